@@ -1,0 +1,170 @@
+/* ledger.h — the domain records and the pure rules of the bonded ledger.
+ *
+ * The records here are what storage keeps and what the daemon translates to and from the
+ * wire; they never embed protobuf types. The rules are pure functions of their arguments
+ * (no database, no clock, no allocation): given a declaration, its book, its items and
+ * their balances, they decide whether it is acceptable and what it changes.
+ *
+ * Strings are fixed arrays, NUL-terminated, validated on the way in (see
+ * bzl_decl_check_fields and friends), so a record can be copied by value.
+ */
+#ifndef BZL_LEDGER_H
+#define BZL_LEDGER_H
+
+#include "bzl/base.h"
+#include "bzl/codes.h"
+#include "bzl/limits.h"
+
+typedef enum bzl_kind {
+    BZL_KIND_MATERIAL = 1, /* 料件 */
+    BZL_KIND_PRODUCT = 2,  /* 成品 */
+} bzl_kind;
+
+typedef enum bzl_direction {
+    BZL_DIR_IN = 1,
+    BZL_DIR_OUT = 2,
+} bzl_direction;
+
+typedef enum bzl_biz_mode {
+    BZL_BIZ_NONE = 0,
+    BZL_BIZ_OEM = 1,
+    BZL_BIZ_ODM = 2,
+    BZL_BIZ_OBM = 3,
+} bzl_biz_mode;
+
+typedef enum bzl_verify_mode {
+    BZL_VERIFY_UNIT = 1,        /* 单耗: materials consumed when products leave */
+    BZL_VERIFY_WORK_ORDER = 2,  /* 工单: production reports move materials into product stock */
+    BZL_VERIFY_CONSUMPTION = 3, /* 耗料: explicit consumption reports */
+} bzl_verify_mode;
+
+typedef enum bzl_book_status {
+    BZL_BOOK_OPEN = 1,
+    BZL_BOOK_SUSPENDED = 2,
+    BZL_BOOK_CLOSED = 3,
+} bzl_book_status;
+
+/* "material", "product", "in", … and back. Parse returns false for anything else. */
+const char *bzl_kind_name(bzl_kind kind);
+bool bzl_kind_parse(const char *s, bzl_kind *out);
+const char *bzl_direction_name(bzl_direction dir);
+bool bzl_direction_parse(const char *s, bzl_direction *out);
+const char *bzl_biz_mode_name(bzl_biz_mode mode);
+bool bzl_biz_mode_parse(const char *s, bzl_biz_mode *out);
+const char *bzl_verify_mode_name(bzl_verify_mode mode);
+bool bzl_verify_mode_parse(const char *s, bzl_verify_mode *out);
+
+typedef struct bzl_enterprise {
+    char code[BZL_ENTERPRISE_CODE_LEN + 1];
+    char uscc[BZL_USCC_LEN + 1];
+    char name[BZL_NAME_BYTES_MAX + 1];
+    char area[BZL_AREA_BYTES_MAX + 1];
+} bzl_enterprise;
+
+typedef struct bzl_book {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    uint8_t verify_mode; /* bzl_verify_mode */
+    uint8_t status;      /* bzl_book_status */
+    uint32_t period_days;
+} bzl_book;
+
+typedef struct bzl_item {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind; /* bzl_kind */
+    uint32_t item_no;
+    char hs[BZL_HS_LEN + 1];
+    char unit[BZL_UNIT_LEN + 1];
+    uint8_t biz_mode; /* bzl_biz_mode; products only */
+    char name[BZL_NAME_BYTES_MAX + 1];
+} bzl_item;
+
+/* Per (book, kind, item). available = qty - pending_out. */
+typedef struct bzl_balance {
+    int64_t qty_e5;         /* posted quantity */
+    int64_t value_e5;       /* posted value, declaration currency summed as declared */
+    int64_t pending_in_e5;  /* reserved by pending inflows */
+    int64_t pending_out_e5; /* reserved by pending outflows */
+} bzl_balance;
+
+#define BZL_BOM_VERSION_BYTES_MAX 8u /* ucnsVerno NVARCHAR(8) */
+
+typedef struct bzl_decl_line {
+    uint32_t item_no;
+    int64_t qty_e5;
+    int64_t value_e5;
+    int64_t usd_e5; /* USD statistical value; meaningful only when has_usd */
+    bool has_usd;
+    uint8_t biz_mode; /* override, BZL_BIZ_NONE when absent */
+    char unit[BZL_UNIT_LEN + 1];
+    char currency[BZL_CURRENCY_LEN + 1];
+    char country[BZL_COUNTRY_LEN + 1]; /* "" when absent */
+    char bom_version[BZL_BOM_VERSION_BYTES_MAX + 1];
+} bzl_decl_line;
+
+typedef struct bzl_declaration {
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind;      /* bzl_kind */
+    uint8_t direction; /* bzl_direction */
+    char trade_mode[BZL_TRADE_MODE_LEN + 1];
+    int32_t date; /* days since 1970-01-01 */
+    bool pending;
+    char related_book[BZL_BOOK_NO_LEN + 1]; /* "" when absent */
+    char related_id[BZL_DECL_ID_BYTES_MAX + 1];
+    uint32_t line_count;
+    bzl_decl_line *lines; /* borrowed: owned by whoever built the declaration */
+} bzl_declaration;
+
+/* Where a rejection points: the 1-based line (0 for the header), the field, the item and,
+ * for BZL_INSUFFICIENT_BALANCE, the quantity that was available. message is a complete
+ * English sentence naming all of that, for people. */
+typedef struct bzl_fault {
+    uint32_t line;
+    uint32_t item_no;
+    int64_t available_e5;
+    char field[32];
+    char message[256];
+} bzl_fault;
+
+/* Fills fault (when not NULL) with a formatted message. Returns status, for tail calls. */
+bzl_status bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, const char *field,
+                         const char *fmt, ...) BZL_PRINTF(5, 6);
+
+/* Text a client hands us: at most max_bytes bytes, valid UTF-8, no control characters (so
+ * no NUL, no newline). min_bytes = 1 for a required field. Returns BZL_OK, or
+ * BZL_INVALID_ARGUMENT with fault naming `field`. */
+BZL_NODISCARD bzl_status bzl_text_check(const char *s, size_t len, size_t min_bytes,
+                                        size_t max_bytes, const char *field, bzl_fault *fault);
+
+/* Field checks of master records before they are stored. BZL_OK, or the status of the first
+ * bad field (BZL_INVALID_CODE, BZL_INVALID_ARGUMENT) with fault naming it. */
+BZL_NODISCARD bzl_status bzl_enterprise_check(const bzl_enterprise *e, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzl_book_check(const bzl_book *b, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzl_item_check(const bzl_item *item, bzl_fault *fault);
+
+/* Checks a declaration on its own: codes, dates, at least one and at most lines_max lines,
+ * quantities > 0, values >= 0, no item on two lines. Statuses: BZL_INVALID_ARGUMENT,
+ * BZL_INVALID_CODE, BZL_INVALID_DATE, BZL_LIMIT_EXCEEDED, BZL_DUPLICATE_LINE. */
+BZL_NODISCARD bzl_status bzl_decl_check_fields(const bzl_declaration *d, uint32_t lines_max,
+                                               bzl_fault *fault);
+
+/* Checks a declaration against its book: the book belongs to the declaring enterprise
+ * (BZL_WRONG_BOOK) and is open (BZL_BOOK_NOT_OPEN). */
+BZL_NODISCARD bzl_status bzl_decl_check_book(const bzl_declaration *d, const bzl_book *book,
+                                             bzl_fault *fault);
+
+/* Applies line `index` of d to the balance of its item, in place. An inflow adds to qty (or
+ * pending_in when d->pending); an outflow subtracts from qty (or adds to pending_out) and is
+ * refused with BZL_INSUFFICIENT_BALANCE, naming the item and the available quantity, when it
+ * exceeds qty - pending_out. The line's unit must be the item's (BZL_INVALID_ARGUMENT).
+ * BZL_OVERFLOW when a total would leave the int64 range. bal is unchanged on error. */
+BZL_NODISCARD bzl_status bzl_ledger_apply_line(const bzl_declaration *d, uint32_t index,
+                                               const bzl_item *item, bzl_balance *bal,
+                                               bzl_fault *fault);
+
+/* qty - pending_out, the quantity an outflow may still take. */
+int64_t bzl_balance_available(const bzl_balance *bal);
+
+#endif

@@ -1,0 +1,92 @@
+/* limits.h — every bound bzl enforces, each with the reason for its value.
+ *
+ * Defaults can be lowered (and some raised up to the hard ceiling) by the daemon's
+ * configuration; the ceilings are compile-time facts the code relies on. Relations
+ * between them are checked at the bottom of this file.
+ */
+#ifndef BZL_LIMITS_H
+#define BZL_LIMITS_H
+
+#include "bzl/base.h"
+
+/* ---- wire ---------------------------------------------------------------------------- */
+
+/* A frame is a 4-byte length then the body. 1 MiB holds a 1,000-line declaration with room
+ * to spare (a line encodes in well under 200 bytes) while bounding what one peer can make
+ * the daemon allocate before it has decoded anything. */
+#define BZL_FRAME_BYTES_DEFAULT (1u << 20)
+/* The largest cap a configuration may set: a batch of imports from a month-end ERP run. */
+#define BZL_FRAME_BYTES_CEILING (64u << 20)
+/* The length prefix. */
+#define BZL_FRAME_HEADER_BYTES 4u
+
+/* ---- declarations -------------------------------------------------------------------- */
+
+/* Lines in one declaration. A 核注清单 rarely has more than a few hundred lines; 1,000 keeps
+ * a worst-case declaration inside one default frame and one writer step. */
+#define BZL_DECL_LINES_DEFAULT 1000u
+#define BZL_DECL_LINES_CEILING 10000u
+/* Declarations in one batch request: bounded so a batch is one writer step, not a stall. */
+#define BZL_BATCH_DECLS_DEFAULT 1000u
+#define BZL_BATCH_DECLS_CEILING 10000u
+
+/* The enterprise's internal list number (etpsInnerInvtNo) is the idempotency key. Customs
+ * allows 64 characters; we count bytes of UTF-8. */
+#define BZL_DECL_ID_BYTES_MAX 64u
+/* Names (gdsNm, enterprise names) are NVARCHAR(512) in the customs schema; 512 bytes of UTF-8
+ * holds about 170 Chinese characters, which covers every real name we have seen. */
+#define BZL_NAME_BYTES_MAX 512u
+/* A zone area label ("core bonded zone", "airport area"). */
+#define BZL_AREA_BYTES_MAX 64u
+/* Free text such as a reversal reason or a rejection message. */
+#define BZL_TEXT_BYTES_MAX 1024u
+/* Item numbers (备案序号) are positive 9-digit numbers in the customs schema. */
+#define BZL_ITEM_NO_MAX 999999999u
+
+/* ---- daemon -------------------------------------------------------------------------- */
+
+/* Concurrent connections in total and per peer uid (OpenSMTPD caps per uid too). 1,024 keeps
+ * one select()-sized budget of descriptors for peers; the per-uid share stops one runaway ERP
+ * from starving customs. */
+#define BZL_CONNECTIONS_DEFAULT 1024u
+#define BZL_CONNECTIONS_PER_UID_DEFAULT 512u
+/* Requests a connection may have outstanding before the daemon stops reading from it: a
+ * client that pipelines more than this waits for replies first. */
+#define BZL_CONN_INFLIGHT_MAX 256u
+/* Reply bytes queued to one connection before the daemon stops reading from it (a peer that
+ * does not read its replies must not grow our memory). */
+#define BZL_CONN_OUT_BYTES_HIGH (4u << 20)
+/* A connection with nothing in flight that says nothing for this long is closed. */
+#define BZL_IDLE_TIMEOUT_MS_DEFAULT 300000u
+
+/* Write jobs queued for the writer thread. When full, new writes get BUSY at once rather
+ * than waiting unboundedly. 8,192 jobs is several seconds of peak ingest. */
+#define BZL_WRITE_QUEUE_DEFAULT 8192u
+/* Declarations the writer applies in one LMDB transaction. Bigger batches amortise the
+ * fsync further but hold replies longer; 2,048 one-line declarations commit in a few ms. */
+#define BZL_WRITER_BATCH_DECLS_MAX 2048u
+
+/* Rows in one list or balance reply; a client pages on with the last key it saw. 4,096 rows
+ * of balance encode in about 400 KiB, inside the default frame. */
+#define BZL_LIST_ROWS_MAX 4096u
+
+/* ---- storage ------------------------------------------------------------------------- */
+
+/* The LMDB map starts here and grows on MDB_MAP_FULL up to the configured maximum. */
+#define BZL_MAP_BYTES_INITIAL (64ull << 20)
+#define BZL_MAP_BYTES_MAX_DEFAULT (64ull << 30)
+/* Reader slots: loop thread, report workers, backup, with headroom. */
+#define BZL_MAP_READERS_MAX 126u
+
+/* ---- relations ----------------------------------------------------------------------- */
+
+static_assert(BZL_FRAME_BYTES_DEFAULT <= BZL_FRAME_BYTES_CEILING, "default frame within ceiling");
+static_assert(BZL_FRAME_BYTES_CEILING < UINT32_MAX, "frame length fits the 4-byte prefix");
+static_assert(BZL_DECL_LINES_DEFAULT <= BZL_DECL_LINES_CEILING, "default lines within ceiling");
+static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_BATCH_DECLS_CEILING, "default batch within ceiling");
+static_assert(BZL_CONNECTIONS_PER_UID_DEFAULT <= BZL_CONNECTIONS_DEFAULT, "per-uid within total");
+static_assert(BZL_CONN_OUT_BYTES_HIGH >= BZL_FRAME_BYTES_DEFAULT, "one full reply always fits");
+static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_WRITER_BATCH_DECLS_MAX,
+              "a default batch request fits one writer transaction");
+
+#endif

@@ -1,0 +1,1 @@
+/* placeholder */ typedef int bzl_placeholder_t;
