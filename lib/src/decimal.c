@@ -1,1 +1,372 @@
-/* placeholder */ typedef int bzl_placeholder_t;
+/* decimal.c — int64 fixed-point decimals: strict parse, exact format, checked arithmetic. */
+#include "bzl/decimal.h"
+
+#include <string.h>
+
+/* Rounding policy (DESIGN.md §3, decimal.h)
+ * -----------------------------------------
+ * Every rounding here is half-up in the customs sense: half away from zero. 2.345 -> 2.35 and
+ * -2.345 -> -2.35 at two places; 2.344999 -> 2.34. Customs computes on non-negative values
+ * with Math.round, which is the same rule there; reversals carry negative values and must
+ * round to the exact negation of the forward entry, hence the symmetric rule.
+ *
+ * Products and quotients are formed exactly in 128-bit integers and rounded once, at the
+ * scale the caller names; nothing is rounded twice. A result that does not fit an int64 is
+ * BZL_OVERFLOW and *out is left untouched; no function here ever wraps.
+ *
+ * The callers round the effective unit consumption to 9 places, a line's consumption to 5
+ * and printed percentages to 4, each by naming that scale here.
+ */
+
+/* __int128 is a GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it. */
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+#define I128_MAX ((i128)(((u128)1 << 127) - 1u))
+
+/* 10^38 is the largest power of ten an i128 holds; the code needs at most 10^36
+ * (a product at scale 18 + 18 rounded to scale 0). */
+#define POW10_I128_MAX 38u
+
+static_assert(BZL_SCALE_MAX <= 18u, "10^scale must fit a uint64_t");
+static_assert(BZL_DEC_INT_DIGITS_QTY + BZL_SCALE_QTY == 18u,
+              "parsed quantities stay below 10^18 so nine of them sum inside an int64");
+static_assert(BZL_DEC_INT_DIGITS_RATE + BZL_SCALE_RATE == 18u,
+              "parsed rates stay below 10^18 so nine of them sum inside an int64");
+static_assert(BZL_DEC_TEXT_BYTES >= 1u + 19u + 1u + 1u + 1u,
+              "sign, 19 digits, a point, a leading 0 and the NUL must fit");
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static i128
+pow10_i128(unsigned n)
+{
+    BZL_ASSERT(n <= POW10_I128_MAX);
+    i128 p = 1;
+    for (unsigned i = 0; i < n; i++) { /* bounded by POW10_I128_MAX */
+        p *= 10;
+    }
+    return p;
+}
+
+static uint64_t
+pow10_u64(unsigned n)
+{
+    BZL_ASSERT(n <= 19u);
+    uint64_t p = 1;
+    for (unsigned i = 0; i < n; i++) { /* bounded by 19 */
+        p *= 10u;
+    }
+    return p;
+}
+
+static i128
+abs_i128(i128 v)
+{
+    /* Callers never pass the i128 minimum: every operand here is below 2^127 in magnitude. */
+    return v < 0 ? -v : v;
+}
+
+/* n / d rounded half away from zero. d is non-zero; |n| and 2|d| fit an i128. */
+static i128
+div_half_up(i128 n, i128 d)
+{
+    BZL_ASSERT(d != 0);
+    i128 q = n / d; /* truncates toward zero */
+    i128 r = n % d; /* carries the sign of n */
+    if (2 * abs_i128(r) >= abs_i128(d)) {
+        q += ((n < 0) != (d < 0)) ? -1 : 1;
+    }
+    return q;
+}
+
+/* Writes v to *out when it fits an int64; BZL_OVERFLOW otherwise. */
+static bzl_status
+narrow(i128 v, int64_t *out)
+{
+    if (v > (i128)INT64_MAX || v < (i128)INT64_MIN) {
+        return BZL_OVERFLOW;
+    }
+    *out = (int64_t)v;
+    return BZL_OK;
+}
+
+/* Moves v from scale `from` to scale `to` (rounding half-up when shrinking) and narrows it to
+ * an int64. |v| must be at most 2^126 so that the rounding step cannot overflow. */
+static bzl_status
+rescale_i128(i128 v, unsigned from, unsigned to, int64_t *out)
+{
+    if (to < from) {
+        return narrow(div_half_up(v, pow10_i128(from - to)), out);
+    }
+    i128 f = pow10_i128(to - from);
+    if (abs_i128(v) > I128_MAX / f) {
+        return BZL_OVERFLOW; /* far beyond any int64 */
+    }
+    return narrow(v * f, out);
+}
+
+/* ---- parse --------------------------------------------------------------------------- */
+
+static bool
+is_digit(char c)
+{
+    /* Plain ASCII only: isdigit() depends on the locale and UTF-8 digits are bytes >= 0x80. */
+    return c >= '0' && c <= '9';
+}
+
+/* The shape of a text that matched the grammar: where its digit runs are. */
+typedef struct dec_shape {
+    bool negative;
+    size_t int_at, int_digits;
+    size_t frac_at, frac_digits;
+} dec_shape;
+
+/* Matches ["-"] ("0" | [1-9][0-9]*) ["." [0-9]+] and rejects negative zero. */
+static bzl_status
+match_grammar(const char *text, size_t len, dec_shape *shape)
+{
+    size_t i = 0;
+    shape->negative = len > 0 && text[0] == '-';
+    i += shape->negative ? 1u : 0u;
+    shape->int_at = i;
+    while (i < len && is_digit(text[i])) { /* bounded by len */
+        i++;
+    }
+    shape->int_digits = i - shape->int_at;
+    if (shape->int_digits == 0 || (shape->int_digits > 1 && text[shape->int_at] == '0')) {
+        return BZL_DECIMAL_SYNTAX; /* empty, bare point, sign alone, or a leading zero */
+    }
+    shape->frac_at = i;
+    shape->frac_digits = 0;
+    if (i < len && text[i] == '.') {
+        shape->frac_at = ++i;
+        while (i < len && is_digit(text[i])) { /* bounded by len */
+            i++;
+        }
+        shape->frac_digits = i - shape->frac_at;
+        if (shape->frac_digits == 0) {
+            return BZL_DECIMAL_SYNTAX; /* "5." */
+        }
+    }
+    if (i != len) {
+        return BZL_DECIMAL_SYNTAX; /* exponent, separator, blank, non-ASCII digit, NUL, ... */
+    }
+    if (shape->negative) {
+        bool all_zero = text[shape->int_at] == '0';
+        for (size_t k = 0; all_zero && k < shape->frac_digits; k++) { /* bounded by len */
+            all_zero = text[shape->frac_at + k] == '0';
+        }
+        if (all_zero) {
+            return BZL_DECIMAL_SYNTAX; /* "-0", "-0.00" */
+        }
+    }
+    return BZL_OK;
+}
+
+static uint64_t
+digits_value(const char *p, size_t n)
+{
+    BZL_ASSERT(n <= 18u);
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) { /* at most 18 digits */
+        v = v * 10u + (uint64_t)(p[i] - '0');
+    }
+    return v;
+}
+
+bzl_status
+bzl_dec_parse(const char *text, size_t len, unsigned scale, bool allow_negative, int64_t *out)
+{
+    BZL_ASSERT(text != NULL || len == 0);
+    BZL_ASSERT(scale == BZL_SCALE_QTY || scale == BZL_SCALE_RATE);
+    BZL_ASSERT(out != NULL);
+
+    dec_shape shape;
+    bzl_status st = match_grammar(text, len, &shape);
+    if (st != BZL_OK) {
+        return st;
+    }
+    size_t int_max = scale == BZL_SCALE_QTY ? BZL_DEC_INT_DIGITS_QTY : BZL_DEC_INT_DIGITS_RATE;
+    if (shape.int_digits > int_max || shape.frac_digits > scale) {
+        return BZL_DECIMAL_RANGE;
+    }
+    if (shape.negative && !allow_negative) {
+        return BZL_DECIMAL_RANGE;
+    }
+    /* int_digits + scale <= 18, so the magnitude is below 10^18 and every step fits. */
+    uint64_t whole = digits_value(text + shape.int_at, shape.int_digits);
+    uint64_t frac = digits_value(text + shape.frac_at, shape.frac_digits);
+    uint64_t mag = whole * pow10_u64(scale) + frac * pow10_u64(scale - (unsigned)shape.frac_digits);
+    BZL_ASSERT(mag < pow10_u64(18));
+    *out = shape.negative ? -(int64_t)mag : (int64_t)mag;
+    return BZL_OK;
+}
+
+/* ---- format -------------------------------------------------------------------------- */
+
+/* Writes the decimal digits of v at buf[pos..); returns the new position. */
+static size_t
+put_uint(char *buf, size_t pos, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do { /* at most 20 digits for a uint64_t */
+        tmp[n++] = (char)('0' + (v % 10u));
+        v /= 10u;
+    } while (v != 0);
+    while (n > 0) {
+        buf[pos++] = tmp[--n];
+    }
+    return pos;
+}
+
+/* Writes exactly `width` digits of v, zero-padded on the left. */
+static size_t
+put_padded(char *buf, size_t pos, uint64_t v, unsigned width)
+{
+    for (unsigned i = width; i > 0; i--) { /* bounded by width <= BZL_SCALE_MAX */
+        buf[pos + i - 1] = (char)('0' + (v % 10u));
+        v /= 10u;
+    }
+    return pos + width;
+}
+
+static uint64_t
+magnitude(int64_t value)
+{
+    /* Negating INT64_MIN is undefined; go through uint64_t where it is 2^63. */
+    return value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+}
+
+/* Writes [-]int[.frac] where frac has exactly `places` digits; no sign for a zero magnitude. */
+static size_t
+put_fixed(char *buf, bool negative, uint64_t mag, unsigned places)
+{
+    uint64_t unit = pow10_u64(places);
+    size_t pos = 0;
+    if (negative && mag != 0) {
+        buf[pos++] = '-';
+    }
+    pos = put_uint(buf, pos, mag / unit);
+    if (places > 0) {
+        buf[pos++] = '.';
+        pos = put_padded(buf, pos, mag % unit, places);
+    }
+    buf[pos] = '\0';
+    return pos;
+}
+
+size_t
+bzl_dec_format(int64_t value, unsigned scale, char *buf, size_t cap)
+{
+    BZL_ASSERT(scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(buf != NULL);
+    BZL_ASSERT(cap >= BZL_DEC_TEXT_BYTES);
+
+    uint64_t mag = magnitude(value);
+    unsigned places = scale;
+    while (places > 0 && mag % 10u == 0) { /* bounded by scale: drop trailing zeros */
+        mag /= 10u;
+        places--;
+    }
+    size_t len = put_fixed(buf, value < 0, mag, places);
+    BZL_ASSERT(len < BZL_DEC_TEXT_BYTES);
+    return len;
+}
+
+size_t
+bzl_dec_format_fixed(int64_t value, unsigned scale, unsigned places, char *buf, size_t cap)
+{
+    BZL_ASSERT(scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(places <= scale);
+    BZL_ASSERT(buf != NULL);
+    BZL_ASSERT(cap >= BZL_DEC_TEXT_BYTES);
+
+    uint64_t mag = magnitude(value);
+    uint64_t drop = pow10_u64(scale - places);
+    /* Half-up on the magnitude is half away from zero on the value. mag <= 2^63 and
+     * drop / 2 <= 5 * 10^17, so the sum stays below 2^64. A value that rounds to zero prints
+     * without a sign ("0.00", not "-0.00"): negative zero is not a decimal bzl accepts. */
+    mag = mag / drop + ((mag % drop) * 2u >= drop ? 1u : 0u);
+    size_t len = put_fixed(buf, value < 0, mag, places);
+    BZL_ASSERT(len < BZL_DEC_TEXT_BYTES);
+    return len;
+}
+
+/* ---- arithmetic ---------------------------------------------------------------------- */
+
+bzl_status
+bzl_dec_add(int64_t a, int64_t b, int64_t *out)
+{
+    BZL_ASSERT(out != NULL);
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) {
+        return BZL_OVERFLOW;
+    }
+    *out = a + b;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_dec_sub(int64_t a, int64_t b, int64_t *out)
+{
+    BZL_ASSERT(out != NULL);
+    if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) {
+        return BZL_OVERFLOW;
+    }
+    *out = a - b;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_dec_mul(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale, unsigned out_scale,
+            int64_t *out)
+{
+    BZL_ASSERT(a_scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(b_scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(out_scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(out != NULL);
+
+    /* |a × b| <= 2^126: exact in an i128, at scale a_scale + b_scale <= 36. */
+    i128 product = (i128)a * (i128)b;
+    return rescale_i128(product, a_scale + b_scale, out_scale, out);
+}
+
+bzl_status
+bzl_dec_div(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale, unsigned out_scale,
+            int64_t *out)
+{
+    BZL_ASSERT(a_scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(b_scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(out_scale <= BZL_SCALE_MAX);
+    BZL_ASSERT(out != NULL);
+    if (b == 0) {
+        return BZL_INVALID_ARGUMENT;
+    }
+    /* (a / 10^as) / (b / 10^bs) at scale os is a × 10^(bs + os - as) / b. A positive exponent
+     * scales the numerator, a negative one the denominator (by at most 10^18, so
+     * |denominator| < 2^123). */
+    int shift = (int)b_scale + (int)out_scale - (int)a_scale;
+    i128 num = a;
+    i128 den = b;
+    if (shift < 0) {
+        den *= pow10_i128((unsigned)-shift);
+    } else {
+        i128 f = pow10_i128((unsigned)shift);
+        if (abs_i128(num) > I128_MAX / f) {
+            /* |num × f| > 2^127 - 1 and |b| <= 2^63, so the quotient exceeds 2^63 + 1. */
+            return BZL_OVERFLOW;
+        }
+        num *= f;
+    }
+    return narrow(div_half_up(num, den), out);
+}
+
+bzl_status
+bzl_dec_rescale(int64_t value, unsigned from, unsigned to, int64_t *out)
+{
+    BZL_ASSERT(from <= BZL_SCALE_MAX);
+    BZL_ASSERT(to <= BZL_SCALE_MAX);
+    BZL_ASSERT(out != NULL);
+    return rescale_i128(value, from, to, out);
+}

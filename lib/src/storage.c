@@ -1,1 +1,1003 @@
-/* placeholder */ typedef int bzl_placeholder_t;
+/* storage.c — the LMDB environment, transactions, record codecs, master data, balances, stats.
+ *
+ * ON-DISK FORMAT, schema version 1 (BZL_SCHEMA_VERSION)
+ *
+ * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
+ * are little-endian and written byte by byte (never a struct memcpy), so the layout does not
+ * depend on the compiler. Text is UTF-8 without NUL. A code (enterprise, USCC, book, HS, unit,
+ * currency, trade mode) is stored at its exact width; a "padded" field is zero-filled to its
+ * width when shorter (or absent). Every value is checked when read back: a wrong length, a
+ * NUL inside text or an enum out of range is BZL_CORRUPT.
+ *
+ * meta — schema and counters. Key: ASCII name, no NUL.
+ *
+ *   key              value
+ *   "schema"         u32 LE   schema version of everything below
+ *   "journal_next"   u64 LE   sequence the next journal entry takes; the first entry is 1
+ *
+ * enterprise — key: code[10]
+ *
+ *   offset  size  field
+ *   0       18    uscc
+ *   18      2     name_len u16 (1..512)
+ *   20      n     name
+ *   20+n    1     area_len u8 (0..64)
+ *   21+n    m     area
+ *
+ * book — key: book_no[12]; value 16 bytes
+ *
+ *   0       10    enterprise
+ *   10      1     verify_mode (bzl_verify_mode)
+ *   11      1     status (bzl_book_status)
+ *   12      4     period_days u32
+ *
+ * item — key: book_no[12] | kind u8 | item_no u32 BE (17 bytes)
+ *
+ *   0       10    hs
+ *   10      3     unit
+ *   13      1     biz_mode (bzl_biz_mode)
+ *   14      2     name_len u16 (1..512)
+ *   16      n     name
+ *
+ * balance — key: the item key; value 32 bytes (absent = all zero)
+ *
+ *   0       8     qty_e5 i64
+ *   8       8     value_e5 i64
+ *   16      8     pending_in_e5 i64
+ *   24      8     pending_out_e5 i64
+ *
+ * journal — key: seq u64 BE (1, 2, 3, … appended with MDB_APPEND). Never updated or deleted.
+ *
+ *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration
+ *   1       8     time_ms i64
+ *   9       4     uid u32
+ *   13      4     gid u32
+ *   17      4     pid i32
+ *   21      1     role u8
+ *   22      8     request_id u64
+ *   30      4     payload_len u32
+ *   34      n     payload, the record's canonical encoding:
+ *                   1 enterprise   code[10] | the enterprise value
+ *                   2 book         book_no[12] | the book value
+ *                   3 item         the item key | the item value
+ *                   4 declaration  the table below
+ *
+ *   Declaration payload (storage_submit.c). A deterministic function of the bzl_declaration's
+ *   fields, because idempotency compares it byte for byte with a retry's encoding:
+ *
+ *   size  field
+ *   1     id_len u8 (1..64)
+ *   n     id
+ *   10    enterprise
+ *   12    book_no
+ *   1     kind
+ *   1     direction
+ *   4     trade_mode
+ *   4     date i32 (days since 1970-01-01)
+ *   1     pending (0 or 1)
+ *   12    related_book, padded
+ *   1     related_id_len u8 (0..64)
+ *   m     related_id
+ *   4     line_count u32
+ *   47×   lines, each:
+ *           4  item_no u32
+ *           8  qty_e5 i64
+ *           8  value_e5 i64
+ *           1  has_usd (0 or 1)
+ *           8  usd_e5 i64 (0 when has_usd is 0)
+ *           1  biz_mode
+ *           3  unit
+ *           3  currency
+ *           3  country, padded
+ *           8  bom_version, padded
+ *
+ * idem — key: enterprise[10] | declaration id (1..64 bytes); value: u64 LE, the sequence of
+ *   the declaration's journal entry.
+ */
+#include "storage_internal.h"
+
+#include "bzl/limits.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const db_names[DB_COUNT] = {
+    [DB_META] = "meta", [DB_ENTERPRISE] = "enterprise", [DB_BOOK] = "book",
+    [DB_ITEM] = "item", [DB_BALANCE] = "balance",       [DB_JOURNAL] = "journal",
+    [DB_IDEM] = "idem",
+};
+
+#define META_SCHEMA "schema"
+#define META_JOURNAL_NEXT "journal_next"
+
+#define BOOK_VALUE_BYTES 16u
+#define BALANCE_VALUE_BYTES 32u
+#define ENTERPRISE_RECORD_BYTES_MAX                                                                \
+    (BZL_ENTERPRISE_CODE_LEN + BZL_USCC_LEN + 2u + BZL_NAME_BYTES_MAX + 1u + BZL_AREA_BYTES_MAX)
+#define BOOK_RECORD_BYTES (BZL_BOOK_NO_LEN + BOOK_VALUE_BYTES)
+#define ITEM_RECORD_BYTES_MAX                                                                      \
+    (ITEM_KEY_BYTES + BZL_HS_LEN + BZL_UNIT_LEN + 1u + 2u + BZL_NAME_BYTES_MAX)
+
+static_assert(BOOK_VALUE_BYTES == BZL_ENTERPRISE_CODE_LEN + 1u + 1u + 4u, "book value layout");
+static_assert(BALANCE_VALUE_BYTES == 4 * sizeof(int64_t), "balance value is four int64");
+static_assert(ITEM_KEY_BYTES == 17u, "item key is book[12] | kind | item_no");
+static_assert(JOURNAL_HEADER_BYTES == 1u + 8u + 4u + 4u + 4u + 1u + 8u + 4u, "journal header");
+static_assert(BZL_NAME_BYTES_MAX <= UINT16_MAX, "name length fits its u16");
+static_assert(BZL_AREA_BYTES_MAX <= UINT8_MAX, "area length fits its u8");
+static_assert(IDEM_KEY_BYTES_MAX <= 511u, "idempotency key within LMDB's default key size");
+
+/* ---- status conversion --------------------------------------------------------------------- */
+
+/* The one place LMDB and errno codes become statuses. MDB_TXN_FULL means one write
+ * transaction dirtied more pages than LMDB can track (about 512 MiB): the writer's batch bounds
+ * exist to stay far below that, so reaching it is a sizing bug, and like every status that
+ * leaves the transaction unusable it must abort the batch. */
+bzl_status
+bzl__mdb_status(int rc)
+{
+    switch (rc) {
+    case MDB_SUCCESS:
+        return BZL_OK;
+    case MDB_NOTFOUND:
+        return BZL_NOT_FOUND;
+    case MDB_KEYEXIST:
+        return BZL_ALREADY_EXISTS;
+    case MDB_MAP_FULL:
+        return BZL_STORAGE_FULL;
+    case MDB_READERS_FULL:
+        return BZL_BUSY;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_INCOMPATIBLE: /* a name we open as a database is something else: not our file */
+        return BZL_CORRUPT;
+    case MDB_VERSION_MISMATCH:
+        return BZL_SCHEMA_MISMATCH;
+    case MDB_TXN_FULL:
+    case MDB_BAD_TXN:
+    case MDB_BAD_VALSIZE:
+    case MDB_BAD_DBI:
+    case MDB_BAD_RSLOT:
+    case MDB_DBS_FULL:
+    case EINVAL:
+        return BZL_INTERNAL;
+    case ENOSPC:
+    case EDQUOT:
+        return BZL_DISK_FULL;
+    case ENOMEM:
+        return BZL_NO_MEMORY;
+    default:
+        return BZL_IO_ERROR;
+    }
+}
+
+static void set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
+
+static void
+set_why(char *why, size_t why_cap, const char *fmt, ...)
+{
+    if (why == NULL || why_cap == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_cap, fmt, ap);
+    va_end(ap);
+}
+
+static MDB_val
+val_of(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
+/* ---- meta ---------------------------------------------------------------------------------- */
+
+static bzl_status
+meta_get_u64(MDB_txn *txn, const bzl_storage *s, const char *name, uint64_t *out)
+{
+    MDB_val k = val_of(name, strlen(name));
+    MDB_val v;
+    int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    uint64_t value = rd_u64(&r);
+    if (!rd_done(&r)) {
+        return BZL_CORRUPT;
+    }
+    *out = value;
+    return BZL_OK;
+}
+
+static bzl_status
+meta_put(MDB_txn *txn, const bzl_storage *s, const char *name, uint64_t value, size_t bytes)
+{
+    BZL_ASSERT(bytes == 4 || bytes == 8);
+    uint8_t buf[8];
+    bzl_wr w = {.p = buf, .cap = bytes};
+    wr_le(&w, value, bytes);
+    MDB_val k = val_of(name, strlen(name));
+    MDB_val v = val_of(buf, w.len);
+    return bzl__mdb_status(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
+}
+
+/* An empty environment gets the schema version and journal_next = 1; an existing one must
+ * carry exactly this build's version. */
+static bzl_status
+schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
+{
+    MDB_val k = val_of(META_SCHEMA, strlen(META_SCHEMA));
+    MDB_val v;
+    int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        uint64_t next = 0;
+        if (meta_get_u64(txn, s, META_JOURNAL_NEXT, &next) != BZL_NOT_FOUND) {
+            set_why(why, why_cap, "database has a journal but no schema version");
+            return BZL_CORRUPT;
+        }
+        bzl_status st = meta_put(txn, s, META_SCHEMA, BZL_SCHEMA_VERSION, 4);
+        if (st == BZL_OK) {
+            st = meta_put(txn, s, META_JOURNAL_NEXT, 1, 8);
+        }
+        if (st != BZL_OK) {
+            set_why(why, why_cap, "cannot initialise the database: %s", bzl_status_text(st));
+        }
+        return st;
+    }
+    if (rc != MDB_SUCCESS) {
+        set_why(why, why_cap, "cannot read the schema version: %s", mdb_strerror(rc));
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    uint32_t version = rd_u32(&r);
+    if (!rd_done(&r)) {
+        set_why(why, why_cap, "schema version record is %zu bytes, not 4", v.mv_size);
+        return BZL_CORRUPT;
+    }
+    if (version != BZL_SCHEMA_VERSION) {
+        set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u", version,
+                BZL_SCHEMA_VERSION);
+        return BZL_SCHEMA_MISMATCH;
+    }
+    return BZL_OK;
+}
+
+/* ---- environment --------------------------------------------------------------------------- */
+
+static bzl_status
+env_open(bzl_storage *s, const bzl_storage_options *opts, char *why, size_t why_cap)
+{
+    unsigned readers = opts->readers_max != 0 ? opts->readers_max : BZL_MAP_READERS_MAX;
+    const char *step = "mdb_env_create";
+    int rc = mdb_env_create(&s->env);
+    if (rc == MDB_SUCCESS) {
+        step = "mdb_env_set_maxdbs";
+        rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+    }
+    if (rc == MDB_SUCCESS) {
+        step = "mdb_env_set_mapsize";
+        rc = mdb_env_set_mapsize(s->env, (size_t)s->map_bytes);
+    }
+    if (rc == MDB_SUCCESS) {
+        step = "mdb_env_set_maxreaders";
+        rc = mdb_env_set_maxreaders(s->env, readers);
+    }
+    if (rc == MDB_SUCCESS) {
+        step = "mdb_env_open";
+        rc = mdb_env_open(s->env, opts->dir, MDB_NOTLS, 0600);
+    }
+    int dead = 0;
+    if (rc == MDB_SUCCESS) {
+        step = "mdb_reader_check";
+        rc = mdb_reader_check(s->env, &dead);
+    }
+    MDB_envinfo info;
+    if (rc == MDB_SUCCESS) {
+        step = "mdb_env_info";
+        rc = mdb_env_info(s->env, &info);
+    }
+    if (rc != MDB_SUCCESS) {
+        set_why(why, why_cap, "%s on %s: %s", step, opts->dir, mdb_strerror(rc));
+        return bzl__mdb_status(rc);
+    }
+    /* An existing file larger than the configured start keeps its size. */
+    s->map_bytes = info.me_mapsize;
+    if (s->map_bytes_max < s->map_bytes) {
+        s->map_bytes_max = s->map_bytes;
+    }
+    return BZL_OK;
+}
+
+/* Opens (creating) every named database and settles the schema, in one write transaction. */
+static bzl_status
+dbs_open(bzl_storage *s, char *why, size_t why_cap)
+{
+    MDB_txn *txn = NULL;
+    bzl_status st = BZL_OK;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    for (size_t i = 0; rc == MDB_SUCCESS && i < DB_COUNT; i++) {
+        rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
+    }
+    if (rc != MDB_SUCCESS) {
+        set_why(why, why_cap, "cannot open the databases: %s", mdb_strerror(rc));
+        st = bzl__mdb_status(rc);
+        goto fail;
+    }
+    st = schema_check(s, txn, why, why_cap);
+    if (st != BZL_OK) {
+        goto fail;
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc != MDB_SUCCESS) {
+        set_why(why, why_cap, "cannot commit the schema: %s", mdb_strerror(rc));
+        st = bzl__mdb_status(rc);
+        goto fail;
+    }
+    return BZL_OK;
+fail:
+    if (txn != NULL) {
+        mdb_txn_abort(txn);
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, size_t why_cap)
+{
+    BZL_ASSERT(opts != NULL);
+    BZL_ASSERT(opts->dir != NULL);
+    BZL_ASSERT(out != NULL);
+    bzl_status st = BZL_OK;
+    set_why(why, why_cap, "%s", "");
+    bzl_storage *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        set_why(why, why_cap, "out of memory");
+        st = BZL_NO_MEMORY;
+        goto fail;
+    }
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    int lock_rc = pthread_rwlock_init(&s->resize_lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    if (lock_rc != 0) {
+        free(s);
+        set_why(why, why_cap, "cannot create the resize lock");
+        return BZL_NO_MEMORY;
+    }
+    s->map_bytes = opts->map_bytes != 0 ? opts->map_bytes : BZL_MAP_BYTES_INITIAL;
+    s->map_bytes_max = opts->map_bytes_max != 0 ? opts->map_bytes_max : BZL_MAP_BYTES_MAX_DEFAULT;
+    st = env_open(s, opts, why, why_cap);
+    if (st != BZL_OK) {
+        goto fail;
+    }
+    st = dbs_open(s, why, why_cap);
+    if (st != BZL_OK) {
+        goto fail;
+    }
+    *out = s;
+    return BZL_OK;
+fail:
+    if (s != NULL && s->env != NULL) {
+        mdb_env_close(s->env);
+    }
+    if (s != NULL) {
+        pthread_rwlock_destroy(&s->resize_lock);
+    }
+    free(s);
+    return st;
+}
+
+void
+bzl_storage_close(bzl_storage *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    BZL_ASSERT(s->env != NULL);
+    mdb_env_close(s->env);
+    pthread_rwlock_destroy(&s->resize_lock);
+    free(s);
+}
+
+bzl_status
+bzl_storage_grow(bzl_storage *s)
+{
+    BZL_ASSERT(s != NULL);
+    BZL_ASSERT(s->map_bytes <= s->map_bytes_max);
+    if (s->map_bytes >= s->map_bytes_max) {
+        return BZL_STORAGE_FULL;
+    }
+    uint64_t next = s->map_bytes > s->map_bytes_max / 2 ? s->map_bytes_max : s->map_bytes * 2;
+    pthread_rwlock_wrlock(&s->resize_lock);
+    int rc = mdb_env_set_mapsize(s->env, (size_t)next);
+    pthread_rwlock_unlock(&s->resize_lock);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    s->map_bytes = next;
+    return BZL_OK;
+}
+
+/* ---- transactions -------------------------------------------------------------------------- */
+
+/* Frees the handle once LMDB is done with its transaction. */
+static void
+txn_release(bzl_txn *t)
+{
+    if (t->top) {
+        pthread_rwlock_unlock(&t->s->resize_lock);
+    }
+    free(t);
+}
+
+bzl_status
+bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write, bzl_txn **out)
+{
+    BZL_ASSERT(s != NULL);
+    BZL_ASSERT(out != NULL);
+    BZL_ASSERT(parent == NULL || (write && parent->write));
+    bzl_txn *t = malloc(sizeof *t);
+    if (t == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    t->s = s;
+    t->write = write;
+    t->top = parent == NULL;
+    if (t->top) {
+        pthread_rwlock_rdlock(&s->resize_lock);
+    }
+    int rc =
+        mdb_txn_begin(s->env, parent != NULL ? parent->txn : NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc != MDB_SUCCESS) {
+        txn_release(t);
+        return bzl__mdb_status(rc);
+    }
+    *out = t;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_txn_commit(bzl_txn *t)
+{
+    BZL_ASSERT(t != NULL);
+    int rc = mdb_txn_commit(t->txn);
+    txn_release(t);
+    return bzl__mdb_status(rc);
+}
+
+/* NULL is accepted, so a `goto fail` path can abort whatever it holds. */
+void
+bzl_txn_abort(bzl_txn *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    mdb_txn_abort(t->txn);
+    txn_release(t);
+}
+
+/* ---- journal ------------------------------------------------------------------------------- */
+
+bzl_status
+bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor, size_t payload_len,
+                     uint8_t **payload, uint64_t *seq_out)
+{
+    BZL_ASSERT(t->write);
+    BZL_ASSERT(payload_len <= UINT32_MAX - JOURNAL_HEADER_BYTES);
+    const bzl_storage *s = t->s;
+    uint64_t seq = 0;
+    bzl_status st = meta_get_u64(t->txn, s, META_JOURNAL_NEXT, &seq);
+    if (st == BZL_NOT_FOUND || (st == BZL_OK && (seq == 0 || seq == UINT64_MAX))) {
+        return BZL_CORRUPT;
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    /* journal_next first: the reserved payload must be filled before any later write. */
+    st = meta_put(t->txn, s, META_JOURNAL_NEXT, seq + 1, 8);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t key[8];
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_be(&kw, seq, 8);
+    MDB_val k = val_of(key, sizeof key);
+    MDB_val v = {.mv_size = JOURNAL_HEADER_BYTES + payload_len, .mv_data = NULL};
+    int rc = mdb_put(t->txn, s->dbi[DB_JOURNAL], &k, &v, MDB_APPEND | MDB_RESERVE);
+    if (rc != MDB_SUCCESS) {
+        /* MDB_KEYEXIST under MDB_APPEND: journal_next fell behind the journal. */
+        return rc == MDB_KEYEXIST ? BZL_CORRUPT : bzl__mdb_status(rc);
+    }
+    bzl_wr w = {.p = v.mv_data, .cap = v.mv_size};
+    wr_u8(&w, type);
+    wr_i64(&w, actor->time_ms);
+    wr_u32(&w, actor->uid);
+    wr_u32(&w, actor->gid);
+    wr_i32(&w, actor->pid);
+    wr_u8(&w, actor->role);
+    wr_u64(&w, actor->request_id);
+    wr_u32(&w, (uint32_t)payload_len);
+    *payload = wr_take(&w, payload_len);
+    *seq_out = seq;
+    return BZL_OK;
+}
+
+/* Stores a master record (key | value in rec) and journals the whole of it. */
+static bzl_status
+record_add(bzl_txn *t, unsigned db, uint8_t type, const uint8_t *rec, size_t key_len,
+           size_t rec_len, const bzl_actor *actor)
+{
+    BZL_ASSERT(t->write);
+    BZL_ASSERT(key_len < rec_len);
+    MDB_val k = val_of(rec, key_len);
+    MDB_val v = val_of(rec + key_len, rec_len - key_len);
+    int rc = mdb_put(t->txn, t->s->dbi[db], &k, &v, MDB_NOOVERWRITE);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    uint8_t *payload = NULL;
+    uint64_t seq = 0;
+    bzl_status st = bzl__journal_reserve(t, type, actor, rec_len, &payload, &seq);
+    if (st == BZL_OK) {
+        memcpy(payload, rec, rec_len);
+    }
+    return st;
+}
+
+/* mdb_get of key in db; BZL_NOT_FOUND when absent. */
+static bzl_status
+raw_get(bzl_txn *t, unsigned db, const void *key, size_t key_len, MDB_val *v)
+{
+    MDB_val k = val_of(key, key_len);
+    return bzl__mdb_status(mdb_get(t->txn, t->s->dbi[db], &k, v));
+}
+
+/* ---- enterprise ---------------------------------------------------------------------------- */
+
+static size_t
+enterprise_encode(const bzl_enterprise *e, uint8_t *buf, size_t cap)
+{
+    bzl_wr w = {.p = buf, .cap = cap};
+    size_t name_len = strlen(e->name);
+    size_t area_len = strlen(e->area);
+    wr_bytes(&w, e->code, BZL_ENTERPRISE_CODE_LEN);
+    wr_bytes(&w, e->uscc, BZL_USCC_LEN);
+    wr_u16(&w, (uint16_t)name_len);
+    wr_bytes(&w, e->name, name_len);
+    wr_u8(&w, (uint8_t)area_len);
+    wr_bytes(&w, e->area, area_len);
+    return w.len;
+}
+
+static bzl_status
+enterprise_decode(const MDB_val *k, const MDB_val *v, bzl_enterprise *out)
+{
+    bzl_enterprise e;
+    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size};
+    rd_text(&kr, e.code, sizeof e.code, BZL_ENTERPRISE_CODE_LEN, false);
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    rd_text(&r, e.uscc, sizeof e.uscc, BZL_USCC_LEN, false);
+    size_t name_len = rd_u16(&r);
+    r.bad |= name_len == 0 || name_len > BZL_NAME_BYTES_MAX;
+    rd_text(&r, e.name, sizeof e.name, r.bad ? 0 : name_len, false);
+    size_t area_len = rd_u8(&r);
+    r.bad |= area_len > BZL_AREA_BYTES_MAX;
+    rd_text(&r, e.area, sizeof e.area, r.bad ? 0 : area_len, false);
+    if (!rd_done(&kr) || !rd_done(&r)) {
+        return BZL_CORRUPT;
+    }
+    *out = e;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_storage_enterprise_add(bzl_txn *t, const bzl_enterprise *e, const bzl_actor *actor,
+                           bzl_fault *fault)
+{
+    BZL_ASSERT(actor != NULL);
+    BZL_ASSERT(bzl_enterprise_check(e, NULL) == BZL_OK);
+    uint8_t rec[ENTERPRISE_RECORD_BYTES_MAX];
+    size_t len = enterprise_encode(e, rec, sizeof rec);
+    bzl_status st =
+        record_add(t, DB_ENTERPRISE, JOURNAL_ENTERPRISE, rec, BZL_ENTERPRISE_CODE_LEN, len, actor);
+    if (st == BZL_ALREADY_EXISTS) {
+        bzl_fault_set(fault, st, 0, "code", "enterprise %s is already registered", e->code);
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_enterprise_get(bzl_txn *t, const char *code, bzl_enterprise *out)
+{
+    BZL_ASSERT(t != NULL);
+    BZL_ASSERT(code != NULL);
+    if (strnlen(code, BZL_ENTERPRISE_CODE_LEN + 1) != BZL_ENTERPRISE_CODE_LEN) {
+        return BZL_NOT_FOUND;
+    }
+    MDB_val k = val_of(code, BZL_ENTERPRISE_CODE_LEN);
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_ENTERPRISE, k.mv_data, k.mv_size, &v);
+    return st != BZL_OK ? st : enterprise_decode(&k, &v, out);
+}
+
+bzl_status
+bzl_storage_enterprise_list(bzl_txn *t, const char *after, bzl_enterprise *out, size_t cap,
+                            size_t *count, bool *more)
+{
+    BZL_ASSERT(after != NULL);
+    BZL_ASSERT(cap > 0);
+    BZL_ASSERT(cap <= BZL_LIST_ROWS_MAX);
+    /* Every key is exactly code-long, so comparing with `after` cut to that length and
+     * skipping an equal key yields exactly the keys after it. */
+    MDB_val start = val_of(after, strnlen(after, BZL_ENTERPRISE_CODE_LEN));
+    MDB_cursor *cur = NULL;
+    MDB_val k = start;
+    MDB_val v;
+    size_t n = 0;
+    bool further = false;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ENTERPRISE], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, start.mv_size > 0 ? MDB_SET_RANGE : MDB_FIRST);
+    }
+    if (rc == MDB_SUCCESS && k.mv_size == start.mv_size &&
+        memcmp(k.mv_data, start.mv_data, k.mv_size) == 0) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    bzl_status st = BZL_OK;
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        if (n == cap) {
+            further = true;
+            break;
+        }
+        st = enterprise_decode(&k, &v, &out[n]);
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        *more = further;
+    }
+    return st;
+}
+
+/* ---- book ---------------------------------------------------------------------------------- */
+
+static size_t
+book_encode(const bzl_book *b, uint8_t *buf, size_t cap)
+{
+    bzl_wr w = {.p = buf, .cap = cap};
+    wr_bytes(&w, b->book_no, BZL_BOOK_NO_LEN);
+    wr_bytes(&w, b->enterprise, BZL_ENTERPRISE_CODE_LEN);
+    wr_u8(&w, b->verify_mode);
+    wr_u8(&w, b->status);
+    wr_u32(&w, b->period_days);
+    BZL_ASSERT(w.len == BOOK_RECORD_BYTES);
+    return w.len;
+}
+
+static bzl_status
+book_decode(const void *key, const MDB_val *v, bzl_book *out)
+{
+    bzl_book b;
+    memcpy(b.book_no, key, BZL_BOOK_NO_LEN);
+    b.book_no[BZL_BOOK_NO_LEN] = '\0';
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    rd_text(&r, b.enterprise, sizeof b.enterprise, BZL_ENTERPRISE_CODE_LEN, false);
+    b.verify_mode = rd_u8(&r);
+    b.status = rd_u8(&r);
+    b.period_days = rd_u32(&r);
+    if (!rd_done(&r) || b.verify_mode < BZL_VERIFY_UNIT || b.verify_mode > BZL_VERIFY_CONSUMPTION ||
+        b.status < BZL_BOOK_OPEN || b.status > BZL_BOOK_CLOSED) {
+        return BZL_CORRUPT;
+    }
+    *out = b;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_storage_book_add(bzl_txn *t, const bzl_book *b, const bzl_actor *actor, bzl_fault *fault)
+{
+    BZL_ASSERT(actor != NULL);
+    BZL_ASSERT(bzl_book_check(b, NULL) == BZL_OK);
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_ENTERPRISE, b->enterprise, BZL_ENTERPRISE_CODE_LEN, &v);
+    if (st == BZL_NOT_FOUND) {
+        return bzl_fault_set(fault, st, 0, "enterprise", "enterprise %s is not registered",
+                             b->enterprise);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t rec[BOOK_RECORD_BYTES];
+    size_t len = book_encode(b, rec, sizeof rec);
+    st = record_add(t, DB_BOOK, JOURNAL_BOOK, rec, BZL_BOOK_NO_LEN, len, actor);
+    if (st == BZL_ALREADY_EXISTS) {
+        bzl_fault_set(fault, st, 0, "book", "book %s already exists", b->book_no);
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_book_get(bzl_txn *t, const char *book_no, bzl_book *out)
+{
+    BZL_ASSERT(t != NULL);
+    BZL_ASSERT(book_no != NULL);
+    if (strnlen(book_no, BZL_BOOK_NO_LEN + 1) != BZL_BOOK_NO_LEN) {
+        return BZL_NOT_FOUND;
+    }
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_BOOK, book_no, BZL_BOOK_NO_LEN, &v);
+    return st != BZL_OK ? st : book_decode(book_no, &v, out);
+}
+
+/* ---- item ---------------------------------------------------------------------------------- */
+
+void
+bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kind, uint32_t item_no)
+{
+    bzl_wr w = {.p = key, .cap = ITEM_KEY_BYTES};
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_u8(&w, kind);
+    wr_be(&w, item_no, 4);
+}
+
+static size_t
+item_encode(const bzl_item *item, uint8_t *buf, size_t cap)
+{
+    bzl_wr w = {.p = buf, .cap = cap};
+    size_t name_len = strlen(item->name);
+    bzl__item_key(wr_take(&w, ITEM_KEY_BYTES), item->book_no, item->kind, item->item_no);
+    wr_bytes(&w, item->hs, BZL_HS_LEN);
+    wr_bytes(&w, item->unit, BZL_UNIT_LEN);
+    wr_u8(&w, item->biz_mode);
+    wr_u16(&w, (uint16_t)name_len);
+    wr_bytes(&w, item->name, name_len);
+    return w.len;
+}
+
+static bzl_status
+item_decode(const MDB_val *k, const MDB_val *v, bzl_item *out)
+{
+    bzl_item it;
+    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size};
+    rd_text(&kr, it.book_no, sizeof it.book_no, BZL_BOOK_NO_LEN, false);
+    it.kind = rd_u8(&kr);
+    it.item_no = (uint32_t)rd_be(&kr, 4);
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    rd_text(&r, it.hs, sizeof it.hs, BZL_HS_LEN, false);
+    rd_text(&r, it.unit, sizeof it.unit, BZL_UNIT_LEN, false);
+    it.biz_mode = rd_u8(&r);
+    size_t name_len = rd_u16(&r);
+    r.bad |= name_len == 0 || name_len > BZL_NAME_BYTES_MAX;
+    rd_text(&r, it.name, sizeof it.name, r.bad ? 0 : name_len, false);
+    if (!rd_done(&kr) || !rd_done(&r) ||
+        (it.kind != BZL_KIND_MATERIAL && it.kind != BZL_KIND_PRODUCT) || it.item_no == 0 ||
+        it.biz_mode > BZL_BIZ_OBM) {
+        return BZL_CORRUPT;
+    }
+    *out = it;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_storage_item_add(bzl_txn *t, const bzl_item *item, const bzl_actor *actor, bzl_fault *fault)
+{
+    BZL_ASSERT(actor != NULL);
+    BZL_ASSERT(bzl_item_check(item, NULL) == BZL_OK);
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_BOOK, item->book_no, BZL_BOOK_NO_LEN, &v);
+    if (st == BZL_NOT_FOUND) {
+        return bzl_fault_set(fault, st, 0, "book", "book %s does not exist", item->book_no);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t rec[ITEM_RECORD_BYTES_MAX];
+    size_t len = item_encode(item, rec, sizeof rec);
+    st = record_add(t, DB_ITEM, JOURNAL_ITEM, rec, ITEM_KEY_BYTES, len, actor);
+    if (st == BZL_ALREADY_EXISTS) {
+        bzl_fault_set(fault, st, 0, "item", "item %u is already in book %s as a %s",
+                      (unsigned)item->item_no, item->book_no, bzl_kind_name((bzl_kind)item->kind));
+    }
+    return st;
+}
+
+/* Builds the item key from caller input; false when no stored key can match it. */
+static bool
+item_key_of(uint8_t key[ITEM_KEY_BYTES], const char *book_no, unsigned kind, uint32_t item_no)
+{
+    BZL_ASSERT(book_no != NULL);
+    if (strnlen(book_no, BZL_BOOK_NO_LEN + 1) != BZL_BOOK_NO_LEN || kind > UINT8_MAX) {
+        return false;
+    }
+    bzl__item_key(key, book_no, (uint8_t)kind, item_no);
+    return true;
+}
+
+bzl_status
+bzl_storage_item_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no,
+                     bzl_item *out)
+{
+    BZL_ASSERT(t != NULL);
+    BZL_ASSERT(out != NULL);
+    uint8_t key[ITEM_KEY_BYTES];
+    if (!item_key_of(key, book_no, (unsigned)kind, item_no)) {
+        return BZL_NOT_FOUND;
+    }
+    MDB_val k = val_of(key, sizeof key);
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_ITEM, key, sizeof key, &v);
+    return st != BZL_OK ? st : item_decode(&k, &v, out);
+}
+
+/* ---- balances ------------------------------------------------------------------------------ */
+
+bzl_status
+bzl__balance_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_balance *out)
+{
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_BALANCE, key, ITEM_KEY_BYTES, &v);
+    if (st == BZL_NOT_FOUND) {
+        memset(out, 0, sizeof *out);
+        return BZL_OK;
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    bzl_balance b;
+    b.qty_e5 = rd_i64(&r);
+    b.value_e5 = rd_i64(&r);
+    b.pending_in_e5 = rd_i64(&r);
+    b.pending_out_e5 = rd_i64(&r);
+    if (!rd_done(&r)) {
+        return BZL_CORRUPT;
+    }
+    *out = b;
+    return BZL_OK;
+}
+
+bzl_status
+bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_balance *bal)
+{
+    BZL_ASSERT(t->write);
+    uint8_t buf[BALANCE_VALUE_BYTES];
+    bzl_wr w = {.p = buf, .cap = sizeof buf};
+    wr_i64(&w, bal->qty_e5);
+    wr_i64(&w, bal->value_e5);
+    wr_i64(&w, bal->pending_in_e5);
+    wr_i64(&w, bal->pending_out_e5);
+    BZL_ASSERT(w.len == BALANCE_VALUE_BYTES);
+    MDB_val k = val_of(key, ITEM_KEY_BYTES);
+    MDB_val v = val_of(buf, sizeof buf);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_BALANCE], &k, &v, 0));
+}
+
+bzl_status
+bzl_storage_balance_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no,
+                        bzl_balance *out)
+{
+    BZL_ASSERT(t != NULL);
+    BZL_ASSERT(out != NULL);
+    uint8_t key[ITEM_KEY_BYTES];
+    if (!item_key_of(key, book_no, (unsigned)kind, item_no)) {
+        return BZL_NOT_FOUND;
+    }
+    MDB_val v;
+    bzl_status st = raw_get(t, DB_ITEM, key, sizeof key, &v);
+    return st != BZL_OK ? st : bzl__balance_read(t, key, out);
+}
+
+/* One row of balance_list from an item key: false when the key is past the listed range. */
+static bool
+balance_row_in_range(const MDB_val *k, const char *book_no, uint8_t kind)
+{
+    const uint8_t *key = k->mv_data;
+    return memcmp(key, book_no, BZL_BOOK_NO_LEN) == 0 &&
+           (kind == 0 || key[BZL_BOOK_NO_LEN] == kind);
+}
+
+bzl_status
+bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t after_kind,
+                         uint32_t after_item, bzl_balance_row *out, size_t cap, size_t *count,
+                         bool *more)
+{
+    BZL_ASSERT(cap > 0);
+    BZL_ASSERT(cap <= BZL_LIST_ROWS_MAX);
+    bzl_book book;
+    bzl_status st = bzl_storage_book_get(t, book_no, &book);
+    if (st != BZL_OK) {
+        return st;
+    }
+    bool skip_equal = true;
+    if (kind != 0 && after_kind < kind) {
+        after_kind = kind;
+        after_item = 0;
+        skip_equal = false;
+    }
+    uint8_t start[ITEM_KEY_BYTES];
+    bzl__item_key(start, book_no, after_kind, after_item);
+    MDB_cursor *cur = NULL;
+    MDB_val k = val_of(start, sizeof start);
+    MDB_val v;
+    size_t n = 0;
+    bool further = false;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ITEM], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    if (rc == MDB_SUCCESS && skip_equal && k.mv_size == sizeof start &&
+        memcmp(k.mv_data, start, sizeof start) == 0) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        if (k.mv_size != ITEM_KEY_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        if (!balance_row_in_range(&k, book_no, kind)) {
+            break;
+        }
+        if (n == cap) {
+            further = true;
+            break;
+        }
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN};
+        out[n].kind = rd_u8(&kr);
+        out[n].item_no = (uint32_t)rd_be(&kr, 4);
+        st = bzl__balance_read(t, k.mv_data, &out[n].balance);
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        *more = further;
+    }
+    return st;
+}
+
+/* ---- statistics ---------------------------------------------------------------------------- */
+
+bzl_status
+bzl_storage_stats_get(bzl_txn *t, bzl_storage_stats *out)
+{
+    BZL_ASSERT(t != NULL);
+    BZL_ASSERT(out != NULL);
+    MDB_stat journal;
+    MDB_stat env;
+    MDB_envinfo info;
+    int rc = mdb_stat(t->txn, t->s->dbi[DB_JOURNAL], &journal);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_stat(t->s->env, &env);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_info(t->s->env, &info);
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    out->journal_entries = journal.ms_entries;
+    out->map_bytes = info.me_mapsize;
+    out->map_used_bytes = ((uint64_t)info.me_last_pgno + 1) * env.ms_psize;
+    return BZL_OK;
+}

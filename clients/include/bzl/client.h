@@ -20,8 +20,8 @@ typedef struct bzl_client bzl_client;
 const char *bzl_client_default_socket(void);
 
 /* Connects to the daemon's socket. Returns BZL_OK and *out (owned; bzl_client_close frees),
- * BZL_INVALID_ARGUMENT for a path too long for a Unix socket, BZL_IO_ERROR when the connect
- * fails (why gets "connect ./bzl-data/bzld.sock: No such file or directory"). */
+ * BZL_INVALID_ARGUMENT for a path too long for a Unix socket, BZL_NO_MEMORY, BZL_IO_ERROR when
+ * the connect fails (why gets "connect ./bzl-data/bzld.sock: No such file or directory"). */
 BZL_NODISCARD bzl_status bzl_client_connect(const char *socket_path, bzl_client **out, char *why,
                                             size_t why_cap);
 /* Closes the socket and frees c. NULL is allowed. */
@@ -41,7 +41,8 @@ BZL_NODISCARD bzl_status bzl_client_recv(bzl_client *c, Bzl__Response **resp);
  * not). The transport status is returned; the daemon's verdict is (*resp)->status. */
 BZL_NODISCARD bzl_status bzl_client_call(bzl_client *c, Bzl__Request *req, Bzl__Response **resp);
 
-/* Sets the largest response frame the client accepts (default BZL_FRAME_BYTES_DEFAULT). */
+/* Sets the largest frame the client sends or accepts (default BZL_FRAME_BYTES_DEFAULT); it
+ * takes effect from the next frame. */
 void bzl_client_set_frame_max(bzl_client *c, uint32_t frame_bytes_max);
 
 /* The last error text for BZL_IO_ERROR / BZL_MALFORMED, "" when none. Borrowed until the next

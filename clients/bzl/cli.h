@@ -1,0 +1,221 @@
+/* cli.h — what the files of the bzl command-line client share; private to clients/bzl/.
+ *
+ * The client is one program with a table of subcommands (main.c). Each subcommand parses its
+ * own options with getopt_long, builds one protobuf Request per call, and prints either an
+ * aligned table for people or one JSON document for scripts (output.c). Declaration files are
+ * parsed strictly by decl_json.c. Nothing here talks to the socket except through
+ * clients/include/bzl/client.h, and nothing here knows the daemon's internals.
+ *
+ * Exit statuses are a contract that scripts rely on; see cli_exit.
+ */
+#ifndef BZL_CLI_H
+#define BZL_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bzl/base.h"
+#include "bzl/client.h"
+#include "bzl/limits.h"
+
+/* ---- exit statuses and bounds ------------------------------------------------------------ */
+
+/* Stable process exit statuses. When several apply (submit over many files) the command
+ * reports the most serious: TRANSPORT stops everything, then BAD_FILE, then REFUSED. */
+typedef enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_REFUSED = 1,   /* the daemon refused a request or a declaration */
+    CLI_EXIT_USAGE = 2,     /* bad command line; a hint to --help was printed */
+    CLI_EXIT_TRANSPORT = 3, /* cannot connect, connection lost, garbled reply, output failed */
+    CLI_EXIT_BAD_FILE = 4,  /* an input file is unreadable or not valid declarations */
+} cli_exit;
+
+/* Declarations per SubmitBatch: the daemon's default batch bound, so a default-configured
+ * daemon never refuses a batch the CLI built. */
+#define CLI_BATCH_DECLS_MAX BZL_BATCH_DECLS_DEFAULT
+/* Encoded bytes of declarations per SubmitBatch. The request must fit the default frame; the
+ * slack covers the Request envelope (id, body tag and length) and each declaration's own tag
+ * and length prefix is counted separately (CLI_DECL_PREFIX_BYTES). */
+#define CLI_BATCH_BYTES_MAX (BZL_FRAME_BYTES_DEFAULT - 1024u)
+/* A repeated-message tag (1 byte for field 1) plus a length varint of at most 5 bytes. */
+#define CLI_DECL_PREFIX_BYTES 6u
+/* A whole batch answered BUSY is retried this many times with doubling pauses from
+ * CLI_BUSY_PAUSE_MS: replays are safe because declaration ids are idempotency keys. */
+#define CLI_BUSY_RETRIES 5u
+#define CLI_BUSY_PAUSE_MS 100u
+/* Pages of a listing the CLI follows before it decides the daemon is looping: at
+ * BZL_LIST_ROWS_MAX rows a page this is over four billion rows. */
+#define CLI_PAGES_MAX 1048576u
+/* Errors reported per declaration file before the rest of the file is skipped: enough to
+ * fix a systematic mistake in an ERP export, few enough to stay readable. */
+#define CLI_FILE_ERRORS_MAX 20u
+
+static_assert(CLI_BATCH_DECLS_MAX <= BZL_BATCH_DECLS_CEILING, "batch within the daemon ceiling");
+static_assert(CLI_BATCH_BYTES_MAX < BZL_FRAME_BYTES_DEFAULT,
+              "a batch leaves room for its envelope");
+
+/* ---- the invocation ---------------------------------------------------------------------- */
+
+typedef struct cli {
+    const char *socket_path; /* borrowed: argv or bzl_client_default_socket() */
+    bool json;               /* print one JSON document instead of a table */
+    bzl_client *client;      /* owned; NULL until the first request (cli_deinit closes it) */
+} cli;
+
+typedef struct cli_cmd cli_cmd;
+/* A subcommand. argv[0] is the command's last word, so getopt_long sees its options from
+ * argv[1]. Returns a cli_exit. */
+typedef int (*cli_run_fn)(cli *c, const cli_cmd *cmd, int argc, char **argv);
+
+struct cli_cmd {
+    const char *name;     /* "enterprise add": one or two words */
+    const char *synopsis; /* what follows the name in the usage line */
+    const char *summary;  /* one line for bzl --help */
+    const char *body;     /* the rest of its --help: what it does, its own options */
+    cli_run_fn run;
+};
+
+/* Prints "bzl NAME: message" and the hint to --help on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) BZL_PRINTF(2, 3);
+/* Prints the command's full help on stdout. */
+void cli_cmd_help(const cli_cmd *cmd);
+
+/* Long-option values shared by the subcommands; plain characters are never returned for
+ * these, so commands may use letters for their own options. */
+enum {
+    CLI_OPT_JSON = 0x100,
+    CLI_OPT_SOCKET,
+    CLI_OPT_HELP,
+};
+/* The options every subcommand accepts after its name; end a command's table with this. */
+/* clang-format off */
+#define CLI_COMMON_OPTIONS                                                                         \
+    {"json", no_argument, NULL, CLI_OPT_JSON},                                                     \
+    {"socket", required_argument, NULL, CLI_OPT_SOCKET},                                           \
+    {"help", no_argument, NULL, CLI_OPT_HELP},                                                     \
+    {NULL, 0, NULL, 0}
+/* clang-format on */
+
+/* What cli_next_opt returns besides a command's own option value. */
+#define CLI_OPTS_DONE (-1) /* options are over; positional arguments start at optind */
+#define CLI_OPTS_STOP (-2) /* the command must return *exit_out (help shown, or usage error) */
+
+/* What a command's options reader returns when the command should run; any other value is
+ * the exit status to stop with. */
+#define CLI_GO_ON (-1)
+
+/* Starts a fresh getopt_long scan (GNU getopt fully reinitialises on optind = 0). */
+void cli_opts_begin(void);
+/* Returns the next option of the command's own, handling --json, --socket and --help (and
+ * -h) itself; see CLI_OPTS_DONE and CLI_OPTS_STOP. */
+int cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct option *opts,
+                 int *exit_out);
+
+/* Parses decimal digits only (no sign, space or suffix) into [min, max]. */
+bool cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/* ---- talking to the daemon --------------------------------------------------------------- */
+
+/* Connects on first use and exchanges one request. Returns CLI_EXIT_OK with *resp (owned:
+ * bzl__response__free_unpacked), or CLI_EXIT_TRANSPORT after printing why. The daemon's
+ * verdict is left in (*resp)->status. */
+int cli_exchange(cli *c, Bzl__Request *req, Bzl__Response **resp);
+/* cli_exchange, then: a refusal prints "bzl: STATUS: message" and returns CLI_EXIT_REFUSED; a
+ * success without the `want` result (when not NOT_SET) is a garbled reply, CLI_EXIT_TRANSPORT.
+ * *resp is written only with CLI_EXIT_OK. */
+int cli_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want, Bzl__Response **resp);
+/* Prints "bzl: STATUS: message" on stderr (the status text when message is empty). */
+void cli_print_refusal(int status, const char *message);
+/* The status's stable name; "STATUS_<n>" for a number this build does not know (buf holds
+ * it, at least 24 bytes). */
+const char *cli_status_name(int status, char *buf, size_t cap);
+/* Closes the connection. */
+void cli_deinit(cli *c);
+
+/* ---- wire enums as words ----------------------------------------------------------------- */
+
+bool cli_kind_parse(const char *s, Bzl__Kind *out);           /* material | product */
+const char *cli_kind_name(Bzl__Kind kind);                    /* "" when unspecified */
+bool cli_direction_parse(const char *s, Bzl__Direction *out); /* in | out */
+bool cli_mode_parse(const char *s, Bzl__BizMode *out);        /* OEM | ODM | OBM */
+const char *cli_mode_name(Bzl__BizMode mode);                 /* "" for none */
+bool cli_verify_parse(const char *s, Bzl__VerifyMode *out);   /* unit | work-order | consumption */
+const char *cli_verify_name(Bzl__VerifyMode mode);
+const char *cli_book_status_name(Bzl__BookStatus status);
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+typedef struct cli_column {
+    const char *header;
+    bool right; /* right-aligned: numbers and decimals */
+} cli_column;
+
+/* An aligned text table. Cells are added left to right, row after row, and copied. Errors
+ * are sticky: after an allocation failure every add is a no-op and print reports it. */
+typedef struct cli_table {
+    const cli_column *cols; /* borrowed for the table's life */
+    size_t n_cols;
+    char **cells; /* owned, n_cells of them, each owned */
+    size_t n_cells;
+    size_t cap_cells;
+    bool failed;
+} cli_table;
+
+void cli_table_init(cli_table *t, const cli_column *cols, size_t n_cols);
+void cli_table_add(cli_table *t, const char *text);
+void cli_table_addf(cli_table *t, const char *fmt, ...) BZL_PRINTF(2, 3);
+/* Prints header and rows on stdout. BZL_OK or BZL_NO_MEMORY (a failed add). */
+BZL_NODISCARD bzl_status cli_table_print(const cli_table *t);
+void cli_table_deinit(cli_table *t);
+
+/* JSON builders that never fail loudly: a NULL value or a failed insertion clears *ok and
+ * releases what was given, so a builder checks *ok once at the end. */
+json_t *cli_json_str(const char *s); /* invalid UTF-8 bytes become U+FFFD */
+json_t *cli_json_u64(uint64_t v);    /* a number, or a digit string beyond int64 */
+void cli_json_put(json_t *obj, const char *key, json_t *value, bool *ok);
+void cli_json_push(json_t *arr, json_t *value, bool *ok);
+/* Prints doc on stdout followed by a newline. BZL_OK or BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status cli_json_print(const json_t *doc);
+/* Prints the table or the JSON document (whichever c->json selects) and maps a failure to
+ * CLI_EXIT_TRANSPORT after saying so; ok false means building the output failed. */
+int cli_emit(const cli *c, const cli_table *t, const json_t *doc, bool ok);
+
+/* ---- declaration files ------------------------------------------------------------------- */
+
+/* A declaration file parsed into protobuf messages. Their strings are borrowed from the JSON
+ * document, so everything lives until decl_file_deinit. */
+typedef struct decl_file {
+    const char *label;            /* borrowed: the path, or "<stdin>" for "-" */
+    json_t *root;                 /* owned */
+    Bzl__Declaration *decls;      /* owned, n_decls */
+    Bzl__Declaration **decl_ptrs; /* owned, n_decls: what a SubmitBatch points at */
+    size_t *decl_bytes;           /* owned, n_decls: each declaration's packed size */
+    Bzl__DeclarationLine *lines;  /* owned: every declaration's lines */
+    Bzl__DeclarationLine **line_ptrs;
+    size_t n_decls;
+} decl_file;
+
+/* Reads path ("-" for stdin) strictly. Returns BZL_OK with *f filled (deinit it); BZL_MALFORMED
+ * when the file cannot be read or does not hold valid declarations, after printing every
+ * error (up to CLI_FILE_ERRORS_MAX) on stderr, naming file, declaration, id, line and field;
+ * BZL_NO_MEMORY. On failure *f holds nothing to release. */
+BZL_NODISCARD bzl_status decl_file_load(const char *path, decl_file *f);
+void decl_file_deinit(decl_file *f);
+
+/* ---- subcommands (cmd_*.c) --------------------------------------------------------------- */
+
+int cli_enterprise_add(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_enterprise_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_enterprise_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_book_open(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_book_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_item_add(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_item_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_balance(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv);
+
+#endif

@@ -1,0 +1,242 @@
+/* cmd_enterprise.c — bzl enterprise add | list | show: register, page through, show one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_column enterprise_cols[] = {
+    {"CODE", false},
+    {"USCC", false},
+    {"NAME", false},
+    {"AREA", false},
+};
+
+static void
+enterprise_row(cli_table *t, const Bzl__Enterprise *e)
+{
+    cli_table_add(t, e->code);
+    cli_table_add(t, e->uscc);
+    cli_table_add(t, e->name);
+    cli_table_add(t, e->area);
+}
+
+/* {"code", "uscc", "name", "area"}, or NULL with *ok cleared. */
+static json_t *
+enterprise_json(const Bzl__Enterprise *e, bool *ok)
+{
+    json_t *obj = json_object();
+    cli_json_put(obj, "code", cli_json_str(e->code), ok);
+    cli_json_put(obj, "uscc", cli_json_str(e->uscc), ok);
+    cli_json_put(obj, "name", cli_json_str(e->name), ok);
+    cli_json_put(obj, "area", cli_json_str(e->area), ok);
+    if (!*ok) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return obj;
+}
+
+/* Prints one enterprise as a one-row table or a JSON object. */
+static int
+enterprise_print(const cli *c, const Bzl__Enterprise *e)
+{
+    cli_table t;
+    json_t *doc = NULL;
+    bool ok = true;
+    cli_table_init(&t, enterprise_cols, BZL_ARRAY_LEN(enterprise_cols));
+    if (c->json) {
+        doc = enterprise_json(e, &ok);
+    } else {
+        enterprise_row(&t, e);
+    }
+    int rc = cli_emit(c, &t, doc, ok);
+    json_decref(doc);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+int
+cli_enterprise_add(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    enum { OPT_ID = 'i', OPT_USCC = 'u', OPT_NAME = 'n', OPT_AREA = 'a' };
+    static const struct option opts[] = {{"id", required_argument, NULL, OPT_ID},
+                                         {"uscc", required_argument, NULL, OPT_USCC},
+                                         {"name", required_argument, NULL, OPT_NAME},
+                                         {"area", required_argument, NULL, OPT_AREA},
+                                         CLI_COMMON_OPTIONS};
+    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__RegisterEnterprise body = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
+    Bzl__Response *resp = NULL;
+    int rc = CLI_EXIT_OK;
+    int opt;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
+        if (opt == OPT_ID) {
+            e.code = optarg;
+        } else if (opt == OPT_USCC) {
+            e.uscc = optarg;
+        } else if (opt == OPT_NAME) {
+            e.name = optarg;
+        } else if (opt == OPT_AREA) {
+            e.area = optarg;
+        }
+    }
+    if (opt == CLI_OPTS_STOP) {
+        goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (e.code[0] == '\0' || e.uscc[0] == '\0' || e.name[0] == '\0') {
+        rc = cli_usage_error(cmd, "--id, --uscc and --name are required");
+        goto done;
+    }
+    body.enterprise = &e;
+    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    req.register_enterprise = &body;
+    rc = cli_call(c, &req, BZL__RESPONSE__RESULT__NOT_SET, &resp);
+    if (rc != CLI_EXIT_OK) {
+        goto done;
+    }
+    /* Show the record as the daemon kept it when it sends one back, else what was sent. */
+    rc = enterprise_print(
+        c, resp->result_case == BZL__RESPONSE__RESULT_ENTERPRISE ? resp->enterprise : &e);
+done:
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}
+
+int
+cli_enterprise_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__GetEnterprise body = BZL__GET_ENTERPRISE__INIT;
+    Bzl__Response *resp = NULL;
+    int rc = CLI_EXIT_OK;
+    int opt;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
+        /* no options of its own */
+    }
+    if (opt == CLI_OPTS_STOP) {
+        goto done;
+    }
+    if (argc - optind != 1) {
+        rc = cli_usage_error(cmd, "expected exactly one enterprise CODE");
+        goto done;
+    }
+    body.code = argv[optind];
+    req.body_case = BZL__REQUEST__BODY_GET_ENTERPRISE;
+    req.get_enterprise = &body;
+    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ENTERPRISE, &resp);
+    if (rc == CLI_EXIT_OK) {
+        rc = enterprise_print(c, resp->enterprise);
+    }
+done:
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}
+
+/* Adds one page to the table or the JSON array. Returns the page's last code (borrowed from
+ * resp) or NULL when the page is empty. */
+static const char *
+enterprise_page_add(const cli *c, const Bzl__EnterpriseList *list, cli_table *t, json_t *arr,
+                    bool *ok)
+{
+    const char *last = NULL;
+    for (size_t i = 0; i < list->n_enterprises; i++) {
+        if (c->json) {
+            cli_json_push(arr, enterprise_json(list->enterprises[i], ok), ok);
+        } else {
+            enterprise_row(t, list->enterprises[i]);
+        }
+        last = list->enterprises[i]->code;
+    }
+    return last;
+}
+
+/* Follows the daemon's pages: each asks for the codes after the last one seen. */
+static int
+enterprise_pages(cli *c, cli_table *t, json_t *arr, bool *ok)
+{
+    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__ListEnterprises body = BZL__LIST_ENTERPRISES__INIT;
+    Bzl__Response *resp = NULL;
+    char *after = NULL;
+    int rc = CLI_EXIT_OK;
+    req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+    req.list_enterprises = &body;
+    for (uint32_t page = 0; page < CLI_PAGES_MAX; page++) {
+        rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ENTERPRISES, &resp);
+        if (rc != CLI_EXIT_OK) {
+            goto done;
+        }
+        const char *last = enterprise_page_add(c, resp->enterprises, t, arr, ok);
+        if (!resp->enterprises->more) {
+            goto done;
+        }
+        /* A page that says "more" must move forward, or we would ask for it forever. */
+        if (last == NULL || (after != NULL && strcmp(last, after) <= 0)) {
+            fputs("bzl: MALFORMED: the daemon's enterprise pages do not advance\n", stderr);
+            rc = CLI_EXIT_TRANSPORT;
+            goto done;
+        }
+        free(after);
+        after = strdup(last);
+        if (after == NULL) {
+            *ok = false;
+            goto done;
+        }
+        body.after = after;
+        bzl__response__free_unpacked(resp, NULL);
+        resp = NULL;
+    }
+    fputs("bzl: MALFORMED: the daemon's enterprise pages do not end\n", stderr);
+    rc = CLI_EXIT_TRANSPORT;
+done:
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    free(after);
+    return rc;
+}
+
+int
+cli_enterprise_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    cli_table t;
+    json_t *arr = NULL;
+    bool ok = true;
+    int rc = CLI_EXIT_OK;
+    int opt;
+    cli_table_init(&t, enterprise_cols, BZL_ARRAY_LEN(enterprise_cols));
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
+        /* no options of its own */
+    }
+    if (opt == CLI_OPTS_STOP) {
+        goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    arr = c->json ? json_array() : NULL;
+    ok = !c->json || arr != NULL;
+    rc = enterprise_pages(c, &t, arr, &ok);
+    if (rc == CLI_EXIT_OK) {
+        rc = cli_emit(c, &t, arr, ok);
+    }
+done:
+    json_decref(arr);
+    cli_table_deinit(&t);
+    return rc;
+}

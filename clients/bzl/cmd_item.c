@@ -1,0 +1,172 @@
+/* cmd_item.c — bzl item add | show: record a book's material or product item, show one. */
+#include "cli.h"
+
+enum {
+    OPT_BOOK = 'b',
+    OPT_KIND = 'k',
+    OPT_SEQ = 's',
+    OPT_HS = 'H',
+    OPT_NAME = 'n',
+    OPT_UNIT = 'u',
+    OPT_MODE = 'm',
+};
+
+static const struct option add_opts[] = {
+    {"book", required_argument, NULL, OPT_BOOK}, {"kind", required_argument, NULL, OPT_KIND},
+    {"seq", required_argument, NULL, OPT_SEQ},   {"hs", required_argument, NULL, OPT_HS},
+    {"name", required_argument, NULL, OPT_NAME}, {"unit", required_argument, NULL, OPT_UNIT},
+    {"mode", required_argument, NULL, OPT_MODE}, CLI_COMMON_OPTIONS};
+
+static const struct option show_opts[] = {{"book", required_argument, NULL, OPT_BOOK},
+                                          {"kind", required_argument, NULL, OPT_KIND},
+                                          {"seq", required_argument, NULL, OPT_SEQ},
+                                          CLI_COMMON_OPTIONS};
+
+static const cli_column item_cols[] = {
+    {"BOOK", false}, {"KIND", false}, {"ITEM", true},  {"HS", false},
+    {"NAME", false}, {"UNIT", false}, {"MODE", false},
+};
+
+/* Prints one item as a one-row table or as {"book", "kind", "item", "hs", "name", "unit",
+ * "mode"} where mode is null for none. */
+static int
+item_print(const cli *c, const Bzl__Item *it)
+{
+    cli_table t;
+    json_t *doc = NULL;
+    bool ok = true;
+    const char *mode = cli_mode_name(it->mode);
+    cli_table_init(&t, item_cols, BZL_ARRAY_LEN(item_cols));
+    if (c->json) {
+        doc = json_object();
+        cli_json_put(doc, "book", cli_json_str(it->book_no), &ok);
+        cli_json_put(doc, "kind", cli_json_str(cli_kind_name(it->kind)), &ok);
+        cli_json_put(doc, "item", json_integer(it->item_no), &ok);
+        cli_json_put(doc, "hs", cli_json_str(it->hs), &ok);
+        cli_json_put(doc, "name", cli_json_str(it->name), &ok);
+        cli_json_put(doc, "unit", cli_json_str(it->unit), &ok);
+        cli_json_put(doc, "mode", mode[0] != '\0' ? cli_json_str(mode) : json_null(), &ok);
+    } else {
+        cli_table_add(&t, it->book_no);
+        cli_table_add(&t, cli_kind_name(it->kind));
+        cli_table_addf(&t, "%u", (unsigned)it->item_no);
+        cli_table_add(&t, it->hs);
+        cli_table_add(&t, it->name);
+        cli_table_add(&t, it->unit);
+        cli_table_add(&t, mode);
+    }
+    int rc = cli_emit(c, &t, doc, ok);
+    json_decref(doc);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+/* Stores one option into it; returns CLI_GO_ON or a usage error's status. */
+static int
+item_option(const cli_cmd *cmd, int opt, Bzl__Item *it)
+{
+    int rc = CLI_GO_ON;
+    if (opt == OPT_BOOK) {
+        it->book_no = optarg;
+    } else if (opt == OPT_KIND && !cli_kind_parse(optarg, &it->kind)) {
+        rc = cli_usage_error(cmd, "--kind must be material or product, not '%s'", optarg);
+    } else if (opt == OPT_SEQ && !cli_parse_u32(optarg, 1, BZL_ITEM_NO_MAX, &it->item_no)) {
+        rc = cli_usage_error(cmd, "--seq must be an item number from 1 to %u, not '%s'",
+                             BZL_ITEM_NO_MAX, optarg);
+    } else if (opt == OPT_HS) {
+        it->hs = optarg;
+    } else if (opt == OPT_NAME) {
+        it->name = optarg;
+    } else if (opt == OPT_UNIT) {
+        it->unit = optarg;
+    } else if (opt == OPT_MODE && !cli_mode_parse(optarg, &it->mode)) {
+        rc = cli_usage_error(cmd, "--mode must be OEM, ODM or OBM, not '%s'", optarg);
+    }
+    return rc;
+}
+
+/* Reads the options of item add (full) or item show into it. Returns CLI_GO_ON or the exit
+ * status to stop with. */
+static int
+item_options(cli *c, const cli_cmd *cmd, int argc, char **argv, bool full, Bzl__Item *it)
+{
+    int rc = CLI_GO_ON;
+    int stop = CLI_EXIT_OK;
+    int opt = 0;
+    cli_opts_begin();
+    while (rc == CLI_GO_ON &&
+           (opt = cli_next_opt(c, cmd, argc, argv, full ? add_opts : show_opts, &stop)) >= 0) {
+        rc = item_option(cmd, opt, it);
+    }
+    if (rc == CLI_GO_ON && opt == CLI_OPTS_STOP) {
+        rc = stop;
+    }
+    if (rc == CLI_GO_ON && optind < argc) {
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    }
+    if (rc == CLI_GO_ON &&
+        (it->book_no[0] == '\0' || it->kind == BZL__KIND__KIND_UNSPECIFIED || it->item_no == 0)) {
+        rc = cli_usage_error(cmd, "--book, --kind and --seq are required");
+    }
+    if (rc == CLI_GO_ON && full &&
+        (it->hs[0] == '\0' || it->name[0] == '\0' || it->unit[0] == '\0')) {
+        rc = cli_usage_error(cmd, "--hs, --name and --unit are required");
+    }
+    if (rc == CLI_GO_ON && it->mode != BZL__BIZ_MODE__BIZ_MODE_NONE &&
+        it->kind != BZL__KIND__KIND_PRODUCT) {
+        rc = cli_usage_error(cmd, "--mode applies to product items only");
+    }
+    return rc;
+}
+
+int
+cli_item_add(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__AddItem body = BZL__ADD_ITEM__INIT;
+    Bzl__Item it = BZL__ITEM__INIT;
+    Bzl__Response *resp = NULL;
+    int rc = item_options(c, cmd, argc, argv, true, &it);
+    if (rc != CLI_GO_ON) {
+        goto done;
+    }
+    body.item = &it;
+    req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    req.add_item = &body;
+    rc = cli_call(c, &req, BZL__RESPONSE__RESULT__NOT_SET, &resp);
+    if (rc == CLI_EXIT_OK) {
+        rc = item_print(c, resp->result_case == BZL__RESPONSE__RESULT_ITEM ? resp->item : &it);
+    }
+done:
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}
+
+int
+cli_item_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__GetItem body = BZL__GET_ITEM__INIT;
+    Bzl__Item it = BZL__ITEM__INIT;
+    Bzl__Response *resp = NULL;
+    int rc = item_options(c, cmd, argc, argv, false, &it);
+    if (rc != CLI_GO_ON) {
+        goto done;
+    }
+    body.book_no = it.book_no;
+    body.kind = it.kind;
+    body.item_no = it.item_no;
+    req.body_case = BZL__REQUEST__BODY_GET_ITEM;
+    req.get_item = &body;
+    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ITEM, &resp);
+    if (rc == CLI_EXIT_OK) {
+        rc = item_print(c, resp->item);
+    }
+done:
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}

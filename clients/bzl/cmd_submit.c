@@ -1,0 +1,235 @@
+/* cmd_submit.c — bzl submit: send declaration files in batches, report every declaration. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const cli_column submit_cols[] = {
+    {"FILE", false}, {"ID", false}, {"STATUS", false}, {"SEQ", true}, {"MESSAGE", false},
+};
+
+/* What one `bzl submit` has done so far, over all its files. */
+typedef struct submit_run {
+    cli *c;
+    cli_table table; /* table output */
+    json_t *rows;    /* JSON output: the array of results; NULL for a table */
+    bool ok;         /* the output could be built so far */
+    bool refused;    /* the daemon refused a declaration */
+    bool bad_file;   /* a file was not submitted */
+} submit_run;
+
+/* {"line", "field", "item", "available"}: where the daemon says the fault is. */
+static json_t *
+fault_json(const Bzl__Fault *fault, bool *ok)
+{
+    json_t *obj = json_object();
+    cli_json_put(obj, "line", json_integer(fault->line), ok);
+    cli_json_put(obj, "field", cli_json_str(fault->field), ok);
+    cli_json_put(obj, "item", json_integer(fault->item), ok);
+    cli_json_put(obj, "available", cli_json_str(fault->available), ok);
+    return obj;
+}
+
+static void
+result_json(submit_run *r, const char *file, const char *id, const Bzl__SubmitResult *res)
+{
+    char buf[24];
+    bool accepted = res->status == BZL__STATUS__STATUS_OK;
+    json_t *obj = json_object();
+    cli_json_put(obj, "file", cli_json_str(file), &r->ok);
+    cli_json_put(obj, "id", cli_json_str(id), &r->ok);
+    cli_json_put(obj, "status", cli_json_str(cli_status_name((int)res->status, buf, sizeof buf)),
+                 &r->ok);
+    /* No journal entry backs a refusal, so no sequence rather than a made-up 0. */
+    cli_json_put(obj, "seq", accepted ? cli_json_u64(res->seq) : json_null(), &r->ok);
+    cli_json_put(obj, "replayed", json_boolean(res->replayed), &r->ok);
+    cli_json_put(obj, "message", cli_json_str(res->message), &r->ok);
+    if (res->fault != NULL) {
+        cli_json_put(obj, "fault", fault_json(res->fault, &r->ok), &r->ok);
+    }
+    cli_json_push(r->rows, obj, &r->ok);
+}
+
+/* Records one declaration's outcome; a refusal is also said on stderr when `say`. */
+static void
+result_add(submit_run *r, const char *file, const char *id, const Bzl__SubmitResult *res, bool say)
+{
+    char buf[24];
+    const char *status = cli_status_name((int)res->status, buf, sizeof buf);
+    bool accepted = res->status == BZL__STATUS__STATUS_OK;
+    if (!accepted) {
+        r->refused = true;
+    }
+    if (!accepted && say) {
+        fprintf(stderr, "bzl: %s: %s: declaration %s: %s\n", status, file, id,
+                res->message[0] != '\0' ? res->message : bzl_status_text((bzl_status)res->status));
+    }
+    if (r->c->json) {
+        result_json(r, file, id, res);
+    } else {
+        cli_table_add(&r->table, file);
+        cli_table_add(&r->table, id);
+        cli_table_add(&r->table, status);
+        if (accepted) {
+            cli_table_addf(&r->table, "%llu", (unsigned long long)res->seq);
+        } else {
+            cli_table_add(&r->table, "");
+        }
+        cli_table_add(&r->table,
+                      res->replayed && res->message[0] == '\0' ? "replayed" : res->message);
+    }
+}
+
+/* The end of the batch starting at start: bounded by count and by encoded bytes, so that
+ * the request fits one frame. */
+static size_t
+batch_end(const decl_file *f, size_t start)
+{
+    size_t end = start;
+    size_t bytes = 0;
+    while (end < f->n_decls && end - start < CLI_BATCH_DECLS_MAX &&
+           bytes + f->decl_bytes[end] + CLI_DECL_PREFIX_BYTES <= CLI_BATCH_BYTES_MAX) {
+        bytes += f->decl_bytes[end] + CLI_DECL_PREFIX_BYTES;
+        end++;
+    }
+    BZL_ASSERT(end > start); /* decl_file_load refuses a declaration too big to go alone */
+    return end;
+}
+
+static void
+pause_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        /* interrupted by a signal: sleep the rest */
+    }
+}
+
+/* cli_exchange, resending while the daemon answers BUSY: declaration ids are idempotency
+ * keys, so a resent batch can never post twice. */
+static int
+exchange_busy(cli *c, Bzl__Request *req, Bzl__Response **resp)
+{
+    unsigned wait_ms = CLI_BUSY_PAUSE_MS;
+    int rc = cli_exchange(c, req, resp);
+    for (unsigned i = 0;
+         i < CLI_BUSY_RETRIES && rc == CLI_EXIT_OK && (*resp)->status == BZL__STATUS__STATUS_BUSY;
+         i++) {
+        bzl__response__free_unpacked(*resp, NULL);
+        *resp = NULL;
+        pause_ms(wait_ms);
+        wait_ms *= 2;
+        rc = cli_exchange(c, req, resp);
+    }
+    return rc;
+}
+
+/* Sends declarations [start, end) of f as one SubmitBatch and records each outcome. */
+static int
+submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
+{
+    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__SubmitBatch body = BZL__SUBMIT_BATCH__INIT;
+    Bzl__Response *resp = NULL;
+    body.n_declarations = end - start;
+    body.declarations = f->decl_ptrs + start;
+    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    req.submit_batch = &body;
+    int rc = exchange_busy(r->c, &req, &resp);
+    if (rc != CLI_EXIT_OK) {
+        goto done;
+    }
+    if (resp->status != BZL__STATUS__STATUS_OK) {
+        /* The whole batch was refused (permission, limits, shutdown): each declaration
+         * shares the verdict, which is said once. */
+        Bzl__SubmitResult shared = BZL__SUBMIT_RESULT__INIT;
+        shared.status = resp->status;
+        shared.message = resp->message;
+        shared.fault = resp->fault;
+        cli_print_refusal((int)resp->status, resp->message);
+        for (size_t i = start; i < end; i++) {
+            result_add(r, f->label, f->decls[i].id, &shared, false);
+        }
+        goto done;
+    }
+    if (resp->result_case != BZL__RESPONSE__RESULT_BATCH || resp->batch->n_results != end - start) {
+        fprintf(stderr, "bzl: MALFORMED: the daemon answered a batch of %zu with %zu results\n",
+                end - start,
+                resp->result_case == BZL__RESPONSE__RESULT_BATCH ? resp->batch->n_results : 0);
+        rc = CLI_EXIT_TRANSPORT;
+        goto done;
+    }
+    for (size_t i = start; i < end; i++) {
+        result_add(r, f->label, f->decls[i].id, resp->batch->results[i - start], true);
+    }
+done:
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}
+
+/* Loads one file and submits all of it, or none of it when it has any error. */
+static int
+submit_file(submit_run *r, const char *path)
+{
+    decl_file f = {0};
+    int rc = CLI_EXIT_OK;
+    bzl_status st = decl_file_load(path, &f);
+    if (st == BZL_MALFORMED) {
+        r->bad_file = true; /* said on stderr; the other files still go */
+        goto done;
+    }
+    if (st != BZL_OK) {
+        /* Out of memory is not the file's fault: stop as for a failed exchange. */
+        rc = CLI_EXIT_TRANSPORT;
+        goto done;
+    }
+    for (size_t start = 0; start < f.n_decls && rc == CLI_EXIT_OK;) {
+        size_t end = batch_end(&f, start);
+        rc = submit_batch(r, &f, start, end);
+        start = end;
+    }
+done:
+    decl_file_deinit(&f);
+    return rc;
+}
+
+int
+cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    submit_run r = {.c = c, .rows = NULL, .ok = true};
+    int rc = CLI_EXIT_OK;
+    int opt;
+    cli_table_init(&r.table, submit_cols, BZL_ARRAY_LEN(submit_cols));
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
+        /* no options of its own */
+    }
+    if (opt == CLI_OPTS_STOP) {
+        goto done;
+    }
+    if (optind >= argc) {
+        rc = cli_usage_error(cmd, "expected one or more FILEs (\"-\" for standard input)");
+        goto done;
+    }
+    r.rows = c->json ? json_array() : NULL;
+    r.ok = !c->json || r.rows != NULL;
+    for (int i = optind; i < argc && rc == CLI_EXIT_OK; i++) {
+        rc = submit_file(&r, argv[i]);
+    }
+    /* Print what was done even when the daemon went away midway: those rows are facts. */
+    int out = c->json || r.table.n_cells > 0 ? cli_emit(c, &r.table, r.rows, r.ok) : CLI_EXIT_OK;
+    if (rc == CLI_EXIT_OK) {
+        rc = out != CLI_EXIT_OK ? out
+             : r.bad_file       ? CLI_EXIT_BAD_FILE
+             : r.refused        ? CLI_EXIT_REFUSED
+                                : CLI_EXIT_OK;
+    }
+done:
+    json_decref(r.rows);
+    cli_table_deinit(&r.table);
+    return rc;
+}

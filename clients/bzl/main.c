@@ -1,0 +1,391 @@
+/* main.c — the bzl command line: global options, the subcommand table, dispatch and help. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---- the subcommand table ---------------------------------------------------------------- */
+
+/* The help text of each command is kept next to its table row so that `bzl --help` and
+ * `bzl COMMAND --help` can never disagree about what exists. */
+static const cli_cmd commands[] = {
+    {"enterprise add", "--id CODE --uscc USCC --name NAME [--area AREA]",
+     "register an enterprise with the zone",
+     "Registers an enterprise and prints it as the daemon recorded it.\n"
+     "\n"
+     "  --id CODE      customs code, 10 characters (e.g. 6201230001)\n"
+     "  --uscc USCC    unified social credit code, 18 characters\n"
+     "  --name NAME    registered name\n"
+     "  --area AREA    area of the zone, free text (optional)\n",
+     cli_enterprise_add},
+    {"enterprise list", "", "list every registered enterprise",
+     "Lists enterprises in code order, following the daemon's pages to the end.\n"
+     "JSON: an array of {\"code\", \"uscc\", \"name\", \"area\"}.\n",
+     cli_enterprise_list},
+    {"enterprise show", "CODE", "show one enterprise",
+     "Shows the enterprise with customs code CODE.\n", cli_enterprise_show},
+    {"book open", "--book NO --enterprise CODE [--verify MODE] [--period-days N]",
+     "open an account book for an enterprise",
+     "Opens an account book (e.g. an H-book) owned by an enterprise.\n"
+     "\n"
+     "  --book NO           book number, 12 characters, first letter B/C/E/H/T\n"
+     "  --enterprise CODE   the owner's customs code\n"
+     "  --verify MODE       unit | work-order | consumption (default: unit)\n"
+     "  --period-days N     verification period in days (default: the daemon's)\n",
+     cli_book_open},
+    {"book show", "NO", "show an account book", "Shows the account book numbered NO.\n",
+     cli_book_show},
+    {"item add", "--book NO --kind KIND --seq N --hs HSCODE --name NAME --unit UNIT [--mode MODE]",
+     "add a material or product item to a book",
+     "Records an item (备案序号) of a book.\n"
+     "\n"
+     "  --book NO       book number\n"
+     "  --kind KIND     material | product\n"
+     "  --seq N         item number, 1 to 999999999\n"
+     "  --hs HSCODE     HS code, 10 digits\n"
+     "  --name NAME     goods name\n"
+     "  --unit UNIT     customs unit code, e.g. 035 (kilogram)\n"
+     "  --mode MODE     OEM | ODM | OBM, products only (optional)\n",
+     cli_item_add},
+    {"item show", "--book NO --kind KIND --seq N", "show one item of a book",
+     "Shows item N of the given kind (material | product) in book NO.\n", cli_item_show},
+    {"submit", "FILE...", "submit declaration files (JSON); one result row per declaration",
+     "Submits declaration files. Each FILE holds one declaration object or an array of\n"
+     "them; \"-\" reads standard input (shown as <stdin>). A file with any error is\n"
+     "reported with its file, declaration, id, line and field, and nothing of it is\n"
+     "sent; the other files still go. Declarations travel in batches of at most 1000\n"
+     "and each is accepted or refused on its own. One row per declaration: file, id,\n"
+     "status, journal sequence, and \"replayed\" (the same id and content were accepted\n"
+     "before) or the reason for a refusal.\n"
+     "\n"
+     "Declaration fields: id, enterprise, book, kind (material|product), direction\n"
+     "(in|out), trade_mode, date (YYYY-MM-DD), lines; optional: pending (true|false),\n"
+     "related_book, related_id. Line fields: item (a number), qty, unit, value,\n"
+     "currency; optional: usd, bom_version, mode (OEM|ODM|OBM), country. Decimals are\n"
+     "strings (\"qty\": \"20000.5\") so that they stay exact. Unknown fields are errors.\n"
+     "\n"
+     "JSON: an array of {\"file\", \"id\", \"status\", \"seq\", \"replayed\", \"message\"}\n"
+     "(\"seq\" is null when refused; \"fault\" is added when the daemon points at a field).\n"
+     "Exit status: 0 all accepted or replayed, 1 any refused, 3 the daemon is unreachable,\n"
+     "4 a bad file (the other files were still submitted).\n",
+     cli_submit},
+    {"balance", "--book NO [--kind KIND] [--item N]", "show the balances of a book's items",
+     "Shows posted quantity and value, pending in and out, and the available balance\n"
+     "(posted - pending out) per item, following the daemon's pages to the end.\n"
+     "\n"
+     "  --book NO     book number\n"
+     "  --kind KIND   material | product (default: both)\n"
+     "  --item N      only item N\n"
+     "\n"
+     "JSON: an array of {\"book\", \"kind\", \"item\", \"qty\", \"value\", \"pending_in\",\n"
+     "\"pending_out\", \"available\"}, decimals as strings.\n",
+     cli_balance},
+    {"stats", "", "show the daemon's counters",
+     "Shows request, commit and declaration counters, map usage, queue depth and the\n"
+     "distribution of declarations per commit. JSON: one object of counters.\n",
+     cli_stats},
+};
+
+static const char usage_head[] = "usage: bzl [--socket PATH] [--json] COMMAND [ARGS...]\n"
+                                 "\n"
+                                 "bzl talks to bzld, the bonded-zone processing-trade ledger.\n";
+
+static const char usage_tail[] =
+    "\n"
+    "Exit status: 0 success, 1 the daemon refused something, 2 usage error,\n"
+    "3 cannot reach the daemon (or a garbled reply), 4 a bad input file.\n"
+    "Run 'bzl COMMAND --help' (or 'bzl help COMMAND') for a command's options.\n";
+
+/* ---- help -------------------------------------------------------------------------------- */
+
+static void
+common_options_print(FILE *out)
+{
+    fprintf(out,
+            "  --json          print one JSON document instead of a table\n"
+            "  --socket PATH   the daemon's socket (default: %s;\n"
+            "                  $BZL_SOCKET overrides)\n"
+            "  -h, --help      show this help\n",
+            bzl_client_default_socket());
+}
+
+static void
+usage_print(FILE *out)
+{
+    fputs(usage_head, out);
+    fputs("\nCommands:\n", out);
+    for (size_t i = 0; i < BZL_ARRAY_LEN(commands); i++) {
+        fprintf(out, "  %-17s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(out, "  %-17s %s\n", "help [COMMAND]", "show this text or a command's help");
+    fputs("\nGlobal options (also accepted after the command):\n", out);
+    common_options_print(out);
+    fputs(usage_tail, out);
+}
+
+void
+cli_cmd_help(const cli_cmd *cmd)
+{
+    printf("usage: bzl %s%s%s\n\n", cmd->name, cmd->synopsis[0] != '\0' ? " " : "", cmd->synopsis);
+    fputs(cmd->body, stdout);
+    fputs("\nCommon options:\n", stdout);
+    common_options_print(stdout);
+}
+
+/* The length of the first word of a command name (up to the space or the end). */
+static size_t
+group_len(const char *name)
+{
+    return strcspn(name, " ");
+}
+
+/* True when word is the first word of a two-word command ("enterprise"). */
+static bool
+is_group(const char *word)
+{
+    bool found = false;
+    for (size_t i = 0; i < BZL_ARRAY_LEN(commands) && !found; i++) {
+        size_t len = group_len(commands[i].name);
+        found = commands[i].name[len] == ' ' && strlen(word) == len &&
+                strncmp(commands[i].name, word, len) == 0;
+    }
+    return found;
+}
+
+static void
+group_help(const char *group, FILE *out)
+{
+    fprintf(out, "usage: bzl %s SUBCOMMAND [OPTIONS]\n\nSubcommands:\n", group);
+    for (size_t i = 0; i < BZL_ARRAY_LEN(commands); i++) {
+        size_t len = group_len(commands[i].name);
+        if (strlen(group) == len && strncmp(commands[i].name, group, len) == 0) {
+            fprintf(out, "  %-17s %s\n", commands[i].name, commands[i].summary);
+        }
+    }
+    fprintf(out, "\nRun 'bzl %s SUBCOMMAND --help' for its options.\n", group);
+}
+
+/* The command named by one word (w2 NULL) or two; NULL when there is none. */
+static const cli_cmd *
+cmd_find(const char *w1, const char *w2)
+{
+    const cli_cmd *found = NULL;
+    for (size_t i = 0; i < BZL_ARRAY_LEN(commands) && found == NULL; i++) {
+        const char *name = commands[i].name;
+        size_t len = group_len(name);
+        bool first = strlen(w1) == len && strncmp(name, w1, len) == 0;
+        if (first && w2 == NULL && name[len] == '\0') {
+            found = &commands[i];
+        } else if (first && w2 != NULL && name[len] == ' ' && strcmp(name + len + 1, w2) == 0) {
+            found = &commands[i];
+        }
+    }
+    return found;
+}
+
+/* ---- option helpers shared by every command ---------------------------------------------- */
+
+int
+cli_usage_error(const cli_cmd *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "bzl %s: ", cmd->name);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'bzl %s --help'.\n", cmd->name);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+void
+cli_opts_begin(void)
+{
+    /* GNU getopt keeps hidden state (permutation, the position inside "-abc"); only
+     * optind = 0 resets all of it, where optind = 1 would not. */
+    optind = 0;
+    opterr = 0;
+}
+
+/* The option getopt just refused, as the user typed it. */
+static const char *
+bad_option(int argc, char **argv, char *buf, size_t cap)
+{
+    const char *arg = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+    if (strncmp(arg, "--", 2) == 0) {
+        snprintf(buf, cap, "%.*s", (int)strcspn(arg, "="), arg);
+    } else if (optopt > 0 && optopt < 0x80) {
+        snprintf(buf, cap, "-%c", optopt);
+    } else {
+        snprintf(buf, cap, "%s", arg);
+    }
+    return buf;
+}
+
+int
+cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct option *opts,
+             int *exit_out)
+{
+    char buf[64];
+    int opt;
+    /* Bounded by argc: every getopt_long call consumes at least one option or ends. */
+    for (;;) {
+        opt = getopt_long(argc, argv, ":h", opts, NULL);
+        if (opt == CLI_OPT_JSON) {
+            c->json = true;
+        } else if (opt == CLI_OPT_SOCKET) {
+            c->socket_path = optarg;
+        } else {
+            break;
+        }
+    }
+    if (opt == 'h' || opt == CLI_OPT_HELP) {
+        cli_cmd_help(cmd);
+        *exit_out = CLI_EXIT_OK;
+        opt = CLI_OPTS_STOP;
+    } else if (opt == '?' && optopt != 0 && optind >= 1 && optind <= argc &&
+               strncmp(argv[optind - 1], "--", 2) == 0 && strchr(argv[optind - 1], '=') != NULL) {
+        /* getopt names a known long option in optopt when it was given a value it takes not */
+        *exit_out = cli_usage_error(cmd, "option '%s' takes no value",
+                                    bad_option(argc, argv, buf, sizeof buf));
+        opt = CLI_OPTS_STOP;
+    } else if (opt == '?') {
+        *exit_out =
+            cli_usage_error(cmd, "unknown option '%s'", bad_option(argc, argv, buf, sizeof buf));
+        opt = CLI_OPTS_STOP;
+    } else if (opt == ':') {
+        *exit_out = cli_usage_error(cmd, "option '%s' needs a value",
+                                    bad_option(argc, argv, buf, sizeof buf));
+        opt = CLI_OPTS_STOP;
+    }
+    return opt;
+}
+
+bool
+cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    bool ok = s[0] != '\0';
+    for (size_t i = 0; ok && s[i] != '\0'; i++) {
+        ok = s[i] >= '0' && s[i] <= '9';
+        v = v * 10u + (uint64_t)(s[i] - '0');
+        ok = ok && v <= max; /* checked per digit, so v never overflows */
+    }
+    ok = ok && v >= min;
+    if (ok) {
+        *out = (uint32_t)v;
+    }
+    return ok;
+}
+
+/* ---- dispatch ---------------------------------------------------------------------------- */
+
+/* bzl help [COMMAND [SUBCOMMAND]] */
+static int
+help_command(int argc, char **argv)
+{
+    int rc = CLI_EXIT_OK;
+    const cli_cmd *cmd = NULL;
+    if (argc == 0) {
+        usage_print(stdout);
+    } else if (argc == 1 && is_group(argv[0])) {
+        group_help(argv[0], stdout);
+    } else if ((cmd = cmd_find(argv[0], argc > 1 ? argv[1] : NULL)) != NULL &&
+               argc <= (strchr(cmd->name, ' ') != NULL ? 2 : 1)) {
+        cli_cmd_help(cmd);
+    } else {
+        fprintf(stderr, "bzl help: no command '%s%s%s'\nTry 'bzl --help'.\n", argv[0],
+                argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+        rc = CLI_EXIT_USAGE;
+    }
+    return rc;
+}
+
+/* Runs the command at argv[0] (argc >= 1). */
+static int
+dispatch(cli *c, int argc, char **argv)
+{
+    int rc = CLI_EXIT_USAGE;
+    const cli_cmd *cmd = NULL;
+    if (strcmp(argv[0], "help") == 0) {
+        rc = help_command(argc - 1, argv + 1);
+    } else if (is_group(argv[0]) && argc < 2) {
+        fprintf(stderr, "bzl %s: missing subcommand\n", argv[0]);
+        group_help(argv[0], stderr);
+    } else if (is_group(argv[0]) &&
+               (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        group_help(argv[0], stdout);
+        rc = CLI_EXIT_OK;
+    } else if (is_group(argv[0]) && (cmd = cmd_find(argv[0], argv[1])) != NULL) {
+        rc = cmd->run(c, cmd, argc - 1, argv + 1);
+    } else if (!is_group(argv[0]) && (cmd = cmd_find(argv[0], NULL)) != NULL) {
+        rc = cmd->run(c, cmd, argc, argv);
+    } else {
+        fprintf(stderr, "bzl: unknown command '%s%s%s'\nTry 'bzl --help'.\n", argv[0],
+                is_group(argv[0]) ? " " : "", is_group(argv[0]) ? argv[1] : "");
+    }
+    return rc;
+}
+
+/* Parses the options before the command. Returns the index of the command in argv, or -1
+ * with *exit_out set (help shown, or a usage error). */
+static int
+parse_globals(cli *c, int argc, char **argv, int *exit_out)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    char buf[64];
+    int opt;
+    int index = -1;
+    cli_opts_begin();
+    /* "+": stop at the command name, whose own options come after it. */
+    while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+        if (opt == CLI_OPT_JSON) {
+            c->json = true;
+        } else if (opt == CLI_OPT_SOCKET) {
+            c->socket_path = optarg;
+        } else if (opt == 'h' || opt == CLI_OPT_HELP) {
+            usage_print(stdout);
+            *exit_out = CLI_EXIT_OK;
+            goto done;
+        } else {
+            fprintf(stderr, "bzl: %s '%s'\nTry 'bzl --help'.\n",
+                    opt == ':' ? "missing value for option" : "unknown option",
+                    bad_option(argc, argv, buf, sizeof buf));
+            *exit_out = CLI_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (optind >= argc) {
+        fputs("bzl: missing command\n\n", stderr);
+        usage_print(stderr);
+        *exit_out = CLI_EXIT_USAGE;
+        goto done;
+    }
+    index = optind;
+done:
+    return index;
+}
+
+int
+main(int argc, char **argv)
+{
+    cli c = {.socket_path = NULL, .json = false, .client = NULL};
+    int rc = CLI_EXIT_USAGE;
+    int index = parse_globals(&c, argc, argv, &rc);
+    if (index < 0) {
+        goto done;
+    }
+    if (c.socket_path == NULL) {
+        c.socket_path = bzl_client_default_socket();
+    }
+    rc = dispatch(&c, argc - index, argv + index);
+done:
+    cli_deinit(&c);
+    /* A full disk or a closed pipe under stdout must not pass for success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "bzl: cannot write the output: %s\n", strerror(errno));
+        rc = CLI_EXIT_TRANSPORT;
+    }
+    return rc;
+}

@@ -1,0 +1,142 @@
+/* bzld.h — the daemon's shared state: configuration, the server, connections, request slots.
+ *
+ * Threads: everything here belongs to the libuv loop thread except what writer.h says the
+ * writer thread touches (the job queues, under the writer's mutex).
+ */
+#ifndef BZLD_H
+#define BZLD_H
+
+#include <uv.h>
+
+#include "bzl.pb-c.h"
+#include "bzl/frame.h"
+#include "bzl/limits.h"
+#include "bzl/storage.h"
+
+typedef struct bzld_writer bzld_writer;
+typedef struct bzld_conn bzld_conn;
+typedef struct bzld_slot bzld_slot;
+
+typedef struct bzld_config {
+    char data_dir[256];
+    char socket_path[108]; /* sizeof sockaddr_un.sun_path */
+    char pid_path[280];
+    uint32_t frame_bytes_max;
+    uint32_t decl_lines_max;
+    uint32_t batch_decls_max;
+    uint32_t connections_max;
+    uint32_t connections_per_uid_max;
+    uint32_t write_queue_max;
+    uint32_t idle_timeout_ms;
+    uint64_t map_bytes;
+    uint64_t map_bytes_max;
+    bool foreground;
+} bzld_config;
+
+/* Fills cfg with the embedded defaults: data and socket under ./bzl-data. */
+void bzld_config_defaults(bzld_config *cfg);
+
+/* ---- a write job: work the writer thread applies inside the batch transaction ---------- */
+
+typedef struct bzld_job bzld_job;
+struct bzld_job {
+    bzld_job *next;
+    /* Writer thread. Applies the job in the batch transaction and records its own outcome;
+     * returns BZL_OK to let the batch go on, or a storage-level status (BZL_STORAGE_FULL …)
+     * that aborts the batch. Must be replayable: the writer may abort the batch after this
+     * ran and call it again in a fresh transaction. */
+    bzl_status (*apply)(bzld_job *job, bzl_txn *txn);
+    /* Loop thread, after the batch committed (batch_status BZL_OK) or failed (any other). */
+    void (*done)(bzld_job *job, bzl_status batch_status);
+    uint32_t decls;          /* declarations this job carries, for batch bounds and statistics */
+    bzl_status batch_status; /* set by the writer: how the job's batch ended */
+};
+
+/* ---- one request on a connection, from decode to reply ----------------------------------- */
+
+typedef enum bzld_slot_state {
+    BZLD_SLOT_NEW,     /* decoded, waiting for earlier reads to finish */
+    BZLD_SLOT_RUNNING, /* handed to the writer */
+    BZLD_SLOT_DONE,    /* reply packed, waiting for its turn on the wire */
+} bzld_slot_state;
+
+struct bzld_slot {
+    bzld_slot *next;
+    bzld_conn *conn;
+    bzld_slot_state state;
+    bool is_write;
+    uint64_t request_id;
+    Bzl__Request *req; /* owned until the handler has run */
+    uint8_t *reply;    /* framed response, owned until handed to a uv_write */
+    size_t reply_len;
+    bzld_job job;    /* when is_write */
+    void *work;      /* handler-owned state of a write in flight */
+};
+
+/* ---- connections --------------------------------------------------------------------------- */
+
+struct bzld_conn {
+    uv_pipe_t pipe;
+    uv_timer_t idle;
+    struct bzld *d;
+    bzld_conn *prev, *next;
+    bzl_frame_reader reader;
+    bzld_slot *head, *tail;  /* in request order */
+    bzld_slot *next_new;     /* first slot not yet started */
+    uint32_t slots;          /* slots in the list */
+    uint32_t running;        /* slots handed to the writer and not yet done */
+    size_t out_bytes;        /* reply bytes in uv_write requests not yet completed */
+    uint32_t uid, gid;
+    int32_t pid;
+    uint64_t conn_id;
+    bool reading;
+    bool closing;
+    bool eof;     /* the peer finished sending: reply to what it sent, then close */
+    bool failed;  /* framing broke or the connection was refused: send the error, then close */
+    bool refused; /* over a connection cap; not counted as serving */
+    uint8_t handles_open; /* pipe and timer; the conn is freed when both closed and running == 0 */
+};
+
+/* ---- the daemon ---------------------------------------------------------------------------- */
+
+typedef struct bzld_stats {
+    uint64_t requests;
+    uint64_t connections_accepted;
+    uint64_t connections_refused;
+    uint64_t busy_refusals;
+} bzld_stats;
+
+typedef struct bzld {
+    uv_loop_t *loop;
+    bzld_config cfg;
+    bzl_storage *store;
+    bzld_writer *writer;
+    uv_pipe_t listener;
+    uv_signal_t sig_term, sig_int;
+    bzld_conn *conns;
+    uint32_t conn_count; /* connections open, refused ones included */
+    uint32_t refusing;   /* of those, refused over a cap and closing */
+    uint64_t next_conn_id;
+    bzld_stats stats;
+    bool listening;
+    bool signals_on;
+    bool stopping;
+    bool writer_stopped;
+    uint8_t read_buf[64 * 1024]; /* one read buffer for the loop: reads are handled in place */
+} bzld;
+
+/* server.c */
+bzl_status bzld_server_start(bzld *d, char *why, size_t why_cap);
+void bzld_server_stop(bzld *d);
+/* Called whenever something finished during shutdown; closes what can be closed. */
+void bzld_server_shutdown_step(bzld *d);
+
+/* conn.c */
+void bzld_conn_accept(bzld *d);
+/* A slot's reply is packed (state DONE): write what is in order and start what now may. */
+void bzld_conn_slot_done(bzld_slot *slot);
+void bzld_conn_close(bzld_conn *c);
+/* True when c has nothing in flight and nothing unsent. */
+bool bzld_conn_idle(const bzld_conn *c);
+
+#endif

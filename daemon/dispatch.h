@@ -1,0 +1,75 @@
+/* dispatch.h — from a decoded Request to a handler, and from results to a packed Response.
+ *
+ * Handlers run on the loop thread. A read handler replies before it returns. A write
+ * handler converts and checks the request, then hands a job to the writer with
+ * bzld_slot_push_write; the job's done() replies. Either way the slot ends DONE with its
+ * reply packed, and conn.c puts replies on the wire in request order.
+ */
+#ifndef BZLD_DISPATCH_H
+#define BZLD_DISPATCH_H
+
+#include "bzld.h"
+
+/* True for requests that change the ledger (they go through the writer). */
+bool bzld_dispatch_is_write(const Bzl__Request *req);
+
+/* Runs the slot's request: on return the slot is DONE (replied) or RUNNING (in the writer). */
+void bzld_dispatch_start(bzld_slot *slot);
+
+/* Packs resp (its id and, when unset, status are filled from the slot) as the slot's reply
+ * and marks the slot DONE. The Request is released. */
+void bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp);
+
+/* Replies with a status and a message (printf-style); no result body. */
+void bzld_slot_reply_status(bzld_slot *slot, bzl_status status, const char *fmt, ...)
+    BZL_PRINTF(3, 4);
+
+/* Replies with a status and the fault's message, line, field and item. */
+void bzld_slot_reply_fault(bzld_slot *slot, bzl_status status, const bzl_fault *fault);
+
+/* Fills a protobuf Fault from a domain fault; text buffers are borrowed from the caller. */
+void bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf,
+                      size_t available_cap);
+
+/* Hands a write to the writer. On BZL_OK the slot is RUNNING and done() will reply; otherwise
+ * (BUSY, SHUTTING_DOWN) the slot has been replied to with that status and the caller frees
+ * its work. */
+bzl_status bzld_slot_push_write(bzld_slot *slot, void *work, uint32_t decls,
+                                bzl_status (*apply)(bzld_job *, bzl_txn *),
+                                void (*done)(bzld_job *, bzl_status));
+
+/* The slot that owns a job (jobs are embedded in slots). */
+bzld_slot *bzld_slot_of_job(bzld_job *job);
+
+/* Who is asking, for the journal. */
+void bzld_actor_of_slot(const bzld_slot *slot, bzl_actor *out);
+
+/* A read transaction for a read handler; BZL_OK or a storage status. */
+bzl_status bzld_read_begin(bzld *d, bzl_txn **out);
+
+/* The daemon of a slot. */
+bzld *bzld_of_slot(const bzld_slot *slot);
+
+/* Copies a client string into a fixed field after checking it (text rules of ledger.h).
+ * Returns BZL_OK or BZL_INVALID_ARGUMENT with fault naming `field`. */
+bzl_status bzld_copy_text(const char *src, size_t min_bytes, size_t max_bytes, char *dst,
+                          size_t dst_cap, const char *field, bzl_fault *fault);
+
+/* handler_master.c */
+void bzld_handle_register_enterprise(bzld_slot *slot);
+void bzld_handle_get_enterprise(bzld_slot *slot);
+void bzld_handle_list_enterprises(bzld_slot *slot);
+void bzld_handle_open_book(bzld_slot *slot);
+void bzld_handle_get_book(bzld_slot *slot);
+void bzld_handle_add_item(bzld_slot *slot);
+void bzld_handle_get_item(bzld_slot *slot);
+
+/* handler_declaration.c */
+void bzld_handle_submit(bzld_slot *slot);
+void bzld_handle_submit_batch(bzld_slot *slot);
+
+/* handler_query.c */
+void bzld_handle_balances(bzld_slot *slot);
+void bzld_handle_stats(bzld_slot *slot);
+
+#endif

@@ -1,0 +1,472 @@
+/* handler_master.c — enterprises, books and items: register, open, add, get, list. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+
+/* ---- conversions --------------------------------------------------------------------------- */
+
+/* Copies a fixed-length customs code after its check. */
+static bzl_status
+copy_code(const char *src, bzl_status (*check)(const char *, size_t), char *dst, size_t dst_cap,
+          const char *field, bzl_fault *fault)
+{
+    size_t len = strlen(src);
+    if (len == 0) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, field, "%s is required", field);
+    }
+    if (len >= dst_cap || check(src, len) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, field, "%s \"%.40s\" is not valid",
+                             field, src);
+    }
+    memcpy(dst, src, len + 1);
+    return BZL_OK;
+}
+
+static bzl_status
+check_book_no(const char *s, size_t len)
+{
+    return bzl_code_check_book(s, len, NULL);
+}
+
+static bzl_status
+enterprise_from_pb(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fault)
+{
+    memset(e, 0, sizeof *e);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "enterprise",
+                             "the enterprise record is missing");
+    }
+    bzl_status st =
+        copy_code(pb->code, bzl_code_check_enterprise, e->code, sizeof e->code, "code", fault);
+    if (st == BZL_OK) {
+        st = copy_code(pb->uscc, bzl_code_check_uscc, e->uscc, sizeof e->uscc, "uscc", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, e->name, sizeof e->name, "name",
+                            fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->area, 0, BZL_AREA_BYTES_MAX, e->area, sizeof e->area, "area",
+                            fault);
+    }
+    return st == BZL_OK ? bzl_enterprise_check(e, fault) : st;
+}
+
+/* A verification period longer than ten years is a typo, not a book. */
+#define BOOK_PERIOD_DAYS_MAX 3660u
+#define BOOK_PERIOD_DAYS_DEFAULT 365u
+
+static bzl_status
+book_from_pb(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
+{
+    memset(b, 0, sizeof *b);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "book", "the book record is missing");
+    }
+    bzl_status st = copy_code(pb->book_no, check_book_no, b->book_no, sizeof b->book_no, "book",
+                              fault);
+    if (st == BZL_OK) {
+        st = copy_code(pb->enterprise, bzl_code_check_enterprise, b->enterprise,
+                       sizeof b->enterprise, "enterprise", fault);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    int mode = pb->verify_mode == 0 ? BZL_VERIFY_UNIT : (int)pb->verify_mode;
+    if (mode < BZL_VERIFY_UNIT || mode > BZL_VERIFY_CONSUMPTION) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "verify_mode",
+                             "verify_mode %d is not unit, work-order or consumption", mode);
+    }
+    if (pb->period_days > BOOK_PERIOD_DAYS_MAX) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period_days",
+                             "period_days %u is over the maximum of %u", pb->period_days,
+                             BOOK_PERIOD_DAYS_MAX);
+    }
+    b->verify_mode = (uint8_t)mode;
+    b->status = BZL_BOOK_OPEN;
+    b->period_days = pb->period_days == 0 ? BOOK_PERIOD_DAYS_DEFAULT : pb->period_days;
+    return bzl_book_check(b, fault);
+}
+
+static bzl_status
+kind_from_pb(Bzl__Kind kind, bzl_kind *out, bzl_fault *fault)
+{
+    if (kind != BZL__KIND__KIND_MATERIAL && kind != BZL__KIND__KIND_PRODUCT) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                             "kind %d is neither material nor product", (int)kind);
+    }
+    *out = (bzl_kind)kind;
+    return BZL_OK;
+}
+
+static bzl_status
+item_from_pb(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
+{
+    memset(item, 0, sizeof *item);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "item", "the item record is missing");
+    }
+    bzl_kind kind = BZL_KIND_MATERIAL;
+    bzl_status st = copy_code(pb->book_no, check_book_no, item->book_no, sizeof item->book_no,
+                              "book", fault);
+    if (st == BZL_OK) {
+        st = kind_from_pb(pb->kind, &kind, fault);
+    }
+    if (st == BZL_OK) {
+        st = copy_code(pb->hs, bzl_code_check_hs, item->hs, sizeof item->hs, "hs", fault);
+    }
+    if (st == BZL_OK) {
+        st = copy_code(pb->unit, bzl_code_check_unit, item->unit, sizeof item->unit, "unit",
+                       fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, item->name, sizeof item->name,
+                            "name", fault);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "mode",
+                             "mode %d is not OEM, ODM or OBM", (int)pb->mode);
+    }
+    item->kind = (uint8_t)kind;
+    item->item_no = pb->item_no;
+    item->biz_mode = (uint8_t)pb->mode;
+    return bzl_item_check(item, fault);
+}
+
+static void
+enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out)
+{
+    bzl__enterprise__init(out);
+    out->code = (char *)e->code;
+    out->uscc = (char *)e->uscc;
+    out->name = (char *)e->name;
+    out->area = (char *)e->area;
+}
+
+static void
+book_to_pb(const bzl_book *b, Bzl__Book *out)
+{
+    bzl__book__init(out);
+    out->book_no = (char *)b->book_no;
+    out->enterprise = (char *)b->enterprise;
+    out->verify_mode = (Bzl__VerifyMode)b->verify_mode;
+    out->status = (Bzl__BookStatus)b->status;
+    out->period_days = b->period_days;
+}
+
+static void
+item_to_pb(const bzl_item *item, Bzl__Item *out)
+{
+    bzl__item__init(out);
+    out->book_no = (char *)item->book_no;
+    out->kind = (Bzl__Kind)item->kind;
+    out->item_no = item->item_no;
+    out->hs = (char *)item->hs;
+    out->name = (char *)item->name;
+    out->unit = (char *)item->unit;
+    out->mode = (Bzl__BizMode)item->biz_mode;
+}
+
+/* ---- writes ---------------------------------------------------------------------------------- */
+
+typedef enum { MASTER_ENTERPRISE, MASTER_BOOK, MASTER_ITEM } master_type;
+
+typedef struct master_work {
+    master_type type;
+    bzl_enterprise enterprise;
+    bzl_book book;
+    bzl_item item;
+    bzl_actor actor;
+    bzl_status result;
+    bzl_fault fault;
+} master_work;
+
+/* Statuses after which the batch transaction cannot go on. */
+static bool
+batch_fatal(bzl_status st)
+{
+    return st == BZL_STORAGE_FULL || st == BZL_DISK_FULL || st == BZL_IO_ERROR ||
+           st == BZL_CORRUPT || st == BZL_NO_MEMORY || st == BZL_INTERNAL;
+}
+
+static bzl_status
+master_apply(bzld_job *job, bzl_txn *txn)
+{
+    master_work *w = bzld_slot_of_job(job)->work;
+    memset(&w->fault, 0, sizeof w->fault);
+    switch (w->type) {
+    case MASTER_ENTERPRISE:
+        w->result = bzl_storage_enterprise_add(txn, &w->enterprise, &w->actor, &w->fault);
+        break;
+    case MASTER_BOOK:
+        w->result = bzl_storage_book_add(txn, &w->book, &w->actor, &w->fault);
+        break;
+    case MASTER_ITEM:
+        w->result = bzl_storage_item_add(txn, &w->item, &w->actor, &w->fault);
+        break;
+    }
+    return batch_fatal(w->result) ? w->result : BZL_OK;
+}
+
+static void
+master_done(bzld_job *job, bzl_status batch_status)
+{
+    bzld_slot *slot = bzld_slot_of_job(job);
+    master_work *w = slot->work;
+    slot->work = NULL;
+    if (batch_status != BZL_OK) {
+        bzld_slot_reply_status(slot, batch_status, "the ledger could not commit: %s",
+                               bzl_status_text(batch_status));
+    } else if (w->result != BZL_OK) {
+        bzld_slot_reply_fault(slot, w->result, &w->fault);
+    } else {
+        Bzl__Response resp = BZL__RESPONSE__INIT;
+        Bzl__Enterprise e;
+        Bzl__Book b;
+        Bzl__Item i;
+        if (w->type == MASTER_ENTERPRISE) {
+            enterprise_to_pb(&w->enterprise, &e);
+            resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
+            resp.enterprise = &e;
+        } else if (w->type == MASTER_BOOK) {
+            book_to_pb(&w->book, &b);
+            resp.result_case = BZL__RESPONSE__RESULT_BOOK;
+            resp.book = &b;
+        } else {
+            item_to_pb(&w->item, &i);
+            resp.result_case = BZL__RESPONSE__RESULT_ITEM;
+            resp.item = &i;
+        }
+        bzld_slot_reply(slot, &resp);
+    }
+    free(w);
+    bzld_conn_slot_done(slot);
+}
+
+/* Converts with `convert`, then queues the write. */
+static void
+master_start(bzld_slot *slot, master_work *w)
+{
+    bzld_actor_of_slot(slot, &w->actor);
+    if (bzld_slot_push_write(slot, w, 0, master_apply, master_done) != BZL_OK) {
+        free(w);
+    }
+}
+
+static master_work *
+master_work_new(bzld_slot *slot, master_type type)
+{
+    master_work *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
+        return NULL;
+    }
+    w->type = type;
+    return w;
+}
+
+void
+bzld_handle_register_enterprise(bzld_slot *slot)
+{
+    master_work *w = master_work_new(slot, MASTER_ENTERPRISE);
+    if (w == NULL) {
+        return;
+    }
+    bzl_status st = enterprise_from_pb(slot->req->register_enterprise->enterprise,
+                                       &w->enterprise, &w->fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &w->fault);
+        free(w);
+        return;
+    }
+    master_start(slot, w);
+}
+
+void
+bzld_handle_open_book(bzld_slot *slot)
+{
+    master_work *w = master_work_new(slot, MASTER_BOOK);
+    if (w == NULL) {
+        return;
+    }
+    bzl_status st = book_from_pb(slot->req->open_book->book, &w->book, &w->fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &w->fault);
+        free(w);
+        return;
+    }
+    master_start(slot, w);
+}
+
+void
+bzld_handle_add_item(bzld_slot *slot)
+{
+    master_work *w = master_work_new(slot, MASTER_ITEM);
+    if (w == NULL) {
+        return;
+    }
+    bzl_status st = item_from_pb(slot->req->add_item->item, &w->item, &w->fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &w->fault);
+        free(w);
+        return;
+    }
+    master_start(slot, w);
+}
+
+/* ---- reads ----------------------------------------------------------------------------------- */
+
+/* Replies with a storage failure or NOT_FOUND naming what was looked for. */
+static void
+reply_lookup_failure(bzld_slot *slot, bzl_status st, const char *what, const char *key)
+{
+    if (st == BZL_NOT_FOUND) {
+        bzld_slot_reply_status(slot, st, "%s %s does not exist", what, key);
+    } else {
+        bzld_slot_reply_status(slot, st, "reading %s %s failed: %s", what, key,
+                               bzl_status_text(st));
+    }
+}
+
+void
+bzld_handle_get_enterprise(bzld_slot *slot)
+{
+    const char *code = slot->req->get_enterprise->code;
+    bzl_fault fault = {0};
+    bzl_enterprise e;
+    bzl_status st = copy_code(code, bzl_code_check_enterprise, e.code, sizeof e.code, "code",
+                              &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    bzl_txn *txn = NULL;
+    st = bzld_read_begin(bzld_of_slot(slot), &txn);
+    if (st == BZL_OK) {
+        st = bzl_storage_enterprise_get(txn, code, &e);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        reply_lookup_failure(slot, st, "enterprise", code);
+        return;
+    }
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    Bzl__Enterprise pb;
+    enterprise_to_pb(&e, &pb);
+    resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
+    resp.enterprise = &pb;
+    bzld_slot_reply(slot, &resp);
+}
+
+void
+bzld_handle_list_enterprises(bzld_slot *slot)
+{
+    const Bzl__ListEnterprises *req = slot->req->list_enterprises;
+    size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
+    if (strlen(req->after) > BZL_ENTERPRISE_CODE_LEN) {
+        bzld_slot_reply_status(slot, BZL_INVALID_ARGUMENT, "after \"%.20s\" is not a code",
+                               req->after);
+        return;
+    }
+    bzl_enterprise *rows = calloc(cap, sizeof *rows);
+    Bzl__Enterprise *pb = calloc(cap, sizeof *pb);
+    Bzl__Enterprise **ptrs = calloc(cap, sizeof *ptrs);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    bzl_status st = rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_enterprise_list(txn, req->after, rows, cap, &count, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "listing enterprises failed: %s", bzl_status_text(st));
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        enterprise_to_pb(&rows[i], &pb[i]);
+        ptrs[i] = &pb[i];
+    }
+    Bzl__EnterpriseList list = BZL__ENTERPRISE_LIST__INIT;
+    list.n_enterprises = count;
+    list.enterprises = ptrs;
+    list.more = more;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISES;
+    resp.enterprises = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(ptrs);
+    free(pb);
+    free(rows);
+}
+
+void
+bzld_handle_get_book(bzld_slot *slot)
+{
+    const char *book_no = slot->req->get_book->book_no;
+    bzl_fault fault = {0};
+    bzl_book b;
+    bzl_status st = copy_code(book_no, check_book_no, b.book_no, sizeof b.book_no, "book", &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    bzl_txn *txn = NULL;
+    st = bzld_read_begin(bzld_of_slot(slot), &txn);
+    if (st == BZL_OK) {
+        st = bzl_storage_book_get(txn, book_no, &b);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        reply_lookup_failure(slot, st, "book", book_no);
+        return;
+    }
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    Bzl__Book pb;
+    book_to_pb(&b, &pb);
+    resp.result_case = BZL__RESPONSE__RESULT_BOOK;
+    resp.book = &pb;
+    bzld_slot_reply(slot, &resp);
+}
+
+void
+bzld_handle_get_item(bzld_slot *slot)
+{
+    const Bzl__GetItem *req = slot->req->get_item;
+    bzl_fault fault = {0};
+    bzl_item item;
+    bzl_kind kind = BZL_KIND_MATERIAL;
+    bzl_status st =
+        copy_code(req->book_no, check_book_no, item.book_no, sizeof item.book_no, "book", &fault);
+    if (st == BZL_OK) {
+        st = kind_from_pb(req->kind, &kind, &fault);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    bzl_txn *txn = NULL;
+    st = bzld_read_begin(bzld_of_slot(slot), &txn);
+    if (st == BZL_OK) {
+        st = bzl_storage_item_get(txn, req->book_no, kind, req->item_no, &item);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        char key[64];
+        snprintf(key, sizeof key, "%s %s %u", req->book_no, bzl_kind_name(kind), req->item_no);
+        reply_lookup_failure(slot, st, "item", key);
+        return;
+    }
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    Bzl__Item pb;
+    item_to_pb(&item, &pb);
+    resp.result_case = BZL__RESPONSE__RESULT_ITEM;
+    resp.item = &pb;
+    bzld_slot_reply(slot, &resp);
+}

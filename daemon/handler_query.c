@@ -1,0 +1,185 @@
+/* handler_query.c — balance queries and daemon statistics (reads on the loop thread). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bzl/decimal.h"
+#include "dispatch.h"
+#include "writer.h"
+
+/* Decimal texts of one balance row, alive until the reply is packed. */
+typedef struct balance_text {
+    char qty[BZL_DEC_TEXT_BYTES];
+    char value[BZL_DEC_TEXT_BYTES];
+    char pending_in[BZL_DEC_TEXT_BYTES];
+    char pending_out[BZL_DEC_TEXT_BYTES];
+    char available[BZL_DEC_TEXT_BYTES];
+} balance_text;
+
+static void
+balance_to_pb(const char *book_no, const bzl_balance_row *row, balance_text *text,
+              Bzl__Balance *out)
+{
+    bzl__balance__init(out);
+    out->book = (char *)book_no;
+    out->kind = (Bzl__Kind)row->kind;
+    out->item = row->item_no;
+    bzl_dec_format(row->balance.qty_e5, BZL_SCALE_QTY, text->qty, sizeof text->qty);
+    bzl_dec_format(row->balance.value_e5, BZL_SCALE_QTY, text->value, sizeof text->value);
+    bzl_dec_format(row->balance.pending_in_e5, BZL_SCALE_QTY, text->pending_in,
+                   sizeof text->pending_in);
+    bzl_dec_format(row->balance.pending_out_e5, BZL_SCALE_QTY, text->pending_out,
+                   sizeof text->pending_out);
+    bzl_dec_format(bzl_balance_available(&row->balance), BZL_SCALE_QTY, text->available,
+                   sizeof text->available);
+    out->qty = text->qty;
+    out->value = text->value;
+    out->pending_in = text->pending_in;
+    out->pending_out = text->pending_out;
+    out->available = text->available;
+}
+
+/* One item (kind given) or the same item number under both kinds (kind 0). */
+static bzl_status
+balances_of_item(bzl_txn *txn, const char *book_no, uint8_t kind, uint32_t item_no,
+                 bzl_balance_row *rows, size_t *count)
+{
+    *count = 0;
+    for (uint8_t k = BZL_KIND_MATERIAL; k <= BZL_KIND_PRODUCT; k++) {
+        if (kind != 0 && kind != k) {
+            continue;
+        }
+        bzl_balance_row *row = &rows[*count];
+        bzl_status st = bzl_storage_balance_get(txn, book_no, (bzl_kind)k, item_no, &row->balance);
+        if (st == BZL_NOT_FOUND) {
+            continue;
+        }
+        if (st != BZL_OK) {
+            return st;
+        }
+        row->kind = k;
+        row->item_no = item_no;
+        (*count)++;
+    }
+    if (*count == 0) {
+        /* Say which: the book, or the item in it. */
+        bzl_book book;
+        bzl_status st = bzl_storage_book_get(txn, book_no, &book);
+        return st == BZL_OK ? BZL_NOT_FOUND : st;
+    }
+    return BZL_OK;
+}
+
+static bzl_status
+check_query(const Bzl__QueryBalances *req, bzl_fault *fault)
+{
+    if (bzl_code_check_book(req->book, strlen(req->book), NULL) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book", "book \"%.40s\" is not valid",
+                             req->book);
+    }
+    if (req->kind > BZL__KIND__KIND_PRODUCT || req->kind < 0 ||
+        req->after_kind > BZL__KIND__KIND_PRODUCT || req->after_kind < 0) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                             "kind must be material, product or unspecified");
+    }
+    return BZL_OK;
+}
+
+static void
+reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows, size_t count,
+               bool more)
+{
+    Bzl__Balance *pb = calloc(count + 1, sizeof *pb);
+    Bzl__Balance **ptrs = calloc(count + 1, sizeof *ptrs);
+    balance_text *text = calloc(count + 1, sizeof *text);
+    if (pb == NULL || ptrs == NULL || text == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the balance reply");
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        balance_to_pb(book_no, &rows[i], &text[i], &pb[i]);
+        ptrs[i] = &pb[i];
+    }
+    Bzl__BalanceList list = BZL__BALANCE_LIST__INIT;
+    list.n_balances = count;
+    list.balances = ptrs;
+    list.more = more;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_BALANCES;
+    resp.balances = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(text);
+    free(ptrs);
+    free(pb);
+}
+
+void
+bzld_handle_balances(bzld_slot *slot)
+{
+    const Bzl__QueryBalances *req = slot->req->balances;
+    bzl_fault fault = {0};
+    bzl_status st = check_query(req, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
+    bzl_balance_row *rows = calloc(cap < 2 ? 2 : cap, sizeof *rows);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        if (req->item != 0) {
+            st = balances_of_item(txn, req->book, (uint8_t)req->kind, req->item, rows, &count);
+        } else {
+            st = bzl_storage_balance_list(txn, req->book, (uint8_t)req->kind,
+                                          (uint8_t)req->after_kind, req->after_item, rows, cap,
+                                          &count, &more);
+        }
+        bzl_txn_abort(txn);
+    }
+    if (st == BZL_NOT_FOUND && req->item != 0 && count == 0) {
+        bzld_slot_reply_status(slot, st, "item %u is not in book %s", req->item, req->book);
+    } else if (st == BZL_NOT_FOUND) {
+        bzld_slot_reply_status(slot, st, "book %s does not exist", req->book);
+    } else if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "reading balances failed: %s", bzl_status_text(st));
+    } else {
+        reply_balances(slot, req->book, rows, count, more);
+    }
+    free(rows);
+}
+
+void
+bzld_handle_stats(bzld_slot *slot)
+{
+    bzld *d = bzld_of_slot(slot);
+    bzld_writer_stats ws;
+    bzld_writer_stats_get(d->writer, &ws);
+    bzl_storage_stats ss = {0};
+    bzl_txn *txn = NULL;
+    if (bzld_read_begin(d, &txn) == BZL_OK) {
+        if (bzl_storage_stats_get(txn, &ss) != BZL_OK) {
+            memset(&ss, 0, sizeof ss);
+        }
+        bzl_txn_abort(txn);
+    }
+    Bzl__Stats stats = BZL__STATS__INIT;
+    stats.requests = d->stats.requests;
+    stats.commits = ws.commits;
+    stats.declarations = ws.declarations;
+    stats.connections = d->conn_count - d->refusing;
+    stats.journal_entries = ss.journal_entries;
+    stats.map_bytes = ss.map_bytes;
+    stats.map_used_bytes = ss.map_used_bytes;
+    stats.queue_depth = ws.queue_depth;
+    stats.busy_refusals = d->stats.busy_refusals;
+    stats.n_decls_per_commit_hist = BZL_ARRAY_LEN(ws.decls_per_commit_hist);
+    stats.decls_per_commit_hist = ws.decls_per_commit_hist;
+    stats.commit_us_total = ws.commit_us_total;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_STATS;
+    resp.stats = &stats;
+    bzld_slot_reply(slot, &resp);
+}

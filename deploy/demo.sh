@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Quick start: installs what is missing, builds, starts bzld on its embedded default
+# (./bzl-data under the repository), loads the demo ledger and prints its balances.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+if ! build/bzl stats >/dev/null 2>&1; then
+  build/bzld          # detaches once it is listening; log in bzl-data/bzld.log
+fi
+deploy/demo/load.sh build/bzl
+for book in H72012400001 H72012400002; do
+  echo
+  echo "Balances of book $book:"
+  build/bzl balance --book "$book"
+done
+echo
+echo "bzld keeps running: try 'build/bzl --help'; stop it with: kill \$(cat bzl-data/bzld.sock.pid)"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what building and testing bzl needs. Idempotent: does
+# nothing when everything is present; otherwise needs root (or sudo) for apt-get.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config          # toolchain
+  libuv1-dev liblmdb-dev                     # event loop, storage
+  libprotobuf-c-dev protobuf-c-compiler      # wire contract
+  libjansson-dev                             # declaration files people hand us (JSON)
+  check                                      # unit and integration tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+echo "bzl: installing ${missing[*]}" >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null

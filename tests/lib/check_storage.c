@@ -1,0 +1,924 @@
+/* check_storage.c — the LMDB store: open and schema, master data, submission with
+ * idempotency, balances and paging, and fault injection (a forged schema, corrupt rows, a map
+ * too small for the work).
+ *
+ * Each test runs in a forked child with a fresh environment in its own mkdtemp directory under
+ * one root per test case; the root is created and removed in the parent, so a failed test
+ * leaves nothing behind either.
+ */
+#include "bzl/storage.h"
+
+#include <check.h>
+#include <ftw.h>
+#include <limits.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define E5(whole) ((int64_t)(whole)*100000)
+#define DAYS_2026_03_15 20527
+
+static const char BOOK[] = "H72012400001";
+static const char ENT[] = "330261A004";
+
+static char root_dir[PATH_MAX / 2];
+static char db_dir[PATH_MAX];
+static bzl_storage *store;
+static const bzl_actor actor = {
+    .uid = 1000, .gid = 1000, .pid = 4242, .role = 3, .request_id = 77, .time_ms = 1773500000000};
+
+/* ---- fixtures ------------------------------------------------------------------------------ */
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void
+root_setup(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(root_dir, sizeof root_dir, "%s/check_storage.XXXXXX", tmp != NULL ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(root_dir));
+}
+
+static void
+root_teardown(void)
+{
+    nftw(root_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+open_with(uint64_t map_bytes, uint64_t map_bytes_max)
+{
+    bzl_storage_options opts = {
+        .dir = db_dir, .map_bytes = map_bytes, .map_bytes_max = map_bytes_max};
+    char why[256] = "";
+    bzl_status st = bzl_storage_open(&opts, &store, why, sizeof why);
+    ck_assert_msg(st == BZL_OK, "open: %s (%s)", bzl_status_name(st), why);
+}
+
+static void
+db_setup(void)
+{
+    snprintf(db_dir, sizeof db_dir, "%s/db.XXXXXX", root_dir);
+    ck_assert_ptr_nonnull(mkdtemp(db_dir));
+    open_with(0, 0);
+}
+
+static void
+db_teardown(void)
+{
+    bzl_storage_close(store);
+    store = NULL;
+    nftw(db_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static bzl_txn *
+write_txn(void)
+{
+    bzl_txn *t = NULL;
+    ck_assert_int_eq(bzl_txn_begin(store, NULL, true, &t), BZL_OK);
+    return t;
+}
+
+static bzl_txn *
+read_txn(void)
+{
+    bzl_txn *t = NULL;
+    ck_assert_int_eq(bzl_txn_begin(store, NULL, false, &t), BZL_OK);
+    return t;
+}
+
+static void
+make_enterprise(bzl_enterprise *e, const char *code)
+{
+    memset(e, 0, sizeof *e);
+    strcpy(e->code, code);
+    strcpy(e->uscc, "91310000717866186P");
+    strcpy(e->name, "宁波保税区精密电子有限公司");
+    strcpy(e->area, "core bonded zone");
+}
+
+static void
+make_book(bzl_book *b, const char *book_no, const char *enterprise)
+{
+    memset(b, 0, sizeof *b);
+    strcpy(b->book_no, book_no);
+    strcpy(b->enterprise, enterprise);
+    b->verify_mode = BZL_VERIFY_UNIT;
+    b->status = BZL_BOOK_OPEN;
+    b->period_days = 365;
+}
+
+static void
+make_item(bzl_item *it, const char *book_no, bzl_kind kind, uint32_t item_no)
+{
+    memset(it, 0, sizeof *it);
+    strcpy(it->book_no, book_no);
+    it->kind = (uint8_t)kind;
+    it->item_no = item_no;
+    strcpy(it->hs, "8542319000");
+    strcpy(it->unit, "035");
+    it->biz_mode = kind == BZL_KIND_PRODUCT ? BZL_BIZ_ODM : BZL_BIZ_NONE;
+    snprintf(it->name, sizeof it->name, "晶圆 %u", (unsigned)item_no);
+}
+
+/* Enterprise ENT with book BOOK holding materials 1, 2 and product 1: four journal entries. */
+static void
+seed(void)
+{
+    bzl_enterprise e;
+    bzl_book b;
+    bzl_item it;
+    bzl_txn *t = write_txn();
+    make_enterprise(&e, ENT);
+    make_book(&b, BOOK, ENT);
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 2);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_PRODUCT, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+#define SEED_ENTRIES 5u
+
+/* A one-line material declaration of qty_e5 on `item`. */
+static void
+make_decl(bzl_declaration *d, bzl_decl_line *line, const char *id, bzl_direction dir, uint32_t item,
+          int64_t qty_e5)
+{
+    memset(d, 0, sizeof *d);
+    memset(line, 0, sizeof *line);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    strcpy(d->enterprise, ENT);
+    strcpy(d->book_no, BOOK);
+    d->kind = BZL_KIND_MATERIAL;
+    d->direction = (uint8_t)dir;
+    strcpy(d->trade_mode, dir == BZL_DIR_IN ? "5034" : "5015");
+    d->date = DAYS_2026_03_15;
+    d->line_count = 1;
+    d->lines = line;
+    line->item_no = item;
+    line->qty_e5 = qty_e5;
+    line->value_e5 = E5(2);
+    strcpy(line->unit, "035");
+    strcpy(line->currency, "502");
+    ck_assert_int_eq(bzl_decl_check_fields(d, BZL_DECL_LINES_DEFAULT, NULL), BZL_OK);
+}
+
+/* Submits d alone in a batch and commits; the submission's own status is returned. */
+static bzl_status
+submit_one(const bzl_declaration *d, bzl_submit_result *r)
+{
+    bzl_txn *t = write_txn();
+    bzl_status st = bzl_storage_submit(t, d, &actor, r);
+    if (st != BZL_OK) {
+        bzl_txn_abort(t);
+        return st;
+    }
+    return bzl_txn_commit(t);
+}
+
+static uint64_t
+journal_entries(void)
+{
+    bzl_storage_stats stats;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
+    bzl_txn_abort(t);
+    return stats.journal_entries;
+}
+
+static bzl_balance
+balance_of(bzl_kind kind, uint32_t item)
+{
+    bzl_balance b;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_balance_get(t, BOOK, kind, item, &b), BZL_OK);
+    bzl_txn_abort(t);
+    return b;
+}
+
+/* Closes the store, puts one raw row with LMDB directly (as a damaged or foreign database
+ * would have it), and leaves the store closed. */
+static void
+forge(const char *db, const void *key, size_t key_len, const void *val, size_t val_len)
+{
+    bzl_storage_close(store);
+    store = NULL;
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    MDB_val k = {.mv_size = key_len, .mv_data = (void *)key};
+    MDB_val v = {.mv_size = val_len, .mv_data = (void *)val};
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+    ck_assert_int_eq(mdb_env_open(env, db_dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, db, 0, &dbi), 0);
+    ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* ---- open ---------------------------------------------------------------------------------- */
+
+/* Records and the journal survive close and reopen. */
+START_TEST(storage_reopen_keeps_data)
+{
+    seed();
+    bzl_storage_close(store);
+    open_with(0, 0);
+    bzl_enterprise e;
+    bzl_item it;
+    bzl_book b;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_enterprise_get(t, ENT, &e), BZL_OK);
+    ck_assert_str_eq(e.uscc, "91310000717866186P");
+    ck_assert_str_eq(e.name, "宁波保税区精密电子有限公司");
+    ck_assert_str_eq(e.area, "core bonded zone");
+    ck_assert_int_eq(bzl_storage_book_get(t, BOOK, &b), BZL_OK);
+    ck_assert_str_eq(b.enterprise, ENT);
+    ck_assert_uint_eq(b.period_days, 365);
+    ck_assert_int_eq(bzl_storage_item_get(t, BOOK, BZL_KIND_PRODUCT, 1, &it), BZL_OK);
+    ck_assert_uint_eq(it.biz_mode, BZL_BIZ_ODM);
+    ck_assert_str_eq(it.name, "晶圆 1");
+    ck_assert_str_eq(it.hs, "8542319000");
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES);
+}
+END_TEST
+
+/* A database stamped with schema version 7 is refused with the reason spelled out. */
+START_TEST(storage_refuses_an_unknown_schema_version)
+{
+    const uint8_t seven[4] = {7, 0, 0, 0};
+    forge("meta", "schema", 6, seven, sizeof seven);
+    bzl_storage_options opts = {.dir = db_dir};
+    char why[256] = "";
+    ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_SCHEMA_MISMATCH);
+    ck_assert_str_eq(why, "database schema version 7, this build reads 1");
+    ck_assert_ptr_null(store);
+    /* Refusing rewrote nothing: the second attempt is refused the same way. */
+    ck_assert_int_eq(bzl_storage_open(&opts, &store, NULL, 0), BZL_SCHEMA_MISMATCH);
+}
+END_TEST
+
+/* A schema record of the wrong size is corruption, not a version. */
+START_TEST(storage_refuses_a_malformed_schema_record)
+{
+    const uint8_t two[2] = {1, 0};
+    forge("meta", "schema", 6, two, sizeof two);
+    bzl_storage_options opts = {.dir = db_dir};
+    ck_assert_int_eq(bzl_storage_open(&opts, &store, NULL, 0), BZL_CORRUPT);
+    ck_assert_ptr_null(store);
+}
+END_TEST
+
+/* A directory that does not exist is an I/O error that names the directory. */
+START_TEST(storage_open_reports_a_missing_directory)
+{
+    char missing[PATH_MAX + 16];
+    snprintf(missing, sizeof missing, "%s/nope", db_dir);
+    bzl_storage_options opts = {.dir = missing};
+    bzl_storage *s = NULL;
+    char why[PATH_MAX + 128] = "";
+    ck_assert_int_eq(bzl_storage_open(&opts, &s, why, sizeof why), BZL_IO_ERROR);
+    ck_assert_ptr_nonnull(strstr(why, missing));
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* ---- master data --------------------------------------------------------------------------- */
+
+START_TEST(enterprise_add_twice_is_already_exists)
+{
+    bzl_enterprise e;
+    bzl_fault f;
+    make_enterprise(&e, ENT);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, &f), BZL_OK);
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, &f), BZL_ALREADY_EXISTS);
+    ck_assert_str_eq(f.field, "code");
+    ck_assert_str_eq(f.message, "enterprise 330261A004 is already registered");
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_uint_eq(journal_entries(), 1);
+}
+END_TEST
+
+START_TEST(book_add_needs_its_enterprise)
+{
+    bzl_book b;
+    bzl_fault f;
+    make_book(&b, BOOK, "330261A009");
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, &f), BZL_NOT_FOUND);
+    ck_assert_str_eq(f.field, "enterprise");
+    ck_assert_str_eq(f.message, "enterprise 330261A009 is not registered");
+    bzl_txn_abort(t);
+    seed();
+    make_book(&b, BOOK, ENT);
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, &f), BZL_ALREADY_EXISTS);
+    ck_assert_str_eq(f.field, "book");
+    bzl_txn_abort(t);
+}
+END_TEST
+
+START_TEST(item_add_needs_its_book)
+{
+    bzl_item it;
+    bzl_fault f;
+    seed();
+    make_item(&it, "H72012400002", BZL_KIND_MATERIAL, 1);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, &f), BZL_NOT_FOUND);
+    ck_assert_str_eq(f.field, "book");
+    ck_assert_str_eq(f.message, "book H72012400002 does not exist");
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 2);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, &f), BZL_ALREADY_EXISTS);
+    ck_assert_str_eq(f.message, "item 2 is already in book H72012400001 as a material");
+    /* Product 2 is a different key from material 2. */
+    make_item(&it, BOOK, BZL_KIND_PRODUCT, 2);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, &f), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+END_TEST
+
+/* Lookups of keys that cannot exist (wrong length, unknown kind) are NOT_FOUND, not crashes. */
+START_TEST(lookups_of_impossible_keys_are_not_found)
+{
+    bzl_enterprise e;
+    bzl_book b;
+    bzl_item it;
+    bzl_balance bal;
+    seed();
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_enterprise_get(t, "330261A00", &e), BZL_NOT_FOUND);
+    ck_assert_int_eq(bzl_storage_enterprise_get(t, "330261A0044", &e), BZL_NOT_FOUND);
+    ck_assert_int_eq(bzl_storage_book_get(t, "", &b), BZL_NOT_FOUND);
+    ck_assert_int_eq(bzl_storage_item_get(t, BOOK, (bzl_kind)0, 1, &it), BZL_NOT_FOUND);
+    ck_assert_int_eq(bzl_storage_item_get(t, BOOK, BZL_KIND_MATERIAL, 3, &it), BZL_NOT_FOUND);
+    ck_assert_int_eq(bzl_storage_balance_get(t, BOOK, BZL_KIND_MATERIAL, 3, &bal), BZL_NOT_FOUND);
+    ck_assert_int_eq(bzl_storage_balance_get(t, "H7201240000", BZL_KIND_MATERIAL, 1, &bal),
+                     BZL_NOT_FOUND);
+    bzl_txn_abort(t);
+}
+END_TEST
+
+/* Enterprises list in code order, strictly after the cursor, cap at a time. */
+START_TEST(enterprise_list_pages_in_code_order)
+{
+    static const char *const codes[] = {"330261A007", "330261A004", "330261A005"};
+    bzl_enterprise e;
+    bzl_enterprise out[2];
+    size_t n = 0;
+    bool more = false;
+    bzl_txn *t = write_txn();
+    for (size_t i = 0; i < 3; i++) {
+        make_enterprise(&e, codes[i]);
+        ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, NULL), BZL_OK);
+    }
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_enterprise_list(t, "", out, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(more);
+    ck_assert_str_eq(out[0].code, "330261A004");
+    ck_assert_str_eq(out[1].code, "330261A005");
+    ck_assert_int_eq(bzl_storage_enterprise_list(t, out[1].code, out, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert(!more);
+    ck_assert_str_eq(out[0].code, "330261A007");
+    ck_assert_int_eq(bzl_storage_enterprise_list(t, "330261A0", out, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 2); /* a prefix is before every code it starts */
+    ck_assert_int_eq(bzl_storage_enterprise_list(t, "ZZZZZZZZZZZZZ", out, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert(!more);
+    bzl_txn_abort(t);
+}
+END_TEST
+
+/* ---- submit -------------------------------------------------------------------------------- */
+
+/* An import of 1000.5 is accepted as the sixth journal entry and shows in the balance. */
+START_TEST(submit_import_moves_the_balance)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    seed();
+    make_decl(&d, &line, "IN-1", BZL_DIR_IN, 1, 100050000);
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_uint_eq(r.seq, SEED_ENTRIES + 1);
+    bzl_balance b = balance_of(BZL_KIND_MATERIAL, 1);
+    ck_assert_int_eq(b.qty_e5, 100050000);
+    ck_assert_int_eq(b.value_e5, E5(2));
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + 1);
+}
+END_TEST
+
+/* The same declaration again returns the first sequence, flagged as a replay, and writes
+ * nothing: the journal and the balance are as before. */
+START_TEST(submit_replay_returns_the_original_sequence_and_writes_nothing)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    seed();
+    make_decl(&d, &line, "IN-1", BZL_DIR_IN, 1, E5(10));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    uint64_t seq = r.seq;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_uint_eq(r.seq, seq);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + 1);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10));
+    /* Bytes after a string's NUL are not content: a copy with garbage there still replays. */
+    bzl_declaration copy = d;
+    bzl_decl_line copy_line = line;
+    copy.lines = &copy_line;
+    memset(copy.id + 5, 'Z', sizeof copy.id - 5);
+    copy.id[4] = '\0';
+    copy_line.usd_e5 = 99; /* has_usd is false */
+    ck_assert_int_eq(submit_one(&copy, &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_uint_eq(r.seq, seq);
+}
+END_TEST
+
+/* The same id with another quantity is ID_REUSED, naming the original sequence; nothing moves.
+ * Another enterprise may use the same id for its own declaration. */
+START_TEST(submit_same_id_other_content_is_id_reused)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    seed();
+    make_decl(&d, &line, "IN-1", BZL_DIR_IN, 1, E5(10));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    line.qty_e5 = E5(11);
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_ID_REUSED);
+    ck_assert(!r.replayed);
+    ck_assert_str_eq(r.fault.field, "id");
+    ck_assert_str_eq(r.fault.message,
+                     "declaration id IN-1 was already used for other content at sequence 6");
+    line.qty_e5 = E5(10);
+    d.pending = true; /* a header field differs */
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_ID_REUSED);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10));
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + 1);
+
+    bzl_enterprise e;
+    bzl_book b;
+    bzl_item it;
+    bzl_txn *t = write_txn();
+    make_enterprise(&e, "330261A005");
+    make_book(&b, "H72012400002", "330261A005");
+    make_item(&it, "H72012400002", BZL_KIND_MATERIAL, 1);
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    d.pending = false;
+    strcpy(d.enterprise, "330261A005");
+    strcpy(d.book_no, "H72012400002");
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(!r.replayed);
+}
+END_TEST
+
+/* A declaration refused at its second line leaves the first line's balance, the journal and
+ * the id untouched: the corrected declaration under the same id is then accepted. */
+START_TEST(submit_refusal_leaves_balance_journal_and_id_unchanged)
+{
+    bzl_declaration d;
+    bzl_decl_line lines[2];
+    bzl_submit_result r;
+    seed();
+    make_decl(&d, &lines[0], "IN-2", BZL_DIR_IN, 1, E5(10));
+    lines[1] = lines[0];
+    lines[1].item_no = 9;
+    d.line_count = 2;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_NOT_FOUND);
+    ck_assert_uint_eq(r.fault.line, 2);
+    ck_assert_uint_eq(r.fault.item_no, 9);
+    ck_assert_str_eq(r.fault.message, "line 2: item 9 is not in book H72012400001 as a material");
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, 0);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES);
+    lines[1].item_no = 2;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_uint_eq(r.seq, SEED_ENTRIES + 1);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).qty_e5, E5(10));
+}
+END_TEST
+
+/* Within one batch, later declarations see earlier ones: import 100, export 60, then an
+ * export of 50 meets 40 available. A refusal mid-batch does not spoil the rest. */
+START_TEST(submit_two_declarations_in_one_batch_see_each_other)
+{
+    bzl_declaration in, out1, out2;
+    bzl_decl_line l_in, l_out1, l_out2;
+    bzl_submit_result r;
+    seed();
+    make_decl(&in, &l_in, "B-IN", BZL_DIR_IN, 1, E5(100));
+    make_decl(&out1, &l_out1, "B-OUT-1", BZL_DIR_OUT, 1, E5(60));
+    make_decl(&out2, &l_out2, "B-OUT-2", BZL_DIR_OUT, 1, E5(50));
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_submit(t, &in, &actor, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_uint_eq(r.seq, SEED_ENTRIES + 1);
+    ck_assert_int_eq(bzl_storage_submit(t, &out1, &actor, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_uint_eq(r.seq, SEED_ENTRIES + 2);
+    ck_assert_int_eq(bzl_storage_submit(t, &out2, &actor, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_INSUFFICIENT_BALANCE);
+    ck_assert_int_eq(r.fault.available_e5, E5(40));
+    ck_assert_int_eq(bzl_storage_submit(t, &in, &actor, &r), BZL_OK);
+    ck_assert(r.replayed); /* the batch already holds it */
+    ck_assert_uint_eq(r.seq, SEED_ENTRIES + 1);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(40));
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + 2);
+}
+END_TEST
+
+/* 20000.5 imported, 30000 asked: refused with item 1 and 20000.5 available. */
+START_TEST(submit_outflow_beyond_balance_names_item_and_available)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    seed();
+    make_decl(&d, &line, "IN-3", BZL_DIR_IN, 1, 2000050000);
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    make_decl(&d, &line, "OUT-3", BZL_DIR_OUT, 1, E5(30000));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_INSUFFICIENT_BALANCE);
+    ck_assert_uint_eq(r.fault.item_no, 1);
+    ck_assert_int_eq(r.fault.available_e5, 2000050000);
+    ck_assert_str_eq(r.fault.message,
+                     "line 1: item 1 has 20000.5 available, the outflow asks for 30000");
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, 2000050000);
+}
+END_TEST
+
+/* Unknown book, another enterprise's book, a suspended book and a wrong unit are refusals. */
+START_TEST(submit_refuses_unknown_foreign_and_suspended_books)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_enterprise e;
+    bzl_book b;
+    seed();
+    bzl_txn *t = write_txn();
+    make_enterprise(&e, "330261A005");
+    make_book(&b, "H72012400002", "330261A005");
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    make_book(&b, "H72012400003", ENT);
+    b.status = BZL_BOOK_SUSPENDED;
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    uint64_t entries = journal_entries();
+
+    make_decl(&d, &line, "X-1", BZL_DIR_IN, 1, E5(1));
+    strcpy(d.book_no, "H72012400009");
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_NOT_FOUND);
+    ck_assert_str_eq(r.fault.field, "book");
+    strcpy(d.book_no, "H72012400002");
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_WRONG_BOOK);
+    strcpy(d.book_no, "H72012400003");
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_BOOK_NOT_OPEN);
+    strcpy(d.book_no, BOOK);
+    strcpy(line.unit, "036");
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(r.fault.field, "unit");
+    ck_assert_uint_eq(journal_entries(), entries);
+}
+END_TEST
+
+/* A pending outflow reserves stock in the stored balance, and a posted one then meets it. */
+START_TEST(submit_pending_outflow_reserves_stored_balance)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    seed();
+    make_decl(&d, &line, "IN-4", BZL_DIR_IN, 2, E5(100));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    make_decl(&d, &line, "OUT-4P", BZL_DIR_OUT, 2, E5(70));
+    d.pending = true;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    bzl_balance b = balance_of(BZL_KIND_MATERIAL, 2);
+    ck_assert_int_eq(b.qty_e5, E5(100));
+    ck_assert_int_eq(b.pending_out_e5, E5(70));
+    make_decl(&d, &line, "OUT-4", BZL_DIR_OUT, 2, E5(31));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_INSUFFICIENT_BALANCE);
+    ck_assert_int_eq(r.fault.available_e5, E5(30));
+}
+END_TEST
+
+/* ---- balances ------------------------------------------------------------------------------ */
+
+/* Items list in (kind, item) order with zeros for items without movement, cap rows a page,
+ * paging on from the last row seen; a kind filter keeps to that kind. */
+START_TEST(balance_list_pages_in_kind_and_item_order)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_item it;
+    bzl_balance_row rows[3];
+    size_t n = 0;
+    bool more = false;
+    seed(); /* material 1, 2; product 1 */
+    bzl_txn *t = write_txn();
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 5);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 300);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    make_decl(&d, &line, "IN-5", BZL_DIR_IN, 300, E5(7));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_balance_list(t, BOOK, 0, 0, 0, rows, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(more);
+    ck_assert_uint_eq(rows[0].kind, BZL_KIND_MATERIAL);
+    ck_assert_uint_eq(rows[0].item_no, 1);
+    ck_assert_uint_eq(rows[1].item_no, 2);
+    ck_assert_int_eq(rows[1].balance.qty_e5, 0);
+    ck_assert_int_eq(bzl_storage_balance_list(t, BOOK, 0, 1, 2, rows, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(more);
+    ck_assert_uint_eq(rows[0].item_no, 5);
+    ck_assert_uint_eq(rows[1].item_no, 300); /* big-endian keys: 300 after 5 */
+    ck_assert_int_eq(rows[1].balance.qty_e5, E5(7));
+    ck_assert_int_eq(bzl_storage_balance_list(t, BOOK, 0, 1, 300, rows, 2, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert(!more);
+    ck_assert_uint_eq(rows[0].kind, BZL_KIND_PRODUCT);
+    ck_assert_uint_eq(rows[0].item_no, 1);
+    ck_assert_int_eq(bzl_storage_balance_list(t, BOOK, BZL_KIND_MATERIAL, 0, 0, rows, 3, &n, &more),
+                     BZL_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert(more);
+    ck_assert_int_eq(bzl_storage_balance_list(t, BOOK, BZL_KIND_PRODUCT, 0, 0, rows, 3, &n, &more),
+                     BZL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert(!more);
+    ck_assert_int_eq(bzl_storage_balance_list(t, "H72012400009", 0, 0, 0, rows, 3, &n, &more),
+                     BZL_NOT_FOUND);
+    bzl_txn_abort(t);
+}
+END_TEST
+
+/* ---- fault injection ----------------------------------------------------------------------- */
+
+/* A balance row of 31 bytes is CORRUPT on read, and a submission touching it fails the batch
+ * with CORRUPT rather than refusing the declaration. */
+START_TEST(corrupt_balance_row_is_reported_not_trusted)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_balance b;
+    uint8_t key[17];
+    uint8_t junk[31] = {0};
+    seed();
+    memcpy(key, BOOK, 12);
+    key[12] = BZL_KIND_MATERIAL;
+    key[13] = 0;
+    key[14] = 0;
+    key[15] = 0;
+    key[16] = 1;
+    forge("balance", key, sizeof key, junk, sizeof junk);
+    open_with(0, 0);
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_balance_get(t, BOOK, BZL_KIND_MATERIAL, 1, &b), BZL_CORRUPT);
+    bzl_txn_abort(t);
+    make_decl(&d, &line, "IN-6", BZL_DIR_IN, 1, E5(1));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_CORRUPT);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES);
+}
+END_TEST
+
+/* A book row with an unknown status byte is CORRUPT, never a book. */
+START_TEST(corrupt_book_row_is_reported_not_trusted)
+{
+    bzl_book b;
+    uint8_t row[16];
+    seed();
+    memcpy(row, ENT, 10);
+    row[10] = BZL_VERIFY_UNIT;
+    row[11] = 9; /* no such status */
+    memset(row + 12, 0, 4);
+    forge("book", BOOK, 12, row, sizeof row);
+    open_with(0, 0);
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_book_get(t, BOOK, &b), BZL_CORRUPT);
+    bzl_txn_abort(t);
+}
+END_TEST
+
+/* A map this small holds the seed and some dozens of declarations. (64 KiB is 16 pages: LMDB's
+ * two meta pages, a root per database and the copy-on-write pages of one nested declaration
+ * leave no room for even one.) */
+#define TINY_MAP_BYTES (128u << 10)
+
+/* An idempotency record naming a journal entry that does not exist is CORRUPT when a retry
+ * consults it: the store is damaged, and the declaration is neither replayed nor refused. */
+START_TEST(dangling_idempotency_record_is_corrupt)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    uint8_t key[10 + 4];
+    const uint8_t seq[8] = {0xE7, 0x03}; /* 999 */
+    seed();
+    memcpy(key, ENT, 10);
+    memcpy(key + 10, "ID-9", 4);
+    forge("idem", key, sizeof key, seq, sizeof seq);
+    open_with(0, 0);
+    make_decl(&d, &line, "ID-9", BZL_DIR_IN, 1, E5(1));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_CORRUPT);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES);
+}
+END_TEST
+
+/* Fills the map with one-line imports until it is full, from submit or from commit. Returns
+ * how many were committed. */
+static unsigned
+fill_the_map(void)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    char id[48];
+    unsigned accepted = 0;
+    bzl_status st = BZL_OK;
+    for (unsigned i = 0; i < 10000 && st == BZL_OK; i++) {
+        snprintf(id, sizeof id, "FILL-%05u-with-a-long-tail-to-use-space", i);
+        make_decl(&d, &line, id, BZL_DIR_IN, 1, E5(1));
+        st = submit_one(&d, &r);
+        if (st == BZL_OK) {
+            ck_assert_int_eq(r.status, BZL_OK);
+            accepted++;
+        }
+    }
+    ck_assert_int_eq(st, BZL_STORAGE_FULL);
+    return accepted;
+}
+
+/* A tiny map fills: STORAGE_FULL from submit or commit; what was committed before stays
+ * readable, and with the ceiling reached, growing is STORAGE_FULL too. */
+START_TEST(tiny_map_fills_and_stays_readable)
+{
+    bzl_storage_close(store);
+    open_with(TINY_MAP_BYTES, TINY_MAP_BYTES);
+    seed();
+    unsigned accepted = fill_the_map();
+    ck_assert_uint_gt(accepted, 0);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(accepted));
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + accepted);
+    ck_assert_int_eq(bzl_storage_grow(store), BZL_STORAGE_FULL);
+    bzl_storage_close(store);
+    open_with(TINY_MAP_BYTES, TINY_MAP_BYTES);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(accepted));
+}
+END_TEST
+
+/* After STORAGE_FULL the writer's recipe works: abort, grow, replay the same declaration. */
+START_TEST(map_full_then_grow_then_replay_succeeds)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_storage_close(store);
+    open_with(TINY_MAP_BYTES, 1 << 20);
+    seed();
+    bzl_status st = BZL_OK;
+    unsigned i = 0;
+    char id[48];
+    for (; i < 10000 && st == BZL_OK; i++) {
+        snprintf(id, sizeof id, "GROW-%05u-with-a-long-tail-to-use-space", i);
+        make_decl(&d, &line, id, BZL_DIR_IN, 1, E5(1));
+        st = submit_one(&d, &r);
+    }
+    ck_assert_int_eq(st, BZL_STORAGE_FULL);
+    ck_assert_int_eq(bzl_storage_grow(store), BZL_OK);
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK); /* d is the declaration that did not fit */
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + i);
+}
+END_TEST
+
+/* Growth doubles, the last step lands exactly on the ceiling, and the ceiling is final. */
+START_TEST(grow_doubles_until_the_ceiling)
+{
+    bzl_storage_stats stats;
+    bzl_storage_close(store);
+    open_with(1 << 20, 3 << 20);
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(stats.map_bytes, 1 << 20);
+    ck_assert_uint_gt(stats.map_used_bytes, 0);
+    ck_assert_uint_le(stats.map_used_bytes, stats.map_bytes);
+    ck_assert_int_eq(bzl_storage_grow(store), BZL_OK);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(stats.map_bytes, 2 << 20);
+    ck_assert_int_eq(bzl_storage_grow(store), BZL_OK);
+    ck_assert_int_eq(bzl_storage_grow(store), BZL_STORAGE_FULL);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(stats.map_bytes, 3 << 20);
+    ck_assert_uint_eq(stats.journal_entries, 0);
+}
+END_TEST
+
+static Suite *
+storage_suite(void)
+{
+    Suite *s = suite_create("storage");
+    struct {
+        const char *name;
+        const TTest *tests[16];
+    } cases[] = {
+        {"open",
+         {storage_reopen_keeps_data, storage_refuses_an_unknown_schema_version,
+          storage_refuses_a_malformed_schema_record, storage_open_reports_a_missing_directory}},
+        {"master",
+         {enterprise_add_twice_is_already_exists, book_add_needs_its_enterprise,
+          item_add_needs_its_book, lookups_of_impossible_keys_are_not_found,
+          enterprise_list_pages_in_code_order}},
+        {"submit",
+         {submit_import_moves_the_balance,
+          submit_replay_returns_the_original_sequence_and_writes_nothing,
+          submit_same_id_other_content_is_id_reused,
+          submit_refusal_leaves_balance_journal_and_id_unchanged,
+          submit_two_declarations_in_one_batch_see_each_other,
+          submit_outflow_beyond_balance_names_item_and_available,
+          submit_refuses_unknown_foreign_and_suspended_books,
+          submit_pending_outflow_reserves_stored_balance}},
+        {"balance", {balance_list_pages_in_kind_and_item_order}},
+        {"faults",
+         {corrupt_balance_row_is_reported_not_trusted, corrupt_book_row_is_reported_not_trusted,
+          dangling_idempotency_record_is_corrupt, tiny_map_fills_and_stays_readable,
+          map_full_then_grow_then_replay_succeeds, grow_doubles_until_the_ceiling}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        TCase *tc = tcase_create(cases[c].name);
+        tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+        tcase_add_checked_fixture(tc, db_setup, db_teardown);
+        tcase_set_timeout(tc, 60);
+        for (size_t i = 0; i < 16 && cases[c].tests[i] != NULL; i++) {
+            tcase_add_test(tc, cases[c].tests[i]);
+        }
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(storage_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
