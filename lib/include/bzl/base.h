@@ -45,7 +45,13 @@
     X(DUPLICATE_LINE, 27, "a declaration names the same item on two lines")                        \
     X(PERIOD_CLOSED, 28, "the date falls in a closed period")                                      \
     X(STATE_CONFLICT, 29, "the record is not in a state that allows this")                         \
-    X(INTERNAL, 30, "an internal invariant failed")
+    X(INTERNAL, 30, "an internal invariant failed")                                                \
+    X(FLOW_NOT_ALLOWED, 31, "the trade mode does not fit this book type, kind and direction")      \
+    X(NORM_MISSING, 32, "no consumption norm is in force for the product and material")            \
+    X(SCRAP_ALLOWANCE_EXCEEDED, 33, "the scrap disposal exceeds the tangible-loss allowance")       \
+    X(RATE_MISSING, 34, "no exchange rate is recorded for the currency and month")                 \
+    X(TAMPERED, 35, "the journal or a balance does not verify")                                    \
+    X(NOT_READY, 36, "a prerequisite record or step is missing")
 
 typedef enum bzl_status {
 #define BZL_STATUS_ENUM(name, num, text) BZL_##name = num,
@@ -54,7 +60,7 @@ typedef enum bzl_status {
 } bzl_status;
 
 /* One past the highest status number; a table indexed by status has this many rows. */
-#define BZL_STATUS_COUNT 31
+#define BZL_STATUS_COUNT 37
 
 /* The status's stable upper-case name ("INSUFFICIENT_BALANCE"); "UNKNOWN" outside the map. */
 const char *bzl_status_name(bzl_status status);
