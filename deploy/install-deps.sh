@@ -9,6 +9,9 @@ packages=(
   libprotobuf-c-dev protobuf-c-compiler      # wire contract
   libjansson-dev                             # declaration files people hand us (JSON)
   check                                      # unit and integration tests
+  libsodium-dev                              # BLAKE2b for the journal's hash chain
+  libinih-dev                                # bzld's INI configuration file
+  clang libclang-rt-14-dev                   # libFuzzer targets (tests/fuzz, BZL_FUZZ=ON)
 )
 
 missing=()

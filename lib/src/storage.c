@@ -1,6 +1,6 @@
 /* storage.c — the LMDB environment, transactions, record codecs, master data, balances, stats.
  *
- * ON-DISK FORMAT, schema version 1 (BZL_SCHEMA_VERSION)
+ * ON-DISK FORMAT, schema version 2 (BZL_SCHEMA_VERSION)
  *
  * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
  * are little-endian and written byte by byte (never a struct memcpy), so the layout does not
@@ -14,6 +14,8 @@
  *   key              value
  *   "schema"         u32 LE   schema version of everything below
  *   "journal_next"   u64 LE   sequence the next journal entry takes; the first entry is 1
+ *   "journal_head"   u64 LE seq | hash[32]   the last sealed entry and its chain hash;
+ *                    (0, zeros) on an empty journal (schema 2)
  *
  * enterprise — key: code[10]
  *
@@ -53,10 +55,14 @@
  *   9       4     uid u32
  *   13      4     gid u32
  *   17      4     pid i32
- *   21      1     role u8
+ *   21      1     role u8 (the daemon's principal role: 1 admin, 2 customs, 3 reconciler,
+ *                 4 enterprise; 0 for entries written outside the daemon)
  *   22      8     request_id u64
- *   30      4     payload_len u32
- *   34      n     payload, the record's canonical encoding:
+ *   30      32    hash: BLAKE2b-256(previous entry's hash || bytes 0..30 || bytes 62..end),
+ *                 the previous hash of entry 1 being 32 zero bytes (schema 2). Every entry type
+ *                 is chained: reserve, fill the payload, then bzl__journal_seal.
+ *   62      4     payload_len u32
+ *   66      n     payload, the record's canonical encoding:
  *                   1 enterprise   code[10] | the enterprise value
  *                   2 book         book_no[12] | the book value
  *                   3 item         the item key | the item value
@@ -104,6 +110,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <sodium.h>
+
 static const char *const db_names[DB_COUNT] = {
     [DB_META] = "meta", [DB_ENTERPRISE] = "enterprise", [DB_BOOK] = "book",
     [DB_ITEM] = "item", [DB_BALANCE] = "balance",       [DB_JOURNAL] = "journal",
@@ -112,6 +120,8 @@ static const char *const db_names[DB_COUNT] = {
 
 #define META_SCHEMA "schema"
 #define META_JOURNAL_NEXT "journal_next"
+#define META_JOURNAL_HEAD "journal_head"
+#define JOURNAL_HEAD_BYTES (8u + JOURNAL_HASH_BYTES)
 
 #define BOOK_VALUE_BYTES 16u
 #define BALANCE_VALUE_BYTES 32u
@@ -124,7 +134,9 @@ static const char *const db_names[DB_COUNT] = {
 static_assert(BOOK_VALUE_BYTES == BZL_ENTERPRISE_CODE_LEN + 1u + 1u + 4u, "book value layout");
 static_assert(BALANCE_VALUE_BYTES == 4 * sizeof(int64_t), "balance value is four int64");
 static_assert(ITEM_KEY_BYTES == 17u, "item key is book[12] | kind | item_no");
-static_assert(JOURNAL_HEADER_BYTES == 1u + 8u + 4u + 4u + 4u + 1u + 8u + 4u, "journal header");
+static_assert(JOURNAL_HEADER_BYTES == 1u + 8u + 4u + 4u + 4u + 1u + 8u + 32u + 4u, "journal header");
+static_assert(JOURNAL_HASH_OFFSET == 1u + 8u + 4u + 4u + 4u + 1u + 8u, "hash follows request_id");
+static_assert(JOURNAL_HASH_BYTES == crypto_generichash_BYTES, "BLAKE2b-256");
 static_assert(BZL_NAME_BYTES_MAX <= UINT16_MAX, "name length fits its u16");
 static_assert(BZL_AREA_BYTES_MAX <= UINT8_MAX, "area length fits its u8");
 static_assert(IDEM_KEY_BYTES_MAX <= 511u, "idempotency key within LMDB's default key size");
@@ -227,6 +239,39 @@ meta_put(MDB_txn *txn, const bzl_storage *s, const char *name, uint64_t value, s
     return bzl__mdb_status(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
 }
 
+/* The journal head record: seq u64 LE | hash[32]. */
+static bzl_status
+head_put(MDB_txn *txn, const bzl_storage *s, uint64_t seq, const uint8_t hash[JOURNAL_HASH_BYTES])
+{
+    uint8_t buf[JOURNAL_HEAD_BYTES];
+    bzl_wr w = {.p = buf, .cap = sizeof buf};
+    wr_u64(&w, seq);
+    wr_bytes(&w, hash, JOURNAL_HASH_BYTES);
+    MDB_val k = val_of(META_JOURNAL_HEAD, strlen(META_JOURNAL_HEAD));
+    MDB_val v = val_of(buf, w.len);
+    return bzl__mdb_status(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
+}
+
+bzl_status
+bzl__journal_head_get(bzl_txn *t, uint64_t *seq, uint8_t hash[JOURNAL_HASH_BYTES])
+{
+    MDB_val k = val_of(META_JOURNAL_HEAD, strlen(META_JOURNAL_HEAD));
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
+    if (rc != MDB_SUCCESS) {
+        /* A schema-2 database always has a head: its absence is damage. */
+        return rc == MDB_NOTFOUND ? BZL_CORRUPT : bzl__mdb_status(rc);
+    }
+    if (v.mv_size != JOURNAL_HEAD_BYTES) {
+        return BZL_CORRUPT;
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    uint64_t head_seq = rd_u64(&r);
+    memcpy(hash, (const uint8_t *)v.mv_data + 8, JOURNAL_HASH_BYTES);
+    *seq = head_seq;
+    return BZL_OK;
+}
+
 /* An empty environment gets the schema version and journal_next = 1; an existing one must
  * carry exactly this build's version. */
 static bzl_status
@@ -244,6 +289,10 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
         bzl_status st = meta_put(txn, s, META_SCHEMA, BZL_SCHEMA_VERSION, 4);
         if (st == BZL_OK) {
             st = meta_put(txn, s, META_JOURNAL_NEXT, 1, 8);
+        }
+        if (st == BZL_OK) {
+            uint8_t zeros[JOURNAL_HASH_BYTES] = {0};
+            st = head_put(txn, s, 0, zeros);
         }
         if (st != BZL_OK) {
             set_why(why, why_cap, "cannot initialise the database: %s", bzl_status_text(st));
@@ -356,6 +405,10 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
     BZL_ASSERT(out != NULL);
     bzl_status st = BZL_OK;
     set_why(why, why_cap, "%s", "");
+    if (sodium_init() < 0) {
+        set_why(why, why_cap, "libsodium failed to initialise");
+        return BZL_INTERNAL;
+    }
     bzl_storage *s = calloc(1, sizeof *s);
     if (s == NULL) {
         set_why(why, why_cap, "out of memory");
@@ -451,6 +504,9 @@ bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write, bzl_txn **out)
     t->s = s;
     t->write = write;
     t->top = parent == NULL;
+    t->unsealed = NULL;
+    t->unsealed_len = 0;
+    t->unsealed_seq = 0;
     if (t->top) {
         pthread_rwlock_rdlock(&s->resize_lock);
     }
@@ -468,6 +524,7 @@ bzl_status
 bzl_txn_commit(bzl_txn *t)
 {
     BZL_ASSERT(t != NULL);
+    BZL_ASSERT(t->unsealed == NULL); /* every reserved journal entry was sealed */
     int rc = mdb_txn_commit(t->txn);
     txn_release(t);
     return bzl__mdb_status(rc);
@@ -491,6 +548,7 @@ bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor, size_t pa
                      uint8_t **payload, uint64_t *seq_out)
 {
     BZL_ASSERT(t->write);
+    BZL_ASSERT(t->unsealed == NULL); /* the previous entry was sealed */
     BZL_ASSERT(payload_len <= UINT32_MAX - JOURNAL_HEADER_BYTES);
     const bzl_storage *s = t->s;
     uint64_t seq = 0;
@@ -524,10 +582,51 @@ bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor, size_t pa
     wr_i32(&w, actor->pid);
     wr_u8(&w, actor->role);
     wr_u64(&w, actor->request_id);
+    memset(wr_take(&w, JOURNAL_HASH_BYTES), 0, JOURNAL_HASH_BYTES); /* bzl__journal_seal */
     wr_u32(&w, (uint32_t)payload_len);
     *payload = wr_take(&w, payload_len);
     *seq_out = seq;
+    t->unsealed = v.mv_data;
+    t->unsealed_len = v.mv_size;
+    t->unsealed_seq = seq;
     return BZL_OK;
+}
+
+void
+bzl__journal_hash(const uint8_t prev[JOURNAL_HASH_BYTES], const uint8_t *entry, size_t len,
+                  uint8_t out[JOURNAL_HASH_BYTES])
+{
+    BZL_ASSERT(len >= JOURNAL_HEADER_BYTES);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, JOURNAL_HASH_BYTES);
+    crypto_generichash_update(&st, prev, JOURNAL_HASH_BYTES);
+    crypto_generichash_update(&st, entry, JOURNAL_HASH_OFFSET);
+    crypto_generichash_update(&st, entry + JOURNAL_HASH_OFFSET + JOURNAL_HASH_BYTES,
+                              len - JOURNAL_HASH_OFFSET - JOURNAL_HASH_BYTES);
+    crypto_generichash_final(&st, out, JOURNAL_HASH_BYTES);
+}
+
+bzl_status
+bzl__journal_seal(bzl_txn *t, uint64_t seq)
+{
+    BZL_ASSERT(t->write);
+    BZL_ASSERT(t->unsealed != NULL);
+    BZL_ASSERT(t->unsealed_seq == seq);
+    uint64_t head_seq = 0;
+    uint8_t prev[JOURNAL_HASH_BYTES];
+    bzl_status st = bzl__journal_head_get(t, &head_seq, prev);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (head_seq + 1 != seq) {
+        return BZL_CORRUPT; /* the head fell behind the journal */
+    }
+    uint8_t hash[JOURNAL_HASH_BYTES];
+    bzl__journal_hash(prev, t->unsealed, t->unsealed_len, hash);
+    memcpy(t->unsealed + JOURNAL_HASH_OFFSET, hash, sizeof hash);
+    t->unsealed = NULL;
+    t->unsealed_len = 0;
+    return head_put(t->txn, t->s, seq, hash);
 }
 
 /* Stores a master record (key | value in rec) and journals the whole of it. */
@@ -548,6 +647,7 @@ record_add(bzl_txn *t, unsigned db, uint8_t type, const uint8_t *rec, size_t key
     bzl_status st = bzl__journal_reserve(t, type, actor, rec_len, &payload, &seq);
     if (st == BZL_OK) {
         memcpy(payload, rec, rec_len);
+        st = bzl__journal_seal(t, seq);
     }
     return st;
 }

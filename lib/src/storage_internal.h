@@ -30,6 +30,11 @@ struct bzl_txn {
     MDB_txn *txn;
     bool write;
     bool top; /* holds resize_lock for reading */
+    /* The journal entry reserved in this transaction and not sealed yet (its payload is being
+     * filled): bzl__journal_seal chains it. NULL when none; commit asserts it is NULL. */
+    uint8_t *unsealed;
+    size_t unsealed_len;
+    uint64_t unsealed_seq;
 };
 
 /* Journal entry types (the first header byte). Append only. */
@@ -40,7 +45,11 @@ enum {
     JOURNAL_DECLARATION = 4,
 };
 
-#define JOURNAL_HEADER_BYTES 34u
+#define JOURNAL_HEADER_BYTES 66u
+/* The entry's chain hash sits in the header between request_id and payload_len, so the type
+ * still opens the header and payload_len still closes it (storage.c's table). */
+#define JOURNAL_HASH_OFFSET 30u
+#define JOURNAL_HASH_BYTES 32u
 #define ITEM_KEY_BYTES (BZL_BOOK_NO_LEN + 1u + 4u)
 #define IDEM_KEY_BYTES_MAX (BZL_ENTERPRISE_CODE_LEN + BZL_DECL_ID_BYTES_MAX)
 
@@ -53,6 +62,21 @@ bzl_status bzl__mdb_status(int rc);
 BZL_NODISCARD bzl_status bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor,
                                               size_t payload_len, uint8_t **payload,
                                               uint64_t *seq_out);
+
+/* Completes journal entry seq, the one bzl__journal_reserve just reserved in t, once its
+ * payload is filled: computes hash = BLAKE2b-256(previous entry's hash || the entry without
+ * its hash field), stores it in the entry and records (seq, hash) as the journal head in meta.
+ * Must be called before any other write in t (the reserved bytes move on the next write), and
+ * before t commits. Every entry type goes through reserve → fill → seal. */
+BZL_NODISCARD bzl_status bzl__journal_seal(bzl_txn *t, uint64_t seq);
+
+/* The chain hash of one complete entry given the previous entry's hash (zeros before seq 1). */
+void bzl__journal_hash(const uint8_t prev[JOURNAL_HASH_BYTES], const uint8_t *entry, size_t len,
+                       uint8_t out[JOURNAL_HASH_BYTES]);
+
+/* Reads the journal head from meta: (0, zeros) on an empty journal. */
+BZL_NODISCARD bzl_status bzl__journal_head_get(bzl_txn *t, uint64_t *seq,
+                                               uint8_t hash[JOURNAL_HASH_BYTES]);
 
 /* Fills key with book_no | kind | item_no (big-endian), the item and balance key. */
 void bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kind,

@@ -206,6 +206,10 @@ record_accepted(bzl_txn *t, const bzl_declaration *d, const bzl_actor *actor, ui
         return st;
     }
     decl_encode(d, payload, len);
+    st = bzl__journal_seal(t, *seq);
+    if (st != BZL_OK) {
+        return st;
+    }
     uint8_t key[IDEM_KEY_BYTES_MAX];
     uint8_t value[8];
     bzl_wr w = {.p = value, .cap = sizeof value};

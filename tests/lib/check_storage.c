@@ -269,7 +269,10 @@ START_TEST(storage_refuses_an_unknown_schema_version)
     bzl_storage_options opts = {.dir = db_dir};
     char why[256] = "";
     ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_SCHEMA_MISMATCH);
-    ck_assert_str_eq(why, "database schema version 7, this build reads 1");
+    char want[80];
+    snprintf(want, sizeof want, "database schema version 7, this build reads %u",
+             BZL_SCHEMA_VERSION);
+    ck_assert_str_eq(why, want);
     ck_assert_ptr_null(store);
     /* Refusing rewrote nothing: the second attempt is refused the same way. */
     ck_assert_int_eq(bzl_storage_open(&opts, &store, NULL, 0), BZL_SCHEMA_MISMATCH);
@@ -870,6 +873,168 @@ START_TEST(grow_doubles_until_the_ceiling)
 }
 END_TEST
 
+/* ---- verification ---------------------------------------------------------------------------- */
+
+/* Seeds master data and two declarations: 7 entries, a balance on material 1. */
+static void
+seed_with_declarations(void)
+{
+    seed();
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    make_decl(&d, &line, "V-1", BZL_DIR_IN, 1, E5(100));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    make_decl(&d, &line, "V-2", BZL_DIR_OUT, 1, E5(30));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+}
+
+static bzl_status
+verify_chain(bzl_chain_report *rep)
+{
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_verify_chain(t, rep);
+    bzl_txn_abort(t);
+    return st;
+}
+
+/* Opens the environment behind the store's back and hands the journal value of seq to edit,
+ * or deletes it; the store is left closed and reopened after. */
+static void
+tamper(uint64_t seq, bool delete_it, size_t flip_offset)
+{
+    bzl_storage_close(store);
+    store = NULL;
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    uint8_t key[8];
+    for (int i = 0; i < 8; i++) {
+        key[i] = (uint8_t)(seq >> (8 * (7 - i)));
+    }
+    MDB_val k = {.mv_size = 8, .mv_data = key};
+    MDB_val v;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+    ck_assert_int_eq(mdb_env_open(env, db_dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "journal", 0, &dbi), 0);
+    if (delete_it) {
+        ck_assert_int_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    } else {
+        ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), 0);
+        uint8_t *copy = malloc(v.mv_size);
+        memcpy(copy, v.mv_data, v.mv_size);
+        ck_assert_uint_lt(flip_offset, v.mv_size);
+        copy[flip_offset] ^= 0x01;
+        MDB_val nv = {.mv_size = v.mv_size, .mv_data = copy};
+        ck_assert_int_eq(mdb_put(txn, dbi, &k, &nv, 0), 0);
+        free(copy);
+    }
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    open_with(0, 0);
+}
+
+/* A clean journal verifies, with every entry walked and the head naming the last one. */
+START_TEST(verify_chain_passes_on_a_clean_journal)
+{
+    seed_with_declarations();
+    bzl_chain_report rep;
+    ck_assert_int_eq(verify_chain(&rep), BZL_OK);
+    ck_assert_uint_eq(rep.entries, SEED_ENTRIES + 2);
+    ck_assert_uint_eq(rep.head_seq, SEED_ENTRIES + 2);
+    ck_assert_uint_eq(rep.first_bad_seq, 0);
+    bzl_balance_report br;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_check_balances(t, &br), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(br.declarations, 2);
+    ck_assert_uint_eq(br.items, 3);
+}
+END_TEST
+
+/* One flipped byte in any part of an entry (header, hash or payload) names that entry. */
+START_TEST(verify_chain_names_an_altered_entry)
+{
+    seed_with_declarations();
+    const size_t offsets[] = {0, 10, 40, 70, 80};
+    tamper(3, false, offsets[_i]);
+    bzl_chain_report rep;
+    ck_assert_int_eq(verify_chain(&rep), BZL_TAMPERED);
+    ck_assert_uint_eq(rep.first_bad_seq, 3);
+    ck_assert_ptr_nonnull(strstr(rep.why, "entry 3"));
+}
+END_TEST
+
+/* A deleted entry in the middle or at the end is named by its sequence. */
+START_TEST(verify_chain_names_a_deleted_entry)
+{
+    seed_with_declarations();
+    uint64_t seq = _i == 0 ? 4 : SEED_ENTRIES + 2;
+    tamper(seq, true, 0);
+    bzl_chain_report rep;
+    ck_assert_int_eq(verify_chain(&rep), BZL_TAMPERED);
+    ck_assert_uint_eq(rep.first_bad_seq, seq);
+    ck_assert_ptr_nonnull(strstr(rep.why, "missing"));
+}
+END_TEST
+
+/* A stored balance that disagrees with the journal is found and named. */
+START_TEST(check_balances_names_a_forged_balance)
+{
+    seed_with_declarations();
+    uint8_t key[17];
+    memcpy(key, BOOK, 12);
+    key[12] = BZL_KIND_MATERIAL;
+    key[13] = key[14] = key[15] = 0;
+    key[16] = 1;
+    uint8_t val[32] = {0};
+    val[0] = 1; /* qty 0.00001 */
+    forge("balance", key, sizeof key, val, sizeof val);
+    open_with(0, 0);
+    bzl_balance_report br;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_check_balances(t, &br), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert(br.mismatch);
+    ck_assert_uint_eq(br.item_no, 1);
+    ck_assert_int_eq(br.recomputed.qty_e5, E5(70));
+}
+END_TEST
+
+/* The audit listing shows every entry with its actor, filtered and paged. */
+START_TEST(audit_list_pages_and_filters)
+{
+    seed_with_declarations();
+    bzl_audit_row rows[4];
+    size_t n = 0;
+    uint64_t next = 0;
+    bool more = false;
+    bzl_audit_filter f = {0};
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_audit_list(t, &f, rows, 4, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert(more);
+    ck_assert_uint_eq(rows[0].seq, 1);
+    ck_assert_uint_eq(rows[0].uid, actor.uid);
+    ck_assert_ptr_nonnull(strstr(rows[0].summary, "enterprise"));
+    f.after_seq = next;
+    ck_assert_int_eq(bzl_storage_audit_list(t, &f, rows, 4, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert(!more);
+    ck_assert_ptr_nonnull(strstr(rows[2].summary, "declaration V-2"));
+    f.after_seq = 0;
+    f.by_uid = true;
+    f.uid = actor.uid + 1;
+    ck_assert_int_eq(bzl_storage_audit_list(t, &f, rows, 4, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
+    bzl_txn_abort(t);
+}
+END_TEST
+
 static Suite *
 storage_suite(void)
 {
@@ -899,6 +1064,9 @@ storage_suite(void)
          {corrupt_balance_row_is_reported_not_trusted, corrupt_book_row_is_reported_not_trusted,
           dangling_idempotency_record_is_corrupt, tiny_map_fills_and_stays_readable,
           map_full_then_grow_then_replay_succeeds, grow_doubles_until_the_ceiling}},
+        {"verify",
+         {verify_chain_passes_on_a_clean_journal, check_balances_names_a_forged_balance,
+          audit_list_pages_and_filters}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         TCase *tc = tcase_create(cases[c].name);
@@ -910,6 +1078,12 @@ storage_suite(void)
         }
         suite_add_tcase(s, tc);
     }
+    TCase *tc = tcase_create("tamper");
+    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_checked_fixture(tc, db_setup, db_teardown);
+    tcase_add_loop_test(tc, verify_chain_names_an_altered_entry, 0, 5);
+    tcase_add_loop_test(tc, verify_chain_names_a_deleted_entry, 0, 2);
+    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -70,6 +70,10 @@
  * of balance encode in about 400 KiB, inside the default frame. */
 #define BZL_LIST_ROWS_MAX 4096u
 
+/* Journal entries one audit page may examine (matching or not): a filter that matches rarely
+ * still answers within a few milliseconds and the client pages on with the cursor. */
+#define BZL_AUDIT_SCAN_MAX 65536u
+
 /* ---- storage ------------------------------------------------------------------------- */
 
 /* The LMDB map starts here and grows on MDB_MAP_FULL up to the configured maximum. */

@@ -20,7 +20,8 @@
 #include "bzl/ledger.h"
 
 /* The on-disk schema this build reads and writes. */
-#define BZL_SCHEMA_VERSION 1u
+/* 2: journal entries carry a BLAKE2b hash chain and meta holds its head. */
+#define BZL_SCHEMA_VERSION 2u
 
 typedef struct bzl_storage bzl_storage;
 typedef struct bzl_txn bzl_txn;
@@ -135,6 +136,78 @@ typedef struct bzl_submit_result {
  * aborted; *result is meaningless then. */
 BZL_NODISCARD bzl_status bzl_storage_submit(bzl_txn *batch, const bzl_declaration *d,
                                             const bzl_actor *actor, bzl_submit_result *result);
+
+/* ---- verification and audit (storage_verify.c) ------------------------------------------- */
+
+#define BZL_JOURNAL_HASH_BYTES 32u
+
+/* What bzl_storage_verify_chain found. */
+typedef struct bzl_chain_report {
+    uint64_t entries;                           /* entries walked */
+    uint64_t head_seq;                          /* the head recorded in meta */
+    uint8_t head_hash[BZL_JOURNAL_HASH_BYTES];  /* its hash (recomputed when intact) */
+    uint64_t first_bad_seq;                     /* 0 when the chain verifies */
+    char why[256];                              /* for people, when first_bad_seq != 0 */
+} bzl_chain_report;
+
+/* Walks every journal entry in a read (or write) transaction: the sequences must run
+ * 1, 2, … journal_next - 1 without a gap, each entry's stored hash must equal
+ * BLAKE2b(previous hash || the entry without its hash), and the head in meta must name the
+ * last entry and its hash. A deleted entry shows as a gap, an altered byte as a hash mismatch.
+ * Returns BZL_OK with *out filled when intact; BZL_TAMPERED with out->first_bad_seq (the
+ * first sequence that does not verify; journal_next - 1 + 1 when only the head is off) and
+ * out->why; BZL_IO_ERROR, BZL_NO_MEMORY for a failure to read. */
+BZL_NODISCARD bzl_status bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out);
+
+/* What a balance recomputation found. */
+typedef struct bzl_balance_report {
+    uint64_t items;        /* item balances compared */
+    uint64_t declarations; /* declaration entries replayed */
+    bool mismatch;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind;
+    uint32_t item_no;
+    bzl_balance stored;
+    bzl_balance recomputed;
+    char why[256];
+} bzl_balance_report;
+
+/* Recomputes every balance of the current schema from the journal (each declaration entry's
+ * lines applied with bzl_ledger_apply_line, in sequence order, exactly as submit did) and
+ * compares it with the stored balance of every item. BZL_OK when all agree; BZL_TAMPERED with
+ * the first disagreeing item in *out; BZL_CORRUPT when an entry cannot be decoded or no longer
+ * applies (why says which sequence); BZL_NO_MEMORY; BZL_IO_ERROR. Issue 3's effects-based
+ * bzl_storage_verify_balances supersedes this once journal entries carry their effects. */
+BZL_NODISCARD bzl_status bzl_storage_check_balances(bzl_txn *t, bzl_balance_report *out);
+
+/* One journal entry as the audit listing shows it. */
+typedef struct bzl_audit_row {
+    uint64_t seq;
+    uint8_t type; /* 1 enterprise, 2 book, 3 item, 4 declaration; later types appear as is */
+    int64_t time_ms;
+    uint32_t uid;
+    uint32_t gid;
+    int32_t pid;
+    uint8_t role;
+    uint64_t request_id;
+    char summary[160]; /* "declaration ACME-1 6201230001 H72012400001 material in, 1 line" */
+} bzl_audit_row;
+
+typedef struct bzl_audit_filter {
+    uint64_t after_seq; /* entries with seq > after_seq (paging cursor) */
+    uint64_t until_seq; /* 0: no bound */
+    int64_t since_ms;   /* 0: no bound */
+    int64_t until_ms;   /* 0: no bound; entries with time_ms < until_ms */
+    bool by_uid;
+    uint32_t uid;
+} bzl_audit_filter;
+
+/* Lists journal entries matching f in sequence order, at most cap (<= BZL_LIST_ROWS_MAX),
+ * examining at most BZL_AUDIT_SCAN_MAX entries per call; *next_after is the cursor to pass as
+ * after_seq for the next page, *more whether entries remain. */
+BZL_NODISCARD bzl_status bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f,
+                                                bzl_audit_row *out, size_t cap, size_t *count,
+                                                uint64_t *next_after, bool *more);
 
 /* Statistics of the environment, for `bzl stats`. */
 typedef struct bzl_storage_stats {
