@@ -13,6 +13,8 @@
 #include "bzl/limits.h"
 #include "bzl/storage.h"
 
+#include "access.h"
+
 typedef struct bzld_writer bzld_writer;
 typedef struct bzld_conn bzld_conn;
 typedef struct bzld_slot bzld_slot;
@@ -28,13 +30,16 @@ typedef struct bzld_config {
     uint32_t connections_per_uid_max;
     uint32_t write_queue_max;
     uint32_t idle_timeout_ms;
+    uint32_t conn_inflight_max;   /* slots per connection before it stops being read */
+    uint32_t conn_out_bytes_high; /* unsent reply bytes before it stops being read */
     uint64_t map_bytes;
     uint64_t map_bytes_max;
     bool foreground;
+    bool socket_group_set; /* chgrp the socket (and its directory, when bzld creates it) */
+    uint32_t socket_gid;
+    int log_level;         /* BZLD_LOG_*; 0 until set */
+    char config_path[256]; /* "" when running on the embedded default */
 } bzld_config;
-
-/* Fills cfg with the embedded defaults: data and socket under ./bzl-data. */
-void bzld_config_defaults(bzld_config *cfg);
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */
 
@@ -88,6 +93,7 @@ struct bzld_conn {
     size_t out_bytes;        /* reply bytes in uv_write requests not yet completed */
     uint32_t uid, gid;
     int32_t pid;
+    bzld_principal principal; /* settled at accept from uid/gid and the [access] table */
     uint64_t conn_id;
     bool reading;
     bool closing;
@@ -109,6 +115,8 @@ typedef struct bzld_stats {
 typedef struct bzld {
     uv_loop_t *loop;
     bzld_config cfg;
+    bzld_access_table access; /* owned; replaced whole on reload */
+    uint32_t self_uid;        /* the daemon's own uid: admin unless the config says otherwise */
     bzl_storage *store;
     bzld_writer *writer;
     uv_pipe_t listener;

@@ -266,7 +266,7 @@ conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 static bool
 conn_over_marks(const bzld_conn *c)
 {
-    return c->slots >= BZL_CONN_INFLIGHT_MAX || c->out_bytes >= BZL_CONN_OUT_BYTES_HIGH;
+    return c->slots >= c->d->cfg.conn_inflight_max || c->out_bytes >= c->d->cfg.conn_out_bytes_high;
 }
 
 static void
@@ -450,6 +450,15 @@ bzld_conn_accept(bzld *d)
     }
     d->stats.connections_accepted++;
     conn_peer_credentials(c);
+    bzld_access_resolve(&d->access, c->uid, c->gid, d->self_uid, &c->principal);
+    if (c->principal.role == BZLD_ROLE_NONE) {
+        /* Once per connection; every request on it is refused in dispatch. */
+        bzld_log(BZLD_LOG_NOTICE, "conn %llu: uid %u gid %u pid %d is not mapped to a principal; "
+                 "refusing its requests", (unsigned long long)c->conn_id, c->uid, c->gid, c->pid);
+    } else {
+        bzld_log(BZLD_LOG_DEBUG, "conn %llu: uid %u pid %d is %s", (unsigned long long)c->conn_id,
+                 c->uid, c->pid, bzld_role_name(c->principal.role));
+    }
     conn_check_caps(c);
     uv_timer_start(&c->idle, conn_idle_cb, d->cfg.idle_timeout_ms, d->cfg.idle_timeout_ms);
     conn_pump(c);

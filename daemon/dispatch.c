@@ -55,6 +55,9 @@ bzld_dispatch_start(bzld_slot *slot)
     BZL_ASSERT(slot->state == BZLD_SLOT_NEW);
     BZL_ASSERT(slot->req != NULL);
     const Bzl__Request *req = slot->req;
+    if (!bzld_access_allow(slot)) {
+        return; /* replied: PERMISSION_DENIED, or NOT_FOUND for another enterprise's record */
+    }
     switch (req->body_case) {
     case BZL__REQUEST__BODY_REGISTER_ENTERPRISE:
         bzld_handle_register_enterprise(slot);
@@ -88,6 +91,12 @@ bzld_dispatch_start(bzld_slot *slot)
         break;
     case BZL__REQUEST__BODY_STATS:
         bzld_handle_stats(slot);
+        break;
+    case BZL__REQUEST__BODY_VERIFY:
+        bzld_handle_verify(slot);
+        break;
+    case BZL__REQUEST__BODY_AUDIT:
+        bzld_handle_audit(slot);
         break;
     default:
         bzld_slot_reply_status(slot, BZL_UNSUPPORTED,
@@ -214,7 +223,7 @@ bzld_actor_of_slot(const bzld_slot *slot, bzl_actor *out)
     out->uid = slot->conn->uid;
     out->gid = slot->conn->gid;
     out->pid = slot->conn->pid;
-    out->role = 0; /* principals arrive with access control; until then every peer is admin */
+    out->role = slot->conn->principal.role;
     out->request_id = slot->request_id;
     out->time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -72,4 +72,8 @@ void bzld_handle_submit_batch(bzld_slot *slot);
 void bzld_handle_balances(bzld_slot *slot);
 void bzld_handle_stats(bzld_slot *slot);
 
+/* handler_audit.c */
+void bzld_handle_verify(bzld_slot *slot);
+void bzld_handle_audit(bzld_slot *slot);
+
 #endif

@@ -388,12 +388,19 @@ bzld_handle_list_enterprises(bzld_slot *slot)
         bzld_slot_reply_status(slot, st, "listing enterprises failed: %s", bzl_status_text(st));
         goto done;
     }
+    /* An enterprise principal sees only its own enterprises (access.c: SCOPE_HANDLER); a page
+     * may then hold fewer rows than asked while `more` is still set. */
+    size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
-        enterprise_to_pb(&rows[i], &pb[i]);
-        ptrs[i] = &pb[i];
+        if (!bzld_principal_sees(&slot->conn->principal, rows[i].code)) {
+            continue;
+        }
+        enterprise_to_pb(&rows[i], &pb[shown]);
+        ptrs[shown] = &pb[shown];
+        shown++;
     }
     Bzl__EnterpriseList list = BZL__ENTERPRISE_LIST__INIT;
-    list.n_enterprises = count;
+    list.n_enterprises = shown;
     list.enterprises = ptrs;
     list.more = more;
     Bzl__Response resp = BZL__RESPONSE__INIT;

@@ -10,17 +10,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "log.h"
 #include "writer.h"
 
 static const char usage_text[] =
-    "usage: bzld [--data DIR] [--socket PATH] [--foreground] [--verbose]\n"
+    "usage: bzld [--config FILE] [--data DIR] [--socket PATH] [--foreground] [--verbose]\n"
     "\n"
     "The bonded-zone ledger daemon: keeps every enterprise's account books in LMDB and answers\n"
     "protobuf requests on a Unix socket.\n"
     "\n"
+    "  --config FILE    read the INI configuration FILE ([daemon], [limits], [access]; see\n"
+    "                   deploy/bzld.conf); without it bzld runs on its embedded default, with\n"
+    "                   root and the invoking user as admin and everyone else refused\n"
     "  --data DIR       directory holding the ledger database (default ./bzl-data)\n"
     "  --socket PATH    Unix socket to listen on (default DIR/bzld.sock); PATH.pid guards it\n"
+    "                   (--data and --socket override the configuration file)\n"
     "  --foreground     stay attached to the terminal and log to stderr; without it bzld\n"
     "                   detaches once it is listening and logs to DIR/bzld.log\n"
     "  --verbose        log debug lines too\n"
@@ -28,44 +33,33 @@ static const char usage_text[] =
     "\n"
     "Stop it with SIGTERM or SIGINT: it finishes the batch in hand, replies, and exits 0.\n";
 
-void
-bzld_config_defaults(bzld_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->data_dir, sizeof cfg->data_dir, "bzl-data");
-    cfg->frame_bytes_max = BZL_FRAME_BYTES_DEFAULT;
-    cfg->decl_lines_max = BZL_DECL_LINES_DEFAULT;
-    cfg->batch_decls_max = BZL_BATCH_DECLS_DEFAULT;
-    cfg->connections_max = BZL_CONNECTIONS_DEFAULT;
-    cfg->connections_per_uid_max = BZL_CONNECTIONS_PER_UID_DEFAULT;
-    cfg->write_queue_max = BZL_WRITE_QUEUE_DEFAULT;
-    cfg->idle_timeout_ms = BZL_IDLE_TIMEOUT_MS_DEFAULT;
-    cfg->map_bytes = BZL_MAP_BYTES_INITIAL;
-    cfg->map_bytes_max = BZL_MAP_BYTES_MAX_DEFAULT;
-}
+typedef struct args {
+    const char *config;
+    const char *data;
+    const char *socket;
+} args;
 
 /* Returns 0, or 2 after printing a usage error. */
 static int
-parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
+parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
 {
     static const struct option options[] = {
-        {"data", required_argument, NULL, 'd'},  {"socket", required_argument, NULL, 's'},
-        {"foreground", no_argument, NULL, 'f'},  {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
+        {"socket", required_argument, NULL, 's'}, {"foreground", no_argument, NULL, 'f'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    const char *socket_path = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
+        case 'c':
+            a->config = optarg;
+            break;
         case 'd':
-            if (strlen(optarg) >= sizeof cfg->data_dir) {
-                fprintf(stderr, "bzld: --data path is too long\n");
-                return 2;
-            }
-            snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", optarg);
+            a->data = optarg;
             break;
         case 's':
-            socket_path = optarg;
+            a->socket = optarg;
             break;
         case 'f':
             cfg->foreground = true;
@@ -85,10 +79,32 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
         fprintf(stderr, "bzld: unexpected argument '%s'; try 'bzld --help'\n", argv[optind]);
         return 2;
     }
-    int n = socket_path != NULL
-                ? snprintf(cfg->socket_path, sizeof cfg->socket_path, "%s", socket_path)
-                : snprintf(cfg->socket_path, sizeof cfg->socket_path, "%s/bzld.sock",
-                           cfg->data_dir);
+    return 0;
+}
+
+/* Defaults, then the file, then the command line. Returns 0, or 2 after saying why. */
+static int
+settle_config(bzld *d, const args *a)
+{
+    char why[512] = "";
+    bzld_config *cfg = &d->cfg;
+    if (a->config != NULL && bzld_config_load(a->config, cfg, &d->access, why, sizeof why) != BZL_OK) {
+        fprintf(stderr, "bzld: %s\n", why);
+        return 2;
+    }
+    if (a->data != NULL) {
+        if (strlen(a->data) >= sizeof cfg->data_dir) {
+            fprintf(stderr, "bzld: --data path is too long\n");
+            return 2;
+        }
+        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", a->data);
+    }
+    int n = 0;
+    if (a->socket != NULL) {
+        n = snprintf(cfg->socket_path, sizeof cfg->socket_path, "%s", a->socket);
+    } else if (cfg->socket_path[0] == '\0') {
+        n = snprintf(cfg->socket_path, sizeof cfg->socket_path, "%s/bzld.sock", cfg->data_dir);
+    }
     if (n < 0 || (size_t)n >= sizeof cfg->socket_path) {
         /* sun_path holds 107 bytes and a NUL; libuv 1.44 would truncate silently. */
         fprintf(stderr, "bzld: socket path is longer than %zu bytes\n",
@@ -96,6 +112,39 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
         return 2;
     }
     snprintf(cfg->pid_path, sizeof cfg->pid_path, "%s.pid", cfg->socket_path);
+    if (bzld_config_check(cfg, why, sizeof why) != BZL_OK) {
+        fprintf(stderr, "bzld: %s%s%s\n", a->config != NULL ? a->config : "",
+                a->config != NULL ? ": " : "", why);
+        return 2;
+    }
+    return 0;
+}
+
+/* The socket lives in a private directory: when its directory does not exist bzld creates it
+ * 0750 (group socket_group when set), so only the owner and that group can reach the socket. */
+static int
+socket_dir_prepare(const bzld_config *cfg)
+{
+    char parent[sizeof cfg->socket_path];
+    snprintf(parent, sizeof parent, "%s", cfg->socket_path);
+    char *slash = strrchr(parent, '/');
+    if (slash == NULL || slash == parent) {
+        return 0;
+    }
+    *slash = '\0';
+    if (mkdir(parent, 0750) != 0) {
+        if (errno == EEXIST) {
+            return 0;
+        }
+        fprintf(stderr, "bzld: cannot create the socket directory %s: %s\n", parent,
+                strerror(errno));
+        return -1;
+    }
+    if (cfg->socket_group_set && chown(parent, (uid_t)-1, (gid_t)cfg->socket_gid) != 0) {
+        fprintf(stderr, "bzld: cannot give %s to group %u: %s\n", parent, cfg->socket_gid,
+                strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -228,15 +277,26 @@ int
 main(int argc, char **argv)
 {
     static bzld d; /* holds the 64 KiB read buffer: not on the stack */
-    int log_level = BZLD_LOG_INFO;
+    int log_level = 0;
+    args a = {0};
     bzld_config_defaults(&d.cfg);
-    int rc = parse_args(argc, argv, &d.cfg, &log_level);
+    bzld_access_table_init(&d.access);
+    d.self_uid = (uint32_t)geteuid();
+    int rc = parse_args(argc, argv, &d.cfg, &a, &log_level);
+    if (rc == 0) {
+        rc = settle_config(&d, &a);
+    }
     if (rc != 0) {
+        bzld_access_table_deinit(&d.access);
         return rc;
     }
-    bzld_log_set_level(log_level);
+    bzld_log_set_level(log_level != 0 ? log_level
+                                      : d.cfg.log_level != 0 ? d.cfg.log_level : BZLD_LOG_INFO);
     if (mkdir(d.cfg.data_dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "bzld: cannot create %s: %s\n", d.cfg.data_dir, strerror(errno));
+        return 1;
+    }
+    if (socket_dir_prepare(&d.cfg) != 0) {
         return 1;
     }
     /* libuv does not ignore SIGPIPE; a client that vanishes must not kill the daemon. */
@@ -246,9 +306,13 @@ main(int argc, char **argv)
     if (pid_fd < 0) {
         return 1;
     }
+    bzld_log(BZLD_LOG_INFO, "%s: %zu access rules%s", d.cfg.config_path[0] ? d.cfg.config_path
+                                                                              : "embedded default",
+             d.access.count, d.access.implicit_admin ? ", root and own uid admin" : "");
     rc = run(&d, ready_fd);
     unlink(d.cfg.pid_path);
     close(pid_fd);
+    bzld_access_table_deinit(&d.access);
     bzld_log(BZLD_LOG_NOTICE, "bzld stopped (exit %d)", rc);
     return rc;
 }

@@ -1,5 +1,8 @@
 /* server.c — the listening socket, signals, and the order of a graceful shutdown. */
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -40,6 +43,12 @@ bzld_server_start(bzld *d, char *why, size_t why_cap)
     mode_t old_mask = umask(0117);
     rc = uv_pipe_bind(&d->listener, d->cfg.socket_path);
     umask(old_mask);
+    if (rc == 0 && d->cfg.socket_group_set &&
+        chown(d->cfg.socket_path, (uid_t)-1, (gid_t)d->cfg.socket_gid) != 0) {
+        snprintf(why, why_cap, "cannot give %s to group %u: %s", d->cfg.socket_path,
+                 d->cfg.socket_gid, strerror(errno));
+        return BZL_IO_ERROR;
+    }
     if (rc == 0) {
         rc = uv_listen((uv_stream_t *)&d->listener, 511, server_connection_cb);
     }

@@ -50,18 +50,30 @@
  * from starving customs. */
 #define BZL_CONNECTIONS_DEFAULT 1024u
 #define BZL_CONNECTIONS_PER_UID_DEFAULT 512u
+/* A configuration may raise the total to this: each connection costs a descriptor and about
+ * 1 KiB of state, and the daemon's RLIMIT_NOFILE must cover it. */
+#define BZL_CONNECTIONS_CEILING 65536u
 /* Requests a connection may have outstanding before the daemon stops reading from it: a
  * client that pipelines more than this waits for replies first. */
 #define BZL_CONN_INFLIGHT_MAX 256u
+#define BZL_CONN_INFLIGHT_CEILING 65536u
 /* Reply bytes queued to one connection before the daemon stops reading from it (a peer that
  * does not read its replies must not grow our memory). */
 #define BZL_CONN_OUT_BYTES_HIGH (4u << 20)
+#define BZL_CONN_OUT_BYTES_CEILING (1u << 30)
 /* A connection with nothing in flight that says nothing for this long is closed. */
 #define BZL_IDLE_TIMEOUT_MS_DEFAULT 300000u
+/* Below 100 ms a slow but honest client would be cut off mid-request; above a day an idle
+ * descriptor is a leak. */
+#define BZL_IDLE_TIMEOUT_MS_FLOOR 100u
+#define BZL_IDLE_TIMEOUT_MS_CEILING 86400000u
+/* The smallest frame cap a configuration may set: every reply to a refusal must fit. */
+#define BZL_FRAME_BYTES_FLOOR 4096u
 
 /* Write jobs queued for the writer thread. When full, new writes get BUSY at once rather
  * than waiting unboundedly. 8,192 jobs is several seconds of peak ingest. */
 #define BZL_WRITE_QUEUE_DEFAULT 8192u
+#define BZL_WRITE_QUEUE_CEILING (1u << 20)
 /* Declarations the writer applies in one LMDB transaction. Bigger batches amortise the
  * fsync further but hold replies longer; 2,048 one-line declarations commit in a few ms. */
 #define BZL_WRITER_BATCH_DECLS_MAX 2048u
@@ -73,6 +85,16 @@
 /* Journal entries one audit page may examine (matching or not): a filter that matches rarely
  * still answers within a few milliseconds and the client pages on with the cursor. */
 #define BZL_AUDIT_SCAN_MAX 65536u
+
+/* ---- access control ------------------------------------------------------------------ */
+
+/* Enterprise codes one principal may act for (a customs broker serving several enterprises);
+ * the scope is copied into every connection, so it stays small. */
+#define BZL_PRINCIPAL_ENTERPRISES_MAX 16u
+/* Rules in the [access] table: every uid and group of a large zone, with room. */
+#define BZL_ACCESS_RULES_MAX 4096u
+/* Bytes of one configuration value (a list of principals). */
+#define BZL_CONFIG_VALUE_BYTES_MAX 4096u
 
 /* ---- storage ------------------------------------------------------------------------- */
 
@@ -89,6 +111,15 @@ static_assert(BZL_FRAME_BYTES_CEILING < UINT32_MAX, "frame length fits the 4-byt
 static_assert(BZL_DECL_LINES_DEFAULT <= BZL_DECL_LINES_CEILING, "default lines within ceiling");
 static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_BATCH_DECLS_CEILING, "default batch within ceiling");
 static_assert(BZL_CONNECTIONS_PER_UID_DEFAULT <= BZL_CONNECTIONS_DEFAULT, "per-uid within total");
+static_assert(BZL_CONNECTIONS_DEFAULT <= BZL_CONNECTIONS_CEILING, "connections within ceiling");
+static_assert(BZL_CONN_INFLIGHT_MAX <= BZL_CONN_INFLIGHT_CEILING, "in-flight within ceiling");
+static_assert(BZL_CONN_OUT_BYTES_HIGH <= BZL_CONN_OUT_BYTES_CEILING, "out bytes within ceiling");
+static_assert(BZL_WRITE_QUEUE_DEFAULT <= BZL_WRITE_QUEUE_CEILING, "queue within ceiling");
+static_assert(BZL_FRAME_BYTES_FLOOR <= BZL_FRAME_BYTES_DEFAULT, "default frame above floor");
+static_assert(BZL_IDLE_TIMEOUT_MS_FLOOR <= BZL_IDLE_TIMEOUT_MS_DEFAULT &&
+                  BZL_IDLE_TIMEOUT_MS_DEFAULT <= BZL_IDLE_TIMEOUT_MS_CEILING,
+              "default idle timeout within bounds");
+static_assert(BZL_PRINCIPAL_ENTERPRISES_MAX <= UINT8_MAX, "scope count fits its u8");
 static_assert(BZL_CONN_OUT_BYTES_HIGH >= BZL_FRAME_BYTES_DEFAULT, "one full reply always fits");
 static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_WRITER_BATCH_DECLS_MAX,
               "a default batch request fits one writer transaction");

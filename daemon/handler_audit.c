@@ -1,0 +1,123 @@
+/* handler_audit.c — `verify` (hash chain and balances) and `audit` (who did what), both reads.
+ *
+ * Verify walks the whole journal inline on the loop thread in one read transaction: it is a
+ * rare, operator-initiated request, and running it inline keeps replies in request order
+ * trivially. A ledger large enough for that to stall other clients noticeably should move it
+ * to a uv_work with its own read transaction (MDB_NOTLS allows it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+
+/* The balance recomputation verify runs. Issue 3 replaces the journal-replay check of the
+ * current schema with its effects-based bzl_storage_verify_balances: change this one line. */
+static bzl_status (*const verify_balances)(bzl_txn *, bzl_balance_report *) =
+    bzl_storage_check_balances;
+
+void
+bzld_handle_verify(bzld_slot *slot)
+{
+    bzl_txn *txn = NULL;
+    bzl_chain_report chain;
+    bzl_balance_report bal;
+    memset(&chain, 0, sizeof chain);
+    memset(&bal, 0, sizeof bal);
+    bzl_status st = bzld_read_begin(bzld_of_slot(slot), &txn);
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "cannot read the ledger: %s", bzl_status_text(st));
+        return;
+    }
+    bzl_status chain_st = bzl_storage_verify_chain(txn, &chain);
+    bzl_status bal_st = verify_balances(txn, &bal);
+    bzl_txn_abort(txn);
+    Bzl__VerifyReport rep = BZL__VERIFY_REPORT__INIT;
+    rep.entries = chain.entries;
+    rep.head_seq = chain.head_seq;
+    rep.head_hash.data = chain.head_hash;
+    rep.head_hash.len = sizeof chain.head_hash;
+    rep.first_bad_seq = chain.first_bad_seq;
+    rep.chain_problem = chain.why;
+    rep.items = bal.items;
+    rep.declarations = bal.declarations;
+    rep.balance_problem = bal.why;
+    rep.ok = chain_st == BZL_OK && bal_st == BZL_OK;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_VERIFY;
+    resp.verify = &rep;
+    char message[600];
+    if (chain_st != BZL_OK && chain_st != BZL_TAMPERED) {
+        resp.status = (Bzl__Status)chain_st;
+        snprintf(message, sizeof message, "walking the journal failed: %s",
+                 bzl_status_text(chain_st));
+    } else if (chain_st == BZL_TAMPERED) {
+        resp.status = BZL__STATUS__STATUS_TAMPERED;
+        snprintf(message, sizeof message, "journal entry %llu: %s",
+                 (unsigned long long)chain.first_bad_seq, chain.why);
+    } else if (bal_st != BZL_OK) {
+        /* A forged balance is TAMPERED; a journal that no longer replays is CORRUPT. */
+        resp.status = (Bzl__Status)bal_st;
+        snprintf(message, sizeof message, "%s", bal.why[0] ? bal.why : bzl_status_text(bal_st));
+    } else {
+        snprintf(message, sizeof message, "%llu entries, %llu balances verify",
+                 (unsigned long long)chain.entries, (unsigned long long)bal.items);
+    }
+    resp.message = message;
+    bzld_slot_reply(slot, &resp);
+}
+
+void
+bzld_handle_audit(bzld_slot *slot)
+{
+    const Bzl__AuditQuery *q = slot->req->audit;
+    size_t cap = q->limit == 0 || q->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : q->limit;
+    bzl_audit_filter f = {.after_seq = q->after_seq,
+                          .until_seq = q->until_seq,
+                          .since_ms = q->since_ms,
+                          .until_ms = q->until_ms,
+                          .by_uid = q->by_uid,
+                          .uid = q->uid};
+    bzl_audit_row *rows = calloc(cap, sizeof *rows);
+    Bzl__AuditEntry *pb = calloc(cap, sizeof *pb);
+    Bzl__AuditEntry **ptrs = calloc(cap, sizeof *ptrs);
+    size_t count = 0;
+    uint64_t next_after = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    bzl_status st = rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_audit_list(txn, &f, rows, cap, &count, &next_after, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "listing the journal failed: %s", bzl_status_text(st));
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        bzl__audit_entry__init(&pb[i]);
+        pb[i].seq = rows[i].seq;
+        pb[i].type = rows[i].type;
+        pb[i].time_ms = rows[i].time_ms;
+        pb[i].uid = rows[i].uid;
+        pb[i].gid = rows[i].gid;
+        pb[i].pid = rows[i].pid;
+        pb[i].role = rows[i].role;
+        pb[i].request_id = rows[i].request_id;
+        pb[i].summary = rows[i].summary;
+        ptrs[i] = &pb[i];
+    }
+    Bzl__AuditList list = BZL__AUDIT_LIST__INIT;
+    list.n_entries = count;
+    list.entries = ptrs;
+    list.more = more;
+    list.next_after = next_after;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_AUDIT;
+    resp.audit = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(ptrs);
+    free(pb);
+    free(rows);
+}
