@@ -86,6 +86,27 @@ static const cli_cmd commands[] = {
      "Shows request, commit and declaration counters, map usage, queue depth and the\n"
      "distribution of declarations per commit. JSON: one object of counters.\n",
      cli_stats},
+    {"verify", "", "prove the journal: hash chain and balances",
+     "Walks the journal's hash chain (each entry's BLAKE2b hash covers the previous hash\n"
+     "and the entry) and recomputes every balance from the journal. Prints OK with the\n"
+     "number of entries and the head hash, or the first broken sequence and why.\n"
+     "Customs, reconciler and admin only.\n"
+     "\n"
+     "JSON: {\"ok\", \"status\", \"entries\", \"head_seq\", \"head_hash\", \"first_bad_seq\",\n"
+     "\"chain_problem\", \"items\", \"declarations\", \"balance_problem\"}.\n"
+     "Exit status: 0 the ledger verifies, 1 it does not (or the request was refused).\n",
+     cli_verify},
+    {"audit", "[--since DATE|SEQ] [--until DATE|SEQ] [--uid N]", "list who did what",
+     "Lists journal entries: sequence, time (UTC), uid, role, pid, request id, type and\n"
+     "a summary, following the daemon's pages to the end.\n"
+     "\n"
+     "  --since DATE|SEQ  from that day (YYYY-MM-DD, UTC) or that sequence on\n"
+     "  --until DATE|SEQ  through that day or that sequence\n"
+     "  --uid N           only entries made by uid N\n"
+     "\n"
+     "Customs, reconciler and admin only. JSON: an array of {\"seq\", \"time\", \"time_ms\",\n"
+     "\"uid\", \"gid\", \"role\", \"pid\", \"request_id\", \"type\", \"summary\"}.\n",
+     cli_audit},
 };
 
 static const char usage_head[] = "usage: bzl [--socket PATH] [--json] COMMAND [ARGS...]\n"

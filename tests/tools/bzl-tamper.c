@@ -1,0 +1,81 @@
+/* bzl-tamper.c — test-only: damages a stopped ledger's journal behind bzld's back, the way an
+ * attacker with write access to data.mdb would, so that tests can prove `bzl verify` notices.
+ *
+ *   bzl-tamper DIR flip SEQ [OFFSET]   flip the low bit of byte OFFSET (default: the last byte)
+ *                                      of journal entry SEQ
+ *   bzl-tamper DIR delete SEQ          delete journal entry SEQ
+ *
+ * It opens the LMDB environment directly (the only program besides lib/src/storage* that does,
+ * and it is never installed). Exit 0 when done, 1 on any failure. */
+#include <lmdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+die(const char *what, int rc)
+{
+    fprintf(stderr, "bzl-tamper: %s: %s\n", what, mdb_strerror(rc));
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 4 || (strcmp(argv[2], "flip") != 0 && strcmp(argv[2], "delete") != 0)) {
+        fprintf(stderr, "usage: bzl-tamper DIR flip SEQ [OFFSET] | DIR delete SEQ\n");
+        return 2;
+    }
+    uint64_t seq = strtoull(argv[3], NULL, 10);
+    uint8_t key[8];
+    for (int i = 0; i < 8; i++) {
+        key[i] = (uint8_t)(seq >> (8 * (7 - i)));
+    }
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    MDB_val k = {.mv_size = sizeof key, .mv_data = key};
+    MDB_val v;
+    int rc = mdb_env_create(&env);
+    if (rc == 0) {
+        rc = mdb_env_set_maxdbs(env, 32);
+    }
+    if (rc == 0) {
+        rc = mdb_env_open(env, argv[1], 0, 0600);
+    }
+    if (rc == 0) {
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+    }
+    if (rc == 0) {
+        rc = mdb_dbi_open(txn, "journal", 0, &dbi);
+    }
+    if (rc != 0) {
+        return die(argv[1], rc);
+    }
+    if (strcmp(argv[2], "delete") == 0) {
+        rc = mdb_del(txn, dbi, &k, NULL);
+    } else {
+        rc = mdb_get(txn, dbi, &k, &v);
+        if (rc == 0) {
+            size_t off = argc > 4 ? strtoull(argv[4], NULL, 10) : v.mv_size - 1;
+            if (off >= v.mv_size) {
+                fprintf(stderr, "bzl-tamper: entry %s has only %zu bytes\n", argv[3], v.mv_size);
+                return 1;
+            }
+            uint8_t *copy = malloc(v.mv_size);
+            memcpy(copy, v.mv_data, v.mv_size);
+            copy[off] ^= 1;
+            MDB_val nv = {.mv_size = v.mv_size, .mv_data = copy};
+            rc = mdb_put(txn, dbi, &k, &nv, 0);
+            free(copy);
+        }
+    }
+    if (rc == 0) {
+        rc = mdb_txn_commit(txn);
+    } else {
+        mdb_txn_abort(txn);
+    }
+    mdb_env_close(env);
+    return rc == 0 ? 0 : die(argv[2], rc);
+}
