@@ -249,6 +249,16 @@ conn_request(bzld_conn *c, const uint8_t *body, size_t len)
         return;
     }
     s->request_id = s->req->id;
+    /* protobuf-c hands strings over NUL-terminated without their length, so a string with an
+     * embedded NUL would silently lose its tail ("ACME\0X" read as "ACME"). Such a request
+     * re-encodes shorter than it arrived; so does any non-canonical encoding (overlong
+     * varints, repeated scalar fields), which no protobuf library emits. Refuse both. */
+    if (bzl__request__get_packed_size(s->req) != len) {
+        bzld_slot_reply_status(s, BZL_MALFORMED,
+                               "the request is not canonically encoded (a string with an embedded "
+                               "NUL, an overlong varint or a repeated field)");
+        return;
+    }
     s->is_write = bzld_dispatch_is_write(s->req);
 }
 
