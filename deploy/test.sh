@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds everything with AddressSanitizer and
-# UndefinedBehaviorSanitizer (warnings are errors), and runs every test with ctest.
+# UndefinedBehaviorSanitizer (warnings are errors), runs every test with ctest, then builds the
+# libFuzzer targets with clang and runs each for a bounded time ($BZL_FUZZ_SECONDS, default 30;
+# 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 build=${BZL_BUILD_DIR:-build-test}
 cmake -S . -B "$build" -DBZL_SANITIZE=ON -DBZL_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j"$(nproc)"
-cd "$build"
-ctest --output-on-failure -j2
+(cd "$build" && ctest --output-on-failure -j2)
+fuzz_seconds=${BZL_FUZZ_SECONDS:-30}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  tests/fuzz/run.sh "$fuzz_seconds"
+fi
