@@ -269,7 +269,7 @@ START_TEST(storage_refuses_an_unknown_schema_version)
     bzl_storage_options opts = {.dir = db_dir};
     char why[256] = "";
     ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_SCHEMA_MISMATCH);
-    ck_assert_str_eq(why, "database schema version 7, this build reads 1");
+    ck_assert_str_eq(why, "database schema version 7, this build reads 2");
     ck_assert_ptr_null(store);
     /* Refusing rewrote nothing: the second attempt is refused the same way. */
     ck_assert_int_eq(bzl_storage_open(&opts, &store, NULL, 0), BZL_SCHEMA_MISMATCH);
