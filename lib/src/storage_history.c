@@ -117,7 +117,8 @@ entry_add(bzl_txn *t, uint64_t seq, bzl_decl_info *info, bzl_effect *effects, ui
         /* The reason is the text just before the effects section; its u16 length before it. */
         bzl_rd r = {.p = e.payload, .len = e.payload_len};
         r.off = (e.type == JOURNAL_REVERSE ? 16u : 8u) + BZL_ENTERPRISE_CODE_LEN;
-        r.off += 1u + rd_u8(&r);
+        size_t id_len = rd_u8(&r);
+        r.off += id_len;
         size_t reason_len = rd_u16(&r);
         r.bad |= reason_len > BZL_TEXT_BYTES_MAX;
         rd_text(&r, de->reason, sizeof de->reason, r.bad ? 0 : reason_len, false);
