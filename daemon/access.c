@@ -238,6 +238,68 @@ missing_balances(const Bzl__Request *req, char *msg, size_t cap)
     }
 }
 
+/* The bonded ledger's requests (handler_ledger*.c); messages as their handlers word them. */
+
+static const char *
+key_list_norms(const Bzl__Request *req)
+{
+    return req->list_norms->book;
+}
+
+static const char *
+key_history(const Bzl__Request *req)
+{
+    const Bzl__QueryHistory *q = req->history;
+    bool kind_ok = q->kind == BZL__KIND__KIND_MATERIAL || q->kind == BZL__KIND__KIND_PRODUCT;
+    return kind_ok ? q->book : NULL;
+}
+
+static const char *
+key_scrap(const Bzl__Request *req)
+{
+    return req->scrap->book;
+}
+
+static void
+missing_the_book(const Bzl__Request *req, char *msg, size_t cap)
+{
+    (void)req;
+    snprintf(msg, cap, "the book does not exist");
+}
+
+static void
+missing_the_item(const Bzl__Request *req, char *msg, size_t cap)
+{
+    (void)req;
+    snprintf(msg, cap, "the item does not exist");
+}
+
+static const char *
+key_void(const Bzl__Request *req)
+{
+    return req->void_declaration->enterprise;
+}
+
+static void
+missing_void(const Bzl__Request *req, char *msg, size_t cap)
+{
+    snprintf(msg, cap, "enterprise %s has no declaration %s", req->void_declaration->enterprise,
+             req->void_declaration->id);
+}
+
+static const char *
+key_get_declaration(const Bzl__Request *req)
+{
+    return req->get_declaration->enterprise;
+}
+
+static void
+missing_declaration(const Bzl__Request *req, char *msg, size_t cap)
+{
+    snprintf(msg, cap, "enterprise %.20s has no declaration %.64s",
+             req->get_declaration->enterprise, req->get_declaration->id);
+}
+
 /* ---- the rights table ----------------------------------------------------------------------- */
 
 typedef enum access_scope { SCOPE_NONE, SCOPE_CODE, SCOPE_BOOK, SCOPE_HANDLER } access_scope;
@@ -258,9 +320,10 @@ typedef struct access_row {
 #define R_STAFF (R_ADMIN | R_CUSTOMS | R_RECON)
 #define R_READERS (R_STAFF | R_ENT)
 
-/* Enterprises submit; admin may too, so a one-user installation (the embedded default, the
- * demo) works end to end. Customs-only actions (post, reject, reverse, adjust, close periods,
- * rates) arrive with issue 3 and get rows of R_CUSTOMS alone. */
+/* Enterprises submit and void their own pending declarations; customs posts, rejects,
+ * reverses and closes periods. Admin may do all of it too, so that a one-user installation
+ * (the embedded default, the demo) works end to end: admin is the operator's superuser, and
+ * the separation of duties the zone needs is between enterprises, customs and reconcilers. */
 static const access_row rights[] = {
     {BZL__REQUEST__BODY_REGISTER_ENTERPRISE, "register_enterprise", R_ADMIN, SCOPE_NONE, NULL,
      NULL},
@@ -279,6 +342,26 @@ static const access_row rights[] = {
     {BZL__REQUEST__BODY_STATS, "stats", R_STAFF, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_VERIFY, "verify", R_STAFF, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_AUDIT, "audit", R_STAFF, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_SET_NORM, "set_norm", R_ADMIN, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_LIST_NORMS, "list_norms", R_READERS, SCOPE_BOOK, key_list_norms,
+     missing_the_book},
+    {BZL__REQUEST__BODY_SET_ITEM_MODE, "set_item_mode", R_ADMIN, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_POST_DECLARATION, "post", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_VOID_DECLARATION, "void", R_ENT | R_ADMIN, SCOPE_CODE, key_void,
+     missing_void},
+    {BZL__REQUEST__BODY_REVERSE_DECLARATION, "reverse", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
+     NULL},
+    {BZL__REQUEST__BODY_CLOSE_PERIOD, "close_period", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
+     NULL},
+    {BZL__REQUEST__BODY_HISTORY, "history", R_READERS, SCOPE_BOOK, key_history,
+     missing_the_item},
+    {BZL__REQUEST__BODY_GET_DECLARATION, "get_declaration", R_READERS, SCOPE_CODE,
+     key_get_declaration, missing_declaration},
+    {BZL__REQUEST__BODY_UNMATCHED_TRANSFERS, "unmatched_transfers", R_STAFF, SCOPE_NONE, NULL,
+     NULL},
+    {BZL__REQUEST__BODY_SCRAP, "scrap", R_READERS, SCOPE_BOOK, key_scrap, missing_the_book},
+    {BZL__REQUEST__BODY_REJECT_DECLARATION, "reject", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
+     NULL},
 };
 
 /* For a body case without a row: admin only. */

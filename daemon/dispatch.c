@@ -43,6 +43,13 @@ bzld_dispatch_is_write(const Bzl__Request *req)
     case BZL__REQUEST__BODY_ADD_ITEM:
     case BZL__REQUEST__BODY_SUBMIT:
     case BZL__REQUEST__BODY_SUBMIT_BATCH:
+    case BZL__REQUEST__BODY_SET_NORM:
+    case BZL__REQUEST__BODY_SET_ITEM_MODE:
+    case BZL__REQUEST__BODY_POST_DECLARATION:
+    case BZL__REQUEST__BODY_VOID_DECLARATION:
+    case BZL__REQUEST__BODY_REJECT_DECLARATION:
+    case BZL__REQUEST__BODY_REVERSE_DECLARATION:
+    case BZL__REQUEST__BODY_CLOSE_PERIOD:
         return true;
     default:
         return false;
@@ -97,6 +104,42 @@ bzld_dispatch_start(bzld_slot *slot)
         break;
     case BZL__REQUEST__BODY_AUDIT:
         bzld_handle_audit(slot);
+        break;
+    case BZL__REQUEST__BODY_SET_NORM:
+        bzld_handle_set_norm(slot);
+        break;
+    case BZL__REQUEST__BODY_LIST_NORMS:
+        bzld_handle_list_norms(slot);
+        break;
+    case BZL__REQUEST__BODY_SET_ITEM_MODE:
+        bzld_handle_set_item_mode(slot);
+        break;
+    case BZL__REQUEST__BODY_POST_DECLARATION:
+        bzld_handle_post(slot);
+        break;
+    case BZL__REQUEST__BODY_VOID_DECLARATION:
+        bzld_handle_void(slot);
+        break;
+    case BZL__REQUEST__BODY_REJECT_DECLARATION:
+        bzld_handle_reject(slot);
+        break;
+    case BZL__REQUEST__BODY_REVERSE_DECLARATION:
+        bzld_handle_reverse(slot);
+        break;
+    case BZL__REQUEST__BODY_CLOSE_PERIOD:
+        bzld_handle_close_period(slot);
+        break;
+    case BZL__REQUEST__BODY_HISTORY:
+        bzld_handle_history(slot);
+        break;
+    case BZL__REQUEST__BODY_GET_DECLARATION:
+        bzld_handle_get_declaration(slot);
+        break;
+    case BZL__REQUEST__BODY_UNMATCHED_TRANSFERS:
+        bzld_handle_unmatched_transfers(slot);
+        break;
+    case BZL__REQUEST__BODY_SCRAP:
+        bzld_handle_scrap(slot);
         break;
     default:
         bzld_slot_reply_status(slot, BZL_UNSUPPORTED,

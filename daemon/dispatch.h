@@ -68,6 +68,22 @@ void bzld_handle_get_item(bzld_slot *slot);
 void bzld_handle_submit(bzld_slot *slot);
 void bzld_handle_submit_batch(bzld_slot *slot);
 
+/* handler_ledger.c */
+void bzld_handle_set_norm(bzld_slot *slot);
+void bzld_handle_list_norms(bzld_slot *slot);
+void bzld_handle_set_item_mode(bzld_slot *slot);
+void bzld_handle_post(bzld_slot *slot);
+void bzld_handle_void(bzld_slot *slot);
+void bzld_handle_reject(bzld_slot *slot);
+void bzld_handle_reverse(bzld_slot *slot);
+void bzld_handle_close_period(bzld_slot *slot);
+void bzld_handle_history(bzld_slot *slot);
+void bzld_handle_scrap(bzld_slot *slot);
+
+/* handler_ledger_read.c */
+void bzld_handle_get_declaration(bzld_slot *slot);
+void bzld_handle_unmatched_transfers(bzld_slot *slot);
+
 /* handler_query.c */
 void bzld_handle_balances(bzld_slot *slot);
 void bzld_handle_stats(bzld_slot *slot);

@@ -11,17 +11,12 @@
 
 #include "dispatch.h"
 
-/* The balance recomputation verify runs. Issue 3 replaces the journal-replay check of the
- * current schema with its effects-based bzl_storage_verify_balances: change this one line. */
-static bzl_status (*const verify_balances)(bzl_txn *, bzl_balance_report *) =
-    bzl_storage_check_balances;
-
 void
 bzld_handle_verify(bzld_slot *slot)
 {
     bzl_txn *txn = NULL;
     bzl_chain_report chain;
-    bzl_balance_report bal;
+    bzl_verify_report bal;
     memset(&chain, 0, sizeof chain);
     memset(&bal, 0, sizeof bal);
     bzl_status st = bzld_read_begin(bzld_of_slot(slot), &txn);
@@ -30,7 +25,7 @@ bzld_handle_verify(bzld_slot *slot)
         return;
     }
     bzl_status chain_st = bzl_storage_verify_chain(txn, &chain);
-    bzl_status bal_st = verify_balances(txn, &bal);
+    bzl_status bal_st = bzl_storage_verify_balances(txn, &bal);
     bzl_txn_abort(txn);
     Bzl__VerifyReport rep = BZL__VERIFY_REPORT__INIT;
     rep.entries = chain.entries;
@@ -39,9 +34,9 @@ bzld_handle_verify(bzld_slot *slot)
     rep.head_hash.len = sizeof chain.head_hash;
     rep.first_bad_seq = chain.first_bad_seq;
     rep.chain_problem = chain.why;
-    rep.items = bal.items;
-    rep.declarations = bal.declarations;
-    rep.balance_problem = bal.why;
+    rep.items = bal.balances;
+    rep.declarations = bal.entries;
+    rep.balance_problem = bal.message;
     rep.ok = chain_st == BZL_OK && bal_st == BZL_OK;
     Bzl__Response resp = BZL__RESPONSE__INIT;
     resp.result_case = BZL__RESPONSE__RESULT_VERIFY;
@@ -58,10 +53,11 @@ bzld_handle_verify(bzld_slot *slot)
     } else if (bal_st != BZL_OK) {
         /* A forged balance is TAMPERED; a journal that no longer replays is CORRUPT. */
         resp.status = (Bzl__Status)bal_st;
-        snprintf(message, sizeof message, "%s", bal.why[0] ? bal.why : bzl_status_text(bal_st));
+        snprintf(message, sizeof message, "%s",
+                 bal.message[0] ? bal.message : bzl_status_text(bal_st));
     } else {
         snprintf(message, sizeof message, "%llu entries, %llu balances verify",
-                 (unsigned long long)chain.entries, (unsigned long long)bal.items);
+                 (unsigned long long)chain.entries, (unsigned long long)bal.balances);
     }
     resp.message = message;
     bzld_slot_reply(slot, &resp);

@@ -220,4 +220,33 @@ int cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv);
 
+/* ---- the bonded ledger (cmd_ledger.c, cmd_ledger_read.c) ---------------------------------- */
+
+/* One --NAME VALUE option of a ledger command: *value starts as "" and is set to the text. */
+typedef struct cli_ledger_opt {
+    const char *name;
+    char **value;
+    bool required;
+} cli_ledger_opt;
+/* Reads the options in specs plus the common ones and expects exactly `positional` arguments
+ * (at optind). Returns CLI_GO_ON or the exit status to stop with. */
+int cli_ledger_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_ledger_opt *specs,
+                    size_t n_specs, int positional);
+/* Parses an item number option ("" gives 0); on failure *rc becomes the usage exit. */
+bool cli_ledger_item(const cli_cmd *cmd, const char *text, const char *what, uint32_t *out,
+                     int *rc);
+
+int cli_bom_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_item_mode(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_post(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_void(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_reject(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_reverse(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_period_close(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_declaration_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv);
+
 #endif

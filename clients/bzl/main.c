@@ -82,6 +82,65 @@ static const cli_cmd commands[] = {
      "JSON: an array of {\"book\", \"kind\", \"item\", \"qty\", \"value\", \"pending_in\",\n"
      "\"pending_out\", \"available\"}, decimals as strings.\n",
      cli_balance},
+    {"bom set",
+     "--book NO --product N --material N --version V --net QTY --tangible-loss PCT "
+     "--intangible-loss PCT [--bonded-share FRACTION] [--from DATE]",
+     "set a consumption norm (单耗) of a product and material",
+     "Records a BOM line: net consumption (净耗) of the material per unit of product, the\n"
+     "tangible and intangible loss rates in percent and the bonded share (default 1). The\n"
+     "daemon computes the unit consumption 单耗 = net / (1 - (tangible + intangible)/100),\n"
+     "rounded half-up to 9 decimals. A version a declaration has used is immutable: set a\n"
+     "new version instead. --from DATE: in force for declarations dated on or after it\n"
+     "(default: always). Product outflows use the version their line names, else the\n"
+     "latest in force on the declaration date.\n",
+     cli_bom_set},
+    {"bom list", "--book NO [--product N]", "list a book's consumption norms",
+     "Lists norms by product, version and material, with the computed unit consumption\n"
+     "and whether a declaration has used (and so frozen) the version.\n",
+     cli_bom_list},
+    {"item mode", "--book NO --seq N --mode OEM|ODM|OBM --from DATE",
+     "record a product's business-mode upgrade",
+     "Records that product N is made under MODE from DATE on: an upgrade event; earlier\n"
+     "events are kept, never overwritten.\n",
+     cli_item_mode},
+    {"post", "--enterprise CODE ID", "post (正式核扣) a pending declaration",
+     "Turns a pending declaration's reservation into posted balances, scrap allowance and\n"
+     "period totals. Posting a posted declaration again is a replay.\n",
+     cli_post},
+    {"void", "--enterprise CODE ID [--reason TEXT]",
+     "delete a pending declaration before it is posted",
+     "Releases a pending declaration's reservation (退单/删单 by the enterprise).\n", cli_void},
+    {"reject", "--enterprise CODE ID --reason TEXT", "reject a pending declaration (customs)",
+     "Customs refuses a pending declaration; its reservation is released.\n", cli_reject},
+    {"reverse", "--enterprise CODE ID --reason TEXT", "reverse a posted declaration",
+     "Journals the exact negation of a posted declaration's effects, referencing it, with\n"
+     "the reason. A reversed declaration cannot be reversed again; one dated in a closed\n"
+     "period cannot be reversed (use an adjustment).\n",
+     cli_reverse},
+    {"period close", "--book NO --through DATE", "close a book's periods through a date",
+     "From now on every declaration, post or reversal dated on or before DATE is refused\n"
+     "with PERIOD_CLOSED. A period is never reopened.\n",
+     cli_period_close},
+    {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE]",
+     "list the journal lines of one item with running balances",
+     "One row per journal entry that moved the item: sequence, date, declaration id,\n"
+     "flow, entry (declaration, post, void, reject, reverse), the posted and pending\n"
+     "quantity deltas, and the posted balance after it.\n",
+     cli_history},
+    {"declaration show", "--enterprise CODE ID", "show one declaration, its state and entries",
+     "Shows the declaration's state and flow and each of its journal entries (the\n"
+     "declaration, then its post, void, reject or reverse) with the exact effects each\n"
+     "applied.\n",
+     cli_declaration_show},
+    {"transfers unmatched", "[--enterprise CODE]", "list transfers whose halves do not match",
+     "Deep-processing, leftover and in-zone transfer declarations whose counterpart\n"
+     "(related_book, related_id) is missing, names another declaration, or was voided,\n"
+     "rejected or reversed.\n",
+     cli_transfers_unmatched},
+    {"scrap", "--book NO [--item N]", "show the scrap (边角料) allowance per material",
+     "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"
+     "and what remains, per material item.\n",
+     cli_scrap},
     {"stats", "", "show the daemon's counters",
      "Shows request, commit and declaration counters, map usage, queue depth and the\n"
      "distribution of declarations per commit. JSON: one object of counters.\n",

@@ -1,6 +1,9 @@
 /* storage.c — the LMDB environment, transactions, record codecs, master data, balances, stats.
  *
- * ON-DISK FORMAT, schema version 2 (BZL_SCHEMA_VERSION)
+ * ON-DISK FORMAT, schema version 2 (BZL_SCHEMA_VERSION). Version 2 added the journal's hash
+ * chain (the hash field of every entry, the head in meta) and the bonded ledger: effects in
+ * declaration entries, entry types 5-11, the idem value's state, and the databases norm, scrap,
+ * total, period, item_mode, transfer and history.
  *
  * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
  * are little-endian and written byte by byte (never a struct memcpy), so the layout does not
@@ -50,7 +53,8 @@
  *
  * journal — key: seq u64 BE (1, 2, 3, … appended with MDB_APPEND). Never updated or deleted.
  *
- *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration
+ *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration, 5 post, 6 void,
+ *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject
  *   1       8     time_ms i64
  *   9       4     uid u32
  *   13      4     gid u32
@@ -66,7 +70,40 @@
  *                   1 enterprise   code[10] | the enterprise value
  *                   2 book         book_no[12] | the book value
  *                   3 item         the item key | the item value
- *                   4 declaration  the table below
+ *                   4 declaration  the table below, then two EFFECTS sections: what the entry
+ *                                  applied, and (pending declarations only; count 0 otherwise)
+ *                                  the posted form a later post applies
+ *                   5 post         ref_seq u64 (the declaration's entry) | enterprise[10] |
+ *                                  id_len u8 | id | EFFECTS (applied)
+ *                   6 void,        ref_seq u64 | enterprise[10] | id_len u8 | id |
+ *                  11 reject       reason_len u16 | reason | EFFECTS (the released reservation)
+ *                   7 reverse      ref_seq u64 | posting_seq u64 (the entry whose effects are
+ *                                  negated) | enterprise[10] | id_len u8 | id | reason_len u16 |
+ *                                  reason | EFFECTS (the exact negation)
+ *                   8 period close book_no[12] | through i32 (days)
+ *                   9 norm         the norm key | the norm value
+ *                  10 item mode    the item_mode key | mode u8
+ *
+ *   EFFECTS section (storage_effects.c): every balance delta an entry applied, so that
+ *   bzl_storage_verify_balances can recompute every balance and allowance from the journal.
+ *
+ *   size  field
+ *   12    book_no
+ *   4     month u32 (yyyymm of the declaration date: the period-total month)
+ *   4     count u32
+ *   71×   effects, each:
+ *           1  kind
+ *           4  item_no u32
+ *           1  category u8 (a bzl_flow, or 64 consumption)
+ *           1  flags u8 (1 = value at average cost, only in a pending entry's posted form)
+ *           8  qty_e5 i64          posted quantity delta
+ *           8  value_e5 i64        posted value delta
+ *           8  pending_in_e5 i64
+ *           8  pending_out_e5 i64
+ *           8  scrap_gen_e5 i64    tangible-loss allowance generated
+ *           8  scrap_used_e5 i64   allowance drawn by scrap dispositions
+ *           8  total_e5 i64        period total quantity of `category` in `month`
+ *           8  total_value_e5 i64
  *
  *   Declaration payload (storage_submit.c). A deterministic function of the bzl_declaration's
  *   fields, because idempotency compares it byte for byte with a retry's encoding:
@@ -97,8 +134,47 @@
  *           3  country, padded
  *           8  bom_version, padded
  *
- * idem — key: enterprise[10] | declaration id (1..64 bytes); value: u64 LE, the sequence of
- *   the declaration's journal entry.
+ * idem — key: enterprise[10] | declaration id (1..64 bytes); value 25 bytes, the declaration's
+ *   state (storage_effects.c):
+ *
+ *   0       8     seq u64, the declaration's journal entry
+ *   8       1     state: 1 posted, 2 pending, 3 voided, 4 rejected, 5 reversed
+ *   9       8     posted_seq u64: the entry whose effects posted it (its own entry, or the post
+ *                 entry); 0 when never posted
+ *   17      8     closed_seq u64: the void, reject or reverse entry; 0 when none
+ *
+ * norm — key: book_no[12] | product u32 BE | version[8] padded | material u32 BE (28 bytes);
+ *   a version's materials are contiguous. Value 45 bytes:
+ *
+ *   0       4     valid_from i32 (days): in force for declarations dated on or after
+ *   4       8     net_e9 i64 (净耗)
+ *   12      8     tangible_e9 i64 (有形损耗率, percent)
+ *   20      8     intangible_e9 i64 (无形损耗率, percent)
+ *   28      8     share_e9 i64 (保税料件比例)
+ *   36      8     ucns_e9 i64 (单耗, computed)
+ *   44      1     used (0 or 1): a declaration consumed by it; immutable from then on
+ *
+ * scrap — key: the item key of a material; value 16 bytes: generated_e5 i64 | used_e5 i64, the
+ *   tangible-loss (边角料) allowance generated by consumption and drawn by scrap dispositions.
+ *
+ * total — period totals, read by verification instead of the journal. Key: the item key |
+ *   month u32 BE (yyyymm, calendar month of the declaration date) | category u8 (22 bytes);
+ *   value 16 bytes: qty_e5 i64 | value_e5 i64. Posted effects only (pending reservations are
+ *   not totals); a reversal subtracts in the original month.
+ *
+ * period — key: book_no[12]; value 12 bytes: closed_through i32 (days) | the closing entry's
+ *   seq u64. Declarations, posts and reversals dated on or before it are refused.
+ *
+ * item_mode — key: the item key of a product | from u32 BE (days); value: mode u8. Business-mode
+ *   (OEM/ODM/OBM) upgrade events; never overwritten.
+ *
+ * transfer — key: book_no[12] | declaration id; value: enterprise[10] | flow u8 |
+ *   related_book[12] | related_id_len u8 | related_id. One row per transfer declaration that
+ *   names its counterpart, for the unmatched-transfer report.
+ *
+ * history — key: the item key | seq u64 BE; value: entry type u8 | flow u8 | date i32 |
+ *   qty_e5 i64 | pending_in_e5 i64 | pending_out_e5 i64 | id_len u8 | id. One row per entry
+ *   that moved the item's posted or pending quantity, so history reads one item's rows only.
  */
 #include "storage_internal.h"
 
@@ -116,6 +192,9 @@ static const char *const db_names[DB_COUNT] = {
     [DB_META] = "meta", [DB_ENTERPRISE] = "enterprise", [DB_BOOK] = "book",
     [DB_ITEM] = "item", [DB_BALANCE] = "balance",       [DB_JOURNAL] = "journal",
     [DB_IDEM] = "idem",
+    [DB_NORM] = "norm", [DB_SCRAP] = "scrap",           [DB_TOTAL] = "total",
+    [DB_PERIOD] = "period", [DB_ITEM_MODE] = "item_mode", [DB_TRANSFER] = "transfer",
+    [DB_HISTORY] = "history",
 };
 
 #define META_SCHEMA "schema"

@@ -5,6 +5,7 @@
 #ifndef BZL_STORAGE_INTERNAL_H
 #define BZL_STORAGE_INTERNAL_H
 
+#include "bzl/norms.h"
 #include "bzl/storage.h"
 
 #include <lmdb.h>
@@ -12,7 +13,24 @@
 #include <string.h>
 
 /* The named databases, in the order they are opened. */
-enum { DB_META, DB_ENTERPRISE, DB_BOOK, DB_ITEM, DB_BALANCE, DB_JOURNAL, DB_IDEM, DB_COUNT };
+enum {
+    DB_META,
+    DB_ENTERPRISE,
+    DB_BOOK,
+    DB_ITEM,
+    DB_BALANCE,
+    DB_JOURNAL,
+    DB_IDEM,
+    /* schema 2: the bonded ledger (storage_effects.c, storage_ledger.c) */
+    DB_NORM,
+    DB_SCRAP,
+    DB_TOTAL,
+    DB_PERIOD,
+    DB_ITEM_MODE,
+    DB_TRANSFER,
+    DB_HISTORY,
+    DB_COUNT
+};
 
 struct bzl_storage {
     MDB_env *env;
@@ -43,6 +61,13 @@ enum {
     JOURNAL_BOOK = 2,
     JOURNAL_ITEM = 3,
     JOURNAL_DECLARATION = 4,
+    JOURNAL_POST = 5,
+    JOURNAL_VOID = 6,
+    JOURNAL_REVERSE = 7,
+    JOURNAL_PERIOD_CLOSE = 8,
+    JOURNAL_NORM = 9,
+    JOURNAL_ITEM_MODE = 10,
+    JOURNAL_REJECT = 11,
 };
 
 #define JOURNAL_HEADER_BYTES 66u
@@ -52,6 +77,19 @@ enum {
 #define JOURNAL_HASH_BYTES 32u
 #define ITEM_KEY_BYTES (BZL_BOOK_NO_LEN + 1u + 4u)
 #define IDEM_KEY_BYTES_MAX (BZL_ENTERPRISE_CODE_LEN + BZL_DECL_ID_BYTES_MAX)
+
+/* Effects sections (storage.c documents the bytes). */
+#define EFFECT_BYTES 71u
+#define EFFECTS_HEADER_BYTES 20u
+#define DECL_STATE_BYTES 25u
+
+/* A declaration's lifecycle record, the value of its idempotency key. */
+typedef struct bzl__decl_state {
+    uint64_t seq;        /* the declaration's own journal entry */
+    uint8_t state;       /* bzl_decl_state */
+    uint64_t posted_seq; /* the entry whose effects posted it; 0 when never posted */
+    uint64_t closed_seq; /* the void, reject or reverse entry; 0 when none */
+} bzl__decl_state;
 
 /* Converts an LMDB or errno return code to a status (storage.c documents the mapping). */
 bzl_status bzl__mdb_status(int rc);
@@ -87,6 +125,83 @@ BZL_NODISCARD bzl_status bzl__balance_read(bzl_txn *t, const uint8_t key[ITEM_KE
                                            bzl_balance *out);
 BZL_NODISCARD bzl_status bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES],
                                             const bzl_balance *bal);
+
+/* The idempotency key enterprise | id; returns its length. */
+size_t bzl__idem_key(uint8_t key[IDEM_KEY_BYTES_MAX], const char *enterprise, const char *id);
+BZL_NODISCARD bzl_status bzl__decl_state_get(bzl_txn *t, const char *enterprise, const char *id,
+                                             bzl__decl_state *out);
+BZL_NODISCARD bzl_status bzl__decl_state_put(bzl_txn *t, const char *enterprise, const char *id,
+                                             const bzl__decl_state *st);
+
+/* A journal entry: type, actor and a borrowed view of the payload valid until the next write in
+ * t. BZL_NOT_FOUND when there is no entry seq; BZL_CORRUPT for a malformed one. */
+typedef struct bzl__entry {
+    uint8_t type;
+    bzl_actor actor;
+    const uint8_t *payload;
+    size_t payload_len;
+} bzl__entry;
+BZL_NODISCARD bzl_status bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out);
+
+/* Size of an effects section of `count` effects. */
+size_t bzl__effects_size(uint32_t count);
+struct bzl_wr;
+struct bzl_rd;
+/* Writes an effects section: book | month | count | effects. */
+void bzl__effects_encode(struct bzl_wr *w, const char *book_no, uint32_t month,
+                         const bzl_effect_list *list);
+/* Reads a section header; the effects follow, read one by one with bzl__effect_read. */
+void bzl__effects_header(struct bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1], uint32_t *month,
+                         uint32_t *count);
+void bzl__effect_read(struct bzl_rd *r, bzl_effect *e);
+
+/* Applies every effect of list to the stored balances, scrap allowances and period totals of
+ * book_no in month (resolving average values in place). A refusal lands in *refusal and fault
+ * with BZL_OK returned; only storage failures are returned. */
+BZL_NODISCARD bzl_status bzl__effects_apply(bzl_txn *t, const char *book_no, uint32_t month,
+                                            bool scrap_bounded, bzl_effect_list *list,
+                                            bzl_status *refusal, bzl_fault *fault);
+/* Indexes the applied effects of entry seq for history: one row per item whose posted or pending
+ * quantity moved. */
+BZL_NODISCARD bzl_status bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq,
+                                          uint8_t type, uint8_t flow, int32_t date, const char *id,
+                                          const bzl_effect_list *list);
+
+/* Decodes a declaration payload (storage_submit.c). Lines go to lines[] when it is not NULL
+ * (line_cap of them); *used is the declaration's encoded length. BZL_CORRUPT when malformed. */
+BZL_NODISCARD bzl_status bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d,
+                                          bzl_decl_line *lines, uint32_t line_cap, size_t *used);
+
+/* The declaration's canonical encoding (storage_submit.c): its size, and the bytes (exactly
+ * that many into buf). */
+size_t bzl__decl_encoded_size(const bzl_declaration *d);
+void bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap);
+
+/* Applies a declaration whose id is new (storage_declare.c), in a transaction nested in batch;
+ * the contract of bzl_storage_submit. */
+BZL_NODISCARD bzl_status bzl__submit_new(bzl_txn *batch, const bzl_declaration *d,
+                                         const bzl_actor *actor, bzl_submit_result *result);
+
+/* The norm rows line `product` consumes by on `date`: version `version` when it is not "",
+ * else the version in force latest (greatest valid_from on or before date, then greatest
+ * version). Appends to *rows (grown with realloc; *cap its capacity) from *count on.
+ * storage_ledger.c. */
+BZL_NODISCARD bzl_status bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product,
+                                            const char *version, int32_t date, bzl_norm **rows,
+                                            uint32_t *count, uint32_t *cap);
+/* Where the applied effects section of a journal entry starts; *has false for entry types
+ * that carry none. BZL_CORRUPT when the payload is malformed. */
+BZL_NODISCARD bzl_status bzl__entry_effects_at(const bzl__entry *e, size_t *at, bool *has);
+/* Reads an effects section at r into list (items allocated; free them). */
+BZL_NODISCARD bzl_status bzl__effects_read(struct bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1],
+                                           uint32_t *month, bzl_effect_list *list);
+
+/* Marks a norm row used (immutable from now on). */
+BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n);
+
+/* The date through which book_no's periods are closed; INT32_MIN when none is. */
+BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no,
+                                                    int32_t *out);
 
 /* ---- byte codec -------------------------------------------------------------------------- */
 

@@ -25,8 +25,8 @@ static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
                   UINT32_MAX - JOURNAL_HEADER_BYTES,
               "the largest declaration fits the journal's u32 payload length");
 
-static size_t
-decl_encoded_size(const bzl_declaration *d)
+size_t
+bzl__decl_encoded_size(const bzl_declaration *d)
 {
     return DECL_FIXED_BYTES + strnlen(d->id, sizeof d->id) +
            strnlen(d->related_id, sizeof d->related_id) + (size_t)d->line_count * DECL_LINE_BYTES;
@@ -47,9 +47,9 @@ decl_line_encode(bzl_wr *w, const bzl_decl_line *l)
     wr_fixed(w, l->bom_version, BZL_BOM_VERSION_BYTES_MAX);
 }
 
-/* Writes exactly decl_encoded_size(d) bytes into buf. */
-static void
-decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
+/* Writes exactly bzl__decl_encoded_size(d) bytes into buf. */
+void
+bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
 {
     bzl_wr w = {.p = buf, .cap = cap};
     size_t id_len = strnlen(d->id, sizeof d->id);
@@ -73,74 +73,50 @@ decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
     BZL_ASSERT(w.len == cap);
 }
 
-/* enterprise | id, the idempotency key; returns its length. */
-static size_t
-idem_key(uint8_t key[IDEM_KEY_BYTES_MAX], const bzl_declaration *d)
-{
-    bzl_wr w = {.p = key, .cap = IDEM_KEY_BYTES_MAX};
-    size_t id_len = strnlen(d->id, sizeof d->id);
-    wr_fixed(&w, d->enterprise, BZL_ENTERPRISE_CODE_LEN);
-    wr_bytes(&w, d->id, id_len);
-    return w.len;
-}
-
-/* The payload of journal entry seq, which must be a declaration: a borrowed view valid until
- * the next write in t. A missing or malformed entry is BZL_CORRUPT, because the idempotency
- * record that named it says it exists. */
+/* The declaration payload of journal entry seq: a borrowed view valid until the next write in
+ * t. A missing or malformed entry is BZL_CORRUPT, because the idempotency record that named it
+ * says it exists. The payload runs on past the declaration with its effects sections. */
 static bzl_status
 journal_declaration_peek(bzl_txn *t, uint64_t seq, const uint8_t **payload, size_t *len)
 {
-    uint8_t key[8];
-    bzl_wr kw = {.p = key, .cap = sizeof key};
-    wr_be(&kw, seq, 8);
-    MDB_val k = {.mv_size = sizeof key, .mv_data = key};
-    MDB_val v;
-    int rc = mdb_get(t->txn, t->s->dbi[DB_JOURNAL], &k, &v);
-    if (rc != MDB_SUCCESS) {
-        return rc == MDB_NOTFOUND ? BZL_CORRUPT : bzl__mdb_status(rc);
-    }
-    if (v.mv_size < JOURNAL_HEADER_BYTES) {
+    bzl__entry e;
+    bzl_status st = bzl__journal_get(t, seq, &e);
+    if (st == BZL_NOT_FOUND || (st == BZL_OK && e.type != JOURNAL_DECLARATION)) {
         return BZL_CORRUPT;
     }
-    /* The type opens the header and payload_len closes it; the actor in between is not
-     * needed to compare content. */
-    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
-    uint8_t type = rd_u8(&r);
-    r.off = JOURNAL_HEADER_BYTES - 4u;
-    uint32_t payload_len = rd_u32(&r);
-    if (r.bad || type != JOURNAL_DECLARATION || payload_len != v.mv_size - JOURNAL_HEADER_BYTES) {
-        return BZL_CORRUPT;
+    if (st != BZL_OK) {
+        return st;
     }
-    *payload = (const uint8_t *)v.mv_data + JOURNAL_HEADER_BYTES;
-    *len = payload_len;
+    *payload = e.payload;
+    *len = e.payload_len;
     return BZL_OK;
 }
 
 /* d's id is taken: the same content is a replay of journal entry seq, other content is
- * refused with BZL_ID_REUSED. Writes nothing. */
+ * refused with BZL_ID_REUSED. Writes nothing. The encoding is self-delimiting (its lengths
+ * and line count are inside it), so equal leading bytes mean an equal declaration. */
 static bzl_status
-replay_check(bzl_txn *batch, const bzl_declaration *d, const MDB_val *idem,
-             bzl_submit_result *result)
+replay_check(bzl_txn *batch, const bzl_declaration *d, bzl_submit_result *result)
 {
-    bzl_rd r = {.p = idem->mv_data, .len = idem->mv_size};
-    uint64_t seq = rd_u64(&r);
-    if (!rd_done(&r)) {
-        return BZL_CORRUPT;
+    bzl__decl_state ds;
+    bzl_status st = bzl__decl_state_get(batch, d->enterprise, d->id, &ds);
+    if (st != BZL_OK) {
+        return st == BZL_NOT_FOUND ? BZL_INTERNAL : st;
     }
     const uint8_t *stored = NULL;
     size_t stored_len = 0;
-    bzl_status st = journal_declaration_peek(batch, seq, &stored, &stored_len);
+    st = journal_declaration_peek(batch, ds.seq, &stored, &stored_len);
     if (st != BZL_OK) {
         return st;
     }
-    size_t len = decl_encoded_size(d);
+    size_t len = bzl__decl_encoded_size(d);
     bool same = false;
-    if (len == stored_len) {
+    if (len <= stored_len) {
         uint8_t *mine = malloc(len);
         if (mine == NULL) {
             return BZL_NO_MEMORY;
         }
-        decl_encode(d, mine, len);
+        bzl__decl_encode(d, mine, len);
         same = memcmp(mine, stored, len) == 0;
         free(mine);
     }
@@ -148,125 +124,68 @@ replay_check(bzl_txn *batch, const bzl_declaration *d, const MDB_val *idem,
         result->status = bzl_fault_set(
             &result->fault, BZL_ID_REUSED, 0, "id",
             "declaration id %s was already used for other content at sequence %" PRIu64, d->id,
-            seq);
+            ds.seq);
         return BZL_OK;
     }
     result->replayed = true;
-    result->seq = seq;
+    result->seq = ds.seq;
     return BZL_OK;
 }
 
-/* Moves every line's balance in t. A refusal lands in result->status with BZL_OK returned;
- * only storage failures are returned. */
-static bzl_status
-apply_lines(bzl_txn *t, const bzl_declaration *d, bzl_submit_result *result)
+/* ---- decoding ----------------------------------------------------------------------------- */
+
+static void
+decl_line_decode(bzl_rd *r, bzl_decl_line *l)
 {
-    BZL_ASSERT(d->line_count <= BZL_DECL_LINES_CEILING);
-    for (uint32_t i = 0; i < d->line_count; i++) {
-        const bzl_decl_line *l = &d->lines[i];
-        bzl_item item;
-        bzl_status st = bzl_storage_item_get(t, d->book_no, (bzl_kind)d->kind, l->item_no, &item);
-        if (st == BZL_NOT_FOUND) {
-            result->status =
-                bzl_fault_set(&result->fault, st, i + 1, "item",
-                              "line %u: item %u is not in book %s as a %s", (unsigned)(i + 1),
-                              (unsigned)l->item_no, d->book_no, bzl_kind_name((bzl_kind)d->kind));
-            result->fault.item_no = l->item_no;
-            return BZL_OK;
-        }
-        uint8_t key[ITEM_KEY_BYTES];
-        bzl_balance bal;
-        bzl__item_key(key, d->book_no, d->kind, l->item_no);
-        if (st == BZL_OK) {
-            st = bzl__balance_read(t, key, &bal);
-        }
-        if (st != BZL_OK) {
-            return st;
-        }
-        result->status = bzl_ledger_apply_line(d, i, &item, &bal, &result->fault);
-        if (result->status != BZL_OK) {
-            return BZL_OK;
-        }
-        st = bzl__balance_write(t, key, &bal);
-        if (st != BZL_OK) {
-            return st;
-        }
-    }
-    return BZL_OK;
+    memset(l, 0, sizeof *l);
+    l->item_no = rd_u32(r);
+    l->qty_e5 = rd_i64(r);
+    l->value_e5 = rd_i64(r);
+    l->has_usd = rd_u8(r) != 0;
+    l->usd_e5 = rd_i64(r);
+    l->biz_mode = rd_u8(r);
+    rd_text(r, l->unit, sizeof l->unit, BZL_UNIT_LEN, true);
+    rd_text(r, l->currency, sizeof l->currency, BZL_CURRENCY_LEN, true);
+    rd_text(r, l->country, sizeof l->country, BZL_COUNTRY_LEN, true);
+    rd_text(r, l->bom_version, sizeof l->bom_version, BZL_BOM_VERSION_BYTES_MAX, true);
 }
 
-/* Journals d and records its idempotency key, in t. */
-static bzl_status
-record_accepted(bzl_txn *t, const bzl_declaration *d, const bzl_actor *actor, uint64_t *seq)
+bzl_status
+bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lines,
+                 uint32_t line_cap, size_t *used)
 {
-    size_t len = decl_encoded_size(d);
-    uint8_t *payload = NULL;
-    bzl_status st = bzl__journal_reserve(t, JOURNAL_DECLARATION, actor, len, &payload, seq);
-    if (st != BZL_OK) {
-        return st;
+    bzl_rd r = {.p = p, .len = len};
+    memset(d, 0, sizeof *d);
+    size_t id_len = rd_u8(&r);
+    r.bad |= id_len == 0 || id_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, d->id, sizeof d->id, r.bad ? 0 : id_len, false);
+    rd_text(&r, d->enterprise, sizeof d->enterprise, BZL_ENTERPRISE_CODE_LEN, true);
+    rd_text(&r, d->book_no, sizeof d->book_no, BZL_BOOK_NO_LEN, true);
+    d->kind = rd_u8(&r);
+    d->direction = rd_u8(&r);
+    rd_text(&r, d->trade_mode, sizeof d->trade_mode, BZL_TRADE_MODE_LEN, true);
+    d->date = rd_i32(&r);
+    d->pending = rd_u8(&r) != 0;
+    rd_text(&r, d->related_book, sizeof d->related_book, BZL_BOOK_NO_LEN, true);
+    size_t related_len = rd_u8(&r);
+    r.bad |= related_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, d->related_id, sizeof d->related_id, r.bad ? 0 : related_len, false);
+    d->line_count = rd_u32(&r);
+    r.bad |= d->line_count == 0 || d->line_count > BZL_DECL_LINES_CEILING ||
+             (lines != NULL && d->line_count > line_cap);
+    if (!r.bad && (size_t)d->line_count * DECL_LINE_BYTES > r.len - r.off) {
+        r.bad = true;
     }
-    decl_encode(d, payload, len);
-    st = bzl__journal_seal(t, *seq);
-    if (st != BZL_OK) {
-        return st;
+    for (uint32_t i = 0; !r.bad && i < d->line_count; i++) {
+        bzl_decl_line skip;
+        decl_line_decode(&r, lines != NULL ? &lines[i] : &skip);
     }
-    uint8_t key[IDEM_KEY_BYTES_MAX];
-    uint8_t value[8];
-    bzl_wr w = {.p = value, .cap = sizeof value};
-    wr_u64(&w, *seq);
-    MDB_val k = {.mv_size = idem_key(key, d), .mv_data = key};
-    MDB_val v = {.mv_size = sizeof value, .mv_data = value};
-    int rc = mdb_put(t->txn, t->s->dbi[DB_IDEM], &k, &v, MDB_NOOVERWRITE);
-    /* The caller looked the key up in this transaction: finding it now is a broken invariant
-     * of the store, not a client error. */
-    return rc == MDB_KEYEXIST ? BZL_INTERNAL : bzl__mdb_status(rc);
-}
-
-/* Applies a declaration whose id is new, in a transaction nested in batch. */
-static bzl_status
-apply_new(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *actor,
-          bzl_submit_result *result)
-{
-    bzl_txn *child = NULL;
-    bzl_book book;
-    uint64_t seq = 0;
-    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
-    if (st != BZL_OK) {
-        goto fail;
+    if (r.bad) {
+        return BZL_CORRUPT;
     }
-    st = bzl_storage_book_get(child, d->book_no, &book);
-    if (st == BZL_NOT_FOUND) {
-        result->status =
-            bzl_fault_set(&result->fault, st, 0, "book", "book %s does not exist", d->book_no);
-        st = BZL_OK;
-        goto fail;
-    }
-    if (st != BZL_OK) {
-        goto fail;
-    }
-    result->status = bzl_decl_check_book(d, &book, &result->fault);
-    if (result->status != BZL_OK) {
-        goto fail;
-    }
-    st = apply_lines(child, d, result);
-    if (st != BZL_OK || result->status != BZL_OK) {
-        goto fail;
-    }
-    st = record_accepted(child, d, actor, &seq);
-    if (st != BZL_OK) {
-        goto fail;
-    }
-    st = bzl_txn_commit(child);
-    child = NULL;
-    if (st != BZL_OK) {
-        goto fail;
-    }
-    result->seq = seq;
+    d->lines = lines;
+    *used = r.off;
     return BZL_OK;
-fail:
-    /* A refusal (st is BZL_OK, result->status says why) or a storage failure (st). */
-    bzl_txn_abort(child);
-    return st;
 }
 
 bzl_status
@@ -282,15 +201,13 @@ bzl_storage_submit(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *ac
     BZL_ASSERT(d->line_count <= BZL_DECL_LINES_CEILING);
     memset(result, 0, sizeof *result);
     result->status = BZL_OK;
-    uint8_t key[IDEM_KEY_BYTES_MAX];
-    MDB_val k = {.mv_size = idem_key(key, d), .mv_data = key};
-    MDB_val v;
-    int rc = mdb_get(batch->txn, batch->s->dbi[DB_IDEM], &k, &v);
-    if (rc == MDB_SUCCESS) {
-        return replay_check(batch, d, &v, result);
+    bzl__decl_state ds;
+    bzl_status st = bzl__decl_state_get(batch, d->enterprise, d->id, &ds);
+    if (st == BZL_OK) {
+        return replay_check(batch, d, result);
     }
-    if (rc != MDB_NOTFOUND) {
-        return bzl__mdb_status(rc);
+    if (st != BZL_NOT_FOUND) {
+        return st;
     }
-    return apply_new(batch, d, actor, result);
+    return bzl__submit_new(batch, d, actor, result);
 }

@@ -153,10 +153,10 @@ submit(Bzl__Declaration *const *pbs, size_t n)
     if (accepted) {
         bzl_txn *rt = NULL;
         bzl_chain_report rep;
-        bzl_balance_report br;
+        bzl_verify_report br;
         BZL_ASSERT(bzl_txn_begin(store, NULL, false, &rt) == BZL_OK);
         BZL_ASSERT(bzl_storage_verify_chain(rt, &rep) == BZL_OK);
-        BZL_ASSERT(bzl_storage_check_balances(rt, &br) == BZL_OK);
+        BZL_ASSERT(bzl_storage_verify_balances(rt, &br) == BZL_OK);
         bzl_txn_abort(rt);
     }
 }

@@ -18,9 +18,10 @@
 
 #include "bzl/base.h"
 #include "bzl/ledger.h"
+#include "bzl/norms.h"
 
-/* The on-disk schema this build reads and writes. */
-/* 2: journal entries carry a BLAKE2b hash chain and meta holds its head. */
+/* The on-disk schema this build reads and writes. 2: the journal's hash chain (its head in
+ * meta) and the bonded ledger (effects in journal entries, declaration states, norms, periods). */
 #define BZL_SCHEMA_VERSION 2u
 
 typedef struct bzl_storage bzl_storage;
@@ -137,7 +138,171 @@ typedef struct bzl_submit_result {
 BZL_NODISCARD bzl_status bzl_storage_submit(bzl_txn *batch, const bzl_declaration *d,
                                             const bzl_actor *actor, bzl_submit_result *result);
 
-/* ---- verification and audit (storage_verify.c) ------------------------------------------- */
+/* ---- the bonded ledger: two-phase declarations, corrections, periods, norms ------------------ */
+
+/* A declaration's lifecycle. Stable numbers (stored in the idempotency record). */
+typedef enum bzl_decl_state {
+    BZL_DECL_POSTED = 1,   /* 已核扣: its effects are in the balances */
+    BZL_DECL_PENDING = 2,  /* 预核扣: reserves pending in / out */
+    BZL_DECL_VOIDED = 3,   /* deleted by the enterprise before posting */
+    BZL_DECL_REJECTED = 4, /* refused by customs before posting */
+    BZL_DECL_REVERSED = 5, /* posted, then negated by a reversal */
+} bzl_decl_state;
+
+/* "posted", "pending", …; "unknown" otherwise. */
+const char *bzl_decl_state_name(unsigned state);
+
+/* The outcome of a ledger action (post, void, reject, reverse, period close, norm, mode). */
+typedef struct bzl_action_result {
+    bzl_status status; /* BZL_OK, or why it was refused */
+    uint64_t seq;      /* the journal entry written (or the earlier one when replayed) */
+    bool replayed;     /* the action had been done already; nothing new was written */
+    uint8_t state;     /* the declaration's state afterwards (declaration actions) */
+    bzl_fault fault;
+} bzl_action_result;
+
+/* Each action runs in a transaction nested in `batch`, so a refusal leaves nothing behind. Like
+ * bzl_storage_submit they return BZL_OK when the batch may go on (the outcome in *out) and a
+ * storage-level status when it must be aborted.
+ *
+ * post: a pending declaration's reservation becomes its posted effects (balances, scrap
+ *   allowance, period totals). Refusals: BZL_NOT_FOUND, BZL_STATE_CONFLICT (voided, rejected,
+ *   reversed), BZL_PERIOD_CLOSED, BZL_SCRAP_ALLOWANCE_EXCEEDED. Posting a posted declaration
+ *   replays (the posting entry's sequence, replayed = true).
+ * void / reject: releases a pending declaration's reservation; voiding a voided one replays.
+ *   BZL_STATE_CONFLICT for a posted or reversed one. reason may be "" for void.
+ * reverse: journals the exact negation of a posted declaration's effects, referencing it, with
+ *   the reason (1..BZL_TEXT_BYTES_MAX bytes). BZL_STATE_CONFLICT unless posted (a reversed
+ *   declaration cannot be reversed again), BZL_PERIOD_CLOSED when its date is in a closed
+ *   period, BZL_INSUFFICIENT_BALANCE when what it took back has moved on since. */
+BZL_NODISCARD bzl_status bzl_storage_post(bzl_txn *batch, const char *enterprise, const char *id,
+                                          const bzl_actor *actor, bzl_action_result *out);
+BZL_NODISCARD bzl_status bzl_storage_void(bzl_txn *batch, const char *enterprise, const char *id,
+                                          bool reject, const char *reason,
+                                          const bzl_actor *actor, bzl_action_result *out);
+BZL_NODISCARD bzl_status bzl_storage_reverse(bzl_txn *batch, const char *enterprise,
+                                             const char *id, const char *reason,
+                                             const bzl_actor *actor, bzl_action_result *out);
+
+/* Closes the book's periods through `through` (inclusive): every later declaration, post or
+ * reversal dated on or before it is BZL_PERIOD_CLOSED. Closing again through the same date
+ * replays; an earlier date is BZL_STATE_CONFLICT (a period is never reopened). */
+BZL_NODISCARD bzl_status bzl_storage_period_close(bzl_txn *batch, const char *book_no,
+                                                  int32_t through, const bzl_actor *actor,
+                                                  bzl_action_result *out);
+/* The date through which the book is closed; *closed false when nothing is. */
+BZL_NODISCARD bzl_status bzl_storage_period_get(bzl_txn *t, const char *book_no, bool *closed,
+                                                int32_t *through);
+
+/* Stores a norm (after bzl_norm_check) and journals it. Its product and material must be items
+ * of the book (BZL_NOT_FOUND); a version a declaration has used is immutable
+ * (BZL_STATE_CONFLICT: set a new version). Setting identical values replays. */
+BZL_NODISCARD bzl_status bzl_storage_norm_set(bzl_txn *batch, const bzl_norm *n,
+                                              const bzl_actor *actor, bzl_action_result *out);
+/* Norms of a book in (product, version, material) order, only `product` unless it is 0, starting
+ * after `skip` rows; at most cap. */
+BZL_NODISCARD bzl_status bzl_storage_norm_list(bzl_txn *t, const char *book_no, uint32_t product,
+                                               size_t skip, bzl_norm *out, size_t cap,
+                                               size_t *count, bool *more);
+
+/* Records a product's business mode from date `from` on: an upgrade event; nothing is
+ * overwritten (the same event twice replays; another mode on the same date is
+ * BZL_STATE_CONFLICT). BZL_NOT_FOUND for an unknown product. */
+BZL_NODISCARD bzl_status bzl_storage_item_mode_set(bzl_txn *batch, const char *book_no,
+                                                   uint32_t item_no, uint8_t mode, int32_t from,
+                                                   const bzl_actor *actor,
+                                                   bzl_action_result *out);
+typedef struct bzl_mode_event {
+    int32_t from;
+    uint8_t mode; /* bzl_biz_mode */
+} bzl_mode_event;
+/* The product's mode events in date order (at most cap). */
+BZL_NODISCARD bzl_status bzl_storage_item_modes(bzl_txn *t, const char *book_no,
+                                                uint32_t item_no, bzl_mode_event *out,
+                                                size_t cap, size_t *count);
+
+typedef struct bzl_scrap_row {
+    uint32_t item_no;
+    bzl_scrap scrap;
+} bzl_scrap_row;
+/* Scrap allowances of the book's materials (only item_no unless 0), at most cap rows. */
+BZL_NODISCARD bzl_status bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no,
+                                                bzl_scrap_row *out, size_t cap, size_t *count,
+                                                bool *more);
+
+/* One period total: (book, kind, item, month yyyymm, category) → quantity and value. */
+BZL_NODISCARD bzl_status bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind,
+                                               uint32_t item_no, uint32_t month,
+                                               unsigned category, int64_t *qty_e5,
+                                               int64_t *value_e5);
+
+/* ---- history, declarations, transfers (storage_history.c) ---------------------------------- */
+
+typedef struct bzl_history_row {
+    uint64_t seq;
+    int32_t date;
+    uint8_t entry_type; /* 4 declaration, 5 post, 6 void, 7 reverse, 11 reject */
+    uint8_t flow;
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    int64_t qty_e5; /* posted quantity delta */
+    int64_t pending_in_e5;
+    int64_t pending_out_e5;
+    int64_t running_e5; /* posted balance after this entry */
+} bzl_history_row;
+
+/* The journal lines that moved (book, kind, item), in sequence order, dated in [from, to],
+ * after sequence after_seq; running balances count every earlier line. At most cap rows. */
+BZL_NODISCARD bzl_status bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind,
+                                             uint32_t item_no, int32_t from, int32_t to,
+                                             uint64_t after_seq, bzl_history_row *out,
+                                             size_t cap, size_t *count, bool *more);
+
+/* One journal entry of a declaration, with its effects. */
+#define BZL_DECL_ENTRIES_MAX 3u /* the declaration, then its post, void, reject or reverse */
+typedef struct bzl_decl_entry {
+    uint64_t seq;
+    uint8_t type;
+    bzl_actor actor;
+    char reason[BZL_TEXT_BYTES_MAX + 1];
+    uint32_t effects_at; /* index of its first effect in the caller's array */
+    uint32_t effects;    /* how many */
+} bzl_decl_entry;
+
+typedef struct bzl_decl_info {
+    bzl_declaration decl; /* lines point into the caller's array */
+    uint8_t state;
+    uint8_t flow;
+    uint32_t entry_count;
+    bzl_decl_entry entries[BZL_DECL_ENTRIES_MAX];
+} bzl_decl_info;
+
+/* A declaration, its state and its journal entries with their effects. lines[] must hold
+ * BZL_DECL_LINES_CEILING lines; effects[] holds effects_cap effects (more are left out).
+ * BZL_NOT_FOUND for an unknown (enterprise, id). */
+BZL_NODISCARD bzl_status bzl_storage_declaration_get(bzl_txn *t, const char *enterprise,
+                                                     const char *id, bzl_decl_info *out,
+                                                     bzl_decl_line *lines, bzl_effect *effects,
+                                                     uint32_t effects_cap);
+
+typedef struct bzl_transfer_row {
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    char related_book[BZL_BOOK_NO_LEN + 1];
+    char related_id[BZL_DECL_ID_BYTES_MAX + 1];
+    uint8_t flow;
+    uint8_t state;
+    char why[64];
+} bzl_transfer_row;
+
+/* Transfer declarations (deep-processing, leftover, in-zone) whose counterpart declaration is
+ * missing, names another declaration, or was voided, rejected or reversed; only `enterprise`'s
+ * unless it is "". At most cap rows after `skip`. */
+BZL_NODISCARD bzl_status bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise,
+                                                         size_t skip, bzl_transfer_row *out,
+                                                         size_t cap, size_t *count, bool *more);
+
+/* ---- the hash chain and the audit listing (storage_audit.c) ---------------------------------- */
 
 #define BZL_JOURNAL_HASH_BYTES 32u
 
@@ -158,27 +323,6 @@ typedef struct bzl_chain_report {
  * first sequence that does not verify; journal_next - 1 + 1 when only the head is off) and
  * out->why; BZL_IO_ERROR, BZL_NO_MEMORY for a failure to read. */
 BZL_NODISCARD bzl_status bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out);
-
-/* What a balance recomputation found. */
-typedef struct bzl_balance_report {
-    uint64_t items;        /* item balances compared */
-    uint64_t declarations; /* declaration entries replayed */
-    bool mismatch;
-    char book_no[BZL_BOOK_NO_LEN + 1];
-    uint8_t kind;
-    uint32_t item_no;
-    bzl_balance stored;
-    bzl_balance recomputed;
-    char why[256];
-} bzl_balance_report;
-
-/* Recomputes every balance of the current schema from the journal (each declaration entry's
- * lines applied with bzl_ledger_apply_line, in sequence order, exactly as submit did) and
- * compares it with the stored balance of every item. BZL_OK when all agree; BZL_TAMPERED with
- * the first disagreeing item in *out; BZL_CORRUPT when an entry cannot be decoded or no longer
- * applies (why says which sequence); BZL_NO_MEMORY; BZL_IO_ERROR. Issue 3's effects-based
- * bzl_storage_verify_balances supersedes this once journal entries carry their effects. */
-BZL_NODISCARD bzl_status bzl_storage_check_balances(bzl_txn *t, bzl_balance_report *out);
 
 /* One journal entry as the audit listing shows it. */
 typedef struct bzl_audit_row {
@@ -208,6 +352,28 @@ typedef struct bzl_audit_filter {
 BZL_NODISCARD bzl_status bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f,
                                                 bzl_audit_row *out, size_t cap, size_t *count,
                                                 uint64_t *next_after, bool *more);
+
+/* ---- verification of derived state (storage_verify.c) -------------------------------------- */
+
+typedef struct bzl_verify_report {
+    uint64_t entries;  /* journal entries read */
+    uint64_t balances; /* balance and allowance rows compared */
+    bool mismatch;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind;
+    uint32_t item_no;
+    char field[24]; /* "qty", "pending_out", "scrap_generated", … */
+    int64_t stored_e5;
+    int64_t recomputed_e5;
+    char message[256];
+} bzl_verify_report;
+
+/* Recomputes every balance (qty, value, pending in and out) and every scrap allowance by summing
+ * the effects recorded in the journal, and compares them with the stored rows. BZL_OK when all
+ * agree; BZL_TAMPERED with the first mismatch in *out (book, kind, item, field, stored and
+ * recomputed); BZL_CORRUPT for an undecodable entry; BZL_NO_MEMORY. Works in a read
+ * transaction; its cost grows with the journal. */
+BZL_NODISCARD bzl_status bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out);
 
 /* Statistics of the environment, for `bzl stats`. */
 typedef struct bzl_storage_stats {

@@ -1,0 +1,388 @@
+/* cmd_ledger_read.c — reading the bonded ledger: bom list, history, declaration show,
+ * transfers unmatched, scrap. One page of at most BZL_LIST_ROWS_MAX rows each; a reply that
+ * says more rows follow is reported on stderr. */
+#include "cli.h"
+
+#include <string.h>
+
+static void
+more_note(bool more)
+{
+    if (more) {
+        fprintf(stderr, "bzl: more rows follow; narrow the query\n");
+    }
+}
+
+/* Sends req, checks for `want` and hands the response to print (which owns nothing). */
+static int
+read_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want,
+          int (*print)(const cli *c, const Bzl__Response *resp))
+{
+    Bzl__Response *resp = NULL;
+    int rc = cli_call(c, req, want, &resp);
+    if (rc == CLI_EXIT_OK) {
+        rc = print(c, resp);
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}
+
+/* ---- bom list ---------------------------------------------------------------------------------
+ */
+
+static const cli_column norm_cols[] = {
+    {"PRODUCT", true},   {"VERSION", false},    {"MATERIAL", true}, {"NET", true},
+    {"TANGIBLE%", true}, {"INTANGIBLE%", true}, {"SHARE", true},    {"UNIT_CONSUMPTION", true},
+    {"FROM", false},     {"USED", false},
+};
+
+static int
+norms_print(const cli *c, const Bzl__Response *resp)
+{
+    const Bzl__NormList *list = resp->norms;
+    cli_table t;
+    json_t *arr = c->json ? json_array() : NULL;
+    bool ok = !c->json || arr != NULL;
+    cli_table_init(&t, norm_cols, BZL_ARRAY_LEN(norm_cols));
+    for (size_t i = 0; i < list->n_norms; i++) {
+        const Bzl__Norm *n = list->norms[i];
+        if (c->json) {
+            json_t *o = json_object();
+            cli_json_put(o, "product", json_integer(n->product), &ok);
+            cli_json_put(o, "version", cli_json_str(n->version), &ok);
+            cli_json_put(o, "material", json_integer(n->material), &ok);
+            cli_json_put(o, "net", cli_json_str(n->net), &ok);
+            cli_json_put(o, "tangible_loss", cli_json_str(n->tangible_loss), &ok);
+            cli_json_put(o, "intangible_loss", cli_json_str(n->intangible_loss), &ok);
+            cli_json_put(o, "bonded_share", cli_json_str(n->bonded_share), &ok);
+            cli_json_put(o, "unit_consumption", cli_json_str(n->unit_consumption), &ok);
+            cli_json_put(o, "from", cli_json_str(n->valid_from), &ok);
+            cli_json_put(o, "used", json_boolean(n->used), &ok);
+            cli_json_push(arr, o, &ok);
+            continue;
+        }
+        cli_table_addf(&t, "%u", (unsigned)n->product);
+        cli_table_add(&t, n->version);
+        cli_table_addf(&t, "%u", (unsigned)n->material);
+        cli_table_add(&t, n->net);
+        cli_table_add(&t, n->tangible_loss);
+        cli_table_add(&t, n->intangible_loss);
+        cli_table_add(&t, n->bonded_share);
+        cli_table_add(&t, n->unit_consumption);
+        cli_table_add(&t, n->valid_from);
+        cli_table_add(&t, n->used ? "yes" : "no");
+    }
+    more_note(list->more);
+    int rc = cli_emit(c, &t, arr, ok);
+    json_decref(arr);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+int
+cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__ListNorms body = BZL__LIST_NORMS__INIT;
+    char *product = "";
+    const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"product", &product, false}};
+    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    cli_ledger_item(cmd, product, "product", &body.product, &rc);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_LIST_NORMS;
+    req.list_norms = &body;
+    return read_call(c, &req, BZL__RESPONSE__RESULT_NORMS, norms_print);
+}
+
+/* ---- history ----------------------------------------------------------------------------------
+ */
+
+static const cli_column history_cols[] = {
+    {"SEQ", true}, {"DATE", false},      {"ID", false},         {"FLOW", false},   {"ENTRY", false},
+    {"QTY", true}, {"PENDING_IN", true}, {"PENDING_OUT", true}, {"BALANCE", true},
+};
+
+static int
+history_print(const cli *c, const Bzl__Response *resp)
+{
+    const Bzl__History *h = resp->history;
+    cli_table t;
+    json_t *arr = c->json ? json_array() : NULL;
+    bool ok = !c->json || arr != NULL;
+    cli_table_init(&t, history_cols, BZL_ARRAY_LEN(history_cols));
+    for (size_t i = 0; i < h->n_lines; i++) {
+        const Bzl__HistoryLine *l = h->lines[i];
+        if (c->json) {
+            json_t *o = json_object();
+            cli_json_put(o, "seq", cli_json_u64(l->seq), &ok);
+            cli_json_put(o, "date", cli_json_str(l->date), &ok);
+            cli_json_put(o, "id", cli_json_str(l->id), &ok);
+            cli_json_put(o, "flow", cli_json_str(l->flow), &ok);
+            cli_json_put(o, "entry", cli_json_str(l->entry), &ok);
+            cli_json_put(o, "qty", cli_json_str(l->qty), &ok);
+            cli_json_put(o, "pending_in", cli_json_str(l->pending_in), &ok);
+            cli_json_put(o, "pending_out", cli_json_str(l->pending_out), &ok);
+            cli_json_put(o, "balance", cli_json_str(l->balance), &ok);
+            cli_json_push(arr, o, &ok);
+            continue;
+        }
+        cli_table_addf(&t, "%llu", (unsigned long long)l->seq);
+        cli_table_add(&t, l->date);
+        cli_table_add(&t, l->id);
+        cli_table_add(&t, l->flow);
+        cli_table_add(&t, l->entry);
+        cli_table_add(&t, l->qty);
+        cli_table_add(&t, l->pending_in);
+        cli_table_add(&t, l->pending_out);
+        cli_table_add(&t, l->balance);
+    }
+    more_note(h->more);
+    int rc = cli_emit(c, &t, arr, ok);
+    json_decref(arr);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+int
+cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__QueryHistory body = BZL__QUERY_HISTORY__INIT;
+    char *kind = "", *item = "";
+    const cli_ledger_opt specs[] = {
+        {"book", &body.book, true},  {"kind", &kind, true},   {"item", &item, true},
+        {"from", &body.from, false}, {"to", &body.to, false},
+    };
+    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    cli_ledger_item(cmd, item, "item", &body.item, &rc);
+    if (rc == CLI_GO_ON && !cli_kind_parse(kind, &body.kind)) {
+        rc = cli_usage_error(cmd, "--kind must be material or product, not '%s'", kind);
+    }
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_HISTORY;
+    req.history = &body;
+    return read_call(c, &req, BZL__RESPONSE__RESULT_HISTORY, history_print);
+}
+
+/* ---- declaration show -------------------------------------------------------------------------
+ */
+
+static const cli_column effect_cols[] = {
+    {"SEQ", true},         {"ENTRY", false},    {"KIND", false},      {"ITEM", true},
+    {"CATEGORY", false},   {"QTY", true},       {"VALUE", true},      {"PENDING_IN", true},
+    {"PENDING_OUT", true}, {"SCRAP_GEN", true}, {"SCRAP_USED", true},
+};
+
+static json_t *
+effect_json(const Bzl__Effect *e, bool *ok)
+{
+    json_t *o = json_object();
+    cli_json_put(o, "kind", cli_json_str(cli_kind_name(e->kind)), ok);
+    cli_json_put(o, "item", json_integer(e->item), ok);
+    cli_json_put(o, "category", cli_json_str(e->category), ok);
+    cli_json_put(o, "qty", cli_json_str(e->qty), ok);
+    cli_json_put(o, "value", cli_json_str(e->value), ok);
+    cli_json_put(o, "pending_in", cli_json_str(e->pending_in), ok);
+    cli_json_put(o, "pending_out", cli_json_str(e->pending_out), ok);
+    cli_json_put(o, "scrap_generated", cli_json_str(e->scrap_generated), ok);
+    cli_json_put(o, "scrap_used", cli_json_str(e->scrap_used), ok);
+    cli_json_put(o, "total", cli_json_str(e->total), ok);
+    return o;
+}
+
+static void
+entry_rows(const cli *c, const Bzl__JournalEntry *je, cli_table *t, json_t *entries, bool *ok)
+{
+    json_t *effects = c->json ? json_array() : NULL;
+    for (size_t k = 0; k < je->n_effects; k++) {
+        const Bzl__Effect *e = je->effects[k];
+        if (c->json) {
+            cli_json_push(effects, effect_json(e, ok), ok);
+            continue;
+        }
+        cli_table_addf(t, "%llu", (unsigned long long)je->seq);
+        cli_table_add(t, je->type);
+        cli_table_add(t, cli_kind_name(e->kind));
+        cli_table_addf(t, "%u", (unsigned)e->item);
+        cli_table_add(t, e->category);
+        cli_table_add(t, e->qty);
+        cli_table_add(t, e->value);
+        cli_table_add(t, e->pending_in);
+        cli_table_add(t, e->pending_out);
+        cli_table_add(t, e->scrap_generated);
+        cli_table_add(t, e->scrap_used);
+    }
+    if (c->json) {
+        json_t *o = json_object();
+        cli_json_put(o, "seq", cli_json_u64(je->seq), ok);
+        cli_json_put(o, "type", cli_json_str(je->type), ok);
+        cli_json_put(o, "reason", cli_json_str(je->reason), ok);
+        cli_json_put(o, "effects", effects, ok);
+        cli_json_push(entries, o, ok);
+    }
+}
+
+static int
+declaration_print(const cli *c, const Bzl__Response *resp)
+{
+    const Bzl__DeclarationInfo *info = resp->declaration;
+    const Bzl__Declaration *d = info->declaration;
+    cli_table t;
+    json_t *doc = NULL;
+    json_t *entries = c->json ? json_array() : NULL;
+    bool ok = true;
+    cli_table_init(&t, effect_cols, BZL_ARRAY_LEN(effect_cols));
+    if (c->json) {
+        doc = json_object();
+        cli_json_put(doc, "id", cli_json_str(d != NULL ? d->id : ""), &ok);
+        cli_json_put(doc, "book", cli_json_str(d != NULL ? d->book : ""), &ok);
+        cli_json_put(doc, "trade_mode", cli_json_str(d != NULL ? d->trade_mode : ""), &ok);
+        cli_json_put(doc, "date", cli_json_str(d != NULL ? d->date : ""), &ok);
+        cli_json_put(doc, "state", cli_json_str(info->state), &ok);
+        cli_json_put(doc, "flow", cli_json_str(info->flow), &ok);
+    } else if (d != NULL) {
+        printf("declaration %s of %s on book %s: %s %s %s, trade mode %s, dated %s\n", d->id,
+               d->enterprise, d->book, info->state, info->flow,
+               d->direction == BZL__DIRECTION__DIRECTION_IN ? "in" : "out", d->trade_mode, d->date);
+    }
+    for (size_t i = 0; i < info->n_entries; i++) {
+        entry_rows(c, info->entries[i], &t, entries, &ok);
+    }
+    if (c->json) {
+        cli_json_put(doc, "entries", entries, &ok);
+    }
+    int rc = cli_emit(c, &t, doc, ok);
+    json_decref(doc);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+int
+cli_declaration_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__GetDeclaration body = BZL__GET_DECLARATION__INIT;
+    const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, true}};
+    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    body.id = argv[optind];
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_GET_DECLARATION;
+    req.get_declaration = &body;
+    return read_call(c, &req, BZL__RESPONSE__RESULT_DECLARATION, declaration_print);
+}
+
+/* ---- transfers unmatched ------------------------------------------------------------------------
+ */
+
+static const cli_column transfer_cols[] = {
+    {"ENTERPRISE", false},   {"BOOK", false},       {"ID", false},    {"FLOW", false},
+    {"RELATED_BOOK", false}, {"RELATED_ID", false}, {"STATE", false}, {"WHY", false},
+};
+
+static int
+transfers_print(const cli *c, const Bzl__Response *resp)
+{
+    const Bzl__TransferList *list = resp->transfers;
+    cli_table t;
+    json_t *arr = c->json ? json_array() : NULL;
+    bool ok = !c->json || arr != NULL;
+    cli_table_init(&t, transfer_cols, BZL_ARRAY_LEN(transfer_cols));
+    for (size_t i = 0; i < list->n_transfers; i++) {
+        const Bzl__Transfer *x = list->transfers[i];
+        const char *cells[] = {x->enterprise,   x->book,       x->id,    x->flow,
+                               x->related_book, x->related_id, x->state, x->why};
+        static const char *const keys[] = {"enterprise",   "book",       "id",    "flow",
+                                           "related_book", "related_id", "state", "why"};
+        json_t *o = c->json ? json_object() : NULL;
+        for (size_t k = 0; k < BZL_ARRAY_LEN(cells); k++) {
+            if (c->json) {
+                cli_json_put(o, keys[k], cli_json_str(cells[k]), &ok);
+            } else {
+                cli_table_add(&t, cells[k]);
+            }
+        }
+        if (c->json) {
+            cli_json_push(arr, o, &ok);
+        }
+    }
+    more_note(list->more);
+    int rc = cli_emit(c, &t, arr, ok);
+    json_decref(arr);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+int
+cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__ListUnmatchedTransfers body = BZL__LIST_UNMATCHED_TRANSFERS__INIT;
+    const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, false}};
+    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_UNMATCHED_TRANSFERS;
+    req.unmatched_transfers = &body;
+    return read_call(c, &req, BZL__RESPONSE__RESULT_TRANSFERS, transfers_print);
+}
+
+/* ---- scrap
+ * ---------------------------------------------------------------------------------------- */
+
+static const cli_column scrap_cols[] = {
+    {"MATERIAL", true}, {"GENERATED", true}, {"USED", true}, {"REMAINING", true}};
+
+static int
+scrap_print(const cli *c, const Bzl__Response *resp)
+{
+    const Bzl__ScrapList *list = resp->scrap;
+    cli_table t;
+    json_t *arr = c->json ? json_array() : NULL;
+    bool ok = !c->json || arr != NULL;
+    cli_table_init(&t, scrap_cols, BZL_ARRAY_LEN(scrap_cols));
+    for (size_t i = 0; i < list->n_rows; i++) {
+        const Bzl__ScrapRow *r = list->rows[i];
+        if (c->json) {
+            json_t *o = json_object();
+            cli_json_put(o, "material", json_integer(r->item), &ok);
+            cli_json_put(o, "generated", cli_json_str(r->generated), &ok);
+            cli_json_put(o, "used", cli_json_str(r->used), &ok);
+            cli_json_put(o, "remaining", cli_json_str(r->remaining), &ok);
+            cli_json_push(arr, o, &ok);
+            continue;
+        }
+        cli_table_addf(&t, "%u", (unsigned)r->item);
+        cli_table_add(&t, r->generated);
+        cli_table_add(&t, r->used);
+        cli_table_add(&t, r->remaining);
+    }
+    more_note(list->more);
+    int rc = cli_emit(c, &t, arr, ok);
+    json_decref(arr);
+    cli_table_deinit(&t);
+    return rc;
+}
+
+int
+cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__QueryScrap body = BZL__QUERY_SCRAP__INIT;
+    char *item = "";
+    const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"item", &item, false}};
+    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    cli_ledger_item(cmd, item, "item", &body.item, &rc);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_SCRAP;
+    req.scrap = &body;
+    return read_call(c, &req, BZL__RESPONSE__RESULT_SCRAP, scrap_print);
+}

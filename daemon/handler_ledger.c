@@ -1,0 +1,588 @@
+/* handler_ledger.c — the bonded ledger's requests: norms, business-mode events, post, void,
+ * reject, reverse, period close (writes), and norms, history, one declaration, unmatched
+ * transfers and scrap allowances (reads). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bzl/decimal.h"
+#include "dispatch.h"
+
+typedef char dec_text[BZL_DEC_TEXT_BYTES];
+
+/* ---- conversions --------------------------------------------------------------------------- */
+
+static bzl_status
+parse_rate(const char *text, bool optional, int64_t fallback, const char *field, int64_t *out,
+           bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len == 0 && optional) {
+        *out = fallback;
+        return BZL_OK;
+    }
+    bzl_status st = bzl_dec_parse(text, len, BZL_SCALE_RATE, false, out);
+    if (st != BZL_OK) {
+        return bzl_fault_set(fault, st, 0, field,
+                             "%s \"%.40s\" is not a plain non-negative decimal with at most 9 "
+                             "places",
+                             field, text);
+    }
+    return BZL_OK;
+}
+
+static bzl_status
+parse_date(const char *text, bool optional, int32_t fallback, const char *field, int32_t *out,
+           bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len == 0 && optional) {
+        *out = fallback;
+        return BZL_OK;
+    }
+    if (bzl_date_parse(text, len, out) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_DATE, 0, field,
+                             "%s \"%.20s\" is not a calendar date YYYY-MM-DD between %d and %d",
+                             field, text, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
+    }
+    return BZL_OK;
+}
+
+static bzl_status
+parse_book(const char *text, char *out, bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len != BZL_BOOK_NO_LEN || bzl_code_check_book(text, len, NULL) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book",
+                             "book number \"%.40s\" is not valid", text);
+    }
+    memcpy(out, text, len + 1);
+    return BZL_OK;
+}
+
+static bzl_status
+norm_from_pb(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault)
+{
+    memset(n, 0, sizeof *n);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "norm", "the norm is missing");
+    }
+    bzl_status st = parse_book(pb->book, n->book_no, fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->version, 1, BZL_BOM_VERSION_BYTES_MAX, n->version,
+                            sizeof n->version, "version", fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_rate(pb->net, false, 0, "net", &n->net_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_rate(pb->tangible_loss, false, 0, "tangible_loss", &n->tangible_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_rate(pb->intangible_loss, false, 0, "intangible_loss", &n->intangible_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_rate(pb->bonded_share, true, 1000000000, "bonded_share", &n->share_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_date(pb->valid_from, true, bzl_date_from_civil(BZL_DATE_MIN_YEAR, 1, 1),
+                        "valid_from", &n->valid_from, fault);
+    }
+    n->product = pb->product;
+    n->material = pb->material;
+    return st == BZL_OK ? bzl_norm_check(n, fault) : st;
+}
+
+typedef struct norm_text {
+    dec_text net, tangible, intangible, share, ucns;
+    char from[16];
+} norm_text;
+
+static void
+norm_to_pb(const bzl_norm *n, Bzl__Norm *out, norm_text *txt)
+{
+    bzl__norm__init(out);
+    out->book = (char *)n->book_no;
+    out->product = n->product;
+    out->material = n->material;
+    out->version = (char *)n->version;
+    bzl_dec_format(n->net_e9, BZL_SCALE_RATE, txt->net, sizeof txt->net);
+    bzl_dec_format(n->tangible_e9, BZL_SCALE_RATE, txt->tangible, sizeof txt->tangible);
+    bzl_dec_format(n->intangible_e9, BZL_SCALE_RATE, txt->intangible, sizeof txt->intangible);
+    bzl_dec_format(n->share_e9, BZL_SCALE_RATE, txt->share, sizeof txt->share);
+    bzl_dec_format_fixed(n->ucns_e9, BZL_SCALE_RATE, BZL_SCALE_RATE, txt->ucns, sizeof txt->ucns);
+    bzl_date_format(n->valid_from, txt->from, sizeof txt->from);
+    out->net = txt->net;
+    out->tangible_loss = txt->tangible;
+    out->intangible_loss = txt->intangible;
+    out->bonded_share = txt->share;
+    out->unit_consumption = txt->ucns;
+    out->valid_from = txt->from;
+    out->used = n->used;
+}
+
+/* ---- writes -----------------------------------------------------------------------------------
+ */
+
+typedef enum { LW_NORM, LW_MODE, LW_POST, LW_VOID, LW_REJECT, LW_REVERSE, LW_PERIOD } ledger_op;
+
+typedef struct ledger_work {
+    ledger_op op;
+    bzl_actor actor;
+    bzl_norm norm;
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    char reason[BZL_TEXT_BYTES_MAX + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint32_t item_no;
+    uint8_t mode;
+    int32_t date;
+    bzl_action_result result;
+    bzl_mode_event events[64];
+    size_t event_count;
+} ledger_work;
+
+static bool
+batch_fatal(bzl_status st)
+{
+    return st != BZL_OK;
+}
+
+static bzl_status
+ledger_apply(bzld_job *job, bzl_txn *txn)
+{
+    ledger_work *w = bzld_slot_of_job(job)->work;
+    bzl_status st = BZL_OK;
+    switch (w->op) {
+    case LW_NORM:
+        st = bzl_storage_norm_set(txn, &w->norm, &w->actor, &w->result);
+        break;
+    case LW_MODE:
+        st = bzl_storage_item_mode_set(txn, w->book_no, w->item_no, w->mode, w->date, &w->actor,
+                                       &w->result);
+        if (st == BZL_OK && w->result.status == BZL_OK) {
+            st = bzl_storage_item_modes(txn, w->book_no, w->item_no, w->events,
+                                        BZL_ARRAY_LEN(w->events), &w->event_count);
+        }
+        break;
+    case LW_POST:
+        st = bzl_storage_post(txn, w->enterprise, w->id, &w->actor, &w->result);
+        break;
+    case LW_VOID:
+    case LW_REJECT:
+        st = bzl_storage_void(txn, w->enterprise, w->id, w->op == LW_REJECT, w->reason, &w->actor,
+                              &w->result);
+        break;
+    case LW_REVERSE:
+        st = bzl_storage_reverse(txn, w->enterprise, w->id, w->reason, &w->actor, &w->result);
+        break;
+    case LW_PERIOD:
+        st = bzl_storage_period_close(txn, w->book_no, w->date, &w->actor, &w->result);
+        break;
+    }
+    return batch_fatal(st) ? st : BZL_OK;
+}
+
+static void
+ledger_reply_ok(bzld_slot *slot, ledger_work *w)
+{
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    Bzl__ActionResult ar = BZL__ACTION_RESULT__INIT;
+    Bzl__Norm norm;
+    norm_text txt;
+    Bzl__ModeEvent events[BZL_ARRAY_LEN(w->events)];
+    Bzl__ModeEvent *event_ptrs[BZL_ARRAY_LEN(w->events)];
+    char dates[BZL_ARRAY_LEN(w->events)][16];
+    ar.seq = w->result.seq;
+    ar.replayed = w->result.replayed;
+    ar.state = (char *)(w->result.state != 0 ? bzl_decl_state_name(w->result.state) : "");
+    if (w->op == LW_NORM) {
+        norm_to_pb(&w->norm, &norm, &txt);
+        ar.norm = &norm;
+    }
+    for (size_t i = 0; i < w->event_count; i++) {
+        bzl__mode_event__init(&events[i]);
+        bzl_date_format(w->events[i].from, dates[i], sizeof dates[i]);
+        events[i].from = dates[i];
+        events[i].mode = (Bzl__BizMode)w->events[i].mode;
+        event_ptrs[i] = &events[i];
+    }
+    ar.n_mode_events = w->event_count;
+    ar.mode_events = event_ptrs;
+    resp.result_case = BZL__RESPONSE__RESULT_ACTION;
+    resp.action = &ar;
+    bzld_slot_reply(slot, &resp);
+}
+
+static void
+ledger_done(bzld_job *job, bzl_status batch_status)
+{
+    bzld_slot *slot = bzld_slot_of_job(job);
+    ledger_work *w = slot->work;
+    slot->work = NULL;
+    if (batch_status != BZL_OK) {
+        bzld_slot_reply_status(slot, batch_status, "the ledger could not commit: %s",
+                               bzl_status_text(batch_status));
+    } else if (w->result.status != BZL_OK) {
+        bzld_slot_reply_fault(slot, w->result.status, &w->result.fault);
+    } else {
+        ledger_reply_ok(slot, w);
+    }
+    free(w);
+    bzld_conn_slot_done(slot);
+}
+
+/* Queues w, or replies with its conversion fault. */
+static void
+ledger_start(bzld_slot *slot, ledger_work *w, bzl_status st, const bzl_fault *fault)
+{
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, fault);
+        free(w);
+        return;
+    }
+    bzld_actor_of_slot(slot, &w->actor);
+    if (bzld_slot_push_write(slot, w, 1, ledger_apply, ledger_done) != BZL_OK) {
+        free(w);
+    }
+}
+
+static ledger_work *
+ledger_work_new(bzld_slot *slot, ledger_op op)
+{
+    ledger_work *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
+        return NULL;
+    }
+    w->op = op;
+    return w;
+}
+
+void
+bzld_handle_set_norm(bzld_slot *slot)
+{
+    ledger_work *w = ledger_work_new(slot, LW_NORM);
+    bzl_fault fault = {0};
+    if (w != NULL) {
+        bzl_status st = norm_from_pb(slot->req->set_norm->norm, &w->norm, &fault);
+        ledger_start(slot, w, st, &fault);
+    }
+}
+
+void
+bzld_handle_set_item_mode(bzld_slot *slot)
+{
+    const Bzl__SetItemMode *req = slot->req->set_item_mode;
+    ledger_work *w = ledger_work_new(slot, LW_MODE);
+    bzl_fault fault = {0};
+    if (w == NULL) {
+        return;
+    }
+    bzl_status st = parse_book(req->book, w->book_no, &fault);
+    if (st == BZL_OK) {
+        st = parse_date(req->from, false, 0, "from", &w->date, &fault);
+    }
+    if (st == BZL_OK &&
+        (req->mode < BZL__BIZ_MODE__BIZ_MODE_OEM || req->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
+        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "mode",
+                           "mode %d is not OEM, ODM or OBM", (int)req->mode);
+    }
+    w->item_no = req->item;
+    w->mode = (uint8_t)req->mode;
+    ledger_start(slot, w, st, &fault);
+}
+
+/* post, void, reject, reverse: enterprise, id and (for reject and reverse) a reason. */
+static void
+declaration_action(bzld_slot *slot, const Bzl__DeclarationRef *ref, ledger_op op)
+{
+    ledger_work *w = ledger_work_new(slot, op);
+    bzl_fault fault = {0};
+    if (w == NULL) {
+        return;
+    }
+    bzl_status st = BZL_OK;
+    if (ref == NULL || strlen(ref->enterprise) != BZL_ENTERPRISE_CODE_LEN ||
+        bzl_code_check_enterprise(ref->enterprise, strlen(ref->enterprise)) != BZL_OK) {
+        st = bzl_fault_set(&fault, BZL_INVALID_CODE, 0, "enterprise",
+                           "enterprise code \"%.20s\" is not valid",
+                           ref != NULL ? ref->enterprise : "");
+    }
+    if (st == BZL_OK) {
+        memcpy(w->enterprise, ref->enterprise, BZL_ENTERPRISE_CODE_LEN + 1);
+        st = bzld_copy_text(ref->id, 1, BZL_DECL_ID_BYTES_MAX, w->id, sizeof w->id, "id", &fault);
+    }
+    if (st == BZL_OK) {
+        size_t min = op == LW_REVERSE || op == LW_REJECT ? 1 : 0;
+        st = bzld_copy_text(ref->reason, min, BZL_TEXT_BYTES_MAX, w->reason, sizeof w->reason,
+                            "reason", &fault);
+    }
+    ledger_start(slot, w, st, &fault);
+}
+
+void
+bzld_handle_post(bzld_slot *slot)
+{
+    declaration_action(slot, slot->req->post_declaration, LW_POST);
+}
+
+void
+bzld_handle_void(bzld_slot *slot)
+{
+    declaration_action(slot, slot->req->void_declaration, LW_VOID);
+}
+
+void
+bzld_handle_reject(bzld_slot *slot)
+{
+    declaration_action(slot, slot->req->reject_declaration, LW_REJECT);
+}
+
+void
+bzld_handle_reverse(bzld_slot *slot)
+{
+    declaration_action(slot, slot->req->reverse_declaration, LW_REVERSE);
+}
+
+void
+bzld_handle_close_period(bzld_slot *slot)
+{
+    const Bzl__ClosePeriod *req = slot->req->close_period;
+    ledger_work *w = ledger_work_new(slot, LW_PERIOD);
+    bzl_fault fault = {0};
+    if (w == NULL) {
+        return;
+    }
+    bzl_status st = parse_book(req->book, w->book_no, &fault);
+    if (st == BZL_OK) {
+        st = parse_date(req->through, false, 0, "through", &w->date, &fault);
+    }
+    ledger_start(slot, w, st, &fault);
+}
+
+/* ---- reads ------------------------------------------------------------------------------------
+ */
+
+static size_t
+page_cap(uint32_t limit)
+{
+    return limit == 0 || limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : limit;
+}
+
+static void
+reply_read_failure(bzld_slot *slot, bzl_status st, const char *what)
+{
+    if (st == BZL_NOT_FOUND) {
+        bzld_slot_reply_status(slot, st, "%s does not exist", what);
+    } else {
+        bzld_slot_reply_status(slot, st, "reading %s failed: %s", what, bzl_status_text(st));
+    }
+}
+
+void
+bzld_handle_list_norms(bzld_slot *slot)
+{
+    const Bzl__ListNorms *req = slot->req->list_norms;
+    size_t cap = page_cap(req->limit);
+    bzl_norm *rows = calloc(cap, sizeof *rows);
+    Bzl__Norm *pb = calloc(cap, sizeof *pb);
+    Bzl__Norm **ptrs = calloc(cap, sizeof *ptrs);
+    norm_text *txt = calloc(cap, sizeof *txt);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    bzl_status st =
+        rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_norm_list(txn, req->book, req->product, req->skip, rows, cap, &count,
+                                   &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        reply_read_failure(slot, st, "the book");
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        norm_to_pb(&rows[i], &pb[i], &txt[i]);
+        ptrs[i] = &pb[i];
+    }
+    Bzl__NormList list = BZL__NORM_LIST__INIT;
+    list.n_norms = count;
+    list.norms = ptrs;
+    list.more = more;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_NORMS;
+    resp.norms = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(txt);
+    free(ptrs);
+    free(pb);
+    free(rows);
+}
+
+static const char *
+entry_type_name(uint8_t type)
+{
+    switch (type) {
+    case 4:
+        return "declaration";
+    case 5:
+        return "post";
+    case 6:
+        return "void";
+    case 7:
+        return "reverse";
+    case 11:
+        return "reject";
+    default:
+        return "other";
+    }
+}
+
+typedef struct history_text {
+    char date[16];
+    dec_text qty, pin, pout, bal;
+} history_text;
+
+static void
+history_reply(bzld_slot *slot, const bzl_history_row *rows, size_t count, bool more)
+{
+    Bzl__HistoryLine *pb = calloc(count == 0 ? 1 : count, sizeof *pb);
+    Bzl__HistoryLine **ptrs = calloc(count == 0 ? 1 : count, sizeof *ptrs);
+    history_text *txt = calloc(count == 0 ? 1 : count, sizeof *txt);
+    if (pb == NULL || ptrs == NULL || txt == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the history");
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const bzl_history_row *r = &rows[i];
+        bzl__history_line__init(&pb[i]);
+        pb[i].seq = r->seq;
+        bzl_date_format(r->date, txt[i].date, sizeof txt[i].date);
+        bzl_dec_format(r->qty_e5, BZL_SCALE_QTY, txt[i].qty, sizeof txt[i].qty);
+        bzl_dec_format(r->pending_in_e5, BZL_SCALE_QTY, txt[i].pin, sizeof txt[i].pin);
+        bzl_dec_format(r->pending_out_e5, BZL_SCALE_QTY, txt[i].pout, sizeof txt[i].pout);
+        bzl_dec_format(r->running_e5, BZL_SCALE_QTY, txt[i].bal, sizeof txt[i].bal);
+        pb[i].date = txt[i].date;
+        pb[i].id = (char *)r->id;
+        pb[i].flow = (char *)bzl_flow_name((bzl_flow)r->flow);
+        pb[i].entry = (char *)entry_type_name(r->entry_type);
+        pb[i].qty = txt[i].qty;
+        pb[i].pending_in = txt[i].pin;
+        pb[i].pending_out = txt[i].pout;
+        pb[i].balance = txt[i].bal;
+        ptrs[i] = &pb[i];
+    }
+    Bzl__History h = BZL__HISTORY__INIT;
+    h.n_lines = count;
+    h.lines = ptrs;
+    h.more = more;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_HISTORY;
+    resp.history = &h;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(txt);
+    free(ptrs);
+    free(pb);
+}
+
+void
+bzld_handle_history(bzld_slot *slot)
+{
+    const Bzl__QueryHistory *req = slot->req->history;
+    bzl_fault fault = {0};
+    char book[BZL_BOOK_NO_LEN + 1];
+    int32_t from = 0;
+    int32_t to = 0;
+    bzl_status st = parse_book(req->book, book, &fault);
+    if (st == BZL_OK) {
+        st = parse_date(req->from, true, INT32_MIN, "from", &from, &fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_date(req->to, true, INT32_MAX, "to", &to, &fault);
+    }
+    if (st == BZL_OK && req->kind != BZL__KIND__KIND_MATERIAL &&
+        req->kind != BZL__KIND__KIND_PRODUCT) {
+        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                           "kind %d is neither material nor product", (int)req->kind);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = page_cap(req->limit);
+    bzl_history_row *rows = calloc(cap, sizeof *rows);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_history(txn, book, (bzl_kind)req->kind, req->item, from, to,
+                                 req->after_seq, rows, cap, &count, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        reply_read_failure(slot, st, "the item");
+    } else {
+        history_reply(slot, rows, count, more);
+    }
+    free(rows);
+}
+
+void
+bzld_handle_scrap(bzld_slot *slot)
+{
+    const Bzl__QueryScrap *req = slot->req->scrap;
+    bzl_fault fault = {0};
+    char book[BZL_BOOK_NO_LEN + 1];
+    bzl_status st = parse_book(req->book, book, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = BZL_LIST_ROWS_MAX;
+    bzl_scrap_row *rows = calloc(cap, sizeof *rows);
+    Bzl__ScrapRow *pb = calloc(cap, sizeof *pb);
+    Bzl__ScrapRow **ptrs = calloc(cap, sizeof *ptrs);
+    dec_text(*txt)[3] = calloc(cap, sizeof *txt);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_scrap_list(txn, book, req->item, rows, cap, &count, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        reply_read_failure(slot, st, "the book");
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const bzl_scrap *s = &rows[i].scrap;
+        bzl__scrap_row__init(&pb[i]);
+        pb[i].item = rows[i].item_no;
+        bzl_dec_format(s->generated_e5, BZL_SCALE_QTY, txt[i][0], sizeof txt[i][0]);
+        bzl_dec_format(s->used_e5, BZL_SCALE_QTY, txt[i][1], sizeof txt[i][1]);
+        bzl_dec_format(s->generated_e5 - s->used_e5, BZL_SCALE_QTY, txt[i][2], sizeof txt[i][2]);
+        pb[i].generated = txt[i][0];
+        pb[i].used = txt[i][1];
+        pb[i].remaining = txt[i][2];
+        ptrs[i] = &pb[i];
+    }
+    Bzl__ScrapList list = BZL__SCRAP_LIST__INIT;
+    list.n_rows = count;
+    list.rows = ptrs;
+    list.more = more;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_SCRAP;
+    resp.scrap = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(txt);
+    free(ptrs);
+    free(pb);
+    free(rows);
+}

@@ -1,0 +1,244 @@
+/* handler_ledger_read.c — one declaration with its state and journal entries, and the
+ * transfers whose two halves do not match. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bzl/decimal.h"
+#include "dispatch.h"
+
+typedef char dec_text[BZL_DEC_TEXT_BYTES];
+
+/* Effects shown per declaration: a product line on a unit book brings its BOM's materials. */
+#define SHOW_EFFECTS_MAX 4096u
+
+typedef struct line_text {
+    dec_text qty, value, usd;
+} line_text;
+
+typedef struct effect_text {
+    dec_text qty, value, pin, pout, gen, used, total;
+} effect_text;
+
+/* Everything a declaration reply points into; freed together. */
+typedef struct show {
+    bzl_decl_info info;
+    bzl_decl_line *lines;
+    bzl_effect *effects;
+    Bzl__DeclarationLine *pb_lines;
+    Bzl__DeclarationLine **line_ptrs;
+    line_text *line_txt;
+    Bzl__Effect *pb_effects;
+    Bzl__Effect **effect_ptrs;
+    effect_text *effect_txt;
+    char date[16];
+} show;
+
+static void
+show_free(show *s)
+{
+    free(s->lines);
+    free(s->effects);
+    free(s->pb_lines);
+    free(s->line_ptrs);
+    free(s->line_txt);
+    free(s->pb_effects);
+    free(s->effect_ptrs);
+    free(s->effect_txt);
+}
+
+static bool
+show_alloc(show *s)
+{
+    s->lines = calloc(BZL_DECL_LINES_CEILING, sizeof *s->lines);
+    s->effects = calloc(SHOW_EFFECTS_MAX, sizeof *s->effects);
+    s->pb_lines = calloc(BZL_DECL_LINES_CEILING, sizeof *s->pb_lines);
+    s->line_ptrs = calloc(BZL_DECL_LINES_CEILING, sizeof *s->line_ptrs);
+    s->line_txt = calloc(BZL_DECL_LINES_CEILING, sizeof *s->line_txt);
+    s->pb_effects = calloc(SHOW_EFFECTS_MAX, sizeof *s->pb_effects);
+    s->effect_ptrs = calloc(SHOW_EFFECTS_MAX, sizeof *s->effect_ptrs);
+    s->effect_txt = calloc(SHOW_EFFECTS_MAX, sizeof *s->effect_txt);
+    return s->lines && s->effects && s->pb_lines && s->line_ptrs && s->line_txt && s->pb_effects &&
+           s->effect_ptrs && s->effect_txt;
+}
+
+static void
+decl_to_pb(show *s, Bzl__Declaration *out)
+{
+    const bzl_declaration *d = &s->info.decl;
+    bzl__declaration__init(out);
+    out->id = (char *)d->id;
+    out->enterprise = (char *)d->enterprise;
+    out->book = (char *)d->book_no;
+    out->kind = (Bzl__Kind)d->kind;
+    out->direction = (Bzl__Direction)d->direction;
+    out->trade_mode = (char *)d->trade_mode;
+    bzl_date_format(d->date, s->date, sizeof s->date);
+    out->date = s->date;
+    out->pending = d->pending;
+    out->related_book = (char *)d->related_book;
+    out->related_id = (char *)d->related_id;
+    for (uint32_t i = 0; i < d->line_count; i++) {
+        const bzl_decl_line *l = &d->lines[i];
+        Bzl__DeclarationLine *pl = &s->pb_lines[i];
+        line_text *t = &s->line_txt[i];
+        bzl__declaration_line__init(pl);
+        pl->item = l->item_no;
+        bzl_dec_format(l->qty_e5, BZL_SCALE_QTY, t->qty, sizeof t->qty);
+        bzl_dec_format(l->value_e5, BZL_SCALE_QTY, t->value, sizeof t->value);
+        t->usd[0] = '\0';
+        if (l->has_usd) {
+            bzl_dec_format(l->usd_e5, BZL_SCALE_QTY, t->usd, sizeof t->usd);
+        }
+        pl->qty = t->qty;
+        pl->value = t->value;
+        pl->usd = t->usd;
+        pl->unit = (char *)l->unit;
+        pl->currency = (char *)l->currency;
+        pl->country = (char *)l->country;
+        pl->bom_version = (char *)l->bom_version;
+        pl->mode = (Bzl__BizMode)l->biz_mode;
+        s->line_ptrs[i] = pl;
+    }
+    out->n_lines = d->line_count;
+    out->lines = s->line_ptrs;
+}
+
+static void
+effect_to_pb(const bzl_effect *e, Bzl__Effect *out, effect_text *t)
+{
+    bzl__effect__init(out);
+    out->kind = (Bzl__Kind)e->kind;
+    out->item = e->item_no;
+    out->category = (char *)bzl_category_name(e->category);
+    bzl_dec_format(e->qty_e5, BZL_SCALE_QTY, t->qty, sizeof t->qty);
+    bzl_dec_format(e->value_e5, BZL_SCALE_QTY, t->value, sizeof t->value);
+    bzl_dec_format(e->pending_in_e5, BZL_SCALE_QTY, t->pin, sizeof t->pin);
+    bzl_dec_format(e->pending_out_e5, BZL_SCALE_QTY, t->pout, sizeof t->pout);
+    bzl_dec_format(e->scrap_gen_e5, BZL_SCALE_QTY, t->gen, sizeof t->gen);
+    bzl_dec_format(e->scrap_used_e5, BZL_SCALE_QTY, t->used, sizeof t->used);
+    bzl_dec_format(e->total_e5, BZL_SCALE_QTY, t->total, sizeof t->total);
+    out->qty = t->qty;
+    out->value = t->value;
+    out->pending_in = t->pin;
+    out->pending_out = t->pout;
+    out->scrap_generated = t->gen;
+    out->scrap_used = t->used;
+    out->total = t->total;
+}
+
+static const char *
+entry_name(uint8_t type)
+{
+    static const char *const names[] = {
+        [4] = "declaration", [5] = "post", [6] = "void", [7] = "reverse", [11] = "reject"};
+    return type < BZL_ARRAY_LEN(names) && names[type] != NULL ? names[type] : "other";
+}
+
+static void
+show_reply(bzld_slot *slot, show *s)
+{
+    Bzl__Declaration decl;
+    Bzl__JournalEntry entries[BZL_DECL_ENTRIES_MAX];
+    Bzl__JournalEntry *entry_ptrs[BZL_DECL_ENTRIES_MAX];
+    decl_to_pb(s, &decl);
+    for (uint32_t i = 0; i < s->info.entry_count; i++) {
+        const bzl_decl_entry *de = &s->info.entries[i];
+        bzl__journal_entry__init(&entries[i]);
+        entries[i].seq = de->seq;
+        entries[i].type = (char *)entry_name(de->type);
+        entries[i].reason = (char *)de->reason;
+        entries[i].uid = de->actor.uid;
+        entries[i].time_ms = de->actor.time_ms;
+        for (uint32_t k = de->effects_at; k < de->effects_at + de->effects; k++) {
+            effect_to_pb(&s->effects[k], &s->pb_effects[k], &s->effect_txt[k]);
+            s->effect_ptrs[k] = &s->pb_effects[k];
+        }
+        entries[i].n_effects = de->effects;
+        entries[i].effects = &s->effect_ptrs[de->effects_at];
+        entry_ptrs[i] = &entries[i];
+    }
+    Bzl__DeclarationInfo info = BZL__DECLARATION_INFO__INIT;
+    info.declaration = &decl;
+    info.state = (char *)bzl_decl_state_name(s->info.state);
+    info.flow = (char *)bzl_flow_name((bzl_flow)s->info.flow);
+    info.n_entries = s->info.entry_count;
+    info.entries = entry_ptrs;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_DECLARATION;
+    resp.declaration = &info;
+    bzld_slot_reply(slot, &resp);
+}
+
+void
+bzld_handle_get_declaration(bzld_slot *slot)
+{
+    const Bzl__GetDeclaration *req = slot->req->get_declaration;
+    show s;
+    memset(&s, 0, sizeof s);
+    bzl_txn *txn = NULL;
+    bzl_status st = show_alloc(&s) ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_declaration_get(txn, req->enterprise, req->id, &s.info, s.lines, s.effects,
+                                         SHOW_EFFECTS_MAX);
+        bzl_txn_abort(txn);
+    }
+    if (st == BZL_NOT_FOUND) {
+        bzld_slot_reply_status(slot, st, "enterprise %.20s has no declaration %.64s",
+                               req->enterprise, req->id);
+    } else if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "reading the declaration failed: %s", bzl_status_text(st));
+    } else {
+        show_reply(slot, &s);
+    }
+    show_free(&s);
+}
+
+void
+bzld_handle_unmatched_transfers(bzld_slot *slot)
+{
+    const Bzl__ListUnmatchedTransfers *req = slot->req->unmatched_transfers;
+    size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
+    bzl_transfer_row *rows = calloc(cap, sizeof *rows);
+    Bzl__Transfer *pb = calloc(cap, sizeof *pb);
+    Bzl__Transfer **ptrs = calloc(cap, sizeof *ptrs);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    bzl_status st = strlen(req->enterprise) > BZL_ENTERPRISE_CODE_LEN ? BZL_INVALID_ARGUMENT
+                    : rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn)
+                                         : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_transfers_unmatched(txn, req->enterprise, req->skip, rows, cap, &count,
+                                             &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "listing transfers failed: %s", bzl_status_text(st));
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        bzl__transfer__init(&pb[i]);
+        pb[i].enterprise = rows[i].enterprise;
+        pb[i].book = rows[i].book_no;
+        pb[i].id = rows[i].id;
+        pb[i].related_book = rows[i].related_book;
+        pb[i].related_id = rows[i].related_id;
+        pb[i].flow = (char *)bzl_flow_name((bzl_flow)rows[i].flow);
+        pb[i].state = (char *)bzl_decl_state_name(rows[i].state);
+        pb[i].why = rows[i].why;
+        ptrs[i] = &pb[i];
+    }
+    Bzl__TransferList list = BZL__TRANSFER_LIST__INIT;
+    list.n_transfers = count;
+    list.transfers = ptrs;
+    list.more = more;
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    resp.result_case = BZL__RESPONSE__RESULT_TRANSFERS;
+    resp.transfers = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(ptrs);
+    free(pb);
+    free(rows);
+}

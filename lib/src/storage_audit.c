@@ -1,0 +1,262 @@
+/* storage_audit.c — proving the journal: the hash chain, and the audit listing of who did what
+ * (balances recomputed from the journal's effects are storage_verify.c's).
+ *
+ * Everything here only reads. The chain layout (which bytes the hash covers) is in the journal
+ * table at the top of storage.c; bzl__journal_hash is the single definition of it.
+ */
+#include "storage_internal.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static_assert(BZL_JOURNAL_HASH_BYTES == JOURNAL_HASH_BYTES, "public and internal hash sizes");
+
+static void
+seq_key(uint8_t key[8], uint64_t seq)
+{
+    bzl_wr w = {.p = key, .cap = 8};
+    wr_be(&w, seq, 8);
+}
+
+static uint64_t
+seq_of_key(const MDB_val *k)
+{
+    bzl_rd r = {.p = k->mv_data, .len = k->mv_size};
+    uint64_t seq = rd_be(&r, 8);
+    return rd_done(&r) ? seq : 0;
+}
+
+/* ---- the hash chain -------------------------------------------------------------------------- */
+
+static bzl_status
+tampered(bzl_chain_report *out, uint64_t seq, const char *fmt, ...) BZL_PRINTF(3, 4);
+
+static bzl_status
+tampered(bzl_chain_report *out, uint64_t seq, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->why, sizeof out->why, fmt, ap);
+    va_end(ap);
+    out->first_bad_seq = seq;
+    return BZL_TAMPERED;
+}
+
+/* Checks one entry against the running chain; advances prev to its hash when it verifies. */
+static bzl_status
+chain_step(const MDB_val *k, const MDB_val *v, uint64_t expect, uint8_t prev[JOURNAL_HASH_BYTES],
+           bzl_chain_report *out)
+{
+    uint64_t seq = seq_of_key(k);
+    if (seq != expect) {
+        if (seq > expect) {
+            return tampered(out, expect, "entry %" PRIu64 " is missing (the next is %" PRIu64 ")",
+                            expect, seq);
+        }
+        return tampered(out, expect, "a journal key of %zu bytes sits where entry %" PRIu64
+                        " belongs", k->mv_size, expect);
+    }
+    if (v->mv_size < JOURNAL_HEADER_BYTES) {
+        return tampered(out, seq, "entry %" PRIu64 " is %zu bytes, shorter than its header", seq,
+                        v->mv_size);
+    }
+    const uint8_t *e = v->mv_data;
+    bzl_rd r = {.p = e, .len = v->mv_size, .off = JOURNAL_HEADER_BYTES - 4u};
+    uint32_t payload_len = rd_u32(&r);
+    if (payload_len != v->mv_size - JOURNAL_HEADER_BYTES) {
+        return tampered(out, seq, "entry %" PRIu64 " says its payload is %" PRIu32
+                        " bytes but holds %zu", seq, payload_len, v->mv_size - JOURNAL_HEADER_BYTES);
+    }
+    uint8_t hash[JOURNAL_HASH_BYTES];
+    bzl__journal_hash(prev, e, v->mv_size, hash);
+    if (memcmp(hash, e + JOURNAL_HASH_OFFSET, JOURNAL_HASH_BYTES) != 0) {
+        return tampered(out, seq, "entry %" PRIu64 " does not match its hash: it was altered, "
+                        "or an entry before it was", seq);
+    }
+    memcpy(prev, hash, JOURNAL_HASH_BYTES);
+    return BZL_OK;
+}
+
+bzl_status
+bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
+{
+    BZL_ASSERT(t != NULL);
+    BZL_ASSERT(out != NULL);
+    memset(out, 0, sizeof *out);
+    uint64_t head_seq = 0;
+    uint8_t head_hash[JOURNAL_HASH_BYTES];
+    bzl_status st = bzl__journal_head_get(t, &head_seq, head_hash);
+    if (st == BZL_CORRUPT) {
+        return tampered(out, 1, "the journal head is missing or malformed in meta");
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    out->head_seq = head_seq;
+    memcpy(out->head_hash, head_hash, sizeof head_hash);
+    uint8_t prev[JOURNAL_HASH_BYTES] = {0};
+    uint64_t expect = 1;
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    /* Bounded by the journal's size: one step per stored entry. */
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        st = chain_step(&k, &v, expect, prev, out);
+        if (st == BZL_OK) {
+            expect++;
+            out->entries++;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (rc != MDB_NOTFOUND) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val nk = {.mv_size = strlen("journal_next"), .mv_data = "journal_next"};
+    MDB_val nv;
+    rc = mdb_get(t->txn, t->s->dbi[DB_META], &nk, &nv);
+    bzl_rd r = {.p = rc == MDB_SUCCESS ? nv.mv_data : NULL, .len = rc == MDB_SUCCESS ? 8 : 0};
+    uint64_t next = rc == MDB_SUCCESS && nv.mv_size == 8 ? rd_u64(&r) : 0;
+    if (next != expect) {
+        /* Entries at the end were deleted (or journal_next was moved). */
+        return tampered(out, expect, "entry %" PRIu64 " is missing: the journal ends at %" PRIu64
+                        " but %" PRIu64 " entries were written", expect, expect - 1,
+                        next == 0 ? 0 : next - 1);
+    }
+    if (head_seq != expect - 1 || memcmp(head_hash, prev, sizeof prev) != 0) {
+        return tampered(out, expect - 1 == 0 ? 1 : expect - 1,
+                        "the head in meta (entry %" PRIu64 ") does not match the journal's last "
+                        "entry %" PRIu64, head_seq, expect - 1);
+    }
+    return BZL_OK;
+}
+
+/* ---- audit listing --------------------------------------------------------------------- */
+
+static void
+audit_summary(const uint8_t *e, size_t len, char *buf, size_t cap)
+{
+    const uint8_t *p = e + JOURNAL_HEADER_BYTES;
+    size_t n = len - JOURNAL_HEADER_BYTES;
+    switch (e[0]) {
+    case JOURNAL_ENTERPRISE:
+        snprintf(buf, cap, "enterprise %.10s registered", n >= 10 ? (const char *)p : "?");
+        break;
+    case JOURNAL_BOOK:
+        snprintf(buf, cap, "book %.12s opened for %.10s", n >= 22 ? (const char *)p : "?",
+                 n >= 22 ? (const char *)p + 12 : "?");
+        break;
+    case JOURNAL_ITEM: {
+        bzl_rd r = {.p = p, .len = n, .off = BZL_BOOK_NO_LEN};
+        uint8_t kind = rd_u8(&r);
+        uint32_t item = (uint32_t)rd_be(&r, 4);
+        snprintf(buf, cap, "item %.12s %s %" PRIu32 " added", n >= 17 ? (const char *)p : "?",
+                 kind == BZL_KIND_PRODUCT ? "product" : "material", item);
+        break;
+    }
+    case JOURNAL_DECLARATION: {
+        bzl_rd r = {.p = p, .len = n};
+        size_t id_len = rd_u8(&r);
+        char id[BZL_DECL_ID_BYTES_MAX + 1] = "";
+        char ent[BZL_ENTERPRISE_CODE_LEN + 1] = "";
+        char book[BZL_BOOK_NO_LEN + 1] = "";
+        rd_text(&r, id, sizeof id, id_len <= BZL_DECL_ID_BYTES_MAX ? id_len : 0, false);
+        rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+        rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+        uint8_t kind = rd_u8(&r);
+        uint8_t dir = rd_u8(&r);
+        snprintf(buf, cap, "declaration %s of %s in %s: %s %s", id, ent, book,
+                 kind == BZL_KIND_PRODUCT ? "product" : "material", dir == BZL_DIR_OUT ? "out" : "in");
+        break;
+    }
+    default:
+        snprintf(buf, cap, "entry type %u, %zu payload bytes", (unsigned)e[0], n);
+        break;
+    }
+}
+
+static bool
+audit_match(const bzl_audit_filter *f, const bzl_audit_row *row)
+{
+    return (f->since_ms == 0 || row->time_ms >= f->since_ms) &&
+           (f->until_ms == 0 || row->time_ms < f->until_ms) && (!f->by_uid || row->uid == f->uid);
+}
+
+static bool
+audit_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row)
+{
+    if (v->mv_size < JOURNAL_HEADER_BYTES) {
+        return false;
+    }
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    row->seq = seq_of_key(k);
+    row->type = rd_u8(&r);
+    row->time_ms = rd_i64(&r);
+    row->uid = rd_u32(&r);
+    row->gid = rd_u32(&r);
+    row->pid = rd_i32(&r);
+    row->role = rd_u8(&r);
+    row->request_id = rd_u64(&r);
+    audit_summary(v->mv_data, v->mv_size, row->summary, sizeof row->summary);
+    return !r.bad;
+}
+
+bzl_status
+bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out, size_t cap,
+                       size_t *count, uint64_t *next_after, bool *more)
+{
+    BZL_ASSERT(f != NULL);
+    BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
+    uint8_t start[8];
+    seq_key(start, f->after_seq == UINT64_MAX ? f->after_seq : f->after_seq + 1);
+    MDB_cursor *cur = NULL;
+    MDB_val k = {.mv_size = sizeof start, .mv_data = start};
+    MDB_val v;
+    size_t n = 0;
+    uint64_t last = f->after_seq;
+    bool further = false;
+    bzl_status st = BZL_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    for (uint32_t scanned = 0; rc == MDB_SUCCESS; scanned++) {
+        uint64_t seq = seq_of_key(&k);
+        if (f->until_seq != 0 && seq > f->until_seq) {
+            break;
+        }
+        if (n == cap || scanned == BZL_AUDIT_SCAN_MAX) {
+            further = true;
+            break;
+        }
+        if (!audit_decode(&k, &v, &out[n])) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        n += audit_match(f, &out[n]);
+        last = seq;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        *next_after = last;
+        *more = further;
+    }
+    return st;
+}

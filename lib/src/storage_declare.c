@@ -1,0 +1,287 @@
+/* storage_declare.c — a new declaration: flow, items, norms, effects, journal, derived rows.
+ *
+ * Storage gathers the inputs (book, items, the norms in force, balances), the pure rules in
+ * flows.c and norms.c decide, and everything is written in one nested transaction: the
+ * balances, scrap allowances and period totals the effects change, the journal entry holding
+ * the declaration and the effects it applied, its state record, history rows and the transfer
+ * index. A refusal aborts the nested transaction, so it leaves nothing behind.
+ */
+#include "storage_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+/* What a declaration needs gathered before the rules run; released by gather_free. */
+typedef struct gather {
+    bzl_book book;
+    bzl_flow flow;
+    bzl_norm *norms; /* every line's rows, one after another */
+    uint32_t norm_count;
+    uint32_t norm_cap;
+    uint32_t *norm_at; /* line i's first row in norms */
+    bzl_line_norms *line_norms;
+    bzl_effect_list posted;  /* posted form */
+    bzl_effect_list applied; /* what this entry applies */
+} gather;
+
+static void
+gather_free(gather *g)
+{
+    free(g->norms);
+    free(g->norm_at);
+    free(g->line_norms);
+    free(g->posted.items);
+    free(g->applied.items);
+}
+
+static bzl_status
+refuse(bzl_submit_result *result, bzl_status st)
+{
+    result->status = st;
+    return BZL_OK;
+}
+
+/* Book, period lock and flow. A refusal is put in result. */
+static bzl_status
+check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
+{
+    bzl_status st = bzl_storage_book_get(t, d->book_no, &g->book);
+    if (st == BZL_NOT_FOUND) {
+        return refuse(result, bzl_fault_set(&result->fault, st, 0, "book", "book %s does not exist",
+                                            d->book_no));
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    result->status = bzl_decl_check_book(d, &g->book, &result->fault);
+    if (result->status != BZL_OK) {
+        return BZL_OK;
+    }
+    int32_t through = INT32_MIN;
+    st = bzl__period_closed_through(t, d->book_no, &through);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (d->date <= through) {
+        char date[16];
+        char closed[16];
+        bzl_date_format(d->date, date, sizeof date);
+        bzl_date_format(through, closed, sizeof closed);
+        return refuse(result, bzl_fault_set(&result->fault, BZL_PERIOD_CLOSED, 0, "date",
+                                            "date %s falls in a closed period of book %s "
+                                            "(closed through %s)",
+                                            date, d->book_no, closed));
+    }
+    result->status = bzl_flow_lookup((bzl_kind)d->kind, (bzl_direction)d->direction, d->trade_mode,
+                                     d->book_no[0], g->book.verify_mode, d->related_book[0] != '\0',
+                                     &g->flow, &result->fault);
+    return BZL_OK;
+}
+
+/* Every line's item exists in the declaration's kind and has the line's unit. */
+static bzl_status
+check_items(bzl_txn *t, const bzl_declaration *d, bzl_submit_result *result)
+{
+    for (uint32_t i = 0; i < d->line_count; i++) {
+        const bzl_decl_line *l = &d->lines[i];
+        bzl_item item;
+        bzl_status st = bzl_storage_item_get(t, d->book_no, (bzl_kind)d->kind, l->item_no, &item);
+        if (st == BZL_NOT_FOUND) {
+            result->fault.item_no = l->item_no;
+            bzl_fault_set(&result->fault, st, i + 1, "item",
+                          "line %u: item %u is not in book %s as a %s", (unsigned)(i + 1),
+                          (unsigned)l->item_no, d->book_no, bzl_kind_name((bzl_kind)d->kind));
+            result->fault.item_no = l->item_no;
+            return refuse(result, st);
+        }
+        if (st != BZL_OK) {
+            return st;
+        }
+        if (strcmp(l->unit, item.unit) != 0) {
+            bzl_fault_set(&result->fault, BZL_INVALID_ARGUMENT, i + 1, "unit",
+                          "line %u: unit %s is not item %u's declared unit %s", (unsigned)(i + 1),
+                          l->unit, (unsigned)l->item_no, item.unit);
+            result->fault.item_no = l->item_no;
+            return refuse(result, BZL_INVALID_ARGUMENT);
+        }
+    }
+    return BZL_OK;
+}
+
+/* The norm rows of every product line that consumes; a line with none is left empty and the
+ * rules refuse it with BZL_NORM_MISSING. */
+static bzl_status
+gather_norms(bzl_txn *t, const bzl_declaration *d, gather *g)
+{
+    g->norm_at = calloc(d->line_count, sizeof *g->norm_at);
+    g->line_norms = calloc(d->line_count, sizeof *g->line_norms);
+    if (g->norm_at == NULL || g->line_norms == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    bool consumes =
+        d->kind == BZL_KIND_PRODUCT && bzl_flow_consumption_sign(g->flow, g->book.verify_mode) != 0;
+    for (uint32_t i = 0; consumes && i < d->line_count; i++) {
+        uint32_t before = g->norm_count;
+        g->norm_at[i] = before;
+        bzl_status st =
+            bzl__norms_resolve(t, d->book_no, d->lines[i].item_no, d->lines[i].bom_version, d->date,
+                               &g->norms, &g->norm_count, &g->norm_cap);
+        if (st != BZL_OK) {
+            return st;
+        }
+        g->line_norms[i].count = g->norm_count - before;
+    }
+    /* Pointers only now: the array may have moved while it grew. */
+    for (uint32_t i = 0; i < d->line_count; i++) {
+        g->line_norms[i].rows = g->line_norms[i].count > 0 ? &g->norms[g->norm_at[i]] : NULL;
+    }
+    return BZL_OK;
+}
+
+/* The posted-form effects, and what this entry applies (a pending one only reserves). */
+static bzl_status
+compute_effects(const bzl_declaration *d, gather *g, bzl_submit_result *result)
+{
+    uint32_t cap = d->line_count + g->norm_count;
+    g->posted.items = calloc(cap, sizeof *g->posted.items);
+    g->applied.items = calloc(cap, sizeof *g->applied.items);
+    if (g->posted.items == NULL || g->applied.items == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    g->posted.cap = g->applied.cap = cap;
+    result->status = bzl_ledger_effects(d, g->flow, g->book.verify_mode, g->line_norms, &g->posted,
+                                        &result->fault);
+    if (result->status != BZL_OK) {
+        return BZL_OK;
+    }
+    for (uint32_t i = 0; i < g->posted.count; i++) {
+        bzl_effect e = g->posted.items[i];
+        if (d->pending) {
+            bzl_effect_pending(&g->posted.items[i], &e);
+        }
+        if (!bzl_effect_is_zero(&e)) {
+            g->applied.items[g->applied.count++] = e;
+        }
+    }
+    return BZL_OK;
+}
+
+/* Journals d with the applied effects (and, when pending, the posted form that a post will
+ * apply); returns the entry's sequence. */
+static bzl_status
+journal_declaration(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t month,
+                    const bzl_actor *actor, uint64_t *seq)
+{
+    static const bzl_effect_list none = {0};
+    const bzl_effect_list *deferred = d->pending ? &g->posted : &none;
+    size_t decl_len = bzl__decl_encoded_size(d);
+    size_t len =
+        decl_len + bzl__effects_size(g->applied.count) + bzl__effects_size(deferred->count);
+    uint8_t *payload = NULL;
+    bzl_status st = bzl__journal_reserve(t, JOURNAL_DECLARATION, actor, len, &payload, seq);
+    if (st != BZL_OK) {
+        return st;
+    }
+    bzl__decl_encode(d, payload, decl_len);
+    bzl_wr w = {.p = payload + decl_len, .cap = len - decl_len};
+    bzl__effects_encode(&w, d->book_no, month, &g->applied);
+    bzl__effects_encode(&w, d->book_no, month, deferred);
+    BZL_ASSERT(w.len == w.cap);
+    return bzl__journal_seal(t, *seq);
+}
+
+/* The transfer index row: book | id → enterprise, flow, related book and id. */
+static bzl_status
+transfer_put(bzl_txn *t, const bzl_declaration *d, bzl_flow flow)
+{
+    uint8_t key[BZL_BOOK_NO_LEN + BZL_DECL_ID_BYTES_MAX];
+    uint8_t value[BZL_ENTERPRISE_CODE_LEN + 1u + BZL_BOOK_NO_LEN + 1u + BZL_DECL_ID_BYTES_MAX];
+    size_t id_len = strnlen(d->id, sizeof d->id);
+    size_t rel_len = strnlen(d->related_id, sizeof d->related_id);
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_fixed(&kw, d->book_no, BZL_BOOK_NO_LEN);
+    wr_bytes(&kw, d->id, id_len);
+    bzl_wr w = {.p = value, .cap = sizeof value};
+    wr_fixed(&w, d->enterprise, BZL_ENTERPRISE_CODE_LEN);
+    wr_u8(&w, (uint8_t)flow);
+    wr_fixed(&w, d->related_book, BZL_BOOK_NO_LEN);
+    wr_u8(&w, (uint8_t)rel_len);
+    wr_bytes(&w, d->related_id, rel_len);
+    MDB_val k = {.mv_size = kw.len, .mv_data = key};
+    MDB_val v = {.mv_size = w.len, .mv_data = value};
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TRANSFER], &k, &v, 0));
+}
+
+/* Everything after the effects applied: journal, state, history, transfer index, norm marks. */
+static bzl_status
+record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t month,
+                const bzl_actor *actor, uint64_t *seq)
+{
+    bzl_status st = journal_declaration(t, d, g, month, actor, seq);
+    if (st != BZL_OK) {
+        return st;
+    }
+    bzl__decl_state ds = {.seq = *seq,
+                          .state = d->pending ? BZL_DECL_PENDING : BZL_DECL_POSTED,
+                          .posted_seq = d->pending ? 0 : *seq};
+    st = bzl__decl_state_put(t, d->enterprise, d->id, &ds);
+    if (st == BZL_OK) {
+        st = bzl__history_put(t, d->book_no, *seq, JOURNAL_DECLARATION, (uint8_t)g->flow, d->date,
+                              d->id, &g->applied);
+    }
+    if (st == BZL_OK && bzl_flow_is_transfer(g->flow) && d->related_book[0] != '\0') {
+        st = transfer_put(t, d, g->flow);
+    }
+    for (uint32_t i = 0; st == BZL_OK && i < g->norm_count; i++) {
+        st = bzl__norm_mark_used(t, &g->norms[i]);
+    }
+    return st;
+}
+
+/* Gathers, decides and applies in child; a refusal lands in result. */
+static bzl_status
+declare(bzl_txn *child, const bzl_declaration *d, const bzl_actor *actor, bzl_submit_result *result)
+{
+    gather g;
+    memset(&g, 0, sizeof g);
+    uint32_t month = bzl_month_of(d->date);
+    bzl_status st = check_header(child, d, &g, result);
+    if (st == BZL_OK && result->status == BZL_OK) {
+        st = check_items(child, d, result);
+    }
+    if (st == BZL_OK && result->status == BZL_OK) {
+        st = gather_norms(child, d, &g);
+    }
+    if (st == BZL_OK && result->status == BZL_OK) {
+        st = compute_effects(d, &g, result);
+    }
+    if (st == BZL_OK && result->status == BZL_OK) {
+        bool bounded = g.book.verify_mode != BZL_VERIFY_CONSUMPTION;
+        st = bzl__effects_apply(child, d->book_no, month, bounded, &g.applied, &result->status,
+                                &result->fault);
+    }
+    if (st == BZL_OK && result->status == BZL_OK) {
+        st = record_accepted(child, d, &g, month, actor, &result->seq);
+    }
+    gather_free(&g);
+    return st;
+}
+
+bzl_status
+bzl__submit_new(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *actor,
+                bzl_submit_result *result)
+{
+    bzl_txn *child = NULL;
+    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
+    if (st != BZL_OK) {
+        return st;
+    }
+    st = declare(child, d, actor, result);
+    if (st != BZL_OK || result->status != BZL_OK) {
+        /* A refusal (st is BZL_OK, result->status says why) or a storage failure (st). */
+        bzl_txn_abort(child);
+        result->seq = 0;
+        return st;
+    }
+    return bzl_txn_commit(child);
+}

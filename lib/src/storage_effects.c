@@ -1,0 +1,384 @@
+/* storage_effects.c — effects in the journal and in the derived tables: balances, scrap
+ * allowances, period totals, history rows; declaration state records. Byte layouts are in the
+ * tables at the top of storage.c. */
+#include "storage_internal.h"
+
+#include "bzl/decimal.h"
+
+#include <stdlib.h>
+
+#define TOTAL_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
+#define HISTORY_KEY_BYTES (ITEM_KEY_BYTES + 8u)
+#define SCRAP_VALUE_BYTES 16u
+
+static_assert(EFFECT_BYTES == 1u + 4u + 1u + 1u + 8u * 8u, "effect layout as documented");
+static_assert(EFFECTS_HEADER_BYTES == BZL_BOOK_NO_LEN + 4u + 4u, "effects header layout");
+static_assert(DECL_STATE_BYTES == 8u + 1u + 8u + 8u, "declaration state layout");
+
+static MDB_val
+mval(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
+/* ---- journal entries ---------------------------------------------------------------------- */
+
+bzl_status
+bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out)
+{
+    uint8_t key[8];
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_be(&kw, seq, 8);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_JOURNAL], &k, &v);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    out->type = rd_u8(&r);
+    out->actor.time_ms = rd_i64(&r);
+    out->actor.uid = rd_u32(&r);
+    out->actor.gid = rd_u32(&r);
+    out->actor.pid = rd_i32(&r);
+    out->actor.role = rd_u8(&r);
+    out->actor.request_id = rd_u64(&r);
+    r.off += JOURNAL_HASH_BYTES; /* the chain is storage_audit.c's business */
+    uint32_t payload_len = rd_u32(&r);
+    if (r.bad || payload_len != v.mv_size - JOURNAL_HEADER_BYTES) {
+        return BZL_CORRUPT;
+    }
+    out->payload = (const uint8_t *)v.mv_data + JOURNAL_HEADER_BYTES;
+    out->payload_len = payload_len;
+    return BZL_OK;
+}
+
+/* ---- declaration state -------------------------------------------------------------------- */
+
+size_t
+bzl__idem_key(uint8_t key[IDEM_KEY_BYTES_MAX], const char *enterprise, const char *id)
+{
+    bzl_wr w = {.p = key, .cap = IDEM_KEY_BYTES_MAX};
+    size_t id_len = strnlen(id, BZL_DECL_ID_BYTES_MAX);
+    wr_fixed(&w, enterprise, BZL_ENTERPRISE_CODE_LEN);
+    wr_bytes(&w, id, id_len);
+    return w.len;
+}
+
+bzl_status
+bzl__decl_state_get(bzl_txn *t, const char *enterprise, const char *id, bzl__decl_state *out)
+{
+    uint8_t key[IDEM_KEY_BYTES_MAX];
+    MDB_val k = mval(key, bzl__idem_key(key, enterprise, id));
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_IDEM], &k, &v);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    bzl__decl_state s;
+    s.seq = rd_u64(&r);
+    s.state = rd_u8(&r);
+    s.posted_seq = rd_u64(&r);
+    s.closed_seq = rd_u64(&r);
+    if (!rd_done(&r) || s.seq == 0 || s.state < BZL_DECL_POSTED || s.state > BZL_DECL_REVERSED) {
+        return BZL_CORRUPT;
+    }
+    *out = s;
+    return BZL_OK;
+}
+
+bzl_status
+bzl__decl_state_put(bzl_txn *t, const char *enterprise, const char *id, const bzl__decl_state *s)
+{
+    BZL_ASSERT(s->seq != 0);
+    BZL_ASSERT(s->state >= BZL_DECL_POSTED && s->state <= BZL_DECL_REVERSED);
+    uint8_t key[IDEM_KEY_BYTES_MAX];
+    uint8_t value[DECL_STATE_BYTES];
+    bzl_wr w = {.p = value, .cap = sizeof value};
+    wr_u64(&w, s->seq);
+    wr_u8(&w, s->state);
+    wr_u64(&w, s->posted_seq);
+    wr_u64(&w, s->closed_seq);
+    MDB_val k = mval(key, bzl__idem_key(key, enterprise, id));
+    MDB_val v = mval(value, sizeof value);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_IDEM], &k, &v, 0));
+}
+
+/* ---- effects codec ------------------------------------------------------------------------ */
+
+size_t
+bzl__effects_size(uint32_t count)
+{
+    return EFFECTS_HEADER_BYTES + (size_t)count * EFFECT_BYTES;
+}
+
+void
+bzl__effects_encode(bzl_wr *w, const char *book_no, uint32_t month, const bzl_effect_list *list)
+{
+    wr_fixed(w, book_no, BZL_BOOK_NO_LEN);
+    wr_u32(w, month);
+    wr_u32(w, list->count);
+    for (uint32_t i = 0; i < list->count; i++) {
+        const bzl_effect *e = &list->items[i];
+        BZL_ASSERT((e->flags & BZL_EFFECT_AVG_VALUE) == 0 || e->pending_out_e5 == 0);
+        wr_u8(w, e->kind);
+        wr_u32(w, e->item_no);
+        wr_u8(w, e->category);
+        wr_u8(w, e->flags);
+        wr_i64(w, e->qty_e5);
+        wr_i64(w, e->value_e5);
+        wr_i64(w, e->pending_in_e5);
+        wr_i64(w, e->pending_out_e5);
+        wr_i64(w, e->scrap_gen_e5);
+        wr_i64(w, e->scrap_used_e5);
+        wr_i64(w, e->total_e5);
+        wr_i64(w, e->total_value_e5);
+    }
+}
+
+void
+bzl__effects_header(bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1], uint32_t *month, uint32_t *count)
+{
+    rd_text(r, book_no, BZL_BOOK_NO_LEN + 1, BZL_BOOK_NO_LEN, false);
+    *month = rd_u32(r);
+    *count = rd_u32(r);
+    /* A count the remaining bytes cannot hold is damage, not a reason to loop for long. */
+    if (!r->bad && (size_t)*count * EFFECT_BYTES > r->len - r->off) {
+        r->bad = true;
+        *count = 0;
+    }
+}
+
+void
+bzl__effect_read(bzl_rd *r, bzl_effect *e)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = rd_u8(r);
+    e->item_no = rd_u32(r);
+    e->category = rd_u8(r);
+    e->flags = rd_u8(r);
+    e->qty_e5 = rd_i64(r);
+    e->value_e5 = rd_i64(r);
+    e->pending_in_e5 = rd_i64(r);
+    e->pending_out_e5 = rd_i64(r);
+    e->scrap_gen_e5 = rd_i64(r);
+    e->scrap_used_e5 = rd_i64(r);
+    e->total_e5 = rd_i64(r);
+    e->total_value_e5 = rd_i64(r);
+    if (e->kind != BZL_KIND_MATERIAL && e->kind != BZL_KIND_PRODUCT) {
+        r->bad = true;
+    }
+}
+
+/* ---- derived tables ----------------------------------------------------------------------- */
+
+static bzl_status
+scrap_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_scrap *out)
+{
+    MDB_val k = mval(key, ITEM_KEY_BYTES);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_SCRAP], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        memset(out, 0, sizeof *out);
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    out->generated_e5 = rd_i64(&r);
+    out->used_e5 = rd_i64(&r);
+    return rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+}
+
+static bzl_status
+scrap_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_scrap *s)
+{
+    uint8_t buf[SCRAP_VALUE_BYTES];
+    bzl_wr w = {.p = buf, .cap = sizeof buf};
+    wr_i64(&w, s->generated_e5);
+    wr_i64(&w, s->used_e5);
+    MDB_val k = mval(key, ITEM_KEY_BYTES);
+    MDB_val v = mval(buf, sizeof buf);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_SCRAP], &k, &v, 0));
+}
+
+static void
+total_key(uint8_t key[TOTAL_KEY_BYTES], const char *book_no, uint8_t kind, uint32_t item_no,
+          uint32_t month, uint8_t category)
+{
+    bzl_wr w = {.p = key, .cap = TOTAL_KEY_BYTES};
+    bzl__item_key(wr_take(&w, ITEM_KEY_BYTES), book_no, kind, item_no);
+    wr_be(&w, month, 4);
+    wr_u8(&w, category);
+}
+
+bzl_status
+bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no,
+                      uint32_t month, unsigned category, int64_t *qty_e5, int64_t *value_e5)
+{
+    BZL_ASSERT(category <= UINT8_MAX);
+    uint8_t key[TOTAL_KEY_BYTES];
+    total_key(key, book_no, (uint8_t)kind, item_no, month, (uint8_t)category);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_TOTAL], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        *qty_e5 = 0;
+        *value_e5 = 0;
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    int64_t q = rd_i64(&r);
+    int64_t val = rd_i64(&r);
+    if (!rd_done(&r)) {
+        return BZL_CORRUPT;
+    }
+    *qty_e5 = q;
+    *value_e5 = val;
+    return BZL_OK;
+}
+
+static bzl_status
+total_add(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e)
+{
+    int64_t q = 0;
+    int64_t v = 0;
+    bzl_status st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month,
+                                          e->category, &q, &v);
+    if (st == BZL_OK) {
+        st = bzl_dec_add(q, e->total_e5, &q);
+    }
+    if (st == BZL_OK) {
+        st = bzl_dec_add(v, e->total_value_e5, &v);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t key[TOTAL_KEY_BYTES];
+    uint8_t buf[16];
+    total_key(key, book_no, e->kind, e->item_no, month, e->category);
+    bzl_wr w = {.p = buf, .cap = sizeof buf};
+    wr_i64(&w, q);
+    wr_i64(&w, v);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val val = mval(buf, sizeof buf);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TOTAL], &k, &val, 0));
+}
+
+/* Applies one effect to its balance, allowance and period total. */
+static bzl_status
+effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded, bzl_effect *e,
+             bzl_status *refusal, bzl_fault *fault)
+{
+    uint8_t key[ITEM_KEY_BYTES];
+    bzl_balance bal;
+    bzl_scrap scrap;
+    bzl__item_key(key, book_no, e->kind, e->item_no);
+    bzl_status st = bzl__balance_read(t, key, &bal);
+    if (st == BZL_OK) {
+        st = scrap_read(t, key, &scrap);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    *refusal = bzl_effect_apply(e, &bal, &scrap, scrap_bounded, fault);
+    if (*refusal != BZL_OK) {
+        return BZL_OK;
+    }
+    if (e->qty_e5 != 0 || e->value_e5 != 0 || e->pending_in_e5 != 0 || e->pending_out_e5 != 0) {
+        st = bzl__balance_write(t, key, &bal);
+    }
+    if (st == BZL_OK && (e->scrap_gen_e5 != 0 || e->scrap_used_e5 != 0)) {
+        st = scrap_write(t, key, &scrap);
+    }
+    if (st == BZL_OK && (e->total_e5 != 0 || e->total_value_e5 != 0)) {
+        st = total_add(t, book_no, month, e);
+    }
+    if (st == BZL_OVERFLOW) {
+        *refusal = bzl_fault_set(fault, BZL_OVERFLOW, e->line, "qty",
+                                 "a period total of item %u would leave the representable range",
+                                 (unsigned)e->item_no);
+        st = BZL_OK;
+    }
+    return st;
+}
+
+bzl_status
+bzl__effects_apply(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
+                   bzl_effect_list *list, bzl_status *refusal, bzl_fault *fault)
+{
+    BZL_ASSERT(t->write);
+    BZL_ASSERT(list->count <= list->cap);
+    *refusal = BZL_OK;
+    for (uint32_t i = 0; i < list->count; i++) {
+        bzl_status st =
+            effect_store(t, book_no, month, scrap_bounded, &list->items[i], refusal, fault);
+        if (st != BZL_OK || *refusal != BZL_OK) {
+            return st;
+        }
+    }
+    return BZL_OK;
+}
+
+bzl_status
+bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq, uint8_t type, uint8_t flow,
+                 int32_t date, const char *id, const bzl_effect_list *list)
+{
+    size_t id_len = strnlen(id, BZL_DECL_ID_BYTES_MAX);
+    for (uint32_t i = 0; i < list->count; i++) {
+        const bzl_effect *e = &list->items[i];
+        if (e->qty_e5 == 0 && e->pending_in_e5 == 0 && e->pending_out_e5 == 0) {
+            continue;
+        }
+        uint8_t key[HISTORY_KEY_BYTES];
+        uint8_t buf[1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX];
+        bzl_wr kw = {.p = key, .cap = sizeof key};
+        bzl__item_key(wr_take(&kw, ITEM_KEY_BYTES), book_no, e->kind, e->item_no);
+        wr_be(&kw, seq, 8);
+        bzl_wr w = {.p = buf, .cap = sizeof buf};
+        wr_u8(&w, type);
+        wr_u8(&w, flow);
+        wr_i32(&w, date);
+        wr_i64(&w, e->qty_e5);
+        wr_i64(&w, e->pending_in_e5);
+        wr_i64(&w, e->pending_out_e5);
+        wr_u8(&w, (uint8_t)id_len);
+        wr_bytes(&w, id, id_len);
+        MDB_val k = mval(key, sizeof key);
+        MDB_val v = mval(buf, w.len);
+        int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &k, &v, MDB_NOOVERWRITE);
+        if (rc != MDB_SUCCESS) {
+            return rc == MDB_KEYEXIST ? BZL_INTERNAL : bzl__mdb_status(rc);
+        }
+    }
+    return BZL_OK;
+}
+
+bzl_status
+bzl__period_closed_through(bzl_txn *t, const char *book_no, int32_t *out)
+{
+    MDB_val k = mval(book_no, BZL_BOOK_NO_LEN);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_PERIOD], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        *out = INT32_MIN;
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    int32_t through = rd_i32(&r);
+    (void)rd_u64(&r); /* the closing entry's sequence */
+    if (!rd_done(&r)) {
+        return BZL_CORRUPT;
+    }
+    *out = through;
+    return BZL_OK;
+}

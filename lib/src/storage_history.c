@@ -1,0 +1,326 @@
+/* storage_history.c — reading the ledger back: an item's history with running balances, one
+ * declaration with its state and journal entries, and transfers whose halves do not match. */
+#include "storage_internal.h"
+
+#include "bzl/decimal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define HISTORY_KEY_BYTES (ITEM_KEY_BYTES + 8u)
+
+static MDB_val
+mval(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
+static bzl_status
+history_decode(const MDB_val *k, const MDB_val *v, bzl_history_row *row)
+{
+    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size, .off = ITEM_KEY_BYTES};
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    memset(row, 0, sizeof *row);
+    row->seq = rd_be(&kr, 8);
+    row->entry_type = rd_u8(&r);
+    row->flow = rd_u8(&r);
+    row->date = rd_i32(&r);
+    row->qty_e5 = rd_i64(&r);
+    row->pending_in_e5 = rd_i64(&r);
+    row->pending_out_e5 = rd_i64(&r);
+    size_t id_len = rd_u8(&r);
+    r.bad |= id_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, row->id, sizeof row->id, r.bad ? 0 : id_len, false);
+    return rd_done(&kr) && rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+}
+
+bzl_status
+bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no, int32_t from,
+                    int32_t to, uint64_t after_seq, bzl_history_row *out, size_t cap, size_t *count,
+                    bool *more)
+{
+    BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
+    bzl_item item;
+    bzl_status st = bzl_storage_item_get(t, book_no, kind, item_no, &item);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t prefix[ITEM_KEY_BYTES];
+    bzl__item_key(prefix, book_no, (uint8_t)kind, item_no);
+    MDB_cursor *cur = NULL;
+    MDB_val k = mval(prefix, sizeof prefix);
+    MDB_val v;
+    size_t n = 0;
+    bool further = false;
+    int64_t running = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HISTORY], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    /* Every row of the item is read, because the running balance counts the earlier ones. */
+    while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == HISTORY_KEY_BYTES &&
+           memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
+        bzl_history_row row;
+        st = history_decode(&k, &v, &row);
+        if (st == BZL_OK) {
+            st = bzl_dec_add(running, row.qty_e5, &running) == BZL_OK ? BZL_OK : BZL_CORRUPT;
+            row.running_e5 = running;
+        }
+        if (st == BZL_OK && row.seq > after_seq && row.date >= from && row.date <= to) {
+            if (n == cap) {
+                further = true;
+                break;
+            }
+            out[n++] = row;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        *more = further;
+    }
+    return st;
+}
+
+/* ---- one declaration ------------------------------------------------------------------------- */
+
+/* Reads entry seq's type, actor, reason and applied effects into info's next entry. */
+static bzl_status
+entry_add(bzl_txn *t, uint64_t seq, bzl_decl_info *info, bzl_effect *effects, uint32_t cap,
+          uint32_t *used)
+{
+    BZL_ASSERT(info->entry_count < BZL_DECL_ENTRIES_MAX);
+    bzl__entry e;
+    size_t at = 0;
+    bool has = false;
+    bzl_status st = bzl__journal_get(t, seq, &e);
+    if (st == BZL_OK) {
+        st = bzl__entry_effects_at(&e, &at, &has);
+    }
+    if (st != BZL_OK || !has) {
+        return st == BZL_NOT_FOUND || !has ? BZL_CORRUPT : st;
+    }
+    bzl_decl_entry *de = &info->entries[info->entry_count++];
+    memset(de, 0, sizeof *de);
+    de->seq = seq;
+    de->type = e.type;
+    de->actor = e.actor;
+    de->effects_at = *used;
+    if (e.type == JOURNAL_VOID || e.type == JOURNAL_REJECT || e.type == JOURNAL_REVERSE) {
+        /* The reason is the text just before the effects section; its u16 length before it. */
+        bzl_rd r = {.p = e.payload, .len = e.payload_len};
+        r.off = (e.type == JOURNAL_REVERSE ? 16u : 8u) + BZL_ENTERPRISE_CODE_LEN;
+        size_t id_len = rd_u8(&r);
+        r.off += id_len;
+        size_t reason_len = rd_u16(&r);
+        r.bad |= reason_len > BZL_TEXT_BYTES_MAX;
+        rd_text(&r, de->reason, sizeof de->reason, r.bad ? 0 : reason_len, false);
+        if (r.bad) {
+            return BZL_CORRUPT;
+        }
+    }
+    bzl_rd r = {.p = e.payload, .len = e.payload_len, .off = at};
+    char book[BZL_BOOK_NO_LEN + 1];
+    uint32_t month = 0;
+    uint32_t count = 0;
+    bzl__effects_header(&r, book, &month, &count);
+    for (uint32_t i = 0; i < count && !r.bad; i++) {
+        bzl_effect eff;
+        bzl__effect_read(&r, &eff);
+        if (*used < cap) {
+            effects[(*used)++] = eff;
+            de->effects++;
+        }
+    }
+    return r.bad ? BZL_CORRUPT : BZL_OK;
+}
+
+bzl_status
+bzl_storage_declaration_get(bzl_txn *t, const char *enterprise, const char *id, bzl_decl_info *out,
+                            bzl_decl_line *lines, bzl_effect *effects, uint32_t effects_cap)
+{
+    BZL_ASSERT(out != NULL && lines != NULL);
+    memset(out, 0, sizeof *out);
+    if (strlen(enterprise) != BZL_ENTERPRISE_CODE_LEN || strlen(id) == 0 ||
+        strlen(id) > BZL_DECL_ID_BYTES_MAX) {
+        return BZL_NOT_FOUND;
+    }
+    bzl__decl_state ds;
+    bzl__entry e;
+    size_t used_bytes = 0;
+    bzl_status st = bzl__decl_state_get(t, enterprise, id, &ds);
+    if (st == BZL_OK) {
+        st = bzl__journal_get(t, ds.seq, &e);
+        st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    }
+    if (st == BZL_OK) {
+        st = bzl__decl_decode(e.payload, e.payload_len, &out->decl, lines, BZL_DECL_LINES_CEILING,
+                              &used_bytes);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    out->state = ds.state;
+    bzl_book book;
+    bzl_fault ignored;
+    bzl_flow flow = BZL_FLOW_NONE;
+    if (bzl_storage_book_get(t, out->decl.book_no, &book) == BZL_OK) {
+        if (bzl_flow_lookup((bzl_kind)out->decl.kind, (bzl_direction)out->decl.direction,
+                            out->decl.trade_mode, out->decl.book_no[0], book.verify_mode,
+                            out->decl.related_book[0] != '\0', &flow, &ignored) != BZL_OK) {
+            flow = BZL_FLOW_NONE;
+        }
+    }
+    out->flow = (uint8_t)flow;
+    uint32_t used = 0;
+    uint64_t seqs[BZL_DECL_ENTRIES_MAX] = {ds.seq, ds.posted_seq != ds.seq ? ds.posted_seq : 0,
+                                           ds.closed_seq};
+    for (size_t i = 0; st == BZL_OK && i < BZL_DECL_ENTRIES_MAX; i++) {
+        if (seqs[i] != 0) {
+            st = entry_add(t, seqs[i], out, effects, effects_cap, &used);
+        }
+    }
+    return st;
+}
+
+/* ---- transfers --------------------------------------------------------------------------------
+ */
+
+typedef struct transfer_rec {
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    uint8_t flow;
+    char related_book[BZL_BOOK_NO_LEN + 1];
+    char related_id[BZL_DECL_ID_BYTES_MAX + 1];
+} transfer_rec;
+
+static bzl_status
+transfer_decode(const MDB_val *k, const MDB_val *v, transfer_rec *out)
+{
+    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size};
+    rd_text(&kr, out->book_no, sizeof out->book_no, BZL_BOOK_NO_LEN, false);
+    size_t id_len = k->mv_size > BZL_BOOK_NO_LEN ? k->mv_size - BZL_BOOK_NO_LEN : 0;
+    kr.bad |= id_len == 0 || id_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&kr, out->id, sizeof out->id, kr.bad ? 0 : id_len, false);
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    rd_text(&r, out->enterprise, sizeof out->enterprise, BZL_ENTERPRISE_CODE_LEN, false);
+    out->flow = rd_u8(&r);
+    rd_text(&r, out->related_book, sizeof out->related_book, BZL_BOOK_NO_LEN, true);
+    size_t rel_len = rd_u8(&r);
+    r.bad |= rel_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, out->related_id, sizeof out->related_id, r.bad ? 0 : rel_len, false);
+    return rd_done(&kr) && rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+}
+
+static bool
+live(uint8_t state)
+{
+    return state == BZL_DECL_POSTED || state == BZL_DECL_PENDING;
+}
+
+/* Why rec's transfer is unmatched ("" when it matches). */
+static bzl_status
+transfer_why(bzl_txn *t, const transfer_rec *rec, uint8_t *state, char *why, size_t cap)
+{
+    bzl__decl_state own;
+    bzl_status st = bzl__decl_state_get(t, rec->enterprise, rec->id, &own);
+    if (st != BZL_OK) {
+        return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    }
+    *state = own.state;
+    why[0] = '\0';
+    if (!live(own.state)) {
+        return BZL_OK; /* a voided or reversed half is no longer a transfer */
+    }
+    uint8_t key[BZL_BOOK_NO_LEN + BZL_DECL_ID_BYTES_MAX];
+    size_t rel_len = strlen(rec->related_id);
+    memcpy(key, rec->related_book, BZL_BOOK_NO_LEN);
+    memcpy(key + BZL_BOOK_NO_LEN, rec->related_id, rel_len);
+    MDB_val k = mval(key, BZL_BOOK_NO_LEN + rel_len);
+    MDB_val v;
+    int rc = rel_len == 0 ? MDB_NOTFOUND : mdb_get(t->txn, t->s->dbi[DB_TRANSFER], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        snprintf(why, cap, "no counterpart declaration");
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    transfer_rec other;
+    bzl__decl_state os;
+    st = transfer_decode(&k, &v, &other);
+    if (st == BZL_OK) {
+        st = bzl__decl_state_get(t, other.enterprise, other.id, &os);
+    }
+    if (st != BZL_OK) {
+        return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    }
+    if (strcmp(other.related_book, rec->book_no) != 0 || strcmp(other.related_id, rec->id) != 0) {
+        snprintf(why, cap, "the counterpart names another declaration");
+    } else if (!live(os.state)) {
+        snprintf(why, cap, "the counterpart is %s", bzl_decl_state_name(os.state));
+    }
+    return BZL_OK;
+}
+
+bzl_status
+bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
+                                bzl_transfer_row *out, size_t cap, size_t *count, bool *more)
+{
+    BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    size_t n = 0;
+    bool further = false;
+    bzl_status st = BZL_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TRANSFER], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        transfer_rec rec;
+        bzl_transfer_row row;
+        memset(&row, 0, sizeof row);
+        st = transfer_decode(&k, &v, &rec);
+        if (st == BZL_OK) {
+            st = transfer_why(t, &rec, &row.state, row.why, sizeof row.why);
+        }
+        bool wanted = st == BZL_OK && row.why[0] != '\0' &&
+                      (enterprise[0] == '\0' || strcmp(enterprise, rec.enterprise) == 0);
+        if (wanted && skip > 0) {
+            skip--;
+        } else if (wanted && n == cap) {
+            further = true;
+            break;
+        } else if (wanted) {
+            memcpy(row.enterprise, rec.enterprise, sizeof row.enterprise);
+            memcpy(row.book_no, rec.book_no, sizeof row.book_no);
+            memcpy(row.id, rec.id, sizeof row.id);
+            memcpy(row.related_book, rec.related_book, sizeof row.related_book);
+            memcpy(row.related_id, rec.related_id, sizeof row.related_id);
+            row.flow = rec.flow;
+            out[n++] = row;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        *more = further;
+    }
+    return st;
+}

@@ -1,0 +1,496 @@
+/* storage_norms.c — consumption norms (BOM versions), business-mode events, scrap allowances.
+ * Byte layouts: storage.c. */
+#include "storage_internal.h"
+
+#include <stdlib.h>
+
+#define NORM_PREFIX_BYTES (BZL_BOOK_NO_LEN + 4u)
+#define NORM_KEY_BYTES (NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX + 4u)
+#define NORM_VALUE_BYTES (4u + 5u * 8u + 1u)
+#define MODE_KEY_BYTES (ITEM_KEY_BYTES + 4u)
+
+static MDB_val
+mval(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
+/* ---- norm codec ------------------------------------------------------------------------------ */
+
+static void
+norm_key(uint8_t key[NORM_KEY_BYTES], const char *book_no, uint32_t product, const char *version,
+         uint32_t material)
+{
+    bzl_wr w = {.p = key, .cap = NORM_KEY_BYTES};
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_be(&w, product, 4);
+    wr_fixed(&w, version, BZL_BOM_VERSION_BYTES_MAX);
+    wr_be(&w, material, 4);
+}
+
+static void
+norm_value(uint8_t buf[NORM_VALUE_BYTES], const bzl_norm *n)
+{
+    bzl_wr w = {.p = buf, .cap = NORM_VALUE_BYTES};
+    wr_i32(&w, n->valid_from);
+    wr_i64(&w, n->net_e9);
+    wr_i64(&w, n->tangible_e9);
+    wr_i64(&w, n->intangible_e9);
+    wr_i64(&w, n->share_e9);
+    wr_i64(&w, n->ucns_e9);
+    wr_u8(&w, n->used ? 1 : 0);
+}
+
+static bzl_status
+norm_decode(const MDB_val *k, const MDB_val *v, bzl_norm *out)
+{
+    bzl_norm n;
+    memset(&n, 0, sizeof n);
+    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size};
+    rd_text(&kr, n.book_no, sizeof n.book_no, BZL_BOOK_NO_LEN, false);
+    n.product = (uint32_t)rd_be(&kr, 4);
+    rd_text(&kr, n.version, sizeof n.version, BZL_BOM_VERSION_BYTES_MAX, true);
+    n.material = (uint32_t)rd_be(&kr, 4);
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    n.valid_from = rd_i32(&r);
+    n.net_e9 = rd_i64(&r);
+    n.tangible_e9 = rd_i64(&r);
+    n.intangible_e9 = rd_i64(&r);
+    n.share_e9 = rd_i64(&r);
+    n.ucns_e9 = rd_i64(&r);
+    uint8_t used = rd_u8(&r);
+    if (!rd_done(&kr) || !rd_done(&r) || used > 1 || n.version[0] == '\0') {
+        return BZL_CORRUPT;
+    }
+    n.used = used == 1;
+    *out = n;
+    return BZL_OK;
+}
+
+static bool
+norm_same(const bzl_norm *a, const bzl_norm *b)
+{
+    return a->valid_from == b->valid_from && a->net_e9 == b->net_e9 &&
+           a->tangible_e9 == b->tangible_e9 && a->intangible_e9 == b->intangible_e9 &&
+           a->share_e9 == b->share_e9;
+}
+
+/* ---- norm set -------------------------------------------------------------------------------- */
+
+static bzl_status
+item_needed(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no,
+            bzl_action_result *out)
+{
+    bzl_item item;
+    bzl_status st = bzl_storage_item_get(t, book_no, kind, item_no, &item);
+    if (st == BZL_NOT_FOUND) {
+        out->status = bzl_fault_set(
+            &out->fault, st, 0, kind == BZL_KIND_PRODUCT ? "product" : "material",
+            "%s %u is not an item of book %s", bzl_kind_name(kind), (unsigned)item_no, book_no);
+        out->fault.item_no = item_no;
+        return BZL_OK;
+    }
+    return st;
+}
+
+static bzl_status
+norm_set_in(bzl_txn *t, const bzl_norm *n, const bzl_actor *actor, bzl_action_result *out)
+{
+    bzl_status st = item_needed(t, n->book_no, BZL_KIND_PRODUCT, n->product, out);
+    if (st == BZL_OK && out->status == BZL_OK) {
+        st = item_needed(t, n->book_no, BZL_KIND_MATERIAL, n->material, out);
+    }
+    if (st != BZL_OK || out->status != BZL_OK) {
+        return st;
+    }
+    uint8_t key[NORM_KEY_BYTES];
+    norm_key(key, n->book_no, n->product, n->version, n->material);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_NORM], &k, &v);
+    bzl_norm old;
+    bool used = false;
+    if (rc == MDB_SUCCESS) {
+        st = norm_decode(&k, &v, &old);
+        if (st != BZL_OK) {
+            return st;
+        }
+        if (norm_same(&old, n)) {
+            out->replayed = true;
+            return BZL_OK;
+        }
+        if (old.used) {
+            out->status = bzl_fault_set(
+                &out->fault, BZL_STATE_CONFLICT, 0, "version",
+                "norm version %s of product %u, material %u was used by a declaration and is "
+                "immutable; set a new version",
+                n->version, (unsigned)n->product, (unsigned)n->material);
+            return BZL_OK;
+        }
+        used = old.used;
+    } else if (rc != MDB_NOTFOUND) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_norm rec = *n;
+    rec.used = used;
+    uint8_t value[NORM_VALUE_BYTES];
+    norm_value(value, &rec);
+    MDB_val nv = mval(value, sizeof value);
+    rc = mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &nv, 0);
+    uint8_t *payload = NULL;
+    st = rc == MDB_SUCCESS
+             ? bzl__journal_reserve(t, JOURNAL_NORM, actor, NORM_KEY_BYTES + NORM_VALUE_BYTES,
+                                    &payload, &out->seq)
+             : bzl__mdb_status(rc);
+    if (st == BZL_OK) {
+        memcpy(payload, key, NORM_KEY_BYTES);
+        memcpy(payload + NORM_KEY_BYTES, value, NORM_VALUE_BYTES);
+        st = bzl__journal_seal(t, out->seq);
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_norm_set(bzl_txn *batch, const bzl_norm *n, const bzl_actor *actor,
+                     bzl_action_result *out)
+{
+    BZL_ASSERT(batch != NULL && batch->write);
+    BZL_ASSERT(n->ucns_e9 > 0);
+    memset(out, 0, sizeof *out);
+    bzl_txn *child = NULL;
+    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
+    if (st == BZL_OK) {
+        st = norm_set_in(child, n, actor, out);
+    }
+    if (st != BZL_OK || out->status != BZL_OK || out->replayed) {
+        bzl_txn_abort(child);
+        return st;
+    }
+    return bzl_txn_commit(child);
+}
+
+bzl_status
+bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n)
+{
+    if (n->used) {
+        return BZL_OK;
+    }
+    uint8_t key[NORM_KEY_BYTES];
+    uint8_t value[NORM_VALUE_BYTES];
+    bzl_norm rec = *n;
+    rec.used = true;
+    norm_key(key, n->book_no, n->product, n->version, n->material);
+    norm_value(value, &rec);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v = mval(value, sizeof value);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &v, 0));
+}
+
+/* ---- norm lookups ---------------------------------------------------------------------------- */
+
+/* Calls visit for every norm whose key starts with prefix[0..prefix_len); visit returns false
+ * to stop. */
+static bzl_status
+norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
+          bool (*visit)(const bzl_norm *n, void *arg), void *arg)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k = mval(prefix, prefix_len);
+    MDB_val v;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NORM], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    bzl_status st = BZL_OK;
+    while (rc == MDB_SUCCESS && k.mv_size >= prefix_len &&
+           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        bzl_norm n;
+        st = norm_decode(&k, &v, &n);
+        if (st != BZL_OK || !visit(&n, arg)) {
+            break;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    return st;
+}
+
+typedef struct pick {
+    int32_t date;
+    bool found;
+    int32_t from;
+    char version[BZL_BOM_VERSION_BYTES_MAX + 1];
+} pick;
+
+/* The latest version in force: greatest (valid_from, version) with valid_from <= date. */
+static bool
+pick_visit(const bzl_norm *n, void *arg)
+{
+    pick *p = arg;
+    if (n->valid_from <= p->date &&
+        (!p->found || n->valid_from > p->from ||
+         (n->valid_from == p->from && strcmp(n->version, p->version) > 0))) {
+        p->found = true;
+        p->from = n->valid_from;
+        memcpy(p->version, n->version, sizeof p->version);
+    }
+    return true;
+}
+
+typedef struct collect {
+    bzl_norm **rows;
+    uint32_t *count;
+    uint32_t *cap;
+    uint32_t taken;
+    bzl_status st;
+} collect;
+
+static bool
+collect_visit(const bzl_norm *n, void *arg)
+{
+    collect *c = arg;
+    if (c->taken == BZL_BOM_MATERIALS_MAX) {
+        c->st = BZL_LIMIT_EXCEEDED;
+        return false;
+    }
+    if (*c->count == *c->cap) {
+        uint32_t next = *c->cap == 0 ? 16u : *c->cap * 2u;
+        bzl_norm *grown = realloc(*c->rows, (size_t)next * sizeof **c->rows);
+        if (grown == NULL) {
+            c->st = BZL_NO_MEMORY;
+            return false;
+        }
+        *c->rows = grown;
+        *c->cap = next;
+    }
+    (*c->rows)[(*c->count)++] = *n;
+    c->taken++;
+    return true;
+}
+
+bzl_status
+bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product, const char *version,
+                   int32_t date, bzl_norm **rows, uint32_t *count, uint32_t *cap)
+{
+    uint8_t key[NORM_KEY_BYTES];
+    pick p = {.date = date};
+    bzl_status st = BZL_OK;
+    if (version[0] == '\0') {
+        norm_key(key, book_no, product, "", 0);
+        st = norm_scan(t, key, NORM_PREFIX_BYTES, pick_visit, &p);
+        if (st != BZL_OK || !p.found) {
+            return st;
+        }
+        version = p.version;
+    }
+    norm_key(key, book_no, product, version, 0);
+    collect c = {.rows = rows, .count = count, .cap = cap, .st = BZL_OK};
+    st = norm_scan(t, key, NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX, collect_visit, &c);
+    return st != BZL_OK ? st : c.st;
+}
+
+typedef struct list_ctx {
+    uint32_t product;
+    size_t skip;
+    bzl_norm *out;
+    size_t cap;
+    size_t n;
+    bool more;
+} list_ctx;
+
+static bool
+list_visit(const bzl_norm *n, void *arg)
+{
+    list_ctx *c = arg;
+    if (c->skip > 0) {
+        c->skip--;
+        return true;
+    }
+    if (c->n == c->cap) {
+        c->more = true;
+        return false;
+    }
+    c->out[c->n++] = *n;
+    return true;
+}
+
+bzl_status
+bzl_storage_norm_list(bzl_txn *t, const char *book_no, uint32_t product, size_t skip, bzl_norm *out,
+                      size_t cap, size_t *count, bool *more)
+{
+    BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
+    bzl_book book;
+    bzl_status st = bzl_storage_book_get(t, book_no, &book);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t key[NORM_KEY_BYTES];
+    norm_key(key, book_no, product, "", 0);
+    list_ctx c = {.product = product, .skip = skip, .out = out, .cap = cap};
+    st = norm_scan(t, key, product != 0 ? NORM_PREFIX_BYTES : BZL_BOOK_NO_LEN, list_visit, &c);
+    if (st == BZL_OK) {
+        *count = c.n;
+        *more = c.more;
+    }
+    return st;
+}
+
+/* ---- business-mode events ------------------------------------------------------------------- */
+
+static bzl_status
+mode_set_in(bzl_txn *t, const char *book_no, uint32_t item_no, uint8_t mode, int32_t from,
+            const bzl_actor *actor, bzl_action_result *out)
+{
+    bzl_status st = item_needed(t, book_no, BZL_KIND_PRODUCT, item_no, out);
+    if (st != BZL_OK || out->status != BZL_OK) {
+        return st;
+    }
+    uint8_t key[MODE_KEY_BYTES];
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    bzl__item_key(wr_take(&kw, ITEM_KEY_BYTES), book_no, BZL_KIND_PRODUCT, item_no);
+    wr_be(&kw, (uint32_t)from, 4);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_ITEM_MODE], &k, &v);
+    if (rc == MDB_SUCCESS) {
+        if (v.mv_size == 1 && *(const uint8_t *)v.mv_data == mode) {
+            out->replayed = true;
+        } else {
+            out->status = bzl_fault_set(&out->fault, BZL_STATE_CONFLICT, 0, "from",
+                                        "product %u already has a mode event on that date",
+                                        (unsigned)item_no);
+        }
+        return BZL_OK;
+    }
+    if (rc != MDB_NOTFOUND) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val mv = mval(&mode, 1);
+    rc = mdb_put(t->txn, t->s->dbi[DB_ITEM_MODE], &k, &mv, 0);
+    uint8_t *payload = NULL;
+    st = rc == MDB_SUCCESS ? bzl__journal_reserve(t, JOURNAL_ITEM_MODE, actor, MODE_KEY_BYTES + 1u,
+                                                  &payload, &out->seq)
+                           : bzl__mdb_status(rc);
+    if (st == BZL_OK) {
+        memcpy(payload, key, MODE_KEY_BYTES);
+        payload[MODE_KEY_BYTES] = mode;
+        st = bzl__journal_seal(t, out->seq);
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_item_mode_set(bzl_txn *batch, const char *book_no, uint32_t item_no, uint8_t mode,
+                          int32_t from, const bzl_actor *actor, bzl_action_result *out)
+{
+    BZL_ASSERT(batch != NULL && batch->write);
+    BZL_ASSERT(mode >= BZL_BIZ_OEM && mode <= BZL_BIZ_OBM);
+    memset(out, 0, sizeof *out);
+    bzl_txn *child = NULL;
+    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
+    if (st == BZL_OK) {
+        st = mode_set_in(child, book_no, item_no, mode, from, actor, out);
+    }
+    if (st != BZL_OK || out->status != BZL_OK || out->replayed) {
+        bzl_txn_abort(child);
+        return st;
+    }
+    return bzl_txn_commit(child);
+}
+
+bzl_status
+bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_mode_event *out,
+                       size_t cap, size_t *count)
+{
+    uint8_t prefix[ITEM_KEY_BYTES];
+    bzl__item_key(prefix, book_no, BZL_KIND_PRODUCT, item_no);
+    MDB_cursor *cur = NULL;
+    MDB_val k = mval(prefix, sizeof prefix);
+    MDB_val v;
+    size_t n = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ITEM_MODE], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    bzl_status st = BZL_OK;
+    while (rc == MDB_SUCCESS && n < cap && k.mv_size == MODE_KEY_BYTES &&
+           memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = ITEM_KEY_BYTES};
+        out[n].from = (int32_t)rd_be(&kr, 4);
+        out[n].mode = v.mv_size == 1 ? *(const uint8_t *)v.mv_data : 0;
+        if (out[n].mode < BZL_BIZ_OEM || out[n].mode > BZL_BIZ_OBM) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+    }
+    return st;
+}
+
+/* ---- scrap allowances ----------------------------------------------------------------------- */
+
+bzl_status
+bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_scrap_row *out,
+                       size_t cap, size_t *count, bool *more)
+{
+    BZL_ASSERT(cap > 0);
+    bzl_book book;
+    bzl_status st = bzl_storage_book_get(t, book_no, &book);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t prefix[ITEM_KEY_BYTES];
+    bzl__item_key(prefix, book_no, BZL_KIND_MATERIAL, item_no);
+    size_t prefix_len = item_no != 0 ? ITEM_KEY_BYTES : BZL_BOOK_NO_LEN + 1u;
+    MDB_cursor *cur = NULL;
+    MDB_val k = mval(prefix, prefix_len);
+    MDB_val v;
+    size_t n = 0;
+    bool further = false;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_SCRAP], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == ITEM_KEY_BYTES &&
+           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        if (n == cap) {
+            further = true;
+            break;
+        }
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN + 1u};
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        out[n].item_no = (uint32_t)rd_be(&kr, 4);
+        out[n].scrap.generated_e5 = rd_i64(&r);
+        out[n].scrap.used_e5 = rd_i64(&r);
+        st = rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        *more = further;
+    }
+    return st;
+}

@@ -1,0 +1,560 @@
+/* check_ledger_storage.c — the bonded ledger in LMDB: norms and their immutability, export by
+ * norm, two-phase declarations (post, void), reversal, period locks, scrap bounds, transfer
+ * matching, period totals, and bzl_storage_verify_balances, including a balance tampered with
+ * raw LMDB. Same fixtures as check_storage.c: a fresh environment per forked test.
+ *
+ * Each test runs in a forked child with a fresh environment in its own mkdtemp directory under
+ * one root per test case; the root is created and removed in the parent, so a failed test
+ * leaves nothing behind either.
+ */
+#include "bzl/storage.h"
+
+#include <check.h>
+#include <ftw.h>
+#include <limits.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define E5(whole) ((int64_t)(whole)*100000)
+#define DAYS_2026_03_15 20527
+
+static const char BOOK[] = "H72012400001";
+static const char ENT[] = "330261A004";
+
+static char root_dir[PATH_MAX / 2];
+static char db_dir[PATH_MAX];
+static bzl_storage *store;
+static const bzl_actor actor = {
+    .uid = 1000, .gid = 1000, .pid = 4242, .role = 3, .request_id = 77, .time_ms = 1773500000000};
+
+/* ---- fixtures ------------------------------------------------------------------------------ */
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void
+root_setup(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(root_dir, sizeof root_dir, "%s/check_ledger_storage.XXXXXX",
+             tmp != NULL ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(root_dir));
+}
+
+static void
+root_teardown(void)
+{
+    nftw(root_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+open_with(uint64_t map_bytes, uint64_t map_bytes_max)
+{
+    bzl_storage_options opts = {
+        .dir = db_dir, .map_bytes = map_bytes, .map_bytes_max = map_bytes_max};
+    char why[256] = "";
+    bzl_status st = bzl_storage_open(&opts, &store, why, sizeof why);
+    ck_assert_msg(st == BZL_OK, "open: %s (%s)", bzl_status_name(st), why);
+}
+
+static void
+db_setup(void)
+{
+    snprintf(db_dir, sizeof db_dir, "%s/db.XXXXXX", root_dir);
+    ck_assert_ptr_nonnull(mkdtemp(db_dir));
+    open_with(0, 0);
+}
+
+static void
+db_teardown(void)
+{
+    bzl_storage_close(store);
+    store = NULL;
+    nftw(db_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static bzl_txn *
+write_txn(void)
+{
+    bzl_txn *t = NULL;
+    ck_assert_int_eq(bzl_txn_begin(store, NULL, true, &t), BZL_OK);
+    return t;
+}
+
+static bzl_txn *
+read_txn(void)
+{
+    bzl_txn *t = NULL;
+    ck_assert_int_eq(bzl_txn_begin(store, NULL, false, &t), BZL_OK);
+    return t;
+}
+
+static void
+make_enterprise(bzl_enterprise *e, const char *code)
+{
+    memset(e, 0, sizeof *e);
+    strcpy(e->code, code);
+    strcpy(e->uscc, "91310000717866186P");
+    strcpy(e->name, "宁波保税区精密电子有限公司");
+    strcpy(e->area, "core bonded zone");
+}
+
+static void
+make_book(bzl_book *b, const char *book_no, const char *enterprise)
+{
+    memset(b, 0, sizeof *b);
+    strcpy(b->book_no, book_no);
+    strcpy(b->enterprise, enterprise);
+    b->verify_mode = BZL_VERIFY_UNIT;
+    b->status = BZL_BOOK_OPEN;
+    b->period_days = 365;
+}
+
+static void
+make_item(bzl_item *it, const char *book_no, bzl_kind kind, uint32_t item_no)
+{
+    memset(it, 0, sizeof *it);
+    strcpy(it->book_no, book_no);
+    it->kind = (uint8_t)kind;
+    it->item_no = item_no;
+    strcpy(it->hs, "8542319000");
+    strcpy(it->unit, "035");
+    it->biz_mode = kind == BZL_KIND_PRODUCT ? BZL_BIZ_ODM : BZL_BIZ_NONE;
+    snprintf(it->name, sizeof it->name, "晶圆 %u", (unsigned)item_no);
+}
+
+/* Closes the store, puts one raw row with LMDB directly (as a damaged or foreign database
+ * would have it), and leaves the store closed. */
+static void
+forge(const char *db, const void *key, size_t key_len, const void *val, size_t val_len)
+{
+    bzl_storage_close(store);
+    store = NULL;
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    MDB_val k = {.mv_size = key_len, .mv_data = (void *)key};
+    MDB_val v = {.mv_size = val_len, .mv_data = (void *)val};
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+    ck_assert_int_eq(mdb_env_open(env, db_dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, db, 0, &dbi), 0);
+    ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* ENT's book BOOK with materials 1, 2 and product 1, and the norm of product 1 version v1:
+ * material 1 net 0.95 at 5% tangible loss (单耗 1), material 2 net 2 (单耗 2). */
+static void
+seed(void)
+{
+    bzl_enterprise e;
+    bzl_book b;
+    bzl_item it;
+    bzl_txn *t = write_txn();
+    make_enterprise(&e, ENT);
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, NULL), BZL_OK);
+    make_book(&b, BOOK, ENT);
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_MATERIAL, 2);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    make_item(&it, BOOK, BZL_KIND_PRODUCT, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
+static bzl_norm
+make_norm(uint32_t material, const char *version, int64_t net_e9, int64_t tangible_e9)
+{
+    bzl_norm n;
+    memset(&n, 0, sizeof n);
+    strcpy(n.book_no, BOOK);
+    n.product = 1;
+    n.material = material;
+    strcpy(n.version, version);
+    n.net_e9 = net_e9;
+    n.tangible_e9 = tangible_e9;
+    n.share_e9 = 1000000000;
+    n.valid_from = bzl_date_from_civil(1990, 1, 1);
+    ck_assert_int_eq(bzl_norm_check(&n, NULL), BZL_OK);
+    return n;
+}
+
+static bzl_status
+set_norm(const bzl_norm *n)
+{
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_norm_set(t, n, &actor, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    return r.status;
+}
+
+static void
+seed_norms(void)
+{
+    bzl_norm n1 = make_norm(1, "v1", 950000000, 5000000000);
+    bzl_norm n2 = make_norm(2, "v1", 2000000000, 0);
+    ck_assert_int_eq(set_norm(&n1), BZL_OK);
+    ck_assert_int_eq(set_norm(&n2), BZL_OK);
+}
+
+/* A one-line declaration. */
+static void
+make_decl(bzl_declaration *d, bzl_decl_line *line, const char *id, bzl_kind kind, bzl_direction dir,
+          const char *mode, uint32_t item, int64_t qty_e5)
+{
+    memset(d, 0, sizeof *d);
+    memset(line, 0, sizeof *line);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    strcpy(d->enterprise, ENT);
+    strcpy(d->book_no, BOOK);
+    d->kind = (uint8_t)kind;
+    d->direction = (uint8_t)dir;
+    strcpy(d->trade_mode, mode);
+    d->date = DAYS_2026_03_15;
+    d->line_count = 1;
+    d->lines = line;
+    line->item_no = item;
+    line->qty_e5 = qty_e5;
+    line->value_e5 = E5(10);
+    strcpy(line->unit, "035");
+    strcpy(line->currency, "502");
+    ck_assert_int_eq(bzl_decl_check_fields(d, BZL_DECL_LINES_DEFAULT, NULL), BZL_OK);
+}
+
+static bzl_status
+submit(const bzl_declaration *d, bzl_submit_result *r)
+{
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_submit(t, d, &actor, r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    return r->status;
+}
+
+/* Imports 10000 of material 1 and 5000 of material 2. */
+static void
+seed_stock(void)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    make_decl(&d, &l, "IMP-1", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 1, E5(10000));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    make_decl(&d, &l, "IMP-2", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(5000));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+}
+
+static bzl_status
+act(const char *what, const char *id, bzl_action_result *r)
+{
+    bzl_txn *t = write_txn();
+    bzl_status st = BZL_OK;
+    if (strcmp(what, "post") == 0) {
+        st = bzl_storage_post(t, ENT, id, &actor, r);
+    } else if (strcmp(what, "void") == 0) {
+        st = bzl_storage_void(t, ENT, id, false, "", &actor, r);
+    } else {
+        st = bzl_storage_reverse(t, ENT, id, "wrong quantity", &actor, r);
+    }
+    ck_assert_int_eq(st, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    return r->status;
+}
+
+static bzl_balance
+balance_of(bzl_kind kind, uint32_t item)
+{
+    bzl_balance b;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_balance_get(t, BOOK, kind, item, &b), BZL_OK);
+    bzl_txn_abort(t);
+    return b;
+}
+
+static void
+verify_ok(void)
+{
+    bzl_verify_report rep;
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_verify_balances(t, &rep);
+    bzl_txn_abort(t);
+    ck_assert_msg(st == BZL_OK, "verify: %s %s", bzl_status_name(st), rep.message);
+    ck_assert(!rep.mismatch);
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+/* An export of 1000 by v1 consumes 1000 of material 1 (with 50 of scrap allowance) and 2000 of
+ * material 2, writes the March period totals, freezes v1, and verify_balances agrees. */
+START_TEST(export_consumes_by_norm_and_freezes_the_version)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    seed();
+    seed_norms();
+    seed_stock();
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(1000));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(9000));
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).qty_e5, E5(3000));
+    ck_assert_int_eq(balance_of(BZL_KIND_PRODUCT, 1).qty_e5, 0);
+    int64_t q = 0;
+    int64_t v = 0;
+    bzl_scrap_row rows[4];
+    size_t n = 0;
+    bool more = false;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_total_get(t, BOOK, BZL_KIND_MATERIAL, 1, 202603,
+                                           BZL_CATEGORY_CONSUMPTION, &q, &v),
+                     BZL_OK);
+    ck_assert_int_eq(q, E5(1000));
+    ck_assert_int_eq(
+        bzl_storage_total_get(t, BOOK, BZL_KIND_PRODUCT, 1, 202603, BZL_FLOW_PROD_EXPORT, &q, &v),
+        BZL_OK);
+    ck_assert_int_eq(q, E5(1000));
+    ck_assert_int_eq(bzl_storage_scrap_list(t, BOOK, 0, rows, 4, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(rows[0].scrap.generated_e5, E5(50));
+    bzl_txn_abort(t);
+    bzl_norm changed = make_norm(1, "v1", 960000000, 5000000000);
+    ck_assert_int_eq(set_norm(&changed), BZL_STATE_CONFLICT);
+    bzl_norm v2 = make_norm(1, "v2", 960000000, 5000000000);
+    ck_assert_int_eq(set_norm(&v2), BZL_OK);
+    verify_ok();
+}
+END_TEST
+
+/* An export with no norm in force is NORM_MISSING and writes nothing. */
+START_TEST(export_without_norm_is_refused_and_writes_nothing)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    seed();
+    seed_stock();
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(1));
+    ck_assert_int_eq(submit(&d, &r), BZL_NORM_MISSING);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10000));
+}
+END_TEST
+
+/* A pending import reserves pending in; post moves it to posted (replaying on a second post);
+ * a pending outflow voided gives its reservation back; voiding a posted one is a conflict. */
+START_TEST(pending_is_posted_or_voided)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_stock();
+    make_decl(&d, &l, "P-1", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(1000));
+    d.pending = true;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).pending_in_e5, E5(1000));
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).qty_e5, E5(5000));
+    ck_assert_int_eq(act("post", "P-1", &a), BZL_OK);
+    ck_assert_uint_eq(a.state, BZL_DECL_POSTED);
+    uint64_t post_seq = a.seq;
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).pending_in_e5, 0);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).qty_e5, E5(6000));
+    ck_assert_int_eq(act("post", "P-1", &a), BZL_OK);
+    ck_assert(a.replayed);
+    ck_assert_uint_eq(a.seq, post_seq);
+    ck_assert_int_eq(act("void", "P-1", &a), BZL_STATE_CONFLICT);
+    make_decl(&d, &l, "P-2", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 1, E5(400));
+    d.pending = true;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_out_e5, E5(400));
+    ck_assert_int_eq(act("void", "P-2", &a), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_out_e5, 0);
+    ck_assert_int_eq(act("post", "P-2", &a), BZL_STATE_CONFLICT);
+    verify_ok();
+}
+END_TEST
+
+/* A reversal negates the posted effects exactly, a second reversal is STATE_CONFLICT, and a
+ * reversal that would take back what has moved on is INSUFFICIENT_BALANCE. */
+START_TEST(reversal_negates_once)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_stock();
+    make_decl(&d, &l, "OUT-1", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 1, E5(300));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(act("reverse", "OUT-1", &a), BZL_OK);
+    ck_assert_uint_eq(a.state, BZL_DECL_REVERSED);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10000));
+    ck_assert_int_eq(act("reverse", "OUT-1", &a), BZL_STATE_CONFLICT);
+    make_decl(&d, &l, "OUT-2", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 2, E5(5000));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(act("reverse", "IMP-2", &a), BZL_INSUFFICIENT_BALANCE);
+    verify_ok();
+}
+END_TEST
+
+/* Closing through a date refuses declarations and reversals dated on or before it, never
+ * reopens, and replays the same close. */
+START_TEST(closed_period_refuses_declarations_and_reversals)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_stock();
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, DAYS_2026_03_15, &actor, &a), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    make_decl(&d, &l, "LATE-1", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 1, E5(1));
+    ck_assert_int_eq(submit(&d, &r), BZL_PERIOD_CLOSED);
+    ck_assert_int_eq(act("reverse", "IMP-1", &a), BZL_PERIOD_CLOSED);
+    d.date = DAYS_2026_03_15 + 1;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, DAYS_2026_03_15 - 1, &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_STATE_CONFLICT);
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, DAYS_2026_03_15, &actor, &a), BZL_OK);
+    ck_assert(a.replayed);
+    bzl_txn_abort(t);
+}
+END_TEST
+
+/* Scrap dispositions draw the allowance, not the balance; beyond it they are refused. */
+START_TEST(scrap_sale_is_bounded_and_leaves_the_balance)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    seed();
+    seed_norms();
+    seed_stock();
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(1000));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK); /* allowance 50 */
+    make_decl(&d, &l, "SCR-1", BZL_KIND_MATERIAL, BZL_DIR_OUT, "5200", 1, E5(30));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(9000));
+    make_decl(&d, &l, "SCR-2", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0400", 1, E5(21));
+    ck_assert_int_eq(submit(&d, &r), BZL_SCRAP_ALLOWANCE_EXCEEDED);
+    ck_assert_int_eq(r.fault.available_e5, E5(20));
+    verify_ok();
+}
+END_TEST
+
+/* Two transfer halves naming each other are matched; a half whose counterpart is missing or
+ * reversed is listed. */
+START_TEST(transfer_halves_are_matched)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    bzl_transfer_row rows[4];
+    size_t n = 0;
+    bool more = false;
+    seed();
+    seed_stock();
+    /* Same book here keeps the fixture small: an in-zone transfer out and in on the H-book. */
+    make_decl(&d, &l, "ZT-OUT", BZL_KIND_MATERIAL, BZL_DIR_OUT, "5015", 1, E5(5));
+    strcpy(d.related_book, BOOK);
+    strcpy(d.related_id, "ZT-IN");
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    make_decl(&d, &l, "ZT-IN", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(5));
+    strcpy(d.related_book, BOOK);
+    strcpy(d.related_id, "ZT-OUT");
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_transfers_unmatched(t, "", 0, rows, 4, &n, &more), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(act("reverse", "ZT-IN", &a), BZL_OK);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_transfers_unmatched(t, ENT, 0, rows, 4, &n, &more), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(rows[0].id, "ZT-OUT");
+    ck_assert_str_eq(rows[0].why, "the counterpart is reversed");
+}
+END_TEST
+
+/* A balance row changed behind the ledger's back (raw LMDB) is reported by verify_balances with
+ * its book, kind, item, field and both numbers. */
+START_TEST(verify_balances_reports_a_tampered_balance)
+{
+    seed();
+    seed_stock();
+    verify_ok();
+    uint8_t key[17];
+    uint8_t val[32] = {0};
+    memcpy(key, BOOK, 12);
+    key[12] = BZL_KIND_MATERIAL;
+    key[13] = key[14] = key[15] = 0;
+    key[16] = 2;
+    int64_t forged = E5(5001);
+    for (int i = 0; i < 8; i++) {
+        val[i] = (uint8_t)((uint64_t)forged >> (8 * i));
+    }
+    /* value 10 = 1000000 e-5 = 0x0F4240, as the import declared it */
+    val[8] = 0x40;
+    val[9] = 0x42;
+    val[10] = 0x0F;
+    forge("balance", key, sizeof key, val, sizeof val);
+    open_with(0, 0);
+    bzl_verify_report rep;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &rep), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert(rep.mismatch);
+    ck_assert_str_eq(rep.book_no, BOOK);
+    ck_assert_uint_eq(rep.kind, BZL_KIND_MATERIAL);
+    ck_assert_uint_eq(rep.item_no, 2);
+    ck_assert_str_eq(rep.field, "qty");
+    ck_assert_int_eq(rep.stored_e5, E5(5001));
+    ck_assert_int_eq(rep.recomputed_e5, E5(5000));
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("ledger_storage");
+    TCase *tc = tcase_create("ledger");
+    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_checked_fixture(tc, db_setup, db_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, export_consumes_by_norm_and_freezes_the_version);
+    tcase_add_test(tc, export_without_norm_is_refused_and_writes_nothing);
+    tcase_add_test(tc, pending_is_posted_or_voided);
+    tcase_add_test(tc, reversal_negates_once);
+    tcase_add_test(tc, closed_period_refuses_declarations_and_reversals);
+    tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);
+    tcase_add_test(tc, transfer_halves_are_matched);
+    tcase_add_test(tc, verify_balances_reports_a_tampered_balance);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
