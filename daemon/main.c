@@ -15,6 +15,7 @@
 
 static const char usage_text[] =
     "usage: bzld [--data DIR] [--socket PATH] [--foreground] [--verbose]\n"
+    "            [--map-bytes N] [--map-bytes-max N]\n"
     "\n"
     "The bonded-zone ledger daemon: keeps every enterprise's account books in LMDB and answers\n"
     "protobuf requests on a Unix socket.\n"
@@ -24,6 +25,10 @@ static const char usage_text[] =
     "  --foreground     stay attached to the terminal and log to stderr; without it bzld\n"
     "                   detaches once it is listening and logs to DIR/bzld.log\n"
     "  --verbose        log debug lines too\n"
+    "  --map-bytes N    initial LMDB map size in bytes (default 64 MiB; K, M, G suffixes);\n"
+    "                   the map grows by doubling when full\n"
+    "  --map-bytes-max N  the most the map may grow to (default 64 GiB); at the maximum\n"
+    "                   writes are refused with STORAGE_FULL while reads go on\n"
     "  --help           this text\n"
     "\n"
     "Stop it with SIGTERM or SIGINT: it finishes the batch in hand, replies, and exits 0.\n";
@@ -44,6 +49,33 @@ bzld_config_defaults(bzld_config *cfg)
     cfg->map_bytes_max = BZL_MAP_BYTES_MAX_DEFAULT;
 }
 
+/* Parses a byte count with an optional K, M or G suffix (powers of 1024). Returns 0 or -1
+ * for anything else, zero, or a value over 1 TiB (far beyond any zone's ledger). */
+static int
+parse_bytes(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || text[0] == '-') {
+        return -1;
+    }
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') {
+        shift = 10;
+    } else if (*end == 'M' || *end == 'm') {
+        shift = 20;
+    } else if (*end == 'G' || *end == 'g') {
+        shift = 30;
+    }
+    end += shift != 0;
+    if (*end != '\0' || v == 0 || v > (1ull << 40) >> shift) {
+        return -1;
+    }
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 /* Returns 0, or 2 after printing a usage error. */
 static int
 parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
@@ -51,7 +83,8 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
     static const struct option options[] = {
         {"data", required_argument, NULL, 'd'},  {"socket", required_argument, NULL, 's'},
         {"foreground", no_argument, NULL, 'f'},  {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},        {"map-bytes", required_argument, NULL, 'm'},
+        {"map-bytes-max", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
     };
     const char *socket_path = NULL;
     int opt;
@@ -72,6 +105,14 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
             break;
         case 'v':
             *log_level = BZLD_LOG_DEBUG;
+            break;
+        case 'm':
+        case 'M':
+            if (parse_bytes(optarg, opt == 'm' ? &cfg->map_bytes : &cfg->map_bytes_max) != 0) {
+                fprintf(stderr, "bzld: --%s wants a byte count such as 1048576 or 64M\n",
+                        opt == 'm' ? "map-bytes" : "map-bytes-max");
+                return 2;
+            }
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -96,6 +137,10 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
         return 2;
     }
     snprintf(cfg->pid_path, sizeof cfg->pid_path, "%s.pid", cfg->socket_path);
+    if (cfg->map_bytes_max < cfg->map_bytes) {
+        fprintf(stderr, "bzld: --map-bytes-max is smaller than --map-bytes\n");
+        return 2;
+    }
     return 0;
 }
 
