@@ -87,6 +87,7 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
         {"map-bytes-max", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
     };
     const char *socket_path = NULL;
+    bool map_bytes_given = false;
     int opt;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
@@ -108,6 +109,7 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
             break;
         case 'm':
         case 'M':
+            map_bytes_given |= opt == 'm';
             if (parse_bytes(optarg, opt == 'm' ? &cfg->map_bytes : &cfg->map_bytes_max) != 0) {
                 fprintf(stderr, "bzld: --%s wants a byte count such as 1048576 or 64M\n",
                         opt == 'm' ? "map-bytes" : "map-bytes-max");
@@ -137,6 +139,9 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
         return 2;
     }
     snprintf(cfg->pid_path, sizeof cfg->pid_path, "%s.pid", cfg->socket_path);
+    if (!map_bytes_given && cfg->map_bytes > cfg->map_bytes_max) {
+        cfg->map_bytes = cfg->map_bytes_max; /* a small maximum alone caps the start too */
+    }
     if (cfg->map_bytes_max < cfg->map_bytes) {
         fprintf(stderr, "bzld: --map-bytes-max is smaller than --map-bytes\n");
         return 2;
