@@ -89,6 +89,9 @@ bzld_dispatch_start(bzld_slot *slot)
     case BZL__REQUEST__BODY_STATS:
         bzld_handle_stats(slot);
         break;
+    case BZL__REQUEST__BODY_BACKUP:
+        bzld_handle_backup(slot);
+        break;
     default:
         bzld_slot_reply_status(slot, BZL_UNSUPPORTED,
                                "request carries no body this daemon knows (field %d)",
@@ -173,6 +176,20 @@ bzld_slot_reply_fault(bzld_slot *slot, bzl_status status, const bzl_fault *fault
 }
 
 /* ---- writes ----------------------------------------------------------------------------- */
+
+void
+bzld_slot_async_begin(bzld_slot *slot)
+{
+    BZL_ASSERT(slot->state == BZLD_SLOT_NEW);
+    slot->state = BZLD_SLOT_RUNNING; /* conn_pump counts it in conn->running */
+}
+
+void
+bzld_slot_async_done(bzld_slot *slot)
+{
+    BZL_ASSERT(slot->state == BZLD_SLOT_DONE);
+    bzld_conn_slot_done(slot);
+}
 
 bzld_slot *
 bzld_slot_of_job(bzld_job *job)

@@ -217,5 +217,6 @@ int cli_item_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_balance(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv);
 
 #endif
