@@ -49,12 +49,26 @@ bzld_dispatch_is_write(const Bzl__Request *req)
     }
 }
 
+/* The request's body name ("submit_batch") for request logs. */
+static const char *
+body_name(const Bzl__Request *req)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&bzl__request__descriptor, req->body_case);
+    return f != NULL ? f->name : "unknown";
+}
+
 void
 bzld_dispatch_start(bzld_slot *slot)
 {
     BZL_ASSERT(slot->state == BZLD_SLOT_NEW);
     BZL_ASSERT(slot->req != NULL);
     const Bzl__Request *req = slot->req;
+    /* Request logs name the principal (the peer uid until access control maps it to a role)
+     * and the client's request id. */
+    bzld_log(BZLD_LOG_DEBUG, "conn %llu principal uid:%u pid %d request %llu: %s",
+             (unsigned long long)slot->conn->conn_id, slot->conn->uid, slot->conn->pid,
+             (unsigned long long)slot->request_id, body_name(req));
     switch (req->body_case) {
     case BZL__REQUEST__BODY_REGISTER_ENTERPRISE:
         bzld_handle_register_enterprise(slot);
@@ -126,6 +140,12 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     memcpy(buf, header, sizeof header);
     size_t packed = bzl__response__pack(resp, buf + BZL_FRAME_HEADER_BYTES);
     BZL_ASSERT(packed == len);
+    if (resp->status != BZL__STATUS__STATUS_OK) {
+        bzld_log(BZLD_LOG_INFO, "conn %llu principal uid:%u request %llu: %s: %s",
+                 (unsigned long long)slot->conn->conn_id, slot->conn->uid,
+                 (unsigned long long)slot->request_id, bzl_status_name((bzl_status)resp->status),
+                 resp->message != NULL ? resp->message : "");
+    }
     slot->reply = buf;
     slot->reply_len = BZL_FRAME_HEADER_BYTES + len;
     slot->state = BZLD_SLOT_DONE;

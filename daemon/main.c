@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -152,7 +153,7 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
 /* Takes the pid-file lock that guards the socket path, removes a stale socket left by a
  * killed daemon, and records our pid. Returns the locked descriptor or -1. */
 static int
-pidfile_take(const bzld_config *cfg)
+pidfile_take(const bzld_config *cfg, bool socket_activated)
 {
     int fd = open(cfg->pid_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -168,8 +169,9 @@ pidfile_take(const bzld_config *cfg)
         close(fd);
         return -1;
     }
-    /* We hold the lock: whatever is at the socket path belongs to a daemon that died. */
-    if (unlink(cfg->socket_path) == 0) {
+    /* We hold the lock: whatever is at the socket path belongs to a daemon that died —
+     * unless systemd holds the socket for us (socket activation). */
+    if (!socket_activated && unlink(cfg->socket_path) == 0) {
         bzld_log(BZLD_LOG_NOTICE, "removed stale socket %s", cfg->socket_path);
     }
     char pid[32];
@@ -257,8 +259,12 @@ run(bzld *d, int ready_fd)
         bzld_log(BZLD_LOG_ERR, "%s", why);
         bzld_server_stop(d);
     } else {
-        bzld_log(BZLD_LOG_NOTICE, "bzld %s ready on %s (data %s, pid %ld)", "0.1.0",
-                 d->cfg.socket_path, d->cfg.data_dir, (long)getpid());
+        bzld_log(BZLD_LOG_NOTICE, "bzld %s ready on %s%s (data %s, pid %ld)", "0.1.0",
+                 d->cfg.socket_path, d->socket_activated ? " (socket from systemd)" : "",
+                 d->cfg.data_dir, (long)getpid());
+        /* Type=notify: systemd starts dependants only now. Without NOTIFY_SOCKET a no-op. */
+        sd_notifyf(0, "READY=1\nSTATUS=serving on %s\nMAINPID=%ld", d->cfg.socket_path,
+                   (long)getpid());
         if (ready_fd >= 0) {
             ssize_t n = write(ready_fd, "R", 1);
             (void)n;
@@ -292,7 +298,8 @@ main(int argc, char **argv)
     /* libuv does not ignore SIGPIPE; a client that vanishes must not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);
     int ready_fd = d.cfg.foreground ? -1 : daemonize(&d.cfg);
-    int pid_fd = pidfile_take(&d.cfg);
+    /* sd_listen_fds(0) only peeks; server.c takes the socket (and clears the variables). */
+    int pid_fd = pidfile_take(&d.cfg, sd_listen_fds(0) > 0);
     if (pid_fd < 0) {
         return 1;
     }

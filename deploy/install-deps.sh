@@ -9,6 +9,8 @@ packages=(
   libprotobuf-c-dev protobuf-c-compiler      # wire contract
   libjansson-dev                             # declaration files people hand us (JSON)
   check                                      # unit and integration tests
+  libsystemd-dev                             # sd_notify readiness, socket activation
+  systemd man-db                             # tests: systemd-analyze verify, man -l
 )
 
 missing=()
