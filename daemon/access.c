@@ -362,6 +362,7 @@ static const access_row rights[] = {
     {BZL__REQUEST__BODY_SCRAP, "scrap", R_READERS, SCOPE_BOOK, key_scrap, missing_the_book},
     {BZL__REQUEST__BODY_REJECT_DECLARATION, "reject", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
      NULL},
+    {BZL__REQUEST__BODY_BACKUP, "backup", R_ADMIN, SCOPE_NONE, NULL, NULL},
 };
 
 /* For a body case without a row: admin only. */

@@ -120,13 +120,14 @@ typedef struct bzld {
     bzl_storage *store;
     bzld_writer *writer;
     uv_pipe_t listener;
-    uv_signal_t sig_term, sig_int;
+    uv_signal_t sig_term, sig_int, sig_hup;
     bzld_conn *conns;
     uint32_t conn_count; /* connections open, refused ones included */
     uint32_t refusing;   /* of those, refused over a cap and closing */
     uint64_t next_conn_id;
     bzld_stats stats;
     bool listening;
+    bool socket_activated; /* the listener came from systemd (sd_listen_fds): never unlink it */
     bool signals_on;
     bool stopping;
     bool writer_stopped;
@@ -138,6 +139,10 @@ bzl_status bzld_server_start(bzld *d, char *why, size_t why_cap);
 void bzld_server_stop(bzld *d);
 /* Called whenever something finished during shutdown; closes what can be closed. */
 void bzld_server_shutdown_step(bzld *d);
+/* SIGHUP: re-reads the access part of the configuration. For now it re-reads nothing and
+ * says so in the log: the configuration file and its [access] section arrive with access
+ * control, which must connect its reload here. */
+void bzld_reload_access(bzld *d);
 
 /* conn.c */
 void bzld_conn_accept(bzld *d);

@@ -56,12 +56,26 @@ bzld_dispatch_is_write(const Bzl__Request *req)
     }
 }
 
+/* The request's body name ("submit_batch") for request logs. */
+static const char *
+body_name(const Bzl__Request *req)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&bzl__request__descriptor, req->body_case);
+    return f != NULL ? f->name : "unknown";
+}
+
 void
 bzld_dispatch_start(bzld_slot *slot)
 {
     BZL_ASSERT(slot->state == BZLD_SLOT_NEW);
     BZL_ASSERT(slot->req != NULL);
     const Bzl__Request *req = slot->req;
+    /* Request logs name the principal (the peer uid until access control maps it to a role)
+     * and the client's request id. */
+    bzld_log(BZLD_LOG_DEBUG, "conn %llu principal uid:%u pid %d request %llu: %s",
+             (unsigned long long)slot->conn->conn_id, slot->conn->uid, slot->conn->pid,
+             (unsigned long long)slot->request_id, body_name(req));
     if (!bzld_access_allow(slot)) {
         return; /* replied: PERMISSION_DENIED, or NOT_FOUND for another enterprise's record */
     }
@@ -141,6 +155,9 @@ bzld_dispatch_start(bzld_slot *slot)
     case BZL__REQUEST__BODY_SCRAP:
         bzld_handle_scrap(slot);
         break;
+    case BZL__REQUEST__BODY_BACKUP:
+        bzld_handle_backup(slot);
+        break;
     default:
         bzld_slot_reply_status(slot, BZL_UNSUPPORTED,
                                "request carries no body this daemon knows (field %d)",
@@ -175,6 +192,12 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     memcpy(buf, header, sizeof header);
     size_t packed = bzl__response__pack(resp, buf + BZL_FRAME_HEADER_BYTES);
     BZL_ASSERT(packed == len);
+    if (resp->status != BZL__STATUS__STATUS_OK) {
+        bzld_log(BZLD_LOG_INFO, "conn %llu principal uid:%u request %llu: %s: %s",
+                 (unsigned long long)slot->conn->conn_id, slot->conn->uid,
+                 (unsigned long long)slot->request_id, bzl_status_name((bzl_status)resp->status),
+                 resp->message != NULL ? resp->message : "");
+    }
     slot->reply = buf;
     slot->reply_len = BZL_FRAME_HEADER_BYTES + len;
     slot->state = BZLD_SLOT_DONE;
@@ -225,6 +248,20 @@ bzld_slot_reply_fault(bzld_slot *slot, bzl_status status, const bzl_fault *fault
 }
 
 /* ---- writes ----------------------------------------------------------------------------- */
+
+void
+bzld_slot_async_begin(bzld_slot *slot)
+{
+    BZL_ASSERT(slot->state == BZLD_SLOT_NEW);
+    slot->state = BZLD_SLOT_RUNNING; /* conn_pump counts it in conn->running */
+}
+
+void
+bzld_slot_async_done(bzld_slot *slot)
+{
+    BZL_ASSERT(slot->state == BZLD_SLOT_DONE);
+    bzld_conn_slot_done(slot);
+}
 
 bzld_slot *
 bzld_slot_of_job(bzld_job *job)

@@ -38,6 +38,13 @@ bzl_status bzld_slot_push_write(bzld_slot *slot, void *work, uint32_t decls,
                                 bzl_status (*apply)(bzld_job *, bzl_txn *),
                                 void (*done)(bzld_job *, bzl_status));
 
+/* For work that runs off the loop but not in the writer (a backup on the thread pool): marks
+ * the slot RUNNING, so later reads on its connection wait for it and the connection outlives
+ * it. The work must later reply (bzld_slot_reply*) and then call bzld_slot_async_done on the
+ * loop thread. */
+void bzld_slot_async_begin(bzld_slot *slot);
+void bzld_slot_async_done(bzld_slot *slot);
+
 /* The slot that owns a job (jobs are embedded in slots). */
 bzld_slot *bzld_slot_of_job(bzld_job *job);
 
@@ -91,5 +98,7 @@ void bzld_handle_stats(bzld_slot *slot);
 /* handler_audit.c */
 void bzld_handle_verify(bzld_slot *slot);
 void bzld_handle_audit(bzld_slot *slot);
+/* handler_ops.c */
+void bzld_handle_backup(bzld_slot *slot);
 
 #endif

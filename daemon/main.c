@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -16,6 +17,7 @@
 
 static const char usage_text[] =
     "usage: bzld [--config FILE] [--data DIR] [--socket PATH] [--foreground] [--verbose]\n"
+    "            [--map-bytes N] [--map-bytes-max N]\n"
     "\n"
     "The bonded-zone ledger daemon: keeps every enterprise's account books in LMDB and answers\n"
     "protobuf requests on a Unix socket.\n"
@@ -26,6 +28,10 @@ static const char usage_text[] =
     "  --data DIR       directory holding the ledger database (default ./bzl-data)\n"
     "  --socket PATH    Unix socket to listen on (default DIR/bzld.sock); PATH.pid guards it\n"
     "                   (--data and --socket override the configuration file)\n"
+    "  --map-bytes N    initial LMDB map size in bytes (default 64 MiB; K, M, G suffixes);\n"
+    "                   the map grows by doubling when full\n"
+    "  --map-bytes-max N  the most the map may grow to (default 64 GiB); at the maximum\n"
+    "                   writes are refused with STORAGE_FULL while reads go on\n"
     "  --foreground     stay attached to the terminal and log to stderr; without it bzld\n"
     "                   detaches once it is listening and logs to DIR/bzld.log\n"
     "  --verbose        log debug lines too\n"
@@ -37,7 +43,36 @@ typedef struct args {
     const char *config;
     const char *data;
     const char *socket;
+    const char *map_bytes;
+    const char *map_bytes_max;
 } args;
+
+/* Parses a byte count with an optional K, M or G suffix (powers of 1024). Returns 0 or -1
+ * for anything else, zero, or a value over 1 TiB (far beyond any zone's ledger). */
+static int
+parse_bytes(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || text[0] == '-') {
+        return -1;
+    }
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') {
+        shift = 10;
+    } else if (*end == 'M' || *end == 'm') {
+        shift = 20;
+    } else if (*end == 'G' || *end == 'g') {
+        shift = 30;
+    }
+    end += shift != 0;
+    if (*end != '\0' || v == 0 || v > (1ull << 40) >> shift) {
+        return -1;
+    }
+    *out = (uint64_t)v << shift;
+    return 0;
+}
 
 /* Returns 0, or 2 after printing a usage error. */
 static int
@@ -47,6 +82,8 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
         {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
         {"socket", required_argument, NULL, 's'}, {"foreground", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"map-bytes", required_argument, NULL, 'm'},
+        {"map-bytes-max", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -60,6 +97,12 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
             break;
         case 's':
             a->socket = optarg;
+            break;
+        case 'm':
+            a->map_bytes = optarg;
+            break;
+        case 'M':
+            a->map_bytes_max = optarg;
             break;
         case 'f':
             cfg->foreground = true;
@@ -78,6 +121,25 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
     if (optind < argc) {
         fprintf(stderr, "bzld: unexpected argument '%s'; try 'bzld --help'\n", argv[optind]);
         return 2;
+    }
+    return 0;
+}
+
+/* --map-bytes and --map-bytes-max over the file's values. A small maximum given alone caps
+ * the start too. Returns 0, or 2 after saying why. */
+static int
+settle_map_bytes(bzld_config *cfg, const args *a)
+{
+    if (a->map_bytes != NULL && parse_bytes(a->map_bytes, &cfg->map_bytes) != 0) {
+        fprintf(stderr, "bzld: --map-bytes wants a byte count such as 1048576 or 64M\n");
+        return 2;
+    }
+    if (a->map_bytes_max != NULL && parse_bytes(a->map_bytes_max, &cfg->map_bytes_max) != 0) {
+        fprintf(stderr, "bzld: --map-bytes-max wants a byte count such as 1048576 or 64M\n");
+        return 2;
+    }
+    if (a->map_bytes == NULL && cfg->map_bytes > cfg->map_bytes_max) {
+        cfg->map_bytes = cfg->map_bytes_max;
     }
     return 0;
 }
@@ -112,6 +174,9 @@ settle_config(bzld *d, const args *a)
         return 2;
     }
     snprintf(cfg->pid_path, sizeof cfg->pid_path, "%s.pid", cfg->socket_path);
+    if (settle_map_bytes(cfg, a) != 0) {
+        return 2;
+    }
     if (bzld_config_check(cfg, why, sizeof why) != BZL_OK) {
         fprintf(stderr, "bzld: %s%s%s\n", a->config != NULL ? a->config : "",
                 a->config != NULL ? ": " : "", why);
@@ -151,7 +216,7 @@ socket_dir_prepare(const bzld_config *cfg)
 /* Takes the pid-file lock that guards the socket path, removes a stale socket left by a
  * killed daemon, and records our pid. Returns the locked descriptor or -1. */
 static int
-pidfile_take(const bzld_config *cfg)
+pidfile_take(const bzld_config *cfg, bool socket_activated)
 {
     int fd = open(cfg->pid_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -167,8 +232,9 @@ pidfile_take(const bzld_config *cfg)
         close(fd);
         return -1;
     }
-    /* We hold the lock: whatever is at the socket path belongs to a daemon that died. */
-    if (unlink(cfg->socket_path) == 0) {
+    /* We hold the lock: whatever is at the socket path belongs to a daemon that died —
+     * unless systemd holds the socket for us (socket activation). */
+    if (!socket_activated && unlink(cfg->socket_path) == 0) {
         bzld_log(BZLD_LOG_NOTICE, "removed stale socket %s", cfg->socket_path);
     }
     char pid[32];
@@ -256,8 +322,12 @@ run(bzld *d, int ready_fd)
         bzld_log(BZLD_LOG_ERR, "%s", why);
         bzld_server_stop(d);
     } else {
-        bzld_log(BZLD_LOG_NOTICE, "bzld %s ready on %s (data %s, pid %ld)", "0.1.0",
-                 d->cfg.socket_path, d->cfg.data_dir, (long)getpid());
+        bzld_log(BZLD_LOG_NOTICE, "bzld %s ready on %s%s (data %s, pid %ld)", "0.1.0",
+                 d->cfg.socket_path, d->socket_activated ? " (socket from systemd)" : "",
+                 d->cfg.data_dir, (long)getpid());
+        /* Type=notify: systemd starts dependants only now. Without NOTIFY_SOCKET a no-op. */
+        sd_notifyf(0, "READY=1\nSTATUS=serving on %s\nMAINPID=%ld", d->cfg.socket_path,
+                   (long)getpid());
         if (ready_fd >= 0) {
             ssize_t n = write(ready_fd, "R", 1);
             (void)n;
@@ -302,7 +372,8 @@ main(int argc, char **argv)
     /* libuv does not ignore SIGPIPE; a client that vanishes must not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);
     int ready_fd = d.cfg.foreground ? -1 : daemonize(&d.cfg);
-    int pid_fd = pidfile_take(&d.cfg);
+    /* sd_listen_fds(0) only peeks; server.c takes the socket (and clears the variables). */
+    int pid_fd = pidfile_take(&d.cfg, sd_listen_fds(0) > 0);
     if (pid_fd < 0) {
         return 1;
     }

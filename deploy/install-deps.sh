@@ -12,6 +12,8 @@ packages=(
   libsodium-dev                              # BLAKE2b for the journal's hash chain
   libinih-dev                                # bzld's INI configuration file
   clang libclang-rt-14-dev                   # libFuzzer targets (tests/fuzz, BZL_FUZZ=ON)
+  libsystemd-dev                             # sd_notify readiness, socket activation
+  systemd man-db                             # tests: systemd-analyze verify, man -l
 )
 
 missing=()

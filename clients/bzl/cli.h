@@ -248,5 +248,6 @@ int cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_declaration_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -166,6 +166,20 @@ static const cli_cmd commands[] = {
      "Customs, reconciler and admin only. JSON: an array of {\"seq\", \"time\", \"time_ms\",\n"
      "\"uid\", \"gid\", \"role\", \"pid\", \"request_id\", \"type\", \"summary\"}.\n",
      cli_audit},
+    {"backup", "--out FILE | --out-dir DIR",
+     "make a consistent, compacted copy of the ledger while it keeps working",
+     "Asks the daemon for a hot backup: one consistent snapshot, compacted, written while\n"
+     "writes go on. The daemon writes the file itself (so it must be able to write there),\n"
+     "through a temporary name, and never overwrites: an existing FILE is refused with\n"
+     "ALREADY_EXISTS. The copy is reopened and its journal counted before it is named.\n"
+     "\n"
+     "  --out FILE      the backup file (relative paths are taken from here)\n"
+     "  --out-dir DIR   write DIR/bzl-YYYYmmdd-HHMMSS.mdb (local time)\n"
+     "\n"
+     "Restore: stop bzld, put the file as data.mdb in an empty directory, start bzld\n"
+     "with --data on that directory.\n"
+     "JSON: {\"path\", \"bytes\", \"journal_entries\"}.\n",
+     cli_backup},
 };
 
 static const char usage_head[] = "usage: bzl [--socket PATH] [--json] COMMAND [ARGS...]\n"

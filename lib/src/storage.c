@@ -185,6 +185,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/statvfs.h>
 
 #include <sodium.h>
 
@@ -599,12 +600,29 @@ bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write, bzl_txn **out)
     return BZL_OK;
 }
 
+/* A commit that failed with EIO on a nearly full filesystem failed for want of space
+ * (BZL_DISK_FREE_LOW_BYTES says why LMDB says EIO). */
+static int
+commit_error(const bzl_storage *s, int rc)
+{
+    mdb_filehandle_t fd;
+    struct statvfs vfs;
+    if (rc == EIO && mdb_env_get_fd(s->env, &fd) == MDB_SUCCESS && fstatvfs(fd, &vfs) == 0 &&
+        (uint64_t)vfs.f_bavail * vfs.f_frsize < BZL_DISK_FREE_LOW_BYTES) {
+        return ENOSPC;
+    }
+    return rc;
+}
+
 bzl_status
 bzl_txn_commit(bzl_txn *t)
 {
     BZL_ASSERT(t != NULL);
     BZL_ASSERT(t->unsealed == NULL); /* every reserved journal entry was sealed */
     int rc = mdb_txn_commit(t->txn);
+    if (rc != MDB_SUCCESS && t->write) {
+        rc = commit_error(t->s, rc);
+    }
     txn_release(t);
     return bzl__mdb_status(rc);
 }

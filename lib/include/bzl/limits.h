@@ -101,6 +101,11 @@
 /* The LMDB map starts here and grows on MDB_MAP_FULL up to the configured maximum. */
 #define BZL_MAP_BYTES_INITIAL (64ull << 20)
 #define BZL_MAP_BYTES_MAX_DEFAULT (64ull << 30)
+/* LMDB 0.9 reports a write cut short (pwrite returning fewer bytes) as EIO rather than ENOSPC,
+ * which is what a nearly full filesystem does. A failed commit's EIO counts as DISK_FULL when
+ * the data file's filesystem has less than this free: more than a writer batch dirties, so a
+ * short write with this much room left is a real I/O error. */
+#define BZL_DISK_FREE_LOW_BYTES (64ull << 20)
 /* Reader slots: loop thread, report workers, backup, with headroom. */
 #define BZL_MAP_READERS_MAX 126u
 

@@ -1,0 +1,171 @@
+/* storage_backup.c — hot backup: a compacted copy of the environment from one read snapshot. */
+#include "storage_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void backup_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
+
+static void
+backup_why(char *why, size_t why_cap, const char *fmt, ...)
+{
+    if (why == NULL || why_cap == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_cap, fmt, ap);
+    va_end(ap);
+}
+
+static bzl_status
+errno_status(int err)
+{
+    switch (err) {
+    case EEXIST:
+        return BZL_ALREADY_EXISTS;
+    case ENOENT:
+    case ENOTDIR:
+        return BZL_NOT_FOUND;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return BZL_PERMISSION_DENIED;
+    default:
+        return bzl__mdb_status(err); /* ENOSPC, EDQUOT → DISK_FULL; others IO_ERROR */
+    }
+}
+
+/* Opens the finished copy read-only and counts its journal: a backup that does not reopen
+ * is not a backup. */
+static bzl_status
+copy_verify(const char *tmp, uint64_t *journal_entries, char *why, size_t why_cap)
+{
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    MDB_stat st;
+    int rc = mdb_env_create(&env);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_set_maxdbs(env, DB_COUNT);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_open(env, tmp, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0600);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_dbi_open(txn, "journal", 0, &dbi);
+    }
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_stat(txn, dbi, &st);
+    }
+    if (txn != NULL) {
+        mdb_txn_abort(txn);
+    }
+    if (env != NULL) {
+        mdb_env_close(env);
+    }
+    if (rc != MDB_SUCCESS) {
+        backup_why(why, why_cap, "the copy does not reopen: %s", mdb_strerror(rc));
+        return rc == ENOSPC ? BZL_DISK_FULL : BZL_CORRUPT;
+    }
+    *journal_entries = st.ms_entries;
+    return BZL_OK;
+}
+
+/* Copies into fd (a new, empty file) and syncs it. */
+static bzl_status
+copy_to_fd(bzl_storage *s, int fd, char *why, size_t why_cap)
+{
+    /* The copy runs its own read transaction: like every transaction it must not overlap a
+     * map resize (storage_internal.h). */
+    pthread_rwlock_rdlock(&s->resize_lock);
+    int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+    pthread_rwlock_unlock(&s->resize_lock);
+    if (rc != MDB_SUCCESS) {
+        backup_why(why, why_cap, "copying the database failed: %s", mdb_strerror(rc));
+        return bzl__mdb_status(rc);
+    }
+    if (fsync(fd) != 0) {
+        int err = errno;
+        backup_why(why, why_cap, "syncing the copy failed: %s", strerror(err));
+        return errno_status(err);
+    }
+    return BZL_OK;
+}
+
+/* Makes the rename durable: the directory entry is part of the backup. */
+static void
+dir_sync(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+    } else {
+        slash[slash == dir] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+bzl_status
+bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info, char *why,
+                   size_t why_cap)
+{
+    BZL_ASSERT(s != NULL);
+    BZL_ASSERT(path != NULL && info != NULL);
+    backup_why(why, why_cap, "%s", "");
+    char tmp[4200];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        backup_why(why, why_cap, "the backup path is too long");
+        return BZL_INVALID_ARGUMENT;
+    }
+    struct stat sb;
+    if (lstat(path, &sb) == 0) {
+        backup_why(why, why_cap, "%s already exists; a backup never overwrites", path);
+        return BZL_ALREADY_EXISTS;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int err = errno;
+        backup_why(why, why_cap, "cannot create %s: %s", tmp, strerror(err));
+        return errno_status(err);
+    }
+    bzl_status st = copy_to_fd(s, fd, why, why_cap);
+    if (close(fd) != 0 && st == BZL_OK) {
+        backup_why(why, why_cap, "closing the copy failed: %s", strerror(errno));
+        st = BZL_IO_ERROR;
+    }
+    bzl_backup_info got = {0};
+    if (st == BZL_OK) {
+        st = copy_verify(tmp, &got.journal_entries, why, why_cap);
+    }
+    if (st == BZL_OK && stat(tmp, &sb) == 0) {
+        got.bytes = (uint64_t)sb.st_size;
+    }
+    /* link() refuses an existing name, so a file that appeared meanwhile is never clobbered. */
+    if (st == BZL_OK && link(tmp, path) != 0) {
+        int err = errno;
+        backup_why(why, why_cap, "cannot name the copy %s: %s", path, strerror(err));
+        st = errno_status(err);
+    }
+    unlink(tmp);
+    if (st != BZL_OK) {
+        return st;
+    }
+    dir_sync(path);
+    *info = got;
+    return BZL_OK;
+}

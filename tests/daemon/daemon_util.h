@@ -1,0 +1,158 @@
+/* daemon_util.h — what the storage-limit, disk-full and backup tests share: spawning bzld with
+ * extra options on a directory, waiting for it, stopping it, and submitting the harness's
+ * declarations (tests/crash/crash_common.h) in batches. Header-only; Check assertions. */
+#ifndef BZL_DAEMON_UTIL_H
+#define BZL_DAEMON_UTIL_H
+
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crash_common.h"
+
+#define UTIL_BATCH_MAX 1000u
+
+/* Starts bzld in the foreground on data dir `data` and socket `sock`, stderr appended to
+ * `log`, with up to 6 extra arguments (NULL-terminated list); waits until it accepts. */
+static inline pid_t
+util_spawn(const char *data, const char *sock, const char *log, const char *const *extra)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDERR_FILENO);
+        }
+        const char *argv[16] = {"bzld", "--foreground", "--data", data, "--socket", sock};
+        size_t n = 6;
+        for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 15; i++) {
+            argv[n++] = extra[i];
+        }
+        argv[n] = NULL;
+        execv(BZLD_PATH, (char *const *)argv);
+        _exit(127);
+    }
+    for (int i = 0; i < 400; i++) {
+        bzl_client *c = NULL;
+        if (bzl_client_connect(sock, &c, NULL, 0) == BZL_OK) {
+            bzl_client_close(c);
+            return pid;
+        }
+        int status;
+        ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "bzld exited during start-up");
+        crash_sleep_ms(50);
+    }
+    ck_abort_msg("bzld did not start listening within 20 s");
+    return -1;
+}
+
+/* SIGTERM must drain and exit 0. */
+static inline void
+util_stop(pid_t pid)
+{
+    ck_assert_int_eq(kill(pid, SIGTERM), 0);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "bzld did not exit 0");
+}
+
+static inline bzl_client *
+util_connect(const char *sock)
+{
+    bzl_client *c = crash_connect(sock, 5000);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+/* Submits declarations PREFIX-first .. PREFIX-(first+count-1) in one SubmitBatch. Returns
+ * how many were accepted; *refusal gets the status of the first refused one (OK if none). */
+static inline unsigned
+util_submit(bzl_client *c, const char *prefix, unsigned first, unsigned count,
+            Bzl__Status *refusal)
+{
+    static crash_decl decls[UTIL_BATCH_MAX];
+    Bzl__Declaration *ptrs[UTIL_BATCH_MAX];
+    ck_assert_uint_le(count, UTIL_BATCH_MAX);
+    for (unsigned i = 0; i < count; i++) {
+        char id[CRASH_ID_BYTES];
+        snprintf(id, sizeof id, "%s-%u", prefix, first + i);
+        crash_decl_init(&decls[i], id);
+        ptrs[i] = &decls[i].decl;
+    }
+    Bzl__SubmitBatch sb = BZL__SUBMIT_BATCH__INIT;
+    sb.n_declarations = count;
+    sb.declarations = ptrs;
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    req.submit_batch = &sb;
+    Bzl__Response *resp = NULL;
+    ck_assert_int_eq(bzl_client_call(c, &req, &resp), BZL_OK);
+    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_BATCH);
+    ck_assert_uint_eq(resp->batch->n_results, count);
+    unsigned ok = 0;
+    *refusal = BZL__STATUS__STATUS_OK;
+    for (unsigned i = 0; i < count; i++) {
+        const Bzl__SubmitResult *r = resp->batch->results[i];
+        if (r->status == BZL__STATUS__STATUS_OK) {
+            ok++;
+        } else if (*refusal == BZL__STATUS__STATUS_OK) {
+            *refusal = r->status;
+        }
+    }
+    bzl__response__free_unpacked(resp, NULL);
+    return ok;
+}
+
+/* Sum of the quantities of PREFIX-first .. PREFIX-(first+count-1). */
+static inline uint64_t
+util_qty_sum(const char *prefix, unsigned first, unsigned count)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < count; i++) {
+        char id[CRASH_ID_BYTES];
+        snprintf(id, sizeof id, "%s-%u", prefix, first + i);
+        sum += crash_qty_of(id);
+    }
+    return sum;
+}
+
+/* The stats response (caller frees). */
+static inline Bzl__Response *
+util_stats(bzl_client *c)
+{
+    Bzl__GetStats gs = BZL__GET_STATS__INIT;
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_STATS;
+    req.stats = &gs;
+    Bzl__Response *resp = NULL;
+    ck_assert_int_eq(bzl_client_call(c, &req, &resp), BZL_OK);
+    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_STATS);
+    return resp;
+}
+
+/* Item 1's posted quantity, a whole number in the harness. */
+static inline uint64_t
+util_balance(bzl_client *c)
+{
+    Bzl__QueryBalances qb = BZL__QUERY_BALANCES__INIT;
+    qb.book = CRASH_BOOK;
+    qb.kind = BZL__KIND__KIND_MATERIAL;
+    qb.item = 1;
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    req.balances = &qb;
+    Bzl__Response *resp = NULL;
+    ck_assert_int_eq(bzl_client_call(c, &req, &resp), BZL_OK);
+    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
+    ck_assert_uint_eq(resp->balances->n_balances, 1);
+    uint64_t qty = strtoull(resp->balances->balances[0]->qty, NULL, 10);
+    bzl__response__free_unpacked(resp, NULL);
+    return qty;
+}
+
+#endif

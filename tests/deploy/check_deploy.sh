@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# check_deploy.sh — what the operator installs is well-formed.
+#
+#   check_deploy.sh units UNIT_DIR BIN_DIR   systemd-analyze verify accepts every unit
+#   check_deploy.sh man MAN_PAGE...          each man page renders without a warning
+#   check_deploy.sh activation BZLD BZL      bzld serves a socket systemd passes it, sends
+#                                            READY=1 and STOPPING=1, and leaves the socket
+#
+# The units are checked as installed (bindir substituted), with ExecStart= pointing at the
+# built binaries (bzl-nightly, which a later release brings, is a stub). Exits 77 (skipped,
+# with the reason) when the tool is missing.
+set -euo pipefail
+mode=${1:?mode}
+shift
+case "$mode" in
+units)
+  unit_dir=${1:?unit dir}
+  bin_dir=${2:?bin dir}
+  if ! command -v systemd-analyze >/dev/null; then
+    echo "SKIP: systemd-analyze is not installed (apt-get install systemd)"
+    exit 77
+  fi
+  work=$(mktemp -d /tmp/bzl-units-XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work/bin" "$work/units"
+  for b in bzld bzl; do ln -s "$bin_dir/$b" "$work/bin/$b"; done
+  printf '#!/bin/sh\nexit 0\n' >"$work/bin/bzl-nightly"
+  chmod +x "$work/bin/bzl-nightly"
+  installed_bindir=$(sed -n 's|^ExecStart=\(/.*\)/bzld .*|\1|p' "$unit_dir/bzld.service")
+  for u in "$unit_dir"/*.service "$unit_dir"/*.socket "$unit_dir"/*.timer; do
+    sed "s|$installed_bindir/|$work/bin/|g" "$u" >"$work/units/$(basename "$u")"
+  done
+  cd "$work/units"
+  out=$(systemd-analyze verify --man=no ./* 2>&1) || { echo "$out"; exit 1; }
+  # verify exits 0 on warnings such as an unknown key; any line about our units fails.
+  if grep -E 'bzl' <<<"$out"; then
+    exit 1
+  fi
+  echo "systemd-analyze verify: $(ls | tr '\n' ' ')ok"
+  ;;
+man)
+  if ! command -v man >/dev/null; then
+    echo "SKIP: man is not installed (apt-get install man-db)"
+    exit 77
+  fi
+  for page in "$@"; do
+    warnings=$(MANWIDTH=80 man -l -Tutf8 "$page" 2>&1 >/dev/null || echo "man failed")
+    if command -v groff >/dev/null; then
+      warnings+=$(groff -ww -z -man "$page" 2>&1)
+    fi
+    if [ -n "$warnings" ]; then
+      echo "$page: $warnings"
+      exit 1
+    fi
+    echo "$(basename "$page"): renders cleanly"
+  done
+  ;;
+activation)
+  bzld=${1:?bzld}
+  bzl=${2:?bzl}
+  if ! command -v systemd-socket-activate >/dev/null || ! command -v python3 >/dev/null; then
+    echo "SKIP: needs systemd-socket-activate (package systemd) and python3"
+    exit 77
+  fi
+  work=$(mktemp -d /tmp/bzl-activation-XXXXXX)
+  trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+  # A stand-in for systemd's notification socket: records every datagram bzld sends.
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+out = open(sys.argv[2], "a")
+while True:
+    out.write(s.recv(4096).decode() + "\n---\n"); out.flush()
+' "$work/notify.sock" "$work/notify.log" &
+  for _ in $(seq 50); do [ -S "$work/notify.sock" ] && break; sleep 0.1; done
+  systemd-socket-activate -E NOTIFY_SOCKET="$work/notify.sock" -l "$work/bzld.sock" \
+    "$bzld" --foreground --data "$work/data" --socket "$work/bzld.sock" 2>"$work/bzld.log" &
+  pid=$!
+  for _ in $(seq 50); do [ -S "$work/bzld.sock" ] && break; sleep 0.1; done
+  BZL_SOCKET=$work/bzld.sock "$bzl" stats >/dev/null || { cat "$work/bzld.log"; exit 1; }
+  grep -q 'socket from systemd' "$work/bzld.log" || { cat "$work/bzld.log"; exit 1; }
+  kill -TERM "$pid"
+  wait "$pid" || { echo "bzld did not exit 0"; cat "$work/bzld.log"; exit 1; }
+  [ -S "$work/bzld.sock" ] || { echo "bzld removed the socket systemd owns"; exit 1; }
+  sleep 0.2
+  grep -q '^READY=1' "$work/notify.log" || { echo "no READY=1"; cat "$work/notify.log"; exit 1; }
+  grep -q '^STOPPING=1' "$work/notify.log" || { echo "no STOPPING=1"; exit 1; }
+  echo "socket activation and readiness: ok"
+  ;;
+*)
+  echo "usage: check_deploy.sh units UNIT_DIR BIN_DIR | man PAGE... | activation BZLD BZL" >&2
+  exit 2
+  ;;
+esac
