@@ -66,6 +66,7 @@ struct bzld_slot {
     bzld_slot_state state;
     bool is_write;
     uint64_t request_id;
+    uint32_t kind;     /* the Request body's field number, 0 until decoded: for statistics */
     Bzl__Request *req; /* owned until the handler has run */
     uint8_t *reply;    /* framed response, owned until handed to a uv_write */
     size_t reply_len;
@@ -99,11 +100,20 @@ struct bzld_conn {
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
+/* Request kinds counted by status: the Request body oneof uses field numbers below 110
+ * (bzl.proto's ranges); statuses are fewer than 64 (base.h's map, append-only). */
+#define BZLD_STATS_KINDS 110u
+#define BZLD_STATS_STATUSES 64u
+
 typedef struct bzld_stats {
     uint64_t requests;
     uint64_t connections_accepted;
     uint64_t connections_refused;
     uint64_t busy_refusals;
+    uint64_t replies;      /* replies packed */
+    uint64_t reply_writes; /* uv_writes carrying them */
+    uint64_t start_ms;     /* uv_now at start, for uptime */
+    uint64_t by_kind[BZLD_STATS_KINDS][BZLD_STATS_STATUSES];
 } bzld_stats;
 
 typedef struct bzld {

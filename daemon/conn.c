@@ -147,6 +147,7 @@ conn_flush(bzld_conn *c)
             slot_free(s);
         }
         c->out_bytes += w->bytes;
+        c->d->stats.reply_writes++;
         int rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, w->bufs, w->count, conn_write_cb);
         if (rc != 0) {
             c->out_bytes -= w->bytes;
@@ -249,6 +250,7 @@ conn_request(bzld_conn *c, const uint8_t *body, size_t len)
         return;
     }
     s->request_id = s->req->id;
+    s->kind = (uint32_t)s->req->body_case;
     s->is_write = bzld_dispatch_is_write(s->req);
 }
 

@@ -106,6 +106,10 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     BZL_ASSERT(slot->reply == NULL);
     bzld *d = bzld_of_slot(slot);
     resp->id = slot->request_id;
+    uint32_t kind = slot->kind < BZLD_STATS_KINDS ? slot->kind : 0;
+    uint32_t status = (uint32_t)resp->status < BZLD_STATS_STATUSES ? (uint32_t)resp->status : 0;
+    d->stats.by_kind[kind][status]++;
+    d->stats.replies++;
     size_t len = bzl__response__get_packed_size(resp);
     uint8_t header[4];
     if (bzl_frame_header_encode(len, d->cfg.frame_bytes_max, header) != BZL_OK) {

@@ -36,6 +36,7 @@ bzld_server_start(bzld *d, char *why, size_t why_cap)
     BZL_ASSERT(rc == 0);
     d->listener.data = d;
     d->listening = true;
+    d->stats.start_ms = uv_now(d->loop);
     /* The socket is created 0660 from the start: no window in which others may connect. */
     mode_t old_mask = umask(0117);
     rc = uv_pipe_bind(&d->listener, d->cfg.socket_path);

@@ -82,12 +82,13 @@ apply_batch(bzld_writer *w, bzld_job *batch)
     }
 }
 
+/* The power-of-two bucket of v among buckets (the last one takes everything above). */
 static unsigned
-hist_bucket(uint32_t decls)
+hist_bucket(uint64_t v, unsigned buckets)
 {
     unsigned b = 0;
-    while (decls > 1 && b + 1 < BZL_ARRAY_LEN(((bzld_writer_stats *)0)->decls_per_commit_hist)) {
-        decls >>= 1;
+    while (v > 1 && b + 1 < buckets) {
+        v >>= 1;
         b++;
     }
     return b;
@@ -135,7 +136,12 @@ writer_main(void *arg)
             w->stats.commits++;
             w->stats.declarations += decls;
             w->stats.commit_us_total += us;
-            w->stats.decls_per_commit_hist[hist_bucket(decls)]++;
+            w->stats.decls_per_commit_hist[hist_bucket(
+                decls, BZL_ARRAY_LEN(w->stats.decls_per_commit_hist))]++;
+            w->stats.commit_us_hist[hist_bucket(us, BZL_ARRAY_LEN(w->stats.commit_us_hist))]++;
+            if (us > w->stats.commit_us_max) {
+                w->stats.commit_us_max = us;
+            }
         }
         w->stats.jobs += jobs;
         uv_mutex_unlock(&w->mu);
@@ -226,6 +232,9 @@ bzld_writer_push(bzld_writer *w, bzld_job *job)
     w->queue_tail = job;
     w->queued++;
     w->stats.queue_depth = w->queued;
+    if (w->queued > w->stats.queue_depth_max) {
+        w->stats.queue_depth_max = w->queued;
+    }
     uv_cond_signal(&w->cv);
     uv_mutex_unlock(&w->mu);
     w->in_flight++;

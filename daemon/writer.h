@@ -21,6 +21,9 @@ typedef struct bzld_writer_stats {
     uint64_t queue_depth;
     uint64_t map_grows;
     uint64_t decls_per_commit_hist[16]; /* bucket i: batches of [2^i, 2^(i+1)) declarations */
+    uint64_t commit_us_hist[24];        /* bucket i: commits taking [2^i, 2^(i+1)) µs */
+    uint64_t commit_us_max;
+    uint64_t queue_depth_max;
 } bzld_writer_stats;
 
 /* Starts the thread and the completion async on loop. Returns BZL_OK and *out (owned),

@@ -82,9 +82,12 @@ static const cli_cmd commands[] = {
      "JSON: an array of {\"book\", \"kind\", \"item\", \"qty\", \"value\", \"pending_in\",\n"
      "\"pending_out\", \"available\"}, decimals as strings.\n",
      cli_balance},
-    {"stats", "", "show the daemon's counters",
-     "Shows request, commit and declaration counters, map usage, queue depth and the\n"
-     "distribution of declarations per commit. JSON: one object of counters.\n",
+    {"stats", "[--prometheus]", "show the daemon's counters",
+     "Shows request counts by kind and status, commit and declaration counters, map usage,\n"
+     "queue depth, and the distributions of declarations per commit and of commit latency.\n"
+     "JSON: one object of counters.\n"
+     "  --prometheus   print the Prometheus text exposition format instead (for a scraper\n"
+     "                 such as node_exporter's textfile collector)\n",
      cli_stats},
 };
 
