@@ -15,6 +15,7 @@
 
 static const char usage_text[] =
     "usage: bzld [--data DIR] [--socket PATH] [--foreground] [--verbose]\n"
+    "            [--connections-per-uid N]\n"
     "\n"
     "The bonded-zone ledger daemon: keeps every enterprise's account books in LMDB and answers\n"
     "protobuf requests on a Unix socket.\n"
@@ -24,6 +25,9 @@ static const char usage_text[] =
     "  --foreground     stay attached to the terminal and log to stderr; without it bzld\n"
     "                   detaches once it is listening and logs to DIR/bzld.log\n"
     "  --verbose        log debug lines too\n"
+    "  --connections-per-uid N\n"
+    "                   connections one peer uid may hold (default 512, at most the total\n"
+    "                   cap of 1024); a load generator or a busy ERP gateway may need more\n"
     "  --help           this text\n"
     "\n"
     "Stop it with SIGTERM or SIGINT: it finishes the batch in hand, replies, and exits 0.\n";
@@ -51,7 +55,9 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
     static const struct option options[] = {
         {"data", required_argument, NULL, 'd'},  {"socket", required_argument, NULL, 's'},
         {"foreground", no_argument, NULL, 'f'},  {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"connections-per-uid", required_argument, NULL, 'u'},
+        {NULL, 0, NULL, 0},
     };
     const char *socket_path = NULL;
     int opt;
@@ -73,6 +79,17 @@ parse_args(int argc, char **argv, bzld_config *cfg, int *log_level)
         case 'v':
             *log_level = BZLD_LOG_DEBUG;
             break;
+        case 'u': {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || n < 1 || n > cfg->connections_max) {
+                fprintf(stderr, "bzld: --connections-per-uid must be 1..%u\n",
+                        cfg->connections_max);
+                return 2;
+            }
+            cfg->connections_per_uid_max = (uint32_t)n;
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             exit(0);
