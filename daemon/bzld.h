@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "arena.h"
 #include "bzl.pb-c.h"
 #include "bzl/frame.h"
 #include "bzl/limits.h"
@@ -60,6 +61,14 @@ typedef enum bzld_slot_state {
     BZLD_SLOT_DONE,    /* reply packed, waiting for its turn on the wire */
 } bzld_slot_state;
 
+/* A reply up to this size is packed into its slot instead of a malloc'd buffer: every reply
+ * to a one-line submit or a point read fits. */
+#define BZLD_SLOT_REPLY_INLINE_BYTES 256u
+/* Free slots the daemon keeps for reuse instead of returning them to malloc: enough for 64
+ * connections with 16 requests in flight each; beyond it slots are freed (about 2.5 KiB each,
+ * so the pool holds at most 2.5 MiB). */
+#define BZLD_SLOT_POOL_MAX 1024u
+
 struct bzld_slot {
     bzld_slot *next;
     bzld_conn *conn;
@@ -72,6 +81,8 @@ struct bzld_slot {
     size_t reply_len;
     bzld_job job;    /* when is_write */
     void *work;      /* handler-owned state of a write in flight */
+    bzld_arena arena; /* req is decoded into it; reset when the request is released */
+    _Alignas(8) uint8_t reply_inline[BZLD_SLOT_REPLY_INLINE_BYTES]; /* reply when it fits */
 };
 
 /* ---- connections --------------------------------------------------------------------------- */
@@ -128,6 +139,8 @@ typedef struct bzld {
     uint32_t refusing;   /* of those, refused over a cap and closing */
     uint64_t next_conn_id;
     bzld_stats stats;
+    bzld_slot *slot_pool; /* free slots for reuse, at most BZLD_SLOT_POOL_MAX */
+    uint32_t slot_pool_count;
     bool listening;
     bool signals_on;
     bool stopping;
@@ -143,6 +156,10 @@ void bzld_server_shutdown_step(bzld *d);
 
 /* conn.c */
 void bzld_conn_accept(bzld *d);
+/* Releases the slot's decoded request (its arena); the slot itself stays. */
+void bzld_slot_release_request(bzld_slot *slot);
+/* Frees the pooled slots (at shutdown). */
+void bzld_slot_pool_drain(bzld *d);
 /* A slot's reply is packed (state DONE): write what is in order and start what now may. */
 void bzld_conn_slot_done(bzld_slot *slot);
 void bzld_conn_close(bzld_conn *c);

@@ -122,7 +122,10 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
         bzld_slot_reply(slot, &small);
         return;
     }
-    uint8_t *buf = malloc(BZL_FRAME_HEADER_BYTES + len);
+    /* Small replies (a submit result, a point read) live in the slot: no allocation. */
+    uint8_t *buf = BZL_FRAME_HEADER_BYTES + len <= sizeof slot->reply_inline
+                       ? slot->reply_inline
+                       : malloc(BZL_FRAME_HEADER_BYTES + len);
     BZL_ASSERT(buf != NULL); /* out of memory on a reply: nothing sensible is left to do */
     memcpy(buf, header, sizeof header);
     size_t packed = bzl__response__pack(resp, buf + BZL_FRAME_HEADER_BYTES);
@@ -130,10 +133,7 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     slot->reply = buf;
     slot->reply_len = BZL_FRAME_HEADER_BYTES + len;
     slot->state = BZLD_SLOT_DONE;
-    if (slot->req != NULL) {
-        bzl__request__free_unpacked(slot->req, NULL);
-        slot->req = NULL;
-    }
+    bzld_slot_release_request(slot);
 }
 
 void

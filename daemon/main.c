@@ -234,6 +234,7 @@ run(bzld *d, int ready_fd)
         rc = 0;
     }
     uv_run(&loop, UV_RUN_DEFAULT);
+    bzld_slot_pool_drain(d);
 close_loop:
     /* Every handle was closed by the shutdown sequence (STYLE.md §10). */
     BZL_ASSERT(uv_loop_close(&loop) == 0);
