@@ -107,6 +107,8 @@ struct bzld_conn {
     bool failed;  /* framing broke or the connection was refused: send the error, then close */
     bool refused; /* over a connection cap; not counted as serving */
     uint8_t handles_open; /* pipe and timer; the conn is freed when both closed and running == 0 */
+    bool pump_queued;     /* on the daemon's pump list: a write finished in this wake-up */
+    bzld_conn *pump_next;
 };
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
@@ -139,6 +141,7 @@ typedef struct bzld {
     uint32_t refusing;   /* of those, refused over a cap and closing */
     uint64_t next_conn_id;
     bzld_stats stats;
+    bzld_conn *pump_list; /* conns whose writes finished in this wake-up, pumped at its end */
     bzld_slot *slot_pool; /* free slots for reuse, at most BZLD_SLOT_POOL_MAX */
     uint32_t slot_pool_count;
     bool listening;
@@ -158,6 +161,9 @@ void bzld_server_shutdown_step(bzld *d);
 void bzld_conn_accept(bzld *d);
 /* Releases the slot's decoded request (its arena); the slot itself stays. */
 void bzld_slot_release_request(bzld_slot *slot);
+/* Pumps every connection a write completed on since the last call: their replies leave in
+ * one write each per wake-up of the writer's async. arg is the bzld. */
+void bzld_conns_pump_pending(void *arg);
 /* Frees the pooled slots (at shutdown). */
 void bzld_slot_pool_drain(bzld *d);
 /* A slot's reply is packed (state DONE): write what is in order and start what now may. */

@@ -242,6 +242,9 @@ conn_pump(bzld_conn *c)
     conn_resume(c);
 }
 
+/* Called from the writer's completions: the connection is pumped once after all of this
+ * wake-up's completions ran (bzld_conns_pump_pending), so K replies that finished together
+ * leave in one write rather than K. */
 void
 bzld_conn_slot_done(bzld_slot *slot)
 {
@@ -253,8 +256,30 @@ bzld_conn_slot_done(bzld_slot *slot)
         conn_maybe_free(c);
         return;
     }
-    conn_pump(c);
-    bzld_server_shutdown_step(c->d);
+    if (!c->pump_queued) {
+        c->pump_queued = true;
+        c->pump_next = c->d->pump_list;
+        c->d->pump_list = c;
+    }
+}
+
+void
+bzld_conns_pump_pending(void *arg)
+{
+    bzld *d = arg;
+    /* Bounded by the connections: each is queued at most once per wake-up. */
+    while (d->pump_list != NULL) {
+        bzld_conn *c = d->pump_list;
+        d->pump_list = c->pump_next;
+        c->pump_queued = false;
+        c->pump_next = NULL;
+        if (c->closing) {
+            conn_maybe_free(c); /* closed by another's pump: free it if it is done */
+        } else {
+            conn_pump(c);
+        }
+    }
+    bzld_server_shutdown_step(d);
 }
 
 static bzld_slot *

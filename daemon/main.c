@@ -219,6 +219,7 @@ run(bzld *d, int ready_fd)
         bzld_log(BZLD_LOG_ERR, "cannot start the writer thread: %s", bzl_status_name(st));
         goto close_loop;
     }
+    bzld_writer_set_drained_cb(d->writer, bzld_conns_pump_pending, d);
     st = bzld_server_start(d, why, sizeof why);
     if (st != BZL_OK) {
         bzld_log(BZLD_LOG_ERR, "%s", why);

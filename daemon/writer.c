@@ -21,6 +21,8 @@ struct bzld_writer {
     /* Loop thread only. */
     uint32_t queue_max;
     uint32_t in_flight;
+    void (*drained_cb)(void *arg);
+    void *drained_arg;
     bool thread_started;
 };
 
@@ -168,6 +170,16 @@ writer_async_cb(uv_async_t *handle)
         j->done(j, j->batch_status);
         j = next;
     }
+    if (w->drained_cb != NULL) {
+        w->drained_cb(w->drained_arg);
+    }
+}
+
+void
+bzld_writer_set_drained_cb(bzld_writer *w, void (*cb)(void *arg), void *arg)
+{
+    w->drained_cb = cb;
+    w->drained_arg = arg;
 }
 
 bzl_status

@@ -35,6 +35,10 @@ bzl_status bzld_writer_start(uv_loop_t *loop, bzl_storage *store, uint32_t queue
  * BZL_SHUTTING_DOWN after bzld_writer_stop began; job->done is never called then. */
 bzl_status bzld_writer_push(bzld_writer *w, bzld_job *job);
 
+/* cb(arg) runs on the loop after each batch of done() calls (once per wake-up), so the
+ * daemon can flush replies once rather than per job. */
+void bzld_writer_set_drained_cb(bzld_writer *w, void (*cb)(void *arg), void *arg);
+
 /* Jobs pushed whose done() has not run yet. */
 uint32_t bzld_writer_in_flight(const bzld_writer *w);
 
