@@ -89,7 +89,9 @@ as_pg() {
 
 # ---- helpers -----------------------------------------------------------------------------
 
-median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+# The median of numbers on stdin, rounded to an integer unless below 100.
+median() { sort -g | awk '{a[NR]=$1} END{ if (NR == 0) exit; m = (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2);
+                                          if (m >= 100) printf "%.0f\n", m; else print m }'; }
 # jf FIELD: a number from a one-line JSON object on stdin (top level or the first occurrence).
 jf() { sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" | head -1; }
 # read_lat FIELD: a field of the read_latency object.
@@ -132,7 +134,7 @@ pgbench_tps() { # pgbench_tps CLIENTS SCRIPT LINES → transactions/s (excluding
 declare -A R # results: R[key] = list of per-run values, one per line
 
 add() { R[$1]+="$2"$'\n'; }
-med() { printf '%s' "${R[$1]:-}" | grep -v '^$' | median; }
+med() { printf '%s' "${R[$1]:-}" | { grep -v '^$' || true; } | median; } # "" when no runs
 
 # ---- PostgreSQL --------------------------------------------------------------------------
 
@@ -227,11 +229,12 @@ run_ceiling() {
   for i in $(seq "$runs"); do
     rm -rf "$tmp/lmdb"
     local j; j=$("$CEIL" "$tmp/lmdb" --lines 100 --decls-per-txn 10 --seconds "$duration" --books $ENT --items $ITEMS)
-    add ceil_w100 "$(jf lines_per_s <<<"$j")"
+    local w100; w100=$(jf lines_per_s <<<"$j")
+    add ceil_w100 "$w100"
     rm -rf "$tmp/lmdb"
     j=$("$CEIL" "$tmp/lmdb" --lines 1 --decls-per-txn 1000 --seconds "$duration" --books $ENT --items $ITEMS)
     add ceil_w1 "$(jf lines_per_s <<<"$j")"
-    log "raw LMDB run $i: $(med ceil_w100) lines/s in 100-line x 10 txns; $(jf lines_per_s <<<"$j") rows/s in 1,000-row txns"
+    log "raw LMDB run $i: $w100 lines/s in 100-line x 10 txns; $(jf lines_per_s <<<"$j") rows/s in 1,000-row txns"
   done
   rm -rf "$tmp/lmdb"
 }
@@ -287,5 +290,5 @@ if [ "$load10m" = 1 ]; then
 fi
 echo
 echo "Per run (decl/s unless noted):"
-for k in "${!R[@]}"; do printf '  %-14s %s\n' "$k" "$(printf '%s' "${R[$k]}" | grep -v '^$' | tr '\n' ' ')"; done | sort
+for k in "${!R[@]}"; do printf '  %-14s %s\n' "$k" "$(printf '%s' "${R[$k]}" | tr '\n' ' ')"; done | sort
 } | tee "${results_file:-/dev/null}"
