@@ -393,3 +393,17 @@ bzl_client_error(const bzl_client *c)
     BZL_ASSERT(c != NULL);
     return c->error;
 }
+
+int
+bzl_client_fd(const bzl_client *c)
+{
+    BZL_ASSERT(c != NULL);
+    return c->fd;
+}
+
+bool
+bzl_client_buffered(const bzl_client *c)
+{
+    BZL_ASSERT(c != NULL);
+    return c->read_pos < c->read_len || bzl_frame_reader_ready(&c->reader);
+}

@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "arena.h"
 #include "bzl.pb-c.h"
 #include "bzl/frame.h"
 #include "bzl/limits.h"
@@ -65,17 +66,28 @@ typedef enum bzld_slot_state {
     BZLD_SLOT_DONE,    /* reply packed, waiting for its turn on the wire */
 } bzld_slot_state;
 
+/* A reply up to this size is packed into its slot instead of a malloc'd buffer: every reply
+ * to a one-line submit or a point read fits. */
+#define BZLD_SLOT_REPLY_INLINE_BYTES 256u
+/* Free slots the daemon keeps for reuse instead of returning them to malloc: enough for 64
+ * connections with 16 requests in flight each; beyond it slots are freed (about 2.5 KiB each,
+ * so the pool holds at most 2.5 MiB). */
+#define BZLD_SLOT_POOL_MAX 1024u
+
 struct bzld_slot {
     bzld_slot *next;
     bzld_conn *conn;
     bzld_slot_state state;
     bool is_write;
     uint64_t request_id;
+    uint32_t kind;     /* the Request body's field number, 0 until decoded: for statistics */
     Bzl__Request *req; /* owned until the handler has run */
     uint8_t *reply;    /* framed response, owned until handed to a uv_write */
     size_t reply_len;
     bzld_job job;    /* when is_write */
     void *work;      /* handler-owned state of a write in flight */
+    bzld_arena arena; /* req is decoded into it; reset when the request is released */
+    _Alignas(8) uint8_t reply_inline[BZLD_SLOT_REPLY_INLINE_BYTES]; /* reply when it fits */
 };
 
 /* ---- connections --------------------------------------------------------------------------- */
@@ -101,15 +113,26 @@ struct bzld_conn {
     bool failed;  /* framing broke or the connection was refused: send the error, then close */
     bool refused; /* over a connection cap; not counted as serving */
     uint8_t handles_open; /* pipe and timer; the conn is freed when both closed and running == 0 */
+    bool pump_queued;     /* on the daemon's pump list: a write finished in this wake-up */
+    bzld_conn *pump_next;
 };
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
+
+/* Request kinds counted by status: the Request body oneof uses field numbers below 110
+ * (bzl.proto's ranges); statuses are fewer than 64 (base.h's map, append-only). */
+#define BZLD_STATS_KINDS 110u
+#define BZLD_STATS_STATUSES 64u
 
 typedef struct bzld_stats {
     uint64_t requests;
     uint64_t connections_accepted;
     uint64_t connections_refused;
     uint64_t busy_refusals;
+    uint64_t replies;      /* replies packed */
+    uint64_t reply_writes; /* uv_writes carrying them */
+    uint64_t start_ms;     /* uv_now at start, for uptime */
+    uint64_t by_kind[BZLD_STATS_KINDS][BZLD_STATS_STATUSES];
 } bzld_stats;
 
 typedef struct bzld {
@@ -126,6 +149,9 @@ typedef struct bzld {
     uint32_t refusing;   /* of those, refused over a cap and closing */
     uint64_t next_conn_id;
     bzld_stats stats;
+    bzld_conn *pump_list; /* conns whose writes finished in this wake-up, pumped at its end */
+    bzld_slot *slot_pool; /* free slots for reuse, at most BZLD_SLOT_POOL_MAX */
+    uint32_t slot_pool_count;
     bool listening;
     bool socket_activated; /* the listener came from systemd (sd_listen_fds): never unlink it */
     bool signals_on;
@@ -146,6 +172,13 @@ void bzld_reload_access(bzld *d);
 
 /* conn.c */
 void bzld_conn_accept(bzld *d);
+/* Releases the slot's decoded request (its arena); the slot itself stays. */
+void bzld_slot_release_request(bzld_slot *slot);
+/* Pumps every connection a write completed on since the last call: their replies leave in
+ * one write each per wake-up of the writer's async. arg is the bzld. */
+void bzld_conns_pump_pending(void *arg);
+/* Frees the pooled slots (at shutdown). */
+void bzld_slot_pool_drain(bzld *d);
 /* A slot's reply is packed (state DONE): write what is in order and start what now may. */
 void bzld_conn_slot_done(bzld_slot *slot);
 void bzld_conn_close(bzld_conn *c);

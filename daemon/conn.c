@@ -16,29 +16,74 @@
 #include "dispatch.h"
 #include "log.h"
 
-/* Replies coalesced into one uv_write. */
-#define CONN_WRITE_BUFS_MAX 64u
+/* Bytes of replies copied into one uv_write: a wake-up's replies to one connection go out
+ * in one write (one syscall) up to this; a single larger reply still goes whole. */
+#define CONN_WRITE_BYTES_MAX (256u * 1024u)
 
+/* One uv_write and the reply bytes it carries, in one allocation freed by its callback. */
 typedef struct conn_write {
     uv_write_t req;
     bzld_conn *conn;
     size_t bytes;
-    uint32_t count;
-    uv_buf_t bufs[CONN_WRITE_BUFS_MAX];
+    _Alignas(8) uint8_t data[];
 } conn_write;
 
 static void conn_flush(bzld_conn *c);
 
 /* ---- lifetime ------------------------------------------------------------------------------- */
 
+void
+bzld_slot_release_request(bzld_slot *slot)
+{
+    /* The request was decoded into the arena: resetting it frees every part at once. */
+    slot->req = NULL;
+    bzld_arena_reset(&slot->arena);
+}
+
 static void
 slot_free(bzld_slot *s)
 {
-    if (s->req != NULL) {
-        bzl__request__free_unpacked(s->req, NULL);
+    bzld *d = s->conn->d;
+    bzld_slot_release_request(s);
+    if (s->reply != s->reply_inline) {
+        free(s->reply);
     }
-    free(s->reply);
+    if (d->slot_pool_count < BZLD_SLOT_POOL_MAX) {
+        s->next = d->slot_pool;
+        d->slot_pool = s;
+        d->slot_pool_count++;
+        return;
+    }
     free(s);
+}
+
+void
+bzld_slot_pool_drain(bzld *d)
+{
+    while (d->slot_pool != NULL) {
+        bzld_slot *next = d->slot_pool->next;
+        free(d->slot_pool);
+        d->slot_pool = next;
+    }
+    d->slot_pool_count = 0;
+}
+
+/* A slot from the pool or malloc, reset to empty; its arena is ready. */
+static bzld_slot *
+slot_alloc(bzld *d)
+{
+    bzld_slot *s = d->slot_pool;
+    if (s != NULL) {
+        d->slot_pool = s->next;
+        d->slot_pool_count--;
+    } else {
+        s = malloc(sizeof *s);
+        BZL_ASSERT(s != NULL);
+    }
+    /* Everything before the arena; the arena and the reply buffer need no clearing. */
+    memset(s, 0, offsetof(bzld_slot, arena));
+    bzld_arena_init(&s->arena);
+    return s;
 }
 
 /* Frees c once both handles are closed and the writer holds none of its slots. */
@@ -108,9 +153,6 @@ conn_write_cb(uv_write_t *req, int status)
 {
     conn_write *w = (conn_write *)req;
     bzld_conn *c = w->conn;
-    for (uint32_t i = 0; i < w->count; i++) {
-        free(w->bufs[i].base);
-    }
     BZL_ASSERT(c->out_bytes >= w->bytes);
     c->out_bytes -= w->bytes;
     free(w);
@@ -125,34 +167,50 @@ conn_write_cb(uv_write_t *req, int status)
     conn_resume(c);
 }
 
-/* Moves the DONE slots at the head into uv_writes. */
+/* Bytes of the DONE replies at the head that one write takes (at least the first whole). */
+static size_t
+conn_flush_bytes(const bzld_conn *c)
+{
+    size_t bytes = 0;
+    for (const bzld_slot *s = c->head; s != NULL && s->state == BZLD_SLOT_DONE; s = s->next) {
+        if (bytes > 0 && bytes + s->reply_len > CONN_WRITE_BYTES_MAX) {
+            break;
+        }
+        bytes += s->reply_len;
+    }
+    return bytes;
+}
+
+/* Copies the DONE replies at the head into one buffer per uv_write (one allocation and one
+ * syscall for everything a wake-up finished) and returns their slots to the pool. */
 static void
 conn_flush(bzld_conn *c)
 {
     while (!c->closing && c->head != NULL && c->head->state == BZLD_SLOT_DONE) {
-        conn_write *w = calloc(1, sizeof *w);
+        size_t bytes = conn_flush_bytes(c);
+        conn_write *w = malloc(sizeof *w + bytes);
         BZL_ASSERT(w != NULL);
         w->conn = c;
-        while (c->head != NULL && c->head->state == BZLD_SLOT_DONE &&
-               w->count < CONN_WRITE_BUFS_MAX) {
+        w->bytes = 0;
+        while (w->bytes < bytes) {
             bzld_slot *s = c->head;
+            BZL_ASSERT(s != NULL && s->state == BZLD_SLOT_DONE);
+            BZL_ASSERT(w->bytes + s->reply_len <= bytes);
             c->head = s->next;
             if (c->head == NULL) {
                 c->tail = NULL;
             }
             c->slots--;
-            w->bufs[w->count++] = uv_buf_init((char *)s->reply, (unsigned)s->reply_len);
+            memcpy(w->data + w->bytes, s->reply, s->reply_len);
             w->bytes += s->reply_len;
-            s->reply = NULL;
             slot_free(s);
         }
         c->out_bytes += w->bytes;
-        int rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, w->bufs, w->count, conn_write_cb);
+        c->d->stats.reply_writes++;
+        uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)w->bytes);
+        int rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, conn_write_cb);
         if (rc != 0) {
             c->out_bytes -= w->bytes;
-            for (uint32_t i = 0; i < w->count; i++) {
-                free(w->bufs[i].base);
-            }
             free(w);
             bzld_conn_close(c);
             return;
@@ -184,6 +242,9 @@ conn_pump(bzld_conn *c)
     conn_resume(c);
 }
 
+/* Called from the writer's completions: the connection is pumped once after all of this
+ * wake-up's completions ran (bzld_conns_pump_pending), so K replies that finished together
+ * leave in one write rather than K. */
 void
 bzld_conn_slot_done(bzld_slot *slot)
 {
@@ -195,15 +256,36 @@ bzld_conn_slot_done(bzld_slot *slot)
         conn_maybe_free(c);
         return;
     }
-    conn_pump(c);
-    bzld_server_shutdown_step(c->d);
+    if (!c->pump_queued) {
+        c->pump_queued = true;
+        c->pump_next = c->d->pump_list;
+        c->d->pump_list = c;
+    }
+}
+
+void
+bzld_conns_pump_pending(void *arg)
+{
+    bzld *d = arg;
+    /* Bounded by the connections: each is queued at most once per wake-up. */
+    while (d->pump_list != NULL) {
+        bzld_conn *c = d->pump_list;
+        d->pump_list = c->pump_next;
+        c->pump_queued = false;
+        c->pump_next = NULL;
+        if (c->closing) {
+            conn_maybe_free(c); /* closed by another's pump: free it if it is done */
+        } else {
+            conn_pump(c);
+        }
+    }
+    bzld_server_shutdown_step(d);
 }
 
 static bzld_slot *
 conn_slot_append(bzld_conn *c)
 {
-    bzld_slot *s = calloc(1, sizeof *s);
-    BZL_ASSERT(s != NULL);
+    bzld_slot *s = slot_alloc(c->d);
     s->conn = c;
     s->state = BZLD_SLOT_NEW;
     if (c->tail != NULL) {
@@ -243,12 +325,13 @@ conn_request(bzld_conn *c, const uint8_t *body, size_t len)
 {
     c->d->stats.requests++;
     bzld_slot *s = conn_slot_append(c);
-    s->req = bzl__request__unpack(NULL, len, body);
+    s->req = bzl__request__unpack(&s->arena.allocator, len, body);
     if (s->req == NULL) {
         bzld_slot_reply_status(s, BZL_MALFORMED, "the frame does not hold a valid Request");
         return;
     }
     s->request_id = s->req->id;
+    s->kind = (uint32_t)s->req->body_case;
     /* protobuf-c hands strings over NUL-terminated without their length, so a string with an
      * embedded NUL would silently lose its tail ("ACME\0X" read as "ACME"). Such a request
      * re-encodes shorter than it arrived; so does any non-canonical encoding (overlong

@@ -175,6 +175,10 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     BZL_ASSERT(slot->reply == NULL);
     bzld *d = bzld_of_slot(slot);
     resp->id = slot->request_id;
+    uint32_t kind = slot->kind < BZLD_STATS_KINDS ? slot->kind : 0;
+    uint32_t status = (uint32_t)resp->status < BZLD_STATS_STATUSES ? (uint32_t)resp->status : 0;
+    d->stats.by_kind[kind][status]++;
+    d->stats.replies++;
     size_t len = bzl__response__get_packed_size(resp);
     uint8_t header[4];
     if (bzl_frame_header_encode(len, d->cfg.frame_bytes_max, header) != BZL_OK) {
@@ -187,7 +191,10 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
         bzld_slot_reply(slot, &small);
         return;
     }
-    uint8_t *buf = malloc(BZL_FRAME_HEADER_BYTES + len);
+    /* Small replies (a submit result, a point read) live in the slot: no allocation. */
+    uint8_t *buf = BZL_FRAME_HEADER_BYTES + len <= sizeof slot->reply_inline
+                       ? slot->reply_inline
+                       : malloc(BZL_FRAME_HEADER_BYTES + len);
     BZL_ASSERT(buf != NULL); /* out of memory on a reply: nothing sensible is left to do */
     memcpy(buf, header, sizeof header);
     size_t packed = bzl__response__pack(resp, buf + BZL_FRAME_HEADER_BYTES);
@@ -201,10 +208,7 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     slot->reply = buf;
     slot->reply_len = BZL_FRAME_HEADER_BYTES + len;
     slot->state = BZLD_SLOT_DONE;
-    if (slot->req != NULL) {
-        bzl__request__free_unpacked(slot->req, NULL);
-        slot->req = NULL;
-    }
+    bzld_slot_release_request(slot);
 }
 
 void

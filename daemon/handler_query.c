@@ -151,6 +151,30 @@ bzld_handle_balances(bzld_slot *slot)
     free(rows);
 }
 
+/* The (kind, status) pairs seen so far, into rows/ptrs of cap entries; returns the count. */
+static size_t
+request_counts(const bzld *d, Bzl__RequestCount *rows, Bzl__RequestCount **ptrs, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t k = 0; k < BZLD_STATS_KINDS; k++) {
+        for (uint32_t s = 0; s < BZLD_STATS_STATUSES && n < cap; s++) {
+            if (d->stats.by_kind[k][s] == 0) {
+                continue;
+            }
+            bzl__request_count__init(&rows[n]);
+            rows[n].kind = k;
+            rows[n].status = (Bzl__Status)s;
+            rows[n].count = d->stats.by_kind[k][s];
+            ptrs[n] = &rows[n];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Pairs reported at most: every kind with a handful of statuses each. */
+#define STATS_REQUEST_COUNTS_MAX 512u
+
 void
 bzld_handle_stats(bzld_slot *slot)
 {
@@ -178,8 +202,25 @@ bzld_handle_stats(bzld_slot *slot)
     stats.n_decls_per_commit_hist = BZL_ARRAY_LEN(ws.decls_per_commit_hist);
     stats.decls_per_commit_hist = ws.decls_per_commit_hist;
     stats.commit_us_total = ws.commit_us_total;
+    stats.n_commit_us_hist = BZL_ARRAY_LEN(ws.commit_us_hist);
+    stats.commit_us_hist = ws.commit_us_hist;
+    stats.commit_us_max = ws.commit_us_max;
+    stats.queue_depth_max = ws.queue_depth_max;
+    stats.connections_accepted = d->stats.connections_accepted;
+    stats.connections_refused = d->stats.connections_refused;
+    stats.uptime_ms = uv_now(d->loop) - d->stats.start_ms;
+    stats.reply_writes = d->stats.reply_writes;
+    stats.replies = d->stats.replies;
+    Bzl__RequestCount *rows = calloc(STATS_REQUEST_COUNTS_MAX, sizeof *rows);
+    Bzl__RequestCount **ptrs = calloc(STATS_REQUEST_COUNTS_MAX, sizeof *ptrs);
+    if (rows != NULL && ptrs != NULL) {
+        stats.n_requests_by_kind = request_counts(d, rows, ptrs, STATS_REQUEST_COUNTS_MAX);
+        stats.requests_by_kind = ptrs;
+    }
     Bzl__Response resp = BZL__RESPONSE__INIT;
     resp.result_case = BZL__RESPONSE__RESULT_STATS;
     resp.stats = &stats;
     bzld_slot_reply(slot, &resp);
+    free(ptrs);
+    free(rows);
 }

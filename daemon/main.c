@@ -35,6 +35,9 @@ static const char usage_text[] =
     "  --foreground     stay attached to the terminal and log to stderr; without it bzld\n"
     "                   detaches once it is listening and logs to DIR/bzld.log\n"
     "  --verbose        log debug lines too\n"
+    "  --connections-per-uid N\n"
+    "                   connections one peer uid may hold (default 512, at most the total\n"
+    "                   cap of 1024); a load generator or a busy ERP gateway may need more\n"
     "  --help           this text\n"
     "\n"
     "Stop it with SIGTERM or SIGINT: it finishes the batch in hand, replies, and exits 0.\n";
@@ -317,6 +320,7 @@ run(bzld *d, int ready_fd)
         bzld_log(BZLD_LOG_ERR, "cannot start the writer thread: %s", bzl_status_name(st));
         goto close_loop;
     }
+    bzld_writer_set_drained_cb(d->writer, bzld_conns_pump_pending, d);
     st = bzld_server_start(d, why, sizeof why);
     if (st != BZL_OK) {
         bzld_log(BZLD_LOG_ERR, "%s", why);
@@ -336,6 +340,7 @@ run(bzld *d, int ready_fd)
         rc = 0;
     }
     uv_run(&loop, UV_RUN_DEFAULT);
+    bzld_slot_pool_drain(d);
 close_loop:
     /* Every handle was closed by the shutdown sequence (STYLE.md §10). */
     BZL_ASSERT(uv_loop_close(&loop) == 0);

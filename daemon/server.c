@@ -94,6 +94,7 @@ bzld_server_start(bzld *d, char *why, size_t why_cap)
     BZL_ASSERT(rc == 0);
     d->listener.data = d;
     d->listening = true;
+    d->stats.start_ms = uv_now(d->loop);
     rc = listener_inherit(d);
     if (rc < 0) {
         snprintf(why, why_cap, "systemd passed sockets bzld cannot use (%s): it wants exactly "

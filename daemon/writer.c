@@ -21,6 +21,8 @@ struct bzld_writer {
     /* Loop thread only. */
     uint32_t queue_max;
     uint32_t in_flight;
+    void (*drained_cb)(void *arg);
+    void *drained_arg;
     bool thread_started;
 };
 
@@ -82,12 +84,13 @@ apply_batch(bzld_writer *w, bzld_job *batch)
     }
 }
 
+/* The power-of-two bucket of v among buckets (the last one takes everything above). */
 static unsigned
-hist_bucket(uint32_t decls)
+hist_bucket(uint64_t v, unsigned buckets)
 {
     unsigned b = 0;
-    while (decls > 1 && b + 1 < BZL_ARRAY_LEN(((bzld_writer_stats *)0)->decls_per_commit_hist)) {
-        decls >>= 1;
+    while (v > 1 && b + 1 < buckets) {
+        v >>= 1;
         b++;
     }
     return b;
@@ -135,7 +138,12 @@ writer_main(void *arg)
             w->stats.commits++;
             w->stats.declarations += decls;
             w->stats.commit_us_total += us;
-            w->stats.decls_per_commit_hist[hist_bucket(decls)]++;
+            w->stats.decls_per_commit_hist[hist_bucket(
+                decls, BZL_ARRAY_LEN(w->stats.decls_per_commit_hist))]++;
+            w->stats.commit_us_hist[hist_bucket(us, BZL_ARRAY_LEN(w->stats.commit_us_hist))]++;
+            if (us > w->stats.commit_us_max) {
+                w->stats.commit_us_max = us;
+            }
         }
         w->stats.jobs += jobs;
         uv_mutex_unlock(&w->mu);
@@ -162,6 +170,16 @@ writer_async_cb(uv_async_t *handle)
         j->done(j, j->batch_status);
         j = next;
     }
+    if (w->drained_cb != NULL) {
+        w->drained_cb(w->drained_arg);
+    }
+}
+
+void
+bzld_writer_set_drained_cb(bzld_writer *w, void (*cb)(void *arg), void *arg)
+{
+    w->drained_cb = cb;
+    w->drained_arg = arg;
 }
 
 bzl_status
@@ -226,6 +244,9 @@ bzld_writer_push(bzld_writer *w, bzld_job *job)
     w->queue_tail = job;
     w->queued++;
     w->stats.queue_depth = w->queued;
+    if (w->queued > w->stats.queue_depth_max) {
+        w->stats.queue_depth_max = w->queued;
+    }
     uv_cond_signal(&w->cv);
     uv_mutex_unlock(&w->mu);
     w->in_flight++;

@@ -21,6 +21,9 @@ typedef struct bzld_writer_stats {
     uint64_t queue_depth;
     uint64_t map_grows;
     uint64_t decls_per_commit_hist[16]; /* bucket i: batches of [2^i, 2^(i+1)) declarations */
+    uint64_t commit_us_hist[24];        /* bucket i: commits taking [2^i, 2^(i+1)) µs */
+    uint64_t commit_us_max;
+    uint64_t queue_depth_max;
 } bzld_writer_stats;
 
 /* Starts the thread and the completion async on loop. Returns BZL_OK and *out (owned),
@@ -31,6 +34,10 @@ bzl_status bzld_writer_start(uv_loop_t *loop, bzl_storage *store, uint32_t queue
 /* Queues job (loop thread). BZL_OK, or BZL_BUSY when queue_max jobs wait already, or
  * BZL_SHUTTING_DOWN after bzld_writer_stop began; job->done is never called then. */
 bzl_status bzld_writer_push(bzld_writer *w, bzld_job *job);
+
+/* cb(arg) runs on the loop after each batch of done() calls (once per wake-up), so the
+ * daemon can flush replies once rather than per job. */
+void bzld_writer_set_drained_cb(bzld_writer *w, void (*cb)(void *arg), void *arg);
 
 /* Jobs pushed whose done() has not run yet. */
 uint32_t bzld_writer_in_flight(const bzld_writer *w);

@@ -141,9 +141,12 @@ static const cli_cmd commands[] = {
      "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"
      "and what remains, per material item.\n",
      cli_scrap},
-    {"stats", "", "show the daemon's counters",
-     "Shows request, commit and declaration counters, map usage, queue depth and the\n"
-     "distribution of declarations per commit. JSON: one object of counters.\n",
+    {"stats", "[--prometheus]", "show the daemon's counters",
+     "Shows request counts by kind and status, commit and declaration counters, map usage,\n"
+     "queue depth, and the distributions of declarations per commit and of commit latency.\n"
+     "JSON: one object of counters.\n"
+     "  --prometheus   print the Prometheus text exposition format instead (for a scraper\n"
+     "                 such as node_exporter's textfile collector)\n",
      cli_stats},
     {"verify", "", "prove the journal: hash chain and balances",
      "Walks the journal's hash chain (each entry's BLAKE2b hash covers the previous hash\n"

@@ -49,4 +49,12 @@ void bzl_client_set_frame_max(bzl_client *c, uint32_t frame_bytes_max);
  * call on c. */
 const char *bzl_client_error(const bzl_client *c);
 
+/* The connected socket, for a caller that waits on several connections with poll (the load
+ * generator's open loop). Borrowed: only poll it; reading or writing it breaks the framing. */
+int bzl_client_fd(const bzl_client *c);
+
+/* True when bytes already read from the socket wait in c's buffer: the next bzl_client_recv
+ * may complete without the socket becoming readable, so poll would miss it. */
+bool bzl_client_buffered(const bzl_client *c);
+
 #endif
