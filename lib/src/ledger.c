@@ -516,15 +516,16 @@ decl_check_line(const bzl_decl_line *l, uint32_t line, bzl_fault *fault)
 
 /* Remembers line `index` in the set keyed by its item number; when an earlier line has the
  * same item, returns that line's index + 1 instead (0 means "first sighting"). slots[] holds
- * index + 1, 0 for empty. */
+ * index + 1, 0 for empty; it has 1 << bits slots. */
 static uint32_t
-dup_insert(uint32_t *slots, const bzl_decl_line *lines, uint32_t index)
+dup_insert(uint32_t *slots, unsigned bits, const bzl_decl_line *lines, uint32_t index)
 {
+    BZL_ASSERT(bits >= 1 && bits <= 14);
+    uint32_t mask = (1u << bits) - 1;
     uint32_t item = lines[index].item_no;
-    uint32_t h = (uint32_t)(item * 2654435761u) >> (32 - 14);
-    static_assert(DUP_SLOTS == 1u << 14, "hash width matches the set size");
-    for (uint32_t probe = 0; probe < DUP_SLOTS; probe++) {
-        uint32_t *slot = &slots[(h + probe) & (DUP_SLOTS - 1)];
+    uint32_t h = (uint32_t)(item * 2654435761u) >> (32 - bits);
+    for (uint32_t probe = 0; probe <= mask; probe++) {
+        uint32_t *slot = &slots[(h + probe) & mask];
         if (*slot == 0) {
             *slot = index + 1;
             return 0;
@@ -535,6 +536,19 @@ dup_insert(uint32_t *slots, const bzl_decl_line *lines, uint32_t index)
     }
     BZL_ASSERT(!"duplicate set overflowed its bound");
     return 0;
+}
+
+/* The set's size for n lines: at most half full, so probes stay short, and only as large as
+ * needed — clearing all DUP_SLOTS for a one-line declaration was most of the daemon's work
+ * (docs/BENCHMARKS.md). */
+static unsigned
+dup_bits(uint32_t n)
+{
+    unsigned bits = 4;
+    while ((1u << bits) < 2u * n && bits < 14) {
+        bits++;
+    }
+    return bits;
 }
 
 bzl_status
@@ -557,13 +571,14 @@ bzl_decl_check_fields(const bzl_declaration *d, uint32_t lines_max, bzl_fault *f
     }
     BZL_ASSERT(d->lines != NULL);
     uint32_t slots[DUP_SLOTS];
-    memset(slots, 0, sizeof slots);
+    unsigned bits = dup_bits(d->line_count);
+    memset(slots, 0, sizeof slots[0] << bits);
     for (uint32_t i = 0; i < d->line_count; i++) {
         st = decl_check_line(&d->lines[i], i + 1, fault);
         if (st != BZL_OK) {
             return st;
         }
-        uint32_t first = dup_insert(slots, d->lines, i);
+        uint32_t first = dup_insert(slots, bits, d->lines, i);
         if (first != 0) {
             st = bzl_fault_set(fault, BZL_DUPLICATE_LINE, i + 1, "item",
                                "line %u: item %u is also on line %u", (unsigned)(i + 1),
