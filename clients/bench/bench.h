@@ -6,12 +6,17 @@
  * point balance reads, a warm-up, then a measured window. It prints a human summary and,
  * with --json, one JSON object a script can parse. It never includes daemon code.
  *
- * Threads: one worker thread per connection (the client library is blocking, one client per
- * thread); the main thread owns the options, the daemon's statistics and the report.
+ * Threads: T worker threads (--threads, default min(N, 2)) each own a contiguous share of the N
+ * connections and drive them with poll(), the way pgbench -j drives its clients: a thread per
+ * connection would put 64 client threads on the same two cores as the daemon, and the context
+ * switches would stretch every round trip. Each client is used by its owning thread only (the
+ * client library is not thread-safe). The main thread owns the options, the daemon's
+ * statistics and the report.
  */
 #ifndef BZL_BENCH_H
 #define BZL_BENCH_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -21,8 +26,18 @@
 
 /* ---- bounds --------------------------------------------------------------------------- */
 
-/* Connections (one thread each). 1,024 is the daemon's default connection cap. */
+/* Connections. 1,024 is the daemon's default connection cap. */
 #define BENCH_CONNECTIONS_MAX 1024u
+/* Worker threads: a thread owns at least one connection, so never more than connections. */
+#define BENCH_THREADS_MAX BENCH_CONNECTIONS_MAX
+/* Worker threads without --threads (capped at the connections): pgbench's -j 2 in the baseline
+ * comparison, and one per core of the 2-core machine the acceptance runs on. */
+#define BENCH_THREADS_DEFAULT 2u
+/* The longest a worker sleeps in poll(): with nothing due it still wakes this often to notice
+ * the stop flag. Well under any measured window. */
+#define BENCH_POLL_IDLE_NS (100u * 1000u * 1000u)
+static_assert(BENCH_THREADS_DEFAULT >= 1u, "a run needs a worker thread");
+static_assert(BENCH_THREADS_DEFAULT <= BENCH_THREADS_MAX, "the default is a valid --threads");
 /* Requests in flight on one connection: the daemon stops reading beyond its own cap
  * (BZL_CONN_INFLIGHT_MAX), so more would only measure its back-pressure. */
 #define BENCH_INFLIGHT_MAX 256u
@@ -60,6 +75,7 @@ typedef struct bench_opts {
     bool setup;
     bool json;
     uint32_t connections;
+    uint32_t threads;      /* worker threads, 1..connections (main resolves the default) */
     uint32_t inflight;
     uint32_t lines;
     uint32_t batch;        /* declarations per request: 1 = Submit, more = SubmitBatch */
@@ -74,11 +90,13 @@ typedef struct bench_opts {
     const char *label;     /* a name for the JSON object */
 } bench_opts;
 
-/* ---- one worker per connection -------------------------------------------------------- */
+/* ---- one worker thread per share of the connections ------------------------------------- */
 
 typedef struct bench_worker {
     const bench_opts *o;
-    uint32_t index;
+    uint32_t index;          /* thread number */
+    uint32_t conn_first;     /* connections [conn_first, conn_first + conn_count) are its own */
+    uint32_t conn_count;
     pthread_t thread;
     uint64_t rng;
     /* results, counted only for requests that complete inside the measured window */
@@ -92,7 +110,7 @@ typedef struct bench_worker {
     uint64_t not_sent;       /* open loop: scheduled while K were already in flight */
     uint64_t decls_sent;     /* all declarations sent, window or not (for --decls) */
     char first_error[200];
-    bool failed;             /* a transport failure ended the worker */
+    bool failed;             /* a connection failed (transport, or a response out of order) */
 } bench_worker;
 
 /* The shared clock of a run: nanoseconds of CLOCK_MONOTONIC. */

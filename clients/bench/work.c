@@ -143,16 +143,17 @@ decl_buf_deinit(decl_buf *b)
     free(b->lines);
 }
 
-/* Fills b as declaration number seq of worker w: a random book, lines on distinct items. */
+/* Fills b as declaration number seq of connection conn_index, with worker w's generator: a
+ * random book, lines on distinct items. The id names the connection, unique within the run. */
 static void
-decl_buf_fill(decl_buf *b, bench_worker *w, uint64_t seq)
+decl_buf_fill(decl_buf *b, bench_worker *w, uint32_t conn_index, uint64_t seq)
 {
     const bench_opts *o = w->o;
     uint32_t e = (uint32_t)(rng_next(&w->rng) % o->enterprises);
     uint32_t first = (uint32_t)(rng_next(&w->rng) % o->items);
     bench_enterprise_code(e, b->enterprise);
     bench_book_no(e, b->book);
-    snprintf(b->id, sizeof b->id, "%s-%" PRIu32 "-%" PRIu64, run_prefix, w->index, seq);
+    snprintf(b->id, sizeof b->id, "%s-%" PRIu32 "-%" PRIu64, run_prefix, conn_index, seq);
     for (uint32_t i = 0; i < b->decl.n_lines; i++) {
         b->line_store[i].item = (first + i) % o->items + 1;
     }

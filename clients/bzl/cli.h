@@ -205,6 +205,12 @@ typedef struct decl_file {
 BZL_NODISCARD bzl_status decl_file_load(const char *path, decl_file *f);
 void decl_file_deinit(decl_file *f);
 
+/* decl_csv.c: reads a CSV declaration file (a header row naming the JSON fields; one row per
+ * declaration line, the declaration's columns repeated on each of its rows) into the JSON
+ * document decl_json.c reads, *root (owned). Every error names file, line and column, and
+ * is printed on stderr (up to CLI_FILE_ERRORS_MAX); then BZL_MALFORMED. BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status decl_csv_read(const char *path, const char *label, json_t **root);
+
 /* ---- subcommands (cmd_*.c) --------------------------------------------------------------- */
 
 int cli_enterprise_add(cli *c, const cli_cmd *cmd, int argc, char **argv);

@@ -1,9 +1,11 @@
-/* decl_json.c — reads declaration files (JSON) strictly into protobuf Declarations. */
+/* decl_json.c — reads declaration files (JSON, or CSV through decl_csv.c) strictly into
+ * protobuf Declarations. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -367,15 +369,41 @@ fail:
     return root;
 }
 
+/* True when path names a CSV file: by its ending, or for standard input by its first
+ * character (JSON opens with '{' or '['). */
+static bool
+is_csv(const char *path)
+{
+    size_t n = strlen(path);
+    if (strcmp(path, "-") != 0) {
+        return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
+    }
+    int ch;
+    do {
+        ch = getc(stdin);
+    } while (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n');
+    if (ch != EOF) {
+        ungetc(ch, stdin);
+    }
+    return ch != '{' && ch != '[' && ch != EOF;
+}
+
 bzl_status
 decl_file_load(const char *path, decl_file *f)
 {
     decl_file tmp = {.label = strcmp(path, "-") == 0 ? "<stdin>" : path};
     parse_ctx p = {.label = tmp.label};
     bzl_status st = BZL_MALFORMED;
-    tmp.root = json_read(path, tmp.label);
-    if (tmp.root == NULL) {
-        goto fail;
+    if (is_csv(path)) {
+        st = decl_csv_read(path, tmp.label, &tmp.root);
+        if (st != BZL_OK) {
+            goto fail;
+        }
+    } else {
+        tmp.root = json_read(path, tmp.label);
+        if (tmp.root == NULL) {
+            goto fail;
+        }
     }
     st = decls_alloc(&p, &tmp);
     if (st != BZL_OK) {

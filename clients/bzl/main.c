@@ -51,9 +51,12 @@ static const cli_cmd commands[] = {
      cli_item_add},
     {"item show", "--book NO --kind KIND --seq N", "show one item of a book",
      "Shows item N of the given kind (material | product) in book NO.\n", cli_item_show},
-    {"submit", "FILE...", "submit declaration files (JSON); one result row per declaration",
+    {"submit", "FILE...", "submit declaration files (JSON or CSV); one result row per declaration",
      "Submits declaration files. Each FILE holds one declaration object or an array of\n"
-     "them; \"-\" reads standard input (shown as <stdin>). A file with any error is\n"
+     "them (JSON), or, when its name ends in .csv, a header row naming the fields and\n"
+     "one row per declaration line with the declaration's columns repeated on each of\n"
+     "its rows (CSV; a bad row is named by file, line and column). \"-\" reads standard\n"
+     "input (shown as <stdin>; CSV unless it opens with { or [). A file with any error is\n"
      "reported with its file, declaration, id, line and field, and nothing of it is\n"
      "sent; the other files still go. Declarations travel in batches of at most 1000\n"
      "and each is accepted or refused on its own. One row per declaration: file, id,\n"

@@ -2,7 +2,8 @@
 # cli_demo.sh — proves the bzl CLI end to end against a real bzld: the demo ledger loads,
 # every balance equals the hand computation below, a second load replays without posting,
 # a bad declaration file is refused naming file, declaration and field (exit 4), an outflow
-# beyond the balance is refused naming the item and what is available (exit 1), and bzld
+# beyond the balance is refused naming the item and what is available (exit 1), a CSV file
+# posts like its JSON twin while a bad row is named by file, line and column, and bzld
 # stops on SIGTERM with exit 0.
 #   usage: cli_demo.sh BZLD BZL SOURCE_DIR
 set -uo pipefail
@@ -67,6 +68,22 @@ check "outflow beyond balance exits 1" test "$rc" -eq 1
 check "refusal is INSUFFICIENT_BALANCE" grep -q "INSUFFICIENT_BALANCE" <<<"$err"
 check "refusal names what is available" grep -q "35000.5" <<<"$err"
 check "refusal posts nothing" test "$(qty H72012400001 material 1)" = "35000.5"
+
+# CSV: one row per line, the declaration's columns repeated; a quoted cell may hold a comma.
+#   H72012400001 material 1: 35000.5 + 100.5 = 35101; material 2: 11500 + 7 = 11507
+printf 'id,enterprise,book,kind,direction,trade_mode,date,item,qty,unit,value,currency\r\n%s\r\n%s\r\n' \
+  'CSV-1,6201230001,H72012400001,material,in,5015,2026-03-29,1,100.5,035,56.28,502' \
+  'CSV-1,6201230001,H72012400001,material,in,5015,2026-03-29,2,7,007,"1.05",502' >"$tmp/ok.csv"
+check "csv submit exits 0" "$bzl" submit "$tmp/ok.csv" >/dev/null
+check "csv seed balance" test "$(qty H72012400001 material 1)" = "35101"
+check "csv preform balance" test "$(qty H72012400001 material 2)" = "11507"
+printf 'id,enterprise,book,kind,direction,trade_mode,date,item,qty,unit,value,currency\n%s\n%s\n' \
+  'CSV-2,6201230001,H72012400001,material,in,5015,2026-03-30,1,5,035,1,502' \
+  'CSV-2,6201230001,H72012400001,material,in,5015,2026-03-30,2,1e5,007,1,502' >"$tmp/bad.csv"
+err=$("$bzl" submit "$tmp/bad.csv" 2>&1 >/dev/null); rc=$?
+check "bad csv exits 4" test "$rc" -eq 4
+check "bad csv names file, line and column" grep -q 'bad.csv:3: column "qty"' <<<"$err"
+check "bad csv posts nothing of the file" test "$(qty H72012400001 material 1)" = "35101"
 
 "$bzl" stats >/dev/null 2>&1 || true
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
