@@ -180,7 +180,10 @@ bzld_handle_stats(bzld_slot *slot)
 {
     bzld *d = bzld_of_slot(slot);
     bzld_writer_stats ws;
-    bzld_writer_stats_get(d->writer, &ws);
+    memset(&ws, 0, sizeof ws);
+    if (d->writer != NULL) { /* NULL once a shutdown has stopped it */
+        bzld_writer_stats_get(d->writer, &ws);
+    }
     bzl_storage_stats ss = {0};
     bzl_txn *txn = NULL;
     if (bzld_read_begin(d, &txn) == BZL_OK) {

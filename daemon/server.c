@@ -176,6 +176,7 @@ bzld_server_shutdown_step(bzld *d)
     }
     if (!d->writer_stopped && d->writer != NULL && bzld_writer_in_flight(d->writer) == 0) {
         d->writer_stopped = true;
-        bzld_writer_stop(d->writer);
+        bzld_writer_stop(d->writer); /* freed in its async's close callback */
+        d->writer = NULL;
     }
 }

@@ -11,8 +11,8 @@
 #include "bench.h"
 
 static const char usage_text[] =
-    "usage: bzl-bench --socket PATH [--setup] --connections N --inflight K --lines L\n"
-    "                 --duration SECONDS [--reads FRACTION] [--rate PER_SECOND] [--json]\n"
+    "usage: bzl-bench --socket PATH [--setup] --connections N [--threads T] --inflight K\n"
+    "                 --lines L --duration SECONDS [--reads FRACTION] [--rate PER_SECOND] [--json]\n"
     "                 [--warmup SECONDS] [--enterprises E] [--items I] [--batch D]\n"
     "                 [--decls TOTAL] [--label NAME]\n"
     "       bzl-bench --socket PATH --idle N --duration SECONDS\n"
@@ -22,7 +22,9 @@ static const char usage_text[] =
     "  --socket PATH      the daemon's socket (default $BZL_SOCKET, else ./bzl-data/bzld.sock)\n"
     "  --setup            first register E enterprises (one H-book each) with I material items\n"
     "                     and seed one balance per item; safe to repeat\n"
-    "  --connections N    connections, one thread each (default 16)\n"
+    "  --connections N    connections (default 16)\n"
+    "  --threads T        threads driving them with poll(), each owning a contiguous share of\n"
+    "                     the connections (default min(N, 2); more than N counts as N)\n"
     "  --inflight K       requests in flight per connection (closed loop; default 1)\n"
     "  --lines L          lines per declaration, on distinct items (default 1; at most I)\n"
     "  --batch D          declarations per request: 1 sends Submit, more send SubmitBatch\n"
@@ -79,6 +81,7 @@ parse_args(int argc, char **argv, bench_opts *o)
     static const struct option options[] = {
         {"socket", required_argument, NULL, 's'},   {"setup", no_argument, NULL, 'S'},
         {"connections", required_argument, NULL, 'c'}, {"inflight", required_argument, NULL, 'k'},
+        {"threads", required_argument, NULL, 't'},
         {"lines", required_argument, NULL, 'l'},    {"batch", required_argument, NULL, 'b'},
         {"reads", required_argument, NULL, 'r'},    {"rate", required_argument, NULL, 'R'},
         {"duration", required_argument, NULL, 'd'}, {"warmup", required_argument, NULL, 'w'},
@@ -95,6 +98,7 @@ parse_args(int argc, char **argv, bench_opts *o)
         case 's': o->socket_path = optarg; break;
         case 'S': o->setup = true; break;
         case 'c': ok = parse_u32(optarg, 1, BENCH_CONNECTIONS_MAX, &o->connections); break;
+        case 't': ok = parse_u32(optarg, 1, BENCH_THREADS_MAX, &o->threads); break;
         case 'k': ok = parse_u32(optarg, 1, BENCH_INFLIGHT_MAX, &o->inflight); break;
         case 'l': ok = parse_u32(optarg, 1, BENCH_ITEMS_MAX, &o->lines); break;
         case 'b': ok = parse_u32(optarg, 1, BENCH_BATCH_MAX, &o->batch); break;
@@ -120,6 +124,13 @@ parse_args(int argc, char **argv, bench_opts *o)
     }
     if (o->lines > o->items) {
         return usage_error("--lines cannot exceed --items (lines use distinct items)");
+    }
+    /* Resolved here so the report and the JSON name the threads that actually ran. */
+    if (o->threads == 0) {
+        o->threads = BENCH_THREADS_DEFAULT;
+    }
+    if (o->threads > o->connections) {
+        o->threads = o->connections;
     }
     return 0;
 }
@@ -255,9 +266,10 @@ report(const bench_opts *o, const totals *t, double secs, daemon_counters a, dae
     uint64_t decls = b.declarations - a.declarations;
     double dpc = commits ? (double)decls / (double)commits : 0;
     double reqs = (double)(t->writes_ok + t->reads_ok);
-    printf("bzl-bench %s: %u conn x %u in flight, %u line(s) x %u decl(s)/req, reads %.2f%s\n",
-           o->label ? o->label : "", o->connections, o->inflight, o->lines, o->batch, o->reads,
-           o->rate > 0 ? " (open loop)" : "");
+    printf("bzl-bench %s: %u conn x %u in flight on %u thread(s), %u line(s) x %u decl(s)/req, "
+           "reads %.2f%s\n",
+           o->label ? o->label : "", o->connections, o->inflight, o->threads, o->lines, o->batch,
+           o->reads, o->rate > 0 ? " (open loop)" : "");
     printf("  %.2f s: %.0f req/s, %.0f decl/s, %.0f lines/s, %.0f reads/s, %" PRIu64 " errors\n",
            secs, reqs / secs, t->decls_ok / secs, (double)t->decls_ok * o->lines / secs,
            t->reads_ok / secs, t->errors);
@@ -275,13 +287,14 @@ report(const bench_opts *o, const totals *t, double secs, daemon_counters a, dae
     if (!o->json) {
         return;
     }
-    printf("{\"label\":\"%s\",\"connections\":%u,\"inflight\":%u,\"lines\":%u,\"batch\":%u,"
+    printf("{\"label\":\"%s\",\"connections\":%u,\"threads\":%u,\"inflight\":%u,\"lines\":%u,"
+           "\"batch\":%u,"
            "\"reads_fraction\":%.3f,\"rate\":%.0f,\"seconds\":%.3f,\"throughput_rps\":%.1f,"
            "\"decls_per_s\":%.1f,\"lines_per_s\":%.1f,\"reads_per_s\":%.1f,\"writes_per_s\":%.1f,"
            "\"offered_rps\":%.1f,\"not_sent\":%" PRIu64 ",\"errors\":%" PRIu64 ","
            "\"commits\":%" PRIu64 ",\"decls_per_commit\":%.2f,\"journal_entries\":%" PRIu64 ",",
-           o->label ? o->label : "", o->connections, o->inflight, o->lines, o->batch, o->reads,
-           o->rate, secs, reqs / secs, t->decls_ok / secs, (double)t->decls_ok * o->lines / secs,
+           o->label ? o->label : "", o->connections, o->threads, o->inflight, o->lines, o->batch,
+           o->reads, o->rate, secs, reqs / secs, t->decls_ok / secs, (double)t->decls_ok * o->lines / secs,
            t->reads_ok / secs, t->writes_ok / secs, t->offered / secs, t->not_sent, t->errors,
            commits, dpc, b.journal_entries);
     print_lat("write_latency", &t->write_lat, true);
@@ -290,10 +303,37 @@ report(const bench_opts *o, const totals *t, double secs, daemon_counters a, dae
     printf("}\n");
 }
 
+/* Starts o->threads workers, thread i owning connections [i*N/T, (i+1)*N/T): contiguous shares
+ * that differ by at most one. Returns how many started; on a failure the rest are told to stop
+ * and the run reports what the started ones did. */
+static uint32_t
+workers_start(const bench_opts *o, bench_worker *ws, uint64_t t0)
+{
+    BZL_ASSERT(o->threads >= 1);
+    BZL_ASSERT(o->threads <= o->connections);
+    uint32_t started = 0;
+    for (; started < o->threads; started++) {
+        bench_worker *w = &ws[started];
+        uint32_t first = (uint32_t)((uint64_t)started * o->connections / o->threads);
+        uint32_t end = (uint32_t)((uint64_t)(started + 1u) * o->connections / o->threads);
+        w->o = o;
+        w->index = started;
+        w->conn_first = first;
+        w->conn_count = end - first;
+        w->rng = 0x9e3779b97f4a7c15ull * (started + 1) ^ t0;
+        if (pthread_create(&w->thread, NULL, bench_worker_main, w) != 0) {
+            fprintf(stderr, "bzl-bench: cannot start thread %u\n", started);
+            atomic_store(&bench_g.stop, true);
+            break;
+        }
+    }
+    return started;
+}
+
 static int
 run_load(const bench_opts *o)
 {
-    bench_worker *ws = calloc(o->connections, sizeof *ws);
+    bench_worker *ws = calloc(o->threads, sizeof *ws);
     if (ws == NULL) {
         return 1;
     }
@@ -303,17 +343,7 @@ run_load(const bench_opts *o)
     bench_g.window_end_ns = o->total_decls > 0 ? UINT64_MAX : bench_g.window_start_ns +
                                                                    (uint64_t)(o->duration_s * 1e9);
     atomic_store(&bench_g.decls_budget, o->total_decls);
-    uint32_t started = 0;
-    for (; started < o->connections; started++) {
-        ws[started].o = o;
-        ws[started].index = started;
-        ws[started].rng = 0x9e3779b97f4a7c15ull * (started + 1) ^ t0;
-        if (pthread_create(&ws[started].thread, NULL, bench_worker_main, &ws[started]) != 0) {
-            fprintf(stderr, "bzl-bench: cannot start thread %u\n", started);
-            atomic_store(&bench_g.stop, true);
-            break;
-        }
-    }
+    uint32_t started = workers_start(o, ws, t0);
     daemon_counters a = {0}, b = {0};
     uint64_t win_start = t0, win_end = 0;
     if (o->total_decls == 0) {
@@ -337,7 +367,7 @@ run_load(const bench_opts *o)
         b = counters_get(o->socket_path);
     }
     report(o, &t, (double)(win_end - win_start) / 1e9, a, b);
-    int rc = t.errors > 0 || t.failed || started < o->connections ? 1 : 0;
+    int rc = t.errors > 0 || t.failed || started < o->threads ? 1 : 0;
     free(ws);
     return rc;
 }

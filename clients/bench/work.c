@@ -1,4 +1,5 @@
 /* work.c — bzl-bench's workload: names, setup, and the closed- and open-loop workers. */
+#include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -283,23 +284,39 @@ bench_setup(const bench_opts *o)
     return rc;
 }
 
-/* ---- the worker ------------------------------------------------------------------------- */
+/* ---- the worker: state -------------------------------------------------------------------- */
 
-/* One request in flight: when it was sent (or, open loop, scheduled) and whether a read. */
+/* One request in flight: its id (responses come back in request order on a connection, so the
+ * next response must carry the oldest one's id), when it was sent (closed loop) or due (open
+ * loop), and what it was. */
 typedef struct inflight {
+    uint64_t id;
     uint64_t t0_ns;
     uint32_t decls;
     bool read;
 } inflight;
 
+/* One connection of a worker. Its requests in flight form a ring of K slots, oldest at head. */
+typedef struct conn {
+    bzl_client *c;   /* owned; NULL once closed after a failure */
+    inflight *ring;  /* o->inflight slots, borrowed from worker_ctx.ring_store */
+    uint32_t index;  /* over all the run's connections: names its declaration ids */
+    uint32_t head;
+    uint32_t count;  /* requests in flight, at most o->inflight */
+    uint64_t seq;    /* declarations sent on this connection */
+    uint64_t due_ns; /* open loop: when its next request is due */
+    bool sending;    /* false once its window ended, the --decls budget ran out or it failed */
+} conn;
+
+/* What one worker thread drives: its share of the connections and the poll set over them. */
 typedef struct worker_ctx {
     bench_worker *w;
-    bzl_client *c;
-    decl_buf *bufs; /* one per declaration of a batch */
+    conn *conns;           /* w->conn_count, owned */
+    inflight *ring_store;  /* w->conn_count * o->inflight, owned */
+    struct pollfd *pfds;   /* w->conn_count, owned; rebuilt before every poll */
+    uint32_t *pfd_conn;    /* pfds[j] watches conns[pfd_conn[j]]; owned */
+    decl_buf *bufs;        /* one per declaration of a batch, reused by every connection */
     Bzl__Declaration **batch_ptrs;
-    inflight ring[BENCH_INFLIGHT_MAX];
-    uint32_t head, count;
-    uint64_t seq;
     char book[13];
 } worker_ctx;
 
@@ -327,13 +344,98 @@ worker_error(bench_worker *w, const char *what, const char *detail)
     w->first_error[n] = '\0';
 }
 
-/* Sends the next request; t0 is its send (closed loop) or scheduled (open loop) time. Returns
- * false when nothing was sent: a transport failure or the --decls budget spent. */
+/* A transport failure or a response out of order: the connection's framing can no longer be
+ * trusted, so it is closed and what it had in flight is dropped. The worker's other
+ * connections go on, as the other threads did when there was one thread per connection. */
+static void
+conn_fail(worker_ctx *x, conn *k, const char *what, const char *detail)
+{
+    BZL_ASSERT(k->c != NULL);
+    worker_error(x->w, what, detail); /* copies detail, which may be borrowed from k->c */
+    x->w->failed = true;
+    bzl_client_close(k->c);
+    k->c = NULL;
+    k->count = 0;
+    k->sending = false;
+}
+
+/* Whether requests may still be sent at now: inside the run and not stopped. */
 static bool
-worker_send(worker_ctx *x, uint64_t t0_ns)
+run_sending(uint64_t now)
+{
+    return now < bench_g.window_end_ns && !atomic_load(&bench_g.stop);
+}
+
+/* ---- the worker: requests and responses --------------------------------------------------- */
+
+/* Fills req as a point balance read of a random item; q and x->book back it until sent. */
+static void
+request_read(worker_ctx *x, Bzl__Request *req, Bzl__QueryBalances *q)
+{
+    const bench_opts *o = x->w->o;
+    uint32_t e = (uint32_t)(rng_next(&x->w->rng) % o->enterprises);
+    bench_book_no(e, x->book);
+    q->book = x->book;
+    q->kind = BZL__KIND__KIND_MATERIAL;
+    q->item = (uint32_t)(rng_next(&x->w->rng) % o->items) + 1;
+    req->body_case = BZL__REQUEST__BODY_BALANCES;
+    req->balances = q;
+}
+
+/* Declarations for the next write: --batch, fewer when the --decls budget is nearly spent, 0
+ * once it is spent. The budget is shared by every thread. */
+static uint32_t
+decls_take(const bench_opts *o)
+{
+    if (o->total_decls == 0) {
+        return o->batch;
+    }
+    uint64_t left = atomic_load(&bench_g.decls_budget);
+    uint32_t decls;
+    do {
+        if (left == 0) {
+            return 0;
+        }
+        decls = left < o->batch ? (uint32_t)left : o->batch;
+    } while (!atomic_compare_exchange_weak(&bench_g.decls_budget, &left, left - decls));
+    return decls;
+}
+
+/* Fills req with decls declarations of connection k: Submit with --batch 1, else SubmitBatch.
+ * sub, batch and x->bufs back it until sent. */
+static void
+request_write(worker_ctx *x, conn *k, uint32_t decls, Bzl__Request *req,
+              Bzl__SubmitDeclaration *sub, Bzl__SubmitBatch *batch)
+{
+    BZL_ASSERT(decls >= 1);
+    BZL_ASSERT(decls <= x->w->o->batch);
+    for (uint32_t i = 0; i < decls; i++) {
+        decl_buf_fill(&x->bufs[i], x->w, k->index, k->seq++);
+        x->batch_ptrs[i] = &x->bufs[i].decl;
+    }
+    if (x->w->o->batch == 1) {
+        sub->declaration = &x->bufs[0].decl;
+        req->body_case = BZL__REQUEST__BODY_SUBMIT;
+        req->submit = sub;
+    } else {
+        batch->n_declarations = decls;
+        batch->declarations = x->batch_ptrs;
+        req->body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+        req->submit_batch = batch;
+    }
+}
+
+/* Sends connection k's next request; t0 is its send (closed loop) or due (open loop) time. The
+ * client writes the whole frame before returning (a blocking write, which a request of a few
+ * hundred bytes completes at once). Returns false when nothing was sent: the --decls budget is
+ * spent, or the connection failed and is closed. */
+static bool
+conn_send(worker_ctx *x, conn *k, uint64_t t0_ns)
 {
     bench_worker *w = x->w;
     const bench_opts *o = w->o;
+    BZL_ASSERT(k->c != NULL);
+    BZL_ASSERT(k->count < o->inflight);
     Bzl__Request req = BZL__REQUEST__INIT;
     Bzl__SubmitDeclaration sub = BZL__SUBMIT_DECLARATION__INIT;
     Bzl__SubmitBatch batch = BZL__SUBMIT_BATCH__INIT;
@@ -341,51 +443,22 @@ worker_send(worker_ctx *x, uint64_t t0_ns)
     bool read = o->reads > 0 && rng_unit(&w->rng) < o->reads;
     uint32_t decls = 0;
     if (read) {
-        uint32_t e = (uint32_t)(rng_next(&w->rng) % o->enterprises);
-        bench_book_no(e, x->book);
-        q.book = x->book;
-        q.kind = BZL__KIND__KIND_MATERIAL;
-        q.item = (uint32_t)(rng_next(&w->rng) % o->items) + 1;
-        req.body_case = BZL__REQUEST__BODY_BALANCES;
-        req.balances = &q;
+        request_read(x, &req, &q);
     } else {
-        decls = o->batch;
-        if (o->total_decls > 0) {
-            uint64_t left = atomic_load(&bench_g.decls_budget);
-            do {
-                if (left == 0) {
-                    return false;
-                }
-                decls = left < o->batch ? (uint32_t)left : o->batch;
-            } while (!atomic_compare_exchange_weak(&bench_g.decls_budget, &left, left - decls));
+        decls = decls_take(o);
+        if (decls == 0) {
+            return false;
         }
-        for (uint32_t i = 0; i < decls; i++) {
-            decl_buf_fill(&x->bufs[i], w, x->seq++);
-            x->batch_ptrs[i] = &x->bufs[i].decl;
-        }
-        if (o->batch == 1) {
-            sub.declaration = &x->bufs[0].decl;
-            req.body_case = BZL__REQUEST__BODY_SUBMIT;
-            req.submit = &sub;
-        } else {
-            batch.n_declarations = decls;
-            batch.declarations = x->batch_ptrs;
-            req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
-            req.submit_batch = &batch;
-        }
+        request_write(x, k, decls, &req, &sub, &batch);
     }
-    bzl_status st = bzl_client_send(x->c, &req);
-    if (st != BZL_OK) {
-        worker_error(w, "send", bzl_client_error(x->c));
-        w->failed = true;
+    if (bzl_client_send(k->c, &req) != BZL_OK) {
+        conn_fail(x, k, "send", bzl_client_error(k->c));
         return false;
     }
     w->decls_sent += decls;
-    inflight *f = &x->ring[(x->head + x->count) % BENCH_INFLIGHT_MAX];
-    f->t0_ns = t0_ns;
-    f->read = read;
-    f->decls = decls;
-    x->count++;
+    k->ring[(k->head + k->count) % o->inflight] =
+        (inflight){.id = req.id, .t0_ns = t0_ns, .decls = decls, .read = read};
+    k->count++;
     return true;
 }
 
@@ -418,154 +491,299 @@ reply_accepted(bench_worker *w, const Bzl__Response *resp)
     return ok;
 }
 
-/* Receives the oldest reply and records it. Returns false on a transport failure. */
-static bool
-worker_recv(worker_ctx *x)
+/* Records the response to request f, received at now: counted only inside the window. */
+static void
+reply_record(bench_worker *w, const inflight *f, const Bzl__Response *resp, uint64_t now)
 {
-    bench_worker *w = x->w;
-    Bzl__Response *resp = NULL;
-    bzl_status st = bzl_client_recv(x->c, &resp);
-    if (st != BZL_OK) {
-        worker_error(w, "recv", bzl_client_error(x->c));
-        w->failed = true;
-        return false;
-    }
-    uint64_t now = bench_now_ns();
-    inflight f = x->ring[x->head];
-    x->head = (x->head + 1) % BENCH_INFLIGHT_MAX;
-    x->count--;
     bool in_window = now >= bench_g.window_start_ns && now < bench_g.window_end_ns;
-    if (f.read) {
-        bool ok = resp->status == BZL__STATUS__STATUS_OK;
-        if (!ok) {
+    if (f->read) {
+        if (resp->status != BZL__STATUS__STATUS_OK) {
             worker_error(w, "read", resp->message);
         } else if (in_window) {
             w->reads_ok++;
-            bench_hist_add(&w->read_lat, now - f.t0_ns);
+            bench_hist_add(&w->read_lat, now - f->t0_ns);
         }
-    } else {
-        uint32_t ok = reply_accepted(w, resp);
-        if (in_window && ok > 0) {
-            w->writes_ok++;
-            w->decls_ok += ok;
-            bench_hist_add(&w->write_lat, now - f.t0_ns);
-        }
+        return;
     }
+    uint32_t ok = reply_accepted(w, resp);
+    if (in_window && ok > 0) {
+        w->writes_ok++;
+        w->decls_ok += ok;
+        bench_hist_add(&w->write_lat, now - f->t0_ns);
+    }
+}
+
+/* Receives connection k's next response, checks that it answers the oldest request in flight,
+ * and records it. Returns false when the connection failed and is closed. */
+static bool
+conn_recv(worker_ctx *x, conn *k)
+{
+    BZL_ASSERT(k->c != NULL);
+    BZL_ASSERT(k->count > 0);
+    Bzl__Response *resp = NULL;
+    if (bzl_client_recv(k->c, &resp) != BZL_OK) {
+        conn_fail(x, k, "recv", bzl_client_error(k->c));
+        return false;
+    }
+    uint64_t now = bench_now_ns();
+    inflight f = k->ring[k->head];
+    if (resp->id != f.id) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "response id %" PRIu64 " on connection %" PRIu32
+                 ", oldest request in flight %" PRIu64, resp->id, k->index, f.id);
+        bzl__response__free_unpacked(resp, NULL);
+        conn_fail(x, k, "response out of order", detail);
+        return false;
+    }
+    k->head = (k->head + 1) % x->w->o->inflight;
+    k->count--;
+    reply_record(x->w, &f, resp, now);
     bzl__response__free_unpacked(resp, NULL);
     return true;
 }
 
-static bool
-worker_should_send(const worker_ctx *x, uint64_t now)
+/* Closed loop: tops connection k up to K in flight while the run lasts. At most K sends. */
+static void
+conn_refill(worker_ctx *x, conn *k)
 {
-    return now < bench_g.window_end_ns && !atomic_load(&bench_g.stop) && !x->w->failed;
+    while (k->sending && k->count < x->w->o->inflight) {
+        uint64_t now = bench_now_ns();
+        if (!run_sending(now) || !conn_send(x, k, now)) {
+            k->sending = false;
+        }
+    }
 }
 
-/* Closed loop: keep K in flight; each reply releases the next request. */
+/* Takes the responses connection k has: one recv (the socket was readable, or bytes wait in
+ * the client's buffer), then more while bytes stay buffered. Bounded by the client's 64 KiB
+ * read buffer: every pass consumes one response from it. A buffered partial frame makes the
+ * next recv wait for its rest, which the daemon has already written or is writing. In the
+ * closed loop each response releases the next request at once, as with a thread per
+ * connection. */
+static void
+conn_drain(worker_ctx *x, conn *k, bool closed)
+{
+    do {
+        if (!conn_recv(x, k)) {
+            return;
+        }
+        if (closed) {
+            conn_refill(x, k);
+        }
+    } while (k->c != NULL && k->count > 0 && bzl_client_buffered(k->c));
+}
+
+/* ---- the worker: the poll loop ------------------------------------------------------------ */
+
+/* Fills the poll set with the connections that have requests in flight. Returns how many, and
+ * *ready when one of them already holds response bytes, which poll would not report. */
+static uint32_t
+worker_watch(worker_ctx *x, bool *ready)
+{
+    uint32_t n = 0;
+    *ready = false;
+    for (uint32_t i = 0; i < x->w->conn_count; i++) {
+        const conn *k = &x->conns[i];
+        if (k->count == 0) {
+            continue;
+        }
+        BZL_ASSERT(k->c != NULL);
+        *ready = *ready || bzl_client_buffered(k->c);
+        x->pfds[n] = (struct pollfd){.fd = bzl_client_fd(k->c), .events = POLLIN};
+        x->pfd_conn[n] = i;
+        n++;
+    }
+    return n;
+}
+
+/* Waits up to timeout_ns for the n connections worker_watch chose (with n 0 it only sleeps),
+ * then drains each one with a response. A poll failure other than a signal (ENOMEM) fails
+ * them all: the worker could no longer tell which has data. */
+static void
+worker_wait(worker_ctx *x, uint32_t n, uint64_t timeout_ns, bool closed)
+{
+    BZL_ASSERT(n <= x->w->conn_count);
+    struct timespec ts = {.tv_sec = (time_t)(timeout_ns / 1000000000u),
+                          .tv_nsec = (long)(timeout_ns % 1000000000u)};
+    int rc = ppoll(x->pfds, n, &ts, NULL);
+    if (rc < 0 && errno != EINTR) {
+        char buf[128];
+        const char *why = strerror_r(errno, buf, sizeof buf); /* glibc's: returns the text */
+        for (uint32_t j = 0; j < n; j++) {
+            conn_fail(x, &x->conns[x->pfd_conn[j]], "poll", why);
+        }
+        return;
+    }
+    for (uint32_t j = 0; j < n; j++) {
+        conn *k = &x->conns[x->pfd_conn[j]];
+        bool has = k->c != NULL && ((rc > 0 && x->pfds[j].revents != 0) ||
+                                    bzl_client_buffered(k->c));
+        if (has) {
+            conn_drain(x, k, closed);
+        }
+    }
+}
+
+/* Closed loop: keep K in flight on every connection; each reply releases the next request.
+ * Ends when the window is over and every connection has its answers. */
 static void
 worker_closed(worker_ctx *x)
 {
-    const bench_opts *o = x->w->o;
-    bool sending = true;
-    while (sending && x->count < o->inflight) {
-        sending = worker_send(x, bench_now_ns());
+    for (uint32_t i = 0; i < x->w->conn_count; i++) {
+        conn_refill(x, &x->conns[i]);
     }
-    while (x->count > 0) {
-        if (!worker_recv(x)) {
-            return;
-        }
-        uint64_t now = bench_now_ns();
-        if (sending && worker_should_send(x, now)) {
-            sending = worker_send(x, now);
-        }
+    bool ready = false;
+    uint32_t n;
+    while ((n = worker_watch(x, &ready)) > 0) {
+        worker_wait(x, n, ready ? 0 : BENCH_POLL_IDLE_NS, true);
     }
 }
 
-/* Open loop: requests are due on a fixed schedule whether or not earlier ones returned;
- * latency counts from the due time, so a stalled daemon cannot hide its queueing. A due
- * request finding K in flight is counted as not sent. */
+/* Open loop: sends every request that has fallen due on each connection, and returns when the
+ * next one falls due (UINT64_MAX when no connection sends any more). A due request finding K
+ * in flight is counted as not sent. Each catch-up loop is bounded by the time elapsed divided
+ * by the interval. */
+static uint64_t
+open_send_due(worker_ctx *x, uint64_t interval_ns, uint64_t now)
+{
+    bench_worker *w = x->w;
+    uint64_t next = UINT64_MAX;
+    for (uint32_t i = 0; i < w->conn_count; i++) {
+        conn *k = &x->conns[i];
+        k->sending = k->sending && run_sending(now);
+        while (k->sending && now >= k->due_ns) {
+            bool in_window = k->due_ns >= bench_g.window_start_ns;
+            w->offered += in_window;
+            if (k->count < w->o->inflight) {
+                k->sending = conn_send(x, k, k->due_ns);
+            } else {
+                w->not_sent += in_window;
+            }
+            k->due_ns += interval_ns;
+        }
+        if (k->sending && k->due_ns < next) {
+            next = k->due_ns;
+        }
+    }
+    return next;
+}
+
+/* Open loop: requests are due on a fixed schedule per connection whether or not earlier ones
+ * returned; latency counts from the due time, so a stalled daemon cannot hide its queueing.
+ * The worker sleeps in poll until the earliest due time or a response. */
 static void
 worker_open(worker_ctx *x)
 {
     bench_worker *w = x->w;
     const bench_opts *o = w->o;
-    double per_conn = o->rate / o->connections;
-    uint64_t interval_ns = (uint64_t)(1e9 / per_conn);
-    uint64_t next = bench_now_ns() + (uint64_t)(rng_unit(&w->rng) * (double)interval_ns);
+    uint64_t interval_ns = (uint64_t)(1e9 * (double)o->connections / o->rate);
+    interval_ns = interval_ns > 0 ? interval_ns : 1u;
+    uint64_t start = bench_now_ns();
+    for (uint32_t i = 0; i < w->conn_count; i++) {
+        x->conns[i].due_ns = start + (uint64_t)(rng_unit(&w->rng) * (double)interval_ns);
+    }
     for (;;) {
         uint64_t now = bench_now_ns();
-        bool sending = worker_should_send(x, now);
-        if (!sending && x->count == 0) {
+        uint64_t next = open_send_due(x, interval_ns, now);
+        bool ready = false;
+        uint32_t n = worker_watch(x, &ready);
+        if (n == 0 && next == UINT64_MAX) {
             return;
         }
-        while (sending && now >= next) {
-            bool in_window = next >= bench_g.window_start_ns;
-            w->offered += in_window;
-            if (x->count < o->inflight) {
-                if (!worker_send(x, next)) {
-                    return;
-                }
-            } else {
-                w->not_sent += in_window;
-            }
-            next += interval_ns;
-        }
-        int timeout_ms = sending ? (int)((next - now) / 1000000u) : 100;
-        if (x->count > 0 && !bzl_client_buffered(x->c)) {
-            struct pollfd p = {.fd = bzl_client_fd(x->c), .events = POLLIN};
-            if (poll(&p, 1, timeout_ms) <= 0) {
-                continue;
-            }
-        } else if (x->count == 0) {
-            struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(next - now)};
-            nanosleep(&ts, NULL);
-            continue;
-        }
-        if (!worker_recv(x)) {
-            return;
+        uint64_t timeout_ns = next > now ? next - now : 0;
+        timeout_ns = timeout_ns < BENCH_POLL_IDLE_NS ? timeout_ns : BENCH_POLL_IDLE_NS;
+        worker_wait(x, n, ready ? 0 : timeout_ns, false);
+    }
+}
+
+/* ---- the worker: setup and teardown ------------------------------------------------------- */
+
+/* Allocates x's connections, rings, poll set and declaration buffers (x->w set, the rest
+ * zero). Returns 0, or -1 with whatever was allocated left for worker_ctx_deinit. */
+static int
+worker_ctx_init(worker_ctx *x)
+{
+    const bench_opts *o = x->w->o;
+    uint32_t n = x->w->conn_count;
+    BZL_ASSERT(n >= 1);
+    x->conns = calloc(n, sizeof *x->conns);
+    x->ring_store = calloc((size_t)n * o->inflight, sizeof *x->ring_store);
+    x->pfds = calloc(n, sizeof *x->pfds);
+    x->pfd_conn = calloc(n, sizeof *x->pfd_conn);
+    x->bufs = calloc(o->batch, sizeof *x->bufs);
+    x->batch_ptrs = calloc(o->batch, sizeof *x->batch_ptrs);
+    if (x->conns == NULL || x->ring_store == NULL || x->pfds == NULL || x->pfd_conn == NULL ||
+        x->bufs == NULL || x->batch_ptrs == NULL) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < o->batch; i++) {
+        if (decl_buf_init(&x->bufs[i], o->lines) != 0) {
+            return -1;
         }
     }
+    for (uint32_t i = 0; i < n; i++) {
+        x->conns[i].ring = &x->ring_store[(size_t)i * o->inflight];
+        x->conns[i].index = x->w->conn_first + i;
+    }
+    return 0;
+}
+
+/* Connects every connection of the worker; one that cannot connect is counted as an error and
+ * left closed, and the others run. Returns how many connected. */
+static uint32_t
+worker_connect(worker_ctx *x)
+{
+    uint32_t connected = 0;
+    for (uint32_t i = 0; i < x->w->conn_count; i++) {
+        conn *k = &x->conns[i];
+        char why[256];
+        if (bzl_client_connect(x->w->o->socket_path, &k->c, why, sizeof why) != BZL_OK) {
+            worker_error(x->w, "connect", why);
+            x->w->failed = true;
+            continue;
+        }
+        k->sending = true;
+        connected++;
+    }
+    return connected;
+}
+
+/* Closes the connections still open and frees what worker_ctx_init allocated. */
+static void
+worker_ctx_deinit(worker_ctx *x)
+{
+    for (uint32_t i = 0; x->conns != NULL && i < x->w->conn_count; i++) {
+        bzl_client_close(x->conns[i].c);
+    }
+    for (uint32_t i = 0; x->bufs != NULL && i < x->w->o->batch; i++) {
+        decl_buf_deinit(&x->bufs[i]);
+    }
+    free(x->batch_ptrs);
+    free(x->bufs);
+    free(x->pfd_conn);
+    free(x->pfds);
+    free(x->ring_store);
+    free(x->conns);
 }
 
 void *
 bench_worker_main(void *arg)
 {
     bench_worker *w = arg;
-    const bench_opts *o = w->o;
-    worker_ctx *x = calloc(1, sizeof *x);
-    char why[256];
-    if (x == NULL) {
+    BZL_ASSERT(w->conn_count >= 1);
+    BZL_ASSERT(w->conn_first + w->conn_count <= w->o->connections);
+    worker_ctx x = {.w = w};
+    if (worker_ctx_init(&x) != 0) {
         worker_error(w, "out of memory", "");
         w->failed = true;
-        return NULL;
-    }
-    x->w = w;
-    x->bufs = calloc(o->batch, sizeof *x->bufs);
-    x->batch_ptrs = calloc(o->batch, sizeof *x->batch_ptrs);
-    bool ok = x->bufs != NULL && x->batch_ptrs != NULL;
-    for (uint32_t i = 0; ok && i < o->batch; i++) {
-        ok = decl_buf_init(&x->bufs[i], o->lines) == 0;
-    }
-    if (!ok) {
-        worker_error(w, "out of memory", "");
-        w->failed = true;
-    } else if (bzl_client_connect(o->socket_path, &x->c, why, sizeof why) != BZL_OK) {
-        worker_error(w, "connect", why);
-        w->failed = true;
-    } else {
-        if (o->rate > 0) {
-            worker_open(x);
+    } else if (worker_connect(&x) > 0) {
+        if (w->o->rate > 0) {
+            worker_open(&x);
         } else {
-            worker_closed(x);
+            worker_closed(&x);
         }
-        bzl_client_close(x->c);
     }
-    for (uint32_t i = 0; x->bufs != NULL && i < o->batch; i++) {
-        decl_buf_deinit(&x->bufs[i]);
-    }
-    free(x->bufs);
-    free(x->batch_ptrs);
-    free(x);
+    worker_ctx_deinit(&x);
     return NULL;
 }
 
