@@ -700,3 +700,41 @@ bzl_storage_closing_latest(bzl_txn *t, const char *book_no, uint32_t item_no,
     mdb_cursor_close(cur);
     return st;
 }
+
+bzl_status
+bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN + 1], size_t cap,
+                      size_t *count, bool *more)
+{
+    uint8_t key[BZL_BOOK_NO_LEN];
+    bzl_wr w = {.p = key, .cap = sizeof key};
+    wr_fixed(&w, after, BZL_BOOK_NO_LEN);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BOOK], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    size_t n = 0;
+    *more = false;
+    rc = mdb_cursor_get(cur, &k, &v, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE);
+    if (rc == MDB_SUCCESS && after[0] != '\0' && k.mv_size == BZL_BOOK_NO_LEN &&
+        memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    bzl_status st = BZL_OK;
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        if (n == cap) {
+            *more = true;
+            break;
+        }
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        rd_text(&kr, out[n], BZL_BOOK_NO_LEN + 1, BZL_BOOK_NO_LEN, false);
+        st = rd_done(&kr) ? BZL_OK : BZL_CORRUPT;
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    *count = n;
+    return st;
+}

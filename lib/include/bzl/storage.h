@@ -437,6 +437,12 @@ BZL_NODISCARD bzl_status bzl_storage_stocktake_get(bzl_txn *t, const char *book_
                                                    int32_t to, int32_t *date, bzl_count_row *out,
                                                    size_t cap, size_t *count);
 
+/* Book numbers in order strictly after `after` ("" for the start), at most cap of them
+ * (out[i] holds BZL_BOOK_NO_LEN + 1 bytes each). */
+BZL_NODISCARD bzl_status bzl_storage_book_list(bzl_txn *t, const char *after,
+                                               char (*out)[BZL_BOOK_NO_LEN + 1], size_t cap,
+                                               size_t *count, bool *more);
+
 /* Customs monthly exchange rates: CNY per one unit of the currency, 9 decimals. */
 typedef struct bzl_rate_row {
     uint32_t month; /* yyyymm */
