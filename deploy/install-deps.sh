@@ -12,6 +12,7 @@ packages=(
   libsodium-dev                              # BLAKE2b for the journal's hash chain
   libinih-dev                                # bzld's INI configuration file
   clang libclang-rt-14-dev                   # libFuzzer targets (tests/fuzz, BZL_FUZZ=ON)
+  chromium                                   # opens bzl-nightly's HTML headless (tests/daemon/html_report.sh)
 )
 
 missing=()
