@@ -1027,16 +1027,21 @@ upgrade_events(report *r, tbl *t, int32_t from, int32_t to)
         bzl_mode_event ev[64];
         size_t n = 0;
         st = bzl_storage_item_modes(r->txn, book_no, item, ev, BZL_ARRAY_LEN(ev), &n);
-        for (size_t k = 1; st == BZL_OK && k < n; k++) {
+        bzl_item it;
+        bzl_status ist = st == BZL_OK ? bzl_storage_item_get(r->txn, book_no, BZL_KIND_PRODUCT,
+                                                             item, &it)
+                                      : st;
+        uint8_t prev = ist == BZL_OK ? it.biz_mode : BZL_BIZ_NONE; /* as registered */
+        for (size_t k = 0; st == BZL_OK && k < n; prev = ev[k].mode, k++) {
             if (ev[k].from < from || ev[k].from > to) {
                 continue;
             }
             char day[16];
             bzl_date_format(ev[k].from, day, sizeof day);
-            int ch = bzl_mode_change(ev[k - 1].mode, ev[k].mode);
+            int ch = bzl_mode_change(prev, ev[k].mode);
             tbl_add(t, "event");
             tbl_add(t, "%s", g->key);
-            tbl_add(t, "%s", mode_word(ev[k - 1].mode));
+            tbl_add(t, "%s", mode_word(prev));
             tbl_add(t, "%s", mode_word(ev[k].mode));
             tbl_add(t, "%s", day);
             tbl_add(t, "%s", ch > 0 ? "upgrade" : ch < 0 ? "downgrade" : "same");

@@ -72,27 +72,26 @@ b report modes --period "$year" --granularity month --csv >"$out/modes.csv" 2>"$
   fail "report modes: $(cat "$out/.err")"
 b report share --period "$year" --csv >"$out/share.csv" 2>"$out/.err" ||
   fail "report share: $(cat "$out/.err")"
-b report upgrades --from "$((year - 1))" --to "$year" --csv >"$out/upgrades.csv" 2>"$out/.err" ||
+b report upgrades --from "$year-Q1" --to "$year-Q4" --csv >"$out/upgrades.csv" 2>"$out/.err" ||
   fail "report upgrades: $(cat "$out/.err")"
 rm -f "$out/.err"
 
 # ---- the HTML report -----------------------------------------------------------------------
 progress "writing report.html"
 esc() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'; }
-table() { # CSV → <table>
-  awk -F, 'NR==1{printf "<table><tr>"; for(i=1;i<=NF;i++)printf "<th>%s</th>",$i; print "</tr>"; next}
-    {printf "<tr>"; for(i=1;i<=NF;i++)printf "<td>%s</td>",$i; print "</tr>"} END{print "</table>"}' "$1" | esc_cells
+table() { # CSV (cells without commas: codes, decimals, words) → <table>
+  esc <"$1" | awk -F, 'NR==1{printf "<table><tr>"; for(i=1;i<=NF;i++)printf "<th>%s</th>",$i; print "</tr>"; next}
+    {printf "<tr>"; for(i=1;i<=NF;i++)printf "<td>%s</td>",$i; print "</tr>"} END{print "</table>"}'
 }
-esc_cells() { cat; }
 # bars TITLE ID LABEL-COL VALUE-COL FILE: a labelled horizontal bar chart in SVG.
 bars() {
   awk -F, -v title="$1" -v id="$2" -v lc="$3" -v vc="$4" '
-    NR==1{next} {lab[++n]=$lc; v=$vc; val[n]=(v=="n/a"?0:v+0); if(val[n]<0)a=-val[n]; else a=val[n]; if(a>mx)mx=a}
+    NR==1{next} {lab[++n]=$lc; v=$vc; raw[n]=v; val[n]=(v=="n/a"?0:v+0); if(val[n]<0)a=-val[n]; else a=val[n]; if(a>mx)mx=a}
     END{ h=30+n*22; if(mx==0)mx=1
       printf "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"%s\" role=\"img\" aria-labelledby=\"%s-t\" width=\"720\" height=\"%d\" viewBox=\"0 0 720 %d\">\n", id, id, h, h
       printf "<title id=\"%s-t\">%s</title>\n<text x=\"4\" y=\"16\" class=\"ct\">%s</text>\n", id, title, title
       for(i=1;i<=n;i++){ y=26+(i-1)*22; w=(val[i]<0?-val[i]:val[i])/mx*420
-        printf "<text x=\"4\" y=\"%d\" class=\"lb\">%s</text><rect x=\"200\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"%s\"><title>%s: %s</title></rect><text x=\"%.1f\" y=\"%d\" class=\"lb\">%s</text>\n", y+12, lab[i], y, w, (val[i]<0?"neg":"pos"), lab[i], $0, 206+w, y+12, (val[i]==0 && 1 ? val[i] : val[i]) }
+        printf "<text x=\"4\" y=\"%d\" class=\"lb\">%s</text><rect x=\"200\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"%s\"><title>%s: %s</title></rect><text x=\"%.1f\" y=\"%d\" class=\"lb\">%s</text>\n", y+12, lab[i], y, w, (val[i]<0?"neg":"pos"), lab[i], $0, 206+w, y+12, raw[i] }
       print "</svg>" }' "$5"
 }
 # mix FILE: stacked bars of the ZONE mode shares per month.
@@ -111,10 +110,9 @@ mix() {
         printf "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"obm\"><title>%s OBM %s%%</title></rect>\n", x, y, m[i]*4.2, b[i], m[i] }
       print "</svg>" }' "$1"
 }
-awk -F': |, ' '{print $1","$9}' "$out/summary.txt" | sed 's/^\([^ ]*\) materials/\1/' |
-  awk -F, 'BEGIN{print "book,abs_difference"} {print}' | sort -t, -k2,2 -g -r | head -11 >"$out/.top.csv"
-{ head -1 "$out/.top.csv" | grep -q '^book' || true; } 
-grep -v '^book' "$out/.top.csv" | sort -t, -k2,2 -g -r | head -10 | sed '1i book,abs_difference' >"$out/.top2.csv"
+# The ten books with the largest Σ|difference|, for the chart.
+sed -n 's/^\([^ ]*\) .*|difference|: \([0-9.]*\)$/\1,\2/p' "$out/summary.txt" |
+  sort -t, -k2,2 -g -r | head -10 | sed '1i book,abs_difference' >"$out/.top2.csv"
 {
   cat <<HTML
 <!DOCTYPE html>
@@ -138,10 +136,10 @@ $(table "$out/modes.csv")
 $(bars "Books with the largest differences (sum of |counted - book balance|)" chart-diff 1 2 "$out/.top2.csv")
 <h2>Value-added ratio by enterprise, $period</h2>$(table "$out/var.csv")
 <h2>Processing-trade share $year (plan target: at least 30 %)</h2>$(table "$out/share.csv")
-<h2>Mode upgrades $((year - 1)) → $year</h2>$(table "$out/upgrades.csv")
+<h2>Mode upgrades $year-Q1 → $year-Q4</h2>$(table "$out/upgrades.csv")
 </body></html>
 HTML
 } >"$out/report.html" || fail "writing report.html failed"
-rm -f "$out/.top.csv" "$out/.top2.csv"
+rm -f "$out/.top2.csv"
 [ -t 2 ] && printf '\r\033[Kbzl-nightly: done: %s\n' "$out/report.html" >&2
 [ "$beyond" -eq 0 ]
