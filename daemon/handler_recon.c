@@ -247,8 +247,8 @@ recon_apply(bzld_job *job, bzl_txn *txn)
     return BZL_INTERNAL;
 }
 
-static const char *const stock_cols[] = {"book", "date", "item", "counted", "direct",
-                                         "converted", "scrap", "scrap_counts"};
+static const char *const stock_cols[] = {"book",   "date",      "item",  "counted",
+                                         "direct", "converted", "scrap", "scrap_counts"};
 static const char *const ack_cols[] = {"done"};
 
 /* The derived counts of the stocktake just stored. */
@@ -423,30 +423,51 @@ bzld_handle_record_trade(bzld_slot *slot)
     w->op = RW_TRADE;
     bzl_status st = parse_month(req->month, &w->trade.month, &fault);
     st = st == BZL_OK ? parse_currency(req->currency, w->trade.currency, &fault) : st;
-    st = st == BZL_OK ? parse_dec(req->exports, BZL_SCALE_QTY, "exports", &w->trade.exports_e5,
-                                  &fault)
-                      : st;
-    st = st == BZL_OK ? parse_dec(req->imports, BZL_SCALE_QTY, "imports", &w->trade.imports_e5,
-                                  &fault)
-                      : st;
+    st = st == BZL_OK
+             ? parse_dec(req->exports, BZL_SCALE_QTY, "exports", &w->trade.exports_e5, &fault)
+             : st;
+    st = st == BZL_OK
+             ? parse_dec(req->imports, BZL_SCALE_QTY, "imports", &w->trade.imports_e5, &fault)
+             : st;
     recon_start(slot, w, st, &fault);
 }
 
-/* ---- reads: reconcile, rates ------------------------------------------------------------------ */
+/* ---- reads: reconcile, rates ------------------------------------------------------------------
+ */
 
 /* The material categories shown per column, in the 报核 order of reference §1.6. */
 static const uint8_t recon_categories[] = {
-    BZL_FLOW_MAT_IMPORT,      BZL_FLOW_MAT_TRANSFER_IN,   BZL_FLOW_MAT_LEFTOVER_IN,
-    BZL_FLOW_MAT_ZONE_TRANSFER_IN, BZL_FLOW_MAT_RETURN_IN, BZL_FLOW_MAT_LOW_VALUE,
-    BZL_FLOW_MAT_REEXPORT,    BZL_FLOW_MAT_DOMESTIC_SALE, BZL_FLOW_MAT_LEFTOVER_OUT,
-    BZL_FLOW_MAT_DESTROY,     BZL_FLOW_MAT_RETURN_OUT,    BZL_FLOW_MAT_ZONE_TRANSFER_OUT,
+    BZL_FLOW_MAT_IMPORT,           BZL_FLOW_MAT_TRANSFER_IN,   BZL_FLOW_MAT_LEFTOVER_IN,
+    BZL_FLOW_MAT_ZONE_TRANSFER_IN, BZL_FLOW_MAT_RETURN_IN,     BZL_FLOW_MAT_LOW_VALUE,
+    BZL_FLOW_MAT_REEXPORT,         BZL_FLOW_MAT_DOMESTIC_SALE, BZL_FLOW_MAT_LEFTOVER_OUT,
+    BZL_FLOW_MAT_DESTROY,          BZL_FLOW_MAT_RETURN_OUT,    BZL_FLOW_MAT_ZONE_TRANSFER_OUT,
 };
-static const char *const recon_cols[] = {
-    "book", "item", "opening", "import", "transfer_in", "leftover_in", "zone_transfer_in",
-    "return_in", "low_value", "reexport", "domestic_sale", "leftover_out", "destroy",
-    "return_out", "zone_transfer_out", "consumption", "tangible_loss", "intangible_loss",
-    "adjust_up", "adjust_down", "scrap_disposed", "book_balance", "counted", "difference",
-    "difference_rate", "flag"};
+static const char *const recon_cols[] = {"book",
+                                         "item",
+                                         "opening",
+                                         "import",
+                                         "transfer_in",
+                                         "leftover_in",
+                                         "zone_transfer_in",
+                                         "return_in",
+                                         "low_value",
+                                         "reexport",
+                                         "domestic_sale",
+                                         "leftover_out",
+                                         "destroy",
+                                         "return_out",
+                                         "zone_transfer_out",
+                                         "consumption",
+                                         "tangible_loss",
+                                         "intangible_loss",
+                                         "adjust_up",
+                                         "adjust_down",
+                                         "scrap_disposed",
+                                         "book_balance",
+                                         "counted",
+                                         "difference",
+                                         "difference_rate",
+                                         "flag"};
 
 static void
 recon_row(tbl *t, const char *book_no, const bzl_recon_line *l)
@@ -597,7 +618,8 @@ bzld_handle_list_rates(bzld_slot *slot)
     tbl_reply(slot, &t, more, "", 0, 0);
 }
 
-/* ---- reports ---------------------------------------------------------------------------------- */
+/* ---- reports ----------------------------------------------------------------------------------
+ */
 
 /* Groups a report accumulates into (enterprises, products, modes, areas, months). */
 #define REPORT_GROUPS_MAX 65536u
@@ -744,7 +766,8 @@ report_visit_cb(void *ctx, const bzl_trade_value *v)
             return BZL_NO_MEMORY;
         }
         if (z != NULL && e) {
-            st = bzl_dec_add(z->mode_e5[v->mode % BZL_MODES], usd, &z->mode_e5[v->mode % BZL_MODES]);
+            st =
+                bzl_dec_add(z->mode_e5[v->mode % BZL_MODES], usd, &z->mode_e5[v->mode % BZL_MODES]);
         }
     } else if (strcmp(r->req->by, "product") == 0 && e) {
         snprintf(key, sizeof key, "%s/%u", r->book_no, (unsigned)v->item_no);
@@ -756,7 +779,8 @@ report_visit_cb(void *ctx, const bzl_trade_value *v)
     if (st == BZL_OK && g != NULL) {
         st = e ? bzl_dec_add(g->e_e5, usd, &g->e_e5) : bzl_dec_add(g->i_e5, usd, &g->i_e5);
         if (st == BZL_OK && e) {
-            st = bzl_dec_add(g->mode_e5[v->mode % BZL_MODES], usd, &g->mode_e5[v->mode % BZL_MODES]);
+            st =
+                bzl_dec_add(g->mode_e5[v->mode % BZL_MODES], usd, &g->mode_e5[v->mode % BZL_MODES]);
         }
     }
     if (st == BZL_OK && e) {
@@ -804,8 +828,8 @@ var_fold_book(report *r)
         if (e != 0) {
             st = bzl_dec_mul(r->book_i, BZL_SCALE_QTY, r->book_e_mode[m], BZL_SCALE_QTY,
                              BZL_SCALE_QTY, &share_i);
-            st = st == BZL_OK ? bzl_dec_div(share_i, BZL_SCALE_QTY, e, BZL_SCALE_QTY,
-                                            BZL_SCALE_QTY, &share_i)
+            st = st == BZL_OK ? bzl_dec_div(share_i, BZL_SCALE_QTY, e, BZL_SCALE_QTY, BZL_SCALE_QTY,
+                                            &share_i)
                               : st;
         } else if (m == BZL_BIZ_NONE) {
             share_i = r->book_i;
@@ -837,9 +861,9 @@ report_books(report *r, uint32_t from, uint32_t to, bzl_status (*fold)(report *r
             r->book_i = 0;
             st = bzl_storage_book_get(r->txn, r->book_no, &book);
             st = st == BZL_OK ? bzl_storage_enterprise_get(r->txn, book.enterprise, &r->ent) : st;
-            st = st == BZL_OK ? bzl_storage_trade_values(r->txn, r->book_no, from, to, r,
-                                                         report_visit_cb)
-                              : st;
+            st = st == BZL_OK
+                     ? bzl_storage_trade_values(r->txn, r->book_no, from, to, r, report_visit_cb)
+                     : st;
             st = st == BZL_OK && fold != NULL ? fold(r) : st;
         }
         more = more && n > 0;
@@ -864,8 +888,9 @@ report_var(report *r, tbl *t)
         tbl_dec(t, v.var_i_e4, 4, 4, v.has_var_i);
         tbl_dec(t, v.var_e_e4, 4, 4, v.has_var_e);
     }
-    tbl_note(t, "E = product exports%s; I = material imports%s; in USD at the month's customs "
-                "rates (cross rate through CNY) unless a line carries its own USD value",
+    tbl_note(t,
+             "E = product exports%s; I = material imports%s; in USD at the month's customs "
+             "rates (cross rate through CNY) unless a line carries its own USD value",
              r->exclude_transfers ? "" : " + deep-processing transfers out",
              r->exclude_transfers ? "" : " + deep-processing transfers in");
     tbl_note(t, "var_pct = (E - I) / I x 100; net_export_pct = (E - I) / E x 100; 4 places "
@@ -881,8 +906,8 @@ report_var(report *r, tbl *t)
     return st;
 }
 
-static const char *const mode_cols[] = {"bucket", "enterprise", "oem_usd", "odm_usd", "obm_usd",
-                                        "none_usd", "oem_pct", "odm_pct", "obm_pct", "none_pct"};
+static const char *const mode_cols[] = {"bucket",   "enterprise", "oem_usd", "odm_usd", "obm_usd",
+                                        "none_usd", "oem_pct",    "odm_pct", "obm_pct", "none_pct"};
 
 static bzl_status
 report_modes(report *r, tbl *t)
@@ -905,9 +930,10 @@ report_modes(report *r, tbl *t)
             tbl_dec(t, share[order[k]], 4, 4, has);
         }
     }
-    tbl_note(t, "export value (product exports%s) in USD by the product's business mode in "
-                "force on the declaration date (or the line's override); ZONE rows sum every "
-                "enterprise",
+    tbl_note(t,
+             "export value (product exports%s) in USD by the product's business mode in "
+             "force on the declaration date (or the line's override); ZONE rows sum every "
+             "enterprise",
              r->exclude_transfers ? "" : " + deep-processing transfers out");
     return st;
 }
@@ -1000,8 +1026,8 @@ upgrade_visit_cb(void *ctx, const bzl_trade_value *v)
     return st;
 }
 
-static const char *const upgrade_cols[] = {"section", "entity", "from_mode", "to_mode", "date",
-                                           "change"};
+static const char *const upgrade_cols[] = {"section", "entity", "from_mode",
+                                           "to_mode", "date",   "change"};
 
 static const char *
 mode_word(unsigned m)
@@ -1028,9 +1054,8 @@ upgrade_events(report *r, tbl *t, int32_t from, int32_t to)
         size_t n = 0;
         st = bzl_storage_item_modes(r->txn, book_no, item, ev, BZL_ARRAY_LEN(ev), &n);
         bzl_item it;
-        bzl_status ist = st == BZL_OK ? bzl_storage_item_get(r->txn, book_no, BZL_KIND_PRODUCT,
-                                                             item, &it)
-                                      : st;
+        bzl_status ist =
+            st == BZL_OK ? bzl_storage_item_get(r->txn, book_no, BZL_KIND_PRODUCT, item, &it) : st;
         uint8_t prev = ist == BZL_OK ? it.biz_mode : BZL_BIZ_NONE; /* as registered */
         for (size_t k = 0; st == BZL_OK && k < n; prev = ev[k].mode, k++) {
             if (ev[k].from < from || ev[k].from > to) {
@@ -1133,9 +1158,9 @@ bzld_handle_report(bzld_slot *slot)
         by_ok = by_ok || strcmp(req->by, bys[i]) == 0;
     }
     if (st == BZL_OK && !by_ok) {
-        st = bzl_fault_set(&r.fault, BZL_INVALID_ARGUMENT, 0, "by",
-                           "--by \"%.20s\" is not enterprise, product, mode, area or zone",
-                           req->by);
+        st =
+            bzl_fault_set(&r.fault, BZL_INVALID_ARGUMENT, 0, "by",
+                          "--by \"%.20s\" is not enterprise, product, mode, area or zone", req->by);
     }
     st = st == BZL_OK ? bzld_read_begin(bzld_of_slot(slot), &r.txn) : st;
     tbl t;

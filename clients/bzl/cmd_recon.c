@@ -26,9 +26,9 @@ recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const recon_opt *s
     BZL_ASSERT(n + 5 <= BZL_ARRAY_LEN(opts));
     static const struct option common[] = {CLI_COMMON_OPTIONS};
     for (size_t i = 0; i < n; i++) {
-        opts[i] = (struct option){specs[i].name,
-                                  specs[i].value != NULL ? required_argument : no_argument, NULL,
-                                  0x200 + (int)i};
+        opts[i] =
+            (struct option){specs[i].name, specs[i].value != NULL ? required_argument : no_argument,
+                            NULL, 0x200 + (int)i};
     }
     opts[n] = (struct option){"csv", no_argument, NULL, OPT_CSV};
     memcpy(&opts[n + 1], common, sizeof common);
@@ -286,10 +286,8 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
     bool csv = false;
     char *page = "";
     const recon_opt specs[] = {
-        {"book", &body.book, NULL, false},
-        {"period", &body.period, NULL, true},
-        {"tolerance", &body.tolerance, NULL, false},
-        {"all", NULL, &all, false},
+        {"book", &body.book, NULL, false},           {"period", &body.period, NULL, true},
+        {"tolerance", &body.tolerance, NULL, false}, {"all", NULL, &all, false},
         {"page-books", &page, NULL, false},
     };
     int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);

@@ -111,8 +111,9 @@ bzl_period_parse(const char *s, size_t len, bzl_period *out, bzl_fault *fault)
         size_t a = (size_t)(dots - s);
         if (bzl_date_parse(s, a, &p.from) != BZL_OK ||
             bzl_date_parse(dots + 2, len - a - 2, &p.to) != BZL_OK) {
-            return period_fault(fault, BZL_INVALID_DATE, s, len, "holds a date that is not "
-                                                                 "YYYY-MM-DD on the calendar");
+            return period_fault(fault, BZL_INVALID_DATE, s, len,
+                                "holds a date that is not "
+                                "YYYY-MM-DD on the calendar");
         }
         if (p.to < p.from) {
             return period_fault(fault, BZL_INVALID_ARGUMENT, s, len, "ends before it starts");
@@ -130,8 +131,8 @@ bzl_period_parse(const char *s, size_t len, bzl_period *out, bzl_fault *fault)
     if (months > BZL_PERIOD_MONTHS_MAX) {
         return period_fault(fault, BZL_INVALID_ARGUMENT, s, len, "spans more than 120 months");
     }
-    p.whole_months = p.from == bzl_month_first_day(p.first_month) &&
-                     p.to == bzl_month_last_day(p.last_month);
+    p.whole_months =
+        p.from == bzl_month_first_day(p.first_month) && p.to == bzl_month_last_day(p.last_month);
     *out = p;
     return BZL_OK;
 }
@@ -256,8 +257,8 @@ bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4, bzl_recon_lin
                          BZL_SCALE_QTY, &l.tangible_e5); /* rate / 100: two more places */
     }
     if (st == BZL_OK) {
-        st = bzl_dec_mul(l.consumption_e5, BZL_SCALE_QTY, in->intangible_e9,
-                         BZL_SCALE_RATE + 2u, BZL_SCALE_QTY, &l.intangible_e5);
+        st = bzl_dec_mul(l.consumption_e5, BZL_SCALE_QTY, in->intangible_e9, BZL_SCALE_RATE + 2u,
+                         BZL_SCALE_QTY, &l.intangible_e5);
     }
     l.counted = in->counted;
     l.flag = BZL_RECON_UNCOUNTED;
@@ -271,7 +272,7 @@ bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4, bzl_recon_lin
         st = rs == BZL_INVALID_ARGUMENT ? BZL_OK : rs;
         bool beyond = l.has_rate ? (l.rate_e4 > tolerance_e4 || l.rate_e4 < -tolerance_e4)
                                  : l.difference_e5 != 0;
-        l.flag = !beyond                ? BZL_RECON_WITHIN
+        l.flag = !beyond               ? BZL_RECON_WITHIN
                  : l.difference_e5 < 0 ? BZL_RECON_SHORTAGE
                                        : BZL_RECON_SURPLUS;
     }
@@ -288,7 +289,8 @@ bzl_recon_flag_name(uint8_t flag)
     return flag < BZL_ARRAY_LEN(names) ? names[flag] : "unknown";
 }
 
-/* ---- verification of a book over storage reads ------------------------------------------------ */
+/* ---- verification of a book over storage reads ------------------------------------------------
+ */
 
 #include "bzl/storage.h"
 
@@ -320,8 +322,8 @@ bzl_recon_opening(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t mo
 {
     uint32_t carried_month = 0;
     int64_t carried = 0;
-    bzl_status st = bzl_storage_closing_latest(t, book_no, item_no, month, &carried_month,
-                                               &carried);
+    bzl_status st =
+        bzl_storage_closing_latest(t, book_no, item_no, month, &carried_month, &carried);
     uint32_t from = BZL_DATE_MIN_YEAR * 100u + 1u;
     if (st == BZL_OK) {
         from = bzl_month_next(carried_month);
@@ -382,8 +384,8 @@ book_norms(bzl_txn *t, const char *book_no, bzl_norm **out, size_t *n)
 
 static bzl_status
 recon_material(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol_e4,
-               const bzl_norm *norms, size_t n_norms, const bzl_count_row *count,
-               uint32_t item, bzl_recon_line *out)
+               const bzl_norm *norms, size_t n_norms, const bzl_count_row *count, uint32_t item,
+               bzl_recon_line *out)
 {
     bzl_recon_input in;
     memset(&in, 0, sizeof in);

@@ -115,14 +115,13 @@ count_add(bzl_count_row **rows, size_t *n, size_t *cap, uint32_t item, int field
 /* Converts one product / WIP line to its materials by the norm in force on date. */
 static bzl_status
 stock_convert(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_line *l,
-              uint32_t index, bzl_count_row **rows, size_t *n, size_t *cap,
-              bzl_action_result *out)
+              uint32_t index, bzl_count_row **rows, size_t *n, size_t *cap, bzl_action_result *out)
 {
     bzl_norm *norms = NULL;
     uint32_t count = 0;
     uint32_t ncap = 0;
-    bzl_status st = bzl__norms_resolve(t, book_no, l->item_no, l->bom_version, date, &norms,
-                                       &count, &ncap);
+    bzl_status st =
+        bzl__norms_resolve(t, book_no, l->item_no, l->bom_version, date, &norms, &count, &ncap);
     if (st == BZL_OK && count == 0) {
         out->status = bzl_fault_set(&out->fault, BZL_NORM_MISSING, index + 1, "bom_version",
                                     "line %u: no consumption norm%s%s is in force for product %u "
@@ -156,13 +155,13 @@ stock_line(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_li
     }
     bool material = l->kind == BZL_STOCK_MATERIAL || l->kind == BZL_STOCK_SCRAP;
     bzl_item item;
-    bzl_status st = bzl_storage_item_get(t, book_no, material ? BZL_KIND_MATERIAL : BZL_KIND_PRODUCT,
-                                         l->item_no, &item);
+    bzl_status st = bzl_storage_item_get(
+        t, book_no, material ? BZL_KIND_MATERIAL : BZL_KIND_PRODUCT, l->item_no, &item);
     if (st == BZL_NOT_FOUND) {
-        out->status = bzl_fault_set(&out->fault, BZL_NOT_FOUND, index + 1, "item",
-                                    "line %u: %s %u is not in book %s", (unsigned)(index + 1),
-                                    material ? "material" : "product", (unsigned)l->item_no,
-                                    book_no);
+        out->status =
+            bzl_fault_set(&out->fault, BZL_NOT_FOUND, index + 1, "item",
+                          "line %u: %s %u is not in book %s", (unsigned)(index + 1),
+                          material ? "material" : "product", (unsigned)l->item_no, book_no);
         out->fault.item_no = l->item_no;
         return BZL_OK;
     }
@@ -203,8 +202,8 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
 
 /* Writes the derived rows, every material of the book included (0 when not counted). */
 static bzl_status
-stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap,
-            bzl_count_row **rows, size_t *n, size_t *cap)
+stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl_count_row **rows,
+            size_t *n, size_t *cap)
 {
     bzl_balance_row page[256];
     size_t got = 0;
@@ -261,8 +260,8 @@ bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
     if (st == BZL_OK) {
         st = bzl_storage_book_get(child, book_no, &book);
         if (st == BZL_NOT_FOUND) {
-            out->status = bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist",
-                                        book_no);
+            out->status =
+                bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist", book_no);
             st = BZL_OK;
         }
     }
@@ -287,8 +286,8 @@ bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
 }
 
 bzl_status
-bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t to,
-                          int32_t *date, bzl_count_row *out, size_t cap, size_t *count)
+bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t to, int32_t *date,
+                          bzl_count_row *out, size_t cap, size_t *count)
 {
     BZL_ASSERT(from <= to);
     /* The latest date in [from, to]: seek past `to`, step back. */
@@ -488,7 +487,8 @@ bzl_storage_trade_list(bzl_txn *t, uint32_t from_month, uint32_t to_month, bzl_t
     return month_rows(t, DB_TRADE, from_month, to_month, 0, out, cap, count, more);
 }
 
-/* ---- trade values ----------------------------------------------------------------------------- */
+/* ---- trade values -----------------------------------------------------------------------------
+ */
 
 /* The business mode of a product line: its override, else the mode in force on the date, else
  * the item's registered mode. */
@@ -505,8 +505,8 @@ line_mode(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t 
     }
     bzl_mode_event events[64];
     size_t n = 0;
-    bzl_status st = bzl_storage_item_modes(t, d->book_no, l->item_no, events,
-                                           BZL_ARRAY_LEN(events), &n);
+    bzl_status st =
+        bzl_storage_item_modes(t, d->book_no, l->item_no, events, BZL_ARRAY_LEN(events), &n);
     for (size_t i = 0; st == BZL_OK && i < n; i++) {
         if (events[i].from <= d->date) {
             *mode = events[i].mode;
@@ -589,10 +589,9 @@ bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow, int sig
     bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
     bzl_status st = lines != NULL ? bzl__journal_get(t, decl_seq, &e) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = e.type == JOURNAL_DECLARATION
-                 ? bzl__decl_decode(e.payload, e.payload_len, &d, lines, BZL_DECL_LINES_CEILING,
-                                    &used)
-                 : BZL_CORRUPT;
+        st = e.type == JOURNAL_DECLARATION ? bzl__decl_decode(e.payload, e.payload_len, &d, lines,
+                                                              BZL_DECL_LINES_CEILING, &used)
+                                           : BZL_CORRUPT;
     }
     if (st == BZL_OK) {
         d.lines = lines;
@@ -644,7 +643,8 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
     return st;
 }
 
-/* ---- closing balances --------------------------------------------------------------------------- */
+/* ---- closing balances ---------------------------------------------------------------------------
+ */
 
 static void
 closing_key(uint8_t key[CLOSING_KEY_BYTES], const char *book_no, uint32_t item, uint32_t month)
@@ -671,8 +671,8 @@ bzl_storage_closing_put(bzl_txn *t, const char *book_no, uint32_t item_no, uint3
 }
 
 bzl_status
-bzl_storage_closing_latest(bzl_txn *t, const char *book_no, uint32_t item_no,
-                           uint32_t before_month, uint32_t *month, int64_t *book_e5)
+bzl_storage_closing_latest(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t before_month,
+                           uint32_t *month, int64_t *book_e5)
 {
     uint8_t key[CLOSING_KEY_BYTES];
     closing_key(key, book_no, item_no, before_month);

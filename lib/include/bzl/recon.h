@@ -76,11 +76,11 @@ int bzl_recon_category_sign(unsigned category);
 /* What verification of one material starts from. */
 typedef struct bzl_recon_input {
     uint32_t item_no;
-    int64_t opening_e5;                         /* 期初: carried or summed before the period */
-    int64_t totals_e5[BZL_RECON_CATEGORIES];    /* the period's total per category */
-    bool counted;                               /* a stocktake counted the item */
-    int64_t counted_e5;                         /* 实际剩余, when counted */
-    int64_t tangible_e9;                        /* norm loss rates, percent (0 without a norm) */
+    int64_t opening_e5;                      /* 期初: carried or summed before the period */
+    int64_t totals_e5[BZL_RECON_CATEGORIES]; /* the period's total per category */
+    bool counted;                            /* a stocktake counted the item */
+    int64_t counted_e5;                      /* 实际剩余, when counted */
+    int64_t tangible_e9;                     /* norm loss rates, percent (0 without a norm) */
     int64_t intangible_e9;
 } bzl_recon_input;
 
@@ -95,21 +95,21 @@ typedef enum bzl_recon_flag {
 typedef struct bzl_recon_line {
     uint32_t item_no;
     int64_t opening_e5;
-    int64_t inflow_e5;       /* every inflow category, adjustments up excluded */
-    int64_t outflow_e5;      /* every outflow category, consumption and adjustments excluded */
+    int64_t inflow_e5;  /* every inflow category, adjustments up excluded */
+    int64_t outflow_e5; /* every outflow category, consumption and adjustments excluded */
     int64_t consumption_e5;
     int64_t tangible_e5;
     int64_t intangible_e5;
     int64_t adjust_up_e5;
     int64_t adjust_down_e5;
-    int64_t scrap_e5;        /* scrap dispositions (informative) */
-    int64_t book_e5;         /* 应剩余 */
+    int64_t scrap_e5; /* scrap dispositions (informative) */
+    int64_t book_e5;  /* 应剩余 */
     bool counted;
-    int64_t counted_e5;      /* 实际剩余 */
-    int64_t difference_e5;   /* counted − book */
-    bool has_rate;           /* false when uncounted or book is 0 */
-    int64_t rate_e4;         /* difference / book × 100, 4 decimals */
-    uint8_t flag;            /* bzl_recon_flag */
+    int64_t counted_e5;                      /* 实际剩余 */
+    int64_t difference_e5;                   /* counted − book */
+    bool has_rate;                           /* false when uncounted or book is 0 */
+    int64_t rate_e4;                         /* difference / book × 100, 4 decimals */
+    uint8_t flag;                            /* bzl_recon_flag */
     int64_t totals_e5[BZL_RECON_CATEGORIES]; /* copied from the input, for per-category output */
 } bzl_recon_line;
 
@@ -127,17 +127,18 @@ const char *bzl_recon_flag_name(uint8_t flag);
  * share one scale. */
 BZL_NODISCARD bzl_status bzl_percent_e4(int64_t num, int64_t den, int64_t *out);
 
-/* ---- verification of a book over storage reads ------------------------------------------------ */
+/* ---- verification of a book over storage reads ------------------------------------------------
+ */
 
 struct bzl_txn;
 
 /* What a book's verification found overall. */
 typedef struct bzl_recon_summary {
-    uint32_t materials;      /* lines written */
-    uint32_t beyond;         /* shortage or surplus beyond tolerance */
-    uint32_t uncounted;      /* materials no stocktake counted */
+    uint32_t materials; /* lines written */
+    uint32_t beyond;    /* shortage or surplus beyond tolerance */
+    uint32_t uncounted; /* materials no stocktake counted */
     bool has_stocktake;
-    int32_t stocktake_date;  /* the latest stocktake dated in the period */
+    int32_t stocktake_date;    /* the latest stocktake dated in the period */
     int64_t abs_difference_e5; /* Σ |difference| */
 } bzl_recon_summary;
 
@@ -147,16 +148,15 @@ typedef struct bzl_recon_summary {
  * since it, the latest stocktake dated in p and the book's norms; never the journal. Statuses:
  * BZL_OK, BZL_NOT_FOUND (book), BZL_INVALID_ARGUMENT (not whole months), BZL_OVERFLOW, storage
  * statuses. */
-BZL_NODISCARD bzl_status bzl_recon_book(struct bzl_txn *t, const char *book_no,
-                                        const bzl_period *p, int64_t tolerance_e4,
-                                        bzl_recon_line *out, size_t cap, size_t *count,
-                                        bzl_recon_summary *sum);
+BZL_NODISCARD bzl_status bzl_recon_book(struct bzl_txn *t, const char *book_no, const bzl_period *p,
+                                        int64_t tolerance_e4, bzl_recon_line *out, size_t cap,
+                                        size_t *count, bzl_recon_summary *sum);
 
 /* The opening balance (期初) of a material at the start of month: the latest closing carried
  * forward before it plus the period totals of the months between, or the totals of every
  * earlier month when nothing was carried. */
-BZL_NODISCARD bzl_status bzl_recon_opening(struct bzl_txn *t, const char *book_no,
-                                           uint32_t item_no, uint32_t month, int64_t *opening_e5);
+BZL_NODISCARD bzl_status bzl_recon_opening(struct bzl_txn *t, const char *book_no, uint32_t item_no,
+                                           uint32_t month, int64_t *opening_e5);
 
 /* After a period close through `through`: when through is a month's last day, stores every
  * material's book balance at the end of that month as the closing carried forward

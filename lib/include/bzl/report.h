@@ -14,8 +14,8 @@
 /* usd = value × cny_per_unit(currency) / cny_per_unit(USD), 5 decimals half-up: the customs
  * cross rate through CNY. Rates are CNY per unit at 9 decimals and must be positive.
  * BZL_OVERFLOW. */
-BZL_NODISCARD bzl_status bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9,
-                                         int64_t usd_cny_e9, int64_t *usd_e5);
+BZL_NODISCARD bzl_status bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9,
+                                         int64_t *usd_e5);
 
 /* The value-added ratio of exports E and imports I (USD, 5 decimals):
  *   var_i = (E − I) / I × 100  (加工贸易增值率), undefined ("n/a") when I = 0;
