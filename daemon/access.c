@@ -300,6 +300,14 @@ missing_declaration(const Bzl__Request *req, char *msg, size_t cap)
              req->get_declaration->enterprise, req->get_declaration->id);
 }
 
+/* Verification and reports (handler_recon.c). */
+
+static const char *
+key_stocktake(const Bzl__Request *req)
+{
+    return req->stocktake->book;
+}
+
 /* ---- the rights table ----------------------------------------------------------------------- */
 
 typedef enum access_scope { SCOPE_NONE, SCOPE_CODE, SCOPE_BOOK, SCOPE_HANDLER } access_scope;
@@ -363,6 +371,15 @@ static const access_row rights[] = {
     {BZL__REQUEST__BODY_REJECT_DECLARATION, "reject", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
      NULL},
     {BZL__REQUEST__BODY_BACKUP, "backup", R_ADMIN, SCOPE_NONE, NULL, NULL},
+    /* Verification and reports: an enterprise submits its own books' stocktakes; customs and
+     * admin set rates; verification, reports and the general-trade record are staff work. */
+    {BZL__REQUEST__BODY_STOCKTAKE, "stocktake", R_ENT | R_CUSTOMS | R_ADMIN, SCOPE_BOOK,
+     key_stocktake, missing_the_book},
+    {BZL__REQUEST__BODY_RECONCILE, "reconcile", R_STAFF, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_SET_RATE, "set_rate", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_LIST_RATES, "list_rates", R_STAFF, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_RECORD_TRADE, "record_trade", R_STAFF, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_REPORT, "report", R_STAFF, SCOPE_NONE, NULL, NULL},
 };
 
 /* For a body case without a row: admin only. */

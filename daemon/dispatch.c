@@ -50,6 +50,9 @@ bzld_dispatch_is_write(const Bzl__Request *req)
     case BZL__REQUEST__BODY_REJECT_DECLARATION:
     case BZL__REQUEST__BODY_REVERSE_DECLARATION:
     case BZL__REQUEST__BODY_CLOSE_PERIOD:
+    case BZL__REQUEST__BODY_STOCKTAKE:
+    case BZL__REQUEST__BODY_SET_RATE:
+    case BZL__REQUEST__BODY_RECORD_TRADE:
         return true;
     default:
         return false;
@@ -157,6 +160,24 @@ bzld_dispatch_start(bzld_slot *slot)
         break;
     case BZL__REQUEST__BODY_BACKUP:
         bzld_handle_backup(slot);
+        break;
+    case BZL__REQUEST__BODY_STOCKTAKE:
+        bzld_handle_stocktake(slot);
+        break;
+    case BZL__REQUEST__BODY_RECONCILE:
+        bzld_handle_reconcile(slot);
+        break;
+    case BZL__REQUEST__BODY_SET_RATE:
+        bzld_handle_set_rate(slot);
+        break;
+    case BZL__REQUEST__BODY_LIST_RATES:
+        bzld_handle_list_rates(slot);
+        break;
+    case BZL__REQUEST__BODY_RECORD_TRADE:
+        bzld_handle_record_trade(slot);
+        break;
+    case BZL__REQUEST__BODY_REPORT:
+        bzld_handle_report(slot);
         break;
     default:
         bzld_slot_reply_status(slot, BZL_UNSUPPORTED,

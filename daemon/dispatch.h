@@ -97,6 +97,14 @@ void bzld_handle_stats(bzld_slot *slot);
 
 /* handler_audit.c */
 void bzld_handle_verify(bzld_slot *slot);
+
+/* handler_recon.c: verification and reports */
+void bzld_handle_stocktake(bzld_slot *slot);
+void bzld_handle_reconcile(bzld_slot *slot);
+void bzld_handle_set_rate(bzld_slot *slot);
+void bzld_handle_list_rates(bzld_slot *slot);
+void bzld_handle_record_trade(bzld_slot *slot);
+void bzld_handle_report(bzld_slot *slot);
 void bzld_handle_audit(bzld_slot *slot);
 /* handler_ops.c */
 void bzld_handle_backup(bzld_slot *slot);

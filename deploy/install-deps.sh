@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev                   # libFuzzer targets (tests/fuzz, BZL_FUZZ=ON)
   libsystemd-dev                             # sd_notify readiness, socket activation
   systemd man-db                             # tests: systemd-analyze verify, man -l
+  chromium                                   # opens bzl-nightly's HTML headless (tests/daemon/html_report.sh)
 )
 
 missing=()

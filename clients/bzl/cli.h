@@ -256,4 +256,13 @@ int cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv);
 
+/* ---- verification and reports (cmd_recon.c) ------------------------------------------------ */
+
+int cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
+
 #endif

@@ -124,6 +124,41 @@ static const cli_cmd commands[] = {
      "From now on every declaration, post or reversal dated on or before DATE is refused\n"
      "with PERIOD_CLOSED. A period is never reopened.\n",
      cli_period_close},
+    {"stocktake submit", "[--count-scrap] FILE", "record a stocktake (盘点) of a book",
+     "FILE is JSON: {\"book\": NO, \"date\": \"YYYY-MM-DD\", \"lines\": [{\"kind\":\n"
+     "\"material|product|wip|scrap\", \"item\": N, \"qty\": \"DEC\", \"bom_version\": V}]}.\n"
+     "Products and work in progress are converted to materials by the norm in force on the\n"
+     "date; scrap on hand counts only with --count-scrap. Prints the counted materials.\n",
+     cli_stocktake_submit},
+    {"reconcile", "(--book NO | --all) --period P [--tolerance PCT] [--csv]",
+     "verify (核销) books over a period",
+     "Per material: opening, every inflow and outflow category, consumption, tangible and\n"
+     "intangible losses, adjustments, book balance (应剩余), counted (实际剩余, the latest\n"
+     "stocktake in the period), difference, rate (% of the book balance, 4 places) and a\n"
+     "flag beyond the tolerance (default 0.5 %). P: YYYY-MM, YYYY-Qn, YYYY or DATE..DATE\n"
+     "(whole months). Reads the monthly period totals, never the journal.\n",
+     cli_reconcile},
+    {"rates set", "--month YYYY-MM --currency CODE --cny RATE", "set a monthly customs rate",
+     "RATE is CNY per unit of the currency (e.g. 502 USD at 7.1). USD statistics convert\n"
+     "through CNY with the month's rates.\n",
+     cli_rates_set},
+    {"rates list", "[--month YYYY-MM]", "list exchange rates", "", cli_rates_list},
+    {"trade record", "--month YYYY-MM --currency CODE --exports DEC --imports DEC",
+     "record the zone's non-bonded (general) trade of a month",
+     "Used by the processing-trade share report (the zone plan targets at least 30 %).\n",
+     cli_trade_record},
+    {"report var", "--period P [--by enterprise|product|mode|area|zone] [--exclude-transfers]",
+     "value-added ratio (加工贸易增值率)",
+     "E = product exports (+ deep-processing transfers out), I = material imports (+\n"
+     "transfers in) in USD; (E-I)/I x 100 and (E-I)/E x 100, 4 places, n/a for a zero\n"
+     "divisor. --exclude-transfers counts exports and imports only.\n",
+     cli_report},
+    {"report modes", "--period P [--granularity month|quarter]",
+     "OEM/ODM/OBM mix of export value per enterprise and zone", "", cli_report},
+    {"report upgrades", "--from P --to P",
+     "dominant modes in two periods, mode events and the transition matrix", "", cli_report},
+    {"report share", "--period P", "processing-trade share of the zone's trade per month", "",
+     cli_report},
     {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE]",
      "list the journal lines of one item with running balances",
      "One row per journal entry that moved the item: sequence, date, declaration id,\n"

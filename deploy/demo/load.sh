@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loads the small demo ledger through the bzl CLI: two zone enterprises, their H-books,
-# items, and a month of declarations. Safe to run again: records that exist are kept, and
+# items, and a month of declarations; then the demo zone of deploy/demo/zone.sh. Safe to run again: records that exist are kept, and
 # declarations are idempotent by id.
 #   usage: deploy/demo/load.sh BZL_BINARY
 set -euo pipefail
@@ -33,3 +33,5 @@ once item add --book H72012400001 --kind product --seq 1 --hs 1512110000 \
 once item add --book H72012400002 --kind material --seq 1 --hs 8542319000 \
   --name "integrated circuit" --unit 007
 "$bzl" submit "$here/declarations.json"
+# The demo zone: three enterprises over the four quarters of 2025 (deploy/demo/zone.sh).
+"$here/zone.sh" "$bzl" >/dev/null

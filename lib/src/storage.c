@@ -175,6 +175,28 @@
  * history — key: the item key | seq u64 BE; value: entry type u8 | flow u8 | date i32 |
  *   qty_e5 i64 | pending_in_e5 i64 | pending_out_e5 i64 | id_len u8 | id. One row per entry
  *   that moved the item's posted or pending quantity, so history reads one item's rows only.
+ *
+ * VERIFICATION AND REPORTS (storage_recon.c). Databases added within schema 2: opened with
+ * MDB_CREATE, so a database written before them opens unchanged (and they start empty).
+ *
+ * stocktake — key: book_no[12] | date u32 BE (days) | material item u32 BE (20 bytes); value
+ *   33 bytes: counted_e5 i64 | direct_e5 i64 | converted_e5 i64 | scrap_e5 i64 | count_scrap u8.
+ *   The per-material counts a stocktake derived (products and WIP converted by norm); a new
+ *   stocktake of the same book and date replaces every row of that date.
+ *
+ * rate — key: month u32 BE (yyyymm) | currency[3]; value 8 bytes: cny_e9 i64 (CNY per unit).
+ *
+ * trade — key: month u32 BE | currency[3]; value 16 bytes: exports_e5 i64 | imports_e5 i64, the
+ *   zone's non-bonded (general) trade recorded by `bzl trade record`.
+ *
+ * trade_value — key: book_no[12] | month u32 BE | flow u8 | kind u8 | item u32 BE | mode u8 |
+ *   currency[3] (26 bytes); value 24 bytes: qty_e5 i64 | value_e5 i64 (lines without a USD
+ *   value) | usd_e5 i64 (USD value of lines that carry one). Posted lines only, written with the
+ *   period totals by submit, post and reverse; what value-added and mode reports convert.
+ *
+ * closing — key: book_no[12] | material item u32 BE | month u32 BE (20 bytes); value 8 bytes:
+ *   book_e5 i64, the book balance (应剩余) at the end of `month` that a period close carried
+ *   forward as the next period's opening.
  */
 #include "storage_internal.h"
 
@@ -196,6 +218,8 @@ static const char *const db_names[DB_COUNT] = {
     [DB_NORM] = "norm", [DB_SCRAP] = "scrap",           [DB_TOTAL] = "total",
     [DB_PERIOD] = "period", [DB_ITEM_MODE] = "item_mode", [DB_TRANSFER] = "transfer",
     [DB_HISTORY] = "history",
+    [DB_STOCKTAKE] = "stocktake", [DB_RATE] = "rate", [DB_TRADE] = "trade",
+    [DB_TRADE_VALUE] = "trade_value", [DB_CLOSING] = "closing",
 };
 
 #define META_SCHEMA "schema"
@@ -587,6 +611,7 @@ bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write, bzl_txn **out)
     t->unsealed = NULL;
     t->unsealed_len = 0;
     t->unsealed_seq = 0;
+    t->journal_reads = 0;
     if (t->top) {
         pthread_rwlock_rdlock(&s->resize_lock);
     }

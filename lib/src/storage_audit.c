@@ -102,6 +102,7 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
     MDB_val k, v;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
     if (rc == MDB_SUCCESS) {
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
     /* Bounded by the journal's size: one step per stored entry. */
@@ -110,6 +111,7 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
         if (st == BZL_OK) {
             expect++;
             out->entries++;
+            t->journal_reads++;
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         }
     }
@@ -228,6 +230,7 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
     if (rc == MDB_SUCCESS) {
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     }
     for (uint32_t scanned = 0; rc == MDB_SUCCESS; scanned++) {
@@ -245,6 +248,7 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
         }
         n += audit_match(f, &out[n]);
         last = seq;
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     if (cur != NULL) {

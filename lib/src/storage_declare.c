@@ -263,6 +263,10 @@ declare(bzl_txn *child, const bzl_declaration *d, const bzl_actor *actor, bzl_su
     if (st == BZL_OK && result->status == BZL_OK) {
         st = record_accepted(child, d, &g, month, actor, &result->seq);
     }
+    if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
+        /* Values per currency and mode for the reports (storage_recon.c). */
+        st = bzl__trade_values_apply(child, d, (uint8_t)g.flow, 1);
+    }
     gather_free(&g);
     return st;
 }

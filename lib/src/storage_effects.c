@@ -32,6 +32,7 @@ bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out)
     wr_be(&kw, seq, 8);
     MDB_val k = mval(key, sizeof key);
     MDB_val v;
+    t->journal_reads++;
     int rc = mdb_get(t->txn, t->s->dbi[DB_JOURNAL], &k, &v);
     if (rc != MDB_SUCCESS) {
         return bzl__mdb_status(rc);

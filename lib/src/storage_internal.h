@@ -29,6 +29,13 @@ enum {
     DB_ITEM_MODE,
     DB_TRANSFER,
     DB_HISTORY,
+    /* verification and reports (storage_recon.c); created when absent, so a schema-2 database
+     * written before them opens unchanged */
+    DB_STOCKTAKE,
+    DB_RATE,
+    DB_TRADE,
+    DB_TRADE_VALUE,
+    DB_CLOSING,
     DB_COUNT
 };
 
@@ -53,6 +60,9 @@ struct bzl_txn {
     uint8_t *unsealed;
     size_t unsealed_len;
     uint64_t unsealed_seq;
+    /* Journal records read through this transaction (gets and cursor steps): the proof that
+     * verification and reports never read the journal (bzl_txn_journal_reads). */
+    uint64_t journal_reads;
 };
 
 /* Journal entry types (the first header byte). Append only. */
@@ -202,6 +212,14 @@ BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n);
 /* The date through which book_no's periods are closed; INT32_MIN when none is. */
 BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no,
                                                     int32_t *out);
+
+/* Adds a posted declaration's line values to the trade-value rows (storage_recon.c): sign +1
+ * when it posts, -1 when a reversal takes it back. d must carry its lines. */
+BZL_NODISCARD bzl_status bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d,
+                                                 uint8_t flow, int sign);
+/* The same for the declaration whose journal entry is decl_seq (post, reverse). */
+BZL_NODISCARD bzl_status bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow,
+                                                     int sign);
 
 /* ---- byte codec -------------------------------------------------------------------------- */
 

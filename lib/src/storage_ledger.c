@@ -252,6 +252,14 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
         a->ds.closed_seq = out->seq;
     }
     out->state = a->ds.state;
+    if (type == JOURNAL_POST || type == JOURNAL_REVERSE) {
+        /* Values per currency and mode for the reports (storage_recon.c). */
+        st = bzl__trade_values_apply_seq(t, a->ds.seq, (uint8_t)a->flow,
+                                         type == JOURNAL_POST ? 1 : -1);
+        if (st != BZL_OK) {
+            return st;
+        }
+    }
     st = bzl__decl_state_put(t, a->d.enterprise, a->d.id, &a->ds);
     if (st == BZL_OK) {
         st = bzl__history_put(t, a->d.book_no, out->seq, type, (uint8_t)a->flow, a->d.date, a->d.id,

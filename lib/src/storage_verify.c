@@ -123,6 +123,7 @@ sums_from_journal(bzl_txn *t, sums *s, uint64_t *entries)
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
     if (rc == MDB_SUCCESS) {
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
     while (rc == MDB_SUCCESS && st == BZL_OK) {
@@ -133,6 +134,7 @@ sums_from_journal(bzl_txn *t, sums *s, uint64_t *entries)
             st = sums_add_entry(s, &e);
         }
         (*entries)++;
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     if (cur != NULL) {
@@ -219,6 +221,7 @@ compare_stored(bzl_txn *t, unsigned db, sums *s, bzl_verify_report *out)
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
     if (rc == MDB_SUCCESS) {
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
     while (rc == MDB_SUCCESS && st == BZL_OK) {
@@ -236,6 +239,7 @@ compare_stored(bzl_txn *t, unsigned db, sums *s, bzl_verify_report *out)
         if (st == BZL_OK) {
             st = compare(out, k.mv_data, &sb, &ss, &x->bal, &x->scrap);
         }
+        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     if (cur != NULL) {

@@ -402,4 +402,129 @@ typedef struct bzl_backup_info {
 BZL_NODISCARD bzl_status bzl_storage_backup(bzl_storage *s, const char *path,
                                             bzl_backup_info *info, char *why, size_t why_cap);
 
+/* ---- verification and reports (storage_recon.c) --------------------------------------------- */
+
+/* Journal records read through t so far (point gets and cursor steps, nested transactions
+ * counting their own): verification and reports must leave it at 0, and tests prove it. */
+uint64_t bzl_txn_journal_reads(const bzl_txn *t);
+
+/* Sums the period totals of (book, kind, item) over months [from_month, to_month] per
+ * category: out_e5[category] += quantity. Reads only the total rows of that item (a cursor
+ * range), never the journal. BZL_OVERFLOW; BZL_CORRUPT for a bad row. */
+BZL_NODISCARD bzl_status bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind,
+                                                uint32_t item_no, uint32_t from_month,
+                                                uint32_t to_month, int64_t out_e5[256]);
+
+/* A stocktake line as submitted. kind: 1 material, 2 product, 3 work in progress (converted
+ * by its product's norm), 4 scrap on hand (a material's 边角料; counted only when the stocktake
+ * says so). */
+#define BZL_STOCK_MATERIAL 1u
+#define BZL_STOCK_PRODUCT 2u
+#define BZL_STOCK_WIP 3u
+#define BZL_STOCK_SCRAP 4u
+typedef struct bzl_stocktake_line {
+    uint8_t kind;
+    uint32_t item_no;
+    int64_t qty_e5;
+    char bom_version[BZL_BOM_VERSION_BYTES_MAX + 1]; /* "" for the version in force */
+} bzl_stocktake_line;
+
+/* One material's counted quantity (实际剩余) as a stocktake derived it. */
+typedef struct bzl_count_row {
+    uint32_t item_no;
+    int64_t counted_e5;   /* what verification uses: direct + converted (+ scrap when counted) */
+    int64_t direct_e5;    /* counted as the material itself */
+    int64_t converted_e5; /* products and work in progress converted by norm (单耗, losses in) */
+    int64_t scrap_e5;     /* scrap on hand, counted or not */
+    bool count_scrap;
+} bzl_count_row;
+
+/* Stores book_no's stocktake on date, replacing an earlier one of the same date: every line is
+ * converted to materials (a product or WIP line consumes round5(qty × u) of each material of
+ * its norm version in force on date, or of bom_version), and the per-material counts are
+ * written. Refusals in *out: BZL_NOT_FOUND (book, item), BZL_NORM_MISSING,
+ * BZL_INVALID_ARGUMENT (a line kind, or a scrap line on a product), BZL_OVERFLOW. Materials of
+ * the book that no line names are counted as 0. */
+BZL_NODISCARD bzl_status bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no,
+                                                   int32_t date, const bzl_stocktake_line *lines,
+                                                   uint32_t count, bool count_scrap,
+                                                   bzl_action_result *out);
+/* The latest stocktake of book_no dated in [from, to]: *date and its rows in item order (at
+ * most cap; *count). BZL_NOT_FOUND when none. */
+BZL_NODISCARD bzl_status bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from,
+                                                   int32_t to, int32_t *date, bzl_count_row *out,
+                                                   size_t cap, size_t *count);
+
+/* Book numbers in order strictly after `after` ("" for the start), at most cap of them
+ * (out[i] holds BZL_BOOK_NO_LEN + 1 bytes each). */
+BZL_NODISCARD bzl_status bzl_storage_book_list(bzl_txn *t, const char *after,
+                                               char (*out)[BZL_BOOK_NO_LEN + 1], size_t cap,
+                                               size_t *count, bool *more);
+
+/* Customs monthly exchange rates: CNY per one unit of the currency, 9 decimals. */
+typedef struct bzl_rate_row {
+    uint32_t month; /* yyyymm */
+    char currency[BZL_CURRENCY_LEN + 1];
+    int64_t cny_e9;
+} bzl_rate_row;
+/* Sets (or replaces) a month's rate. Setting the same value replays. */
+BZL_NODISCARD bzl_status bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate,
+                                              bzl_action_result *out);
+/* The rate of currency in month: BZL_OK and *cny_e9, or BZL_RATE_MISSING. CNY (142) is 1. */
+BZL_NODISCARD bzl_status bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency,
+                                              int64_t *cny_e9);
+/* Rates in (month, currency) order, only `month` unless 0, after `skip` rows; at most cap. */
+BZL_NODISCARD bzl_status bzl_storage_rate_list(bzl_txn *t, uint32_t month, size_t skip,
+                                               bzl_rate_row *out, size_t cap, size_t *count,
+                                               bool *more);
+
+/* Non-bonded (general) trade totals of the zone per month and currency, for the
+ * processing-trade share. Recording a month and currency again replaces it. */
+typedef struct bzl_trade_row {
+    uint32_t month;
+    char currency[BZL_CURRENCY_LEN + 1];
+    int64_t exports_e5;
+    int64_t imports_e5;
+} bzl_trade_row;
+BZL_NODISCARD bzl_status bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row,
+                                                  bzl_action_result *out);
+/* Rows of months [from_month, to_month], at most cap. */
+BZL_NODISCARD bzl_status bzl_storage_trade_list(bzl_txn *t, uint32_t from_month,
+                                                uint32_t to_month, bzl_trade_row *out, size_t cap,
+                                                size_t *count, bool *more);
+
+/* Declared values of posted flow lines, per (book, month, flow, kind, item, business mode,
+ * currency): what value-added and mode reports convert to USD. Written with the period totals
+ * by submit, post and reverse (a reversal subtracts in the original month). */
+typedef struct bzl_trade_value {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint32_t month;
+    uint8_t flow;
+    uint8_t kind;
+    uint32_t item_no;
+    uint8_t mode; /* bzl_biz_mode in force for the line (products), 0 for materials */
+    char currency[BZL_CURRENCY_LEN + 1];
+    int64_t qty_e5;
+    int64_t value_e5; /* declared value of the lines that carry no USD value */
+    int64_t usd_e5;   /* USD statistical value of the lines that carry one */
+} bzl_trade_value;
+/* Calls visit for every trade-value row of book_no in months [from_month, to_month], in key
+ * order; a status other than BZL_OK from visit stops and is returned. */
+BZL_NODISCARD bzl_status bzl_storage_trade_values(bzl_txn *t, const char *book_no,
+                                                  uint32_t from_month, uint32_t to_month,
+                                                  void *ctx,
+                                                  bzl_status (*visit_cb)(void *ctx,
+                                                                         const bzl_trade_value *v));
+
+/* Closing balances a period close carries forward: the book balance (应剩余) of a material at
+ * the end of month `month`. */
+BZL_NODISCARD bzl_status bzl_storage_closing_put(bzl_txn *t, const char *book_no,
+                                                 uint32_t item_no, uint32_t month,
+                                                 int64_t book_e5);
+/* The latest closing of the material in a month before `before_month`: BZL_OK with *month and
+ * *book_e5, or BZL_NOT_FOUND. */
+BZL_NODISCARD bzl_status bzl_storage_closing_latest(bzl_txn *t, const char *book_no,
+                                                    uint32_t item_no, uint32_t before_month,
+                                                    uint32_t *month, int64_t *book_e5);
+
 #endif

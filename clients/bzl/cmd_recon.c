@@ -1,0 +1,424 @@
+/* cmd_recon.c — stocktake, reconcile, rates, trade and report: commands whose answers are the
+ * daemon's Table (exact decimal strings), printed as an aligned table, JSON or CSV. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bzl/codes.h"
+
+/* One option of these commands: a value (--NAME VALUE) or a flag (--NAME). */
+typedef struct recon_opt {
+    const char *name;
+    char **value; /* NULL for a flag */
+    bool *flag;
+    bool required;
+} recon_opt;
+
+enum { OPT_CSV = 0x300 };
+
+/* Reads specs, --csv and the common options; expects `positional` arguments at optind. */
+static int
+recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const recon_opt *specs, size_t n,
+           int positional, bool *csv)
+{
+    struct option opts[24];
+    BZL_ASSERT(n + 5 <= BZL_ARRAY_LEN(opts));
+    static const struct option common[] = {CLI_COMMON_OPTIONS};
+    for (size_t i = 0; i < n; i++) {
+        opts[i] =
+            (struct option){specs[i].name, specs[i].value != NULL ? required_argument : no_argument,
+                            NULL, 0x200 + (int)i};
+    }
+    opts[n] = (struct option){"csv", no_argument, NULL, OPT_CSV};
+    memcpy(&opts[n + 1], common, sizeof common);
+    int stop = CLI_EXIT_OK;
+    int opt = 0;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &stop)) >= 0) {
+        if (opt == OPT_CSV) {
+            *csv = true;
+        } else if (opt >= 0x200 && opt < 0x200 + (int)n) {
+            const recon_opt *s = &specs[opt - 0x200];
+            if (s->value != NULL) {
+                *s->value = optarg;
+            } else {
+                *s->flag = true;
+            }
+        }
+    }
+    if (opt == CLI_OPTS_STOP) {
+        return stop;
+    }
+    if (argc - optind != positional) {
+        return cli_usage_error(cmd, "expected %d argument%s", positional,
+                               positional == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (specs[i].required && specs[i].value != NULL && **specs[i].value == '\0') {
+            return cli_usage_error(cmd, "--%s is required", specs[i].name);
+        }
+    }
+    return CLI_GO_ON;
+}
+
+/* ---- printing tables ------------------------------------------------------------------------- */
+
+/* What several pages of one answer accumulate into. */
+typedef struct out {
+    bool csv;
+    bool header_done;
+    cli_column *cols; /* owned */
+    size_t n_cols;
+    cli_table table;
+    json_t *doc;  /* owned */
+    json_t *rows; /* borrowed from doc */
+    bool ok;
+} out;
+
+static void
+csv_cell(const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\n") != NULL) {
+        putchar('"');
+        for (const char *p = s; *p != '\0'; p++) {
+            if (*p == '"') {
+                putchar('"');
+            }
+            putchar(*p);
+        }
+        putchar('"');
+    } else {
+        fputs(s, stdout);
+    }
+    putchar(last ? '\n' : ',');
+}
+
+static void
+out_page(cli *c, out *o, const Bzl__Table *t)
+{
+    if (o->cols == NULL) {
+        o->n_cols = t->n_columns;
+        o->cols = calloc(t->n_columns + 1, sizeof *o->cols);
+        o->ok = o->cols != NULL;
+        for (size_t i = 0; o->ok && i < t->n_columns; i++) {
+            o->cols[i].header = strdup(t->columns[i]);
+            o->cols[i].right = i > 0;
+        }
+        cli_table_init(&o->table, o->cols, o->n_cols);
+        o->doc = json_object();
+        o->rows = json_array();
+        cli_json_put(o->doc, "columns", json_array(), &o->ok);
+        for (size_t i = 0; o->ok && i < t->n_columns; i++) {
+            cli_json_push(json_object_get(o->doc, "columns"), cli_json_str(t->columns[i]), &o->ok);
+        }
+        cli_json_put(o->doc, "rows", o->rows, &o->ok);
+        json_t *notes = json_array();
+        for (size_t i = 0; i < t->n_notes; i++) {
+            cli_json_push(notes, cli_json_str(t->notes[i]), &o->ok);
+        }
+        cli_json_put(o->doc, "notes", notes, &o->ok);
+    }
+    if (o->csv && !o->header_done) {
+        for (size_t i = 0; i < o->n_cols; i++) {
+            csv_cell(o->cols[i].header, i + 1 == o->n_cols);
+        }
+        o->header_done = true;
+    }
+    for (size_t r = 0; r < t->n_rows && o->ok; r++) {
+        const Bzl__TableRow *row = t->rows[r];
+        json_t *obj = json_object();
+        for (size_t i = 0; i < o->n_cols; i++) {
+            const char *cell = i < row->n_cells ? row->cells[i] : "";
+            if (o->csv) {
+                csv_cell(cell, i + 1 == o->n_cols);
+            } else if (c->json) {
+                cli_json_put(obj, o->cols[i].header, cli_json_str(cell), &o->ok);
+            } else {
+                cli_table_add(&o->table, cell);
+            }
+        }
+        if (c->json && !o->csv) {
+            cli_json_push(o->rows, obj, &o->ok);
+        } else {
+            json_decref(obj);
+        }
+    }
+}
+
+static int
+out_finish(cli *c, out *o, const Bzl__Table *last)
+{
+    int rc = CLI_EXIT_OK;
+    if (o->cols == NULL) {
+        return rc;
+    }
+    if (o->csv) {
+        rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_TRANSPORT;
+    } else {
+        if (last != NULL) {
+            cli_json_put(o->doc, "journal_reads", cli_json_u64(last->journal_reads), &o->ok);
+        }
+        rc = cli_emit(c, &o->table, o->doc, o->ok);
+        if (!c->json && last != NULL) {
+            for (size_t i = 0; i < last->n_notes; i++) {
+                printf("# %s\n", last->notes[i]);
+            }
+        }
+    }
+    for (size_t i = 0; i < o->n_cols; i++) {
+        free((char *)o->cols[i].header);
+    }
+    cli_table_deinit(&o->table);
+    json_decref(o->doc);
+    free(o->cols);
+    return rc;
+}
+
+/* One request whose answer is a single Table. */
+static int
+table_call(cli *c, Bzl__Request *req, bool csv)
+{
+    Bzl__Response *resp = NULL;
+    int rc = cli_call(c, req, BZL__RESPONSE__RESULT_TABLE, &resp);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    out o = {.csv = csv, .ok = true};
+    out_page(c, &o, resp->table);
+    rc = out_finish(c, &o, resp->table);
+    bzl__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+/* ---- stocktake ------------------------------------------------------------------------------- */
+
+static const char *
+jstr(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Fills body from the stocktake file; prints why and returns false when it is not valid. */
+static bool
+stocktake_load(const char *path, json_t *root, Bzl__SubmitStocktake *body,
+               Bzl__StocktakeLine *lines, Bzl__StocktakeLine **ptrs, size_t n)
+{
+    body->book = (char *)jstr(root, "book");
+    body->date = (char *)jstr(root, "date");
+    if (body->book == NULL || body->date == NULL) {
+        fprintf(stderr, "bzl: %s: \"book\" and \"date\" must be strings\n", path);
+        return false;
+    }
+    json_t *arr = json_object_get(root, "lines");
+    for (size_t i = 0; i < n; i++) {
+        json_t *l = json_array_get(arr, i);
+        json_t *item = json_object_get(l, "item");
+        bzl__stocktake_line__init(&lines[i]);
+        lines[i].kind = (char *)jstr(l, "kind");
+        lines[i].qty = (char *)jstr(l, "qty");
+        const char *v = jstr(l, "bom_version");
+        lines[i].bom_version = (char *)(v != NULL ? v : "");
+        if (lines[i].kind == NULL || lines[i].qty == NULL || !json_is_integer(item) ||
+            json_integer_value(item) < 1 || json_integer_value(item) > BZL_ITEM_NO_MAX) {
+            fprintf(stderr,
+                    "bzl: %s: line %zu: needs \"kind\" (string), \"item\" (number) and \"qty\" "
+                    "(decimal string)\n",
+                    path, i + 1);
+            return false;
+        }
+        lines[i].item = (uint32_t)json_integer_value(item);
+        ptrs[i] = &lines[i];
+    }
+    body->n_lines = n;
+    body->lines = ptrs;
+    return true;
+}
+
+int
+cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    bool count_scrap = false;
+    bool csv = false;
+    const recon_opt specs[] = {{"count-scrap", NULL, &count_scrap, false}};
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    const char *path = argv[optind];
+    json_error_t err;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    json_t *arr = root != NULL ? json_object_get(root, "lines") : NULL;
+    if (root == NULL || !json_is_array(arr)) {
+        fprintf(stderr, "bzl: %s: %s\n", path,
+                root == NULL ? err.text : "\"lines\" must be an array");
+        json_decref(root);
+        return CLI_EXIT_BAD_FILE;
+    }
+    size_t n = json_array_size(arr);
+    Bzl__StocktakeLine *lines = calloc(n + 1, sizeof *lines);
+    Bzl__StocktakeLine **ptrs = calloc(n + 1, sizeof *ptrs);
+    Bzl__SubmitStocktake body = BZL__SUBMIT_STOCKTAKE__INIT;
+    body.count_scrap = count_scrap;
+    rc = lines != NULL && ptrs != NULL && stocktake_load(path, root, &body, lines, ptrs, n)
+             ? CLI_GO_ON
+             : CLI_EXIT_BAD_FILE;
+    if (rc == CLI_GO_ON) {
+        Bzl__Request req = BZL__REQUEST__INIT;
+        req.body_case = BZL__REQUEST__BODY_STOCKTAKE;
+        req.stocktake = &body;
+        rc = table_call(c, &req, csv);
+    }
+    free(lines);
+    free(ptrs);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- reconcile ------------------------------------------------------------------------------- */
+
+int
+cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__Reconcile body = BZL__RECONCILE__INIT;
+    bool all = false;
+    bool csv = false;
+    char *page = "";
+    const recon_opt specs[] = {
+        {"book", &body.book, NULL, false},           {"period", &body.period, NULL, true},
+        {"tolerance", &body.tolerance, NULL, false}, {"all", NULL, &all, false},
+        {"page-books", &page, NULL, false},
+    };
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    if (all == (body.book[0] != '\0')) {
+        return cli_usage_error(cmd, "give exactly one of --book NO and --all");
+    }
+    if (page[0] != '\0' && !cli_parse_u32(page, 1, 64, &body.limit)) {
+        return cli_usage_error(cmd, "--page-books must be 1..64");
+    }
+    out o = {.csv = csv, .ok = true};
+    Bzl__Response *resp = NULL;
+    char after[BZL_BOOK_NO_LEN + 1] = "";
+    uint64_t reads = 0;
+    uint32_t beyond = 0;
+    bool more = true;
+    for (uint32_t pages = 0; rc == CLI_GO_ON && more && pages < CLI_PAGES_MAX; pages++) {
+        body.after_book = after;
+        Bzl__Request req = BZL__REQUEST__INIT;
+        req.body_case = BZL__REQUEST__BODY_RECONCILE;
+        req.reconcile = &body;
+        if (resp != NULL) {
+            bzl__response__free_unpacked(resp, NULL);
+            resp = NULL;
+        }
+        int call = cli_call(c, &req, BZL__RESPONSE__RESULT_TABLE, &resp);
+        if (call != CLI_EXIT_OK) {
+            rc = call;
+            break;
+        }
+        out_page(c, &o, resp->table);
+        reads += resp->table->journal_reads;
+        beyond += resp->table->beyond;
+        more = all && resp->table->more;
+        snprintf(after, sizeof after, "%s", resp->table->next_after);
+    }
+    if (rc == CLI_GO_ON && resp != NULL) {
+        resp->table->journal_reads = reads;
+        rc = out_finish(c, &o, resp->table);
+        if (!c->json && !csv) {
+            printf("# materials beyond tolerance: %u; journal records read: %llu\n", beyond,
+                   (unsigned long long)reads);
+        }
+    } else if (o.cols != NULL) {
+        (void)out_finish(c, &o, NULL);
+    }
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc == CLI_GO_ON ? CLI_EXIT_OK : rc;
+}
+
+/* ---- rates, trade, reports ------------------------------------------------------------------- */
+
+int
+cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__SetRate body = BZL__SET_RATE__INIT;
+    bool csv = false;
+    const recon_opt specs[] = {{"month", &body.month, NULL, true},
+                               {"currency", &body.currency, NULL, true},
+                               {"cny", &body.cny, NULL, true}};
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_SET_RATE;
+    req.set_rate = &body;
+    return table_call(c, &req, csv);
+}
+
+int
+cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__ListRates body = BZL__LIST_RATES__INIT;
+    bool csv = false;
+    const recon_opt specs[] = {{"month", &body.month, NULL, false}};
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_LIST_RATES;
+    req.list_rates = &body;
+    return table_call(c, &req, csv);
+}
+
+int
+cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__RecordTrade body = BZL__RECORD_TRADE__INIT;
+    bool csv = false;
+    const recon_opt specs[] = {{"month", &body.month, NULL, true},
+                               {"currency", &body.currency, NULL, true},
+                               {"exports", &body.exports, NULL, true},
+                               {"imports", &body.imports, NULL, true}};
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_RECORD_TRADE;
+    req.record_trade = &body;
+    return table_call(c, &req, csv);
+}
+
+/* report var | modes | share | upgrades: the kind is the command's last word. */
+int
+cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__Report body = BZL__REPORT__INIT;
+    bool csv = false;
+    bool exclude = false;
+    bool upgrades = strcmp(argv[0], "upgrades") == 0;
+    const recon_opt specs[] = {{"period", &body.period, NULL, !upgrades},
+                               {"by", &body.by, NULL, false},
+                               {"from", &body.from, NULL, upgrades},
+                               {"to", &body.to, NULL, upgrades},
+                               {"granularity", &body.granularity, NULL, false},
+                               {"exclude-transfers", NULL, &exclude, false}};
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    body.kind = argv[0];
+    body.exclude_transfers = exclude;
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = BZL__REQUEST__BODY_REPORT;
+    req.report = &body;
+    return table_call(c, &req, csv);
+}

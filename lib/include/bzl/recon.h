@@ -1,0 +1,168 @@
+/* recon.h — verification (核销) of an account book over a period, as pure functions.
+ *
+ * Everything here is arithmetic over figures storage already summed: the monthly period
+ * totals (storage.h bzl_storage_total_get, keyed (book, kind, item, yyyymm, category)), the
+ * balance carried forward by a period close, and a stocktake's counted quantity. Nothing here
+ * reads the journal, touches storage, a clock or the heap; storage_recon.c gathers the inputs.
+ *
+ * The book equation per material item (reference/customs-domain.md §1.6, docs/LEDGER.md):
+ *
+ *   应剩余 book = opening
+ *               + imports + deep-processing transfers in + leftover transfers in
+ *               + in-zone transfers in + returns in + low-value auxiliaries
+ *               − re-exports − domestic sales − leftover transfers out − destruction
+ *               − returns out − in-zone transfers out
+ *               − consumption (by norm, or reported)
+ *               + adjustments up (核增) − adjustments down (核减)
+ *   差异 difference = counted (实际剩余) − book;  < 0 shortage (短少), > 0 surplus (溢余)
+ *   差异率 rate = difference / book × 100, 4 decimals half-up; "n/a" when book is 0.
+ *
+ * Scrap dispositions (边角料 sale, re-export, destruction) are shown but move nothing: the loss
+ * is inside consumption already. Tangible and intangible loss quantities are shown as the
+ * part of consumption the material's norm rates attribute to them: round5(consumption ×
+ * rate / 100), the rates of the norm in force at the period's end (informative; consumption
+ * itself is the ledger's exact figure).
+ *
+ * Rounding: half-up (away from zero), once, at the printed scale (DESIGN.md §3).
+ */
+#ifndef BZL_RECON_H
+#define BZL_RECON_H
+
+#include "bzl/base.h"
+#include "bzl/flows.h"
+
+/* Months one period may span: ten years of monthly totals bounds a verification's reads per
+ * item (the longest 核销周期 customs sets is a few years). */
+#define BZL_PERIOD_MONTHS_MAX 120u
+/* Bytes of a period's text ("2026-01-01..2026-12-31", a NUL, slack). */
+#define BZL_PERIOD_TEXT_BYTES 40u
+
+/* A period: inclusive days and the calendar months they touch. */
+typedef struct bzl_period {
+    int32_t from;         /* first day, days since 1970-01-01 */
+    int32_t to;           /* last day, inclusive */
+    uint32_t first_month; /* yyyymm of from */
+    uint32_t last_month;  /* yyyymm of to */
+    bool whole_months;    /* from is a month's first day and to a month's last */
+} bzl_period;
+
+/* Parses "YYYY-MM", "YYYY-Qn" (n 1..4), "YYYY", or "DATE..DATE" (inclusive, from <= to).
+ * BZL_OK and *out; BZL_INVALID_ARGUMENT (malformed, reversed, longer than
+ * BZL_PERIOD_MONTHS_MAX months) or BZL_INVALID_DATE (a date that is not a calendar date), with
+ * fault naming field "period". */
+BZL_NODISCARD bzl_status bzl_period_parse(const char *s, size_t len, bzl_period *out,
+                                          bzl_fault *fault);
+/* BZL_OK when p covers whole months; otherwise BZL_INVALID_ARGUMENT with a fault saying that
+ * verification and reports sum monthly totals and which forms are accepted. */
+BZL_NODISCARD bzl_status bzl_period_require_months(const bzl_period *p, bzl_fault *fault);
+/* Writes the period as "YYYY-MM-DD..YYYY-MM-DD" (cap >= BZL_PERIOD_TEXT_BYTES). */
+void bzl_period_format(const bzl_period *p, char *buf, size_t cap);
+
+/* The month after / before yyyymm. */
+uint32_t bzl_month_next(uint32_t yyyymm);
+uint32_t bzl_month_prev(uint32_t yyyymm);
+/* First and last day (days since 1970) of month yyyymm. */
+int32_t bzl_month_first_day(uint32_t yyyymm);
+int32_t bzl_month_last_day(uint32_t yyyymm);
+
+/* Period-total categories a material can carry: flows 1..BZL_FLOW_COUNT-1 and consumption. */
+#define BZL_RECON_CATEGORIES (BZL_CATEGORY_CONSUMPTION + 1u)
+static_assert(BZL_FLOW_COUNT <= BZL_CATEGORY_CONSUMPTION, "flows below the consumption category");
+
+/* +1 when a material total of this category adds to the book balance, −1 when it takes, 0 when
+ * it moves nothing (scrap dispositions, product categories). */
+int bzl_recon_category_sign(unsigned category);
+
+/* What verification of one material starts from. */
+typedef struct bzl_recon_input {
+    uint32_t item_no;
+    int64_t opening_e5;                      /* 期初: carried or summed before the period */
+    int64_t totals_e5[BZL_RECON_CATEGORIES]; /* the period's total per category */
+    bool counted;                            /* a stocktake counted the item */
+    int64_t counted_e5;                      /* 实际剩余, when counted */
+    int64_t tangible_e9;                     /* norm loss rates, percent (0 without a norm) */
+    int64_t intangible_e9;
+} bzl_recon_input;
+
+typedef enum bzl_recon_flag {
+    BZL_RECON_WITHIN = 0,   /* |rate| within the tolerance */
+    BZL_RECON_SHORTAGE = 1, /* 短少 beyond tolerance */
+    BZL_RECON_SURPLUS = 2,  /* 溢余 beyond tolerance */
+    BZL_RECON_UNCOUNTED = 3 /* no stocktake counted the item */
+} bzl_recon_flag;
+
+/* One material's verification. */
+typedef struct bzl_recon_line {
+    uint32_t item_no;
+    int64_t opening_e5;
+    int64_t inflow_e5;  /* every inflow category, adjustments up excluded */
+    int64_t outflow_e5; /* every outflow category, consumption and adjustments excluded */
+    int64_t consumption_e5;
+    int64_t tangible_e5;
+    int64_t intangible_e5;
+    int64_t adjust_up_e5;
+    int64_t adjust_down_e5;
+    int64_t scrap_e5; /* scrap dispositions (informative) */
+    int64_t book_e5;  /* 应剩余 */
+    bool counted;
+    int64_t counted_e5;                      /* 实际剩余 */
+    int64_t difference_e5;                   /* counted − book */
+    bool has_rate;                           /* false when uncounted or book is 0 */
+    int64_t rate_e4;                         /* difference / book × 100, 4 decimals */
+    uint8_t flag;                            /* bzl_recon_flag */
+    int64_t totals_e5[BZL_RECON_CATEGORIES]; /* copied from the input, for per-category output */
+} bzl_recon_line;
+
+/* Verifies one material: the book equation above, the difference, its rate and the flag. A
+ * difference is beyond tolerance when |rate| > tolerance_e4 (percent, 4 decimals), or when
+ * the book is 0 and the difference is not. BZL_OK and *out; BZL_OVERFLOW. */
+BZL_NODISCARD bzl_status bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4,
+                                           bzl_recon_line *out);
+
+/* "within", "shortage", "surplus", "uncounted". */
+const char *bzl_recon_flag_name(uint8_t flag);
+
+/* round_half_up(num / den × 100) at 4 decimals, for rates in percent: BZL_OK and *out;
+ * BZL_INVALID_ARGUMENT when den is 0 (the caller prints "n/a"); BZL_OVERFLOW. num and den
+ * share one scale. */
+BZL_NODISCARD bzl_status bzl_percent_e4(int64_t num, int64_t den, int64_t *out);
+
+/* ---- verification of a book over storage reads ------------------------------------------------
+ */
+
+struct bzl_txn;
+
+/* What a book's verification found overall. */
+typedef struct bzl_recon_summary {
+    uint32_t materials; /* lines written */
+    uint32_t beyond;    /* shortage or surplus beyond tolerance */
+    uint32_t uncounted; /* materials no stocktake counted */
+    bool has_stocktake;
+    int32_t stocktake_date;    /* the latest stocktake dated in the period */
+    int64_t abs_difference_e5; /* Σ |difference| */
+} bzl_recon_summary;
+
+/* Verifies book_no over p (whole months: bzl_period_require_months) for every material, in item
+ * order, into out[0..cap) (BZL_LIMIT_EXCEEDED when the book has more materials). Reads the
+ * closing balance carried forward before p (bzl_storage_closing_latest) and the period totals
+ * since it, the latest stocktake dated in p and the book's norms; never the journal. Statuses:
+ * BZL_OK, BZL_NOT_FOUND (book), BZL_INVALID_ARGUMENT (not whole months), BZL_OVERFLOW, storage
+ * statuses. */
+BZL_NODISCARD bzl_status bzl_recon_book(struct bzl_txn *t, const char *book_no, const bzl_period *p,
+                                        int64_t tolerance_e4, bzl_recon_line *out, size_t cap,
+                                        size_t *count, bzl_recon_summary *sum);
+
+/* The opening balance (期初) of a material at the start of month: the latest closing carried
+ * forward before it plus the period totals of the months between, or the totals of every
+ * earlier month when nothing was carried. */
+BZL_NODISCARD bzl_status bzl_recon_opening(struct bzl_txn *t, const char *book_no, uint32_t item_no,
+                                           uint32_t month, int64_t *opening_e5);
+
+/* After a period close through `through`: when through is a month's last day, stores every
+ * material's book balance at the end of that month as the closing carried forward
+ * (bzl_storage_closing_put), which the next period opens with. A close in mid-month freezes the
+ * dates but carries nothing (verification works on whole months). Write transaction. */
+BZL_NODISCARD bzl_status bzl_recon_carry_forward(struct bzl_txn *t, const char *book_no,
+                                                 int32_t through);
+
+#endif

@@ -1,0 +1,513 @@
+/* recon.c — periods and the verification (核销) equation: pure arithmetic over summed totals. */
+#include "bzl/recon.h"
+
+#include "bzl/codes.h"
+#include "bzl/decimal.h"
+#include "bzl/ledger.h"
+#include "bzl/norms.h"
+
+#include <stdio.h>
+#include <string.h>
+
+__extension__ typedef __int128 i128;
+
+/* ---- months and periods ------------------------------------------------------------------- */
+
+uint32_t
+bzl_month_next(uint32_t yyyymm)
+{
+    BZL_ASSERT(yyyymm % 100 >= 1 && yyyymm % 100 <= 12);
+    return yyyymm % 100 == 12 ? (yyyymm / 100 + 1) * 100 + 1 : yyyymm + 1;
+}
+
+uint32_t
+bzl_month_prev(uint32_t yyyymm)
+{
+    BZL_ASSERT(yyyymm % 100 >= 1 && yyyymm % 100 <= 12);
+    return yyyymm % 100 == 1 ? (yyyymm / 100 - 1) * 100 + 12 : yyyymm - 1;
+}
+
+int32_t
+bzl_month_first_day(uint32_t yyyymm)
+{
+    return bzl_date_from_civil((int)(yyyymm / 100), yyyymm % 100, 1);
+}
+
+int32_t
+bzl_month_last_day(uint32_t yyyymm)
+{
+    return bzl_month_first_day(bzl_month_next(yyyymm)) - 1;
+}
+
+static bool
+digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static unsigned
+num(const char *s, size_t n)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = v * 10u + (unsigned)(s[i] - '0');
+    }
+    return v;
+}
+
+static bool
+year_ok(unsigned y)
+{
+    return y >= BZL_DATE_MIN_YEAR && y <= BZL_DATE_MAX_YEAR;
+}
+
+/* "YYYY", "YYYY-MM", "YYYY-Qn" into first and last month; false when malformed. */
+static bool
+parse_months(const char *s, size_t len, uint32_t *first, uint32_t *last)
+{
+    if (len < 4 || !digits(s, 4) || !year_ok(num(s, 4))) {
+        return false;
+    }
+    unsigned y = num(s, 4);
+    if (len == 4) {
+        *first = y * 100 + 1;
+        *last = y * 100 + 12;
+        return true;
+    }
+    if (len == 7 && s[4] == '-' && digits(s + 5, 2)) {
+        unsigned m = num(s + 5, 2);
+        *first = *last = y * 100 + m;
+        return m >= 1 && m <= 12;
+    }
+    if (len == 7 && s[4] == '-' && s[5] == 'Q' && s[6] >= '1' && s[6] <= '4') {
+        unsigned q = (unsigned)(s[6] - '0');
+        *first = y * 100 + (q - 1) * 3 + 1;
+        *last = *first + 2;
+        return true;
+    }
+    return false;
+}
+
+static bzl_status
+period_fault(bzl_fault *fault, bzl_status st, const char *s, size_t len, const char *why)
+{
+    return bzl_fault_set(fault, st, 0, "period",
+                         "period \"%.*s\" %s; use YYYY-MM, YYYY-Qn, YYYY or DATE..DATE (inclusive)",
+                         (int)(len > 40 ? 40 : len), s, why);
+}
+
+bzl_status
+bzl_period_parse(const char *s, size_t len, bzl_period *out, bzl_fault *fault)
+{
+    BZL_ASSERT(s != NULL && out != NULL);
+    bzl_period p = {0};
+    const char *dots = len >= 2 ? memmem(s, len, "..", 2) : NULL;
+    if (dots != NULL) {
+        size_t a = (size_t)(dots - s);
+        if (bzl_date_parse(s, a, &p.from) != BZL_OK ||
+            bzl_date_parse(dots + 2, len - a - 2, &p.to) != BZL_OK) {
+            return period_fault(fault, BZL_INVALID_DATE, s, len,
+                                "holds a date that is not "
+                                "YYYY-MM-DD on the calendar");
+        }
+        if (p.to < p.from) {
+            return period_fault(fault, BZL_INVALID_ARGUMENT, s, len, "ends before it starts");
+        }
+        p.first_month = bzl_month_of(p.from);
+        p.last_month = bzl_month_of(p.to);
+    } else if (parse_months(s, len, &p.first_month, &p.last_month)) {
+        p.from = bzl_month_first_day(p.first_month);
+        p.to = bzl_month_last_day(p.last_month);
+    } else {
+        return period_fault(fault, BZL_INVALID_ARGUMENT, s, len, "is not a period");
+    }
+    unsigned months = (p.last_month / 100 - p.first_month / 100) * 12u + p.last_month % 100 -
+                      p.first_month % 100 + 1u;
+    if (months > BZL_PERIOD_MONTHS_MAX) {
+        return period_fault(fault, BZL_INVALID_ARGUMENT, s, len, "spans more than 120 months");
+    }
+    p.whole_months =
+        p.from == bzl_month_first_day(p.first_month) && p.to == bzl_month_last_day(p.last_month);
+    *out = p;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_period_require_months(const bzl_period *p, bzl_fault *fault)
+{
+    if (p->whole_months) {
+        return BZL_OK;
+    }
+    char text[BZL_PERIOD_TEXT_BYTES];
+    bzl_period_format(p, text, sizeof text);
+    return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period",
+                         "period %s is not whole months: verification and reports sum the "
+                         "monthly period totals, so a DATE..DATE period must run from a month's "
+                         "first day to a month's last day (or use YYYY-MM, YYYY-Qn, YYYY)",
+                         text);
+}
+
+void
+bzl_period_format(const bzl_period *p, char *buf, size_t cap)
+{
+    BZL_ASSERT(cap >= BZL_PERIOD_TEXT_BYTES);
+    char a[16];
+    char b[16];
+    bzl_date_format(p->from, a, sizeof a);
+    bzl_date_format(p->to, b, sizeof b);
+    snprintf(buf, cap, "%s..%s", a, b);
+}
+
+/* ---- the verification equation ------------------------------------------------------------ */
+
+int
+bzl_recon_category_sign(unsigned category)
+{
+    switch (category) {
+    case BZL_FLOW_MAT_IMPORT:
+    case BZL_FLOW_MAT_TRANSFER_IN:
+    case BZL_FLOW_MAT_LEFTOVER_IN:
+    case BZL_FLOW_MAT_ZONE_TRANSFER_IN:
+    case BZL_FLOW_MAT_RETURN_IN:
+    case BZL_FLOW_MAT_LOW_VALUE:
+    case BZL_FLOW_ADJUST_UP:
+        return 1;
+    case BZL_FLOW_MAT_REEXPORT:
+    case BZL_FLOW_MAT_DOMESTIC_SALE:
+    case BZL_FLOW_MAT_LEFTOVER_OUT:
+    case BZL_FLOW_MAT_DESTROY:
+    case BZL_FLOW_MAT_RETURN_OUT:
+    case BZL_FLOW_MAT_ZONE_TRANSFER_OUT:
+    case BZL_FLOW_ADJUST_DOWN:
+    case BZL_CATEGORY_CONSUMPTION:
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+bzl_status
+bzl_percent_e4(int64_t n, int64_t d, int64_t *out)
+{
+    if (d == 0) {
+        return BZL_INVALID_ARGUMENT;
+    }
+    i128 a = (i128)n * 1000000; /* × 100 (percent) × 10^4 (places) */
+    i128 b = d;
+    bool neg = (a < 0) != (b < 0);
+    i128 ua = a < 0 ? -a : a;
+    i128 ub = b < 0 ? -b : b;
+    i128 q = (ua * 2 + ub) / (ub * 2); /* half away from zero */
+    i128 r = neg ? -q : q;
+    if (r > INT64_MAX || r < -INT64_MAX) {
+        return BZL_OVERFLOW;
+    }
+    *out = (int64_t)r;
+    return BZL_OK;
+}
+
+/* Adds the period's categories into line: inflows, outflows, consumption, adjustments. */
+static bzl_status
+sum_categories(const bzl_recon_input *in, bzl_recon_line *l)
+{
+    i128 book = in->opening_e5;
+    for (unsigned c = 1; c < BZL_RECON_CATEGORIES; c++) {
+        int64_t v = in->totals_e5[c];
+        int sign = bzl_recon_category_sign(c);
+        book += sign * (i128)v;
+        if (c == BZL_CATEGORY_CONSUMPTION) {
+            l->consumption_e5 = v;
+        } else if (c == BZL_FLOW_ADJUST_UP) {
+            l->adjust_up_e5 = v;
+        } else if (c == BZL_FLOW_ADJUST_DOWN) {
+            l->adjust_down_e5 = v;
+        } else if (bzl_flow_is_scrap((bzl_flow)c)) {
+            l->scrap_e5 += v;
+        } else if (sign > 0) {
+            l->inflow_e5 += v;
+        } else if (sign < 0) {
+            l->outflow_e5 += v;
+        }
+    }
+    if (book > INT64_MAX || book < -INT64_MAX) {
+        return BZL_OVERFLOW;
+    }
+    l->book_e5 = (int64_t)book;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4, bzl_recon_line *out)
+{
+    BZL_ASSERT(in != NULL && out != NULL);
+    BZL_ASSERT(tolerance_e4 >= 0);
+    bzl_recon_line l;
+    memset(&l, 0, sizeof l);
+    l.item_no = in->item_no;
+    l.opening_e5 = in->opening_e5;
+    memcpy(l.totals_e5, in->totals_e5, sizeof l.totals_e5);
+    bzl_status st = sum_categories(in, &l);
+    if (st == BZL_OK) {
+        st = bzl_dec_mul(l.consumption_e5, BZL_SCALE_QTY, in->tangible_e9, BZL_SCALE_RATE + 2u,
+                         BZL_SCALE_QTY, &l.tangible_e5); /* rate / 100: two more places */
+    }
+    if (st == BZL_OK) {
+        st = bzl_dec_mul(l.consumption_e5, BZL_SCALE_QTY, in->intangible_e9, BZL_SCALE_RATE + 2u,
+                         BZL_SCALE_QTY, &l.intangible_e5);
+    }
+    l.counted = in->counted;
+    l.flag = BZL_RECON_UNCOUNTED;
+    if (st == BZL_OK && in->counted) {
+        l.counted_e5 = in->counted_e5;
+        st = bzl_dec_sub(in->counted_e5, l.book_e5, &l.difference_e5);
+    }
+    if (st == BZL_OK && in->counted) {
+        bzl_status rs = bzl_percent_e4(l.difference_e5, l.book_e5, &l.rate_e4);
+        l.has_rate = rs == BZL_OK;
+        st = rs == BZL_INVALID_ARGUMENT ? BZL_OK : rs;
+        bool beyond = l.has_rate ? (l.rate_e4 > tolerance_e4 || l.rate_e4 < -tolerance_e4)
+                                 : l.difference_e5 != 0;
+        l.flag = !beyond               ? BZL_RECON_WITHIN
+                 : l.difference_e5 < 0 ? BZL_RECON_SHORTAGE
+                                       : BZL_RECON_SURPLUS;
+    }
+    if (st == BZL_OK) {
+        *out = l;
+    }
+    return st;
+}
+
+const char *
+bzl_recon_flag_name(uint8_t flag)
+{
+    static const char *const names[] = {"within", "shortage", "surplus", "uncounted"};
+    return flag < BZL_ARRAY_LEN(names) ? names[flag] : "unknown";
+}
+
+/* ---- verification of a book over storage reads ------------------------------------------------
+ */
+
+#include "bzl/storage.h"
+
+#include <stdlib.h>
+
+/* Σ sign × total over months [from, to] of a material. */
+static bzl_status
+net_movement(bzl_txn *t, const char *book_no, uint32_t item, uint32_t from, uint32_t to,
+             int64_t *net_e5)
+{
+    int64_t sums[256] = {0};
+    bzl_status st = bzl_storage_totals_sum(t, book_no, BZL_KIND_MATERIAL, item, from, to, sums);
+    i128 net = 0;
+    for (unsigned c = 0; st == BZL_OK && c < BZL_RECON_CATEGORIES; c++) {
+        net += bzl_recon_category_sign(c) * (i128)sums[c];
+    }
+    if (st == BZL_OK && (net > INT64_MAX || net < -INT64_MAX)) {
+        st = BZL_OVERFLOW;
+    }
+    if (st == BZL_OK) {
+        *net_e5 = (int64_t)net;
+    }
+    return st;
+}
+
+bzl_status
+bzl_recon_opening(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t month,
+                  int64_t *opening_e5)
+{
+    uint32_t carried_month = 0;
+    int64_t carried = 0;
+    bzl_status st =
+        bzl_storage_closing_latest(t, book_no, item_no, month, &carried_month, &carried);
+    uint32_t from = BZL_DATE_MIN_YEAR * 100u + 1u;
+    if (st == BZL_OK) {
+        from = bzl_month_next(carried_month);
+    } else if (st == BZL_NOT_FOUND) {
+        carried = 0;
+        st = BZL_OK;
+    }
+    int64_t net = 0;
+    if (st == BZL_OK && from < month) {
+        st = net_movement(t, book_no, item_no, from, bzl_month_prev(month), &net);
+    }
+    if (st == BZL_OK) {
+        st = bzl_dec_add(carried, net, opening_e5);
+    }
+    return st;
+}
+
+/* Loss rates of the norm in force for material at `date` (greatest valid_from <= date). */
+static void
+loss_rates(const bzl_norm *norms, size_t n, uint32_t material, int32_t date, bzl_recon_input *in)
+{
+    int32_t best = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        if (norms[i].material == material && norms[i].valid_from <= date &&
+            norms[i].valid_from >= best) {
+            best = norms[i].valid_from;
+            in->tangible_e9 = norms[i].tangible_e9;
+            in->intangible_e9 = norms[i].intangible_e9;
+        }
+    }
+}
+
+/* Every norm row of the book (heap; free it). */
+static bzl_status
+book_norms(bzl_txn *t, const char *book_no, bzl_norm **out, size_t *n)
+{
+    size_t cap = 0;
+    bool more = true;
+    bzl_status st = BZL_OK;
+    *out = NULL;
+    *n = 0;
+    while (st == BZL_OK && more) {
+        if (cap - *n < 256) {
+            bzl_norm *g = realloc(*out, (cap + 256) * sizeof *g);
+            if (g == NULL) {
+                return BZL_NO_MEMORY;
+            }
+            *out = g;
+            cap += 256;
+        }
+        size_t got = 0;
+        st = bzl_storage_norm_list(t, book_no, 0, *n, *out + *n, 256, &got, &more);
+        *n += got;
+        more = more && got > 0;
+    }
+    return st;
+}
+
+static bzl_status
+recon_material(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol_e4,
+               const bzl_norm *norms, size_t n_norms, const bzl_count_row *count, uint32_t item,
+               bzl_recon_line *out)
+{
+    bzl_recon_input in;
+    memset(&in, 0, sizeof in);
+    in.item_no = item;
+    int64_t sums[256] = {0};
+    bzl_status st = bzl_recon_opening(t, book_no, item, p->first_month, &in.opening_e5);
+    if (st == BZL_OK) {
+        st = bzl_storage_totals_sum(t, book_no, BZL_KIND_MATERIAL, item, p->first_month,
+                                    p->last_month, sums);
+    }
+    memcpy(in.totals_e5, sums, sizeof in.totals_e5);
+    if (count != NULL) {
+        in.counted = true;
+        in.counted_e5 = count->counted_e5;
+    }
+    loss_rates(norms, n_norms, item, p->to, &in);
+    return st == BZL_OK ? bzl_recon_compute(&in, tol_e4, out) : st;
+}
+
+/* The book's material item numbers (heap; free it). */
+static bzl_status
+book_materials(bzl_txn *t, const char *book_no, uint32_t **out, size_t *n)
+{
+    bzl_balance_row page[256];
+    size_t cap = 0;
+    bool more = true;
+    uint32_t after = 0;
+    bzl_status st = BZL_OK;
+    *out = NULL;
+    *n = 0;
+    while (st == BZL_OK && more) {
+        size_t got = 0;
+        st = bzl_storage_balance_list(t, book_no, BZL_KIND_MATERIAL, after == 0 ? 0 : 1, after,
+                                      page, BZL_ARRAY_LEN(page), &got, &more);
+        if (st == BZL_OK && *n + got > cap) {
+            uint32_t *g = realloc(*out, (cap + got + 64) * sizeof *g);
+            st = g != NULL ? BZL_OK : BZL_NO_MEMORY;
+            *out = g != NULL ? g : *out;
+            cap = g != NULL ? cap + got + 64 : cap;
+        }
+        for (size_t i = 0; st == BZL_OK && i < got; i++) {
+            (*out)[(*n)++] = page[i].item_no;
+            after = page[i].item_no;
+        }
+        more = more && got > 0;
+    }
+    return st;
+}
+
+bzl_status
+bzl_recon_book(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tolerance_e4,
+               bzl_recon_line *out, size_t cap, size_t *count, bzl_recon_summary *sum)
+{
+    BZL_ASSERT(t != NULL && p != NULL);
+    BZL_ASSERT(out != NULL || cap == 0);
+    if (!p->whole_months) {
+        return BZL_INVALID_ARGUMENT;
+    }
+    bzl_recon_summary s = {0};
+    uint32_t *items = NULL;
+    size_t n_items = 0;
+    bzl_norm *norms = NULL;
+    size_t n_norms = 0;
+    bzl_count_row *counts = NULL;
+    size_t n_counts = 0;
+    bzl_book book;
+    bzl_status st = bzl_storage_book_get(t, book_no, &book);
+    st = st == BZL_OK ? book_materials(t, book_no, &items, &n_items) : st;
+    st = st == BZL_OK && n_items > cap ? BZL_LIMIT_EXCEEDED : st;
+    st = st == BZL_OK ? book_norms(t, book_no, &norms, &n_norms) : st;
+    if (st == BZL_OK) {
+        counts = calloc(n_items + 1, sizeof *counts);
+        st = counts != NULL ? BZL_OK : BZL_NO_MEMORY;
+    }
+    if (st == BZL_OK) {
+        st = bzl_storage_stocktake_get(t, book_no, p->from, p->to, &s.stocktake_date, counts,
+                                       n_items + 1, &n_counts);
+        s.has_stocktake = st == BZL_OK;
+        st = st == BZL_NOT_FOUND ? BZL_OK : st;
+    }
+    size_t k = 0;
+    for (size_t i = 0; st == BZL_OK && i < n_items; i++) {
+        while (k < n_counts && counts[k].item_no < items[i]) {
+            k++;
+        }
+        const bzl_count_row *c = k < n_counts && counts[k].item_no == items[i] ? &counts[k] : NULL;
+        st = recon_material(t, book_no, p, tolerance_e4, norms, n_norms, c, items[i], &out[i]);
+        if (st == BZL_OK) {
+            s.beyond += out[i].flag == BZL_RECON_SHORTAGE || out[i].flag == BZL_RECON_SURPLUS;
+            s.uncounted += out[i].flag == BZL_RECON_UNCOUNTED;
+            int64_t d = out[i].difference_e5;
+            st = bzl_dec_add(s.abs_difference_e5, d < 0 ? -d : d, &s.abs_difference_e5);
+        }
+    }
+    s.materials = (uint32_t)n_items;
+    free(items);
+    free(norms);
+    free(counts);
+    if (st == BZL_OK) {
+        *count = n_items;
+        *sum = s;
+    }
+    return st;
+}
+
+bzl_status
+bzl_recon_carry_forward(bzl_txn *t, const char *book_no, int32_t through)
+{
+    uint32_t month = bzl_month_of(through);
+    if (through != bzl_month_last_day(month)) {
+        return BZL_OK; /* mid-month: frozen, nothing carried */
+    }
+    uint32_t *items = NULL;
+    size_t n = 0;
+    bzl_status st = book_materials(t, book_no, &items, &n);
+    for (size_t i = 0; st == BZL_OK && i < n; i++) {
+        int64_t closing = 0;
+        st = bzl_recon_opening(t, book_no, items[i], bzl_month_next(month), &closing);
+        if (st == BZL_OK) {
+            st = bzl_storage_closing_put(t, book_no, items[i], month, closing);
+        }
+    }
+    free(items);
+    return st;
+}

@@ -1,0 +1,740 @@
+/* storage_recon.c — storage of stocktakes, exchange rates, trade totals and values, closing
+ * balances, and the period-total sums verification reads. Byte tables: top of storage.c. */
+#include "storage_internal.h"
+
+#include "bzl/decimal.h"
+
+#include <stdlib.h>
+
+#define STOCK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
+#define STOCK_VALUE_BYTES 33u
+#define RATE_KEY_BYTES (4u + BZL_CURRENCY_LEN)
+#define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
+#define TV_VALUE_BYTES 24u
+#define CLOSING_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
+#define TOTAL_ROW_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
+static_assert(TV_KEY_BYTES == 26u, "trade_value key as documented");
+
+static MDB_val
+mv(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
+uint64_t
+bzl_txn_journal_reads(const bzl_txn *t)
+{
+    return t->journal_reads;
+}
+
+/* ---- period totals -------------------------------------------------------------------------- */
+
+bzl_status
+bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no,
+                       uint32_t from_month, uint32_t to_month, int64_t out_e5[256])
+{
+    BZL_ASSERT(from_month <= to_month);
+    uint8_t key[TOTAL_ROW_KEY_BYTES];
+    bzl_wr w = {.p = key, .cap = sizeof key};
+    bzl__item_key(wr_take(&w, ITEM_KEY_BYTES), book_no, (uint8_t)kind, item_no);
+    wr_be(&w, from_month, 4);
+    wr_u8(&w, 0);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TOTAL], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        if (k.mv_size != TOTAL_ROW_KEY_BYTES || memcmp(k.mv_data, key, ITEM_KEY_BYTES) != 0) {
+            break;
+        }
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = ITEM_KEY_BYTES};
+        uint32_t month = (uint32_t)rd_be(&kr, 4);
+        uint8_t category = rd_u8(&kr);
+        if (month > to_month) {
+            break;
+        }
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        int64_t q = rd_i64(&r);
+        (void)rd_i64(&r);
+        st = rd_done(&r) ? bzl_dec_add(out_e5[category], q, &out_e5[category]) : BZL_CORRUPT;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    return st;
+}
+
+/* ---- stocktakes ------------------------------------------------------------------------------ */
+
+static void
+stock_key(uint8_t key[STOCK_KEY_BYTES], const char *book_no, int32_t date, uint32_t item)
+{
+    bzl_wr w = {.p = key, .cap = STOCK_KEY_BYTES};
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_be(&w, (uint32_t)date, 4);
+    wr_be(&w, item, 4);
+}
+
+/* Adds qty into the row of item in rows (sorted insert), growing it. */
+static bzl_status
+count_add(bzl_count_row **rows, size_t *n, size_t *cap, uint32_t item, int field, int64_t qty)
+{
+    size_t i = 0;
+    while (i < *n && (*rows)[i].item_no < item) {
+        i++;
+    }
+    if (i == *n || (*rows)[i].item_no != item) {
+        if (*n == *cap) {
+            size_t nc = *cap == 0 ? 16 : *cap * 2;
+            bzl_count_row *g = realloc(*rows, nc * sizeof *g);
+            if (g == NULL) {
+                return BZL_NO_MEMORY;
+            }
+            *rows = g;
+            *cap = nc;
+        }
+        memmove(&(*rows)[i + 1], &(*rows)[i], (*n - i) * sizeof **rows);
+        memset(&(*rows)[i], 0, sizeof **rows);
+        (*rows)[i].item_no = item;
+        (*n)++;
+    }
+    int64_t *f = field == 0   ? &(*rows)[i].direct_e5
+                 : field == 1 ? &(*rows)[i].converted_e5
+                              : &(*rows)[i].scrap_e5;
+    return bzl_dec_add(*f, qty, f);
+}
+
+/* Converts one product / WIP line to its materials by the norm in force on date. */
+static bzl_status
+stock_convert(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_line *l,
+              uint32_t index, bzl_count_row **rows, size_t *n, size_t *cap, bzl_action_result *out)
+{
+    bzl_norm *norms = NULL;
+    uint32_t count = 0;
+    uint32_t ncap = 0;
+    bzl_status st =
+        bzl__norms_resolve(t, book_no, l->item_no, l->bom_version, date, &norms, &count, &ncap);
+    if (st == BZL_OK && count == 0) {
+        out->status = bzl_fault_set(&out->fault, BZL_NORM_MISSING, index + 1, "bom_version",
+                                    "line %u: no consumption norm%s%s is in force for product %u "
+                                    "of %s on the stocktake date",
+                                    (unsigned)(index + 1), l->bom_version[0] ? " version " : "",
+                                    l->bom_version, (unsigned)l->item_no, book_no);
+    }
+    for (uint32_t k = 0; st == BZL_OK && out->status == BZL_OK && k < count; k++) {
+        int64_t c = 0;
+        int64_t tangible = 0;
+        st = bzl_norm_consume(&norms[k], l->qty_e5, &c, &tangible);
+        if (st == BZL_OK) {
+            st = count_add(rows, n, cap, norms[k].material, 1, c);
+        }
+    }
+    free(norms);
+    return st;
+}
+
+/* Checks the line's item and folds it into rows. A refusal lands in out. */
+static bzl_status
+stock_line(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_line *l,
+           uint32_t index, bzl_count_row **rows, size_t *n, size_t *cap, bzl_action_result *out)
+{
+    if (l->kind < BZL_STOCK_MATERIAL || l->kind > BZL_STOCK_SCRAP || l->qty_e5 < 0) {
+        out->status = bzl_fault_set(&out->fault, BZL_INVALID_ARGUMENT, index + 1, "kind",
+                                    "line %u: kind must be material, product, wip or scrap and "
+                                    "qty not negative",
+                                    (unsigned)(index + 1));
+        return BZL_OK;
+    }
+    bool material = l->kind == BZL_STOCK_MATERIAL || l->kind == BZL_STOCK_SCRAP;
+    bzl_item item;
+    bzl_status st = bzl_storage_item_get(
+        t, book_no, material ? BZL_KIND_MATERIAL : BZL_KIND_PRODUCT, l->item_no, &item);
+    if (st == BZL_NOT_FOUND) {
+        out->status =
+            bzl_fault_set(&out->fault, BZL_NOT_FOUND, index + 1, "item",
+                          "line %u: %s %u is not in book %s", (unsigned)(index + 1),
+                          material ? "material" : "product", (unsigned)l->item_no, book_no);
+        out->fault.item_no = l->item_no;
+        return BZL_OK;
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (material) {
+        return count_add(rows, n, cap, l->item_no, l->kind == BZL_STOCK_SCRAP ? 2 : 0, l->qty_e5);
+    }
+    return stock_convert(t, book_no, date, l, index, rows, n, cap, out);
+}
+
+/* Deletes book_no's stocktake rows of date. */
+static bzl_status
+stock_clear(bzl_txn *t, const char *book_no, int32_t date)
+{
+    uint8_t key[STOCK_KEY_BYTES];
+    stock_key(key, book_no, date, 0);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STOCKTAKE], &cur);
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    while (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
+           memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
+        rc = mdb_cursor_del(cur, 0);
+        if (rc == MDB_SUCCESS) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        }
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? BZL_OK : bzl__mdb_status(rc);
+}
+
+/* Writes the derived rows, every material of the book included (0 when not counted). */
+static bzl_status
+stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl_count_row **rows,
+            size_t *n, size_t *cap)
+{
+    bzl_balance_row page[256];
+    size_t got = 0;
+    bool more = true;
+    uint32_t after = 0;
+    bzl_status st = BZL_OK;
+    while (st == BZL_OK && more) {
+        st = bzl_storage_balance_list(t, book_no, BZL_KIND_MATERIAL, after == 0 ? 0 : 1, after,
+                                      page, BZL_ARRAY_LEN(page), &got, &more);
+        for (size_t i = 0; st == BZL_OK && i < got; i++) {
+            st = count_add(rows, n, cap, page[i].item_no, 0, 0);
+            after = page[i].item_no;
+        }
+        more = more && got > 0;
+    }
+    for (size_t i = 0; st == BZL_OK && i < *n; i++) {
+        bzl_count_row *r = &(*rows)[i];
+        st = bzl_dec_add(r->direct_e5, r->converted_e5, &r->counted_e5);
+        if (st == BZL_OK && count_scrap) {
+            st = bzl_dec_add(r->counted_e5, r->scrap_e5, &r->counted_e5);
+        }
+        uint8_t key[STOCK_KEY_BYTES];
+        uint8_t val[STOCK_VALUE_BYTES];
+        stock_key(key, book_no, date, r->item_no);
+        bzl_wr w = {.p = val, .cap = sizeof val};
+        wr_i64(&w, r->counted_e5);
+        wr_i64(&w, r->direct_e5);
+        wr_i64(&w, r->converted_e5);
+        wr_i64(&w, r->scrap_e5);
+        wr_u8(&w, count_scrap ? 1 : 0);
+        MDB_val k = mv(key, sizeof key);
+        MDB_val v = mv(val, sizeof val);
+        if (st == BZL_OK) {
+            st = bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_STOCKTAKE], &k, &v, 0));
+        }
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
+                          const bzl_stocktake_line *lines, uint32_t count, bool count_scrap,
+                          bzl_action_result *out)
+{
+    BZL_ASSERT(batch != NULL && batch->write);
+    BZL_ASSERT(lines != NULL || count == 0);
+    memset(out, 0, sizeof *out);
+    bzl_txn *child = NULL;
+    bzl_count_row *rows = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    bzl_book book;
+    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
+    if (st == BZL_OK) {
+        st = bzl_storage_book_get(child, book_no, &book);
+        if (st == BZL_NOT_FOUND) {
+            out->status =
+                bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist", book_no);
+            st = BZL_OK;
+        }
+    }
+    for (uint32_t i = 0; st == BZL_OK && out->status == BZL_OK && i < count; i++) {
+        st = stock_line(child, book_no, date, &lines[i], i, &rows, &n, &cap, out);
+    }
+    if (st == BZL_OK && out->status == BZL_OK) {
+        st = stock_clear(child, book_no, date);
+    }
+    if (st == BZL_OK && out->status == BZL_OK) {
+        st = stock_write(child, book_no, date, count_scrap, &rows, &n, &cap);
+    }
+    free(rows);
+    if (child == NULL) {
+        return st;
+    }
+    if (st != BZL_OK || out->status != BZL_OK) {
+        bzl_txn_abort(child);
+        return st == BZL_OVERFLOW || st == BZL_NO_MEMORY ? (out->status = st, BZL_OK) : st;
+    }
+    return bzl_txn_commit(child);
+}
+
+bzl_status
+bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t to, int32_t *date,
+                          bzl_count_row *out, size_t cap, size_t *count)
+{
+    BZL_ASSERT(from <= to);
+    /* The latest date in [from, to]: seek past `to`, step back. */
+    uint8_t key[STOCK_KEY_BYTES];
+    stock_key(key, book_no, to + 1, 0);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STOCKTAKE], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = rc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
+                           : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    int32_t found = INT32_MIN;
+    if (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
+        memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN};
+        found = (int32_t)rd_be(&kr, 4);
+    }
+    bzl_status st = found >= from ? BZL_OK : BZL_NOT_FOUND;
+    size_t n = 0;
+    if (st == BZL_OK) {
+        stock_key(key, book_no, found, 0);
+        k = mv(key, sizeof key);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    while (st == BZL_OK && rc == MDB_SUCCESS && n < cap && k.mv_size == STOCK_KEY_BYTES &&
+           memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN + 4u};
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        out[n].item_no = (uint32_t)rd_be(&kr, 4);
+        out[n].counted_e5 = rd_i64(&r);
+        out[n].direct_e5 = rd_i64(&r);
+        out[n].converted_e5 = rd_i64(&r);
+        out[n].scrap_e5 = rd_i64(&r);
+        out[n].count_scrap = rd_u8(&r) != 0;
+        st = rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (st == BZL_OK) {
+        *date = found;
+        *count = n;
+    }
+    return st;
+}
+
+/* ---- rates and general trade ---------------------------------------------------------------- */
+
+static void
+month_cur_key(uint8_t key[RATE_KEY_BYTES], uint32_t month, const char *currency)
+{
+    bzl_wr w = {.p = key, .cap = RATE_KEY_BYTES};
+    wr_be(&w, month, 4);
+    wr_fixed(&w, currency, BZL_CURRENCY_LEN);
+}
+
+bzl_status
+bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency, int64_t *cny_e9)
+{
+    if (strcmp(currency, "142") == 0) { /* CNY */
+        *cny_e9 = 1000000000;
+        return BZL_OK;
+    }
+    uint8_t key[RATE_KEY_BYTES];
+    month_cur_key(key, month, currency);
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_RATE], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        return BZL_RATE_MISSING;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    int64_t rate = rd_i64(&r);
+    if (!rd_done(&r) || rate <= 0) {
+        return BZL_CORRUPT;
+    }
+    *cny_e9 = rate;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate, bzl_action_result *out)
+{
+    BZL_ASSERT(batch != NULL && batch->write);
+    BZL_ASSERT(rate->cny_e9 > 0);
+    memset(out, 0, sizeof *out);
+    int64_t old = 0;
+    bzl_status st = bzl_storage_rate_get(batch, rate->month, rate->currency, &old);
+    if (st == BZL_OK && old == rate->cny_e9) {
+        out->replayed = true;
+        return BZL_OK;
+    }
+    if (st != BZL_OK && st != BZL_RATE_MISSING) {
+        return st;
+    }
+    uint8_t key[RATE_KEY_BYTES];
+    uint8_t val[8];
+    month_cur_key(key, rate->month, rate->currency);
+    bzl_wr w = {.p = val, .cap = sizeof val};
+    wr_i64(&w, rate->cny_e9);
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v = mv(val, sizeof val);
+    return bzl__mdb_status(mdb_put(batch->txn, batch->s->dbi[DB_RATE], &k, &v, 0));
+}
+
+/* Walks rows of a (month | currency)-keyed database from `from` month on. */
+static bzl_status
+month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *out, size_t cap,
+           size_t *count, bool *more)
+{
+    uint8_t key[RATE_KEY_BYTES];
+    month_cur_key(key, from, "");
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    size_t n = 0;
+    size_t seen = 0;
+    bzl_status st = BZL_OK;
+    *more = false;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        uint32_t month = (uint32_t)rd_be(&kr, 4);
+        char cur_code[BZL_CURRENCY_LEN + 1];
+        rd_text(&kr, cur_code, sizeof cur_code, BZL_CURRENCY_LEN, true);
+        if (month > to) {
+            break;
+        }
+        if (seen++ >= skip) {
+            if (n == cap) {
+                *more = true;
+                break;
+            }
+            bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+            if (db == DB_RATE) {
+                bzl_rate_row *o = &((bzl_rate_row *)out)[n];
+                o->month = month;
+                memcpy(o->currency, cur_code, sizeof cur_code);
+                o->cny_e9 = rd_i64(&r);
+            } else {
+                bzl_trade_row *o = &((bzl_trade_row *)out)[n];
+                o->month = month;
+                memcpy(o->currency, cur_code, sizeof cur_code);
+                o->exports_e5 = rd_i64(&r);
+                o->imports_e5 = rd_i64(&r);
+            }
+            st = rd_done(&r) && !kr.bad ? BZL_OK : BZL_CORRUPT;
+            n++;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    *count = n;
+    return st;
+}
+
+bzl_status
+bzl_storage_rate_list(bzl_txn *t, uint32_t month, size_t skip, bzl_rate_row *out, size_t cap,
+                      size_t *count, bool *more)
+{
+    return month_rows(t, DB_RATE, month, month == 0 ? UINT32_MAX : month, skip, out, cap, count,
+                      more);
+}
+
+bzl_status
+bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row, bzl_action_result *out)
+{
+    BZL_ASSERT(batch != NULL && batch->write);
+    BZL_ASSERT(row->exports_e5 >= 0 && row->imports_e5 >= 0);
+    memset(out, 0, sizeof *out);
+    uint8_t key[RATE_KEY_BYTES];
+    uint8_t val[16];
+    month_cur_key(key, row->month, row->currency);
+    bzl_wr w = {.p = val, .cap = sizeof val};
+    wr_i64(&w, row->exports_e5);
+    wr_i64(&w, row->imports_e5);
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v = mv(val, sizeof val);
+    return bzl__mdb_status(mdb_put(batch->txn, batch->s->dbi[DB_TRADE], &k, &v, 0));
+}
+
+bzl_status
+bzl_storage_trade_list(bzl_txn *t, uint32_t from_month, uint32_t to_month, bzl_trade_row *out,
+                       size_t cap, size_t *count, bool *more)
+{
+    return month_rows(t, DB_TRADE, from_month, to_month, 0, out, cap, count, more);
+}
+
+/* ---- trade values -----------------------------------------------------------------------------
+ */
+
+/* The business mode of a product line: its override, else the mode in force on the date, else
+ * the item's registered mode. */
+static bzl_status
+line_mode(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t *mode)
+{
+    *mode = BZL_BIZ_NONE;
+    if (d->kind != BZL_KIND_PRODUCT) {
+        return BZL_OK;
+    }
+    if (l->biz_mode != BZL_BIZ_NONE) {
+        *mode = l->biz_mode;
+        return BZL_OK;
+    }
+    bzl_mode_event events[64];
+    size_t n = 0;
+    bzl_status st =
+        bzl_storage_item_modes(t, d->book_no, l->item_no, events, BZL_ARRAY_LEN(events), &n);
+    for (size_t i = 0; st == BZL_OK && i < n; i++) {
+        if (events[i].from <= d->date) {
+            *mode = events[i].mode;
+        }
+    }
+    if (st == BZL_OK && *mode == BZL_BIZ_NONE) {
+        bzl_item item;
+        st = bzl_storage_item_get(t, d->book_no, BZL_KIND_PRODUCT, l->item_no, &item);
+        *mode = st == BZL_OK ? item.biz_mode : BZL_BIZ_NONE;
+    }
+    return st == BZL_NOT_FOUND ? BZL_OK : st;
+}
+
+static bzl_status
+tv_add(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int64_t usd)
+{
+    MDB_val k = mv(key, TV_KEY_BYTES);
+    MDB_val v;
+    int64_t cur[3] = {0, 0, 0};
+    int rc = mdb_get(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &v);
+    if (rc == MDB_SUCCESS) {
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        for (int i = 0; i < 3; i++) {
+            cur[i] = rd_i64(&r);
+        }
+        if (!rd_done(&r)) {
+            return BZL_CORRUPT;
+        }
+    } else if (rc != MDB_NOTFOUND) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_status st = bzl_dec_add(cur[0], q, &cur[0]);
+    st = st == BZL_OK ? bzl_dec_add(cur[1], val, &cur[1]) : st;
+    st = st == BZL_OK ? bzl_dec_add(cur[2], usd, &cur[2]) : st;
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t buf[TV_VALUE_BYTES];
+    bzl_wr w = {.p = buf, .cap = sizeof buf};
+    for (int i = 0; i < 3; i++) {
+        wr_i64(&w, cur[i]);
+    }
+    MDB_val nv = mv(buf, sizeof buf);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &nv, 0));
+}
+
+bzl_status
+bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int sign)
+{
+    BZL_ASSERT(sign == 1 || sign == -1);
+    BZL_ASSERT(d->lines != NULL || d->line_count == 0);
+    bzl_status st = BZL_OK;
+    for (uint32_t i = 0; st == BZL_OK && i < d->line_count; i++) {
+        const bzl_decl_line *l = &d->lines[i];
+        uint8_t mode = 0;
+        st = line_mode(t, d, l, &mode);
+        uint8_t key[TV_KEY_BYTES];
+        bzl_wr w = {.p = key, .cap = sizeof key};
+        wr_fixed(&w, d->book_no, BZL_BOOK_NO_LEN);
+        wr_be(&w, bzl_month_of(d->date), 4);
+        wr_u8(&w, flow);
+        wr_u8(&w, d->kind);
+        wr_be(&w, l->item_no, 4);
+        wr_u8(&w, mode);
+        wr_fixed(&w, l->currency, BZL_CURRENCY_LEN);
+        if (st == BZL_OK) {
+            st = tv_add(t, key, sign * l->qty_e5, l->has_usd ? 0 : sign * l->value_e5,
+                        l->has_usd ? sign * l->usd_e5 : 0);
+        }
+    }
+    return st;
+}
+
+bzl_status
+bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow, int sign)
+{
+    bzl__entry e;
+    bzl_declaration d;
+    size_t used = 0;
+    bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
+    bzl_status st = lines != NULL ? bzl__journal_get(t, decl_seq, &e) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = e.type == JOURNAL_DECLARATION ? bzl__decl_decode(e.payload, e.payload_len, &d, lines,
+                                                              BZL_DECL_LINES_CEILING, &used)
+                                           : BZL_CORRUPT;
+    }
+    if (st == BZL_OK) {
+        d.lines = lines;
+        st = bzl__trade_values_apply(t, &d, flow, sign);
+    }
+    free(lines);
+    return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+}
+
+bzl_status
+bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, uint32_t to_month,
+                         void *ctx, bzl_status (*visit_cb)(void *ctx, const bzl_trade_value *v))
+{
+    uint8_t key[BZL_BOOK_NO_LEN + 4u];
+    bzl_wr w = {.p = key, .cap = sizeof key};
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_be(&w, from_month, 4);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TRADE_VALUE], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == TV_KEY_BYTES &&
+           memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
+        bzl_trade_value tv;
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        rd_text(&kr, tv.book_no, sizeof tv.book_no, BZL_BOOK_NO_LEN, true);
+        tv.month = (uint32_t)rd_be(&kr, 4);
+        tv.flow = rd_u8(&kr);
+        tv.kind = rd_u8(&kr);
+        tv.item_no = (uint32_t)rd_be(&kr, 4);
+        tv.mode = rd_u8(&kr);
+        rd_text(&kr, tv.currency, sizeof tv.currency, BZL_CURRENCY_LEN, true);
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        tv.qty_e5 = rd_i64(&r);
+        tv.value_e5 = rd_i64(&r);
+        tv.usd_e5 = rd_i64(&r);
+        if (tv.month > to_month) {
+            break;
+        }
+        st = rd_done(&r) && !kr.bad ? visit_cb(ctx, &tv) : BZL_CORRUPT;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return st;
+}
+
+/* ---- closing balances ---------------------------------------------------------------------------
+ */
+
+static void
+closing_key(uint8_t key[CLOSING_KEY_BYTES], const char *book_no, uint32_t item, uint32_t month)
+{
+    bzl_wr w = {.p = key, .cap = CLOSING_KEY_BYTES};
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_be(&w, item, 4);
+    wr_be(&w, month, 4);
+}
+
+bzl_status
+bzl_storage_closing_put(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t month,
+                        int64_t book_e5)
+{
+    BZL_ASSERT(t->write);
+    uint8_t key[CLOSING_KEY_BYTES];
+    uint8_t val[8];
+    closing_key(key, book_no, item_no, month);
+    bzl_wr w = {.p = val, .cap = sizeof val};
+    wr_i64(&w, book_e5);
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v = mv(val, sizeof val);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_CLOSING], &k, &v, 0));
+}
+
+bzl_status
+bzl_storage_closing_latest(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t before_month,
+                           uint32_t *month, int64_t *book_e5)
+{
+    uint8_t key[CLOSING_KEY_BYTES];
+    closing_key(key, book_no, item_no, before_month);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLOSING], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = rc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
+                           : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    bzl_status st = BZL_NOT_FOUND;
+    if (rc == MDB_SUCCESS && k.mv_size == CLOSING_KEY_BYTES &&
+        memcmp(k.mv_data, key, CLOSING_KEY_BYTES - 4u) == 0) {
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = CLOSING_KEY_BYTES - 4u};
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        *month = (uint32_t)rd_be(&kr, 4);
+        *book_e5 = rd_i64(&r);
+        st = rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+    } else if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    mdb_cursor_close(cur);
+    return st;
+}
+
+bzl_status
+bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN + 1], size_t cap,
+                      size_t *count, bool *more)
+{
+    uint8_t key[BZL_BOOK_NO_LEN];
+    bzl_wr w = {.p = key, .cap = sizeof key};
+    wr_fixed(&w, after, BZL_BOOK_NO_LEN);
+    MDB_cursor *cur = NULL;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BOOK], &cur);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    MDB_val k = mv(key, sizeof key);
+    MDB_val v;
+    size_t n = 0;
+    *more = false;
+    rc = mdb_cursor_get(cur, &k, &v, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE);
+    if (rc == MDB_SUCCESS && after[0] != '\0' && k.mv_size == BZL_BOOK_NO_LEN &&
+        memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    bzl_status st = BZL_OK;
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        if (n == cap) {
+            *more = true;
+            break;
+        }
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        rd_text(&kr, out[n], BZL_BOOK_NO_LEN + 1, BZL_BOOK_NO_LEN, false);
+        st = rd_done(&kr) ? BZL_OK : BZL_CORRUPT;
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    *count = n;
+    return st;
+}

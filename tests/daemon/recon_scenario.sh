@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# recon_scenario.sh — proves verification (核销) end to end through the bzl CLI: one E-book
+# (unit consumption) through two periods with every material category an E-book allows
+# non-zero in the first (the zone-only in-zone transfers are covered by check_recon), a
+# stocktake counting a product through its norm, verification figures equal to the hand
+# computation below, zero journal records read, a period close that freezes January and carries
+# its closing balance into February's opening, and bzl-nightly's per-book CSV equal to
+# `bzl reconcile --json` figure for figure.
+#   usage: recon_scenario.sh BZLD BZL BZL_NIGHTLY SOURCE_DIR
+set -uo pipefail
+bzld=$1 bzl=$2 nightly=$3
+tmp=$(mktemp -d /tmp/bzl-recon-XXXXXX)
+export BZL_SOCKET=$tmp/bzld.sock
+passed=0 failed=0
+pid=
+cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+check() { # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
+}
+
+"$bzld" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
+pid=$!
+for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+
+A=6201230001 BK=E72012400003
+run() { "$bzl" "$@" >/dev/null 2>"$tmp/err" || { echo "setup failed: $*: $(cat "$tmp/err")" >&2; exit 1; }; }
+run enterprise add --id $A --uscc 91620100MA71AB1C2F --name "Sunflower Oil Co." --area "core bonded zone"
+run book open --book $BK --enterprise $A
+run item add --book $BK --kind material --seq 1 --hs 1206009000 --name "sunflower seed" --unit 035
+run item add --book $BK --kind product --seq 1 --hs 1512110000 --name "sunflower oil" --unit 035 --mode OEM
+# 净耗 0.9 with 5 % tangible + 5 % intangible loss: 单耗 = 0.9 / (1 - 0.10) = 1.000000000.
+run bom set --book $BK --product 1 --material 1 --version 1 --net 0.9 --tangible-loss 5 --intangible-loss 5
+
+n=0
+# mv KIND DIR MODE DATE ITEM QTY: one declaration of one line (value 1 per unit, USD).
+mv() {
+  n=$((n + 1))
+  printf '{"id":"D%s","enterprise":"%s","book":"%s","kind":"%s","direction":"%s","trade_mode":"%s","date":"%s","lines":[{"item":%s,"qty":"%s","unit":"035","value":"%s","currency":"502"}]}\n' \
+    $n $A $BK "$1" "$2" "$3" "$4" "$5" "$6" "$6" >"$tmp/d$n.json"
+  "$bzl" submit "$tmp/d$n.json" >"$tmp/out" 2>&1 || { echo "declaration $n refused: $(cat "$tmp/out")" >&2; exit 1; }
+}
+# January, material 1:
+#   inflows  import 0615 1000, transfer in 0654 200, leftover in 0657 100, return in 0700 50,
+#            low-value 0815 20                                               = 1370
+#   outflows re-export 0664 30, domestic sale 0644 40, leftover out 0657 60, destruction 0200
+#            10, return out 0700 25                                          =  165
+#   consumption: product export 0615 of 300 × 1.0                            =  300
+#   adjustments: up 0030 15, down 0040 5
+#   book balance = 0 + 1370 - 165 - 300 + 15 - 5 = 915
+#   losses: tangible 300 × 5 % = 15, intangible 300 × 5 % = 15
+mv material in 0615 2026-01-05 1 1000
+mv material in 0654 2026-01-06 1 200
+mv material in 0657 2026-01-07 1 100
+mv material in 0700 2026-01-08 1 50
+mv material in 0815 2026-01-09 1 20
+mv material out 0664 2026-01-10 1 30
+mv material out 0644 2026-01-11 1 40
+mv material out 0657 2026-01-12 1 60
+mv material out 0200 2026-01-13 1 10
+mv material out 0700 2026-01-14 1 25
+mv material in 0030 2026-01-15 1 15
+mv material out 0040 2026-01-16 1 5
+mv product out 0615 2026-01-20 1 300
+# Stocktake on 2026-01-31: 800 of material 1 and 100 of product 1 (→ 100 × 1.0 = 100):
+# counted 900; difference 900 - 915 = -15; rate -15 / 915 × 100 = -1.63934… → -1.6393 %:
+# a shortage beyond the default 0.5 % tolerance.
+printf '{"book":"%s","date":"2026-01-31","lines":[{"kind":"material","item":1,"qty":"800"},{"kind":"product","item":1,"qty":"100","bom_version":"1"}]}\n' $BK >"$tmp/st.json"
+"$bzl" stocktake submit "$tmp/st.json" >"$tmp/out" 2>&1
+check "stocktake converts the product by its norm" grep -Eq '^'$BK' +2026-01-31 +1 +900 +800 +100 ' "$tmp/out"
+
+get() { # get JSON-FILE FIELD: the field of the first row
+  sed -n "s/^ *\"$2\": *\"\([^\"]*\)\".*/\1/p" "$1" | head -1
+}
+"$bzl" --json reconcile --book $BK --period 2026-01 >"$tmp/jan.json"
+for kv in opening=0 import=1000 transfer_in=200 leftover_in=100 return_in=50 low_value=20 \
+          reexport=30 domestic_sale=40 leftover_out=60 destroy=10 return_out=25 consumption=300 \
+          tangible_loss=15 intangible_loss=15 adjust_up=15 adjust_down=5 book_balance=915 \
+          counted=900 difference=-15 difference_rate=-1.6393 flag=shortage; do
+  check "January ${kv%%=*} is ${kv#*=}" test "$(get "$tmp/jan.json" "${kv%%=*}")" = "${kv#*=}"
+done
+check "verification read no journal record" grep -q '"journal_reads": 0' "$tmp/jan.json"
+"$bzl" --json reconcile --book $BK --period 2026-01-01..2026-01-31 >"$tmp/jan2.json"
+check "DATE..DATE of whole months equals YYYY-MM" cmp -s "$tmp/jan.json" "$tmp/jan2.json"
+"$bzl" reconcile --book $BK --period 2026-01-05..2026-01-20 >/dev/null 2>"$tmp/err"
+check "a part-month period is refused, saying why" grep -q "not whole months" "$tmp/err"
+
+# The nightly job's per-book CSV carries the same figures as reconcile --json.
+"$nightly" --out "$tmp/nightly" --period 2026-01 >"$tmp/nightly.out" 2>&1; rc=$?
+check "nightly exits 1 when a book is beyond tolerance" test "$rc" -eq 1
+check "nightly prints a summary line per book" grep -q "^$BK .*beyond tolerance: 1" "$tmp/nightly.out"
+csv_as_json() { # the CSV's header and first row as "name=value" lines
+  awk -F, 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR==2{for(i=1;i<=NF;i++)print h[i]"="$i}' "$1"
+}
+json_pairs() { sed -n 's/^ *"\([a-z_]*\)": *"\([^"]*\)",\{0,1\}$/\1=\2/p' "$1"; }
+check "nightly CSV equals reconcile --json figure for figure" \
+  test "$(csv_as_json "$tmp/nightly/book-$BK.csv")" = "$(json_pairs "$tmp/jan.json")"
+check "nightly wrote the HTML report" test -s "$tmp/nightly/report.html"
+
+# Close January: it freezes, and February opens with the carried balance 915.
+run period close --book $BK --through 2026-01-31
+printf '{"id":"LATE","enterprise":"%s","book":"%s","kind":"material","direction":"in","trade_mode":"0615","date":"2026-01-30","lines":[{"item":1,"qty":"1","unit":"035","value":"1","currency":"502"}]}\n' $A $BK >"$tmp/late.json"
+"$bzl" submit "$tmp/late.json" >"$tmp/out" 2>&1
+check "January is frozen after the close" grep -q PERIOD_CLOSED "$tmp/out"
+# February: import 500, export 200 (consumption 200): book = 915 + 500 - 200 = 1215.
+mv material in 0615 2026-02-03 1 500
+mv product out 0615 2026-02-17 1 200
+"$bzl" --json reconcile --book $BK --period 2026-02 >"$tmp/feb.json"
+check "February opens with the carried 915" test "$(get "$tmp/feb.json" opening)" = 915
+check "February book balance is 1215" test "$(get "$tmp/feb.json" book_balance)" = 1215
+check "February is uncounted" test "$(get "$tmp/feb.json" flag)" = uncounted
+bal=$("$bzl" --json balance --book $BK --kind material --item 1 | sed -n 's/.*"qty": *"\([^"]*\)".*/\1/p')
+check "the ledger balance agrees with the verified book balance" test "$bal" = 1215
+"$bzl" --json reconcile --book $BK --period 2026-Q1 >"$tmp/q1.json"
+check "Q1 sums both months: book 1215, consumption 500" \
+  test "$(get "$tmp/q1.json" book_balance)/$(get "$tmp/q1.json" consumption)" = 1215/500
+
+echo "recon_scenario: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
