@@ -228,6 +228,7 @@ typedef struct recon_work {
     uint32_t n_lines;
     bzl_rate_row rate;
     bzl_trade_row trade;
+    bzl_actor actor; /* who asked: journaled with the write */
     bzl_action_result result;
 } recon_work;
 
@@ -238,11 +239,11 @@ recon_apply(bzld_job *job, bzl_txn *txn)
     switch (w->op) {
     case RW_STOCKTAKE:
         return bzl_storage_stocktake_put(txn, w->book_no, w->date, w->lines, w->n_lines,
-                                         w->count_scrap, &w->result);
+                                         w->count_scrap, &w->actor, &w->result);
     case RW_RATE:
-        return bzl_storage_rate_set(txn, &w->rate, &w->result);
+        return bzl_storage_rate_set(txn, &w->rate, &w->actor, &w->result);
     case RW_TRADE:
-        return bzl_storage_trade_record(txn, &w->trade, &w->result);
+        return bzl_storage_trade_record(txn, &w->trade, &w->actor, &w->result);
     }
     return BZL_INTERNAL;
 }
@@ -324,6 +325,7 @@ recon_start(bzld_slot *slot, recon_work *w, bzl_status st, const bzl_fault *faul
         free(w);
         return;
     }
+    bzld_actor_of_slot(slot, &w->actor);
     if (bzld_slot_push_write(slot, w, 1, recon_apply, recon_done) != BZL_OK) {
         free(w->lines);
         free(w);
