@@ -493,9 +493,9 @@ BZL_NODISCARD bzl_status bzl_storage_rate_list(bzl_txn *t, uint32_t month, size_
                                                bool *more);
 
 /* Non-bonded (general) trade totals of the zone per month and currency, for the
- * processing-trade share. Recording a month and currency again replaces it; bzl_storage_
- * trade_record journals each recording (entry type 14) with actor in the same transaction, and
- * recording the same totals again replays (out->replayed, no entry). actor is borrowed. */
+ * processing-trade share. Recording a month and currency again replaces it. Each recording is
+ * journaled (entry type 14) with actor in the same transaction; recording the same totals
+ * again replays (out->replayed, nothing written, no entry). actor is borrowed for the call. */
 typedef struct bzl_trade_row {
     uint32_t month;
     char currency[BZL_CURRENCY_LEN + 1];
