@@ -228,6 +228,7 @@ typedef struct recon_work {
     uint32_t n_lines;
     bzl_rate_row rate;
     bzl_trade_row trade;
+    bzl_actor actor; /* who asked: journaled with the write */
     bzl_action_result result;
 } recon_work;
 
@@ -238,11 +239,11 @@ recon_apply(bzld_job *job, bzl_txn *txn)
     switch (w->op) {
     case RW_STOCKTAKE:
         return bzl_storage_stocktake_put(txn, w->book_no, w->date, w->lines, w->n_lines,
-                                         w->count_scrap, &w->result);
+                                         w->count_scrap, &w->actor, &w->result);
     case RW_RATE:
-        return bzl_storage_rate_set(txn, &w->rate, &w->result);
+        return bzl_storage_rate_set(txn, &w->rate, &w->actor, &w->result);
     case RW_TRADE:
-        return bzl_storage_trade_record(txn, &w->trade, &w->result);
+        return bzl_storage_trade_record(txn, &w->trade, &w->actor, &w->result);
     }
     return BZL_INTERNAL;
 }
@@ -324,6 +325,7 @@ recon_start(bzld_slot *slot, recon_work *w, bzl_status st, const bzl_fault *faul
         free(w);
         return;
     }
+    bzld_actor_of_slot(slot, &w->actor);
     if (bzld_slot_push_write(slot, w, 1, recon_apply, recon_done) != BZL_OK) {
         free(w->lines);
         free(w);
@@ -513,23 +515,69 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
     return BZL_OK;
 }
 
+/* Parses a reconcile request: the period, the tolerance (percent at 4 places; 0.5 % when not
+ * given) and the book ("" for every book). */
+static bzl_status
+reconcile_parse(const Bzl__Reconcile *req, bzl_period *p, int64_t *tol,
+                char book_no[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
+{
+    *tol = 5000; /* 0.5 % */
+    book_no[0] = '\0';
+    bzl_status st = parse_period(req->period, p, fault);
+    if (st == BZL_OK && req->tolerance[0] != '\0') {
+        int64_t t9 = 0;
+        st = parse_dec(req->tolerance, BZL_SCALE_RATE, "tolerance", &t9, fault);
+        *tol = t9 / 100000; /* percent at 4 places */
+    }
+    if (st == BZL_OK && req->book[0] != '\0') {
+        st = parse_book_no(req->book, book_no, fault);
+    }
+    return st;
+}
+
+/* The books of this answer: the one named, or the page of every book after req->after_book. */
+static bzl_status
+reconcile_books(bzl_txn *txn, const Bzl__Reconcile *req, const char *book_no,
+                char (*books)[BZL_BOOK_NO_LEN + 1], size_t *n_books, bool *more)
+{
+    *more = false;
+    if (book_no[0] != '\0') {
+        memcpy(books[0], book_no, BZL_BOOK_NO_LEN + 1);
+        *n_books = 1;
+        return BZL_OK;
+    }
+    size_t cap = req->limit == 0 ? RECON_PAGE_BOOKS_DEFAULT : req->limit;
+    cap = cap > RECON_PAGE_BOOKS_MAX ? RECON_PAGE_BOOKS_MAX : cap;
+    char after[BZL_BOOK_NO_LEN + 1] = "";
+    snprintf(after, sizeof after, "%s", req->after_book);
+    return bzl_storage_book_list(txn, after, books, cap, n_books, more);
+}
+
+/* Notes the period, tolerance and equation, and replies with the table. */
+static void
+reconcile_reply(bzld_slot *slot, tbl *t, const bzl_period *p, int64_t tol, bool more,
+                const char *last_book, uint64_t reads, uint32_t beyond)
+{
+    char ptext[BZL_PERIOD_TEXT_BYTES];
+    bzl_period_format(p, ptext, sizeof ptext);
+    char tol_text[BZL_DEC_TEXT_BYTES];
+    bzl_dec_format(tol, 4, tol_text, sizeof tol_text);
+    tbl_note(t, "period %s; tolerance %s%% of the book balance", ptext, tol_text);
+    tbl_note(t, "book_balance = opening + inflows - outflows - consumption + adjust_up - "
+                "adjust_down; difference = counted - book_balance; rate = difference / "
+                "book_balance x 100 (4 places, half-up)");
+    tbl_reply(slot, t, more, last_book, reads, beyond);
+}
+
 void
 bzld_handle_reconcile(bzld_slot *slot)
 {
     const Bzl__Reconcile *req = slot->req->reconcile;
     bzl_fault fault = {0};
     bzl_period p;
-    int64_t tol = 5000; /* 0.5 % */
+    int64_t tol = 0;
     char book_no[BZL_BOOK_NO_LEN + 1] = "";
-    bzl_status st = parse_period(req->period, &p, &fault);
-    if (st == BZL_OK && req->tolerance[0] != '\0') {
-        int64_t t9 = 0;
-        st = parse_dec(req->tolerance, BZL_SCALE_RATE, "tolerance", &t9, &fault);
-        tol = t9 / 100000; /* percent at 4 places */
-    }
-    if (st == BZL_OK && req->book[0] != '\0') {
-        st = parse_book_no(req->book, book_no, &fault);
-    }
+    bzl_status st = reconcile_parse(req, &p, &tol, book_no, &fault);
     bzl_recon_line *lines = st == BZL_OK ? calloc(RECON_MATERIALS_MAX, sizeof *lines) : NULL;
     bzl_txn *txn = NULL;
     if (st == BZL_OK) {
@@ -544,15 +592,8 @@ bzld_handle_reconcile(bzld_slot *slot)
     bool more = false;
     char books[RECON_PAGE_BOOKS_MAX][BZL_BOOK_NO_LEN + 1];
     size_t n_books = 0;
-    if (st == BZL_OK && book_no[0] != '\0') {
-        memcpy(books[0], book_no, sizeof book_no);
-        n_books = 1;
-    } else if (st == BZL_OK) {
-        size_t cap = req->limit == 0 ? RECON_PAGE_BOOKS_DEFAULT : req->limit;
-        cap = cap > RECON_PAGE_BOOKS_MAX ? RECON_PAGE_BOOKS_MAX : cap;
-        char after[BZL_BOOK_NO_LEN + 1] = "";
-        snprintf(after, sizeof after, "%s", req->after_book);
-        st = bzl_storage_book_list(txn, after, books, cap, &n_books, &more);
+    if (st == BZL_OK) {
+        st = reconcile_books(txn, req, book_no, books, &n_books, &more);
     }
     for (size_t i = 0; st == BZL_OK && i < n_books; i++) {
         st = recon_one(txn, books[i], &p, tol, lines, &t, &beyond, &fault);
@@ -567,15 +608,7 @@ bzld_handle_reconcile(bzld_slot *slot)
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    char ptext[BZL_PERIOD_TEXT_BYTES];
-    bzl_period_format(&p, ptext, sizeof ptext);
-    char tol_text[BZL_DEC_TEXT_BYTES];
-    bzl_dec_format(tol, 4, tol_text, sizeof tol_text);
-    tbl_note(&t, "period %s; tolerance %s%% of the book balance", ptext, tol_text);
-    tbl_note(&t, "book_balance = opening + inflows - outflows - consumption + adjust_up - "
-                 "adjust_down; difference = counted - book_balance; rate = difference / "
-                 "book_balance x 100 (4 places, half-up)");
-    tbl_reply(slot, &t, more, n_books > 0 ? books[n_books - 1] : "", reads, beyond);
+    reconcile_reply(slot, &t, &p, tol, more, n_books > 0 ? books[n_books - 1] : "", reads, beyond);
 }
 
 static const char *const rate_cols[] = {"month", "currency", "iso", "cny"};
@@ -623,6 +656,27 @@ bzld_handle_list_rates(bzld_slot *slot)
 
 /* Groups a report accumulates into (enterprises, products, modes, areas, months). */
 #define REPORT_GROUPS_MAX 65536u
+/* Value-added ratio by product, per book: the product export rows and the materials it keeps
+ * (a book's trade-value rows of one period are far fewer), and the materials of one norm
+ * version (a BOM of more is refused with LIMIT_EXCEEDED rather than cut short). */
+#define PV_ROWS_MAX 65536u
+#define PV_NORM_MATERIALS_MAX 512u
+
+/* One product export row (E flow) of the book being visited. */
+typedef struct pv_export {
+    uint32_t item_no;
+    uint32_t month;
+    int64_t qty_e5;
+} pv_export;
+
+/* One material of the book being visited: its imports (I flows) in the period, and what the
+ * product being folded consumed of it by norm. */
+typedef struct pv_material {
+    uint32_t item_no;
+    int64_t qty_e5;
+    int64_t usd_e5;
+    int64_t consumed_e5;
+} pv_material;
 
 typedef struct group {
     char key[64];
@@ -647,6 +701,17 @@ typedef struct report {
     group *groups; /* owned */
     size_t n_groups;
     size_t cap_groups;
+    /* by product: the book's export rows and materials (owned; emptied after each book), a
+     * norm buffer, and the products whose consumed materials had no import price */
+    pv_export *pv_exports;
+    size_t n_pv_exports;
+    size_t cap_pv_exports;
+    pv_material *pv_mats;
+    size_t n_pv_mats;
+    size_t cap_pv_mats;
+    bzl_norm *pv_norms; /* PV_NORM_MATERIALS_MAX of them */
+    uint32_t pv_unpriced;
+    char pv_unpriced_text[200];
     bzl_fault fault;
 } report;
 
@@ -739,6 +804,184 @@ month_key(uint32_t month, bool quarter, char *buf, size_t cap)
     }
 }
 
+/* ---- value-added ratio by product ----
+ *
+ * The ledger keeps consumption per material, not per product (period totals category 64 and
+ * the trade values are by material item), so a product's imports I are derived, not read:
+ *
+ *   I(product) = Σ over materials m of consumed(product, m) × import_usd(m) / import_qty(m)
+ *   consumed(product, m) = Σ over the product's E rows of round5(qty × u(m)),
+ *                          u = round9(单耗 × bonded share) (bzl_norm_consume, as the ledger)
+ *
+ * E rows are the product's trade-value rows of E flows in the period (product exports, and
+ * deep-processing transfers out unless --exclude-transfers); the import price of m is the
+ * USD value over the quantity of its I-flow rows in the period (material imports, and
+ * deep-processing transfers in unless excluded) of the same book. Trade values are kept per
+ * month, so a row's norm is the version in force on its month's last day: a line that named
+ * another bom_version, or a version that took effect mid-month, is not seen, and per-row
+ * rounding may differ from the ledger's per-line consumption in the fifth decimal. A material
+ * with no import in the period has no price and adds 0 (the note names the products whose I
+ * is understated so); a product with no norm in force has I = 0, so its ratio is "n/a".
+ * Valued once per (product, material), 5 decimals half-up (bzl_consumed_value); ratios at 4. */
+
+static void *
+pv_grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) {
+        return p;
+    }
+    size_t nc = *cap == 0 ? 64 : *cap * 2;
+    void *g = nc <= PV_ROWS_MAX ? realloc(p, nc * size) : NULL;
+    if (g != NULL) {
+        *cap = nc;
+    }
+    return g;
+}
+
+/* The book's material item_no, added with no imports when new; NULL when out of room. */
+static pv_material *
+pv_material_get(report *r, uint32_t item_no)
+{
+    for (size_t i = 0; i < r->n_pv_mats; i++) {
+        if (r->pv_mats[i].item_no == item_no) {
+            return &r->pv_mats[i];
+        }
+    }
+    pv_material *g = pv_grow(r->pv_mats, &r->cap_pv_mats, r->n_pv_mats, sizeof *g);
+    if (g == NULL) {
+        return NULL;
+    }
+    r->pv_mats = g;
+    pv_material *m = &r->pv_mats[r->n_pv_mats++];
+    memset(m, 0, sizeof *m);
+    m->item_no = item_no;
+    return m;
+}
+
+/* Keeps a product E row's quantity, or adds a material I row to its import price. */
+static bzl_status
+pv_capture(report *r, const bzl_trade_value *v, bool e, int64_t usd)
+{
+    if (e && v->kind == BZL_KIND_PRODUCT) {
+        pv_export *g = pv_grow(r->pv_exports, &r->cap_pv_exports, r->n_pv_exports, sizeof *g);
+        if (g == NULL) {
+            return BZL_NO_MEMORY;
+        }
+        r->pv_exports = g;
+        r->pv_exports[r->n_pv_exports++] =
+            (pv_export){.item_no = v->item_no, .month = v->month, .qty_e5 = v->qty_e5};
+        return BZL_OK;
+    }
+    if (e || v->kind != BZL_KIND_MATERIAL) {
+        return BZL_OK;
+    }
+    pv_material *m = pv_material_get(r, v->item_no);
+    if (m == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    bzl_status st = bzl_dec_add(m->qty_e5, v->qty_e5, &m->qty_e5);
+    return st == BZL_OK ? bzl_dec_add(m->usd_e5, usd, &m->usd_e5) : st;
+}
+
+/* The last day of month yyyymm. */
+static int32_t
+month_last_day(uint32_t month)
+{
+    int y = (int)(month / 100);
+    unsigned m = month % 100;
+    return (m == 12 ? bzl_date_from_civil(y + 1, 1, 1) : bzl_date_from_civil(y, m + 1, 1)) - 1;
+}
+
+/* Adds what one E row of the product consumed, by the norm in force at its month's end. */
+static bzl_status
+pv_consume_row(report *r, const pv_export *x)
+{
+    if (x->qty_e5 < 0) {
+        return BZL_CORRUPT; /* posted rows net of reversals never go below zero */
+    }
+    size_t n = 0;
+    bzl_status st =
+        bzl_storage_norms_in_force(r->txn, r->book_no, x->item_no, month_last_day(x->month),
+                                   r->pv_norms, PV_NORM_MATERIALS_MAX, &n);
+    for (size_t k = 0; st == BZL_OK && k < n; k++) {
+        int64_t c = 0;
+        int64_t tangible = 0;
+        pv_material *m = pv_material_get(r, r->pv_norms[k].material);
+        st =
+            m != NULL ? bzl_norm_consume(&r->pv_norms[k], x->qty_e5, &c, &tangible) : BZL_NO_MEMORY;
+        st = st == BZL_OK ? bzl_dec_add(m->consumed_e5, c, &m->consumed_e5) : st;
+    }
+    return st;
+}
+
+/* Notes a product whose consumed material had no import price in the period. */
+static void
+pv_unpriced(report *r, uint32_t product, uint32_t material)
+{
+    size_t len = strlen(r->pv_unpriced_text);
+    if (r->pv_unpriced++ < 4) {
+        snprintf(r->pv_unpriced_text + len, sizeof r->pv_unpriced_text - len,
+                 "%s%s/%u (material %u)", len > 0 ? ", " : "", r->book_no, (unsigned)product,
+                 (unsigned)material);
+    }
+}
+
+/* I of one product of the book: its E rows' consumption valued at the import prices. */
+static bzl_status
+pv_product(report *r, uint32_t item_no)
+{
+    bzl_status st = BZL_OK;
+    for (size_t i = 0; i < r->n_pv_mats; i++) {
+        r->pv_mats[i].consumed_e5 = 0;
+    }
+    for (size_t i = 0; st == BZL_OK && i < r->n_pv_exports; i++) {
+        st = r->pv_exports[i].item_no == item_no ? pv_consume_row(r, &r->pv_exports[i]) : st;
+    }
+    int64_t i_e5 = 0;
+    for (size_t i = 0; st == BZL_OK && i < r->n_pv_mats; i++) {
+        const pv_material *m = &r->pv_mats[i];
+        int64_t value = 0;
+        if (m->consumed_e5 == 0) {
+            continue;
+        }
+        st = bzl_consumed_value(m->consumed_e5, m->usd_e5, m->qty_e5, &value);
+        if (st == BZL_INVALID_ARGUMENT) {
+            pv_unpriced(r, item_no, m->item_no);
+            st = BZL_OK;
+            value = 0;
+        }
+        st = st == BZL_OK ? bzl_dec_add(i_e5, value, &i_e5) : st;
+    }
+    char key[64];
+    snprintf(key, sizeof key, "%s/%u", r->book_no, (unsigned)item_no);
+    group *g = st == BZL_OK ? group_get(r, key, "") : NULL;
+    if (st == BZL_OK && g == NULL) {
+        st = BZL_NO_MEMORY;
+    }
+    return st == BZL_OK ? bzl_dec_add(g->i_e5, i_e5, &g->i_e5) : st;
+}
+
+/* After a book's rows: every exported product's I; then the book's rows are let go. */
+static bzl_status
+pv_fold_book(report *r)
+{
+    bzl_status st = BZL_OK;
+    if (r->pv_norms == NULL && r->n_pv_exports > 0) {
+        r->pv_norms = calloc(PV_NORM_MATERIALS_MAX, sizeof *r->pv_norms);
+        st = r->pv_norms != NULL ? BZL_OK : BZL_NO_MEMORY;
+    }
+    for (size_t i = 0; st == BZL_OK && i < r->n_pv_exports; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = r->pv_exports[j].item_no == r->pv_exports[i].item_no;
+        }
+        st = seen ? st : pv_product(r, r->pv_exports[i].item_no);
+    }
+    r->n_pv_exports = 0;
+    r->n_pv_mats = 0;
+    return st;
+}
+
 /* var, share, modes: per trade-value row. */
 static bzl_status
 report_visit_cb(void *ctx, const bzl_trade_value *v)
@@ -751,6 +994,9 @@ report_visit_cb(void *ctx, const bzl_trade_value *v)
     }
     int64_t usd = 0;
     bzl_status st = row_usd(r, v, &usd);
+    if (st == BZL_OK && strcmp(r->req->kind, "var") == 0 && strcmp(r->req->by, "product") == 0) {
+        st = pv_capture(r, v, e, usd);
+    }
     if (st != BZL_OK) {
         return st;
     }
@@ -813,8 +1059,11 @@ var_fold_book(report *r)
         st = bzl_dec_add(e, r->book_e_mode[m], &e);
     }
     const char *by = r->req->by[0] != '\0' ? r->req->by : "zone";
-    if (st != BZL_OK || strcmp(by, "product") == 0) {
+    if (st != BZL_OK) {
         return st;
+    }
+    if (strcmp(by, "product") == 0) {
+        return pv_fold_book(r);
     }
     if (strcmp(by, "mode") != 0) {
         const char *key = strcmp(by, "enterprise") == 0 ? r->ent.code
@@ -900,8 +1149,16 @@ report_var(report *r, tbl *t)
                     "exports by mode");
     }
     if (strcmp(r->req->by, "product") == 0) {
-        tbl_note(t, "by product: exports only; the value of the materials a product's norm "
-                    "consumed is not attributed yet (imports n/a)");
+        tbl_note(t, "by product: I = the materials its norm consumed for its E rows (round5(qty "
+                    "x u), u = round9(unit consumption x bonded share), the version in force at "
+                    "the month's end) at each material's average import unit value in the "
+                    "period (I-flow USD / I-flow quantity of the book); n/a when I = 0");
+    }
+    if (r->pv_unpriced > 0) {
+        tbl_note(t,
+                 "by product: %u product/material pairs consumed a material with no import "
+                 "in the period, valued at 0 (I understated): %s%s",
+                 (unsigned)r->pv_unpriced, r->pv_unpriced_text, r->pv_unpriced > 4 ? ", ..." : "");
     }
     return st;
 }
@@ -1075,8 +1332,9 @@ upgrade_events(report *r, tbl *t, int32_t from, int32_t to)
     return st;
 }
 
+/* Visits every book's export values in both periods: phase 1 the earlier, 2 the later. */
 static bzl_status
-report_upgrades(report *r, tbl *t)
+upgrade_collect(report *r)
 {
     upgrade_ctx u = {.r = r, .phase = 1};
     char books[64][BZL_BOOK_NO_LEN + 1];
@@ -1102,9 +1360,15 @@ report_upgrades(report *r, tbl *t)
         }
         more = more && n > 0;
     }
-    tbl_init(t, upgrade_cols, BZL_ARRAY_LEN(upgrade_cols));
-    uint32_t matrix[BZL_MODES][BZL_MODES] = {{0}};
-    for (size_t i = 0; st == BZL_OK && i < r->n_groups; i++) {
+    return st;
+}
+
+/* One row per product, enterprise and the zone: dominant mode in each period and the change;
+ * enterprises go into the transition matrix. */
+static void
+upgrade_dominant_rows(report *r, tbl *t, uint32_t matrix[BZL_MODES][BZL_MODES])
+{
+    for (size_t i = 0; i < r->n_groups; i++) {
         const group *g = &r->groups[i];
         uint8_t a = bzl_mode_dominant(g->mode_e5);
         uint8_t b = bzl_mode_dominant(g->mode2_e5);
@@ -1119,8 +1383,13 @@ report_upgrades(report *r, tbl *t)
             bzl_transition_add(matrix, a, b);
         }
     }
-    st = st == BZL_OK ? upgrade_events(r, t, r->p.from, r->p2.to) : st;
-    for (unsigned a = 1; st == BZL_OK && a < BZL_MODES; a++) {
+}
+
+/* The zone transition matrix, one row per (from, to) of OEM, ODM, OBM. */
+static void
+upgrade_matrix_rows(tbl *t, uint32_t matrix[BZL_MODES][BZL_MODES])
+{
+    for (unsigned a = 1; a < BZL_MODES; a++) {
         for (unsigned b = 1; b < BZL_MODES; b++) {
             tbl_add(t, "matrix");
             tbl_add(t, "enterprises");
@@ -1129,6 +1398,21 @@ report_upgrades(report *r, tbl *t)
             tbl_add(t, "%s", "");
             tbl_add(t, "%u", (unsigned)matrix[a][b]);
         }
+    }
+}
+
+static bzl_status
+report_upgrades(report *r, tbl *t)
+{
+    bzl_status st = upgrade_collect(r);
+    tbl_init(t, upgrade_cols, BZL_ARRAY_LEN(upgrade_cols));
+    uint32_t matrix[BZL_MODES][BZL_MODES] = {{0}};
+    if (st == BZL_OK) {
+        upgrade_dominant_rows(r, t, matrix);
+    }
+    st = st == BZL_OK ? upgrade_events(r, t, r->p.from, r->p2.to) : st;
+    if (st == BZL_OK) {
+        upgrade_matrix_rows(t, matrix);
     }
     tbl_note(t, "dominant mode = the mode with the largest export value (USD) in the period, a "
                 "tie going to the higher mode; the matrix counts enterprises by dominant mode "
@@ -1139,18 +1423,14 @@ report_upgrades(report *r, tbl *t)
 
 /* ---- the report request ---- */
 
-void
-bzld_handle_report(bzld_slot *slot)
+/* Parses the periods (one, or from and to for upgrades) and checks --by. */
+static bzl_status
+report_parse(const Bzl__Report *req, report *r)
 {
-    const Bzl__Report *req = slot->req->report;
-    report r;
-    memset(&r, 0, sizeof r);
-    r.req = req;
-    r.exclude_transfers = req->exclude_transfers;
     bool upgrades = strcmp(req->kind, "upgrades") == 0;
-    bzl_status st = parse_period(upgrades ? req->from : req->period, &r.p, &r.fault);
+    bzl_status st = parse_period(upgrades ? req->from : req->period, &r->p, &r->fault);
     if (st == BZL_OK && upgrades) {
-        st = parse_period(req->to, &r.p2, &r.fault);
+        st = parse_period(req->to, &r->p2, &r->fault);
     }
     static const char *const bys[] = {"", "enterprise", "product", "mode", "area", "zone"};
     bool by_ok = false;
@@ -1159,32 +1439,65 @@ bzld_handle_report(bzld_slot *slot)
     }
     if (st == BZL_OK && !by_ok) {
         st =
-            bzl_fault_set(&r.fault, BZL_INVALID_ARGUMENT, 0, "by",
+            bzl_fault_set(&r->fault, BZL_INVALID_ARGUMENT, 0, "by",
                           "--by \"%.20s\" is not enterprise, product, mode, area or zone", req->by);
     }
+    return st;
+}
+
+/* Computes the report req->kind names into t. */
+static bzl_status
+report_run(report *r, tbl *t)
+{
+    const char *kind = r->req->kind;
+    if (strcmp(kind, "var") == 0) {
+        return report_var(r, t);
+    }
+    if (strcmp(kind, "modes") == 0) {
+        return report_modes(r, t);
+    }
+    if (strcmp(kind, "share") == 0) {
+        return report_share(r, t);
+    }
+    if (strcmp(kind, "upgrades") == 0) {
+        return report_upgrades(r, t);
+    }
+    return bzl_fault_set(&r->fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                         "report \"%.20s\" is not var, modes, upgrades or share", kind);
+}
+
+/* Ends the read transaction and frees what the report accumulated. */
+static void
+report_deinit(report *r)
+{
+    if (r->txn != NULL) {
+        bzl_txn_abort(r->txn);
+        r->txn = NULL;
+    }
+    free(r->groups);
+    free(r->pv_exports);
+    free(r->pv_mats);
+    free(r->pv_norms);
+}
+
+void
+bzld_handle_report(bzld_slot *slot)
+{
+    const Bzl__Report *req = slot->req->report;
+    report r;
+    memset(&r, 0, sizeof r);
+    r.req = req;
+    r.exclude_transfers = req->exclude_transfers;
+    bzl_status st = report_parse(req, &r);
     st = st == BZL_OK ? bzld_read_begin(bzld_of_slot(slot), &r.txn) : st;
     tbl t;
     tbl_init(&t, var_cols, 1);
     if (st == BZL_OK) {
-        if (strcmp(req->kind, "var") == 0) {
-            st = report_var(&r, &t);
-        } else if (strcmp(req->kind, "modes") == 0) {
-            st = report_modes(&r, &t);
-        } else if (strcmp(req->kind, "share") == 0) {
-            st = report_share(&r, &t);
-        } else if (upgrades) {
-            st = report_upgrades(&r, &t);
-        } else {
-            st = bzl_fault_set(&r.fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                               "report \"%.20s\" is not var, modes, upgrades or share", req->kind);
-        }
+        st = report_run(&r, &t);
     } else if (r.fault.message[0] == '\0') {
         bzl_fault_set(&r.fault, st, 0, "", "%s", bzl_status_text(st));
     }
-    if (r.txn != NULL) {
-        bzl_txn_abort(r.txn);
-    }
-    free(r.groups);
+    report_deinit(&r);
     if (st != BZL_OK) {
         tbl_deinit(&t);
         if (r.fault.message[0] == '\0') {

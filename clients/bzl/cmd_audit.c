@@ -113,7 +113,10 @@ role_name(uint32_t role)
 static const char *
 type_name(uint32_t type)
 {
-    static const char *const names[] = {"?", "enterprise", "book", "item", "declaration"};
+    /* The journal's entry types, in their append-only numbering (storage.c's journal table). */
+    static const char *const names[] = {
+        "?",    "enterprise", "book",      "item",   "declaration", "post",  "void", "reverse",
+        "period_close", "norm", "item_mode", "reject", "stocktake", "rate", "trade"};
     return type < BZL_ARRAY_LEN(names) ? names[type] : "other";
 }
 

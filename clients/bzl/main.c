@@ -151,7 +151,9 @@ static const cli_cmd commands[] = {
      "value-added ratio (加工贸易增值率)",
      "E = product exports (+ deep-processing transfers out), I = material imports (+\n"
      "transfers in) in USD; (E-I)/I x 100 and (E-I)/E x 100, 4 places, n/a for a zero\n"
-     "divisor. --exclude-transfers counts exports and imports only.\n",
+     "divisor. --exclude-transfers counts exports and imports only. --by product: I is\n"
+     "the materials the product's norm consumed for its E quantity, at each material's\n"
+     "average import unit value in the period (README \"Value-added ratio\").\n",
      cli_report},
     {"report modes", "--period P [--granularity month|quarter]",
      "OEM/ODM/OBM mix of export value per enterprise and zone", "", cli_report},

@@ -24,6 +24,36 @@ bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9, int64_
     return BZL_OK;
 }
 
+/* n / d half away from zero; d > 0. */
+static i128
+div_half_up(i128 n, i128 d)
+{
+    bool neg = n < 0;
+    i128 un = neg ? -n : n;
+    i128 q = (un * 2 + d) / (d * 2);
+    return neg ? -q : q;
+}
+
+bzl_status
+bzl_consumed_value(int64_t consumed_e5, int64_t import_usd_e5, int64_t import_qty_e5,
+                   int64_t *usd_e5)
+{
+    if (import_qty_e5 <= 0) {
+        return BZL_INVALID_ARGUMENT;
+    }
+    if (consumed_e5 == INT64_MIN || import_usd_e5 == INT64_MIN) {
+        return BZL_OVERFLOW;
+    }
+    /* |consumed × usd| < 2^126, so neither the product nor the doubling in div_half_up
+     * overflows an i128. */
+    i128 r = div_half_up((i128)consumed_e5 * import_usd_e5, import_qty_e5);
+    if (r > INT64_MAX || r < -INT64_MAX) {
+        return BZL_OVERFLOW;
+    }
+    *usd_e5 = (int64_t)r;
+    return BZL_OK;
+}
+
 bzl_status
 bzl_var_compute(int64_t e_e5, int64_t i_e5, bzl_var *out)
 {

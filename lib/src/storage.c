@@ -54,7 +54,8 @@
  * journal — key: seq u64 BE (1, 2, 3, … appended with MDB_APPEND). Never updated or deleted.
  *
  *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration, 5 post, 6 void,
- *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject
+ *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject, 12 stocktake,
+ *                 13 rate, 14 trade
  *   1       8     time_ms i64
  *   9       4     uid u32
  *   13      4     gid u32
@@ -83,6 +84,14 @@
  *                   8 period close book_no[12] | through i32 (days)
  *                   9 norm         the norm key | the norm value
  *                  10 item mode    the item_mode key | mode u8
+ *                  12 stocktake    the stocktake as submitted (table below); the per-material
+ *                                  rows it derived follow from it and the norms in force
+ *                  13 rate         month u32 (yyyymm) | currency[3] | cny_e9 i64 |
+ *                                  previous_e9 i64 (the rate it replaced; 0 when none)
+ *                  14 trade        month u32 (yyyymm) | currency[3] | exports_e5 i64 |
+ *                                  imports_e5 i64 (the row as recorded, replacing any earlier)
+ *                 Types 12-14 (storage_recon.c) carry no EFFECTS: they move no balance. A
+ *                 replayed rate or trade recording (same values) writes no entry.
  *
  *   EFFECTS section (storage_effects.c): every balance delta an entry applied, so that
  *   bzl_storage_verify_balances can recompute every balance and allowance from the journal.
@@ -134,6 +143,19 @@
  *           3  country, padded
  *           8  bom_version, padded
  *
+ *   Stocktake payload (storage_recon.c):
+ *
+ *   size  field
+ *   12    book_no
+ *   4     date i32 (days since 1970-01-01)
+ *   1     count_scrap (0 or 1)
+ *   4     line_count u32 (0..BZL_DECL_LINES_CEILING)
+ *   21×   lines, each:
+ *           1  kind u8 (1 material, 2 product, 3 wip, 4 scrap)
+ *           4  item_no u32
+ *           8  qty_e5 i64
+ *           8  bom_version, padded ("" for the version in force)
+ *
  * idem — key: enterprise[10] | declaration id (1..64 bytes); value 25 bytes, the declaration's
  *   state (storage_effects.c):
  *
@@ -177,7 +199,9 @@
  *   that moved the item's posted or pending quantity, so history reads one item's rows only.
  *
  * VERIFICATION AND REPORTS (storage_recon.c). Databases added within schema 2: opened with
- * MDB_CREATE, so a database written before them opens unchanged (and they start empty).
+ * MDB_CREATE, so a database written before them opens unchanged (and they start empty). The
+ * journal entry types 12-14 that record their writes were appended within schema 2 as well:
+ * entries before them are unchanged, and the chain covers them like any other entry.
  *
  * stocktake — key: book_no[12] | date u32 BE (days) | material item u32 BE (20 bytes); value
  *   33 bytes: counted_e5 i64 | direct_e5 i64 | converted_e5 i64 | scrap_e5 i64 | count_scrap u8.

@@ -6,6 +6,8 @@
  */
 #include "storage_internal.h"
 
+#include "bzl/decimal.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,6 +147,66 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
 
 /* ---- audit listing --------------------------------------------------------------------- */
 
+/* "declaration ID of ENTERPRISE in BOOK: material in". */
+static void
+summary_declaration(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    bzl_rd r = {.p = p, .len = n};
+    size_t id_len = rd_u8(&r);
+    char id[BZL_DECL_ID_BYTES_MAX + 1] = "";
+    char ent[BZL_ENTERPRISE_CODE_LEN + 1] = "";
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, id, sizeof id, id_len <= BZL_DECL_ID_BYTES_MAX ? id_len : 0, false);
+    rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    uint8_t kind = rd_u8(&r);
+    uint8_t dir = rd_u8(&r);
+    snprintf(buf, cap, "declaration %s of %s in %s: %s %s", id, ent, book,
+             kind == BZL_KIND_PRODUCT ? "product" : "material", dir == BZL_DIR_OUT ? "out" : "in");
+}
+
+/* "stocktake H72012400001 2026-06-30, 3 lines" (storage.c's stocktake payload). */
+static void
+summary_stocktake(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    int32_t date = rd_i32(&r);
+    uint8_t count_scrap = rd_u8(&r);
+    uint32_t lines = rd_u32(&r);
+    char day[16];
+    bzl_date_format(date, day, sizeof day);
+    snprintf(buf, cap, "stocktake %s %s, %" PRIu32 " line%s%s", r.bad ? "?" : book, day, lines,
+             lines == 1 ? "" : "s", count_scrap ? ", scrap counted" : "");
+}
+
+/* "rate 2026-03 502 7.1234 (was 7.1)" and "trade 2026-03 502 exports 1000 imports 500"
+ * (storage.c's rate and trade payloads). */
+static void
+summary_month_row(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    bzl_rd r = {.p = p, .len = n};
+    uint32_t month = (uint32_t)rd_be(&r, 4);
+    char cur[BZL_CURRENCY_LEN + 1] = "";
+    rd_text(&r, cur, sizeof cur, BZL_CURRENCY_LEN, true);
+    int64_t a = rd_i64(&r);
+    int64_t b = rd_i64(&r);
+    char at[BZL_DEC_TEXT_BYTES];
+    char bt[BZL_DEC_TEXT_BYTES];
+    if (type == JOURNAL_RATE) {
+        bzl_dec_format(a, BZL_SCALE_RATE, at, sizeof at);
+        bzl_dec_format(b, BZL_SCALE_RATE, bt, sizeof bt);
+        snprintf(buf, cap, "rate %04u-%02u %s %s%s%s%s", month / 100, month % 100, cur, at,
+                 b != 0 ? " (was " : "", b != 0 ? bt : "", b != 0 ? ")" : "");
+    } else {
+        bzl_dec_format(a, BZL_SCALE_QTY, at, sizeof at);
+        bzl_dec_format(b, BZL_SCALE_QTY, bt, sizeof bt);
+        snprintf(buf, cap, "trade %04u-%02u %s exports %s imports %s", month / 100, month % 100,
+                 cur, at, bt);
+    }
+}
+
 static void
 audit_summary(const uint8_t *e, size_t len, char *buf, size_t cap)
 {
@@ -166,21 +228,16 @@ audit_summary(const uint8_t *e, size_t len, char *buf, size_t cap)
                  kind == BZL_KIND_PRODUCT ? "product" : "material", item);
         break;
     }
-    case JOURNAL_DECLARATION: {
-        bzl_rd r = {.p = p, .len = n};
-        size_t id_len = rd_u8(&r);
-        char id[BZL_DECL_ID_BYTES_MAX + 1] = "";
-        char ent[BZL_ENTERPRISE_CODE_LEN + 1] = "";
-        char book[BZL_BOOK_NO_LEN + 1] = "";
-        rd_text(&r, id, sizeof id, id_len <= BZL_DECL_ID_BYTES_MAX ? id_len : 0, false);
-        rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
-        rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
-        uint8_t kind = rd_u8(&r);
-        uint8_t dir = rd_u8(&r);
-        snprintf(buf, cap, "declaration %s of %s in %s: %s %s", id, ent, book,
-                 kind == BZL_KIND_PRODUCT ? "product" : "material", dir == BZL_DIR_OUT ? "out" : "in");
+    case JOURNAL_DECLARATION:
+        summary_declaration(p, n, buf, cap);
         break;
-    }
+    case JOURNAL_STOCKTAKE:
+        summary_stocktake(p, n, buf, cap);
+        break;
+    case JOURNAL_RATE:
+    case JOURNAL_TRADE:
+        summary_month_row(e[0], p, n, buf, cap);
+        break;
     default:
         snprintf(buf, cap, "entry type %u, %zu payload bytes", (unsigned)e[0], n);
         break;

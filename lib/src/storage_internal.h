@@ -78,6 +78,10 @@ enum {
     JOURNAL_NORM = 9,
     JOURNAL_ITEM_MODE = 10,
     JOURNAL_REJECT = 11,
+    /* verification and reports (storage_recon.c): no balance effects */
+    JOURNAL_STOCKTAKE = 12,
+    JOURNAL_RATE = 13,
+    JOURNAL_TRADE = 14,
 };
 
 #define JOURNAL_HEADER_BYTES 66u

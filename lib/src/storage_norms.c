@@ -295,6 +295,28 @@ bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product, const char
     return st != BZL_OK ? st : c.st;
 }
 
+bzl_status
+bzl_storage_norms_in_force(bzl_txn *t, const char *book_no, uint32_t product, int32_t date,
+                           bzl_norm *out, size_t cap, size_t *count)
+{
+    BZL_ASSERT(out != NULL || cap == 0);
+    bzl_norm *rows = NULL;
+    uint32_t n = 0;
+    uint32_t ncap = 0;
+    bzl_status st = bzl__norms_resolve(t, book_no, product, "", date, &rows, &n, &ncap);
+    if (st == BZL_OK && n > cap) {
+        st = BZL_LIMIT_EXCEEDED;
+    }
+    if (st == BZL_OK) {
+        if (n > 0) {
+            memcpy(out, rows, n * sizeof *rows);
+        }
+        *count = n;
+    }
+    free(rows);
+    return st;
+}
+
 typedef struct list_ctx {
     uint32_t product;
     size_t skip;

@@ -13,7 +13,19 @@
 #define TV_VALUE_BYTES 24u
 #define CLOSING_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
 #define TOTAL_ROW_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
+/* Journal payloads of the writes here (storage.c's journal table). */
+#define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
+#define STOCK_ENTRY_LINE_BYTES (1u + 4u + 8u + BZL_BOM_VERSION_BYTES_MAX)
+#define RATE_ENTRY_BYTES (RATE_KEY_BYTES + 8u + 8u)
+#define TRADE_ENTRY_BYTES (RATE_KEY_BYTES + 8u + 8u)
 static_assert(TV_KEY_BYTES == 26u, "trade_value key as documented");
+static_assert(STOCK_ENTRY_HEADER_BYTES == 21u, "stocktake entry header as documented");
+static_assert(STOCK_ENTRY_LINE_BYTES == 21u, "stocktake entry line as documented");
+static_assert(RATE_ENTRY_BYTES == 23u && TRADE_ENTRY_BYTES == 23u, "rate and trade entries");
+static_assert((uint64_t)STOCK_ENTRY_HEADER_BYTES +
+                      (uint64_t)STOCK_ENTRY_LINE_BYTES * BZL_DECL_LINES_CEILING <
+                  UINT32_MAX - JOURNAL_HEADER_BYTES,
+              "the largest stocktake entry fits payload_len");
 
 static MDB_val
 mv(const void *p, size_t n)
@@ -243,13 +255,42 @@ stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl
     return st;
 }
 
+/* Journals the stocktake as submitted: reserve, fill, seal (storage.c's stocktake payload). */
+static bzl_status
+stock_journal(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_line *lines,
+              uint32_t count, bool count_scrap, const bzl_actor *actor)
+{
+    size_t len = STOCK_ENTRY_HEADER_BYTES + (size_t)count * STOCK_ENTRY_LINE_BYTES;
+    uint8_t *payload = NULL;
+    uint64_t seq = 0;
+    bzl_status st = bzl__journal_reserve(t, JOURNAL_STOCKTAKE, actor, len, &payload, &seq);
+    if (st != BZL_OK) {
+        return st;
+    }
+    bzl_wr w = {.p = payload, .cap = len};
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_i32(&w, date);
+    wr_u8(&w, count_scrap ? 1 : 0);
+    wr_u32(&w, count);
+    for (uint32_t i = 0; i < count; i++) {
+        wr_u8(&w, lines[i].kind);
+        wr_u32(&w, lines[i].item_no);
+        wr_i64(&w, lines[i].qty_e5);
+        wr_fixed(&w, lines[i].bom_version, BZL_BOM_VERSION_BYTES_MAX);
+    }
+    BZL_ASSERT(w.len == len);
+    return bzl__journal_seal(t, seq);
+}
+
 bzl_status
 bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
                           const bzl_stocktake_line *lines, uint32_t count, bool count_scrap,
-                          bzl_action_result *out)
+                          const bzl_actor *actor, bzl_action_result *out)
 {
     BZL_ASSERT(batch != NULL && batch->write);
     BZL_ASSERT(lines != NULL || count == 0);
+    BZL_ASSERT(count <= BZL_DECL_LINES_CEILING);
+    BZL_ASSERT(actor != NULL);
     memset(out, 0, sizeof *out);
     bzl_txn *child = NULL;
     bzl_count_row *rows = NULL;
@@ -273,6 +314,9 @@ bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
     }
     if (st == BZL_OK && out->status == BZL_OK) {
         st = stock_write(child, book_no, date, count_scrap, &rows, &n, &cap);
+    }
+    if (st == BZL_OK && out->status == BZL_OK) {
+        st = stock_journal(child, book_no, date, lines, count, count_scrap, actor);
     }
     free(rows);
     if (child == NULL) {
@@ -375,19 +419,67 @@ bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency, int64_t *
     return BZL_OK;
 }
 
+/* Journals a (month | currency)-keyed write: the key, then two i64 (storage.c's rate and
+ * trade payloads). */
+static bzl_status
+month_journal(bzl_txn *t, uint8_t type, const uint8_t key[RATE_KEY_BYTES], int64_t a, int64_t b,
+              const bzl_actor *actor)
+{
+    uint8_t *payload = NULL;
+    uint64_t seq = 0;
+    bzl_status st = bzl__journal_reserve(t, type, actor, RATE_ENTRY_BYTES, &payload, &seq);
+    if (st != BZL_OK) {
+        return st;
+    }
+    bzl_wr w = {.p = payload, .cap = RATE_ENTRY_BYTES};
+    wr_bytes(&w, key, RATE_KEY_BYTES);
+    wr_i64(&w, a);
+    wr_i64(&w, b);
+    return bzl__journal_seal(t, seq);
+}
+
+/* Puts key → val into db and journals it, both in a transaction nested in batch, so a failure
+ * of either leaves neither. */
+static bzl_status
+month_put_journaled(bzl_txn *batch, unsigned db, const uint8_t key[RATE_KEY_BYTES],
+                    const uint8_t *val, size_t val_len, uint8_t type, int64_t a, int64_t b,
+                    const bzl_actor *actor)
+{
+    bzl_txn *child = NULL;
+    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
+    if (st != BZL_OK) {
+        return st;
+    }
+    MDB_val k = mv(key, RATE_KEY_BYTES);
+    MDB_val v = mv(val, val_len);
+    st = bzl__mdb_status(mdb_put(child->txn, child->s->dbi[db], &k, &v, 0));
+    if (st == BZL_OK) {
+        st = month_journal(child, type, key, a, b, actor);
+    }
+    if (st != BZL_OK) {
+        bzl_txn_abort(child);
+        return st;
+    }
+    return bzl_txn_commit(child);
+}
+
 bzl_status
-bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate, bzl_action_result *out)
+bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate, const bzl_actor *actor,
+                     bzl_action_result *out)
 {
     BZL_ASSERT(batch != NULL && batch->write);
     BZL_ASSERT(rate->cny_e9 > 0);
+    BZL_ASSERT(actor != NULL);
     memset(out, 0, sizeof *out);
     int64_t old = 0;
     bzl_status st = bzl_storage_rate_get(batch, rate->month, rate->currency, &old);
     if (st == BZL_OK && old == rate->cny_e9) {
-        out->replayed = true;
+        out->replayed = true; /* no write, no journal entry */
         return BZL_OK;
     }
-    if (st != BZL_OK && st != BZL_RATE_MISSING) {
+    if (st == BZL_RATE_MISSING) {
+        old = 0;
+    } else if (st != BZL_OK) {
         return st;
     }
     uint8_t key[RATE_KEY_BYTES];
@@ -395,9 +487,8 @@ bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate, bzl_action_result
     month_cur_key(key, rate->month, rate->currency);
     bzl_wr w = {.p = val, .cap = sizeof val};
     wr_i64(&w, rate->cny_e9);
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v = mv(val, sizeof val);
-    return bzl__mdb_status(mdb_put(batch->txn, batch->s->dbi[DB_RATE], &k, &v, 0));
+    return month_put_journaled(batch, DB_RATE, key, val, sizeof val, JOURNAL_RATE, rate->cny_e9,
+                               old, actor);
 }
 
 /* Walks rows of a (month | currency)-keyed database from `from` month on. */
@@ -464,10 +555,12 @@ bzl_storage_rate_list(bzl_txn *t, uint32_t month, size_t skip, bzl_rate_row *out
 }
 
 bzl_status
-bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row, bzl_action_result *out)
+bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row, const bzl_actor *actor,
+                         bzl_action_result *out)
 {
     BZL_ASSERT(batch != NULL && batch->write);
     BZL_ASSERT(row->exports_e5 >= 0 && row->imports_e5 >= 0);
+    BZL_ASSERT(actor != NULL);
     memset(out, 0, sizeof *out);
     uint8_t key[RATE_KEY_BYTES];
     uint8_t val[16];
@@ -476,8 +569,17 @@ bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row, bzl_action_re
     wr_i64(&w, row->exports_e5);
     wr_i64(&w, row->imports_e5);
     MDB_val k = mv(key, sizeof key);
-    MDB_val v = mv(val, sizeof val);
-    return bzl__mdb_status(mdb_put(batch->txn, batch->s->dbi[DB_TRADE], &k, &v, 0));
+    MDB_val v;
+    int rc = mdb_get(batch->txn, batch->s->dbi[DB_TRADE], &k, &v);
+    if (rc == MDB_SUCCESS && v.mv_size == sizeof val && memcmp(v.mv_data, val, sizeof val) == 0) {
+        out->replayed = true; /* the same totals again: no write, no journal entry */
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        return bzl__mdb_status(rc);
+    }
+    return month_put_journaled(batch, DB_TRADE, key, val, sizeof val, JOURNAL_TRADE,
+                               row->exports_e5, row->imports_e5, actor);
 }
 
 bzl_status

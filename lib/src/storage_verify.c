@@ -75,8 +75,10 @@ sums_grow(sums *s)
     return BZL_OK;
 }
 
-/* Adds one entry's applied effects. Wrapping arithmetic: a sum that overflowed will simply
- * not match, which is what a damaged journal should do. */
+/* Adds one entry's applied effects. Entries that carry none (master data, period close,
+ * norms, modes, and the stocktake, rate and trade entries 12-14, which move no balance) add
+ * nothing; the hash chain is what proves them. Wrapping arithmetic: a sum that overflowed will
+ * simply not match, which is what a damaged journal should do. */
 static bzl_status
 sums_add_entry(sums *s, const bzl__entry *e)
 {

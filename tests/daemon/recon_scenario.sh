@@ -5,7 +5,8 @@
 # stocktake counting a product through its norm, verification figures equal to the hand
 # computation below, zero journal records read, a period close that freezes January and carries
 # its closing balance into February's opening, and bzl-nightly's per-book CSV equal to
-# `bzl reconcile --json` figure for figure.
+# `bzl reconcile --json` figure for figure; then the journal entries of rates and the
+# stocktake in `bzl audit`, and the value-added ratio by product on a second book (March).
 #   usage: recon_scenario.sh BZLD BZL BZL_NIGHTLY SOURCE_DIR
 set -uo pipefail
 bzld=$1 bzl=$2 nightly=$3
@@ -115,6 +116,73 @@ check "the ledger balance agrees with the verified book balance" test "$bal" = 1
 "$bzl" --json reconcile --book $BK --period 2026-Q1 >"$tmp/q1.json"
 check "Q1 sums both months: book 1215, consumption 500" \
   test "$(get "$tmp/q1.json" book_balance)/$(get "$tmp/q1.json" consumption)" = 1215/500
+
+# Who set a rate and who submitted the stocktake is in the journal (entry types 12-14).
+run rates set --month 2026-03 --currency 502 --cny 7.2
+run rates set --month 2026-03 --currency 300 --cny 7.92
+"$bzl" rates set --month 2026-03 --currency 300 --cny 7.92 >"$tmp/out" 2>&1
+check "setting the same rate again is unchanged" grep -q unchanged "$tmp/out"
+"$bzl" audit >"$tmp/audit" 2>&1
+check "audit shows the stocktake" grep -q "stocktake $BK 2026-01-31, 2 lines" "$tmp/audit"
+check "audit shows who set the EUR rate, once" test "$(grep -c "rate 2026-03 300 7.92" "$tmp/audit")" = 1
+check "audit names the rate's uid" grep -q "$(id -u).*rate 2026-03 502 7.2" "$tmp/audit"
+"$bzl" verify >"$tmp/out" 2>&1
+check "verify proves the journal with the new entries" test $? -eq 0
+
+# Value-added ratio by product: a second book, E72012400004, in March 2026.
+# Norms (bonded share 1): product 1 = material 1 单耗 2 (net 1.8, 10 % tangible loss) + material
+# 2 单耗 0.25; product 2 = material 2 单耗 1; product 3 = material 3 单耗 1.
+# I flows in March: m1 import 1000 for 3000 USD, m1 import 500 for 2000 EUR = 2000 × 7.92 / 7.2
+#   = 2200 USD → m1 1500 for 5200 USD; m2 import 200 for 1000 USD, transfer in (0654) 100 for
+#   800 USD → m2 300 for 1800 USD (200 for 1000 without transfers). m3 is imported in February
+#   only: no March price.
+# E flows in March: product 1 export 120 for 2000 USD + transfer out (0654) 30 for 450 USD;
+#   product 2 export 50 for 200 USD; product 3 export 10 for 100 USD.
+# Default (transfers count):
+#   product 1: E 2450; consumed m1 = 120 × 2 + 30 × 2 = 300, m2 = 30 + 7.5 = 37.5;
+#              I = 300 × 5200 / 1500 + 37.5 × 1800 / 300 = 1040 + 225 = 1265;
+#              var (2450 − 1265) / 1265 = 93.6759 %, net (2450 − 1265) / 2450 = 48.3673 %
+#   product 2: E 200; I = 50 × 1800 / 300 = 300; var −33.3333 %, net −50.0000 %
+#   product 3: E 100; m3 has no March import: I = 0, var n/a, net 100.0000 %, and a note
+# --exclude-transfers:
+#   product 1: E 2000; I = 240 × 5200 / 1500 + 30 × 1000 / 200 = 832 + 150 = 982;
+#              var 1018 / 982 = 103.6660 %, net 1018 / 2000 = 50.9000 %
+#   product 2: E 200; I = 50 × 5 = 250; var −20.0000 %, net −25.0000 %
+BK2=E72012400004
+run book open --book $BK2 --enterprise $A
+for m in 1 2 3; do
+  run item add --book $BK2 --kind material --seq $m --hs 8542319000 --name "part $m" --unit 007
+  run item add --book $BK2 --kind product --seq $m --hs 8473302000 --name "module $m" --unit 007 --mode ODM
+done
+run bom set --book $BK2 --product 1 --material 1 --version 1 --net 1.8 --tangible-loss 10 --intangible-loss 0
+run bom set --book $BK2 --product 1 --material 2 --version 1 --net 0.25 --tangible-loss 0 --intangible-loss 0
+run bom set --book $BK2 --product 2 --material 2 --version 1 --net 1 --tangible-loss 0 --intangible-loss 0
+run bom set --book $BK2 --product 3 --material 3 --version 1 --net 1 --tangible-loss 0 --intangible-loss 0
+# mv2 KIND DIR MODE DATE ITEM QTY VALUE CURRENCY
+mv2() {
+  n=$((n + 1))
+  printf '{"id":"D%s","enterprise":"%s","book":"%s","kind":"%s","direction":"%s","trade_mode":"%s","date":"%s","lines":[{"item":%s,"qty":"%s","unit":"007","value":"%s","currency":"%s"}]}\n' \
+    $n $A $BK2 "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" >"$tmp/d$n.json"
+  "$bzl" submit "$tmp/d$n.json" >"$tmp/out" 2>&1 || { echo "declaration $n refused: $(cat "$tmp/out")" >&2; exit 1; }
+}
+mv2 material in 0615 2026-02-10 3 100 100 502
+mv2 material in 0615 2026-03-02 1 1000 3000 502
+mv2 material in 0615 2026-03-03 1 500 2000 300
+mv2 material in 0615 2026-03-04 2 200 1000 502
+mv2 material in 0654 2026-03-05 2 100 800 502
+mv2 product out 0615 2026-03-20 1 120 2000 502
+mv2 product out 0654 2026-03-21 1 30 450 502
+mv2 product out 0615 2026-03-22 2 50 200 502
+mv2 product out 0615 2026-03-23 3 10 100 502
+"$bzl" report var --csv --period 2026-03 --by product >"$tmp/var.csv" 2>&1
+check "product 1: E 2450, I 1265, 93.6759 %, 48.3673 %" grep -q "^$BK2/1,2450.00,1265.00,93.6759,48.3673" "$tmp/var.csv"
+check "product 2: E 200, I 300, -33.3333 %, -50.0000 %" grep -q "^$BK2/2,200.00,300.00,-33.3333,-50.0000" "$tmp/var.csv"
+check "product 3: no March import price, I 0, n/a" grep -q "^$BK2/3,100.00,0.00,n/a,100.0000" "$tmp/var.csv"
+"$bzl" report var --period 2026-03 --by product >"$tmp/var.txt" 2>&1
+check "the note names the unpriced material" grep -q "$BK2/3 (material 3)" "$tmp/var.txt"
+"$bzl" report var --csv --period 2026-03 --by product --exclude-transfers >"$tmp/varx.csv" 2>&1
+check "without transfers, product 1: E 2000, I 982, 103.6660 %, 50.9000 %" grep -q "^$BK2/1,2000.00,982.00,103.6660,50.9000" "$tmp/varx.csv"
+check "without transfers, product 2: E 200, I 250, -20.0000 %, -25.0000 %" grep -q "^$BK2/2,200.00,250.00,-20.0000,-25.0000" "$tmp/varx.csv"
 
 echo "recon_scenario: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

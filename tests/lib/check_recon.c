@@ -1,11 +1,13 @@
 /* check_recon.c — proves the period syntax, the verification (核销) equation category by
  * category, the difference rate and tolerance flag, the USD cross rate, the value-added ratio
- * and its edge cases (I = 0, negative), the mode mix, dominant modes and the transition matrix.
- * Every expected figure is worked out by hand in the test's comment. */
+ * and its edge cases (I = 0, negative), product-level imports (the materials a product's norm
+ * consumed, at their average import unit value), the mode mix, dominant modes and the transition
+ * matrix. Every expected figure is worked out by hand in the test's comment. */
 #include "bzl/recon.h"
 #include "bzl/report.h"
 
 #include "bzl/codes.h"
+#include "bzl/norms.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -217,6 +219,59 @@ START_TEST(value_added_ratio_and_its_edge_cases)
 }
 END_TEST
 
+/* Product-level I, the figures of tests/daemon/recon_scenario.sh's March book. Product 1's
+ * norm: material 1 单耗 2 (net 1.8, 10 % tangible loss), material 2 单耗 0.25, bonded share 1.
+ * Its E rows: export 120 (2000 USD) and deep-processing transfer out 30 (450 USD): E = 2450.
+ *   consumed m1 = round5(120 × 2) + round5(30 × 2)       = 240 + 60   = 300
+ *   consumed m2 = round5(120 × 0.25) + round5(30 × 0.25) = 30 + 7.5   = 37.5
+ * Imports in the period (I flows): m1 1000 for 3000 USD + 500 for 2200 USD = 1500 for 5200;
+ * m2 200 for 1000 USD + transfer in 100 for 800 USD = 300 for 1800.
+ *   I = 300 × 5200 / 1500 + 37.5 × 1800 / 300 = 1040 + 225 = 1265
+ *   var_i = (2450 − 1265) / 1265 × 100 = 93.675889… → 93.6759
+ *   var_e = (2450 − 1265) / 2450 × 100 = 48.367346… → 48.3673
+ * Rounding: 1 unit at 5200 / 1500 = 3.4666… → 3.46667 (half-up), −1 unit → −3.46667; 0.00001
+ * at 1/3 = 0.0000033… → 0. No import in the period (qty 0) has no price: INVALID_ARGUMENT. */
+START_TEST(product_imports_value_norm_consumption_at_average_import_price)
+{
+    bzl_norm m1 = {.ucns_e9 = 2000000000, .share_e9 = 1000000000, .tangible_e9 = 10000000000};
+    bzl_norm m2 = {.ucns_e9 = 250000000, .share_e9 = 1000000000};
+    int64_t c1 = 0;
+    int64_t c2 = 0;
+    int64_t c = 0;
+    int64_t t = 0;
+    static const int64_t rows[] = {E5(120), E5(30)};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(bzl_norm_consume(&m1, rows[i], &c, &t), BZL_OK);
+        c1 += c;
+        ck_assert_int_eq(bzl_norm_consume(&m2, rows[i], &c, &t), BZL_OK);
+        c2 += c;
+    }
+    ck_assert_int_eq(c1, E5(300));
+    ck_assert_int_eq(c2, 3750000);
+    int64_t v1 = 0;
+    int64_t v2 = 0;
+    ck_assert_int_eq(bzl_consumed_value(c1, E5(5200), E5(1500), &v1), BZL_OK);
+    ck_assert_int_eq(v1, E5(1040));
+    ck_assert_int_eq(bzl_consumed_value(c2, E5(1800), E5(300), &v2), BZL_OK);
+    ck_assert_int_eq(v2, E5(225));
+    bzl_var v;
+    ck_assert_int_eq(bzl_var_compute(E5(2450), v1 + v2, &v), BZL_OK);
+    ck_assert(v.has_var_i && v.has_var_e);
+    ck_assert_int_eq(v.var_i_e4, 936759);
+    ck_assert_int_eq(v.var_e_e4, 483673);
+    ck_assert_int_eq(bzl_consumed_value(E5(1), E5(5200), E5(1500), &v1), BZL_OK);
+    ck_assert_int_eq(v1, 346667);
+    ck_assert_int_eq(bzl_consumed_value(E5(-1), E5(5200), E5(1500), &v1), BZL_OK);
+    ck_assert_int_eq(v1, -346667);
+    ck_assert_int_eq(bzl_consumed_value(1, E5(1), E5(3), &v1), BZL_OK);
+    ck_assert_int_eq(v1, 0);
+    v1 = 42;
+    ck_assert_int_eq(bzl_consumed_value(E5(10), E5(100), 0, &v1), BZL_INVALID_ARGUMENT);
+    ck_assert_int_eq(v1, 42);
+    ck_assert_int_eq(bzl_consumed_value(INT64_MAX, INT64_MAX, 1, &v1), BZL_OVERFLOW);
+}
+END_TEST
+
 /* OEM 300, ODM 100, OBM 100 of 500: 60.0000 %, 20.0000 %, 20.0000 %; dominant OEM. A tie ODM
  * 100 = OBM 100 goes to OBM (the higher). The matrix of three enterprises OEM→OBM, OEM→OEM,
  * ODM→OEM has m[1][3] = 1, m[1][1] = 1, m[2][1] = 1: one upgrade, one downgrade. Share of
@@ -267,6 +322,7 @@ main(void)
     tcase_add_test(tc, difference_rate_rounds_half_up_and_flags_beyond_tolerance);
     tcase_add_test(tc, usd_conversion_crosses_through_cny_half_up);
     tcase_add_test(tc, value_added_ratio_and_its_edge_cases);
+    tcase_add_test(tc, product_imports_value_norm_consumption_at_average_import_price);
     tcase_add_test(tc, mode_mix_dominant_modes_and_transition_matrix);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

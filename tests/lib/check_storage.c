@@ -1037,6 +1037,131 @@ START_TEST(audit_list_pages_and_filters)
 }
 END_TEST
 
+/* ---- the recon writes' journal entries (types 12-14) ------------------------------------- */
+
+static const bzl_actor officer = {
+    .uid = 2001, .gid = 2001, .pid = 5151, .role = 2, .request_id = 9, .time_ms = 1773600000000};
+
+/* Seeds, then writes in one batch each as `officer`: a stocktake of BOOK on 2026-06-30 with
+ * three lines (materials 1 and 2, scrap of 1), the 2026-03 USD rate 7.1234 and general trade
+ * of 2026-03 in USD: three entries, SEED_ENTRIES + 1 .. + 3. */
+static void
+seed_recon_writes(void)
+{
+    seed();
+    bzl_stocktake_line lines[3] = {
+        {.kind = BZL_STOCK_MATERIAL, .item_no = 1, .qty_e5 = E5(10)},
+        {.kind = BZL_STOCK_MATERIAL, .item_no = 2, .qty_e5 = E5(5)},
+        {.kind = BZL_STOCK_SCRAP, .item_no = 1, .qty_e5 = E5(1)},
+    };
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_stocktake_put(t, BOOK, bzl_date_from_civil(2026, 6, 30), lines, 3,
+                                               false, &officer, &r),
+                     BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    bzl_rate_row rate = {.month = 202603, .currency = "502", .cny_e9 = 7123400000};
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_rate_set(t, &rate, &officer, &r), BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    bzl_trade_row trade = {
+        .month = 202603, .currency = "502", .exports_e5 = E5(1000), .imports_e5 = E5(500)};
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_trade_record(t, &trade, &officer, &r), BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+#define RECON_WRITE_ENTRIES 3u
+
+/* A stocktake, a rate and a trade recording are journal entries naming who made them, with a
+ * readable summary; the chain over them verifies, and they leave the balance recomputation
+ * clean (they carry no effects). */
+START_TEST(recon_writes_are_journaled_with_their_actor)
+{
+    seed_recon_writes();
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + RECON_WRITE_ENTRIES);
+    bzl_audit_row rows[8];
+    size_t n = 0;
+    uint64_t next = 0;
+    bool more = false;
+    bzl_audit_filter f = {.by_uid = true, .uid = officer.uid};
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_audit_list(t, &f, rows, 8, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, RECON_WRITE_ENTRIES);
+    static const char *const want[] = {"stocktake H72012400001 2026-06-30, 3 lines",
+                                       "rate 2026-03 502 7.1234",
+                                       "trade 2026-03 502 exports 1000 imports 500"};
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(rows[i].seq, SEED_ENTRIES + 1 + i);
+        ck_assert_uint_eq(rows[i].type, 12 + i);
+        ck_assert_uint_eq(rows[i].uid, officer.uid);
+        ck_assert_int_eq(rows[i].pid, officer.pid);
+        ck_assert_uint_eq(rows[i].role, officer.role);
+        ck_assert_uint_eq(rows[i].request_id, officer.request_id);
+        ck_assert_int_eq(rows[i].time_ms, officer.time_ms);
+        ck_assert_str_eq(rows[i].summary, want[i]);
+    }
+    bzl_verify_report br;
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &br), BZL_OK);
+    ck_assert(!br.mismatch);
+    ck_assert_uint_eq(br.entries, SEED_ENTRIES + RECON_WRITE_ENTRIES);
+    bzl_txn_abort(t);
+    bzl_chain_report rep;
+    ck_assert_int_eq(verify_chain(&rep), BZL_OK);
+    ck_assert_uint_eq(rep.head_seq, SEED_ENTRIES + RECON_WRITE_ENTRIES);
+}
+END_TEST
+
+/* Setting the same rate or recording the same trade totals again replays and writes no entry;
+ * a changed rate is a new entry that names the value it replaced. */
+START_TEST(recon_write_replays_add_no_entry)
+{
+    seed_recon_writes();
+    bzl_rate_row rate = {.month = 202603, .currency = "502", .cny_e9 = 7123400000};
+    bzl_trade_row trade = {
+        .month = 202603, .currency = "502", .exports_e5 = E5(1000), .imports_e5 = E5(500)};
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_rate_set(t, &rate, &officer, &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_int_eq(bzl_storage_trade_record(t, &trade, &officer, &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + RECON_WRITE_ENTRIES);
+    rate.cny_e9 = 7200000000;
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_rate_set(t, &rate, &actor, &r), BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + RECON_WRITE_ENTRIES + 1);
+    bzl_audit_row row;
+    size_t n = 0;
+    uint64_t next = 0;
+    bool more = false;
+    bzl_audit_filter f = {.after_seq = SEED_ENTRIES + RECON_WRITE_ENTRIES};
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_audit_list(t, &f, &row, 1, &n, &next, &more), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(row.uid, actor.uid);
+    ck_assert_str_eq(row.summary, "rate 2026-03 502 7.2 (was 7.1234)");
+}
+END_TEST
+
+/* One flipped byte in the payload of a stocktake, rate or trade entry names that entry. */
+START_TEST(verify_chain_names_an_altered_recon_entry)
+{
+    seed_recon_writes();
+    uint64_t seq = SEED_ENTRIES + 1 + (uint64_t)_i;
+    tamper(seq, false, 70); /* the payload's fifth byte: the date, or the currency */
+    bzl_chain_report rep;
+    ck_assert_int_eq(verify_chain(&rep), BZL_TAMPERED);
+    ck_assert_uint_eq(rep.first_bad_seq, seq);
+}
+END_TEST
+
 static Suite *
 storage_suite(void)
 {
@@ -1068,7 +1193,8 @@ storage_suite(void)
           map_full_then_grow_then_replay_succeeds, grow_doubles_until_the_ceiling}},
         {"verify",
          {verify_chain_passes_on_a_clean_journal, verify_balances_names_a_forged_balance,
-          audit_list_pages_and_filters}},
+          audit_list_pages_and_filters, recon_writes_are_journaled_with_their_actor,
+          recon_write_replays_add_no_entry}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         TCase *tc = tcase_create(cases[c].name);
@@ -1085,6 +1211,7 @@ storage_suite(void)
     tcase_add_checked_fixture(tc, db_setup, db_teardown);
     tcase_add_loop_test(tc, verify_chain_names_an_altered_entry, 0, 5);
     tcase_add_loop_test(tc, verify_chain_names_a_deleted_entry, 0, 2);
+    tcase_add_loop_test(tc, verify_chain_names_an_altered_recon_entry, 0, 3);
     suite_add_tcase(s, tc);
     return s;
 }

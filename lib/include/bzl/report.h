@@ -31,6 +31,15 @@ typedef struct bzl_var {
 } bzl_var;
 BZL_NODISCARD bzl_status bzl_var_compute(int64_t e_e5, int64_t i_e5, bzl_var *out);
 
+/* Product-level imports I (README "Value-added ratio"): the value of a material a product's
+ * norm consumed for its exports, at the material's average import unit value over the period:
+ *   usd = round5(consumed × import_usd / import_qty), half-up, one rounding of the exact
+ *   product. consumed and import_qty are quantities (5 decimals) of the material, import_usd
+ * its imports' USD value. BZL_INVALID_ARGUMENT when import_qty is not positive (the material
+ * has no import price in the period); BZL_OVERFLOW. *usd_e5 written only on BZL_OK. */
+BZL_NODISCARD bzl_status bzl_consumed_value(int64_t consumed_e5, int64_t import_usd_e5,
+                                            int64_t import_qty_e5, int64_t *usd_e5);
+
 /* Business modes indexed 0 none, 1 OEM, 2 ODM, 3 OBM. */
 #define BZL_MODES 4u
 

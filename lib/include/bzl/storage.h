@@ -205,6 +205,14 @@ BZL_NODISCARD bzl_status bzl_storage_norm_list(bzl_txn *t, const char *book_no, 
                                                size_t skip, bzl_norm *out, size_t cap,
                                                size_t *count, bool *more);
 
+/* The norm rows of the version of `product` in force on `date` — greatest valid_from on or
+ * before it, then greatest version text: how a declaration line without a bom_version resolves
+ * it — in material order, into out (at most cap; *count, 0 when no version is in force).
+ * BZL_LIMIT_EXCEEDED when the version has more than cap materials. */
+BZL_NODISCARD bzl_status bzl_storage_norms_in_force(bzl_txn *t, const char *book_no,
+                                                    uint32_t product, int32_t date, bzl_norm *out,
+                                                    size_t cap, size_t *count);
+
 /* Records a product's business mode from date `from` on: an upgrade event; nothing is
  * overwritten (the same event twice replays; another mode on the same date is
  * BZL_STATE_CONFLICT). BZL_NOT_FOUND for an unknown product. */
@@ -327,7 +335,8 @@ BZL_NODISCARD bzl_status bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *
 /* One journal entry as the audit listing shows it. */
 typedef struct bzl_audit_row {
     uint64_t seq;
-    uint8_t type; /* 1 enterprise, 2 book, 3 item, 4 declaration; later types appear as is */
+    uint8_t type; /* the journal entry type (storage.c's table): 1 enterprise … 12 stocktake,
+                   * 13 rate, 14 trade; later types appear as is */
     int64_t time_ms;
     uint32_t uid;
     uint32_t gid;
@@ -442,12 +451,15 @@ typedef struct bzl_count_row {
 /* Stores book_no's stocktake on date, replacing an earlier one of the same date: every line is
  * converted to materials (a product or WIP line consumes round5(qty × u) of each material of
  * its norm version in force on date, or of bom_version), and the per-material counts are
- * written. Refusals in *out: BZL_NOT_FOUND (book, item), BZL_NORM_MISSING,
+ * written. The lines as submitted are journaled (entry type 12) with actor, in the same
+ * transaction; every accepted submission is an entry, a resubmission included. count is at
+ * most BZL_DECL_LINES_CEILING. Refusals in *out: BZL_NOT_FOUND (book, item), BZL_NORM_MISSING,
  * BZL_INVALID_ARGUMENT (a line kind, or a scrap line on a product), BZL_OVERFLOW. Materials of
- * the book that no line names are counted as 0. */
+ * the book that no line names are counted as 0. actor is borrowed for the call. */
 BZL_NODISCARD bzl_status bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no,
                                                    int32_t date, const bzl_stocktake_line *lines,
                                                    uint32_t count, bool count_scrap,
+                                                   const bzl_actor *actor,
                                                    bzl_action_result *out);
 /* The latest stocktake of book_no dated in [from, to]: *date and its rows in item order (at
  * most cap; *count). BZL_NOT_FOUND when none. */
@@ -467,9 +479,11 @@ typedef struct bzl_rate_row {
     char currency[BZL_CURRENCY_LEN + 1];
     int64_t cny_e9;
 } bzl_rate_row;
-/* Sets (or replaces) a month's rate. Setting the same value replays. */
+/* Sets (or replaces) a month's rate and journals it (entry type 13, with the value it
+ * replaced) with actor in the same transaction. Setting the same value replays: out->replayed,
+ * nothing written, no entry. actor is borrowed for the call. */
 BZL_NODISCARD bzl_status bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate,
-                                              bzl_action_result *out);
+                                              const bzl_actor *actor, bzl_action_result *out);
 /* The rate of currency in month: BZL_OK and *cny_e9, or BZL_RATE_MISSING. CNY (142) is 1. */
 BZL_NODISCARD bzl_status bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency,
                                               int64_t *cny_e9);
@@ -479,7 +493,9 @@ BZL_NODISCARD bzl_status bzl_storage_rate_list(bzl_txn *t, uint32_t month, size_
                                                bool *more);
 
 /* Non-bonded (general) trade totals of the zone per month and currency, for the
- * processing-trade share. Recording a month and currency again replaces it. */
+ * processing-trade share. Recording a month and currency again replaces it. Each recording is
+ * journaled (entry type 14) with actor in the same transaction; recording the same totals
+ * again replays (out->replayed, nothing written, no entry). actor is borrowed for the call. */
 typedef struct bzl_trade_row {
     uint32_t month;
     char currency[BZL_CURRENCY_LEN + 1];
@@ -487,7 +503,7 @@ typedef struct bzl_trade_row {
     int64_t imports_e5;
 } bzl_trade_row;
 BZL_NODISCARD bzl_status bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row,
-                                                  bzl_action_result *out);
+                                                  const bzl_actor *actor, bzl_action_result *out);
 /* Rows of months [from_month, to_month], at most cap. */
 BZL_NODISCARD bzl_status bzl_storage_trade_list(bzl_txn *t, uint32_t from_month,
                                                 uint32_t to_month, bzl_trade_row *out, size_t cap,
