@@ -17,9 +17,15 @@
  *                             bzld_access_decl / bzld_principal_sees
  *   key      returns the code or book number, or NULL when the request is malformed in a
  *            way its handler refuses before reading any data (the handler then answers,
- *            exactly as for a missing record, so the check never reveals existence)
- *   missing  formats the message the handler gives when the record does not exist; a
- *            foreign record gets NOT_FOUND with that very message.
+ *            exactly as for a missing record, so the check never reveals existence). Every
+ *            check the handler makes before its first read belongs here: otherwise a bad date
+ *            answers INVALID_DATE for a missing book and NOT_FOUND for another's. Handlers
+ *            with several such checks export them (bzld_history_malformed).
+ *   missing  formats the message the handler (or storage under it) gives when the record
+ *            does not exist; a foreign record gets NOT_FOUND with that very message.
+ *
+ * tests/daemon/check_access.c holds the matching row of the rights matrix (each role, own,
+ * another's and a missing record); it fails while a request kind has no row there.
  *
  * A body case without a row is allowed for admin and denied (PERMISSION_DENIED) for every
  * other role, so a request kind added without a row is safe by default.
@@ -179,9 +185,9 @@ bzld_principal_sees(const bzld_principal *p, const char *code)
 /* ---- keys and not-found messages of the request kinds ------------------------------------- */
 
 static const char *
-key_get_enterprise(const Bzl__Request *req)
+key_get_enterprise(const bzld_slot *slot)
 {
-    return req->get_enterprise->code;
+    return slot->req->get_enterprise->code;
 }
 
 static void
@@ -191,9 +197,9 @@ missing_enterprise(const Bzl__Request *req, char *msg, size_t cap)
 }
 
 static const char *
-key_get_book(const Bzl__Request *req)
+key_get_book(const bzld_slot *slot)
 {
-    return req->get_book->book_no;
+    return slot->req->get_book->book_no;
 }
 
 static void
@@ -203,9 +209,9 @@ missing_book(const Bzl__Request *req, char *msg, size_t cap)
 }
 
 static const char *
-key_get_item(const Bzl__Request *req)
+key_get_item(const bzld_slot *slot)
 {
-    const Bzl__GetItem *g = req->get_item;
+    const Bzl__GetItem *g = slot->req->get_item;
     bool kind_ok = g->kind == BZL__KIND__KIND_MATERIAL || g->kind == BZL__KIND__KIND_PRODUCT;
     return kind_ok ? g->book_no : NULL;
 }
@@ -219,9 +225,9 @@ missing_item(const Bzl__Request *req, char *msg, size_t cap)
 }
 
 static const char *
-key_balances(const Bzl__Request *req)
+key_balances(const bzld_slot *slot)
 {
-    const Bzl__QueryBalances *q = req->balances;
+    const Bzl__QueryBalances *q = slot->req->balances;
     bool kinds_ok = q->kind >= 0 && q->kind <= BZL__KIND__KIND_PRODUCT && q->after_kind >= 0 &&
                     q->after_kind <= BZL__KIND__KIND_PRODUCT;
     return kinds_ok ? q->book : NULL;
@@ -241,23 +247,23 @@ missing_balances(const Bzl__Request *req, char *msg, size_t cap)
 /* The bonded ledger's requests (handler_ledger*.c); messages as their handlers word them. */
 
 static const char *
-key_list_norms(const Bzl__Request *req)
+key_list_norms(const bzld_slot *slot)
 {
-    return req->list_norms->book;
+    return slot->req->list_norms->book;
+}
+
+/* A bad date or kind is refused by the handler first, whoever owns the book. */
+static const char *
+key_history(const bzld_slot *slot)
+{
+    const Bzl__QueryHistory *q = slot->req->history;
+    return bzld_history_malformed(q) ? NULL : q->book;
 }
 
 static const char *
-key_history(const Bzl__Request *req)
+key_scrap(const bzld_slot *slot)
 {
-    const Bzl__QueryHistory *q = req->history;
-    bool kind_ok = q->kind == BZL__KIND__KIND_MATERIAL || q->kind == BZL__KIND__KIND_PRODUCT;
-    return kind_ok ? q->book : NULL;
-}
-
-static const char *
-key_scrap(const Bzl__Request *req)
-{
-    return req->scrap->book;
+    return slot->req->scrap->book;
 }
 
 static void
@@ -275,9 +281,9 @@ missing_the_item(const Bzl__Request *req, char *msg, size_t cap)
 }
 
 static const char *
-key_void(const Bzl__Request *req)
+key_void(const bzld_slot *slot)
 {
-    return req->void_declaration->enterprise;
+    return slot->req->void_declaration->enterprise;
 }
 
 static void
@@ -288,9 +294,9 @@ missing_void(const Bzl__Request *req, char *msg, size_t cap)
 }
 
 static const char *
-key_get_declaration(const Bzl__Request *req)
+key_get_declaration(const bzld_slot *slot)
 {
-    return req->get_declaration->enterprise;
+    return slot->req->get_declaration->enterprise;
 }
 
 static void
@@ -302,10 +308,19 @@ missing_declaration(const Bzl__Request *req, char *msg, size_t cap)
 
 /* Verification and reports (handler_recon.c). */
 
+/* A bad date, line count or line is refused by the handler first, whoever owns the book. */
 static const char *
-key_stocktake(const Bzl__Request *req)
+key_stocktake(const bzld_slot *slot)
 {
-    return req->stocktake->book;
+    const Bzl__SubmitStocktake *q = slot->req->stocktake;
+    return bzld_stocktake_malformed(bzld_of_slot(slot), q) ? NULL : q->book;
+}
+
+/* Word for word what storage says of a stocktake of a missing book (storage_recon.c). */
+static void
+missing_stocktake(const Bzl__Request *req, char *msg, size_t cap)
+{
+    snprintf(msg, cap, "book %s does not exist", req->stocktake->book);
 }
 
 /* ---- the rights table ----------------------------------------------------------------------- */
@@ -317,7 +332,7 @@ typedef struct access_row {
     const char *name;
     uint32_t roles;
     access_scope scope;
-    const char *(*key)(const Bzl__Request *req);
+    const char *(*key)(const bzld_slot *slot);
     void (*missing)(const Bzl__Request *req, char *msg, size_t cap);
 } access_row;
 
@@ -374,7 +389,7 @@ static const access_row rights[] = {
     /* Verification and reports: an enterprise submits its own books' stocktakes; customs and
      * admin set rates; verification, reports and the general-trade record are staff work. */
     {BZL__REQUEST__BODY_STOCKTAKE, "stocktake", R_ENT | R_CUSTOMS | R_ADMIN, SCOPE_BOOK,
-     key_stocktake, missing_the_book},
+     key_stocktake, missing_stocktake},
     {BZL__REQUEST__BODY_RECONCILE, "reconcile", R_STAFF, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_SET_RATE, "set_rate", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_LIST_RATES, "list_rates", R_STAFF, SCOPE_NONE, NULL, NULL},
@@ -420,7 +435,7 @@ scope_allows(bzld_slot *slot, const access_row *row, const bzld_principal *p)
         row->scope == SCOPE_HANDLER) {
         return true;
     }
-    const char *key = row->key(slot->req);
+    const char *key = row->key(slot);
     if (key == NULL) {
         return true; /* the handler refuses it before reading anything */
     }

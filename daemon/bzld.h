@@ -165,9 +165,10 @@ bzl_status bzld_server_start(bzld *d, char *why, size_t why_cap);
 void bzld_server_stop(bzld *d);
 /* Called whenever something finished during shutdown; closes what can be closed. */
 void bzld_server_shutdown_step(bzld *d);
-/* SIGHUP: re-reads the access part of the configuration. For now it re-reads nothing and
- * says so in the log: the configuration file and its [access] section arrive with access
- * control, which must connect its reload here. */
+/* SIGHUP: re-reads the [access] section of the configuration file and re-resolves the
+ * principal of every open connection, so a grant or a revocation takes effect at once. A file
+ * that does not parse keeps the old table and is logged as an error naming file and line
+ * (tests/daemon/check_reload.c). */
 void bzld_reload_access(bzld *d);
 
 /* conn.c */

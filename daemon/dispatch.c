@@ -285,7 +285,12 @@ void
 bzld_slot_async_done(bzld_slot *slot)
 {
     BZL_ASSERT(slot->state == BZLD_SLOT_DONE);
+    bzld *d = bzld_of_slot(slot);
     bzld_conn_slot_done(slot);
+    /* bzld_conn_slot_done only queues the connection for the writer's drained callback; a
+     * completion from the thread pool (a backup) is not followed by one, so its reply would
+     * wait for the next write to commit. Pump now. */
+    bzld_conns_pump_pending(d);
 }
 
 bzld_slot *

@@ -86,6 +86,10 @@ void bzld_handle_reverse(bzld_slot *slot);
 void bzld_handle_close_period(bzld_slot *slot);
 void bzld_handle_history(bzld_slot *slot);
 void bzld_handle_scrap(bzld_slot *slot);
+/* True when bzld_handle_history refuses req before reading anything (a malformed book, date
+ * or kind). access.c then lets the handler answer, so that a malformed request about another
+ * enterprise's book is answered exactly as one about a missing book. */
+bool bzld_history_malformed(const Bzl__QueryHistory *req);
 
 /* handler_ledger_read.c */
 void bzld_handle_get_declaration(bzld_slot *slot);
@@ -100,6 +104,9 @@ void bzld_handle_verify(bzld_slot *slot);
 
 /* handler_recon.c: verification and reports */
 void bzld_handle_stocktake(bzld_slot *slot);
+/* True when bzld_handle_stocktake refuses req before reading anything (book, date, line count,
+ * a line); for access.c, as bzld_history_malformed. Allocates and frees the parsed lines. */
+bool bzld_stocktake_malformed(const bzld *d, const Bzl__SubmitStocktake *req);
 void bzld_handle_reconcile(bzld_slot *slot);
 void bzld_handle_set_rate(bzld_slot *slot);
 void bzld_handle_list_rates(bzld_slot *slot);

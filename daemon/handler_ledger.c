@@ -494,6 +494,36 @@ done:
     free(pb);
 }
 
+/* Every check the history makes before it reads anything. */
+static bzl_status
+history_parse(const Bzl__QueryHistory *req, char book[BZL_BOOK_NO_LEN + 1], int32_t *from,
+              int32_t *to, bzl_fault *fault)
+{
+    bzl_status st = parse_book(req->book, book, fault);
+    if (st == BZL_OK) {
+        st = parse_date(req->from, true, INT32_MIN, "from", from, fault);
+    }
+    if (st == BZL_OK) {
+        st = parse_date(req->to, true, INT32_MAX, "to", to, fault);
+    }
+    if (st == BZL_OK && req->kind != BZL__KIND__KIND_MATERIAL &&
+        req->kind != BZL__KIND__KIND_PRODUCT) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                           "kind %d is neither material nor product", (int)req->kind);
+    }
+    return st;
+}
+
+bool
+bzld_history_malformed(const Bzl__QueryHistory *req)
+{
+    char book[BZL_BOOK_NO_LEN + 1];
+    int32_t from = 0;
+    int32_t to = 0;
+    bzl_fault fault = {0};
+    return history_parse(req, book, &from, &to, &fault) != BZL_OK;
+}
+
 void
 bzld_handle_history(bzld_slot *slot)
 {
@@ -502,18 +532,7 @@ bzld_handle_history(bzld_slot *slot)
     char book[BZL_BOOK_NO_LEN + 1];
     int32_t from = 0;
     int32_t to = 0;
-    bzl_status st = parse_book(req->book, book, &fault);
-    if (st == BZL_OK) {
-        st = parse_date(req->from, true, INT32_MIN, "from", &from, &fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_date(req->to, true, INT32_MAX, "to", &to, &fault);
-    }
-    if (st == BZL_OK && req->kind != BZL__KIND__KIND_MATERIAL &&
-        req->kind != BZL__KIND__KIND_PRODUCT) {
-        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                           "kind %d is neither material nor product", (int)req->kind);
-    }
+    bzl_status st = history_parse(req, book, &from, &to, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;

@@ -359,36 +359,56 @@ stock_line_from_pb(const Bzl__StocktakeLine *pb, uint32_t i, bzl_stocktake_line 
                           sizeof l->bom_version, "bom_version", fault);
 }
 
-void
-bzld_handle_stocktake(bzld_slot *slot)
+/* Every check the stocktake makes before it reads anything; on BZL_OK w holds the lines. */
+static bzl_status
+stocktake_parse(const bzld *d, const Bzl__SubmitStocktake *req, recon_work *w, bzl_fault *fault)
 {
-    const Bzl__SubmitStocktake *req = slot->req->stocktake;
-    recon_work *w = calloc(1, sizeof *w);
-    bzl_fault fault = {0};
-    if (w == NULL) {
-        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
-        return;
-    }
     w->op = RW_STOCKTAKE;
     w->count_scrap = req->count_scrap;
-    bzl_status st = parse_book_no(req->book, w->book_no, &fault);
+    bzl_status st = parse_book_no(req->book, w->book_no, fault);
     if (st == BZL_OK && bzl_date_parse(req->date, strlen(req->date), &w->date) != BZL_OK) {
-        st = bzl_fault_set(&fault, BZL_INVALID_DATE, 0, "date",
+        st = bzl_fault_set(fault, BZL_INVALID_DATE, 0, "date",
                            "date \"%.20s\" is not a calendar date YYYY-MM-DD", req->date);
     }
-    if (st == BZL_OK && req->n_lines > bzld_of_slot(slot)->cfg.decl_lines_max) {
-        st = bzl_fault_set(&fault, BZL_LIMIT_EXCEEDED, 0, "lines",
-                           "a stocktake holds at most %u lines",
-                           bzld_of_slot(slot)->cfg.decl_lines_max);
+    if (st == BZL_OK && req->n_lines > d->cfg.decl_lines_max) {
+        st = bzl_fault_set(fault, BZL_LIMIT_EXCEEDED, 0, "lines",
+                           "a stocktake holds at most %u lines", d->cfg.decl_lines_max);
     }
     if (st == BZL_OK && req->n_lines > 0) {
         w->lines = calloc(req->n_lines, sizeof *w->lines);
         st = w->lines != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
     for (size_t i = 0; st == BZL_OK && i < req->n_lines; i++) {
-        st = stock_line_from_pb(req->lines[i], (uint32_t)i, &w->lines[i], &fault);
+        st = stock_line_from_pb(req->lines[i], (uint32_t)i, &w->lines[i], fault);
     }
     w->n_lines = (uint32_t)req->n_lines;
+    return st;
+}
+
+bool
+bzld_stocktake_malformed(const bzld *d, const Bzl__SubmitStocktake *req)
+{
+    recon_work *w = calloc(1, sizeof *w);
+    bzl_fault fault = {0};
+    /* Out of memory is no verdict on the request: the handler meets it again and says so. */
+    bzl_status st = w != NULL ? stocktake_parse(d, req, w, &fault) : BZL_NO_MEMORY;
+    if (w != NULL) {
+        free(w->lines);
+    }
+    free(w);
+    return st != BZL_OK && st != BZL_NO_MEMORY;
+}
+
+void
+bzld_handle_stocktake(bzld_slot *slot)
+{
+    recon_work *w = calloc(1, sizeof *w);
+    bzl_fault fault = {0};
+    if (w == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
+        return;
+    }
+    bzl_status st = stocktake_parse(bzld_of_slot(slot), slot->req->stocktake, w, &fault);
     recon_start(slot, w, st, &fault);
 }
 

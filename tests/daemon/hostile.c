@@ -1,9 +1,13 @@
 /* hostile.c — proves no byte sequence on the socket crashes, stalls or corrupts bzld: a
  * catalogue of bad inputs, each sent on a raw connection of its own with the exact status (or
  * connection close) it must get; after each, a normal request on a fresh connection succeeds
- * and both books' balances are what they were. Runs against an ASan/UBSan bzld in CI.
+ * and both books' balances are what they were. Runs against an ASan/UBSan bzld in CI. Besides
+ * bytes, the catalogue holds requests the ledger's rules refuse (a trade mode the book type
+ * forbids, a reversal of a declaration never posted) and, when run as root, one an enterprise
+ * may not send at all (a post), sent from enterprise A's uid; not root, that one is skipped.
  *
  * Every case that ever crashed a fuzz target is added here as a regression (none so far). */
+#include <grp.h>
 #include <poll.h>
 
 #include "harness.h"
@@ -13,6 +17,21 @@ static harness h;
 static const char config_text[] = "# hostile: a short idle timeout so a silent peer is cut\n"
                                   "[limits]\n"
                                   "idle_timeout_ms = 400\n";
+
+/* As root, enterprise A gets a uid of its own, for the cases an enterprise sends (its
+ * connections pass the socket's mode through group 4242). */
+static const char config_root_text[] = "# hostile: a short idle timeout so a silent peer is cut\n"
+                                       "[daemon]\n"
+                                       "socket_group = 4242\n"
+                                       "[limits]\n"
+                                       "idle_timeout_ms = 400\n"
+                                       "[access]\n"
+                                       "enterprise.6201230001 = uid:3011\n";
+#define SOCK_GID 4242u
+#define UID_ENT_A 3011u
+
+/* A pending declaration of enterprise A, submitted before the catalogue runs. */
+#define PENDING_ID "HOSTILE-PENDING"
 
 /* ---- raw connections ------------------------------------------------------------------------ */
 
@@ -354,6 +373,42 @@ build_item_hs9(bytes *b)
     request_put(b, &req);
 }
 
+/* post, reverse: enterprise A's pending declaration, with or without a reason. */
+static void
+decl_ref_put(bytes *b, Bzl__Request__BodyCase body, const char *reason)
+{
+    Bzl__DeclarationRef ref = BZL__DECLARATION_REF__INIT;
+    ref.enterprise = ENT_A;
+    ref.id = PENDING_ID;
+    ref.reason = (char *)reason;
+    Bzl__Request req = BZL__REQUEST__INIT;
+    req.body_case = body;
+    if (body == BZL__REQUEST__BODY_POST_DECLARATION) {
+        req.post_declaration = &ref;
+    } else {
+        req.reverse_declaration = &ref;
+    }
+    request_put(b, &req);
+}
+
+static void
+build_reverse_pending(bytes *b)
+{
+    decl_ref_put(b, BZL__REQUEST__BODY_REVERSE_DECLARATION, "hostile");
+}
+
+static void
+build_reverse_no_reason(bytes *b)
+{
+    decl_ref_put(b, BZL__REQUEST__BODY_REVERSE_DECLARATION, "");
+}
+
+static void
+build_post_pending(bytes *b)
+{
+    decl_ref_put(b, BZL__REQUEST__BODY_POST_DECLARATION, "");
+}
+
 /* A valid stats request followed by a garbage frame: OK, then MALFORMED. */
 static void
 build_good_then_garbage(bytes *b)
@@ -371,9 +426,9 @@ build_good_then_garbage(bytes *b)
 
 /* Statuses (base.h). */
 enum {
-    OK = 0, INVALID = 1, NOT_FOUND = 2, TOO_LARGE = 13, EMPTY = 14, MALFORMED = 15,
-    DSYNTAX = 16, DRANGE = 17, CODE = 19, DATE = 20, LIMIT = 21, UNSUPPORTED = 23, WRONG_BOOK = 26,
-    DUP_LINE = 27,
+    OK = 0, INVALID = 1, NOT_FOUND = 2, PERMISSION_DENIED = 4, TOO_LARGE = 13, EMPTY = 14,
+    MALFORMED = 15, DSYNTAX = 16, DRANGE = 17, CODE = 19, DATE = 20, LIMIT = 21, UNSUPPORTED = 23,
+    WRONG_BOOK = 26, DUP_LINE = 27, STATE_CONFLICT = 29, FLOW_NOT_ALLOWED = 31,
 };
 
 static const hostile_case cases[] = {
@@ -452,6 +507,15 @@ static const hostile_case cases[] = {
     {"an item that does not exist", NULL, 0, F_ITEM, NULL, 424242, NULL, E_STATUS, NOT_FOUND, false},
     {"a book that does not exist", NULL, 0, F_BOOK, "H72012499999", 0, NULL, E_STATUS, NOT_FOUND, false},
     {"a declaration for another enterprise's book", NULL, 0, F_ENT, ENT_B, 0, NULL, E_STATUS, WRONG_BOOK, false},
+    /* the ledger's rules: flows, declaration states, rights */
+    {"trade mode 0615 (C and E books only) on an H-book", NULL, 0, F_TRADE, "0615", 0, NULL, E_STATUS, FLOW_NOT_ALLOWED, false},
+    {"reversal of a pending (never posted) declaration", NULL, 0, F_NONE, NULL, 0, build_reverse_pending, E_STATUS, STATE_CONFLICT, false},
+    {"reversal without a reason", NULL, 0, F_NONE, NULL, 0, build_reverse_no_reason, E_STATUS, INVALID, false},
+};
+
+/* Sent by enterprise A's uid (root only: skipped otherwise). */
+static const hostile_case enterprise_cases[] = {
+    {"a post by an enterprise (its own declaration)", NULL, 0, F_NONE, NULL, 0, build_post_pending, E_STATUS, PERMISSION_DENIED, false},
 };
 
 /* ---- running ---------------------------------------------------------------------------------- */
@@ -466,8 +530,10 @@ fresh_request_ok(void)
     return h_status(&h, &req, NULL, 0) == OK;
 }
 
-static void
-run_case(const hostile_case *c, const char *bal_a, const char *bal_b)
+/* Sends the case on a raw connection of its own and reads what comes back: the status (-3 when
+ * none was awaited) and whether the peer closed. False when not everything could be sent. */
+static bool
+exchange(const hostile_case *c, int *got, bool *closed)
 {
     bytes b = {0};
     if (c->raw != NULL) {
@@ -483,18 +549,71 @@ run_case(const hostile_case *c, const char *bal_a, const char *bal_b)
     if (c->shut_wr) {
         shutdown(fd, SHUT_WR);
     }
-    int got = -3;
-    bool closed = false;
+    *got = -3;
+    *closed = false;
     if (c->want == E_CLOSE) {
-        closed = closes(fd, 5000);
+        *closed = closes(fd, 5000);
     } else {
-        got = read_status(fd, 10000);
-        closed = c->want == E_STATUS_CLOSE ? closes(fd, 5000) : false;
+        *got = read_status(fd, 10000);
+        *closed = c->want == E_STATUS_CLOSE ? closes(fd, 5000) : false;
     }
-    if (c->build == build_good_then_garbage && got == OK) {
-        got = read_status(fd, 10000) == MALFORMED ? OK : -4; /* the second reply */
+    if (c->build == build_good_then_garbage && *got == OK) {
+        *got = read_status(fd, 10000) == MALFORMED ? OK : -4; /* the second reply */
     }
     close(fd);
+    return sent;
+}
+
+/* exchange() from a child that switched to enterprise A's uid. */
+static bool
+exchange_as_enterprise(const hostile_case *c, int *got, bool *closed)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        h_die("pipe");
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        h_die("fork");
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        gid_t groups[1] = {SOCK_GID};
+        if (setgroups(1, groups) != 0 || setresgid(UID_ENT_A, UID_ENT_A, UID_ENT_A) != 0 ||
+            setresuid(UID_ENT_A, UID_ENT_A, UID_ENT_A) != 0) {
+            _exit(100);
+        }
+        bool sent = exchange(c, got, closed);
+        dprintf(fds[1], "%d %d %d", *got, *closed, sent);
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[64] = "";
+    ssize_t n = read(fds[0], buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    int closed_i = 0, sent_i = 0;
+    if (sscanf(buf, "%d %d %d", got, &closed_i, &sent_i) != 3) {
+        *got = -5; /* the child could not switch uids or connect */
+    }
+    *closed = closed_i != 0;
+    return sent_i != 0;
+}
+
+/* 1 when the case passed, 0 when it failed, -1 when it was skipped. */
+static int
+run_case(const hostile_case *c, bool as_enterprise, const char *bal_a, const char *bal_b)
+{
+    if (as_enterprise && geteuid() != 0) {
+        printf("skip: %-44s needs root to send as another uid\n", c->name);
+        return -1;
+    }
+    int got = -3;
+    bool closed = false;
+    bool sent = as_enterprise ? exchange_as_enterprise(c, &got, &closed)
+                              : exchange(c, &got, &closed);
     bool pass = (c->want == E_CLOSE && closed) ||
                 (c->want == E_STATUS && got == c->status) ||
                 (c->want == E_STATUS_CLOSE && got == c->status && closed);
@@ -509,9 +628,25 @@ run_case(const hostile_case *c, const char *bal_a, const char *bal_b)
     if (!fresh_request_ok() || strcmp(a, bal_a) != 0 || strcmp(bb, bal_b) != 0) {
         h_fail("%s: afterwards a fresh request %s and balances are A %s B %s (were %s, %s)",
                c->name, fresh_request_ok() ? "succeeds" : "FAILS", a, bb, bal_a, bal_b);
-    } else if (pass) {
+        return 0;
+    }
+    if (pass) {
         printf("ok: %-46s %s\n", c->name,
                c->want == E_CLOSE ? "closed" : c->want == E_STATUS_CLOSE ? "status, closed" : "status");
+    }
+    return pass ? 1 : 0;
+}
+
+/* Enterprise A's pending import of 5, for the cases about declaration states. */
+static void
+seed_pending(void)
+{
+    decl_msg m;
+    h_decl(&m, PENDING_ID, ENT_A, BOOK_A, "5", false);
+    m.decl.pending = true;
+    if (h_status(&h, &m.req, NULL, 0) != OK) {
+        fprintf(stderr, "hostile: submitting the pending declaration failed\n");
+        exit(1);
     }
 }
 
@@ -520,17 +655,23 @@ main(void)
 {
     memset(big_name, 'N', sizeof big_name - 1);
     memset(half_name, 'N', sizeof half_name - 1);
-    harness_init(&h, config_text);
+    harness_init(&h, geteuid() == 0 ? config_root_text : config_text);
     harness_start(&h, BZLD_PATH);
     harness_seed(&h);
+    seed_pending();
     char bal_a[128], bal_b[128];
     h_balance(&h, BOOK_A, bal_a, sizeof bal_a);
     h_balance(&h, BOOK_B, bal_b, sizeof bal_b);
     uint64_t entries = h_journal_entries(&h);
-    for (size_t i = 0; i < BZL_ARRAY_LEN(cases); i++) {
-        run_case(&cases[i], bal_a, bal_b);
+    size_t skipped = 0;
+    size_t total = BZL_ARRAY_LEN(cases) + BZL_ARRAY_LEN(enterprise_cases);
+    for (size_t i = 0; i < total; i++) {
+        bool as_enterprise = i >= BZL_ARRAY_LEN(cases);
+        const hostile_case *c =
+            as_enterprise ? &enterprise_cases[i - BZL_ARRAY_LEN(cases)] : &cases[i];
+        skipped += run_case(c, as_enterprise, bal_a, bal_b) < 0;
         if (!harness_alive(&h)) {
-            h_fail("bzld died after \"%s\"", cases[i].name);
+            h_fail("bzld died after \"%s\"", c->name);
             return 1;
         }
     }
@@ -541,6 +682,6 @@ main(void)
     if (!harness_stop(&h)) {
         h_fail("bzld did not exit 0 on SIGTERM (directory %s kept)", h.dir);
     }
-    printf("%zu hostile inputs, %d failures\n", BZL_ARRAY_LEN(cases), harness_failures);
+    printf("%zu hostile inputs (%zu skipped), %d failures\n", total, skipped, harness_failures);
     return harness_failures == 0 ? 0 : 1;
 }
