@@ -387,13 +387,15 @@ static const access_row rights[] = {
      NULL},
     {BZL__REQUEST__BODY_BACKUP, "backup", R_ADMIN, SCOPE_NONE, NULL, NULL},
     /* Verification and reports: an enterprise submits its own books' stocktakes; customs and
-     * admin set rates; verification, reports and the general-trade record are staff work. */
+     * admin set rates and record the zone's general trade (both are figures customs answers
+     * for; the reconciler only reads and reports); verification and reports are staff work. */
     {BZL__REQUEST__BODY_STOCKTAKE, "stocktake", R_ENT | R_CUSTOMS | R_ADMIN, SCOPE_BOOK,
      key_stocktake, missing_stocktake},
     {BZL__REQUEST__BODY_RECONCILE, "reconcile", R_STAFF, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_SET_RATE, "set_rate", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_LIST_RATES, "list_rates", R_STAFF, SCOPE_NONE, NULL, NULL},
-    {BZL__REQUEST__BODY_RECORD_TRADE, "record_trade", R_STAFF, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_RECORD_TRADE, "record_trade", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
+     NULL},
     {BZL__REQUEST__BODY_REPORT, "report", R_STAFF, SCOPE_NONE, NULL, NULL},
 };
 

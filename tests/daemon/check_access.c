@@ -745,7 +745,8 @@ typedef struct row {
     void (*build)(req_buf *r);
     int want[ROLE_COUNT]; /* admin, customs, reconciler, enterprise, unmapped */
     bool writes;          /* an accepted one changes the ledger */
-    int entries;          /* journal entries an accepted one adds */
+    int entries;          /* journal entries an accepted one adds (stocktakes, rates and
+                           * general trade are journaled like declarations) */
     int dqty, dpin;       /* and its movement of item 1 in the named book */
 } row;
 
@@ -807,17 +808,17 @@ static const row rows[] = {
     {B(SCRAP),           "scrap missing",                  T_MISSING, NULL, b_scrap,             {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
     {B(REJECT_DECLARATION), "reject a pending declaration", T_OWN,    p_pending, b_reject,       {OK,  OK,  PD,  PD,  PD}, true, 1, 0, -1},
     {B(BACKUP),          "backup",                         T_OWN,     NULL, b_backup,            {OK,  PD,  PD,  PD,  PD}, false, 0, 0, 0},
-    {B(STOCKTAKE),       "stocktake own",                  T_OWN,     NULL, b_stocktake,         {OK,  OK,  PD,  OK,  PD}, true, 0, 0, 0},
-    {B(STOCKTAKE),       "stocktake other",                T_OTHER,   NULL, b_stocktake,         {OK,  OK,  PD,  NF,  PD}, true, 0, 0, 0},
+    {B(STOCKTAKE),       "stocktake own",                  T_OWN,     NULL, b_stocktake,         {OK,  OK,  PD,  OK,  PD}, true, 1, 0, 0},
+    {B(STOCKTAKE),       "stocktake other",                T_OTHER,   NULL, b_stocktake,         {OK,  OK,  PD,  NF,  PD}, true, 1, 0, 0},
     {B(STOCKTAKE),       "stocktake missing",              T_MISSING, NULL, b_stocktake,         {NF,  NF,  PD,  NF,  PD}, true, 0, 0, 0},
     {B(STOCKTAKE),       "stocktake other, bad date",      T_OTHER,   NULL, b_stocktake_bad_date, {DATE, DATE, PD, DATE, PD}, true, 0, 0, 0},
     {B(STOCKTAKE),       "stocktake missing, bad date",    T_MISSING, NULL, b_stocktake_bad_date, {DATE, DATE, PD, DATE, PD}, true, 0, 0, 0},
     {B(STOCKTAKE),       "stocktake other, bad line",      T_OTHER,   NULL, b_stocktake_bad_line, {INV, INV, PD,  INV, PD}, true, 0, 0, 0},
     {B(STOCKTAKE),       "stocktake missing, bad line",    T_MISSING, NULL, b_stocktake_bad_line, {INV, INV, PD,  INV, PD}, true, 0, 0, 0},
     {B(RECONCILE),       "reconcile",                      T_OWN,     NULL, b_reconcile,         {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
-    {B(SET_RATE),        "set_rate",                       T_OWN,     NULL, b_set_rate,          {OK,  OK,  PD,  PD,  PD}, true, 0, 0, 0},
+    {B(SET_RATE),        "set_rate",                       T_OWN,     NULL, b_set_rate,          {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
     {B(LIST_RATES),      "list_rates",                     T_OWN,     NULL, b_list_rates,        {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
-    {B(RECORD_TRADE),    "record_trade",                   T_OWN,     NULL, b_record_trade,      {OK,  OK,  OK,  PD,  PD}, true, 0, 0, 0},
+    {B(RECORD_TRADE),    "record_trade",                   T_OWN,     NULL, b_record_trade,      {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
     {B(REPORT),          "report",                         T_OWN,     NULL, b_report,            {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {0,                  "empty body",                     T_OWN,     NULL, b_empty,             {UNS, PD,  PD,  PD,  PD}, false, 0, 0, 0},
 };
