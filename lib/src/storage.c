@@ -314,6 +314,33 @@ bzl__mdb_status(int rc)
     }
 }
 
+bzl_status
+bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st)
+{
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    return st;
+}
+
+bzl_status
+bzl__list_end(MDB_cursor *cur, int rc, bzl_status st, size_t n, bool further, size_t *count,
+              bool *more)
+{
+    BZL_ASSERT(count != NULL);
+    st = bzl__cursor_end(cur, rc, st);
+    if (st == BZL_OK) {
+        *count = n;
+        if (more != NULL) {
+            *more = further;
+        }
+    }
+    return st;
+}
+
 static void set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
 
 static void
@@ -907,17 +934,7 @@ bzl_storage_enterprise_list(bzl_txn *t, const char *after, bzl_enterprise *out, 
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }
 
 /* ---- book ---------------------------------------------------------------------------------- */
@@ -1209,17 +1226,7 @@ bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t 
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }
 
 /* ---- statistics ---------------------------------------------------------------------------- */

@@ -77,11 +77,7 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
         st = rd_done(&r) ? bzl_dec_add(out_e5[category], q, &out_e5[category]) : BZL_CORRUPT;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    return st;
+    return bzl__cursor_end(cur, rc, st);
 }
 
 /* ---- stocktakes ------------------------------------------------------------------------------ */
@@ -206,10 +202,7 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
             rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
         }
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? BZL_OK : bzl__mdb_status(rc);
+    return bzl__cursor_end(cur, rc, BZL_OK);
 }
 
 /* Writes the derived rows, every material of the book included (0 when not counted). */
