@@ -341,10 +341,8 @@ bzl__list_end(MDB_cursor *cur, int rc, bzl_status st, size_t n, bool further, si
     return st;
 }
 
-static void set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
-
-static void
-set_why(char *why, size_t why_cap, const char *fmt, ...)
+void
+bzl__set_why(char *why, size_t why_cap, const char *fmt, ...)
 {
     if (why == NULL || why_cap == 0) {
         return;
@@ -438,7 +436,7 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
     if (rc == MDB_NOTFOUND) {
         uint64_t next = 0;
         if (meta_get_u64(txn, s, META_JOURNAL_NEXT, &next) != BZL_NOT_FOUND) {
-            set_why(why, why_cap, "database has a journal but no schema version");
+            bzl__set_why(why, why_cap, "database has a journal but no schema version");
             return BZL_CORRUPT;
         }
         bzl_status st = meta_put(txn, s, META_SCHEMA, BZL_SCHEMA_VERSION, 4);
@@ -450,22 +448,22 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
             st = head_put(txn, s, 0, zeros);
         }
         if (st != BZL_OK) {
-            set_why(why, why_cap, "cannot initialise the database: %s", bzl_status_text(st));
+            bzl__set_why(why, why_cap, "cannot initialise the database: %s", bzl_status_text(st));
         }
         return st;
     }
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "cannot read the schema version: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "cannot read the schema version: %s", mdb_strerror(rc));
         return bzl__mdb_status(rc);
     }
     bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
     uint32_t version = rd_u32(&r);
     if (!rd_done(&r)) {
-        set_why(why, why_cap, "schema version record is %zu bytes, not 4", v.mv_size);
+        bzl__set_why(why, why_cap, "schema version record is %zu bytes, not 4", v.mv_size);
         return BZL_CORRUPT;
     }
     if (version != BZL_SCHEMA_VERSION) {
-        set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u", version,
+        bzl__set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u", version,
                 BZL_SCHEMA_VERSION);
         return BZL_SCHEMA_MISMATCH;
     }
@@ -507,7 +505,7 @@ env_open(bzl_storage *s, const bzl_storage_options *opts, char *why, size_t why_
         rc = mdb_env_info(s->env, &info);
     }
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "%s on %s: %s", step, opts->dir, mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "%s on %s: %s", step, opts->dir, mdb_strerror(rc));
         return bzl__mdb_status(rc);
     }
     /* An existing file larger than the configured start keeps its size. */
@@ -529,7 +527,7 @@ dbs_open(bzl_storage *s, char *why, size_t why_cap)
         rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
     }
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "cannot open the databases: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "cannot open the databases: %s", mdb_strerror(rc));
         st = bzl__mdb_status(rc);
         goto fail;
     }
@@ -540,7 +538,7 @@ dbs_open(bzl_storage *s, char *why, size_t why_cap)
     rc = mdb_txn_commit(txn);
     txn = NULL;
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "cannot commit the schema: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "cannot commit the schema: %s", mdb_strerror(rc));
         st = bzl__mdb_status(rc);
         goto fail;
     }
@@ -559,14 +557,14 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
     BZL_ASSERT(opts->dir != NULL);
     BZL_ASSERT(out != NULL);
     bzl_status st = BZL_OK;
-    set_why(why, why_cap, "%s", "");
+    bzl__set_why(why, why_cap, "%s", "");
     if (sodium_init() < 0) {
-        set_why(why, why_cap, "libsodium failed to initialise");
+        bzl__set_why(why, why_cap, "libsodium failed to initialise");
         return BZL_INTERNAL;
     }
     bzl_storage *s = calloc(1, sizeof *s);
     if (s == NULL) {
-        set_why(why, why_cap, "out of memory");
+        bzl__set_why(why, why_cap, "out of memory");
         st = BZL_NO_MEMORY;
         goto fail;
     }
@@ -577,7 +575,7 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
     pthread_rwlockattr_destroy(&attr);
     if (lock_rc != 0) {
         free(s);
-        set_why(why, why_cap, "cannot create the resize lock");
+        bzl__set_why(why, why_cap, "cannot create the resize lock");
         return BZL_NO_MEMORY;
     }
     s->map_bytes = opts->map_bytes != 0 ? opts->map_bytes : BZL_MAP_BYTES_INITIAL;

@@ -108,6 +108,10 @@ typedef struct bzl__decl_state {
 /* Converts an LMDB or errno return code to a status (storage.c documents the mapping). */
 bzl_status bzl__mdb_status(int rc);
 
+/* Writes a printf-style explanation into why[why_cap] for the caller; a NULL why or zero cap
+ * means the caller does not want one. */
+void bzl__set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
+
 /* Ends a cursor walk: closes cur (NULL when mdb_cursor_open failed) and, when the walk itself
  * succeeded (st is OK), converts the last cursor code rc unless it is MDB_SUCCESS or MDB_NOTFOUND,
  * the two ways a walk stops cleanly. Returns the walk's status. */
