@@ -113,6 +113,15 @@ void cli_opts_begin(void);
  * -h) itself; see CLI_OPTS_DONE and CLI_OPTS_STOP. */
 int cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct option *opts,
                  int *exit_out);
+/* Ends an options reader's loop: rc when it already stopped, else the loop's *exit_out (stop)
+ * when cli_next_opt returned CLI_OPTS_STOP (opt), else a usage error for a left-over argument,
+ * else CLI_GO_ON. */
+int cli_opts_end(const cli_cmd *cmd, int argc, char **argv, int opt, int stop, int rc);
+/* Reads a command that has only the common options and exactly one argument, stored in *arg
+ * (borrowed from argv); `expected` is the usage error otherwise. Returns CLI_GO_ON or the exit
+ * status to stop with. */
+int cli_one_arg(cli *c, const cli_cmd *cmd, int argc, char **argv, const char *expected,
+                char **arg);
 
 /* Parses decimal digits only (no sign, space or suffix) into [min, max]. */
 bool cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
