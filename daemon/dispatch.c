@@ -358,3 +358,67 @@ bzld_copy_text(const char *src, size_t min_bytes, size_t max_bytes, char *dst, s
     dst[len] = '\0';
     return BZL_OK;
 }
+
+/* ---- code fields, shared by the handlers that take them -------------------------------------- */
+
+bzl_status
+bzld_copy_code(const char *src, bool optional, bzl_status (*check)(const char *, size_t), char *dst,
+               size_t dst_cap, uint32_t line, const char *field, bzl_fault *fault)
+{
+    size_t len = strlen(src);
+    if (len == 0) {
+        dst[0] = '\0';
+        if (optional) {
+            return BZL_OK;
+        }
+        if (line != 0) {
+            return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, field,
+                                 "line %u: %s is required", line, field);
+        }
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, field, "%s is required", field);
+    }
+    if (len >= dst_cap || check(src, len) != BZL_OK) {
+        if (line != 0) {
+            return bzl_fault_set(fault, BZL_INVALID_CODE, line, field,
+                                 "line %u: %s \"%.40s\" is not valid", line, field, src);
+        }
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, field, "%s \"%.40s\" is not valid", field,
+                             src);
+    }
+    memcpy(dst, src, len + 1);
+    return BZL_OK;
+}
+
+bzl_status
+bzld_check_book_no(const char *s, size_t len)
+{
+    return bzl_code_check_book(s, len, NULL);
+}
+
+bzl_status
+bzld_parse_book(const char *text, char out[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len != BZL_BOOK_NO_LEN || bzl_code_check_book(text, len, NULL) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book",
+                             "book number \"%.40s\" is not valid", text);
+    }
+    memcpy(out, text, len + 1);
+    return BZL_OK;
+}
+
+bool
+bzld_reply_job_failure(bzld_slot *slot, bzl_status batch_status, bzl_status result,
+                       const bzl_fault *fault)
+{
+    if (batch_status != BZL_OK) {
+        bzld_slot_reply_status(slot, batch_status, "the ledger could not commit: %s",
+                               bzl_status_text(batch_status));
+        return true;
+    }
+    if (result != BZL_OK) {
+        bzld_slot_reply_fault(slot, result, fault);
+        return true;
+    }
+    return false;
+}

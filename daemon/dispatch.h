@@ -62,6 +62,26 @@ bzld *bzld_of_slot(const bzld_slot *slot);
 bzl_status bzld_copy_text(const char *src, size_t min_bytes, size_t max_bytes, char *dst,
                           size_t dst_cap, const char *field, bzl_fault *fault);
 
+/* Copies a customs code field into dst[dst_cap] after `check`. Empty is allowed only when
+ * optional (dst becomes ""). Faults name `field`, and line when it is not 0 ("line 3: hs ..."):
+ * BZL_INVALID_ARGUMENT when a required code is empty, BZL_INVALID_CODE when it does not check. */
+bzl_status bzld_copy_code(const char *src, bool optional, bzl_status (*check)(const char *, size_t),
+                          char *dst, size_t dst_cap, uint32_t line, const char *field,
+                          bzl_fault *fault);
+
+/* bzl_code_check_book in the shape bzld_copy_code's check takes. */
+bzl_status bzld_check_book_no(const char *s, size_t len);
+
+/* Copies a book number into out after its check; BZL_INVALID_CODE ("book number ... is not
+ * valid", field "book") otherwise. */
+bzl_status bzld_parse_book(const char *text, char out[BZL_BOOK_NO_LEN + 1], bzl_fault *fault);
+
+/* For a write job's done callback: replies with its failure, the batch's own ("the ledger could
+ * not commit: ...") before the job's result with its fault, and returns true; returns false and
+ * replies nothing when both are BZL_OK, leaving the success reply to the caller. */
+bool bzld_reply_job_failure(bzld_slot *slot, bzl_status batch_status, bzl_status result,
+                            const bzl_fault *fault);
+
 /* handler_master.c */
 void bzld_handle_register_enterprise(bzld_slot *slot);
 void bzld_handle_get_enterprise(bzld_slot *slot);

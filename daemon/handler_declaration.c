@@ -8,42 +8,6 @@
 
 /* ---- conversion ----------------------------------------------------------------------------- */
 
-/* Copies a code field of a declaration or line after its check. Empty is allowed only when
- * optional. */
-static bzl_status
-decl_code(const char *src, bool optional, bzl_status (*check)(const char *, size_t), char *dst,
-          size_t dst_cap, uint32_t line, const char *field, bzl_fault *fault)
-{
-    size_t len = strlen(src);
-    if (len == 0) {
-        dst[0] = '\0';
-        if (optional) {
-            return BZL_OK;
-        }
-        if (line != 0) {
-            return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, field,
-                                 "line %u: %s is required", line, field);
-        }
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, field, "%s is required", field);
-    }
-    if (len >= dst_cap || check(src, len) != BZL_OK) {
-        if (line != 0) {
-            return bzl_fault_set(fault, BZL_INVALID_CODE, line, field,
-                                 "line %u: %s \"%.40s\" is not valid", line, field, src);
-        }
-        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, field, "%s \"%.40s\" is not valid", field,
-                             src);
-    }
-    memcpy(dst, src, len + 1);
-    return BZL_OK;
-}
-
-static bzl_status
-check_book_no(const char *s, size_t len)
-{
-    return bzl_code_check_book(s, len, NULL);
-}
-
 /* Parses a decimal field; the fault names line and field and quotes the text. */
 static bzl_status
 decl_decimal(const char *text, bool optional, bool *present, uint32_t line, const char *field,
@@ -75,22 +39,22 @@ line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, 
     out->item_no = pb->item;
     bzl_status st = decl_decimal(pb->qty, false, NULL, line, "qty", &out->qty_e5, fault);
     if (st == BZL_OK) {
-        st = decl_code(pb->unit, false, bzl_code_check_unit, out->unit, sizeof out->unit, line,
-                       "unit", fault);
+        st = bzld_copy_code(pb->unit, false, bzl_code_check_unit, out->unit, sizeof out->unit, line,
+                            "unit", fault);
     }
     if (st == BZL_OK) {
         st = decl_decimal(pb->value, false, NULL, line, "value", &out->value_e5, fault);
     }
     if (st == BZL_OK) {
-        st = decl_code(pb->currency, false, bzl_code_check_currency, out->currency,
-                       sizeof out->currency, line, "currency", fault);
+        st = bzld_copy_code(pb->currency, false, bzl_code_check_currency, out->currency,
+                            sizeof out->currency, line, "currency", fault);
     }
     if (st == BZL_OK) {
         st = decl_decimal(pb->usd, true, &out->has_usd, line, "usd", &out->usd_e5, fault);
     }
     if (st == BZL_OK) {
-        st = decl_code(pb->country, true, bzl_code_check_country, out->country,
-                       sizeof out->country, line, "country", fault);
+        st = bzld_copy_code(pb->country, true, bzl_code_check_country, out->country,
+                            sizeof out->country, line, "country", fault);
     }
     if (st == BZL_OK && strlen(pb->bom_version) > BZL_BOM_VERSION_BYTES_MAX) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "bom_version",
@@ -119,20 +83,20 @@ header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
     bzl_status st = bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id, "id",
                                    fault);
     if (st == BZL_OK) {
-        st = decl_code(pb->enterprise, false, bzl_code_check_enterprise, d->enterprise,
-                       sizeof d->enterprise, 0, "enterprise", fault);
+        st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, d->enterprise,
+                            sizeof d->enterprise, 0, "enterprise", fault);
     }
     if (st == BZL_OK) {
-        st = decl_code(pb->book, false, check_book_no, d->book_no, sizeof d->book_no, 0, "book",
-                       fault);
+        st = bzld_copy_code(pb->book, false, bzld_check_book_no, d->book_no, sizeof d->book_no, 0,
+                            "book", fault);
     }
     if (st == BZL_OK) {
-        st = decl_code(pb->trade_mode, false, bzl_code_check_trade_mode, d->trade_mode,
-                       sizeof d->trade_mode, 0, "trade_mode", fault);
+        st = bzld_copy_code(pb->trade_mode, false, bzl_code_check_trade_mode, d->trade_mode,
+                            sizeof d->trade_mode, 0, "trade_mode", fault);
     }
     if (st == BZL_OK) {
-        st = decl_code(pb->related_book, true, check_book_no, d->related_book,
-                       sizeof d->related_book, 0, "related_book", fault);
+        st = bzld_copy_code(pb->related_book, true, bzld_check_book_no, d->related_book,
+                            sizeof d->related_book, 0, "related_book", fault);
     }
     if (st == BZL_OK) {
         st = bzld_copy_text(pb->related_id, 0, BZL_DECL_ID_BYTES_MAX, d->related_id,

@@ -50,25 +50,13 @@ parse_date(const char *text, bool optional, int32_t fallback, const char *field,
 }
 
 static bzl_status
-parse_book(const char *text, char *out, bzl_fault *fault)
-{
-    size_t len = strlen(text);
-    if (len != BZL_BOOK_NO_LEN || bzl_code_check_book(text, len, NULL) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book",
-                             "book number \"%.40s\" is not valid", text);
-    }
-    memcpy(out, text, len + 1);
-    return BZL_OK;
-}
-
-static bzl_status
 norm_from_pb(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault)
 {
     memset(n, 0, sizeof *n);
     if (pb == NULL) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "norm", "the norm is missing");
     }
-    bzl_status st = parse_book(pb->book, n->book_no, fault);
+    bzl_status st = bzld_parse_book(pb->book, n->book_no, fault);
     if (st == BZL_OK) {
         st = bzld_copy_text(pb->version, 1, BZL_BOM_VERSION_BYTES_MAX, n->version,
                             sizeof n->version, "version", fault);
@@ -225,12 +213,7 @@ ledger_done(bzld_job *job, bzl_status batch_status)
     bzld_slot *slot = bzld_slot_of_job(job);
     ledger_work *w = slot->work;
     slot->work = NULL;
-    if (batch_status != BZL_OK) {
-        bzld_slot_reply_status(slot, batch_status, "the ledger could not commit: %s",
-                               bzl_status_text(batch_status));
-    } else if (w->result.status != BZL_OK) {
-        bzld_slot_reply_fault(slot, w->result.status, &w->result.fault);
-    } else {
+    if (!bzld_reply_job_failure(slot, batch_status, w->result.status, &w->result.fault)) {
         ledger_reply_ok(slot, w);
     }
     free(w);
@@ -284,7 +267,7 @@ bzld_handle_set_item_mode(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = parse_book(req->book, w->book_no, &fault);
+    bzl_status st = bzld_parse_book(req->book, w->book_no, &fault);
     if (st == BZL_OK) {
         st = parse_date(req->from, false, 0, "from", &w->date, &fault);
     }
@@ -359,7 +342,7 @@ bzld_handle_close_period(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = parse_book(req->book, w->book_no, &fault);
+    bzl_status st = bzld_parse_book(req->book, w->book_no, &fault);
     if (st == BZL_OK) {
         st = parse_date(req->through, false, 0, "through", &w->date, &fault);
     }
@@ -499,7 +482,7 @@ static bzl_status
 history_parse(const Bzl__QueryHistory *req, char book[BZL_BOOK_NO_LEN + 1], int32_t *from,
               int32_t *to, bzl_fault *fault)
 {
-    bzl_status st = parse_book(req->book, book, fault);
+    bzl_status st = bzld_parse_book(req->book, book, fault);
     if (st == BZL_OK) {
         st = parse_date(req->from, true, INT32_MIN, "from", from, fault);
     }
@@ -562,7 +545,7 @@ bzld_handle_scrap(bzld_slot *slot)
     const Bzl__QueryScrap *req = slot->req->scrap;
     bzl_fault fault = {0};
     char book[BZL_BOOK_NO_LEN + 1];
-    bzl_status st = parse_book(req->book, book, &fault);
+    bzl_status st = bzld_parse_book(req->book, book, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;

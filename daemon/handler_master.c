@@ -7,29 +7,6 @@
 
 /* ---- conversions --------------------------------------------------------------------------- */
 
-/* Copies a fixed-length customs code after its check. */
-static bzl_status
-copy_code(const char *src, bzl_status (*check)(const char *, size_t), char *dst, size_t dst_cap,
-          const char *field, bzl_fault *fault)
-{
-    size_t len = strlen(src);
-    if (len == 0) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, field, "%s is required", field);
-    }
-    if (len >= dst_cap || check(src, len) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, field, "%s \"%.40s\" is not valid",
-                             field, src);
-    }
-    memcpy(dst, src, len + 1);
-    return BZL_OK;
-}
-
-static bzl_status
-check_book_no(const char *s, size_t len)
-{
-    return bzl_code_check_book(s, len, NULL);
-}
-
 static bzl_status
 enterprise_from_pb(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fault)
 {
@@ -38,10 +15,11 @@ enterprise_from_pb(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *faul
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "enterprise",
                              "the enterprise record is missing");
     }
-    bzl_status st =
-        copy_code(pb->code, bzl_code_check_enterprise, e->code, sizeof e->code, "code", fault);
+    bzl_status st = bzld_copy_code(pb->code, false, bzl_code_check_enterprise, e->code,
+                                   sizeof e->code, 0, "code", fault);
     if (st == BZL_OK) {
-        st = copy_code(pb->uscc, bzl_code_check_uscc, e->uscc, sizeof e->uscc, "uscc", fault);
+        st = bzld_copy_code(pb->uscc, false, bzl_code_check_uscc, e->uscc, sizeof e->uscc, 0,
+                            "uscc", fault);
     }
     if (st == BZL_OK) {
         st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, e->name, sizeof e->name, "name",
@@ -65,11 +43,11 @@ book_from_pb(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
     if (pb == NULL) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "book", "the book record is missing");
     }
-    bzl_status st = copy_code(pb->book_no, check_book_no, b->book_no, sizeof b->book_no, "book",
-                              fault);
+    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, b->book_no,
+                                   sizeof b->book_no, 0, "book", fault);
     if (st == BZL_OK) {
-        st = copy_code(pb->enterprise, bzl_code_check_enterprise, b->enterprise,
-                       sizeof b->enterprise, "enterprise", fault);
+        st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, b->enterprise,
+                            sizeof b->enterprise, 0, "enterprise", fault);
     }
     if (st != BZL_OK) {
         return st;
@@ -109,17 +87,18 @@ item_from_pb(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "item", "the item record is missing");
     }
     bzl_kind kind = BZL_KIND_MATERIAL;
-    bzl_status st = copy_code(pb->book_no, check_book_no, item->book_no, sizeof item->book_no,
-                              "book", fault);
+    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, item->book_no,
+                                   sizeof item->book_no, 0, "book", fault);
     if (st == BZL_OK) {
         st = kind_from_pb(pb->kind, &kind, fault);
     }
     if (st == BZL_OK) {
-        st = copy_code(pb->hs, bzl_code_check_hs, item->hs, sizeof item->hs, "hs", fault);
+        st = bzld_copy_code(pb->hs, false, bzl_code_check_hs, item->hs, sizeof item->hs, 0, "hs",
+                            fault);
     }
     if (st == BZL_OK) {
-        st = copy_code(pb->unit, bzl_code_check_unit, item->unit, sizeof item->unit, "unit",
-                       fault);
+        st = bzld_copy_code(pb->unit, false, bzl_code_check_unit, item->unit, sizeof item->unit, 0,
+                            "unit", fault);
     }
     if (st == BZL_OK) {
         st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, item->name, sizeof item->name,
@@ -213,45 +192,55 @@ master_apply(bzld_job *job, bzl_txn *txn)
     return batch_fatal(w->result) ? w->result : BZL_OK;
 }
 
+/* Replies with the one record of `type` (the other two pointers are not read): the echo of a
+ * write and the answer of a get share it. */
+static void
+reply_record(bzld_slot *slot, master_type type, const bzl_enterprise *e, const bzl_book *b,
+             const bzl_item *item)
+{
+    Bzl__Response resp = BZL__RESPONSE__INIT;
+    Bzl__Enterprise epb;
+    Bzl__Book bpb;
+    Bzl__Item ipb;
+    if (type == MASTER_ENTERPRISE) {
+        enterprise_to_pb(e, &epb);
+        resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
+        resp.enterprise = &epb;
+    } else if (type == MASTER_BOOK) {
+        book_to_pb(b, &bpb);
+        resp.result_case = BZL__RESPONSE__RESULT_BOOK;
+        resp.book = &bpb;
+    } else {
+        item_to_pb(item, &ipb);
+        resp.result_case = BZL__RESPONSE__RESULT_ITEM;
+        resp.item = &ipb;
+    }
+    bzld_slot_reply(slot, &resp);
+}
+
 static void
 master_done(bzld_job *job, bzl_status batch_status)
 {
     bzld_slot *slot = bzld_slot_of_job(job);
     master_work *w = slot->work;
     slot->work = NULL;
-    if (batch_status != BZL_OK) {
-        bzld_slot_reply_status(slot, batch_status, "the ledger could not commit: %s",
-                               bzl_status_text(batch_status));
-    } else if (w->result != BZL_OK) {
-        bzld_slot_reply_fault(slot, w->result, &w->fault);
-    } else {
-        Bzl__Response resp = BZL__RESPONSE__INIT;
-        Bzl__Enterprise e;
-        Bzl__Book b;
-        Bzl__Item i;
-        if (w->type == MASTER_ENTERPRISE) {
-            enterprise_to_pb(&w->enterprise, &e);
-            resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
-            resp.enterprise = &e;
-        } else if (w->type == MASTER_BOOK) {
-            book_to_pb(&w->book, &b);
-            resp.result_case = BZL__RESPONSE__RESULT_BOOK;
-            resp.book = &b;
-        } else {
-            item_to_pb(&w->item, &i);
-            resp.result_case = BZL__RESPONSE__RESULT_ITEM;
-            resp.item = &i;
-        }
-        bzld_slot_reply(slot, &resp);
+    if (!bzld_reply_job_failure(slot, batch_status, w->result, &w->fault)) {
+        reply_record(slot, w->type, &w->enterprise, &w->book, &w->item);
     }
     free(w);
     bzld_conn_slot_done(slot);
 }
 
-/* Converts with `convert`, then queues the write. */
+/* Queues the write once its conversion (status st, w->fault) succeeded; otherwise replies with
+ * the conversion's fault. Either way w is no longer the caller's. */
 static void
-master_start(bzld_slot *slot, master_work *w)
+master_start(bzld_slot *slot, master_work *w, bzl_status st)
 {
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &w->fault);
+        free(w);
+        return;
+    }
     bzld_actor_of_slot(slot, &w->actor);
     if (bzld_slot_push_write(slot, w, 0, master_apply, master_done) != BZL_OK) {
         free(w);
@@ -279,12 +268,7 @@ bzld_handle_register_enterprise(bzld_slot *slot)
     }
     bzl_status st = enterprise_from_pb(slot->req->register_enterprise->enterprise,
                                        &w->enterprise, &w->fault);
-    if (st != BZL_OK) {
-        bzld_slot_reply_fault(slot, st, &w->fault);
-        free(w);
-        return;
-    }
-    master_start(slot, w);
+    master_start(slot, w, st);
 }
 
 void
@@ -295,12 +279,7 @@ bzld_handle_open_book(bzld_slot *slot)
         return;
     }
     bzl_status st = book_from_pb(slot->req->open_book->book, &w->book, &w->fault);
-    if (st != BZL_OK) {
-        bzld_slot_reply_fault(slot, st, &w->fault);
-        free(w);
-        return;
-    }
-    master_start(slot, w);
+    master_start(slot, w, st);
 }
 
 void
@@ -311,24 +290,47 @@ bzld_handle_add_item(bzld_slot *slot)
         return;
     }
     bzl_status st = item_from_pb(slot->req->add_item->item, &w->item, &w->fault);
-    if (st != BZL_OK) {
-        bzld_slot_reply_fault(slot, st, &w->fault);
-        free(w);
-        return;
-    }
-    master_start(slot, w);
+    master_start(slot, w, st);
 }
 
 /* ---- reads ----------------------------------------------------------------------------------- */
 
-/* Replies with a storage failure or NOT_FOUND naming what was looked for. */
+/* Reads one record in a read transaction of its own: the enterprise `code`, the book `code`, or
+ * item (kind, item_no) of book `code`; replies with it, or with NOT_FOUND or the storage failure
+ * naming what was looked for. */
 static void
-reply_lookup_failure(bzld_slot *slot, bzl_status st, const char *what, const char *key)
+reply_lookup(bzld_slot *slot, master_type type, const char *code, bzl_kind kind, uint32_t item_no)
 {
-    if (st == BZL_NOT_FOUND) {
-        bzld_slot_reply_status(slot, st, "%s %s does not exist", what, key);
+    static const char *const what[] = {"enterprise", "book", "item"};
+    bzl_enterprise e;
+    bzl_book b;
+    bzl_item item;
+    bzl_txn *txn = NULL;
+    bzl_status st = bzld_read_begin(bzld_of_slot(slot), &txn);
+    if (st == BZL_OK) {
+        if (type == MASTER_ENTERPRISE) {
+            st = bzl_storage_enterprise_get(txn, code, &e);
+        } else if (type == MASTER_BOOK) {
+            st = bzl_storage_book_get(txn, code, &b);
+        } else {
+            st = bzl_storage_item_get(txn, code, kind, item_no, &item);
+        }
+        bzl_txn_abort(txn);
+    }
+    if (st == BZL_OK) {
+        reply_record(slot, type, &e, &b, &item);
+        return;
+    }
+    char key[64];
+    if (type == MASTER_ITEM) {
+        snprintf(key, sizeof key, "%s %s %u", code, bzl_kind_name(kind), item_no);
     } else {
-        bzld_slot_reply_status(slot, st, "reading %s %s failed: %s", what, key,
+        snprintf(key, sizeof key, "%s", code);
+    }
+    if (st == BZL_NOT_FOUND) {
+        bzld_slot_reply_status(slot, st, "%s %s does not exist", what[type], key);
+    } else {
+        bzld_slot_reply_status(slot, st, "reading %s %s failed: %s", what[type], key,
                                bzl_status_text(st));
     }
 }
@@ -339,28 +341,13 @@ bzld_handle_get_enterprise(bzld_slot *slot)
     const char *code = slot->req->get_enterprise->code;
     bzl_fault fault = {0};
     bzl_enterprise e;
-    bzl_status st = copy_code(code, bzl_code_check_enterprise, e.code, sizeof e.code, "code",
-                              &fault);
+    bzl_status st = bzld_copy_code(code, false, bzl_code_check_enterprise, e.code, sizeof e.code, 0,
+                                   "code", &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    bzl_txn *txn = NULL;
-    st = bzld_read_begin(bzld_of_slot(slot), &txn);
-    if (st == BZL_OK) {
-        st = bzl_storage_enterprise_get(txn, code, &e);
-        bzl_txn_abort(txn);
-    }
-    if (st != BZL_OK) {
-        reply_lookup_failure(slot, st, "enterprise", code);
-        return;
-    }
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__Enterprise pb;
-    enterprise_to_pb(&e, &pb);
-    resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
-    resp.enterprise = &pb;
-    bzld_slot_reply(slot, &resp);
+    reply_lookup(slot, MASTER_ENTERPRISE, code, BZL_KIND_MATERIAL, 0);
 }
 
 void
@@ -419,27 +406,13 @@ bzld_handle_get_book(bzld_slot *slot)
     const char *book_no = slot->req->get_book->book_no;
     bzl_fault fault = {0};
     bzl_book b;
-    bzl_status st = copy_code(book_no, check_book_no, b.book_no, sizeof b.book_no, "book", &fault);
+    bzl_status st = bzld_copy_code(book_no, false, bzld_check_book_no, b.book_no, sizeof b.book_no,
+                                   0, "book", &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    bzl_txn *txn = NULL;
-    st = bzld_read_begin(bzld_of_slot(slot), &txn);
-    if (st == BZL_OK) {
-        st = bzl_storage_book_get(txn, book_no, &b);
-        bzl_txn_abort(txn);
-    }
-    if (st != BZL_OK) {
-        reply_lookup_failure(slot, st, "book", book_no);
-        return;
-    }
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__Book pb;
-    book_to_pb(&b, &pb);
-    resp.result_case = BZL__RESPONSE__RESULT_BOOK;
-    resp.book = &pb;
-    bzld_slot_reply(slot, &resp);
+    reply_lookup(slot, MASTER_BOOK, book_no, BZL_KIND_MATERIAL, 0);
 }
 
 void
@@ -449,8 +422,8 @@ bzld_handle_get_item(bzld_slot *slot)
     bzl_fault fault = {0};
     bzl_item item;
     bzl_kind kind = BZL_KIND_MATERIAL;
-    bzl_status st =
-        copy_code(req->book_no, check_book_no, item.book_no, sizeof item.book_no, "book", &fault);
+    bzl_status st = bzld_copy_code(req->book_no, false, bzld_check_book_no, item.book_no,
+                                   sizeof item.book_no, 0, "book", &fault);
     if (st == BZL_OK) {
         st = kind_from_pb(req->kind, &kind, &fault);
     }
@@ -458,22 +431,5 @@ bzld_handle_get_item(bzld_slot *slot)
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    bzl_txn *txn = NULL;
-    st = bzld_read_begin(bzld_of_slot(slot), &txn);
-    if (st == BZL_OK) {
-        st = bzl_storage_item_get(txn, req->book_no, kind, req->item_no, &item);
-        bzl_txn_abort(txn);
-    }
-    if (st != BZL_OK) {
-        char key[64];
-        snprintf(key, sizeof key, "%s %s %u", req->book_no, bzl_kind_name(kind), req->item_no);
-        reply_lookup_failure(slot, st, "item", key);
-        return;
-    }
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__Item pb;
-    item_to_pb(&item, &pb);
-    resp.result_case = BZL__RESPONSE__RESULT_ITEM;
-    resp.item = &pb;
-    bzld_slot_reply(slot, &resp);
+    reply_lookup(slot, MASTER_ITEM, req->book_no, kind, req->item_no);
 }

@@ -203,18 +203,6 @@ parse_dec(const char *text, unsigned scale, const char *field, int64_t *out, bzl
     return BZL_OK;
 }
 
-static bzl_status
-parse_book_no(const char *text, char out[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
-{
-    size_t len = strlen(text);
-    if (len != BZL_BOOK_NO_LEN || bzl_code_check_book(text, len, NULL) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book",
-                             "book number \"%.40s\" is not valid", text);
-    }
-    memcpy(out, text, len + 1);
-    return BZL_OK;
-}
-
 /* ---- writes: stocktakes, rates, general trade ------------------------------------------------ */
 
 typedef enum { RW_STOCKTAKE, RW_RATE, RW_TRADE } recon_op;
@@ -298,14 +286,10 @@ recon_done(bzld_job *job, bzl_status batch_status)
     bzld_slot *slot = bzld_slot_of_job(job);
     recon_work *w = slot->work;
     slot->work = NULL;
-    if (batch_status != BZL_OK) {
-        bzld_slot_reply_status(slot, batch_status, "the ledger could not commit: %s",
-                               bzl_status_text(batch_status));
-    } else if (w->result.status != BZL_OK) {
-        bzld_slot_reply_fault(slot, w->result.status, &w->result.fault);
-    } else if (w->op == RW_STOCKTAKE) {
+    bool failed = bzld_reply_job_failure(slot, batch_status, w->result.status, &w->result.fault);
+    if (!failed && w->op == RW_STOCKTAKE) {
         stocktake_reply(slot, w);
-    } else {
+    } else if (!failed) {
         tbl t;
         tbl_init(&t, ack_cols, 1);
         tbl_add(&t, "%s", w->result.replayed ? "unchanged" : "recorded");
@@ -359,13 +343,26 @@ stock_line_from_pb(const Bzl__StocktakeLine *pb, uint32_t i, bzl_stocktake_line 
                           sizeof l->bom_version, "bom_version", fault);
 }
 
+/* A zeroed work record for op, or NULL after replying that memory ran out. */
+static recon_work *
+recon_work_new(bzld_slot *slot, recon_op op)
+{
+    recon_work *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
+        return NULL;
+    }
+    w->op = op;
+    return w;
+}
+
 /* Every check the stocktake makes before it reads anything; on BZL_OK w holds the lines. */
 static bzl_status
 stocktake_parse(const bzld *d, const Bzl__SubmitStocktake *req, recon_work *w, bzl_fault *fault)
 {
     w->op = RW_STOCKTAKE;
     w->count_scrap = req->count_scrap;
-    bzl_status st = parse_book_no(req->book, w->book_no, fault);
+    bzl_status st = bzld_parse_book(req->book, w->book_no, fault);
     if (st == BZL_OK && bzl_date_parse(req->date, strlen(req->date), &w->date) != BZL_OK) {
         st = bzl_fault_set(fault, BZL_INVALID_DATE, 0, "date",
                            "date \"%.20s\" is not a calendar date YYYY-MM-DD", req->date);
@@ -402,10 +399,9 @@ bzld_stocktake_malformed(const bzld *d, const Bzl__SubmitStocktake *req)
 void
 bzld_handle_stocktake(bzld_slot *slot)
 {
-    recon_work *w = calloc(1, sizeof *w);
+    recon_work *w = recon_work_new(slot, RW_STOCKTAKE);
     bzl_fault fault = {0};
     if (w == NULL) {
-        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
         return;
     }
     bzl_status st = stocktake_parse(bzld_of_slot(slot), slot->req->stocktake, w, &fault);
@@ -416,13 +412,11 @@ void
 bzld_handle_set_rate(bzld_slot *slot)
 {
     const Bzl__SetRate *req = slot->req->set_rate;
-    recon_work *w = calloc(1, sizeof *w);
+    recon_work *w = recon_work_new(slot, RW_RATE);
     bzl_fault fault = {0};
     if (w == NULL) {
-        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
         return;
     }
-    w->op = RW_RATE;
     bzl_status st = parse_month(req->month, &w->rate.month, &fault);
     st = st == BZL_OK ? parse_currency(req->currency, w->rate.currency, &fault) : st;
     st = st == BZL_OK ? parse_dec(req->cny, BZL_SCALE_RATE, "cny", &w->rate.cny_e9, &fault) : st;
@@ -436,13 +430,11 @@ void
 bzld_handle_record_trade(bzld_slot *slot)
 {
     const Bzl__RecordTrade *req = slot->req->record_trade;
-    recon_work *w = calloc(1, sizeof *w);
+    recon_work *w = recon_work_new(slot, RW_TRADE);
     bzl_fault fault = {0};
     if (w == NULL) {
-        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
         return;
     }
-    w->op = RW_TRADE;
     bzl_status st = parse_month(req->month, &w->trade.month, &fault);
     st = st == BZL_OK ? parse_currency(req->currency, w->trade.currency, &fault) : st;
     st = st == BZL_OK
@@ -550,7 +542,7 @@ reconcile_parse(const Bzl__Reconcile *req, bzl_period *p, int64_t *tol,
         *tol = t9 / 100000; /* percent at 4 places */
     }
     if (st == BZL_OK && req->book[0] != '\0') {
-        st = parse_book_no(req->book, book_no, fault);
+        st = bzld_parse_book(req->book, book_no, fault);
     }
     return st;
 }

@@ -113,6 +113,15 @@ void cli_opts_begin(void);
  * -h) itself; see CLI_OPTS_DONE and CLI_OPTS_STOP. */
 int cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct option *opts,
                  int *exit_out);
+/* Ends an options reader's loop: rc when it already stopped, else the loop's *exit_out (stop)
+ * when cli_next_opt returned CLI_OPTS_STOP (opt), else a usage error for a left-over argument,
+ * else CLI_GO_ON. */
+int cli_opts_end(const cli_cmd *cmd, int argc, char **argv, int opt, int stop, int rc);
+/* Reads a command that has only the common options and exactly one argument, stored in *arg
+ * (borrowed from argv); `expected` is the usage error otherwise. Returns CLI_GO_ON or the exit
+ * status to stop with. */
+int cli_one_arg(cli *c, const cli_cmd *cmd, int argc, char **argv, const char *expected,
+                char **arg);
 
 /* Parses decimal digits only (no sign, space or suffix) into [min, max]. */
 bool cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
@@ -182,6 +191,28 @@ BZL_NODISCARD bzl_status cli_json_print(const json_t *doc);
 /* Prints the table or the JSON document (whichever c->json selects) and maps a failure to
  * CLI_EXIT_TRANSPORT after saying so; ok false means building the output failed. */
 int cli_emit(const cli *c, const cli_table *t, const json_t *doc, bool ok);
+
+/* One page of rows printed as a table or, with --json, as an array of objects, so each row is
+ * written once: every cell goes to whichever output c selects, under its column in the table
+ * and its key in the object. Errors are sticky, like the builders above; cli_page_end prints. */
+typedef struct cli_page {
+    const cli *c; /* borrowed for the page's life */
+    cli_table t;
+    json_t *arr; /* owned: the rows, with --json */
+    json_t *row; /* owned: the object being filled, between row_begin and row_end */
+    bool ok;
+} cli_page;
+
+void cli_page_begin(cli_page *p, const cli *c, const cli_column *cols, size_t n_cols);
+void cli_page_row_begin(cli_page *p);
+void cli_page_row_end(cli_page *p);
+void cli_page_text(cli_page *p, const char *key, const char *text);
+void cli_page_u32(cli_page *p, const char *key, uint32_t v); /* a JSON number, "%u" text */
+void cli_page_u64(cli_page *p, const char *key, uint64_t v); /* cli_json_u64, "%llu" text */
+void cli_page_yes_no(cli_page *p, const char *key, bool v);  /* a JSON boolean, yes/no text */
+/* Notes on stderr when more rows follow, prints the page as cli_emit does, and releases it.
+ * Returns cli_emit's exit status. */
+int cli_page_end(cli_page *p, bool more);
 
 /* ---- declaration files ------------------------------------------------------------------- */
 

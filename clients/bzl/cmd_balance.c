@@ -57,12 +57,7 @@ balance_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__QueryBal
                                  BZL_ITEM_NO_MAX, optarg);
         }
     }
-    if (rc == CLI_GO_ON && opt == CLI_OPTS_STOP) {
-        rc = stop;
-    }
-    if (rc == CLI_GO_ON && optind < argc) {
-        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    }
+    rc = cli_opts_end(cmd, argc, argv, opt, stop, rc);
     if (rc == CLI_GO_ON && q->book[0] == '\0') {
         rc = cli_usage_error(cmd, "--book is required");
     }

@@ -62,12 +62,7 @@ book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__Book *
                                  optarg);
         }
     }
-    if (rc == CLI_GO_ON && opt == CLI_OPTS_STOP) {
-        rc = stop;
-    }
-    if (rc == CLI_GO_ON && optind < argc) {
-        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    }
+    rc = cli_opts_end(cmd, argc, argv, opt, stop, rc);
     if (rc == CLI_GO_ON && (b->book_no[0] == '\0' || b->enterprise[0] == '\0')) {
         rc = cli_usage_error(cmd, "--book and --enterprise are required");
     }
@@ -102,32 +97,18 @@ done:
 int
 cli_book_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
-    Bzl__Request req = BZL__REQUEST__INIT;
     Bzl__GetBook body = BZL__GET_BOOK__INIT;
-    Bzl__Response *resp = NULL;
-    int rc = CLI_EXIT_OK;
-    int opt;
-    cli_opts_begin();
-    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
-        /* no options of its own */
+    int rc = cli_one_arg(c, cmd, argc, argv, "expected exactly one book number", &body.book_no);
+    if (rc != CLI_GO_ON) {
+        return rc;
     }
-    if (opt == CLI_OPTS_STOP) {
-        goto done;
-    }
-    if (argc - optind != 1) {
-        rc = cli_usage_error(cmd, "expected exactly one book number");
-        goto done;
-    }
-    body.book_no = argv[optind];
+    Bzl__Request req = BZL__REQUEST__INIT;
     req.body_case = BZL__REQUEST__BODY_GET_BOOK;
     req.get_book = &body;
+    Bzl__Response *resp = NULL;
     rc = cli_call(c, &req, BZL__RESPONSE__RESULT_BOOK, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = book_print(c, resp->book);
-    }
-done:
-    if (resp != NULL) {
         bzl__response__free_unpacked(resp, NULL);
     }
     return rc;

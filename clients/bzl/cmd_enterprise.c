@@ -113,32 +113,18 @@ done:
 int
 cli_enterprise_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
-    Bzl__Request req = BZL__REQUEST__INIT;
     Bzl__GetEnterprise body = BZL__GET_ENTERPRISE__INIT;
-    Bzl__Response *resp = NULL;
-    int rc = CLI_EXIT_OK;
-    int opt;
-    cli_opts_begin();
-    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
-        /* no options of its own */
+    int rc = cli_one_arg(c, cmd, argc, argv, "expected exactly one enterprise CODE", &body.code);
+    if (rc != CLI_GO_ON) {
+        return rc;
     }
-    if (opt == CLI_OPTS_STOP) {
-        goto done;
-    }
-    if (argc - optind != 1) {
-        rc = cli_usage_error(cmd, "expected exactly one enterprise CODE");
-        goto done;
-    }
-    body.code = argv[optind];
+    Bzl__Request req = BZL__REQUEST__INIT;
     req.body_case = BZL__REQUEST__BODY_GET_ENTERPRISE;
     req.get_enterprise = &body;
+    Bzl__Response *resp = NULL;
     rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ENTERPRISE, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = enterprise_print(c, resp->enterprise);
-    }
-done:
-    if (resp != NULL) {
         bzl__response__free_unpacked(resp, NULL);
     }
     return rc;

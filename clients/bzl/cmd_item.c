@@ -98,12 +98,7 @@ item_options(cli *c, const cli_cmd *cmd, int argc, char **argv, bool full, Bzl__
            (opt = cli_next_opt(c, cmd, argc, argv, full ? add_opts : show_opts, &stop)) >= 0) {
         rc = item_option(cmd, opt, it);
     }
-    if (rc == CLI_GO_ON && opt == CLI_OPTS_STOP) {
-        rc = stop;
-    }
-    if (rc == CLI_GO_ON && optind < argc) {
-        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    }
+    rc = cli_opts_end(cmd, argc, argv, opt, stop, rc);
     if (rc == CLI_GO_ON &&
         (it->book_no[0] == '\0' || it->kind == BZL__KIND__KIND_UNSPECIFIED || it->item_no == 0)) {
         rc = cli_usage_error(cmd, "--book, --kind and --seq are required");

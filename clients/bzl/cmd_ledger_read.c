@@ -5,14 +5,6 @@
 
 #include <string.h>
 
-static void
-more_note(bool more)
-{
-    if (more) {
-        fprintf(stderr, "bzl: more rows follow; narrow the query\n");
-    }
-}
-
 /* Sends req, checks for `want` and hands the response to print (which owns nothing). */
 static int
 read_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want,
@@ -40,43 +32,24 @@ static int
 norms_print(const cli *c, const Bzl__Response *resp)
 {
     const Bzl__NormList *list = resp->norms;
-    cli_table t;
-    json_t *arr = c->json ? json_array() : NULL;
-    bool ok = !c->json || arr != NULL;
-    cli_table_init(&t, norm_cols, BZL_ARRAY_LEN(norm_cols));
+    cli_page p;
+    cli_page_begin(&p, c, norm_cols, BZL_ARRAY_LEN(norm_cols));
     for (size_t i = 0; i < list->n_norms; i++) {
         const Bzl__Norm *n = list->norms[i];
-        if (c->json) {
-            json_t *o = json_object();
-            cli_json_put(o, "product", json_integer(n->product), &ok);
-            cli_json_put(o, "version", cli_json_str(n->version), &ok);
-            cli_json_put(o, "material", json_integer(n->material), &ok);
-            cli_json_put(o, "net", cli_json_str(n->net), &ok);
-            cli_json_put(o, "tangible_loss", cli_json_str(n->tangible_loss), &ok);
-            cli_json_put(o, "intangible_loss", cli_json_str(n->intangible_loss), &ok);
-            cli_json_put(o, "bonded_share", cli_json_str(n->bonded_share), &ok);
-            cli_json_put(o, "unit_consumption", cli_json_str(n->unit_consumption), &ok);
-            cli_json_put(o, "from", cli_json_str(n->valid_from), &ok);
-            cli_json_put(o, "used", json_boolean(n->used), &ok);
-            cli_json_push(arr, o, &ok);
-            continue;
-        }
-        cli_table_addf(&t, "%u", (unsigned)n->product);
-        cli_table_add(&t, n->version);
-        cli_table_addf(&t, "%u", (unsigned)n->material);
-        cli_table_add(&t, n->net);
-        cli_table_add(&t, n->tangible_loss);
-        cli_table_add(&t, n->intangible_loss);
-        cli_table_add(&t, n->bonded_share);
-        cli_table_add(&t, n->unit_consumption);
-        cli_table_add(&t, n->valid_from);
-        cli_table_add(&t, n->used ? "yes" : "no");
+        cli_page_row_begin(&p);
+        cli_page_u32(&p, "product", n->product);
+        cli_page_text(&p, "version", n->version);
+        cli_page_u32(&p, "material", n->material);
+        cli_page_text(&p, "net", n->net);
+        cli_page_text(&p, "tangible_loss", n->tangible_loss);
+        cli_page_text(&p, "intangible_loss", n->intangible_loss);
+        cli_page_text(&p, "bonded_share", n->bonded_share);
+        cli_page_text(&p, "unit_consumption", n->unit_consumption);
+        cli_page_text(&p, "from", n->valid_from);
+        cli_page_yes_no(&p, "used", n->used);
+        cli_page_row_end(&p);
     }
-    more_note(list->more);
-    int rc = cli_emit(c, &t, arr, ok);
-    json_decref(arr);
-    cli_table_deinit(&t);
-    return rc;
+    return cli_page_end(&p, list->more);
 }
 
 int
@@ -108,41 +81,23 @@ static int
 history_print(const cli *c, const Bzl__Response *resp)
 {
     const Bzl__History *h = resp->history;
-    cli_table t;
-    json_t *arr = c->json ? json_array() : NULL;
-    bool ok = !c->json || arr != NULL;
-    cli_table_init(&t, history_cols, BZL_ARRAY_LEN(history_cols));
+    cli_page p;
+    cli_page_begin(&p, c, history_cols, BZL_ARRAY_LEN(history_cols));
     for (size_t i = 0; i < h->n_lines; i++) {
         const Bzl__HistoryLine *l = h->lines[i];
-        if (c->json) {
-            json_t *o = json_object();
-            cli_json_put(o, "seq", cli_json_u64(l->seq), &ok);
-            cli_json_put(o, "date", cli_json_str(l->date), &ok);
-            cli_json_put(o, "id", cli_json_str(l->id), &ok);
-            cli_json_put(o, "flow", cli_json_str(l->flow), &ok);
-            cli_json_put(o, "entry", cli_json_str(l->entry), &ok);
-            cli_json_put(o, "qty", cli_json_str(l->qty), &ok);
-            cli_json_put(o, "pending_in", cli_json_str(l->pending_in), &ok);
-            cli_json_put(o, "pending_out", cli_json_str(l->pending_out), &ok);
-            cli_json_put(o, "balance", cli_json_str(l->balance), &ok);
-            cli_json_push(arr, o, &ok);
-            continue;
-        }
-        cli_table_addf(&t, "%llu", (unsigned long long)l->seq);
-        cli_table_add(&t, l->date);
-        cli_table_add(&t, l->id);
-        cli_table_add(&t, l->flow);
-        cli_table_add(&t, l->entry);
-        cli_table_add(&t, l->qty);
-        cli_table_add(&t, l->pending_in);
-        cli_table_add(&t, l->pending_out);
-        cli_table_add(&t, l->balance);
+        cli_page_row_begin(&p);
+        cli_page_u64(&p, "seq", l->seq);
+        cli_page_text(&p, "date", l->date);
+        cli_page_text(&p, "id", l->id);
+        cli_page_text(&p, "flow", l->flow);
+        cli_page_text(&p, "entry", l->entry);
+        cli_page_text(&p, "qty", l->qty);
+        cli_page_text(&p, "pending_in", l->pending_in);
+        cli_page_text(&p, "pending_out", l->pending_out);
+        cli_page_text(&p, "balance", l->balance);
+        cli_page_row_end(&p);
     }
-    more_note(h->more);
-    int rc = cli_emit(c, &t, arr, ok);
-    json_decref(arr);
-    cli_table_deinit(&t);
-    return rc;
+    return cli_page_end(&p, h->more);
 }
 
 int
@@ -289,33 +244,21 @@ static int
 transfers_print(const cli *c, const Bzl__Response *resp)
 {
     const Bzl__TransferList *list = resp->transfers;
-    cli_table t;
-    json_t *arr = c->json ? json_array() : NULL;
-    bool ok = !c->json || arr != NULL;
-    cli_table_init(&t, transfer_cols, BZL_ARRAY_LEN(transfer_cols));
+    cli_page p;
+    cli_page_begin(&p, c, transfer_cols, BZL_ARRAY_LEN(transfer_cols));
     for (size_t i = 0; i < list->n_transfers; i++) {
         const Bzl__Transfer *x = list->transfers[i];
         const char *cells[] = {x->enterprise,   x->book,       x->id,    x->flow,
                                x->related_book, x->related_id, x->state, x->why};
         static const char *const keys[] = {"enterprise",   "book",       "id",    "flow",
                                            "related_book", "related_id", "state", "why"};
-        json_t *o = c->json ? json_object() : NULL;
+        cli_page_row_begin(&p);
         for (size_t k = 0; k < BZL_ARRAY_LEN(cells); k++) {
-            if (c->json) {
-                cli_json_put(o, keys[k], cli_json_str(cells[k]), &ok);
-            } else {
-                cli_table_add(&t, cells[k]);
-            }
+            cli_page_text(&p, keys[k], cells[k]);
         }
-        if (c->json) {
-            cli_json_push(arr, o, &ok);
-        }
+        cli_page_row_end(&p);
     }
-    more_note(list->more);
-    int rc = cli_emit(c, &t, arr, ok);
-    json_decref(arr);
-    cli_table_deinit(&t);
-    return rc;
+    return cli_page_end(&p, list->more);
 }
 
 int
@@ -343,31 +286,18 @@ static int
 scrap_print(const cli *c, const Bzl__Response *resp)
 {
     const Bzl__ScrapList *list = resp->scrap;
-    cli_table t;
-    json_t *arr = c->json ? json_array() : NULL;
-    bool ok = !c->json || arr != NULL;
-    cli_table_init(&t, scrap_cols, BZL_ARRAY_LEN(scrap_cols));
+    cli_page p;
+    cli_page_begin(&p, c, scrap_cols, BZL_ARRAY_LEN(scrap_cols));
     for (size_t i = 0; i < list->n_rows; i++) {
         const Bzl__ScrapRow *r = list->rows[i];
-        if (c->json) {
-            json_t *o = json_object();
-            cli_json_put(o, "material", json_integer(r->item), &ok);
-            cli_json_put(o, "generated", cli_json_str(r->generated), &ok);
-            cli_json_put(o, "used", cli_json_str(r->used), &ok);
-            cli_json_put(o, "remaining", cli_json_str(r->remaining), &ok);
-            cli_json_push(arr, o, &ok);
-            continue;
-        }
-        cli_table_addf(&t, "%u", (unsigned)r->item);
-        cli_table_add(&t, r->generated);
-        cli_table_add(&t, r->used);
-        cli_table_add(&t, r->remaining);
+        cli_page_row_begin(&p);
+        cli_page_u32(&p, "material", r->item);
+        cli_page_text(&p, "generated", r->generated);
+        cli_page_text(&p, "used", r->used);
+        cli_page_text(&p, "remaining", r->remaining);
+        cli_page_row_end(&p);
     }
-    more_note(list->more);
-    int rc = cli_emit(c, &t, arr, ok);
-    json_decref(arr);
-    cli_table_deinit(&t);
-    return rc;
+    return cli_page_end(&p, list->more);
 }
 
 int

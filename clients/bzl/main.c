@@ -399,6 +399,38 @@ cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct opt
     return opt;
 }
 
+int
+cli_opts_end(const cli_cmd *cmd, int argc, char **argv, int opt, int stop, int rc)
+{
+    if (rc == CLI_GO_ON && opt == CLI_OPTS_STOP) {
+        rc = stop;
+    }
+    if (rc == CLI_GO_ON && optind < argc) {
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    }
+    return rc;
+}
+
+int
+cli_one_arg(cli *c, const cli_cmd *cmd, int argc, char **argv, const char *expected, char **arg)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    int rc = CLI_EXIT_OK;
+    int opt;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
+        /* no options of its own */
+    }
+    if (opt == CLI_OPTS_STOP) {
+        return rc;
+    }
+    if (argc - optind != 1) {
+        return cli_usage_error(cmd, "%s", expected);
+    }
+    *arg = argv[optind];
+    return CLI_GO_ON;
+}
+
 bool
 cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {

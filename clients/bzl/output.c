@@ -332,3 +332,86 @@ cli_emit(const cli *c, const cli_table *t, const json_t *doc, bool ok)
     }
     return rc;
 }
+
+/* ---- pages -------------------------------------------------------------------------------- */
+
+void
+cli_page_begin(cli_page *p, const cli *c, const cli_column *cols, size_t n_cols)
+{
+    p->c = c;
+    p->arr = c->json ? json_array() : NULL;
+    p->row = NULL;
+    p->ok = !c->json || p->arr != NULL;
+    cli_table_init(&p->t, cols, n_cols);
+}
+
+void
+cli_page_row_begin(cli_page *p)
+{
+    BZL_ASSERT(p->row == NULL);
+    if (p->c->json) {
+        p->row = json_object();
+    }
+}
+
+void
+cli_page_row_end(cli_page *p)
+{
+    if (p->c->json) {
+        cli_json_push(p->arr, p->row, &p->ok);
+        p->row = NULL;
+    }
+}
+
+void
+cli_page_text(cli_page *p, const char *key, const char *text)
+{
+    if (p->c->json) {
+        cli_json_put(p->row, key, cli_json_str(text), &p->ok);
+    } else {
+        cli_table_add(&p->t, text);
+    }
+}
+
+void
+cli_page_u32(cli_page *p, const char *key, uint32_t v)
+{
+    if (p->c->json) {
+        cli_json_put(p->row, key, json_integer(v), &p->ok);
+    } else {
+        cli_table_addf(&p->t, "%u", (unsigned)v);
+    }
+}
+
+void
+cli_page_u64(cli_page *p, const char *key, uint64_t v)
+{
+    if (p->c->json) {
+        cli_json_put(p->row, key, cli_json_u64(v), &p->ok);
+    } else {
+        cli_table_addf(&p->t, "%llu", (unsigned long long)v);
+    }
+}
+
+void
+cli_page_yes_no(cli_page *p, const char *key, bool v)
+{
+    if (p->c->json) {
+        cli_json_put(p->row, key, json_boolean(v), &p->ok);
+    } else {
+        cli_table_add(&p->t, v ? "yes" : "no");
+    }
+}
+
+int
+cli_page_end(cli_page *p, bool more)
+{
+    BZL_ASSERT(p->row == NULL);
+    if (more) {
+        fprintf(stderr, "bzl: more rows follow; narrow the query\n");
+    }
+    int rc = cli_emit(p->c, &p->t, p->arr, p->ok);
+    json_decref(p->arr);
+    cli_table_deinit(&p->t);
+    return rc;
+}

@@ -314,10 +314,35 @@ bzl__mdb_status(int rc)
     }
 }
 
-static void set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
+bzl_status
+bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st)
+{
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        st = bzl__mdb_status(rc);
+    }
+    return st;
+}
 
-static void
-set_why(char *why, size_t why_cap, const char *fmt, ...)
+bzl_status
+bzl__list_end(MDB_cursor *cur, int rc, bzl_status st, size_t n, bool further, size_t *count,
+              bool *more)
+{
+    BZL_ASSERT(count != NULL);
+    st = bzl__cursor_end(cur, rc, st);
+    if (st == BZL_OK) {
+        *count = n;
+        if (more != NULL) {
+            *more = further;
+        }
+    }
+    return st;
+}
+
+void
+bzl__set_why(char *why, size_t why_cap, const char *fmt, ...)
 {
     if (why == NULL || why_cap == 0) {
         return;
@@ -411,7 +436,7 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
     if (rc == MDB_NOTFOUND) {
         uint64_t next = 0;
         if (meta_get_u64(txn, s, META_JOURNAL_NEXT, &next) != BZL_NOT_FOUND) {
-            set_why(why, why_cap, "database has a journal but no schema version");
+            bzl__set_why(why, why_cap, "database has a journal but no schema version");
             return BZL_CORRUPT;
         }
         bzl_status st = meta_put(txn, s, META_SCHEMA, BZL_SCHEMA_VERSION, 4);
@@ -423,22 +448,22 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
             st = head_put(txn, s, 0, zeros);
         }
         if (st != BZL_OK) {
-            set_why(why, why_cap, "cannot initialise the database: %s", bzl_status_text(st));
+            bzl__set_why(why, why_cap, "cannot initialise the database: %s", bzl_status_text(st));
         }
         return st;
     }
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "cannot read the schema version: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "cannot read the schema version: %s", mdb_strerror(rc));
         return bzl__mdb_status(rc);
     }
     bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
     uint32_t version = rd_u32(&r);
     if (!rd_done(&r)) {
-        set_why(why, why_cap, "schema version record is %zu bytes, not 4", v.mv_size);
+        bzl__set_why(why, why_cap, "schema version record is %zu bytes, not 4", v.mv_size);
         return BZL_CORRUPT;
     }
     if (version != BZL_SCHEMA_VERSION) {
-        set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u", version,
+        bzl__set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u", version,
                 BZL_SCHEMA_VERSION);
         return BZL_SCHEMA_MISMATCH;
     }
@@ -480,7 +505,7 @@ env_open(bzl_storage *s, const bzl_storage_options *opts, char *why, size_t why_
         rc = mdb_env_info(s->env, &info);
     }
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "%s on %s: %s", step, opts->dir, mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "%s on %s: %s", step, opts->dir, mdb_strerror(rc));
         return bzl__mdb_status(rc);
     }
     /* An existing file larger than the configured start keeps its size. */
@@ -502,7 +527,7 @@ dbs_open(bzl_storage *s, char *why, size_t why_cap)
         rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
     }
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "cannot open the databases: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "cannot open the databases: %s", mdb_strerror(rc));
         st = bzl__mdb_status(rc);
         goto fail;
     }
@@ -513,7 +538,7 @@ dbs_open(bzl_storage *s, char *why, size_t why_cap)
     rc = mdb_txn_commit(txn);
     txn = NULL;
     if (rc != MDB_SUCCESS) {
-        set_why(why, why_cap, "cannot commit the schema: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "cannot commit the schema: %s", mdb_strerror(rc));
         st = bzl__mdb_status(rc);
         goto fail;
     }
@@ -532,14 +557,14 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
     BZL_ASSERT(opts->dir != NULL);
     BZL_ASSERT(out != NULL);
     bzl_status st = BZL_OK;
-    set_why(why, why_cap, "%s", "");
+    bzl__set_why(why, why_cap, "%s", "");
     if (sodium_init() < 0) {
-        set_why(why, why_cap, "libsodium failed to initialise");
+        bzl__set_why(why, why_cap, "libsodium failed to initialise");
         return BZL_INTERNAL;
     }
     bzl_storage *s = calloc(1, sizeof *s);
     if (s == NULL) {
-        set_why(why, why_cap, "out of memory");
+        bzl__set_why(why, why_cap, "out of memory");
         st = BZL_NO_MEMORY;
         goto fail;
     }
@@ -550,7 +575,7 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
     pthread_rwlockattr_destroy(&attr);
     if (lock_rc != 0) {
         free(s);
-        set_why(why, why_cap, "cannot create the resize lock");
+        bzl__set_why(why, why_cap, "cannot create the resize lock");
         return BZL_NO_MEMORY;
     }
     s->map_bytes = opts->map_bytes != 0 ? opts->map_bytes : BZL_MAP_BYTES_INITIAL;
@@ -907,17 +932,7 @@ bzl_storage_enterprise_list(bzl_txn *t, const char *after, bzl_enterprise *out, 
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }
 
 /* ---- book ---------------------------------------------------------------------------------- */
@@ -1209,17 +1224,7 @@ bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t 
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }
 
 /* ---- statistics ---------------------------------------------------------------------------- */

@@ -308,16 +308,9 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
         t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
+    st = bzl__list_end(cur, rc, st, n, further, count, more);
     if (st == BZL_OK) {
-        *count = n;
         *next_after = last;
-        *more = further;
     }
     return st;
 }

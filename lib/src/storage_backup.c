@@ -3,24 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static void backup_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
-
-static void
-backup_why(char *why, size_t why_cap, const char *fmt, ...)
-{
-    if (why == NULL || why_cap == 0) {
-        return;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, why_cap, fmt, ap);
-    va_end(ap);
-}
 
 static bzl_status
 errno_status(int err)
@@ -72,7 +57,7 @@ copy_verify(const char *tmp, uint64_t *journal_entries, char *why, size_t why_ca
         mdb_env_close(env);
     }
     if (rc != MDB_SUCCESS) {
-        backup_why(why, why_cap, "the copy does not reopen: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "the copy does not reopen: %s", mdb_strerror(rc));
         return rc == ENOSPC ? BZL_DISK_FULL : BZL_CORRUPT;
     }
     *journal_entries = st.ms_entries;
@@ -89,12 +74,12 @@ copy_to_fd(bzl_storage *s, int fd, char *why, size_t why_cap)
     int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
     pthread_rwlock_unlock(&s->resize_lock);
     if (rc != MDB_SUCCESS) {
-        backup_why(why, why_cap, "copying the database failed: %s", mdb_strerror(rc));
+        bzl__set_why(why, why_cap, "copying the database failed: %s", mdb_strerror(rc));
         return bzl__mdb_status(rc);
     }
     if (fsync(fd) != 0) {
         int err = errno;
-        backup_why(why, why_cap, "syncing the copy failed: %s", strerror(err));
+        bzl__set_why(why, why_cap, "syncing the copy failed: %s", strerror(err));
         return errno_status(err);
     }
     return BZL_OK;
@@ -125,27 +110,27 @@ bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info, char
 {
     BZL_ASSERT(s != NULL);
     BZL_ASSERT(path != NULL && info != NULL);
-    backup_why(why, why_cap, "%s", "");
+    bzl__set_why(why, why_cap, "%s", "");
     char tmp[4200];
     int n = snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp) {
-        backup_why(why, why_cap, "the backup path is too long");
+        bzl__set_why(why, why_cap, "the backup path is too long");
         return BZL_INVALID_ARGUMENT;
     }
     struct stat sb;
     if (lstat(path, &sb) == 0) {
-        backup_why(why, why_cap, "%s already exists; a backup never overwrites", path);
+        bzl__set_why(why, why_cap, "%s already exists; a backup never overwrites", path);
         return BZL_ALREADY_EXISTS;
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         int err = errno;
-        backup_why(why, why_cap, "cannot create %s: %s", tmp, strerror(err));
+        bzl__set_why(why, why_cap, "cannot create %s: %s", tmp, strerror(err));
         return errno_status(err);
     }
     bzl_status st = copy_to_fd(s, fd, why, why_cap);
     if (close(fd) != 0 && st == BZL_OK) {
-        backup_why(why, why_cap, "closing the copy failed: %s", strerror(errno));
+        bzl__set_why(why, why_cap, "closing the copy failed: %s", strerror(errno));
         st = BZL_IO_ERROR;
     }
     bzl_backup_info got = {0};
@@ -158,7 +143,7 @@ bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info, char
     /* link() refuses an existing name, so a file that appeared meanwhile is never clobbered. */
     if (st == BZL_OK && link(tmp, path) != 0) {
         int err = errno;
-        backup_why(why, why_cap, "cannot name the copy %s: %s", path, strerror(err));
+        bzl__set_why(why, why_cap, "cannot name the copy %s: %s", path, strerror(err));
         st = errno_status(err);
     }
     unlink(tmp);

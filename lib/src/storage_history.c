@@ -76,17 +76,7 @@ bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t ite
         }
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }
 
 /* ---- one declaration ------------------------------------------------------------------------- */
@@ -312,15 +302,5 @@ bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
         }
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }

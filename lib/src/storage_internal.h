@@ -108,6 +108,19 @@ typedef struct bzl__decl_state {
 /* Converts an LMDB or errno return code to a status (storage.c documents the mapping). */
 bzl_status bzl__mdb_status(int rc);
 
+/* Writes a printf-style explanation into why[why_cap] for the caller; a NULL why or zero cap
+ * means the caller does not want one. */
+void bzl__set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
+
+/* Ends a cursor walk: closes cur (NULL when mdb_cursor_open failed) and, when the walk itself
+ * succeeded (st is OK), converts the last cursor code rc unless it is MDB_SUCCESS or MDB_NOTFOUND,
+ * the two ways a walk stops cleanly. Returns the walk's status. */
+BZL_NODISCARD bzl_status bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st);
+/* bzl__cursor_end for a bounded listing, then, only on success, writes n rows to *count and
+ * `further` (rows beyond cap remain) to *more; more is NULL for listings that cannot overflow. */
+BZL_NODISCARD bzl_status bzl__list_end(MDB_cursor *cur, int rc, bzl_status st, size_t n,
+                                       bool further, size_t *count, bool *more);
+
 /* Appends journal entry journal_next of `type` in write transaction t and bumps journal_next.
  * The entry's payload_len bytes are reserved in the map: *payload points at them, and the
  * caller must fill them before its next write in t. *seq_out is the entry's sequence. */

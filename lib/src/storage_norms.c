@@ -212,13 +212,7 @@ norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
         }
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    return st;
+    return bzl__cursor_end(cur, rc, st);
 }
 
 typedef struct pick {
@@ -453,16 +447,7 @@ bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_mo
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, false, count, NULL);
 }
 
 /* ---- scrap allowances ----------------------------------------------------------------------- */
@@ -504,15 +489,5 @@ bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_sc
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    if (st == BZL_OK) {
-        *count = n;
-        *more = further;
-    }
-    return st;
+    return bzl__list_end(cur, rc, st, n, further, count, more);
 }

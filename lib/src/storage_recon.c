@@ -34,6 +34,36 @@ mv(const void *p, size_t n)
     return v;
 }
 
+/* Opens a cursor on db and positions it with op (MDB_FIRST, or MDB_SET_RANGE at key[len]).
+ * Returns the LMDB code of the positioning; *cur stays NULL only when the open failed (rc says
+ * why), otherwise the caller closes it. */
+static int
+cursor_seek(bzl_txn *t, unsigned db, const uint8_t *key, size_t len, MDB_cursor_op op,
+            MDB_cursor **cur, MDB_val *k, MDB_val *v)
+{
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], cur);
+    if (rc != MDB_SUCCESS) {
+        *cur = NULL;
+        return rc;
+    }
+    *k = mv(key, len);
+    return mdb_cursor_get(*cur, k, v, op);
+}
+
+/* cursor_seek to the last key before key[len]: LMDB has no "less than" seek, so seek to the
+ * first key at or past it and step back, or take the last key when there is none. */
+static int
+cursor_last_before(bzl_txn *t, unsigned db, const uint8_t *key, size_t len, MDB_cursor **cur,
+                   MDB_val *k, MDB_val *v)
+{
+    int rc = cursor_seek(t, db, key, len, MDB_SET_RANGE, cur, k, v);
+    if (*cur == NULL) {
+        return rc;
+    }
+    return rc == MDB_SUCCESS ? mdb_cursor_get(*cur, k, v, MDB_PREV)
+                             : mdb_cursor_get(*cur, k, v, MDB_LAST);
+}
+
 uint64_t
 bzl_txn_journal_reads(const bzl_txn *t)
 {
@@ -53,14 +83,13 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
     wr_be(&w, from_month, 4);
     wr_u8(&w, 0);
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TOTAL], &cur);
-    if (rc != MDB_SUCCESS) {
+    MDB_val k;
+    MDB_val v;
+    int rc = cursor_seek(t, DB_TOTAL, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v;
     bzl_status st = BZL_OK;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         if (k.mv_size != TOTAL_ROW_KEY_BYTES || memcmp(k.mv_data, key, ITEM_KEY_BYTES) != 0) {
             break;
@@ -77,11 +106,7 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
         st = rd_done(&r) ? bzl_dec_add(out_e5[category], q, &out_e5[category]) : BZL_CORRUPT;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    return st;
+    return bzl__cursor_end(cur, rc, st);
 }
 
 /* ---- stocktakes ------------------------------------------------------------------------------ */
@@ -193,12 +218,9 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
     uint8_t key[STOCK_KEY_BYTES];
     stock_key(key, book_no, date, 0);
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STOCKTAKE], &cur);
-    MDB_val k = mv(key, sizeof key);
+    MDB_val k;
     MDB_val v;
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
+    int rc = cursor_seek(t, DB_STOCKTAKE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
     while (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
            memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
         rc = mdb_cursor_del(cur, 0);
@@ -206,10 +228,7 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
             rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
         }
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? BZL_OK : bzl__mdb_status(rc);
+    return bzl__cursor_end(cur, rc, BZL_OK);
 }
 
 /* Writes the derived rows, every material of the book included (0 when not counted). */
@@ -338,15 +357,12 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
     uint8_t key[STOCK_KEY_BYTES];
     stock_key(key, book_no, to + 1, 0);
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STOCKTAKE], &cur);
-    if (rc != MDB_SUCCESS) {
+    MDB_val k;
+    MDB_val v;
+    int rc = cursor_last_before(t, DB_STOCKTAKE, key, sizeof key, &cur, &k, &v);
+    if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = rc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
-                           : mdb_cursor_get(cur, &k, &v, MDB_LAST);
     int32_t found = INT32_MIN;
     if (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
         memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
@@ -499,17 +515,16 @@ month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *ou
     uint8_t key[RATE_KEY_BYTES];
     month_cur_key(key, from, "");
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
-    if (rc != MDB_SUCCESS) {
+    MDB_val k;
+    MDB_val v;
+    int rc = cursor_seek(t, (unsigned)db, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v;
     size_t n = 0;
     size_t seen = 0;
     bzl_status st = BZL_OK;
     *more = false;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
         uint32_t month = (uint32_t)rd_be(&kr, 4);
@@ -712,14 +727,13 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
     wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
     wr_be(&w, from_month, 4);
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TRADE_VALUE], &cur);
-    if (rc != MDB_SUCCESS) {
+    MDB_val k;
+    MDB_val v;
+    int rc = cursor_seek(t, DB_TRADE_VALUE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v;
     bzl_status st = BZL_OK;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == TV_KEY_BYTES &&
            memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
         bzl_trade_value tv;
@@ -779,15 +793,12 @@ bzl_storage_closing_latest(bzl_txn *t, const char *book_no, uint32_t item_no, ui
     uint8_t key[CLOSING_KEY_BYTES];
     closing_key(key, book_no, item_no, before_month);
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLOSING], &cur);
-    if (rc != MDB_SUCCESS) {
+    MDB_val k;
+    MDB_val v;
+    int rc = cursor_last_before(t, DB_CLOSING, key, sizeof key, &cur, &k, &v);
+    if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = rc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
-                           : mdb_cursor_get(cur, &k, &v, MDB_LAST);
     bzl_status st = BZL_NOT_FOUND;
     if (rc == MDB_SUCCESS && k.mv_size == CLOSING_KEY_BYTES &&
         memcmp(k.mv_data, key, CLOSING_KEY_BYTES - 4u) == 0) {
@@ -811,15 +822,15 @@ bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN
     bzl_wr w = {.p = key, .cap = sizeof key};
     wr_fixed(&w, after, BZL_BOOK_NO_LEN);
     MDB_cursor *cur = NULL;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BOOK], &cur);
-    if (rc != MDB_SUCCESS) {
+    MDB_val k;
+    MDB_val v;
+    int rc = cursor_seek(t, DB_BOOK, key, sizeof key, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE,
+                         &cur, &k, &v);
+    if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v;
     size_t n = 0;
     *more = false;
-    rc = mdb_cursor_get(cur, &k, &v, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE);
     if (rc == MDB_SUCCESS && after[0] != '\0' && k.mv_size == BZL_BOOK_NO_LEN &&
         memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);

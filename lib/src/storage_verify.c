@@ -139,13 +139,7 @@ sums_from_journal(bzl_txn *t, sums *s, uint64_t *entries)
         t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    return st;
+    return bzl__cursor_end(cur, rc, st);
 }
 
 /* Fills the report with a mismatch of `field` at key. */
@@ -244,13 +238,7 @@ compare_stored(bzl_txn *t, unsigned db, sums *s, bzl_verify_report *out)
         t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
-    if (st == BZL_OK && rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        st = bzl__mdb_status(rc);
-    }
-    return st;
+    return bzl__cursor_end(cur, rc, st);
 }
 
 /* Every recomputed item must match what is stored (absent rows are zeros). */
