@@ -390,7 +390,7 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
+    st = bzl__cursor_end(cur, rc, st);
     if (st == BZL_OK) {
         *date = found;
         *count = n;
@@ -556,8 +556,11 @@ month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *ou
         }
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    *count = n;
+    /* A cursor failure mid-walk is an error, not a short list. */
+    st = bzl__cursor_end(cur, rc, st);
+    if (st == BZL_OK) {
+        *count = n;
+    }
     return st;
 }
 
@@ -755,8 +758,7 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
         st = rd_done(&r) && !kr.bad ? visit_cb(ctx, &tv) : BZL_CORRUPT;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    return st;
+    return bzl__cursor_end(cur, rc, st);
 }
 
 /* ---- closing balances ---------------------------------------------------------------------------
@@ -847,7 +849,10 @@ bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN
         n++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    *count = n;
+    /* A cursor failure mid-walk is an error, not a short list. */
+    st = bzl__cursor_end(cur, rc, st);
+    if (st == BZL_OK) {
+        *count = n;
+    }
     return st;
 }
