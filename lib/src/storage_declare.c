@@ -238,54 +238,77 @@ record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t 
     return st;
 }
 
-/* Gathers, decides and applies in child; a refusal lands in result. */
+/* Decides every refusal, reading only: header, items, norms, effects, and what applying them
+ * would meet (balances, allowances, period totals, trade values). */
 static bzl_status
-declare(bzl_txn *child, const bzl_declaration *d, const bzl_actor *actor, bzl_submit_result *result)
+decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
 {
-    gather g;
-    memset(&g, 0, sizeof g);
     uint32_t month = bzl_month_of(d->date);
-    bzl_status st = check_header(child, d, &g, result);
+    bzl_status st = check_header(t, d, g, result);
     if (st == BZL_OK && result->status == BZL_OK) {
-        st = check_items(child, d, result);
+        st = check_items(t, d, result);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
-        st = gather_norms(child, d, &g);
+        st = gather_norms(t, d, g);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
-        st = compute_effects(d, &g, result);
+        st = compute_effects(d, g, result);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
-        bool bounded = g.book.verify_mode != BZL_VERIFY_CONSUMPTION;
-        st = bzl__effects_apply(child, d->book_no, month, bounded, &g.applied, &result->status,
+        bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
+        st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, &result->status,
                                 &result->fault);
     }
-    if (st == BZL_OK && result->status == BZL_OK) {
-        st = record_accepted(child, d, &g, month, actor, &result->seq);
-    }
     if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
-        /* Values per currency and mode for the reports (storage_recon.c). */
-        st = bzl__trade_values_apply(child, d, (uint8_t)g.flow, 1);
+        st = bzl__trade_values_check(t, d, (uint8_t)g->flow, 1, &result->status, &result->fault);
     }
-    gather_free(&g);
     return st;
 }
 
+/* Writes an accepted declaration: effects, journal, state, history, trade values. decide()
+ * passed in this very transaction, so nothing here may refuse: a refusal now is a broken
+ * invariant and aborts the batch (BZL_INTERNAL) rather than leave half a declaration. */
+static bzl_status
+record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, uint64_t *seq)
+{
+    uint32_t month = bzl_month_of(d->date);
+    bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
+    bzl_status refusal = BZL_OK;
+    bzl_fault fault;
+    bzl_status st =
+        bzl__effects_apply(t, d->book_no, month, bounded, &g->applied, &refusal, &fault);
+    if (st == BZL_OK && refusal != BZL_OK) {
+        st = BZL_INTERNAL;
+    }
+    if (st == BZL_OK) {
+        st = record_accepted(t, d, g, month, actor, seq);
+    }
+    if (st == BZL_OK && !d->pending) {
+        /* Values per currency and mode for the reports (storage_recon.c). */
+        st = bzl__trade_values_apply(t, d, (uint8_t)g->flow, 1);
+        st = st == BZL_OVERFLOW ? BZL_INTERNAL : st;
+    }
+    return st;
+}
+
+/* Every refusal is decided before the first write, so a refused declaration leaves nothing
+ * behind without a nested transaction; a storage failure aborts (and the writer replays) the
+ * whole batch anyway. A child transaction per declaration made LMDB copy every page the
+ * declaration touched that the batch had dirtied already — for a 100-line declaration that
+ * copying cost more than the rest of its work (docs/BENCHMARKS.md). */
 bzl_status
 bzl__submit_new(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *actor,
                 bzl_submit_result *result)
 {
-    bzl_txn *child = NULL;
-    bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
-    if (st != BZL_OK) {
-        return st;
+    gather g;
+    memset(&g, 0, sizeof g);
+    bzl_status st = decide(batch, d, &g, result);
+    if (st == BZL_OK && result->status == BZL_OK) {
+        st = record(batch, d, &g, actor, &result->seq);
     }
-    st = declare(child, d, actor, result);
     if (st != BZL_OK || result->status != BZL_OK) {
-        /* A refusal (st is BZL_OK, result->status says why) or a storage failure (st). */
-        bzl_txn_abort(child);
         result->seq = 0;
-        return st;
     }
-    return bzl_txn_commit(child);
+    gather_free(&g);
+    return st;
 }

@@ -310,6 +310,61 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
     return st;
 }
 
+/* What effect_store would refuse for e, found without writing: its balance, its allowance and
+ * its period total. A list holds at most one effect per item, so no two effects of one list
+ * meet the same rows and each can be checked against the rows as stored. */
+static bzl_status
+effect_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
+             const bzl_effect *e, bzl_status *refusal, bzl_fault *fault)
+{
+    uint8_t key[ITEM_KEY_BYTES];
+    bzl_balance bal;
+    bzl_scrap scrap;
+    bzl__item_key(key, book_no, e->kind, e->item_no);
+    bzl_status st = bzl__balance_read(t, key, &bal);
+    if (st == BZL_OK) {
+        st = scrap_read(t, key, &scrap);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    bzl_effect copy = *e; /* bzl_effect_apply resolves average values in place */
+    *refusal = bzl_effect_apply(&copy, &bal, &scrap, scrap_bounded, fault);
+    if (*refusal != BZL_OK || (e->total_e5 == 0 && e->total_value_e5 == 0)) {
+        return BZL_OK;
+    }
+    int64_t q = 0;
+    int64_t v = 0;
+    st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month, e->category, &q,
+                               &v);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (bzl_dec_add(q, e->total_e5, &q) != BZL_OK ||
+        bzl_dec_add(v, e->total_value_e5, &v) != BZL_OK) {
+        *refusal = bzl_fault_set(fault, BZL_OVERFLOW, e->line, "qty",
+                                 "a period total of item %u would leave the representable range",
+                                 (unsigned)e->item_no);
+    }
+    return BZL_OK;
+}
+
+bzl_status
+bzl__effects_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
+                   const bzl_effect_list *list, bzl_status *refusal, bzl_fault *fault)
+{
+    BZL_ASSERT(list->count <= list->cap);
+    *refusal = BZL_OK;
+    for (uint32_t i = 0; i < list->count; i++) {
+        bzl_status st = effect_check(t, book_no, month, scrap_bounded, &list->items[i], refusal,
+                                     fault);
+        if (st != BZL_OK || *refusal != BZL_OK) {
+            return st;
+        }
+    }
+    return BZL_OK;
+}
+
 bzl_status
 bzl__effects_apply(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
                    bzl_effect_list *list, bzl_status *refusal, bzl_fault *fault)

@@ -182,6 +182,12 @@ void bzl__effects_header(struct bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1], ui
                          uint32_t *count);
 void bzl__effect_read(struct bzl_rd *r, bzl_effect *e);
 
+/* Decides, without writing, whether bzl__effects_apply would refuse list: a refusal lands in
+ * *refusal and fault with BZL_OK returned; only storage failures are returned. After it passed,
+ * bzl__effects_apply in the same transaction refuses nothing. */
+BZL_NODISCARD bzl_status bzl__effects_check(bzl_txn *t, const char *book_no, uint32_t month,
+                                            bool scrap_bounded, const bzl_effect_list *list,
+                                            bzl_status *refusal, bzl_fault *fault);
 /* Applies every effect of list to the stored balances, scrap allowances and period totals of
  * book_no in month (resolving average values in place). A refusal lands in *refusal and fault
  * with BZL_OK returned; only storage failures are returned. */
@@ -230,6 +236,11 @@ BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n);
 BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no,
                                                     int32_t *out);
 
+/* Decides, without writing, whether bzl__trade_values_apply would overflow a row: a refusal
+ * (BZL_OVERFLOW naming the line) lands in *refusal with BZL_OK returned. */
+BZL_NODISCARD bzl_status bzl__trade_values_check(bzl_txn *t, const bzl_declaration *d,
+                                                 uint8_t flow, int sign, bzl_status *refusal,
+                                                 bzl_fault *fault);
 /* Adds a posted declaration's line values to the trade-value rows (storage_recon.c): sign +1
  * when it posts, -1 when a reversal takes it back. d must carry its lines. */
 BZL_NODISCARD bzl_status bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d,

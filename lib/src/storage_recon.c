@@ -641,11 +641,12 @@ line_mode(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t 
 }
 
 static bzl_status
-tv_add(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int64_t usd)
+tv_sum(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int64_t usd,
+       int64_t cur[3])
 {
     MDB_val k = mv(key, TV_KEY_BYTES);
     MDB_val v;
-    int64_t cur[3] = {0, 0, 0};
+    cur[0] = cur[1] = cur[2] = 0;
     int rc = mdb_get(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &v);
     if (rc == MDB_SUCCESS) {
         bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
@@ -660,7 +661,14 @@ tv_add(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int6
     }
     bzl_status st = bzl_dec_add(cur[0], q, &cur[0]);
     st = st == BZL_OK ? bzl_dec_add(cur[1], val, &cur[1]) : st;
-    st = st == BZL_OK ? bzl_dec_add(cur[2], usd, &cur[2]) : st;
+    return st == BZL_OK ? bzl_dec_add(cur[2], usd, &cur[2]) : st;
+}
+
+static bzl_status
+tv_add(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int64_t usd)
+{
+    int64_t cur[3];
+    bzl_status st = tv_sum(t, key, q, val, usd, cur);
     if (st != BZL_OK) {
         return st;
     }
@@ -669,8 +677,57 @@ tv_add(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int6
     for (int i = 0; i < 3; i++) {
         wr_i64(&w, cur[i]);
     }
+    MDB_val k = mv(key, TV_KEY_BYTES);
     MDB_val nv = mv(buf, sizeof buf);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &nv, 0));
+}
+
+/* The trade-value row of line l: book | month | flow | kind | item | mode | currency. */
+static bzl_status
+tv_key(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t flow,
+       uint8_t key[TV_KEY_BYTES])
+{
+    uint8_t mode = 0;
+    bzl_status st = line_mode(t, d, l, &mode);
+    bzl_wr w = {.p = key, .cap = TV_KEY_BYTES};
+    wr_fixed(&w, d->book_no, BZL_BOOK_NO_LEN);
+    wr_be(&w, bzl_month_of(d->date), 4);
+    wr_u8(&w, flow);
+    wr_u8(&w, d->kind);
+    wr_be(&w, l->item_no, 4);
+    wr_u8(&w, mode);
+    wr_fixed(&w, l->currency, BZL_CURRENCY_LEN);
+    return st;
+}
+
+bzl_status
+bzl__trade_values_check(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int sign,
+                        bzl_status *refusal, bzl_fault *fault)
+{
+    BZL_ASSERT(sign == 1 || sign == -1);
+    *refusal = BZL_OK;
+    /* A declaration names each item once (DUPLICATE_LINE), so its lines meet distinct rows. */
+    for (uint32_t i = 0; i < d->line_count; i++) {
+        const bzl_decl_line *l = &d->lines[i];
+        uint8_t key[TV_KEY_BYTES];
+        int64_t cur[3];
+        bzl_status st = tv_key(t, d, l, flow, key);
+        if (st == BZL_OK) {
+            st = tv_sum(t, key, sign * l->qty_e5, l->has_usd ? 0 : sign * l->value_e5,
+                        l->has_usd ? sign * l->usd_e5 : 0, cur);
+        }
+        if (st == BZL_OVERFLOW) {
+            *refusal = bzl_fault_set(fault, st, i + 1, "value",
+                                     "line %u: the month's trade value of item %u would leave the "
+                                     "representable range",
+                                     (unsigned)(i + 1), (unsigned)l->item_no);
+            return BZL_OK;
+        }
+        if (st != BZL_OK) {
+            return st;
+        }
+    }
+    return BZL_OK;
 }
 
 bzl_status
@@ -681,17 +738,8 @@ bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int 
     bzl_status st = BZL_OK;
     for (uint32_t i = 0; st == BZL_OK && i < d->line_count; i++) {
         const bzl_decl_line *l = &d->lines[i];
-        uint8_t mode = 0;
-        st = line_mode(t, d, l, &mode);
         uint8_t key[TV_KEY_BYTES];
-        bzl_wr w = {.p = key, .cap = sizeof key};
-        wr_fixed(&w, d->book_no, BZL_BOOK_NO_LEN);
-        wr_be(&w, bzl_month_of(d->date), 4);
-        wr_u8(&w, flow);
-        wr_u8(&w, d->kind);
-        wr_be(&w, l->item_no, 4);
-        wr_u8(&w, mode);
-        wr_fixed(&w, l->currency, BZL_CURRENCY_LEN);
+        st = tv_key(t, d, l, flow, key);
         if (st == BZL_OK) {
             st = tv_add(t, key, sign * l->qty_e5, l->has_usd ? 0 : sign * l->value_e5,
                         l->has_usd ? sign * l->usd_e5 : 0);

@@ -124,8 +124,9 @@ typedef struct bzl_submit_result {
     bzl_fault fault;   /* where the refusal points, when status is not BZL_OK */
 } bzl_submit_result;
 
-/* Applies one declaration inside write transaction `batch`, in a nested transaction of its
- * own so that a refusal leaves nothing behind. The declaration must have passed
+/* Applies one declaration inside write transaction `batch`. Every refusal is decided by reading
+ * before the first write, so a refused declaration leaves nothing behind and the others of the
+ * batch go on (no nested transaction: see storage_declare.c). The declaration must have passed
  * bzl_decl_check_fields.
  *
  * Returns BZL_OK when the batch may go on, with the declaration's outcome in *result:
@@ -133,8 +134,8 @@ typedef struct bzl_submit_result {
  * and id with identical content: the original sequence), or refused (BZL_ID_REUSED,
  * BZL_NOT_FOUND for the book or an item, BZL_WRONG_BOOK, BZL_BOOK_NOT_OPEN,
  * BZL_INSUFFICIENT_BALANCE, BZL_INVALID_ARGUMENT, BZL_OVERFLOW …). Returns a storage-level
- * status (BZL_STORAGE_FULL, BZL_IO_ERROR, BZL_CORRUPT, BZL_NO_MEMORY) when the batch must be
- * aborted; *result is meaningless then. */
+ * status (BZL_STORAGE_FULL, BZL_IO_ERROR, BZL_CORRUPT, BZL_NO_MEMORY, BZL_INTERNAL) when the
+ * batch must be aborted; *result is meaningless then. */
 BZL_NODISCARD bzl_status bzl_storage_submit(bzl_txn *batch, const bzl_declaration *d,
                                             const bzl_actor *actor, bzl_submit_result *result);
 
