@@ -45,13 +45,17 @@ rm -f "$out"/book-*.csv
 awk -F, -v dir="$out" 'NR==1{h=$0; next}
   { f=dir "/book-" $1 ".csv"; if (!(f in seen)) { print h > f; seen[f]=1 } print > f }' \
   "$out/reconcile.csv"
-# Summary per book: materials, beyond tolerance, uncounted, Σ|difference| (exact: awk only
-# compares and adds decimal strings of at most 5 places, printed back with 5 places).
+# Summary per book: materials, beyond tolerance, uncounted, and the largest difference rate with
+# its item. Quantities of different materials are in different units and are never added;
+# the rate is printed as the daemon's exact string (awk only compares to pick it).
 awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next}
   { bk=$c["book"]; m[bk]++; if(!(bk in order)){order[bk]=++n; name[n]=bk}
     f=$c["flag"]; if(f=="shortage"||f=="surplus")x[bk]++; if(f=="uncounted")u[bk]++
-    d=$c["difference"]; if(d!="n/a"){ if(d<0)d=-d; s[bk]+=d } }
-  END{ for(i=1;i<=n;i++){bk=name[i]; printf "%s materials: %d, beyond tolerance: %d, uncounted: %d, |difference|: %.5f\n", bk, m[bk], x[bk]+0, u[bk]+0, s[bk]+0 } }' \
+    r=$c["difference_rate"]; if(r!="n/a" && r!=""){ a=r+0; if(a<0)a=-a
+      if(!(bk in w) || a>w[bk]){ w[bk]=a; ws[bk]=r; wi[bk]=$c["item"] } } }
+  END{ for(i=1;i<=n;i++){bk=name[i]
+         worst=(bk in ws) ? ws[bk] "% (item " wi[bk] ")" : "n/a"
+         printf "%s materials: %d, beyond tolerance: %d, uncounted: %d, largest difference rate: %s\n", bk, m[bk], x[bk]+0, u[bk]+0, worst } }' \
   "$out/reconcile.csv" >"$out/summary.txt"
 cat "$out/summary.txt"
 beyond=$(awk -F'beyond tolerance: ' '{split($2,a,","); t+=a[1]} END{print t+0}' "$out/summary.txt")
@@ -110,9 +114,9 @@ mix() {
         printf "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"obm\"><title>%s OBM %s%%</title></rect>\n", x, y, m[i]*4.2, b[i], m[i] }
       print "</svg>" }' "$1"
 }
-# The ten books with the largest Σ|difference|, for the chart.
-sed -n 's/^\([^ ]*\) .*|difference|: \([0-9.]*\)$/\1,\2/p' "$out/summary.txt" |
-  sort -t, -k2,2 -g -r | head -10 | sed '1i book,abs_difference' >"$out/.top2.csv"
+# The ten books with the largest |difference rate|, for the chart.
+sed -n 's/^\([^ ]*\) .*largest difference rate: -\{0,1\}\([0-9.]*\)% .*$/\1,\2/p' "$out/summary.txt" |
+  sort -t, -k2,2 -g -r | head -10 | sed '1i book,abs_difference_rate' >"$out/.top2.csv"
 {
   cat <<HTML
 <!DOCTYPE html>
@@ -133,7 +137,7 @@ $(table "$out/var-trend.csv")
 $(mix "$out/modes.csv")
 $(table "$out/modes.csv")
 <h2>Books with the largest differences</h2>
-$(bars "Books with the largest differences (sum of |counted - book balance|)" chart-diff 1 2 "$out/.top2.csv")
+$(bars "Books with the largest differences (|difference rate|, % of the book balance)" chart-diff 1 2 "$out/.top2.csv")
 <h2>Value-added ratio by enterprise, $period</h2>$(table "$out/var.csv")
 <h2>Processing-trade share $year (plan target: at least 30 %)</h2>$(table "$out/share.csv")
 <h2>Mode upgrades $year-Q1 → $year-Q4</h2>$(table "$out/upgrades.csv")
