@@ -2,7 +2,7 @@
  *
  * The loop thread pushes jobs; the writer takes everything queued (up to
  * BZL_WRITER_BATCH_DECLS_MAX declarations), applies it in one write transaction, commits once
- * (one fsync for the whole batch) and hands the jobs back through a uv_async, whose callback
+ * (one durable commit — LMDB flushes data, then meta — for the whole batch) and hands the jobs back through a uv_async, whose callback
  * runs each job's done() on the loop. A lone job commits at once: there is no timer.
  *
  * On BZL_STORAGE_FULL the writer aborts the batch, grows the map and replays it; at the
