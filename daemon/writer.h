@@ -3,7 +3,8 @@
  * The loop thread pushes jobs; the writer takes everything queued (up to
  * BZL_WRITER_BATCH_DECLS_MAX declarations), applies it in one write transaction, commits once
  * (one durable commit for the whole batch: LMDB flushes the data pages, then the meta page) and
- * hands the jobs back through a uv_async, whose callback runs each job's done() on the loop. A lone job commits at once: there is no timer.
+ * hands the jobs back through a uv_async, whose callback runs each job's done() on the loop. A
+ * lone job commits at once: there is no timer.
  *
  * On BZL_STORAGE_FULL the writer aborts the batch, grows the map and replays it; at the
  * configured maximum every job in the batch completes with BZL_STORAGE_FULL.
