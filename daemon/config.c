@@ -3,8 +3,8 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <inttypes.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,13 +35,12 @@ bzld_config_defaults(bzld_config *cfg)
 
 typedef struct parse_ctx {
     const char *path;
-    bzld_config *cfg;          /* NULL: only [access] is read */
+    bzld_config *cfg; /* NULL: only [access] is read */
     bzld_access_table *access;
-    char error[256];           /* the first error, without file and line */
+    char error[256]; /* the first error, without file and line */
 } parse_ctx;
 
-static int
-fail(parse_ctx *ctx, const char *fmt, ...) BZL_PRINTF(2, 3);
+static int fail(parse_ctx *ctx, const char *fmt, ...) BZL_PRINTF(2, 3);
 
 /* Records the first error; returns 0, which makes inih report the line. */
 static int
@@ -73,7 +72,8 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return true;
 }
 
-/* ---- [daemon] --------------------------------------------------------------------------------- */
+/* ---- [daemon] ---------------------------------------------------------------------------------
+ */
 
 static bool
 resolve_group(const char *value, uint32_t *gid)
@@ -127,18 +127,25 @@ daemon_key(parse_ctx *ctx, const char *name, const char *value)
     return 1;
 }
 
-/* ---- [limits] --------------------------------------------------------------------------------- */
+/* ---- [limits] ---------------------------------------------------------------------------------
+ */
 
 typedef struct limit_key {
     const char *name;
-    size_t offset;  /* in bzld_config */
-    bool wide;      /* uint64_t rather than uint32_t */
+    size_t offset; /* in bzld_config */
+    bool wide;     /* uint64_t rather than uint32_t */
     uint64_t floor;
     uint64_t ceiling;
 } limit_key;
 
-#define LIMIT32(key, field, lo, hi) {key, offsetof(bzld_config, field), false, lo, hi}
-#define LIMIT64(key, field, lo, hi) {key, offsetof(bzld_config, field), true, lo, hi}
+#define LIMIT32(key, field, lo, hi)                                                                \
+    {                                                                                              \
+        key, offsetof(bzld_config, field), false, lo, hi                                           \
+    }
+#define LIMIT64(key, field, lo, hi)                                                                \
+    {                                                                                              \
+        key, offsetof(bzld_config, field), true, lo, hi                                            \
+    }
 
 static const limit_key limit_keys[] = {
     LIMIT32("connections", connections_max, 1, BZL_CONNECTIONS_CEILING),
@@ -182,7 +189,8 @@ limits_key(parse_ctx *ctx, const char *name, const char *value)
     return fail(ctx, "unknown key \"%.64s\" in [limits]", name);
 }
 
-/* ---- [access] --------------------------------------------------------------------------------- */
+/* ---- [access] ---------------------------------------------------------------------------------
+ */
 
 /* One `uid:N`, `gid:N`, `user:NAME` or `group:NAME` into (by_gid, id). */
 static bool
@@ -242,8 +250,10 @@ access_list(parse_ctx *ctx, const char *name, const char *value, bzld_access_rul
             tok[--len] = '\0';
         }
         if (!principal_parse(tok, &rule.by_gid, &rule.id)) {
-            return fail(ctx, "%s: \"%.64s\" is not uid:N, gid:N, user:NAME or group:NAME of this "
-                        "system", name, tok);
+            return fail(ctx,
+                        "%s: \"%.64s\" is not uid:N, gid:N, user:NAME or group:NAME of this "
+                        "system",
+                        name, tok);
         }
         if (rule.role == BZLD_ROLE_ENTERPRISE &&
             scope_count(ctx->access, rule.by_gid, rule.id) >= BZL_PRINCIPAL_ENTERPRISES_MAX) {
@@ -373,8 +383,10 @@ bzld_config_check(const bzld_config *cfg, char *why, size_t why_cap)
         return BZL_INVALID_ARGUMENT;
     }
     if (cfg->batch_decls_max > BZL_WRITER_BATCH_DECLS_MAX) {
-        snprintf(why, why_cap, "batch_declarations (%u) is above what one writer transaction "
-                 "takes (%u)", cfg->batch_decls_max, BZL_WRITER_BATCH_DECLS_MAX);
+        snprintf(why, why_cap,
+                 "batch_declarations (%u) is above what one writer transaction "
+                 "takes (%u)",
+                 cfg->batch_decls_max, BZL_WRITER_BATCH_DECLS_MAX);
         return BZL_INVALID_ARGUMENT;
     }
     return BZL_OK;

@@ -65,8 +65,8 @@ line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, 
         st = bzld_copy_text(pb->bom_version, 0, BZL_BOM_VERSION_BYTES_MAX, out->bom_version,
                             sizeof out->bom_version, "bom_version", fault);
     }
-    if (st == BZL_OK && (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE ||
-                         pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
+    if (st == BZL_OK &&
+        (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "mode",
                            "line %u: mode %d is not OEM, ODM or OBM", line, (int)pb->mode);
     }
@@ -80,8 +80,8 @@ line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, 
 static bzl_status
 header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
 {
-    bzl_status st = bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id, "id",
-                                   fault);
+    bzl_status st =
+        bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id, "id", fault);
     if (st == BZL_OK) {
         st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, d->enterprise,
                             sizeof d->enterprise, 0, "enterprise", fault);
@@ -155,7 +155,8 @@ decl_from_pb(const Bzl__Declaration *pb, uint32_t lines_max, bzl_declaration *d,
     return bzl_decl_check_fields(d, lines_max, fault);
 }
 
-/* ---- the write job ----------------------------------------------------------------------------- */
+/* ---- the write job -----------------------------------------------------------------------------
+ */
 
 typedef struct submit_work {
     uint32_t count;
@@ -328,10 +329,10 @@ submit_start(bzld_slot *slot, Bzl__Declaration *const *pbs, size_t count, bool b
         bzl_submit_result *r = &w->results[i];
         r->status = decl_from_pb(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, &r->fault);
         if (r->status == BZL_OK && p->role == BZLD_ROLE_ENTERPRISE) {
-            r->status = scope_st != BZL_OK
-                            ? bzl_fault_set(&r->fault, scope_st, 0, "book", "cannot read the ledger")
-                            : bzld_access_decl(p, scope_txn, w->decls[i].enterprise,
-                                               w->decls[i].book_no, &r->fault);
+            r->status = scope_st != BZL_OK ? bzl_fault_set(&r->fault, scope_st, 0, "book",
+                                                           "cannot read the ledger")
+                                           : bzld_access_decl(p, scope_txn, w->decls[i].enterprise,
+                                                              w->decls[i].book_no, &r->fault);
         }
         w->valid[i] = r->status == BZL_OK;
         valid += w->valid[i];

@@ -82,9 +82,12 @@ static int
 parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
-        {"socket", required_argument, NULL, 's'}, {"foreground", no_argument, NULL, 'f'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"data", required_argument, NULL, 'd'},
+        {"socket", required_argument, NULL, 's'},
+        {"foreground", no_argument, NULL, 'f'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
         {"map-bytes", required_argument, NULL, 'm'},
         {"map-bytes-max", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
@@ -153,7 +156,8 @@ settle_config(bzld *d, const args *a)
 {
     char why[512] = "";
     bzld_config *cfg = &d->cfg;
-    if (a->config != NULL && bzld_config_load(a->config, cfg, &d->access, why, sizeof why) != BZL_OK) {
+    if (a->config != NULL &&
+        bzld_config_load(a->config, cfg, &d->access, why, sizeof why) != BZL_OK) {
         fprintf(stderr, "bzld: %s\n", why);
         return 2;
     }
@@ -365,8 +369,9 @@ main(int argc, char **argv)
         bzld_access_table_deinit(&d.access);
         return rc;
     }
-    bzld_log_set_level(log_level != 0 ? log_level
-                                      : d.cfg.log_level != 0 ? d.cfg.log_level : BZLD_LOG_INFO);
+    bzld_log_set_level(log_level != 0         ? log_level
+                       : d.cfg.log_level != 0 ? d.cfg.log_level
+                                              : BZLD_LOG_INFO);
     if (mkdir(d.cfg.data_dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "bzld: cannot create %s: %s\n", d.cfg.data_dir, strerror(errno));
         return 1;
@@ -382,9 +387,9 @@ main(int argc, char **argv)
     if (pid_fd < 0) {
         return 1;
     }
-    bzld_log(BZLD_LOG_INFO, "%s: %zu access rules%s", d.cfg.config_path[0] ? d.cfg.config_path
-                                                                              : "embedded default",
-             d.access.count, d.access.implicit_admin ? ", root and own uid admin" : "");
+    bzld_log(BZLD_LOG_INFO, "%s: %zu access rules%s",
+             d.cfg.config_path[0] ? d.cfg.config_path : "embedded default", d.access.count,
+             d.access.implicit_admin ? ", root and own uid admin" : "");
     rc = run(&d, ready_fd);
     unlink(d.cfg.pid_path);
     close(pid_fd);

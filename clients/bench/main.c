@@ -12,7 +12,8 @@
 
 static const char usage_text[] =
     "usage: bzl-bench --socket PATH [--setup] --connections N [--threads T] --inflight K\n"
-    "                 --lines L --duration SECONDS [--reads FRACTION] [--rate PER_SECOND] [--json]\n"
+    "                 --lines L --duration SECONDS [--reads FRACTION] [--rate PER_SECOND] "
+    "[--json]\n"
     "                 [--warmup SECONDS] [--enterprises E] [--items I] [--batch D]\n"
     "                 [--decls TOTAL] [--label NAME]\n"
     "       bzl-bench --socket PATH --idle N --duration SECONDS\n"
@@ -79,41 +80,88 @@ static int
 parse_args(int argc, char **argv, bench_opts *o)
 {
     static const struct option options[] = {
-        {"socket", required_argument, NULL, 's'},   {"setup", no_argument, NULL, 'S'},
-        {"connections", required_argument, NULL, 'c'}, {"inflight", required_argument, NULL, 'k'},
+        {"socket", required_argument, NULL, 's'},
+        {"setup", no_argument, NULL, 'S'},
+        {"connections", required_argument, NULL, 'c'},
+        {"inflight", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'},
-        {"lines", required_argument, NULL, 'l'},    {"batch", required_argument, NULL, 'b'},
-        {"reads", required_argument, NULL, 'r'},    {"rate", required_argument, NULL, 'R'},
-        {"duration", required_argument, NULL, 'd'}, {"warmup", required_argument, NULL, 'w'},
-        {"enterprises", required_argument, NULL, 'e'}, {"items", required_argument, NULL, 'i'},
-        {"decls", required_argument, NULL, 'D'},    {"idle", required_argument, NULL, 'I'},
-        {"label", required_argument, NULL, 'L'},    {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"lines", required_argument, NULL, 'l'},
+        {"batch", required_argument, NULL, 'b'},
+        {"reads", required_argument, NULL, 'r'},
+        {"rate", required_argument, NULL, 'R'},
+        {"duration", required_argument, NULL, 'd'},
+        {"warmup", required_argument, NULL, 'w'},
+        {"enterprises", required_argument, NULL, 'e'},
+        {"items", required_argument, NULL, 'i'},
+        {"decls", required_argument, NULL, 'D'},
+        {"idle", required_argument, NULL, 'I'},
+        {"label", required_argument, NULL, 'L'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int opt;
     uint32_t decls_m = 0;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         bool ok = true;
         switch (opt) {
-        case 's': o->socket_path = optarg; break;
-        case 'S': o->setup = true; break;
-        case 'c': ok = parse_u32(optarg, 1, BENCH_CONNECTIONS_MAX, &o->connections); break;
-        case 't': ok = parse_u32(optarg, 1, BENCH_THREADS_MAX, &o->threads); break;
-        case 'k': ok = parse_u32(optarg, 1, BENCH_INFLIGHT_MAX, &o->inflight); break;
-        case 'l': ok = parse_u32(optarg, 1, BENCH_ITEMS_MAX, &o->lines); break;
-        case 'b': ok = parse_u32(optarg, 1, BENCH_BATCH_MAX, &o->batch); break;
-        case 'r': ok = parse_double(optarg, 0, 1, &o->reads); break;
-        case 'R': ok = parse_double(optarg, 0, 1e9, &o->rate); break;
-        case 'd': ok = parse_double(optarg, 0.1, 86400, &o->duration_s); break;
-        case 'w': ok = parse_double(optarg, 0, 3600, &o->warmup_s); break;
-        case 'e': ok = parse_u32(optarg, 1, BENCH_ENTERPRISES_MAX, &o->enterprises); break;
-        case 'i': ok = parse_u32(optarg, 1, BENCH_ITEMS_MAX, &o->items); break;
-        case 'D': ok = parse_u32(optarg, 1, UINT32_MAX, &decls_m); o->total_decls = decls_m; break;
-        case 'I': ok = parse_u32(optarg, 1, BENCH_IDLE_MAX, &o->idle); break;
-        case 'L': o->label = optarg; break;
-        case 'j': o->json = true; break;
-        case 'h': fputs(usage_text, stdout); exit(0);
-        default: return usage_error("unknown option");
+        case 's':
+            o->socket_path = optarg;
+            break;
+        case 'S':
+            o->setup = true;
+            break;
+        case 'c':
+            ok = parse_u32(optarg, 1, BENCH_CONNECTIONS_MAX, &o->connections);
+            break;
+        case 't':
+            ok = parse_u32(optarg, 1, BENCH_THREADS_MAX, &o->threads);
+            break;
+        case 'k':
+            ok = parse_u32(optarg, 1, BENCH_INFLIGHT_MAX, &o->inflight);
+            break;
+        case 'l':
+            ok = parse_u32(optarg, 1, BENCH_ITEMS_MAX, &o->lines);
+            break;
+        case 'b':
+            ok = parse_u32(optarg, 1, BENCH_BATCH_MAX, &o->batch);
+            break;
+        case 'r':
+            ok = parse_double(optarg, 0, 1, &o->reads);
+            break;
+        case 'R':
+            ok = parse_double(optarg, 0, 1e9, &o->rate);
+            break;
+        case 'd':
+            ok = parse_double(optarg, 0.1, 86400, &o->duration_s);
+            break;
+        case 'w':
+            ok = parse_double(optarg, 0, 3600, &o->warmup_s);
+            break;
+        case 'e':
+            ok = parse_u32(optarg, 1, BENCH_ENTERPRISES_MAX, &o->enterprises);
+            break;
+        case 'i':
+            ok = parse_u32(optarg, 1, BENCH_ITEMS_MAX, &o->items);
+            break;
+        case 'D':
+            ok = parse_u32(optarg, 1, UINT32_MAX, &decls_m);
+            o->total_decls = decls_m;
+            break;
+        case 'I':
+            ok = parse_u32(optarg, 1, BENCH_IDLE_MAX, &o->idle);
+            break;
+        case 'L':
+            o->label = optarg;
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        default:
+            return usage_error("unknown option");
         }
         if (!ok) {
             return usage_error("an option value is out of range");
@@ -184,7 +232,8 @@ sleep_until(uint64_t t_ns)
             return;
         }
         uint64_t d = t_ns - now;
-        struct timespec ts = {.tv_sec = (time_t)(d / 1000000000u), .tv_nsec = (long)(d % 1000000000u)};
+        struct timespec ts = {.tv_sec = (time_t)(d / 1000000000u),
+                              .tv_nsec = (long)(d % 1000000000u)};
         nanosleep(&ts, NULL);
     }
 }
@@ -246,9 +295,9 @@ print_lat(const char *name, const bench_hist *h, bool json)
     if (json) {
         printf("\"%s\":{\"count\":%" PRIu64 ",\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
                "\"max_us\":%.1f,\"mean_us\":%.1f}",
-               name, h->count, bench_hist_quantile(h, 0.5) / 1e3, bench_hist_quantile(h, 0.99) / 1e3,
-               bench_hist_quantile(h, 0.999) / 1e3, h->max_ns / 1e3,
-               h->count ? (double)h->sum_ns / (double)h->count / 1e3 : 0.0);
+               name, h->count, bench_hist_quantile(h, 0.5) / 1e3,
+               bench_hist_quantile(h, 0.99) / 1e3, bench_hist_quantile(h, 0.999) / 1e3,
+               h->max_ns / 1e3, h->count ? (double)h->sum_ns / (double)h->count / 1e3 : 0.0);
         return;
     }
     if (h->count == 0) {
@@ -294,9 +343,9 @@ report(const bench_opts *o, const totals *t, double secs, daemon_counters a, dae
            "\"offered_rps\":%.1f,\"not_sent\":%" PRIu64 ",\"errors\":%" PRIu64 ","
            "\"commits\":%" PRIu64 ",\"decls_per_commit\":%.2f,\"journal_entries\":%" PRIu64 ",",
            o->label ? o->label : "", o->connections, o->threads, o->inflight, o->lines, o->batch,
-           o->reads, o->rate, secs, reqs / secs, t->decls_ok / secs, (double)t->decls_ok * o->lines / secs,
-           t->reads_ok / secs, t->writes_ok / secs, t->offered / secs, t->not_sent, t->errors,
-           commits, dpc, b.journal_entries);
+           o->reads, o->rate, secs, reqs / secs, t->decls_ok / secs,
+           (double)t->decls_ok * o->lines / secs, t->reads_ok / secs, t->writes_ok / secs,
+           t->offered / secs, t->not_sent, t->errors, commits, dpc, b.journal_entries);
     print_lat("write_latency", &t->write_lat, true);
     putchar(',');
     print_lat("read_latency", &t->read_lat, true);
@@ -340,8 +389,8 @@ run_load(const bench_opts *o)
     uint64_t t0 = bench_now_ns();
     /* A load (--decls) counts everything; a timed run only its window after the warm-up. */
     bench_g.window_start_ns = t0 + (o->total_decls > 0 ? 0 : (uint64_t)(o->warmup_s * 1e9));
-    bench_g.window_end_ns = o->total_decls > 0 ? UINT64_MAX : bench_g.window_start_ns +
-                                                                   (uint64_t)(o->duration_s * 1e9);
+    bench_g.window_end_ns =
+        o->total_decls > 0 ? UINT64_MAX : bench_g.window_start_ns + (uint64_t)(o->duration_s * 1e9);
     atomic_store(&bench_g.decls_budget, o->total_decls);
     uint32_t started = workers_start(o, ws, t0);
     daemon_counters a = {0}, b = {0};

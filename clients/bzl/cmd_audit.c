@@ -30,12 +30,13 @@ verify_print(const cli *c, const Bzl__Response *resp)
         bool ok = true;
         json_t *doc = json_object();
         cli_json_put(doc, "ok", json_boolean(r->ok), &ok);
-        cli_json_put(doc, "status", cli_json_str(cli_status_name(resp->status, status, sizeof status)), &ok);
+        cli_json_put(doc, "status",
+                     cli_json_str(cli_status_name(resp->status, status, sizeof status)), &ok);
         cli_json_put(doc, "entries", cli_json_u64(r->entries), &ok);
         cli_json_put(doc, "head_seq", cli_json_u64(r->head_seq), &ok);
         cli_json_put(doc, "head_hash", cli_json_str(hash), &ok);
-        cli_json_put(doc, "first_bad_seq", r->first_bad_seq ? cli_json_u64(r->first_bad_seq)
-                                                             : json_null(), &ok);
+        cli_json_put(doc, "first_bad_seq",
+                     r->first_bad_seq ? cli_json_u64(r->first_bad_seq) : json_null(), &ok);
         cli_json_put(doc, "chain_problem", cli_json_str(r->chain_problem), &ok);
         cli_json_put(doc, "items", cli_json_u64(r->items), &ok);
         cli_json_put(doc, "declarations", cli_json_u64(r->declarations), &ok);
@@ -99,7 +100,7 @@ cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv)
 /* ---- audit -------------------------------------------------------------------------------- */
 
 static const cli_column audit_cols[] = {
-    {"SEQ", true}, {"TIME", false}, {"UID", true},        {"ROLE", false},
+    {"SEQ", true}, {"TIME", false},   {"UID", true},   {"ROLE", false},
     {"PID", true}, {"REQUEST", true}, {"TYPE", false}, {"SUMMARY", false},
 };
 
@@ -115,8 +116,9 @@ type_name(uint32_t type)
 {
     /* The journal's entry types, in their append-only numbering (storage.c's journal table). */
     static const char *const names[] = {
-        "?",    "enterprise", "book",      "item",   "declaration", "post",  "void", "reverse",
-        "period_close", "norm", "item_mode", "reject", "stocktake", "rate", "trade"};
+        "?",         "enterprise", "book",      "item",         "declaration",
+        "post",      "void",       "reverse",   "period_close", "norm",
+        "item_mode", "reject",     "stocktake", "rate",         "trade"};
     return type < BZL_ARRAY_LEN(names) ? names[type] : "other";
 }
 

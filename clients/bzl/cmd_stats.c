@@ -77,8 +77,8 @@ kind_name(uint32_t kind)
 static const char *
 status_name(int status)
 {
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&bzl__status__descriptor,
-                                                                       status);
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&bzl__status__descriptor, status);
     return v != NULL ? v->name + strlen("STATUS_") : NULL;
 }
 
@@ -166,11 +166,13 @@ prometheus_print(FILE *f, const Bzl__Stats *st)
     prom_counter(f, "declarations_total", "counter", "Declarations applied in commits.",
                  st->declarations);
     prom_hist(f, "declarations_per_commit", "Declarations per committed transaction.",
-              st->decls_per_commit_hist, st->n_decls_per_commit_hist, 1.0, (double)st->declarations);
+              st->decls_per_commit_hist, st->n_decls_per_commit_hist, 1.0,
+              (double)st->declarations);
     prom_hist(f, "commit_seconds", "Time to apply and commit one batch (fsync included).",
               st->commit_us_hist, st->n_commit_us_hist, 1e-6, (double)st->commit_us_total / 1e6);
-    fprintf(f, "# HELP bzl_commit_seconds_max Longest commit since start.\n"
-               "# TYPE bzl_commit_seconds_max gauge\nbzl_commit_seconds_max %g\n",
+    fprintf(f,
+            "# HELP bzl_commit_seconds_max Longest commit since start.\n"
+            "# TYPE bzl_commit_seconds_max gauge\nbzl_commit_seconds_max %g\n",
             (double)st->commit_us_max / 1e6);
     prom_counter(f, "queue_depth", "gauge", "Write jobs waiting for the writer.", st->queue_depth);
     prom_counter(f, "queue_depth_max", "gauge", "Most write jobs ever waiting.",

@@ -236,14 +236,16 @@
 #include <sodium.h>
 
 static const char *const db_names[DB_COUNT] = {
-    [DB_META] = "meta", [DB_ENTERPRISE] = "enterprise", [DB_BOOK] = "book",
-    [DB_ITEM] = "item", [DB_BALANCE] = "balance",       [DB_JOURNAL] = "journal",
-    [DB_IDEM] = "idem",
-    [DB_NORM] = "norm", [DB_SCRAP] = "scrap",           [DB_TOTAL] = "total",
-    [DB_PERIOD] = "period", [DB_ITEM_MODE] = "item_mode", [DB_TRANSFER] = "transfer",
-    [DB_HISTORY] = "history",
-    [DB_STOCKTAKE] = "stocktake", [DB_RATE] = "rate", [DB_TRADE] = "trade",
-    [DB_TRADE_VALUE] = "trade_value", [DB_CLOSING] = "closing",
+    [DB_META] = "meta",           [DB_ENTERPRISE] = "enterprise",
+    [DB_BOOK] = "book",           [DB_ITEM] = "item",
+    [DB_BALANCE] = "balance",     [DB_JOURNAL] = "journal",
+    [DB_IDEM] = "idem",           [DB_NORM] = "norm",
+    [DB_SCRAP] = "scrap",         [DB_TOTAL] = "total",
+    [DB_PERIOD] = "period",       [DB_ITEM_MODE] = "item_mode",
+    [DB_TRANSFER] = "transfer",   [DB_HISTORY] = "history",
+    [DB_STOCKTAKE] = "stocktake", [DB_RATE] = "rate",
+    [DB_TRADE] = "trade",         [DB_TRADE_VALUE] = "trade_value",
+    [DB_CLOSING] = "closing",
 };
 
 #define META_SCHEMA "schema"
@@ -262,7 +264,8 @@ static const char *const db_names[DB_COUNT] = {
 static_assert(BOOK_VALUE_BYTES == BZL_ENTERPRISE_CODE_LEN + 1u + 1u + 4u, "book value layout");
 static_assert(BALANCE_VALUE_BYTES == 4 * sizeof(int64_t), "balance value is four int64");
 static_assert(ITEM_KEY_BYTES == 17u, "item key is book[12] | kind | item_no");
-static_assert(JOURNAL_HEADER_BYTES == 1u + 8u + 4u + 4u + 4u + 1u + 8u + 32u + 4u, "journal header");
+static_assert(JOURNAL_HEADER_BYTES == 1u + 8u + 4u + 4u + 4u + 1u + 8u + 32u + 4u,
+              "journal header");
 static_assert(JOURNAL_HASH_OFFSET == 1u + 8u + 4u + 4u + 4u + 1u + 8u, "hash follows request_id");
 static_assert(JOURNAL_HASH_BYTES == crypto_generichash_BYTES, "BLAKE2b-256");
 static_assert(BZL_NAME_BYTES_MAX <= UINT16_MAX, "name length fits its u16");
@@ -463,8 +466,8 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
         return BZL_CORRUPT;
     }
     if (version != BZL_SCHEMA_VERSION) {
-        bzl__set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u", version,
-                BZL_SCHEMA_VERSION);
+        bzl__set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u",
+                     version, BZL_SCHEMA_VERSION);
         return BZL_SCHEMA_MISMATCH;
     }
     return BZL_OK;

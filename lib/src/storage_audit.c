@@ -32,8 +32,8 @@ seq_of_key(const MDB_val *k)
 
 /* ---- the hash chain -------------------------------------------------------------------------- */
 
-static bzl_status
-tampered(bzl_chain_report *out, uint64_t seq, const char *fmt, ...) BZL_PRINTF(3, 4);
+static bzl_status tampered(bzl_chain_report *out, uint64_t seq, const char *fmt, ...)
+    BZL_PRINTF(3, 4);
 
 static bzl_status
 tampered(bzl_chain_report *out, uint64_t seq, const char *fmt, ...)
@@ -57,8 +57,9 @@ chain_step(const MDB_val *k, const MDB_val *v, uint64_t expect, uint8_t prev[JOU
             return tampered(out, expect, "entry %" PRIu64 " is missing (the next is %" PRIu64 ")",
                             expect, seq);
         }
-        return tampered(out, expect, "a journal key of %zu bytes sits where entry %" PRIu64
-                        " belongs", k->mv_size, expect);
+        return tampered(out, expect,
+                        "a journal key of %zu bytes sits where entry %" PRIu64 " belongs",
+                        k->mv_size, expect);
     }
     if (v->mv_size < JOURNAL_HEADER_BYTES) {
         return tampered(out, seq, "entry %" PRIu64 " is %zu bytes, shorter than its header", seq,
@@ -68,14 +69,17 @@ chain_step(const MDB_val *k, const MDB_val *v, uint64_t expect, uint8_t prev[JOU
     bzl_rd r = {.p = e, .len = v->mv_size, .off = JOURNAL_HEADER_BYTES - 4u};
     uint32_t payload_len = rd_u32(&r);
     if (payload_len != v->mv_size - JOURNAL_HEADER_BYTES) {
-        return tampered(out, seq, "entry %" PRIu64 " says its payload is %" PRIu32
-                        " bytes but holds %zu", seq, payload_len, v->mv_size - JOURNAL_HEADER_BYTES);
+        return tampered(out, seq,
+                        "entry %" PRIu64 " says its payload is %" PRIu32 " bytes but holds %zu",
+                        seq, payload_len, v->mv_size - JOURNAL_HEADER_BYTES);
     }
     uint8_t hash[JOURNAL_HASH_BYTES];
     bzl__journal_hash(prev, e, v->mv_size, hash);
     if (memcmp(hash, e + JOURNAL_HASH_OFFSET, JOURNAL_HASH_BYTES) != 0) {
-        return tampered(out, seq, "entry %" PRIu64 " does not match its hash: it was altered, "
-                        "or an entry before it was", seq);
+        return tampered(out, seq,
+                        "entry %" PRIu64 " does not match its hash: it was altered, "
+                        "or an entry before it was",
+                        seq);
     }
     memcpy(prev, hash, JOURNAL_HASH_BYTES);
     return BZL_OK;
@@ -133,14 +137,16 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
     uint64_t next = rc == MDB_SUCCESS && nv.mv_size == 8 ? rd_u64(&r) : 0;
     if (next != expect) {
         /* Entries at the end were deleted (or journal_next was moved). */
-        return tampered(out, expect, "entry %" PRIu64 " is missing: the journal ends at %" PRIu64
-                        " but %" PRIu64 " entries were written", expect, expect - 1,
-                        next == 0 ? 0 : next - 1);
+        return tampered(out, expect,
+                        "entry %" PRIu64 " is missing: the journal ends at %" PRIu64 " but %" PRIu64
+                        " entries were written",
+                        expect, expect - 1, next == 0 ? 0 : next - 1);
     }
     if (head_seq != expect - 1 || memcmp(head_hash, prev, sizeof prev) != 0) {
         return tampered(out, expect - 1 == 0 ? 1 : expect - 1,
                         "the head in meta (entry %" PRIu64 ") does not match the journal's last "
-                        "entry %" PRIu64, head_seq, expect - 1);
+                        "entry %" PRIu64,
+                        head_seq, expect - 1);
     }
     return BZL_OK;
 }

@@ -48,7 +48,7 @@
     X(INTERNAL, 30, "an internal invariant failed")                                                \
     X(FLOW_NOT_ALLOWED, 31, "the trade mode does not fit this book type, kind and direction")      \
     X(NORM_MISSING, 32, "no consumption norm is in force for the product and material")            \
-    X(SCRAP_ALLOWANCE_EXCEEDED, 33, "the scrap disposal exceeds the tangible-loss allowance")       \
+    X(SCRAP_ALLOWANCE_EXCEEDED, 33, "scrap disposal exceeds the tangible-loss allowance")          \
     X(RATE_MISSING, 34, "no exchange rate is recorded for the currency and month")                 \
     X(TAMPERED, 35, "the journal or a balance does not verify")                                    \
     X(NOT_READY, 36, "a prerequisite record or step is missing")
