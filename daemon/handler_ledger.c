@@ -560,7 +560,8 @@ bzld_handle_scrap(bzld_slot *slot)
     bzl_txn *txn = NULL;
     st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_scrap_list(txn, book, req->item, rows, cap, &count, &more);
+        st =
+            bzl_storage_scrap_list(txn, book, req->item, req->after_item, rows, cap, &count, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {

@@ -642,7 +642,7 @@ bzld_handle_list_rates(bzld_slot *slot)
     bool more = false;
     st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_rate_list(txn, month, 0, rows, BZL_LIST_ROWS_MAX, &n, &more);
+        st = bzl_storage_rate_list(txn, month, req->skip, rows, BZL_LIST_ROWS_MAX, &n, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {

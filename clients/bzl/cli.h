@@ -192,9 +192,10 @@ BZL_NODISCARD bzl_status cli_json_print(const json_t *doc);
  * CLI_EXIT_TRANSPORT after saying so; ok false means building the output failed. */
 int cli_emit(const cli *c, const cli_table *t, const json_t *doc, bool ok);
 
-/* One page of rows printed as a table or, with --json, as an array of objects, so each row is
- * written once: every cell goes to whichever output c selects, under its column in the table
- * and its key in the object. Errors are sticky, like the builders above; cli_page_end prints. */
+/* The rows of one listing, gathered across every page the daemon returns, printed as one table
+ * or, with --json, as one array of objects, so each row is written once: every cell goes to
+ * whichever output c selects, under its column in the table and its key in the object. Errors
+ * are sticky, like the builders above; cli_page_end prints, cli_page_abort does not. */
 typedef struct cli_page {
     const cli *c; /* borrowed for the page's life */
     cli_table t;
@@ -210,9 +211,10 @@ void cli_page_text(cli_page *p, const char *key, const char *text);
 void cli_page_u32(cli_page *p, const char *key, uint32_t v); /* a JSON number, "%u" text */
 void cli_page_u64(cli_page *p, const char *key, uint64_t v); /* cli_json_u64, "%llu" text */
 void cli_page_yes_no(cli_page *p, const char *key, bool v);  /* a JSON boolean, yes/no text */
-/* Notes on stderr when more rows follow, prints the page as cli_emit does, and releases it.
- * Returns cli_emit's exit status. */
-int cli_page_end(cli_page *p, bool more);
+/* Prints the rows as cli_emit does and releases them. Returns cli_emit's exit status. */
+int cli_page_end(cli_page *p);
+/* Releases the rows without printing them (the listing failed part way). */
+void cli_page_abort(cli_page *p);
 
 /* ---- declaration files ------------------------------------------------------------------- */
 

@@ -243,7 +243,8 @@ cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv)
     json_t *arr = c->json ? json_array() : NULL;
     bool ok = true;
     rc = CLI_EXIT_OK;
-    for (uint32_t page = 0; page < CLI_PAGES_MAX && rc == CLI_EXIT_OK; page++) {
+    bool more = true;
+    for (uint32_t page = 0; page < CLI_PAGES_MAX && rc == CLI_EXIT_OK && more; page++) {
         Bzl__Request req = BZL__REQUEST__INIT;
         req.body_case = BZL__REQUEST__BODY_AUDIT;
         req.audit = &q;
@@ -255,12 +256,18 @@ cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv)
         for (size_t i = 0; i < resp->audit->n_entries; i++) {
             audit_row(c, &t, arr, resp->audit->entries[i], &ok);
         }
-        bool more = resp->audit->more;
+        more = resp->audit->more;
+        /* A page that says "more" must move the cursor forward, or we would ask forever. */
+        if (more && resp->audit->next_after <= q.after_seq) {
+            fputs("bzl: MALFORMED: the daemon's audit pages do not advance\n", stderr);
+            rc = CLI_EXIT_TRANSPORT;
+        }
         q.after_seq = resp->audit->next_after;
         bzl__response__free_unpacked(resp, NULL);
-        if (!more) {
-            break;
-        }
+    }
+    if (rc == CLI_EXIT_OK && more) {
+        fputs("bzl: MALFORMED: the daemon's audit pages do not end\n", stderr);
+        rc = CLI_EXIT_TRANSPORT;
     }
     if (rc == CLI_EXIT_OK) {
         rc = cli_emit(c, &t, arr, ok);

@@ -1,6 +1,6 @@
 /* cmd_ledger_read.c — reading the bonded ledger: bom list, history, declaration show,
- * transfers unmatched, scrap. One page of at most BZL_LIST_ROWS_MAX rows each; a reply that
- * says more rows follow is reported on stderr. */
+ * transfers unmatched, scrap. The listings follow the daemon's pages (at most BZL_LIST_ROWS_MAX
+ * rows each) to the end and print them as one table or one JSON array. */
 #include "cli.h"
 
 #include <string.h>
@@ -19,6 +19,57 @@ read_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want,
     return rc;
 }
 
+/* Adds one reply's rows to p and moves req on past them. Returns whether the daemon says more
+ * rows follow; *advanced says whether req moved forward (a page that says more must). */
+typedef bool (*read_page_fn)(cli_page *p, Bzl__Request *req, const Bzl__Response *resp,
+                             bool *advanced);
+
+/* Follows the daemon's pages, at most CLI_PAGES_MAX of them, into one listing and prints it.
+ * A daemon whose pages do not advance or do not end is refused, and nothing is printed. */
+static int
+read_pages(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want, const cli_column *cols,
+           size_t n_cols, read_page_fn add)
+{
+    cli_page p;
+    cli_page_begin(&p, c, cols, n_cols);
+    int rc = CLI_EXIT_OK;
+    bool more = true;
+    for (uint32_t page = 0; rc == CLI_EXIT_OK && more && page < CLI_PAGES_MAX; page++) {
+        Bzl__Response *resp = NULL;
+        rc = cli_call(c, req, want, &resp);
+        if (rc != CLI_EXIT_OK) {
+            break;
+        }
+        bool advanced = false;
+        more = add(&p, req, resp, &advanced);
+        bzl__response__free_unpacked(resp, NULL);
+        if (more && !advanced) {
+            fputs("bzl: MALFORMED: the daemon's pages do not advance\n", stderr);
+            rc = CLI_EXIT_TRANSPORT;
+        }
+    }
+    if (rc == CLI_EXIT_OK && more) {
+        fputs("bzl: MALFORMED: the daemon's pages do not end\n", stderr);
+        rc = CLI_EXIT_TRANSPORT;
+    }
+    if (rc != CLI_EXIT_OK) {
+        cli_page_abort(&p);
+        return rc;
+    }
+    return cli_page_end(&p);
+}
+
+/* Moves a skip cursor past n rows; false when that would not move it (no rows, or overflow). */
+static bool
+skip_past(uint32_t *skip, size_t n)
+{
+    if (n == 0 || n > UINT32_MAX - *skip) {
+        return false;
+    }
+    *skip += (uint32_t)n;
+    return true;
+}
+
 /* ---- bom list ---------------------------------------------------------------------------------
  */
 
@@ -28,28 +79,27 @@ static const cli_column norm_cols[] = {
     {"FROM", false},     {"USED", false},
 };
 
-static int
-norms_print(const cli *c, const Bzl__Response *resp)
+static bool
+norms_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
 {
     const Bzl__NormList *list = resp->norms;
-    cli_page p;
-    cli_page_begin(&p, c, norm_cols, BZL_ARRAY_LEN(norm_cols));
     for (size_t i = 0; i < list->n_norms; i++) {
         const Bzl__Norm *n = list->norms[i];
-        cli_page_row_begin(&p);
-        cli_page_u32(&p, "product", n->product);
-        cli_page_text(&p, "version", n->version);
-        cli_page_u32(&p, "material", n->material);
-        cli_page_text(&p, "net", n->net);
-        cli_page_text(&p, "tangible_loss", n->tangible_loss);
-        cli_page_text(&p, "intangible_loss", n->intangible_loss);
-        cli_page_text(&p, "bonded_share", n->bonded_share);
-        cli_page_text(&p, "unit_consumption", n->unit_consumption);
-        cli_page_text(&p, "from", n->valid_from);
-        cli_page_yes_no(&p, "used", n->used);
-        cli_page_row_end(&p);
+        cli_page_row_begin(p);
+        cli_page_u32(p, "product", n->product);
+        cli_page_text(p, "version", n->version);
+        cli_page_u32(p, "material", n->material);
+        cli_page_text(p, "net", n->net);
+        cli_page_text(p, "tangible_loss", n->tangible_loss);
+        cli_page_text(p, "intangible_loss", n->intangible_loss);
+        cli_page_text(p, "bonded_share", n->bonded_share);
+        cli_page_text(p, "unit_consumption", n->unit_consumption);
+        cli_page_text(p, "from", n->valid_from);
+        cli_page_yes_no(p, "used", n->used);
+        cli_page_row_end(p);
     }
-    return cli_page_end(&p, list->more);
+    *advanced = skip_past(&req->list_norms->skip, list->n_norms);
+    return list->more;
 }
 
 int
@@ -66,7 +116,8 @@ cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__Request req = BZL__REQUEST__INIT;
     req.body_case = BZL__REQUEST__BODY_LIST_NORMS;
     req.list_norms = &body;
-    return read_call(c, &req, BZL__RESPONSE__RESULT_NORMS, norms_print);
+    return read_pages(c, &req, BZL__RESPONSE__RESULT_NORMS, norm_cols, BZL_ARRAY_LEN(norm_cols),
+                      norms_page);
 }
 
 /* ---- history ----------------------------------------------------------------------------------
@@ -77,27 +128,29 @@ static const cli_column history_cols[] = {
     {"QTY", true}, {"PENDING_IN", true}, {"PENDING_OUT", true}, {"BALANCE", true},
 };
 
-static int
-history_print(const cli *c, const Bzl__Response *resp)
+static bool
+history_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
 {
     const Bzl__History *h = resp->history;
-    cli_page p;
-    cli_page_begin(&p, c, history_cols, BZL_ARRAY_LEN(history_cols));
     for (size_t i = 0; i < h->n_lines; i++) {
         const Bzl__HistoryLine *l = h->lines[i];
-        cli_page_row_begin(&p);
-        cli_page_u64(&p, "seq", l->seq);
-        cli_page_text(&p, "date", l->date);
-        cli_page_text(&p, "id", l->id);
-        cli_page_text(&p, "flow", l->flow);
-        cli_page_text(&p, "entry", l->entry);
-        cli_page_text(&p, "qty", l->qty);
-        cli_page_text(&p, "pending_in", l->pending_in);
-        cli_page_text(&p, "pending_out", l->pending_out);
-        cli_page_text(&p, "balance", l->balance);
-        cli_page_row_end(&p);
+        cli_page_row_begin(p);
+        cli_page_u64(p, "seq", l->seq);
+        cli_page_text(p, "date", l->date);
+        cli_page_text(p, "id", l->id);
+        cli_page_text(p, "flow", l->flow);
+        cli_page_text(p, "entry", l->entry);
+        cli_page_text(p, "qty", l->qty);
+        cli_page_text(p, "pending_in", l->pending_in);
+        cli_page_text(p, "pending_out", l->pending_out);
+        cli_page_text(p, "balance", l->balance);
+        cli_page_row_end(p);
     }
-    return cli_page_end(&p, h->more);
+    /* The daemon continues after the last sequence seen, which must move forward. */
+    uint64_t last = h->n_lines > 0 ? h->lines[h->n_lines - 1]->seq : 0;
+    *advanced = last > req->history->after_seq;
+    req->history->after_seq = *advanced ? last : req->history->after_seq;
+    return h->more;
 }
 
 int
@@ -120,7 +173,8 @@ cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__Request req = BZL__REQUEST__INIT;
     req.body_case = BZL__REQUEST__BODY_HISTORY;
     req.history = &body;
-    return read_call(c, &req, BZL__RESPONSE__RESULT_HISTORY, history_print);
+    return read_pages(c, &req, BZL__RESPONSE__RESULT_HISTORY, history_cols,
+                      BZL_ARRAY_LEN(history_cols), history_page);
 }
 
 /* ---- declaration show -------------------------------------------------------------------------
@@ -240,25 +294,24 @@ static const cli_column transfer_cols[] = {
     {"RELATED_BOOK", false}, {"RELATED_ID", false}, {"STATE", false}, {"WHY", false},
 };
 
-static int
-transfers_print(const cli *c, const Bzl__Response *resp)
+static bool
+transfers_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
 {
     const Bzl__TransferList *list = resp->transfers;
-    cli_page p;
-    cli_page_begin(&p, c, transfer_cols, BZL_ARRAY_LEN(transfer_cols));
     for (size_t i = 0; i < list->n_transfers; i++) {
         const Bzl__Transfer *x = list->transfers[i];
         const char *cells[] = {x->enterprise,   x->book,       x->id,    x->flow,
                                x->related_book, x->related_id, x->state, x->why};
         static const char *const keys[] = {"enterprise",   "book",       "id",    "flow",
                                            "related_book", "related_id", "state", "why"};
-        cli_page_row_begin(&p);
+        cli_page_row_begin(p);
         for (size_t k = 0; k < BZL_ARRAY_LEN(cells); k++) {
-            cli_page_text(&p, keys[k], cells[k]);
+            cli_page_text(p, keys[k], cells[k]);
         }
-        cli_page_row_end(&p);
+        cli_page_row_end(p);
     }
-    return cli_page_end(&p, list->more);
+    *advanced = skip_past(&req->unmatched_transfers->skip, list->n_transfers);
+    return list->more;
 }
 
 int
@@ -273,7 +326,8 @@ cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__Request req = BZL__REQUEST__INIT;
     req.body_case = BZL__REQUEST__BODY_UNMATCHED_TRANSFERS;
     req.unmatched_transfers = &body;
-    return read_call(c, &req, BZL__RESPONSE__RESULT_TRANSFERS, transfers_print);
+    return read_pages(c, &req, BZL__RESPONSE__RESULT_TRANSFERS, transfer_cols,
+                      BZL_ARRAY_LEN(transfer_cols), transfers_page);
 }
 
 /* ---- scrap
@@ -282,22 +336,24 @@ cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
 static const cli_column scrap_cols[] = {
     {"MATERIAL", true}, {"GENERATED", true}, {"USED", true}, {"REMAINING", true}};
 
-static int
-scrap_print(const cli *c, const Bzl__Response *resp)
+static bool
+scrap_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
 {
     const Bzl__ScrapList *list = resp->scrap;
-    cli_page p;
-    cli_page_begin(&p, c, scrap_cols, BZL_ARRAY_LEN(scrap_cols));
     for (size_t i = 0; i < list->n_rows; i++) {
         const Bzl__ScrapRow *r = list->rows[i];
-        cli_page_row_begin(&p);
-        cli_page_u32(&p, "material", r->item);
-        cli_page_text(&p, "generated", r->generated);
-        cli_page_text(&p, "used", r->used);
-        cli_page_text(&p, "remaining", r->remaining);
-        cli_page_row_end(&p);
+        cli_page_row_begin(p);
+        cli_page_u32(p, "material", r->item);
+        cli_page_text(p, "generated", r->generated);
+        cli_page_text(p, "used", r->used);
+        cli_page_text(p, "remaining", r->remaining);
+        cli_page_row_end(p);
     }
-    return cli_page_end(&p, list->more);
+    /* The daemon continues after the last material seen, which must move forward. */
+    uint32_t last = list->n_rows > 0 ? list->rows[list->n_rows - 1]->item : 0;
+    *advanced = last > req->scrap->after_item;
+    req->scrap->after_item = *advanced ? last : req->scrap->after_item;
+    return list->more;
 }
 
 int
@@ -314,5 +370,6 @@ cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__Request req = BZL__REQUEST__INIT;
     req.body_case = BZL__REQUEST__BODY_SCRAP;
     req.scrap = &body;
-    return read_call(c, &req, BZL__RESPONSE__RESULT_SCRAP, scrap_print);
+    return read_pages(c, &req, BZL__RESPONSE__RESULT_SCRAP, scrap_cols, BZL_ARRAY_LEN(scrap_cols),
+                      scrap_page);
 }

@@ -146,6 +146,18 @@ out_page(cli *c, out *o, const Bzl__Table *t)
     }
 }
 
+/* Releases what the pages accumulated, printing nothing. */
+static void
+out_release(out *o)
+{
+    for (size_t i = 0; i < o->n_cols; i++) {
+        free((char *)o->cols[i].header);
+    }
+    cli_table_deinit(&o->table);
+    json_decref(o->doc);
+    free(o->cols);
+}
+
 static int
 out_finish(cli *c, out *o, const Bzl__Table *last)
 {
@@ -166,12 +178,7 @@ out_finish(cli *c, out *o, const Bzl__Table *last)
             }
         }
     }
-    for (size_t i = 0; i < o->n_cols; i++) {
-        free((char *)o->cols[i].header);
-    }
-    cli_table_deinit(&o->table);
-    json_decref(o->doc);
-    free(o->cols);
+    out_release(o);
     return rc;
 }
 
@@ -362,6 +369,51 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     return table_call(c, &req, csv);
 }
 
+/* Follows the daemon's rate pages, each skipping the rows already seen, into one table. A
+ * daemon whose pages do not advance or do not end is refused. */
+static int
+rates_pages(cli *c, Bzl__ListRates *body, bool csv)
+{
+    out o = {.csv = csv, .ok = true};
+    Bzl__Response *resp = NULL;
+    int rc = CLI_EXIT_OK;
+    bool more = true;
+    for (uint32_t page = 0; rc == CLI_EXIT_OK && more && page < CLI_PAGES_MAX; page++) {
+        Bzl__Request req = BZL__REQUEST__INIT;
+        req.body_case = BZL__REQUEST__BODY_LIST_RATES;
+        req.list_rates = body;
+        if (resp != NULL) {
+            bzl__response__free_unpacked(resp, NULL);
+            resp = NULL;
+        }
+        rc = cli_call(c, &req, BZL__RESPONSE__RESULT_TABLE, &resp);
+        if (rc != CLI_EXIT_OK) {
+            break;
+        }
+        out_page(c, &o, resp->table);
+        size_t n = resp->table->n_rows;
+        more = resp->table->more;
+        if (more && (n == 0 || n > UINT32_MAX - body->skip)) {
+            fputs("bzl: MALFORMED: the daemon's rate pages do not advance\n", stderr);
+            rc = CLI_EXIT_TRANSPORT;
+        }
+        body->skip += (uint32_t)(rc == CLI_EXIT_OK ? n : 0);
+    }
+    if (rc == CLI_EXIT_OK && more) {
+        fputs("bzl: MALFORMED: the daemon's rate pages do not end\n", stderr);
+        rc = CLI_EXIT_TRANSPORT;
+    }
+    if (rc == CLI_EXIT_OK && resp != NULL) {
+        rc = out_finish(c, &o, resp->table);
+    } else if (o.cols != NULL) {
+        out_release(&o);
+    }
+    if (resp != NULL) {
+        bzl__response__free_unpacked(resp, NULL);
+    }
+    return rc;
+}
+
 int
 cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
@@ -372,10 +424,7 @@ cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_LIST_RATES;
-    req.list_rates = &body;
-    return table_call(c, &req, csv);
+    return rates_pages(c, &body, csv);
 }
 
 int

@@ -404,14 +404,19 @@ cli_page_yes_no(cli_page *p, const char *key, bool v)
 }
 
 int
-cli_page_end(cli_page *p, bool more)
+cli_page_end(cli_page *p)
 {
     BZL_ASSERT(p->row == NULL);
-    if (more) {
-        fprintf(stderr, "bzl: more rows follow; narrow the query\n");
-    }
     int rc = cli_emit(p->c, &p->t, p->arr, p->ok);
-    json_decref(p->arr);
-    cli_table_deinit(&p->t);
+    cli_page_abort(p);
     return rc;
+}
+
+void
+cli_page_abort(cli_page *p)
+{
+    BZL_ASSERT(p->row == NULL);
+    json_decref(p->arr);
+    p->arr = NULL;
+    cli_table_deinit(&p->t);
 }

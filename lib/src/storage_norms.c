@@ -453,8 +453,8 @@ bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_mo
 /* ---- scrap allowances ----------------------------------------------------------------------- */
 
 bzl_status
-bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_scrap_row *out,
-                       size_t cap, size_t *count, bool *more)
+bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t after_item,
+                       bzl_scrap_row *out, size_t cap, size_t *count, bool *more)
 {
     BZL_ASSERT(cap > 0);
     bzl_book book;
@@ -465,8 +465,15 @@ bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_sc
     uint8_t prefix[ITEM_KEY_BYTES];
     bzl__item_key(prefix, book_no, BZL_KIND_MATERIAL, item_no);
     size_t prefix_len = item_no != 0 ? ITEM_KEY_BYTES : BZL_BOOK_NO_LEN + 1u;
+    /* Paging seeks to the first material after after_item (a client's number, so clamped:
+     * no item is numbered past BZL_ITEM_NO_MAX, and the seek then finds nothing). */
+    static_assert(BZL_ITEM_NO_MAX < UINT32_MAX, "the seek past the last item fits");
+    uint8_t seek[ITEM_KEY_BYTES];
+    bzl__item_key(seek, book_no, BZL_KIND_MATERIAL,
+                  after_item < BZL_ITEM_NO_MAX ? after_item + 1u : BZL_ITEM_NO_MAX + 1u);
+    bool seek_after = item_no == 0 && after_item != 0;
     MDB_cursor *cur = NULL;
-    MDB_val k = mval(prefix, prefix_len);
+    MDB_val k = seek_after ? mval(seek, ITEM_KEY_BYTES) : mval(prefix, prefix_len);
     MDB_val v;
     size_t n = 0;
     bool further = false;

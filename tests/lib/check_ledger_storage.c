@@ -329,9 +329,14 @@ START_TEST(export_consumes_by_norm_and_freezes_the_version)
         bzl_storage_total_get(t, BOOK, BZL_KIND_PRODUCT, 1, 202603, BZL_FLOW_PROD_EXPORT, &q, &v),
         BZL_OK);
     ck_assert_int_eq(q, E5(1000));
-    ck_assert_int_eq(bzl_storage_scrap_list(t, BOOK, 0, rows, 4, &n, &more), BZL_OK);
+    ck_assert_int_eq(bzl_storage_scrap_list(t, BOOK, 0, 0, rows, 4, &n, &more), BZL_OK);
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(rows[0].scrap.generated_e5, E5(50));
+    /* Paging on after the only material, or after any possible item number, finds nothing. */
+    ck_assert_int_eq(bzl_storage_scrap_list(t, BOOK, 0, 1, rows, 4, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(bzl_storage_scrap_list(t, BOOK, 0, UINT32_MAX, rows, 4, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
     bzl_txn_abort(t);
     bzl_norm changed = make_norm(1, "v1", 960000000, 5000000000);
     ck_assert_int_eq(set_norm(&changed), BZL_STATE_CONFLICT);

@@ -234,10 +234,11 @@ typedef struct bzl_scrap_row {
     uint32_t item_no;
     bzl_scrap scrap;
 } bzl_scrap_row;
-/* Scrap allowances of the book's materials (only item_no unless 0), at most cap rows. */
+/* Scrap allowances of the book's materials (only item_no unless 0) in item order, those after
+ * after_item (0 for the first), at most cap rows. */
 BZL_NODISCARD bzl_status bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no,
-                                                bzl_scrap_row *out, size_t cap, size_t *count,
-                                                bool *more);
+                                                uint32_t after_item, bzl_scrap_row *out, size_t cap,
+                                                size_t *count, bool *more);
 
 /* One period total: (book, kind, item, month yyyymm, category) → quantity and value. */
 BZL_NODISCARD bzl_status bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind,
