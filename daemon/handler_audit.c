@@ -56,8 +56,10 @@ bzld_handle_verify(bzld_slot *slot)
         snprintf(message, sizeof message, "%s",
                  bal.message[0] ? bal.message : bzl_status_text(bal_st));
     } else {
-        snprintf(message, sizeof message, "%llu entries, %llu balances verify",
-                 (unsigned long long)chain.entries, (unsigned long long)bal.balances);
+        snprintf(message, sizeof message,
+                 "%llu entries, %llu balances, %llu rate, trade and stocktake rows verify",
+                 (unsigned long long)chain.entries, (unsigned long long)bal.balances,
+                 (unsigned long long)bal.rows);
     }
     resp.message = message;
     bzld_slot_reply(slot, &resp);

@@ -1,6 +1,10 @@
-/* storage_verify.c — recomputes balances and scrap allowances from the journal's effects and
- * compares them with the stored rows (bzl_storage_verify_balances). */
+/* storage_verify.c — recomputes balances and scrap allowances from the journal's effects, and
+ * the rate, trade and stocktake rows from their entries (types 12-14), and compares both with
+ * the stored rows (bzl_storage_verify_balances). */
 #include "storage_internal.h"
+
+#include "bzl/codes.h"
+#include "bzl/decimal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,14 +25,51 @@ typedef struct sums {
     size_t count;
 } sums;
 
+/* ---- rate, trade and stocktake rows: types ------------------------------------------------- */
+
+/* Layouts from storage.c's byte tables (rate, trade and stocktake rows; entries 12-14). */
+#define MONTH_KEY_BYTES (4u + BZL_CURRENCY_LEN)
+#define MONTH_ENTRY_BYTES (MONTH_KEY_BYTES + 8u + 8u)
+#define MARK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u) /* the wider of month | currency, book | date */
+#define STOCK_ROW_KEY_BYTES (MARK_KEY_BYTES + 4u)
+#define STOCK_ROW_VALUE_BYTES 33u
+#define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
+#define STOCK_ENTRY_LINE_BYTES 21u
+static_assert(MONTH_KEY_BYTES <= MARK_KEY_BYTES, "a month key fits a mark key");
+static_assert(STOCK_ENTRY_HEADER_BYTES == 21u, "stocktake entry header as documented");
+
+/* What the last journal entry of one rate or trade (month, currency), or of one stocktake
+ * (book, date), says. */
+typedef struct mark {
+    uint8_t type;                /* JOURNAL_RATE, _TRADE or _STOCKTAKE; 0 for a free slot */
+    uint8_t key[MARK_KEY_BYTES]; /* month BE | currency, zero-padded; or book | date BE */
+    bool stored;                 /* a stored row was compared with it */
+    int64_t a;                   /* cny_e9; exports_e5; the stocktake's line count */
+    int64_t b;                   /* 0; imports_e5; count_scrap */
+} mark;
+
+/* Open addressing like sums. One slot per distinct key, so it is as large as the rate, trade
+ * and stocktake tables themselves: a few rows per month. */
+typedef struct marks {
+    mark *slots;
+    size_t cap; /* a power of two */
+    size_t count;
+} marks;
+
 static uint64_t
-key_hash(const uint8_t *key)
+fnv1a(const uint8_t *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < ITEM_KEY_BYTES; i++) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
         h = (h ^ key[i]) * 1099511628211ull;
     }
     return h;
+}
+
+static uint64_t
+key_hash(const uint8_t *key)
+{
+    return fnv1a(key, ITEM_KEY_BYTES);
 }
 
 static sum *
@@ -77,8 +118,9 @@ sums_grow(sums *s)
 
 /* Adds one entry's applied effects. Entries that carry none (master data, period close,
  * norms, modes, and the stocktake, rate and trade entries 12-14, which move no balance) add
- * nothing; the hash chain is what proves them. Wrapping arithmetic: a sum that overflowed will
- * simply not match, which is what a damaged journal should do. */
+ * nothing; the hash chain proves them, and marks_add_entry checks the rows 12-14 wrote.
+ * Wrapping arithmetic: a sum that overflowed will simply not match, which is what a damaged
+ * journal should do. */
 static bzl_status
 sums_add_entry(sums *s, const bzl__entry *e)
 {
@@ -116,8 +158,11 @@ sums_add_entry(sums *s, const bzl__entry *e)
     return r.bad ? BZL_CORRUPT : BZL_OK;
 }
 
+static bzl_status marks_add_entry(marks *m, const bzl__entry *e);
+
+/* The one journal pass: effects into s, the last rate, trade and stocktake entries into m. */
 static bzl_status
-sums_from_journal(bzl_txn *t, sums *s, uint64_t *entries)
+sums_from_journal(bzl_txn *t, sums *s, marks *m, uint64_t *entries)
 {
     MDB_cursor *cur = NULL;
     MDB_val k;
@@ -134,6 +179,9 @@ sums_from_journal(bzl_txn *t, sums *s, uint64_t *entries)
         st = bzl__journal_get(t, rd_be(&kr, 8), &e);
         if (st == BZL_OK) {
             st = sums_add_entry(s, &e);
+        }
+        if (st == BZL_OK) {
+            st = marks_add_entry(m, &e);
         }
         (*entries)++;
         t->journal_reads++;
@@ -264,6 +312,279 @@ compare_sums(bzl_txn *t, sums *s, bzl_verify_report *out)
     return st;
 }
 
+/* ---- rate, trade and stocktake rows: the journal side -------------------------------------- */
+
+static mark *
+marks_find(marks *m, uint8_t type, const uint8_t *key, bool insert)
+{
+    BZL_ASSERT(type != 0);
+    if (m->cap == 0) {
+        BZL_ASSERT(!insert);
+        return NULL;
+    }
+    size_t mask = m->cap - 1;
+    size_t i = (fnv1a(key, MARK_KEY_BYTES) ^ type) & mask;
+    for (size_t probe = 0; probe < m->cap; probe++, i = (i + 1) & mask) {
+        mark *slot = &m->slots[i];
+        if (slot->type == 0) {
+            if (!insert) {
+                return NULL;
+            }
+            memset(slot, 0, sizeof *slot);
+            slot->type = type;
+            memcpy(slot->key, key, MARK_KEY_BYTES);
+            m->count++;
+            return slot;
+        }
+        if (slot->type == type && memcmp(slot->key, key, MARK_KEY_BYTES) == 0) {
+            return slot;
+        }
+    }
+    BZL_ASSERT(!"the marks table is never full");
+    return NULL;
+}
+
+static bzl_status
+marks_grow(marks *m)
+{
+    if (m->count * 2 < m->cap) {
+        return BZL_OK;
+    }
+    marks next = {.cap = m->cap == 0 ? 64 : m->cap * 2};
+    next.slots = calloc(next.cap, sizeof *next.slots);
+    if (next.slots == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->slots[i].type != 0) {
+            *marks_find(&next, m->slots[i].type, m->slots[i].key, true) = m->slots[i];
+        }
+    }
+    free(m->slots);
+    *m = next;
+    return BZL_OK;
+}
+
+/* Decodes a rate, trade or stocktake entry into key, a and b (see mark). */
+static bzl_status
+mark_decode(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES], int64_t *a, int64_t *b)
+{
+    bzl_rd r = {.p = e->payload, .len = e->payload_len};
+    memset(key, 0, MARK_KEY_BYTES);
+    if (e->type != JOURNAL_STOCKTAKE) {
+        if (e->payload_len != MONTH_ENTRY_BYTES) {
+            return BZL_CORRUPT;
+        }
+        memcpy(key, e->payload, MONTH_KEY_BYTES);
+        r.off = MONTH_KEY_BYTES;
+        int64_t first = rd_i64(&r);
+        int64_t second = rd_i64(&r);
+        *a = first;
+        *b = e->type == JOURNAL_TRADE ? second : 0; /* a rate's second is the one it replaced */
+        return rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+    }
+    if (e->payload_len < STOCK_ENTRY_HEADER_BYTES) {
+        return BZL_CORRUPT;
+    }
+    memcpy(key, e->payload, BZL_BOOK_NO_LEN);
+    r.off = BZL_BOOK_NO_LEN;
+    uint32_t date = rd_u32(&r); /* little-endian in the entry, big-endian in the row key */
+    bzl_wr w = {.p = key + BZL_BOOK_NO_LEN, .cap = 4};
+    wr_be(&w, date, 4);
+    *b = rd_u8(&r);
+    uint32_t lines = rd_u32(&r);
+    *a = lines;
+    bool whole = (uint64_t)e->payload_len ==
+                 STOCK_ENTRY_HEADER_BYTES + (uint64_t)lines * STOCK_ENTRY_LINE_BYTES;
+    return !r.bad && whole ? BZL_OK : BZL_CORRUPT;
+}
+
+/* Remembers what a rate, trade or stocktake entry says; a later entry of the same key
+ * replaces it, as the later write replaced the row. Other entry types add nothing. */
+static bzl_status
+marks_add_entry(marks *m, const bzl__entry *e)
+{
+    if (e->type != JOURNAL_RATE && e->type != JOURNAL_TRADE && e->type != JOURNAL_STOCKTAKE) {
+        return BZL_OK;
+    }
+    uint8_t key[MARK_KEY_BYTES];
+    int64_t a = 0;
+    int64_t b = 0;
+    bzl_status st = mark_decode(e, key, &a, &b);
+    if (st == BZL_OK) {
+        st = marks_grow(m);
+    }
+    if (st == BZL_OK) {
+        mark *x = marks_find(m, e->type, key, true);
+        x->a = a;
+        x->b = b;
+    }
+    return st;
+}
+
+/* ---- rate, trade and stocktake rows: the comparison ---------------------------------------- */
+
+/* "7.1234" for a rate, "exports 1000 imports 500" for trade totals. */
+static void
+month_value_text(uint8_t type, int64_t a, int64_t b, char *buf, size_t cap)
+{
+    char at[BZL_DEC_TEXT_BYTES];
+    char bt[BZL_DEC_TEXT_BYTES];
+    if (type == JOURNAL_RATE) {
+        bzl_dec_format(a, BZL_SCALE_RATE, at, sizeof at);
+        snprintf(buf, cap, "%s", at);
+    } else {
+        bzl_dec_format(a, BZL_SCALE_QTY, at, sizeof at);
+        bzl_dec_format(b, BZL_SCALE_QTY, bt, sizeof bt);
+        snprintf(buf, cap, "exports %s imports %s", at, bt);
+    }
+}
+
+/* Fills the report with a rate or trade row that disagrees with the journal: stored (a, b)
+ * is NULL for a missing row, j NULL for a row no entry wrote. */
+static bzl_status
+month_mismatch(bzl_verify_report *out, uint8_t type, const uint8_t *key, const int64_t *stored,
+               const mark *j)
+{
+    BZL_ASSERT(stored != NULL || j != NULL);
+    bzl_rd r = {.p = key, .len = MONTH_KEY_BYTES};
+    out->month = (uint32_t)rd_be(&r, 4);
+    rd_text(&r, out->currency, sizeof out->currency, BZL_CURRENCY_LEN, true);
+    const char *table = type == JOURNAL_RATE ? "rate" : "trade";
+    bool imports = type == JOURNAL_TRADE && stored != NULL && j != NULL && stored[0] == j->a;
+    out->mismatch = true;
+    snprintf(out->field, sizeof out->field, "%s",
+             type == JOURNAL_RATE ? "rate"
+             : imports            ? "trade_imports"
+                                  : "trade_exports");
+    out->stored_e5 = stored == NULL ? 0 : stored[imports ? 1 : 0];
+    out->recomputed_e5 = j == NULL ? 0 : imports ? j->b : j->a;
+    char sv[2 * BZL_DEC_TEXT_BYTES + 24] = "no row";
+    char jv[2 * BZL_DEC_TEXT_BYTES + 24] = "no entry";
+    if (stored != NULL) {
+        month_value_text(type, stored[0], stored[1], sv, sizeof sv);
+    }
+    if (j != NULL) {
+        month_value_text(type, j->a, j->b, jv, sizeof jv);
+    }
+    snprintf(out->message, sizeof out->message,
+             "%s %04u-%02u %s: stored %s but the journal's last %s entry says %s", table,
+             (unsigned)(out->month / 100), (unsigned)(out->month % 100), out->currency, sv, table,
+             jv);
+    return BZL_TAMPERED;
+}
+
+/* Compares every row of the rate or trade table with the last entry of its key. */
+static bzl_status
+compare_month_rows(bzl_txn *t, unsigned db, marks *m, bzl_verify_report *out)
+{
+    uint8_t type = db == DB_RATE ? JOURNAL_RATE : JOURNAL_TRADE;
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        int64_t stored[2] = {0, 0};
+        stored[0] = rd_i64(&r);
+        if (type == JOURNAL_TRADE) {
+            stored[1] = rd_i64(&r);
+        }
+        uint8_t key[MARK_KEY_BYTES] = {0};
+        if (k.mv_size != MONTH_KEY_BYTES || !rd_done(&r)) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        memcpy(key, k.mv_data, MONTH_KEY_BYTES);
+        out->rows++;
+        mark *j = marks_find(m, type, key, false);
+        if (j == NULL || j->a != stored[0] || j->b != stored[1]) {
+            st = month_mismatch(out, type, key, stored, j);
+        } else {
+            j->stored = true;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    return bzl__cursor_end(cur, rc, st);
+}
+
+/* Fills the report with a stocktake (book | date BE key) that disagrees with the journal. */
+static bzl_status
+stock_mismatch(bzl_verify_report *out, const uint8_t *key, const char *why)
+{
+    bzl_rd r = {.p = key, .len = MARK_KEY_BYTES};
+    rd_text(&r, out->book_no, sizeof out->book_no, BZL_BOOK_NO_LEN, true);
+    out->date = (int32_t)(uint32_t)rd_be(&r, 4);
+    out->mismatch = true;
+    snprintf(out->field, sizeof out->field, "stocktake");
+    char date[16];
+    bzl_date_format(out->date, date, sizeof date);
+    snprintf(out->message, sizeof out->message, "stocktake book %s %s: %s", out->book_no, date,
+             why);
+    return BZL_TAMPERED;
+}
+
+/* Every stored stocktake row's (book, date) must have an entry, with the same count_scrap. */
+static bzl_status
+compare_stock_rows(bzl_txn *t, marks *m, bzl_verify_report *out)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STOCKTAKE], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        if (k.mv_size != STOCK_ROW_KEY_BYTES || v.mv_size != STOCK_ROW_VALUE_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        out->rows++;
+        uint8_t count_scrap = ((const uint8_t *)v.mv_data)[STOCK_ROW_VALUE_BYTES - 1];
+        mark *j = marks_find(m, JOURNAL_STOCKTAKE, k.mv_data, false);
+        if (j == NULL) {
+            st = stock_mismatch(out, k.mv_data, "rows are stored but no journal entry records it");
+        } else if (j->b != count_scrap) {
+            st = stock_mismatch(out, k.mv_data,
+                                "a row's count_scrap differs from the journal entry's");
+        } else {
+            j->stored = true;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    return bzl__cursor_end(cur, rc, st);
+}
+
+/* Every entry must have left its row: a rate or trade row per key, and stocktake rows for a
+ * stocktake of at least one line (one of none over a book without materials writes none). */
+static bzl_status
+compare_marks(const marks *m, bzl_verify_report *out)
+{
+    bzl_status st = BZL_OK;
+    for (size_t i = 0; st == BZL_OK && i < m->cap; i++) {
+        const mark *j = &m->slots[i];
+        if (j->type == 0 || j->stored) {
+            continue;
+        }
+        if (j->type != JOURNAL_STOCKTAKE) {
+            st = month_mismatch(out, j->type, j->key, NULL, j);
+        } else if (j->a > 0) {
+            char why[96];
+            snprintf(why, sizeof why,
+                     "the journal records a stocktake of %" PRId64 " lines but no row is stored",
+                     j->a);
+            st = stock_mismatch(out, j->key, why);
+        }
+    }
+    return st;
+}
+
 bzl_status
 bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
 {
@@ -271,7 +592,8 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     BZL_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
     sums s = {0};
-    bzl_status st = sums_from_journal(t, &s, &out->entries);
+    marks m = {0};
+    bzl_status st = sums_from_journal(t, &s, &m, &out->entries);
     if (st == BZL_OK) {
         st = compare_sums(t, &s, out);
     }
@@ -281,6 +603,19 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     if (st == BZL_OK) {
         st = compare_stored(t, DB_SCRAP, &s, out);
     }
+    if (st == BZL_OK) {
+        st = compare_month_rows(t, DB_RATE, &m, out);
+    }
+    if (st == BZL_OK) {
+        st = compare_month_rows(t, DB_TRADE, &m, out);
+    }
+    if (st == BZL_OK) {
+        st = compare_stock_rows(t, &m, out);
+    }
+    if (st == BZL_OK) {
+        st = compare_marks(&m, out);
+    }
+    free(m.slots);
     free(s.slots);
     return st;
 }

@@ -212,7 +212,7 @@ balance_of(bzl_kind kind, uint32_t item)
 }
 
 /* Closes the store, puts one raw row with LMDB directly (as a damaged or foreign database
- * would have it), and leaves the store closed. */
+ * would have it), or deletes the row when val is NULL, and leaves the store closed. */
 static void
 forge(const char *db, const void *key, size_t key_len, const void *val, size_t val_len)
 {
@@ -228,7 +228,11 @@ forge(const char *db, const void *key, size_t key_len, const void *val, size_t v
     ck_assert_int_eq(mdb_env_open(env, db_dir, 0, 0600), 0);
     ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
     ck_assert_int_eq(mdb_dbi_open(txn, db, 0, &dbi), 0);
-    ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    if (val == NULL) {
+        ck_assert_int_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    } else {
+        ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    }
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
 }
@@ -1162,6 +1166,142 @@ START_TEST(verify_chain_names_an_altered_recon_entry)
 }
 END_TEST
 
+/* The stored rate, trade and stocktake rows equal what their last journal entries say: a clean
+ * ledger with all three verifies, every row compared. */
+START_TEST(verify_rows_pass_on_clean_recon_writes)
+{
+    seed_recon_writes();
+    bzl_rate_row rate = {.month = 202603, .currency = "502", .cny_e9 = 7200000000};
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_rate_set(t, &rate, &officer, &r), BZL_OK); /* replaces 7.1234 */
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    bzl_verify_report br;
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &br), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!br.mismatch);
+    ck_assert_uint_ge(br.rows, 3); /* one rate, one trade, the stocktake's material rows */
+}
+END_TEST
+
+/* Key month u32 BE | currency[3] of the rate and trade tables. */
+static void
+month_key(uint8_t key[7], uint32_t month, const char *currency)
+{
+    for (int i = 0; i < 4; i++) {
+        key[i] = (uint8_t)(month >> (8 * (3 - i)));
+    }
+    memcpy(key + 4, currency, 3);
+}
+
+static bzl_verify_report
+verify_rows_tampered(void)
+{
+    open_with(0, 0);
+    bzl_verify_report br;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &br), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert(br.mismatch);
+    return br;
+}
+
+/* A rate row whose value was changed behind the journal's back is named, stored vs journaled. */
+START_TEST(verify_rows_name_a_forged_rate)
+{
+    seed_recon_writes();
+    uint8_t key[7];
+    month_key(key, 202603, "502");
+    int64_t forged = 8000000000;
+    uint8_t val[8];
+    for (int i = 0; i < 8; i++) {
+        val[i] = (uint8_t)((uint64_t)forged >> (8 * i));
+    }
+    forge("rate", key, sizeof key, val, sizeof val);
+    bzl_verify_report br = verify_rows_tampered();
+    ck_assert_str_eq(br.field, "rate");
+    ck_assert_uint_eq(br.month, 202603);
+    ck_assert_str_eq(br.currency, "502");
+    ck_assert_int_eq(br.stored_e5, forged);
+    ck_assert_int_eq(br.recomputed_e5, 7123400000);
+    ck_assert_str_eq(br.message, "rate 2026-03 502: stored 8 but the journal's last rate entry "
+                                 "says 7.1234");
+}
+END_TEST
+
+/* A rate row that no journal entry wrote is named. */
+START_TEST(verify_rows_name_a_rate_without_an_entry)
+{
+    seed_recon_writes();
+    uint8_t key[7];
+    month_key(key, 202604, "502");
+    uint8_t val[8] = {1};
+    forge("rate", key, sizeof key, val, sizeof val);
+    bzl_verify_report br = verify_rows_tampered();
+    ck_assert_uint_eq(br.month, 202604);
+    ck_assert_ptr_nonnull(strstr(br.message, "rate 2026-04 502: stored"));
+    ck_assert_ptr_nonnull(strstr(br.message, "says no entry"));
+}
+END_TEST
+
+/* A deleted trade row whose entry remains is named, with what the journal says. */
+START_TEST(verify_rows_name_a_deleted_trade_row)
+{
+    seed_recon_writes();
+    uint8_t key[7];
+    month_key(key, 202603, "502");
+    forge("trade", key, sizeof key, NULL, 0);
+    bzl_verify_report br = verify_rows_tampered();
+    ck_assert_uint_eq(br.month, 202603);
+    ck_assert_str_eq(br.currency, "502");
+    ck_assert_str_eq(br.message, "trade 2026-03 502: stored no row but the journal's last trade "
+                                 "entry says exports 1000 imports 500");
+}
+END_TEST
+
+/* A trade row with forged imports names the imports field. */
+START_TEST(verify_rows_name_forged_trade_imports)
+{
+    seed_recon_writes();
+    uint8_t key[7];
+    month_key(key, 202603, "502");
+    uint8_t val[16] = {0};
+    int64_t exports = E5(1000);
+    for (int i = 0; i < 8; i++) {
+        val[i] = (uint8_t)((uint64_t)exports >> (8 * i));
+    }
+    val[8] = 1; /* imports 0.00001 */
+    forge("trade", key, sizeof key, val, sizeof val);
+    bzl_verify_report br = verify_rows_tampered();
+    ck_assert_str_eq(br.field, "trade_imports");
+    ck_assert_int_eq(br.stored_e5, 1);
+    ck_assert_int_eq(br.recomputed_e5, E5(500));
+}
+END_TEST
+
+/* Stocktake rows of a (book, date) no journal entry recorded are named by book and date. */
+START_TEST(verify_rows_name_an_extra_stocktake)
+{
+    seed_recon_writes();
+    uint8_t key[20] = {0};
+    memcpy(key, BOOK, 12);
+    uint32_t date = (uint32_t)bzl_date_from_civil(2026, 7, 31);
+    for (int i = 0; i < 4; i++) {
+        key[12 + i] = (uint8_t)(date >> (8 * (3 - i)));
+    }
+    key[19] = 1; /* material 1 */
+    uint8_t val[33] = {0};
+    forge("stocktake", key, sizeof key, val, sizeof val);
+    bzl_verify_report br = verify_rows_tampered();
+    ck_assert_str_eq(br.field, "stocktake");
+    ck_assert_str_eq(br.book_no, BOOK);
+    ck_assert_int_eq(br.date, (int32_t)date);
+    ck_assert_ptr_nonnull(strstr(br.message, "stocktake book H72012400001 2026-07-31"));
+    ck_assert_ptr_nonnull(strstr(br.message, "no journal entry"));
+}
+END_TEST
+
 static Suite *
 storage_suite(void)
 {
@@ -1195,6 +1335,10 @@ storage_suite(void)
          {verify_chain_passes_on_a_clean_journal, verify_balances_names_a_forged_balance,
           audit_list_pages_and_filters, recon_writes_are_journaled_with_their_actor,
           recon_write_replays_add_no_entry}},
+        {"verify_rows",
+         {verify_rows_pass_on_clean_recon_writes, verify_rows_name_a_forged_rate,
+          verify_rows_name_a_rate_without_an_entry, verify_rows_name_a_deleted_trade_row,
+          verify_rows_name_forged_trade_imports, verify_rows_name_an_extra_stocktake}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         TCase *tc = tcase_create(cases[c].name);

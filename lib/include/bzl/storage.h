@@ -369,21 +369,32 @@ BZL_NODISCARD bzl_status bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filt
 typedef struct bzl_verify_report {
     uint64_t entries;  /* journal entries read */
     uint64_t balances; /* balance and allowance rows compared */
+    uint64_t rows;     /* rate, trade and stocktake rows compared */
     bool mismatch;
-    char book_no[BZL_BOOK_NO_LEN + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1]; /* of a balance, allowance or stocktake */
     uint8_t kind;
     uint32_t item_no;
-    char field[24]; /* "qty", "pending_out", "scrap_generated", … */
+    int32_t date;                        /* of a stocktake (days) */
+    uint32_t month;                      /* of a rate or trade row (yyyymm) */
+    char currency[BZL_CURRENCY_LEN + 1]; /* of a rate or trade row */
+    char field[24]; /* "qty", "pending_out", "scrap_generated", "rate", "trade_exports",
+                     * "trade_imports", "stocktake", … */
     int64_t stored_e5;
     int64_t recomputed_e5;
     char message[256];
 } bzl_verify_report;
 
 /* Recomputes every balance (qty, value, pending in and out) and every scrap allowance by summing
- * the effects recorded in the journal, and compares them with the stored rows. BZL_OK when all
- * agree; BZL_TAMPERED with the first mismatch in *out (book, kind, item, field, stored and
- * recomputed); BZL_CORRUPT for an undecodable entry; BZL_NO_MEMORY. Works in a read
- * transaction; its cost grows with the journal. */
+ * the effects recorded in the journal, and compares them with the stored rows. In the same pass
+ * it remembers the last rate and trade entry of each (month, currency) and the last stocktake
+ * entry of each (book, date), and compares them with the stored rate, trade and stocktake rows
+ * both ways: a row no entry wrote, an entry whose row is missing, or a rate or trade row whose
+ * values differ (a stocktake's per-material counts derive from its lines and the norms, so only
+ * its existence and count_scrap are compared). BZL_OK when all agree; BZL_TAMPERED with the
+ * first mismatch in *out (book, kind, item or month, currency or book, date; field, stored and
+ * recomputed, and a message naming the table); BZL_CORRUPT for an undecodable entry or row;
+ * BZL_NO_MEMORY. Works in a read transaction; its cost grows with the journal, its memory with
+ * the items and the rate, trade and stocktake keys. */
 BZL_NODISCARD bzl_status bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out);
 
 /* Statistics of the environment, for `bzl stats`. */
