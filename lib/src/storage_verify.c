@@ -10,20 +10,111 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* One recomputed (book, kind, item). */
+/* ---- a keyed table ------------------------------------------------------------------------- */
+
+/* Open addressing over fixed-size records whose first key_bytes bytes are their key, doubled
+ * when half full. Both tables of this file are one: the recomputed items, and the rows the
+ * journal says were written. */
+typedef struct keyed {
+    uint8_t *recs; /* cap records of rec_bytes */
+    bool *used;    /* cap flags */
+    size_t rec_bytes;
+    size_t key_bytes;
+    size_t first_cap; /* a power of two */
+    size_t cap;       /* 0, or a power of two */
+    size_t count;
+} keyed;
+
+static uint64_t
+fnv1a(const uint8_t *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ key[i]) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* The record in slot i, or NULL when it is free. */
+static void *
+table_at(const keyed *t, size_t i)
+{
+    return t->used[i] ? t->recs + i * t->rec_bytes : NULL;
+}
+
+/* The record of key, inserted (zeroed but for its key) when absent and insert is set. The
+ * caller made room with table_grow before inserting. */
+static void *
+table_find(keyed *t, const uint8_t *key, bool insert)
+{
+    if (t->cap == 0) {
+        BZL_ASSERT(!insert);
+        return NULL;
+    }
+    size_t mask = t->cap - 1;
+    for (size_t i = fnv1a(key, t->key_bytes) & mask, probe = 0; probe < t->cap;
+         probe++, i = (i + 1) & mask) {
+        uint8_t *rec = t->recs + i * t->rec_bytes;
+        if (!t->used[i]) {
+            if (!insert) {
+                return NULL;
+            }
+            t->used[i] = true;
+            memset(rec, 0, t->rec_bytes);
+            memcpy(rec, key, t->key_bytes);
+            t->count++;
+            return rec;
+        }
+        if (memcmp(rec, key, t->key_bytes) == 0) {
+            return rec;
+        }
+    }
+    BZL_ASSERT(!"a table is never full");
+    return NULL;
+}
+
+static void
+table_free(keyed *t)
+{
+    free(t->recs);
+    free(t->used);
+    t->recs = NULL;
+    t->used = NULL;
+}
+
+/* Makes room for one more record: doubles the table when it is half full. */
+static bzl_status
+table_grow(keyed *t)
+{
+    if (t->count * 2 < t->cap) {
+        return BZL_OK;
+    }
+    keyed next = *t;
+    next.cap = t->cap == 0 ? t->first_cap : t->cap * 2;
+    next.count = 0;
+    next.recs = calloc(next.cap, t->rec_bytes);
+    next.used = calloc(next.cap, sizeof *next.used);
+    if (next.recs == NULL || next.used == NULL) {
+        table_free(&next);
+        return BZL_NO_MEMORY;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        const uint8_t *rec = table_at(t, i);
+        if (rec != NULL) {
+            memcpy(table_find(&next, rec, true), rec, t->rec_bytes);
+        }
+    }
+    table_free(t);
+    *t = next;
+    return BZL_OK;
+}
+
+/* One recomputed (book, kind, item); its key opens the record. */
 typedef struct sum {
     uint8_t key[ITEM_KEY_BYTES];
-    bool used_slot;
     bzl_balance bal;
     bzl_scrap scrap;
 } sum;
-
-/* Open addressing over item keys, doubled when half full. */
-typedef struct sums {
-    sum *slots;
-    size_t cap; /* a power of two */
-    size_t count;
-} sums;
 
 /* ---- rate, trade and stocktake rows: types ------------------------------------------------- */
 
@@ -39,81 +130,22 @@ static_assert(MONTH_KEY_BYTES <= MARK_KEY_BYTES, "a month key fits a mark key");
 static_assert(STOCK_ENTRY_HEADER_BYTES == 21u, "stocktake entry header as documented");
 
 /* What the last journal entry of one rate or trade (month, currency), or of one stocktake
- * (book, date), says. */
+ * (book, date), says. type and key together, contiguous, are the record's table key. */
 typedef struct mark {
-    uint8_t type;                /* JOURNAL_RATE, _TRADE or _STOCKTAKE; 0 for a free slot */
+    uint8_t type;                /* JOURNAL_RATE, _TRADE or _STOCKTAKE */
     uint8_t key[MARK_KEY_BYTES]; /* month BE | currency, zero-padded; or book | date BE */
     bool stored;                 /* a stored row was compared with it */
     int64_t a;                   /* cny_e9; exports_e5; the stocktake's line count */
     int64_t b;                   /* 0; imports_e5; count_scrap */
 } mark;
 
-/* Open addressing like sums. One slot per distinct key, so it is as large as the rate, trade
- * and stocktake tables themselves: a few rows per month. */
-typedef struct marks {
-    mark *slots;
-    size_t cap; /* a power of two */
-    size_t count;
-} marks;
-
-static uint64_t
-fnv1a(const uint8_t *key, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ key[i]) * 1099511628211ull;
-    }
-    return h;
-}
-
-static uint64_t
-key_hash(const uint8_t *key)
-{
-    return fnv1a(key, ITEM_KEY_BYTES);
-}
+static_assert(offsetof(mark, key) == 1, "a mark's type and key are one contiguous table key");
+#define MARK_TABLE_KEY_BYTES (1u + MARK_KEY_BYTES)
 
 static sum *
-sums_find(sums *s, const uint8_t *key, bool insert)
+sums_find(keyed *s, const uint8_t *key, bool insert)
 {
-    size_t mask = s->cap - 1;
-    for (size_t i = key_hash(key) & mask, probe = 0; probe < s->cap; probe++, i = (i + 1) & mask) {
-        sum *slot = &s->slots[i];
-        if (!slot->used_slot) {
-            if (!insert) {
-                return NULL;
-            }
-            slot->used_slot = true;
-            memcpy(slot->key, key, ITEM_KEY_BYTES);
-            s->count++;
-            return slot;
-        }
-        if (memcmp(slot->key, key, ITEM_KEY_BYTES) == 0) {
-            return slot;
-        }
-    }
-    BZL_ASSERT(!"the sums table is never full");
-    return NULL;
-}
-
-static bzl_status
-sums_grow(sums *s)
-{
-    if (s->count * 2 < s->cap) {
-        return BZL_OK;
-    }
-    sums next = {.cap = s->cap == 0 ? 1024 : s->cap * 2};
-    next.slots = calloc(next.cap, sizeof *next.slots);
-    if (next.slots == NULL) {
-        return BZL_NO_MEMORY;
-    }
-    for (size_t i = 0; i < s->cap; i++) {
-        if (s->slots[i].used_slot) {
-            *sums_find(&next, s->slots[i].key, true) = s->slots[i];
-        }
-    }
-    free(s->slots);
-    *s = next;
-    return BZL_OK;
+    return table_find(s, key, insert);
 }
 
 /* Adds one entry's applied effects. Entries that carry none (master data, period close,
@@ -122,7 +154,7 @@ sums_grow(sums *s)
  * Wrapping arithmetic: a sum that overflowed will simply not match, which is what a damaged
  * journal should do. */
 static bzl_status
-sums_add_entry(sums *s, const bzl__entry *e)
+sums_add_entry(keyed *s, const bzl__entry *e)
 {
     size_t at = 0;
     bool has = false;
@@ -138,7 +170,7 @@ sums_add_entry(sums *s, const bzl__entry *e)
     for (uint32_t i = 0; i < count && !r.bad; i++) {
         bzl_effect eff;
         bzl__effect_read(&r, &eff);
-        st = sums_grow(s);
+        st = table_grow(s);
         if (st != BZL_OK) {
             return st;
         }
@@ -158,11 +190,11 @@ sums_add_entry(sums *s, const bzl__entry *e)
     return r.bad ? BZL_CORRUPT : BZL_OK;
 }
 
-static bzl_status marks_add_entry(marks *m, const bzl__entry *e);
+static bzl_status marks_add_entry(keyed *m, const bzl__entry *e);
 
 /* The one journal pass: effects into s, the last rate, trade and stocktake entries into m. */
 static bzl_status
-sums_from_journal(bzl_txn *t, sums *s, marks *m, uint64_t *entries)
+sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
 {
     MDB_cursor *cur = NULL;
     MDB_val k;
@@ -257,7 +289,7 @@ stored_scrap(bzl_txn *t, const uint8_t *key, bzl_scrap *out)
 
 /* Compares every row stored in db (balance or scrap) with the sums. */
 static bzl_status
-compare_stored(bzl_txn *t, unsigned db, sums *s, bzl_verify_report *out)
+compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
 {
     MDB_cursor *cur = NULL;
     MDB_val k;
@@ -276,7 +308,7 @@ compare_stored(bzl_txn *t, unsigned db, sums *s, bzl_verify_report *out)
         if (st == BZL_OK) {
             st = stored_scrap(t, k.mv_data, &ss);
         }
-        const sum *x = s->cap > 0 ? sums_find(s, k.mv_data, false) : NULL;
+        const sum *x = sums_find(s, k.mv_data, false);
         if (x == NULL) {
             x = &zero;
         }
@@ -291,12 +323,12 @@ compare_stored(bzl_txn *t, unsigned db, sums *s, bzl_verify_report *out)
 
 /* Every recomputed item must match what is stored (absent rows are zeros). */
 static bzl_status
-compare_sums(bzl_txn *t, sums *s, bzl_verify_report *out)
+compare_sums(bzl_txn *t, keyed *s, bzl_verify_report *out)
 {
     bzl_status st = BZL_OK;
     for (size_t i = 0; st == BZL_OK && i < s->cap; i++) {
-        const sum *x = &s->slots[i];
-        if (!x->used_slot) {
+        const sum *x = table_at(s, i);
+        if (x == NULL) {
             continue;
         }
         bzl_balance sb;
@@ -315,54 +347,13 @@ compare_sums(bzl_txn *t, sums *s, bzl_verify_report *out)
 /* ---- rate, trade and stocktake rows: the journal side -------------------------------------- */
 
 static mark *
-marks_find(marks *m, uint8_t type, const uint8_t *key, bool insert)
+marks_find(keyed *m, uint8_t type, const uint8_t *key, bool insert)
 {
     BZL_ASSERT(type != 0);
-    if (m->cap == 0) {
-        BZL_ASSERT(!insert);
-        return NULL;
-    }
-    size_t mask = m->cap - 1;
-    size_t i = (fnv1a(key, MARK_KEY_BYTES) ^ type) & mask;
-    for (size_t probe = 0; probe < m->cap; probe++, i = (i + 1) & mask) {
-        mark *slot = &m->slots[i];
-        if (slot->type == 0) {
-            if (!insert) {
-                return NULL;
-            }
-            memset(slot, 0, sizeof *slot);
-            slot->type = type;
-            memcpy(slot->key, key, MARK_KEY_BYTES);
-            m->count++;
-            return slot;
-        }
-        if (slot->type == type && memcmp(slot->key, key, MARK_KEY_BYTES) == 0) {
-            return slot;
-        }
-    }
-    BZL_ASSERT(!"the marks table is never full");
-    return NULL;
-}
-
-static bzl_status
-marks_grow(marks *m)
-{
-    if (m->count * 2 < m->cap) {
-        return BZL_OK;
-    }
-    marks next = {.cap = m->cap == 0 ? 64 : m->cap * 2};
-    next.slots = calloc(next.cap, sizeof *next.slots);
-    if (next.slots == NULL) {
-        return BZL_NO_MEMORY;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-        if (m->slots[i].type != 0) {
-            *marks_find(&next, m->slots[i].type, m->slots[i].key, true) = m->slots[i];
-        }
-    }
-    free(m->slots);
-    *m = next;
-    return BZL_OK;
+    uint8_t full[MARK_TABLE_KEY_BYTES];
+    full[0] = type;
+    memcpy(full + 1, key, MARK_KEY_BYTES);
+    return table_find(m, full, insert);
 }
 
 /* Decodes a rate, trade or stocktake entry into key, a and b (see mark). */
@@ -402,7 +393,7 @@ mark_decode(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES], int64_t *a, int64_
 /* Remembers what a rate, trade or stocktake entry says; a later entry of the same key
  * replaces it, as the later write replaced the row. Other entry types add nothing. */
 static bzl_status
-marks_add_entry(marks *m, const bzl__entry *e)
+marks_add_entry(keyed *m, const bzl__entry *e)
 {
     if (e->type != JOURNAL_RATE && e->type != JOURNAL_TRADE && e->type != JOURNAL_STOCKTAKE) {
         return BZL_OK;
@@ -412,7 +403,7 @@ marks_add_entry(marks *m, const bzl__entry *e)
     int64_t b = 0;
     bzl_status st = mark_decode(e, key, &a, &b);
     if (st == BZL_OK) {
-        st = marks_grow(m);
+        st = table_grow(m);
     }
     if (st == BZL_OK) {
         mark *x = marks_find(m, e->type, key, true);
@@ -476,7 +467,7 @@ month_mismatch(bzl_verify_report *out, uint8_t type, const uint8_t *key, const i
 
 /* Compares every row of the rate or trade table with the last entry of its key. */
 static bzl_status
-compare_month_rows(bzl_txn *t, unsigned db, marks *m, bzl_verify_report *out)
+compare_month_rows(bzl_txn *t, unsigned db, keyed *m, bzl_verify_report *out)
 {
     uint8_t type = db == DB_RATE ? JOURNAL_RATE : JOURNAL_TRADE;
     MDB_cursor *cur = NULL;
@@ -530,7 +521,7 @@ stock_mismatch(bzl_verify_report *out, const uint8_t *key, const char *why)
 
 /* Every stored stocktake row's (book, date) must have an entry, with the same count_scrap. */
 static bzl_status
-compare_stock_rows(bzl_txn *t, marks *m, bzl_verify_report *out)
+compare_stock_rows(bzl_txn *t, keyed *m, bzl_verify_report *out)
 {
     MDB_cursor *cur = NULL;
     MDB_val k;
@@ -564,12 +555,12 @@ compare_stock_rows(bzl_txn *t, marks *m, bzl_verify_report *out)
 /* Every entry must have left its row: a rate or trade row per key, and stocktake rows for a
  * stocktake of at least one line (one of none over a book without materials writes none). */
 static bzl_status
-compare_marks(const marks *m, bzl_verify_report *out)
+compare_marks(const keyed *m, bzl_verify_report *out)
 {
     bzl_status st = BZL_OK;
     for (size_t i = 0; st == BZL_OK && i < m->cap; i++) {
-        const mark *j = &m->slots[i];
-        if (j->type == 0 || j->stored) {
+        const mark *j = table_at(m, i);
+        if (j == NULL || j->stored) {
             continue;
         }
         if (j->type != JOURNAL_STOCKTAKE) {
@@ -591,8 +582,9 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     BZL_ASSERT(t != NULL);
     BZL_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
-    sums s = {0};
-    marks m = {0};
+    /* Items start at 1,024 slots; the rate, trade and stocktake rows are a few per month. */
+    keyed s = {.rec_bytes = sizeof(sum), .key_bytes = ITEM_KEY_BYTES, .first_cap = 1024};
+    keyed m = {.rec_bytes = sizeof(mark), .key_bytes = MARK_TABLE_KEY_BYTES, .first_cap = 64};
     bzl_status st = sums_from_journal(t, &s, &m, &out->entries);
     if (st == BZL_OK) {
         st = compare_sums(t, &s, out);
@@ -615,7 +607,7 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     if (st == BZL_OK) {
         st = compare_marks(&m, out);
     }
-    free(m.slots);
-    free(s.slots);
+    table_free(&m);
+    table_free(&s);
     return st;
 }
