@@ -7,39 +7,28 @@
  * becomes February's opening even when it differs from the sum of the totals. */
 #include "bzl/recon.h"
 #include "bzl/storage.h"
+#include "storage_fixture.h"
 
 #include <check.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define E5(whole) ((int64_t)(whole)*100000)
 #define BOOKS 1000u
 #define MATERIALS 20u
 #define BOOKS_PER_TXN 50u
 
-static const char ENT[] = "330261A004";
-static const bzl_actor actor = {.uid = 1, .gid = 1, .pid = 1, .role = 1, .time_ms = 1};
+/* Not the fixture's actor: the zone is loaded as this one. */
+static const bzl_actor loader = {.uid = 1, .gid = 1, .pid = 1, .role = 1, .time_ms = 1};
 static char dir[PATH_MAX];
-static bzl_storage *store;
 
-static int
-remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
+/* One directory and a store with a 512 MiB map (1 GiB at most) per test, not the fixture's
+ * root and db directories. */
 static void
 setup(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/check_recon_storage.XXXXXX", tmp != NULL ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    fixture_mkdtemp(dir, sizeof dir, NULL, "check_recon_storage");
     bzl_storage_options opts = {.dir = dir, .map_bytes = 512u << 20, .map_bytes_max = 1u << 30};
     char why[256] = "";
     ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_OK);
@@ -49,7 +38,7 @@ static void
 teardown(void)
 {
     bzl_storage_close(store);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    fixture_remove_tree(dir);
 }
 
 static void
@@ -67,14 +56,14 @@ load_book(bzl_txn *t, unsigned i, bzl_decl_line *lines)
     book_no(i, b.book_no);
     strcpy(b.enterprise, ENT);
     bzl_fault f;
-    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, &f), BZL_OK);
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &loader, &f), BZL_OK);
     for (uint32_t m = 1; m <= MATERIALS; m++) {
         bzl_item it = {.kind = BZL_KIND_MATERIAL, .item_no = m};
         strcpy(it.book_no, b.book_no);
         strcpy(it.hs, "1206009000");
         strcpy(it.unit, "035");
         strcpy(it.name, "seed");
-        ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, &f), BZL_OK);
+        ck_assert_int_eq(bzl_storage_item_add(t, &it, &loader, &f), BZL_OK);
     }
     for (int dir_out = 0; dir_out < 2; dir_out++) {
         bzl_declaration d = {.kind = BZL_KIND_MATERIAL,
@@ -95,7 +84,7 @@ load_book(bzl_txn *t, unsigned i, bzl_decl_line *lines)
             strcpy(lines[m].currency, "502");
         }
         bzl_submit_result r;
-        ck_assert_int_eq(bzl_storage_submit(t, &d, &actor, &r), BZL_OK);
+        ck_assert_int_eq(bzl_storage_submit(t, &d, &loader, &r), BZL_OK);
         ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
     }
 }
@@ -108,7 +97,7 @@ load_zone(void)
     ck_assert_int_eq(bzl_txn_begin(store, NULL, true, &t), BZL_OK);
     bzl_enterprise e = {.code = "330261A004", .uscc = "91310000717866186P", .name = "Zone Co."};
     bzl_fault f;
-    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, &f), BZL_OK);
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &loader, &f), BZL_OK);
     for (unsigned i = 1; i <= BOOKS; i++) {
         load_book(t, i, lines);
         if (i % BOOKS_PER_TXN == 0) {
@@ -164,7 +153,7 @@ START_TEST(february_opens_with_the_carried_closing)
     ck_assert_int_eq(bzl_txn_begin(store, NULL, true, &t), BZL_OK);
     bzl_enterprise e = {.code = "330261A004", .uscc = "91310000717866186P", .name = "Zone Co."};
     bzl_fault f;
-    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &actor, &f), BZL_OK);
+    ck_assert_int_eq(bzl_storage_enterprise_add(t, &e, &loader, &f), BZL_OK);
     load_book(t, 1, lines);
     char bk[BZL_BOOK_NO_LEN + 1];
     book_no(1, bk);
