@@ -37,6 +37,13 @@ bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out)
     if (rc != MDB_SUCCESS) {
         return bzl__mdb_status(rc);
     }
+    return bzl__entry_decode(&v, out);
+}
+
+bzl_status
+bzl__entry_decode(const MDB_val *value, bzl__entry *out)
+{
+    const MDB_val v = *value;
     bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
     out->type = rd_u8(&r);
     out->actor.time_ms = rd_i64(&r);
@@ -175,8 +182,8 @@ bzl__effect_read(bzl_rd *r, bzl_effect *e)
 
 /* ---- derived tables ----------------------------------------------------------------------- */
 
-static bzl_status
-scrap_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_scrap *out)
+bzl_status
+bzl__scrap_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_scrap *out)
 {
     MDB_val k = mval(key, ITEM_KEY_BYTES);
     MDB_val v;
@@ -283,7 +290,7 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
     bzl__item_key(key, book_no, e->kind, e->item_no);
     bzl_status st = bzl__balance_read(t, key, &bal);
     if (st == BZL_OK) {
-        st = scrap_read(t, key, &scrap);
+        st = bzl__scrap_read(t, key, &scrap);
     }
     if (st != BZL_OK) {
         return st;
@@ -323,7 +330,7 @@ effect_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
     bzl__item_key(key, book_no, e->kind, e->item_no);
     bzl_status st = bzl__balance_read(t, key, &bal);
     if (st == BZL_OK) {
-        st = scrap_read(t, key, &scrap);
+        st = bzl__scrap_read(t, key, &scrap);
     }
     if (st != BZL_OK) {
         return st;

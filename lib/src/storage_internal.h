@@ -169,6 +169,11 @@ typedef struct bzl__entry {
     size_t payload_len;
 } bzl__entry;
 BZL_NODISCARD bzl_status bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out);
+/* The same from a journal value a cursor already holds (no second lookup, nothing counted). */
+BZL_NODISCARD bzl_status bzl__entry_decode(const MDB_val *v, bzl__entry *out);
+/* The scrap allowance of an item key; all zero when it has none. */
+BZL_NODISCARD bzl_status bzl__scrap_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES],
+                                         bzl_scrap *out);
 
 /* Size of an effects section of `count` effects. */
 size_t bzl__effects_size(uint32_t count);

@@ -206,9 +206,8 @@ sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
         rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
     while (rc == MDB_SUCCESS && st == BZL_OK) {
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
         bzl__entry e;
-        st = bzl__journal_get(t, rd_be(&kr, 8), &e);
+        st = bzl__entry_decode(&v, &e); /* the cursor holds the entry: no second lookup */
         if (st == BZL_OK) {
             st = sums_add_entry(s, &e);
         }
@@ -268,25 +267,6 @@ compare(bzl_verify_report *out, const uint8_t *key, const bzl_balance *sb, const
     return BZL_OK;
 }
 
-static bzl_status
-stored_scrap(bzl_txn *t, const uint8_t *key, bzl_scrap *out)
-{
-    MDB_val k = {.mv_size = ITEM_KEY_BYTES, .mv_data = (void *)key};
-    MDB_val v;
-    int rc = mdb_get(t->txn, t->s->dbi[DB_SCRAP], &k, &v);
-    memset(out, 0, sizeof *out);
-    if (rc == MDB_NOTFOUND) {
-        return BZL_OK;
-    }
-    if (rc != MDB_SUCCESS) {
-        return bzl__mdb_status(rc);
-    }
-    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
-    out->generated_e5 = rd_i64(&r);
-    out->used_e5 = rd_i64(&r);
-    return rd_done(&r) ? BZL_OK : BZL_CORRUPT;
-}
-
 /* Compares every row stored in db (balance or scrap) with the sums. */
 static bzl_status
 compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
@@ -297,7 +277,6 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
     if (rc == MDB_SUCCESS) {
-        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
     while (rc == MDB_SUCCESS && st == BZL_OK) {
@@ -306,7 +285,7 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
         static const sum zero;
         st = k.mv_size == ITEM_KEY_BYTES ? bzl__balance_read(t, k.mv_data, &sb) : BZL_CORRUPT;
         if (st == BZL_OK) {
-            st = stored_scrap(t, k.mv_data, &ss);
+            st = bzl__scrap_read(t, k.mv_data, &ss);
         }
         const sum *x = sums_find(s, k.mv_data, false);
         if (x == NULL) {
@@ -315,7 +294,6 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
         if (st == BZL_OK) {
             st = compare(out, k.mv_data, &sb, &ss, &x->bal, &x->scrap);
         }
-        t->journal_reads++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     return bzl__cursor_end(cur, rc, st);
@@ -335,7 +313,7 @@ compare_sums(bzl_txn *t, keyed *s, bzl_verify_report *out)
         bzl_scrap ss;
         st = bzl__balance_read(t, x->key, &sb);
         if (st == BZL_OK) {
-            st = stored_scrap(t, x->key, &ss);
+            st = bzl__scrap_read(t, x->key, &ss);
         }
         if (st == BZL_OK) {
             st = compare(out, x->key, &sb, &ss, &x->bal, &x->scrap);
