@@ -117,6 +117,9 @@ int cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct
  * when cli_next_opt returned CLI_OPTS_STOP (opt), else a usage error for a left-over argument,
  * else CLI_GO_ON. */
 int cli_opts_end(const cli_cmd *cmd, int argc, char **argv, int opt, int stop, int rc);
+/* Reads a command that takes only the common options and no argument. Returns CLI_GO_ON or
+ * the exit status to stop with (help shown, usage error). */
+int cli_no_arg(cli *c, const cli_cmd *cmd, int argc, char **argv);
 /* Reads a command that has only the common options and exactly one argument, stored in *arg
  * (borrowed from argv); `expected` is the usage error otherwise. Returns CLI_GO_ON or the exit
  * status to stop with. */

@@ -62,18 +62,9 @@ verify_print(const cli *c, const Bzl__Response *resp)
 int
 cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
-    int rc = CLI_EXIT_OK;
-    int opt;
-    cli_opts_begin();
-    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
-        /* no options of its own */
-    }
-    if (opt == CLI_OPTS_STOP) {
+    int rc = cli_no_arg(c, cmd, argc, argv);
+    if (rc != CLI_GO_ON) {
         return rc;
-    }
-    if (optind < argc) {
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     }
     Bzl__Request req = BZL__REQUEST__INIT;
     Bzl__VerifyLedger body = BZL__VERIFY_LEDGER__INIT;

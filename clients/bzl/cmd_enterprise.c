@@ -197,22 +197,12 @@ done:
 int
 cli_enterprise_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
     cli_table t;
     json_t *arr = NULL;
     bool ok = true;
-    int rc = CLI_EXIT_OK;
-    int opt;
     cli_table_init(&t, enterprise_cols, BZL_ARRAY_LEN(enterprise_cols));
-    cli_opts_begin();
-    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
-        /* no options of its own */
-    }
-    if (opt == CLI_OPTS_STOP) {
-        goto done;
-    }
-    if (optind < argc) {
-        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    int rc = cli_no_arg(c, cmd, argc, argv);
+    if (rc != CLI_GO_ON) {
         goto done;
     }
     arr = c->json ? json_array() : NULL;

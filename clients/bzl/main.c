@@ -411,16 +411,33 @@ cli_opts_end(const cli_cmd *cmd, int argc, char **argv, int opt, int stop, int r
     return rc;
 }
 
+/* Reads the options of a command that has none of its own; returns cli_next_opt's last
+ * answer (CLI_OPTS_DONE or CLI_OPTS_STOP, with *rc set for a stop). */
+static int
+common_opts_read(cli *c, const cli_cmd *cmd, int argc, char **argv, int *rc)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    int opt;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, rc)) >= 0) {
+        /* no options of its own */
+    }
+    return opt;
+}
+
+int
+cli_no_arg(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    int rc = CLI_EXIT_OK;
+    int opt = common_opts_read(c, cmd, argc, argv, &rc);
+    return cli_opts_end(cmd, argc, argv, opt, rc, CLI_GO_ON);
+}
+
 int
 cli_one_arg(cli *c, const cli_cmd *cmd, int argc, char **argv, const char *expected, char **arg)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
     int rc = CLI_EXIT_OK;
-    int opt;
-    cli_opts_begin();
-    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
-        /* no options of its own */
-    }
+    int opt = common_opts_read(c, cmd, argc, argv, &rc);
     if (opt == CLI_OPTS_STOP) {
         return rc;
     }
