@@ -89,13 +89,9 @@ entry_add(bzl_txn *t, uint64_t seq, bzl_decl_info *info, bzl_effect *effects, ui
     BZL_ASSERT(info->entry_count < BZL_DECL_ENTRIES_MAX);
     bzl__entry e;
     size_t at = 0;
-    bool has = false;
-    bzl_status st = bzl__journal_get(t, seq, &e);
-    if (st == BZL_OK) {
-        st = bzl__entry_effects_at(&e, &at, &has);
-    }
-    if (st != BZL_OK || !has) {
-        return st == BZL_NOT_FOUND || !has ? BZL_CORRUPT : st;
+    bzl_status st = bzl__journal_effects_get(t, seq, &e, &at);
+    if (st != BZL_OK) {
+        return st;
     }
     bzl_decl_entry *de = &info->entries[info->entry_count++];
     memset(de, 0, sizeof *de);

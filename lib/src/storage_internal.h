@@ -230,6 +230,11 @@ BZL_NODISCARD bzl_status bzl__norms_resolve(bzl_txn *t, const char *book_no, uin
 /* Where the applied effects section of a journal entry starts; *has false for entry types
  * that carry none. BZL_CORRUPT when the payload is malformed. */
 BZL_NODISCARD bzl_status bzl__entry_effects_at(const bzl__entry *e, size_t *at, bool *has);
+/* Journal entry seq of a declaration's lifecycle (declaration, post, void, reject, reverse) and
+ * where its effects start. Another record named it, so a missing entry or one without effects
+ * is BZL_CORRUPT. */
+BZL_NODISCARD bzl_status bzl__journal_effects_get(bzl_txn *t, uint64_t seq, bzl__entry *e,
+                                                  size_t *at);
 /* Reads an effects section at r into list (items allocated; free them). */
 BZL_NODISCARD bzl_status bzl__effects_read(struct bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1],
                                            uint32_t *month, bzl_effect_list *list);

@@ -53,6 +53,20 @@ skip_action_header(bzl_rd *r, unsigned refs, bool reason)
 }
 
 bzl_status
+bzl__journal_effects_get(bzl_txn *t, uint64_t seq, bzl__entry *e, size_t *at)
+{
+    bool has = false;
+    bzl_status st = bzl__journal_get(t, seq, e);
+    if (st == BZL_OK) {
+        st = bzl__entry_effects_at(e, at, &has);
+    }
+    if (st != BZL_OK || !has) {
+        return st == BZL_NOT_FOUND || !has ? BZL_CORRUPT : st;
+    }
+    return BZL_OK;
+}
+
+bzl_status
 bzl__entry_effects_at(const bzl__entry *e, size_t *at, bool *has)
 {
     bzl_rd r = {.p = e->payload, .len = e->payload_len};
@@ -158,13 +172,9 @@ entry_effects(bzl_txn *t, uint64_t seq, unsigned which, bzl_effect_list *list)
 {
     bzl__entry e;
     size_t at = 0;
-    bool has = false;
-    bzl_status st = bzl__journal_get(t, seq, &e);
-    if (st == BZL_OK) {
-        st = bzl__entry_effects_at(&e, &at, &has);
-    }
-    if (st != BZL_OK || !has) {
-        return st == BZL_NOT_FOUND || !has ? BZL_CORRUPT : st;
+    bzl_status st = bzl__journal_effects_get(t, seq, &e, &at);
+    if (st != BZL_OK) {
+        return st;
     }
     bzl_rd r = {.p = e.payload, .len = e.payload_len, .off = at};
     char book[BZL_BOOK_NO_LEN + 1];
