@@ -377,6 +377,14 @@ bzl_date_parse(const char *s, size_t len, int32_t *days_out)
     return BZL_OK;
 }
 
+uint32_t
+bzl_month_of(int32_t days)
+{
+    civil c = civil_from_days(days);
+    BZL_ASSERT(c.year >= 0 && c.year <= 9999); /* what a yyyymm u32 key can order */
+    return (uint32_t)c.year * 100u + c.month;
+}
+
 void
 bzl_date_format(int32_t days, char *buf, size_t cap)
 {

@@ -8,7 +8,6 @@
 
 #include "bzl/decimal.h"
 
-#include <stdio.h>
 #include <string.h>
 
 __extension__ typedef __int128 i128;
@@ -415,15 +414,4 @@ bzl_effect_apply(bzl_effect *e, bzl_balance *bal, bzl_scrap *scrap, bool scrap_b
     *scrap = s;
     *e = resolved;
     return BZL_OK;
-}
-
-uint32_t
-bzl_month_of(int32_t days)
-{
-    char text[16];
-    bzl_date_format(days, text, sizeof text);
-    unsigned y = 0;
-    unsigned m = 0;
-    BZL_ASSERT(sscanf(text, "%4u-%2u", &y, &m) == 2);
-    return y * 100u + m;
 }

@@ -64,5 +64,7 @@ BZL_NODISCARD bzl_status bzl_date_parse(const char *s, size_t len, int32_t *days
 void bzl_date_format(int32_t days, char *buf, size_t cap);
 /* Days since 1970-01-01 for a civil date (no range check; the caller validated it). */
 int32_t bzl_date_from_civil(int year, unsigned month, unsigned day);
+/* yyyymm of a date (days since 1970-01-01), the period-total month. */
+uint32_t bzl_month_of(int32_t days);
 
 #endif

@@ -120,7 +120,4 @@ typedef struct bzl_scrap {
 BZL_NODISCARD bzl_status bzl_effect_apply(bzl_effect *e, bzl_balance *bal, bzl_scrap *scrap,
                                           bool scrap_bounded, bzl_fault *fault);
 
-/* yyyymm of a date (days since 1970-01-01), the period-total month. */
-uint32_t bzl_month_of(int32_t days);
-
 #endif
