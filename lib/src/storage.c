@@ -1,9 +1,10 @@
 /* storage.c — the LMDB environment, transactions, record codecs, master data, balances, stats.
  *
- * ON-DISK FORMAT, schema version 2 (BZL_SCHEMA_VERSION). Version 2 added the journal's hash
+ * ON-DISK FORMAT, schema version 3 (BZL_SCHEMA_VERSION). Version 2 added the journal's hash
  * chain (the hash field of every entry, the head in meta) and the bonded ledger: effects in
  * declaration entries, entry types 5-11, the idem value's state, and the databases norm, scrap,
- * total, period, item_mode, transfer and history.
+ * total, period, item_mode, transfer and history. Version 3 keyed history by journal sequence,
+ * chained per item from the balance row's new history_head.
  *
  * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
  * are little-endian and written byte by byte (never a struct memcpy), so the layout does not
@@ -44,12 +45,14 @@
  *   14      2     name_len u16 (1..512)
  *   16      n     name
  *
- * balance — key: the item key; value 32 bytes (absent = all zero)
+ * balance — key: the item key; value 40 bytes (absent = all zero)
  *
  *   0       8     qty_e5 i64
  *   8       8     value_e5 i64
  *   16      8     pending_in_e5 i64
  *   24      8     pending_out_e5 i64
+ *   32      8     history_head u64: the seq of the item's newest history row (0 = none), the
+ *                 start of its chain through the history database (schema 3)
  *
  * journal — key: seq u64 BE (1, 2, 3, … appended with MDB_APPEND). Never updated or deleted.
  *
@@ -194,9 +197,13 @@
  *   related_book[12] | related_id_len u8 | related_id. One row per transfer declaration that
  *   names its counterpart, for the unmatched-transfer report.
  *
- * history — key: the item key | seq u64 BE; value: entry type u8 | flow u8 | date i32 |
- *   qty_e5 i64 | pending_in_e5 i64 | pending_out_e5 i64 | id_len u8 | id. One row per entry
- *   that moved the item's posted or pending quantity, so history reads one item's rows only.
+ * history — key: seq u64 BE | kind u8 | item_no u32 BE (13 bytes; the book is the entry's);
+ *   value: prev_seq u64 LE | entry type u8 | flow u8 | date i32 | qty_e5 i64 |
+ *   pending_in_e5 i64 | pending_out_e5 i64 | id_len u8 | id. One row per entry that moved the
+ *   item's posted or pending quantity. Keys follow the journal, so a commit appends its rows at
+ *   the right edge of the tree instead of dirtying one page per item it touches (schema 3;
+ *   docs/BENCHMARKS.md); an item's rows are chained newest to oldest from its balance row's
+ *   history_head through prev_seq (0 ends the chain), so history reads one item's rows only.
  *
  * VERIFICATION AND REPORTS (storage_recon.c). Databases added within schema 2: opened with
  * MDB_CREATE, so a database written before them opens unchanged (and they start empty). The
@@ -254,7 +261,7 @@ static const char *const db_names[DB_COUNT] = {
 #define JOURNAL_HEAD_BYTES (8u + JOURNAL_HASH_BYTES)
 
 #define BOOK_VALUE_BYTES 16u
-#define BALANCE_VALUE_BYTES 32u
+#define BALANCE_VALUE_BYTES 40u
 #define ENTERPRISE_RECORD_BYTES_MAX                                                                \
     (BZL_ENTERPRISE_CODE_LEN + BZL_USCC_LEN + 2u + BZL_NAME_BYTES_MAX + 1u + BZL_AREA_BYTES_MAX)
 #define BOOK_RECORD_BYTES (BZL_BOOK_NO_LEN + BOOK_VALUE_BYTES)
@@ -262,7 +269,7 @@ static const char *const db_names[DB_COUNT] = {
     (ITEM_KEY_BYTES + BZL_HS_LEN + BZL_UNIT_LEN + 1u + 2u + BZL_NAME_BYTES_MAX)
 
 static_assert(BOOK_VALUE_BYTES == BZL_ENTERPRISE_CODE_LEN + 1u + 1u + 4u, "book value layout");
-static_assert(BALANCE_VALUE_BYTES == 4 * sizeof(int64_t), "balance value is four int64");
+static_assert(BALANCE_VALUE_BYTES == 4 * sizeof(int64_t) + 8u, "four int64 and the history head");
 static_assert(ITEM_KEY_BYTES == 17u, "item key is book[12] | kind | item_no");
 static_assert(JOURNAL_HEADER_BYTES == 1u + 8u + 4u + 4u + 4u + 1u + 8u + 32u + 4u,
               "journal header");
@@ -1019,6 +1026,15 @@ bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kind, ui
     wr_be(&w, item_no, 4);
 }
 
+void
+bzl__history_key(uint8_t key[HISTORY_KEY_BYTES], uint64_t seq, uint8_t kind, uint32_t item_no)
+{
+    bzl_wr w = {.p = key, .cap = HISTORY_KEY_BYTES};
+    wr_be(&w, seq, 8);
+    wr_u8(&w, kind);
+    wr_be(&w, item_no, 4);
+}
+
 static size_t
 item_encode(const bzl_item *item, uint8_t *buf, size_t cap)
 {
@@ -1111,12 +1127,14 @@ bzl_storage_item_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t it
 /* ---- balances ------------------------------------------------------------------------------ */
 
 bzl_status
-bzl__balance_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_balance *out)
+bzl__balance_row_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_balance *out,
+                      uint64_t *history_head)
 {
     MDB_val v;
     bzl_status st = raw_get(t, DB_BALANCE, key, ITEM_KEY_BYTES, &v);
     if (st == BZL_NOT_FOUND) {
         memset(out, 0, sizeof *out);
+        *history_head = 0;
         return BZL_OK;
     }
     if (st != BZL_OK) {
@@ -1128,15 +1146,25 @@ bzl__balance_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_balance *ou
     b.value_e5 = rd_i64(&r);
     b.pending_in_e5 = rd_i64(&r);
     b.pending_out_e5 = rd_i64(&r);
+    uint64_t head = rd_u64(&r);
     if (!rd_done(&r)) {
         return BZL_CORRUPT;
     }
     *out = b;
+    *history_head = head;
     return BZL_OK;
 }
 
 bzl_status
-bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_balance *bal)
+bzl__balance_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_balance *out)
+{
+    uint64_t head = 0;
+    return bzl__balance_row_read(t, key, out, &head);
+}
+
+bzl_status
+bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_balance *bal,
+                   uint64_t history_head)
 {
     BZL_ASSERT(t->write);
     uint8_t buf[BALANCE_VALUE_BYTES];
@@ -1145,6 +1173,7 @@ bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_bala
     wr_i64(&w, bal->value_e5);
     wr_i64(&w, bal->pending_in_e5);
     wr_i64(&w, bal->pending_out_e5);
+    wr_u64(&w, history_head);
     BZL_ASSERT(w.len == BALANCE_VALUE_BYTES);
     MDB_val k = val_of(key, ITEM_KEY_BYTES);
     MDB_val v = val_of(buf, sizeof buf);

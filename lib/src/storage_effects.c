@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #define TOTAL_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
-#define HISTORY_KEY_BYTES (ITEM_KEY_BYTES + 8u)
 #define SCRAP_VALUE_BYTES 16u
 
 static_assert(EFFECT_BYTES == 1u + 4u + 1u + 1u + 8u * 8u, "effect layout as documented");
@@ -286,9 +285,10 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
 {
     uint8_t key[ITEM_KEY_BYTES];
     bzl_balance bal;
+    uint64_t head = 0;
     bzl_scrap scrap;
     bzl__item_key(key, book_no, e->kind, e->item_no);
-    bzl_status st = bzl__balance_read(t, key, &bal);
+    bzl_status st = bzl__balance_row_read(t, key, &bal, &head);
     if (st == BZL_OK) {
         st = bzl__scrap_read(t, key, &scrap);
     }
@@ -300,7 +300,7 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
         return BZL_OK;
     }
     if (e->qty_e5 != 0 || e->value_e5 != 0 || e->pending_in_e5 != 0 || e->pending_out_e5 != 0) {
-        st = bzl__balance_write(t, key, &bal);
+        st = bzl__balance_write(t, key, &bal, head);
     }
     if (st == BZL_OK && (e->scrap_gen_e5 != 0 || e->scrap_used_e5 != 0)) {
         st = scrap_write(t, key, &scrap);
@@ -399,12 +399,24 @@ bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq, uint8_t type, ui
         if (e->qty_e5 == 0 && e->pending_in_e5 == 0 && e->pending_out_e5 == 0) {
             continue;
         }
+        /* The effect was applied just before, so its balance row is on a page this transaction
+         * has dirtied already: relinking the chain head costs no page. */
+        uint8_t item[ITEM_KEY_BYTES];
+        bzl_balance bal;
+        uint64_t prev = 0;
+        bzl__item_key(item, book_no, e->kind, e->item_no);
+        bzl_status st = bzl__balance_row_read(t, item, &bal, &prev);
+        if (st != BZL_OK) {
+            return st;
+        }
+        if (prev >= seq) {
+            return BZL_INTERNAL; /* the chain runs newest to oldest */
+        }
         uint8_t key[HISTORY_KEY_BYTES];
-        uint8_t buf[1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX];
-        bzl_wr kw = {.p = key, .cap = sizeof key};
-        bzl__item_key(wr_take(&kw, ITEM_KEY_BYTES), book_no, e->kind, e->item_no);
-        wr_be(&kw, seq, 8);
+        uint8_t buf[HISTORY_VALUE_BYTES_MAX];
+        bzl__history_key(key, seq, e->kind, e->item_no);
         bzl_wr w = {.p = buf, .cap = sizeof buf};
+        wr_u64(&w, prev);
         wr_u8(&w, type);
         wr_u8(&w, flow);
         wr_i32(&w, date);
@@ -418,6 +430,10 @@ bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq, uint8_t type, ui
         int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &k, &v, MDB_NOOVERWRITE);
         if (rc != MDB_SUCCESS) {
             return rc == MDB_KEYEXIST ? BZL_INTERNAL : bzl__mdb_status(rc);
+        }
+        st = bzl__balance_write(t, item, &bal, seq);
+        if (st != BZL_OK) {
+            return st;
         }
     }
     return BZL_OK;

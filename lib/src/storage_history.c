@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define HISTORY_KEY_BYTES (ITEM_KEY_BYTES + 8u)
-
 static MDB_val
 mval(const void *p, size_t n)
 {
@@ -16,13 +14,24 @@ mval(const void *p, size_t n)
     return v;
 }
 
+/* The history row of entry seq for one item; *prev is the item's row before it (0: none).
+ * A missing row, or a link that does not lead to an earlier entry, is damage. */
 static bzl_status
-history_decode(const MDB_val *k, const MDB_val *v, bzl_history_row *row)
+history_row_get(bzl_txn *t, uint64_t seq, uint8_t kind, uint32_t item_no, bzl_history_row *row,
+                uint64_t *prev)
 {
-    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size, .off = ITEM_KEY_BYTES};
-    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    uint8_t key[HISTORY_KEY_BYTES];
+    bzl__history_key(key, seq, kind, item_no);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_HISTORY], &k, &v);
+    if (rc != MDB_SUCCESS) {
+        return rc == MDB_NOTFOUND ? BZL_CORRUPT : bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
     memset(row, 0, sizeof *row);
-    row->seq = rd_be(&kr, 8);
+    row->seq = seq;
+    *prev = rd_u64(&r);
     row->entry_type = rd_u8(&r);
     row->flow = rd_u8(&r);
     row->date = rd_i32(&r);
@@ -32,9 +41,20 @@ history_decode(const MDB_val *k, const MDB_val *v, bzl_history_row *row)
     size_t id_len = rd_u8(&r);
     r.bad |= id_len > BZL_DECL_ID_BYTES_MAX;
     rd_text(&r, row->id, sizeof row->id, r.bad ? 0 : id_len, false);
-    return rd_done(&kr) && rd_done(&r) ? BZL_OK : BZL_CORRUPT;
+    return rd_done(&r) && *prev < seq ? BZL_OK : BZL_CORRUPT;
 }
 
+static bool
+history_wanted(const bzl_history_row *row, int32_t from, int32_t to, uint64_t after_seq)
+{
+    return row->seq > after_seq && row->date >= from && row->date <= to;
+}
+
+/* The item's chain runs newest to oldest, and a page lists the oldest wanted rows first with
+ * the running balance counted from the item's first row. So the chain is walked twice, with no
+ * memory beyond out: once for the item's total and the number of wanted rows, then again
+ * placing each of the oldest `cap` wanted rows at its position, the running balance found by
+ * subtracting back from the total. */
 bzl_status
 bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no, int32_t from,
                     int32_t to, uint64_t after_seq, bzl_history_row *out, size_t cap, size_t *count,
@@ -46,37 +66,44 @@ bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t ite
     if (st != BZL_OK) {
         return st;
     }
-    uint8_t prefix[ITEM_KEY_BYTES];
-    bzl__item_key(prefix, book_no, (uint8_t)kind, item_no);
-    MDB_cursor *cur = NULL;
-    MDB_val k = mval(prefix, sizeof prefix);
-    MDB_val v;
-    size_t n = 0;
-    bool further = false;
-    int64_t running = 0;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HISTORY], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
-    /* Every row of the item is read, because the running balance counts the earlier ones. */
-    while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == HISTORY_KEY_BYTES &&
-           memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
-        bzl_history_row row;
-        st = history_decode(&k, &v, &row);
+    uint8_t key[ITEM_KEY_BYTES];
+    bzl_balance bal;
+    uint64_t head = 0;
+    bzl__item_key(key, book_no, (uint8_t)kind, item_no);
+    st = bzl__balance_row_read(t, key, &bal, &head);
+    int64_t total = 0;
+    size_t wanted = 0;
+    bzl_history_row row;
+    for (uint64_t seq = head; st == BZL_OK && seq != 0;) {
+        st = history_row_get(t, seq, (uint8_t)kind, item_no, &row, &seq);
         if (st == BZL_OK) {
-            st = bzl_dec_add(running, row.qty_e5, &running) == BZL_OK ? BZL_OK : BZL_CORRUPT;
-            row.running_e5 = running;
+            st = bzl_dec_add(total, row.qty_e5, &total) == BZL_OK ? BZL_OK : BZL_CORRUPT;
+            wanted += history_wanted(&row, from, to, after_seq);
         }
-        if (st == BZL_OK && row.seq > after_seq && row.date >= from && row.date <= to) {
-            if (n == cap) {
-                further = true;
-                break;
-            }
-            out[n++] = row;
-        }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__list_end(cur, rc, st, n, further, count, more);
+    size_t n = wanted < cap ? wanted : cap;
+    size_t at = wanted; /* the position, among the wanted rows, of the next one met */
+    int64_t running = total;
+    for (uint64_t seq = head; st == BZL_OK && seq != 0 && at > 0;) {
+        st = history_row_get(t, seq, (uint8_t)kind, item_no, &row, &seq);
+        if (st != BZL_OK) {
+            break;
+        }
+        if (history_wanted(&row, from, to, after_seq)) {
+            row.running_e5 = running;
+            if (--at < n) {
+                out[at] = row;
+            }
+        }
+        st = bzl_dec_sub(running, row.qty_e5, &running) == BZL_OK ? BZL_OK : BZL_CORRUPT;
+    }
+    if (st == BZL_OK) {
+        *count = n;
+        if (more != NULL) {
+            *more = wanted > cap;
+        }
+    }
+    return st;
 }
 
 /* ---- one declaration ------------------------------------------------------------------------- */

@@ -147,11 +147,21 @@ BZL_NODISCARD bzl_status bzl__journal_head_get(bzl_txn *t, uint64_t *seq,
 void bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kind,
                    uint32_t item_no);
 
-/* The balance stored under an item key, zeros when none is; BZL_CORRUPT for a bad row. */
+/* A history row: key seq | kind | item_no (big-endian); value prev_seq | type | flow | date |
+ * qty | pending in | pending out | id_len | id (the table at the top of storage.c). */
+#define HISTORY_KEY_BYTES (8u + 1u + 4u)
+#define HISTORY_VALUE_BYTES_MAX (8u + 1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX)
+void bzl__history_key(uint8_t key[HISTORY_KEY_BYTES], uint64_t seq, uint8_t kind,
+                      uint32_t item_no);
+
+/* The balance stored under an item key, zeros when none is; BZL_CORRUPT for a bad row. The
+ * row also holds the seq of the item's newest history row (its history_head, 0 for none). */
 BZL_NODISCARD bzl_status bzl__balance_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES],
                                            bzl_balance *out);
+BZL_NODISCARD bzl_status bzl__balance_row_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES],
+                                               bzl_balance *out, uint64_t *history_head);
 BZL_NODISCARD bzl_status bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES],
-                                            const bzl_balance *bal);
+                                            const bzl_balance *bal, uint64_t history_head);
 
 /* The idempotency key enterprise | id; returns its length. */
 size_t bzl__idem_key(uint8_t key[IDEM_KEY_BYTES_MAX], const char *enterprise, const char *id);
@@ -200,7 +210,8 @@ BZL_NODISCARD bzl_status bzl__effects_apply(bzl_txn *t, const char *book_no, uin
                                             bool scrap_bounded, bzl_effect_list *list,
                                             bzl_status *refusal, bzl_fault *fault);
 /* Indexes the applied effects of entry seq for history: one row per item whose posted or pending
- * quantity moved. */
+ * quantity moved, appended under seq and linked into the item's chain (its balance row's
+ * history_head). */
 BZL_NODISCARD bzl_status bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq,
                                           uint8_t type, uint8_t flow, int32_t date, const char *id,
                                           const bzl_effect_list *list);

@@ -228,6 +228,134 @@ START_TEST(pending_is_posted_or_voided)
 }
 END_TEST
 
+/* The rows of one item's history, in a read transaction of their own. */
+static bzl_status
+history_of(uint32_t item, int32_t from, int32_t to, uint64_t after, bzl_history_row *out,
+           size_t cap, size_t *n, bool *more)
+{
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_history(t, BOOK, BZL_KIND_MATERIAL, item, from, to, after, out, cap,
+                                        n, more);
+    bzl_txn_abort(t);
+    return st;
+}
+
+/* History lists one item's movements oldest first, each with the balance after it counted from
+ * the item's first row, whatever page or date window is asked for; movements of other items
+ * and entries that move nothing of this item are absent. Pages follow on from after_seq. */
+START_TEST(history_pages_one_items_movements_with_running_balances)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    int32_t april = DAYS_2026_03_15 + 17;
+    seed();
+    seed_stock(); /* IMP-1: material 1 +10000 (March) */
+    make_decl(&d, &l, "OUT-1", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 1, E5(300));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    uint64_t out1 = r.seq;
+    make_decl(&d, &l, "OTHER", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(1));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    make_decl(&d, &l, "IMP-3", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 1, E5(700));
+    d.date = april + 3;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    uint64_t imp3 = r.seq;
+    make_decl(&d, &l, "P-4", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 1, E5(700));
+    d.date = april + 3;
+    d.pending = true;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    uint64_t p4 = r.seq;
+    ck_assert_int_eq(act("void", "P-4", &a), BZL_OK); /* releases the reservation */
+    uint64_t void4 = a.seq;
+    ck_assert_int_eq(act("reverse", "IMP-3", &a), BZL_OK); /* dated as IMP-3 */
+    uint64_t rev3 = a.seq;
+    make_decl(&d, &l, "OUT-5", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 1, E5(1000));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK); /* March again: the period is open */
+    uint64_t out5 = r.seq;
+    /* Seven rows of material 1, oldest first; OTHER (material 2) is not among them. */
+    const uint64_t seq[7] = {SEED_ENTRIES + 1, out1, imp3, p4, void4, rev3, out5};
+    const int64_t qty[7] = {E5(10000), -E5(300), E5(700), 0, 0, -E5(700), -E5(1000)};
+    const int64_t pin[7] = {0, 0, 0, E5(700), -E5(700), 0, 0};
+    const int64_t run[7] = {E5(10000), E5(9700), E5(10400), E5(10400),
+                            E5(10400), E5(9700), E5(8700)};
+    bzl_history_row rows[8];
+    size_t n = 0;
+    bool more = true;
+    ck_assert_int_eq(history_of(1, INT32_MIN, INT32_MAX, 0, rows, 8, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 7);
+    ck_assert(!more);
+    for (size_t i = 0; i < 7; i++) {
+        ck_assert_uint_eq(rows[i].seq, seq[i]);
+        ck_assert_int_eq(rows[i].qty_e5, qty[i]);
+        ck_assert_int_eq(rows[i].pending_in_e5, pin[i]);
+        ck_assert_int_eq(rows[i].running_e5, run[i]);
+    }
+    ck_assert_str_eq(rows[0].id, "IMP-1");
+    ck_assert_str_eq(rows[4].id, "P-4");
+    ck_assert_uint_eq(rows[5].entry_type, 7); /* reverse */
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, run[6]);
+    /* Pages of two follow on from the last seq shown and keep the running balance. */
+    bzl_history_row page[2];
+    uint64_t after = 0;
+    for (size_t at = 0; at < 7; at += 2) {
+        ck_assert_int_eq(history_of(1, INT32_MIN, INT32_MAX, after, page, 2, &n, &more), BZL_OK);
+        ck_assert_uint_eq(n, at + 2 <= 7 ? 2 : 1);
+        ck_assert(more == (at + 2 < 7));
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_uint_eq(page[i].seq, seq[at + i]);
+            ck_assert_int_eq(page[i].running_e5, run[at + i]);
+        }
+        after = page[n - 1].seq;
+    }
+    /* A date window keeps the running balance counted from the item's first row. */
+    ck_assert_int_eq(history_of(1, april, INT32_MAX, 0, rows, 8, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_uint_eq(rows[i].seq, seq[2 + i]);
+        ck_assert_int_eq(rows[i].running_e5, run[2 + i]);
+    }
+    ck_assert_int_eq(history_of(1, INT32_MIN, april - 1, out1, rows, 8, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].seq, out5);
+    ck_assert_int_eq(rows[0].running_e5, E5(8700));
+    /* A material the book does not have is NOT_FOUND. */
+    ck_assert_int_eq(history_of(3, INT32_MIN, INT32_MAX, 0, rows, 8, &n, &more),
+                     BZL_NOT_FOUND);
+    verify_ok();
+}
+END_TEST
+
+/* A history row removed from the middle of an item's chain is damage, named CORRUPT, not a
+ * shorter history with wrong running balances. */
+START_TEST(history_with_a_broken_chain_is_corrupt)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    seed();
+    seed_stock();
+    make_decl(&d, &l, "OUT-1", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 1, E5(300));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    bzl_history_row rows[4];
+    size_t n = 0;
+    bool more = false;
+    ck_assert_int_eq(history_of(1, INT32_MIN, INT32_MAX, 0, rows, 4, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 2);
+    uint8_t key[13] = {0}; /* seq | kind | item, big-endian: IMP-1's row of material 1 */
+    for (int i = 0; i < 8; i++) {
+        key[i] = (uint8_t)(rows[0].seq >> (8 * (7 - i)));
+    }
+    key[8] = BZL_KIND_MATERIAL;
+    key[12] = 1;
+    forge("history", key, sizeof key, NULL, 0);
+    open_with(0, 0);
+    ck_assert_int_eq(history_of(1, INT32_MIN, INT32_MAX, 0, rows, 4, &n, &more), BZL_CORRUPT);
+    ck_assert_int_eq(history_of(2, INT32_MIN, INT32_MAX, 0, rows, 4, &n, &more), BZL_OK);
+    ck_assert_uint_eq(n, 1); /* material 2's chain is untouched */
+}
+END_TEST
+
 /* A reversal negates the posted effects exactly, a second reversal is STATE_CONFLICT, and a
  * reversal that would take back what has moved on is INSUFFICIENT_BALANCE. */
 START_TEST(reversal_negates_once)
@@ -344,7 +472,7 @@ START_TEST(verify_balances_reports_a_tampered_balance)
     seed_stock();
     verify_ok();
     uint8_t key[17];
-    uint8_t val[32] = {0};
+    uint8_t val[40] = {0}; /* the four amounts and the history head */
     memcpy(key, BOOK, 12);
     key[12] = BZL_KIND_MATERIAL;
     key[13] = key[14] = key[15] = 0;
@@ -384,6 +512,8 @@ main(void)
     tcase_add_test(tc, export_consumes_by_norm_and_freezes_the_version);
     tcase_add_test(tc, export_without_norm_is_refused_and_writes_nothing);
     tcase_add_test(tc, pending_is_posted_or_voided);
+    tcase_add_test(tc, history_pages_one_items_movements_with_running_balances);
+    tcase_add_test(tc, history_with_a_broken_chain_is_corrupt);
     tcase_add_test(tc, reversal_negates_once);
     tcase_add_test(tc, closed_period_refuses_declarations_and_reversals);
     tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);

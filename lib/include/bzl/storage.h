@@ -22,7 +22,7 @@
 
 /* The on-disk schema this build reads and writes. 2: the journal's hash chain (its head in
  * meta) and the bonded ledger (effects in journal entries, declaration states, norms, periods). */
-#define BZL_SCHEMA_VERSION 2u
+#define BZL_SCHEMA_VERSION 3u
 
 typedef struct bzl_storage bzl_storage;
 typedef struct bzl_txn bzl_txn;
