@@ -725,6 +725,20 @@ bzl_txn_abort(bzl_txn *t)
 /* ---- journal ------------------------------------------------------------------------------- */
 
 bzl_status
+bzl__journal_next(bzl_txn *t, uint64_t *seq)
+{
+    uint64_t next = 0;
+    bzl_status st = meta_get_u64(t->txn, t->s, META_JOURNAL_NEXT, &next);
+    if (st == BZL_NOT_FOUND || (st == BZL_OK && (next == 0 || next == UINT64_MAX))) {
+        return BZL_CORRUPT;
+    }
+    if (st == BZL_OK) {
+        *seq = next;
+    }
+    return st;
+}
+
+bzl_status
 bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor, size_t payload_len,
                      uint8_t **payload, uint64_t *seq_out)
 {
@@ -733,10 +747,7 @@ bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor, size_t pa
     BZL_ASSERT(payload_len <= UINT32_MAX - JOURNAL_HEADER_BYTES);
     const bzl_storage *s = t->s;
     uint64_t seq = 0;
-    bzl_status st = meta_get_u64(t->txn, s, META_JOURNAL_NEXT, &seq);
-    if (st == BZL_NOT_FOUND || (st == BZL_OK && (seq == 0 || seq == UINT64_MAX))) {
-        return BZL_CORRUPT;
-    }
+    bzl_status st = bzl__journal_next(t, &seq);
     if (st != BZL_OK) {
         return st;
     }

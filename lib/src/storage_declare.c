@@ -1,10 +1,11 @@
 /* storage_declare.c — a new declaration: flow, items, norms, effects, journal, derived rows.
  *
  * Storage gathers the inputs (book, items, the norms in force, balances), the pure rules in
- * flows.c and norms.c decide, and everything is written in one nested transaction: the
- * balances, scrap allowances and period totals the effects change, the journal entry holding
- * the declaration and the effects it applied, its state record, history rows and the transfer
- * index. A refusal aborts the nested transaction, so it leaves nothing behind.
+ * flows.c and norms.c decide, and every refusal is decided by reading before the first write
+ * (decide), so a refused declaration leaves nothing behind. record() then writes, reusing the
+ * rows decide() read: the balances, scrap allowances, period totals and history rows the
+ * effects change, the journal entry holding the declaration and the effects it applied, its
+ * state record, the transfer index and the trade values.
  */
 #include "storage_internal.h"
 
@@ -22,6 +23,8 @@ typedef struct gather {
     bzl_line_norms *line_norms;
     bzl_effect_list posted;  /* posted form */
     bzl_effect_list applied; /* what this entry applies */
+    bzl__effect_rows *seen;  /* the rows each applied effect meets, read by decide() */
+    bzl__tv_row *tv_seen;    /* each line's trade-value row as decide() found it would be */
 } gather;
 
 static void
@@ -32,6 +35,8 @@ gather_free(gather *g)
     free(g->line_norms);
     free(g->posted.items);
     free(g->applied.items);
+    free(g->seen);
+    free(g->tv_seen);
 }
 
 static bzl_status
@@ -212,23 +217,23 @@ transfer_put(bzl_txn *t, const bzl_declaration *d, bzl_flow flow)
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TRANSFER], &k, &v, 0));
 }
 
-/* Everything after the effects applied: journal, state, history, transfer index, norm marks. */
+/* Everything after the effects and their history rows: journal entry `expected`, state,
+ * transfer index, norm marks. */
 static bzl_status
 record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t month,
-                const bzl_actor *actor, uint64_t *seq)
+                const bzl_actor *actor, uint64_t expected, uint64_t *seq)
 {
     bzl_status st = journal_declaration(t, d, g, month, actor, seq);
     if (st != BZL_OK) {
         return st;
     }
+    if (*seq != expected) {
+        return BZL_INTERNAL; /* the history rows already name `expected` */
+    }
     bzl__decl_state ds = {.seq = *seq,
                           .state = d->pending ? BZL_DECL_PENDING : BZL_DECL_POSTED,
                           .posted_seq = d->pending ? 0 : *seq};
     st = bzl__decl_state_put(t, d->enterprise, d->id, &ds);
-    if (st == BZL_OK) {
-        st = bzl__history_put(t, d->book_no, *seq, JOURNAL_DECLARATION, (uint8_t)g->flow, d->date,
-                              d->id, &g->applied);
-    }
     if (st == BZL_OK && bzl_flow_is_transfer(g->flow) && d->related_book[0] != '\0') {
         st = transfer_put(t, d, g->flow);
     }
@@ -255,17 +260,26 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         st = compute_effects(d, g, result);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
+        g->seen = malloc((g->applied.count + 1u) * sizeof *g->seen);
+        st = g->seen != NULL ? BZL_OK : BZL_NO_MEMORY;
+    }
+    if (st == BZL_OK && result->status == BZL_OK) {
         bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
-        st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, &result->status,
-                                &result->fault);
+        st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, g->seen,
+                                &result->status, &result->fault);
     }
     if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
-        st = bzl__trade_values_check(t, d, (uint8_t)g->flow, 1, &result->status, &result->fault);
+        g->tv_seen = malloc((d->line_count + 1u) * sizeof *g->tv_seen);
+        st = g->tv_seen != NULL ? BZL_OK : BZL_NO_MEMORY;
+    }
+    if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
+        st = bzl__trade_values_check(t, d, (uint8_t)g->flow, 1, g->tv_seen, &result->status,
+                                     &result->fault);
     }
     return st;
 }
 
-/* Writes an accepted declaration: effects, journal, state, history, trade values. decide()
+/* Writes an accepted declaration: effects with history, journal, state, trade values. decide()
  * passed in this very transaction, so nothing here may refuse: a refusal now is a broken
  * invariant and aborts the batch (BZL_INTERNAL) rather than leave half a declaration. */
 static bzl_status
@@ -275,17 +289,22 @@ record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, 
     bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
     bzl_status refusal = BZL_OK;
     bzl_fault fault;
-    bzl_status st =
-        bzl__effects_apply(t, d->book_no, month, bounded, &g->applied, &refusal, &fault);
+    bzl__history_note note = {
+        .type = JOURNAL_DECLARATION, .flow = (uint8_t)g->flow, .date = d->date, .id = d->id};
+    bzl_status st = bzl__journal_next(t, &note.seq);
+    if (st == BZL_OK) {
+        st = bzl__effects_apply(t, d->book_no, month, bounded, &g->applied, g->seen, &note,
+                                &refusal, &fault);
+    }
     if (st == BZL_OK && refusal != BZL_OK) {
         st = BZL_INTERNAL;
     }
     if (st == BZL_OK) {
-        st = record_accepted(t, d, g, month, actor, seq);
+        st = record_accepted(t, d, g, month, actor, note.seq, seq);
     }
     if (st == BZL_OK && !d->pending) {
         /* Values per currency and mode for the reports (storage_recon.c). */
-        st = bzl__trade_values_apply(t, d, (uint8_t)g->flow, 1);
+        st = bzl__trade_values_apply(t, d, (uint8_t)g->flow, 1, g->tv_seen);
         st = st == BZL_OVERFLOW ? BZL_INTERNAL : st;
     }
     return st;

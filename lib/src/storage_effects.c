@@ -252,21 +252,9 @@ bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t i
 }
 
 static bzl_status
-total_add(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e)
+total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e, int64_t q,
+            int64_t v)
 {
-    int64_t q = 0;
-    int64_t v = 0;
-    bzl_status st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month,
-                                          e->category, &q, &v);
-    if (st == BZL_OK) {
-        st = bzl_dec_add(q, e->total_e5, &q);
-    }
-    if (st == BZL_OK) {
-        st = bzl_dec_add(v, e->total_value_e5, &v);
-    }
-    if (st != BZL_OK) {
-        return st;
-    }
     uint8_t key[TOTAL_KEY_BYTES];
     uint8_t buf[16];
     total_key(key, book_no, e->kind, e->item_no, month, e->category);
@@ -278,95 +266,139 @@ total_add(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e)
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TOTAL], &k, &val, 0));
 }
 
-/* Applies one effect to its balance, allowance and period total. */
+static bool
+moves_quantity(const bzl_effect *e)
+{
+    return e->qty_e5 != 0 || e->pending_in_e5 != 0 || e->pending_out_e5 != 0;
+}
+
+/* The history row of effect e in the entry `note` describes, linked to the item's previous row. */
 static bzl_status
-effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded, bzl_effect *e,
-             bzl_status *refusal, bzl_fault *fault)
+history_write(bzl_txn *t, const bzl__history_note *note, const bzl_effect *e, uint64_t prev)
+{
+    if (prev >= note->seq) {
+        return BZL_INTERNAL; /* the chain runs newest to oldest */
+    }
+    size_t id_len = strnlen(note->id, BZL_DECL_ID_BYTES_MAX);
+    uint8_t key[HISTORY_KEY_BYTES];
+    uint8_t buf[HISTORY_VALUE_BYTES_MAX];
+    bzl__history_key(key, note->seq, e->kind, e->item_no);
+    bzl_wr w = {.p = buf, .cap = sizeof buf};
+    wr_u64(&w, prev);
+    wr_u8(&w, note->type);
+    wr_u8(&w, note->flow);
+    wr_i32(&w, note->date);
+    wr_i64(&w, e->qty_e5);
+    wr_i64(&w, e->pending_in_e5);
+    wr_i64(&w, e->pending_out_e5);
+    wr_u8(&w, (uint8_t)id_len);
+    wr_bytes(&w, note->id, id_len);
+    MDB_val k = mval(key, sizeof key);
+    MDB_val v = mval(buf, w.len);
+    int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &k, &v, MDB_NOOVERWRITE);
+    return rc == MDB_KEYEXIST ? BZL_INTERNAL : bzl__mdb_status(rc);
+}
+
+/* The rows effect e meets: its balance (with the history head), allowance and period total. */
+static bzl_status
+rows_read(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e,
+          bzl__effect_rows *rows)
 {
     uint8_t key[ITEM_KEY_BYTES];
-    bzl_balance bal;
-    uint64_t head = 0;
-    bzl_scrap scrap;
     bzl__item_key(key, book_no, e->kind, e->item_no);
-    bzl_status st = bzl__balance_row_read(t, key, &bal, &head);
+    bzl_status st = bzl__balance_row_read(t, key, &rows->bal, &rows->history_head);
     if (st == BZL_OK) {
-        st = bzl__scrap_read(t, key, &scrap);
+        st = bzl__scrap_read(t, key, &rows->scrap);
     }
-    if (st != BZL_OK) {
-        return st;
-    }
-    *refusal = bzl_effect_apply(e, &bal, &scrap, scrap_bounded, fault);
-    if (*refusal != BZL_OK) {
-        return BZL_OK;
-    }
-    if (e->qty_e5 != 0 || e->value_e5 != 0 || e->pending_in_e5 != 0 || e->pending_out_e5 != 0) {
-        st = bzl__balance_write(t, key, &bal, head);
-    }
-    if (st == BZL_OK && (e->scrap_gen_e5 != 0 || e->scrap_used_e5 != 0)) {
-        st = scrap_write(t, key, &scrap);
-    }
+    rows->total_qty_e5 = 0;
+    rows->total_value_e5 = 0;
     if (st == BZL_OK && (e->total_e5 != 0 || e->total_value_e5 != 0)) {
-        st = total_add(t, book_no, month, e);
-    }
-    if (st == BZL_OVERFLOW) {
-        *refusal = bzl_fault_set(fault, BZL_OVERFLOW, e->line, "qty",
-                                 "a period total of item %u would leave the representable range",
-                                 (unsigned)e->item_no);
-        st = BZL_OK;
+        st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month, e->category,
+                                   &rows->total_qty_e5, &rows->total_value_e5);
     }
     return st;
 }
 
-/* What effect_store would refuse for e, found without writing: its balance, its allowance and
- * its period total. A list holds at most one effect per item, so no two effects of one list
- * meet the same rows and each can be checked against the rows as stored. */
+/* What applying e to rows would refuse, and the rows it would leave (e resolved in place).
+ * Pure: both the check and the write run it. */
 static bzl_status
-effect_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
-             const bzl_effect *e, bzl_status *refusal, bzl_fault *fault)
+effect_decide(bzl_effect *e, bzl__effect_rows *rows, bool scrap_bounded, bzl_fault *fault)
 {
-    uint8_t key[ITEM_KEY_BYTES];
-    bzl_balance bal;
-    bzl_scrap scrap;
-    bzl__item_key(key, book_no, e->kind, e->item_no);
-    bzl_status st = bzl__balance_read(t, key, &bal);
-    if (st == BZL_OK) {
-        st = bzl__scrap_read(t, key, &scrap);
+    bzl_status refusal = bzl_effect_apply(e, &rows->bal, &rows->scrap, scrap_bounded, fault);
+    if (refusal != BZL_OK || (e->total_e5 == 0 && e->total_value_e5 == 0)) {
+        return refusal;
     }
-    if (st != BZL_OK) {
-        return st;
-    }
-    bzl_effect copy = *e; /* bzl_effect_apply resolves average values in place */
-    *refusal = bzl_effect_apply(&copy, &bal, &scrap, scrap_bounded, fault);
-    if (*refusal != BZL_OK || (e->total_e5 == 0 && e->total_value_e5 == 0)) {
-        return BZL_OK;
-    }
-    int64_t q = 0;
-    int64_t v = 0;
-    st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month, e->category, &q,
-                               &v);
-    if (st != BZL_OK) {
-        return st;
-    }
-    if (bzl_dec_add(q, e->total_e5, &q) != BZL_OK ||
-        bzl_dec_add(v, e->total_value_e5, &v) != BZL_OK) {
-        *refusal = bzl_fault_set(fault, BZL_OVERFLOW, e->line, "qty",
-                                 "a period total of item %u would leave the representable range",
-                                 (unsigned)e->item_no);
+    if (bzl_dec_add(rows->total_qty_e5, e->total_e5, &rows->total_qty_e5) != BZL_OK ||
+        bzl_dec_add(rows->total_value_e5, e->total_value_e5, &rows->total_value_e5) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_OVERFLOW, e->line, "qty",
+                             "a period total of item %u would leave the representable range",
+                             (unsigned)e->item_no);
     }
     return BZL_OK;
 }
 
+/* Applies one effect to its balance, allowance and period total, and appends its history row.
+ * seen: the rows as bzl__effects_check read them, or NULL to read them here. */
+static bzl_status
+effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded, bzl_effect *e,
+             const bzl__effect_rows *seen, const bzl__history_note *note, bzl_status *refusal,
+             bzl_fault *fault)
+{
+    bzl__effect_rows rows;
+    bzl_status st = BZL_OK;
+    if (seen != NULL) {
+        rows = *seen;
+    } else {
+        st = rows_read(t, book_no, month, e, &rows);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint64_t prev = rows.history_head;
+    *refusal = effect_decide(e, &rows, scrap_bounded, fault);
+    if (*refusal != BZL_OK) {
+        return BZL_OK;
+    }
+    uint8_t key[ITEM_KEY_BYTES];
+    bzl__item_key(key, book_no, e->kind, e->item_no);
+    if (moves_quantity(e)) {
+        st = history_write(t, note, e, prev);
+        rows.history_head = note->seq;
+    }
+    if (st == BZL_OK && (moves_quantity(e) || e->value_e5 != 0)) {
+        st = bzl__balance_write(t, key, &rows.bal, rows.history_head);
+    }
+    if (st == BZL_OK && (e->scrap_gen_e5 != 0 || e->scrap_used_e5 != 0)) {
+        st = scrap_write(t, key, &rows.scrap);
+    }
+    if (st == BZL_OK && (e->total_e5 != 0 || e->total_value_e5 != 0)) {
+        st = total_write(t, book_no, month, e, rows.total_qty_e5, rows.total_value_e5);
+    }
+    return st;
+}
+
 bzl_status
 bzl__effects_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
-                   const bzl_effect_list *list, bzl_status *refusal, bzl_fault *fault)
+                   const bzl_effect_list *list, bzl__effect_rows *seen, bzl_status *refusal,
+                   bzl_fault *fault)
 {
     BZL_ASSERT(list->count <= list->cap);
     *refusal = BZL_OK;
     for (uint32_t i = 0; i < list->count; i++) {
-        bzl_status st = effect_check(t, book_no, month, scrap_bounded, &list->items[i], refusal,
-                                     fault);
-        if (st != BZL_OK || *refusal != BZL_OK) {
+        /* A list holds at most one effect per item, so no two effects of one list meet the same
+         * rows and each can be checked against the rows as stored. */
+        bzl__effect_rows rows;
+        bzl_status st = rows_read(t, book_no, month, &list->items[i], &rows);
+        if (st != BZL_OK) {
             return st;
+        }
+        if (seen != NULL) {
+            seen[i] = rows;
+        }
+        bzl_effect copy = list->items[i]; /* resolved in place; the write resolves it again */
+        *refusal = effect_decide(&copy, &rows, scrap_bounded, fault);
+        if (*refusal != BZL_OK) {
+            return BZL_OK;
         }
     }
     return BZL_OK;
@@ -374,65 +406,16 @@ bzl__effects_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_b
 
 bzl_status
 bzl__effects_apply(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded,
-                   bzl_effect_list *list, bzl_status *refusal, bzl_fault *fault)
+                   bzl_effect_list *list, const bzl__effect_rows *seen,
+                   const bzl__history_note *note, bzl_status *refusal, bzl_fault *fault)
 {
     BZL_ASSERT(t->write);
     BZL_ASSERT(list->count <= list->cap);
     *refusal = BZL_OK;
     for (uint32_t i = 0; i < list->count; i++) {
-        bzl_status st =
-            effect_store(t, book_no, month, scrap_bounded, &list->items[i], refusal, fault);
+        bzl_status st = effect_store(t, book_no, month, scrap_bounded, &list->items[i],
+                                     seen != NULL ? &seen[i] : NULL, note, refusal, fault);
         if (st != BZL_OK || *refusal != BZL_OK) {
-            return st;
-        }
-    }
-    return BZL_OK;
-}
-
-bzl_status
-bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq, uint8_t type, uint8_t flow,
-                 int32_t date, const char *id, const bzl_effect_list *list)
-{
-    size_t id_len = strnlen(id, BZL_DECL_ID_BYTES_MAX);
-    for (uint32_t i = 0; i < list->count; i++) {
-        const bzl_effect *e = &list->items[i];
-        if (e->qty_e5 == 0 && e->pending_in_e5 == 0 && e->pending_out_e5 == 0) {
-            continue;
-        }
-        /* The effect was applied just before, so its balance row is on a page this transaction
-         * has dirtied already: relinking the chain head costs no page. */
-        uint8_t item[ITEM_KEY_BYTES];
-        bzl_balance bal;
-        uint64_t prev = 0;
-        bzl__item_key(item, book_no, e->kind, e->item_no);
-        bzl_status st = bzl__balance_row_read(t, item, &bal, &prev);
-        if (st != BZL_OK) {
-            return st;
-        }
-        if (prev >= seq) {
-            return BZL_INTERNAL; /* the chain runs newest to oldest */
-        }
-        uint8_t key[HISTORY_KEY_BYTES];
-        uint8_t buf[HISTORY_VALUE_BYTES_MAX];
-        bzl__history_key(key, seq, e->kind, e->item_no);
-        bzl_wr w = {.p = buf, .cap = sizeof buf};
-        wr_u64(&w, prev);
-        wr_u8(&w, type);
-        wr_u8(&w, flow);
-        wr_i32(&w, date);
-        wr_i64(&w, e->qty_e5);
-        wr_i64(&w, e->pending_in_e5);
-        wr_i64(&w, e->pending_out_e5);
-        wr_u8(&w, (uint8_t)id_len);
-        wr_bytes(&w, id, id_len);
-        MDB_val k = mval(key, sizeof key);
-        MDB_val v = mval(buf, w.len);
-        int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &k, &v, MDB_NOOVERWRITE);
-        if (rc != MDB_SUCCESS) {
-            return rc == MDB_KEYEXIST ? BZL_INTERNAL : bzl__mdb_status(rc);
-        }
-        st = bzl__balance_write(t, item, &bal, seq);
-        if (st != BZL_OK) {
             return st;
         }
     }

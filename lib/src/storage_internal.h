@@ -139,6 +139,9 @@ BZL_NODISCARD bzl_status bzl__journal_seal(bzl_txn *t, uint64_t seq);
 void bzl__journal_hash(const uint8_t prev[JOURNAL_HASH_BYTES], const uint8_t *entry, size_t len,
                        uint8_t out[JOURNAL_HASH_BYTES]);
 
+/* The sequence the next journal entry will take. */
+BZL_NODISCARD bzl_status bzl__journal_next(bzl_txn *t, uint64_t *seq);
+
 /* Reads the journal head from meta: (0, zeros) on an empty journal. */
 BZL_NODISCARD bzl_status bzl__journal_head_get(bzl_txn *t, uint64_t *seq,
                                                uint8_t hash[JOURNAL_HASH_BYTES]);
@@ -197,24 +200,46 @@ void bzl__effects_header(struct bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1], ui
                          uint32_t *count);
 void bzl__effect_read(struct bzl_rd *r, bzl_effect *e);
 
+/* The stored rows one effect meets, as bzl__effects_check read them, so that the write that
+ * follows in the same transaction need not read them again. */
+typedef struct bzl__effect_rows {
+    bzl_balance bal;
+    uint64_t history_head; /* the item's newest history row */
+    bzl_scrap scrap;
+    int64_t total_qty_e5; /* the period total of the effect's category and month */
+    int64_t total_value_e5;
+} bzl__effect_rows;
+
+/* The entry an effect list is applied for, as its history rows name it. seq is the sequence
+ * the entry will take (bzl__journal_next): the rows are written before the entry, whose
+ * encoding holds the effects as applied. */
+typedef struct bzl__history_note {
+    uint64_t seq;
+    uint8_t type; /* the journal entry type */
+    uint8_t flow;
+    int32_t date;
+    const char *id; /* the declaration id */
+} bzl__history_note;
+
 /* Decides, without writing, whether bzl__effects_apply would refuse list: a refusal lands in
  * *refusal and fault with BZL_OK returned; only storage failures are returned. After it passed,
- * bzl__effects_apply in the same transaction refuses nothing. */
+ * bzl__effects_apply in the same transaction refuses nothing. seen (list->count of them, or
+ * NULL) receives the rows read, for bzl__effects_apply. */
 BZL_NODISCARD bzl_status bzl__effects_check(bzl_txn *t, const char *book_no, uint32_t month,
                                             bool scrap_bounded, const bzl_effect_list *list,
-                                            bzl_status *refusal, bzl_fault *fault);
+                                            bzl__effect_rows *seen, bzl_status *refusal,
+                                            bzl_fault *fault);
 /* Applies every effect of list to the stored balances, scrap allowances and period totals of
- * book_no in month (resolving average values in place). A refusal lands in *refusal and fault
- * with BZL_OK returned; only storage failures are returned. */
+ * book_no in month (resolving average values in place), and appends a history row for every
+ * effect that moves the posted or pending quantity, linked into its item's chain (the balance
+ * row's history_head). seen: what bzl__effects_check read for this list with nothing written
+ * in between, or NULL to read the rows here. A refusal lands in *refusal and fault with BZL_OK
+ * returned; only storage failures are returned. */
 BZL_NODISCARD bzl_status bzl__effects_apply(bzl_txn *t, const char *book_no, uint32_t month,
                                             bool scrap_bounded, bzl_effect_list *list,
-                                            bzl_status *refusal, bzl_fault *fault);
-/* Indexes the applied effects of entry seq for history: one row per item whose posted or pending
- * quantity moved, appended under seq and linked into the item's chain (its balance row's
- * history_head). */
-BZL_NODISCARD bzl_status bzl__history_put(bzl_txn *t, const char *book_no, uint64_t seq,
-                                          uint8_t type, uint8_t flow, int32_t date, const char *id,
-                                          const bzl_effect_list *list);
+                                            const bzl__effect_rows *seen,
+                                            const bzl__history_note *note, bzl_status *refusal,
+                                            bzl_fault *fault);
 
 /* Decodes a declaration payload (storage_submit.c). Lines go to lines[] when it is not NULL
  * (line_cap of them); *used is the declaration's encoded length. BZL_CORRUPT when malformed. */
@@ -257,15 +282,24 @@ BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n);
 BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no,
                                                     int32_t *out);
 
+/* One trade-value row as a line will leave it: its key and its three sums. */
+#define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
+typedef struct bzl__tv_row {
+    uint8_t key[TV_KEY_BYTES];
+    int64_t sums[3]; /* qty, value without USD, USD value */
+} bzl__tv_row;
+
 /* Decides, without writing, whether bzl__trade_values_apply would overflow a row: a refusal
- * (BZL_OVERFLOW naming the line) lands in *refusal with BZL_OK returned. */
+ * (BZL_OVERFLOW naming the line) lands in *refusal with BZL_OK returned. seen (d->line_count of
+ * them, or NULL) receives each line's row as it would be written. */
 BZL_NODISCARD bzl_status bzl__trade_values_check(bzl_txn *t, const bzl_declaration *d,
-                                                 uint8_t flow, int sign, bzl_status *refusal,
-                                                 bzl_fault *fault);
+                                                 uint8_t flow, int sign, bzl__tv_row *seen,
+                                                 bzl_status *refusal, bzl_fault *fault);
 /* Adds a posted declaration's line values to the trade-value rows (storage_recon.c): sign +1
- * when it posts, -1 when a reversal takes it back. d must carry its lines. */
+ * when it posts, -1 when a reversal takes it back. d must carry its lines. seen: what
+ * bzl__trade_values_check decided for d with nothing written in between, or NULL. */
 BZL_NODISCARD bzl_status bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d,
-                                                 uint8_t flow, int sign);
+                                                 uint8_t flow, int sign, const bzl__tv_row *seen);
 /* The same for the declaration whose journal entry is decl_seq (post, reverse). */
 BZL_NODISCARD bzl_status bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow,
                                                      int sign);

@@ -243,14 +243,22 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
               const bzl_actor *actor, bzl_action_result *out)
 {
     bool bounded = a->book.verify_mode != BZL_VERIFY_CONSUMPTION;
-    bzl_status st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list,
-                                       &out->status, &out->fault);
+    bzl__history_note note = {
+        .type = type, .flow = (uint8_t)a->flow, .date = a->d.date, .id = a->d.id};
+    bzl_status st = bzl__journal_next(t, &note.seq);
+    if (st == BZL_OK) {
+        st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list,
+                                NULL, &note, &out->status, &out->fault);
+    }
     if (st != BZL_OK || out->status != BZL_OK) {
         return st;
     }
     st = journal_action(t, type, a, ref2, reason, actor, &out->seq);
     if (st != BZL_OK) {
         return st;
+    }
+    if (out->seq != note.seq) {
+        return BZL_INTERNAL; /* the history rows already name note.seq */
     }
     if (type == JOURNAL_POST) {
         a->ds.state = BZL_DECL_POSTED;
@@ -270,12 +278,7 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
             return st;
         }
     }
-    st = bzl__decl_state_put(t, a->d.enterprise, a->d.id, &a->ds);
-    if (st == BZL_OK) {
-        st = bzl__history_put(t, a->d.book_no, out->seq, type, (uint8_t)a->flow, a->d.date, a->d.id,
-                              &a->list);
-    }
-    return st;
+    return bzl__decl_state_put(t, a->d.enterprise, a->d.id, &a->ds);
 }
 
 static bzl_status

@@ -9,7 +9,6 @@
 #define STOCK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
 #define STOCK_VALUE_BYTES 33u
 #define RATE_KEY_BYTES (4u + BZL_CURRENCY_LEN)
-#define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
 #define TV_VALUE_BYTES 24u
 #define CLOSING_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
 #define TOTAL_ROW_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
@@ -665,19 +664,14 @@ tv_sum(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int6
 }
 
 static bzl_status
-tv_add(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int64_t usd)
+tv_write(bzl_txn *t, const bzl__tv_row *row)
 {
-    int64_t cur[3];
-    bzl_status st = tv_sum(t, key, q, val, usd, cur);
-    if (st != BZL_OK) {
-        return st;
-    }
     uint8_t buf[TV_VALUE_BYTES];
     bzl_wr w = {.p = buf, .cap = sizeof buf};
     for (int i = 0; i < 3; i++) {
-        wr_i64(&w, cur[i]);
+        wr_i64(&w, row->sums[i]);
     }
-    MDB_val k = mv(key, TV_KEY_BYTES);
+    MDB_val k = mv(row->key, TV_KEY_BYTES);
     MDB_val nv = mv(buf, sizeof buf);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &nv, 0));
 }
@@ -700,49 +694,63 @@ tv_key(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t flo
     return st;
 }
 
+/* Line i's row as the line would leave it; BZL_OVERFLOW when a sum would overflow. */
+static bzl_status
+tv_line(bzl_txn *t, const bzl_declaration *d, uint32_t i, uint8_t flow, int sign,
+        bzl__tv_row *row)
+{
+    const bzl_decl_line *l = &d->lines[i];
+    bzl_status st = tv_key(t, d, l, flow, row->key);
+    if (st == BZL_OK) {
+        st = tv_sum(t, row->key, sign * l->qty_e5, l->has_usd ? 0 : sign * l->value_e5,
+                    l->has_usd ? sign * l->usd_e5 : 0, row->sums);
+    }
+    return st;
+}
+
 bzl_status
 bzl__trade_values_check(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int sign,
-                        bzl_status *refusal, bzl_fault *fault)
+                        bzl__tv_row *seen, bzl_status *refusal, bzl_fault *fault)
 {
     BZL_ASSERT(sign == 1 || sign == -1);
     *refusal = BZL_OK;
     /* A declaration names each item once (DUPLICATE_LINE), so its lines meet distinct rows. */
     for (uint32_t i = 0; i < d->line_count; i++) {
-        const bzl_decl_line *l = &d->lines[i];
-        uint8_t key[TV_KEY_BYTES];
-        int64_t cur[3];
-        bzl_status st = tv_key(t, d, l, flow, key);
-        if (st == BZL_OK) {
-            st = tv_sum(t, key, sign * l->qty_e5, l->has_usd ? 0 : sign * l->value_e5,
-                        l->has_usd ? sign * l->usd_e5 : 0, cur);
-        }
+        bzl__tv_row row;
+        bzl_status st = tv_line(t, d, i, flow, sign, &row);
         if (st == BZL_OVERFLOW) {
             *refusal = bzl_fault_set(fault, st, i + 1, "value",
                                      "line %u: the month's trade value of item %u would leave the "
                                      "representable range",
-                                     (unsigned)(i + 1), (unsigned)l->item_no);
+                                     (unsigned)(i + 1), (unsigned)d->lines[i].item_no);
             return BZL_OK;
         }
         if (st != BZL_OK) {
             return st;
+        }
+        if (seen != NULL) {
+            seen[i] = row;
         }
     }
     return BZL_OK;
 }
 
 bzl_status
-bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int sign)
+bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int sign,
+                        const bzl__tv_row *seen)
 {
     BZL_ASSERT(sign == 1 || sign == -1);
     BZL_ASSERT(d->lines != NULL || d->line_count == 0);
     bzl_status st = BZL_OK;
     for (uint32_t i = 0; st == BZL_OK && i < d->line_count; i++) {
-        const bzl_decl_line *l = &d->lines[i];
-        uint8_t key[TV_KEY_BYTES];
-        st = tv_key(t, d, l, flow, key);
+        bzl__tv_row row;
+        if (seen != NULL) {
+            row = seen[i];
+        } else {
+            st = tv_line(t, d, i, flow, sign, &row);
+        }
         if (st == BZL_OK) {
-            st = tv_add(t, key, sign * l->qty_e5, l->has_usd ? 0 : sign * l->value_e5,
-                        l->has_usd ? sign * l->usd_e5 : 0);
+            st = tv_write(t, &row);
         }
     }
     return st;
@@ -763,7 +771,7 @@ bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow, int sig
     }
     if (st == BZL_OK) {
         d.lines = lines;
-        st = bzl__trade_values_apply(t, &d, flow, sign);
+        st = bzl__trade_values_apply(t, &d, flow, sign, NULL);
     }
     free(lines);
     return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
