@@ -124,7 +124,10 @@ bzld_handle_balances(bzld_slot *slot)
         return;
     }
     size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
-    bzl_balance_row *rows = calloc(cap < 2 ? 2 : cap, sizeof *rows);
+    /* A point read (one item: its material and product rows) is the hot path under load: it
+     * must not allocate and clear a whole page of rows (160 KiB at the default limit). */
+    bzl_balance_row point[2];
+    bzl_balance_row *rows = req->item != 0 ? point : malloc(cap * sizeof *rows);
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
@@ -148,7 +151,9 @@ bzld_handle_balances(bzld_slot *slot)
     } else {
         reply_balances(slot, req->book, rows, count, more);
     }
-    free(rows);
+    if (rows != point) {
+        free(rows);
+    }
 }
 
 /* The (kind, status) pairs seen so far, into rows/ptrs of cap entries; returns the count. */
