@@ -307,7 +307,9 @@ rows_read(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e,
     uint8_t key[ITEM_KEY_BYTES];
     bzl__item_key(key, book_no, e->kind, e->item_no);
     bzl_status st = bzl__balance_row_read(t, key, &rows->bal, &rows->history_head);
-    if (st == BZL_OK) {
+    /* An effect that moves no allowance neither checks nor writes it (bzl_effect_apply). */
+    memset(&rows->scrap, 0, sizeof rows->scrap);
+    if (st == BZL_OK && (e->scrap_gen_e5 != 0 || e->scrap_used_e5 != 0)) {
         st = bzl__scrap_read(t, key, &rows->scrap);
     }
     rows->total_qty_e5 = 0;
