@@ -17,7 +17,7 @@
 
 static const char usage_text[] =
     "usage: bzld [--config FILE] [--data DIR] [--socket PATH] [--foreground] [--verbose]\n"
-    "            [--map-bytes N] [--map-bytes-max N]\n"
+    "            [--map-bytes N] [--map-bytes-max N] [--upgrade]\n"
     "\n"
     "The bonded-zone ledger daemon: keeps every enterprise's account books in LMDB and answers\n"
     "protobuf requests on a Unix socket.\n"
@@ -35,9 +35,10 @@ static const char usage_text[] =
     "  --foreground     stay attached to the terminal and log to stderr; without it bzld\n"
     "                   detaches once it is listening and logs to DIR/bzld.log\n"
     "  --verbose        log debug lines too\n"
-    "  --connections-per-uid N\n"
-    "                   connections one peer uid may hold (default 512, at most the total\n"
-    "                   cap of 1024); a load generator or a busy ERP gateway may need more\n"
+    "  --upgrade        convert a ledger written by an earlier bzld (schema version 2) to\n"
+    "                   this version in place, print what was done and exit; back the data\n"
+    "                   directory up first. An interrupted upgrade is finished by running it\n"
+    "                   again; until it is, bzld refuses the ledger.\n"
     "  --help           this text\n"
     "\n"
     "Stop it with SIGTERM or SIGINT: it finishes the batch in hand, replies, and exits 0.\n";
@@ -48,6 +49,7 @@ typedef struct args {
     const char *socket;
     const char *map_bytes;
     const char *map_bytes_max;
+    bool upgrade;
 } args;
 
 /* Parses a byte count with an optional K, M or G suffix (powers of 1024). Returns 0 or -1
@@ -90,6 +92,7 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
         {"help", no_argument, NULL, 'h'},
         {"map-bytes", required_argument, NULL, 'm'},
         {"map-bytes-max", required_argument, NULL, 'M'},
+        {"upgrade", no_argument, NULL, 'u'},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -112,6 +115,10 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
             break;
         case 'f':
             cfg->foreground = true;
+            break;
+        case 'u':
+            a->upgrade = true;
+            cfg->foreground = true; /* a one-shot command: it reports on the terminal */
             break;
         case 'v':
             *log_level = BZLD_LOG_DEBUG;
@@ -352,6 +359,39 @@ close_loop:
     return rc;
 }
 
+/* bzld --upgrade: converts the ledger in place while holding the socket's pid-file lock, so
+ * no bzld serves it meanwhile. Returns the exit status. */
+static int
+upgrade(const bzld *d)
+{
+    int pid_fd = pidfile_take(&d->cfg, false);
+    if (pid_fd < 0) {
+        return 1;
+    }
+    char why[256] = "";
+    bzl_storage_options so = {.dir = d->cfg.data_dir,
+                              .map_bytes = d->cfg.map_bytes,
+                              .map_bytes_max = d->cfg.map_bytes_max};
+    bzl_upgrade_report rep;
+    bzl_status st = bzl_storage_upgrade(&so, &rep, why, sizeof why);
+    if (st != BZL_OK) {
+        bzld_log(BZLD_LOG_ERR, "cannot upgrade the ledger in %s: %s: %s", d->cfg.data_dir,
+                 bzl_status_name(st), why);
+    } else if (rep.from_version == BZL_SCHEMA_VERSION) {
+        bzld_log(BZLD_LOG_NOTICE, "the ledger in %s is at schema version %u already",
+                 d->cfg.data_dir, BZL_SCHEMA_VERSION);
+    } else {
+        bzld_log(BZLD_LOG_NOTICE,
+                 "upgraded the ledger in %s from schema version %u to %u: %llu balance rows "
+                 "rewritten, %llu history rows moved",
+                 d->cfg.data_dir, (unsigned)rep.from_version, BZL_SCHEMA_VERSION,
+                 (unsigned long long)rep.balance_rows, (unsigned long long)rep.history_rows);
+    }
+    unlink(d->cfg.pid_path);
+    close(pid_fd);
+    return st == BZL_OK ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -378,6 +418,11 @@ main(int argc, char **argv)
     }
     if (socket_dir_prepare(&d.cfg) != 0) {
         return 1;
+    }
+    if (a.upgrade) {
+        rc = upgrade(&d);
+        bzld_access_table_deinit(&d.access);
+        return rc;
     }
     /* libuv does not ignore SIGPIPE; a client that vanishes must not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);

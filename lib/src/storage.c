@@ -435,6 +435,31 @@ bzl__journal_head_get(bzl_txn *t, uint64_t *seq, uint8_t hash[JOURNAL_HASH_BYTES
     return BZL_OK;
 }
 
+bzl_status
+bzl__schema_get(bzl_txn *t, uint32_t *version)
+{
+    MDB_val k = val_of(META_SCHEMA, strlen(META_SCHEMA));
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    uint32_t found = rd_u32(&r);
+    if (!rd_done(&r)) {
+        return BZL_CORRUPT;
+    }
+    *version = found;
+    return BZL_OK;
+}
+
+bzl_status
+bzl__schema_put(bzl_txn *t, uint32_t version)
+{
+    BZL_ASSERT(t->write);
+    return meta_put(t->txn, t->s, META_SCHEMA, version, 4);
+}
+
 /* An empty environment gets the schema version and journal_next = 1; an existing one must
  * carry exactly this build's version. */
 static bzl_status
@@ -473,8 +498,11 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
         return BZL_CORRUPT;
     }
     if (version != BZL_SCHEMA_VERSION) {
-        bzl__set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u",
-                     version, BZL_SCHEMA_VERSION);
+        bzl__set_why(why, why_cap, "database schema version %" PRIu32 ", this build reads %u%s",
+                     version, BZL_SCHEMA_VERSION,
+                     version >= BZL_SCHEMA_UPGRADES_FROM && version < BZL_SCHEMA_VERSION
+                         ? "; back it up, then run bzld --upgrade to convert it in place"
+                         : "");
         return BZL_SCHEMA_MISMATCH;
     }
     return BZL_OK;
@@ -528,7 +556,7 @@ env_open(bzl_storage *s, const bzl_storage_options *opts, char *why, size_t why_
 
 /* Opens (creating) every named database and settles the schema, in one write transaction. */
 static bzl_status
-dbs_open(bzl_storage *s, char *why, size_t why_cap)
+dbs_open(bzl_storage *s, bool check_schema, char *why, size_t why_cap)
 {
     MDB_txn *txn = NULL;
     bzl_status st = BZL_OK;
@@ -541,7 +569,7 @@ dbs_open(bzl_storage *s, char *why, size_t why_cap)
         st = bzl__mdb_status(rc);
         goto fail;
     }
-    st = schema_check(s, txn, why, why_cap);
+    st = check_schema ? schema_check(s, txn, why, why_cap) : BZL_OK;
     if (st != BZL_OK) {
         goto fail;
     }
@@ -562,6 +590,13 @@ fail:
 
 bzl_status
 bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, size_t why_cap)
+{
+    return bzl__storage_open(opts, true, out, why, why_cap);
+}
+
+bzl_status
+bzl__storage_open(const bzl_storage_options *opts, bool check_schema, bzl_storage **out,
+                  char *why, size_t why_cap)
 {
     BZL_ASSERT(opts != NULL);
     BZL_ASSERT(opts->dir != NULL);
@@ -594,7 +629,7 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
     if (st != BZL_OK) {
         goto fail;
     }
-    st = dbs_open(s, why, why_cap);
+    st = dbs_open(s, check_schema, why, why_cap);
     if (st != BZL_OK) {
         goto fail;
     }

@@ -139,6 +139,14 @@ BZL_NODISCARD bzl_status bzl__journal_seal(bzl_txn *t, uint64_t seq);
 void bzl__journal_hash(const uint8_t prev[JOURNAL_HASH_BYTES], const uint8_t *entry, size_t len,
                        uint8_t out[JOURNAL_HASH_BYTES]);
 
+/* bzl_storage_open, with the schema check left out when check_schema is false (the upgrade,
+ * storage_upgrade.c, reads the version itself). */
+BZL_NODISCARD bzl_status bzl__storage_open(const bzl_storage_options *opts, bool check_schema,
+                                           bzl_storage **out, char *why, size_t why_cap);
+/* The schema version in meta; BZL_NOT_FOUND in an empty database. */
+BZL_NODISCARD bzl_status bzl__schema_get(bzl_txn *t, uint32_t *version);
+BZL_NODISCARD bzl_status bzl__schema_put(bzl_txn *t, uint32_t version);
+
 /* The sequence the next journal entry will take. */
 BZL_NODISCARD bzl_status bzl__journal_next(bzl_txn *t, uint64_t *seq);
 

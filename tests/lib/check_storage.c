@@ -1131,6 +1131,144 @@ START_TEST(verify_rows_name_an_extra_stocktake)
 }
 END_TEST
 
+/* ---- upgrade -------------------------------------------------------------------------- */
+
+static void
+put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void
+put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        p[n - 1 - i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static size_t
+material_history(bzl_history_row *rows, size_t cap)
+{
+    size_t n = 0;
+    bool more = false;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_history(t, BOOK, BZL_KIND_MATERIAL, 1, INT32_MIN, INT32_MAX, 0,
+                                         rows, cap, &n, &more),
+                     BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!more);
+    return n;
+}
+
+/* An upgrade from schema 2 stopped part-way (any transaction may be the last to commit) is
+ * finished by running it again: here material 2's balance row is still in its 32-byte form,
+ * and material 1's newer history row still has its v2 key while its balance row's head points
+ * at the older row already moved. The open refuses the ledger and names the command; the
+ * upgrade converts exactly those two rows, and the history and balances read back as before. */
+START_TEST(upgrade_finishes_a_partly_converted_ledger)
+{
+    seed_with_declarations();
+    bzl_history_row before[4];
+    ck_assert_uint_eq(material_history(before, 4), 2);
+    bzl_balance bal = balance_of(BZL_KIND_MATERIAL, 1);
+    /* material 1's row of V-2 back in v2 form: key item | seq, value without prev_seq */
+    uint8_t item[17];
+    memcpy(item, BOOK, 12);
+    item[12] = BZL_KIND_MATERIAL;
+    put_be(item + 13, 1, 4);
+    uint8_t v2_key[25];
+    memcpy(v2_key, item, 17);
+    put_be(v2_key + 17, before[1].seq, 8);
+    uint8_t v2_val[1 + 1 + 4 + 24 + 1 + 64];
+    size_t id_len = strlen(before[1].id);
+    v2_val[0] = before[1].entry_type;
+    v2_val[1] = before[1].flow;
+    put_le(v2_val + 2, (uint32_t)before[1].date, 4);
+    put_le(v2_val + 6, (uint64_t)before[1].qty_e5, 8);
+    put_le(v2_val + 14, (uint64_t)before[1].pending_in_e5, 8);
+    put_le(v2_val + 22, (uint64_t)before[1].pending_out_e5, 8);
+    v2_val[30] = (uint8_t)id_len;
+    memcpy(v2_val + 31, before[1].id, id_len);
+    forge("history", v2_key, sizeof v2_key, v2_val, 31 + id_len);
+    uint8_t v3_key[13];
+    put_be(v3_key, before[1].seq, 8);
+    v3_key[8] = BZL_KIND_MATERIAL;
+    put_be(v3_key + 9, 1, 4);
+    forge("history", v3_key, sizeof v3_key, NULL, 0);
+    uint8_t wide[40];
+    put_le(wide, (uint64_t)bal.qty_e5, 8);
+    put_le(wide + 8, (uint64_t)bal.value_e5, 8);
+    put_le(wide + 16, (uint64_t)bal.pending_in_e5, 8);
+    put_le(wide + 24, (uint64_t)bal.pending_out_e5, 8);
+    put_le(wide + 32, before[0].seq, 8); /* the head: the row moved already */
+    forge("balance", item, sizeof item, wide, sizeof wide);
+    uint8_t narrow[32] = {0}; /* material 2: no movement, a v2 row of zeros */
+    item[16] = 2;
+    forge("balance", item, sizeof item, narrow, sizeof narrow);
+    const uint8_t two[4] = {2, 0, 0, 0};
+    forge("meta", "schema", 6, two, sizeof two);
+
+    bzl_storage_options opts = {.dir = db_dir};
+    char why[256] = "";
+    ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_SCHEMA_MISMATCH);
+    ck_assert_ptr_nonnull(strstr(why, "run bzld --upgrade"));
+    bzl_upgrade_report rep;
+    ck_assert_int_eq(bzl_storage_upgrade(&opts, &rep, why, sizeof why), BZL_OK);
+    ck_assert_uint_eq(rep.from_version, 2);
+    ck_assert_uint_eq(rep.balance_rows, 1);
+    ck_assert_uint_eq(rep.history_rows, 1);
+    open_with(0, 0);
+    bzl_history_row after[4];
+    ck_assert_uint_eq(material_history(after, 4), 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq(after[i].seq, before[i].seq);
+        ck_assert_int_eq(after[i].qty_e5, before[i].qty_e5);
+        ck_assert_int_eq(after[i].running_e5, before[i].running_e5);
+        ck_assert_str_eq(after[i].id, before[i].id);
+        ck_assert_uint_eq(after[i].entry_type, before[i].entry_type);
+    }
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, bal.qty_e5);
+    bzl_verify_report vr;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &vr), BZL_OK);
+    bzl_txn_abort(t);
+    /* Nothing is left to do: a second run reports the current version. */
+    bzl_storage_close(store);
+    store = NULL;
+    ck_assert_int_eq(bzl_storage_upgrade(&opts, &rep, why, sizeof why), BZL_OK);
+    ck_assert_uint_eq(rep.from_version, BZL_SCHEMA_VERSION);
+    ck_assert_uint_eq(rep.history_rows, 0);
+}
+END_TEST
+
+/* A version the upgrade does not convert is refused with both versions named and left as it
+ * was; an empty directory is initialised at the current version. */
+START_TEST(upgrade_refuses_a_version_it_does_not_convert)
+{
+    const uint8_t seven[4] = {7, 0, 0, 0};
+    forge("meta", "schema", 6, seven, sizeof seven);
+    bzl_storage_options opts = {.dir = db_dir};
+    char why[256] = "";
+    bzl_upgrade_report rep;
+    ck_assert_int_eq(bzl_storage_upgrade(&opts, &rep, why, sizeof why), BZL_SCHEMA_MISMATCH);
+    ck_assert_uint_eq(rep.from_version, 7);
+    ck_assert_str_eq(why, "database schema version 7: this build upgrades 2 to 3");
+    ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_SCHEMA_MISMATCH);
+    ck_assert_ptr_null(strstr(why, "--upgrade"));
+    char empty[PATH_MAX];
+    fixture_mkdtemp(empty, sizeof empty, db_dir, "empty"); /* removed with db_dir */
+    opts.dir = empty;
+    ck_assert_int_eq(bzl_storage_upgrade(&opts, &rep, why, sizeof why), BZL_OK);
+    ck_assert_uint_eq(rep.from_version, BZL_SCHEMA_VERSION);
+    ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_OK);
+    bzl_storage_close(store);
+    store = NULL;
+}
+END_TEST
+
 static Suite *
 storage_suite(void)
 {
@@ -1164,6 +1302,9 @@ storage_suite(void)
          {verify_chain_passes_on_a_clean_journal, verify_balances_names_a_forged_balance,
           audit_list_pages_and_filters, recon_writes_are_journaled_with_their_actor,
           recon_write_replays_add_no_entry}},
+        {"upgrade",
+         {upgrade_finishes_a_partly_converted_ledger,
+          upgrade_refuses_a_version_it_does_not_convert}},
         {"verify_rows",
          {verify_rows_pass_on_clean_recon_writes, verify_rows_name_a_forged_rate,
           verify_rows_name_a_rate_without_an_entry, verify_rows_name_a_deleted_trade_row,

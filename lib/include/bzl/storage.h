@@ -23,6 +23,8 @@
 /* The on-disk schema this build reads and writes. 2: the journal's hash chain (its head in
  * meta) and the bonded ledger (effects in journal entries, declaration states, norms, periods). */
 #define BZL_SCHEMA_VERSION 3u
+/* The oldest version bzl_storage_upgrade converts. */
+#define BZL_SCHEMA_UPGRADES_FROM 2u
 
 typedef struct bzl_storage bzl_storage;
 typedef struct bzl_txn bzl_txn;
@@ -40,6 +42,23 @@ typedef struct bzl_storage_options {
  * OS failure (message logged through errno text in *why when why is not NULL), BZL_CORRUPT. */
 BZL_NODISCARD bzl_status bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out,
                                           char *why, size_t why_cap);
+/* What bzl_storage_upgrade found and did. */
+typedef struct bzl_upgrade_report {
+    uint32_t from_version; /* the version found (BZL_SCHEMA_VERSION: nothing to do) */
+    uint64_t balance_rows; /* balance rows rewritten */
+    uint64_t history_rows; /* history rows moved */
+} bzl_upgrade_report;
+
+/* Converts the database in opts->dir from an earlier schema version (BZL_SCHEMA_UPGRADES_FROM
+ * or later) to BZL_SCHEMA_VERSION in place: bzld --upgrade, with no other program using the
+ * database. The work is split into transactions that each leave a state the next run resumes
+ * from, and the version is raised by the last one, so an interrupted upgrade is finished by
+ * running it again and until then every other program refuses the database. An empty
+ * directory is initialised at the current version. Statuses as bzl_storage_open, and
+ * BZL_SCHEMA_MISMATCH for a version it cannot convert. */
+BZL_NODISCARD bzl_status bzl_storage_upgrade(const bzl_storage_options *opts,
+                                             bzl_upgrade_report *out, char *why, size_t why_cap);
+
 /* Closes the environment. No transaction may be open. */
 void bzl_storage_close(bzl_storage *s);
 

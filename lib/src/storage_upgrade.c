@@ -1,0 +1,258 @@
+/* storage_upgrade.c — converting a database written by an earlier schema version in place
+ * (bzld --upgrade).
+ *
+ * Each step runs in write transactions of at most UPGRADE_ROWS_PER_TXN rows (one transaction
+ * for a whole ledger could dirty more pages than LMDB allows), and every transaction leaves a
+ * state the next run resumes from. The schema version is raised only by the last transaction,
+ * so an upgrade interrupted by a crash or a full disk is finished by running it again, and
+ * until then bzld refuses the database as the old version it still says it is.
+ *
+ * 2 → 3 (storage.c's tables give both layouts):
+ *   1. balance values grow from 32 to 40 bytes, the history head 0. A 40-byte value is one
+ *      already converted.
+ *   2. history rows move from item | seq keys (25 bytes) to seq | kind | item keys (13 bytes),
+ *      each value gaining the seq of the item's previous row in front; the item's balance row
+ *      takes the newest seq as its head. A v2 key begins with a book number (a printable
+ *      character) and a v3 key with the top byte of a sequence below 2^56 (0), so the rows
+ *      still to move are always those from the first key at or after 0x01, and they come item
+ *      by item in sequence order: the balance head is each row's predecessor.
+ *   3. the schema version becomes 3.
+ */
+#include "storage_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#define UPGRADE_ROWS_PER_TXN 20000u
+#define V2_BALANCE_BYTES 32u
+#define V2_HISTORY_KEY_BYTES (ITEM_KEY_BYTES + 8u)
+#define V2_HISTORY_VALUE_BYTES_MIN (1u + 1u + 4u + 24u + 1u)
+
+static MDB_val
+mval(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
+/* Commits t when st is BZL_OK, else aborts it; returns the outcome. */
+static bzl_status
+txn_end(bzl_txn *t, bzl_status st)
+{
+    if (st != BZL_OK) {
+        bzl_txn_abort(t);
+        return st;
+    }
+    return bzl_txn_commit(t);
+}
+
+/* Where the balance step stands: the last key it converted (none yet when !started). */
+typedef struct widen_ctx {
+    uint8_t after[ITEM_KEY_BYTES];
+    bool started;
+} widen_ctx;
+
+/* Step 1: up to UPGRADE_ROWS_PER_TXN balance rows after ctx->after; *rows counts conversions. */
+static bzl_status
+widen_balances_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
+{
+    widen_ctx *ctx = arg;
+    widen_ctx at = *ctx; /* advanced only if the transaction commits */
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BALANCE], &cur);
+    for (uint32_t n = 0; rc == MDB_SUCCESS && st == BZL_OK && n < UPGRADE_ROWS_PER_TXN; n++) {
+        /* Seek afresh each time: the put below may move the rows under the cursor. */
+        k = mval(at.after, ITEM_KEY_BYTES);
+        rc = mdb_cursor_get(cur, &k, &v, at.started ? MDB_SET_RANGE : MDB_FIRST);
+        if (rc == MDB_SUCCESS && at.started && k.mv_size == ITEM_KEY_BYTES &&
+            memcmp(k.mv_data, at.after, ITEM_KEY_BYTES) == 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+        if (rc != MDB_SUCCESS) {
+            break;
+        }
+        if (k.mv_size != ITEM_KEY_BYTES ||
+            (v.mv_size != V2_BALANCE_BYTES && v.mv_size != V2_BALANCE_BYTES + 8u)) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        memcpy(at.after, k.mv_data, ITEM_KEY_BYTES);
+        at.started = true;
+        if (v.mv_size == V2_BALANCE_BYTES) {
+            uint8_t wide[V2_BALANCE_BYTES + 8u] = {0};
+            memcpy(wide, v.mv_data, V2_BALANCE_BYTES);
+            MDB_val nk = mval(at.after, ITEM_KEY_BYTES);
+            MDB_val nv = mval(wide, sizeof wide);
+            rc = mdb_put(t->txn, t->s->dbi[DB_BALANCE], &nk, &nv, 0);
+            *rows += rc == MDB_SUCCESS;
+        }
+    }
+    *done = rc == MDB_NOTFOUND;
+    st = bzl__cursor_end(cur, rc, st);
+    if (st == BZL_OK) {
+        *ctx = at;
+    }
+    return st;
+}
+
+/* Moves one v2 history row (key k, value v) to its v3 key and links it into its item's chain. */
+static bzl_status
+move_row(bzl_txn *t, const MDB_val *k, const MDB_val *v)
+{
+    uint8_t old_key[V2_HISTORY_KEY_BYTES];
+    uint8_t value[HISTORY_VALUE_BYTES_MAX];
+    if (k->mv_size != V2_HISTORY_KEY_BYTES || v->mv_size < V2_HISTORY_VALUE_BYTES_MIN ||
+        v->mv_size > sizeof value - 8u) {
+        return BZL_CORRUPT;
+    }
+    memcpy(old_key, k->mv_data, sizeof old_key);
+    memcpy(value + 8, v->mv_data, v->mv_size);
+    size_t value_len = 8u + v->mv_size;
+    bzl_rd kr = {.p = old_key, .len = sizeof old_key, .off = BZL_BOOK_NO_LEN};
+    uint8_t kind = rd_u8(&kr);
+    uint32_t item_no = (uint32_t)rd_be(&kr, 4);
+    uint64_t seq = rd_be(&kr, 8);
+    if (seq == 0 || seq >> 56 != 0) {
+        return BZL_CORRUPT;
+    }
+    bzl_balance bal;
+    uint64_t prev = 0;
+    bzl_status st = bzl__balance_row_read(t, old_key, &bal, &prev);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (prev >= seq) {
+        return BZL_CORRUPT; /* an item's v2 rows come in sequence order */
+    }
+    bzl_wr w = {.p = value, .cap = 8};
+    wr_u64(&w, prev);
+    uint8_t new_key[HISTORY_KEY_BYTES];
+    bzl__history_key(new_key, seq, kind, item_no);
+    MDB_val nk = mval(new_key, sizeof new_key);
+    MDB_val nv = mval(value, value_len);
+    int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &nk, &nv, MDB_NOOVERWRITE);
+    if (rc == MDB_SUCCESS) {
+        MDB_val ok = mval(old_key, sizeof old_key);
+        rc = mdb_del(t->txn, t->s->dbi[DB_HISTORY], &ok, NULL);
+    }
+    if (rc != MDB_SUCCESS) {
+        return rc == MDB_KEYEXIST ? BZL_CORRUPT : bzl__mdb_status(rc);
+    }
+    return bzl__balance_write(t, old_key, &bal, seq);
+}
+
+/* Step 2: up to UPGRADE_ROWS_PER_TXN of the history rows still in v2 form. */
+static bzl_status
+move_history_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
+{
+    (void)arg; /* the v2 rows left are where the step stands */
+    static const uint8_t first_v2[1] = {0x01};
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HISTORY], &cur);
+    for (uint32_t n = 0; rc == MDB_SUCCESS && st == BZL_OK && n < UPGRADE_ROWS_PER_TXN; n++) {
+        k = mval(first_v2, sizeof first_v2);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc == MDB_SUCCESS) {
+            st = move_row(t, &k, &v);
+            *rows += st == BZL_OK;
+        }
+    }
+    *done = rc == MDB_NOTFOUND;
+    return bzl__cursor_end(cur, rc, st);
+}
+
+/* Runs step until it is done, one transaction per call; a full map is grown and the call
+ * repeated. *total gains the rows of the transactions that committed. */
+static bzl_status
+run_step(bzl_storage *s, bzl_status (*step)(bzl_txn *, void *, uint64_t *, bool *), void *ctx,
+         uint64_t *total)
+{
+    bzl_status st = BZL_OK;
+    bool done = false;
+    while (st == BZL_OK && !done) {
+        uint64_t rows = 0;
+        bzl_txn *t = NULL;
+        st = bzl_txn_begin(s, NULL, true, &t);
+        if (st == BZL_OK) {
+            st = txn_end(t, step(t, ctx, &rows, &done));
+        }
+        if (st == BZL_STORAGE_FULL) {
+            done = false;
+            st = bzl_storage_grow(s);
+        } else if (st == BZL_OK) {
+            *total += rows;
+        }
+    }
+    return st;
+}
+
+static bzl_status
+set_version(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
+{
+    (void)rows;
+    *done = true;
+    return bzl__schema_put(t, *(const uint32_t *)arg);
+}
+
+static bzl_status
+upgrade_2_to_3(bzl_storage *s, bzl_upgrade_report *out)
+{
+    widen_ctx widen = {.started = false};
+    uint32_t three = 3;
+    uint64_t none = 0;
+    bzl_status st = run_step(s, widen_balances_some, &widen, &out->balance_rows);
+    st = st == BZL_OK ? run_step(s, move_history_some, NULL, &out->history_rows) : st;
+    return st == BZL_OK ? run_step(s, set_version, &three, &none) : st;
+}
+
+bzl_status
+bzl_storage_upgrade(const bzl_storage_options *opts, bzl_upgrade_report *out, char *why,
+                    size_t why_cap)
+{
+    BZL_ASSERT(out != NULL);
+    memset(out, 0, sizeof *out);
+    bzl_storage *s = NULL;
+    bzl_status st = bzl__storage_open(opts, false, &s, why, why_cap);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint32_t version = 0;
+    bzl_txn *t = NULL;
+    st = bzl_txn_begin(s, NULL, false, &t);
+    if (st == BZL_OK) {
+        st = bzl__schema_get(t, &version);
+        bzl_txn_abort(t);
+    }
+    if (st == BZL_NOT_FOUND) {
+        /* Nothing written yet: the ordinary open initialises it at the current version. */
+        bzl_storage_close(s);
+        st = bzl_storage_open(opts, &s, why, why_cap);
+        version = BZL_SCHEMA_VERSION;
+    }
+    out->from_version = version;
+    if (st == BZL_OK && version != BZL_SCHEMA_VERSION) {
+        if (version == 2) {
+            st = upgrade_2_to_3(s, out);
+        } else {
+            st = BZL_SCHEMA_MISMATCH;
+        }
+        if (st == BZL_SCHEMA_MISMATCH) {
+            bzl__set_why(why, why_cap,
+                         "database schema version %" PRIu32 ": this build upgrades %u to %u",
+                         version, BZL_SCHEMA_UPGRADES_FROM, BZL_SCHEMA_VERSION);
+        } else if (st != BZL_OK) {
+            bzl__set_why(why, why_cap,
+                         "upgrading from schema version %" PRIu32 " stopped: %s (running it "
+                         "again resumes)",
+                         version, bzl_status_text(st));
+        }
+    }
+    bzl_storage_close(s);
+    return st;
+}
