@@ -190,8 +190,9 @@ static const cli_cmd commands[] = {
      cli_stats},
     {"verify", "", "prove the journal: hash chain and balances",
      "Walks the journal's hash chain (each entry's BLAKE2b hash covers the previous hash\n"
-     "and the entry) and recomputes every balance from the journal. Prints OK with the\n"
-     "number of entries and the head hash, or the first broken sequence and why.\n"
+     "and the entry), recomputes every balance from the journal and checks each item's\n"
+     "history against it. Prints OK with the number of entries and the head hash, or the\n"
+     "first broken sequence or mismatch and why.\n"
      "Customs, reconciler and admin only.\n"
      "\n"
      "JSON: {\"ok\", \"status\", \"entries\", \"head_seq\", \"head_hash\", \"first_bad_seq\",\n"

@@ -14,11 +14,9 @@ mval(const void *p, size_t n)
     return v;
 }
 
-/* The history row of entry seq for one item; *prev is the item's row before it (0: none).
- * A missing row, or a link that does not lead to an earlier entry, is damage. */
-static bzl_status
-history_row_get(bzl_txn *t, uint64_t seq, uint8_t kind, uint32_t item_no, bzl_history_row *row,
-                uint64_t *prev)
+bzl_status
+bzl__history_step(bzl_txn *t, uint64_t seq, uint8_t kind, uint32_t item_no, bzl_history_row *row,
+                  uint64_t *prev)
 {
     uint8_t key[HISTORY_KEY_BYTES];
     bzl__history_key(key, seq, kind, item_no);
@@ -75,7 +73,7 @@ bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t ite
     size_t wanted = 0;
     bzl_history_row row;
     for (uint64_t seq = head; st == BZL_OK && seq != 0;) {
-        st = history_row_get(t, seq, (uint8_t)kind, item_no, &row, &seq);
+        st = bzl__history_step(t, seq, (uint8_t)kind, item_no, &row, &seq);
         if (st == BZL_OK) {
             st = bzl_dec_add(total, row.qty_e5, &total) == BZL_OK ? BZL_OK : BZL_CORRUPT;
             wanted += history_wanted(&row, from, to, after_seq);
@@ -85,7 +83,7 @@ bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t ite
     size_t at = wanted; /* the position, among the wanted rows, of the next one met */
     int64_t running = total;
     for (uint64_t seq = head; st == BZL_OK && seq != 0 && at > 0;) {
-        st = history_row_get(t, seq, (uint8_t)kind, item_no, &row, &seq);
+        st = bzl__history_step(t, seq, (uint8_t)kind, item_no, &row, &seq);
         if (st != BZL_OK) {
             break;
         }

@@ -164,6 +164,12 @@ void bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kin
 #define HISTORY_VALUE_BYTES_MAX (8u + 1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX)
 void bzl__history_key(uint8_t key[HISTORY_KEY_BYTES], uint64_t seq, uint8_t kind,
                       uint32_t item_no);
+/* One step along an item's history chain (storage_history.c): the row of entry seq, and in
+ * *prev the item's row before it (0: none; running_e5 is left 0). A missing row, or a link
+ * that does not lead to an earlier entry, is BZL_CORRUPT. */
+BZL_NODISCARD bzl_status bzl__history_step(bzl_txn *t, uint64_t seq, uint8_t kind,
+                                           uint32_t item_no, bzl_history_row *row,
+                                           uint64_t *prev);
 
 /* The balance stored under an item key, zeros when none is; BZL_CORRUPT for a bad row. The
  * row also holds the seq of the item's newest history row (its history_head, 0 for none). */

@@ -299,6 +299,83 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
     return bzl__cursor_end(cur, rc, st);
 }
 
+/* Each item's history chain (from its balance row's head) must reach its first row intact and
+ * sum to the balance the journal gave, and the chains together must hold every history row:
+ * so a history row altered, removed or added is found, not only when that item is listed. */
+static bzl_status
+compare_history(bzl_txn *t, bzl_verify_report *out)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    bzl_status st = BZL_OK;
+    uint64_t chained = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BALANCE], &cur);
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == MDB_SUCCESS && st == BZL_OK) {
+        uint8_t key[ITEM_KEY_BYTES];
+        bzl_balance bal;
+        uint64_t seq = 0;
+        st = k.mv_size == ITEM_KEY_BYTES ? BZL_OK : BZL_CORRUPT;
+        if (st == BZL_OK) {
+            memcpy(key, k.mv_data, sizeof key);
+            st = bzl__balance_row_read(t, key, &bal, &seq);
+        }
+        bzl_rd kr = {.p = key, .len = sizeof key, .off = BZL_BOOK_NO_LEN};
+        uint8_t kind = rd_u8(&kr);
+        uint32_t item_no = (uint32_t)rd_be(&kr, 4);
+        bzl_balance chain = {0};
+        while (st == BZL_OK && seq != 0) {
+            bzl_history_row row;
+            uint64_t at = seq;
+            st = bzl__history_step(t, at, kind, item_no, &row, &seq);
+            if (st == BZL_CORRUPT) {
+                (void)mismatch(out, key, "history", 0, 0);
+                snprintf(out->message, sizeof out->message,
+                         "book %s %s %u: its history chain breaks at the row of entry %" PRIu64,
+                         out->book_no, bzl_kind_name((bzl_kind)kind), (unsigned)item_no, at);
+                return bzl__cursor_end(cur, MDB_SUCCESS, BZL_TAMPERED);
+            }
+            if (st == BZL_OK &&
+                (bzl_dec_add(chain.qty_e5, row.qty_e5, &chain.qty_e5) != BZL_OK ||
+                 bzl_dec_add(chain.pending_in_e5, row.pending_in_e5, &chain.pending_in_e5) !=
+                     BZL_OK ||
+                 bzl_dec_add(chain.pending_out_e5, row.pending_out_e5, &chain.pending_out_e5) !=
+                     BZL_OK)) {
+                st = BZL_CORRUPT;
+            }
+            chained++;
+        }
+        /* The balance agrees with the journal already (compare_stored). */
+        if (st == BZL_OK && chain.qty_e5 != bal.qty_e5) {
+            st = mismatch(out, key, "history_qty", chain.qty_e5, bal.qty_e5);
+        } else if (st == BZL_OK && chain.pending_in_e5 != bal.pending_in_e5) {
+            st = mismatch(out, key, "history_pending_in", chain.pending_in_e5, bal.pending_in_e5);
+        } else if (st == BZL_OK && chain.pending_out_e5 != bal.pending_out_e5) {
+            st = mismatch(out, key, "history_pending_out", chain.pending_out_e5,
+                          bal.pending_out_e5);
+        }
+        rc = st == BZL_OK ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : rc;
+    }
+    st = bzl__cursor_end(cur, rc, st);
+    MDB_stat hs;
+    rc = st == BZL_OK ? mdb_stat(t->txn, t->s->dbi[DB_HISTORY], &hs) : MDB_SUCCESS;
+    if (st == BZL_OK && rc != MDB_SUCCESS) {
+        st = bzl__mdb_status(rc);
+    }
+    if (st == BZL_OK && hs.ms_entries != chained) {
+        out->mismatch = true;
+        snprintf(out->field, sizeof out->field, "history");
+        snprintf(out->message, sizeof out->message,
+                 "the history holds %zu rows but the items' chains reach %" PRIu64,
+                 (size_t)hs.ms_entries, chained);
+        st = BZL_TAMPERED;
+    }
+    return st;
+}
+
 /* Every recomputed item must match what is stored (absent rows are zeros). */
 static bzl_status
 compare_sums(bzl_txn *t, keyed *s, bzl_verify_report *out)
@@ -572,6 +649,9 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     }
     if (st == BZL_OK) {
         st = compare_stored(t, DB_SCRAP, &s, out);
+    }
+    if (st == BZL_OK) {
+        st = compare_history(t, out);
     }
     if (st == BZL_OK) {
         st = compare_month_rows(t, DB_RATE, &m, out);

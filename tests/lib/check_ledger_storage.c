@@ -356,6 +356,69 @@ START_TEST(history_with_a_broken_chain_is_corrupt)
 }
 END_TEST
 
+/* bzl verify walks every item's history chain: a history row altered (_i 0), removed (1) or
+ * added outside any chain (2) is reported, naming the item, though the balances and the
+ * journal are untouched. */
+START_TEST(verify_finds_a_tampered_history_row)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    seed();
+    seed_stock();
+    make_decl(&d, &l, "OUT-1", BZL_KIND_MATERIAL, BZL_DIR_OUT, "0664", 1, E5(300));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    verify_ok();
+    uint64_t seq = r.seq; /* OUT-1's row of material 1: the newest of its chain */
+    uint8_t key[13] = {0};
+    for (int i = 0; i < 8; i++) {
+        key[i] = (uint8_t)(seq >> (8 * (7 - i)));
+    }
+    key[8] = BZL_KIND_MATERIAL;
+    key[12] = 1;
+    /* prev_seq | type | flow | date | qty | pending in | pending out | id_len | id */
+    uint8_t val[8 + 1 + 1 + 4 + 24 + 1 + 5] = {0};
+    uint64_t prev = SEED_ENTRIES + 1; /* IMP-1 */
+    for (int i = 0; i < 8; i++) {
+        val[i] = (uint8_t)(prev >> (8 * i));
+    }
+    val[8] = 4; /* declaration */
+    int64_t qty = -E5(299);
+    for (int i = 0; i < 8; i++) {
+        val[14 + i] = (uint8_t)((uint64_t)qty >> (8 * i));
+    }
+    val[38] = 5;
+    memcpy(val + 39, "OUT-1", 5);
+    if (_i == 0) {
+        forge("history", key, sizeof key, val, sizeof val);
+    } else if (_i == 1) {
+        forge("history", key, sizeof key, NULL, 0);
+    } else {
+        key[7] ^= 0x40; /* an entry that never touched the item */
+        forge("history", key, sizeof key, val, sizeof val);
+    }
+    open_with(0, 0);
+    bzl_verify_report rep;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &rep), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert(rep.mismatch);
+    if (_i == 0) {
+        ck_assert_str_eq(rep.field, "history_qty");
+        ck_assert_int_eq(rep.stored_e5, E5(10000) - E5(299));
+        ck_assert_int_eq(rep.recomputed_e5, E5(9700));
+        ck_assert_uint_eq(rep.item_no, 1);
+    } else if (_i == 1) {
+        ck_assert_str_eq(rep.field, "history");
+        ck_assert_uint_eq(rep.item_no, 1);
+        ck_assert_ptr_nonnull(strstr(rep.message, "chain breaks at the row of entry"));
+    } else {
+        ck_assert_str_eq(rep.field, "history");
+        ck_assert_ptr_nonnull(strstr(rep.message, "chains reach"));
+    }
+}
+END_TEST
+
 /* A reversal negates the posted effects exactly, a second reversal is STATE_CONFLICT, and a
  * reversal that would take back what has moved on is INSUFFICIENT_BALANCE. */
 START_TEST(reversal_negates_once)
@@ -514,6 +577,7 @@ main(void)
     tcase_add_test(tc, pending_is_posted_or_voided);
     tcase_add_test(tc, history_pages_one_items_movements_with_running_balances);
     tcase_add_test(tc, history_with_a_broken_chain_is_corrupt);
+    tcase_add_loop_test(tc, verify_finds_a_tampered_history_row, 0, 3);
     tcase_add_test(tc, reversal_negates_once);
     tcase_add_test(tc, closed_period_refuses_declarations_and_reversals);
     tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);
