@@ -3,8 +3,9 @@
 # (tests/fixtures/schema2: the demo ledger with posted, voided and reversed declarations, made
 # by bzld at ba43bc2, see make.sh there) without changing an answer: bzld refuses the old
 # ledger and names the command; --upgrade converts it and says how many rows; a second
-# --upgrade has nothing to do; the upgraded ledger passes bzl verify, and its balances and
-# item histories (running balances included) equal, byte for byte, what the old bzld answered;
+# --upgrade has nothing to do; the upgraded ledger passes bzl verify with the same journal head,
+# and its balances and item histories (running balances included) equal, byte for byte, what
+# the old bzld answered;
 # a declaration submitted afterwards extends the item's history. It also refuses to upgrade
 # a ledger that a running bzld serves. (check_storage covers resuming an interrupted upgrade
 # and refusing a version it does not convert.)
@@ -53,6 +54,8 @@ check "--upgrade refuses a ledger bzld is serving" test $? -ne 0
 check "the busy refusal names the running bzld" grep -q "another bzld (pid $pid)" "$tmp/busy.log"
 "$bzl" verify >"$tmp/verify.txt" 2>&1
 check "bzl verify passes on the upgraded ledger" test $? -eq 0
+check "verify reports the old bzld's journal head and counts (the journal is untouched)" \
+  cmp -s "$fix/verify.txt" "$tmp/verify.txt"
 for book in H72012400001 H72012400002; do
   "$bzl" --json balance --book $book >"$tmp/balance-$book.json"
   check "balances of $book unchanged" cmp -s "$fix/balance-$book.json" "$tmp/balance-$book.json"
