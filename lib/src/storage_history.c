@@ -48,11 +48,22 @@ history_wanted(const bzl_history_row *row, int32_t from, int32_t to, uint64_t af
     return row->seq > after_seq && row->date >= from && row->date <= to;
 }
 
+static void
+rows_reverse(bzl_history_row *rows, size_t n)
+{
+    for (size_t i = 0; i + 1 < n - i; i++) {
+        bzl_history_row tmp = rows[i];
+        rows[i] = rows[n - 1 - i];
+        rows[n - 1 - i] = tmp;
+    }
+}
+
 /* The item's chain runs newest to oldest, and a page lists the oldest wanted rows first with
- * the running balance counted from the item's first row. So the chain is walked twice, with no
- * memory beyond out: once for the item's total and the number of wanted rows, then again
- * placing each of the oldest `cap` wanted rows at its position, the running balance found by
- * subtracting back from the total. */
+ * the running balance counted from the item's first row. So the chain is walked once, with no
+ * memory beyond out: out is a ring holding the last `cap` wanted rows met (the oldest), each
+ * with the sum of the rows newer than it; at the end that sum over all rows is the item's
+ * total, the balance after a row is the total less the rows newer than it, and reversing the
+ * ring's two runs puts the rows oldest first. */
 bzl_status
 bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no, int32_t from,
                     int32_t to, uint64_t after_seq, bzl_history_row *out, size_t cap, size_t *count,
@@ -69,33 +80,30 @@ bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t ite
     uint64_t head = 0;
     bzl__item_key(key, book_no, (uint8_t)kind, item_no);
     st = bzl__balance_row_read(t, key, &bal, &head);
-    int64_t total = 0;
+    int64_t newer = 0; /* the quantities of the rows met so far: those newer than the next */
     size_t wanted = 0;
     bzl_history_row row;
     for (uint64_t seq = head; st == BZL_OK && seq != 0;) {
         st = bzl__history_step(t, seq, (uint8_t)kind, item_no, &row, &seq);
-        if (st == BZL_OK) {
-            st = bzl_dec_add(total, row.qty_e5, &total) == BZL_OK ? BZL_OK : BZL_CORRUPT;
-            wanted += history_wanted(&row, from, to, after_seq);
+        if (st == BZL_OK && history_wanted(&row, from, to, after_seq)) {
+            row.running_e5 = newer;
+            out[wanted++ % cap] = row;
+        }
+        if (st == BZL_OK && bzl_dec_add(newer, row.qty_e5, &newer) != BZL_OK) {
+            st = BZL_CORRUPT;
         }
     }
     size_t n = wanted < cap ? wanted : cap;
-    size_t at = wanted; /* the position, among the wanted rows, of the next one met */
-    int64_t running = total;
-    for (uint64_t seq = head; st == BZL_OK && seq != 0 && at > 0;) {
-        st = bzl__history_step(t, seq, (uint8_t)kind, item_no, &row, &seq);
-        if (st != BZL_OK) {
-            break;
+    for (size_t i = 0; st == BZL_OK && i < n; i++) {
+        if (bzl_dec_sub(newer, out[i].running_e5, &out[i].running_e5) != BZL_OK) {
+            st = BZL_CORRUPT;
         }
-        if (history_wanted(&row, from, to, after_seq)) {
-            row.running_e5 = running;
-            if (--at < n) {
-                out[at] = row;
-            }
-        }
-        st = bzl_dec_sub(running, row.qty_e5, &running) == BZL_OK ? BZL_OK : BZL_CORRUPT;
     }
     if (st == BZL_OK) {
+        /* Met newest first: out[k..n) then out[0..k) in that order, k the next slot. */
+        size_t k = wanted % cap;
+        rows_reverse(out, k < n ? k : n);
+        rows_reverse(out + k, k < n ? n - k : 0);
         *count = n;
         if (more != NULL) {
             *more = wanted > cap;
