@@ -117,51 +117,73 @@ scope_add(bzld_principal *p, const char *code)
     }
 }
 
-/* Applies the rules matching (by_gid, id) to p; true when any matched. */
-static bool
-resolve_pass(const bzld_access_table *t, bool by_gid, uint32_t id, bzld_principal *p)
+/* What the rules matched so far: any at all, and the most privileged staff role. */
+typedef struct rules_match {
+    bool matched;
+    uint8_t staff;
+} rules_match;
+
+/* Adds the rules naming (by_gid, id) to m, and their enterprise codes to p's scope. */
+static void
+match_rules(const bzld_access_table *t, bool by_gid, uint32_t id, bzld_principal *p,
+            rules_match *m)
 {
-    bool matched = false;
-    uint8_t staff = BZLD_ROLE_NONE;
     for (size_t i = 0; i < t->count; i++) {
         const bzld_access_rule *r = &t->rules[i];
         if (r->by_gid != by_gid || r->id != id) {
             continue;
         }
-        matched = true;
+        m->matched = true;
         if (r->role == BZLD_ROLE_ENTERPRISE) {
             scope_add(p, r->enterprise);
-        } else if (staff == BZLD_ROLE_NONE || staff_rank(r->role) < staff_rank(staff)) {
-            staff = r->role;
+        } else if (m->staff == BZLD_ROLE_NONE || staff_rank(r->role) < staff_rank(m->staff)) {
+            m->staff = r->role;
         }
     }
-    if (staff != BZLD_ROLE_NONE) {
-        p->role = staff;
+}
+
+/* Settles p's role from m: a staff role drops any enterprise scope. True when any matched. */
+static bool
+match_settle(const rules_match *m, bzld_principal *p)
+{
+    if (m->staff != BZLD_ROLE_NONE) {
+        p->role = m->staff;
         p->n_enterprises = 0;
-    } else if (matched) {
+    } else if (m->matched) {
         p->role = BZLD_ROLE_ENTERPRISE;
     }
-    return matched;
+    return m->matched;
 }
 
 void
-bzld_access_resolve(const bzld_access_table *t, uint32_t uid, uint32_t gid, uint32_t self_uid,
+bzld_access_resolve(const bzld_access_table *t, uint32_t uid, uint32_t gid,
+                    const uint32_t *groups, size_t n_groups, uint32_t self_uid,
                     bzld_principal *out)
 {
     BZL_ASSERT(t != NULL);
     BZL_ASSERT(out != NULL);
+    BZL_ASSERT(groups != NULL || n_groups == 0);
     memset(out, 0, sizeof *out);
     if (uid == UINT32_MAX) {
         return; /* no credentials: least privilege */
     }
-    if (resolve_pass(t, false, uid, out)) {
+    rules_match by_uid = {.matched = false, .staff = BZLD_ROLE_NONE};
+    match_rules(t, false, uid, out, &by_uid);
+    if (match_settle(&by_uid, out)) {
         return;
     }
     if ((uid == 0 || uid == self_uid) && t->implicit_admin) {
         out->role = BZLD_ROLE_ADMIN;
         return;
     }
-    resolve_pass(t, true, gid, out);
+    rules_match by_group = {.matched = false, .staff = BZLD_ROLE_NONE};
+    match_rules(t, true, gid, out, &by_group);
+    for (size_t i = 0; i < n_groups; i++) {
+        if (groups[i] != gid) {
+            match_rules(t, true, groups[i], out, &by_group);
+        }
+    }
+    (void)match_settle(&by_group, out);
 }
 
 bool

@@ -67,12 +67,15 @@ typedef struct bzld_principal {
     char enterprises[BZL_PRINCIPAL_ENTERPRISES_MAX][BZL_ENTERPRISE_CODE_LEN + 1];
 } bzld_principal;
 
-/* Maps credentials to a principal. Rules naming the uid win over rules naming the gid; among
- * the matching rules the most privileged staff role wins (admin, customs, reconciler), and
- * enterprise rules add up to a scope of several codes. No matching rule: admin for root and
- * self_uid when implicit_admin, otherwise BZLD_ROLE_NONE. */
+/* Maps credentials to a principal: the uid, the primary gid and the supplementary groups
+ * (n_groups of them; groups may be NULL when there are none). Rules naming the uid win over
+ * rules naming any of its groups; among the matching rules the most privileged staff role
+ * wins (admin, customs, reconciler), and enterprise rules add up to a scope of several codes.
+ * No matching rule: admin for root and self_uid when implicit_admin, otherwise
+ * BZLD_ROLE_NONE. */
 void bzld_access_resolve(const bzld_access_table *t, uint32_t uid, uint32_t gid,
-                         uint32_t self_uid, bzld_principal *out);
+                         const uint32_t *groups, size_t n_groups, uint32_t self_uid,
+                         bzld_principal *out);
 
 /* True when p may see enterprise `code`'s data: every staff role, or an enterprise principal
  * whose scope holds it. */

@@ -105,7 +105,9 @@ struct bzld_conn {
     size_t out_bytes;        /* reply bytes in uv_write requests not yet completed */
     uint32_t uid, gid;
     int32_t pid;
-    bzld_principal principal; /* settled at accept from uid/gid and the [access] table */
+    uint32_t *groups;   /* the peer's supplementary groups when it connected (owned) */
+    uint32_t n_groups;
+    bzld_principal principal; /* settled at accept from the credentials and [access] */
     uint64_t conn_id;
     bool reading;
     bool closing;

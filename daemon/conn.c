@@ -112,6 +112,7 @@ conn_maybe_free(bzld_conn *c)
         d->refusing--;
     }
     bzl_frame_reader_deinit(&c->reader);
+    free(c->groups);
     free(c);
     bzld_server_shutdown_step(d);
 }
@@ -465,6 +466,39 @@ conn_idle_cb(uv_timer_t *timer)
     bzld_conn_close(c);
 }
 
+/* The peer's supplementary groups as they were when it connected (SO_PEERGROUPS), so that
+ * a group rule matches a member whatever its primary group (Debian gives every user a
+ * private one). Without them only the primary gid can match a group rule. */
+static void
+conn_peer_groups(bzld_conn *c, uv_os_fd_t fd)
+{
+    gid_t small[64];
+    gid_t *big = NULL;
+    const gid_t *g = small;
+    socklen_t len = sizeof small;
+    int rc = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, small, &len);
+    if (rc != 0 && errno == ERANGE && len > 0) { /* len is now what the groups need */
+        big = malloc(len);
+        rc = big != NULL ? getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, big, &len) : -1;
+        g = big;
+    }
+    size_t n = rc == 0 ? len / sizeof(gid_t) : 0;
+    c->groups = n > 0 ? malloc(n * sizeof *c->groups) : NULL;
+    if (rc != 0 || (n > 0 && c->groups == NULL)) {
+        bzld_log(BZLD_LOG_WARNING,
+                 "conn %llu: the peer's supplementary groups are unknown (%s); group rules "
+                 "match its primary gid %u only",
+                 (unsigned long long)c->conn_id, rc != 0 ? strerror(errno) : "out of memory",
+                 c->gid);
+        n = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        c->groups[i] = (uint32_t)g[i];
+    }
+    c->n_groups = (uint32_t)n;
+    free(big);
+}
+
 static void
 conn_peer_credentials(bzld_conn *c)
 {
@@ -476,6 +510,7 @@ conn_peer_credentials(bzld_conn *c)
         c->uid = cred.uid;
         c->gid = cred.gid;
         c->pid = cred.pid;
+        conn_peer_groups(c, fd);
     } else {
         /* Unknown peers get the least privilege once principals exist; note it now. */
         c->uid = UINT32_MAX;
@@ -543,7 +578,8 @@ bzld_conn_accept(bzld *d)
     }
     d->stats.connections_accepted++;
     conn_peer_credentials(c);
-    bzld_access_resolve(&d->access, c->uid, c->gid, d->self_uid, &c->principal);
+    bzld_access_resolve(&d->access, c->uid, c->gid, c->groups, c->n_groups, d->self_uid,
+                        &c->principal);
     if (c->principal.role == BZLD_ROLE_NONE) {
         /* Once per connection; every request on it is refused in dispatch. */
         bzld_log(BZLD_LOG_NOTICE, "conn %llu: uid %u gid %u pid %d is not mapped to a principal; "

@@ -49,7 +49,8 @@ bzld_reload_access(bzld *d)
     /* Connections already open get their principal again, so a revocation takes effect now. */
     unsigned n = 0;
     for (bzld_conn *c = d->conns; c != NULL; c = c->next) {
-        bzld_access_resolve(&d->access, c->uid, c->gid, d->self_uid, &c->principal);
+        bzld_access_resolve(&d->access, c->uid, c->gid, c->groups, c->n_groups, d->self_uid,
+                            &c->principal);
         n++;
     }
     bzld_log(BZLD_LOG_NOTICE, "SIGHUP: re-read [access] of %s: %zu rules, %u connections "

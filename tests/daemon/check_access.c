@@ -1043,6 +1043,80 @@ check_listing(void)
     checked++;
 }
 
+/* What ListEnterprises answers a peer with these credentials: the codes listed, or
+ * "status N" for a refusal, into out. */
+static void
+list_as(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups, char *out, size_t cap)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) {
+        h_die("pipe");
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        h_die("fork");
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        if (setgroups(n_groups, groups) != 0 || setresgid(gid, gid, gid) != 0 ||
+            setresuid(uid, uid, uid) != 0) {
+            _exit(100);
+        }
+        alarm(30);
+        Bzl__ListEnterprises le = BZL__LIST_ENTERPRISES__INIT;
+        Bzl__Request req = BZL__REQUEST__INIT;
+        req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+        req.list_enterprises = &le;
+        bzl_client *c = NULL;
+        Bzl__Response *resp = NULL;
+        if (bzl_client_connect(h.sock, &c, NULL, 0) == BZL_OK) {
+            resp = h_call(c, &req);
+        }
+        if (resp != NULL && resp->result_case == BZL__RESPONSE__RESULT_ENTERPRISES) {
+            for (size_t i = 0; i < resp->enterprises->n_enterprises; i++) {
+                dprintf(pfd[1], "%s ", resp->enterprises->enterprises[i]->code);
+            }
+        } else if (resp != NULL) {
+            dprintf(pfd[1], "status %d", (int)resp->status);
+        }
+        _exit(0);
+    }
+    close(pfd[1]);
+    ssize_t n = read(pfd[0], out, cap - 1);
+    out[n > 0 ? n : 0] = '\0';
+    close(pfd[0]);
+    waitpid(pid, NULL, 0);
+}
+
+/* A group rule matches a supplementary group, not only the primary gid: a user whose primary
+ * group is its own (Debian's user private groups) and who is a member of enterprise B's group
+ * acts for B; without that membership the same uid is refused. */
+static void
+check_supplementary_group(void)
+{
+    const uid_t uid = 3097;
+    const gid_t member[2] = {SOCK_GID, GID_ENT_B};
+    const gid_t outsider[1] = {SOCK_GID};
+    char listed[256];
+    list_as(uid, uid, member, 2, listed, sizeof listed);
+    if (strcmp(listed, ENT_B " ") != 0) {
+        h_fail("uid 3097 in group %u lists \"%s\", want only %s", GID_ENT_B, listed, ENT_B);
+    } else {
+        printf("ok: a supplementary group's rule gives its member the group's enterprise\n");
+    }
+    checked++;
+    list_as(uid, uid, outsider, 1, listed, sizeof listed);
+    char want[32];
+    snprintf(want, sizeof want, "status %d", PD);
+    if (strcmp(listed, want) != 0) {
+        h_fail("uid 3097 outside group %u gets \"%s\", want \"%s\"", GID_ENT_B, listed, want);
+    } else {
+        printf("ok: the same uid without the group is refused\n");
+    }
+    checked++;
+}
+
 /* A product item 2 in each book, for norms and business modes. */
 static void
 add_products(void)
@@ -1085,6 +1159,7 @@ main(void)
     add_products();
     run_matrix();
     check_listing();
+    check_supplementary_group();
     if (!harness_stop(&h)) {
         h_fail("bzld did not exit 0 on SIGTERM (directory %s kept)", h.dir);
     }
