@@ -1,5 +1,6 @@
 /* handler_declaration.c — declarations: wire → domain conversion, submit and batch submit. */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,16 +169,11 @@ typedef struct submit_work {
     bzl_decl_line *lines;
 } submit_work;
 
+/* The work and its arrays are one allocation (submit_work_new). */
 static void
 submit_work_free(submit_work *w)
 {
-    if (w != NULL) {
-        free(w->lines);
-        free(w->results);
-        free(w->valid);
-        free(w->decls);
-        free(w);
-    }
+    free(w);
 }
 
 static bzl_status
@@ -229,20 +225,26 @@ reply_single(bzld_slot *slot, submit_work *w)
     bzld_slot_reply(slot, &resp);
 }
 
+/* One result of a batch reply: its message, fault and available-quantity text. */
+typedef struct batch_cell {
+    Bzl__SubmitResult result;
+    Bzl__Fault fault;
+    char available[BZL_DEC_TEXT_BYTES];
+} batch_cell;
+
 static void
 reply_batch(bzld_slot *slot, submit_work *w)
 {
-    Bzl__SubmitResult *results = calloc(w->count, sizeof *results);
+    batch_cell *cells = calloc(w->count, sizeof *cells);
     Bzl__SubmitResult **ptrs = calloc(w->count, sizeof *ptrs);
-    Bzl__Fault *faults = calloc(w->count, sizeof *faults);
-    char(*available)[BZL_DEC_TEXT_BYTES] = calloc(w->count, BZL_DEC_TEXT_BYTES);
-    if (results == NULL || ptrs == NULL || faults == NULL || available == NULL) {
+    if (cells == NULL || ptrs == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the batch reply");
         goto done;
     }
     for (uint32_t i = 0; i < w->count; i++) {
-        result_to_pb(w, i, &results[i], &faults[i], available[i], BZL_DEC_TEXT_BYTES);
-        ptrs[i] = &results[i];
+        result_to_pb(w, i, &cells[i].result, &cells[i].fault, cells[i].available,
+                     sizeof cells[i].available);
+        ptrs[i] = &cells[i].result;
     }
     Bzl__BatchResult batch = BZL__BATCH_RESULT__INIT;
     batch.n_results = w->count;
@@ -252,10 +254,8 @@ reply_batch(bzld_slot *slot, submit_work *w)
     resp.batch = &batch;
     bzld_slot_reply(slot, &resp);
 done:
-    free(available);
-    free(faults);
     free(ptrs);
-    free(results);
+    free(cells);
 }
 
 static void
@@ -282,23 +282,35 @@ submit_done(bzld_job *job, bzl_status batch_status)
     bzld_conn_slot_done(slot);
 }
 
-/* Allocates the work for `count` declarations holding `lines_total` lines. */
+/* Rounds n up to a multiple of the strictest alignment, so the next array starts aligned. */
+static size_t
+aligned(size_t n)
+{
+    const size_t a = _Alignof(max_align_t);
+    return (n + a - 1) / a * a;
+}
+
+/* Allocates the work for `count` declarations holding `lines_total` lines: the struct and
+ * its four arrays in one zeroed block, one allocation per request. count and lines_total are
+ * bounded by the frame size, so the sum cannot overflow. */
 static submit_work *
 submit_work_new(uint32_t count, size_t lines_total)
 {
-    submit_work *w = calloc(1, sizeof *w);
-    if (w == NULL) {
+    size_t at_decls = aligned(sizeof(submit_work));
+    size_t at_valid = at_decls + aligned(count * sizeof(bzl_declaration));
+    size_t at_results = at_valid + aligned(count * sizeof(bool));
+    size_t at_lines = at_results + aligned(count * sizeof(bzl_submit_result));
+    size_t total = at_lines + (lines_total == 0 ? 1 : lines_total) * sizeof(bzl_decl_line);
+    uint8_t *block = calloc(1, total);
+    if (block == NULL) {
         return NULL;
     }
+    submit_work *w = (submit_work *)block;
     w->count = count;
-    w->decls = calloc(count, sizeof *w->decls);
-    w->valid = calloc(count, sizeof *w->valid);
-    w->results = calloc(count, sizeof *w->results);
-    w->lines = calloc(lines_total == 0 ? 1 : lines_total, sizeof *w->lines);
-    if (w->decls == NULL || w->valid == NULL || w->results == NULL || w->lines == NULL) {
-        submit_work_free(w);
-        return NULL;
-    }
+    w->decls = (bzl_declaration *)(block + at_decls);
+    w->valid = (bool *)(block + at_valid);
+    w->results = (bzl_submit_result *)(block + at_results);
+    w->lines = (bzl_decl_line *)(block + at_lines);
     return w;
 }
 
