@@ -655,6 +655,9 @@ bzl_storage_close(bzl_storage *s)
     BZL_ASSERT(s->env != NULL);
     mdb_env_close(s->env);
     pthread_rwlock_destroy(&s->resize_lock);
+    for (size_t i = 0; i < BZL__DECL_SCRATCH_COUNT; i++) {
+        free(s->decl_scratch[i].buf);
+    }
     free(s);
 }
 

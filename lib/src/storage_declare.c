@@ -12,7 +12,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-/* What a declaration needs gathered before the rules run; released by gather_free. */
+/* What a declaration needs gathered before the rules run. Its arrays live in the storage's
+ * scratch buffers (one per array, see scratch_array), so a declaration allocates nothing once
+ * the buffers have grown to the largest declaration seen; gather_release hands back the norms
+ * array, which bzl__norms_resolve may have moved while growing it. */
 typedef struct gather {
     bzl_book book;
     bzl_flow flow;
@@ -27,16 +30,38 @@ typedef struct gather {
     bzl__tv_row *tv_seen;    /* each line's trade-value row as decide() found it would be */
 } gather;
 
-static void
-gather_free(gather *g)
+enum { SCR_NORM_AT, SCR_LINE_NORMS, SCR_NORMS, SCR_POSTED, SCR_APPLIED, SCR_SEEN, SCR_TV };
+static_assert(SCR_TV + 1 == BZL__DECL_SCRATCH_COUNT, "one scratch buffer per gather array");
+
+/* A zeroed array of n elements of `size` bytes in scratch buffer `which`, grown (doubling) when
+ * too small; NULL when memory is short. n is bounded by the declaration's lines and norms. */
+static void *
+scratch_array(bzl_txn *t, unsigned which, size_t n, size_t size)
 {
-    free(g->norms);
-    free(g->norm_at);
-    free(g->line_norms);
-    free(g->posted.items);
-    free(g->applied.items);
-    free(g->seen);
-    free(g->tv_seen);
+    BZL_ASSERT(t->write);
+    bzl__scratch *s = &t->s->decl_scratch[which];
+    size_t bytes = (n == 0 ? 1 : n) * size;
+    if (bytes > s->cap) {
+        size_t cap = bytes > 2 * s->cap ? bytes : 2 * s->cap;
+        void *grown = realloc(s->buf, cap);
+        if (grown == NULL) {
+            return NULL;
+        }
+        s->buf = grown;
+        s->cap = cap;
+    }
+    memset(s->buf, 0, bytes);
+    return s->buf;
+}
+
+static void
+gather_release(bzl_txn *t, gather *g)
+{
+    bzl__scratch *s = &t->s->decl_scratch[SCR_NORMS];
+    if (g->norms != NULL) {
+        s->buf = g->norms;
+        s->cap = (size_t)g->norm_cap * sizeof *g->norms;
+    }
 }
 
 static bzl_status
@@ -118,11 +143,15 @@ check_items(bzl_txn *t, const bzl_declaration *d, bzl_submit_result *result)
 static bzl_status
 gather_norms(bzl_txn *t, const bzl_declaration *d, gather *g)
 {
-    g->norm_at = calloc(d->line_count, sizeof *g->norm_at);
-    g->line_norms = calloc(d->line_count, sizeof *g->line_norms);
+    g->norm_at = scratch_array(t, SCR_NORM_AT, d->line_count, sizeof *g->norm_at);
+    g->line_norms = scratch_array(t, SCR_LINE_NORMS, d->line_count, sizeof *g->line_norms);
     if (g->norm_at == NULL || g->line_norms == NULL) {
         return BZL_NO_MEMORY;
     }
+    /* bzl__norms_resolve appends to this array and grows it; gather_release keeps it. */
+    const bzl__scratch *kept = &t->s->decl_scratch[SCR_NORMS];
+    g->norms = kept->buf;
+    g->norm_cap = (uint32_t)(kept->cap / sizeof *g->norms);
     bool consumes =
         d->kind == BZL_KIND_PRODUCT && bzl_flow_consumption_sign(g->flow, g->book.verify_mode) != 0;
     for (uint32_t i = 0; consumes && i < d->line_count; i++) {
@@ -145,11 +174,11 @@ gather_norms(bzl_txn *t, const bzl_declaration *d, gather *g)
 
 /* The posted-form effects, and what this entry applies (a pending one only reserves). */
 static bzl_status
-compute_effects(const bzl_declaration *d, gather *g, bzl_submit_result *result)
+compute_effects(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
 {
     uint32_t cap = d->line_count + g->norm_count;
-    g->posted.items = calloc(cap, sizeof *g->posted.items);
-    g->applied.items = calloc(cap, sizeof *g->applied.items);
+    g->posted.items = scratch_array(t, SCR_POSTED, cap, sizeof *g->posted.items);
+    g->applied.items = scratch_array(t, SCR_APPLIED, cap, sizeof *g->applied.items);
     if (g->posted.items == NULL || g->applied.items == NULL) {
         return BZL_NO_MEMORY;
     }
@@ -257,10 +286,10 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         st = gather_norms(t, d, g);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
-        st = compute_effects(d, g, result);
+        st = compute_effects(t, d, g, result);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
-        g->seen = malloc((g->applied.count + 1u) * sizeof *g->seen);
+        g->seen = scratch_array(t, SCR_SEEN, g->applied.count, sizeof *g->seen);
         st = g->seen != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
     if (st == BZL_OK && result->status == BZL_OK) {
@@ -269,7 +298,7 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
                                 &result->status, &result->fault);
     }
     if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
-        g->tv_seen = malloc((d->line_count + 1u) * sizeof *g->tv_seen);
+        g->tv_seen = scratch_array(t, SCR_TV, d->line_count, sizeof *g->tv_seen);
         st = g->tv_seen != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
     if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
@@ -328,6 +357,6 @@ bzl__submit_new(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *actor
     if (st != BZL_OK || result->status != BZL_OK) {
         result->seq = 0;
     }
-    gather_free(&g);
+    gather_release(batch, &g);
     return st;
 }

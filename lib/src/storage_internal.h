@@ -39,7 +39,19 @@ enum {
     DB_COUNT
 };
 
+/* A buffer kept between uses and grown when a use needs more. */
+typedef struct bzl__scratch {
+    void *buf;
+    size_t cap; /* bytes */
+} bzl__scratch;
+
+/* The arrays a new declaration's gathering uses (storage_declare.c). */
+#define BZL__DECL_SCRATCH_COUNT 7u
+
 struct bzl_storage {
+    /* Reused by every new declaration instead of allocated for each: only a write
+     * transaction uses them, and LMDB runs one write transaction at a time. Freed at close. */
+    bzl__scratch decl_scratch[BZL__DECL_SCRATCH_COUNT];
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
     uint64_t map_bytes;     /* current map size */
