@@ -363,19 +363,12 @@ bzl__set_why(char *why, size_t why_cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static MDB_val
-val_of(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 /* ---- meta ---------------------------------------------------------------------------------- */
 
 static bzl_status
 meta_get_u64(MDB_txn *txn, const bzl_storage *s, const char *name, uint64_t *out)
 {
-    MDB_val k = val_of(name, strlen(name));
+    MDB_val k = bzl__mval(name, strlen(name));
     MDB_val v;
     int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
     if (rc != MDB_SUCCESS) {
@@ -397,8 +390,8 @@ meta_put(MDB_txn *txn, const bzl_storage *s, const char *name, uint64_t value, s
     uint8_t buf[8];
     bzl_wr w = {.p = buf, .cap = bytes};
     wr_le(&w, value, bytes);
-    MDB_val k = val_of(name, strlen(name));
-    MDB_val v = val_of(buf, w.len);
+    MDB_val k = bzl__mval(name, strlen(name));
+    MDB_val v = bzl__mval(buf, w.len);
     return bzl__mdb_status(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
 }
 
@@ -410,15 +403,15 @@ head_put(MDB_txn *txn, const bzl_storage *s, uint64_t seq, const uint8_t hash[JO
     bzl_wr w = {.p = buf, .cap = sizeof buf};
     wr_u64(&w, seq);
     wr_bytes(&w, hash, JOURNAL_HASH_BYTES);
-    MDB_val k = val_of(META_JOURNAL_HEAD, strlen(META_JOURNAL_HEAD));
-    MDB_val v = val_of(buf, w.len);
+    MDB_val k = bzl__mval(META_JOURNAL_HEAD, strlen(META_JOURNAL_HEAD));
+    MDB_val v = bzl__mval(buf, w.len);
     return bzl__mdb_status(mdb_put(txn, s->dbi[DB_META], &k, &v, 0));
 }
 
 bzl_status
 bzl__journal_head_get(bzl_txn *t, uint64_t *seq, uint8_t hash[JOURNAL_HASH_BYTES])
 {
-    MDB_val k = val_of(META_JOURNAL_HEAD, strlen(META_JOURNAL_HEAD));
+    MDB_val k = bzl__mval(META_JOURNAL_HEAD, strlen(META_JOURNAL_HEAD));
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
     if (rc != MDB_SUCCESS) {
@@ -438,7 +431,7 @@ bzl__journal_head_get(bzl_txn *t, uint64_t *seq, uint8_t hash[JOURNAL_HASH_BYTES
 bzl_status
 bzl__schema_get(bzl_txn *t, uint32_t *version)
 {
-    MDB_val k = val_of(META_SCHEMA, strlen(META_SCHEMA));
+    MDB_val k = bzl__mval(META_SCHEMA, strlen(META_SCHEMA));
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
     if (rc != MDB_SUCCESS) {
@@ -465,7 +458,7 @@ bzl__schema_put(bzl_txn *t, uint32_t version)
 static bzl_status
 schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
 {
-    MDB_val k = val_of(META_SCHEMA, strlen(META_SCHEMA));
+    MDB_val k = bzl__mval(META_SCHEMA, strlen(META_SCHEMA));
     MDB_val v;
     int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -797,7 +790,7 @@ bzl__journal_reserve(bzl_txn *t, uint8_t type, const bzl_actor *actor, size_t pa
     uint8_t key[8];
     bzl_wr kw = {.p = key, .cap = sizeof key};
     wr_be(&kw, seq, 8);
-    MDB_val k = val_of(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v = {.mv_size = JOURNAL_HEADER_BYTES + payload_len, .mv_data = NULL};
     int rc = mdb_put(t->txn, s->dbi[DB_JOURNAL], &k, &v, MDB_APPEND | MDB_RESERVE);
     if (rc != MDB_SUCCESS) {
@@ -866,8 +859,8 @@ record_add(bzl_txn *t, unsigned db, uint8_t type, const uint8_t *rec, size_t key
 {
     BZL_ASSERT(t->write);
     BZL_ASSERT(key_len < rec_len);
-    MDB_val k = val_of(rec, key_len);
-    MDB_val v = val_of(rec + key_len, rec_len - key_len);
+    MDB_val k = bzl__mval(rec, key_len);
+    MDB_val v = bzl__mval(rec + key_len, rec_len - key_len);
     int rc = mdb_put(t->txn, t->s->dbi[db], &k, &v, MDB_NOOVERWRITE);
     if (rc != MDB_SUCCESS) {
         return bzl__mdb_status(rc);
@@ -886,7 +879,7 @@ record_add(bzl_txn *t, unsigned db, uint8_t type, const uint8_t *rec, size_t key
 static bzl_status
 raw_get(bzl_txn *t, unsigned db, const void *key, size_t key_len, MDB_val *v)
 {
-    MDB_val k = val_of(key, key_len);
+    MDB_val k = bzl__mval(key, key_len);
     return bzl__mdb_status(mdb_get(t->txn, t->s->dbi[db], &k, v));
 }
 
@@ -952,7 +945,7 @@ bzl_storage_enterprise_get(bzl_txn *t, const char *code, bzl_enterprise *out)
     if (strnlen(code, BZL_ENTERPRISE_CODE_LEN + 1) != BZL_ENTERPRISE_CODE_LEN) {
         return BZL_NOT_FOUND;
     }
-    MDB_val k = val_of(code, BZL_ENTERPRISE_CODE_LEN);
+    MDB_val k = bzl__mval(code, BZL_ENTERPRISE_CODE_LEN);
     MDB_val v;
     bzl_status st = raw_get(t, DB_ENTERPRISE, k.mv_data, k.mv_size, &v);
     return st != BZL_OK ? st : enterprise_decode(&k, &v, out);
@@ -967,7 +960,7 @@ bzl_storage_enterprise_list(bzl_txn *t, const char *after, bzl_enterprise *out, 
     BZL_ASSERT(cap <= BZL_LIST_ROWS_MAX);
     /* Every key is exactly code-long, so comparing with `after` cut to that length and
      * skipping an equal key yields exactly the keys after it. */
-    MDB_val start = val_of(after, strnlen(after, BZL_ENTERPRISE_CODE_LEN));
+    MDB_val start = bzl__mval(after, strnlen(after, BZL_ENTERPRISE_CODE_LEN));
     MDB_cursor *cur = NULL;
     MDB_val k = start;
     MDB_val v;
@@ -1167,7 +1160,7 @@ bzl_storage_item_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t it
     if (!item_key_of(key, book_no, (unsigned)kind, item_no)) {
         return BZL_NOT_FOUND;
     }
-    MDB_val k = val_of(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     bzl_status st = raw_get(t, DB_ITEM, key, sizeof key, &v);
     return st != BZL_OK ? st : item_decode(&k, &v, out);
@@ -1224,8 +1217,8 @@ bzl__balance_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_bala
     wr_i64(&w, bal->pending_out_e5);
     wr_u64(&w, history_head);
     BZL_ASSERT(w.len == BALANCE_VALUE_BYTES);
-    MDB_val k = val_of(key, ITEM_KEY_BYTES);
-    MDB_val v = val_of(buf, sizeof buf);
+    MDB_val k = bzl__mval(key, ITEM_KEY_BYTES);
+    MDB_val v = bzl__mval(buf, sizeof buf);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_BALANCE], &k, &v, 0));
 }
 
@@ -1274,7 +1267,7 @@ bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t 
     uint8_t start[ITEM_KEY_BYTES];
     bzl__item_key(start, book_no, after_kind, after_item);
     MDB_cursor *cur = NULL;
-    MDB_val k = val_of(start, sizeof start);
+    MDB_val k = bzl__mval(start, sizeof start);
     MDB_val v;
     size_t n = 0;
     bool further = false;

@@ -14,13 +14,6 @@ static_assert(EFFECT_BYTES == 1u + 4u + 1u + 1u + 8u * 8u, "effect layout as doc
 static_assert(EFFECTS_HEADER_BYTES == BZL_BOOK_NO_LEN + 4u + 4u, "effects header layout");
 static_assert(DECL_STATE_BYTES == 8u + 1u + 8u + 8u, "declaration state layout");
 
-static MDB_val
-mval(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 /* ---- journal entries ---------------------------------------------------------------------- */
 
 bzl_status
@@ -29,7 +22,7 @@ bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out)
     uint8_t key[8];
     bzl_wr kw = {.p = key, .cap = sizeof key};
     wr_be(&kw, seq, 8);
-    MDB_val k = mval(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     t->journal_reads++;
     int rc = mdb_get(t->txn, t->s->dbi[DB_JOURNAL], &k, &v);
@@ -77,7 +70,7 @@ bzl_status
 bzl__decl_state_get(bzl_txn *t, const char *enterprise, const char *id, bzl__decl_state *out)
 {
     uint8_t key[IDEM_KEY_BYTES_MAX];
-    MDB_val k = mval(key, bzl__idem_key(key, enterprise, id));
+    MDB_val k = bzl__mval(key, bzl__idem_key(key, enterprise, id));
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_IDEM], &k, &v);
     if (rc != MDB_SUCCESS) {
@@ -108,8 +101,8 @@ bzl__decl_state_put(bzl_txn *t, const char *enterprise, const char *id, const bz
     wr_u8(&w, s->state);
     wr_u64(&w, s->posted_seq);
     wr_u64(&w, s->closed_seq);
-    MDB_val k = mval(key, bzl__idem_key(key, enterprise, id));
-    MDB_val v = mval(value, sizeof value);
+    MDB_val k = bzl__mval(key, bzl__idem_key(key, enterprise, id));
+    MDB_val v = bzl__mval(value, sizeof value);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_IDEM], &k, &v, 0));
 }
 
@@ -184,7 +177,7 @@ bzl__effect_read(bzl_rd *r, bzl_effect *e)
 bzl_status
 bzl__scrap_read(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], bzl_scrap *out)
 {
-    MDB_val k = mval(key, ITEM_KEY_BYTES);
+    MDB_val k = bzl__mval(key, ITEM_KEY_BYTES);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_SCRAP], &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -207,8 +200,8 @@ scrap_write(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], const bzl_scrap *s)
     bzl_wr w = {.p = buf, .cap = sizeof buf};
     wr_i64(&w, s->generated_e5);
     wr_i64(&w, s->used_e5);
-    MDB_val k = mval(key, ITEM_KEY_BYTES);
-    MDB_val v = mval(buf, sizeof buf);
+    MDB_val k = bzl__mval(key, ITEM_KEY_BYTES);
+    MDB_val v = bzl__mval(buf, sizeof buf);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_SCRAP], &k, &v, 0));
 }
 
@@ -229,7 +222,7 @@ bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t i
     BZL_ASSERT(category <= UINT8_MAX);
     uint8_t key[TOTAL_KEY_BYTES];
     total_key(key, book_no, (uint8_t)kind, item_no, month, (uint8_t)category);
-    MDB_val k = mval(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_TOTAL], &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -261,8 +254,8 @@ total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e
     bzl_wr w = {.p = buf, .cap = sizeof buf};
     wr_i64(&w, q);
     wr_i64(&w, v);
-    MDB_val k = mval(key, sizeof key);
-    MDB_val val = mval(buf, sizeof buf);
+    MDB_val k = bzl__mval(key, sizeof key);
+    MDB_val val = bzl__mval(buf, sizeof buf);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TOTAL], &k, &val, 0));
 }
 
@@ -293,8 +286,8 @@ history_write(bzl_txn *t, const bzl__history_note *note, const bzl_effect *e, ui
     wr_i64(&w, e->pending_out_e5);
     wr_u8(&w, (uint8_t)id_len);
     wr_bytes(&w, note->id, id_len);
-    MDB_val k = mval(key, sizeof key);
-    MDB_val v = mval(buf, w.len);
+    MDB_val k = bzl__mval(key, sizeof key);
+    MDB_val v = bzl__mval(buf, w.len);
     int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &k, &v, MDB_NOOVERWRITE);
     return rc == MDB_KEYEXIST ? BZL_INTERNAL : bzl__mdb_status(rc);
 }
@@ -427,7 +420,7 @@ bzl__effects_apply(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_b
 bzl_status
 bzl__period_closed_through(bzl_txn *t, const char *book_no, int32_t *out)
 {
-    MDB_val k = mval(book_no, BZL_BOOK_NO_LEN);
+    MDB_val k = bzl__mval(book_no, BZL_BOOK_NO_LEN);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_PERIOD], &k, &v);
     if (rc == MDB_NOTFOUND) {

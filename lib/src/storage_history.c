@@ -7,20 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static MDB_val
-mval(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 bzl_status
 bzl__history_step(bzl_txn *t, uint64_t seq, uint8_t kind, uint32_t item_no, bzl_history_row *row,
                   uint64_t *prev)
 {
     uint8_t key[HISTORY_KEY_BYTES];
     bzl__history_key(key, seq, kind, item_no);
-    MDB_val k = mval(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_HISTORY], &k, &v);
     if (rc != MDB_SUCCESS) {
@@ -263,7 +256,7 @@ transfer_why(bzl_txn *t, const transfer_rec *rec, uint8_t *state, char *why, siz
     size_t rel_len = strlen(rec->related_id);
     memcpy(key, rec->related_book, BZL_BOOK_NO_LEN);
     memcpy(key + BZL_BOOK_NO_LEN, rec->related_id, rel_len);
-    MDB_val k = mval(key, BZL_BOOK_NO_LEN + rel_len);
+    MDB_val k = bzl__mval(key, BZL_BOOK_NO_LEN + rel_len);
     MDB_val v;
     int rc = rel_len == 0 ? MDB_NOTFOUND : mdb_get(t->txn, t->s->dbi[DB_TRANSFER], &k, &v);
     if (rc == MDB_NOTFOUND) {

@@ -340,6 +340,14 @@ typedef struct bzl_wr {
     size_t cap;
 } bzl_wr;
 
+/* An MDB_val over n bytes at p (LMDB takes it by pointer and does not keep it). */
+static inline MDB_val
+bzl__mval(const void *p, size_t n)
+{
+    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
+    return v;
+}
+
 static inline uint8_t *
 wr_take(bzl_wr *w, size_t n)
 {

@@ -22,13 +22,6 @@ bzl_decl_state_name(unsigned state)
     return decl_state_names[state];
 }
 
-static MDB_val
-mval(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 /* ---- journal payloads ----------------------------------------------------------------------- */
 
 static void
@@ -441,8 +434,8 @@ period_close_in(bzl_txn *t, const char *book_no, int32_t through, const bzl_acto
     bzl_wr vw = {.p = value, .cap = sizeof value};
     wr_i32(&vw, through);
     wr_u64(&vw, out->seq);
-    MDB_val k = mval(book_no, BZL_BOOK_NO_LEN);
-    MDB_val v = mval(value, sizeof value);
+    MDB_val k = bzl__mval(book_no, BZL_BOOK_NO_LEN);
+    MDB_val v = bzl__mval(value, sizeof value);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_PERIOD], &k, &v, 0));
 }
 

@@ -9,13 +9,6 @@
 #define NORM_VALUE_BYTES (4u + 5u * 8u + 1u)
 #define MODE_KEY_BYTES (ITEM_KEY_BYTES + 4u)
 
-static MDB_val
-mval(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 /* ---- norm codec ------------------------------------------------------------------------------ */
 
 static void
@@ -106,7 +99,7 @@ norm_set_in(bzl_txn *t, const bzl_norm *n, const bzl_actor *actor, bzl_action_re
     }
     uint8_t key[NORM_KEY_BYTES];
     norm_key(key, n->book_no, n->product, n->version, n->material);
-    MDB_val k = mval(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_NORM], &k, &v);
     bzl_norm old;
@@ -136,7 +129,7 @@ norm_set_in(bzl_txn *t, const bzl_norm *n, const bzl_actor *actor, bzl_action_re
     rec.used = used;
     uint8_t value[NORM_VALUE_BYTES];
     norm_value(value, &rec);
-    MDB_val nv = mval(value, sizeof value);
+    MDB_val nv = bzl__mval(value, sizeof value);
     rc = mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &nv, 0);
     uint8_t *payload = NULL;
     st = rc == MDB_SUCCESS
@@ -182,8 +175,8 @@ bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n)
     rec.used = true;
     norm_key(key, n->book_no, n->product, n->version, n->material);
     norm_value(value, &rec);
-    MDB_val k = mval(key, sizeof key);
-    MDB_val v = mval(value, sizeof value);
+    MDB_val k = bzl__mval(key, sizeof key);
+    MDB_val v = bzl__mval(value, sizeof value);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &v, 0));
 }
 
@@ -196,7 +189,7 @@ norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
           bool (*visit)(const bzl_norm *n, void *arg), void *arg)
 {
     MDB_cursor *cur = NULL;
-    MDB_val k = mval(prefix, prefix_len);
+    MDB_val k = bzl__mval(prefix, prefix_len);
     MDB_val v;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NORM], &cur);
     if (rc == MDB_SUCCESS) {
@@ -371,7 +364,7 @@ mode_set_in(bzl_txn *t, const char *book_no, uint32_t item_no, uint8_t mode, int
     bzl_wr kw = {.p = key, .cap = sizeof key};
     bzl__item_key(wr_take(&kw, ITEM_KEY_BYTES), book_no, BZL_KIND_PRODUCT, item_no);
     wr_be(&kw, (uint32_t)from, 4);
-    MDB_val k = mval(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_ITEM_MODE], &k, &v);
     if (rc == MDB_SUCCESS) {
@@ -387,7 +380,7 @@ mode_set_in(bzl_txn *t, const char *book_no, uint32_t item_no, uint8_t mode, int
     if (rc != MDB_NOTFOUND) {
         return bzl__mdb_status(rc);
     }
-    MDB_val mv = mval(&mode, 1);
+    MDB_val mv = bzl__mval(&mode, 1);
     rc = mdb_put(t->txn, t->s->dbi[DB_ITEM_MODE], &k, &mv, 0);
     uint8_t *payload = NULL;
     st = rc == MDB_SUCCESS ? bzl__journal_reserve(t, JOURNAL_ITEM_MODE, actor, MODE_KEY_BYTES + 1u,
@@ -427,7 +420,7 @@ bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_mo
     uint8_t prefix[ITEM_KEY_BYTES];
     bzl__item_key(prefix, book_no, BZL_KIND_PRODUCT, item_no);
     MDB_cursor *cur = NULL;
-    MDB_val k = mval(prefix, sizeof prefix);
+    MDB_val k = bzl__mval(prefix, sizeof prefix);
     MDB_val v;
     size_t n = 0;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ITEM_MODE], &cur);
@@ -473,7 +466,7 @@ bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, uint32
                   after_item < BZL_ITEM_NO_MAX ? after_item + 1u : BZL_ITEM_NO_MAX + 1u);
     bool seek_after = item_no == 0 && after_item != 0;
     MDB_cursor *cur = NULL;
-    MDB_val k = seek_after ? mval(seek, ITEM_KEY_BYTES) : mval(prefix, prefix_len);
+    MDB_val k = seek_after ? bzl__mval(seek, ITEM_KEY_BYTES) : bzl__mval(prefix, prefix_len);
     MDB_val v;
     size_t n = 0;
     bool further = false;

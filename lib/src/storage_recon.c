@@ -26,13 +26,6 @@ static_assert((uint64_t)STOCK_ENTRY_HEADER_BYTES +
                   UINT32_MAX - JOURNAL_HEADER_BYTES,
               "the largest stocktake entry fits payload_len");
 
-static MDB_val
-mv(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 /* Opens a cursor on db and positions it with op (MDB_FIRST, or MDB_SET_RANGE at key[len]).
  * Returns the LMDB code of the positioning; *cur stays NULL only when the open failed (rc says
  * why), otherwise the caller closes it. */
@@ -45,7 +38,7 @@ cursor_seek(bzl_txn *t, unsigned db, const uint8_t *key, size_t len, MDB_cursor_
         *cur = NULL;
         return rc;
     }
-    *k = mv(key, len);
+    *k = bzl__mval(key, len);
     return mdb_cursor_get(*cur, k, v, op);
 }
 
@@ -264,8 +257,8 @@ stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl
         wr_i64(&w, r->converted_e5);
         wr_i64(&w, r->scrap_e5);
         wr_u8(&w, count_scrap ? 1 : 0);
-        MDB_val k = mv(key, sizeof key);
-        MDB_val v = mv(val, sizeof val);
+        MDB_val k = bzl__mval(key, sizeof key);
+        MDB_val v = bzl__mval(val, sizeof val);
         if (st == BZL_OK) {
             st = bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_STOCKTAKE], &k, &v, 0));
         }
@@ -372,7 +365,7 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
     size_t n = 0;
     if (st == BZL_OK) {
         stock_key(key, book_no, found, 0);
-        k = mv(key, sizeof key);
+        k = bzl__mval(key, sizeof key);
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     }
     while (st == BZL_OK && rc == MDB_SUCCESS && n < cap && k.mv_size == STOCK_KEY_BYTES &&
@@ -416,7 +409,7 @@ bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency, int64_t *
     }
     uint8_t key[RATE_KEY_BYTES];
     month_cur_key(key, month, currency);
-    MDB_val k = mv(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_RATE], &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -465,8 +458,8 @@ month_put_journaled(bzl_txn *batch, unsigned db, const uint8_t key[RATE_KEY_BYTE
     if (st != BZL_OK) {
         return st;
     }
-    MDB_val k = mv(key, RATE_KEY_BYTES);
-    MDB_val v = mv(val, val_len);
+    MDB_val k = bzl__mval(key, RATE_KEY_BYTES);
+    MDB_val v = bzl__mval(val, val_len);
     st = bzl__mdb_status(mdb_put(child->txn, child->s->dbi[db], &k, &v, 0));
     if (st == BZL_OK) {
         st = month_journal(child, type, key, a, b, actor);
@@ -585,7 +578,7 @@ bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row, const bzl_act
     bzl_wr w = {.p = val, .cap = sizeof val};
     wr_i64(&w, row->exports_e5);
     wr_i64(&w, row->imports_e5);
-    MDB_val k = mv(key, sizeof key);
+    MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(batch->txn, batch->s->dbi[DB_TRADE], &k, &v);
     if (rc == MDB_SUCCESS && v.mv_size == sizeof val && memcmp(v.mv_data, val, sizeof val) == 0) {
@@ -643,7 +636,7 @@ static bzl_status
 tv_sum(bzl_txn *t, const uint8_t key[TV_KEY_BYTES], int64_t q, int64_t val, int64_t usd,
        int64_t cur[3])
 {
-    MDB_val k = mv(key, TV_KEY_BYTES);
+    MDB_val k = bzl__mval(key, TV_KEY_BYTES);
     MDB_val v;
     cur[0] = cur[1] = cur[2] = 0;
     int rc = mdb_get(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &v);
@@ -671,8 +664,8 @@ tv_write(bzl_txn *t, const bzl__tv_row *row)
     for (int i = 0; i < 3; i++) {
         wr_i64(&w, row->sums[i]);
     }
-    MDB_val k = mv(row->key, TV_KEY_BYTES);
-    MDB_val nv = mv(buf, sizeof buf);
+    MDB_val k = bzl__mval(row->key, TV_KEY_BYTES);
+    MDB_val nv = bzl__mval(buf, sizeof buf);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TRADE_VALUE], &k, &nv, 0));
 }
 
@@ -839,8 +832,8 @@ bzl_storage_closing_put(bzl_txn *t, const char *book_no, uint32_t item_no, uint3
     closing_key(key, book_no, item_no, month);
     bzl_wr w = {.p = val, .cap = sizeof val};
     wr_i64(&w, book_e5);
-    MDB_val k = mv(key, sizeof key);
-    MDB_val v = mv(val, sizeof val);
+    MDB_val k = bzl__mval(key, sizeof key);
+    MDB_val v = bzl__mval(val, sizeof val);
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_CLOSING], &k, &v, 0));
 }
 

@@ -28,13 +28,6 @@
 #define V2_HISTORY_KEY_BYTES (ITEM_KEY_BYTES + 8u)
 #define V2_HISTORY_VALUE_BYTES_MIN (1u + 1u + 4u + 24u + 1u)
 
-static MDB_val
-mval(const void *p, size_t n)
-{
-    MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-    return v;
-}
-
 /* Commits t when st is BZL_OK, else aborts it; returns the outcome. */
 static bzl_status
 txn_end(bzl_txn *t, bzl_status st)
@@ -65,7 +58,7 @@ widen_balances_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BALANCE], &cur);
     for (uint32_t n = 0; rc == MDB_SUCCESS && st == BZL_OK && n < UPGRADE_ROWS_PER_TXN; n++) {
         /* Seek afresh each time: the put below may move the rows under the cursor. */
-        k = mval(at.after, ITEM_KEY_BYTES);
+        k = bzl__mval(at.after, ITEM_KEY_BYTES);
         rc = mdb_cursor_get(cur, &k, &v, at.started ? MDB_SET_RANGE : MDB_FIRST);
         if (rc == MDB_SUCCESS && at.started && k.mv_size == ITEM_KEY_BYTES &&
             memcmp(k.mv_data, at.after, ITEM_KEY_BYTES) == 0) {
@@ -84,8 +77,8 @@ widen_balances_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
         if (v.mv_size == V2_BALANCE_BYTES) {
             uint8_t wide[V2_BALANCE_BYTES + 8u] = {0};
             memcpy(wide, v.mv_data, V2_BALANCE_BYTES);
-            MDB_val nk = mval(at.after, ITEM_KEY_BYTES);
-            MDB_val nv = mval(wide, sizeof wide);
+            MDB_val nk = bzl__mval(at.after, ITEM_KEY_BYTES);
+            MDB_val nv = bzl__mval(wide, sizeof wide);
             rc = mdb_put(t->txn, t->s->dbi[DB_BALANCE], &nk, &nv, 0);
             *rows += rc == MDB_SUCCESS;
         }
@@ -131,11 +124,11 @@ move_row(bzl_txn *t, const MDB_val *k, const MDB_val *v)
     wr_u64(&w, prev);
     uint8_t new_key[HISTORY_KEY_BYTES];
     bzl__history_key(new_key, seq, kind, item_no);
-    MDB_val nk = mval(new_key, sizeof new_key);
-    MDB_val nv = mval(value, value_len);
+    MDB_val nk = bzl__mval(new_key, sizeof new_key);
+    MDB_val nv = bzl__mval(value, value_len);
     int rc = mdb_put(t->txn, t->s->dbi[DB_HISTORY], &nk, &nv, MDB_NOOVERWRITE);
     if (rc == MDB_SUCCESS) {
-        MDB_val ok = mval(old_key, sizeof old_key);
+        MDB_val ok = bzl__mval(old_key, sizeof old_key);
         rc = mdb_del(t->txn, t->s->dbi[DB_HISTORY], &ok, NULL);
     }
     if (rc != MDB_SUCCESS) {
@@ -156,7 +149,7 @@ move_history_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HISTORY], &cur);
     for (uint32_t n = 0; rc == MDB_SUCCESS && st == BZL_OK && n < UPGRADE_ROWS_PER_TXN; n++) {
-        k = mval(first_v2, sizeof first_v2);
+        k = bzl__mval(first_v2, sizeof first_v2);
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
         if (rc == MDB_SUCCESS) {
             st = move_row(t, &k, &v);
