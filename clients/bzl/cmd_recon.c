@@ -341,7 +341,10 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
                    (unsigned long long)reads);
         }
     } else if (o.cols != NULL) {
-        (void)out_finish(c, &o, NULL);
+        /* A later page failed: print none of the table rather than a part that reads as the
+         * whole (as cli_page_abort does). CSV rows went out as they came; the exit status and
+         * the message on stderr say the output is incomplete. */
+        out_release(&o);
     }
     if (resp != NULL) {
         bzl__response__free_unpacked(resp, NULL);
