@@ -313,6 +313,19 @@ bzl__mdb_status(int rc)
     }
 }
 
+int
+bzl__cursor_seek(bzl_txn *t, unsigned db, const void *key, size_t len, MDB_cursor_op op,
+                 MDB_cursor **cur, MDB_val *k, MDB_val *v)
+{
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], cur);
+    if (rc != MDB_SUCCESS) {
+        *cur = NULL;
+        return rc;
+    }
+    *k = bzl__mval(key, len);
+    return mdb_cursor_get(*cur, k, v, op);
+}
+
 bzl_status
 bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st)
 {

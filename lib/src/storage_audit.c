@@ -106,11 +106,8 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
     uint64_t expect = 1;
     MDB_cursor *cur = NULL;
     MDB_val k, v;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
-    if (rc == MDB_SUCCESS) {
-        t->journal_reads++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, DB_JOURNAL, NULL, 0, MDB_FIRST, &cur, &k, &v);
+    t->journal_reads += cur != NULL;
     /* Bounded by the journal's size: one step per stored entry. */
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         st = chain_step(&k, &v, expect, prev, out);
@@ -285,17 +282,14 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
     uint8_t start[8];
     seq_key(start, f->after_seq == UINT64_MAX ? f->after_seq : f->after_seq + 1);
     MDB_cursor *cur = NULL;
-    MDB_val k = {.mv_size = sizeof start, .mv_data = start};
+    MDB_val k;
     MDB_val v;
     size_t n = 0;
     uint64_t last = f->after_seq;
     bool further = false;
     bzl_status st = BZL_OK;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
-    if (rc == MDB_SUCCESS) {
-        t->journal_reads++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
+    int rc = bzl__cursor_seek(t, DB_JOURNAL, start, sizeof start, MDB_SET_RANGE, &cur, &k, &v);
+    t->journal_reads += cur != NULL;
     for (uint32_t scanned = 0; rc == MDB_SUCCESS; scanned++) {
         uint64_t seq = seq_of_key(&k);
         if (f->until_seq != 0 && seq > f->until_seq) {

@@ -294,10 +294,7 @@ bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
     size_t n = 0;
     bool further = false;
     bzl_status st = BZL_OK;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_TRANSFER], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, DB_TRANSFER, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         transfer_rec rec;
         bzl_transfer_row row;

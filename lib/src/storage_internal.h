@@ -127,6 +127,11 @@ void bzl__set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3,
 /* Ends a cursor walk: closes cur (NULL when mdb_cursor_open failed) and, when the walk itself
  * succeeded (st is OK), converts the last cursor code rc unless it is MDB_SUCCESS or MDB_NOTFOUND,
  * the two ways a walk stops cleanly. Returns the walk's status. */
+/* Opens a cursor on db and positions it with op (MDB_FIRST, or MDB_SET_RANGE at key[len]).
+ * Returns the LMDB code of the positioning; *cur stays NULL only when the open failed (rc says
+ * why), otherwise the caller closes it (bzl__cursor_end). */
+int bzl__cursor_seek(bzl_txn *t, unsigned db, const void *key, size_t len, MDB_cursor_op op,
+                     MDB_cursor **cur, MDB_val *k, MDB_val *v);
 BZL_NODISCARD bzl_status bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st);
 /* bzl__cursor_end for a bounded listing, then, only on success, writes n rows to *count and
  * `further` (rows beyond cap remain) to *more; more is NULL for listings that cannot overflow. */

@@ -131,14 +131,12 @@ bzl_storage_enterprise_list(bzl_txn *t, const char *after, bzl_enterprise *out, 
      * skipping an equal key yields exactly the keys after it. */
     MDB_val start = bzl__mval(after, strnlen(after, BZL_ENTERPRISE_CODE_LEN));
     MDB_cursor *cur = NULL;
-    MDB_val k = start;
+    MDB_val k;
     MDB_val v;
     size_t n = 0;
     bool further = false;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ENTERPRISE], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, start.mv_size > 0 ? MDB_SET_RANGE : MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, DB_ENTERPRISE, start.mv_data, start.mv_size,
+                              start.mv_size > 0 ? MDB_SET_RANGE : MDB_FIRST, &cur, &k, &v);
     if (rc == MDB_SUCCESS && k.mv_size == start.mv_size &&
         memcmp(k.mv_data, start.mv_data, k.mv_size) == 0) {
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -436,14 +434,11 @@ bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t 
     uint8_t start[ITEM_KEY_BYTES];
     bzl__item_key(start, book_no, after_kind, after_item);
     MDB_cursor *cur = NULL;
-    MDB_val k = bzl__mval(start, sizeof start);
+    MDB_val k;
     MDB_val v;
     size_t n = 0;
     bool further = false;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ITEM], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
+    int rc = bzl__cursor_seek(t, DB_ITEM, start, sizeof start, MDB_SET_RANGE, &cur, &k, &v);
     if (rc == MDB_SUCCESS && skip_equal && k.mv_size == sizeof start &&
         memcmp(k.mv_data, start, sizeof start) == 0) {
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);

@@ -189,12 +189,9 @@ norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
           bool (*visit)(const bzl_norm *n, void *arg), void *arg)
 {
     MDB_cursor *cur = NULL;
-    MDB_val k = bzl__mval(prefix, prefix_len);
+    MDB_val k;
     MDB_val v;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NORM], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
+    int rc = bzl__cursor_seek(t, DB_NORM, prefix, prefix_len, MDB_SET_RANGE, &cur, &k, &v);
     bzl_status st = BZL_OK;
     while (rc == MDB_SUCCESS && k.mv_size >= prefix_len &&
            memcmp(k.mv_data, prefix, prefix_len) == 0) {
@@ -420,13 +417,10 @@ bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_mo
     uint8_t prefix[ITEM_KEY_BYTES];
     bzl__item_key(prefix, book_no, BZL_KIND_PRODUCT, item_no);
     MDB_cursor *cur = NULL;
-    MDB_val k = bzl__mval(prefix, sizeof prefix);
+    MDB_val k;
     MDB_val v;
     size_t n = 0;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ITEM_MODE], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
+    int rc = bzl__cursor_seek(t, DB_ITEM_MODE, prefix, sizeof prefix, MDB_SET_RANGE, &cur, &k, &v);
     bzl_status st = BZL_OK;
     while (rc == MDB_SUCCESS && n < cap && k.mv_size == MODE_KEY_BYTES &&
            memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
@@ -466,14 +460,13 @@ bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, uint32
                   after_item < BZL_ITEM_NO_MAX ? after_item + 1u : BZL_ITEM_NO_MAX + 1u);
     bool seek_after = item_no == 0 && after_item != 0;
     MDB_cursor *cur = NULL;
-    MDB_val k = seek_after ? bzl__mval(seek, ITEM_KEY_BYTES) : bzl__mval(prefix, prefix_len);
+    MDB_val k;
     MDB_val v;
     size_t n = 0;
     bool further = false;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_SCRAP], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    }
+    int rc =
+        bzl__cursor_seek(t, DB_SCRAP, seek_after ? seek : prefix,
+                         seek_after ? ITEM_KEY_BYTES : prefix_len, MDB_SET_RANGE, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == ITEM_KEY_BYTES &&
            memcmp(k.mv_data, prefix, prefix_len) == 0) {
         if (n == cap) {

@@ -26,29 +26,13 @@ static_assert((uint64_t)STOCK_ENTRY_HEADER_BYTES +
                   UINT32_MAX - JOURNAL_HEADER_BYTES,
               "the largest stocktake entry fits payload_len");
 
-/* Opens a cursor on db and positions it with op (MDB_FIRST, or MDB_SET_RANGE at key[len]).
- * Returns the LMDB code of the positioning; *cur stays NULL only when the open failed (rc says
- * why), otherwise the caller closes it. */
-static int
-cursor_seek(bzl_txn *t, unsigned db, const uint8_t *key, size_t len, MDB_cursor_op op,
-            MDB_cursor **cur, MDB_val *k, MDB_val *v)
-{
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], cur);
-    if (rc != MDB_SUCCESS) {
-        *cur = NULL;
-        return rc;
-    }
-    *k = bzl__mval(key, len);
-    return mdb_cursor_get(*cur, k, v, op);
-}
-
-/* cursor_seek to the last key before key[len]: LMDB has no "less than" seek, so seek to the
+/* bzl__cursor_seek to the last key before key[len]: LMDB has no "less than" seek, so seek to the
  * first key at or past it and step back, or take the last key when there is none. */
 static int
 cursor_last_before(bzl_txn *t, unsigned db, const uint8_t *key, size_t len, MDB_cursor **cur,
                    MDB_val *k, MDB_val *v)
 {
-    int rc = cursor_seek(t, db, key, len, MDB_SET_RANGE, cur, k, v);
+    int rc = bzl__cursor_seek(t, db, key, len, MDB_SET_RANGE, cur, k, v);
     if (*cur == NULL) {
         return rc;
     }
@@ -77,7 +61,7 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = cursor_seek(t, DB_TOTAL, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    int rc = bzl__cursor_seek(t, DB_TOTAL, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
     if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
@@ -212,7 +196,7 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = cursor_seek(t, DB_STOCKTAKE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    int rc = bzl__cursor_seek(t, DB_STOCKTAKE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
     while (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
            memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
         rc = mdb_cursor_del(cur, 0);
@@ -509,7 +493,7 @@ month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *ou
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = cursor_seek(t, (unsigned)db, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    int rc = bzl__cursor_seek(t, (unsigned)db, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
     if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
@@ -781,7 +765,7 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = cursor_seek(t, DB_TRADE_VALUE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    int rc = bzl__cursor_seek(t, DB_TRADE_VALUE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
     if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
@@ -875,7 +859,7 @@ bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = cursor_seek(t, DB_BOOK, key, sizeof key, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE,
+    int rc = bzl__cursor_seek(t, DB_BOOK, key, sizeof key, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE,
                          &cur, &k, &v);
     if (cur == NULL) {
         return bzl__mdb_status(rc);

@@ -200,11 +200,8 @@ sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
     MDB_val k;
     MDB_val v;
     bzl_status st = BZL_OK;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_JOURNAL], &cur);
-    if (rc == MDB_SUCCESS) {
-        t->journal_reads++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, DB_JOURNAL, NULL, 0, MDB_FIRST, &cur, &k, &v);
+    t->journal_reads += cur != NULL;
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         bzl__entry e;
         st = bzl__entry_decode(&v, &e); /* the cursor holds the entry: no second lookup */
@@ -275,10 +272,7 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
     MDB_val k;
     MDB_val v;
     bzl_status st = BZL_OK;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, db, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         bzl_balance sb;
         bzl_scrap ss;
@@ -310,10 +304,7 @@ compare_history(bzl_txn *t, bzl_verify_report *out)
     MDB_val v;
     bzl_status st = BZL_OK;
     uint64_t chained = 0;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BALANCE], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, DB_BALANCE, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         uint8_t key[ITEM_KEY_BYTES];
         bzl_balance bal;
@@ -338,12 +329,11 @@ compare_history(bzl_txn *t, bzl_verify_report *out)
                          out->book_no, bzl_kind_name((bzl_kind)kind), (unsigned)item_no, at);
                 return bzl__cursor_end(cur, MDB_SUCCESS, BZL_TAMPERED);
             }
-            if (st == BZL_OK &&
-                (bzl_dec_add(chain.qty_e5, row.qty_e5, &chain.qty_e5) != BZL_OK ||
-                 bzl_dec_add(chain.pending_in_e5, row.pending_in_e5, &chain.pending_in_e5) !=
-                     BZL_OK ||
-                 bzl_dec_add(chain.pending_out_e5, row.pending_out_e5, &chain.pending_out_e5) !=
-                     BZL_OK)) {
+            if (st == BZL_OK && (bzl_dec_add(chain.qty_e5, row.qty_e5, &chain.qty_e5) != BZL_OK ||
+                                 bzl_dec_add(chain.pending_in_e5, row.pending_in_e5,
+                                             &chain.pending_in_e5) != BZL_OK ||
+                                 bzl_dec_add(chain.pending_out_e5, row.pending_out_e5,
+                                             &chain.pending_out_e5) != BZL_OK)) {
                 st = BZL_CORRUPT;
             }
             chained++;
@@ -354,8 +344,8 @@ compare_history(bzl_txn *t, bzl_verify_report *out)
         } else if (st == BZL_OK && chain.pending_in_e5 != bal.pending_in_e5) {
             st = mismatch(out, key, "history_pending_in", chain.pending_in_e5, bal.pending_in_e5);
         } else if (st == BZL_OK && chain.pending_out_e5 != bal.pending_out_e5) {
-            st = mismatch(out, key, "history_pending_out", chain.pending_out_e5,
-                          bal.pending_out_e5);
+            st =
+                mismatch(out, key, "history_pending_out", chain.pending_out_e5, bal.pending_out_e5);
         }
         rc = st == BZL_OK ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : rc;
     }
@@ -529,10 +519,7 @@ compare_month_rows(bzl_txn *t, unsigned db, keyed *m, bzl_verify_report *out)
     MDB_val k;
     MDB_val v;
     bzl_status st = BZL_OK;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, db, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
         int64_t stored[2] = {0, 0};
@@ -582,10 +569,7 @@ compare_stock_rows(bzl_txn *t, keyed *m, bzl_verify_report *out)
     MDB_val k;
     MDB_val v;
     bzl_status st = BZL_OK;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STOCKTAKE], &cur);
-    if (rc == MDB_SUCCESS) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
+    int rc = bzl__cursor_seek(t, DB_STOCKTAKE, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         if (k.mv_size != STOCK_ROW_KEY_BYTES || v.mv_size != STOCK_ROW_VALUE_BYTES) {
             st = BZL_CORRUPT;
