@@ -451,9 +451,9 @@ var_fold_book(report *r)
     return st;
 }
 
-/* Visits every book's trade values in [from, to]; fold runs after each book. */
+/* Visits every book in book-number order, with r->book_no and r->ent set to it. */
 static bzl_status
-report_books(report *r, uint32_t from, uint32_t to, bzl_status (*fold)(report *r))
+each_book(report *r, bzl_status (*visit)(report *r, void *ctx), void *ctx)
 {
     char books[64][BZL_BOOK_NO_LEN + 1];
     char after[BZL_BOOK_NO_LEN + 1] = "";
@@ -466,18 +466,38 @@ report_books(report *r, uint32_t from, uint32_t to, bzl_status (*fold)(report *r
             bzl_book book;
             memcpy(r->book_no, books[b], sizeof r->book_no);
             memcpy(after, books[b], sizeof after);
-            memset(r->book_e_mode, 0, sizeof r->book_e_mode);
-            r->book_i = 0;
             st = bzl_storage_book_get(r->txn, r->book_no, &book);
             st = st == BZL_OK ? bzl_storage_enterprise_get(r->txn, book.enterprise, &r->ent) : st;
-            st = st == BZL_OK
-                     ? bzl_storage_trade_values(r->txn, r->book_no, from, to, r, report_visit_cb)
-                     : st;
-            st = st == BZL_OK && fold != NULL ? fold(r) : st;
+            st = st == BZL_OK ? visit(r, ctx) : st;
         }
         more = more && n > 0;
     }
     return st;
+}
+
+/* What report_books does with each book: its trade values in [from, to], then fold. */
+typedef struct books_pass {
+    uint32_t from, to;
+    bzl_status (*fold)(report *r);
+} books_pass;
+
+static bzl_status
+book_values(report *r, void *ctx)
+{
+    const books_pass *pass = ctx;
+    memset(r->book_e_mode, 0, sizeof r->book_e_mode);
+    r->book_i = 0;
+    bzl_status st =
+        bzl_storage_trade_values(r->txn, r->book_no, pass->from, pass->to, r, report_visit_cb);
+    return st == BZL_OK && pass->fold != NULL ? pass->fold(r) : st;
+}
+
+/* Visits every book's trade values in [from, to]; fold runs after each book. */
+static bzl_status
+report_books(report *r, uint32_t from, uint32_t to, bzl_status (*fold)(report *r))
+{
+    books_pass pass = {.from = from, .to = to, .fold = fold};
+    return each_book(r, book_values, &pass);
 }
 
 static const char *const var_cols[] = {"group", "exports_usd", "imports_usd", "var_pct",
@@ -695,35 +715,26 @@ upgrade_events(report *r, bzld_table *t, int32_t from, int32_t to)
     return st;
 }
 
-/* Visits every book's export values in both periods: phase 1 the earlier, 2 the later. */
+/* One book's export values in both periods: phase 1 the earlier, 2 the later. */
+static bzl_status
+upgrade_book(report *r, void *ctx)
+{
+    upgrade_ctx *u = ctx;
+    u->phase = 1;
+    bzl_status st = bzl_storage_trade_values(r->txn, r->book_no, r->p.first_month, r->p.last_month,
+                                             u, upgrade_visit_cb);
+    u->phase = 2;
+    return st == BZL_OK ? bzl_storage_trade_values(r->txn, r->book_no, r->p2.first_month,
+                                                   r->p2.last_month, u, upgrade_visit_cb)
+                        : st;
+}
+
+/* Visits every book's export values in both periods. */
 static bzl_status
 upgrade_collect(report *r)
 {
     upgrade_ctx u = {.r = r, .phase = 1};
-    char books[64][BZL_BOOK_NO_LEN + 1];
-    char after[BZL_BOOK_NO_LEN + 1] = "";
-    bool more = true;
-    bzl_status st = BZL_OK;
-    while (st == BZL_OK && more) {
-        size_t n = 0;
-        st = bzl_storage_book_list(r->txn, after, books, BZL_ARRAY_LEN(books), &n, &more);
-        for (size_t b = 0; st == BZL_OK && b < n; b++) {
-            bzl_book book;
-            memcpy(after, books[b], sizeof after);
-            st = bzl_storage_book_get(r->txn, books[b], &book);
-            st = st == BZL_OK ? bzl_storage_enterprise_get(r->txn, book.enterprise, &r->ent) : st;
-            u.phase = 1;
-            st = st == BZL_OK ? bzl_storage_trade_values(r->txn, books[b], r->p.first_month,
-                                                         r->p.last_month, &u, upgrade_visit_cb)
-                              : st;
-            u.phase = 2;
-            st = st == BZL_OK ? bzl_storage_trade_values(r->txn, books[b], r->p2.first_month,
-                                                         r->p2.last_month, &u, upgrade_visit_cb)
-                              : st;
-        }
-        more = more && n > 0;
-    }
-    return st;
+    return each_book(r, upgrade_book, &u);
 }
 
 /* One row per product, enterprise and the zone: dominant mode in each period and the change;
