@@ -293,6 +293,66 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
     return bzl__cursor_end(cur, rc, st);
 }
 
+/* Walks the history chain of the item at key from head, summing its rows' quantities and
+ * counting them into *rows. BZL_CORRUPT with *broken_at the entry whose row is
+ * missing or does not link back to an earlier one; BZL_OVERFLOW when a sum leaves the range.
+ * The quantities go into *total's qty and pending fields. */
+static bzl_status
+chain_walk(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], uint64_t head, bzl_balance *total,
+           uint64_t *rows, uint64_t *broken_at)
+{
+    bzl_rd kr = {.p = key, .len = ITEM_KEY_BYTES, .off = BZL_BOOK_NO_LEN};
+    uint8_t kind = rd_u8(&kr);
+    uint32_t item_no = (uint32_t)rd_be(&kr, 4);
+    memset(total, 0, sizeof *total);
+    bzl_status st = BZL_OK;
+    for (uint64_t seq = head; st == BZL_OK && seq != 0; (*rows)++) {
+        bzl_history_row row;
+        *broken_at = seq;
+        st = bzl__history_step(t, seq, kind, item_no, &row, &seq);
+        st = st == BZL_OK ? bzl_dec_add(total->qty_e5, row.qty_e5, &total->qty_e5) : st;
+        st = st == BZL_OK
+                 ? bzl_dec_add(total->pending_in_e5, row.pending_in_e5, &total->pending_in_e5)
+                 : st;
+        st = st == BZL_OK
+                 ? bzl_dec_add(total->pending_out_e5, row.pending_out_e5, &total->pending_out_e5)
+                 : st;
+    }
+    return st;
+}
+
+/* Checks the item at key (its balance row, already proven against the journal by
+ * compare_stored) against its history chain. */
+static bzl_status
+compare_chain(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], uint64_t *rows, bzl_verify_report *out)
+{
+    bzl_balance bal;
+    bzl_balance chain;
+    uint64_t head = 0;
+    uint64_t broken_at = 0;
+    bzl_status st = bzl__balance_row_read(t, key, &bal, &head);
+    if (st != BZL_OK) {
+        return st;
+    }
+    st = chain_walk(t, key, head, &chain, rows, &broken_at);
+    if (st == BZL_CORRUPT) {
+        st = mismatch(out, key, "history", 0, 0); /* names the item; the message says how */
+        snprintf(out->message, sizeof out->message,
+                 "book %s %s %u: its history chain breaks at the row of entry %" PRIu64,
+                 out->book_no, bzl_kind_name((bzl_kind)out->kind), (unsigned)out->item_no,
+                 broken_at);
+    } else if (st == BZL_OVERFLOW) {
+        st = BZL_CORRUPT; /* no ledger holds such sums */
+    } else if (st == BZL_OK && chain.qty_e5 != bal.qty_e5) {
+        st = mismatch(out, key, "history_qty", chain.qty_e5, bal.qty_e5);
+    } else if (st == BZL_OK && chain.pending_in_e5 != bal.pending_in_e5) {
+        st = mismatch(out, key, "history_pending_in", chain.pending_in_e5, bal.pending_in_e5);
+    } else if (st == BZL_OK && chain.pending_out_e5 != bal.pending_out_e5) {
+        st = mismatch(out, key, "history_pending_out", chain.pending_out_e5, bal.pending_out_e5);
+    }
+    return st;
+}
+
 /* Each item's history chain (from its balance row's head) must reach its first row intact and
  * sum to the balance the journal gave, and the chains together must hold every history row:
  * so a history row altered, removed or added is found, not only when that item is listed. */
@@ -306,47 +366,7 @@ compare_history(bzl_txn *t, bzl_verify_report *out)
     uint64_t chained = 0;
     int rc = bzl__cursor_seek(t, DB_BALANCE, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
-        uint8_t key[ITEM_KEY_BYTES];
-        bzl_balance bal;
-        uint64_t seq = 0;
-        st = k.mv_size == ITEM_KEY_BYTES ? BZL_OK : BZL_CORRUPT;
-        if (st == BZL_OK) {
-            memcpy(key, k.mv_data, sizeof key);
-            st = bzl__balance_row_read(t, key, &bal, &seq);
-        }
-        bzl_rd kr = {.p = key, .len = sizeof key, .off = BZL_BOOK_NO_LEN};
-        uint8_t kind = rd_u8(&kr);
-        uint32_t item_no = (uint32_t)rd_be(&kr, 4);
-        bzl_balance chain = {0};
-        while (st == BZL_OK && seq != 0) {
-            bzl_history_row row;
-            uint64_t at = seq;
-            st = bzl__history_step(t, at, kind, item_no, &row, &seq);
-            if (st == BZL_CORRUPT) {
-                (void)mismatch(out, key, "history", 0, 0);
-                snprintf(out->message, sizeof out->message,
-                         "book %s %s %u: its history chain breaks at the row of entry %" PRIu64,
-                         out->book_no, bzl_kind_name((bzl_kind)kind), (unsigned)item_no, at);
-                return bzl__cursor_end(cur, MDB_SUCCESS, BZL_TAMPERED);
-            }
-            if (st == BZL_OK && (bzl_dec_add(chain.qty_e5, row.qty_e5, &chain.qty_e5) != BZL_OK ||
-                                 bzl_dec_add(chain.pending_in_e5, row.pending_in_e5,
-                                             &chain.pending_in_e5) != BZL_OK ||
-                                 bzl_dec_add(chain.pending_out_e5, row.pending_out_e5,
-                                             &chain.pending_out_e5) != BZL_OK)) {
-                st = BZL_CORRUPT;
-            }
-            chained++;
-        }
-        /* The balance agrees with the journal already (compare_stored). */
-        if (st == BZL_OK && chain.qty_e5 != bal.qty_e5) {
-            st = mismatch(out, key, "history_qty", chain.qty_e5, bal.qty_e5);
-        } else if (st == BZL_OK && chain.pending_in_e5 != bal.pending_in_e5) {
-            st = mismatch(out, key, "history_pending_in", chain.pending_in_e5, bal.pending_in_e5);
-        } else if (st == BZL_OK && chain.pending_out_e5 != bal.pending_out_e5) {
-            st =
-                mismatch(out, key, "history_pending_out", chain.pending_out_e5, bal.pending_out_e5);
-        }
+        st = k.mv_size == ITEM_KEY_BYTES ? compare_chain(t, k.mv_data, &chained, out) : BZL_CORRUPT;
         rc = st == BZL_OK ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : rc;
     }
     st = bzl__cursor_end(cur, rc, st);
