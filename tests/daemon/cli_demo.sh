@@ -10,15 +10,7 @@ set -uo pipefail
 bzld=$1 bzl=$2 src=$3
 tmp=$(mktemp -d /tmp/bzl-cli-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock
-passed=0 failed=0
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
-}
+. "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
 "$bzld" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
 pid=$!
@@ -90,5 +82,4 @@ kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 check "bzld exits 0 on SIGTERM" test "$rc" -eq 0
 check "bzld log is clean of errors" bash -c "! grep -q '^<[0-3]>' '$tmp/bzld.log'"
 
-echo "cli_demo: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+scenario_end cli_demo

@@ -8,15 +8,7 @@ set -uo pipefail
 bzld=$1 bzl=$2
 tmp=$(mktemp -d /tmp/bzl-paging-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock
-passed=0 failed=0
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
-}
+. "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
 "$bzld" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
 pid=$!
@@ -60,5 +52,4 @@ check "history table has its header once" test "$(grep -c '^ *SEQ' "$tmp/table")
 check "history table notes nothing on stderr" test ! -s "$tmp/table.err"
 check "the last line's balance is $N" grep -q " $N\(\.0*\)\? *\$" <(tail -n 1 "$tmp/table")
 
-echo "cli_paging: $passed passed, $failed failed"
-test "$failed" -eq 0
+scenario_end cli_paging

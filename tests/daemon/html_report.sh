@@ -12,11 +12,7 @@ chromium=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chromium" ] || { echo "html_report: chromium not installed; skipped"; exit 77; }
 tmp=$(mktemp -d /tmp/bzl-html-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock BZL=$bzl
-passed=0 failed=0 pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-check() { local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi; }
+. "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
 "$bzld" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
 pid=$!
@@ -44,5 +40,4 @@ check "the trend chart names its months" grep -q '>2025-12</text>' "$tmp/dom.htm
 check "the difference chart names the short book" bash -c "grep -A40 'id=\"chart-diff\"' '$tmp/dom.html' | grep -q '>H72012400011</text>'"
 check "the mode chart has its legend" grep -q '>OBM</text>' "$tmp/dom.html"
 
-echo "html_report: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+scenario_end html_report

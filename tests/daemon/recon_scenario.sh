@@ -12,14 +12,7 @@ set -uo pipefail
 bzld=$1 bzl=$2 nightly=$3
 tmp=$(mktemp -d /tmp/bzl-recon-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock
-passed=0 failed=0
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
-}
+. "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
 "$bzld" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
 pid=$!
@@ -184,5 +177,4 @@ check "the note names the unpriced material" grep -q "$BK2/3 (material 3)" "$tmp
 check "without transfers, product 1: E 2000, I 982, 103.6660 %, 50.9000 %" grep -q "^$BK2/1,2000.00,982.00,103.6660,50.9000" "$tmp/varx.csv"
 check "without transfers, product 2: E 200, I 250, -20.0000 %, -25.0000 %" grep -q "^$BK2/2,200.00,250.00,-20.0000,-25.0000" "$tmp/varx.csv"
 
-echo "recon_scenario: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+scenario_end recon_scenario

@@ -15,15 +15,7 @@ bzld=$1 bzl=$2 src=$3
 fix=$src/tests/fixtures/schema2
 tmp=$(mktemp -d /tmp/bzl-upgrade-XXXXXX)
 export BZL_SOCKET=$tmp/data/bzld.sock
-passed=0 failed=0
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
-}
+. "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 start() {
   "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>>"$tmp/bzld.log" &
   pid=$!
@@ -82,5 +74,4 @@ check "its running balance continues the old rows'" \
 check "bzl verify still passes" test $? -eq 0
 stop
 
-echo "upgrade_scenario: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+scenario_end upgrade_scenario
