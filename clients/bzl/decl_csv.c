@@ -42,6 +42,9 @@ static const col_spec specs[] = {
 };
 #define SPECS_COUNT (sizeof specs / sizeof specs[0])
 static_assert(SPECS_COUNT <= CSV_COLUMNS_MAX, "every field fits a row");
+/* Where the two fields that name a declaration sit in specs: an id is unique only within its
+ * enterprise, so the pair is the declaration's key, here as in the daemon. */
+enum { SPEC_ID = 0, SPEC_ENTERPRISE = 1 };
 
 typedef struct csv_ctx {
     const char *label;
@@ -323,6 +326,38 @@ csv_decl_reset(csv_decl *d)
     memset(d, 0, sizeof *d);
 }
 
+/* True when this row names the current declaration: the same enterprise and id. */
+static bool
+decl_same(const csv_ctx *x, const csv_decl *d)
+{
+    return d->obj != NULL && d->first[SPEC_ID] != NULL && d->first[SPEC_ENTERPRISE] != NULL &&
+           strcmp(cell(x, SPEC_ID), d->first[SPEC_ID]) == 0 &&
+           strcmp(cell(x, SPEC_ENTERPRISE), d->first[SPEC_ENTERPRISE]) == 0;
+}
+
+/* The declarations begun so far are kept as ids[enterprise][id] = first line, since another
+ * enterprise may use the same id. The line where (enterprise, id) began, or 0. */
+static json_int_t
+seen_line(json_t *ids, const char *enterprise, const char *id)
+{
+    return json_integer_value(json_object_get(json_object_get(ids, enterprise), id));
+}
+
+static void
+seen_add(json_t *ids, const char *enterprise, const char *id, size_t line)
+{
+    json_t *of = json_object_get(ids, enterprise);
+    /* Either set is refused (and its value released) for text that is not UTF-8, which
+     * cell_json has already said; the file is then refused anyway. */
+    if (of == NULL) {
+        of = json_object();
+        if (json_object_set_new(ids, enterprise, of) != 0) {
+            return;
+        }
+    }
+    (void)json_object_set_new(of, id, json_integer((json_int_t)line));
+}
+
 /* A further row of the current declaration must repeat its declaration columns exactly. */
 static void
 repeat_check(csv_ctx *x, size_t line, const csv_decl *d, bool *bad)
@@ -332,7 +367,7 @@ repeat_check(csv_ctx *x, size_t line, const csv_decl *d, bool *bad)
             csv_error(x, line, specs[i].name,
                       "is \"%.40s\" here but \"%.40s\" on line %zu, the first row of declaration "
                       "%.64s",
-                      cell(x, i), d->first[i], d->first_line, d->first[0]);
+                      cell(x, i), d->first[i], d->first_line, d->first[SPEC_ID]);
             *bad = true;
         }
     }
@@ -342,13 +377,14 @@ repeat_check(csv_ctx *x, size_t line, const csv_decl *d, bool *bad)
 static void
 decl_start(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d, bool *bad)
 {
-    const char *id = cell(x, 0);
-    json_t *seen = json_object_get(ids, id);
-    if (seen != NULL) {
+    const char *id = cell(x, SPEC_ID);
+    const char *enterprise = cell(x, SPEC_ENTERPRISE);
+    json_int_t began = seen_line(ids, enterprise, id);
+    if (began > 0) {
         csv_error(x, line, "id",
-                  "declaration %.64s appears again; its rows must be together (it began on line "
-                  "%" JSON_INTEGER_FORMAT ")",
-                  id, json_integer_value(seen));
+                  "declaration %.64s of enterprise %.64s appears again; its rows must be together "
+                  "(it began on line %" JSON_INTEGER_FORMAT ")",
+                  id, enterprise, began);
         *bad = true;
         return;
     }
@@ -363,8 +399,7 @@ decl_start(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d, bool
         d->first[i] = specs[i].line_level ? NULL : strdup(cell(x, i));
     }
     if (id[0] != '\0') {
-        /* Refused (and the value released) when id is not UTF-8: cell_json said so. */
-        (void)json_object_set_new(ids, id, json_integer((json_int_t)line));
+        seen_add(ids, enterprise, id, line);
     }
 }
 
@@ -372,7 +407,7 @@ static void
 row_add(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d)
 {
     bool bad = false;
-    if (d->obj != NULL && d->first[0] != NULL && strcmp(cell(x, 0), d->first[0]) == 0) {
+    if (decl_same(x, d)) {
         repeat_check(x, line, d, &bad);
     } else {
         decl_start(x, line, root, ids, d, &bad);
@@ -447,6 +482,8 @@ rows_read(csv_ctx *x, json_t *root)
         csv_error(x, 1, NULL, "empty: a CSV declaration file opens with a header row");
         return BZL_MALFORMED;
     }
+    BZL_ASSERT(strcmp(specs[SPEC_ID].name, "id") == 0);
+    BZL_ASSERT(strcmp(specs[SPEC_ENTERPRISE].name, "enterprise") == 0);
     if (rc > 0) {
         header_map(x, line);
     }
