@@ -187,7 +187,10 @@ stock_line(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_li
     return stock_convert(t, book_no, date, l, index, rows, n, cap, out);
 }
 
-/* Deletes book_no's stocktake rows of date. */
+/* Deletes book_no's stocktake rows of date. After each delete the cursor seeks the date's first
+ * row again rather than asking for the current one: deleting the table's last row leaves an
+ * LMDB cursor unpositioned, so MDB_GET_CURRENT fails with EINVAL (→ BZL_INTERNAL) when these
+ * rows were the whole table, while a fresh MDB_SET_RANGE simply reports MDB_NOTFOUND. */
 static bzl_status
 stock_clear(bzl_txn *t, const char *book_no, int32_t date)
 {
@@ -201,10 +204,40 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
            memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
         rc = mdb_cursor_del(cur, 0);
         if (rc == MDB_SUCCESS) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+            k = bzl__mval(key, sizeof key);
+            rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
         }
     }
     return bzl__cursor_end(cur, rc, BZL_OK);
+}
+
+/* The book exists and date is past its closed periods, as for a declaration: a count inside a
+ * closed period would change figures already reported. A refusal lands in out. */
+static bzl_status
+stock_check_book(bzl_txn *t, const char *book_no, int32_t date, bzl_action_result *out)
+{
+    bzl_book book;
+    bzl_status st = bzl_storage_book_get(t, book_no, &book);
+    if (st == BZL_NOT_FOUND) {
+        out->status = bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist", book_no);
+        return BZL_OK;
+    }
+    int32_t through = INT32_MIN;
+    if (st == BZL_OK) {
+        st = bzl__period_closed_through(t, book_no, &through);
+    }
+    if (st != BZL_OK || date > through) {
+        return st;
+    }
+    char day[16];
+    char closed[16];
+    bzl_date_format(date, day, sizeof day);
+    bzl_date_format(through, closed, sizeof closed);
+    out->status = bzl_fault_set(&out->fault, BZL_PERIOD_CLOSED, 0, "date",
+                                "stocktake date %s falls in a closed period of book %s "
+                                "(closed through %s)",
+                                day, book_no, closed);
+    return BZL_OK;
 }
 
 /* Writes the derived rows, every material of the book included (0 when not counted). */
@@ -291,15 +324,9 @@ bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
     bzl_count_row *rows = NULL;
     size_t n = 0;
     size_t cap = 0;
-    bzl_book book;
     bzl_status st = bzl_txn_begin(batch->s, batch, true, &child);
     if (st == BZL_OK) {
-        st = bzl_storage_book_get(child, book_no, &book);
-        if (st == BZL_NOT_FOUND) {
-            out->status =
-                bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist", book_no);
-            st = BZL_OK;
-        }
+        st = stock_check_book(child, book_no, date, out); /* before anything is written */
     }
     for (uint32_t i = 0; st == BZL_OK && out->status == BZL_OK && i < count; i++) {
         st = stock_line(child, book_no, date, &lines[i], i, &rows, &n, &cap, out);

@@ -170,6 +170,119 @@ START_TEST(february_opens_with_the_carried_closing)
 }
 END_TEST
 
+/* ---- stocktakes --------------------------------------------------------------------------- */
+
+/* Stores BOOK's stocktake of date in its own batch: material 1 counted m1, material 2 m2.
+ * Returns the call's status; the refusal, if any, lands in *r. */
+static bzl_status
+stocktake_of(int32_t date, int64_t m1, int64_t m2, bzl_action_result *r)
+{
+    bzl_stocktake_line lines[2] = {
+        {.kind = BZL_STOCK_MATERIAL, .item_no = 1, .qty_e5 = m1},
+        {.kind = BZL_STOCK_MATERIAL, .item_no = 2, .qty_e5 = m2},
+    };
+    bzl_txn *t = write_txn();
+    bzl_status st = bzl_storage_stocktake_put(t, BOOK, date, lines, 2, false, &actor, r);
+    if (st == BZL_OK && r->status == BZL_OK) {
+        st = bzl_txn_commit(t);
+    } else {
+        bzl_txn_abort(t);
+    }
+    return st;
+}
+
+/* Asserts BOOK's latest stocktake on or before date is dated `want_date` and counts m1 of
+ * material 1 and m2 of material 2. */
+static void
+assert_counts(int32_t date, int32_t want_date, int64_t m1, int64_t m2)
+{
+    bzl_count_row rows[4];
+    size_t n = 0;
+    int32_t found = 0;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stocktake_get(t, BOOK, INT32_MIN + 1, date, &found, rows, 4, &n),
+                     BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_int_eq(found, want_date);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(rows[0].item_no, 1);
+    ck_assert_int_eq(rows[0].counted_e5, m1);
+    ck_assert_uint_eq(rows[1].item_no, 2);
+    ck_assert_int_eq(rows[1].counted_e5, m2);
+}
+
+static uint64_t
+journal_length(void)
+{
+    bzl_storage_stats stats;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
+    bzl_txn_abort(t);
+    return stats.journal_entries;
+}
+
+/* A new stocktake of the same book and date replaces the old one even when the old one is the
+ * only stocktake in the ledger (its rows are the whole stocktake table, so clearing them
+ * empties the table): changed counts replace the old counts, and the same content again is
+ * accepted too; each accepted submission is one journal entry. */
+START_TEST(stocktake_replaces_the_only_stocktake_in_the_ledger)
+{
+    seed();
+    int32_t day = bzl_date_from_civil(2026, 6, 30);
+    bzl_action_result r;
+    ck_assert_int_eq(stocktake_of(day, E5(10), E5(5), &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    assert_counts(day, day, E5(10), E5(5));
+    uint64_t entries = journal_length();
+    ck_assert_int_eq(stocktake_of(day, E5(7), E5(3), &r), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    assert_counts(day, day, E5(7), E5(3));
+    ck_assert_uint_eq(journal_length(), entries + 1);
+    ck_assert_int_eq(stocktake_of(day, E5(7), E5(3), &r), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    assert_counts(day, day, E5(7), E5(3));
+    ck_assert_uint_eq(journal_length(), entries + 2);
+}
+END_TEST
+
+/* A stocktake dated on or before the date BOOK is closed through is refused with
+ * BZL_PERIOD_CLOSED, naming the book, the date and the closed-through date, and writes
+ * nothing: the earlier stocktake's rows and the journal length are unchanged. One dated the
+ * day after the closed-through date is accepted. */
+START_TEST(stocktake_dated_inside_a_closed_period_is_refused)
+{
+    seed();
+    int32_t through = bzl_date_from_civil(2026, 3, 31);
+    int32_t earlier = bzl_date_from_civil(2026, 3, 20);
+    bzl_action_result r;
+    ck_assert_int_eq(stocktake_of(earlier, E5(10), E5(5), &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, through, &actor, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    uint64_t entries = journal_length();
+    const int32_t refused[] = {bzl_date_from_civil(2026, 1, 5), through, earlier};
+    for (size_t i = 0; i < BZL_ARRAY_LEN(refused); i++) {
+        char date[16];
+        bzl_date_format(refused[i], date, sizeof date);
+        ck_assert_int_eq(stocktake_of(refused[i], E5(99), E5(99), &r), BZL_OK);
+        ck_assert_msg(r.status == BZL_PERIOD_CLOSED, "%s: status %d", date, (int)r.status);
+        ck_assert_str_eq(r.fault.field, "date");
+        ck_assert_ptr_nonnull(strstr(r.fault.message, BOOK));
+        ck_assert_ptr_nonnull(strstr(r.fault.message, date));
+        ck_assert_ptr_nonnull(strstr(r.fault.message, "2026-03-31"));
+        ck_assert_uint_eq(journal_length(), entries);
+        assert_counts(through, earlier, E5(10), E5(5));
+    }
+    ck_assert_int_eq(stocktake_of(through + 1, E5(8), E5(4), &r), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    ck_assert_uint_eq(journal_length(), entries + 1);
+    assert_counts(through + 1, through + 1, E5(8), E5(4));
+    assert_counts(through, earlier, E5(10), E5(5));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -180,6 +293,11 @@ main(void)
     tcase_add_test(tc, reconcile_of_1000_books_by_20_materials_reads_no_journal_record);
     tcase_add_test(tc, february_opens_with_the_carried_closing);
     suite_add_tcase(s, tc);
+    TCase *stock = tcase_create("stocktake");
+    tcase_add_checked_fixture(stock, setup, teardown);
+    tcase_add_test(stock, stocktake_replaces_the_only_stocktake_in_the_ledger);
+    tcase_add_test(stock, stocktake_dated_inside_a_closed_period_is_refused);
+    suite_add_tcase(s, stock);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

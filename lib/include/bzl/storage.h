@@ -485,9 +485,11 @@ typedef struct bzl_count_row {
  * its norm version in force on date, or of bom_version), and the per-material counts are
  * written. The lines as submitted are journaled (entry type 12) with actor, in the same
  * transaction; every accepted submission is an entry, a resubmission included. count is at
- * most BZL_DECL_LINES_CEILING. Refusals in *out: BZL_NOT_FOUND (book, item), BZL_NORM_MISSING,
- * BZL_INVALID_ARGUMENT (a line kind, or a scrap line on a product), BZL_OVERFLOW. Materials of
- * the book that no line names are counted as 0. actor is borrowed for the call. */
+ * most BZL_DECL_LINES_CEILING. Refusals in *out: BZL_NOT_FOUND (book, item), BZL_PERIOD_CLOSED
+ * (date on or before the date the book is closed through), BZL_NORM_MISSING,
+ * BZL_INVALID_ARGUMENT (a line kind, or a scrap line on a product), BZL_OVERFLOW; a refusal
+ * writes nothing. Materials of the book that no line names are counted as 0. actor is borrowed
+ * for the call. */
 BZL_NODISCARD bzl_status bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no,
                                                    int32_t date, const bzl_stocktake_line *lines,
                                                    uint32_t count, bool count_scrap,
