@@ -202,12 +202,13 @@ bzld_handle_unmatched_transfers(bzld_slot *slot)
     bzl_transfer_row *rows = calloc(cap, sizeof *rows);
     Bzl__Transfer *pb = calloc(cap, sizeof *pb);
     Bzl__Transfer **ptrs = calloc(cap, sizeof *ptrs);
+    dec_text(*txt)[2] = calloc(cap, sizeof *txt); /* a differing line's two quantities */
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
     bzl_status st = strlen(req->enterprise) > BZL_ENTERPRISE_CODE_LEN ? BZL_INVALID_ARGUMENT
-                    : rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn)
-                                         : BZL_NO_MEMORY;
+                    : rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn)
+                                                : BZL_NO_MEMORY;
     if (st == BZL_OK) {
         st = bzl_storage_transfers_unmatched(txn, req->enterprise, req->skip, rows, cap, &count,
                                              &more);
@@ -227,6 +228,15 @@ bzld_handle_unmatched_transfers(bzld_slot *slot)
         pb[i].flow = (char *)bzl_flow_name((bzl_flow)rows[i].flow);
         pb[i].state = (char *)bzl_decl_state_name(rows[i].state);
         pb[i].why = rows[i].why;
+        pb[i].line_count = rows[i].line_count;
+        pb[i].counterpart_line_count = rows[i].counterpart_line_count;
+        if (rows[i].line != 0) {
+            bzl_dec_format(rows[i].qty_e5, BZL_SCALE_QTY, txt[i][0], sizeof txt[i][0]);
+            bzl_dec_format(rows[i].counterpart_qty_e5, BZL_SCALE_QTY, txt[i][1], sizeof txt[i][1]);
+            pb[i].line = rows[i].line;
+            pb[i].qty = txt[i][0];
+            pb[i].counterpart_qty = txt[i][1];
+        }
         ptrs[i] = &pb[i];
     }
     Bzl__TransferList list = BZL__TRANSFER_LIST__INIT;
@@ -238,6 +248,7 @@ bzld_handle_unmatched_transfers(bzld_slot *slot)
     resp.transfers = &list;
     bzld_slot_reply(slot, &resp);
 done:
+    free(txt);
     free(ptrs);
     free(pb);
     free(rows);

@@ -294,6 +294,22 @@ static const cli_column transfer_cols[] = {
     {"RELATED_BOOK", false}, {"RELATED_ID", false}, {"STATE", false}, {"WHY", false},
 };
 
+/* A difference in the lines, for --json only: the table's WHY already says it in a sentence
+ * ("line 2 quantity: 7 here, 6.5 in the counterpart"). Every row has the keys, 0 and "" when
+ * its reason is another. */
+static void
+transfer_lines_json(cli_page *p, const Bzl__Transfer *x)
+{
+    if (p->c->json && p->row != NULL) {
+        cli_json_put(p->row, "line_count", json_integer(x->line_count), &p->ok);
+        cli_json_put(p->row, "counterpart_line_count", json_integer(x->counterpart_line_count),
+                     &p->ok);
+        cli_json_put(p->row, "line", json_integer(x->line), &p->ok);
+        cli_json_put(p->row, "qty", cli_json_str(x->qty), &p->ok);
+        cli_json_put(p->row, "counterpart_qty", cli_json_str(x->counterpart_qty), &p->ok);
+    }
+}
+
 static bool
 transfers_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
 {
@@ -308,6 +324,7 @@ transfers_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *
         for (size_t k = 0; k < BZL_ARRAY_LEN(cells); k++) {
             cli_page_text(p, keys[k], cells[k]);
         }
+        transfer_lines_json(p, x);
         cli_page_row_end(p);
     }
     *advanced = skip_past(&req->unmatched_transfers->skip, list->n_transfers);

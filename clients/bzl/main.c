@@ -121,8 +121,8 @@ static const cli_cmd commands[] = {
      "period cannot be reversed (use an adjustment).\n",
      cli_reverse},
     {"period close", "--book NO --through DATE", "close a book's periods through a date",
-     "From now on every declaration, post or reversal dated on or before DATE is refused\n"
-     "with PERIOD_CLOSED. A period is never reopened.\n",
+     "From now on every declaration, post, reversal or stocktake dated on or before DATE is\n"
+     "refused with PERIOD_CLOSED. A period is never reopened.\n",
      cli_period_close},
     {"stocktake submit", "[--count-scrap] FILE", "record a stocktake (盘点) of a book",
      "FILE is JSON: {\"book\": NO, \"date\": \"YYYY-MM-DD\", \"lines\": [{\"kind\":\n"
@@ -174,8 +174,10 @@ static const cli_cmd commands[] = {
      cli_declaration_show},
     {"transfers unmatched", "[--enterprise CODE]", "list transfers whose halves do not match",
      "Deep-processing, leftover and in-zone transfer declarations whose counterpart\n"
-     "(related_book, related_id) is missing, names another declaration, or was voided,\n"
-     "rejected or reversed.\n",
+     "(related_book, related_id) is missing, names another declaration, was voided,\n"
+     "rejected or reversed, or has other lines: the n-th line of one half is matched with\n"
+     "the n-th of the other and quantities are compared as declared, so WHY names the\n"
+     "first line whose quantities differ with both quantities, or both line counts.\n",
      cli_transfers_unmatched},
     {"scrap", "--book NO [--item N]", "show the scrap (边角料) allowance per material",
      "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"

@@ -138,7 +138,16 @@ bzl_flow_name(bzl_flow flow)
 const char *
 bzl_category_name(unsigned category)
 {
-    return category == BZL_CATEGORY_CONSUMPTION ? "consumption" : bzl_flow_name((bzl_flow)category);
+    switch (category) {
+    case BZL_CATEGORY_CONSUMPTION:
+        return "consumption";
+    case BZL_CATEGORY_TANGIBLE_LOSS:
+        return "tangible loss";
+    case BZL_CATEGORY_INTANGIBLE_LOSS:
+        return "intangible loss";
+    default:
+        return bzl_flow_name((bzl_flow)category);
+    }
 }
 
 const char *

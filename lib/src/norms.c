@@ -105,34 +105,65 @@ div_half_up(i128 n, i128 d)
     return q;
 }
 
+/* round(p × rate / 10^20) for p = qty_e5 × u_e9 >= 0 (scale 14) and a percent rate_e9: the
+ * loss at scale 5 (14 + 9 − 5 = 18 places, and / 100 for percent: 10^20). p × rate can need
+ * 165 bits, so p is split at the divisor, p = a·10^20 + b: a·rate is whole and the only
+ * rounding is of b·rate / 10^20 (a < 2^61, b < 2^67, rate < 2^37: both products fit). */
+static bzl_status
+loss_of(i128 p, int64_t rate_e9, int64_t *loss_e5)
+{
+    BZL_ASSERT(p >= 0);
+    BZL_ASSERT(rate_e9 >= 0 && rate_e9 < PERCENT_E9);
+    const i128 d = (i128)100000000000000000LL * 1000; /* 10^20 */
+    i128 a = p / d;
+    i128 b = p % d;
+    i128 loss = a * rate_e9 + div_half_up(b * rate_e9, d);
+    if (loss > INT64_MAX) {
+        return BZL_OVERFLOW;
+    }
+    *loss_e5 = (int64_t)loss;
+    return BZL_OK;
+}
+
+/* u = round9(ucns × share), the bonded unit consumption a line consumes by. */
+static bzl_status
+effective_unit(const bzl_norm *n, int64_t *u_e9)
+{
+    return bzl_dec_mul(n->ucns_e9, BZL_SCALE_RATE, n->share_e9, BZL_SCALE_RATE, BZL_SCALE_RATE,
+                       u_e9);
+}
+
+bzl_status
+bzl_norm_loss(const bzl_norm *n, int64_t qty_e5, int64_t rate_e9, int64_t *loss_e5)
+{
+    BZL_ASSERT(n != NULL && loss_e5 != NULL);
+    BZL_ASSERT(qty_e5 >= 0);
+    int64_t u_e9 = 0;
+    bzl_status st = effective_unit(n, &u_e9);
+    /* |qty × u| < 2^126: exact in an i128. */
+    return st == BZL_OK ? loss_of((i128)qty_e5 * u_e9, rate_e9, loss_e5) : st;
+}
+
 bzl_status
 bzl_norm_consume(const bzl_norm *n, int64_t qty_e5, int64_t *consumption_e5, int64_t *tangible_e5)
 {
     BZL_ASSERT(n != NULL);
     BZL_ASSERT(qty_e5 >= 0);
     int64_t u_e9 = 0;
-    bzl_status st =
-        bzl_dec_mul(n->ucns_e9, BZL_SCALE_RATE, n->share_e9, BZL_SCALE_RATE, BZL_SCALE_RATE, &u_e9);
+    int64_t c = 0;
+    int64_t t = 0;
+    bzl_status st = effective_unit(n, &u_e9);
     if (st == BZL_OK) {
-        st =
-            bzl_dec_mul(qty_e5, BZL_SCALE_QTY, u_e9, BZL_SCALE_RATE, BZL_SCALE_QTY, consumption_e5);
+        st = bzl_dec_mul(qty_e5, BZL_SCALE_QTY, u_e9, BZL_SCALE_RATE, BZL_SCALE_QTY, &c);
     }
-    if (st != BZL_OK) {
-        return st;
+    if (st == BZL_OK) {
+        st = loss_of((i128)qty_e5 * u_e9, n->tangible_e9, &t);
     }
-    /* qty × u × t / 100 exactly: scale 5 + 9 + 9 = 23, and the /100 makes 10^20 to reach e5.
-     * The bound keeps the triple product inside an i128. */
-    i128 p = (i128)qty_e5 * u_e9;
-    const i128 bound = (i128)1 << 80;
-    if (p > bound) {
-        return BZL_OVERFLOW;
+    if (st == BZL_OK) {
+        *consumption_e5 = c;
+        *tangible_e5 = t;
     }
-    i128 t = div_half_up(p * n->tangible_e9, (i128)100000000000000000LL * 1000);
-    if (t > INT64_MAX) {
-        return BZL_OVERFLOW;
-    }
-    *tangible_e5 = (int64_t)t;
-    return BZL_OK;
+    return st;
 }
 
 /* ---- effect lists -------------------------------------------------------------------------- */
@@ -150,7 +181,8 @@ bzl_effects_add(bzl_effect_list *list, const bzl_effect *delta)
     BZL_ASSERT(list->count <= list->cap);
     bzl_effect *e = NULL;
     for (uint32_t i = 0; i < list->count && e == NULL; i++) { /* bounded by cap */
-        if (list->items[i].kind == delta->kind && list->items[i].item_no == delta->item_no) {
+        if (list->items[i].kind == delta->kind && list->items[i].item_no == delta->item_no &&
+            list->items[i].category == delta->category) {
             e = &list->items[i];
         }
     }
@@ -197,6 +229,37 @@ direct_effect(const bzl_declaration *d, uint32_t i, bzl_flow flow, uint8_t verif
     return e;
 }
 
+/* The effects of `row` consuming (sign +1) or giving back (−1) by qty_e5 of product: the
+ * consumption with the tangible-loss allowance it generates (whose period total storage keeps
+ * beside it), and the intangible loss inside it as an effect of its own (none when zero). */
+static bzl_status
+consume_row(const bzl_norm *row, int64_t qty_e5, int sign, uint32_t line, bzl_effect_list *out)
+{
+    int64_t c = 0;
+    int64_t t = 0;
+    int64_t i = 0;
+    bzl_status st = bzl_norm_consume(row, qty_e5, &c, &t);
+    st = st == BZL_OK ? bzl_norm_loss(row, qty_e5, row->intangible_e9, &i) : st;
+    bzl_effect e = {.kind = BZL_KIND_MATERIAL,
+                    .item_no = row->material,
+                    .category = BZL_CATEGORY_CONSUMPTION,
+                    .flags = BZL_EFFECT_AVG_VALUE,
+                    .line = line,
+                    .qty_e5 = -sign * c,
+                    .scrap_gen_e5 = sign * t,
+                    .total_e5 = sign * c};
+    st = st == BZL_OK ? bzl_effects_add(out, &e) : st;
+    if (st == BZL_OK && i != 0) {
+        bzl_effect loss = {.kind = BZL_KIND_MATERIAL,
+                           .item_no = row->material,
+                           .category = BZL_CATEGORY_INTANGIBLE_LOSS,
+                           .line = line,
+                           .total_e5 = sign * i};
+        st = bzl_effects_add(out, &loss);
+    }
+    return st;
+}
+
 /* Adds the materials line i consumes (sign +1) or gives back (−1) by its norm rows. */
 static bzl_status
 consume_line(const bzl_declaration *d, uint32_t i, int sign, const bzl_line_norms *norms,
@@ -215,20 +278,7 @@ consume_line(const bzl_declaration *d, uint32_t i, int sign, const bzl_line_norm
     }
     BZL_ASSERT(norms->count <= BZL_BOM_MATERIALS_MAX);
     for (uint32_t k = 0; k < norms->count; k++) {
-        int64_t c = 0;
-        int64_t t = 0;
-        bzl_status st = bzl_norm_consume(&norms->rows[k], l->qty_e5, &c, &t);
-        bzl_effect e = {.kind = BZL_KIND_MATERIAL,
-                        .item_no = norms->rows[k].material,
-                        .category = BZL_CATEGORY_CONSUMPTION,
-                        .flags = BZL_EFFECT_AVG_VALUE,
-                        .line = i + 1,
-                        .qty_e5 = -sign * c,
-                        .scrap_gen_e5 = sign * t,
-                        .total_e5 = sign * c};
-        if (st == BZL_OK) {
-            st = bzl_effects_add(out, &e);
-        }
+        bzl_status st = consume_row(&norms->rows[k], l->qty_e5, sign, i + 1, out);
         if (st != BZL_OK) {
             return bzl_fault_set(fault, st, i + 1, "qty",
                                  "line %u: consumption of material %u by product %u: %s",
@@ -414,4 +464,38 @@ bzl_effect_apply(bzl_effect *e, bzl_balance *bal, bzl_scrap *scrap, bool scrap_b
     *scrap = s;
     *e = resolved;
     return BZL_OK;
+}
+
+/* ---- version order ------------------------------------------------------------------------- */
+
+/* True when s is a non-empty string of ASCII digits. */
+static bool
+all_digits(const char *s)
+{
+    size_t i = 0;
+    while (s[i] >= '0' && s[i] <= '9') { /* bounded by the NUL */
+        i++;
+    }
+    return i > 0 && s[i] == '\0';
+}
+
+int
+bzl_norm_version_cmp(const char *a, const char *b)
+{
+    BZL_ASSERT(a != NULL && b != NULL);
+    int bytes = strcmp(a, b);
+    if (!all_digits(a) || !all_digits(b)) {
+        return bytes;
+    }
+    /* Without leading zeros the longer number is the greater; at equal length the bytes of
+     * digits order as the numbers do. */
+    a += strspn(a, "0");
+    b += strspn(b, "0");
+    size_t a_len = strlen(a);
+    size_t b_len = strlen(b);
+    if (a_len != b_len) {
+        return a_len > b_len ? 1 : -1;
+    }
+    int numeric = strcmp(a, b);
+    return numeric != 0 ? numeric : bytes;
 }

@@ -222,6 +222,10 @@ sum_categories(const bzl_recon_input *in, bzl_recon_line *l)
         book += sign * (i128)v;
         if (c == BZL_CATEGORY_CONSUMPTION) {
             l->consumption_e5 = v;
+        } else if (c == BZL_CATEGORY_TANGIBLE_LOSS) {
+            l->tangible_e5 = v;
+        } else if (c == BZL_CATEGORY_INTANGIBLE_LOSS) {
+            l->intangible_e5 = v;
         } else if (c == BZL_FLOW_ADJUST_UP) {
             l->adjust_up_e5 = v;
         } else if (c == BZL_FLOW_ADJUST_DOWN) {
@@ -252,14 +256,6 @@ bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4, bzl_recon_lin
     l.opening_e5 = in->opening_e5;
     memcpy(l.totals_e5, in->totals_e5, sizeof l.totals_e5);
     bzl_status st = sum_categories(in, &l);
-    if (st == BZL_OK) {
-        st = bzl_dec_mul(l.consumption_e5, BZL_SCALE_QTY, in->tangible_e9, BZL_SCALE_RATE + 2u,
-                         BZL_SCALE_QTY, &l.tangible_e5); /* rate / 100: two more places */
-    }
-    if (st == BZL_OK) {
-        st = bzl_dec_mul(l.consumption_e5, BZL_SCALE_QTY, in->intangible_e9, BZL_SCALE_RATE + 2u,
-                         BZL_SCALE_QTY, &l.intangible_e5);
-    }
     l.counted = in->counted;
     l.flag = BZL_RECON_UNCOUNTED;
     if (st == BZL_OK && in->counted) {
@@ -276,6 +272,9 @@ bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4, bzl_recon_lin
                  : l.difference_e5 < 0 ? BZL_RECON_SHORTAGE
                                        : BZL_RECON_SURPLUS;
     }
+    if (l.book_e5 < 0) {
+        l.flag = BZL_RECON_NEGATIVE_BOOK;
+    }
     if (st == BZL_OK) {
         *out = l;
     }
@@ -285,7 +284,8 @@ bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4, bzl_recon_lin
 const char *
 bzl_recon_flag_name(uint8_t flag)
 {
-    static const char *const names[] = {"within", "shortage", "surplus", "uncounted"};
+    static const char *const names[] = {"within", "shortage", "surplus", "uncounted",
+                                        "negative_book"};
     return flag < BZL_ARRAY_LEN(names) ? names[flag] : "unknown";
 }
 
@@ -341,51 +341,9 @@ bzl_recon_opening(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t mo
     return st;
 }
 
-/* Loss rates of the norm in force for material at `date` (greatest valid_from <= date). */
-static void
-loss_rates(const bzl_norm *norms, size_t n, uint32_t material, int32_t date, bzl_recon_input *in)
-{
-    int32_t best = INT32_MIN;
-    for (size_t i = 0; i < n; i++) {
-        if (norms[i].material == material && norms[i].valid_from <= date &&
-            norms[i].valid_from >= best) {
-            best = norms[i].valid_from;
-            in->tangible_e9 = norms[i].tangible_e9;
-            in->intangible_e9 = norms[i].intangible_e9;
-        }
-    }
-}
-
-/* Every norm row of the book (heap; free it). */
-static bzl_status
-book_norms(bzl_txn *t, const char *book_no, bzl_norm **out, size_t *n)
-{
-    size_t cap = 0;
-    bool more = true;
-    bzl_status st = BZL_OK;
-    *out = NULL;
-    *n = 0;
-    while (st == BZL_OK && more) {
-        if (cap - *n < 256) {
-            bzl_norm *g = realloc(*out, (cap + 256) * sizeof *g);
-            if (g == NULL) {
-                return BZL_NO_MEMORY;
-            }
-            *out = g;
-            cap += 256;
-        }
-        size_t got = 0;
-        st = bzl_storage_norm_list(t, book_no, 0, *n, *out + *n, 256, &got, &more);
-        *n += got;
-        more = more && got > 0;
-    }
-    return st;
-}
-
 static bzl_status
 recon_material(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol_e4,
-               const bzl_norm *norms, size_t n_norms, const bzl_count_row *count, uint32_t item,
-               bzl_recon_line *out)
+               const bzl_count_row *count, uint32_t item, bzl_recon_line *out)
 {
     bzl_recon_input in;
     memset(&in, 0, sizeof in);
@@ -401,7 +359,6 @@ recon_material(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol
         in.counted = true;
         in.counted_e5 = count->counted_e5;
     }
-    loss_rates(norms, n_norms, item, p->to, &in);
     return st == BZL_OK ? bzl_recon_compute(&in, tol_e4, out) : st;
 }
 
@@ -447,15 +404,12 @@ bzl_recon_book(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol
     bzl_recon_summary s = {0};
     uint32_t *items = NULL;
     size_t n_items = 0;
-    bzl_norm *norms = NULL;
-    size_t n_norms = 0;
     bzl_count_row *counts = NULL;
     size_t n_counts = 0;
     bzl_book book;
     bzl_status st = bzl_storage_book_get(t, book_no, &book);
     st = st == BZL_OK ? book_materials(t, book_no, &items, &n_items) : st;
     st = st == BZL_OK && n_items > cap ? BZL_LIMIT_EXCEEDED : st;
-    st = st == BZL_OK ? book_norms(t, book_no, &norms, &n_norms) : st;
     if (st == BZL_OK) {
         counts = calloc(n_items + 1, sizeof *counts);
         st = counts != NULL ? BZL_OK : BZL_NO_MEMORY;
@@ -472,17 +426,17 @@ bzl_recon_book(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol
             k++;
         }
         const bzl_count_row *c = k < n_counts && counts[k].item_no == items[i] ? &counts[k] : NULL;
-        st = recon_material(t, book_no, p, tolerance_e4, norms, n_norms, c, items[i], &out[i]);
+        st = recon_material(t, book_no, p, tolerance_e4, c, items[i], &out[i]);
         if (st == BZL_OK) {
             s.beyond += out[i].flag == BZL_RECON_SHORTAGE || out[i].flag == BZL_RECON_SURPLUS;
             s.uncounted += out[i].flag == BZL_RECON_UNCOUNTED;
+            s.negative += out[i].flag == BZL_RECON_NEGATIVE_BOOK;
             int64_t d = out[i].difference_e5;
             st = bzl_dec_add(s.abs_difference_e5, d < 0 ? -d : d, &s.abs_difference_e5);
         }
     }
     s.materials = (uint32_t)n_items;
     free(items);
-    free(norms);
     free(counts);
     if (st == BZL_OK) {
         *count = n_items;

@@ -449,6 +449,19 @@ bzl__schema_get(bzl_txn *t, uint32_t *version)
 }
 
 bzl_status
+bzl__meta_u64_get(bzl_txn *t, const char *name, uint64_t *out)
+{
+    return meta_get_u64(t->txn, t->s, name, out);
+}
+
+bzl_status
+bzl__meta_u64_put(bzl_txn *t, const char *name, uint64_t value)
+{
+    BZL_ASSERT(t->write);
+    return meta_put(t->txn, t->s, name, value, 8);
+}
+
+bzl_status
 bzl__schema_put(bzl_txn *t, uint32_t version)
 {
     BZL_ASSERT(t->write);

@@ -176,7 +176,8 @@ gather_norms(bzl_txn *t, const bzl_declaration *d, gather *g)
 static bzl_status
 compute_effects(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
 {
-    uint32_t cap = d->line_count + g->norm_count;
+    /* One effect per line's own item, and per norm row its consumption and intangible loss. */
+    uint32_t cap = d->line_count + 2u * g->norm_count;
     g->posted.items = scratch_array(t, SCR_POSTED, cap, sizeof *g->posted.items);
     g->applied.items = scratch_array(t, SCR_APPLIED, cap, sizeof *g->applied.items);
     if (g->posted.items == NULL || g->applied.items == NULL) {
@@ -292,10 +293,17 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         g->seen = scratch_array(t, SCR_SEEN, g->applied.count, sizeof *g->seen);
         st = g->seen != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
+    bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
     if (st == BZL_OK && result->status == BZL_OK) {
-        bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
         st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, g->seen,
                                 &result->status, &result->fault);
+    }
+    if (st == BZL_OK && result->status == BZL_OK && d->pending) {
+        /* A pending declaration is refused by every rule its posting would meet, so that what
+         * it reserves can be posted: its reservation moves no allowance, but the posted form
+         * draws it (scrap dispositions, products returned in) and must find it now. */
+        st = bzl__effects_check(t, d->book_no, month, bounded, &g->posted, NULL, &result->status,
+                                &result->fault);
     }
     if (st == BZL_OK && result->status == BZL_OK && !d->pending) {
         g->tv_seen = scratch_array(t, SCR_TV, d->line_count, sizeof *g->tv_seen);
@@ -358,5 +366,35 @@ bzl__submit_new(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *actor
         result->seq = 0;
     }
     gather_release(batch, &g);
+    return st;
+}
+
+bzl_status
+bzl__decl_effects_recompute(bzl_txn *t, const bzl_declaration *d, bzl_effect_list *out,
+                            bzl_status *refusal)
+{
+    BZL_ASSERT(t->write);
+    memset(out, 0, sizeof *out);
+    *refusal = BZL_OK;
+    gather g;
+    memset(&g, 0, sizeof g);
+    bzl_status st = bzl_storage_book_get(t, d->book_no, &g.book);
+    if (st == BZL_OK) {
+        *refusal = bzl_flow_lookup((bzl_kind)d->kind, (bzl_direction)d->direction, d->trade_mode,
+                                   d->book_no[0], g.book.verify_mode, d->related_book[0] != '\0',
+                                   &g.flow, NULL);
+    }
+    if (st == BZL_OK && *refusal == BZL_OK) {
+        st = gather_norms(t, d, &g);
+    }
+    if (st == BZL_OK && *refusal == BZL_OK) {
+        out->cap = d->line_count + 2u * g.norm_count;
+        out->items = calloc(out->cap == 0 ? 1 : out->cap, sizeof *out->items);
+        st = out->items != NULL ? BZL_OK : BZL_NO_MEMORY;
+    }
+    if (st == BZL_OK && *refusal == BZL_OK) {
+        *refusal = bzl_ledger_effects(d, g.flow, g.book.verify_mode, g.line_norms, out, NULL);
+    }
+    gather_release(t, &g);
     return st;
 }

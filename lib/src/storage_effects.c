@@ -245,12 +245,12 @@ bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t i
 }
 
 static bzl_status
-total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e, int64_t q,
-            int64_t v)
+total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e,
+            uint8_t category, int64_t q, int64_t v)
 {
     uint8_t key[TOTAL_KEY_BYTES];
     uint8_t buf[16];
-    total_key(key, book_no, e->kind, e->item_no, month, e->category);
+    total_key(key, book_no, e->kind, e->item_no, month, category);
     bzl_wr w = {.p = buf, .cap = sizeof buf};
     wr_i64(&w, q);
     wr_i64(&w, v);
@@ -259,10 +259,34 @@ total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e
     return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_TOTAL], &k, &val, 0));
 }
 
+bzl_status
+bzl__total_add(bzl_txn *t, const char *book_no, const bzl_effect *e, uint32_t month,
+               uint8_t category, int64_t qty_e5)
+{
+    BZL_ASSERT(t->write);
+    int64_t q = 0;
+    int64_t v = 0;
+    bzl_status st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month,
+                                          category, &q, &v);
+    st = st == BZL_OK ? bzl_dec_add(q, qty_e5, &q) : st;
+    return st == BZL_OK ? total_write(t, book_no, month, e, category, q, v) : st;
+}
+
 static bool
 moves_quantity(const bzl_effect *e)
 {
     return e->qty_e5 != 0 || e->pending_in_e5 != 0 || e->pending_out_e5 != 0;
+}
+
+/* True for consumption that generates (or gives back) tangible-loss allowance: its period
+ * total in BZL_CATEGORY_TANGIBLE_LOSS moves with it, by exactly the allowance. Derived here
+ * rather than carried as an effect of its own, so entries journaled before schema 4, whose
+ * consumption effects carry the allowance the same way, total it alike when a pending one is
+ * posted or one is reversed. */
+static bool
+generates_loss(const bzl_effect *e)
+{
+    return e->category == BZL_CATEGORY_CONSUMPTION && e->scrap_gen_e5 != 0;
 }
 
 /* The history row of effect e in the entry `note` describes, linked to the item's previous row. */
@@ -311,6 +335,12 @@ rows_read(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e,
         st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month, e->category,
                                    &rows->total_qty_e5, &rows->total_value_e5);
     }
+    rows->tangible_e5 = 0;
+    if (st == BZL_OK && generates_loss(e)) {
+        int64_t unused = 0;
+        st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month,
+                                   BZL_CATEGORY_TANGIBLE_LOSS, &rows->tangible_e5, &unused);
+    }
     return st;
 }
 
@@ -320,11 +350,13 @@ static bzl_status
 effect_decide(bzl_effect *e, bzl__effect_rows *rows, bool scrap_bounded, bzl_fault *fault)
 {
     bzl_status refusal = bzl_effect_apply(e, &rows->bal, &rows->scrap, scrap_bounded, fault);
-    if (refusal != BZL_OK || (e->total_e5 == 0 && e->total_value_e5 == 0)) {
+    if (refusal != BZL_OK) {
         return refusal;
     }
     if (bzl_dec_add(rows->total_qty_e5, e->total_e5, &rows->total_qty_e5) != BZL_OK ||
-        bzl_dec_add(rows->total_value_e5, e->total_value_e5, &rows->total_value_e5) != BZL_OK) {
+        bzl_dec_add(rows->total_value_e5, e->total_value_e5, &rows->total_value_e5) != BZL_OK ||
+        (generates_loss(e) &&
+         bzl_dec_add(rows->tangible_e5, e->scrap_gen_e5, &rows->tangible_e5) != BZL_OK)) {
         return bzl_fault_set(fault, BZL_OVERFLOW, e->line, "qty",
                              "a period total of item %u would leave the representable range",
                              (unsigned)e->item_no);
@@ -367,7 +399,11 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
         st = scrap_write(t, key, &rows.scrap);
     }
     if (st == BZL_OK && (e->total_e5 != 0 || e->total_value_e5 != 0)) {
-        st = total_write(t, book_no, month, e, rows.total_qty_e5, rows.total_value_e5);
+        st = total_write(t, book_no, month, e, e->category, rows.total_qty_e5,
+                         rows.total_value_e5);
+    }
+    if (st == BZL_OK && generates_loss(e)) {
+        st = total_write(t, book_no, month, e, BZL_CATEGORY_TANGIBLE_LOSS, rows.tangible_e5, 0);
     }
     return st;
 }
@@ -380,8 +416,10 @@ bzl__effects_check(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_b
     BZL_ASSERT(list->count <= list->cap);
     *refusal = BZL_OK;
     for (uint32_t i = 0; i < list->count; i++) {
-        /* A list holds at most one effect per item, so no two effects of one list meet the same
-         * rows and each can be checked against the rows as stored. */
+        /* A list holds at most one effect per (item, category), and of one item's effects only
+         * the consumption one writes its balance, allowance and tangible-loss total, and each
+         * writes its own category's total; so no two effects of one list change the same row
+         * and each is checked against the rows as stored. */
         bzl__effect_rows rows;
         bzl_status st = rows_read(t, book_no, month, &list->items[i], &rows);
         if (st != BZL_OK) {

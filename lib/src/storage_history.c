@@ -4,6 +4,7 @@
 
 #include "bzl/decimal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -238,17 +239,107 @@ live(uint8_t state)
     return state == BZL_DECL_POSTED || state == BZL_DECL_PENDING;
 }
 
-/* Why rec's transfer is unmatched ("" when it matches). */
+/* Room for the lines of both halves of a pair, grown to the largest pair met and reused for
+ * the rest of the listing: owned by the listing, freed at its end. */
+typedef struct pair_lines {
+    bzl_decl_line *lines; /* cap for this half, then cap for the counterpart */
+    uint32_t cap;
+} pair_lines;
+
+/* The declaration whose journal entry is seq: a borrowed view of its payload (valid while t
+ * does not write) and its header with the line count, lines not read. */
 static bzl_status
-transfer_why(bzl_txn *t, const transfer_rec *rec, uint8_t *state, char *why, size_t cap)
+half_peek(bzl_txn *t, uint64_t seq, const uint8_t **payload, size_t *len, bzl_declaration *d)
+{
+    bzl__entry e;
+    size_t used = 0;
+    bzl_status st = bzl__journal_get(t, seq, &e);
+    if (st == BZL_NOT_FOUND || (st == BZL_OK && e.type != JOURNAL_DECLARATION)) {
+        return BZL_CORRUPT; /* the declaration's state record names this entry */
+    }
+    if (st == BZL_OK) {
+        st = bzl__decl_decode(e.payload, e.payload_len, d, NULL, 0, &used);
+        *payload = e.payload;
+        *len = e.payload_len;
+    }
+    return st;
+}
+
+/* Compares the lines of the declarations of journal entries seq and other_seq in order, the
+ * n-th of one against the n-th of the other, quantities as declared: the first difference
+ * goes to row (both line counts, or the first line whose quantities differ) and why; nothing
+ * is written when the lines match. */
+static bzl_status
+lines_why(bzl_txn *t, uint64_t seq, uint64_t other_seq, pair_lines *pl, bzl_transfer_row *row)
+{
+    bzl_declaration d[2];
+    const uint8_t *payload[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    size_t used = 0;
+    bzl_status st = half_peek(t, seq, &payload[0], &len[0], &d[0]);
+    if (st == BZL_OK) {
+        st = half_peek(t, other_seq, &payload[1], &len[1], &d[1]);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint32_t n = d[0].line_count;
+    if (n != d[1].line_count) {
+        row->line_count = n;
+        row->counterpart_line_count = d[1].line_count;
+        snprintf(row->why, sizeof row->why,
+                 "line count: %" PRIu32 " here, %" PRIu32 " in the counterpart", n,
+                 d[1].line_count);
+        return BZL_OK;
+    }
+    /* bzl__decl_decode refused any other count as CORRUPT. */
+    BZL_ASSERT(n >= 1);
+    BZL_ASSERT(n <= BZL_DECL_LINES_CEILING);
+    if (n > pl->cap) {
+        bzl_decl_line *grown = realloc(pl->lines, 2u * (size_t)n * sizeof *grown);
+        if (grown == NULL) {
+            return BZL_NO_MEMORY;
+        }
+        pl->lines = grown;
+        pl->cap = n;
+    }
+    const bzl_decl_line *mine = pl->lines;
+    const bzl_decl_line *theirs = pl->lines + n;
+    st = bzl__decl_decode(payload[0], len[0], &d[0], pl->lines, n, &used);
+    if (st == BZL_OK) {
+        st = bzl__decl_decode(payload[1], len[1], &d[1], pl->lines + n, n, &used);
+    }
+    uint32_t i = 0;
+    while (st == BZL_OK && i < n && mine[i].qty_e5 == theirs[i].qty_e5) {
+        i++;
+    }
+    if (st == BZL_OK && i < n) {
+        char q[2][BZL_DEC_TEXT_BYTES];
+        bzl_dec_format(mine[i].qty_e5, BZL_SCALE_QTY, q[0], sizeof q[0]);
+        bzl_dec_format(theirs[i].qty_e5, BZL_SCALE_QTY, q[1], sizeof q[1]);
+        row->line_count = n;
+        row->counterpart_line_count = n;
+        row->line = i + 1;
+        row->qty_e5 = mine[i].qty_e5;
+        row->counterpart_qty_e5 = theirs[i].qty_e5;
+        snprintf(row->why, sizeof row->why,
+                 "line %" PRIu32 " quantity: %s here, %s in the counterpart", i + 1, q[0], q[1]);
+    }
+    return st;
+}
+
+/* Why rec's transfer is unmatched, into row's state, why ("" when it matches) and, for a
+ * difference in the lines, row's line fields. */
+static bzl_status
+transfer_why(bzl_txn *t, const transfer_rec *rec, pair_lines *pl, bzl_transfer_row *row)
 {
     bzl__decl_state own;
     bzl_status st = bzl__decl_state_get(t, rec->enterprise, rec->id, &own);
     if (st != BZL_OK) {
         return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
     }
-    *state = own.state;
-    why[0] = '\0';
+    row->state = own.state;
+    row->why[0] = '\0';
     if (!live(own.state)) {
         return BZL_OK; /* a voided or reversed half is no longer a transfer */
     }
@@ -260,7 +351,7 @@ transfer_why(bzl_txn *t, const transfer_rec *rec, uint8_t *state, char *why, siz
     MDB_val v;
     int rc = rel_len == 0 ? MDB_NOTFOUND : mdb_get(t->txn, t->s->dbi[DB_TRANSFER], &k, &v);
     if (rc == MDB_NOTFOUND) {
-        snprintf(why, cap, "no counterpart declaration");
+        snprintf(row->why, sizeof row->why, "no counterpart declaration");
         return BZL_OK;
     }
     if (rc != MDB_SUCCESS) {
@@ -276,11 +367,13 @@ transfer_why(bzl_txn *t, const transfer_rec *rec, uint8_t *state, char *why, siz
         return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
     }
     if (strcmp(other.related_book, rec->book_no) != 0 || strcmp(other.related_id, rec->id) != 0) {
-        snprintf(why, cap, "the counterpart names another declaration");
+        snprintf(row->why, sizeof row->why, "the counterpart names another declaration");
     } else if (!live(os.state)) {
-        snprintf(why, cap, "the counterpart is %s", bzl_decl_state_name(os.state));
+        snprintf(row->why, sizeof row->why, "the counterpart is %s", bzl_decl_state_name(os.state));
+    } else {
+        st = lines_why(t, own.seq, os.seq, pl, row);
     }
-    return BZL_OK;
+    return st;
 }
 
 bzl_status
@@ -294,17 +387,20 @@ bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
     size_t n = 0;
     bool further = false;
     bzl_status st = BZL_OK;
+    pair_lines pl = {.lines = NULL, .cap = 0};
     int rc = bzl__cursor_seek(t, DB_TRANSFER, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
         transfer_rec rec;
         bzl_transfer_row row;
         memset(&row, 0, sizeof row);
         st = transfer_decode(&k, &v, &rec);
-        if (st == BZL_OK) {
-            st = transfer_why(t, &rec, &row.state, row.why, sizeof row.why);
+        /* Another enterprise's half is passed over before its lines are read. */
+        bool mine =
+            st == BZL_OK && (enterprise[0] == '\0' || strcmp(enterprise, rec.enterprise) == 0);
+        if (mine) {
+            st = transfer_why(t, &rec, &pl, &row);
         }
-        bool wanted = st == BZL_OK && row.why[0] != '\0' &&
-                      (enterprise[0] == '\0' || strcmp(enterprise, rec.enterprise) == 0);
+        bool wanted = mine && st == BZL_OK && row.why[0] != '\0';
         if (wanted && skip > 0) {
             skip--;
         } else if (wanted && n == cap) {
@@ -321,5 +417,6 @@ bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
         }
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
+    free(pl.lines);
     return bzl__list_end(cur, rc, st, n, further, count, more);
 }

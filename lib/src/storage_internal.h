@@ -163,6 +163,9 @@ BZL_NODISCARD bzl_status bzl__storage_open(const bzl_storage_options *opts, bool
 /* The schema version in meta; BZL_NOT_FOUND in an empty database. */
 BZL_NODISCARD bzl_status bzl__schema_get(bzl_txn *t, uint32_t *version);
 BZL_NODISCARD bzl_status bzl__schema_put(bzl_txn *t, uint32_t version);
+/* A u64 in meta under name (ASCII): BZL_NOT_FOUND when absent (the upgrade's progress marks). */
+BZL_NODISCARD bzl_status bzl__meta_u64_get(bzl_txn *t, const char *name, uint64_t *out);
+BZL_NODISCARD bzl_status bzl__meta_u64_put(bzl_txn *t, const char *name, uint64_t value);
 
 /* The sequence the next journal entry will take. */
 BZL_NODISCARD bzl_status bzl__journal_next(bzl_txn *t, uint64_t *seq);
@@ -239,6 +242,7 @@ typedef struct bzl__effect_rows {
     bzl_scrap scrap;
     int64_t total_qty_e5; /* the period total of the effect's category and month */
     int64_t total_value_e5;
+    int64_t tangible_e5; /* the month's tangible-loss total, for an effect generating allowance */
 } bzl__effect_rows;
 
 /* The entry an effect list is applied for, as its history rows name it. seq is the sequence
@@ -281,6 +285,20 @@ BZL_NODISCARD bzl_status bzl__decl_decode(const uint8_t *p, size_t len, bzl_decl
  * that many into buf). */
 size_t bzl__decl_encoded_size(const bzl_declaration *d);
 void bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap);
+
+/* Adds qty_e5 to the period total of (e's kind and item, month, category) (storage_effects.c).
+ * BZL_OVERFLOW; storage statuses. */
+BZL_NODISCARD bzl_status bzl__total_add(bzl_txn *t, const char *book_no, const bzl_effect *e,
+                                        uint32_t month, uint8_t category, int64_t qty_e5);
+
+/* The posted-form effects of a journaled declaration as the rules compute them today from the
+ * book, the flow and the norms in the norm table (storage_declare.c; the upgrade re-derives
+ * the losses of entries written before schema 4 with it). Write transaction (the declaration
+ * scratch buffers). BZL_OK with *out (heap, out->count effects; free out->items) or with
+ * *refusal set when the rules now refuse it (a flow or norm no longer found); storage
+ * statuses. */
+BZL_NODISCARD bzl_status bzl__decl_effects_recompute(bzl_txn *t, const bzl_declaration *d,
+                                                     bzl_effect_list *out, bzl_status *refusal);
 
 /* Applies a declaration whose id is new (storage_declare.c), in a transaction nested in batch;
  * the contract of bzl_storage_submit. */

@@ -1,13 +1,37 @@
 /* storage_norms.c — consumption norms (BOM versions), business-mode events, scrap allowances.
- * Byte layouts: storage.c. */
+ * Byte layouts: storage.c, except the version's first user below.
+ *
+ * A version is used as a whole: a declaration consuming by it marks every one of its rows used
+ * (bzl__norm_mark_used), and from then on no line of it may change and no material be added.
+ * So that the refusal can name a declaration that used it, the use that marks a version's rows
+ * first also writes one record per version (its "first user") in the norm database:
+ *
+ *   key: 0x00 | book_no[12] | product u32 BE | version[8] padded (25 bytes). The leading zero
+ *        byte sorts before every book number (a letter comes first), so it is never inside the
+ *        prefix of a norm scan, and a norm key (28 bytes) never starts with it.
+ *   value (20..83 bytes):
+ *     0    8   seq u64 LE: the journal entry of the declaration that first used the version
+ *     8    10  enterprise[10]
+ *     18   1   id_len u8 (1..64)
+ *     19   n   id
+ *
+ * A version used before these records existed has used rows and no record: it is as immutable,
+ * and its refusal names no declaration.
+ */
 #include "storage_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define NORM_PREFIX_BYTES (BZL_BOOK_NO_LEN + 4u)
 #define NORM_KEY_BYTES (NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX + 4u)
 #define NORM_VALUE_BYTES (4u + 5u * 8u + 1u)
+#define USER_KEY_BYTES (1u + NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX)
+#define USER_VALUE_BYTES_MIN (8u + BZL_ENTERPRISE_CODE_LEN + 1u + 1u)
+#define USER_VALUE_BYTES_MAX (8u + BZL_ENTERPRISE_CODE_LEN + 1u + BZL_DECL_ID_BYTES_MAX)
 #define MODE_KEY_BYTES (ITEM_KEY_BYTES + 4u)
+static_assert(USER_KEY_BYTES != NORM_KEY_BYTES, "a user key is never read as a norm key");
+static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id_len fits its byte");
 
 /* ---- norm codec ------------------------------------------------------------------------------ */
 
@@ -69,6 +93,143 @@ norm_same(const bzl_norm *a, const bzl_norm *b)
            a->share_e9 == b->share_e9;
 }
 
+/* Calls visit for every norm whose key starts with prefix[0..prefix_len); visit returns false
+ * to stop. */
+static bzl_status
+norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
+          bool (*visit)(const bzl_norm *n, void *arg), void *arg)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    int rc = bzl__cursor_seek(t, DB_NORM, prefix, prefix_len, MDB_SET_RANGE, &cur, &k, &v);
+    bzl_status st = BZL_OK;
+    while (rc == MDB_SUCCESS && k.mv_size >= prefix_len &&
+           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        bzl_norm n;
+        st = norm_decode(&k, &v, &n);
+        if (st != BZL_OK || !visit(&n, arg)) {
+            break;
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    return bzl__cursor_end(cur, rc, st);
+}
+
+/* Stops at the first row marked used; arg is the bool to set. */
+static bool
+norm_scan_used(const bzl_norm *n, void *arg)
+{
+    *(bool *)arg = n->used;
+    return !n->used;
+}
+
+/* ---- a version's first user ------------------------------------------------------------------ */
+
+/* A declaration that used a version: the first one since first-user records exist. */
+typedef struct norm_user {
+    uint64_t seq;
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+} norm_user;
+
+static void
+user_key(uint8_t key[USER_KEY_BYTES], const char *book_no, uint32_t product, const char *version)
+{
+    bzl_wr w = {.p = key, .cap = USER_KEY_BYTES};
+    wr_u8(&w, 0);
+    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_be(&w, product, 4);
+    wr_fixed(&w, version, BZL_BOM_VERSION_BYTES_MAX);
+    BZL_ASSERT(w.len == USER_KEY_BYTES);
+}
+
+/* The version's first user; *found false for a version never used, or used before the records
+ * existed. BZL_CORRUPT for a malformed record. */
+static bzl_status
+user_get(bzl_txn *t, const char *book_no, uint32_t product, const char *version, norm_user *out,
+         bool *found)
+{
+    uint8_t key[USER_KEY_BYTES];
+    user_key(key, book_no, product, version);
+    MDB_val k = bzl__mval(key, sizeof key);
+    MDB_val v;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_NORM], &k, &v);
+    *found = false;
+    if (rc == MDB_NOTFOUND) {
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    norm_user u;
+    bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    u.seq = rd_u64(&r);
+    rd_text(&r, u.enterprise, sizeof u.enterprise, BZL_ENTERPRISE_CODE_LEN, false);
+    size_t id_len = rd_u8(&r);
+    r.bad |= id_len == 0 || id_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, u.id, sizeof u.id, r.bad ? 0 : id_len, false);
+    if (!rd_done(&r) || u.seq == 0) {
+        return BZL_CORRUPT;
+    }
+    *out = u;
+    *found = true;
+    return BZL_OK;
+}
+
+/* The declaration whose entry t sealed last. bzl__norm_mark_used runs in record_accepted
+ * (storage_declare.c) right after the declaration's entry is sealed and before any other entry,
+ * so the journal head is that declaration; any other entry there is a broken invariant. */
+static bzl_status
+user_of_head(bzl_txn *t, norm_user *out)
+{
+    uint8_t hash[JOURNAL_HASH_BYTES];
+    bzl__entry e;
+    bzl_declaration d;
+    size_t used = 0;
+    bzl_status st = bzl__journal_head_get(t, &out->seq, hash);
+    st = st == BZL_OK ? bzl__journal_get(t, out->seq, &e) : st;
+    if (st == BZL_OK && e.type != JOURNAL_DECLARATION) {
+        return BZL_INTERNAL;
+    }
+    st = st == BZL_OK ? bzl__decl_decode(e.payload, e.payload_len, &d, NULL, 0, &used) : st;
+    if (st == BZL_OK) {
+        memcpy(out->enterprise, d.enterprise, sizeof out->enterprise);
+        memcpy(out->id, d.id, sizeof out->id);
+    }
+    return st;
+}
+
+/* Records the declaration that sealed the journal head as n's version's first user, unless the
+ * version has one already. */
+static bzl_status
+user_put_once(bzl_txn *t, const bzl_norm *n)
+{
+    norm_user u;
+    bool found = false;
+    bzl_status st = user_get(t, n->book_no, n->product, n->version, &u, &found);
+    if (st != BZL_OK || found) {
+        return st;
+    }
+    st = user_of_head(t, &u);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t key[USER_KEY_BYTES];
+    uint8_t value[USER_VALUE_BYTES_MAX];
+    size_t id_len = strlen(u.id);
+    user_key(key, n->book_no, n->product, n->version);
+    bzl_wr w = {.p = value, .cap = sizeof value};
+    wr_u64(&w, u.seq);
+    wr_fixed(&w, u.enterprise, BZL_ENTERPRISE_CODE_LEN);
+    wr_u8(&w, (uint8_t)id_len);
+    wr_bytes(&w, u.id, id_len);
+    BZL_ASSERT(w.len >= USER_VALUE_BYTES_MIN && w.len <= USER_VALUE_BYTES_MAX);
+    MDB_val k = bzl__mval(key, sizeof key);
+    MDB_val v = bzl__mval(value, w.len);
+    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &v, 0));
+}
+
 /* ---- norm set -------------------------------------------------------------------------------- */
 
 static bzl_status
@@ -87,6 +248,49 @@ item_needed(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t item_no,
     return st;
 }
 
+/* Whether n's version was used, and by which declaration when that is recorded. */
+typedef struct version_use {
+    bool used;
+    bool named; /* user holds the first declaration that used it */
+    norm_user user;
+} version_use;
+
+/* A version is used when its first user is recorded, or (written before the records) when any
+ * of its rows is marked used. */
+static bzl_status
+version_use_get(bzl_txn *t, const bzl_norm *n, version_use *out)
+{
+    memset(out, 0, sizeof *out);
+    bzl_status st = user_get(t, n->book_no, n->product, n->version, &out->user, &out->named);
+    if (st != BZL_OK || out->named) {
+        out->used = out->named;
+        return st;
+    }
+    uint8_t prefix[NORM_KEY_BYTES];
+    norm_key(prefix, n->book_no, n->product, n->version, 0);
+    return norm_scan(t, prefix, NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX, norm_scan_used,
+                     &out->used);
+}
+
+/* Refuses setting n (adding a material when `adds`, else changing its line) in a used version. */
+static void
+refuse_used(const bzl_norm *n, bool adds, const version_use *use, bzl_action_result *out)
+{
+    char by[sizeof "declaration  of enterprise " + BZL_DECL_ID_BYTES_MAX + BZL_ENTERPRISE_CODE_LEN];
+    if (use->named) {
+        snprintf(by, sizeof by, "declaration %s of enterprise %s", use->user.id,
+                 use->user.enterprise);
+    } else {
+        snprintf(by, sizeof by, "a declaration");
+    }
+    out->status = bzl_fault_set(&out->fault, BZL_STATE_CONFLICT, 0, "version",
+                                "norm version %s of product %u was used by %s and is immutable: "
+                                "material %u cannot be %s; set a new version",
+                                n->version, (unsigned)n->product, by, (unsigned)n->material,
+                                adds ? "added" : "changed");
+    out->fault.item_no = n->material;
+}
+
 static bzl_status
 norm_set_in(bzl_txn *t, const bzl_norm *n, const bzl_actor *actor, bzl_action_result *out)
 {
@@ -102,31 +306,30 @@ norm_set_in(bzl_txn *t, const bzl_norm *n, const bzl_actor *actor, bzl_action_re
     MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
     int rc = mdb_get(t->txn, t->s->dbi[DB_NORM], &k, &v);
-    bzl_norm old;
-    bool used = false;
-    if (rc == MDB_SUCCESS) {
-        st = norm_decode(&k, &v, &old);
-        if (st != BZL_OK) {
-            return st;
-        }
-        if (norm_same(&old, n)) {
-            out->replayed = true;
-            return BZL_OK;
-        }
-        if (old.used) {
-            out->status = bzl_fault_set(
-                &out->fault, BZL_STATE_CONFLICT, 0, "version",
-                "norm version %s of product %u, material %u was used by a declaration and is "
-                "immutable; set a new version",
-                n->version, (unsigned)n->product, (unsigned)n->material);
-            return BZL_OK;
-        }
-        used = old.used;
-    } else if (rc != MDB_NOTFOUND) {
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
         return bzl__mdb_status(rc);
     }
+    bool exists = rc == MDB_SUCCESS;
+    bzl_norm old;
+    st = exists ? norm_decode(&k, &v, &old) : BZL_OK;
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (exists && norm_same(&old, n)) {
+        out->replayed = true;
+        return BZL_OK;
+    }
+    /* A new or changed line: only in a version no declaration has used. */
+    version_use use;
+    st = version_use_get(t, n, &use);
+    if (st == BZL_OK && use.used) {
+        refuse_used(n, !exists, &use, out);
+    }
+    if (st != BZL_OK || use.used) {
+        return st;
+    }
     bzl_norm rec = *n;
-    rec.used = used;
+    rec.used = false;
     uint8_t value[NORM_VALUE_BYTES];
     norm_value(value, &rec);
     MDB_val nv = bzl__mval(value, sizeof value);
@@ -163,6 +366,9 @@ bzl_storage_norm_set(bzl_txn *batch, const bzl_norm *n, const bzl_actor *actor,
     return bzl_txn_commit(child);
 }
 
+/* Marks the row used and, with the version's first use, records the declaration (the journal
+ * head: user_of_head). A row marked already belongs to a version whose use is recorded, or was
+ * used before the records existed. */
 bzl_status
 bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n)
 {
@@ -177,33 +383,11 @@ bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n)
     norm_value(value, &rec);
     MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v = bzl__mval(value, sizeof value);
-    return bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &v, 0));
+    bzl_status st = bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &v, 0));
+    return st == BZL_OK ? user_put_once(t, n) : st;
 }
 
 /* ---- norm lookups ---------------------------------------------------------------------------- */
-
-/* Calls visit for every norm whose key starts with prefix[0..prefix_len); visit returns false
- * to stop. */
-static bzl_status
-norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
-          bool (*visit)(const bzl_norm *n, void *arg), void *arg)
-{
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_NORM, prefix, prefix_len, MDB_SET_RANGE, &cur, &k, &v);
-    bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && k.mv_size >= prefix_len &&
-           memcmp(k.mv_data, prefix, prefix_len) == 0) {
-        bzl_norm n;
-        st = norm_decode(&k, &v, &n);
-        if (st != BZL_OK || !visit(&n, arg)) {
-            break;
-        }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    return bzl__cursor_end(cur, rc, st);
-}
 
 typedef struct pick {
     int32_t date;
@@ -212,14 +396,15 @@ typedef struct pick {
     char version[BZL_BOM_VERSION_BYTES_MAX + 1];
 } pick;
 
-/* The latest version in force: greatest (valid_from, version) with valid_from <= date. */
+/* The latest version in force: greatest valid_from <= date, then greatest version
+ * (bzl_norm_version_cmp: 10 after 9). */
 static bool
 pick_visit(const bzl_norm *n, void *arg)
 {
     pick *p = arg;
     if (n->valid_from <= p->date &&
         (!p->found || n->valid_from > p->from ||
-         (n->valid_from == p->from && strcmp(n->version, p->version) > 0))) {
+         (n->valid_from == p->from && bzl_norm_version_cmp(n->version, p->version) > 0))) {
         p->found = true;
         p->from = n->valid_from;
         memcpy(p->version, n->version, sizeof p->version);
@@ -262,6 +447,7 @@ bzl_status
 bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product, const char *version,
                    int32_t date, bzl_norm **rows, uint32_t *count, uint32_t *cap)
 {
+    bool named = version[0] != '\0';
     uint8_t key[NORM_KEY_BYTES];
     pick p = {.date = date};
     bzl_status st = BZL_OK;
@@ -273,10 +459,21 @@ bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product, const char
         }
         version = p.version;
     }
+    uint32_t before = *count;
     norm_key(key, book_no, product, version, 0);
     collect c = {.rows = rows, .count = count, .cap = cap, .st = BZL_OK};
     st = norm_scan(t, key, NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX, collect_visit, &c);
-    return st != BZL_OK ? st : c.st;
+    st = st != BZL_OK ? st : c.st;
+    /* A version named explicitly is in force once all its lines are: a line dated after `date`
+     * leaves the product without rows, which the caller refuses as NORM_MISSING. */
+    bool in_force = true;
+    for (uint32_t i = before; named && st == BZL_OK && i < *count; i++) {
+        in_force = in_force && (*rows)[i].valid_from <= date;
+    }
+    if (!in_force) {
+        *count = before;
+    }
+    return st;
 }
 
 bzl_status

@@ -17,11 +17,23 @@
  *      still to move are always those from the first key at or after 0x01, and they come item
  *      by item in sequence order: the balance head is each row's predecessor.
  *   3. the schema version becomes 3.
+ *
+ * 3 → 4 (verification's loss columns are period totals, flows.h BZL_CATEGORY_*_LOSS):
+ *   1. every journal entry that applied consumption (a declaration posted at once, a post, a
+ *      reversal), in sequence order, adds to the totals of its month: the tangible-loss
+ *      allowance its consumption effects generated (exact: the entry journaled it), and the
+ *      intangible loss its declaration's lines carry at the norms in the norm table — counted
+ *      only for a material whose consumption those norms give exactly as the entry journaled
+ *      it; otherwise the entry is reported as unmatched and its intangible loss counts as 0.
+ *      meta "upgrade4_next" holds the next sequence to look at, written with each step's
+ *      totals, so a resumed run neither skips nor repeats an entry.
+ *   2. the schema version becomes 4.
  */
 #include "storage_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define UPGRADE_ROWS_PER_TXN 20000u
 #define V2_BALANCE_BYTES 32u
@@ -193,6 +205,169 @@ set_version(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     return bzl__schema_put(t, *(const uint32_t *)arg);
 }
 
+/* ---- 3 → 4: loss totals --------------------------------------------------------------------- */
+
+#define META_UPGRADE4_NEXT "upgrade4_next"
+
+/* The consumption total of material `item` among list's effects (0 when none). */
+static int64_t
+consumed(const bzl_effect_list *list, uint32_t item)
+{
+    for (uint32_t i = 0; i < list->count; i++) {
+        const bzl_effect *e = &list->items[i];
+        if (e->kind == BZL_KIND_MATERIAL && e->item_no == item &&
+            e->category == BZL_CATEGORY_CONSUMPTION) {
+            return e->total_e5;
+        }
+    }
+    return 0;
+}
+
+/* The declaration a post (sign +1) or reversal (−1) entry acts on, or the entry itself. */
+static bzl_status
+entry_declaration(bzl_txn *t, const bzl__entry *e, bzl__entry *decl, int *sign)
+{
+    *sign = e->type == JOURNAL_REVERSE ? -1 : 1;
+    if (e->type == JOURNAL_DECLARATION) {
+        *decl = *e;
+        return BZL_OK;
+    }
+    bzl_rd r = {.p = e->payload, .len = e->payload_len};
+    uint64_t ref = rd_u64(&r);
+    if (r.bad) {
+        return BZL_CORRUPT;
+    }
+    bzl_status st = bzl__journal_get(t, ref, decl);
+    return st == BZL_OK && decl->type != JOURNAL_DECLARATION ? BZL_CORRUPT : st;
+}
+
+/* Adds the intangible loss of the declaration behind entry e (whose applied effects are
+ * `applied`) where today's norms reproduce the journaled consumption. A material declaration's
+ * consumption (a consumption report) carries no norm and no loss. */
+static bzl_status
+intangible_add(bzl_txn *t, const bzl__entry *e, const char *book, uint32_t month,
+               const bzl_effect_list *applied, bzl_upgrade_report *out)
+{
+    bzl__entry de;
+    int sign = 1;
+    bzl_status st = entry_declaration(t, e, &de, &sign);
+    bzl_declaration d;
+    bzl_decl_line *lines = NULL;
+    size_t used = 0;
+    if (st == BZL_OK) {
+        st = bzl__decl_decode(de.payload, de.payload_len, &d, NULL, 0, &used);
+    }
+    if (st == BZL_OK) {
+        lines = calloc(d.line_count == 0 ? 1 : d.line_count, sizeof *lines);
+        st = lines != NULL ? bzl__decl_decode(de.payload, de.payload_len, &d, lines,
+                                              d.line_count, &used)
+                           : BZL_NO_MEMORY;
+    }
+    bzl_effect_list now = {0};
+    bzl_status refusal = BZL_OK;
+    if (st != BZL_OK || d.kind != BZL_KIND_PRODUCT) {
+        free(lines);
+        return st;
+    }
+    out->loss_entries++;
+    st = bzl__decl_effects_recompute(t, &d, &now, &refusal);
+    bool unmatched = refusal != BZL_OK;
+    for (uint32_t i = 0; st == BZL_OK && !unmatched && i < now.count; i++) {
+        const bzl_effect *x = &now.items[i];
+        if (x->category == BZL_CATEGORY_CONSUMPTION && x->kind == BZL_KIND_MATERIAL) {
+            unmatched = sign * x->total_e5 != consumed(applied, x->item_no);
+        }
+    }
+    for (uint32_t i = 0; st == BZL_OK && !unmatched && i < now.count; i++) {
+        const bzl_effect *x = &now.items[i];
+        if (x->category == BZL_CATEGORY_INTANGIBLE_LOSS) {
+            st = bzl__total_add(t, book, x, month, BZL_CATEGORY_INTANGIBLE_LOSS,
+                                sign * x->total_e5);
+        }
+    }
+    out->loss_unmatched += st == BZL_OK && unmatched;
+    free(now.items);
+    free(lines);
+    return st;
+}
+
+/* One entry: the tangible totals from its journaled allowance, then the intangible ones. */
+static bzl_status
+losses_entry(bzl_txn *t, const bzl__entry *e, bzl_upgrade_report *out)
+{
+    size_t at = 0;
+    bool has = false;
+    bzl_status st = bzl__entry_effects_at(e, &at, &has);
+    if (st != BZL_OK || !has || e->type == JOURNAL_VOID || e->type == JOURNAL_REJECT) {
+        return st;
+    }
+    bzl_rd r = {.p = e->payload, .len = e->payload_len, .off = at};
+    char book[BZL_BOOK_NO_LEN + 1];
+    uint32_t month = 0;
+    bzl_effect_list applied;
+    st = bzl__effects_read(&r, book, &month, &applied);
+    bool consumes = false;
+    for (uint32_t i = 0; st == BZL_OK && i < applied.count; i++) {
+        const bzl_effect *x = &applied.items[i];
+        consumes |= x->category == BZL_CATEGORY_CONSUMPTION && x->total_e5 != 0 &&
+                    x->kind == BZL_KIND_MATERIAL;
+        if (x->category == BZL_CATEGORY_CONSUMPTION && x->scrap_gen_e5 != 0) {
+            st = bzl__total_add(t, book, x, month, BZL_CATEGORY_TANGIBLE_LOSS, x->scrap_gen_e5);
+        }
+    }
+    if (st == BZL_OK && consumes) {
+        st = intangible_add(t, e, book, month, &applied, out);
+    }
+    free(applied.items);
+    return st;
+}
+
+/* Step 1: up to UPGRADE_ROWS_PER_TXN journal entries from meta's mark on. */
+static bzl_status
+losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
+{
+    bzl_upgrade_report *out = arg;
+    bzl_upgrade_report at = *out; /* advanced only if the transaction commits */
+    uint64_t next = 1;
+    bzl_status st = bzl__meta_u64_get(t, META_UPGRADE4_NEXT, &next);
+    st = st == BZL_NOT_FOUND ? BZL_OK : st;
+    uint8_t key[8];
+    bzl_wr w = {.p = key, .cap = sizeof key};
+    wr_be(&w, next, 8);
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    int rc = st == BZL_OK ? bzl__cursor_seek(t, DB_JOURNAL, key, sizeof key, MDB_SET_RANGE, &cur,
+                                             &k, &v)
+                          : MDB_SUCCESS;
+    for (uint32_t n = 0; st == BZL_OK && rc == MDB_SUCCESS && n < UPGRADE_ROWS_PER_TXN; n++) {
+        bzl__entry e;
+        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        next = rd_be(&kr, 8) + 1;
+        st = bzl__entry_decode(&v, &e);
+        st = st == BZL_OK ? losses_entry(t, &e, &at) : st;
+        *rows += 1;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    st = bzl__cursor_end(cur, rc, st);
+    *done = rc == MDB_NOTFOUND;
+    st = st == BZL_OK ? bzl__meta_u64_put(t, META_UPGRADE4_NEXT, next) : st;
+    if (st == BZL_OK) {
+        *out = at;
+    }
+    return st;
+}
+
+static bzl_status
+upgrade_3_to_4(bzl_storage *s, bzl_upgrade_report *out)
+{
+    uint32_t four = 4;
+    uint64_t none = 0;
+    uint64_t entries = 0;
+    bzl_status st = run_step(s, losses_some, out, &entries);
+    return st == BZL_OK ? run_step(s, set_version, &four, &none) : st;
+}
+
 static bzl_status
 upgrade_2_to_3(bzl_storage *s, bzl_upgrade_report *out)
 {
@@ -232,7 +407,11 @@ bzl_storage_upgrade(const bzl_storage_options *opts, bzl_upgrade_report *out, ch
     if (st == BZL_OK && version != BZL_SCHEMA_VERSION) {
         if (version == 2) {
             st = upgrade_2_to_3(s, out);
-        } else {
+            version = st == BZL_OK ? 3 : version;
+        }
+        if (version == 3) {
+            st = upgrade_3_to_4(s, out);
+        } else if (st == BZL_OK) {
             st = BZL_SCHEMA_MISMATCH;
         }
         if (st == BZL_SCHEMA_MISMATCH) {

@@ -7,8 +7,9 @@
 # and its balances and item histories (running balances included) equal, byte for byte, what
 # the old bzld answered;
 # a declaration submitted afterwards extends the item's history. It also refuses to upgrade
-# a ledger that a running bzld serves. (check_storage covers resuming an interrupted upgrade
-# and refusing a version it does not convert.)
+# a ledger that a running bzld serves. Then a schema-3 ledger (tests/fixtures/schema3) gains
+# its loss totals: verification's loss columns equal the hand-worked figures below. (check_storage
+# covers resuming an interrupted upgrade and refusing a version it does not convert.)
 #   usage: upgrade_scenario.sh BZLD BZL SOURCE_DIR
 set -uo pipefail
 bzld=$1 bzl=$2 src=$3
@@ -29,16 +30,16 @@ gzip -d -c "$fix/data.mdb.gz" >"$tmp/data/data.mdb"
 
 "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/refused.log"
 check "bzld refuses a schema-2 ledger" test $? -ne 0
-check "the refusal names both versions" grep -q "schema version 2, this build reads 3" "$tmp/refused.log"
+check "the refusal names both versions" grep -q "schema version 2, this build reads 4" "$tmp/refused.log"
 check "the refusal names the command" grep -q -- "run bzld --upgrade" "$tmp/refused.log"
 
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/upgrade.log"
 check "bzld --upgrade exits 0" test $? -eq 0
 check "--upgrade says what it did" \
-  grep -Eq "from schema version 2 to 3: [1-9][0-9]* balance rows rewritten, [1-9][0-9]* history rows moved" "$tmp/upgrade.log"
+  grep -Eq "from schema version 2 to 4: [1-9][0-9]* balance rows rewritten, [1-9][0-9]* history rows moved, loss totals of [1-9][0-9]* consuming entries derived \(0 whose" "$tmp/upgrade.log"
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/again.log"
 check "a second --upgrade exits 0" test $? -eq 0
-check "a second --upgrade has nothing to do" grep -q "at schema version 3 already" "$tmp/again.log"
+check "a second --upgrade has nothing to do" grep -q "at schema version 4 already" "$tmp/again.log"
 
 start
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/busy.log"
@@ -72,6 +73,43 @@ check "its running balance continues the old rows'" \
   test "$(last_running "$tmp/after.json")" = "$(awk -v b="$before" 'BEGIN{printf "%.5f", b + 10}' | sed 's/0*$//; s/\.$//')"
 "$bzl" verify >/dev/null 2>&1
 check "bzl verify still passes" test $? -eq 0
+stop
+
+# Schema 3 → 4 (tests/fixtures/schema3, made by bzld at 09cefc5): the loss columns become
+# period totals at each line's own norm. The old bzld showed material 1's losses at the
+# unused v3's rates (reconcile-old.csv: 370 × 30 % = 111, 370 × 20 % = 74). By hand, per line
+# (consumption, tangible, intangible of material 1; 单耗 is 1 in every P1 version, 2 in P2's):
+#   EXP-1 P1 100 v1 (10 %, 5 %):   100, 10, 5      EXP-2 P2 50 v1 (15 %, 5 %): 100, 15, 5
+#   EXP-3 P1 200 v2 (20 %, 10 %):  200, 40, 20     EXP-4 P1 50 v2, reversed: 0, 0, 0
+#   RET-1 P1 30 returned under v1: −30, −3, −1.5
+#   material 1: 370, 62, 28.5; material 2 (P2 v1, 5 %, 0 %): 100 × 5 % = 5, 0.
+fix3=$src/tests/fixtures/schema3
+rm -rf "$tmp/data"
+mkdir "$tmp/data"
+gzip -d -c "$fix3/data.mdb.gz" >"$tmp/data/data.mdb"
+check "the old bzld's loss columns were one norm's (the defect the upgrade mends)" \
+  grep -q '^H72012400001,1,.*,370,111,74,' "$fix3/reconcile-old.csv"
+"$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/refused3.log"
+check "bzld refuses a schema-3 ledger naming both versions" \
+  grep -q "schema version 3, this build reads 4" "$tmp/refused3.log"
+"$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/upgrade3.log"
+check "--upgrade from 3 exits 0" test $? -eq 0
+check "--upgrade derives the losses of the six consuming entries, all reproduced" \
+  grep -q "from schema version 3 to 4: 0 balance rows rewritten, 0 history rows moved, loss totals of 6 consuming entries derived (0 whose" "$tmp/upgrade3.log"
+start
+"$bzl" reconcile --book H72012400001 --period 2026-03 --csv >"$tmp/reconcile3.csv"
+check "material 1's losses are each line's own: 62 and 28.5" \
+  grep -q '^H72012400001,1,.*,370,62,28.5,0,0,0,9630,' "$tmp/reconcile3.csv"
+check "material 2's losses: 5 and 0" grep -q '^H72012400001,2,.*,100,5,0,0,0,0,4900,' "$tmp/reconcile3.csv"
+# An export after the upgrade under v3 (in force from 03-28: 30 %, 20 %): P1 10 → 10, 3, 2.
+printf '{"id":"EXP-5","enterprise":"6201230001","book":"H72012400001","kind":"product","direction":"out","trade_mode":"5015","date":"2026-03-29","lines":[{"item":1,"qty":"10","unit":"035","value":"10","currency":"502"}]}\n' >"$tmp/exp5.json"
+"$bzl" submit "$tmp/exp5.json" >/dev/null 2>&1
+check "an export after the upgrade is accepted" test $? -eq 0
+"$bzl" reconcile --book H72012400001 --period 2026-03 --csv >"$tmp/reconcile3b.csv"
+check "it adds its own norm's losses: 380, 65, 30.5" \
+  grep -q '^H72012400001,1,.*,380,65,30.5,' "$tmp/reconcile3b.csv"
+"$bzl" verify >/dev/null 2>&1
+check "bzl verify passes on the upgraded schema-3 ledger" test $? -eq 0
 stop
 
 scenario_end upgrade_scenario

@@ -564,6 +564,289 @@ START_TEST(verify_balances_reports_a_tampered_balance)
 }
 END_TEST
 
+/* ---- norm versions: immutable once used, in force by date, ordered numerically ------------- */
+
+/* Adds item item_no of kind to BOOK. */
+static void
+add_item(bzl_kind kind, uint32_t item_no)
+{
+    bzl_item it;
+    make_item(&it, BOOK, kind, item_no);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
+/* bzl_storage_norm_set in a transaction of its own, with the whole outcome. */
+static bzl_status
+set_norm_result(const bzl_norm *n, bzl_action_result *r)
+{
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_norm_set(t, n, &actor, r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    return r->status;
+}
+
+/* The number of norm rows of product 1 version `version`. */
+static size_t
+rows_of_version(const char *version)
+{
+    bzl_norm rows[8];
+    size_t n = 0;
+    bool more = false;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_norm_list(t, BOOK, 1, 0, rows, 8, &n, &more), BZL_OK);
+    bzl_txn_abort(t);
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        found += strcmp(rows[i].version, version) == 0;
+    }
+    return found;
+}
+
+/* A pending export (never posted) uses v1 as a whole: adding material 3 to v1 afterwards is
+ * STATE_CONFLICT naming the version and the declaration (enterprise and id), writes nothing,
+ * and the same material in a new version is accepted. */
+START_TEST(norm_version_immutable_once_used_refuses_added_material)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    seed_stock();
+    add_item(BZL_KIND_MATERIAL, 3);
+    make_decl(&d, &l, "EXP-PEND", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    d.pending = true;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    bzl_norm added = make_norm(3, "v1", 500000000, 0);
+    ck_assert_int_eq(set_norm_result(&added, &a), BZL_STATE_CONFLICT);
+    ck_assert_str_eq(a.fault.field, "version");
+    ck_assert_msg(strstr(a.fault.message, "v1") != NULL, "%s", a.fault.message);
+    ck_assert_msg(strstr(a.fault.message, "EXP-PEND") != NULL, "%s", a.fault.message);
+    ck_assert_msg(strstr(a.fault.message, ENT) != NULL, "%s", a.fault.message);
+    ck_assert_msg(strstr(a.fault.message, "material 3") != NULL, "%s", a.fault.message);
+    ck_assert_uint_eq(rows_of_version("v1"), 2);
+    bzl_norm fresh = make_norm(3, "v2", 500000000, 0);
+    ck_assert_int_eq(set_norm_result(&fresh, &a), BZL_OK);
+    ck_assert(!a.replayed);
+    verify_ok();
+}
+END_TEST
+
+/* Once an export used v1, changing any of its lines (a rate, or only the from-date) is
+ * STATE_CONFLICT naming the version and the declaration, and leaves the line as it was. */
+START_TEST(norm_version_immutable_once_used_refuses_changed_line)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    seed_stock();
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    bzl_norm changed = make_norm(2, "v1", 2100000000, 0);
+    ck_assert_int_eq(set_norm_result(&changed, &a), BZL_STATE_CONFLICT);
+    ck_assert_str_eq(a.fault.field, "version");
+    ck_assert_msg(strstr(a.fault.message, "v1") != NULL, "%s", a.fault.message);
+    ck_assert_msg(strstr(a.fault.message, "EXP-1") != NULL, "%s", a.fault.message);
+    ck_assert_msg(strstr(a.fault.message, ENT) != NULL, "%s", a.fault.message);
+    bzl_norm moved = make_norm(1, "v1", 950000000, 5000000000);
+    moved.valid_from += 1;
+    ck_assert_int_eq(set_norm_result(&moved, &a), BZL_STATE_CONFLICT);
+    bzl_norm rows[2];
+    size_t n = 0;
+    bool more = false;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_norm_list(t, BOOK, 1, 0, rows, 2, &n, &more), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(rows[0].valid_from, bzl_date_from_civil(1990, 1, 1));
+    ck_assert_int_eq(rows[1].net_e9, 2000000000);
+    ck_assert(rows[0].used && rows[1].used);
+}
+END_TEST
+
+/* Setting a line of a used version again with identical values is a replay: accepted,
+ * replayed, no journal entry written. */
+START_TEST(norm_version_immutable_once_used_accepts_identical_replay)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    seed_stock();
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    bzl_storage_stats before;
+    bzl_storage_stats after;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &before), BZL_OK);
+    bzl_txn_abort(t);
+    bzl_norm same = make_norm(1, "v1", 950000000, 5000000000);
+    ck_assert_int_eq(set_norm_result(&same, &a), BZL_OK);
+    ck_assert(a.replayed);
+    same = make_norm(2, "v1", 2000000000, 0);
+    ck_assert_int_eq(set_norm_result(&same, &a), BZL_OK);
+    ck_assert(a.replayed);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &after), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(after.journal_entries, before.journal_entries);
+}
+END_TEST
+
+/* A line naming a version whose valid_from is after the declaration's date is NORM_MISSING
+ * naming the line, the version and the product, and moves nothing, also as the second line
+ * after one whose version is in force; dated on that from-date the same line is accepted. */
+START_TEST(explicit_version_not_yet_in_force_is_norm_missing)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_decl_line two[2];
+    bzl_submit_result r;
+    seed();
+    seed_norms();
+    seed_stock();
+    bzl_norm later = make_norm(1, "v2", 950000000, 0);
+    later.valid_from = DAYS_2026_03_15 + 17; /* 2026-04-01 */
+    ck_assert_int_eq(set_norm(&later), BZL_OK);
+    make_decl(&d, &l, "EXP-EARLY", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    strcpy(l.bom_version, "v2");
+    ck_assert_int_eq(submit(&d, &r), BZL_NORM_MISSING);
+    ck_assert_uint_eq(r.fault.line, 1);
+    ck_assert_msg(strstr(r.fault.message, "version v2") != NULL, "%s", r.fault.message);
+    ck_assert_msg(strstr(r.fault.message, "product 1") != NULL, "%s", r.fault.message);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10000));
+    two[0] = l;
+    two[1] = l;
+    strcpy(two[0].bom_version, "v1");
+    d.lines = two;
+    d.line_count = 2;
+    ck_assert_int_eq(submit(&d, &r), BZL_NORM_MISSING);
+    ck_assert_uint_eq(r.fault.line, 2);
+    ck_assert_msg(strstr(r.fault.message, "version v2") != NULL, "%s", r.fault.message);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10000));
+    /* v1, in force since 1990, may still be named on that date. */
+    d.lines = &l;
+    d.line_count = 1;
+    strcpy(l.bom_version, "v1");
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    make_decl(&d, &l, "EXP-ON-TIME", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    strcpy(l.bom_version, "v2");
+    d.date = later.valid_from;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    verify_ok();
+}
+END_TEST
+
+/* The key of product 1 version v1's first-user record in the norm database (storage_norms.c):
+ * 0x00 | book | product u32 BE | version padded to 8. */
+static void
+first_user_key(uint8_t key[25])
+{
+    memset(key, 0, 25);
+    memcpy(key + 1, BOOK, 12);
+    key[16] = 1;
+    memcpy(key + 17, "v1", 2);
+}
+
+/* A version used before first-user records existed (used rows, no record: deleted here) stays
+ * immutable; the refusal then names no declaration. */
+START_TEST(norm_version_used_without_a_first_user_record_stays_immutable)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    uint8_t key[25];
+    seed();
+    seed_norms();
+    seed_stock();
+    add_item(BZL_KIND_MATERIAL, 3);
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    first_user_key(key);
+    forge("norm", key, sizeof key, NULL, 0);
+    open_with(0, 0);
+    bzl_norm added = make_norm(3, "v1", 500000000, 0);
+    ck_assert_int_eq(set_norm_result(&added, &a), BZL_STATE_CONFLICT);
+    ck_assert_msg(strstr(a.fault.message, "used by a declaration") != NULL, "%s",
+                  a.fault.message);
+    bzl_norm changed = make_norm(2, "v1", 2100000000, 0);
+    ck_assert_int_eq(set_norm_result(&changed, &a), BZL_STATE_CONFLICT);
+    ck_assert_uint_eq(rows_of_version("v1"), 2);
+}
+END_TEST
+
+/* A malformed first-user record is CORRUPT when a change to its version reads it. */
+START_TEST(norm_version_first_user_record_malformed_is_corrupt)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    uint8_t key[25];
+    static const uint8_t garbage[3] = {1, 2, 3};
+    seed();
+    seed_norms();
+    seed_stock();
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(10));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    first_user_key(key);
+    forge("norm", key, sizeof key, garbage, sizeof garbage);
+    open_with(0, 0);
+    bzl_norm changed = make_norm(2, "v1", 2100000000, 0);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_norm_set(t, &changed, &actor, &a), BZL_CORRUPT);
+    bzl_txn_abort(t);
+}
+END_TEST
+
+/* The version of `product` in force on 2026-03-15. */
+static void
+version_in_force(uint32_t product, char out[BZL_BOM_VERSION_BYTES_MAX + 1])
+{
+    bzl_norm rows[4];
+    size_t n = 0;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_norms_in_force(t, BOOK, product, DAYS_2026_03_15, rows, 4, &n),
+                     BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(n, 1);
+    memcpy(out, rows[0].version, BZL_BOM_VERSION_BYTES_MAX + 1);
+}
+
+/* Of two versions in force from the same date the numerically greater wins when both are
+ * digit strings (10 over 9; 00000003 over 2, leading zeros ignored); otherwise the bytewise
+ * greater (v9 over v10). */
+START_TEST(equal_dates_pick_numerically_greater_version)
+{
+    static const char *const pairs[3][2] = {{"9", "10"}, {"2", "00000003"}, {"v10", "v9"}};
+    static const char *const winners[3] = {"10", "00000003", "v9"};
+    seed();
+    add_item(BZL_KIND_PRODUCT, 2);
+    add_item(BZL_KIND_PRODUCT, 3);
+    for (uint32_t p = 0; p < 3; p++) {
+        for (uint32_t k = 0; k < 2; k++) {
+            bzl_norm n = make_norm(1, pairs[p][k], 950000000, 0);
+            n.product = p + 1;
+            ck_assert_int_eq(set_norm(&n), BZL_OK);
+        }
+    }
+    for (uint32_t p = 0; p < 3; p++) {
+        char version[BZL_BOM_VERSION_BYTES_MAX + 1];
+        version_in_force(p + 1, version);
+        ck_assert_str_eq(version, winners[p]);
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -583,6 +866,13 @@ main(void)
     tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);
     tcase_add_test(tc, transfer_halves_are_matched);
     tcase_add_test(tc, verify_balances_reports_a_tampered_balance);
+    tcase_add_test(tc, norm_version_immutable_once_used_refuses_added_material);
+    tcase_add_test(tc, norm_version_immutable_once_used_refuses_changed_line);
+    tcase_add_test(tc, norm_version_immutable_once_used_accepts_identical_replay);
+    tcase_add_test(tc, norm_version_used_without_a_first_user_record_stays_immutable);
+    tcase_add_test(tc, norm_version_first_user_record_malformed_is_corrupt);
+    tcase_add_test(tc, explicit_version_not_yet_in_force_is_norm_missing);
+    tcase_add_test(tc, equal_dates_pick_numerically_greater_version);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -104,7 +104,9 @@ product_out(bzl_decl_line *line, int64_t qty_e5)
 }
 
 /* On a unit book an export moves no product balance (statistics only) and consumes each
- * material of the BOM: 1000 × 1.0 = 1000 with 50 of tangible loss, at average value. */
+ * material of the BOM: 1000 × 1.0 = 1000 at average value, generating 50 of tangible-loss
+ * allowance; material 2: 1000 × 2 = 2000. Neither norm has intangible loss, so no intangible
+ * effect is added (one with 1 % would add 10: see the next test). */
 START_TEST(unit_book_export_consumes_materials_by_norm)
 {
     bzl_decl_line line;
@@ -112,8 +114,8 @@ START_TEST(unit_book_export_consumes_materials_by_norm)
     bzl_norm rows[2] = {norm(950000000, E9(5), 0, E9(1)), norm(E9(2), 0, 0, E9(1))};
     rows[1].material = 2;
     bzl_line_norms ln = {.rows = rows, .count = 2};
-    bzl_effect items[4];
-    bzl_effect_list list = {.items = items, .cap = 4};
+    bzl_effect items[5];
+    bzl_effect_list list = {.items = items, .cap = 5};
     ck_assert_int_eq(
         bzl_ledger_effects(&d, BZL_FLOW_PROD_EXPORT, BZL_VERIFY_UNIT, &ln, &list, NULL), BZL_OK);
     ck_assert_uint_eq(list.count, 3);
@@ -125,6 +127,35 @@ START_TEST(unit_book_export_consumes_materials_by_norm)
     ck_assert_int_eq(items[1].category, BZL_CATEGORY_CONSUMPTION);
     ck_assert(items[1].flags & BZL_EFFECT_AVG_VALUE);
     ck_assert_int_eq(items[2].qty_e5, -E5(2000));
+}
+END_TEST
+
+/* The intangible loss inside consumption is an effect of its own that moves no balance, only
+ * its period total: 1000 × 单耗 1 (net 0.94, 5 % + 1 %) × 1 % = 10; a product returned in
+ * gives it back (−10). */
+START_TEST(intangible_loss_is_a_total_of_its_own)
+{
+    bzl_decl_line line;
+    bzl_declaration d = product_out(&line, E5(1000));
+    bzl_norm rows[1] = {norm(940000000, E9(5), E9(1), E9(1))};
+    bzl_line_norms ln = {.rows = rows, .count = 1};
+    bzl_effect items[3];
+    bzl_effect_list list = {.items = items, .cap = 3};
+    ck_assert_int_eq(
+        bzl_ledger_effects(&d, BZL_FLOW_PROD_EXPORT, BZL_VERIFY_UNIT, &ln, &list, NULL), BZL_OK);
+    ck_assert_uint_eq(list.count, 3);
+    ck_assert_int_eq(items[1].qty_e5, -E5(1000));
+    ck_assert_int_eq(items[1].scrap_gen_e5, E5(50));
+    ck_assert_int_eq(items[2].category, BZL_CATEGORY_INTANGIBLE_LOSS);
+    ck_assert_uint_eq(items[2].item_no, 1);
+    ck_assert_int_eq(items[2].total_e5, E5(10));
+    ck_assert(items[2].qty_e5 == 0 && items[2].value_e5 == 0 && items[2].scrap_gen_e5 == 0);
+    list.count = 0;
+    d.direction = BZL_DIR_IN;
+    ck_assert_int_eq(
+        bzl_ledger_effects(&d, BZL_FLOW_PROD_RETURN_IN, BZL_VERIFY_UNIT, &ln, &list, NULL), BZL_OK);
+    ck_assert_int_eq(items[2].total_e5, -E5(10));
+    ck_assert_int_eq(items[1].scrap_gen_e5, -E5(50));
 }
 END_TEST
 
@@ -221,6 +252,31 @@ START_TEST(month_of_a_date_is_yyyymm)
 }
 END_TEST
 
+/* Version texts of one product order numerically when both are digit strings (leading zeros
+ * ignored, another spelling of the same number falls back to bytes), bytewise otherwise. */
+START_TEST(norm_version_cmp_orders_digit_strings_numerically)
+{
+    ck_assert_int_gt(bzl_norm_version_cmp("10", "9"), 0);
+    ck_assert_int_lt(bzl_norm_version_cmp("9", "10"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("00000003", "2"), 0);
+    ck_assert_int_lt(bzl_norm_version_cmp("2", "00000003"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("00000010", "00000009"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("99999999", "00000001"), 0);
+    ck_assert_int_eq(bzl_norm_version_cmp("00000003", "00000003"), 0);
+    ck_assert_int_lt(bzl_norm_version_cmp("003", "3"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("3", "003"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("1", "0"), 0);
+    ck_assert_int_lt(bzl_norm_version_cmp("0", "00"), 0);
+    /* Not both digit strings: bytes. */
+    ck_assert_int_lt(bzl_norm_version_cmp("v10", "v9"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("v9", "v10"), 0);
+    ck_assert_int_lt(bzl_norm_version_cmp("10", "9a"), 0);
+    ck_assert_int_gt(bzl_norm_version_cmp("A", "10"), 0);
+    ck_assert_int_lt(bzl_norm_version_cmp("1 0", "9"), 0);
+    ck_assert_int_eq(bzl_norm_version_cmp("v1", "v1"), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -230,11 +286,13 @@ main(void)
     tcase_add_test(tc, norm_check_refuses_impossible_norms);
     tcase_add_test(tc, consumption_and_tangible_loss_round_at_five_places);
     tcase_add_test(tc, unit_book_export_consumes_materials_by_norm);
+    tcase_add_test(tc, intangible_loss_is_a_total_of_its_own);
     tcase_add_test(tc, export_without_norm_is_norm_missing);
     tcase_add_test(tc, pending_post_release_and_negate_balance_out);
     tcase_add_test(tc, scrap_draw_is_bounded_by_the_allowance);
     tcase_add_test(tc, apply_bounds_outflows_and_resolves_average_value);
     tcase_add_test(tc, month_of_a_date_is_yyyymm);
+    tcase_add_test(tc, norm_version_cmp_orders_digit_strings_numerically);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

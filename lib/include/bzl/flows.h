@@ -48,6 +48,13 @@ typedef enum bzl_flow {
 /* Period-total category of material consumption derived from norms (单耗 × quantity) or
  * reported (耗料). Every other category number is the flow number itself. */
 #define BZL_CATEGORY_CONSUMPTION 64u
+/* The parts of norm consumption the consuming line's own norm attributes to tangible loss
+ * (有形损耗, which is also the 边角料 allowance it generates) and to intangible loss (无形损耗):
+ * round5(qty × u × rate / 100) per norm row of each line (norms.h). Verification shows their
+ * period totals as the loss columns, so each export counts at its own norm's rates
+ * (reference/customs-domain.md §1.5). Schema 4; a schema-3 ledger gains them on upgrade. */
+#define BZL_CATEGORY_TANGIBLE_LOSS 65u
+#define BZL_CATEGORY_INTANGIBLE_LOSS 66u
 
 /* bzl's own pseudo trade modes for movements customs has no 监管方式 for. 00xx is unassigned in
  * §2.1, so they cannot collide with a real code. */
@@ -66,7 +73,8 @@ BZL_NODISCARD bzl_status bzl_flow_lookup(bzl_kind kind, bzl_direction dir, const
 
 /* "material import", "product export", … ; "unknown" outside the enum. */
 const char *bzl_flow_name(bzl_flow flow);
-/* The period-total category name: a flow name, or "consumption". */
+/* The period-total category name: a flow name, "consumption", "tangible loss" or
+ * "intangible loss". */
 const char *bzl_category_name(unsigned category);
 
 /* How a product line of this flow moves materials on a book of verify_mode: +1 consumes by

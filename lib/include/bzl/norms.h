@@ -3,8 +3,11 @@
  *
  * Rounding (DESIGN.md §3, reference §0.2): unit consumption 单耗 = 净耗 / (1 − (有形 + 无形)/100)
  * rounded half-up to 9 decimals; the effective unit u = round9(单耗 × bonded share); a line's
- * consumption = round5(qty × u); the tangible loss it generates = round5(qty × u × 有形 / 100),
- * one rounding over the exact product. Nothing here touches storage, a clock or the heap.
+ * consumption = round5(qty × u); the tangible and intangible loss it carries =
+ * round5(qty × u × rate / 100), one rounding over the exact product (the product of three
+ * factors can exceed 128 bits, so it is divided in two exact parts: norms.c). Every line is
+ * rounded on its own, at its own norm: the period's losses are the sums of these.
+ * Nothing here touches storage, a clock or the heap.
  */
 #ifndef BZL_NORMS_H
 #define BZL_NORMS_H
@@ -39,10 +42,25 @@ BZL_NODISCARD bzl_status bzl_norm_unit_consumption(int64_t net_e9, int64_t tangi
  * BZL_INVALID_ARGUMENT / BZL_INVALID_CODE with fault naming the field and the value. */
 BZL_NODISCARD bzl_status bzl_norm_check(bzl_norm *n, bzl_fault *fault);
 
-/* For qty_e5 of product: the material consumed round5(qty × u) and the tangible loss it
- * generates round5(qty × u × tangible / 100), u = round9(ucns × share). BZL_OVERFLOW. */
+/* For qty_e5 (>= 0) of product: the material consumed round5(qty × u) and the tangible loss it
+ * generates round5(qty × u × tangible / 100), u = round9(ucns × share). BZL_OVERFLOW only when
+ * a 5-decimal result itself is outside int64. */
 BZL_NODISCARD bzl_status bzl_norm_consume(const bzl_norm *n, int64_t qty_e5,
                                           int64_t *consumption_e5, int64_t *tangible_e5);
+/* The loss at rate_e9 (percent; the norm's tangible or intangible rate) that qty_e5 (>= 0) of
+ * product carries: round5(qty × u × rate / 100), exact for any int64 quantity and 9-decimal
+ * factors. BZL_OVERFLOW only when the result is outside int64. */
+BZL_NODISCARD bzl_status bzl_norm_loss(const bzl_norm *n, int64_t qty_e5, int64_t rate_e9,
+                                       int64_t *loss_e5);
+/* Orders two version texts of one product (NUL-terminated, borrowed for the call), as the
+ * choice between versions in force from the same date needs it: numerically when both are
+ * non-empty digit strings, leading zeros ignored (customs numbers versions 00000003, so "10"
+ * follows "9" and "00000003" follows "2"), bytewise (strcmp) otherwise. Equal numbers in other
+ * spellings ("003", "3") fall back to bytes, so only identical texts compare equal. Negative,
+ * 0 or positive like strcmp. Mixing digit strings with other texts need not be transitive
+ * ("9" < "10" < "1a" < "9"); among digit strings only, or other texts only, it is a total
+ * order. */
+int bzl_norm_version_cmp(const char *a, const char *b);
 
 /* ---- effects ------------------------------------------------------------------------------- */
 
@@ -53,7 +71,7 @@ BZL_NODISCARD bzl_status bzl_norm_consume(const bzl_norm *n, int64_t qty_e5,
 typedef struct bzl_effect {
     uint8_t kind;
     uint32_t item_no;
-    uint8_t category; /* period-total category: a bzl_flow or BZL_CATEGORY_CONSUMPTION */
+    uint8_t category; /* period-total category: a bzl_flow or a BZL_CATEGORY_* */
     uint8_t flags;
     uint32_t line; /* 1-based declaration line that first contributed (messages only) */
     int64_t qty_e5;
@@ -66,7 +84,11 @@ typedef struct bzl_effect {
     int64_t total_value_e5;
 } bzl_effect;
 
-/* A caller-owned array of effects, at most one per (kind, item). */
+/* A caller-owned array of effects, at most one per (kind, item, category). A line consuming by
+ * norm adds up to two per material: the consumption (category consumption: the balance, its
+ * value, and the tangible-loss allowance it generates, whose period total in category tangible
+ * loss storage keeps from scrap_gen_e5) and the intangible loss (category intangible loss: a
+ * period total only, no balance). */
 typedef struct bzl_effect_list {
     bzl_effect *items;
     uint32_t count;
@@ -80,8 +102,8 @@ typedef struct bzl_line_norms {
     uint32_t count;
 } bzl_line_norms;
 
-/* Adds delta into the list's effect for (delta->kind, delta->item_no), appending one when
- * there is none. BZL_LIMIT_EXCEEDED when the list is full; BZL_OVERFLOW. */
+/* Adds delta into the list's effect for (delta->kind, delta->item_no, delta->category),
+ * appending one when there is none. BZL_LIMIT_EXCEEDED when the list is full; BZL_OVERFLOW. */
 BZL_NODISCARD bzl_status bzl_effects_add(bzl_effect_list *list, const bzl_effect *delta);
 
 /* The effects the declaration has once posted ("posted form"): per line, by flow and by the

@@ -18,10 +18,16 @@
  *   差异率 rate = difference / book × 100, 4 decimals half-up; "n/a" when book is 0.
  *
  * Scrap dispositions (边角料 sale, re-export, destruction) are shown but move nothing: the loss
- * is inside consumption already. Tangible and intangible loss quantities are shown as the
- * part of consumption the material's norm rates attribute to them: round5(consumption ×
- * rate / 100), the rates of the norm in force at the period's end (informative; consumption
- * itself is the ledger's exact figure).
+ * is inside consumption already. Tangible and intangible loss quantities (有形/无形损耗数量) are
+ * the period totals of the losses inside consumption (BZL_CATEGORY_TANGIBLE_LOSS and
+ * _INTANGIBLE_LOSS): each consuming line's round5(qty × u × rate / 100) at the rates of the
+ * norm that line consumed by, summed (customs-domain.md §1.5: Σ over exports of each export's
+ * own quantity × (单耗 − 净耗)). The tangible loss is so exactly the scrap allowance the period's
+ * consumption generated.
+ *
+ * A material whose book balance is below zero at the period's end (possible when an outflow is
+ * dated before the inflow that covered it: availability is judged on the posted balance, not
+ * on the date) is flagged negative_book, whatever was counted: an exception of its own.
  *
  * Rounding: half-up (away from zero), once, at the printed scale (DESIGN.md §3).
  */
@@ -65,9 +71,13 @@ uint32_t bzl_month_prev(uint32_t yyyymm);
 int32_t bzl_month_first_day(uint32_t yyyymm);
 int32_t bzl_month_last_day(uint32_t yyyymm);
 
-/* Period-total categories a material can carry: flows 1..BZL_FLOW_COUNT-1 and consumption. */
-#define BZL_RECON_CATEGORIES (BZL_CATEGORY_CONSUMPTION + 1u)
+/* Period-total categories a material can carry: flows 1..BZL_FLOW_COUNT-1, consumption and
+ * its two losses. */
+#define BZL_RECON_CATEGORIES (BZL_CATEGORY_INTANGIBLE_LOSS + 1u)
 static_assert(BZL_FLOW_COUNT <= BZL_CATEGORY_CONSUMPTION, "flows below the consumption category");
+static_assert(BZL_CATEGORY_TANGIBLE_LOSS == BZL_CATEGORY_CONSUMPTION + 1u &&
+                  BZL_CATEGORY_INTANGIBLE_LOSS == BZL_CATEGORY_CONSUMPTION + 2u,
+              "the loss categories follow consumption");
 
 /* +1 when a material total of this category adds to the book balance, −1 when it takes, 0 when
  * it moves nothing (scrap dispositions, product categories). */
@@ -80,15 +90,14 @@ typedef struct bzl_recon_input {
     int64_t totals_e5[BZL_RECON_CATEGORIES]; /* the period's total per category */
     bool counted;                            /* a stocktake counted the item */
     int64_t counted_e5;                      /* 实际剩余, when counted */
-    int64_t tangible_e9;                     /* norm loss rates, percent (0 without a norm) */
-    int64_t intangible_e9;
 } bzl_recon_input;
 
 typedef enum bzl_recon_flag {
     BZL_RECON_WITHIN = 0,   /* |rate| within the tolerance */
     BZL_RECON_SHORTAGE = 1, /* 短少 beyond tolerance */
     BZL_RECON_SURPLUS = 2,  /* 溢余 beyond tolerance */
-    BZL_RECON_UNCOUNTED = 3 /* no stocktake counted the item */
+    BZL_RECON_UNCOUNTED = 3, /* no stocktake counted the item */
+    BZL_RECON_NEGATIVE_BOOK = 4 /* the book balance is below zero, counted or not */
 } bzl_recon_flag;
 
 /* One material's verification. */
@@ -98,8 +107,8 @@ typedef struct bzl_recon_line {
     int64_t inflow_e5;  /* every inflow category, adjustments up excluded */
     int64_t outflow_e5; /* every outflow category, consumption and adjustments excluded */
     int64_t consumption_e5;
-    int64_t tangible_e5;
-    int64_t intangible_e5;
+    int64_t tangible_e5;   /* 有形损耗数量: the period's tangible-loss total */
+    int64_t intangible_e5; /* 无形损耗数量 */
     int64_t adjust_up_e5;
     int64_t adjust_down_e5;
     int64_t scrap_e5; /* scrap dispositions (informative) */
@@ -119,7 +128,7 @@ typedef struct bzl_recon_line {
 BZL_NODISCARD bzl_status bzl_recon_compute(const bzl_recon_input *in, int64_t tolerance_e4,
                                            bzl_recon_line *out);
 
-/* "within", "shortage", "surplus", "uncounted". */
+/* "within", "shortage", "surplus", "uncounted", "negative_book". */
 const char *bzl_recon_flag_name(uint8_t flag);
 
 /* round_half_up(num / den × 100) at 4 decimals, for rates in percent: BZL_OK and *out;
@@ -137,6 +146,7 @@ typedef struct bzl_recon_summary {
     uint32_t materials; /* lines written */
     uint32_t beyond;    /* shortage or surplus beyond tolerance */
     uint32_t uncounted; /* materials no stocktake counted */
+    uint32_t negative;  /* materials whose book balance is below zero */
     bool has_stocktake;
     int32_t stocktake_date;    /* the latest stocktake dated in the period */
     int64_t abs_difference_e5; /* Σ |difference| */
@@ -145,7 +155,7 @@ typedef struct bzl_recon_summary {
 /* Verifies book_no over p (whole months: bzl_period_require_months) for every material, in item
  * order, into out[0..cap) (BZL_LIMIT_EXCEEDED when the book has more materials). Reads the
  * closing balance carried forward before p (bzl_storage_closing_latest) and the period totals
- * since it, the latest stocktake dated in p and the book's norms; never the journal. Statuses:
+ * since it and the latest stocktake dated in p; never the journal. Statuses:
  * BZL_OK, BZL_NOT_FOUND (book), BZL_INVALID_ARGUMENT (not whole months), BZL_OVERFLOW, storage
  * statuses. */
 BZL_NODISCARD bzl_status bzl_recon_book(struct bzl_txn *t, const char *book_no, const bzl_period *p,

@@ -22,7 +22,7 @@
 
 /* The on-disk schema this build reads and writes. 2: the journal's hash chain (its head in
  * meta) and the bonded ledger (effects in journal entries, declaration states, norms, periods). */
-#define BZL_SCHEMA_VERSION 3u
+#define BZL_SCHEMA_VERSION 4u
 /* The oldest version bzl_storage_upgrade converts. */
 #define BZL_SCHEMA_UPGRADES_FROM 2u
 
@@ -47,6 +47,10 @@ typedef struct bzl_upgrade_report {
     uint32_t from_version; /* the version found (BZL_SCHEMA_VERSION: nothing to do) */
     uint64_t balance_rows; /* balance rows rewritten */
     uint64_t history_rows; /* history rows moved */
+    uint64_t loss_entries; /* journal entries whose consumption gained loss totals (3 → 4) */
+    uint64_t loss_unmatched; /* of those, entries whose intangible loss could not be
+                              * re-derived: today's norms no longer give the consumption the
+                              * entry journaled, so its intangible loss counts as 0 */
 } bzl_upgrade_report;
 
 /* Converts the database in opts->dir from an earlier schema version (BZL_SCHEMA_UPGRADES_FROM
@@ -321,12 +325,26 @@ typedef struct bzl_transfer_row {
     char related_id[BZL_DECL_ID_BYTES_MAX + 1];
     uint8_t flow;
     uint8_t state;
-    char why[64];
+    char why[128];
+    /* Set only when the halves' lines differ (the reason is then in why too): both line
+     * counts, and when those are equal the first line (1-based) whose quantities differ with
+     * this half's and the counterpart's quantity; line is 0 when the counts differ. */
+    uint32_t line_count;
+    uint32_t counterpart_line_count;
+    uint32_t line;
+    int64_t qty_e5;
+    int64_t counterpart_qty_e5;
 } bzl_transfer_row;
 
 /* Transfer declarations (deep-processing, leftover, in-zone) whose counterpart declaration is
- * missing, names another declaration, or was voided, rejected or reversed; only `enterprise`'s
- * unless it is "". At most cap rows after `skip`. */
+ * missing, names another declaration, was voided, rejected or reversed, or has other lines:
+ * the halves' lines are matched in order (the n-th of one against the n-th of the other, as
+ * customs pairs them when no application form numbers the lines) and their quantities compared
+ * as declared, so another line count or quantity is a difference. Both live halves of such a
+ * pair are listed, each from its own side. Only `enterprise`'s unless it is "". At most cap
+ * rows after `skip`. BZL_NO_MEMORY when the lines of a pair (at most twice
+ * BZL_DECL_LINES_CEILING, held for the call) cannot be allocated; BZL_CORRUPT for a malformed
+ * index row or declaration entry; another storage failure's status as read. */
 BZL_NODISCARD bzl_status bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise,
                                                          size_t skip, bzl_transfer_row *out,
                                                          size_t cap, size_t *count, bool *more);
