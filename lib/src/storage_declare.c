@@ -172,6 +172,50 @@ gather_norms(bzl_txn *t, const bzl_declaration *d, gather *g)
     return BZL_OK;
 }
 
+/* Refuses line i, which names a version and found no rows, when that version is in force only
+ * from after the declaration's date, naming that date. An unknown version is left to the rules,
+ * which refuse it as NORM_MISSING too. */
+static bzl_status
+refuse_not_in_force(bzl_txn *t, const bzl_declaration *d, uint32_t i, bzl_submit_result *result)
+{
+    const bzl_decl_line *l = &d->lines[i];
+    int32_t from = 0;
+    bool found = false;
+    bzl_status st =
+        bzl__norm_version_from(t, d->book_no, l->item_no, l->bom_version, &from, &found);
+    if (st != BZL_OK || !found || from <= d->date) {
+        return st;
+    }
+    char since[16];
+    char on[16];
+    bzl_date_format(from, since, sizeof since);
+    bzl_date_format(d->date, on, sizeof on);
+    bzl_fault_set(&result->fault, BZL_NORM_MISSING, i + 1, "bom_version",
+                  "line %u: norm version %s of product %u is in force from %s, after the "
+                  "declaration's date %s",
+                  (unsigned)(i + 1), l->bom_version, (unsigned)l->item_no, since, on);
+    result->fault.item_no = l->item_no;
+    return refuse(result, BZL_NORM_MISSING);
+}
+
+/* Every consuming line that names a version and found no rows (gather_norms) is checked by
+ * refuse_not_in_force. */
+static bzl_status
+check_versions_in_force(bzl_txn *t, const bzl_declaration *d, const gather *g,
+                        bzl_submit_result *result)
+{
+    bool consumes =
+        d->kind == BZL_KIND_PRODUCT && bzl_flow_consumption_sign(g->flow, g->book.verify_mode) != 0;
+    bzl_status st = BZL_OK;
+    for (uint32_t i = 0; consumes && st == BZL_OK && result->status == BZL_OK && i < d->line_count;
+         i++) {
+        if (g->line_norms[i].count == 0 && d->lines[i].bom_version[0] != '\0') {
+            st = refuse_not_in_force(t, d, i, result);
+        }
+    }
+    return st;
+}
+
 /* The posted-form effects, and what this entry applies (a pending one only reserves). */
 static bzl_status
 compute_effects(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
@@ -268,7 +312,7 @@ record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t 
         st = transfer_put(t, d, g->flow);
     }
     for (uint32_t i = 0; st == BZL_OK && i < g->norm_count; i++) {
-        st = bzl__norm_mark_used(t, &g->norms[i]);
+        st = bzl__norm_mark_used(t, &g->norms[i], d, *seq);
     }
     return st;
 }
@@ -285,6 +329,9 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
     }
     if (st == BZL_OK && result->status == BZL_OK) {
         st = gather_norms(t, d, g);
+    }
+    if (st == BZL_OK && result->status == BZL_OK) {
+        st = check_versions_in_force(t, d, g, result);
     }
     if (st == BZL_OK && result->status == BZL_OK) {
         st = compute_effects(t, d, g, result);

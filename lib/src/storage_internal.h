@@ -305,10 +305,11 @@ BZL_NODISCARD bzl_status bzl__decl_effects_recompute(bzl_txn *t, const bzl_decla
 BZL_NODISCARD bzl_status bzl__submit_new(bzl_txn *batch, const bzl_declaration *d,
                                          const bzl_actor *actor, bzl_submit_result *result);
 
-/* The norm rows line `product` consumes by on `date`: version `version` when it is not "",
- * else the version in force latest (greatest valid_from on or before date, then greatest
- * version). Appends to *rows (grown with realloc; *cap its capacity) from *count on.
- * storage_ledger.c. */
+/* The norm rows line `product` consumes by on `date`: version `version` when it is not "" and
+ * in force on date (every line's valid_from on or before it; else none), else the version in
+ * force latest (greatest valid_from on or before date, then greatest version by
+ * bzl_norm_version_cmp). Appends to *rows (grown with realloc; *cap its capacity) from *count
+ * on. storage_norms.c. */
 BZL_NODISCARD bzl_status bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product,
                                             const char *version, int32_t date, bzl_norm **rows,
                                             uint32_t *count, uint32_t *cap);
@@ -324,8 +325,16 @@ BZL_NODISCARD bzl_status bzl__journal_effects_get(bzl_txn *t, uint64_t seq, bzl_
 BZL_NODISCARD bzl_status bzl__effects_read(struct bzl_rd *r, char book_no[BZL_BOOK_NO_LEN + 1],
                                            uint32_t *month, bzl_effect_list *list);
 
-/* Marks a norm row used (immutable from now on). */
-BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n);
+/* The date from which `version` of product is in force as a whole (its lines' latest
+ * valid_from); *found false when the version has no lines. storage_norms.c. */
+BZL_NODISCARD bzl_status bzl__norm_version_from(bzl_txn *t, const char *book_no, uint32_t product,
+                                                const char *version, int32_t *from, bool *found);
+
+/* Marks a norm row used by declaration d, journaled as entry seq: the row and its whole version
+ * are immutable from now on, and the version's first use records d so that a refusal to change
+ * the version can name it. storage_norms.c. */
+BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n,
+                                             const bzl_declaration *d, uint64_t seq);
 
 /* The date through which book_no's periods are closed; INT32_MIN when none is. */
 BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no,

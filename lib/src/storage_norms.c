@@ -177,44 +177,21 @@ user_get(bzl_txn *t, const char *book_no, uint32_t product, const char *version,
     return BZL_OK;
 }
 
-/* The declaration whose entry t sealed last. bzl__norm_mark_used runs in record_accepted
- * (storage_declare.c) right after the declaration's entry is sealed and before any other entry,
- * so the journal head is that declaration; any other entry there is a broken invariant. */
+/* Records declaration d (entry seq) as n's version's first user, unless the version has one
+ * already. */
 static bzl_status
-user_of_head(bzl_txn *t, norm_user *out)
+user_put_once(bzl_txn *t, const bzl_norm *n, const bzl_declaration *d, uint64_t seq)
 {
-    uint8_t hash[JOURNAL_HASH_BYTES];
-    bzl__entry e;
-    bzl_declaration d;
-    size_t used = 0;
-    bzl_status st = bzl__journal_head_get(t, &out->seq, hash);
-    st = st == BZL_OK ? bzl__journal_get(t, out->seq, &e) : st;
-    if (st == BZL_OK && e.type != JOURNAL_DECLARATION) {
-        return BZL_INTERNAL;
-    }
-    st = st == BZL_OK ? bzl__decl_decode(e.payload, e.payload_len, &d, NULL, 0, &used) : st;
-    if (st == BZL_OK) {
-        memcpy(out->enterprise, d.enterprise, sizeof out->enterprise);
-        memcpy(out->id, d.id, sizeof out->id);
-    }
-    return st;
-}
-
-/* Records the declaration that sealed the journal head as n's version's first user, unless the
- * version has one already. */
-static bzl_status
-user_put_once(bzl_txn *t, const bzl_norm *n)
-{
+    BZL_ASSERT(seq > 0);
     norm_user u;
     bool found = false;
     bzl_status st = user_get(t, n->book_no, n->product, n->version, &u, &found);
     if (st != BZL_OK || found) {
         return st;
     }
-    st = user_of_head(t, &u);
-    if (st != BZL_OK) {
-        return st;
-    }
+    u.seq = seq;
+    memcpy(u.enterprise, d->enterprise, sizeof u.enterprise);
+    memcpy(u.id, d->id, sizeof u.id);
     uint8_t key[USER_KEY_BYTES];
     uint8_t value[USER_VALUE_BYTES_MAX];
     size_t id_len = strlen(u.id);
@@ -366,11 +343,10 @@ bzl_storage_norm_set(bzl_txn *batch, const bzl_norm *n, const bzl_actor *actor,
     return bzl_txn_commit(child);
 }
 
-/* Marks the row used and, with the version's first use, records the declaration (the journal
- * head: user_of_head). A row marked already belongs to a version whose use is recorded, or was
- * used before the records existed. */
+/* A row marked already belongs to a version whose use is recorded, or was used before the
+ * records existed. */
 bzl_status
-bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n)
+bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n, const bzl_declaration *d, uint64_t seq)
 {
     if (n->used) {
         return BZL_OK;
@@ -384,7 +360,7 @@ bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n)
     MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v = bzl__mval(value, sizeof value);
     bzl_status st = bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_NORM], &k, &v, 0));
-    return st == BZL_OK ? user_put_once(t, n) : st;
+    return st == BZL_OK ? user_put_once(t, n, d, seq) : st;
 }
 
 /* ---- norm lookups ---------------------------------------------------------------------------- */
@@ -410,6 +386,40 @@ pick_visit(const bzl_norm *n, void *arg)
         memcpy(p->version, n->version, sizeof p->version);
     }
     return true;
+}
+
+/* The latest valid_from of a version's lines. */
+typedef struct span {
+    bool found;
+    int32_t from;
+} span;
+
+static bool
+span_visit(const bzl_norm *n, void *arg)
+{
+    span *s = arg;
+    if (!s->found || n->valid_from > s->from) {
+        s->from = n->valid_from;
+    }
+    s->found = true;
+    return true;
+}
+
+bzl_status
+bzl__norm_version_from(bzl_txn *t, const char *book_no, uint32_t product, const char *version,
+                       int32_t *from, bool *found)
+{
+    BZL_ASSERT(version[0] != '\0');
+    uint8_t key[NORM_KEY_BYTES];
+    norm_key(key, book_no, product, version, 0);
+    span s = {.found = false};
+    bzl_status st =
+        norm_scan(t, key, NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX, span_visit, &s);
+    if (st == BZL_OK) {
+        *from = s.from;
+        *found = s.found;
+    }
+    return st;
 }
 
 typedef struct collect {

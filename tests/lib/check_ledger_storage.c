@@ -722,6 +722,7 @@ START_TEST(explicit_version_not_yet_in_force_is_norm_missing)
     ck_assert_uint_eq(r.fault.line, 1);
     ck_assert_msg(strstr(r.fault.message, "version v2") != NULL, "%s", r.fault.message);
     ck_assert_msg(strstr(r.fault.message, "product 1") != NULL, "%s", r.fault.message);
+    ck_assert_msg(strstr(r.fault.message, "from 2026-04-01") != NULL, "%s", r.fault.message);
     ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10000));
     two[0] = l;
     two[1] = l;
@@ -730,6 +731,7 @@ START_TEST(explicit_version_not_yet_in_force_is_norm_missing)
     d.line_count = 2;
     ck_assert_int_eq(submit(&d, &r), BZL_NORM_MISSING);
     ck_assert_uint_eq(r.fault.line, 2);
+    ck_assert_msg(strstr(r.fault.message, "from 2026-04-01") != NULL, "%s", r.fault.message);
     ck_assert_msg(strstr(r.fault.message, "version v2") != NULL, "%s", r.fault.message);
     ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(10000));
     /* v1, in force since 1990, may still be named on that date. */

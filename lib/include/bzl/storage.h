@@ -230,8 +230,8 @@ BZL_NODISCARD bzl_status bzl_storage_norm_list(bzl_txn *t, const char *book_no, 
                                                size_t *count, bool *more);
 
 /* The norm rows of the version of `product` in force on `date` — greatest valid_from on or
- * before it, then greatest version text: how a declaration line without a bom_version resolves
- * it — in material order, into out (at most cap; *count, 0 when no version is in force).
+ * before it, then the greater version by bzl_norm_version_cmp: how a declaration line without
+ * a bom_version resolves it — in material order, into out (at most cap; *count, 0 when no version is in force).
  * BZL_LIMIT_EXCEEDED when the version has more than cap materials. */
 BZL_NODISCARD bzl_status bzl_storage_norms_in_force(bzl_txn *t, const char *book_no,
                                                     uint32_t product, int32_t date, bzl_norm *out,
