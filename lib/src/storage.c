@@ -7,8 +7,8 @@
  * total, period, item_mode, transfer and history. Version 3 keyed history by journal sequence,
  * chained per item from the balance row's new history_head. Version 4 added the loss totals
  * (total categories 65 tangible and 66 intangible loss; effects of category 66 in journal
- * entries), the norm version's first-user rows in the norm database, and meta "upgrade4_next"
- * (storage_upgrade.c's progress mark, left behind once the upgrade is done).
+ * entries), the norm version's first-user rows in the norm database, and meta "schema4_from" (on an
+ * upgraded ledger, the first entry written under schema 4: storage_internal.h).
  *
  * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
  * are little-endian and written byte by byte (never a struct memcpy), so the layout does not

@@ -445,3 +445,83 @@ bzl__decl_effects_recompute(bzl_txn *t, const bzl_declaration *d, bzl_effect_lis
     gather_release(t, &g);
     return st;
 }
+
+/* The consumption total of material `item` among list's effects (0 when none). */
+static int64_t
+consumed(const bzl_effect_list *list, uint32_t item)
+{
+    for (uint32_t i = 0; i < list->count; i++) {
+        const bzl_effect *e = &list->items[i];
+        if (e->kind == BZL_KIND_MATERIAL && e->item_no == item &&
+            e->category == BZL_CATEGORY_CONSUMPTION) {
+            return e->total_e5;
+        }
+    }
+    return 0;
+}
+
+/* Decodes the declaration journaled at seq with its lines (heap: free *lines). */
+static bzl_status
+decl_at(bzl_txn *t, uint64_t seq, bzl_declaration *d, bzl_decl_line **lines)
+{
+    bzl__entry e;
+    size_t used = 0;
+    *lines = NULL;
+    bzl_status st = bzl__journal_get(t, seq, &e);
+    if (st == BZL_OK && e.type != JOURNAL_DECLARATION) {
+        return BZL_CORRUPT;
+    }
+    st = st == BZL_OK ? bzl__decl_decode(e.payload, e.payload_len, d, NULL, 0, &used) : st;
+    if (st != BZL_OK) {
+        return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    }
+    *lines = calloc(d->line_count == 0 ? 1 : d->line_count, sizeof **lines);
+    if (*lines == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    return bzl__decl_decode(e.payload, e.payload_len, d, *lines, d->line_count, &used);
+}
+
+bzl_status
+bzl__legacy_losses(bzl_txn *t, uint64_t decl_seq, int sign, const bzl_effect_list *applied,
+                   bzl_effect_list *out, bool *by_norm, bool *matched)
+{
+    BZL_ASSERT(sign == 1 || sign == -1);
+    memset(out, 0, sizeof *out);
+    *by_norm = false;
+    *matched = false;
+    bzl_declaration d;
+    bzl_decl_line *lines = NULL;
+    bzl_status st = decl_at(t, decl_seq, &d, &lines);
+    if (st != BZL_OK || d.kind != BZL_KIND_PRODUCT) {
+        free(lines); /* a consumption report carries no norm and no loss */
+        return st;
+    }
+    *by_norm = true;
+    bzl_effect_list now = {0};
+    bzl_status refusal = BZL_OK;
+    st = bzl__decl_effects_recompute(t, &d, &now, &refusal);
+    bool same = st == BZL_OK && refusal == BZL_OK;
+    for (uint32_t i = 0; same && i < now.count; i++) {
+        const bzl_effect *x = &now.items[i];
+        if (x->category == BZL_CATEGORY_CONSUMPTION && x->kind == BZL_KIND_MATERIAL) {
+            same = sign * x->total_e5 == consumed(applied, x->item_no);
+        }
+    }
+    for (uint32_t i = 0; same && i < now.count; i++) {
+        if (now.items[i].category == BZL_CATEGORY_INTANGIBLE_LOSS) {
+            bzl_effect x = now.items[i];
+            x.total_e5 *= sign;
+            now.items[out->count++] = x; /* compacted in place: out->count <= i */
+        }
+    }
+    if (same) {
+        out->items = now.items;
+        out->cap = now.cap;
+        now.items = NULL;
+    }
+    *matched = same;
+    free(now.items);
+    free(lines);
+    return st;
+}

@@ -300,6 +300,21 @@ BZL_NODISCARD bzl_status bzl__total_add(bzl_txn *t, const char *book_no, const b
 BZL_NODISCARD bzl_status bzl__decl_effects_recompute(bzl_txn *t, const bzl_declaration *d,
                                                      bzl_effect_list *out, bzl_status *refusal);
 
+/* Entries journaled before schema 4 carry no intangible-loss effects. For the declaration
+ * journaled at decl_seq, whose consumption `applied` holds as an entry applied it (sign +1:
+ * posted; −1: a reversal's negation), the intangible-loss effects as the rules give them today
+ * (sign × each), in *out (heap: free out->items) — provided today's norms reproduce every
+ * material's consumption in `applied` (*matched); otherwise *out is empty. *by_norm is false
+ * (and *out empty) for a material declaration: a consumption report carries no norm or loss.
+ * Write transaction. storage_declare.c; used by the upgrade and by posting or reversing such an
+ * entry (storage_ledger.c). */
+BZL_NODISCARD bzl_status bzl__legacy_losses(bzl_txn *t, uint64_t decl_seq, int sign,
+                                            const bzl_effect_list *applied, bzl_effect_list *out,
+                                            bool *by_norm, bool *matched);
+/* Meta: the first journal sequence written under schema 4's loss rules (0 or absent on a ledger
+ * created at schema 4); while the 3 → 4 upgrade runs, the next entry it will look at. */
+#define META_SCHEMA4_FROM "schema4_from"
+
 /* Applies a declaration whose id is new (storage_declare.c), in a transaction nested in batch;
  * the contract of bzl_storage_submit. */
 BZL_NODISCARD bzl_status bzl__submit_new(bzl_txn *batch, const bzl_declaration *d,

@@ -284,6 +284,54 @@ conflict(bzl_action_result *out, const action *a, const char *wanted)
     return BZL_OK;
 }
 
+/* True when list consumes by norm (a consumption effect with a total) but carries no
+ * intangible-loss effect: the shape of an entry journaled before schema 4. */
+static bool
+lacks_losses(const bzl_effect_list *list)
+{
+    bool consumes = false;
+    for (uint32_t i = 0; i < list->count; i++) {
+        const bzl_effect *e = &list->items[i];
+        if (e->category == BZL_CATEGORY_INTANGIBLE_LOSS) {
+            return false;
+        }
+        consumes |= e->category == BZL_CATEGORY_CONSUMPTION && e->total_e5 != 0;
+    }
+    return consumes;
+}
+
+/* Posting (sign +1) or reversing (−1) what entry `from` journaled before schema 4 moves the
+ * intangible-loss total as the upgrade derived it (bzl__legacy_losses): the effects are
+ * appended to a->list, so the action's own entry carries them. */
+static bzl_status
+legacy_losses_add(bzl_txn *t, action *a, uint64_t from, int sign)
+{
+    uint64_t schema4_from = 0;
+    bzl_status st = bzl__meta_u64_get(t, META_SCHEMA4_FROM, &schema4_from);
+    if (st == BZL_NOT_FOUND || (st == BZL_OK && (from >= schema4_from || !lacks_losses(&a->list)))) {
+        return BZL_OK;
+    }
+    bzl_effect_list losses = {0};
+    bool by_norm = false;
+    bool matched = false;
+    st = st == BZL_OK ? bzl__legacy_losses(t, a->ds.seq, sign, &a->list, &losses, &by_norm,
+                                           &matched)
+                      : st;
+    if (st == BZL_OK && losses.count > 0) {
+        bzl_effect *grown =
+            realloc(a->list.items, (a->list.count + losses.count) * sizeof *grown);
+        st = grown != NULL ? BZL_OK : BZL_NO_MEMORY;
+        if (grown != NULL) {
+            memcpy(grown + a->list.count, losses.items, losses.count * sizeof *grown);
+            a->list.items = grown;
+            a->list.count += losses.count;
+            a->list.cap = a->list.count;
+        }
+    }
+    free(losses.items);
+    return st;
+}
+
 typedef enum { ACT_POST, ACT_VOID, ACT_REJECT, ACT_REVERSE } act_kind;
 
 /* Decides and builds the action's effects in a; a refusal or replay lands in out. */
@@ -324,6 +372,9 @@ action_plan(bzl_txn *t, act_kind kind, action *a, bzl_action_result *out, bool *
             bzl_effect_release(&a->list.items[i], &e);
         }
         a->list.items[i] = e;
+    }
+    if (st == BZL_OK && (kind == ACT_POST || kind == ACT_REVERSE)) {
+        st = legacy_losses_add(t, a, from, kind == ACT_POST ? 1 : -1);
     }
     *go = st == BZL_OK;
     return st;

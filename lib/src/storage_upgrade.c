@@ -25,8 +25,10 @@
  *      intangible loss its declaration's lines carry at the norms in the norm table — counted
  *      only for a material whose consumption those norms give exactly as the entry journaled
  *      it; otherwise the entry is reported as unmatched and its intangible loss counts as 0.
- *      meta "upgrade4_next" holds the next sequence to look at, written with each step's
- *      totals, so a resumed run neither skips nor repeats an entry.
+ *      meta "schema4_from" holds the next sequence to look at, written with each step's
+ *      totals, so a resumed run neither skips nor repeats an entry; once done it is the first
+ *      entry written under schema 4, which is how posting or reversing an older entry knows
+ *      to re-derive its intangible loss the same way (storage_ledger.c).
  *   2. the schema version becomes 4.
  */
 #include "storage_internal.h"
@@ -207,93 +209,48 @@ set_version(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
 
 /* ---- 3 → 4: loss totals --------------------------------------------------------------------- */
 
-#define META_UPGRADE4_NEXT "upgrade4_next"
-
-/* The consumption total of material `item` among list's effects (0 when none). */
-static int64_t
-consumed(const bzl_effect_list *list, uint32_t item)
-{
-    for (uint32_t i = 0; i < list->count; i++) {
-        const bzl_effect *e = &list->items[i];
-        if (e->kind == BZL_KIND_MATERIAL && e->item_no == item &&
-            e->category == BZL_CATEGORY_CONSUMPTION) {
-            return e->total_e5;
-        }
-    }
-    return 0;
-}
-
 /* The declaration a post (sign +1) or reversal (−1) entry acts on, or the entry itself. */
 static bzl_status
-entry_declaration(bzl_txn *t, const bzl__entry *e, bzl__entry *decl, int *sign)
+entry_declaration(const bzl__entry *e, uint64_t seq, uint64_t *decl_seq, int *sign)
 {
     *sign = e->type == JOURNAL_REVERSE ? -1 : 1;
+    *decl_seq = seq;
     if (e->type == JOURNAL_DECLARATION) {
-        *decl = *e;
         return BZL_OK;
     }
     bzl_rd r = {.p = e->payload, .len = e->payload_len};
-    uint64_t ref = rd_u64(&r);
-    if (r.bad) {
-        return BZL_CORRUPT;
-    }
-    bzl_status st = bzl__journal_get(t, ref, decl);
-    return st == BZL_OK && decl->type != JOURNAL_DECLARATION ? BZL_CORRUPT : st;
+    *decl_seq = rd_u64(&r);
+    return r.bad ? BZL_CORRUPT : BZL_OK;
 }
 
-/* Adds the intangible loss of the declaration behind entry e (whose applied effects are
- * `applied`) where today's norms reproduce the journaled consumption. A material declaration's
- * consumption (a consumption report) carries no norm and no loss. */
+/* Adds the intangible loss of the declaration behind entry seq (whose applied effects are
+ * `applied`) where today's norms reproduce the journaled consumption (bzl__legacy_losses). */
 static bzl_status
-intangible_add(bzl_txn *t, const bzl__entry *e, const char *book, uint32_t month,
+intangible_add(bzl_txn *t, const bzl__entry *e, uint64_t seq, const char *book, uint32_t month,
                const bzl_effect_list *applied, bzl_upgrade_report *out)
 {
-    bzl__entry de;
+    uint64_t decl_seq = 0;
     int sign = 1;
-    bzl_status st = entry_declaration(t, e, &de, &sign);
-    bzl_declaration d;
-    bzl_decl_line *lines = NULL;
-    size_t used = 0;
+    bool by_norm = false;
+    bool matched = false;
+    bzl_effect_list losses = {0};
+    bzl_status st = entry_declaration(e, seq, &decl_seq, &sign);
     if (st == BZL_OK) {
-        st = bzl__decl_decode(de.payload, de.payload_len, &d, NULL, 0, &used);
+        st = bzl__legacy_losses(t, decl_seq, sign, applied, &losses, &by_norm, &matched);
     }
-    if (st == BZL_OK) {
-        lines = calloc(d.line_count == 0 ? 1 : d.line_count, sizeof *lines);
-        st = lines != NULL ? bzl__decl_decode(de.payload, de.payload_len, &d, lines,
-                                              d.line_count, &used)
-                           : BZL_NO_MEMORY;
+    for (uint32_t i = 0; st == BZL_OK && i < losses.count; i++) {
+        st = bzl__total_add(t, book, &losses.items[i], month, BZL_CATEGORY_INTANGIBLE_LOSS,
+                            losses.items[i].total_e5);
     }
-    bzl_effect_list now = {0};
-    bzl_status refusal = BZL_OK;
-    if (st != BZL_OK || d.kind != BZL_KIND_PRODUCT) {
-        free(lines);
-        return st;
-    }
-    out->loss_entries++;
-    st = bzl__decl_effects_recompute(t, &d, &now, &refusal);
-    bool unmatched = refusal != BZL_OK;
-    for (uint32_t i = 0; st == BZL_OK && !unmatched && i < now.count; i++) {
-        const bzl_effect *x = &now.items[i];
-        if (x->category == BZL_CATEGORY_CONSUMPTION && x->kind == BZL_KIND_MATERIAL) {
-            unmatched = sign * x->total_e5 != consumed(applied, x->item_no);
-        }
-    }
-    for (uint32_t i = 0; st == BZL_OK && !unmatched && i < now.count; i++) {
-        const bzl_effect *x = &now.items[i];
-        if (x->category == BZL_CATEGORY_INTANGIBLE_LOSS) {
-            st = bzl__total_add(t, book, x, month, BZL_CATEGORY_INTANGIBLE_LOSS,
-                                sign * x->total_e5);
-        }
-    }
-    out->loss_unmatched += st == BZL_OK && unmatched;
-    free(now.items);
-    free(lines);
+    out->loss_entries += st == BZL_OK && by_norm;
+    out->loss_unmatched += st == BZL_OK && by_norm && !matched;
+    free(losses.items);
     return st;
 }
 
 /* One entry: the tangible totals from its journaled allowance, then the intangible ones. */
 static bzl_status
-losses_entry(bzl_txn *t, const bzl__entry *e, bzl_upgrade_report *out)
+losses_entry(bzl_txn *t, const bzl__entry *e, uint64_t seq, bzl_upgrade_report *out)
 {
     size_t at = 0;
     bool has = false;
@@ -316,7 +273,7 @@ losses_entry(bzl_txn *t, const bzl__entry *e, bzl_upgrade_report *out)
         }
     }
     if (st == BZL_OK && consumes) {
-        st = intangible_add(t, e, book, month, &applied, out);
+        st = intangible_add(t, e, seq, book, month, &applied, out);
     }
     free(applied.items);
     return st;
@@ -329,7 +286,7 @@ losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     bzl_upgrade_report *out = arg;
     bzl_upgrade_report at = *out; /* advanced only if the transaction commits */
     uint64_t next = 1;
-    bzl_status st = bzl__meta_u64_get(t, META_UPGRADE4_NEXT, &next);
+    bzl_status st = bzl__meta_u64_get(t, META_SCHEMA4_FROM, &next);
     st = st == BZL_NOT_FOUND ? BZL_OK : st;
     uint8_t key[8];
     bzl_wr w = {.p = key, .cap = sizeof key};
@@ -343,15 +300,16 @@ losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     for (uint32_t n = 0; st == BZL_OK && rc == MDB_SUCCESS && n < UPGRADE_ROWS_PER_TXN; n++) {
         bzl__entry e;
         bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
-        next = rd_be(&kr, 8) + 1;
+        uint64_t seq = rd_be(&kr, 8);
+        next = seq + 1;
         st = bzl__entry_decode(&v, &e);
-        st = st == BZL_OK ? losses_entry(t, &e, &at) : st;
+        st = st == BZL_OK ? losses_entry(t, &e, seq, &at) : st;
         *rows += 1;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     st = bzl__cursor_end(cur, rc, st);
     *done = rc == MDB_NOTFOUND;
-    st = st == BZL_OK ? bzl__meta_u64_put(t, META_UPGRADE4_NEXT, next) : st;
+    st = st == BZL_OK ? bzl__meta_u64_put(t, META_SCHEMA4_FROM, next) : st;
     if (st == BZL_OK) {
         *out = at;
     }
