@@ -133,10 +133,12 @@ static const cli_cmd commands[] = {
     {"reconcile", "(--book NO | --all) --period P [--tolerance PCT] [--csv]",
      "verify (核销) books over a period",
      "Per material: opening, every inflow and outflow category, consumption, tangible and\n"
-     "intangible losses, adjustments, book balance (应剩余), counted (实际剩余, the latest\n"
-     "stocktake in the period), difference, rate (% of the book balance, 4 places) and a\n"
-     "flag beyond the tolerance (default 0.5 %). P: YYYY-MM, YYYY-Qn, YYYY or DATE..DATE\n"
-     "(whole months). Reads the monthly period totals, never the journal.\n",
+     "intangible losses (each consuming line's own norm's, summed), adjustments, book\n"
+     "balance (应剩余), counted (实际剩余, the latest stocktake in the period), difference,\n"
+     "rate (% of the book balance, 4 places) and a flag: within, shortage or surplus beyond\n"
+     "the tolerance (default 0.5 %), uncounted, or negative_book when the book balance is\n"
+     "below zero. P: YYYY-MM, YYYY-Qn, YYYY or DATE..DATE (whole months). Reads the monthly\n"
+     "period totals, never the journal.\n",
      cli_reconcile},
     {"rates set", "--month YYYY-MM --currency CODE --cny RATE", "set a monthly customs rate",
      "RATE is CNY per unit of the currency (e.g. 502 USD at 7.1). USD statistics convert\n"

@@ -13,7 +13,8 @@
 #                             ratio trend by month, mode mix over time, the books with the largest
 #                             differences); no script, no network
 # and prints one summary line per book on stdout. Progress goes to stderr only on a terminal.
-# Exit status: 0 every book within tolerance, 1 some book beyond it, 2 usage, 3 a failure.
+# Exit status: 0 every book within tolerance, 1 some book beyond it or with a material's book
+# balance below zero (flag negative_book), 2 usage, 3 a failure.
 # Every figure comes from the daemon as an exact decimal string; charts only scale them.
 set -uo pipefail
 BZL=${BZL:-bzl}
@@ -46,19 +47,21 @@ awk -F, -v dir="$out" 'NR==1{h=$0; next}
   { f=dir "/book-" $1 ".csv"; if (!(f in seen)) { print h > f; seen[f]=1 } print > f }' \
   "$out/reconcile.csv"
 # Summary per book: materials, beyond tolerance, uncounted, and the largest difference rate with
-# its item. Quantities of different materials are in different units and are never added;
+# its item; then, only where there are any, materials whose book balance is below zero. Quantities of different materials are in different units and are never added;
 # the rate is printed as the daemon's exact string (awk only compares to pick it).
 awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next}
   { bk=$c["book"]; m[bk]++; if(!(bk in order)){order[bk]=++n; name[n]=bk}
-    f=$c["flag"]; if(f=="shortage"||f=="surplus")x[bk]++; if(f=="uncounted")u[bk]++
+    f=$c["flag"]; if(f=="shortage"||f=="surplus")x[bk]++; if(f=="uncounted")u[bk]++; if(f=="negative_book")g[bk]++
     r=$c["difference_rate"]; if(r!="n/a" && r!=""){ a=r+0; if(a<0)a=-a
       if(!(bk in w) || a>w[bk]){ w[bk]=a; ws[bk]=r; wi[bk]=$c["item"] } } }
   END{ for(i=1;i<=n;i++){bk=name[i]
          worst=(bk in ws) ? ws[bk] "% (item " wi[bk] ")" : "n/a"
-         printf "%s materials: %d, beyond tolerance: %d, uncounted: %d, largest difference rate: %s\n", bk, m[bk], x[bk]+0, u[bk]+0, worst } }' \
+         neg=(bk in g) ? sprintf(", negative book balance: %d", g[bk]) : ""
+         printf "%s materials: %d, beyond tolerance: %d, uncounted: %d, largest difference rate: %s%s\n", bk, m[bk], x[bk]+0, u[bk]+0, worst, neg } }' \
   "$out/reconcile.csv" >"$out/summary.txt"
 cat "$out/summary.txt"
 beyond=$(awk -F'beyond tolerance: ' '{split($2,a,","); t+=a[1]} END{print t+0}' "$out/summary.txt")
+negative=$(awk -F'negative book balance: ' 'NF>1{t+=$2} END{print t+0}' "$out/summary.txt")
 
 # ---- reports -------------------------------------------------------------------------------
 year=${period:0:4}
@@ -128,7 +131,7 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:right} th{background:#eee
 .oem{fill:#9aa5b1} .odm{fill:#3a7bd5} .obm{fill:#2fa36b}
 </style></head><body>
 <h1>bzl nightly report — period $period</h1>
-<p>Generated $(date -u +%Y-%m-%dT%H:%M:%SZ). Materials beyond tolerance: $beyond.</p>
+<p>Generated $(date -u +%Y-%m-%dT%H:%M:%SZ). Materials beyond tolerance: $beyond.$([ "$negative" -gt 0 ] && printf ' Materials with a book balance below zero: %s.' "$negative")</p>
 <h2>Books</h2><pre>$(esc <"$out/summary.txt")</pre>
 <h2>Value-added ratio trend $year</h2>
 $(bars "Value-added ratio (E-I)/I x 100 by month, $year (%)" chart-var 1 4 "$out/var-trend.csv")
@@ -146,4 +149,4 @@ HTML
 } >"$out/report.html" || fail "writing report.html failed"
 rm -f "$out/.top2.csv"
 [ -t 2 ] && printf '\r\033[Kbzl-nightly: done: %s\n' "$out/report.html" >&2
-[ "$beyond" -eq 0 ]
+[ "$beyond" -eq 0 ] && [ "$negative" -eq 0 ]

@@ -177,4 +177,18 @@ check "the note names the unpriced material" grep -q "$BK2/3 (material 3)" "$tmp
 check "without transfers, product 1: E 2000, I 982, 103.6660 %, 50.9000 %" grep -q "^$BK2/1,2000.00,982.00,103.6660,50.9000" "$tmp/varx.csv"
 check "without transfers, product 2: E 200, I 250, -20.0000 %, -25.0000 %" grep -q "^$BK2/2,200.00,250.00,-20.0000,-25.0000" "$tmp/varx.csv"
 
+# A back-dated outflow: material 1 of BK2 re-exported (0664) 50 on 2026-01-15, accepted because
+# the posted balance (1500, imported in March) covers it; January's book is 0 − 50 = −50, an
+# exception of its own whatever was counted, and the nightly job says so and exits 1.
+mv2 material out 0664 2026-01-15 1 50 50 502
+"$bzl" reconcile --book $BK2 --period 2026-01 --csv >"$tmp/neg.csv" 2>&1
+check "a book balance below zero is flagged negative_book" \
+  grep -q "^$BK2,1,0,.*,-50,n/a,n/a,n/a,negative_book$" "$tmp/neg.csv"
+"$nightly" --out "$tmp/nightly-neg" --period 2026-01 >"$tmp/nightly-neg.out" 2>&1; rc=$?
+check "nightly counts it in the book's summary line" \
+  grep -q "^$BK2 materials: 3, beyond tolerance: 0, uncounted: 2, .*, negative book balance: 1$" "$tmp/nightly-neg.out"
+check "nightly exits 1 on a negative book balance" test "$rc" -eq 1
+check "the report says how many materials are below zero" \
+  grep -q "Materials with a book balance below zero: 1." "$tmp/nightly-neg/report.html"
+
 scenario_end recon_scenario
