@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bzl/decimal.h"
-#include "bzl/recon.h"
+#include "bzl/query.h"
 #include "dispatch.h"
 
 typedef char dec_text[BZL_DEC_TEXT_BYTES];
@@ -166,11 +166,8 @@ ledger_apply(bzld_job *job, bzl_txn *txn)
         st = bzl_storage_reverse(txn, w->enterprise, w->id, w->reason, &w->actor, &w->result);
         break;
     case LW_PERIOD:
-        st = bzl_storage_period_close(txn, w->book_no, w->date, &w->actor, &w->result);
-        if (st == BZL_OK && w->result.status == BZL_OK && !w->result.replayed) {
-            /* Verification's carry-forward: closing balances open the next period. */
-            st = bzl_recon_carry_forward(txn, w->book_no, w->date);
-        }
+        /* With verification's carry-forward: closing balances open the next period. */
+        st = bzl_query_period_close(txn, w->book_no, w->date, &w->actor, &w->result);
         break;
     }
     return batch_fatal(st) ? st : BZL_OK;

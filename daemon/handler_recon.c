@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bzl/decimal.h"
-#include "bzl/recon.h"
+#include "bzl/query.h"
 #include "table.h"
 
 /* Books per reconcile --all page: 1,000 books × 20 materials × 25 cells stays far below the

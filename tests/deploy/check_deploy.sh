@@ -5,6 +5,9 @@
 #   check_deploy.sh man MAN_PAGE...          each man page renders without a warning
 #   check_deploy.sh activation BZLD BZL      bzld serves a socket systemd passes it, sends
 #                                            READY=1 and STOPPING=1, and leaves the socket
+#   check_deploy.sh client BUILD_DIR CC      the client library installed to a scratch prefix
+#                                            builds and links a client with pkg-config alone,
+#                                            and the client needs neither LMDB nor libsodium
 #
 # The units are checked as installed (bindir substituted), with ExecStart= pointing at the
 # built binaries (bzl-nightly, which a later release brings, is a stub). Exits 77 (skipped,
@@ -88,8 +91,44 @@ while True:
   grep -q '^STOPPING=1' "$work/notify.log" || { echo "no STOPPING=1"; exit 1; }
   echo "socket activation and readiness: ok"
   ;;
+client)
+  build=${1:?build dir}
+  cc=${2:?compiler}
+  work=$(mktemp -d /tmp/bzl-client-XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+  cmake --install "$build" --prefix "$work/prefix" >/dev/null
+  pc=$(find "$work/prefix" -name bzl-client.pc -printf '%h\n' | head -1)
+  [ -n "$pc" ] || { echo "bzl-client.pc was not installed"; exit 1; }
+  export PKG_CONFIG_PATH=$pc
+  cat >"$work/client.c" <<'C'
+#include "bzl/client.h"
+#include <stdio.h>
+int
+main(void)
+{
+    bzl_client *c = NULL;
+    char why[256] = "";
+    /* No daemon listens there: the call must fail cleanly with a reason. */
+    bzl_status st = bzl_client_connect("/nonexistent/bzld.sock", &c, why, sizeof why);
+    printf("%s %s\n", bzl_status_name(st), why);
+    return st == BZL_OK;
+}
+C
+  # A sanitizer build's libraries need the sanitizer runtime at link time too.
+  san=
+  grep -q '^BZL_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && san=-fsanitize=address,undefined
+  # shellcheck disable=SC2046 # pkg-config's words are meant to split
+  "$cc" $san -o "$work/client" "$work/client.c" $(pkg-config --cflags --libs --static bzl-client)
+  out=$("$work/client") || { echo "the client did not run: $out"; exit 1; }
+  case "$out" in IO_ERROR*|NOT_FOUND*|*"No such file"*) ;; *) echo "unexpected: $out"; exit 1 ;; esac
+  if ldd "$work/client" | grep -Eq 'liblmdb|libsodium'; then
+    echo "the client links LMDB or libsodium"; exit 1
+  fi
+  pkg-config --libs --static bzl-client | grep -Eq 'lmdb|sodium' && { echo "bzl-client.pc names LMDB or libsodium"; exit 1; }
+  echo "client library via pkg-config: ok ($out)"
+  ;;
 *)
-  echo "usage: check_deploy.sh units UNIT_DIR BIN_DIR | man PAGE... | activation BZLD BZL" >&2
+  echo "usage: check_deploy.sh units UNIT_DIR BIN_DIR | man PAGE... | activation BZLD BZL | client BUILD_DIR CC" >&2
   exit 2
   ;;
 esac

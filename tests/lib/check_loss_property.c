@@ -12,7 +12,7 @@
  * reference/customs-domain.md §1.2, written out here, not the library's functions).
  */
 #include "bzl/norms.h"
-#include "bzl/recon.h"
+#include "bzl/query.h"
 #include "bzl/storage.h"
 #include "storage_fixture.h"
 

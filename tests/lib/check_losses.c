@@ -9,7 +9,7 @@
  * materials 1, 2 and product 1; the tests add product 2 where they need it.
  */
 #include "bzl/norms.h"
-#include "bzl/recon.h"
+#include "bzl/query.h"
 #include "bzl/storage.h"
 #include "storage_fixture.h"
 

@@ -5,7 +5,7 @@
  * computation; the same counter does move when bzl_storage_verify_balances walks the journal,
  * so a zero is not an idle counter. Also proves carry-forward: a closing stored for January
  * becomes February's opening even when it differs from the sum of the totals. */
-#include "bzl/recon.h"
+#include "bzl/query.h"
 #include "bzl/storage.h"
 #include "storage_fixture.h"
 

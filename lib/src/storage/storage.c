@@ -710,6 +710,13 @@ txn_release(bzl_txn *t)
     free(t);
 }
 
+bzl_storage *
+bzl_txn_storage(const bzl_txn *t)
+{
+    BZL_ASSERT(t != NULL);
+    return t->s;
+}
+
 bzl_status
 bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write, bzl_txn **out)
 {

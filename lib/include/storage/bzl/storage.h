@@ -73,6 +73,8 @@ BZL_NODISCARD bzl_status bzl_storage_grow(bzl_storage *s);
 /* Begins a transaction: a read one (write = false, parent NULL) or a write one, optionally
  * nested in a write parent (a declaration inside a batch). *out is owned until commit or
  * abort. Statuses: BZL_OK, BZL_NO_MEMORY, BZL_IO_ERROR, BZL_STORAGE_FULL. */
+/* The storage t belongs to (to begin a transaction nested in it). */
+bzl_storage *bzl_txn_storage(const bzl_txn *t);
 BZL_NODISCARD bzl_status bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write,
                                        bzl_txn **out);
 /* Commits (a top-level write commit is durable when this returns BZL_OK) and frees t

@@ -82,6 +82,11 @@ _Noreturn void bzl_assert_fail(const char *cond, const char *file, int line);
 
 #define BZL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The one 128-bit integer type: intermediate products of 64-bit fixed-point figures are exact in
+ * it (DESIGN.md §3). A GCC/Clang extension, hence __extension__ under -Wpedantic. */
+__extension__ typedef __int128 bzl_i128;
+__extension__ typedef unsigned __int128 bzl_u128;
+
 #if defined(__GNUC__)
 #define BZL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define BZL_NODISCARD __attribute__((warn_unused_result))

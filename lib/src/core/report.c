@@ -4,19 +4,18 @@
 #include "bzl/decimal.h"
 #include "bzl/recon.h"
 
-__extension__ typedef __int128 i128;
 
 bzl_status
 bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9, int64_t *usd_e5)
 {
     BZL_ASSERT(cur_cny_e9 > 0);
     BZL_ASSERT(usd_cny_e9 > 0);
-    i128 n = (i128)value_e5 * cur_cny_e9;
-    i128 d = usd_cny_e9;
+    bzl_i128 n = (bzl_i128)value_e5 * cur_cny_e9;
+    bzl_i128 d = usd_cny_e9;
     bool neg = n < 0;
-    i128 un = neg ? -n : n;
-    i128 q = (un * 2 + d) / (d * 2); /* half away from zero */
-    i128 r = neg ? -q : q;
+    bzl_i128 un = neg ? -n : n;
+    bzl_i128 q = (un * 2 + d) / (d * 2); /* half away from zero */
+    bzl_i128 r = neg ? -q : q;
     if (r > INT64_MAX || r < -INT64_MAX) {
         return BZL_OVERFLOW;
     }
@@ -25,12 +24,12 @@ bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9, int64_
 }
 
 /* n / d half away from zero; d > 0. */
-static i128
-div_half_up(i128 n, i128 d)
+static bzl_i128
+div_half_up(bzl_i128 n, bzl_i128 d)
 {
     bool neg = n < 0;
-    i128 un = neg ? -n : n;
-    i128 q = (un * 2 + d) / (d * 2);
+    bzl_i128 un = neg ? -n : n;
+    bzl_i128 q = (un * 2 + d) / (d * 2);
     return neg ? -q : q;
 }
 
@@ -45,8 +44,8 @@ bzl_consumed_value(int64_t consumed_e5, int64_t import_usd_e5, int64_t import_qt
         return BZL_OVERFLOW;
     }
     /* |consumed × usd| < 2^126, so neither the product nor the doubling in div_half_up
-     * overflows an i128. */
-    i128 r = div_half_up((i128)consumed_e5 * import_usd_e5, import_qty_e5);
+     * overflows an bzl_i128. */
+    bzl_i128 r = div_half_up((bzl_i128)consumed_e5 * import_usd_e5, import_qty_e5);
     if (r > INT64_MAX || r < -INT64_MAX) {
         return BZL_OVERFLOW;
     }

@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-__extension__ typedef __int128 i128;
 
 #define E9 1000000000LL
 #define PERCENT_E9 (100 * E9)
@@ -92,13 +91,13 @@ bzl_norm_check(bzl_norm *n, bzl_fault *fault)
 }
 
 /* n / d rounded half away from zero (d > 0). */
-static i128
-div_half_up(i128 n, i128 d)
+static bzl_i128
+div_half_up(bzl_i128 n, bzl_i128 d)
 {
     BZL_ASSERT(d > 0);
-    i128 q = n / d;
-    i128 r = n % d;
-    i128 ar = r < 0 ? -r : r;
+    bzl_i128 q = n / d;
+    bzl_i128 r = n % d;
+    bzl_i128 ar = r < 0 ? -r : r;
     if (2 * ar >= d) {
         q += n < 0 ? -1 : 1;
     }
@@ -110,14 +109,14 @@ div_half_up(i128 n, i128 d)
  * 165 bits, so p is split at the divisor, p = a·10^20 + b: a·rate is whole and the only
  * rounding is of b·rate / 10^20 (a < 2^61, b < 2^67, rate < 2^37: both products fit). */
 static bzl_status
-loss_of(i128 p, int64_t rate_e9, int64_t *loss_e5)
+loss_of(bzl_i128 p, int64_t rate_e9, int64_t *loss_e5)
 {
     BZL_ASSERT(p >= 0);
     BZL_ASSERT(rate_e9 >= 0 && rate_e9 < PERCENT_E9);
-    const i128 d = (i128)100000000000000000LL * 1000; /* 10^20 */
-    i128 a = p / d;
-    i128 b = p % d;
-    i128 loss = a * rate_e9 + div_half_up(b * rate_e9, d);
+    const bzl_i128 d = (bzl_i128)100000000000000000LL * 1000; /* 10^20 */
+    bzl_i128 a = p / d;
+    bzl_i128 b = p % d;
+    bzl_i128 loss = a * rate_e9 + div_half_up(b * rate_e9, d);
     if (loss > INT64_MAX) {
         return BZL_OVERFLOW;
     }
@@ -140,8 +139,8 @@ bzl_norm_loss(const bzl_norm *n, int64_t qty_e5, int64_t rate_e9, int64_t *loss_
     BZL_ASSERT(qty_e5 >= 0);
     int64_t u_e9 = 0;
     bzl_status st = effective_unit(n, &u_e9);
-    /* |qty × u| < 2^126: exact in an i128. */
-    return st == BZL_OK ? loss_of((i128)qty_e5 * u_e9, rate_e9, loss_e5) : st;
+    /* |qty × u| < 2^126: exact in an bzl_i128. */
+    return st == BZL_OK ? loss_of((bzl_i128)qty_e5 * u_e9, rate_e9, loss_e5) : st;
 }
 
 bzl_status
@@ -157,7 +156,7 @@ bzl_norm_consume(const bzl_norm *n, int64_t qty_e5, int64_t *consumption_e5, int
         st = bzl_dec_mul(qty_e5, BZL_SCALE_QTY, u_e9, BZL_SCALE_RATE, BZL_SCALE_QTY, &c);
     }
     if (st == BZL_OK) {
-        st = loss_of((i128)qty_e5 * u_e9, n->tangible_e9, &t);
+        st = loss_of((bzl_i128)qty_e5 * u_e9, n->tangible_e9, &t);
     }
     if (st == BZL_OK) {
         *consumption_e5 = c;
@@ -379,7 +378,7 @@ average_value(const bzl_balance *bal, int64_t dq)
         return 0;
     }
     int64_t taken = dq < 0 ? -dq : dq;
-    i128 v = div_half_up((i128)bal->value_e5 * taken, bal->qty_e5);
+    bzl_i128 v = div_half_up((bzl_i128)bal->value_e5 * taken, bal->qty_e5);
     return dq < 0 ? -(int64_t)v : (int64_t)v;
 }
 

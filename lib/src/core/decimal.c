@@ -18,13 +18,9 @@
  * and printed percentages to 4, each by naming that scale here.
  */
 
-/* __int128 is a GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it. */
-__extension__ typedef __int128 i128;
-__extension__ typedef unsigned __int128 u128;
+#define I128_MAX ((bzl_i128)(((bzl_u128)1 << 127) - 1u))
 
-#define I128_MAX ((i128)(((u128)1 << 127) - 1u))
-
-/* 10^38 is the largest power of ten an i128 holds; the code needs at most 10^36
+/* 10^38 is the largest power of ten an bzl_i128 holds; the code needs at most 10^36
  * (a product at scale 18 + 18 rounded to scale 0). */
 #define POW10_I128_MAX 38u
 
@@ -38,11 +34,11 @@ static_assert(BZL_DEC_TEXT_BYTES >= 1u + 19u + 1u + 1u + 1u,
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
-static i128
+static bzl_i128
 pow10_i128(unsigned n)
 {
     BZL_ASSERT(n <= POW10_I128_MAX);
-    i128 p = 1;
+    bzl_i128 p = 1;
     for (unsigned i = 0; i < n; i++) { /* bounded by POW10_I128_MAX */
         p *= 10;
     }
@@ -60,20 +56,20 @@ pow10_u64(unsigned n)
     return p;
 }
 
-static i128
-abs_i128(i128 v)
+static bzl_i128
+abs_i128(bzl_i128 v)
 {
-    /* Callers never pass the i128 minimum: every operand here is below 2^127 in magnitude. */
+    /* Callers never pass the bzl_i128 minimum: every operand here is below 2^127 in magnitude. */
     return v < 0 ? -v : v;
 }
 
-/* n / d rounded half away from zero. d is non-zero; |n| and 2|d| fit an i128. */
-static i128
-div_half_up(i128 n, i128 d)
+/* n / d rounded half away from zero. d is non-zero; |n| and 2|d| fit an bzl_i128. */
+static bzl_i128
+div_half_up(bzl_i128 n, bzl_i128 d)
 {
     BZL_ASSERT(d != 0);
-    i128 q = n / d; /* truncates toward zero */
-    i128 r = n % d; /* carries the sign of n */
+    bzl_i128 q = n / d; /* truncates toward zero */
+    bzl_i128 r = n % d; /* carries the sign of n */
     if (2 * abs_i128(r) >= abs_i128(d)) {
         q += ((n < 0) != (d < 0)) ? -1 : 1;
     }
@@ -82,9 +78,9 @@ div_half_up(i128 n, i128 d)
 
 /* Writes v to *out when it fits an int64; BZL_OVERFLOW otherwise. */
 static bzl_status
-narrow(i128 v, int64_t *out)
+narrow(bzl_i128 v, int64_t *out)
 {
-    if (v > (i128)INT64_MAX || v < (i128)INT64_MIN) {
+    if (v > (bzl_i128)INT64_MAX || v < (bzl_i128)INT64_MIN) {
         return BZL_OVERFLOW;
     }
     *out = (int64_t)v;
@@ -94,12 +90,12 @@ narrow(i128 v, int64_t *out)
 /* Moves v from scale `from` to scale `to` (rounding half-up when shrinking) and narrows it to
  * an int64. |v| must be at most 2^126 so that the rounding step cannot overflow. */
 static bzl_status
-rescale_i128(i128 v, unsigned from, unsigned to, int64_t *out)
+rescale_i128(bzl_i128 v, unsigned from, unsigned to, int64_t *out)
 {
     if (to < from) {
         return narrow(div_half_up(v, pow10_i128(from - to)), out);
     }
-    i128 f = pow10_i128(to - from);
+    bzl_i128 f = pow10_i128(to - from);
     if (abs_i128(v) > I128_MAX / f) {
         return BZL_OVERFLOW; /* far beyond any int64 */
     }
@@ -327,8 +323,8 @@ bzl_dec_mul(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale, unsigned o
     BZL_ASSERT(out_scale <= BZL_SCALE_MAX);
     BZL_ASSERT(out != NULL);
 
-    /* |a × b| <= 2^126: exact in an i128, at scale a_scale + b_scale <= 36. */
-    i128 product = (i128)a * (i128)b;
+    /* |a × b| <= 2^126: exact in an bzl_i128, at scale a_scale + b_scale <= 36. */
+    bzl_i128 product = (bzl_i128)a * (bzl_i128)b;
     return rescale_i128(product, a_scale + b_scale, out_scale, out);
 }
 
@@ -347,12 +343,12 @@ bzl_dec_div(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale, unsigned o
      * scales the numerator, a negative one the denominator (by at most 10^18, so
      * |denominator| < 2^123). */
     int shift = (int)b_scale + (int)out_scale - (int)a_scale;
-    i128 num = a;
-    i128 den = b;
+    bzl_i128 num = a;
+    bzl_i128 den = b;
     if (shift < 0) {
         den *= pow10_i128((unsigned)-shift);
     } else {
-        i128 f = pow10_i128((unsigned)shift);
+        bzl_i128 f = pow10_i128((unsigned)shift);
         if (abs_i128(num) > I128_MAX / f) {
             /* |num × f| > 2^127 - 1 and |b| <= 2^63, so the quotient exceeds 2^63 + 1. */
             return BZL_OVERFLOW;

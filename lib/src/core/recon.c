@@ -4,12 +4,10 @@
 #include "bzl/codes.h"
 #include "bzl/decimal.h"
 #include "bzl/ledger.h"
-#include "bzl/norms.h"
 
 #include <stdio.h>
 #include <string.h>
 
-__extension__ typedef __int128 i128;
 
 /* ---- months and periods ------------------------------------------------------------------- */
 
@@ -197,13 +195,13 @@ bzl_percent_e4(int64_t n, int64_t d, int64_t *out)
     if (d == 0) {
         return BZL_INVALID_ARGUMENT;
     }
-    i128 a = (i128)n * 1000000; /* × 100 (percent) × 10^4 (places) */
-    i128 b = d;
+    bzl_i128 a = (bzl_i128)n * 1000000; /* × 100 (percent) × 10^4 (places) */
+    bzl_i128 b = d;
     bool neg = (a < 0) != (b < 0);
-    i128 ua = a < 0 ? -a : a;
-    i128 ub = b < 0 ? -b : b;
-    i128 q = (ua * 2 + ub) / (ub * 2); /* half away from zero */
-    i128 r = neg ? -q : q;
+    bzl_i128 ua = a < 0 ? -a : a;
+    bzl_i128 ub = b < 0 ? -b : b;
+    bzl_i128 q = (ua * 2 + ub) / (ub * 2); /* half away from zero */
+    bzl_i128 r = neg ? -q : q;
     if (r > INT64_MAX || r < -INT64_MAX) {
         return BZL_OVERFLOW;
     }
@@ -215,11 +213,11 @@ bzl_percent_e4(int64_t n, int64_t d, int64_t *out)
 static bzl_status
 sum_categories(const bzl_recon_input *in, bzl_recon_line *l)
 {
-    i128 book = in->opening_e5;
+    bzl_i128 book = in->opening_e5;
     for (unsigned c = 1; c < BZL_RECON_CATEGORIES; c++) {
         int64_t v = in->totals_e5[c];
         int sign = bzl_recon_category_sign(c);
-        book += sign * (i128)v;
+        book += sign * (bzl_i128)v;
         if (c == BZL_CATEGORY_CONSUMPTION) {
             l->consumption_e5 = v;
         } else if (c == BZL_CATEGORY_TANGIBLE_LOSS) {
@@ -287,181 +285,4 @@ bzl_recon_flag_name(uint8_t flag)
     static const char *const names[] = {"within", "shortage", "surplus", "uncounted",
                                         "negative_book"};
     return flag < BZL_ARRAY_LEN(names) ? names[flag] : "unknown";
-}
-
-/* ---- verification of a book over storage reads ------------------------------------------------
- */
-
-#include "bzl/storage.h"
-
-#include <stdlib.h>
-
-/* Σ sign × total over months [from, to] of a material. */
-static bzl_status
-net_movement(bzl_txn *t, const char *book_no, uint32_t item, uint32_t from, uint32_t to,
-             int64_t *net_e5)
-{
-    int64_t sums[256] = {0};
-    bzl_status st = bzl_storage_totals_sum(t, book_no, BZL_KIND_MATERIAL, item, from, to, sums);
-    i128 net = 0;
-    for (unsigned c = 0; st == BZL_OK && c < BZL_RECON_CATEGORIES; c++) {
-        net += bzl_recon_category_sign(c) * (i128)sums[c];
-    }
-    if (st == BZL_OK && (net > INT64_MAX || net < -INT64_MAX)) {
-        st = BZL_OVERFLOW;
-    }
-    if (st == BZL_OK) {
-        *net_e5 = (int64_t)net;
-    }
-    return st;
-}
-
-bzl_status
-bzl_recon_opening(bzl_txn *t, const char *book_no, uint32_t item_no, uint32_t month,
-                  int64_t *opening_e5)
-{
-    uint32_t carried_month = 0;
-    int64_t carried = 0;
-    bzl_status st =
-        bzl_storage_closing_latest(t, book_no, item_no, month, &carried_month, &carried);
-    uint32_t from = BZL_DATE_MIN_YEAR * 100u + 1u;
-    if (st == BZL_OK) {
-        from = bzl_month_next(carried_month);
-    } else if (st == BZL_NOT_FOUND) {
-        carried = 0;
-        st = BZL_OK;
-    }
-    int64_t net = 0;
-    if (st == BZL_OK && from < month) {
-        st = net_movement(t, book_no, item_no, from, bzl_month_prev(month), &net);
-    }
-    if (st == BZL_OK) {
-        st = bzl_dec_add(carried, net, opening_e5);
-    }
-    return st;
-}
-
-static bzl_status
-recon_material(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol_e4,
-               const bzl_count_row *count, uint32_t item, bzl_recon_line *out)
-{
-    bzl_recon_input in;
-    memset(&in, 0, sizeof in);
-    in.item_no = item;
-    int64_t sums[256] = {0};
-    bzl_status st = bzl_recon_opening(t, book_no, item, p->first_month, &in.opening_e5);
-    if (st == BZL_OK) {
-        st = bzl_storage_totals_sum(t, book_no, BZL_KIND_MATERIAL, item, p->first_month,
-                                    p->last_month, sums);
-    }
-    memcpy(in.totals_e5, sums, sizeof in.totals_e5);
-    if (count != NULL) {
-        in.counted = true;
-        in.counted_e5 = count->counted_e5;
-    }
-    return st == BZL_OK ? bzl_recon_compute(&in, tol_e4, out) : st;
-}
-
-/* The book's material item numbers (heap; free it). */
-static bzl_status
-book_materials(bzl_txn *t, const char *book_no, uint32_t **out, size_t *n)
-{
-    bzl_balance_row page[256];
-    size_t cap = 0;
-    bool more = true;
-    uint32_t after = 0;
-    bzl_status st = BZL_OK;
-    *out = NULL;
-    *n = 0;
-    while (st == BZL_OK && more) {
-        size_t got = 0;
-        st = bzl_storage_balance_list(t, book_no, BZL_KIND_MATERIAL, after == 0 ? 0 : 1, after,
-                                      page, BZL_ARRAY_LEN(page), &got, &more);
-        if (st == BZL_OK && *n + got > cap) {
-            uint32_t *g = realloc(*out, (cap + got + 64) * sizeof *g);
-            st = g != NULL ? BZL_OK : BZL_NO_MEMORY;
-            *out = g != NULL ? g : *out;
-            cap = g != NULL ? cap + got + 64 : cap;
-        }
-        for (size_t i = 0; st == BZL_OK && i < got; i++) {
-            (*out)[(*n)++] = page[i].item_no;
-            after = page[i].item_no;
-        }
-        more = more && got > 0;
-    }
-    return st;
-}
-
-bzl_status
-bzl_recon_book(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tolerance_e4,
-               bzl_recon_line *out, size_t cap, size_t *count, bzl_recon_summary *sum)
-{
-    BZL_ASSERT(t != NULL && p != NULL);
-    BZL_ASSERT(out != NULL || cap == 0);
-    if (!p->whole_months) {
-        return BZL_INVALID_ARGUMENT;
-    }
-    bzl_recon_summary s = {0};
-    uint32_t *items = NULL;
-    size_t n_items = 0;
-    bzl_count_row *counts = NULL;
-    size_t n_counts = 0;
-    bzl_book book;
-    bzl_status st = bzl_storage_book_get(t, book_no, &book);
-    st = st == BZL_OK ? book_materials(t, book_no, &items, &n_items) : st;
-    st = st == BZL_OK && n_items > cap ? BZL_LIMIT_EXCEEDED : st;
-    if (st == BZL_OK) {
-        counts = calloc(n_items + 1, sizeof *counts);
-        st = counts != NULL ? BZL_OK : BZL_NO_MEMORY;
-    }
-    if (st == BZL_OK) {
-        st = bzl_storage_stocktake_get(t, book_no, p->from, p->to, &s.stocktake_date, counts,
-                                       n_items + 1, &n_counts);
-        s.has_stocktake = st == BZL_OK;
-        st = st == BZL_NOT_FOUND ? BZL_OK : st;
-    }
-    size_t k = 0;
-    for (size_t i = 0; st == BZL_OK && i < n_items; i++) {
-        while (k < n_counts && counts[k].item_no < items[i]) {
-            k++;
-        }
-        const bzl_count_row *c = k < n_counts && counts[k].item_no == items[i] ? &counts[k] : NULL;
-        st = recon_material(t, book_no, p, tolerance_e4, c, items[i], &out[i]);
-        if (st == BZL_OK) {
-            s.beyond += out[i].flag == BZL_RECON_SHORTAGE || out[i].flag == BZL_RECON_SURPLUS;
-            s.uncounted += out[i].flag == BZL_RECON_UNCOUNTED;
-            s.negative += out[i].flag == BZL_RECON_NEGATIVE_BOOK;
-            int64_t d = out[i].difference_e5;
-            st = bzl_dec_add(s.abs_difference_e5, d < 0 ? -d : d, &s.abs_difference_e5);
-        }
-    }
-    s.materials = (uint32_t)n_items;
-    free(items);
-    free(counts);
-    if (st == BZL_OK) {
-        *count = n_items;
-        *sum = s;
-    }
-    return st;
-}
-
-bzl_status
-bzl_recon_carry_forward(bzl_txn *t, const char *book_no, int32_t through)
-{
-    uint32_t month = bzl_month_of(through);
-    if (through != bzl_month_last_day(month)) {
-        return BZL_OK; /* mid-month: frozen, nothing carried */
-    }
-    uint32_t *items = NULL;
-    size_t n = 0;
-    bzl_status st = book_materials(t, book_no, &items, &n);
-    for (size_t i = 0; st == BZL_OK && i < n; i++) {
-        int64_t closing = 0;
-        st = bzl_recon_opening(t, book_no, items[i], bzl_month_next(month), &closing);
-        if (st == BZL_OK) {
-            st = bzl_storage_closing_put(t, book_no, items[i], month, closing);
-        }
-    }
-    free(items);
-    return st;
 }

@@ -3,7 +3,7 @@
  * Everything here is arithmetic over figures storage already summed: the monthly period
  * totals (storage.h bzl_storage_total_get, keyed (book, kind, item, yyyymm, category)), the
  * balance carried forward by a period close, and a stocktake's counted quantity. Nothing here
- * reads the journal, touches storage, a clock or the heap; storage_recon.c gathers the inputs.
+ * reads the journal, touches storage, a clock or the heap; query.h's walks gather the inputs.
  *
  * The book equation per material item (reference/customs-domain.md §1.6, docs/LEDGER.md):
  *
@@ -135,44 +135,5 @@ const char *bzl_recon_flag_name(uint8_t flag);
  * BZL_INVALID_ARGUMENT when den is 0 (the caller prints "n/a"); BZL_OVERFLOW. num and den
  * share one scale. */
 BZL_NODISCARD bzl_status bzl_percent_e4(int64_t num, int64_t den, int64_t *out);
-
-/* ---- verification of a book over storage reads ------------------------------------------------
- */
-
-struct bzl_txn;
-
-/* What a book's verification found overall. */
-typedef struct bzl_recon_summary {
-    uint32_t materials; /* lines written */
-    uint32_t beyond;    /* shortage or surplus beyond tolerance */
-    uint32_t uncounted; /* materials no stocktake counted */
-    uint32_t negative;  /* materials whose book balance is below zero */
-    bool has_stocktake;
-    int32_t stocktake_date;    /* the latest stocktake dated in the period */
-    int64_t abs_difference_e5; /* Σ |difference| */
-} bzl_recon_summary;
-
-/* Verifies book_no over p (whole months: bzl_period_require_months) for every material, in item
- * order, into out[0..cap) (BZL_LIMIT_EXCEEDED when the book has more materials). Reads the
- * closing balance carried forward before p (bzl_storage_closing_latest) and the period totals
- * since it and the latest stocktake dated in p; never the journal. Statuses:
- * BZL_OK, BZL_NOT_FOUND (book), BZL_INVALID_ARGUMENT (not whole months), BZL_OVERFLOW, storage
- * statuses. */
-BZL_NODISCARD bzl_status bzl_recon_book(struct bzl_txn *t, const char *book_no, const bzl_period *p,
-                                        int64_t tolerance_e4, bzl_recon_line *out, size_t cap,
-                                        size_t *count, bzl_recon_summary *sum);
-
-/* The opening balance (期初) of a material at the start of month: the latest closing carried
- * forward before it plus the period totals of the months between, or the totals of every
- * earlier month when nothing was carried. */
-BZL_NODISCARD bzl_status bzl_recon_opening(struct bzl_txn *t, const char *book_no, uint32_t item_no,
-                                           uint32_t month, int64_t *opening_e5);
-
-/* After a period close through `through`: when through is a month's last day, stores every
- * material's book balance at the end of that month as the closing carried forward
- * (bzl_storage_closing_put), which the next period opens with. A close in mid-month freezes the
- * dates but carries nothing (verification works on whole months). Write transaction. */
-BZL_NODISCARD bzl_status bzl_recon_carry_forward(struct bzl_txn *t, const char *book_no,
-                                                 int32_t through);
 
 #endif
