@@ -1,7 +1,7 @@
 /* lmdb_ceiling.c — the physical ceiling: raw LMDB committing bzld's records, no protocol.
  *
  * It writes what bzld's writer writes for an accepted declaration of L lines (the byte tables
- * at the top of lib/src/storage.c): one journal entry appended under a big-endian sequence, of
+ * at the top of lib/src/storage/storage.c): one journal entry appended under a big-endian sequence, of
  * bzld's size (66-byte header; the declaration, 51 + id + 47 × L bytes; its two effects
  * sections, 20 + 71 × L and 20 bytes), the journal counter and head in meta, one idempotency
  * record (enterprise | id → 25 bytes), and per line a read-modify-write of the 40-byte balance,
@@ -13,7 +13,7 @@
  * daemon costs. --minimal writes only the journal entry, the idempotency record and the
  * balances (the ceiling as first defined, before the ledger's derived records existed).
  *
- * The exception to STYLE.md's wall (<lmdb.h> only in lib/src/storage*) is deliberate: a
+ * The exception to STYLE.md's wall (<lmdb.h> only in lib/src/storage/) is deliberate: a
  * benchmark of LMDB itself has to call it. It is built as bzl_lmdb_ceiling, never linked
  * into the product, and run only by tests/bench/run.sh.
  *

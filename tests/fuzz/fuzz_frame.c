@@ -1,4 +1,4 @@
-/* fuzz_frame.c — libFuzzer target for the frame reader (lib/src/frame.c): arbitrary bytes fed
+/* fuzz_frame.c — libFuzzer target for the frame reader (lib/src/core/frame.c): arbitrary bytes fed
  * in arbitrary chunk sizes (the first input byte picks the chunking) must never crash, read
  * out of bounds or leak, and every frame it yields must respect the cap. */
 #include <stddef.h>

@@ -5,7 +5,7 @@
  *                                      of journal entry SEQ
  *   bzl-tamper DIR delete SEQ          delete journal entry SEQ
  *
- * It opens the LMDB environment directly (the only program besides lib/src/storage* that does,
+ * It opens the LMDB environment directly (the only program besides lib/src/storage/ that does,
  * and it is never installed). Exit 0 when done, 1 on any failure. */
 #include <lmdb.h>
 #include <stdint.h>

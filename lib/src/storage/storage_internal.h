@@ -1,6 +1,6 @@
 /* storage_internal.h — what storage.c and storage_submit.c share: the handles, the byte codec
  * and the journal append. The byte layouts themselves are documented at the top of storage.c.
- * Included only by lib/src/storage*.c (it includes lmdb.h).
+ * Included only by the files of lib/src/storage/ (it includes lmdb.h).
  */
 #ifndef BZL_STORAGE_INTERNAL_H
 #define BZL_STORAGE_INTERNAL_H

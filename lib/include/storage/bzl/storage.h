@@ -1,7 +1,7 @@
 /* storage.h — the ledger's durable state in LMDB: typed records, balances, the journal.
  *
- * This is the only module that talks to LMDB (lib/src/storage*.c are the only files that
- * include lmdb.h); the byte layouts of every key and value are tables at the top of
+ * This is the only module that talks to LMDB (the files of lib/src/storage/ are the only ones
+ * that include lmdb.h); the byte layouts of every key and value are tables at the top of
  * storage.c. Callers see transactions and domain records from ledger.h, nothing of LMDB.
  *
  * Threads: one write transaction at a time, used only on the thread that began it. Read
