@@ -319,8 +319,9 @@ bzl_client_recv(bzl_client *c, Bzl__Response **resp)
                                                   c->read_len - c->read_pos, &used);
         c->read_pos += used;
         if (status == BZL_FRAME_TOO_LARGE) {
-            client_set_error(c, "response frame of %" PRIu32 " bytes refused: the cap is %" PRIu32
-                                " bytes", c->reader.body_len, c->reader.frame_bytes_max);
+            client_set_error(
+                c, "response frame of %" PRIu32 " bytes refused: the cap is %" PRIu32 " bytes",
+                c->reader.body_len, c->reader.frame_bytes_max);
             return status;
         }
         if (status != BZL_OK) {
@@ -367,8 +368,8 @@ bzl_client_call(bzl_client *c, Bzl__Request *req, Bzl__Response **resp)
         return status;
     }
     if (got->id != req->id) {
-        client_set_error(c, "response id %" PRIu64 " does not match request id %" PRIu64,
-                         got->id, req->id);
+        client_set_error(c, "response id %" PRIu64 " does not match request id %" PRIu64, got->id,
+                         req->id);
         bzl__response__free_unpacked(got, NULL);
         return BZL_MALFORMED;
     }

@@ -125,8 +125,7 @@ typedef struct rules_match {
 
 /* Adds the rules naming (by_gid, id) to m, and their enterprise codes to p's scope. */
 static void
-match_rules(const bzld_access_table *t, bool by_gid, uint32_t id, bzld_principal *p,
-            rules_match *m)
+match_rules(const bzld_access_table *t, bool by_gid, uint32_t id, bzld_principal *p, rules_match *m)
 {
     for (size_t i = 0; i < t->count; i++) {
         const bzld_access_rule *r = &t->rules[i];
@@ -156,9 +155,8 @@ match_settle(const rules_match *m, bzld_principal *p)
 }
 
 void
-bzld_access_resolve(const bzld_access_table *t, uint32_t uid, uint32_t gid,
-                    const uint32_t *groups, size_t n_groups, uint32_t self_uid,
-                    bzld_principal *out)
+bzld_access_resolve(const bzld_access_table *t, uint32_t uid, uint32_t gid, const uint32_t *groups,
+                    size_t n_groups, uint32_t self_uid, bzld_principal *out)
 {
     BZL_ASSERT(t != NULL);
     BZL_ASSERT(out != NULL);
@@ -242,8 +240,8 @@ static void
 missing_item(const Bzl__Request *req, char *msg, size_t cap)
 {
     const Bzl__GetItem *g = req->get_item;
-    snprintf(msg, cap, "item %s %s %u does not exist", g->book_no,
-             bzl_kind_name((bzl_kind)g->kind), g->item_no);
+    snprintf(msg, cap, "item %s %s %u does not exist", g->book_no, bzl_kind_name((bzl_kind)g->kind),
+             g->item_no);
 }
 
 static const char *
@@ -372,10 +370,9 @@ typedef struct access_row {
 static const access_row rights[] = {
     {BZL__REQUEST__BODY_REGISTER_ENTERPRISE, "register_enterprise", R_ADMIN, SCOPE_NONE, NULL,
      NULL},
-    {BZL__REQUEST__BODY_GET_ENTERPRISE, "get_enterprise", R_READERS, SCOPE_CODE,
-     key_get_enterprise, missing_enterprise},
-    {BZL__REQUEST__BODY_LIST_ENTERPRISES, "list_enterprises", R_READERS, SCOPE_HANDLER, NULL,
-     NULL},
+    {BZL__REQUEST__BODY_GET_ENTERPRISE, "get_enterprise", R_READERS, SCOPE_CODE, key_get_enterprise,
+     missing_enterprise},
+    {BZL__REQUEST__BODY_LIST_ENTERPRISES, "list_enterprises", R_READERS, SCOPE_HANDLER, NULL, NULL},
     {BZL__REQUEST__BODY_OPEN_BOOK, "open_book", R_ADMIN, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_GET_BOOK, "get_book", R_READERS, SCOPE_BOOK, key_get_book, missing_book},
     {BZL__REQUEST__BODY_ADD_ITEM, "add_item", R_ADMIN, SCOPE_NONE, NULL, NULL},
@@ -396,17 +393,14 @@ static const access_row rights[] = {
      missing_void},
     {BZL__REQUEST__BODY_REVERSE_DECLARATION, "reverse", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
      NULL},
-    {BZL__REQUEST__BODY_CLOSE_PERIOD, "close_period", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
-     NULL},
-    {BZL__REQUEST__BODY_HISTORY, "history", R_READERS, SCOPE_BOOK, key_history,
-     missing_the_item},
+    {BZL__REQUEST__BODY_CLOSE_PERIOD, "close_period", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
+    {BZL__REQUEST__BODY_HISTORY, "history", R_READERS, SCOPE_BOOK, key_history, missing_the_item},
     {BZL__REQUEST__BODY_GET_DECLARATION, "get_declaration", R_READERS, SCOPE_CODE,
      key_get_declaration, missing_declaration},
     {BZL__REQUEST__BODY_UNMATCHED_TRANSFERS, "unmatched_transfers", R_STAFF, SCOPE_NONE, NULL,
      NULL},
     {BZL__REQUEST__BODY_SCRAP, "scrap", R_READERS, SCOPE_BOOK, key_scrap, missing_the_book},
-    {BZL__REQUEST__BODY_REJECT_DECLARATION, "reject", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
-     NULL},
+    {BZL__REQUEST__BODY_REJECT_DECLARATION, "reject", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_BACKUP, "backup", R_ADMIN, SCOPE_NONE, NULL, NULL},
     /* Verification and reports: an enterprise submits its own books' stocktakes; customs and
      * admin set rates and record the zone's general trade (both are figures customs answers
@@ -416,8 +410,7 @@ static const access_row rights[] = {
     {BZL__REQUEST__BODY_RECONCILE, "reconcile", R_STAFF, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_SET_RATE, "set_rate", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_LIST_RATES, "list_rates", R_STAFF, SCOPE_NONE, NULL, NULL},
-    {BZL__REQUEST__BODY_RECORD_TRADE, "record_trade", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL,
-     NULL},
+    {BZL__REQUEST__BODY_RECORD_TRADE, "record_trade", R_CUSTOMS | R_ADMIN, SCOPE_NONE, NULL, NULL},
     {BZL__REQUEST__BODY_REPORT, "report", R_STAFF, SCOPE_NONE, NULL, NULL},
 };
 
@@ -493,9 +486,10 @@ bzld_access_allow(bzld_slot *slot)
     if (!scope_allows(slot, row, p)) {
         char msg[256];
         row->missing(slot->req, msg, sizeof msg);
-        bzld_log(BZLD_LOG_NOTICE, "conn %llu (uid %u pid %d, enterprise): %s of another "
-                 "enterprise's record answered as missing", (unsigned long long)c->conn_id,
-                 c->uid, c->pid, row->name);
+        bzld_log(BZLD_LOG_NOTICE,
+                 "conn %llu (uid %u pid %d, enterprise): %s of another "
+                 "enterprise's record answered as missing",
+                 (unsigned long long)c->conn_id, c->uid, c->pid, row->name);
         bzld_slot_reply_status(slot, BZL_NOT_FOUND, "%s", msg);
         return false;
     }
@@ -503,8 +497,8 @@ bzld_access_allow(bzld_slot *slot)
 }
 
 bzl_status
-bzld_access_decl(const bzld_principal *p, bzl_txn *txn, const char *enterprise,
-                 const char *book_no, bzl_fault *fault)
+bzld_access_decl(const bzld_principal *p, bzl_txn *txn, const char *enterprise, const char *book_no,
+                 bzl_fault *fault)
 {
     if (p->role != BZLD_ROLE_ENTERPRISE) {
         return BZL_OK;

@@ -84,8 +84,8 @@ struct bzld_slot {
     Bzl__Request *req; /* owned until the handler has run */
     uint8_t *reply;    /* framed response, owned until handed to a uv_write */
     size_t reply_len;
-    bzld_job job;    /* when is_write */
-    void *work;      /* handler-owned state of a write in flight */
+    bzld_job job;     /* when is_write */
+    void *work;       /* handler-owned state of a write in flight */
     bzld_arena arena; /* req is decoded into it; reset when the request is released */
     _Alignas(8) uint8_t reply_inline[BZLD_SLOT_REPLY_INLINE_BYTES]; /* reply when it fits */
 };
@@ -98,14 +98,14 @@ struct bzld_conn {
     struct bzld *d;
     bzld_conn *prev, *next;
     bzl_frame_reader reader;
-    bzld_slot *head, *tail;  /* in request order */
-    bzld_slot *next_new;     /* first slot not yet started */
-    uint32_t slots;          /* slots in the list */
-    uint32_t running;        /* slots handed to the writer and not yet done */
-    size_t out_bytes;        /* reply bytes in uv_write requests not yet completed */
+    bzld_slot *head, *tail; /* in request order */
+    bzld_slot *next_new;    /* first slot not yet started */
+    uint32_t slots;         /* slots in the list */
+    uint32_t running;       /* slots handed to the writer and not yet done */
+    size_t out_bytes;       /* reply bytes in uv_write requests not yet completed */
     uint32_t uid, gid;
     int32_t pid;
-    uint32_t *groups;   /* the peer's supplementary groups when it connected (owned) */
+    uint32_t *groups; /* the peer's supplementary groups when it connected (owned) */
     uint32_t n_groups;
     bzld_principal principal; /* settled at accept from the credentials and [access] */
     uint64_t conn_id;

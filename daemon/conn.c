@@ -304,8 +304,7 @@ conn_slot_append(bzld_conn *c)
 
 /* Queues a reply that is not an answer to a decodable request (id 0), then stops reading;
  * when close_after, the connection closes once it has been sent. */
-static void
-conn_fail(bzld_conn *c, bzl_status status, const char *fmt, ...) BZL_PRINTF(3, 4);
+static void conn_fail(bzld_conn *c, bzl_status status, const char *fmt, ...) BZL_PRINTF(3, 4);
 
 static void
 conn_fail(bzld_conn *c, bzl_status status, const char *fmt, ...)
@@ -543,8 +542,8 @@ conn_check_caps(bzld_conn *c)
                   d->cfg.connections_max);
     } else if (conns_of_uid(d, c->uid) > d->cfg.connections_per_uid_max) {
         d->stats.connections_refused++;
-        conn_fail(c, BZL_LIMIT_EXCEEDED, "too many connections from uid %u (the cap is %u)",
-                  c->uid, d->cfg.connections_per_uid_max);
+        conn_fail(c, BZL_LIMIT_EXCEEDED, "too many connections from uid %u (the cap is %u)", c->uid,
+                  d->cfg.connections_per_uid_max);
     } else {
         return;
     }
@@ -582,8 +581,10 @@ bzld_conn_accept(bzld *d)
                         &c->principal);
     if (c->principal.role == BZLD_ROLE_NONE) {
         /* Once per connection; every request on it is refused in dispatch. */
-        bzld_log(BZLD_LOG_NOTICE, "conn %llu: uid %u gid %u pid %d is not mapped to a principal; "
-                 "refusing its requests", (unsigned long long)c->conn_id, c->uid, c->gid, c->pid);
+        bzld_log(BZLD_LOG_NOTICE,
+                 "conn %llu: uid %u gid %u pid %d is not mapped to a principal; "
+                 "refusing its requests",
+                 (unsigned long long)c->conn_id, c->uid, c->gid, c->pid);
     } else {
         bzld_log(BZLD_LOG_DEBUG, "conn %llu: uid %u pid %d is %s", (unsigned long long)c->conn_id,
                  c->uid, c->pid, bzld_role_name(c->principal.role));

@@ -247,8 +247,7 @@ bzld_slot_reply_status(bzld_slot *slot, bzl_status status, const char *fmt, ...)
 }
 
 void
-bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf,
-                 size_t available_cap)
+bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf, size_t available_cap)
 {
     BZL_ASSERT(available_cap >= BZL_DEC_TEXT_BYTES);
     bzl__fault__init(out);

@@ -1,6 +1,6 @@
 /* handler_declaration.c — declarations: wire → domain conversion, submit and batch submit. */
-#include <stdio.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

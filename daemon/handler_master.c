@@ -22,12 +22,12 @@ enterprise_from_pb(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *faul
                             "uscc", fault);
     }
     if (st == BZL_OK) {
-        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, e->name, sizeof e->name, "name",
-                            fault);
+        st =
+            bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, e->name, sizeof e->name, "name", fault);
     }
     if (st == BZL_OK) {
-        st = bzld_copy_text(pb->area, 0, BZL_AREA_BYTES_MAX, e->area, sizeof e->area, "area",
-                            fault);
+        st =
+            bzld_copy_text(pb->area, 0, BZL_AREA_BYTES_MAX, e->area, sizeof e->area, "area", fault);
     }
     return st == BZL_OK ? bzl_enterprise_check(e, fault) : st;
 }
@@ -101,8 +101,8 @@ item_from_pb(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
                             "unit", fault);
     }
     if (st == BZL_OK) {
-        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, item->name, sizeof item->name,
-                            "name", fault);
+        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, item->name, sizeof item->name, "name",
+                            fault);
     }
     if (st != BZL_OK) {
         return st;
@@ -266,8 +266,8 @@ bzld_handle_register_enterprise(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = enterprise_from_pb(slot->req->register_enterprise->enterprise,
-                                       &w->enterprise, &w->fault);
+    bzl_status st =
+        enterprise_from_pb(slot->req->register_enterprise->enterprise, &w->enterprise, &w->fault);
     master_start(slot, w, st);
 }
 

@@ -34,8 +34,8 @@ backup_after_work_cb(uv_work_t *req, int status)
     bzld_slot *slot = w->slot;
     BZL_ASSERT(status == 0); /* backups are never cancelled */
     if (w->status != BZL_OK) {
-        bzld_log(BZLD_LOG_ERR, "backup to %s failed: %s: %s", w->path,
-                 bzl_status_name(w->status), w->why);
+        bzld_log(BZLD_LOG_ERR, "backup to %s failed: %s: %s", w->path, bzl_status_name(w->status),
+                 w->why);
         bzld_slot_reply_status(slot, w->status, "backup failed: %s", w->why);
     } else {
         bzld_log(BZLD_LOG_NOTICE, "backup written to %s (%llu bytes, %llu journal entries)",
@@ -86,8 +86,7 @@ bzld_handle_backup(bzld_slot *slot)
     int rc = uv_queue_work(d->loop, &w->req, backup_work_cb, backup_after_work_cb);
     if (rc != 0) {
         free(w);
-        bzld_slot_reply_status(slot, BZL_INTERNAL, "cannot queue the backup: %s",
-                               uv_strerror(rc));
+        bzld_slot_reply_status(slot, BZL_INTERNAL, "cannot queue the backup: %s", uv_strerror(rc));
         return;
     }
     slot->work = w;

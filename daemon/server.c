@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "config.h"
@@ -53,8 +53,10 @@ bzld_reload_access(bzld *d)
                             &c->principal);
         n++;
     }
-    bzld_log(BZLD_LOG_NOTICE, "SIGHUP: re-read [access] of %s: %zu rules, %u connections "
-                              "re-resolved", d->cfg.config_path, d->access.count, n);
+    bzld_log(BZLD_LOG_NOTICE,
+             "SIGHUP: re-read [access] of %s: %zu rules, %u connections "
+             "re-resolved",
+             d->cfg.config_path, d->access.count, n);
 }
 
 static void
@@ -98,9 +100,10 @@ bzld_server_start(bzld *d, char *why, size_t why_cap)
     d->stats.start_ms = uv_now(d->loop);
     rc = listener_inherit(d);
     if (rc < 0) {
-        snprintf(why, why_cap, "systemd passed sockets bzld cannot use (%s): it wants exactly "
-                 "one listening Unix stream socket", rc == UV_EINVAL ? "wrong kind or count"
-                                                                    : uv_strerror(rc));
+        snprintf(why, why_cap,
+                 "systemd passed sockets bzld cannot use (%s): it wants exactly "
+                 "one listening Unix stream socket",
+                 rc == UV_EINVAL ? "wrong kind or count" : uv_strerror(rc));
         return BZL_IO_ERROR;
     }
     d->socket_activated = rc == 1;

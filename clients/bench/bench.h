@@ -75,27 +75,27 @@ typedef struct bench_opts {
     bool setup;
     bool json;
     uint32_t connections;
-    uint32_t threads;      /* worker threads, 1..connections (main resolves the default) */
+    uint32_t threads; /* worker threads, 1..connections (main resolves the default) */
     uint32_t inflight;
     uint32_t lines;
-    uint32_t batch;        /* declarations per request: 1 = Submit, more = SubmitBatch */
-    double reads;          /* share of requests that are point balance reads */
-    double rate;           /* open loop: requests per second over all connections; 0 = closed */
-    double duration_s;     /* measured window */
-    double warmup_s;       /* before the window; its results are not counted */
-    uint32_t enterprises;  /* one book each */
-    uint32_t items;        /* material items per book */
-    uint64_t total_decls;  /* with --decls: stop after this many declarations (loading) */
-    uint32_t idle;         /* --idle N: hold N idle connections open for --duration */
-    const char *label;     /* a name for the JSON object */
+    uint32_t batch;       /* declarations per request: 1 = Submit, more = SubmitBatch */
+    double reads;         /* share of requests that are point balance reads */
+    double rate;          /* open loop: requests per second over all connections; 0 = closed */
+    double duration_s;    /* measured window */
+    double warmup_s;      /* before the window; its results are not counted */
+    uint32_t enterprises; /* one book each */
+    uint32_t items;       /* material items per book */
+    uint64_t total_decls; /* with --decls: stop after this many declarations (loading) */
+    uint32_t idle;        /* --idle N: hold N idle connections open for --duration */
+    const char *label;    /* a name for the JSON object */
 } bench_opts;
 
 /* ---- one worker thread per share of the connections ------------------------------------- */
 
 typedef struct bench_worker {
     const bench_opts *o;
-    uint32_t index;          /* thread number */
-    uint32_t conn_first;     /* connections [conn_first, conn_first + conn_count) are its own */
+    uint32_t index;      /* thread number */
+    uint32_t conn_first; /* connections [conn_first, conn_first + conn_count) are its own */
     uint32_t conn_count;
     pthread_t thread;
     uint64_t rng;
@@ -106,11 +106,11 @@ typedef struct bench_worker {
     uint64_t reads_ok;
     uint64_t decls_ok;
     uint64_t errors;
-    uint64_t offered;        /* open loop: sends scheduled in the window */
-    uint64_t not_sent;       /* open loop: scheduled while K were already in flight */
-    uint64_t decls_sent;     /* all declarations sent, window or not (for --decls) */
+    uint64_t offered;    /* open loop: sends scheduled in the window */
+    uint64_t not_sent;   /* open loop: scheduled while K were already in flight */
+    uint64_t decls_sent; /* all declarations sent, window or not (for --decls) */
     char first_error[200];
-    bool failed;             /* a connection failed (transport, or a response out of order) */
+    bool failed; /* a connection failed (transport, or a response out of order) */
 } bench_worker;
 
 /* The shared clock of a run: nanoseconds of CLOCK_MONOTONIC. */

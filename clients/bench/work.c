@@ -298,9 +298,9 @@ typedef struct inflight {
 
 /* One connection of a worker. Its requests in flight form a ring of K slots, oldest at head. */
 typedef struct conn {
-    bzl_client *c;   /* owned; NULL once closed after a failure */
-    inflight *ring;  /* o->inflight slots, borrowed from worker_ctx.ring_store */
-    uint32_t index;  /* over all the run's connections: names its declaration ids */
+    bzl_client *c;  /* owned; NULL once closed after a failure */
+    inflight *ring; /* o->inflight slots, borrowed from worker_ctx.ring_store */
+    uint32_t index; /* over all the run's connections: names its declaration ids */
     uint32_t head;
     uint32_t count;  /* requests in flight, at most o->inflight */
     uint64_t seq;    /* declarations sent on this connection */
@@ -311,11 +311,11 @@ typedef struct conn {
 /* What one worker thread drives: its share of the connections and the poll set over them. */
 typedef struct worker_ctx {
     bench_worker *w;
-    conn *conns;           /* w->conn_count, owned */
-    inflight *ring_store;  /* w->conn_count * o->inflight, owned */
-    struct pollfd *pfds;   /* w->conn_count, owned; rebuilt before every poll */
-    uint32_t *pfd_conn;    /* pfds[j] watches conns[pfd_conn[j]]; owned */
-    decl_buf *bufs;        /* one per declaration of a batch, reused by every connection */
+    conn *conns;          /* w->conn_count, owned */
+    inflight *ring_store; /* w->conn_count * o->inflight, owned */
+    struct pollfd *pfds;  /* w->conn_count, owned; rebuilt before every poll */
+    uint32_t *pfd_conn;   /* pfds[j] watches conns[pfd_conn[j]]; owned */
+    decl_buf *bufs;       /* one per declaration of a batch, reused by every connection */
     Bzl__Declaration **batch_ptrs;
     char book[13];
 } worker_ctx;
@@ -529,8 +529,10 @@ conn_recv(worker_ctx *x, conn *k)
     inflight f = k->ring[k->head];
     if (resp->id != f.id) {
         char detail[96];
-        snprintf(detail, sizeof detail, "response id %" PRIu64 " on connection %" PRIu32
-                 ", oldest request in flight %" PRIu64, resp->id, k->index, f.id);
+        snprintf(detail, sizeof detail,
+                 "response id %" PRIu64 " on connection %" PRIu32
+                 ", oldest request in flight %" PRIu64,
+                 resp->id, k->index, f.id);
         bzl__response__free_unpacked(resp, NULL);
         conn_fail(x, k, "response out of order", detail);
         return false;
@@ -616,8 +618,8 @@ worker_wait(worker_ctx *x, uint32_t n, uint64_t timeout_ns, bool closed)
     }
     for (uint32_t j = 0; j < n; j++) {
         conn *k = &x->conns[x->pfd_conn[j]];
-        bool has = k->c != NULL && ((rc > 0 && x->pfds[j].revents != 0) ||
-                                    bzl_client_buffered(k->c));
+        bool has =
+            k->c != NULL && ((rc > 0 && x->pfds[j].revents != 0) || bzl_client_buffered(k->c));
         if (has) {
             conn_drain(x, k, closed);
         }

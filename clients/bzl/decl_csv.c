@@ -29,15 +29,24 @@ typedef struct col_spec {
 
 /* The JSON field names (README, decl_json.c), in the order they are documented. */
 static const col_spec specs[] = {
-    {"id", false, true, C_TEXT},          {"enterprise", false, true, C_TEXT},
-    {"book", false, true, C_TEXT},        {"kind", false, true, C_KIND},
-    {"direction", false, true, C_DIR},    {"trade_mode", false, true, C_TEXT},
-    {"date", false, true, C_DATE},        {"pending", false, false, C_BOOL},
-    {"related_book", false, false, C_TEXT}, {"related_id", false, false, C_TEXT},
-    {"item", true, true, C_ITEM},         {"qty", true, true, C_DECIMAL},
-    {"unit", true, true, C_TEXT},         {"value", true, true, C_DECIMAL},
-    {"currency", true, true, C_TEXT},     {"usd", true, false, C_DECIMAL},
-    {"bom_version", true, false, C_TEXT}, {"mode", true, false, C_MODE},
+    {"id", false, true, C_TEXT},
+    {"enterprise", false, true, C_TEXT},
+    {"book", false, true, C_TEXT},
+    {"kind", false, true, C_KIND},
+    {"direction", false, true, C_DIR},
+    {"trade_mode", false, true, C_TEXT},
+    {"date", false, true, C_DATE},
+    {"pending", false, false, C_BOOL},
+    {"related_book", false, false, C_TEXT},
+    {"related_id", false, false, C_TEXT},
+    {"item", true, true, C_ITEM},
+    {"qty", true, true, C_DECIMAL},
+    {"unit", true, true, C_TEXT},
+    {"value", true, true, C_DECIMAL},
+    {"currency", true, true, C_TEXT},
+    {"usd", true, false, C_DECIMAL},
+    {"bom_version", true, false, C_TEXT},
+    {"mode", true, false, C_MODE},
     {"country", true, false, C_TEXT},
 };
 #define SPECS_COUNT (sizeof specs / sizeof specs[0])
@@ -200,8 +209,9 @@ header_map(csv_ctx *x, size_t line)
     for (size_t c = 0; c < x->n_fields; c++) {
         int s = spec_index(x->fields[c]);
         if (s < 0) {
-            csv_error(x, line, x->fields[c], "unknown column (the header names the fields: id, "
-                                             "enterprise, book, …, item, qty, unit, …)");
+            csv_error(x, line, x->fields[c],
+                      "unknown column (the header names the fields: id, "
+                      "enterprise, book, …, item, qty, unit, …)");
         } else if (x->col_of[s] >= 0) {
             csv_error(x, line, x->fields[c], "named twice in the header");
         } else {

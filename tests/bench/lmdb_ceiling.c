@@ -1,8 +1,8 @@
 /* lmdb_ceiling.c — the physical ceiling: raw LMDB committing bzld's records, no protocol.
  *
  * It writes what bzld's writer writes for an accepted declaration of L lines (the byte tables
- * at the top of lib/src/storage/storage.c): one journal entry appended under a big-endian sequence, of
- * bzld's size (66-byte header; the declaration, 51 + id + 47 × L bytes; its two effects
+ * at the top of lib/src/storage/storage.c): one journal entry appended under a big-endian sequence,
+ * of bzld's size (66-byte header; the declaration, 51 + id + 47 × L bytes; its two effects
  * sections, 20 + 71 × L and 20 bytes), the journal counter and head in meta, one idempotency
  * record (enterprise | id → 25 bytes), and per line a read-modify-write of the 40-byte balance,
  * of the monthly period total and of the month's trade value, and one history row appended
@@ -128,7 +128,8 @@ put_declaration(ceiling *c, MDB_txn *txn)
     check(mdb_put(txn, c->meta, &hk, &hv, 0), "meta put");
     uint8_t idem[10 + ID_BYTES];
     memset(idem, 'E', sizeof idem);
-    snprintf((char *)idem + 10, ID_BYTES, "C-%020" PRIu64, seq * 2654435761u % 1000000007u * 97u + seq);
+    snprintf((char *)idem + 10, ID_BYTES, "C-%020" PRIu64,
+             seq * 2654435761u % 1000000007u * 97u + seq);
     uint8_t state[IDEM_BYTES] = {0};
     memcpy(state, &seq, 8);
     MDB_val ik = {sizeof idem, idem}, iv = {c->minimal ? 8u : IDEM_BYTES, state};
@@ -244,10 +245,11 @@ main(int argc, char **argv)
         decls += per_txn;
     }
     double secs = (double)(now_ns() - t0) / 1e9;
-    printf("{\"label\":\"%s\",\"records\":\"%s\",\"lines\":%u,\"decls_per_txn\":%u,\"seconds\":%.3f,"
-           "\"decls_per_s\":%.1f,\"lines_per_s\":%.1f,\"commits_per_s\":%.1f}\n",
-           label, c.minimal ? "minimal" : "all", c.lines, per_txn, secs, decls / secs, (double)decls * c.lines / secs,
-           commits / secs);
+    printf(
+        "{\"label\":\"%s\",\"records\":\"%s\",\"lines\":%u,\"decls_per_txn\":%u,\"seconds\":%.3f,"
+        "\"decls_per_s\":%.1f,\"lines_per_s\":%.1f,\"commits_per_s\":%.1f}\n",
+        label, c.minimal ? "minimal" : "all", c.lines, per_txn, secs, decls / secs,
+        (double)decls * c.lines / secs, commits / secs);
     mdb_env_close(c.env);
     return 0;
 }

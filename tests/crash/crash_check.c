@@ -86,8 +86,8 @@ stats_journal(bzl_client *c, uint64_t *out)
     req.body_case = BZL__REQUEST__BODY_STATS;
     req.stats = &gs;
     Bzl__Response *resp = NULL;
-    if (bzl_client_call(c, &req, &resp) != BZL_OK || resp->result_case !=
-                                                         BZL__RESPONSE__RESULT_STATS) {
+    if (bzl_client_call(c, &req, &resp) != BZL_OK ||
+        resp->result_case != BZL__RESPONSE__RESULT_STATS) {
         return -1;
     }
     *out = resp->stats->journal_entries;
@@ -140,9 +140,8 @@ resubmit(bzl_client *c, char **sent, size_t count, const acked_row *acked, size_
     req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &sb;
     Bzl__Response *resp = NULL;
-    if (bzl_client_call(c, &req, &resp) != BZL_OK || resp->result_case !=
-                                                         BZL__RESPONSE__RESULT_BATCH ||
-        resp->batch->n_results != count) {
+    if (bzl_client_call(c, &req, &resp) != BZL_OK ||
+        resp->result_case != BZL__RESPONSE__RESULT_BATCH || resp->batch->n_results != count) {
         fprintf(stderr, "crash_check: resubmission failed\n");
         return -1;
     }
@@ -263,8 +262,8 @@ main(int argc, char **argv)
     printf("sent %zu acknowledged %zu stored-before %zu (unacknowledged but committed %zu) "
            "resubmitted-new %zu lost %zu duplicated-or-unsent %lld refused %zu balance %s "
            "(expected %s) journal %" PRIu64 "\n",
-           v.sent, v.acked, v.replayed, v.replayed - (v.acked - v.lost), v.new_now, v.lost,
-           extra, v.refused, balance, expect, j1);
+           v.sent, v.acked, v.replayed, v.replayed - (v.acked - v.lost), v.new_now, v.lost, extra,
+           v.refused, balance, expect, j1);
     bool ok = bad == 0 && v.lost == 0 && extra == 0 && v.refused == 0 && balance_ok;
     printf("%s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;

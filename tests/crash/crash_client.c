@@ -70,8 +70,7 @@ submit_one(client_ctx *x, bzl_client *c, unsigned count, unsigned long *next)
         for (size_t i = 0; i < resp->batch->n_results; i++) {
             const Bzl__SubmitResult *r = resp->batch->results[i];
             if (r->status == BZL__STATUS__STATUS_OK) {
-                int n = snprintf(line, sizeof line, "%s %llu\n", r->id,
-                                 (unsigned long long)r->seq);
+                int n = snprintf(line, sizeof line, "%s %llu\n", r->id, (unsigned long long)r->seq);
                 log_line(x->acked_fd, line, (size_t)n);
                 x->acked++;
             }
@@ -137,8 +136,12 @@ main(int argc, char **argv)
     client_ctx ctx[CLIENT_CONNS_MAX];
     pthread_t threads[CLIENT_CONNS_MAX];
     for (unsigned i = 0; i < conns; i++) {
-        ctx[i] = (client_ctx){.sock = argv[1], .prefix = argv[3], .conn_no = i,
-                              .limit = limit, .sent_fd = sent_fd, .acked_fd = acked_fd};
+        ctx[i] = (client_ctx){.sock = argv[1],
+                              .prefix = argv[3],
+                              .conn_no = i,
+                              .limit = limit,
+                              .sent_fd = sent_fd,
+                              .acked_fd = acked_fd};
         if (pthread_create(&threads[i], NULL, client_main, &ctx[i]) != 0) {
             perror("crash_client: pthread_create");
             return 2;

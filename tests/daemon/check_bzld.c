@@ -181,8 +181,7 @@ typedef struct decl_buf {
 } decl_buf;
 
 static void
-decl_init(decl_buf *b, const char *id, Bzl__Direction dir_, const char *trade_mode,
-          const char *qty)
+decl_init(decl_buf *b, const char *id, Bzl__Direction dir_, const char *trade_mode, const char *qty)
 {
     bzl__declaration_line__init(&b->line);
     b->line.item = 1;
@@ -243,7 +242,8 @@ stats_of(bzl_client *c)
     return s;
 }
 
-/* ---- tests ------------------------------------------------------------------------------------ */
+/* ---- tests ------------------------------------------------------------------------------------
+ */
 
 START_TEST(bzld_balance_survives_restart_and_retries_do_not_post_twice)
 {
@@ -541,8 +541,8 @@ START_TEST(bzld_200_concurrent_clients_are_batched_and_all_counted)
     uint64_t commits = after.commits - before.commits;
     ck_assert_uint_eq(decls, CLIENTS * DECLS_PER_CLIENT);
     ck_assert_uint_lt(commits, decls);
-    fprintf(stderr, "check_bzld: %llu declarations in %llu commits\n",
-            (unsigned long long)decls, (unsigned long long)commits);
+    fprintf(stderr, "check_bzld: %llu declarations in %llu commits\n", (unsigned long long)decls,
+            (unsigned long long)commits);
     bzl_client_close(c);
     stop_daemon();
 }

@@ -90,8 +90,8 @@ START_TEST(full_disk_refuses_writes_keeps_reads_and_recovers_without_restart)
     ck_assert_msg(resumed == 100, "after freeing space: %u accepted, refusal %d", resumed,
                   (int)refusal);
     accepted += resumed;
-    ck_assert_uint_eq(util_balance(c), util_qty_sum("D", 0, first - 100) +
-                                           util_qty_sum("D", first, 100));
+    ck_assert_uint_eq(util_balance(c),
+                      util_qty_sum("D", 0, first - 100) + util_qty_sum("D", first, 100));
     bzl_client_close(c);
     util_stop(pid);
 
@@ -101,8 +101,8 @@ START_TEST(full_disk_refuses_writes_keeps_reads_and_recovers_without_restart)
     st = util_stats(c);
     ck_assert_uint_eq(st->stats->journal_entries, accepted + CRASH_MASTER_ENTRIES);
     bzl__response__free_unpacked(st, NULL);
-    ck_assert_uint_eq(util_balance(c), util_qty_sum("D", 0, first - 100) +
-                                           util_qty_sum("D", first, 100));
+    ck_assert_uint_eq(util_balance(c),
+                      util_qty_sum("D", 0, first - 100) + util_qty_sum("D", first, 100));
     bzl_client_close(c);
     util_stop(pid);
 }

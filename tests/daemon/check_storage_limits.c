@@ -39,8 +39,8 @@ START_TEST(map_grows_from_one_mebibyte_under_100000_declarations_without_client_
     for (unsigned first = 0; first < TOTAL; first += UTIL_BATCH_MAX) {
         Bzl__Status refusal;
         unsigned ok = util_submit(c, "G", first, UTIL_BATCH_MAX, &refusal);
-        ck_assert_msg(ok == UTIL_BATCH_MAX, "batch at %u: %u accepted, first refusal %d", first,
-                      ok, (int)refusal);
+        ck_assert_msg(ok == UTIL_BATCH_MAX, "batch at %u: %u accepted, first refusal %d", first, ok,
+                      (int)refusal);
     }
     Bzl__Response *st = util_stats(c);
     ck_assert_uint_eq(st->stats->journal_entries, TOTAL + CRASH_MASTER_ENTRIES);

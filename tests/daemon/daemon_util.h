@@ -70,8 +70,7 @@ util_connect(const char *sock)
 /* Submits declarations PREFIX-first .. PREFIX-(first+count-1) in one SubmitBatch. Returns
  * how many were accepted; *refusal gets the status of the first refused one (OK if none). */
 static inline unsigned
-util_submit(bzl_client *c, const char *prefix, unsigned first, unsigned count,
-            Bzl__Status *refusal)
+util_submit(bzl_client *c, const char *prefix, unsigned first, unsigned count, Bzl__Status *refusal)
 {
     static crash_decl decls[UTIL_BATCH_MAX];
     Bzl__Declaration *ptrs[UTIL_BATCH_MAX];

@@ -128,7 +128,8 @@ main(void)
         fds[i] = -1;
     }
     printf("%d attempts: %d served, %d LIMIT_EXCEEDED, %d closed, %d turned away by the "
-           "backlog, %d silent\n", ATTEMPTS, served, limited, closed, backlog, silent);
+           "backlog, %d silent\n",
+           ATTEMPTS, served, limited, closed, backlog, silent);
     if (served > CAP) {
         h_fail("%d connections were served at once; the cap is %d", served, CAP);
     }

@@ -35,8 +35,7 @@ typedef struct harness {
 
 static int harness_failures;
 
-static inline void
-h_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void h_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Records a failed expectation and says which; the test exits 1 at the end. */
 static inline void
@@ -112,8 +111,8 @@ harness_start(harness *h, const char *bzld_path)
         if (fd >= 0) {
             dup2(fd, STDERR_FILENO);
         }
-        execl(bzld_path, "bzld", "--foreground", "--config", h->conf, "--data", h->data,
-              "--socket", h->sock, (char *)NULL);
+        execl(bzld_path, "bzld", "--foreground", "--config", h->conf, "--data", h->data, "--socket",
+              h->sock, (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 400; i++) {

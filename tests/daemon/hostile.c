@@ -163,8 +163,26 @@ request_put(bytes *b, const Bzl__Request *req)
 
 /* Declaration field mutations, applied to a valid one-line import into book A. */
 typedef enum field {
-    F_NONE, F_QTY, F_VALUE, F_USD, F_DATE, F_ID, F_ENT, F_BOOK, F_TRADE, F_UNIT, F_CURRENCY,
-    F_COUNTRY, F_RELBOOK, F_ITEM, F_KIND, F_DIR, F_MODE, F_LINES_DUP, F_LINES_N, F_BATCH_N
+    F_NONE,
+    F_QTY,
+    F_VALUE,
+    F_USD,
+    F_DATE,
+    F_ID,
+    F_ENT,
+    F_BOOK,
+    F_TRADE,
+    F_UNIT,
+    F_CURRENCY,
+    F_COUNTRY,
+    F_RELBOOK,
+    F_ITEM,
+    F_KIND,
+    F_DIR,
+    F_MODE,
+    F_LINES_DUP,
+    F_LINES_N,
+    F_BATCH_N
 } field;
 
 typedef struct hostile_case {
@@ -193,22 +211,54 @@ build_decl(bytes *b, const hostile_case *c)
     Bzl__DeclarationLine **many = NULL;
     Bzl__Declaration **decls = NULL;
     switch (c->f) {
-    case F_QTY: l->qty = (char *)c->text; break;
-    case F_VALUE: l->value = (char *)c->text; break;
-    case F_USD: l->usd = (char *)c->text; break;
-    case F_DATE: d->date = (char *)c->text; break;
-    case F_ID: d->id = (char *)c->text; break;
-    case F_ENT: d->enterprise = (char *)c->text; break;
-    case F_BOOK: d->book = (char *)c->text; break;
-    case F_TRADE: d->trade_mode = (char *)c->text; break;
-    case F_UNIT: l->unit = (char *)c->text; break;
-    case F_CURRENCY: l->currency = (char *)c->text; break;
-    case F_COUNTRY: l->country = (char *)c->text; break;
-    case F_RELBOOK: d->related_book = (char *)c->text; break;
-    case F_ITEM: l->item = (uint32_t)c->num; break;
-    case F_KIND: d->kind = (Bzl__Kind)c->num; break;
-    case F_DIR: d->direction = (Bzl__Direction)c->num; break;
-    case F_MODE: l->mode = (Bzl__BizMode)c->num; break;
+    case F_QTY:
+        l->qty = (char *)c->text;
+        break;
+    case F_VALUE:
+        l->value = (char *)c->text;
+        break;
+    case F_USD:
+        l->usd = (char *)c->text;
+        break;
+    case F_DATE:
+        d->date = (char *)c->text;
+        break;
+    case F_ID:
+        d->id = (char *)c->text;
+        break;
+    case F_ENT:
+        d->enterprise = (char *)c->text;
+        break;
+    case F_BOOK:
+        d->book = (char *)c->text;
+        break;
+    case F_TRADE:
+        d->trade_mode = (char *)c->text;
+        break;
+    case F_UNIT:
+        l->unit = (char *)c->text;
+        break;
+    case F_CURRENCY:
+        l->currency = (char *)c->text;
+        break;
+    case F_COUNTRY:
+        l->country = (char *)c->text;
+        break;
+    case F_RELBOOK:
+        d->related_book = (char *)c->text;
+        break;
+    case F_ITEM:
+        l->item = (uint32_t)c->num;
+        break;
+    case F_KIND:
+        d->kind = (Bzl__Kind)c->num;
+        break;
+    case F_DIR:
+        d->direction = (Bzl__Direction)c->num;
+        break;
+    case F_MODE:
+        l->mode = (Bzl__BizMode)c->num;
+        break;
     case F_LINES_DUP:
     case F_LINES_N:
         many = calloc((size_t)c->num, sizeof *many);
@@ -277,11 +327,31 @@ register_named(bytes *b, const char *name)
     request_put(b, &req);
 }
 
-static void build_name_1mib(bytes *b) { register_named(b, big_name); }
-static void build_name_512kib(bytes *b) { register_named(b, half_name); }
-static void build_name_bad_utf8(bytes *b) { register_named(b, "Zone \xc3\x28 Co."); }
-static void build_name_overlong_utf8(bytes *b) { register_named(b, "Zone \xc0\xaf Co."); }
-static void build_name_newline(bytes *b) { register_named(b, "Zone\nCo."); }
+static void
+build_name_1mib(bytes *b)
+{
+    register_named(b, big_name);
+}
+static void
+build_name_512kib(bytes *b)
+{
+    register_named(b, half_name);
+}
+static void
+build_name_bad_utf8(bytes *b)
+{
+    register_named(b, "Zone \xc3\x28 Co.");
+}
+static void
+build_name_overlong_utf8(bytes *b)
+{
+    register_named(b, "Zone \xc0\xaf Co.");
+}
+static void
+build_name_newline(bytes *b)
+{
+    register_named(b, "Zone\nCo.");
+}
 
 /* A name with an embedded NUL, written by hand: protobuf-c cannot encode one. */
 static void
@@ -426,48 +496,86 @@ build_good_then_garbage(bytes *b)
 
 /* Statuses (base.h). */
 enum {
-    OK = 0, INVALID = 1, NOT_FOUND = 2, PERMISSION_DENIED = 4, TOO_LARGE = 13, EMPTY = 14,
-    MALFORMED = 15, DSYNTAX = 16, DRANGE = 17, CODE = 19, DATE = 20, LIMIT = 21, UNSUPPORTED = 23,
-    WRONG_BOOK = 26, DUP_LINE = 27, STATE_CONFLICT = 29, FLOW_NOT_ALLOWED = 31,
+    OK = 0,
+    INVALID = 1,
+    NOT_FOUND = 2,
+    PERMISSION_DENIED = 4,
+    TOO_LARGE = 13,
+    EMPTY = 14,
+    MALFORMED = 15,
+    DSYNTAX = 16,
+    DRANGE = 17,
+    CODE = 19,
+    DATE = 20,
+    LIMIT = 21,
+    UNSUPPORTED = 23,
+    WRONG_BOOK = 26,
+    DUP_LINE = 27,
+    STATE_CONFLICT = 29,
+    FLOW_NOT_ALLOWED = 31,
 };
 
 static const hostile_case cases[] = {
     /* framing */
-    {"truncated header (2 bytes, then half-close)", RAW("\x00\x00"), F_NONE, NULL, 0, NULL, E_CLOSE, 0, true},
+    {"truncated header (2 bytes, then half-close)", RAW("\x00\x00"), F_NONE, NULL, 0, NULL, E_CLOSE,
+     0, true},
     {"length 0", RAW("\x00\x00\x00\x00"), F_NONE, NULL, 0, NULL, E_STATUS_CLOSE, EMPTY, false},
-    {"length 0x7fffffff", RAW("\x7f\xff\xff\xff"), F_NONE, NULL, 0, NULL, E_STATUS_CLOSE, TOO_LARGE, false},
-    {"length cap + 1", RAW("\x00\x10\x00\x01"), F_NONE, NULL, 0, NULL, E_STATUS_CLOSE, TOO_LARGE, false},
-    {"length prefix then silence (idle timeout)", RAW("\x00\x00\x00\x10"), F_NONE, NULL, 0, NULL, E_CLOSE, 0, false},
-    {"half a body then half-close", RAW("\x00\x00\x00\x10\x08\x01"), F_NONE, NULL, 0, NULL, E_CLOSE, 0, true},
-    {"HTTP request (garbage bytes)", RAW("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), F_NONE, NULL, 0, NULL, E_STATUS_CLOSE, TOO_LARGE, false},
-    {"garbage protobuf in a valid frame", RAW("\x00\x00\x00\x05\xff\xff\xff\xff\x0f"), F_NONE, NULL, 0, NULL, E_STATUS, MALFORMED, false},
-    {"truncated varint", RAW("\x00\x00\x00\x02\x08\x80"), F_NONE, NULL, 0, NULL, E_STATUS, MALFORMED, false},
-    {"wire type 7", RAW("\x00\x00\x00\x02\x0f\x01"), F_NONE, NULL, 0, NULL, E_STATUS, MALFORMED, false},
-    {"length-delimited field past the frame", RAW("\x00\x00\x00\x03\x52\x7f\x00"), F_NONE, NULL, 0, NULL, E_STATUS, MALFORMED, false},
-    {"unknown oneof field 77", RAW("\x00\x00\x00\x05\x08\x01\xea\x04\x00"), F_NONE, NULL, 0, NULL, E_STATUS, UNSUPPORTED, false},
-    {"overlong varint id (non-canonical)", RAW("\x00\x00\x00\x04\x08\x81\x80\x00"), F_NONE, NULL, 0, NULL, E_STATUS, MALFORMED, false},
-    {"a request without a body", NULL, 0, F_NONE, NULL, 0, build_empty_body, E_STATUS, UNSUPPORTED, false},
-    {"a good frame then a garbage frame", NULL, 0, F_NONE, NULL, 0, build_good_then_garbage, E_STATUS, OK, false},
+    {"length 0x7fffffff", RAW("\x7f\xff\xff\xff"), F_NONE, NULL, 0, NULL, E_STATUS_CLOSE, TOO_LARGE,
+     false},
+    {"length cap + 1", RAW("\x00\x10\x00\x01"), F_NONE, NULL, 0, NULL, E_STATUS_CLOSE, TOO_LARGE,
+     false},
+    {"length prefix then silence (idle timeout)", RAW("\x00\x00\x00\x10"), F_NONE, NULL, 0, NULL,
+     E_CLOSE, 0, false},
+    {"half a body then half-close", RAW("\x00\x00\x00\x10\x08\x01"), F_NONE, NULL, 0, NULL, E_CLOSE,
+     0, true},
+    {"HTTP request (garbage bytes)", RAW("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), F_NONE, NULL, 0,
+     NULL, E_STATUS_CLOSE, TOO_LARGE, false},
+    {"garbage protobuf in a valid frame", RAW("\x00\x00\x00\x05\xff\xff\xff\xff\x0f"), F_NONE, NULL,
+     0, NULL, E_STATUS, MALFORMED, false},
+    {"truncated varint", RAW("\x00\x00\x00\x02\x08\x80"), F_NONE, NULL, 0, NULL, E_STATUS,
+     MALFORMED, false},
+    {"wire type 7", RAW("\x00\x00\x00\x02\x0f\x01"), F_NONE, NULL, 0, NULL, E_STATUS, MALFORMED,
+     false},
+    {"length-delimited field past the frame", RAW("\x00\x00\x00\x03\x52\x7f\x00"), F_NONE, NULL, 0,
+     NULL, E_STATUS, MALFORMED, false},
+    {"unknown oneof field 77", RAW("\x00\x00\x00\x05\x08\x01\xea\x04\x00"), F_NONE, NULL, 0, NULL,
+     E_STATUS, UNSUPPORTED, false},
+    {"overlong varint id (non-canonical)", RAW("\x00\x00\x00\x04\x08\x81\x80\x00"), F_NONE, NULL, 0,
+     NULL, E_STATUS, MALFORMED, false},
+    {"a request without a body", NULL, 0, F_NONE, NULL, 0, build_empty_body, E_STATUS, UNSUPPORTED,
+     false},
+    {"a good frame then a garbage frame", NULL, 0, F_NONE, NULL, 0, build_good_then_garbage,
+     E_STATUS, OK, false},
     /* missing fields, enums */
-    {"submit without a declaration", NULL, 0, F_NONE, NULL, 0, build_submit_no_declaration, E_STATUS, INVALID, false},
-    {"register without an enterprise", NULL, 0, F_NONE, NULL, 0, build_register_no_enterprise, E_STATUS, INVALID, false},
+    {"submit without a declaration", NULL, 0, F_NONE, NULL, 0, build_submit_no_declaration,
+     E_STATUS, INVALID, false},
+    {"register without an enterprise", NULL, 0, F_NONE, NULL, 0, build_register_no_enterprise,
+     E_STATUS, INVALID, false},
     {"declaration without an id", NULL, 0, F_ID, "", 0, NULL, E_STATUS, INVALID, false},
     {"declaration without a date", NULL, 0, F_DATE, "", 0, NULL, E_STATUS, DATE, false},
     {"kind 7", NULL, 0, F_KIND, NULL, 7, NULL, E_STATUS, INVALID, false},
     {"direction 99", NULL, 0, F_DIR, NULL, 99, NULL, E_STATUS, INVALID, false},
     {"line mode 9", NULL, 0, F_MODE, NULL, 9, NULL, E_STATUS, INVALID, false},
     {"balances kind -1", NULL, 0, F_NONE, NULL, 0, build_balances_kind, E_STATUS, INVALID, false},
-    {"get_item kind unspecified", NULL, 0, F_NONE, NULL, 0, build_get_item_kind0, E_STATUS, INVALID, false},
+    {"get_item kind unspecified", NULL, 0, F_NONE, NULL, 0, build_get_item_kind0, E_STATUS, INVALID,
+     false},
     /* strings */
-    {"a 1 MiB name (frame over the cap)", NULL, 0, F_NONE, NULL, 0, build_name_1mib, E_STATUS_CLOSE, TOO_LARGE, false},
+    {"a 1 MiB name (frame over the cap)", NULL, 0, F_NONE, NULL, 0, build_name_1mib, E_STATUS_CLOSE,
+     TOO_LARGE, false},
     {"a 512 KiB name", NULL, 0, F_NONE, NULL, 0, build_name_512kib, E_STATUS, INVALID, false},
-    {"invalid UTF-8 in a name", NULL, 0, F_NONE, NULL, 0, build_name_bad_utf8, E_STATUS, INVALID, false},
-    {"overlong UTF-8 in a name", NULL, 0, F_NONE, NULL, 0, build_name_overlong_utf8, E_STATUS, INVALID, false},
-    {"embedded NUL in a name", NULL, 0, F_NONE, NULL, 0, build_name_nul, E_STATUS, MALFORMED, false},
+    {"invalid UTF-8 in a name", NULL, 0, F_NONE, NULL, 0, build_name_bad_utf8, E_STATUS, INVALID,
+     false},
+    {"overlong UTF-8 in a name", NULL, 0, F_NONE, NULL, 0, build_name_overlong_utf8, E_STATUS,
+     INVALID, false},
+    {"embedded NUL in a name", NULL, 0, F_NONE, NULL, 0, build_name_nul, E_STATUS, MALFORMED,
+     false},
     {"newline in a name", NULL, 0, F_NONE, NULL, 0, build_name_newline, E_STATUS, INVALID, false},
-    {"id of 65 bytes", NULL, 0, F_ID, "ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDE", 0, NULL, E_STATUS, INVALID, false},
+    {"id of 65 bytes", NULL, 0, F_ID,
+     "ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDE", 0, NULL, E_STATUS,
+     INVALID, false},
     {"invalid UTF-8 in an id", NULL, 0, F_ID, "ID-\xff", 0, NULL, E_STATUS, INVALID, false},
-    {"list after 14 characters", NULL, 0, F_NONE, NULL, 0, build_list_after_long, E_STATUS, INVALID, false},
+    {"list after 14 characters", NULL, 0, F_NONE, NULL, 0, build_list_after_long, E_STATUS, INVALID,
+     false},
     /* decimals */
     {"qty 1e5", NULL, 0, F_QTY, "1e5", 0, NULL, E_STATUS, DSYNTAX, false},
     {"qty -0", NULL, 0, F_QTY, "-0", 0, NULL, E_STATUS, DSYNTAX, false},
@@ -475,8 +583,10 @@ static const hostile_case cases[] = {
     {"qty 1,000", NULL, 0, F_QTY, "1,000", 0, NULL, E_STATUS, DSYNTAX, false},
     {"qty .5", NULL, 0, F_QTY, ".5", 0, NULL, E_STATUS, DSYNTAX, false},
     {"qty 5.", NULL, 0, F_QTY, "5.", 0, NULL, E_STATUS, DSYNTAX, false},
-    {"qty in Arabic-Indic digits", NULL, 0, F_QTY, "\xd9\xa1\xd9\xa2\xd9\xa3", 0, NULL, E_STATUS, DSYNTAX, false},
-    {"qty of 30 digits", NULL, 0, F_QTY, "123456789012345678901234567890", 0, NULL, E_STATUS, DRANGE, false},
+    {"qty in Arabic-Indic digits", NULL, 0, F_QTY, "\xd9\xa1\xd9\xa2\xd9\xa3", 0, NULL, E_STATUS,
+     DSYNTAX, false},
+    {"qty of 30 digits", NULL, 0, F_QTY, "123456789012345678901234567890", 0, NULL, E_STATUS,
+     DRANGE, false},
     {"qty with 6 decimals", NULL, 0, F_QTY, "1.123456", 0, NULL, E_STATUS, DRANGE, false},
     {"qty 007", NULL, 0, F_QTY, "007", 0, NULL, E_STATUS, DSYNTAX, false},
     {"qty with a space", NULL, 0, F_QTY, " 5", 0, NULL, E_STATUS, DSYNTAX, false},
@@ -497,28 +607,37 @@ static const hostile_case cases[] = {
     {"country ZZZ", NULL, 0, F_COUNTRY, "ZZZ", 0, NULL, E_STATUS, CODE, false},
     {"related book 12 spaces", NULL, 0, F_RELBOOK, "            ", 0, NULL, E_STATUS, CODE, false},
     {"HS code of 9 digits", NULL, 0, F_NONE, NULL, 0, build_item_hs9, E_STATUS, CODE, false},
-    {"book period of 99999 days", NULL, 0, F_NONE, NULL, 0, build_open_book_period, E_STATUS, INVALID, false},
+    {"book period of 99999 days", NULL, 0, F_NONE, NULL, 0, build_open_book_period, E_STATUS,
+     INVALID, false},
     /* lines, batches, references */
     {"duplicate line items", NULL, 0, F_LINES_DUP, NULL, 2, NULL, E_STATUS, DUP_LINE, false},
     {"10,001 lines", NULL, 0, F_LINES_N, NULL, 10001, NULL, E_STATUS, LIMIT, false},
     {"a batch of 0 declarations", NULL, 0, F_BATCH_N, NULL, 0, NULL, E_STATUS, INVALID, false},
     {"a batch of 1,001 declarations", NULL, 0, F_BATCH_N, NULL, 1001, NULL, E_STATUS, LIMIT, false},
     {"item 0", NULL, 0, F_ITEM, NULL, 0, NULL, E_STATUS, INVALID, false},
-    {"an item that does not exist", NULL, 0, F_ITEM, NULL, 424242, NULL, E_STATUS, NOT_FOUND, false},
-    {"a book that does not exist", NULL, 0, F_BOOK, "H72012499999", 0, NULL, E_STATUS, NOT_FOUND, false},
-    {"a declaration for another enterprise's book", NULL, 0, F_ENT, ENT_B, 0, NULL, E_STATUS, WRONG_BOOK, false},
+    {"an item that does not exist", NULL, 0, F_ITEM, NULL, 424242, NULL, E_STATUS, NOT_FOUND,
+     false},
+    {"a book that does not exist", NULL, 0, F_BOOK, "H72012499999", 0, NULL, E_STATUS, NOT_FOUND,
+     false},
+    {"a declaration for another enterprise's book", NULL, 0, F_ENT, ENT_B, 0, NULL, E_STATUS,
+     WRONG_BOOK, false},
     /* the ledger's rules: flows, declaration states, rights */
-    {"trade mode 0615 (C and E books only) on an H-book", NULL, 0, F_TRADE, "0615", 0, NULL, E_STATUS, FLOW_NOT_ALLOWED, false},
-    {"reversal of a pending (never posted) declaration", NULL, 0, F_NONE, NULL, 0, build_reverse_pending, E_STATUS, STATE_CONFLICT, false},
-    {"reversal without a reason", NULL, 0, F_NONE, NULL, 0, build_reverse_no_reason, E_STATUS, INVALID, false},
+    {"trade mode 0615 (C and E books only) on an H-book", NULL, 0, F_TRADE, "0615", 0, NULL,
+     E_STATUS, FLOW_NOT_ALLOWED, false},
+    {"reversal of a pending (never posted) declaration", NULL, 0, F_NONE, NULL, 0,
+     build_reverse_pending, E_STATUS, STATE_CONFLICT, false},
+    {"reversal without a reason", NULL, 0, F_NONE, NULL, 0, build_reverse_no_reason, E_STATUS,
+     INVALID, false},
 };
 
 /* Sent by enterprise A's uid (root only: skipped otherwise). */
 static const hostile_case enterprise_cases[] = {
-    {"a post by an enterprise (its own declaration)", NULL, 0, F_NONE, NULL, 0, build_post_pending, E_STATUS, PERMISSION_DENIED, false},
+    {"a post by an enterprise (its own declaration)", NULL, 0, F_NONE, NULL, 0, build_post_pending,
+     E_STATUS, PERMISSION_DENIED, false},
 };
 
-/* ---- running ---------------------------------------------------------------------------------- */
+/* ---- running ----------------------------------------------------------------------------------
+ */
 
 static bool
 fresh_request_ok(void)
@@ -612,10 +731,9 @@ run_case(const hostile_case *c, bool as_enterprise, const char *bal_a, const cha
     }
     int got = -3;
     bool closed = false;
-    bool sent = as_enterprise ? exchange_as_enterprise(c, &got, &closed)
-                              : exchange(c, &got, &closed);
-    bool pass = (c->want == E_CLOSE && closed) ||
-                (c->want == E_STATUS && got == c->status) ||
+    bool sent =
+        as_enterprise ? exchange_as_enterprise(c, &got, &closed) : exchange(c, &got, &closed);
+    bool pass = (c->want == E_CLOSE && closed) || (c->want == E_STATUS && got == c->status) ||
                 (c->want == E_STATUS_CLOSE && got == c->status && closed);
     if (!pass) {
         h_fail("%s: got status %d%s (sent %s), expected %s %d", c->name, got,
@@ -632,7 +750,9 @@ run_case(const hostile_case *c, bool as_enterprise, const char *bal_a, const cha
     }
     if (pass) {
         printf("ok: %-46s %s\n", c->name,
-               c->want == E_CLOSE ? "closed" : c->want == E_STATUS_CLOSE ? "status, closed" : "status");
+               c->want == E_CLOSE          ? "closed"
+               : c->want == E_STATUS_CLOSE ? "status, closed"
+                                           : "status");
     }
     return pass ? 1 : 0;
 }

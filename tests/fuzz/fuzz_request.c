@@ -33,15 +33,22 @@ store_open(void)
     bzl_storage_options o = {.dir = dir, .map_bytes = 256u << 20, .map_bytes_max = 256u << 20};
     BZL_ASSERT(bzl_storage_open(&o, &store, NULL, 0) == BZL_OK);
     bzl_enterprise e = {.code = "6201230001", .uscc = "91620100MA71AB1C2F", .name = "Fuzz Co."};
-    bzl_book b = {.book_no = "H72012400001", .enterprise = "6201230001",
-                  .verify_mode = BZL_VERIFY_UNIT, .status = BZL_BOOK_OPEN, .period_days = 365};
+    bzl_book b = {.book_no = "H72012400001",
+                  .enterprise = "6201230001",
+                  .verify_mode = BZL_VERIFY_UNIT,
+                  .status = BZL_BOOK_OPEN,
+                  .period_days = 365};
     bzl_txn *t = NULL;
     BZL_ASSERT(bzl_txn_begin(store, NULL, true, &t) == BZL_OK);
     BZL_ASSERT(bzl_storage_enterprise_add(t, &e, &actor, NULL) == BZL_OK);
     BZL_ASSERT(bzl_storage_book_add(t, &b, &actor, NULL) == BZL_OK);
     for (uint8_t k = BZL_KIND_MATERIAL; k <= BZL_KIND_PRODUCT; k++) {
-        bzl_item it = {.book_no = "H72012400001", .kind = k, .item_no = 1, .hs = "1206009000",
-                       .unit = "035", .name = "seed"};
+        bzl_item it = {.book_no = "H72012400001",
+                       .kind = k,
+                       .item_no = 1,
+                       .hs = "1206009000",
+                       .unit = "035",
+                       .name = "seed"};
         BZL_ASSERT(bzl_storage_item_add(t, &it, &actor, NULL) == BZL_OK);
     }
     BZL_ASSERT(bzl_txn_commit(t) == BZL_OK);
@@ -106,21 +113,20 @@ static bool
 decl_of(const Bzl__Declaration *pb, bzl_declaration *d, bzl_decl_line *lines)
 {
     memset(d, 0, sizeof *d);
-    if (pb == NULL || pb->n_lines > BZL_DECL_LINES_DEFAULT ||
-        (pb->kind != 1 && pb->kind != 2) || (pb->direction != 1 && pb->direction != 2)) {
+    if (pb == NULL || pb->n_lines > BZL_DECL_LINES_DEFAULT || (pb->kind != 1 && pb->kind != 2) ||
+        (pb->direction != 1 && pb->direction != 2)) {
         return false;
     }
-    bool ok = copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id) &&
-              copy_code(pb->enterprise, bzl_code_check_enterprise, false, d->enterprise,
-                        sizeof d->enterprise) &&
-              copy_code(pb->book, check_book, false, d->book_no, sizeof d->book_no) &&
-              copy_code(pb->trade_mode, bzl_code_check_trade_mode, false, d->trade_mode,
-                        sizeof d->trade_mode) &&
-              copy_code(pb->related_book, check_book, true, d->related_book,
-                        sizeof d->related_book) &&
-              copy_text(pb->related_id, 0, BZL_DECL_ID_BYTES_MAX, d->related_id,
-                        sizeof d->related_id) &&
-              bzl_date_parse(pb->date, strlen(pb->date), &d->date) == BZL_OK;
+    bool ok =
+        copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id) &&
+        copy_code(pb->enterprise, bzl_code_check_enterprise, false, d->enterprise,
+                  sizeof d->enterprise) &&
+        copy_code(pb->book, check_book, false, d->book_no, sizeof d->book_no) &&
+        copy_code(pb->trade_mode, bzl_code_check_trade_mode, false, d->trade_mode,
+                  sizeof d->trade_mode) &&
+        copy_code(pb->related_book, check_book, true, d->related_book, sizeof d->related_book) &&
+        copy_text(pb->related_id, 0, BZL_DECL_ID_BYTES_MAX, d->related_id, sizeof d->related_id) &&
+        bzl_date_parse(pb->date, strlen(pb->date), &d->date) == BZL_OK;
     for (size_t i = 0; ok && i < pb->n_lines; i++) {
         ok = line_of(pb->lines[i], &lines[i]);
     }

@@ -38,8 +38,8 @@ pattern_alloc(size_t len)
  *   3      00 00 00 02      00 FF
  */
 enum { STREAM_BIG_BODY_BYTES = 513, STREAM_FRAMES = 4 };
-static const uint8_t stream_head[] = {0x00, 0x00, 0x00, 0x01, 'A',  0x00, 0x00, 0x00, 0x05,
-                                      'h',  'e',  'l',  'l',  'o',  0x00, 0x00, 0x02, 0x01};
+static const uint8_t stream_head[] = {0x00, 0x00, 0x00, 0x01, 'A', 0x00, 0x00, 0x00, 0x05,
+                                      'h',  'e',  'l',  'l',  'o', 0x00, 0x00, 0x02, 0x01};
 static const uint8_t stream_tail[] = {0x00, 0x00, 0x00, 0x02, 0x00, 0xFF};
 /* 18 + 513 + 6 */
 enum { STREAM_BYTES = 537 };
@@ -568,7 +568,7 @@ START_TEST(frame_reader_error_after_good_frames_keeps_them)
 {
     /* Proves a refusal in mid-stream does not disturb the frame before it: "hi" is taken, then
      * the zero length that follows is refused with only its header consumed. */
-    static const uint8_t bytes[] = {0x00, 0x00, 0x00, 0x02, 'h', 'i', 0x00,
+    static const uint8_t bytes[] = {0x00, 0x00, 0x00, 0x02, 'h',  'i',  0x00,
                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
     bzl_frame_reader r;
     bzl_frame_reader_init(&r, BZL_FRAME_BYTES_DEFAULT);

@@ -234,8 +234,8 @@ history_of(uint32_t item, int32_t from, int32_t to, uint64_t after, bzl_history_
            size_t cap, size_t *n, bool *more)
 {
     bzl_txn *t = read_txn();
-    bzl_status st = bzl_storage_history(t, BOOK, BZL_KIND_MATERIAL, item, from, to, after, out, cap,
-                                        n, more);
+    bzl_status st =
+        bzl_storage_history(t, BOOK, BZL_KIND_MATERIAL, item, from, to, after, out, cap, n, more);
     bzl_txn_abort(t);
     return st;
 }
@@ -320,8 +320,7 @@ START_TEST(history_pages_one_items_movements_with_running_balances)
     ck_assert_uint_eq(rows[0].seq, out5);
     ck_assert_int_eq(rows[0].running_e5, E5(8700));
     /* A material the book does not have is NOT_FOUND. */
-    ck_assert_int_eq(history_of(3, INT32_MIN, INT32_MAX, 0, rows, 8, &n, &more),
-                     BZL_NOT_FOUND);
+    ck_assert_int_eq(history_of(3, INT32_MIN, INT32_MAX, 0, rows, 8, &n, &more), BZL_NOT_FOUND);
     verify_ok();
 }
 END_TEST
@@ -778,8 +777,7 @@ START_TEST(norm_version_used_without_a_first_user_record_stays_immutable)
     open_with(0, 0);
     bzl_norm added = make_norm(3, "v1", 500000000, 0);
     ck_assert_int_eq(set_norm_result(&added, &a), BZL_STATE_CONFLICT);
-    ck_assert_msg(strstr(a.fault.message, "used by a declaration") != NULL, "%s",
-                  a.fault.message);
+    ck_assert_msg(strstr(a.fault.message, "used by a declaration") != NULL, "%s", a.fault.message);
     bzl_norm changed = make_norm(2, "v1", 2100000000, 0);
     ck_assert_int_eq(set_norm_result(&changed, &a), BZL_STATE_CONFLICT);
     ck_assert_uint_eq(rows_of_version("v1"), 2);

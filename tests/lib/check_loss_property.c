@@ -303,8 +303,8 @@ check_book(bzl_txn *t, const ledger *l, unsigned seed)
     bzl_scrap_row scrap[MATERIALS_MAX];
     size_t ns = 0;
     bool more = false;
-    ck_assert_int_eq(
-        bzl_storage_scrap_list(t, l->book, 0, 0, scrap, MATERIALS_MAX, &ns, &more), BZL_OK);
+    ck_assert_int_eq(bzl_storage_scrap_list(t, l->book, 0, 0, scrap, MATERIALS_MAX, &ns, &more),
+                     BZL_OK);
     for (unsigned m = 0; m < n; m++) {
         int64_t generated = 0;
         for (size_t k = 0; k < ns; k++) {

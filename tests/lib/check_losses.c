@@ -178,9 +178,9 @@ START_TEST(loss_columns_sum_each_lines_own_norm)
     declare_ok("EXP-4", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", day(3, 21), 1, E5(50), "");
     reverse("EXP-4");
     declare_ok("RET-1", BZL_KIND_PRODUCT, BZL_DIR_IN, "4600", day(3, 22), 1, E5(30), "v1");
-    ck_assert_int_eq(declare("PEND-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", day(3, 26), 2,
-                             E5(10), "", true),
-                     BZL_OK);
+    ck_assert_int_eq(
+        declare("PEND-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", day(3, 26), 2, E5(10), "", true),
+        BZL_OK);
     set_norm(make_norm(1, 1, "v3", day(3, 28), 500000000, E9(30), E9(20)));
 
     bzl_recon_line l[2];

@@ -825,7 +825,7 @@ START_TEST(verify_balances_names_a_forged_balance)
     key[13] = key[14] = key[15] = 0;
     key[16] = 1;
     uint8_t val[40] = {0}; /* the four amounts and the history head */
-    val[0] = 1; /* qty 0.00001 */
+    val[0] = 1;            /* qty 0.00001 */
     forge("balance", key, sizeof key, val, sizeof val);
     open_with(0, 0);
     bzl_verify_report br;

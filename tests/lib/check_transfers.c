@@ -179,7 +179,8 @@ main(void)
     tcase_add_checked_fixture(tc, db_setup, db_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, transfer_halves_with_equal_lines_are_not_listed);
-    tcase_add_test(tc, transfer_half_whose_second_line_quantity_differs_is_listed_with_both_quantities);
+    tcase_add_test(tc,
+                   transfer_half_whose_second_line_quantity_differs_is_listed_with_both_quantities);
     tcase_add_test(tc, transfer_halves_with_different_line_counts_are_listed_with_both_counts);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-
 #define E9 1000000000LL
 #define PERCENT_E9 (100 * E9)
 

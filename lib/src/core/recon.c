@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* ---- months and periods ------------------------------------------------------------------- */
 
 uint32_t

@@ -4,7 +4,6 @@
 #include "bzl/decimal.h"
 #include "bzl/recon.h"
 
-
 bzl_status
 bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9, int64_t *usd_e5)
 {

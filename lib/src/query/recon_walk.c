@@ -178,8 +178,8 @@ bzl_recon_carry_forward(bzl_txn *t, const char *book_no, int32_t through)
 }
 
 bzl_status
-bzl_query_period_close(bzl_txn *batch, const char *book_no, int32_t through,
-                       const bzl_actor *actor, bzl_action_result *out)
+bzl_query_period_close(bzl_txn *batch, const char *book_no, int32_t through, const bzl_actor *actor,
+                       bzl_action_result *out)
 {
     BZL_ASSERT(batch != NULL && out != NULL);
     bzl_txn *child = NULL;

@@ -613,8 +613,8 @@ bzl_storage_open(const bzl_storage_options *opts, bzl_storage **out, char *why, 
 }
 
 bzl_status
-bzl__storage_open(const bzl_storage_options *opts, bool check_schema, bzl_storage **out,
-                  char *why, size_t why_cap)
+bzl__storage_open(const bzl_storage_options *opts, bool check_schema, bzl_storage **out, char *why,
+                  size_t why_cap)
 {
     BZL_ASSERT(opts != NULL);
     BZL_ASSERT(opts->dir != NULL);

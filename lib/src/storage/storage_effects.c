@@ -245,8 +245,8 @@ bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t i
 }
 
 static bzl_status
-total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e,
-            uint8_t category, int64_t q, int64_t v)
+total_write(bzl_txn *t, const char *book_no, uint32_t month, const bzl_effect *e, uint8_t category,
+            int64_t q, int64_t v)
 {
     uint8_t key[TOTAL_KEY_BYTES];
     uint8_t buf[16];
@@ -266,8 +266,8 @@ bzl__total_add(bzl_txn *t, const char *book_no, const bzl_effect *e, uint32_t mo
     BZL_ASSERT(t->write);
     int64_t q = 0;
     int64_t v = 0;
-    bzl_status st = bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month,
-                                          category, &q, &v);
+    bzl_status st =
+        bzl_storage_total_get(t, book_no, (bzl_kind)e->kind, e->item_no, month, category, &q, &v);
     st = st == BZL_OK ? bzl_dec_add(q, qty_e5, &q) : st;
     return st == BZL_OK ? total_write(t, book_no, month, e, category, q, v) : st;
 }
@@ -399,8 +399,7 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
         st = scrap_write(t, key, &rows.scrap);
     }
     if (st == BZL_OK && (e->total_e5 != 0 || e->total_value_e5 != 0)) {
-        st = total_write(t, book_no, month, e, e->category, rows.total_qty_e5,
-                         rows.total_value_e5);
+        st = total_write(t, book_no, month, e, e->category, rows.total_qty_e5, rows.total_value_e5);
     }
     if (st == BZL_OK && generates_loss(e)) {
         st = total_write(t, book_no, month, e, BZL_CATEGORY_TANGIBLE_LOSS, rows.tangible_e5, 0);

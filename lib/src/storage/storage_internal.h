@@ -182,14 +182,12 @@ void bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kin
  * qty | pending in | pending out | id_len | id (the table at the top of storage.c). */
 #define HISTORY_KEY_BYTES (8u + 1u + 4u)
 #define HISTORY_VALUE_BYTES_MAX (8u + 1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX)
-void bzl__history_key(uint8_t key[HISTORY_KEY_BYTES], uint64_t seq, uint8_t kind,
-                      uint32_t item_no);
+void bzl__history_key(uint8_t key[HISTORY_KEY_BYTES], uint64_t seq, uint8_t kind, uint32_t item_no);
 /* One step along an item's history chain (storage_history.c): the row of entry seq, and in
  * *prev the item's row before it (0: none; running_e5 is left 0). A missing row, or a link
  * that does not lead to an earlier entry, is BZL_CORRUPT. */
-BZL_NODISCARD bzl_status bzl__history_step(bzl_txn *t, uint64_t seq, uint8_t kind,
-                                           uint32_t item_no, bzl_history_row *row,
-                                           uint64_t *prev);
+BZL_NODISCARD bzl_status bzl__history_step(bzl_txn *t, uint64_t seq, uint8_t kind, uint32_t item_no,
+                                           bzl_history_row *row, uint64_t *prev);
 
 /* The balance stored under an item key, zeros when none is; BZL_CORRUPT for a bad row. The
  * row also holds the seq of the item's newest history row (its history_head, 0 for none). */
@@ -352,8 +350,7 @@ BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n,
                                              const bzl_declaration *d, uint64_t seq);
 
 /* The date through which book_no's periods are closed; INT32_MIN when none is. */
-BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no,
-                                                    int32_t *out);
+BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no, int32_t *out);
 
 /* One trade-value row as a line will leave it: its key and its three sums. */
 #define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
@@ -365,14 +362,14 @@ typedef struct bzl__tv_row {
 /* Decides, without writing, whether bzl__trade_values_apply would overflow a row: a refusal
  * (BZL_OVERFLOW naming the line) lands in *refusal with BZL_OK returned. seen (d->line_count of
  * them, or NULL) receives each line's row as it would be written. */
-BZL_NODISCARD bzl_status bzl__trade_values_check(bzl_txn *t, const bzl_declaration *d,
-                                                 uint8_t flow, int sign, bzl__tv_row *seen,
-                                                 bzl_status *refusal, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzl__trade_values_check(bzl_txn *t, const bzl_declaration *d, uint8_t flow,
+                                                 int sign, bzl__tv_row *seen, bzl_status *refusal,
+                                                 bzl_fault *fault);
 /* Adds a posted declaration's line values to the trade-value rows (storage_recon.c): sign +1
  * when it posts, -1 when a reversal takes it back. d must carry its lines. seen: what
  * bzl__trade_values_check decided for d with nothing written in between, or NULL. */
-BZL_NODISCARD bzl_status bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d,
-                                                 uint8_t flow, int sign, const bzl__tv_row *seen);
+BZL_NODISCARD bzl_status bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d, uint8_t flow,
+                                                 int sign, const bzl__tv_row *seen);
 /* The same for the declaration whose journal entry is decl_seq (post, reverse). */
 BZL_NODISCARD bzl_status bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow,
                                                      int sign);

@@ -240,8 +240,8 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
         .type = type, .flow = (uint8_t)a->flow, .date = a->d.date, .id = a->d.id};
     bzl_status st = bzl__journal_next(t, &note.seq);
     if (st == BZL_OK) {
-        st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list,
-                                NULL, &note, &out->status, &out->fault);
+        st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list, NULL,
+                                &note, &out->status, &out->fault);
     }
     if (st != BZL_OK || out->status != BZL_OK) {
         return st;
@@ -308,18 +308,18 @@ legacy_losses_add(bzl_txn *t, action *a, uint64_t from, int sign)
 {
     uint64_t schema4_from = 0;
     bzl_status st = bzl__meta_u64_get(t, META_SCHEMA4_FROM, &schema4_from);
-    if (st == BZL_NOT_FOUND || (st == BZL_OK && (from >= schema4_from || !lacks_losses(&a->list)))) {
+    if (st == BZL_NOT_FOUND ||
+        (st == BZL_OK && (from >= schema4_from || !lacks_losses(&a->list)))) {
         return BZL_OK;
     }
     bzl_effect_list losses = {0};
     bool by_norm = false;
     bool matched = false;
-    st = st == BZL_OK ? bzl__legacy_losses(t, a->ds.seq, sign, &a->list, &losses, &by_norm,
-                                           &matched)
-                      : st;
+    st = st == BZL_OK
+             ? bzl__legacy_losses(t, a->ds.seq, sign, &a->list, &losses, &by_norm, &matched)
+             : st;
     if (st == BZL_OK && losses.count > 0) {
-        bzl_effect *grown =
-            realloc(a->list.items, (a->list.count + losses.count) * sizeof *grown);
+        bzl_effect *grown = realloc(a->list.items, (a->list.count + losses.count) * sizeof *grown);
         st = grown != NULL ? BZL_OK : BZL_NO_MEMORY;
         if (grown != NULL) {
             memcpy(grown + a->list.count, losses.items, losses.count * sizeof *grown);

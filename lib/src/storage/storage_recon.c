@@ -700,8 +700,7 @@ tv_key(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t flo
 
 /* Line i's row as the line would leave it; BZL_OVERFLOW when a sum would overflow. */
 static bzl_status
-tv_line(bzl_txn *t, const bzl_declaration *d, uint32_t i, uint8_t flow, int sign,
-        bzl__tv_row *row)
+tv_line(bzl_txn *t, const bzl_declaration *d, uint32_t i, uint8_t flow, int sign, bzl__tv_row *row)
 {
     const bzl_decl_line *l = &d->lines[i];
     bzl_status st = tv_key(t, d, l, flow, row->key);
@@ -886,8 +885,8 @@ bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_BOOK, key, sizeof key, after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE,
-                         &cur, &k, &v);
+    int rc = bzl__cursor_seek(t, DB_BOOK, key, sizeof key,
+                              after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE, &cur, &k, &v);
     if (cur == NULL) {
         return bzl__mdb_status(rc);
     }

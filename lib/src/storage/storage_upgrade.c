@@ -294,9 +294,9 @@ losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = st == BZL_OK ? bzl__cursor_seek(t, DB_JOURNAL, key, sizeof key, MDB_SET_RANGE, &cur,
-                                             &k, &v)
-                          : MDB_SUCCESS;
+    int rc = st == BZL_OK
+                 ? bzl__cursor_seek(t, DB_JOURNAL, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v)
+                 : MDB_SUCCESS;
     for (uint32_t n = 0; st == BZL_OK && rc == MDB_SUCCESS && n < UPGRADE_ROWS_PER_TXN; n++) {
         bzl__entry e;
         bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};

@@ -1,8 +1,8 @@
 /* flows.h — the customs flow catalogue: which movement a declaration is, as data.
  *
  * A declaration's flow follows from (kind, direction, trade mode, book letter) by a table kept
- * as data in lib/src/core/flows.c (reference/customs-domain.md §1.5 flows, §2.1 trade modes, §2.2 book
- * letter × trade mode). A few flows also depend on the book's verification mode (production
+ * as data in lib/src/core/flows.c (reference/customs-domain.md §1.5 flows, §2.1 trade modes, §2.2
+ * book letter × trade mode). A few flows also depend on the book's verification mode (production
  * reports only on work-order books, consumption reports only on consumption books) and on
  * whether the declaration names a counterpart (区内流转, in-zone transfer, uses the zone codes
  * 5014/5015 with related_book set). Pure: no I/O, no allocation.

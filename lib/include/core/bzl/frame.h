@@ -45,8 +45,8 @@ void bzl_frame_reader_deinit(bzl_frame_reader *r);
  * Returns BZL_OK (check bzl_frame_reader_ready), BZL_FRAME_EMPTY for a zero length,
  * BZL_FRAME_TOO_LARGE for a length over the cap, BZL_NO_MEMORY when a large body cannot be
  * allocated. Errors are sticky. */
-BZL_NODISCARD bzl_status bzl_frame_reader_feed(bzl_frame_reader *r, const uint8_t *data,
-                                               size_t len, size_t *used);
+BZL_NODISCARD bzl_status bzl_frame_reader_feed(bzl_frame_reader *r, const uint8_t *data, size_t len,
+                                               size_t *used);
 
 /* True when a complete body is ready to be taken. */
 bool bzl_frame_reader_ready(const bzl_frame_reader *r);

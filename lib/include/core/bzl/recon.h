@@ -93,10 +93,10 @@ typedef struct bzl_recon_input {
 } bzl_recon_input;
 
 typedef enum bzl_recon_flag {
-    BZL_RECON_WITHIN = 0,   /* |rate| within the tolerance */
-    BZL_RECON_SHORTAGE = 1, /* 短少 beyond tolerance */
-    BZL_RECON_SURPLUS = 2,  /* 溢余 beyond tolerance */
-    BZL_RECON_UNCOUNTED = 3, /* no stocktake counted the item */
+    BZL_RECON_WITHIN = 0,       /* |rate| within the tolerance */
+    BZL_RECON_SHORTAGE = 1,     /* 短少 beyond tolerance */
+    BZL_RECON_SURPLUS = 2,      /* 溢余 beyond tolerance */
+    BZL_RECON_UNCOUNTED = 3,    /* no stocktake counted the item */
     BZL_RECON_NEGATIVE_BOOK = 4 /* the book balance is below zero, counted or not */
 } bzl_recon_flag;
 

@@ -42,9 +42,7 @@ BZL_NODISCARD bzl_status bzl_recon_opening(bzl_txn *t, const char *book_no, uint
  * material's book balance at the end of that month as the closing carried forward
  * (bzl_storage_closing_put), which the next period opens with. A close in mid-month freezes the
  * dates but carries nothing (verification works on whole months). Write transaction. */
-BZL_NODISCARD bzl_status bzl_recon_carry_forward(bzl_txn *t, const char *book_no,
-                                                 int32_t through);
-
+BZL_NODISCARD bzl_status bzl_recon_carry_forward(bzl_txn *t, const char *book_no, int32_t through);
 
 /* Closes book_no's periods through `through` (bzl_storage_period_close) and, in the same nested
  * transaction, carries the closing balances forward (bzl_recon_carry_forward), so a close is

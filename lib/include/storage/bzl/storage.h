@@ -30,10 +30,10 @@ typedef struct bzl_storage bzl_storage;
 typedef struct bzl_txn bzl_txn;
 
 typedef struct bzl_storage_options {
-    const char *dir;           /* directory holding data.mdb and lock.mdb; must exist */
-    uint64_t map_bytes;        /* initial map size; 0 means BZL_MAP_BYTES_INITIAL */
-    uint64_t map_bytes_max;    /* ceiling for growth; 0 means BZL_MAP_BYTES_MAX_DEFAULT */
-    unsigned readers_max;      /* 0 means BZL_MAP_READERS_MAX */
+    const char *dir;        /* directory holding data.mdb and lock.mdb; must exist */
+    uint64_t map_bytes;     /* initial map size; 0 means BZL_MAP_BYTES_INITIAL */
+    uint64_t map_bytes_max; /* ceiling for growth; 0 means BZL_MAP_BYTES_MAX_DEFAULT */
+    unsigned readers_max;   /* 0 means BZL_MAP_READERS_MAX */
 } bzl_storage_options;
 
 /* Opens (creating when empty) the environment in opts->dir, clears stale reader slots, and
@@ -44,10 +44,10 @@ BZL_NODISCARD bzl_status bzl_storage_open(const bzl_storage_options *opts, bzl_s
                                           char *why, size_t why_cap);
 /* What bzl_storage_upgrade found and did. */
 typedef struct bzl_upgrade_report {
-    uint32_t from_version; /* the version found (BZL_SCHEMA_VERSION: nothing to do) */
-    uint64_t balance_rows; /* balance rows rewritten */
-    uint64_t history_rows; /* history rows moved */
-    uint64_t loss_entries; /* journal entries whose consumption gained loss totals (3 → 4) */
+    uint32_t from_version;   /* the version found (BZL_SCHEMA_VERSION: nothing to do) */
+    uint64_t balance_rows;   /* balance rows rewritten */
+    uint64_t history_rows;   /* history rows moved */
+    uint64_t loss_entries;   /* journal entries whose consumption gained loss totals (3 → 4) */
     uint64_t loss_unmatched; /* of those, entries whose intangible loss could not be
                               * re-derived: today's norms no longer give the consumption the
                               * entry journaled, so its intangible loss counts as 0 */
@@ -75,8 +75,7 @@ BZL_NODISCARD bzl_status bzl_storage_grow(bzl_storage *s);
  * abort. Statuses: BZL_OK, BZL_NO_MEMORY, BZL_IO_ERROR, BZL_STORAGE_FULL. */
 /* The storage t belongs to (to begin a transaction nested in it). */
 bzl_storage *bzl_txn_storage(const bzl_txn *t);
-BZL_NODISCARD bzl_status bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write,
-                                       bzl_txn **out);
+BZL_NODISCARD bzl_status bzl_txn_begin(bzl_storage *s, bzl_txn *parent, bool write, bzl_txn **out);
 /* Commits (a top-level write commit is durable when this returns BZL_OK) and frees t
  * whatever the outcome. Statuses: BZL_OK, BZL_STORAGE_FULL, BZL_DISK_FULL, BZL_IO_ERROR. */
 BZL_NODISCARD bzl_status bzl_txn_commit(bzl_txn *t);
@@ -100,8 +99,8 @@ typedef struct bzl_actor {
  * item its book (BZL_NOT_FOUND, fault naming which). */
 BZL_NODISCARD bzl_status bzl_storage_enterprise_add(bzl_txn *t, const bzl_enterprise *e,
                                                     const bzl_actor *actor, bzl_fault *fault);
-BZL_NODISCARD bzl_status bzl_storage_book_add(bzl_txn *t, const bzl_book *b,
-                                              const bzl_actor *actor, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzl_storage_book_add(bzl_txn *t, const bzl_book *b, const bzl_actor *actor,
+                                              bzl_fault *fault);
 BZL_NODISCARD bzl_status bzl_storage_item_add(bzl_txn *t, const bzl_item *item,
                                               const bzl_actor *actor, bzl_fault *fault);
 
@@ -115,8 +114,8 @@ BZL_NODISCARD bzl_status bzl_storage_item_get(bzl_txn *t, const char *book_no, b
 /* Lists enterprises in code order strictly after `after` ("" for the start), at most cap of
  * them into out[]; *count is how many, *more whether any follow. */
 BZL_NODISCARD bzl_status bzl_storage_enterprise_list(bzl_txn *t, const char *after,
-                                                     bzl_enterprise *out, size_t cap,
-                                                     size_t *count, bool *more);
+                                                     bzl_enterprise *out, size_t cap, size_t *count,
+                                                     bool *more);
 
 /* ---- balances ------------------------------------------------------------------------- */
 
@@ -137,8 +136,8 @@ BZL_NODISCARD bzl_status bzl_storage_balance_get(bzl_txn *t, const char *book_no
  * unknown book. */
 BZL_NODISCARD bzl_status bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind,
                                                   uint8_t after_kind, uint32_t after_item,
-                                                  bzl_balance_row *out, size_t cap,
-                                                  size_t *count, bool *more);
+                                                  bzl_balance_row *out, size_t cap, size_t *count,
+                                                  bool *more);
 
 /* ---- declarations and the journal ------------------------------------------------------ */
 
@@ -204,11 +203,11 @@ typedef struct bzl_action_result {
 BZL_NODISCARD bzl_status bzl_storage_post(bzl_txn *batch, const char *enterprise, const char *id,
                                           const bzl_actor *actor, bzl_action_result *out);
 BZL_NODISCARD bzl_status bzl_storage_void(bzl_txn *batch, const char *enterprise, const char *id,
-                                          bool reject, const char *reason,
-                                          const bzl_actor *actor, bzl_action_result *out);
-BZL_NODISCARD bzl_status bzl_storage_reverse(bzl_txn *batch, const char *enterprise,
-                                             const char *id, const char *reason,
-                                             const bzl_actor *actor, bzl_action_result *out);
+                                          bool reject, const char *reason, const bzl_actor *actor,
+                                          bzl_action_result *out);
+BZL_NODISCARD bzl_status bzl_storage_reverse(bzl_txn *batch, const char *enterprise, const char *id,
+                                             const char *reason, const bzl_actor *actor,
+                                             bzl_action_result *out);
 
 /* Closes the book's periods through `through` (inclusive): every later declaration, post or
  * reversal dated on or before it is BZL_PERIOD_CLOSED. Closing again through the same date
@@ -233,8 +232,8 @@ BZL_NODISCARD bzl_status bzl_storage_norm_list(bzl_txn *t, const char *book_no, 
 
 /* The norm rows of the version of `product` in force on `date` — greatest valid_from on or
  * before it, then the greater version by bzl_norm_version_cmp: how a declaration line without
- * a bom_version resolves it — in material order, into out (at most cap; *count, 0 when no version is in force).
- * BZL_LIMIT_EXCEEDED when the version has more than cap materials. */
+ * a bom_version resolves it — in material order, into out (at most cap; *count, 0 when no version
+ * is in force). BZL_LIMIT_EXCEEDED when the version has more than cap materials. */
 BZL_NODISCARD bzl_status bzl_storage_norms_in_force(bzl_txn *t, const char *book_no,
                                                     uint32_t product, int32_t date, bzl_norm *out,
                                                     size_t cap, size_t *count);
@@ -244,16 +243,14 @@ BZL_NODISCARD bzl_status bzl_storage_norms_in_force(bzl_txn *t, const char *book
  * BZL_STATE_CONFLICT). BZL_NOT_FOUND for an unknown product. */
 BZL_NODISCARD bzl_status bzl_storage_item_mode_set(bzl_txn *batch, const char *book_no,
                                                    uint32_t item_no, uint8_t mode, int32_t from,
-                                                   const bzl_actor *actor,
-                                                   bzl_action_result *out);
+                                                   const bzl_actor *actor, bzl_action_result *out);
 typedef struct bzl_mode_event {
     int32_t from;
     uint8_t mode; /* bzl_biz_mode */
 } bzl_mode_event;
 /* The product's mode events in date order (at most cap). */
-BZL_NODISCARD bzl_status bzl_storage_item_modes(bzl_txn *t, const char *book_no,
-                                                uint32_t item_no, bzl_mode_event *out,
-                                                size_t cap, size_t *count);
+BZL_NODISCARD bzl_status bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no,
+                                                bzl_mode_event *out, size_t cap, size_t *count);
 
 typedef struct bzl_scrap_row {
     uint32_t item_no;
@@ -267,9 +264,8 @@ BZL_NODISCARD bzl_status bzl_storage_scrap_list(bzl_txn *t, const char *book_no,
 
 /* One period total: (book, kind, item, month yyyymm, category) → quantity and value. */
 BZL_NODISCARD bzl_status bzl_storage_total_get(bzl_txn *t, const char *book_no, bzl_kind kind,
-                                               uint32_t item_no, uint32_t month,
-                                               unsigned category, int64_t *qty_e5,
-                                               int64_t *value_e5);
+                                               uint32_t item_no, uint32_t month, unsigned category,
+                                               int64_t *qty_e5, int64_t *value_e5);
 
 /* ---- history, declarations, transfers (storage_history.c) ---------------------------------- */
 
@@ -289,8 +285,8 @@ typedef struct bzl_history_row {
  * after sequence after_seq; running balances count every earlier line. At most cap rows. */
 BZL_NODISCARD bzl_status bzl_storage_history(bzl_txn *t, const char *book_no, bzl_kind kind,
                                              uint32_t item_no, int32_t from, int32_t to,
-                                             uint64_t after_seq, bzl_history_row *out,
-                                             size_t cap, size_t *count, bool *more);
+                                             uint64_t after_seq, bzl_history_row *out, size_t cap,
+                                             size_t *count, bool *more);
 
 /* One journal entry of a declaration, with its effects. */
 #define BZL_DECL_ENTRIES_MAX 3u /* the declaration, then its post, void, reject or reverse */
@@ -357,11 +353,11 @@ BZL_NODISCARD bzl_status bzl_storage_transfers_unmatched(bzl_txn *t, const char 
 
 /* What bzl_storage_verify_chain found. */
 typedef struct bzl_chain_report {
-    uint64_t entries;                           /* entries walked */
-    uint64_t head_seq;                          /* the head recorded in meta */
-    uint8_t head_hash[BZL_JOURNAL_HASH_BYTES];  /* its hash (recomputed when intact) */
-    uint64_t first_bad_seq;                     /* 0 when the chain verifies */
-    char why[256];                              /* for people, when first_bad_seq != 0 */
+    uint64_t entries;                          /* entries walked */
+    uint64_t head_seq;                         /* the head recorded in meta */
+    uint8_t head_hash[BZL_JOURNAL_HASH_BYTES]; /* its hash (recomputed when intact) */
+    uint64_t first_bad_seq;                    /* 0 when the chain verifies */
+    char why[256];                             /* for people, when first_bad_seq != 0 */
 } bzl_chain_report;
 
 /* Walks every journal entry in a read (or write) transaction: the sequences must run
@@ -460,8 +456,8 @@ typedef struct bzl_backup_info {
  * Returns BZL_OK and *info, BZL_ALREADY_EXISTS when path exists, BZL_NOT_FOUND when its
  * directory does not, BZL_PERMISSION_DENIED, BZL_DISK_FULL, BZL_IO_ERROR, BZL_CORRUPT (the copy
  * does not reopen); why (when not NULL) gets a sentence for the log and the client. */
-BZL_NODISCARD bzl_status bzl_storage_backup(bzl_storage *s, const char *path,
-                                            bzl_backup_info *info, char *why, size_t why_cap);
+BZL_NODISCARD bzl_status bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info,
+                                            char *why, size_t why_cap);
 
 /* ---- verification and reports (storage_recon.c) --------------------------------------------- */
 
@@ -513,8 +509,7 @@ typedef struct bzl_count_row {
 BZL_NODISCARD bzl_status bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no,
                                                    int32_t date, const bzl_stocktake_line *lines,
                                                    uint32_t count, bool count_scrap,
-                                                   const bzl_actor *actor,
-                                                   bzl_action_result *out);
+                                                   const bzl_actor *actor, bzl_action_result *out);
 /* The latest stocktake of book_no dated in [from, to]: *date and its rows in item order (at
  * most cap; *count). BZL_NOT_FOUND when none. */
 BZL_NODISCARD bzl_status bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from,
@@ -559,9 +554,9 @@ typedef struct bzl_trade_row {
 BZL_NODISCARD bzl_status bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row,
                                                   const bzl_actor *actor, bzl_action_result *out);
 /* Rows of months [from_month, to_month], at most cap. */
-BZL_NODISCARD bzl_status bzl_storage_trade_list(bzl_txn *t, uint32_t from_month,
-                                                uint32_t to_month, bzl_trade_row *out, size_t cap,
-                                                size_t *count, bool *more);
+BZL_NODISCARD bzl_status bzl_storage_trade_list(bzl_txn *t, uint32_t from_month, uint32_t to_month,
+                                                bzl_trade_row *out, size_t cap, size_t *count,
+                                                bool *more);
 
 /* Declared values of posted flow lines, per (book, month, flow, kind, item, business mode,
  * currency): what value-added and mode reports convert to USD. Written with the period totals
@@ -581,16 +576,14 @@ typedef struct bzl_trade_value {
 /* Calls visit for every trade-value row of book_no in months [from_month, to_month], in key
  * order; a status other than BZL_OK from visit stops and is returned. */
 BZL_NODISCARD bzl_status bzl_storage_trade_values(bzl_txn *t, const char *book_no,
-                                                  uint32_t from_month, uint32_t to_month,
-                                                  void *ctx,
+                                                  uint32_t from_month, uint32_t to_month, void *ctx,
                                                   bzl_status (*visit_cb)(void *ctx,
                                                                          const bzl_trade_value *v));
 
 /* Closing balances a period close carries forward: the book balance (应剩余) of a material at
  * the end of month `month`. */
-BZL_NODISCARD bzl_status bzl_storage_closing_put(bzl_txn *t, const char *book_no,
-                                                 uint32_t item_no, uint32_t month,
-                                                 int64_t book_e5);
+BZL_NODISCARD bzl_status bzl_storage_closing_put(bzl_txn *t, const char *book_no, uint32_t item_no,
+                                                 uint32_t month, int64_t book_e5);
 /* The latest closing of the material in a month before `before_month`: BZL_OK with *month and
  * *book_e5, or BZL_NOT_FOUND. */
 BZL_NODISCARD bzl_status bzl_storage_closing_latest(bzl_txn *t, const char *book_no,
