@@ -12,6 +12,7 @@ packages=(
   libsodium-dev                              # BLAKE2b for the journal's hash chain
   libinih-dev                                # bzld's INI configuration file
   clang libclang-rt-14-dev                   # libFuzzer targets (tests/fuzz, BZL_FUZZ=ON)
+  clang-format                               # deploy/test.sh: the tree is formatted (.clang-format)
   libsystemd-dev                             # sd_notify readiness, socket activation
   systemd man-db                             # tests: systemd-analyze verify, man -l
   chromium                                   # opens bzl-nightly's HTML headless (tests/daemon/html_report.sh)
