@@ -173,6 +173,13 @@ bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, const char *fi
     return status;
 }
 
+bzl_status
+bzl_fault_missing(bzl_fault *fault, const char *field, const char *what, const char *key)
+{
+    BZL_ASSERT(what != NULL && key != NULL);
+    return bzl_fault_set(fault, BZL_NOT_FOUND, 0, field, "%s %s does not exist", what, key);
+}
+
 /* ---- text ---------------------------------------------------------------------------------- */
 
 typedef enum text_flaw {

@@ -77,8 +77,7 @@ check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result 
 {
     bzl_status st = bzl_storage_book_get(t, d->book_no, &g->book);
     if (st == BZL_NOT_FOUND) {
-        return refuse(result, bzl_fault_set(&result->fault, st, 0, "book", "book %s does not exist",
-                                            d->book_no));
+        return refuse(result, bzl_fault_missing(&result->fault, "book", "book", d->book_no));
     }
     if (st != BZL_OK) {
         return st;

@@ -446,7 +446,7 @@ period_close_in(bzl_txn *t, const char *book_no, int32_t through, const bzl_acto
     int32_t current = INT32_MIN;
     bzl_status st = bzl_storage_book_get(t, book_no, &book);
     if (st == BZL_NOT_FOUND) {
-        out->status = bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist", book_no);
+        out->status = bzl_fault_missing(&out->fault, "book", "book", book_no);
         return BZL_OK;
     }
     if (st == BZL_OK) {

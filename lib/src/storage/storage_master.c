@@ -290,7 +290,7 @@ bzl_storage_item_add(bzl_txn *t, const bzl_item *item, const bzl_actor *actor, b
     MDB_val v;
     bzl_status st = raw_get(t, DB_BOOK, item->book_no, BZL_BOOK_NO_LEN, &v);
     if (st == BZL_NOT_FOUND) {
-        return bzl_fault_set(fault, st, 0, "book", "book %s does not exist", item->book_no);
+        return bzl_fault_missing(fault, "book", "book", item->book_no);
     }
     if (st != BZL_OK) {
         return st;

@@ -219,7 +219,7 @@ stock_check_book(bzl_txn *t, const char *book_no, int32_t date, bzl_action_resul
     bzl_book book;
     bzl_status st = bzl_storage_book_get(t, book_no, &book);
     if (st == BZL_NOT_FOUND) {
-        out->status = bzl_fault_set(&out->fault, st, 0, "book", "book %s does not exist", book_no);
+        out->status = bzl_fault_missing(&out->fault, "book", "book", book_no);
         return BZL_OK;
     }
     int32_t through = INT32_MIN;

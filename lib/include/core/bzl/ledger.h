@@ -132,6 +132,13 @@ typedef struct bzl_fault {
 bzl_status bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, const char *field,
                          const char *fmt, ...) BZL_PRINTF(5, 6);
 
+/* The one not-found fault: BZL_NOT_FOUND in `field` with the message "<what> <key> does not
+ * exist" ("book H72012400001 does not exist"). Every record another enterprise owns is answered
+ * with exactly this fault, so it cannot be told from a missing one: build it only here. Returns
+ * BZL_NOT_FOUND, for tail calls. */
+bzl_status bzl_fault_missing(bzl_fault *fault, const char *field, const char *what,
+                             const char *key);
+
 /* Text a client hands us: at most max_bytes bytes, valid UTF-8, no control characters (so
  * no NUL, no newline). min_bytes = 1 for a required field. Returns BZL_OK, or
  * BZL_INVALID_ARGUMENT with fault naming `field`. */
