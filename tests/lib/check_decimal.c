@@ -366,6 +366,40 @@ START_TEST(decimal_format_writes_shortest_exact_text)
 }
 END_TEST
 
+/* The one rounding rule: halves go away from zero whatever the signs (5/2 = 2.5 → 3, −5/2 →
+ * −3, 5/−2 → −3), anything below a half goes toward zero (4/3 → 1, −4/3 → −1, 7/4 = 1.75 → 2). */
+START_TEST(div_half_up_rounds_halves_away_from_zero)
+{
+    ck_assert(bzl_div_half_up(5, 2) == 3);
+    ck_assert(bzl_div_half_up(-5, 2) == -3);
+    ck_assert(bzl_div_half_up(5, -2) == -3);
+    ck_assert(bzl_div_half_up(-5, -2) == 3);
+    ck_assert(bzl_div_half_up(4, 3) == 1);
+    ck_assert(bzl_div_half_up(-4, 3) == -1);
+    ck_assert(bzl_div_half_up(7, 4) == 2);
+    ck_assert(bzl_div_half_up(0, 9) == 0);
+}
+END_TEST
+
+/* A quotient is an int64 figure: a zero divisor is INVALID_ARGUMENT, and one beyond ±INT64_MAX
+ * (INT64_MIN included, whose negation is not representable) is OVERFLOW. */
+START_TEST(dec_quotient_refuses_zero_divisor_and_out_of_range)
+{
+    int64_t q = 7;
+    ck_assert_int_eq(bzl_dec_quotient(1, 0, &q), BZL_INVALID_ARGUMENT);
+    ck_assert_int_eq(q, 7);
+    ck_assert_int_eq(bzl_dec_quotient((bzl_i128)INT64_MAX * 2, 2, &q), BZL_OK);
+    ck_assert_int_eq(q, INT64_MAX);
+    ck_assert_int_eq(bzl_dec_quotient((bzl_i128)INT64_MAX * 2 + 2, 2, &q), BZL_OVERFLOW);
+    ck_assert_int_eq(bzl_dec_quotient((bzl_i128)INT64_MIN, 1, &q), BZL_OVERFLOW);
+    /* 1/3 of a percent at 4 places: 33.3333; 2/3: 66.6667; −2/3: −66.6667. */
+    ck_assert_int_eq(bzl_percent_e4(2, 3, &q), BZL_OK);
+    ck_assert_int_eq(q, 666667);
+    ck_assert_int_eq(bzl_percent_e4(-2, 3, &q), BZL_OK);
+    ck_assert_int_eq(q, -666667);
+}
+END_TEST
+
 START_TEST(decimal_format_handles_int64_edges)
 {
     /* Proves INT64_MIN (whose magnitude has no int64) and INT64_MAX print exactly at every
@@ -789,6 +823,8 @@ decimal_suite(void)
     TCase *format = tcase_create("format");
     tcase_add_test(format, decimal_format_writes_shortest_exact_text);
     tcase_add_test(format, decimal_format_handles_int64_edges);
+    tcase_add_test(format, div_half_up_rounds_halves_away_from_zero);
+    tcase_add_test(format, dec_quotient_refuses_zero_divisor_and_out_of_range);
     tcase_add_test(format, decimal_format_round_trips_through_parse);
     tcase_add_test(format, decimal_format_then_parse_is_identity_over_the_parse_range);
     tcase_add_test(format, decimal_format_fixed_pads_to_places);

@@ -63,9 +63,8 @@ abs_i128(bzl_i128 v)
     return v < 0 ? -v : v;
 }
 
-/* n / d rounded half away from zero. d is non-zero; |n| and 2|d| fit an bzl_i128. */
-static bzl_i128
-div_half_up(bzl_i128 n, bzl_i128 d)
+bzl_i128
+bzl_div_half_up(bzl_i128 n, bzl_i128 d)
 {
     BZL_ASSERT(d != 0);
     bzl_i128 q = n / d; /* truncates toward zero */
@@ -74,6 +73,26 @@ div_half_up(bzl_i128 n, bzl_i128 d)
         q += ((n < 0) != (d < 0)) ? -1 : 1;
     }
     return q;
+}
+
+bzl_status
+bzl_dec_quotient(bzl_i128 n, bzl_i128 d, int64_t *out)
+{
+    if (d == 0) {
+        return BZL_INVALID_ARGUMENT;
+    }
+    bzl_i128 q = bzl_div_half_up(n, d);
+    if (q > INT64_MAX || q < -INT64_MAX) {
+        return BZL_OVERFLOW;
+    }
+    *out = (int64_t)q;
+    return BZL_OK;
+}
+
+bzl_status
+bzl_percent_e4(int64_t num, int64_t den, int64_t *out)
+{
+    return bzl_dec_quotient((bzl_i128)num * 1000000, den, out); /* × 100 percent × 10^4 places */
 }
 
 /* Writes v to *out when it fits an int64; BZL_OVERFLOW otherwise. */
@@ -93,7 +112,7 @@ static bzl_status
 rescale_i128(bzl_i128 v, unsigned from, unsigned to, int64_t *out)
 {
     if (to < from) {
-        return narrow(div_half_up(v, pow10_i128(from - to)), out);
+        return narrow(bzl_div_half_up(v, pow10_i128(from - to)), out);
     }
     bzl_i128 f = pow10_i128(to - from);
     if (abs_i128(v) > I128_MAX / f) {
@@ -355,7 +374,7 @@ bzl_dec_div(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale, unsigned o
         }
         num *= f;
     }
-    return narrow(div_half_up(num, den), out);
+    return narrow(bzl_div_half_up(num, den), out);
 }
 
 bzl_status

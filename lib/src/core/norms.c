@@ -89,20 +89,6 @@ bzl_norm_check(bzl_norm *n, bzl_fault *fault)
     return st;
 }
 
-/* n / d rounded half away from zero (d > 0). */
-static bzl_i128
-div_half_up(bzl_i128 n, bzl_i128 d)
-{
-    BZL_ASSERT(d > 0);
-    bzl_i128 q = n / d;
-    bzl_i128 r = n % d;
-    bzl_i128 ar = r < 0 ? -r : r;
-    if (2 * ar >= d) {
-        q += n < 0 ? -1 : 1;
-    }
-    return q;
-}
-
 /* round(p × rate / 10^20) for p = qty_e5 × u_e9 >= 0 (scale 14) and a percent rate_e9: the
  * loss at scale 5 (14 + 9 − 5 = 18 places, and / 100 for percent: 10^20). p × rate can need
  * 165 bits, so p is split at the divisor, p = a·10^20 + b: a·rate is whole and the only
@@ -115,7 +101,7 @@ loss_of(bzl_i128 p, int64_t rate_e9, int64_t *loss_e5)
     const bzl_i128 d = (bzl_i128)100000000000000000LL * 1000; /* 10^20 */
     bzl_i128 a = p / d;
     bzl_i128 b = p % d;
-    bzl_i128 loss = a * rate_e9 + div_half_up(b * rate_e9, d);
+    bzl_i128 loss = a * rate_e9 + bzl_div_half_up(b * rate_e9, d);
     if (loss > INT64_MAX) {
         return BZL_OVERFLOW;
     }
@@ -377,7 +363,7 @@ average_value(const bzl_balance *bal, int64_t dq)
         return 0;
     }
     int64_t taken = dq < 0 ? -dq : dq;
-    bzl_i128 v = div_half_up((bzl_i128)bal->value_e5 * taken, bal->qty_e5);
+    bzl_i128 v = bzl_div_half_up((bzl_i128)bal->value_e5 * taken, bal->qty_e5);
     return dq < 0 ? -(int64_t)v : (int64_t)v;
 }
 

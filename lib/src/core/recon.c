@@ -188,26 +188,6 @@ bzl_recon_category_sign(unsigned category)
     }
 }
 
-bzl_status
-bzl_percent_e4(int64_t n, int64_t d, int64_t *out)
-{
-    if (d == 0) {
-        return BZL_INVALID_ARGUMENT;
-    }
-    bzl_i128 a = (bzl_i128)n * 1000000; /* × 100 (percent) × 10^4 (places) */
-    bzl_i128 b = d;
-    bool neg = (a < 0) != (b < 0);
-    bzl_i128 ua = a < 0 ? -a : a;
-    bzl_i128 ub = b < 0 ? -b : b;
-    bzl_i128 q = (ua * 2 + ub) / (ub * 2); /* half away from zero */
-    bzl_i128 r = neg ? -q : q;
-    if (r > INT64_MAX || r < -INT64_MAX) {
-        return BZL_OVERFLOW;
-    }
-    *out = (int64_t)r;
-    return BZL_OK;
-}
-
 /* Adds the period's categories into line: inflows, outflows, consumption, adjustments. */
 static bzl_status
 sum_categories(const bzl_recon_input *in, bzl_recon_line *l)

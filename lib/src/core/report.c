@@ -9,27 +9,7 @@ bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9, int64_
 {
     BZL_ASSERT(cur_cny_e9 > 0);
     BZL_ASSERT(usd_cny_e9 > 0);
-    bzl_i128 n = (bzl_i128)value_e5 * cur_cny_e9;
-    bzl_i128 d = usd_cny_e9;
-    bool neg = n < 0;
-    bzl_i128 un = neg ? -n : n;
-    bzl_i128 q = (un * 2 + d) / (d * 2); /* half away from zero */
-    bzl_i128 r = neg ? -q : q;
-    if (r > INT64_MAX || r < -INT64_MAX) {
-        return BZL_OVERFLOW;
-    }
-    *usd_e5 = (int64_t)r;
-    return BZL_OK;
-}
-
-/* n / d half away from zero; d > 0. */
-static bzl_i128
-div_half_up(bzl_i128 n, bzl_i128 d)
-{
-    bool neg = n < 0;
-    bzl_i128 un = neg ? -n : n;
-    bzl_i128 q = (un * 2 + d) / (d * 2);
-    return neg ? -q : q;
+    return bzl_dec_quotient((bzl_i128)value_e5 * cur_cny_e9, usd_cny_e9, usd_e5);
 }
 
 bzl_status
@@ -42,14 +22,8 @@ bzl_consumed_value(int64_t consumed_e5, int64_t import_usd_e5, int64_t import_qt
     if (consumed_e5 == INT64_MIN || import_usd_e5 == INT64_MIN) {
         return BZL_OVERFLOW;
     }
-    /* |consumed × usd| < 2^126, so neither the product nor the doubling in div_half_up
-     * overflows an bzl_i128. */
-    bzl_i128 r = div_half_up((bzl_i128)consumed_e5 * import_usd_e5, import_qty_e5);
-    if (r > INT64_MAX || r < -INT64_MAX) {
-        return BZL_OVERFLOW;
-    }
-    *usd_e5 = (int64_t)r;
-    return BZL_OK;
+    /* |consumed × usd| < 2^126: the product and the rounding's doubling fit a bzl_i128. */
+    return bzl_dec_quotient((bzl_i128)consumed_e5 * import_usd_e5, import_qty_e5, usd_e5);
 }
 
 bzl_status

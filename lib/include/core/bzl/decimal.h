@@ -56,6 +56,19 @@ BZL_NODISCARD bzl_status bzl_dec_add(int64_t a, int64_t b, int64_t *out);
 /* *out = a - b, or BZL_OVERFLOW. */
 BZL_NODISCARD bzl_status bzl_dec_sub(int64_t a, int64_t b, int64_t *out);
 
+/* The one rounding rule (DESIGN.md §3): n / d rounded half away from zero. d is not 0; |n| and
+ * 2|d| must fit a bzl_i128 (every caller's operands are products of two int64 at most). */
+bzl_i128 bzl_div_half_up(bzl_i128 n, bzl_i128 d);
+
+/* *out = bzl_div_half_up(n, d) as an int64 figure: BZL_INVALID_ARGUMENT when d is 0,
+ * BZL_OVERFLOW outside ±INT64_MAX (a quotient's negation stays representable). */
+BZL_NODISCARD bzl_status bzl_dec_quotient(bzl_i128 n, bzl_i128 d, int64_t *out);
+
+/* num / den × 100 at 4 decimals, half-up: a percentage as printed (rates, ratios, shares).
+ * num and den share one scale. BZL_INVALID_ARGUMENT when den is 0 (the caller prints "n/a");
+ * BZL_OVERFLOW. */
+BZL_NODISCARD bzl_status bzl_percent_e4(int64_t num, int64_t den, int64_t *out);
+
 /* *out = round_half_up(a × b) at out_scale, where a is at a_scale and b at b_scale.
  * Returns BZL_OVERFLOW when the result does not fit an int64. */
 BZL_NODISCARD bzl_status bzl_dec_mul(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale,

@@ -35,6 +35,7 @@
 #define BZL_RECON_H
 
 #include "bzl/base.h"
+#include "bzl/decimal.h"
 #include "bzl/flows.h"
 
 /* Months one period may span: ten years of monthly totals bounds a verification's reads per
@@ -131,9 +132,6 @@ BZL_NODISCARD bzl_status bzl_recon_compute(const bzl_recon_input *in, int64_t to
 /* "within", "shortage", "surplus", "uncounted", "negative_book". */
 const char *bzl_recon_flag_name(uint8_t flag);
 
-/* round_half_up(num / den × 100) at 4 decimals, for rates in percent: BZL_OK and *out;
- * BZL_INVALID_ARGUMENT when den is 0 (the caller prints "n/a"); BZL_OVERFLOW. num and den
- * share one scale. */
-BZL_NODISCARD bzl_status bzl_percent_e4(int64_t num, int64_t den, int64_t *out);
+/* Percentages: bzl_percent_e4 (decimal.h), the one rounding rule. */
 
 #endif
