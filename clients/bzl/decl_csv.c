@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "bzl/codes.h"
+#include "bzl/calendar.h"
 #include "bzl/decimal.h"
 #include "cli.h"
 

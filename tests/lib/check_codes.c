@@ -4,6 +4,7 @@
  * file as text, so a typo in codes.c's data cannot hide behind the same typo in a test.
  */
 #include "bzl/codes.h"
+#include "bzl/calendar.h"
 
 #include <check.h>
 #include <signal.h>

@@ -7,6 +7,7 @@
  * leaves nothing behind either.
  */
 #include "bzl/storage.h"
+#include "bzl/calendar.h"
 #include "storage_fixture.h"
 
 #include <check.h>

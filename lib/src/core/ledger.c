@@ -4,6 +4,7 @@
  * arguments, so the rules are testable on their own (tests/lib/check_ledger.c).
  */
 #include "bzl/ledger.h"
+#include "bzl/calendar.h"
 
 #include "bzl/decimal.h"
 

@@ -7,6 +7,7 @@
 #include "storage_internal.h"
 
 #include "bzl/decimal.h"
+#include "bzl/calendar.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -6,6 +6,7 @@
 #define BZL_STORAGE_INTERNAL_H
 
 #include "bzl/norms.h"
+#include "bzl/calendar.h"
 #include "bzl/storage.h"
 
 #include <lmdb.h>

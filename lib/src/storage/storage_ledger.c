@@ -3,6 +3,7 @@
 #include "storage_internal.h"
 
 #include "bzl/decimal.h"
+#include "bzl/calendar.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

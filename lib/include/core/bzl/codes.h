@@ -1,4 +1,4 @@
-/* codes.h — customs identifiers and code tables: format checks, check characters, dates.
+/* codes.h — customs identifiers and code tables: format checks and check characters.
  *
  * Every check takes a byte string with its length (it need not be NUL-terminated, and an
  * embedded NUL is simply an invalid character) and returns BZL_OK or a specific status. The
@@ -9,6 +9,8 @@
 #define BZL_CODES_H
 
 #include "bzl/base.h"
+/* Dates are codes on the wire too (YYYY-MM-DD); their calendar is calendar.h. */
+#include "bzl/calendar.h"
 
 #define BZL_ENTERPRISE_CODE_LEN 10u /* 海关编码, e.g. 330261A004 */
 #define BZL_USCC_LEN 18u            /* 统一社会信用代码, GB 32100-2015 */
@@ -18,7 +20,6 @@
 #define BZL_CURRENCY_LEN 3u         /* 币制, numeric customs code, e.g. 502 USD */
 #define BZL_COUNTRY_LEN 3u          /* 国别, numeric customs code, e.g. 142 China */
 #define BZL_TRADE_MODE_LEN 4u       /* 监管方式, e.g. 5015 */
-#define BZL_DATE_LEN 10u            /* YYYY-MM-DD */
 
 /* Enterprise customs code: exactly 10 characters of [0-9A-Z]. BZL_INVALID_CODE otherwise. */
 BZL_NODISCARD bzl_status bzl_code_check_enterprise(const char *s, size_t len);
@@ -51,20 +52,5 @@ BZL_NODISCARD bzl_status bzl_code_check_country(const char *s, size_t len);
 /* Trade mode (监管方式): exactly 4 ASCII digits. Which modes a book type and flow allow is the
  * ledger's business. */
 BZL_NODISCARD bzl_status bzl_code_check_trade_mode(const char *s, size_t len);
-
-/* Dates are days since 1970-01-01 in the proleptic Gregorian calendar. Accepted range:
- * 1990-01-01 .. 2099-12-31, which covers every book the zone can hold. */
-#define BZL_DATE_MIN_YEAR 1990
-#define BZL_DATE_MAX_YEAR 2099
-
-/* Parses exactly "YYYY-MM-DD" (a real calendar date in range). BZL_INVALID_DATE otherwise
- * ("2026-02-30", "2026-13-01", "2026-1-5", trailing text). */
-BZL_NODISCARD bzl_status bzl_date_parse(const char *s, size_t len, int32_t *days_out);
-/* Writes "YYYY-MM-DD" and a NUL into buf (cap >= 11). */
-void bzl_date_format(int32_t days, char *buf, size_t cap);
-/* Days since 1970-01-01 for a civil date (no range check; the caller validated it). */
-int32_t bzl_date_from_civil(int year, unsigned month, unsigned day);
-/* yyyymm of a date (days since 1970-01-01), the period-total month. */
-uint32_t bzl_month_of(int32_t days);
 
 #endif

@@ -35,42 +35,9 @@
 #define BZL_RECON_H
 
 #include "bzl/base.h"
+#include "bzl/calendar.h"
 #include "bzl/decimal.h"
 #include "bzl/flows.h"
-
-/* Months one period may span: ten years of monthly totals bounds a verification's reads per
- * item (the longest 核销周期 customs sets is a few years). */
-#define BZL_PERIOD_MONTHS_MAX 120u
-/* Bytes of a period's text ("2026-01-01..2026-12-31", a NUL, slack). */
-#define BZL_PERIOD_TEXT_BYTES 40u
-
-/* A period: inclusive days and the calendar months they touch. */
-typedef struct bzl_period {
-    int32_t from;         /* first day, days since 1970-01-01 */
-    int32_t to;           /* last day, inclusive */
-    uint32_t first_month; /* yyyymm of from */
-    uint32_t last_month;  /* yyyymm of to */
-    bool whole_months;    /* from is a month's first day and to a month's last */
-} bzl_period;
-
-/* Parses "YYYY-MM", "YYYY-Qn" (n 1..4), "YYYY", or "DATE..DATE" (inclusive, from <= to).
- * BZL_OK and *out; BZL_INVALID_ARGUMENT (malformed, reversed, longer than
- * BZL_PERIOD_MONTHS_MAX months) or BZL_INVALID_DATE (a date that is not a calendar date), with
- * fault naming field "period". */
-BZL_NODISCARD bzl_status bzl_period_parse(const char *s, size_t len, bzl_period *out,
-                                          bzl_fault *fault);
-/* BZL_OK when p covers whole months; otherwise BZL_INVALID_ARGUMENT with a fault saying that
- * verification and reports sum monthly totals and which forms are accepted. */
-BZL_NODISCARD bzl_status bzl_period_require_months(const bzl_period *p, bzl_fault *fault);
-/* Writes the period as "YYYY-MM-DD..YYYY-MM-DD" (cap >= BZL_PERIOD_TEXT_BYTES). */
-void bzl_period_format(const bzl_period *p, char *buf, size_t cap);
-
-/* The month after / before yyyymm. */
-uint32_t bzl_month_next(uint32_t yyyymm);
-uint32_t bzl_month_prev(uint32_t yyyymm);
-/* First and last day (days since 1970) of month yyyymm. */
-int32_t bzl_month_first_day(uint32_t yyyymm);
-int32_t bzl_month_last_day(uint32_t yyyymm);
 
 /* Period-total categories a material can carry: flows 1..BZL_FLOW_COUNT-1, consumption and
  * its two losses. */
