@@ -1,7 +1,7 @@
 /* lmdb_ceiling.c — the physical ceiling: raw LMDB committing bzld's records, no protocol.
  *
  * It writes what bzld's writer writes for an accepted declaration of L lines (the byte tables
- * at the top of lib/src/storage/storage.c): one journal entry appended under a big-endian sequence,
+ * in lib/src/storage/format.h): one journal entry appended under a big-endian sequence,
  * of bzld's size (66-byte header; the declaration, 51 + id + 47 × L bytes; its two effects
  * sections, 20 + 71 × L and 20 bytes), the journal counter and head in meta, one idempotency
  * record (enterprise | id → 25 bytes), and per line a read-modify-write of the 40-byte balance,

@@ -2,12 +2,12 @@
  * (balances recomputed from the journal's effects are storage_verify.c's).
  *
  * Everything here only reads. The chain layout (which bytes the hash covers) is in the journal
- * table at the top of storage.c; bzl__journal_hash is the single definition of it.
+ * table in format.h; bzl__journal_hash is the single definition of it.
  */
 #include "storage_internal.h"
 
-#include "bzl/decimal.h"
 #include "bzl/calendar.h"
+#include "bzl/decimal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -169,7 +169,7 @@ summary_declaration(const uint8_t *p, size_t n, char *buf, size_t cap)
              kind == BZL_KIND_PRODUCT ? "product" : "material", dir == BZL_DIR_OUT ? "out" : "in");
 }
 
-/* "stocktake H72012400001 2026-06-30, 3 lines" (storage.c's stocktake payload). */
+/* "stocktake H72012400001 2026-06-30, 3 lines" (format.h's stocktake payload). */
 static void
 summary_stocktake(const uint8_t *p, size_t n, char *buf, size_t cap)
 {
@@ -186,7 +186,7 @@ summary_stocktake(const uint8_t *p, size_t n, char *buf, size_t cap)
 }
 
 /* "rate 2026-03 502 7.1234 (was 7.1)" and "trade 2026-03 502 exports 1000 imports 500"
- * (storage.c's rate and trade payloads). */
+ * (format.h's rate and trade payloads). */
 static void
 summary_month_row(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t cap)
 {

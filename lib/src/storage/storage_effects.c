@@ -1,18 +1,11 @@
 /* storage_effects.c — effects in the journal and in the derived tables: balances, scrap
  * allowances, period totals, history rows; declaration state records. Byte layouts are in the
- * tables at the top of storage.c. */
+ * tables in format.h. */
 #include "storage_internal.h"
 
 #include "bzl/decimal.h"
 
 #include <stdlib.h>
-
-#define TOTAL_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
-#define SCRAP_VALUE_BYTES 16u
-
-static_assert(EFFECT_BYTES == 1u + 4u + 1u + 1u + 8u * 8u, "effect layout as documented");
-static_assert(EFFECTS_HEADER_BYTES == BZL_BOOK_NO_LEN + 4u + 4u, "effects header layout");
-static_assert(DECL_STATE_BYTES == 8u + 1u + 8u + 8u, "declaration state layout");
 
 /* ---- journal entries ---------------------------------------------------------------------- */
 

@@ -1,13 +1,14 @@
 /* storage_internal.h — what storage.c and storage_submit.c share: the handles, the byte codec
- * and the journal append. The byte layouts themselves are documented at the top of storage.c.
+ * and the journal append. The byte layouts themselves are documented in format.h.
  * Included only by the files of lib/src/storage/ (it includes lmdb.h).
  */
 #ifndef BZL_STORAGE_INTERNAL_H
 #define BZL_STORAGE_INTERNAL_H
 
-#include "bzl/norms.h"
 #include "bzl/calendar.h"
+#include "bzl/norms.h"
 #include "bzl/storage.h"
+#include "format.h"
 
 #include <lmdb.h>
 #include <pthread.h>
@@ -97,18 +98,10 @@ enum {
     JOURNAL_TRADE = 14,
 };
 
-#define JOURNAL_HEADER_BYTES 66u
 /* The entry's chain hash sits in the header between request_id and payload_len, so the type
- * still opens the header and payload_len still closes it (storage.c's table). */
-#define JOURNAL_HASH_OFFSET 30u
-#define JOURNAL_HASH_BYTES 32u
-#define ITEM_KEY_BYTES (BZL_BOOK_NO_LEN + 1u + 4u)
-#define IDEM_KEY_BYTES_MAX (BZL_ENTERPRISE_CODE_LEN + BZL_DECL_ID_BYTES_MAX)
+ * still opens the header and payload_len still closes it (format.h's table). */
 
-/* Effects sections (storage.c documents the bytes). */
-#define EFFECT_BYTES 71u
-#define EFFECTS_HEADER_BYTES 20u
-#define DECL_STATE_BYTES 25u
+/* Effects sections (format.h documents the bytes). */
 
 /* A declaration's lifecycle record, the value of its idempotency key. */
 typedef struct bzl__decl_state {
@@ -180,9 +173,7 @@ void bzl__item_key(uint8_t key[ITEM_KEY_BYTES], const char *book_no, uint8_t kin
                    uint32_t item_no);
 
 /* A history row: key seq | kind | item_no (big-endian); value prev_seq | type | flow | date |
- * qty | pending in | pending out | id_len | id (the table at the top of storage.c). */
-#define HISTORY_KEY_BYTES (8u + 1u + 4u)
-#define HISTORY_VALUE_BYTES_MAX (8u + 1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX)
+ * qty | pending in | pending out | id_len | id (the table in format.h). */
 void bzl__history_key(uint8_t key[HISTORY_KEY_BYTES], uint64_t seq, uint8_t kind, uint32_t item_no);
 /* One step along an item's history chain (storage_history.c): the row of entry seq, and in
  * *prev the item's row before it (0: none; running_e5 is left 0). A missing row, or a link
@@ -354,7 +345,6 @@ BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n,
 BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no, int32_t *out);
 
 /* One trade-value row as a line will leave it: its key and its three sums. */
-#define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
 typedef struct bzl__tv_row {
     uint8_t key[TV_KEY_BYTES];
     int64_t sums[3]; /* qty, value without USD, USD value */

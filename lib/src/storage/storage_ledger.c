@@ -1,9 +1,9 @@
 /* storage_ledger.c — the lifecycle of declarations (post, void, reject, reverse), period locks,
- * consumption norms, business-mode events and scrap allowances. Byte layouts: storage.c. */
+ * consumption norms, business-mode events and scrap allowances. Byte layouts: format.h. */
 #include "storage_internal.h"
 
-#include "bzl/decimal.h"
 #include "bzl/calendar.h"
+#include "bzl/decimal.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

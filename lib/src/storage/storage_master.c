@@ -1,6 +1,6 @@
 /* storage_master.c — master data and balances: enterprises, books, items (each stored and
  * journaled whole), and the balance rows read and listed by item. Byte layouts are in the
- * tables at the top of storage.c. */
+ * tables in format.h. */
 #include "storage_internal.h"
 
 #include "bzl/limits.h"
@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BOOK_VALUE_BYTES 16u
-#define BALANCE_VALUE_BYTES 40u
-#define ENTERPRISE_RECORD_BYTES_MAX                                                                \
-    (BZL_ENTERPRISE_CODE_LEN + BZL_USCC_LEN + 2u + BZL_NAME_BYTES_MAX + 1u + BZL_AREA_BYTES_MAX)
-#define BOOK_RECORD_BYTES (BZL_BOOK_NO_LEN + BOOK_VALUE_BYTES)
-#define ITEM_RECORD_BYTES_MAX                                                                      \
-    (ITEM_KEY_BYTES + BZL_HS_LEN + BZL_UNIT_LEN + 1u + 2u + BZL_NAME_BYTES_MAX)
-
-static_assert(BOOK_VALUE_BYTES == BZL_ENTERPRISE_CODE_LEN + 1u + 1u + 4u, "book value layout");
-static_assert(BALANCE_VALUE_BYTES == 4 * sizeof(int64_t) + 8u, "four int64 and the history head");
 static_assert(BZL_NAME_BYTES_MAX <= UINT16_MAX, "name length fits its u16");
 static_assert(BZL_AREA_BYTES_MAX <= UINT8_MAX, "area length fits its u8");
 

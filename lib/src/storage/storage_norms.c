@@ -1,5 +1,5 @@
 /* storage_norms.c — consumption norms (BOM versions), business-mode events, scrap allowances.
- * Byte layouts: storage.c, except the version's first user below.
+ * Byte layouts: format.h, except the version's first user below.
  *
  * A version is used as a whole: a declaration consuming by it marks every one of its rows used
  * (bzl__norm_mark_used), and from then on no line of it may change and no material be added.
@@ -23,13 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define NORM_PREFIX_BYTES (BZL_BOOK_NO_LEN + 4u)
-#define NORM_KEY_BYTES (NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX + 4u)
-#define NORM_VALUE_BYTES (4u + 5u * 8u + 1u)
-#define USER_KEY_BYTES (1u + NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX)
-#define USER_VALUE_BYTES_MIN (8u + BZL_ENTERPRISE_CODE_LEN + 1u + 1u)
-#define USER_VALUE_BYTES_MAX (8u + BZL_ENTERPRISE_CODE_LEN + 1u + BZL_DECL_ID_BYTES_MAX)
-#define MODE_KEY_BYTES (ITEM_KEY_BYTES + 4u)
 static_assert(USER_KEY_BYTES != NORM_KEY_BYTES, "a user key is never read as a norm key");
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id_len fits its byte");
 

@@ -1,26 +1,12 @@
 /* storage_recon.c — storage of stocktakes, exchange rates, trade totals and values, closing
- * balances, and the period-total sums verification reads. Byte tables: top of storage.c. */
+ * balances, and the period-total sums verification reads. Byte tables: format.h. */
 #include "storage_internal.h"
 
 #include "bzl/decimal.h"
 
 #include <stdlib.h>
 
-#define STOCK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
-#define STOCK_VALUE_BYTES 33u
-#define RATE_KEY_BYTES (4u + BZL_CURRENCY_LEN)
-#define TV_VALUE_BYTES 24u
-#define CLOSING_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
-#define TOTAL_ROW_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
-/* Journal payloads of the writes here (storage.c's journal table). */
-#define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
-#define STOCK_ENTRY_LINE_BYTES (1u + 4u + 8u + BZL_BOM_VERSION_BYTES_MAX)
-#define RATE_ENTRY_BYTES (RATE_KEY_BYTES + 8u + 8u)
-#define TRADE_ENTRY_BYTES (RATE_KEY_BYTES + 8u + 8u)
-static_assert(TV_KEY_BYTES == 26u, "trade_value key as documented");
-static_assert(STOCK_ENTRY_HEADER_BYTES == 21u, "stocktake entry header as documented");
-static_assert(STOCK_ENTRY_LINE_BYTES == 21u, "stocktake entry line as documented");
-static_assert(RATE_ENTRY_BYTES == 23u && TRADE_ENTRY_BYTES == 23u, "rate and trade entries");
+/* Journal payloads of the writes here (format.h's journal table). */
 static_assert((uint64_t)STOCK_ENTRY_HEADER_BYTES +
                       (uint64_t)STOCK_ENTRY_LINE_BYTES * BZL_DECL_LINES_CEILING <
                   UINT32_MAX - JOURNAL_HEADER_BYTES,
@@ -53,7 +39,7 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
                        uint32_t from_month, uint32_t to_month, int64_t out_e5[256])
 {
     BZL_ASSERT(from_month <= to_month);
-    uint8_t key[TOTAL_ROW_KEY_BYTES];
+    uint8_t key[TOTAL_KEY_BYTES];
     bzl_wr w = {.p = key, .cap = sizeof key};
     bzl__item_key(wr_take(&w, ITEM_KEY_BYTES), book_no, (uint8_t)kind, item_no);
     wr_be(&w, from_month, 4);
@@ -67,7 +53,7 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
     }
     bzl_status st = BZL_OK;
     while (rc == MDB_SUCCESS && st == BZL_OK) {
-        if (k.mv_size != TOTAL_ROW_KEY_BYTES || memcmp(k.mv_data, key, ITEM_KEY_BYTES) != 0) {
+        if (k.mv_size != TOTAL_KEY_BYTES || memcmp(k.mv_data, key, ITEM_KEY_BYTES) != 0) {
             break;
         }
         bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = ITEM_KEY_BYTES};
@@ -283,7 +269,7 @@ stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl
     return st;
 }
 
-/* Journals the stocktake as submitted: reserve, fill, seal (storage.c's stocktake payload). */
+/* Journals the stocktake as submitted: reserve, fill, seal (format.h's stocktake payload). */
 static bzl_status
 stock_journal(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_line *lines,
               uint32_t count, bool count_scrap, const bzl_actor *actor)
@@ -404,9 +390,9 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
 /* ---- rates and general trade ---------------------------------------------------------------- */
 
 static void
-month_cur_key(uint8_t key[RATE_KEY_BYTES], uint32_t month, const char *currency)
+month_cur_key(uint8_t key[MONTH_KEY_BYTES], uint32_t month, const char *currency)
 {
-    bzl_wr w = {.p = key, .cap = RATE_KEY_BYTES};
+    bzl_wr w = {.p = key, .cap = MONTH_KEY_BYTES};
     wr_be(&w, month, 4);
     wr_fixed(&w, currency, BZL_CURRENCY_LEN);
 }
@@ -418,7 +404,7 @@ bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency, int64_t *
         *cny_e9 = 1000000000;
         return BZL_OK;
     }
-    uint8_t key[RATE_KEY_BYTES];
+    uint8_t key[MONTH_KEY_BYTES];
     month_cur_key(key, month, currency);
     MDB_val k = bzl__mval(key, sizeof key);
     MDB_val v;
@@ -438,20 +424,20 @@ bzl_storage_rate_get(bzl_txn *t, uint32_t month, const char *currency, int64_t *
     return BZL_OK;
 }
 
-/* Journals a (month | currency)-keyed write: the key, then two i64 (storage.c's rate and
+/* Journals a (month | currency)-keyed write: the key, then two i64 (format.h's rate and
  * trade payloads). */
 static bzl_status
-month_journal(bzl_txn *t, uint8_t type, const uint8_t key[RATE_KEY_BYTES], int64_t a, int64_t b,
+month_journal(bzl_txn *t, uint8_t type, const uint8_t key[MONTH_KEY_BYTES], int64_t a, int64_t b,
               const bzl_actor *actor)
 {
     uint8_t *payload = NULL;
     uint64_t seq = 0;
-    bzl_status st = bzl__journal_reserve(t, type, actor, RATE_ENTRY_BYTES, &payload, &seq);
+    bzl_status st = bzl__journal_reserve(t, type, actor, MONTH_ENTRY_BYTES, &payload, &seq);
     if (st != BZL_OK) {
         return st;
     }
-    bzl_wr w = {.p = payload, .cap = RATE_ENTRY_BYTES};
-    wr_bytes(&w, key, RATE_KEY_BYTES);
+    bzl_wr w = {.p = payload, .cap = MONTH_ENTRY_BYTES};
+    wr_bytes(&w, key, MONTH_KEY_BYTES);
     wr_i64(&w, a);
     wr_i64(&w, b);
     return bzl__journal_seal(t, seq);
@@ -460,7 +446,7 @@ month_journal(bzl_txn *t, uint8_t type, const uint8_t key[RATE_KEY_BYTES], int64
 /* Puts key → val into db and journals it, both in a transaction nested in batch, so a failure
  * of either leaves neither. */
 static bzl_status
-month_put_journaled(bzl_txn *batch, unsigned db, const uint8_t key[RATE_KEY_BYTES],
+month_put_journaled(bzl_txn *batch, unsigned db, const uint8_t key[MONTH_KEY_BYTES],
                     const uint8_t *val, size_t val_len, uint8_t type, int64_t a, int64_t b,
                     const bzl_actor *actor)
 {
@@ -469,7 +455,7 @@ month_put_journaled(bzl_txn *batch, unsigned db, const uint8_t key[RATE_KEY_BYTE
     if (st != BZL_OK) {
         return st;
     }
-    MDB_val k = bzl__mval(key, RATE_KEY_BYTES);
+    MDB_val k = bzl__mval(key, MONTH_KEY_BYTES);
     MDB_val v = bzl__mval(val, val_len);
     st = bzl__mdb_status(mdb_put(child->txn, child->s->dbi[db], &k, &v, 0));
     if (st == BZL_OK) {
@@ -501,7 +487,7 @@ bzl_storage_rate_set(bzl_txn *batch, const bzl_rate_row *rate, const bzl_actor *
     } else if (st != BZL_OK) {
         return st;
     }
-    uint8_t key[RATE_KEY_BYTES];
+    uint8_t key[MONTH_KEY_BYTES];
     uint8_t val[8];
     month_cur_key(key, rate->month, rate->currency);
     bzl_wr w = {.p = val, .cap = sizeof val};
@@ -515,7 +501,7 @@ static bzl_status
 month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *out, size_t cap,
            size_t *count, bool *more)
 {
-    uint8_t key[RATE_KEY_BYTES];
+    uint8_t key[MONTH_KEY_BYTES];
     month_cur_key(key, from, "");
     MDB_cursor *cur = NULL;
     MDB_val k;
@@ -583,7 +569,7 @@ bzl_storage_trade_record(bzl_txn *batch, const bzl_trade_row *row, const bzl_act
     BZL_ASSERT(row->exports_e5 >= 0 && row->imports_e5 >= 0);
     BZL_ASSERT(actor != NULL);
     memset(out, 0, sizeof *out);
-    uint8_t key[RATE_KEY_BYTES];
+    uint8_t key[MONTH_KEY_BYTES];
     uint8_t val[16];
     month_cur_key(key, row->month, row->currency);
     bzl_wr w = {.p = val, .cap = sizeof val};

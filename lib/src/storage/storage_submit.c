@@ -1,6 +1,6 @@
 /* storage_submit.c — applying one declaration: idempotency, balances and the journal entry.
  *
- * The declaration's journal payload (table at the top of storage.c) is canonical: the same
+ * The declaration's journal payload (table in format.h) is canonical: the same
  * bzl_declaration fields always encode to the same bytes, so a retry is recognised by comparing
  * its encoding with the stored payload, and anything else under the same id is ID_REUSED.
  */
@@ -10,15 +10,7 @@
 #include <stdlib.h>
 
 /* Payload bytes outside the id, the related id and the lines. */
-#define DECL_FIXED_BYTES                                                                           \
-    (1u + BZL_ENTERPRISE_CODE_LEN + BZL_BOOK_NO_LEN + 1u + 1u + BZL_TRADE_MODE_LEN + 4u + 1u +     \
-     BZL_BOOK_NO_LEN + 1u + 4u)
-#define DECL_LINE_BYTES                                                                            \
-    (4u + 8u + 8u + 1u + 8u + 1u + BZL_UNIT_LEN + BZL_CURRENCY_LEN + BZL_COUNTRY_LEN +             \
-     BZL_BOM_VERSION_BYTES_MAX)
 
-static_assert(DECL_FIXED_BYTES == 51u, "declaration header layout as documented");
-static_assert(DECL_LINE_BYTES == 47u, "declaration line layout as documented");
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
 static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
                       (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES <=

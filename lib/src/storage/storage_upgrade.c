@@ -7,7 +7,7 @@
  * so an upgrade interrupted by a crash or a full disk is finished by running it again, and
  * until then bzld refuses the database as the old version it still says it is.
  *
- * 2 → 3 (storage.c's tables give both layouts):
+ * 2 → 3 (format.h's tables give both layouts):
  *   1. balance values grow from 32 to 40 bytes, the history head 0. A 40-byte value is one
  *      already converted.
  *   2. history rows move from item | seq keys (25 bytes) to seq | kind | item keys (13 bytes),

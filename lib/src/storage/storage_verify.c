@@ -118,16 +118,9 @@ typedef struct sum {
 
 /* ---- rate, trade and stocktake rows: types ------------------------------------------------- */
 
-/* Layouts from storage.c's byte tables (rate, trade and stocktake rows; entries 12-14). */
-#define MONTH_KEY_BYTES (4u + BZL_CURRENCY_LEN)
-#define MONTH_ENTRY_BYTES (MONTH_KEY_BYTES + 8u + 8u)
+/* Layouts from format.h's byte tables (rate, trade and stocktake rows; entries 12-14). */
 #define MARK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u) /* the wider of month | currency, book | date */
-#define STOCK_ROW_KEY_BYTES (MARK_KEY_BYTES + 4u)
-#define STOCK_ROW_VALUE_BYTES 33u
-#define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
-#define STOCK_ENTRY_LINE_BYTES 21u
 static_assert(MONTH_KEY_BYTES <= MARK_KEY_BYTES, "a month key fits a mark key");
-static_assert(STOCK_ENTRY_HEADER_BYTES == 21u, "stocktake entry header as documented");
 
 /* What the last journal entry of one rate or trade (month, currency), or of one stocktake
  * (book, date), says. type and key together, contiguous, are the record's table key. */
@@ -591,12 +584,12 @@ compare_stock_rows(bzl_txn *t, keyed *m, bzl_verify_report *out)
     bzl_status st = BZL_OK;
     int rc = bzl__cursor_seek(t, DB_STOCKTAKE, NULL, 0, MDB_FIRST, &cur, &k, &v);
     while (rc == MDB_SUCCESS && st == BZL_OK) {
-        if (k.mv_size != STOCK_ROW_KEY_BYTES || v.mv_size != STOCK_ROW_VALUE_BYTES) {
+        if (k.mv_size != STOCK_KEY_BYTES || v.mv_size != STOCK_VALUE_BYTES) {
             st = BZL_CORRUPT;
             break;
         }
         out->rows++;
-        uint8_t count_scrap = ((const uint8_t *)v.mv_data)[STOCK_ROW_VALUE_BYTES - 1];
+        uint8_t count_scrap = ((const uint8_t *)v.mv_data)[STOCK_VALUE_BYTES - 1];
         mark *j = marks_find(m, JOURNAL_STOCKTAKE, k.mv_data, false);
         if (j == NULL) {
             st = stock_mismatch(out, k.mv_data, "rows are stored but no journal entry records it");

@@ -2,7 +2,8 @@
  *
  * This is the only module that talks to LMDB (the files of lib/src/storage/ are the only ones
  * that include lmdb.h); the byte layouts of every key and value are tables at the top of
- * storage.c. Callers see transactions and domain records from ledger.h, nothing of LMDB.
+ * lib/src/storage/format.h. Callers see transactions and domain records from ledger.h, nothing of
+ * LMDB.
  *
  * Threads: one write transaction at a time, used only on the thread that began it. Read
  * transactions may move between threads (the environment is opened with MDB_NOTLS). Never
@@ -372,7 +373,7 @@ BZL_NODISCARD bzl_status bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *
 /* One journal entry as the audit listing shows it. */
 typedef struct bzl_audit_row {
     uint64_t seq;
-    uint8_t type; /* the journal entry type (storage.c's table): 1 enterprise … 12 stocktake,
+    uint8_t type; /* the journal entry type (format.h's table): 1 enterprise … 12 stocktake,
                    * 13 rate, 14 trade; later types appear as is */
     int64_t time_ms;
     uint32_t uid;

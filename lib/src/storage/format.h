@@ -1,0 +1,317 @@
+/* format.h — the on-disk format of the ledger: every LMDB database's key and value bytes, the
+ * journal entry and its payloads, and their size constants, in one place (SQLite's btreeInt.h).
+ * Included by storage_internal.h; only lib/src/storage/ reads or writes these bytes.
+ *
+ * ON-DISK FORMAT, schema version 4 (BZL_SCHEMA_VERSION). Version 2 added the journal's hash
+ * chain (the hash field of every entry, the head in meta) and the bonded ledger: effects in
+ * declaration entries, entry types 5-11, the idem value's state, and the databases norm, scrap,
+ * total, period, item_mode, transfer and history. Version 3 keyed history by journal sequence,
+ * chained per item from the balance row's new history_head. Version 4 added the loss totals
+ * (total categories 65 tangible and 66 intangible loss; effects of category 66 in journal
+ * entries), the norm version's first-user rows in the norm database, and meta "schema4_from"
+ * (on an upgraded ledger, the first entry written under schema 4: storage_internal.h).
+ *
+ * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
+ * are little-endian and written byte by byte (never a struct memcpy), so the layout does not
+ * depend on the compiler. Text is UTF-8 without NUL. A code (enterprise, USCC, book, HS, unit,
+ * currency, trade mode) is stored at its exact width; a "padded" field is zero-filled to its
+ * width when shorter (or absent). Every value is checked when read back: a wrong length, a
+ * NUL inside text or an enum out of range is BZL_CORRUPT.
+ *
+ * meta — schema and counters. Key: ASCII name, no NUL.
+ *
+ *   key              value
+ *   "schema"         u32 LE   schema version of everything below
+ *   "journal_next"   u64 LE   sequence the next journal entry takes; the first entry is 1
+ *   "journal_head"   u64 LE seq | hash[32]   the last sealed entry and its chain hash;
+ *                    (0, zeros) on an empty journal (schema 2)
+ *
+ * enterprise — key: code[10]
+ *
+ *   offset  size  field
+ *   0       18    uscc
+ *   18      2     name_len u16 (1..512)
+ *   20      n     name
+ *   20+n    1     area_len u8 (0..64)
+ *   21+n    m     area
+ *
+ * book — key: book_no[12]; value 16 bytes
+ *
+ *   0       10    enterprise
+ *   10      1     verify_mode (bzl_verify_mode)
+ *   11      1     status (bzl_book_status)
+ *   12      4     period_days u32
+ *
+ * item — key: book_no[12] | kind u8 | item_no u32 BE (17 bytes)
+ *
+ *   0       10    hs
+ *   10      3     unit
+ *   13      1     biz_mode (bzl_biz_mode)
+ *   14      2     name_len u16 (1..512)
+ *   16      n     name
+ *
+ * balance — key: the item key; value 40 bytes (absent = all zero)
+ *
+ *   0       8     qty_e5 i64
+ *   8       8     value_e5 i64
+ *   16      8     pending_in_e5 i64
+ *   24      8     pending_out_e5 i64
+ *   32      8     history_head u64: the seq of the item's newest history row (0 = none), the
+ *                 start of its chain through the history database (schema 3)
+ *
+ * journal — key: seq u64 BE (1, 2, 3, … appended with MDB_APPEND). Never updated or deleted.
+ *
+ *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration, 5 post, 6 void,
+ *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject, 12 stocktake,
+ *                 13 rate, 14 trade
+ *   1       8     time_ms i64
+ *   9       4     uid u32
+ *   13      4     gid u32
+ *   17      4     pid i32
+ *   21      1     role u8 (the daemon's principal role: 1 admin, 2 customs, 3 reconciler,
+ *                 4 enterprise; 0 for entries written outside the daemon)
+ *   22      8     request_id u64
+ *   30      32    hash: BLAKE2b-256(previous entry's hash || bytes 0..30 || bytes 62..end),
+ *                 the previous hash of entry 1 being 32 zero bytes (schema 2). Every entry type
+ *                 is chained: reserve, fill the payload, then bzl__journal_seal.
+ *   62      4     payload_len u32
+ *   66      n     payload, the record's canonical encoding:
+ *                   1 enterprise   code[10] | the enterprise value
+ *                   2 book         book_no[12] | the book value
+ *                   3 item         the item key | the item value
+ *                   4 declaration  the table below, then two EFFECTS sections: what the entry
+ *                                  applied, and (pending declarations only; count 0 otherwise)
+ *                                  the posted form a later post applies
+ *                   5 post         ref_seq u64 (the declaration's entry) | enterprise[10] |
+ *                                  id_len u8 | id | EFFECTS (applied)
+ *                   6 void,        ref_seq u64 | enterprise[10] | id_len u8 | id |
+ *                  11 reject       reason_len u16 | reason | EFFECTS (the released reservation)
+ *                   7 reverse      ref_seq u64 | posting_seq u64 (the entry whose effects are
+ *                                  negated) | enterprise[10] | id_len u8 | id | reason_len u16 |
+ *                                  reason | EFFECTS (the exact negation)
+ *                   8 period close book_no[12] | through i32 (days)
+ *                   9 norm         the norm key | the norm value
+ *                  10 item mode    the item_mode key | mode u8
+ *                  12 stocktake    the stocktake as submitted (table below); the per-material
+ *                                  rows it derived follow from it and the norms in force
+ *                  13 rate         month u32 (yyyymm) | currency[3] | cny_e9 i64 |
+ *                                  previous_e9 i64 (the rate it replaced; 0 when none)
+ *                  14 trade        month u32 (yyyymm) | currency[3] | exports_e5 i64 |
+ *                                  imports_e5 i64 (the row as recorded, replacing any earlier)
+ *                 Types 12-14 (storage_recon.c) carry no EFFECTS: they move no balance. A
+ *                 replayed rate or trade recording (same values) writes no entry.
+ *
+ *   EFFECTS section (storage_effects.c): every balance delta an entry applied, so that
+ *   bzl_storage_verify_balances can recompute every balance and allowance from the journal.
+ *
+ *   size  field
+ *   12    book_no
+ *   4     month u32 (yyyymm of the declaration date: the period-total month)
+ *   4     count u32
+ *   71×   effects, each:
+ *           1  kind
+ *           4  item_no u32
+ *           1  category u8 (a bzl_flow, 64 consumption, or 66 intangible loss: a
+                                 period total only, schema 4)
+ *           1  flags u8 (1 = value at average cost, only in a pending entry's posted form)
+ *           8  qty_e5 i64          posted quantity delta
+ *           8  value_e5 i64        posted value delta
+ *           8  pending_in_e5 i64
+ *           8  pending_out_e5 i64
+ *           8  scrap_gen_e5 i64    tangible-loss allowance generated
+ *           8  scrap_used_e5 i64   allowance drawn by scrap dispositions
+ *           8  total_e5 i64        period total quantity of `category` in `month`
+ *           8  total_value_e5 i64
+ *
+ *   Declaration payload (storage_submit.c). A deterministic function of the bzl_declaration's
+ *   fields, because idempotency compares it byte for byte with a retry's encoding:
+ *
+ *   size  field
+ *   1     id_len u8 (1..64)
+ *   n     id
+ *   10    enterprise
+ *   12    book_no
+ *   1     kind
+ *   1     direction
+ *   4     trade_mode
+ *   4     date i32 (days since 1970-01-01)
+ *   1     pending (0 or 1)
+ *   12    related_book, padded
+ *   1     related_id_len u8 (0..64)
+ *   m     related_id
+ *   4     line_count u32
+ *   47×   lines, each:
+ *           4  item_no u32
+ *           8  qty_e5 i64
+ *           8  value_e5 i64
+ *           1  has_usd (0 or 1)
+ *           8  usd_e5 i64 (0 when has_usd is 0)
+ *           1  biz_mode
+ *           3  unit
+ *           3  currency
+ *           3  country, padded
+ *           8  bom_version, padded
+ *
+ *   Stocktake payload (storage_recon.c):
+ *
+ *   size  field
+ *   12    book_no
+ *   4     date i32 (days since 1970-01-01)
+ *   1     count_scrap (0 or 1)
+ *   4     line_count u32 (0..BZL_DECL_LINES_CEILING)
+ *   21×   lines, each:
+ *           1  kind u8 (1 material, 2 product, 3 wip, 4 scrap)
+ *           4  item_no u32
+ *           8  qty_e5 i64
+ *           8  bom_version, padded ("" for the version in force)
+ *
+ * idem — key: enterprise[10] | declaration id (1..64 bytes); value 25 bytes, the declaration's
+ *   state (storage_effects.c):
+ *
+ *   0       8     seq u64, the declaration's journal entry
+ *   8       1     state: 1 posted, 2 pending, 3 voided, 4 rejected, 5 reversed
+ *   9       8     posted_seq u64: the entry whose effects posted it (its own entry, or the post
+ *                 entry); 0 when never posted
+ *   17      8     closed_seq u64: the void, reject or reverse entry; 0 when none
+ *
+ * norm — key: book_no[12] | product u32 BE | version[8] padded | material u32 BE (28 bytes);
+ *   a version's materials are contiguous. Value 45 bytes:
+ *
+ *   0       4     valid_from i32 (days): in force for declarations dated on or after
+ *   4       8     net_e9 i64 (净耗)
+ *   12      8     tangible_e9 i64 (有形损耗率, percent)
+ *   20      8     intangible_e9 i64 (无形损耗率, percent)
+ *   28      8     share_e9 i64 (保税料件比例)
+ *   36      8     ucns_e9 i64 (单耗, computed)
+ *   44      1     used (0 or 1): a declaration consumed by it; immutable from then on
+ *
+ *   The same database holds one row per used version naming its first user (schema 4; the
+ *   layout is at the top of storage_norms.c): key 0x00 | book_no[12] | product u32 BE |
+ *   version[8] padded (25 bytes, before every norm key); value seq u64 | enterprise[10] |
+ *   id_len u8 | id.
+ *
+ * scrap — key: the item key of a material; value 16 bytes: generated_e5 i64 | used_e5 i64, the
+ *   tangible-loss (边角料) allowance generated by consumption and drawn by scrap dispositions.
+ *
+ * total — period totals, read by verification instead of the journal. Key: the item key |
+ *   month u32 BE (yyyymm, calendar month of the declaration date) | category u8 (22 bytes);
+ *   value 16 bytes: qty_e5 i64 | value_e5 i64. Posted effects only (pending reservations are
+ *   not totals); a reversal subtracts in the original month. Category 65 (tangible loss) moves
+ *   with every consumption effect's scrap_gen_e5; 66 (intangible loss) with its own effects.
+ *
+ * period — key: book_no[12]; value 12 bytes: closed_through i32 (days) | the closing entry's
+ *   seq u64. Declarations, posts, reversals and stocktakes dated on or before it are refused.
+ *
+ * item_mode — key: the item key of a product | from u32 BE (days); value: mode u8. Business-mode
+ *   (OEM/ODM/OBM) upgrade events; never overwritten.
+ *
+ * transfer — key: book_no[12] | declaration id; value: enterprise[10] | flow u8 |
+ *   related_book[12] | related_id_len u8 | related_id. One row per transfer declaration that
+ *   names its counterpart, for the unmatched-transfer report.
+ *
+ * history — key: seq u64 BE | kind u8 | item_no u32 BE (13 bytes; the book is the entry's);
+ *   value: prev_seq u64 LE | entry type u8 | flow u8 | date i32 | qty_e5 i64 |
+ *   pending_in_e5 i64 | pending_out_e5 i64 | id_len u8 | id. One row per entry that moved the
+ *   item's posted or pending quantity. Keys follow the journal, so a commit appends its rows at
+ *   the right edge of the tree instead of dirtying one page per item it touches (schema 3;
+ *   docs/BENCHMARKS.md); an item's rows are chained newest to oldest from its balance row's
+ *   history_head through prev_seq (0 ends the chain), so history reads one item's rows only.
+ *
+ * VERIFICATION AND REPORTS (storage_recon.c). Databases added within schema 2: opened with
+ * MDB_CREATE, so a database written before them opens unchanged (and they start empty). The
+ * journal entry types 12-14 that record their writes were appended within schema 2 as well:
+ * entries before them are unchanged, and the chain covers them like any other entry.
+ *
+ * stocktake — key: book_no[12] | date u32 BE (days) | material item u32 BE (20 bytes); value
+ *   33 bytes: counted_e5 i64 | direct_e5 i64 | converted_e5 i64 | scrap_e5 i64 | count_scrap u8.
+ *   The per-material counts a stocktake derived (products and WIP converted by norm); a new
+ *   stocktake of the same book and date replaces every row of that date.
+ *
+ * rate — key: month u32 BE (yyyymm) | currency[3]; value 8 bytes: cny_e9 i64 (CNY per unit).
+ *
+ * trade — key: month u32 BE | currency[3]; value 16 bytes: exports_e5 i64 | imports_e5 i64, the
+ *   zone's non-bonded (general) trade recorded by `bzl trade record`.
+ *
+ * trade_value — key: book_no[12] | month u32 BE | flow u8 | kind u8 | item u32 BE | mode u8 |
+ *   currency[3] (26 bytes); value 24 bytes: qty_e5 i64 | value_e5 i64 (lines without a USD
+ *   value) | usd_e5 i64 (USD value of lines that carry one). Posted lines only, written with the
+ *   period totals by submit, post and reverse; what value-added and mode reports convert.
+ *
+ * closing — key: book_no[12] | material item u32 BE | month u32 BE (20 bytes); value 8 bytes:
+ *   book_e5 i64, the book balance (应剩余) at the end of `month` that a period close carried
+ *   forward as the next period's opening.
+ */
+#ifndef BZL_STORAGE_FORMAT_H
+#define BZL_STORAGE_FORMAT_H
+
+#include "bzl/ledger.h"
+#include "bzl/limits.h"
+
+/* ---- the journal -------------------------------------------------------------------------- */
+
+#define JOURNAL_HEADER_BYTES 66u
+/* The entry's chain hash sits in the header between request_id and payload_len, so the type
+ * still opens the header and payload_len still closes it (the journal table above). */
+#define JOURNAL_HASH_OFFSET 30u
+#define JOURNAL_HASH_BYTES 32u
+#define JOURNAL_HEAD_BYTES (8u + JOURNAL_HASH_BYTES) /* meta "journal_head" */
+
+/* Effects sections and the declaration payload. */
+#define EFFECT_BYTES 71u
+#define EFFECTS_HEADER_BYTES 20u
+#define DECL_FIXED_BYTES                                                                           \
+    (1u + BZL_ENTERPRISE_CODE_LEN + BZL_BOOK_NO_LEN + 1u + 1u + BZL_TRADE_MODE_LEN + 4u + 1u +     \
+     BZL_BOOK_NO_LEN + 1u + 4u)
+#define DECL_LINE_BYTES                                                                            \
+    (4u + 8u + 8u + 1u + 8u + 1u + BZL_UNIT_LEN + BZL_CURRENCY_LEN + BZL_COUNTRY_LEN +             \
+     BZL_BOM_VERSION_BYTES_MAX)
+/* Stocktake payload (entry type 12): header, then lines. */
+#define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
+#define STOCK_ENTRY_LINE_BYTES (1u + 4u + 8u + BZL_BOM_VERSION_BYTES_MAX)
+/* Rate and trade payloads (entry types 13, 14): month | currency | two i64. */
+#define MONTH_KEY_BYTES (4u + BZL_CURRENCY_LEN)
+#define MONTH_ENTRY_BYTES (MONTH_KEY_BYTES + 8u + 8u)
+
+/* ---- keys and values ------------------------------------------------------------------------ */
+
+#define ITEM_KEY_BYTES (BZL_BOOK_NO_LEN + 1u + 4u)
+#define IDEM_KEY_BYTES_MAX (BZL_ENTERPRISE_CODE_LEN + BZL_DECL_ID_BYTES_MAX)
+#define DECL_STATE_BYTES 25u
+#define BOOK_VALUE_BYTES 16u
+#define BALANCE_VALUE_BYTES 40u
+#define ENTERPRISE_RECORD_BYTES_MAX                                                                \
+    (BZL_ENTERPRISE_CODE_LEN + BZL_USCC_LEN + 2u + BZL_NAME_BYTES_MAX + 1u + BZL_AREA_BYTES_MAX)
+#define BOOK_RECORD_BYTES (BZL_BOOK_NO_LEN + BOOK_VALUE_BYTES)
+#define ITEM_RECORD_BYTES_MAX                                                                      \
+    (ITEM_KEY_BYTES + BZL_HS_LEN + BZL_UNIT_LEN + 1u + 2u + BZL_NAME_BYTES_MAX)
+#define HISTORY_KEY_BYTES (8u + 1u + 4u)
+#define HISTORY_VALUE_BYTES_MAX (8u + 1u + 1u + 4u + 24u + 1u + BZL_DECL_ID_BYTES_MAX)
+#define NORM_PREFIX_BYTES (BZL_BOOK_NO_LEN + 4u)
+#define NORM_KEY_BYTES (NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX + 4u)
+#define NORM_VALUE_BYTES (4u + 5u * 8u + 1u)
+#define USER_KEY_BYTES (1u + NORM_PREFIX_BYTES + BZL_BOM_VERSION_BYTES_MAX)
+#define USER_VALUE_BYTES_MIN (8u + BZL_ENTERPRISE_CODE_LEN + 1u + 1u)
+#define USER_VALUE_BYTES_MAX (8u + BZL_ENTERPRISE_CODE_LEN + 1u + BZL_DECL_ID_BYTES_MAX)
+#define MODE_KEY_BYTES (ITEM_KEY_BYTES + 4u)
+#define SCRAP_VALUE_BYTES 16u
+#define TOTAL_KEY_BYTES (ITEM_KEY_BYTES + 4u + 1u)
+#define STOCK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
+#define STOCK_VALUE_BYTES 33u
+#define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
+#define TV_VALUE_BYTES 24u
+#define CLOSING_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
+
+static_assert(DECL_FIXED_BYTES == 51u, "declaration header layout as documented");
+static_assert(DECL_LINE_BYTES == 47u, "declaration line layout as documented");
+static_assert(STOCK_ENTRY_HEADER_BYTES == 21u, "stocktake entry header as documented");
+static_assert(STOCK_ENTRY_LINE_BYTES == 21u, "stocktake entry line as documented");
+static_assert(MONTH_ENTRY_BYTES == 23u, "rate and trade entries as documented");
+static_assert(BOOK_VALUE_BYTES == BZL_ENTERPRISE_CODE_LEN + 1u + 1u + 4u, "book value layout");
+static_assert(BALANCE_VALUE_BYTES == 4u * 8u + 8u, "four int64 and the history head");
+static_assert(EFFECT_BYTES == 1u + 4u + 1u + 1u + 8u * 8u, "effect layout as documented");
+static_assert(EFFECTS_HEADER_BYTES == BZL_BOOK_NO_LEN + 4u + 4u, "effects header layout");
+static_assert(DECL_STATE_BYTES == 8u + 1u + 8u + 8u, "declaration state layout");
+static_assert(ITEM_KEY_BYTES == 17u, "item key is book[12] | kind | item_no");
+static_assert(TV_KEY_BYTES == 26u, "trade_value key as documented");
+
+#endif
