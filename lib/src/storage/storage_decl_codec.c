@@ -1,0 +1,119 @@
+/* storage_decl_codec.c — the declaration's journal payload: its canonical encoding and its
+ * decoding (the table in format.h). Canonical: the same bzl_declaration fields always encode to
+ * the same bytes, which is how a retry is recognised (storage_submit.c).
+ */
+#include "storage_internal.h"
+
+static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
+static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
+                      (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES <=
+                  UINT32_MAX - JOURNAL_HEADER_BYTES,
+              "the largest declaration fits the journal's u32 payload length");
+
+size_t
+bzl__decl_encoded_size(const bzl_declaration *d)
+{
+    return DECL_FIXED_BYTES + strnlen(d->id, sizeof d->id) +
+           strnlen(d->related_id, sizeof d->related_id) + (size_t)d->line_count * DECL_LINE_BYTES;
+}
+
+static void
+decl_line_encode(bzl_wr *w, const bzl_decl_line *l)
+{
+    wr_u32(w, l->item_no);
+    wr_i64(w, l->qty_e5);
+    wr_i64(w, l->value_e5);
+    wr_u8(w, l->has_usd ? 1 : 0);
+    wr_i64(w, l->has_usd ? l->usd_e5 : 0);
+    wr_u8(w, l->biz_mode);
+    wr_fixed(w, l->unit, BZL_UNIT_LEN);
+    wr_fixed(w, l->currency, BZL_CURRENCY_LEN);
+    wr_fixed(w, l->country, BZL_COUNTRY_LEN);
+    wr_fixed(w, l->bom_version, BZL_BOM_VERSION_BYTES_MAX);
+}
+
+/* Writes exactly bzl__decl_encoded_size(d) bytes into buf. */
+void
+bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
+{
+    bzl_wr w = {.p = buf, .cap = cap};
+    size_t id_len = strnlen(d->id, sizeof d->id);
+    size_t related_len = strnlen(d->related_id, sizeof d->related_id);
+    wr_u8(&w, (uint8_t)id_len);
+    wr_bytes(&w, d->id, id_len);
+    wr_fixed(&w, d->enterprise, BZL_ENTERPRISE_CODE_LEN);
+    wr_fixed(&w, d->book_no, BZL_BOOK_NO_LEN);
+    wr_u8(&w, d->kind);
+    wr_u8(&w, d->direction);
+    wr_fixed(&w, d->trade_mode, BZL_TRADE_MODE_LEN);
+    wr_i32(&w, d->date);
+    wr_u8(&w, d->pending ? 1 : 0);
+    wr_fixed(&w, d->related_book, BZL_BOOK_NO_LEN);
+    wr_u8(&w, (uint8_t)related_len);
+    wr_bytes(&w, d->related_id, related_len);
+    wr_u32(&w, d->line_count);
+    for (uint32_t i = 0; i < d->line_count; i++) {
+        decl_line_encode(&w, &d->lines[i]);
+    }
+    BZL_ASSERT(w.len == cap);
+}
+
+/* The declaration payload of journal entry seq: a borrowed view valid until the next write in
+ * t. A missing or malformed entry is BZL_CORRUPT, because the idempotency record that named it
+ * says it exists. The payload runs on past the declaration with its effects sections. */
+
+/* ---- decoding ----------------------------------------------------------------------------- */
+
+static void
+decl_line_decode(bzl_rd *r, bzl_decl_line *l)
+{
+    memset(l, 0, sizeof *l);
+    l->item_no = rd_u32(r);
+    l->qty_e5 = rd_i64(r);
+    l->value_e5 = rd_i64(r);
+    l->has_usd = rd_u8(r) != 0;
+    l->usd_e5 = rd_i64(r);
+    l->biz_mode = rd_u8(r);
+    rd_text(r, l->unit, sizeof l->unit, BZL_UNIT_LEN, true);
+    rd_text(r, l->currency, sizeof l->currency, BZL_CURRENCY_LEN, true);
+    rd_text(r, l->country, sizeof l->country, BZL_COUNTRY_LEN, true);
+    rd_text(r, l->bom_version, sizeof l->bom_version, BZL_BOM_VERSION_BYTES_MAX, true);
+}
+
+bzl_status
+bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lines,
+                 uint32_t line_cap, size_t *used)
+{
+    bzl_rd r = {.p = p, .len = len};
+    memset(d, 0, sizeof *d);
+    size_t id_len = rd_u8(&r);
+    r.bad |= id_len == 0 || id_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, d->id, sizeof d->id, r.bad ? 0 : id_len, false);
+    rd_text(&r, d->enterprise, sizeof d->enterprise, BZL_ENTERPRISE_CODE_LEN, true);
+    rd_text(&r, d->book_no, sizeof d->book_no, BZL_BOOK_NO_LEN, true);
+    d->kind = rd_u8(&r);
+    d->direction = rd_u8(&r);
+    rd_text(&r, d->trade_mode, sizeof d->trade_mode, BZL_TRADE_MODE_LEN, true);
+    d->date = rd_i32(&r);
+    d->pending = rd_u8(&r) != 0;
+    rd_text(&r, d->related_book, sizeof d->related_book, BZL_BOOK_NO_LEN, true);
+    size_t related_len = rd_u8(&r);
+    r.bad |= related_len > BZL_DECL_ID_BYTES_MAX;
+    rd_text(&r, d->related_id, sizeof d->related_id, r.bad ? 0 : related_len, false);
+    d->line_count = rd_u32(&r);
+    r.bad |= d->line_count == 0 || d->line_count > BZL_DECL_LINES_CEILING ||
+             (lines != NULL && d->line_count > line_cap);
+    if (!r.bad && (size_t)d->line_count * DECL_LINE_BYTES > r.len - r.off) {
+        r.bad = true;
+    }
+    for (uint32_t i = 0; !r.bad && i < d->line_count; i++) {
+        bzl_decl_line skip;
+        decl_line_decode(&r, lines != NULL ? &lines[i] : &skip);
+    }
+    if (r.bad) {
+        return BZL_CORRUPT;
+    }
+    d->lines = lines;
+    *used = r.off;
+    return BZL_OK;
+}
