@@ -1,7 +1,7 @@
 /* ledger.c — the pure rules of the bonded ledger: names, text and record checks, flow effects.
  *
  * Nothing here touches a database, a clock or the heap; every function is a function of its
- * arguments, so the rules are testable on their own (tests/lib/check_ledger.c).
+ * arguments, so the rules are testable on their own (tests/lib/core/check_ledger.c).
  */
 #include "bzl/ledger.h"
 #include "bzl/calendar.h"
