@@ -376,7 +376,22 @@ bzl_book_check(const bzl_book *b, bzl_fault *fault)
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "status",
                            "book status %u is not open, suspended or closed", (unsigned)b->status);
     }
+    if (st == BZL_OK && b->period_days == 0) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period_days",
+                           "period_days must be at least 1");
+    }
+    if (st == BZL_OK && b->period_days > BZL_BOOK_PERIOD_DAYS_MAX) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period_days",
+                           "period_days %u is over the maximum of %u", (unsigned)b->period_days,
+                           BZL_BOOK_PERIOD_DAYS_MAX);
+    }
     return st;
+}
+
+uint32_t
+bzl_book_period_days(uint32_t days)
+{
+    return days == 0 ? BZL_BOOK_PERIOD_DAYS_DEFAULT : days;
 }
 
 static bool

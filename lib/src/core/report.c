@@ -2,7 +2,21 @@
 #include "bzl/report.h"
 
 #include "bzl/decimal.h"
+#include "bzl/flows.h"
 #include "bzl/recon.h"
+
+bool
+bzl_report_flow_is_e(unsigned flow, bool exclude_transfers)
+{
+    return flow == BZL_FLOW_PROD_EXPORT ||
+           (!exclude_transfers && flow == BZL_FLOW_PROD_TRANSFER_OUT);
+}
+
+bool
+bzl_report_flow_is_i(unsigned flow, bool exclude_transfers)
+{
+    return flow == BZL_FLOW_MAT_IMPORT || (!exclude_transfers && flow == BZL_FLOW_MAT_TRANSFER_IN);
+}
 
 bzl_status
 bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, int64_t usd_cny_e9, int64_t *usd_e5)

@@ -300,6 +300,19 @@ START_TEST(book_check_names_the_bad_field)
     b.status = 9;
     ck_assert_int_eq(bzl_book_check(&b, &f), BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(f.field, "status");
+    /* The verification period: 1 to 3,660 days (ten years); 0 means the default, given before
+     * the check. */
+    fill_book(&b);
+    b.period_days = BZL_BOOK_PERIOD_DAYS_MAX;
+    ck_assert_int_eq(bzl_book_check(&b, &f), BZL_OK);
+    b.period_days = BZL_BOOK_PERIOD_DAYS_MAX + 1;
+    ck_assert_int_eq(bzl_book_check(&b, &f), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(f.field, "period_days");
+    ck_assert_str_eq(f.message, "period_days 3661 is over the maximum of 3660");
+    b.period_days = 0;
+    ck_assert_int_eq(bzl_book_check(&b, &f), BZL_INVALID_ARGUMENT);
+    ck_assert_uint_eq(bzl_book_period_days(0), 365);
+    ck_assert_uint_eq(bzl_book_period_days(30), 30);
 }
 END_TEST
 

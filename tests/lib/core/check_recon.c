@@ -278,6 +278,24 @@ END_TEST
  * 100 = OBM 100 goes to OBM (the higher). The matrix of three enterprises OEM→OBM, OEM→OEM,
  * ODM→OEM has m[1][3] = 1, m[1][1] = 1, m[2][1] = 1: one upgrade, one downgrade. Share of
  * processing trade 30 bonded of 30 + 70 = 30.0000 %. */
+/* E is product exports (and transfers out), I material imports (and transfers in); excluding
+ * transfers drops both transfer flows; nothing else counts, a domestic sale included. */
+START_TEST(value_added_ratio_counts_exports_and_imports_and_transfers_unless_excluded)
+{
+    ck_assert(bzl_report_flow_is_e(BZL_FLOW_PROD_EXPORT, false));
+    ck_assert(bzl_report_flow_is_e(BZL_FLOW_PROD_EXPORT, true));
+    ck_assert(bzl_report_flow_is_e(BZL_FLOW_PROD_TRANSFER_OUT, false));
+    ck_assert(!bzl_report_flow_is_e(BZL_FLOW_PROD_TRANSFER_OUT, true));
+    ck_assert(!bzl_report_flow_is_e(BZL_FLOW_PROD_DOMESTIC_SALE, false));
+    ck_assert(!bzl_report_flow_is_e(BZL_FLOW_MAT_IMPORT, false));
+    ck_assert(bzl_report_flow_is_i(BZL_FLOW_MAT_IMPORT, true));
+    ck_assert(bzl_report_flow_is_i(BZL_FLOW_MAT_TRANSFER_IN, false));
+    ck_assert(!bzl_report_flow_is_i(BZL_FLOW_MAT_TRANSFER_IN, true));
+    ck_assert(!bzl_report_flow_is_i(BZL_FLOW_MAT_LOW_VALUE, false));
+    ck_assert(!bzl_report_flow_is_i(BZL_FLOW_PROD_EXPORT, false));
+}
+END_TEST
+
 START_TEST(mode_mix_dominant_modes_and_transition_matrix)
 {
     int64_t v[BZL_MODES] = {0, E5(300), E5(100), E5(100)};
@@ -326,6 +344,7 @@ main(void)
     tcase_add_test(tc, value_added_ratio_and_its_edge_cases);
     tcase_add_test(tc, product_imports_value_norm_consumption_at_average_import_price);
     tcase_add_test(tc, mode_mix_dominant_modes_and_transition_matrix);
+    tcase_add_test(tc, value_added_ratio_counts_exports_and_imports_and_transfers_unless_excluded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

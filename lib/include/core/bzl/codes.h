@@ -18,8 +18,10 @@
 #define BZL_HS_LEN 10u              /* 商品编码: 8-digit tariff + 2-digit statistical suffix */
 #define BZL_UNIT_LEN 3u             /* 计量单位, numeric, e.g. 035 千克 */
 #define BZL_CURRENCY_LEN 3u         /* 币制, numeric customs code, e.g. 502 USD */
-#define BZL_COUNTRY_LEN 3u          /* 国别, numeric customs code, e.g. 142 China */
-#define BZL_TRADE_MODE_LEN 4u       /* 监管方式, e.g. 5015 */
+/* The currency statistics are kept in (customs §2.5: 502 = USD). */
+#define BZL_CURRENCY_USD "502"
+#define BZL_COUNTRY_LEN 3u    /* 国别, numeric customs code, e.g. 142 China */
+#define BZL_TRADE_MODE_LEN 4u /* 监管方式, e.g. 5015 */
 
 /* Enterprise customs code: exactly 10 characters of [0-9A-Z]. BZL_INVALID_CODE otherwise. */
 BZL_NODISCARD bzl_status bzl_code_check_enterprise(const char *s, size_t len);

@@ -146,10 +146,14 @@ BZL_NODISCARD bzl_status bzl_text_check(const char *s, size_t len, size_t min_by
                                         size_t max_bytes, const char *field, bzl_fault *fault);
 
 /* Field checks of master records before they are stored. BZL_OK, or the status of the first
- * bad field (BZL_INVALID_CODE, BZL_INVALID_ARGUMENT) with fault naming it. */
+ * bad field (BZL_INVALID_CODE, BZL_INVALID_ARGUMENT) with fault naming it. A book's
+ * period_days must be 1..BZL_BOOK_PERIOD_DAYS_MAX (bzl_book_period_days gives the default for
+ * 0 before the check). */
 BZL_NODISCARD bzl_status bzl_enterprise_check(const bzl_enterprise *e, bzl_fault *fault);
 BZL_NODISCARD bzl_status bzl_book_check(const bzl_book *b, bzl_fault *fault);
 BZL_NODISCARD bzl_status bzl_item_check(const bzl_item *item, bzl_fault *fault);
+/* The verification period a book is opened with: days, or BZL_BOOK_PERIOD_DAYS_DEFAULT for 0. */
+uint32_t bzl_book_period_days(uint32_t days);
 
 /* Checks a declaration on its own: codes, dates, at least one and at most lines_max lines,
  * quantities > 0, values >= 0, no item on two lines. Statuses: BZL_INVALID_ARGUMENT,

@@ -42,6 +42,10 @@
 #define BZL_TEXT_BYTES_MAX 1024u
 /* Item numbers (备案序号) are positive 9-digit numbers in the customs schema. */
 #define BZL_ITEM_NO_MAX 999999999u
+/* A book's verification period (核销周期, vclrPridVal in days): ten years bounds the longest
+ * cycle customs sets (a few years); a book opened without one gets a year. */
+#define BZL_BOOK_PERIOD_DAYS_MAX 3660u
+#define BZL_BOOK_PERIOD_DAYS_DEFAULT 365u
 
 /* ---- daemon -------------------------------------------------------------------------- */
 

@@ -11,6 +11,12 @@
 #include "bzl/base.h"
 #include "bzl/ledger.h"
 
+/* Which flows the value-added ratio counts (README "Value-added ratio", customs-domain.md §3.1):
+ * E is product exports, and deep-processing transfers out unless transfers are excluded; I is
+ * material imports, and deep-processing transfers in unless excluded. flow is a bzl_flow. */
+bool bzl_report_flow_is_e(unsigned flow, bool exclude_transfers);
+bool bzl_report_flow_is_i(unsigned flow, bool exclude_transfers);
+
 /* usd = value × cny_per_unit(currency) / cny_per_unit(USD), 5 decimals half-up: the customs
  * cross rate through CNY. Rates are CNY per unit at 9 decimals and must be positive.
  * BZL_OVERFLOW. */
