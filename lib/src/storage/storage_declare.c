@@ -75,6 +75,8 @@ refuse(bzl_submit_result *result, bzl_status st)
 static bzl_status
 check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
 {
+    BZL_ASSERT(t != NULL && d != NULL && g != NULL);
+    BZL_ASSERT(result->status == BZL_OK);
     bzl_status st = bzl_storage_book_get(t, d->book_no, &g->book);
     if (st == BZL_NOT_FOUND) {
         return refuse(result, bzl_fault_missing(&result->fault, "book", "book", d->book_no));
@@ -111,6 +113,7 @@ check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result 
 static bzl_status
 check_items(bzl_txn *t, const bzl_declaration *d, bzl_submit_result *result)
 {
+    BZL_ASSERT(d->line_count > 0 && d->lines != NULL); /* bzl_decl_check_fields passed */
     for (uint32_t i = 0; i < d->line_count; i++) {
         const bzl_decl_line *l = &d->lines[i];
         bzl_item item;
@@ -142,6 +145,7 @@ check_items(bzl_txn *t, const bzl_declaration *d, bzl_submit_result *result)
 static bzl_status
 gather_norms(bzl_txn *t, const bzl_declaration *d, gather *g)
 {
+    BZL_ASSERT(g->norm_count == 0);
     g->norm_at = scratch_array(t, SCR_NORM_AT, d->line_count, sizeof *g->norm_at);
     g->line_norms = scratch_array(t, SCR_LINE_NORMS, d->line_count, sizeof *g->line_norms);
     if (g->norm_at == NULL || g->line_norms == NULL) {
@@ -219,6 +223,7 @@ check_versions_in_force(bzl_txn *t, const bzl_declaration *d, const gather *g,
 static bzl_status
 compute_effects(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
 {
+    BZL_ASSERT(g->flow != BZL_FLOW_NONE); /* check_header found it */
     /* One effect per line's own item, and per norm row its consumption and intangible loss. */
     uint32_t cap = d->line_count + 2u * g->norm_count;
     g->posted.items = scratch_array(t, SCR_POSTED, cap, sizeof *g->posted.items);
@@ -250,6 +255,8 @@ static bzl_status
 journal_declaration(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t month,
                     const bzl_actor *actor, uint64_t *seq)
 {
+    BZL_ASSERT(month == bzl_month_of(d->date));
+    BZL_ASSERT(g->applied.count <= g->applied.cap);
     static const bzl_effect_list none = {0};
     const bzl_effect_list *deferred = d->pending ? &g->posted : &none;
     size_t decl_len = bzl__decl_encoded_size(d);
@@ -272,6 +279,8 @@ journal_declaration(bzl_txn *t, const bzl_declaration *d, const gather *g, uint3
 static bzl_status
 transfer_put(bzl_txn *t, const bzl_declaration *d, bzl_flow flow)
 {
+    BZL_ASSERT(bzl_flow_is_transfer(flow));
+    BZL_ASSERT(d->related_book[0] != '\0');
     uint8_t key[BZL_BOOK_NO_LEN + BZL_DECL_ID_BYTES_MAX];
     uint8_t value[BZL_ENTERPRISE_CODE_LEN + 1u + BZL_BOOK_NO_LEN + 1u + BZL_DECL_ID_BYTES_MAX];
     size_t id_len = strnlen(d->id, sizeof d->id);
@@ -296,6 +305,7 @@ static bzl_status
 record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t month,
                 const bzl_actor *actor, uint64_t expected, uint64_t *seq)
 {
+    BZL_ASSERT(expected > 0);
     bzl_status st = journal_declaration(t, d, g, month, actor, seq);
     if (st != BZL_OK) {
         return st;
@@ -321,6 +331,8 @@ record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t 
 static bzl_status
 decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *result)
 {
+    BZL_ASSERT(t->write);
+    BZL_ASSERT(result->status == BZL_OK);
     uint32_t month = bzl_month_of(d->date);
     bzl_status st = check_header(t, d, g, result);
     if (st == BZL_OK && result->status == BZL_OK) {
@@ -368,6 +380,8 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
 static bzl_status
 record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, uint64_t *seq)
 {
+    BZL_ASSERT(actor != NULL && seq != NULL);
+    BZL_ASSERT(g->seen != NULL || g->applied.count == 0); /* decide() read them */
     uint32_t month = bzl_month_of(d->date);
     bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
     bzl_status refusal = BZL_OK;
@@ -402,6 +416,8 @@ bzl_status
 bzl__submit_new(bzl_txn *batch, const bzl_declaration *d, const bzl_actor *actor,
                 bzl_submit_result *result)
 {
+    BZL_ASSERT(batch != NULL && d != NULL && actor != NULL);
+    BZL_ASSERT(result != NULL);
     gather g;
     memset(&g, 0, sizeof g);
     bzl_status st = decide(batch, d, &g, result);
