@@ -106,6 +106,44 @@ bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st)
     return st;
 }
 
+void
+bzl__walk_begin(bzl_txn *t, unsigned db, const void *from, size_t from_len, size_t prefix_len,
+                bzl__walk *w)
+{
+    BZL_ASSERT(prefix_len <= from_len);
+    BZL_ASSERT(from != NULL || from_len == 0);
+    memset(w, 0, sizeof *w);
+    w->prefix = from;
+    w->prefix_len = prefix_len;
+    w->rc = bzl__cursor_seek(t, db, from, from_len, from_len > 0 ? MDB_SET_RANGE : MDB_FIRST,
+                             &w->cur, &w->k, &w->v);
+}
+
+bool
+bzl__walk_next(bzl__walk *w)
+{
+    if (w->started && w->rc == MDB_SUCCESS) {
+        w->rc = mdb_cursor_get(w->cur, &w->k, &w->v, MDB_NEXT);
+    }
+    w->started = true;
+    if (w->rc != MDB_SUCCESS) {
+        return false;
+    }
+    if (w->k.mv_size < w->prefix_len || memcmp(w->k.mv_data, w->prefix, w->prefix_len) != 0) {
+        w->rc = MDB_NOTFOUND; /* past the range: a clean end */
+        return false;
+    }
+    return true;
+}
+
+bzl_status
+bzl__walk_end(bzl__walk *w, bzl_status st)
+{
+    bzl_status out = bzl__cursor_end(w->cur, w->rc, st);
+    w->cur = NULL;
+    return out;
+}
+
 bzl_status
 bzl__list_end(MDB_cursor *cur, int rc, bzl_status st, size_t n, bool further, size_t *count,
               bool *more)

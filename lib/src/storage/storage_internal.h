@@ -118,15 +118,43 @@ bzl_status bzl__mdb_status(int rc);
  * means the caller does not want one. */
 void bzl__set_why(char *why, size_t why_cap, const char *fmt, ...) BZL_PRINTF(3, 4);
 
-/* Ends a cursor walk: closes cur (NULL when mdb_cursor_open failed) and, when the walk itself
- * succeeded (st is OK), converts the last cursor code rc unless it is MDB_SUCCESS or MDB_NOTFOUND,
- * the two ways a walk stops cleanly. Returns the walk's status. */
 /* Opens a cursor on db and positions it with op (MDB_FIRST, or MDB_SET_RANGE at key[len]).
  * Returns the LMDB code of the positioning; *cur stays NULL only when the open failed (rc says
  * why), otherwise the caller closes it (bzl__cursor_end). */
 int bzl__cursor_seek(bzl_txn *t, unsigned db, const void *key, size_t len, MDB_cursor_op op,
                      MDB_cursor **cur, MDB_val *k, MDB_val *v);
+/* Ends a cursor walk: closes cur (NULL when mdb_cursor_open failed) and, when the walk itself
+ * succeeded (st is OK), converts the last cursor code rc unless it is MDB_SUCCESS or MDB_NOTFOUND,
+ * the two ways a walk stops cleanly. Returns the walk's status. */
 BZL_NODISCARD bzl_status bzl__cursor_end(MDB_cursor *cur, int rc, bzl_status st);
+
+/* A range walk: the records of one database from a start key while their keys begin with a
+ * prefix of it, in key order — the loop every listing and sum writes:
+ *
+ *     bzl__walk w;
+ *     bzl__walk_begin(t, DB_TOTAL, key, sizeof key, ITEM_KEY_BYTES, &w);
+ *     while (st == BZL_OK && bzl__walk_next(&w)) { ... w.k, w.v ... }
+ *     return bzl__walk_end(&w, st);
+ *
+ * The start key (borrowed until bzl__walk_end) is where the cursor lands (MDB_SET_RANGE; the
+ * first record when from_len is 0); prefix_len (<= from_len) of its bytes must begin every
+ * record walked. w.k and w.v are valid until the next call. */
+typedef struct bzl__walk {
+    MDB_cursor *cur;
+    MDB_val k;
+    MDB_val v;
+    int rc;
+    const void *prefix;
+    size_t prefix_len;
+    bool started;
+} bzl__walk;
+void bzl__walk_begin(bzl_txn *t, unsigned db, const void *from, size_t from_len, size_t prefix_len,
+                     bzl__walk *w);
+/* Steps to the next record in range (the first on the first call): true with w->k and w->v,
+ * false at the end of the range or on a cursor error (bzl__walk_end reports it). */
+bool bzl__walk_next(bzl__walk *w);
+/* Closes the walk; returns st, or the cursor's error when st is BZL_OK. */
+BZL_NODISCARD bzl_status bzl__walk_end(bzl__walk *w, bzl_status st);
 /* bzl__cursor_end for a bounded listing, then, only on success, writes n rows to *count and
  * `further` (rows beyond cap remain) to *more; more is NULL for listings that cannot overflow. */
 BZL_NODISCARD bzl_status bzl__list_end(MDB_cursor *cur, int rc, bzl_status st, size_t n,

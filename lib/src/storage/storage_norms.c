@@ -92,21 +92,17 @@ static bzl_status
 norm_scan(bzl_txn *t, const uint8_t *prefix, size_t prefix_len,
           bool (*visit)(const bzl_norm *n, void *arg), void *arg)
 {
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_NORM, prefix, prefix_len, MDB_SET_RANGE, &cur, &k, &v);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_NORM, prefix, prefix_len, prefix_len, &w);
     bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && k.mv_size >= prefix_len &&
-           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
         bzl_norm n;
-        st = norm_decode(&k, &v, &n);
+        st = norm_decode(&w.k, &w.v, &n);
         if (st != BZL_OK || !visit(&n, arg)) {
             break;
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
 
 /* Stops at the first row marked used; arg is the bool to set. */

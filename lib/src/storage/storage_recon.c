@@ -40,35 +40,30 @@ bzl_storage_totals_sum(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t 
 {
     BZL_ASSERT(from_month <= to_month);
     uint8_t key[TOTAL_KEY_BYTES];
-    bzl_wr w = {.p = key, .cap = sizeof key};
-    bzl__item_key(wr_take(&w, ITEM_KEY_BYTES), book_no, (uint8_t)kind, item_no);
-    wr_be(&w, from_month, 4);
-    wr_u8(&w, 0);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_TOTAL, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
-    if (cur == NULL) {
-        return bzl__mdb_status(rc);
-    }
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    bzl__item_key(wr_take(&kw, ITEM_KEY_BYTES), book_no, (uint8_t)kind, item_no);
+    wr_be(&kw, from_month, 4);
+    wr_u8(&kw, 0);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_TOTAL, key, sizeof key, ITEM_KEY_BYTES, &w);
     bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
-        if (k.mv_size != TOTAL_KEY_BYTES || memcmp(k.mv_data, key, ITEM_KEY_BYTES) != 0) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        if (w.k.mv_size != TOTAL_KEY_BYTES) {
+            st = BZL_CORRUPT;
             break;
         }
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = ITEM_KEY_BYTES};
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size, .off = ITEM_KEY_BYTES};
         uint32_t month = (uint32_t)rd_be(&kr, 4);
         uint8_t category = rd_u8(&kr);
         if (month > to_month) {
             break;
         }
-        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        bzl_rd r = {.p = w.v.mv_data, .len = w.v.mv_size};
         int64_t q = rd_i64(&r);
         (void)rd_i64(&r);
         st = rd_done(&r) ? bzl_dec_add(out_e5[category], q, &out_e5[category]) : BZL_CORRUPT;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
 
 /* ---- stocktakes ------------------------------------------------------------------------------ */

@@ -179,21 +179,19 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
                          void *ctx, bzl_status (*visit_cb)(void *ctx, const bzl_trade_value *v))
 {
     uint8_t key[BZL_BOOK_NO_LEN + 4u];
-    bzl_wr w = {.p = key, .cap = sizeof key};
-    wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
-    wr_be(&w, from_month, 4);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_TRADE_VALUE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
-    if (cur == NULL) {
-        return bzl__mdb_status(rc);
-    }
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_fixed(&kw, book_no, BZL_BOOK_NO_LEN);
+    wr_be(&kw, from_month, 4);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_TRADE_VALUE, key, sizeof key, BZL_BOOK_NO_LEN, &w);
     bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == TV_KEY_BYTES &&
-           memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        if (w.k.mv_size != TV_KEY_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
         bzl_trade_value tv;
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
         rd_text(&kr, tv.book_no, sizeof tv.book_no, BZL_BOOK_NO_LEN, true);
         tv.month = (uint32_t)rd_be(&kr, 4);
         tv.flow = rd_u8(&kr);
@@ -201,7 +199,7 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
         tv.item_no = (uint32_t)rd_be(&kr, 4);
         tv.mode = rd_u8(&kr);
         rd_text(&kr, tv.currency, sizeof tv.currency, BZL_CURRENCY_LEN, true);
-        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        bzl_rd r = {.p = w.v.mv_data, .len = w.v.mv_size};
         tv.qty_e5 = rd_i64(&r);
         tv.value_e5 = rd_i64(&r);
         tv.usd_e5 = rd_i64(&r);
@@ -209,7 +207,6 @@ bzl_storage_trade_values(bzl_txn *t, const char *book_no, uint32_t from_month, u
             break;
         }
         st = rd_done(&r) && !kr.bad ? visit_cb(ctx, &tv) : BZL_CORRUPT;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
