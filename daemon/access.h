@@ -2,8 +2,8 @@
  *
  * A connection's principal is settled once, at accept, from the peer's uid and gid
  * (SO_PEERCRED) and the [access] table of the configuration (config.h parses it). The rights
- * check runs in dispatch before any handler: a static table, one row per request kind, says
- * which roles may send it and how the enterprise it concerns is found.
+ * check runs in dispatch before any handler, over the request's row of the request table
+ * (requests.h): which roles may send it and how the enterprise it concerns is found.
  *
  * Denials, and why they differ (README "Who may do what"):
  *   - a role that may not send a request kind at all gets PERMISSION_DENIED (it reveals
@@ -18,6 +18,7 @@
 #ifndef BZLD_ACCESS_H
 #define BZLD_ACCESS_H
 
+#include "bzl.pb-c.h"
 #include "bzl/base.h"
 #include "bzl/codes.h"
 #include "bzl/limits.h"
@@ -82,10 +83,34 @@ void bzld_access_resolve(const bzld_access_table *t, uint32_t uid, uint32_t gid,
 bool bzld_principal_sees(const bzld_principal *p, const char *code);
 
 struct bzld_slot;
+struct bzld_request;
+struct bzld_request_limits;
 
-/* The rights check of dispatch: true when the slot's request may run; otherwise the slot has
- * been replied to (PERMISSION_DENIED or NOT_FOUND as above) and the denial logged. */
-bool bzld_access_allow(struct bzld_slot *slot);
+/* What the rights check decided. */
+typedef enum bzld_access_verdict {
+    BZLD_ACCESS_ALLOW,    /* the handler runs */
+    BZLD_ACCESS_UNMAPPED, /* PERMISSION_DENIED: the peer maps to no principal */
+    BZLD_ACCESS_DENIED,   /* PERMISSION_DENIED: the role may not send this kind */
+    BZLD_ACCESS_FOREIGN,  /* NOT_FOUND with the row's missing() words: another's record */
+} bzld_access_verdict;
+
+/* Looks up the enterprise owning book_no into owner: true when the book exists. A failure to
+ * read counts as "does not exist" (the handler reads again and reports it). */
+typedef bool (*bzld_book_owner_fn)(void *arg, const char *book_no,
+                                   char owner[BZL_ENTERPRISE_CODE_LEN + 1]);
+
+/* The rights decision of row (requests.h) for req sent by p, without replying: pure but for
+ * book_owner, which SCOPE_BOOK rows call for an enterprise principal whose request passes the
+ * row's validate(). */
+bzld_access_verdict bzld_access_decide(const bzld_principal *p, const struct bzld_request *row,
+                                       const Bzl__Request *req,
+                                       const struct bzld_request_limits *lim,
+                                       bzld_book_owner_fn book_owner, void *arg);
+
+/* The rights check of dispatch over the slot's row: true when the request may run; otherwise
+ * the slot has been replied to (PERMISSION_DENIED or NOT_FOUND as above) and the denial
+ * logged. */
+bool bzld_access_allow(struct bzld_slot *slot, const struct bzld_request *row);
 
 /* For handlers that act on several enterprises in one request (a batch of declarations):
  * BZL_OK when the principal may submit declaration (enterprise, book_no); otherwise

@@ -52,8 +52,11 @@ struct bzld_job {
      * that aborts the batch. Must be replayable: the writer may abort the batch after this
      * ran and call it again in a fresh transaction. */
     bzl_status (*apply)(bzld_job *job, bzl_txn *txn);
-    /* Loop thread, after the batch committed (batch_status BZL_OK) or failed (any other). */
+    /* Loop thread, after the batch committed (batch_status BZL_OK) or failed (any other).
+     * dispatch.c's: it runs reply, then hands the slot back to its connection. */
     void (*done)(bzld_job *job, bzl_status batch_status);
+    /* The handler's: replies to the job's request (reply.h) and releases its work. */
+    void (*reply)(bzld_job *job, bzl_status batch_status);
     uint32_t decls;          /* declarations this job carries, for batch bounds and statistics */
     bzl_status batch_status; /* set by the writer: how the job's batch ended */
 };
@@ -122,7 +125,8 @@ struct bzld_conn {
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
 /* Request kinds counted by status: the Request body oneof uses field numbers below 110
- * (bzl.proto's ranges); statuses are fewer than 64 (base.h's map, append-only). */
+ * (bzl.proto's ranges; requests.c asserts it of every row); statuses are fewer than 64
+ * (base.h's map, append-only). */
 #define BZLD_STATS_KINDS 110u
 #define BZLD_STATS_STATUSES 64u
 
@@ -172,20 +176,5 @@ void bzld_server_shutdown_step(bzld *d);
  * that does not parse keeps the old table and is logged as an error naming file and line
  * (tests/daemon/check_reload.c). */
 void bzld_reload_access(bzld *d);
-
-/* conn.c */
-void bzld_conn_accept(bzld *d);
-/* Releases the slot's decoded request (its arena); the slot itself stays. */
-void bzld_slot_release_request(bzld_slot *slot);
-/* Pumps every connection a write completed on since the last call: their replies leave in
- * one write each per wake-up of the writer's async. arg is the bzld. */
-void bzld_conns_pump_pending(void *arg);
-/* Frees the pooled slots (at shutdown). */
-void bzld_slot_pool_drain(bzld *d);
-/* A slot's reply is packed (state DONE): write what is in order and start what now may. */
-void bzld_conn_slot_done(bzld_slot *slot);
-void bzld_conn_close(bzld_conn *c);
-/* True when c has nothing in flight and nothing unsent. */
-bool bzld_conn_idle(const bzld_conn *c);
 
 #endif

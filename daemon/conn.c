@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "conn.h"
 #include "dispatch.h"
 #include "log.h"
+#include "reply.h"
 
 /* Bytes of replies copied into one uv_write: a wake-up's replies to one connection go out
  * in one write (one syscall) up to this; a single larger reply still goes whole. */

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "conn.h"
 #include "log.h"
+#include "requests.h"
 #include "writer.h"
 
 static const char usage_text[] =
@@ -401,6 +403,13 @@ main(int argc, char **argv)
     static bzld d; /* holds the 64 KiB read buffer: not on the stack */
     int log_level = 0;
     args a = {0};
+    char why[256];
+    /* The build already refuses a proto field without a row; this also catches a row whose
+     * own fields disagree (a scoped row without its key). A broken table is a broken build. */
+    if (!bzld_requests_check(why, sizeof why)) {
+        fprintf(stderr, "bzld: %s\n", why);
+        return 1;
+    }
     bzld_config_defaults(&d.cfg);
     bzld_access_table_init(&d.access);
     d.self_uid = (uint32_t)geteuid();

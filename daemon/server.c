@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "config.h"
+#include "conn.h"
 #include "log.h"
 #include "writer.h"
 

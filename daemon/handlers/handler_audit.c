@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
 
 void
 bzld_handle_verify(bzld_slot *slot)

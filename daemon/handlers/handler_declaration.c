@@ -1,4 +1,4 @@
-/* handler_declaration.c — declarations: wire → domain conversion, submit and batch submit. */
+/* handler_declaration.c — declarations: submit and batch submit (conversion: wire.c). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,158 +6,12 @@
 
 #include "bzl/decimal.h"
 #include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
+#include "wire.h"
+#include "writer.h"
 
-/* ---- conversion ----------------------------------------------------------------------------- */
-
-/* Parses a decimal field; the fault names line and field and quotes the text. */
-static bzl_status
-decl_decimal(const char *text, bool optional, bool *present, uint32_t line, const char *field,
-             int64_t *out, bzl_fault *fault)
-{
-    size_t len = strlen(text);
-    if (present != NULL) {
-        *present = len > 0;
-    }
-    if (len == 0 && optional) {
-        *out = 0;
-        return BZL_OK;
-    }
-    bzl_status st = bzl_dec_parse(text, len, BZL_SCALE_QTY, false, out);
-    if (st == BZL_OK) {
-        return BZL_OK;
-    }
-    const char *why = st == BZL_DECIMAL_SYNTAX
-                          ? "is not a plain decimal (digits, one point, no exponent or separators)"
-                          : "is out of range (at most 13 integer digits, 5 decimals, not negative)";
-    return bzl_fault_set(fault, st, line, field, "line %u: %s \"%.40s\" %s", line, field, text,
-                         why);
-}
-
-static bzl_status
-line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, bzl_fault *fault)
-{
-    memset(out, 0, sizeof *out);
-    out->item_no = pb->item;
-    bzl_status st = decl_decimal(pb->qty, false, NULL, line, "qty", &out->qty_e5, fault);
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->unit, false, bzl_code_check_unit, out->unit, sizeof out->unit, line,
-                            "unit", fault);
-    }
-    if (st == BZL_OK) {
-        st = decl_decimal(pb->value, false, NULL, line, "value", &out->value_e5, fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->currency, false, bzl_code_check_currency, out->currency,
-                            sizeof out->currency, line, "currency", fault);
-    }
-    if (st == BZL_OK) {
-        st = decl_decimal(pb->usd, true, &out->has_usd, line, "usd", &out->usd_e5, fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->country, true, bzl_code_check_country, out->country,
-                            sizeof out->country, line, "country", fault);
-    }
-    if (st == BZL_OK && strlen(pb->bom_version) > BZL_BOM_VERSION_BYTES_MAX) {
-        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "bom_version",
-                           "line %u: bom_version is longer than %u bytes", line,
-                           BZL_BOM_VERSION_BYTES_MAX);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_text(pb->bom_version, 0, BZL_BOM_VERSION_BYTES_MAX, out->bom_version,
-                            sizeof out->bom_version, "bom_version", fault);
-    }
-    if (st == BZL_OK &&
-        (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
-        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "mode",
-                           "line %u: mode %d is not OEM, ODM or OBM", line, (int)pb->mode);
-    }
-    out->biz_mode = (uint8_t)pb->mode;
-    if (st != BZL_OK && fault->line == 0) {
-        fault->line = line;
-    }
-    return st;
-}
-
-static bzl_status
-header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
-{
-    bzl_status st =
-        bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id, "id", fault);
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, d->enterprise,
-                            sizeof d->enterprise, 0, "enterprise", fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->book, false, bzld_check_book_no, d->book_no, sizeof d->book_no, 0,
-                            "book", fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->trade_mode, false, bzl_code_check_trade_mode, d->trade_mode,
-                            sizeof d->trade_mode, 0, "trade_mode", fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->related_book, true, bzld_check_book_no, d->related_book,
-                            sizeof d->related_book, 0, "related_book", fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_text(pb->related_id, 0, BZL_DECL_ID_BYTES_MAX, d->related_id,
-                            sizeof d->related_id, "related_id", fault);
-    }
-    if (st != BZL_OK) {
-        return st;
-    }
-    if (pb->kind != BZL__KIND__KIND_MATERIAL && pb->kind != BZL__KIND__KIND_PRODUCT) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                             "kind %d is neither material nor product", (int)pb->kind);
-    }
-    if (pb->direction != BZL__DIRECTION__DIRECTION_IN &&
-        pb->direction != BZL__DIRECTION__DIRECTION_OUT) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "direction",
-                             "direction %d is neither in nor out", (int)pb->direction);
-    }
-    if (bzl_date_parse(pb->date, strlen(pb->date), &d->date) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_DATE, 0, "date",
-                             "date \"%.20s\" is not a calendar date YYYY-MM-DD between %d and %d",
-                             pb->date, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
-    }
-    d->kind = (uint8_t)pb->kind;
-    d->direction = (uint8_t)pb->direction;
-    d->pending = pb->pending;
-    return BZL_OK;
-}
-
-/* Converts and checks one declaration; lines[] has room for pb->n_lines. */
-static bzl_status
-decl_from_pb(const Bzl__Declaration *pb, uint32_t lines_max, bzl_declaration *d,
-             bzl_decl_line *lines, bzl_fault *fault)
-{
-    memset(d, 0, sizeof *d);
-    if (pb == NULL) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "declaration",
-                             "the declaration is missing");
-    }
-    bzl_status st = header_from_pb(pb, d, fault);
-    if (st != BZL_OK) {
-        return st;
-    }
-    if (pb->n_lines > lines_max) {
-        return bzl_fault_set(fault, BZL_LIMIT_EXCEEDED, 0, "lines",
-                             "the declaration has %zu lines; the limit is %u", pb->n_lines,
-                             lines_max);
-    }
-    for (size_t i = 0; i < pb->n_lines; i++) {
-        st = line_from_pb(pb->lines[i], (uint32_t)i + 1, &lines[i], fault);
-        if (st != BZL_OK) {
-            return st;
-        }
-    }
-    d->line_count = (uint32_t)pb->n_lines;
-    d->lines = lines;
-    return bzl_decl_check_fields(d, lines_max, fault);
-}
-
-/* ---- the write job -----------------------------------------------------------------------------
- */
+/* ---- the write job -------------------------------------------------------------------------- */
 
 typedef struct submit_work {
     uint32_t count;
@@ -185,6 +39,12 @@ submit_apply(bzld_job *job, bzl_txn *txn)
             continue;
         }
         bzl_status st = bzl_storage_submit(txn, &w->decls[i], &w->actor, &w->results[i]);
+        if (st != BZL_OK) {
+            /* The result is meaningless then: the declaration is refused with st alone, or
+             * the batch aborts. */
+            memset(&w->results[i], 0, sizeof w->results[i]);
+        }
+        st = bzld_apply_outcome(st, &w->results[i].status, &w->results[i].fault);
         if (st != BZL_OK) {
             return st;
         }
@@ -259,7 +119,7 @@ done:
 }
 
 static void
-submit_done(bzld_job *job, bzl_status batch_status)
+submit_reply(bzld_job *job, bzl_status batch_status)
 {
     bzld_slot *slot = bzld_slot_of_job(job);
     submit_work *w = slot->work;
@@ -279,7 +139,6 @@ submit_done(bzld_job *job, bzl_status batch_status)
         reply_single(slot, w);
     }
     submit_work_free(w);
-    bzld_conn_slot_done(slot);
 }
 
 /* Rounds n up to a multiple of the strictest alignment, so the next array starts aligned. */
@@ -334,12 +193,13 @@ submit_start(bzld_slot *slot, Bzl__Declaration *const *pbs, size_t count, bool b
     uint32_t valid = 0;
     /* An enterprise principal submits only for its own enterprises and books (access.c):
      * a declaration for another's is refused exactly as for a book that does not exist. */
-    const bzld_principal *p = &slot->conn->principal;
+    const bzld_principal *p = bzld_principal_of_slot(slot);
     bzl_txn *scope_txn = NULL;
     bzl_status scope_st = p->role == BZLD_ROLE_ENTERPRISE ? bzld_read_begin(d, &scope_txn) : BZL_OK;
     for (size_t i = 0; i < count; i++) {
         bzl_submit_result *r = &w->results[i];
-        r->status = decl_from_pb(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, &r->fault);
+        r->status =
+            bzld_wire_declaration(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, &r->fault);
         if (r->status == BZL_OK && p->role == BZLD_ROLE_ENTERPRISE) {
             r->status = scope_st != BZL_OK ? bzl_fault_set(&r->fault, scope_st, 0, "book",
                                                            "cannot read the ledger")
@@ -362,7 +222,7 @@ submit_start(bzld_slot *slot, Bzl__Declaration *const *pbs, size_t count, bool b
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
-    if (bzld_slot_push_write(slot, w, valid, submit_apply, submit_done) != BZL_OK) {
+    if (bzld_slot_push_write(slot, w, valid, submit_apply, submit_reply) != BZL_OK) {
         submit_work_free(w);
     }
 }

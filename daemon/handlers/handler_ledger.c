@@ -1,6 +1,6 @@
 /* handler_ledger.c — the bonded ledger's requests: norms, business-mode events, post, void,
- * reject, reverse, period close (writes), and norms, history, one declaration, unmatched
- * transfers and scrap allowances (reads). */
+ * reject, reverse, period close (writes), and norms, history and scrap allowances (reads; one
+ * declaration and the unmatched transfers are handler_ledger_read.c's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,110 +8,14 @@
 #include "bzl/decimal.h"
 #include "bzl/query.h"
 #include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
+#include "wire.h"
+#include "writer.h"
 
 typedef char dec_text[BZL_DEC_TEXT_BYTES];
 
-/* ---- conversions --------------------------------------------------------------------------- */
-
-static bzl_status
-parse_rate(const char *text, bool optional, int64_t fallback, const char *field, int64_t *out,
-           bzl_fault *fault)
-{
-    size_t len = strlen(text);
-    if (len == 0 && optional) {
-        *out = fallback;
-        return BZL_OK;
-    }
-    bzl_status st = bzl_dec_parse(text, len, BZL_SCALE_RATE, false, out);
-    if (st != BZL_OK) {
-        return bzl_fault_set(fault, st, 0, field,
-                             "%s \"%.40s\" is not a plain non-negative decimal with at most 9 "
-                             "places",
-                             field, text);
-    }
-    return BZL_OK;
-}
-
-static bzl_status
-parse_date(const char *text, bool optional, int32_t fallback, const char *field, int32_t *out,
-           bzl_fault *fault)
-{
-    size_t len = strlen(text);
-    if (len == 0 && optional) {
-        *out = fallback;
-        return BZL_OK;
-    }
-    if (bzl_date_parse(text, len, out) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_DATE, 0, field,
-                             "%s \"%.20s\" is not a calendar date YYYY-MM-DD between %d and %d",
-                             field, text, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
-    }
-    return BZL_OK;
-}
-
-static bzl_status
-norm_from_pb(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault)
-{
-    memset(n, 0, sizeof *n);
-    if (pb == NULL) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "norm", "the norm is missing");
-    }
-    bzl_status st = bzld_parse_book(pb->book, n->book_no, fault);
-    if (st == BZL_OK) {
-        st = bzld_copy_text(pb->version, 1, BZL_BOM_VERSION_BYTES_MAX, n->version,
-                            sizeof n->version, "version", fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_rate(pb->net, false, 0, "net", &n->net_e9, fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_rate(pb->tangible_loss, false, 0, "tangible_loss", &n->tangible_e9, fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_rate(pb->intangible_loss, false, 0, "intangible_loss", &n->intangible_e9, fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_rate(pb->bonded_share, true, 1000000000, "bonded_share", &n->share_e9, fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_date(pb->valid_from, true, bzl_date_from_civil(BZL_DATE_MIN_YEAR, 1, 1),
-                        "valid_from", &n->valid_from, fault);
-    }
-    n->product = pb->product;
-    n->material = pb->material;
-    return st == BZL_OK ? bzl_norm_check(n, fault) : st;
-}
-
-typedef struct norm_text {
-    dec_text net, tangible, intangible, share, ucns;
-    char from[16];
-} norm_text;
-
-static void
-norm_to_pb(const bzl_norm *n, Bzl__Norm *out, norm_text *txt)
-{
-    bzl__norm__init(out);
-    out->book = (char *)n->book_no;
-    out->product = n->product;
-    out->material = n->material;
-    out->version = (char *)n->version;
-    bzl_dec_format(n->net_e9, BZL_SCALE_RATE, txt->net, sizeof txt->net);
-    bzl_dec_format(n->tangible_e9, BZL_SCALE_RATE, txt->tangible, sizeof txt->tangible);
-    bzl_dec_format(n->intangible_e9, BZL_SCALE_RATE, txt->intangible, sizeof txt->intangible);
-    bzl_dec_format(n->share_e9, BZL_SCALE_RATE, txt->share, sizeof txt->share);
-    bzl_dec_format_fixed(n->ucns_e9, BZL_SCALE_RATE, BZL_SCALE_RATE, txt->ucns, sizeof txt->ucns);
-    bzl_date_format(n->valid_from, txt->from, sizeof txt->from);
-    out->net = txt->net;
-    out->tangible_loss = txt->tangible;
-    out->intangible_loss = txt->intangible;
-    out->bonded_share = txt->share;
-    out->unit_consumption = txt->ucns;
-    out->valid_from = txt->from;
-    out->used = n->used;
-}
-
-/* ---- writes -----------------------------------------------------------------------------------
- */
+/* ---- writes ------------------------------------------------------------------------------- */
 
 typedef enum { LW_NORM, LW_MODE, LW_POST, LW_VOID, LW_REJECT, LW_REVERSE, LW_PERIOD } ledger_op;
 
@@ -130,12 +34,6 @@ typedef struct ledger_work {
     bzl_mode_event events[64];
     size_t event_count;
 } ledger_work;
-
-static bool
-batch_fatal(bzl_status st)
-{
-    return st != BZL_OK;
-}
 
 static bzl_status
 ledger_apply(bzld_job *job, bzl_txn *txn)
@@ -170,7 +68,7 @@ ledger_apply(bzld_job *job, bzl_txn *txn)
         st = bzl_query_period_close(txn, w->book_no, w->date, &w->actor, &w->result);
         break;
     }
-    return batch_fatal(st) ? st : BZL_OK;
+    return bzld_apply_outcome(st, &w->result.status, &w->result.fault);
 }
 
 static void
@@ -179,7 +77,7 @@ ledger_reply_ok(bzld_slot *slot, ledger_work *w)
     Bzl__Response resp = BZL__RESPONSE__INIT;
     Bzl__ActionResult ar = BZL__ACTION_RESULT__INIT;
     Bzl__Norm norm;
-    norm_text txt;
+    bzld_norm_text txt;
     Bzl__ModeEvent events[BZL_ARRAY_LEN(w->events)];
     Bzl__ModeEvent *event_ptrs[BZL_ARRAY_LEN(w->events)];
     char dates[BZL_ARRAY_LEN(w->events)][16];
@@ -187,7 +85,7 @@ ledger_reply_ok(bzld_slot *slot, ledger_work *w)
     ar.replayed = w->result.replayed;
     ar.state = (char *)(w->result.state != 0 ? bzl_decl_state_name(w->result.state) : "");
     if (w->op == LW_NORM) {
-        norm_to_pb(&w->norm, &norm, &txt);
+        bzld_norm_to_pb(&w->norm, &norm, &txt);
         ar.norm = &norm;
     }
     for (size_t i = 0; i < w->event_count; i++) {
@@ -205,7 +103,7 @@ ledger_reply_ok(bzld_slot *slot, ledger_work *w)
 }
 
 static void
-ledger_done(bzld_job *job, bzl_status batch_status)
+ledger_reply(bzld_job *job, bzl_status batch_status)
 {
     bzld_slot *slot = bzld_slot_of_job(job);
     ledger_work *w = slot->work;
@@ -214,7 +112,6 @@ ledger_done(bzld_job *job, bzl_status batch_status)
         ledger_reply_ok(slot, w);
     }
     free(w);
-    bzld_conn_slot_done(slot);
 }
 
 /* Queues w, or replies with its conversion fault. */
@@ -227,7 +124,7 @@ ledger_start(bzld_slot *slot, ledger_work *w, bzl_status st, const bzl_fault *fa
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
-    if (bzld_slot_push_write(slot, w, 1, ledger_apply, ledger_done) != BZL_OK) {
+    if (bzld_slot_push_write(slot, w, 1, ledger_apply, ledger_reply) != BZL_OK) {
         free(w);
     }
 }
@@ -250,7 +147,7 @@ bzld_handle_set_norm(bzld_slot *slot)
     ledger_work *w = ledger_work_new(slot, LW_NORM);
     bzl_fault fault = {0};
     if (w != NULL) {
-        bzl_status st = norm_from_pb(slot->req->set_norm->norm, &w->norm, &fault);
+        bzl_status st = bzld_wire_norm(slot->req->set_norm->norm, &w->norm, &fault);
         ledger_start(slot, w, st, &fault);
     }
 }
@@ -264,17 +161,8 @@ bzld_handle_set_item_mode(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = bzld_parse_book(req->book, w->book_no, &fault);
-    if (st == BZL_OK) {
-        st = parse_date(req->from, false, 0, "from", &w->date, &fault);
-    }
-    if (st == BZL_OK &&
-        (req->mode < BZL__BIZ_MODE__BIZ_MODE_OEM || req->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
-        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "mode",
-                           "mode %d is not OEM, ODM or OBM", (int)req->mode);
-    }
+    bzl_status st = bzld_wire_item_mode(req, w->book_no, &w->date, &w->mode, &fault);
     w->item_no = req->item;
-    w->mode = (uint8_t)req->mode;
     ledger_start(slot, w, st, &fault);
 }
 
@@ -287,22 +175,12 @@ declaration_action(bzld_slot *slot, const Bzl__DeclarationRef *ref, ledger_op op
     if (w == NULL) {
         return;
     }
-    bzl_status st = BZL_OK;
-    if (ref == NULL || strlen(ref->enterprise) != BZL_ENTERPRISE_CODE_LEN ||
-        bzl_code_check_enterprise(ref->enterprise, strlen(ref->enterprise)) != BZL_OK) {
-        st = bzl_fault_set(&fault, BZL_INVALID_CODE, 0, "enterprise",
-                           "enterprise code \"%.20s\" is not valid",
-                           ref != NULL ? ref->enterprise : "");
-    }
-    if (st == BZL_OK) {
-        memcpy(w->enterprise, ref->enterprise, BZL_ENTERPRISE_CODE_LEN + 1);
-        st = bzld_copy_text(ref->id, 1, BZL_DECL_ID_BYTES_MAX, w->id, sizeof w->id, "id", &fault);
-    }
-    if (st == BZL_OK) {
-        size_t min = op == LW_REVERSE || op == LW_REJECT ? 1 : 0;
-        st = bzld_copy_text(ref->reason, min, BZL_TEXT_BYTES_MAX, w->reason, sizeof w->reason,
-                            "reason", &fault);
-    }
+    size_t reason_min = op == LW_REVERSE || op == LW_REJECT ? 1 : 0;
+    bzld_decl_ref parsed;
+    bzl_status st = bzld_wire_decl_ref(ref, reason_min, &parsed, &fault);
+    memcpy(w->enterprise, parsed.enterprise, sizeof w->enterprise);
+    memcpy(w->id, parsed.id, sizeof w->id);
+    memcpy(w->reason, parsed.reason, sizeof w->reason);
     ledger_start(slot, w, st, &fault);
 }
 
@@ -339,15 +217,11 @@ bzld_handle_close_period(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = bzld_parse_book(req->book, w->book_no, &fault);
-    if (st == BZL_OK) {
-        st = parse_date(req->through, false, 0, "through", &w->date, &fault);
-    }
+    bzl_status st = bzld_wire_close_period(req, w->book_no, &w->date, &fault);
     ledger_start(slot, w, st, &fault);
 }
 
-/* ---- reads ------------------------------------------------------------------------------------
- */
+/* ---- reads -------------------------------------------------------------------------------- */
 
 static size_t
 page_cap(uint32_t limit)
@@ -355,13 +229,17 @@ page_cap(uint32_t limit)
     return limit == 0 || limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : limit;
 }
 
+/* A read of the book or the item (what) failed; the reads here word a missing one without
+ * naming it ("the book does not exist"), as requests.c's not-found faults for them do. */
 static void
 reply_read_failure(bzld_slot *slot, bzl_status st, const char *what)
 {
     if (st == BZL_NOT_FOUND) {
-        bzld_slot_reply_status(slot, st, "%s does not exist", what);
+        bzl_fault fault = {0};
+        (void)bzl_fault_missing(&fault, what, "the", what);
+        bzld_slot_reply_status(slot, st, "%s", fault.message);
     } else {
-        bzld_slot_reply_status(slot, st, "reading %s failed: %s", what, bzl_status_text(st));
+        bzld_slot_reply_status(slot, st, "reading the %s failed: %s", what, bzl_status_text(st));
     }
 }
 
@@ -373,7 +251,7 @@ bzld_handle_list_norms(bzld_slot *slot)
     bzl_norm *rows = calloc(cap, sizeof *rows);
     Bzl__Norm *pb = calloc(cap, sizeof *pb);
     Bzl__Norm **ptrs = calloc(cap, sizeof *ptrs);
-    norm_text *txt = calloc(cap, sizeof *txt);
+    bzld_norm_text *txt = calloc(cap, sizeof *txt);
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
@@ -385,11 +263,11 @@ bzld_handle_list_norms(bzld_slot *slot)
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
-        reply_read_failure(slot, st, "the book");
+        reply_read_failure(slot, st, "book");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
-        norm_to_pb(&rows[i], &pb[i], &txt[i]);
+        bzld_norm_to_pb(&rows[i], &pb[i], &txt[i]);
         ptrs[i] = &pb[i];
     }
     Bzl__NormList list = BZL__NORM_LIST__INIT;
@@ -474,36 +352,6 @@ done:
     free(pb);
 }
 
-/* Every check the history makes before it reads anything. */
-static bzl_status
-history_parse(const Bzl__QueryHistory *req, char book[BZL_BOOK_NO_LEN + 1], int32_t *from,
-              int32_t *to, bzl_fault *fault)
-{
-    bzl_status st = bzld_parse_book(req->book, book, fault);
-    if (st == BZL_OK) {
-        st = parse_date(req->from, true, INT32_MIN, "from", from, fault);
-    }
-    if (st == BZL_OK) {
-        st = parse_date(req->to, true, INT32_MAX, "to", to, fault);
-    }
-    if (st == BZL_OK && req->kind != BZL__KIND__KIND_MATERIAL &&
-        req->kind != BZL__KIND__KIND_PRODUCT) {
-        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                           "kind %d is neither material nor product", (int)req->kind);
-    }
-    return st;
-}
-
-bool
-bzld_history_malformed(const Bzl__QueryHistory *req)
-{
-    char book[BZL_BOOK_NO_LEN + 1];
-    int32_t from = 0;
-    int32_t to = 0;
-    bzl_fault fault = {0};
-    return history_parse(req, book, &from, &to, &fault) != BZL_OK;
-}
-
 void
 bzld_handle_history(bzld_slot *slot)
 {
@@ -512,7 +360,7 @@ bzld_handle_history(bzld_slot *slot)
     char book[BZL_BOOK_NO_LEN + 1];
     int32_t from = 0;
     int32_t to = 0;
-    bzl_status st = history_parse(req, book, &from, &to, &fault);
+    bzl_status st = bzld_wire_history(req, book, &from, &to, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
@@ -529,7 +377,7 @@ bzld_handle_history(bzld_slot *slot)
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
-        reply_read_failure(slot, st, "the item");
+        reply_read_failure(slot, st, "item");
     } else {
         history_reply(slot, rows, count, more);
     }
@@ -562,7 +410,7 @@ bzld_handle_scrap(bzld_slot *slot)
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
-        reply_read_failure(slot, st, "the book");
+        reply_read_failure(slot, st, "book");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {

@@ -6,6 +6,8 @@
 
 #include "bzl/decimal.h"
 #include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
 
 typedef char dec_text[BZL_DEC_TEXT_BYTES];
 

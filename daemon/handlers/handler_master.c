@@ -4,152 +4,10 @@
 #include <string.h>
 
 #include "dispatch.h"
-
-/* ---- conversions --------------------------------------------------------------------------- */
-
-static bzl_status
-enterprise_from_pb(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fault)
-{
-    memset(e, 0, sizeof *e);
-    if (pb == NULL) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "enterprise",
-                             "the enterprise record is missing");
-    }
-    bzl_status st = bzld_copy_code(pb->code, false, bzl_code_check_enterprise, e->code,
-                                   sizeof e->code, 0, "code", fault);
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->uscc, false, bzl_code_check_uscc, e->uscc, sizeof e->uscc, 0,
-                            "uscc", fault);
-    }
-    if (st == BZL_OK) {
-        st =
-            bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, e->name, sizeof e->name, "name", fault);
-    }
-    if (st == BZL_OK) {
-        st =
-            bzld_copy_text(pb->area, 0, BZL_AREA_BYTES_MAX, e->area, sizeof e->area, "area", fault);
-    }
-    return st == BZL_OK ? bzl_enterprise_check(e, fault) : st;
-}
-
-/* A verification period longer than ten years is a typo, not a book. */
-#define BOOK_PERIOD_DAYS_MAX 3660u
-#define BOOK_PERIOD_DAYS_DEFAULT 365u
-
-static bzl_status
-book_from_pb(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
-{
-    memset(b, 0, sizeof *b);
-    if (pb == NULL) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "book", "the book record is missing");
-    }
-    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, b->book_no,
-                                   sizeof b->book_no, 0, "book", fault);
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, b->enterprise,
-                            sizeof b->enterprise, 0, "enterprise", fault);
-    }
-    if (st != BZL_OK) {
-        return st;
-    }
-    int mode = pb->verify_mode == 0 ? BZL_VERIFY_UNIT : (int)pb->verify_mode;
-    if (mode < BZL_VERIFY_UNIT || mode > BZL_VERIFY_CONSUMPTION) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "verify_mode",
-                             "verify_mode %d is not unit, work-order or consumption", mode);
-    }
-    if (pb->period_days > BOOK_PERIOD_DAYS_MAX) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period_days",
-                             "period_days %u is over the maximum of %u", pb->period_days,
-                             BOOK_PERIOD_DAYS_MAX);
-    }
-    b->verify_mode = (uint8_t)mode;
-    b->status = BZL_BOOK_OPEN;
-    b->period_days = pb->period_days == 0 ? BOOK_PERIOD_DAYS_DEFAULT : pb->period_days;
-    return bzl_book_check(b, fault);
-}
-
-static bzl_status
-kind_from_pb(Bzl__Kind kind, bzl_kind *out, bzl_fault *fault)
-{
-    if (kind != BZL__KIND__KIND_MATERIAL && kind != BZL__KIND__KIND_PRODUCT) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                             "kind %d is neither material nor product", (int)kind);
-    }
-    *out = (bzl_kind)kind;
-    return BZL_OK;
-}
-
-static bzl_status
-item_from_pb(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
-{
-    memset(item, 0, sizeof *item);
-    if (pb == NULL) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "item", "the item record is missing");
-    }
-    bzl_kind kind = BZL_KIND_MATERIAL;
-    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, item->book_no,
-                                   sizeof item->book_no, 0, "book", fault);
-    if (st == BZL_OK) {
-        st = kind_from_pb(pb->kind, &kind, fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->hs, false, bzl_code_check_hs, item->hs, sizeof item->hs, 0, "hs",
-                            fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_code(pb->unit, false, bzl_code_check_unit, item->unit, sizeof item->unit, 0,
-                            "unit", fault);
-    }
-    if (st == BZL_OK) {
-        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, item->name, sizeof item->name, "name",
-                            fault);
-    }
-    if (st != BZL_OK) {
-        return st;
-    }
-    if (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "mode",
-                             "mode %d is not OEM, ODM or OBM", (int)pb->mode);
-    }
-    item->kind = (uint8_t)kind;
-    item->item_no = pb->item_no;
-    item->biz_mode = (uint8_t)pb->mode;
-    return bzl_item_check(item, fault);
-}
-
-static void
-enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out)
-{
-    bzl__enterprise__init(out);
-    out->code = (char *)e->code;
-    out->uscc = (char *)e->uscc;
-    out->name = (char *)e->name;
-    out->area = (char *)e->area;
-}
-
-static void
-book_to_pb(const bzl_book *b, Bzl__Book *out)
-{
-    bzl__book__init(out);
-    out->book_no = (char *)b->book_no;
-    out->enterprise = (char *)b->enterprise;
-    out->verify_mode = (Bzl__VerifyMode)b->verify_mode;
-    out->status = (Bzl__BookStatus)b->status;
-    out->period_days = b->period_days;
-}
-
-static void
-item_to_pb(const bzl_item *item, Bzl__Item *out)
-{
-    bzl__item__init(out);
-    out->book_no = (char *)item->book_no;
-    out->kind = (Bzl__Kind)item->kind;
-    out->item_no = item->item_no;
-    out->hs = (char *)item->hs;
-    out->name = (char *)item->name;
-    out->unit = (char *)item->unit;
-    out->mode = (Bzl__BizMode)item->biz_mode;
-}
+#include "handlers.h"
+#include "reply.h"
+#include "wire.h"
+#include "writer.h"
 
 /* ---- writes ---------------------------------------------------------------------------------- */
 
@@ -164,14 +22,6 @@ typedef struct master_work {
     bzl_status result;
     bzl_fault fault;
 } master_work;
-
-/* Statuses after which the batch transaction cannot go on. */
-static bool
-batch_fatal(bzl_status st)
-{
-    return st == BZL_STORAGE_FULL || st == BZL_DISK_FULL || st == BZL_IO_ERROR ||
-           st == BZL_CORRUPT || st == BZL_NO_MEMORY || st == BZL_INTERNAL;
-}
 
 static bzl_status
 master_apply(bzld_job *job, bzl_txn *txn)
@@ -189,7 +39,7 @@ master_apply(bzld_job *job, bzl_txn *txn)
         w->result = bzl_storage_item_add(txn, &w->item, &w->actor, &w->fault);
         break;
     }
-    return batch_fatal(w->result) ? w->result : BZL_OK;
+    return bzld_status_aborts_batch(w->result) ? w->result : BZL_OK;
 }
 
 /* Replies with the one record of `type` (the other two pointers are not read): the echo of a
@@ -203,15 +53,15 @@ reply_record(bzld_slot *slot, master_type type, const bzl_enterprise *e, const b
     Bzl__Book bpb;
     Bzl__Item ipb;
     if (type == MASTER_ENTERPRISE) {
-        enterprise_to_pb(e, &epb);
+        bzld_enterprise_to_pb(e, &epb);
         resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
         resp.enterprise = &epb;
     } else if (type == MASTER_BOOK) {
-        book_to_pb(b, &bpb);
+        bzld_book_to_pb(b, &bpb);
         resp.result_case = BZL__RESPONSE__RESULT_BOOK;
         resp.book = &bpb;
     } else {
-        item_to_pb(item, &ipb);
+        bzld_item_to_pb(item, &ipb);
         resp.result_case = BZL__RESPONSE__RESULT_ITEM;
         resp.item = &ipb;
     }
@@ -219,7 +69,7 @@ reply_record(bzld_slot *slot, master_type type, const bzl_enterprise *e, const b
 }
 
 static void
-master_done(bzld_job *job, bzl_status batch_status)
+master_reply(bzld_job *job, bzl_status batch_status)
 {
     bzld_slot *slot = bzld_slot_of_job(job);
     master_work *w = slot->work;
@@ -228,7 +78,6 @@ master_done(bzld_job *job, bzl_status batch_status)
         reply_record(slot, w->type, &w->enterprise, &w->book, &w->item);
     }
     free(w);
-    bzld_conn_slot_done(slot);
 }
 
 /* Queues the write once its conversion (status st, w->fault) succeeded; otherwise replies with
@@ -242,7 +91,7 @@ master_start(bzld_slot *slot, master_work *w, bzl_status st)
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
-    if (bzld_slot_push_write(slot, w, 0, master_apply, master_done) != BZL_OK) {
+    if (bzld_slot_push_write(slot, w, 0, master_apply, master_reply) != BZL_OK) {
         free(w);
     }
 }
@@ -267,7 +116,7 @@ bzld_handle_register_enterprise(bzld_slot *slot)
         return;
     }
     bzl_status st =
-        enterprise_from_pb(slot->req->register_enterprise->enterprise, &w->enterprise, &w->fault);
+        bzld_wire_enterprise(slot->req->register_enterprise->enterprise, &w->enterprise, &w->fault);
     master_start(slot, w, st);
 }
 
@@ -278,7 +127,7 @@ bzld_handle_open_book(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = book_from_pb(slot->req->open_book->book, &w->book, &w->fault);
+    bzl_status st = bzld_wire_book(slot->req->open_book->book, &w->book, &w->fault);
     master_start(slot, w, st);
 }
 
@@ -289,7 +138,7 @@ bzld_handle_add_item(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = item_from_pb(slot->req->add_item->item, &w->item, &w->fault);
+    bzl_status st = bzld_wire_item(slot->req->add_item->item, &w->item, &w->fault);
     master_start(slot, w, st);
 }
 
@@ -328,7 +177,9 @@ reply_lookup(bzld_slot *slot, master_type type, const char *code, bzl_kind kind,
         snprintf(key, sizeof key, "%s", code);
     }
     if (st == BZL_NOT_FOUND) {
-        bzld_slot_reply_status(slot, st, "%s %s does not exist", what[type], key);
+        bzl_fault fault = {0};
+        (void)bzl_fault_missing(&fault, what[type], what[type], key);
+        bzld_slot_reply_status(slot, st, "%s", fault.message);
     } else {
         bzld_slot_reply_status(slot, st, "reading %s %s failed: %s", what[type], key,
                                bzl_status_text(st));
@@ -379,10 +230,10 @@ bzld_handle_list_enterprises(bzld_slot *slot)
      * may then hold fewer rows than asked while `more` is still set. */
     size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
-        if (!bzld_principal_sees(&slot->conn->principal, rows[i].code)) {
+        if (!bzld_principal_sees(bzld_principal_of_slot(slot), rows[i].code)) {
             continue;
         }
-        enterprise_to_pb(&rows[i], &pb[shown]);
+        bzld_enterprise_to_pb(&rows[i], &pb[shown]);
         ptrs[shown] = &pb[shown];
         shown++;
     }
@@ -420,13 +271,8 @@ bzld_handle_get_item(bzld_slot *slot)
 {
     const Bzl__GetItem *req = slot->req->get_item;
     bzl_fault fault = {0};
-    bzl_item item;
     bzl_kind kind = BZL_KIND_MATERIAL;
-    bzl_status st = bzld_copy_code(req->book_no, false, bzld_check_book_no, item.book_no,
-                                   sizeof item.book_no, 0, "book", &fault);
-    if (st == BZL_OK) {
-        st = kind_from_pb(req->kind, &kind, &fault);
-    }
+    bzl_status st = bzld_wire_get_item(req, &kind, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "handlers.h"
 #include "log.h"
+#include "reply.h"
 
 /* A backup in flight: lives from uv_queue_work until its after-work callback. */
 typedef struct backup_work {

@@ -4,6 +4,9 @@
 
 #include "bzl/decimal.h"
 #include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
+#include "wire.h"
 #include "writer.h"
 
 /* Decimal texts of one balance row, alive until the reply is packed. */
@@ -69,21 +72,6 @@ balances_of_item(bzl_txn *txn, const char *book_no, uint8_t kind, uint32_t item_
     return BZL_OK;
 }
 
-static bzl_status
-check_query(const Bzl__QueryBalances *req, bzl_fault *fault)
-{
-    if (bzl_code_check_book(req->book, strlen(req->book), NULL) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book", "book \"%.40s\" is not valid",
-                             req->book);
-    }
-    if (req->kind > BZL__KIND__KIND_PRODUCT || req->kind < 0 ||
-        req->after_kind > BZL__KIND__KIND_PRODUCT || req->after_kind < 0) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                             "kind must be material, product or unspecified");
-    }
-    return BZL_OK;
-}
-
 static void
 reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows, size_t count,
                bool more)
@@ -118,7 +106,7 @@ bzld_handle_balances(bzld_slot *slot)
 {
     const Bzl__QueryBalances *req = slot->req->balances;
     bzl_fault fault = {0};
-    bzl_status st = check_query(req, &fault);
+    bzl_status st = bzld_wire_balances(req, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
@@ -145,7 +133,8 @@ bzld_handle_balances(bzld_slot *slot)
     if (st == BZL_NOT_FOUND && req->item != 0 && count == 0) {
         bzld_slot_reply_status(slot, st, "item %u is not in book %s", req->item, req->book);
     } else if (st == BZL_NOT_FOUND) {
-        bzld_slot_reply_status(slot, st, "book %s does not exist", req->book);
+        (void)bzl_fault_missing(&fault, "book", "book", req->book);
+        bzld_slot_reply_status(slot, st, "%s", fault.message);
     } else if (st != BZL_OK) {
         bzld_slot_reply_status(slot, st, "reading balances failed: %s", bzl_status_text(st));
     } else {

@@ -1,13 +1,17 @@
 /* handler_recon.c — verification over the wire: stocktakes, rates and general trade
  * (writes); reconcile and the rate list (reads). Every answer is a Table of exact decimal
- * strings (table.h); the arithmetic lives in lib (recon.c). The reports are handler_report.c. */
+ * strings (reply.h); the arithmetic lives in lib (recon.c). The reports are handler_report.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bzl/decimal.h"
 #include "bzl/query.h"
-#include "table.h"
+#include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
+#include "wire.h"
+#include "writer.h"
 
 /* Books per reconcile --all page: 1,000 books × 20 materials × 25 cells stays far below the
  * frame cap only a page at a time. */
@@ -15,47 +19,6 @@
 #define RECON_PAGE_BOOKS_MAX 64u
 /* Materials one book may carry for verification in one answer. */
 #define RECON_MATERIALS_MAX 4096u
-
-/* ---- parsing --------------------------------------------------------------------------------- */
-
-static bzl_status
-parse_month(const char *text, uint32_t *month, bzl_fault *fault)
-{
-    bzl_period p;
-    size_t len = strlen(text);
-    if (len != 7 || bzl_period_parse(text, len, &p, fault) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "month",
-                             "month \"%.20s\" is not YYYY-MM", text);
-    }
-    *month = p.first_month;
-    return BZL_OK;
-}
-
-static bzl_status
-parse_currency(const char *text, char out[BZL_CURRENCY_LEN + 1], bzl_fault *fault)
-{
-    size_t len = strlen(text);
-    if (len != BZL_CURRENCY_LEN || bzl_code_check_currency(text, len) != BZL_OK) {
-        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "currency",
-                             "currency \"%.20s\" is not a customs currency code (e.g. 502 USD)",
-                             text);
-    }
-    memcpy(out, text, len + 1);
-    return BZL_OK;
-}
-
-static bzl_status
-parse_dec(const char *text, unsigned scale, const char *field, int64_t *out, bzl_fault *fault)
-{
-    bzl_status st = bzl_dec_parse(text, strlen(text), scale, false, out);
-    if (st != BZL_OK) {
-        return bzl_fault_set(fault, st, 0, field,
-                             "%s \"%.40s\" is not a plain non-negative decimal with at most %u "
-                             "places",
-                             field, text, scale);
-    }
-    return BZL_OK;
-}
 
 /* ---- writes: stocktakes, rates, general trade ------------------------------------------------ */
 
@@ -78,16 +41,20 @@ static bzl_status
 recon_apply(bzld_job *job, bzl_txn *txn)
 {
     recon_work *w = bzld_slot_of_job(job)->work;
+    bzl_status st = BZL_INTERNAL;
     switch (w->op) {
     case RW_STOCKTAKE:
-        return bzl_storage_stocktake_put(txn, w->book_no, w->date, w->lines, w->n_lines,
-                                         w->count_scrap, &w->actor, &w->result);
+        st = bzl_storage_stocktake_put(txn, w->book_no, w->date, w->lines, w->n_lines,
+                                       w->count_scrap, &w->actor, &w->result);
+        break;
     case RW_RATE:
-        return bzl_storage_rate_set(txn, &w->rate, &w->actor, &w->result);
+        st = bzl_storage_rate_set(txn, &w->rate, &w->actor, &w->result);
+        break;
     case RW_TRADE:
-        return bzl_storage_trade_record(txn, &w->trade, &w->actor, &w->result);
+        st = bzl_storage_trade_record(txn, &w->trade, &w->actor, &w->result);
+        break;
     }
-    return BZL_INTERNAL;
+    return bzld_apply_outcome(st, &w->result.status, &w->result.fault);
 }
 
 static const char *const stock_cols[] = {"book",   "date",      "item",  "counted",
@@ -136,7 +103,7 @@ stocktake_reply(bzld_slot *slot, const recon_work *w)
 }
 
 static void
-recon_done(bzld_job *job, bzl_status batch_status)
+recon_reply(bzld_job *job, bzl_status batch_status)
 {
     bzld_slot *slot = bzld_slot_of_job(job);
     recon_work *w = slot->work;
@@ -152,7 +119,6 @@ recon_done(bzld_job *job, bzl_status batch_status)
     }
     free(w->lines);
     free(w);
-    bzld_conn_slot_done(slot);
 }
 
 static void
@@ -165,37 +131,10 @@ recon_start(bzld_slot *slot, recon_work *w, bzl_status st, const bzl_fault *faul
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
-    if (bzld_slot_push_write(slot, w, 1, recon_apply, recon_done) != BZL_OK) {
+    if (bzld_slot_push_write(slot, w, 1, recon_apply, recon_reply) != BZL_OK) {
         free(w->lines);
         free(w);
     }
-}
-
-static bzl_status
-stock_line_from_pb(const Bzl__StocktakeLine *pb, uint32_t i, bzl_stocktake_line *l,
-                   bzl_fault *fault)
-{
-    static const char *const kinds[] = {"", "material", "product", "wip", "scrap"};
-    l->kind = 0;
-    for (uint8_t k = 1; k < BZL_ARRAY_LEN(kinds); k++) {
-        if (strcmp(pb->kind, kinds[k]) == 0) {
-            l->kind = k;
-        }
-    }
-    l->item_no = pb->item;
-    if (l->kind == 0) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, i + 1, "kind",
-                             "line %u: kind \"%.20s\" is not material, product, wip or scrap",
-                             (unsigned)(i + 1), pb->kind);
-    }
-    bzl_status st = bzl_dec_parse(pb->qty, strlen(pb->qty), BZL_SCALE_QTY, false, &l->qty_e5);
-    if (st != BZL_OK) {
-        return bzl_fault_set(fault, st, i + 1, "qty",
-                             "line %u: qty \"%.40s\" is not a non-negative decimal",
-                             (unsigned)(i + 1), pb->qty);
-    }
-    return bzld_copy_text(pb->bom_version, 0, BZL_BOM_VERSION_BYTES_MAX, l->bom_version,
-                          sizeof l->bom_version, "bom_version", fault);
 }
 
 /* A zeroed work record for op, or NULL after replying that memory ran out. */
@@ -211,44 +150,24 @@ recon_work_new(bzld_slot *slot, recon_op op)
     return w;
 }
 
-/* Every check the stocktake makes before it reads anything; on BZL_OK w holds the lines. */
+/* A stocktake's checks (wire.h, as the request table's validate makes them); on BZL_OK w holds
+ * the lines. */
 static bzl_status
 stocktake_parse(const bzld *d, const Bzl__SubmitStocktake *req, recon_work *w, bzl_fault *fault)
 {
     w->op = RW_STOCKTAKE;
     w->count_scrap = req->count_scrap;
-    bzl_status st = bzld_parse_book(req->book, w->book_no, fault);
-    if (st == BZL_OK && bzl_date_parse(req->date, strlen(req->date), &w->date) != BZL_OK) {
-        st = bzl_fault_set(fault, BZL_INVALID_DATE, 0, "date",
-                           "date \"%.20s\" is not a calendar date YYYY-MM-DD", req->date);
-    }
-    if (st == BZL_OK && req->n_lines > d->cfg.decl_lines_max) {
-        st = bzl_fault_set(fault, BZL_LIMIT_EXCEEDED, 0, "lines",
-                           "a stocktake holds at most %u lines", d->cfg.decl_lines_max);
-    }
+    bzl_status st =
+        bzld_wire_stocktake_head(req, d->cfg.decl_lines_max, w->book_no, &w->date, fault);
     if (st == BZL_OK && req->n_lines > 0) {
         w->lines = calloc(req->n_lines, sizeof *w->lines);
         st = w->lines != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
     for (size_t i = 0; st == BZL_OK && i < req->n_lines; i++) {
-        st = stock_line_from_pb(req->lines[i], (uint32_t)i, &w->lines[i], fault);
+        st = bzld_wire_stocktake_line(req->lines[i], (uint32_t)i, &w->lines[i], fault);
     }
     w->n_lines = (uint32_t)req->n_lines;
     return st;
-}
-
-bool
-bzld_stocktake_malformed(const bzld *d, const Bzl__SubmitStocktake *req)
-{
-    recon_work *w = calloc(1, sizeof *w);
-    bzl_fault fault = {0};
-    /* Out of memory is no verdict on the request: the handler meets it again and says so. */
-    bzl_status st = w != NULL ? stocktake_parse(d, req, w, &fault) : BZL_NO_MEMORY;
-    if (w != NULL) {
-        free(w->lines);
-    }
-    free(w);
-    return st != BZL_OK && st != BZL_NO_MEMORY;
 }
 
 void
@@ -272,12 +191,7 @@ bzld_handle_set_rate(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = parse_month(req->month, &w->rate.month, &fault);
-    st = st == BZL_OK ? parse_currency(req->currency, w->rate.currency, &fault) : st;
-    st = st == BZL_OK ? parse_dec(req->cny, BZL_SCALE_RATE, "cny", &w->rate.cny_e9, &fault) : st;
-    if (st == BZL_OK && w->rate.cny_e9 == 0) {
-        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "cny", "a rate must be positive");
-    }
+    bzl_status st = bzld_wire_rate(req, &w->rate, &fault);
     recon_start(slot, w, st, &fault);
 }
 
@@ -290,19 +204,11 @@ bzld_handle_record_trade(bzld_slot *slot)
     if (w == NULL) {
         return;
     }
-    bzl_status st = parse_month(req->month, &w->trade.month, &fault);
-    st = st == BZL_OK ? parse_currency(req->currency, w->trade.currency, &fault) : st;
-    st = st == BZL_OK
-             ? parse_dec(req->exports, BZL_SCALE_QTY, "exports", &w->trade.exports_e5, &fault)
-             : st;
-    st = st == BZL_OK
-             ? parse_dec(req->imports, BZL_SCALE_QTY, "imports", &w->trade.imports_e5, &fault)
-             : st;
+    bzl_status st = bzld_wire_trade(req, &w->trade, &fault);
     recon_start(slot, w, st, &fault);
 }
 
-/* ---- reads: reconcile, rates ------------------------------------------------------------------
- */
+/* ---- reads: reconcile, rates -------------------------------------------------------------- */
 
 /* The material categories shown per column, in the 报核 order of reference §1.6. */
 static const uint8_t recon_categories[] = {
@@ -369,7 +275,7 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
     bzl_recon_summary sum;
     bzl_status st = bzl_recon_book(txn, book_no, p, tol_e4, lines, RECON_MATERIALS_MAX, &n, &sum);
     if (st == BZL_NOT_FOUND) {
-        return bzl_fault_set(fault, st, 0, "book", "book %s does not exist", book_no);
+        return bzl_fault_missing(fault, "book", "book", book_no);
     }
     if (st != BZL_OK) {
         return bzl_fault_set(fault, st, 0, "book", "verifying book %s failed: %s", book_no,
@@ -380,26 +286,6 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
     }
     *beyond += sum.beyond;
     return BZL_OK;
-}
-
-/* Parses a reconcile request: the period, the tolerance (percent at 4 places; 0.5 % when not
- * given) and the book ("" for every book). */
-static bzl_status
-reconcile_parse(const Bzl__Reconcile *req, bzl_period *p, int64_t *tol,
-                char book_no[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
-{
-    *tol = 5000; /* 0.5 % */
-    book_no[0] = '\0';
-    bzl_status st = bzld_parse_period(req->period, p, fault);
-    if (st == BZL_OK && req->tolerance[0] != '\0') {
-        int64_t t9 = 0;
-        st = parse_dec(req->tolerance, BZL_SCALE_RATE, "tolerance", &t9, fault);
-        *tol = t9 / 100000; /* percent at 4 places */
-    }
-    if (st == BZL_OK && req->book[0] != '\0') {
-        st = bzld_parse_book(req->book, book_no, fault);
-    }
-    return st;
 }
 
 /* The books of this answer: the one named, or the page of every book after req->after_book. */
@@ -444,7 +330,7 @@ bzld_handle_reconcile(bzld_slot *slot)
     bzl_period p;
     int64_t tol = 0;
     char book_no[BZL_BOOK_NO_LEN + 1] = "";
-    bzl_status st = reconcile_parse(req, &p, &tol, book_no, &fault);
+    bzl_status st = bzld_wire_reconcile(req, &p, &tol, book_no, &fault);
     bzl_recon_line *lines = st == BZL_OK ? calloc(RECON_MATERIALS_MAX, sizeof *lines) : NULL;
     bzl_txn *txn = NULL;
     if (st == BZL_OK) {
@@ -486,7 +372,7 @@ bzld_handle_list_rates(bzld_slot *slot)
     const Bzl__ListRates *req = slot->req->list_rates;
     bzl_fault fault = {0};
     uint32_t month = 0;
-    bzl_status st = req->month[0] != '\0' ? parse_month(req->month, &month, &fault) : BZL_OK;
+    bzl_status st = req->month[0] != '\0' ? bzld_wire_month(req->month, &month, &fault) : BZL_OK;
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;

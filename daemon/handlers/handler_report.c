@@ -1,6 +1,6 @@
 /* handler_report.c — the reports over the wire: value-added ratio by enterprise, product,
  * mode, area and zone, the business-mode mix and its upgrades, and the processing-trade share.
- * Every answer is a Table of exact decimal strings (table.h); the arithmetic lives in lib
+ * Every answer is a Table of exact decimal strings (reply.h); the arithmetic lives in lib
  * (report.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,10 @@
 #include "bzl/decimal.h"
 #include "bzl/recon.h"
 #include "bzl/report.h"
-#include "table.h"
+#include "dispatch.h"
+#include "handlers.h"
+#include "reply.h"
+#include "wire.h"
 
 /* ---- reports ----------------------------------------------------------------------------------
  */

@@ -1,0 +1,63 @@
+/* handlers.h — the request handlers, one file per proto range; requests.c is their only caller.
+ *
+ * Each takes the slot of a request whose row (requests.h) allowed it: a read replies before it
+ * returns, a write queues its job and replies from the job's reply callback. Handlers use
+ * dispatch.h (slots, writes, reads), reply.h (responses) and wire.h (conversion), never the
+ * socket layer (conn.h).
+ */
+#ifndef BZLD_HANDLERS_H
+#define BZLD_HANDLERS_H
+
+#include "bzld.h"
+
+/* handler_master.c: enterprises, books, items */
+void bzld_handle_register_enterprise(bzld_slot *slot);
+void bzld_handle_get_enterprise(bzld_slot *slot);
+void bzld_handle_list_enterprises(bzld_slot *slot);
+void bzld_handle_open_book(bzld_slot *slot);
+void bzld_handle_get_book(bzld_slot *slot);
+void bzld_handle_add_item(bzld_slot *slot);
+void bzld_handle_get_item(bzld_slot *slot);
+
+/* handler_declaration.c */
+void bzld_handle_submit(bzld_slot *slot);
+void bzld_handle_submit_batch(bzld_slot *slot);
+
+/* handler_query.c */
+void bzld_handle_balances(bzld_slot *slot);
+void bzld_handle_stats(bzld_slot *slot);
+
+/* handler_audit.c */
+void bzld_handle_verify(bzld_slot *slot);
+void bzld_handle_audit(bzld_slot *slot);
+
+/* handler_ledger.c: the bonded ledger's writes and its norm, history and scrap reads */
+void bzld_handle_set_norm(bzld_slot *slot);
+void bzld_handle_list_norms(bzld_slot *slot);
+void bzld_handle_set_item_mode(bzld_slot *slot);
+void bzld_handle_post(bzld_slot *slot);
+void bzld_handle_void(bzld_slot *slot);
+void bzld_handle_reject(bzld_slot *slot);
+void bzld_handle_reverse(bzld_slot *slot);
+void bzld_handle_close_period(bzld_slot *slot);
+void bzld_handle_history(bzld_slot *slot);
+void bzld_handle_scrap(bzld_slot *slot);
+
+/* handler_ledger_read.c */
+void bzld_handle_get_declaration(bzld_slot *slot);
+void bzld_handle_unmatched_transfers(bzld_slot *slot);
+
+/* handler_recon.c: verification */
+void bzld_handle_stocktake(bzld_slot *slot);
+void bzld_handle_reconcile(bzld_slot *slot);
+void bzld_handle_set_rate(bzld_slot *slot);
+void bzld_handle_list_rates(bzld_slot *slot);
+void bzld_handle_record_trade(bzld_slot *slot);
+
+/* handler_report.c */
+void bzld_handle_report(bzld_slot *slot);
+
+/* handler_ops.c */
+void bzld_handle_backup(bzld_slot *slot);
+
+#endif

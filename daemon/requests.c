@@ -1,0 +1,403 @@
+/* requests.c — the request table (requests.h): one row per request kind.
+ *
+ * HOW TO ADD A REQUEST KIND
+ *
+ * 1. The proto field in the Request oneof (proto/bzl.proto), below BZLD_STATS_KINDS.
+ * 2. One row in BZLD_REQUESTS below, in body-field order:
+ *
+ *      X(<BODY_CASE>, .name = "<name>", .handle = bzld_handle_<name>, .write = <bool>,
+ *        .roles = <R_* bits>, .scope = BZLD_SCOPE_<...>, .validate = ..., .key = ...,
+ *        .missing = ...)
+ *
+ *    Omitted fields are zero: a read, SCOPE_NONE, no validate, no key. Only staff roles may be
+ *    granted a SCOPE_NONE row. A SCOPE_CODE or SCOPE_BOOK row needs key() and missing(); when
+ *    its handler refuses some requests before reading (a bad date, a bad line), validate()
+ *    must make those very checks, through wire.h, so they answer alike whoever owns the
+ *    record.
+ * 3. The handler, declared in handlers/handlers.h, in the handlers/ file of its proto range.
+ *
+ * The build fails until the row exists (the switch in bzld_request_of); tests/daemon/unit/
+ * check_requests.c and tests/daemon/check_access.c then ask for the new kind's expectations.
+ */
+#include "requests.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "reply.h"
+#include "wire.h"
+
+#define R_ADMIN BZLD_ROLE_BIT(BZLD_ROLE_ADMIN)
+#define R_CUSTOMS BZLD_ROLE_BIT(BZLD_ROLE_CUSTOMS)
+#define R_RECON BZLD_ROLE_BIT(BZLD_ROLE_RECONCILER)
+#define R_ENT BZLD_ROLE_BIT(BZLD_ROLE_ENTERPRISE)
+#define R_STAFF (R_ADMIN | R_CUSTOMS | R_RECON)
+#define R_READERS (R_STAFF | R_ENT)
+
+/* ---- keys, checks and not-found faults of the scoped kinds ---------------------------------- */
+
+static const char *
+key_get_enterprise(const Bzl__Request *req)
+{
+    return req->get_enterprise->code;
+}
+
+static void
+missing_enterprise(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "code", "enterprise", req->get_enterprise->code);
+}
+
+static bzl_status
+check_get_book(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    return bzld_copy_code(req->get_book->book_no, false, bzld_check_book_no, book_no,
+                          sizeof book_no, 0, "book", fault);
+}
+
+static const char *
+key_get_book(const Bzl__Request *req)
+{
+    return req->get_book->book_no;
+}
+
+static void
+missing_book(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->get_book->book_no);
+}
+
+static bzl_status
+check_get_item(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    bzl_kind kind = BZL_KIND_MATERIAL;
+    return bzld_wire_get_item(req->get_item, &kind, fault);
+}
+
+static const char *
+key_get_item(const Bzl__Request *req)
+{
+    return req->get_item->book_no;
+}
+
+static void
+missing_item(const Bzl__Request *req, bzl_fault *fault)
+{
+    const Bzl__GetItem *g = req->get_item;
+    char key[64];
+    snprintf(key, sizeof key, "%s %s %u", g->book_no, bzl_kind_name((bzl_kind)g->kind), g->item_no);
+    (void)bzl_fault_missing(fault, "item", "item", key);
+}
+
+static bzl_status
+check_balances(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    return bzld_wire_balances(req->balances, fault);
+}
+
+static const char *
+key_balances(const Bzl__Request *req)
+{
+    return req->balances->book;
+}
+
+static void
+missing_balances(const Bzl__Request *req, bzl_fault *fault)
+{
+    const Bzl__QueryBalances *q = req->balances;
+    if (q->item != 0) {
+        (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "item", "item %u is not in book %s", q->item,
+                            q->book);
+    } else {
+        (void)bzl_fault_missing(fault, "book", "book", q->book);
+    }
+}
+
+/* The bonded ledger's reads word a missing book or item without naming it (handler_ledger.c). */
+static void
+missing_the_book(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)req;
+    (void)bzl_fault_missing(fault, "book", "the", "book");
+}
+
+static void
+missing_the_item(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)req;
+    (void)bzl_fault_missing(fault, "item", "the", "item");
+}
+
+static const char *
+key_list_norms(const Bzl__Request *req)
+{
+    return req->list_norms->book;
+}
+
+static const char *
+key_void(const Bzl__Request *req)
+{
+    return req->void_declaration->enterprise;
+}
+
+/* Storage's words for an unknown (enterprise, id) of a declaration action. */
+static void
+missing_void(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id", "enterprise %s has no declaration %s",
+                        req->void_declaration->enterprise, req->void_declaration->id);
+}
+
+static bzl_status
+check_history(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    int32_t from = 0;
+    int32_t to = 0;
+    return bzld_wire_history(req->history, book_no, &from, &to, fault);
+}
+
+static const char *
+key_history(const Bzl__Request *req)
+{
+    return req->history->book;
+}
+
+static const char *
+key_get_declaration(const Bzl__Request *req)
+{
+    return req->get_declaration->enterprise;
+}
+
+static void
+missing_declaration(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id", "enterprise %.20s has no declaration %.64s",
+                        req->get_declaration->enterprise, req->get_declaration->id);
+}
+
+static bzl_status
+check_scrap(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    return bzld_parse_book(req->scrap->book, book_no, fault);
+}
+
+static const char *
+key_scrap(const Bzl__Request *req)
+{
+    return req->scrap->book;
+}
+
+static bzl_status
+check_stocktake(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    return bzld_wire_stocktake_check(req->stocktake, lim->decl_lines_max, fault);
+}
+
+static const char *
+key_stocktake(const Bzl__Request *req)
+{
+    return req->stocktake->book;
+}
+
+/* Storage's words for a stocktake of a missing book (storage_recon.c). */
+static void
+missing_stocktake(const Bzl__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->stocktake->book);
+}
+
+/* ---- the table ------------------------------------------------------------------------------ */
+
+/* Enterprises submit and void their own pending declarations; customs posts, rejects,
+ * reverses and closes periods. Admin may do all of it too, so that a one-user installation
+ * (the embedded default, the demo) works end to end: admin is the operator's superuser, and
+ * the separation of duties the zone needs is between enterprises, customs and reconcilers.
+ * Verification: an enterprise submits its own books' stocktakes; customs and admin set rates
+ * and record the zone's general trade (figures customs answers for; the reconciler only reads
+ * and reports); verification and reports are staff work. */
+#define BZLD_REQUESTS(X)                                                                           \
+    X(REGISTER_ENTERPRISE, .name = "register_enterprise",                                          \
+      .handle = bzld_handle_register_enterprise, .write = true, .roles = R_ADMIN)                  \
+    X(GET_ENTERPRISE, .name = "get_enterprise", .handle = bzld_handle_get_enterprise,              \
+      .roles = R_READERS, .scope = BZLD_SCOPE_CODE, .key = key_get_enterprise,                     \
+      .missing = missing_enterprise)                                                               \
+    X(LIST_ENTERPRISES, .name = "list_enterprises", .handle = bzld_handle_list_enterprises,        \
+      .roles = R_READERS, .scope = BZLD_SCOPE_HANDLER)                                             \
+    X(OPEN_BOOK, .name = "open_book", .handle = bzld_handle_open_book, .write = true,              \
+      .roles = R_ADMIN)                                                                            \
+    X(GET_BOOK, .name = "get_book", .handle = bzld_handle_get_book, .roles = R_READERS,            \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_get_book, .key = key_get_book,                   \
+      .missing = missing_book)                                                                     \
+    X(ADD_ITEM, .name = "add_item", .handle = bzld_handle_add_item, .write = true,                 \
+      .roles = R_ADMIN)                                                                            \
+    X(GET_ITEM, .name = "get_item", .handle = bzld_handle_get_item, .roles = R_READERS,            \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_get_item, .key = key_get_item,                   \
+      .missing = missing_item)                                                                     \
+    X(SUBMIT, .name = "submit", .handle = bzld_handle_submit, .write = true,                       \
+      .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_HANDLER)                                       \
+    X(SUBMIT_BATCH, .name = "submit_batch", .handle = bzld_handle_submit_batch, .write = true,     \
+      .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_HANDLER)                                       \
+    X(BALANCES, .name = "balances", .handle = bzld_handle_balances, .roles = R_READERS,            \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_balances, .key = key_balances,                   \
+      .missing = missing_balances)                                                                 \
+    X(STATS, .name = "stats", .handle = bzld_handle_stats, .roles = R_STAFF)                       \
+    X(SET_NORM, .name = "set_norm", .handle = bzld_handle_set_norm, .write = true,                 \
+      .roles = R_ADMIN)                                                                            \
+    X(LIST_NORMS, .name = "list_norms", .handle = bzld_handle_list_norms, .roles = R_READERS,      \
+      .scope = BZLD_SCOPE_BOOK, .key = key_list_norms, .missing = missing_the_book)                \
+    X(SET_ITEM_MODE, .name = "set_item_mode", .handle = bzld_handle_set_item_mode, .write = true,  \
+      .roles = R_ADMIN)                                                                            \
+    X(POST_DECLARATION, .name = "post", .handle = bzld_handle_post, .write = true,                 \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(VOID_DECLARATION, .name = "void", .handle = bzld_handle_void, .write = true,                 \
+      .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_CODE, .key = key_void,                         \
+      .missing = missing_void)                                                                     \
+    X(REVERSE_DECLARATION, .name = "reverse", .handle = bzld_handle_reverse, .write = true,        \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(CLOSE_PERIOD, .name = "close_period", .handle = bzld_handle_close_period, .write = true,     \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(HISTORY, .name = "history", .handle = bzld_handle_history, .roles = R_READERS,               \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_history, .key = key_history,                     \
+      .missing = missing_the_item)                                                                 \
+    X(GET_DECLARATION, .name = "get_declaration", .handle = bzld_handle_get_declaration,           \
+      .roles = R_READERS, .scope = BZLD_SCOPE_CODE, .key = key_get_declaration,                    \
+      .missing = missing_declaration)                                                              \
+    X(UNMATCHED_TRANSFERS, .name = "unmatched_transfers",                                          \
+      .handle = bzld_handle_unmatched_transfers, .roles = R_STAFF)                                 \
+    X(SCRAP, .name = "scrap", .handle = bzld_handle_scrap, .roles = R_READERS,                     \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_scrap, .key = key_scrap,                         \
+      .missing = missing_the_book)                                                                 \
+    X(REJECT_DECLARATION, .name = "reject", .handle = bzld_handle_reject, .write = true,           \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(STOCKTAKE, .name = "stocktake", .handle = bzld_handle_stocktake, .write = true,              \
+      .roles = R_ENT | R_CUSTOMS | R_ADMIN, .scope = BZLD_SCOPE_BOOK, .validate = check_stocktake, \
+      .key = key_stocktake, .missing = missing_stocktake)                                          \
+    X(RECONCILE, .name = "reconcile", .handle = bzld_handle_reconcile, .roles = R_STAFF)           \
+    X(SET_RATE, .name = "set_rate", .handle = bzld_handle_set_rate, .write = true,                 \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(LIST_RATES, .name = "list_rates", .handle = bzld_handle_list_rates, .roles = R_STAFF)        \
+    X(RECORD_TRADE, .name = "record_trade", .handle = bzld_handle_record_trade, .write = true,     \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(REPORT, .name = "report", .handle = bzld_handle_report, .roles = R_STAFF)                    \
+    X(VERIFY, .name = "verify", .handle = bzld_handle_verify, .roles = R_STAFF)                    \
+    X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
+    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN)
+
+#define REQUEST_ROW(kind, ...) {.body = BZL__REQUEST__BODY_##kind, __VA_ARGS__},
+static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};
+#undef REQUEST_ROW
+
+/* Each row's index in rows[]. */
+#define REQUEST_INDEX(kind, ...) REQUEST_##kind,
+enum { BZLD_REQUESTS(REQUEST_INDEX) REQUEST_KINDS };
+#undef REQUEST_INDEX
+static_assert(REQUEST_KINDS == BZL_ARRAY_LEN(rows), "one index per row");
+
+/* Statistics count replies by body field number (bzld.h). */
+#define REQUEST_PIN(kind, ...)                                                                     \
+    static_assert(BZL__REQUEST__BODY_##kind > 0 &&                                                 \
+                      (unsigned)BZL__REQUEST__BODY_##kind < BZLD_STATS_KINDS,                      \
+                  "request kind " #kind " has a statistics slot");
+BZLD_REQUESTS(REQUEST_PIN)
+#undef REQUEST_PIN
+
+static void
+handle_unknown(bzld_slot *slot)
+{
+    bzld_slot_reply_status(slot, BZL_UNSUPPORTED,
+                           "request carries no body this daemon knows (field %d)",
+                           (int)slot->req->body_case);
+}
+
+/* A body case without a row: admin only, so a request kind a newer client sends is refused
+ * with PERMISSION_DENIED for every other role and answered UNSUPPORTED for admin. */
+static const bzld_request unknown_row = {.body = BZL__REQUEST__BODY__NOT_SET,
+                                         .name = "unknown",
+                                         .handle = handle_unknown,
+                                         .roles = R_ADMIN};
+
+const bzld_request *
+bzld_request_of(Bzl__Request__BodyCase body)
+{
+#define REQUEST_CASE(kind, ...)                                                                    \
+    case BZL__REQUEST__BODY_##kind:                                                                \
+        return &rows[REQUEST_##kind];
+    /* No default: a body case of the proto missing from BZLD_REQUESTS fails the build. */
+    switch (body) {
+        BZLD_REQUESTS(REQUEST_CASE)
+    case BZL__REQUEST__BODY__NOT_SET:
+    case _BZL__REQUEST__BODY__CASE_IS_INT_SIZE:
+        break;
+    }
+#undef REQUEST_CASE
+    return &unknown_row;
+}
+
+const bzld_request *
+bzld_requests(size_t *count)
+{
+    *count = BZL_ARRAY_LEN(rows);
+    return rows;
+}
+
+/* One row's own consistency: what access.c and dispatch.c rely on. */
+static bool
+row_check(const bzld_request *r, char *why, size_t why_cap)
+{
+    const char *bad = NULL;
+    if (r->name == NULL || r->handle == NULL || r->roles == 0) {
+        bad = "has no name, handler or role";
+    } else if ((r->scope == BZLD_SCOPE_CODE || r->scope == BZLD_SCOPE_BOOK) &&
+               (r->key == NULL || r->missing == NULL)) {
+        bad = "is scoped by code or book without key() and missing()";
+    } else if (r->scope == BZLD_SCOPE_NONE && (r->roles & R_ENT) != 0) {
+        bad = "grants enterprises a request no scope ties to their own records";
+    } else if (bzld_request_of(r->body) != r) {
+        bad = "is not found by its body case";
+    }
+    if (bad != NULL) {
+        snprintf(why, why_cap, "request row %s (field %d) %s", r->name != NULL ? r->name : "?",
+                 (int)r->body, bad);
+    }
+    return bad == NULL;
+}
+
+bool
+bzld_requests_check(char *why, size_t why_cap)
+{
+    BZL_ASSERT(why != NULL && why_cap > 0);
+    const ProtobufCMessageDescriptor *md = &bzl__request__descriptor;
+    size_t fields = 0;
+    for (unsigned f = 0; f < md->n_fields; f++) {
+        const ProtobufCFieldDescriptor *fd = &md->fields[f];
+        if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) == 0) {
+            continue;
+        }
+        fields++;
+        const bzld_request *r = bzld_request_of((Bzl__Request__BodyCase)fd->id);
+        if (r == &unknown_row) {
+            snprintf(why, why_cap, "request kind %s (field %u) has no row", fd->name, fd->id);
+            return false;
+        }
+    }
+    if (fields != BZL_ARRAY_LEN(rows)) {
+        snprintf(why, why_cap, "the Request oneof has %zu fields but the table %zu rows", fields,
+                 BZL_ARRAY_LEN(rows));
+        return false;
+    }
+    for (size_t i = 0; i < BZL_ARRAY_LEN(rows); i++) {
+        if (!row_check(&rows[i], why, why_cap)) {
+            return false;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,727 @@
+/* wire.c — protobuf ↔ domain conversion: pure field checks and message building (wire.h). */
+#include "wire.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static_assert((int)BZL__KIND__KIND_MATERIAL == (int)BZL_KIND_MATERIAL, "kind numbers match");
+static_assert((int)BZL__KIND__KIND_PRODUCT == (int)BZL_KIND_PRODUCT, "kind numbers match");
+static_assert((int)BZL__DIRECTION__DIRECTION_IN == (int)BZL_DIR_IN, "direction numbers match");
+static_assert((int)BZL__DIRECTION__DIRECTION_OUT == (int)BZL_DIR_OUT, "direction numbers match");
+static_assert((int)BZL__BIZ_MODE__BIZ_MODE_OBM == (int)BZL_BIZ_OBM, "mode numbers match");
+static_assert((int)BZL__VERIFY_MODE__VERIFY_MODE_CONSUMPTION == (int)BZL_VERIFY_CONSUMPTION,
+              "verify mode numbers match");
+static_assert((int)BZL__BOOK_STATUS__BOOK_STATUS_CLOSED == (int)BZL_BOOK_CLOSED,
+              "book status numbers match");
+
+/* ---- fields ---------------------------------------------------------------------------------- */
+
+bzl_status
+bzld_copy_text(const char *src, size_t min_bytes, size_t max_bytes, char *dst, size_t dst_cap,
+               const char *field, bzl_fault *fault)
+{
+    BZL_ASSERT(src != NULL);
+    BZL_ASSERT(max_bytes < dst_cap);
+    size_t len = strlen(src);
+    bzl_status st = bzl_text_check(src, len, min_bytes, max_bytes, field, fault);
+    if (st != BZL_OK) {
+        return st;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+    return BZL_OK;
+}
+
+bzl_status
+bzld_copy_code(const char *src, bool optional, bzl_status (*check)(const char *, size_t), char *dst,
+               size_t dst_cap, uint32_t line, const char *field, bzl_fault *fault)
+{
+    BZL_ASSERT(src != NULL);
+    BZL_ASSERT(dst_cap > 0);
+    size_t len = strlen(src);
+    if (len == 0) {
+        dst[0] = '\0';
+        if (optional) {
+            return BZL_OK;
+        }
+        if (line != 0) {
+            return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, field,
+                                 "line %u: %s is required", line, field);
+        }
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, field, "%s is required", field);
+    }
+    if (len >= dst_cap || check(src, len) != BZL_OK) {
+        if (line != 0) {
+            return bzl_fault_set(fault, BZL_INVALID_CODE, line, field,
+                                 "line %u: %s \"%.40s\" is not valid", line, field, src);
+        }
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, field, "%s \"%.40s\" is not valid", field,
+                             src);
+    }
+    memcpy(dst, src, len + 1);
+    return BZL_OK;
+}
+
+bzl_status
+bzld_check_book_no(const char *s, size_t len)
+{
+    return bzl_code_check_book(s, len, NULL);
+}
+
+bzl_status
+bzld_parse_book(const char *text, char out[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len != BZL_BOOK_NO_LEN || bzl_code_check_book(text, len, NULL) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book",
+                             "book number \"%.40s\" is not valid", text);
+    }
+    memcpy(out, text, len + 1);
+    return BZL_OK;
+}
+
+bzl_status
+bzld_wire_kind(Bzl__Kind kind, bzl_kind *out, bzl_fault *fault)
+{
+    if (kind != BZL__KIND__KIND_MATERIAL && kind != BZL__KIND__KIND_PRODUCT) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                             "kind %d is neither material nor product", (int)kind);
+    }
+    *out = (bzl_kind)kind;
+    return BZL_OK;
+}
+
+bzl_status
+bzld_wire_date(const char *text, bool optional, int32_t fallback, const char *field, int32_t *out,
+               bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len == 0 && optional) {
+        *out = fallback;
+        return BZL_OK;
+    }
+    if (bzl_date_parse(text, len, out) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_DATE, 0, field,
+                             "%s \"%.20s\" is not a calendar date YYYY-MM-DD between %d and %d",
+                             field, text, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
+    }
+    return BZL_OK;
+}
+
+bzl_status
+bzld_parse_period(const char *text, bzl_period *p, bzl_fault *fault)
+{
+    bzl_status st = bzl_period_parse(text, strlen(text), p, fault);
+    return st == BZL_OK ? bzl_period_require_months(p, fault) : st;
+}
+
+bzl_status
+bzld_wire_month(const char *text, uint32_t *month, bzl_fault *fault)
+{
+    bzl_period p;
+    size_t len = strlen(text);
+    if (len != 7 || bzl_period_parse(text, len, &p, fault) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "month",
+                             "month \"%.20s\" is not YYYY-MM", text);
+    }
+    *month = p.first_month;
+    return BZL_OK;
+}
+
+bzl_status
+bzld_wire_decimal(const char *text, unsigned scale, const char *field, int64_t *out,
+                  bzl_fault *fault)
+{
+    bzl_status st = bzl_dec_parse(text, strlen(text), scale, false, out);
+    if (st != BZL_OK) {
+        return bzl_fault_set(fault, st, 0, field,
+                             "%s \"%.40s\" is not a plain non-negative decimal with at most %u "
+                             "places",
+                             field, text, scale);
+    }
+    return BZL_OK;
+}
+
+/* A rate at 9 places, or fallback when text is empty and optional. */
+static bzl_status
+wire_rate(const char *text, bool optional, int64_t fallback, const char *field, int64_t *out,
+          bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len == 0 && optional) {
+        *out = fallback;
+        return BZL_OK;
+    }
+    bzl_status st = bzl_dec_parse(text, len, BZL_SCALE_RATE, false, out);
+    if (st != BZL_OK) {
+        return bzl_fault_set(fault, st, 0, field,
+                             "%s \"%.40s\" is not a plain non-negative decimal with at most 9 "
+                             "places",
+                             field, text);
+    }
+    return BZL_OK;
+}
+
+static bzl_status
+wire_currency(const char *text, char out[BZL_CURRENCY_LEN + 1], bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (len != BZL_CURRENCY_LEN || bzl_code_check_currency(text, len) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "currency",
+                             "currency \"%.20s\" is not a customs currency code (e.g. 502 USD)",
+                             text);
+    }
+    memcpy(out, text, len + 1);
+    return BZL_OK;
+}
+
+void
+bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf, size_t available_cap)
+{
+    BZL_ASSERT(fault != NULL);
+    BZL_ASSERT(available_cap >= BZL_DEC_TEXT_BYTES);
+    bzl__fault__init(out);
+    out->line = fault->line;
+    out->field = (char *)fault->field;
+    out->item = fault->item_no;
+    bzl_dec_format(fault->available_e5, BZL_SCALE_QTY, available_buf, available_cap);
+    out->available = available_buf;
+}
+
+/* ---- master records -------------------------------------------------------------------------- */
+
+bzl_status
+bzld_wire_enterprise(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fault)
+{
+    memset(e, 0, sizeof *e);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "enterprise",
+                             "the enterprise record is missing");
+    }
+    bzl_status st = bzld_copy_code(pb->code, false, bzl_code_check_enterprise, e->code,
+                                   sizeof e->code, 0, "code", fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->uscc, false, bzl_code_check_uscc, e->uscc, sizeof e->uscc, 0,
+                            "uscc", fault);
+    }
+    if (st == BZL_OK) {
+        st =
+            bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, e->name, sizeof e->name, "name", fault);
+    }
+    if (st == BZL_OK) {
+        st =
+            bzld_copy_text(pb->area, 0, BZL_AREA_BYTES_MAX, e->area, sizeof e->area, "area", fault);
+    }
+    return st == BZL_OK ? bzl_enterprise_check(e, fault) : st;
+}
+
+/* A verification period longer than ten years is a typo, not a book. */
+#define BOOK_PERIOD_DAYS_MAX 3660u
+#define BOOK_PERIOD_DAYS_DEFAULT 365u
+
+bzl_status
+bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
+{
+    memset(b, 0, sizeof *b);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "book", "the book record is missing");
+    }
+    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, b->book_no,
+                                   sizeof b->book_no, 0, "book", fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, b->enterprise,
+                            sizeof b->enterprise, 0, "enterprise", fault);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    int mode = pb->verify_mode == 0 ? BZL_VERIFY_UNIT : (int)pb->verify_mode;
+    if (mode < BZL_VERIFY_UNIT || mode > BZL_VERIFY_CONSUMPTION) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "verify_mode",
+                             "verify_mode %d is not unit, work-order or consumption", mode);
+    }
+    if (pb->period_days > BOOK_PERIOD_DAYS_MAX) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period_days",
+                             "period_days %u is over the maximum of %u", pb->period_days,
+                             BOOK_PERIOD_DAYS_MAX);
+    }
+    b->verify_mode = (uint8_t)mode;
+    b->status = BZL_BOOK_OPEN;
+    b->period_days = pb->period_days == 0 ? BOOK_PERIOD_DAYS_DEFAULT : pb->period_days;
+    return bzl_book_check(b, fault);
+}
+
+bzl_status
+bzld_wire_item(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
+{
+    memset(item, 0, sizeof *item);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "item", "the item record is missing");
+    }
+    bzl_kind kind = BZL_KIND_MATERIAL;
+    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, item->book_no,
+                                   sizeof item->book_no, 0, "book", fault);
+    if (st == BZL_OK) {
+        st = bzld_wire_kind(pb->kind, &kind, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->hs, false, bzl_code_check_hs, item->hs, sizeof item->hs, 0, "hs",
+                            fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->unit, false, bzl_code_check_unit, item->unit, sizeof item->unit, 0,
+                            "unit", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->name, 1, BZL_NAME_BYTES_MAX, item->name, sizeof item->name, "name",
+                            fault);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "mode",
+                             "mode %d is not OEM, ODM or OBM", (int)pb->mode);
+    }
+    item->kind = (uint8_t)kind;
+    item->item_no = pb->item_no;
+    item->biz_mode = (uint8_t)pb->mode;
+    return bzl_item_check(item, fault);
+}
+
+bzl_status
+bzld_wire_get_item(const Bzl__GetItem *req, bzl_kind *kind, bzl_fault *fault)
+{
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    bzl_status st = bzld_copy_code(req->book_no, false, bzld_check_book_no, book_no, sizeof book_no,
+                                   0, "book", fault);
+    return st == BZL_OK ? bzld_wire_kind(req->kind, kind, fault) : st;
+}
+
+void
+bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out)
+{
+    bzl__enterprise__init(out);
+    out->code = (char *)e->code;
+    out->uscc = (char *)e->uscc;
+    out->name = (char *)e->name;
+    out->area = (char *)e->area;
+}
+
+void
+bzld_book_to_pb(const bzl_book *b, Bzl__Book *out)
+{
+    bzl__book__init(out);
+    out->book_no = (char *)b->book_no;
+    out->enterprise = (char *)b->enterprise;
+    out->verify_mode = (Bzl__VerifyMode)b->verify_mode;
+    out->status = (Bzl__BookStatus)b->status;
+    out->period_days = b->period_days;
+}
+
+void
+bzld_item_to_pb(const bzl_item *item, Bzl__Item *out)
+{
+    bzl__item__init(out);
+    out->book_no = (char *)item->book_no;
+    out->kind = (Bzl__Kind)item->kind;
+    out->item_no = item->item_no;
+    out->hs = (char *)item->hs;
+    out->name = (char *)item->name;
+    out->unit = (char *)item->unit;
+    out->mode = (Bzl__BizMode)item->biz_mode;
+}
+
+/* ---- declarations ---------------------------------------------------------------------------- */
+
+/* Parses a decimal field; the fault names line and field and quotes the text. */
+static bzl_status
+decl_decimal(const char *text, bool optional, bool *present, uint32_t line, const char *field,
+             int64_t *out, bzl_fault *fault)
+{
+    size_t len = strlen(text);
+    if (present != NULL) {
+        *present = len > 0;
+    }
+    if (len == 0 && optional) {
+        *out = 0;
+        return BZL_OK;
+    }
+    bzl_status st = bzl_dec_parse(text, len, BZL_SCALE_QTY, false, out);
+    if (st == BZL_OK) {
+        return BZL_OK;
+    }
+    const char *why = st == BZL_DECIMAL_SYNTAX
+                          ? "is not a plain decimal (digits, one point, no exponent or separators)"
+                          : "is out of range (at most 13 integer digits, 5 decimals, not negative)";
+    return bzl_fault_set(fault, st, line, field, "line %u: %s \"%.40s\" %s", line, field, text,
+                         why);
+}
+
+static bzl_status
+line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, bzl_fault *fault)
+{
+    memset(out, 0, sizeof *out);
+    out->item_no = pb->item;
+    bzl_status st = decl_decimal(pb->qty, false, NULL, line, "qty", &out->qty_e5, fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->unit, false, bzl_code_check_unit, out->unit, sizeof out->unit, line,
+                            "unit", fault);
+    }
+    if (st == BZL_OK) {
+        st = decl_decimal(pb->value, false, NULL, line, "value", &out->value_e5, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->currency, false, bzl_code_check_currency, out->currency,
+                            sizeof out->currency, line, "currency", fault);
+    }
+    if (st == BZL_OK) {
+        st = decl_decimal(pb->usd, true, &out->has_usd, line, "usd", &out->usd_e5, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->country, true, bzl_code_check_country, out->country,
+                            sizeof out->country, line, "country", fault);
+    }
+    if (st == BZL_OK && strlen(pb->bom_version) > BZL_BOM_VERSION_BYTES_MAX) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "bom_version",
+                           "line %u: bom_version is longer than %u bytes", line,
+                           BZL_BOM_VERSION_BYTES_MAX);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->bom_version, 0, BZL_BOM_VERSION_BYTES_MAX, out->bom_version,
+                            sizeof out->bom_version, "bom_version", fault);
+    }
+    if (st == BZL_OK &&
+        (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "mode",
+                           "line %u: mode %d is not OEM, ODM or OBM", line, (int)pb->mode);
+    }
+    out->biz_mode = (uint8_t)pb->mode;
+    if (st != BZL_OK && fault->line == 0) {
+        fault->line = line;
+    }
+    return st;
+}
+
+static bzl_status
+header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
+{
+    bzl_status st =
+        bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id, "id", fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, d->enterprise,
+                            sizeof d->enterprise, 0, "enterprise", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->book, false, bzld_check_book_no, d->book_no, sizeof d->book_no, 0,
+                            "book", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->trade_mode, false, bzl_code_check_trade_mode, d->trade_mode,
+                            sizeof d->trade_mode, 0, "trade_mode", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(pb->related_book, true, bzld_check_book_no, d->related_book,
+                            sizeof d->related_book, 0, "related_book", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->related_id, 0, BZL_DECL_ID_BYTES_MAX, d->related_id,
+                            sizeof d->related_id, "related_id", fault);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (pb->kind != BZL__KIND__KIND_MATERIAL && pb->kind != BZL__KIND__KIND_PRODUCT) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                             "kind %d is neither material nor product", (int)pb->kind);
+    }
+    if (pb->direction != BZL__DIRECTION__DIRECTION_IN &&
+        pb->direction != BZL__DIRECTION__DIRECTION_OUT) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "direction",
+                             "direction %d is neither in nor out", (int)pb->direction);
+    }
+    if (bzl_date_parse(pb->date, strlen(pb->date), &d->date) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_DATE, 0, "date",
+                             "date \"%.20s\" is not a calendar date YYYY-MM-DD between %d and %d",
+                             pb->date, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
+    }
+    d->kind = (uint8_t)pb->kind;
+    d->direction = (uint8_t)pb->direction;
+    d->pending = pb->pending;
+    return BZL_OK;
+}
+
+bzl_status
+bzld_wire_declaration(const Bzl__Declaration *pb, uint32_t lines_max, bzl_declaration *d,
+                      bzl_decl_line *lines, bzl_fault *fault)
+{
+    BZL_ASSERT(d != NULL);
+    BZL_ASSERT(lines != NULL || lines_max == 0);
+    memset(d, 0, sizeof *d);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "declaration",
+                             "the declaration is missing");
+    }
+    bzl_status st = header_from_pb(pb, d, fault);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (pb->n_lines > lines_max) {
+        return bzl_fault_set(fault, BZL_LIMIT_EXCEEDED, 0, "lines",
+                             "the declaration has %zu lines; the limit is %u", pb->n_lines,
+                             lines_max);
+    }
+    for (size_t i = 0; i < pb->n_lines; i++) {
+        st = line_from_pb(pb->lines[i], (uint32_t)i + 1, &lines[i], fault);
+        if (st != BZL_OK) {
+            return st;
+        }
+    }
+    d->line_count = (uint32_t)pb->n_lines;
+    d->lines = lines;
+    return bzl_decl_check_fields(d, lines_max, fault);
+}
+
+/* ---- the bonded ledger ----------------------------------------------------------------------- */
+
+bzl_status
+bzld_wire_norm(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault)
+{
+    memset(n, 0, sizeof *n);
+    if (pb == NULL) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "norm", "the norm is missing");
+    }
+    bzl_status st = bzld_parse_book(pb->book, n->book_no, fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->version, 1, BZL_BOM_VERSION_BYTES_MAX, n->version,
+                            sizeof n->version, "version", fault);
+    }
+    if (st == BZL_OK) {
+        st = wire_rate(pb->net, false, 0, "net", &n->net_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = wire_rate(pb->tangible_loss, false, 0, "tangible_loss", &n->tangible_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = wire_rate(pb->intangible_loss, false, 0, "intangible_loss", &n->intangible_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = wire_rate(pb->bonded_share, true, 1000000000, "bonded_share", &n->share_e9, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_wire_date(pb->valid_from, true, bzl_date_from_civil(BZL_DATE_MIN_YEAR, 1, 1),
+                            "valid_from", &n->valid_from, fault);
+    }
+    n->product = pb->product;
+    n->material = pb->material;
+    return st == BZL_OK ? bzl_norm_check(n, fault) : st;
+}
+
+void
+bzld_norm_to_pb(const bzl_norm *n, Bzl__Norm *out, bzld_norm_text *txt)
+{
+    bzl__norm__init(out);
+    out->book = (char *)n->book_no;
+    out->product = n->product;
+    out->material = n->material;
+    out->version = (char *)n->version;
+    bzl_dec_format(n->net_e9, BZL_SCALE_RATE, txt->net, sizeof txt->net);
+    bzl_dec_format(n->tangible_e9, BZL_SCALE_RATE, txt->tangible, sizeof txt->tangible);
+    bzl_dec_format(n->intangible_e9, BZL_SCALE_RATE, txt->intangible, sizeof txt->intangible);
+    bzl_dec_format(n->share_e9, BZL_SCALE_RATE, txt->share, sizeof txt->share);
+    bzl_dec_format_fixed(n->ucns_e9, BZL_SCALE_RATE, BZL_SCALE_RATE, txt->ucns, sizeof txt->ucns);
+    bzl_date_format(n->valid_from, txt->from, sizeof txt->from);
+    out->net = txt->net;
+    out->tangible_loss = txt->tangible;
+    out->intangible_loss = txt->intangible;
+    out->bonded_share = txt->share;
+    out->unit_consumption = txt->ucns;
+    out->valid_from = txt->from;
+    out->used = n->used;
+}
+
+bzl_status
+bzld_wire_decl_ref(const Bzl__DeclarationRef *pb, size_t reason_min, bzld_decl_ref *out,
+                   bzl_fault *fault)
+{
+    memset(out, 0, sizeof *out);
+    if (pb == NULL || strlen(pb->enterprise) != BZL_ENTERPRISE_CODE_LEN ||
+        bzl_code_check_enterprise(pb->enterprise, strlen(pb->enterprise)) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "enterprise",
+                             "enterprise code \"%.20s\" is not valid",
+                             pb != NULL ? pb->enterprise : "");
+    }
+    memcpy(out->enterprise, pb->enterprise, BZL_ENTERPRISE_CODE_LEN + 1);
+    bzl_status st =
+        bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, out->id, sizeof out->id, "id", fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_text(pb->reason, reason_min, BZL_TEXT_BYTES_MAX, out->reason,
+                            sizeof out->reason, "reason", fault);
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_item_mode(const Bzl__SetItemMode *req, char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
+                    uint8_t *mode, bzl_fault *fault)
+{
+    bzl_status st = bzld_parse_book(req->book, book_no, fault);
+    if (st == BZL_OK) {
+        st = bzld_wire_date(req->from, false, 0, "from", from, fault);
+    }
+    if (st == BZL_OK &&
+        (req->mode < BZL__BIZ_MODE__BIZ_MODE_OEM || req->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "mode", "mode %d is not OEM, ODM or OBM",
+                           (int)req->mode);
+    }
+    *mode = (uint8_t)req->mode;
+    return st;
+}
+
+bzl_status
+bzld_wire_close_period(const Bzl__ClosePeriod *req, char book_no[BZL_BOOK_NO_LEN + 1],
+                       int32_t *through, bzl_fault *fault)
+{
+    bzl_status st = bzld_parse_book(req->book, book_no, fault);
+    return st == BZL_OK ? bzld_wire_date(req->through, false, 0, "through", through, fault) : st;
+}
+
+bzl_status
+bzld_wire_history(const Bzl__QueryHistory *req, char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
+                  int32_t *to, bzl_fault *fault)
+{
+    bzl_status st = bzld_parse_book(req->book, book_no, fault);
+    if (st == BZL_OK) {
+        st = bzld_wire_date(req->from, true, INT32_MIN, "from", from, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_wire_date(req->to, true, INT32_MAX, "to", to, fault);
+    }
+    if (st == BZL_OK && req->kind != BZL__KIND__KIND_MATERIAL &&
+        req->kind != BZL__KIND__KIND_PRODUCT) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                           "kind %d is neither material nor product", (int)req->kind);
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_balances(const Bzl__QueryBalances *req, bzl_fault *fault)
+{
+    if (bzl_code_check_book(req->book, strlen(req->book), NULL) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book", "book \"%.40s\" is not valid",
+                             req->book);
+    }
+    if (req->kind > BZL__KIND__KIND_PRODUCT || req->kind < 0 ||
+        req->after_kind > BZL__KIND__KIND_PRODUCT || req->after_kind < 0) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                             "kind must be material, product or unspecified");
+    }
+    return BZL_OK;
+}
+
+/* ---- verification ---------------------------------------------------------------------------- */
+
+bzl_status
+bzld_wire_stocktake_line(const Bzl__StocktakeLine *pb, uint32_t i, bzl_stocktake_line *l,
+                         bzl_fault *fault)
+{
+    static const char *const kinds[] = {"", "material", "product", "wip", "scrap"};
+    l->kind = 0;
+    for (uint8_t k = 1; k < BZL_ARRAY_LEN(kinds); k++) {
+        if (strcmp(pb->kind, kinds[k]) == 0) {
+            l->kind = k;
+        }
+    }
+    l->item_no = pb->item;
+    if (l->kind == 0) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, i + 1, "kind",
+                             "line %u: kind \"%.20s\" is not material, product, wip or scrap",
+                             (unsigned)(i + 1), pb->kind);
+    }
+    bzl_status st = bzl_dec_parse(pb->qty, strlen(pb->qty), BZL_SCALE_QTY, false, &l->qty_e5);
+    if (st != BZL_OK) {
+        return bzl_fault_set(fault, st, i + 1, "qty",
+                             "line %u: qty \"%.40s\" is not a non-negative decimal",
+                             (unsigned)(i + 1), pb->qty);
+    }
+    return bzld_copy_text(pb->bom_version, 0, BZL_BOM_VERSION_BYTES_MAX, l->bom_version,
+                          sizeof l->bom_version, "bom_version", fault);
+}
+
+bzl_status
+bzld_wire_stocktake_head(const Bzl__SubmitStocktake *req, uint32_t lines_max,
+                         char book_no[BZL_BOOK_NO_LEN + 1], int32_t *date, bzl_fault *fault)
+{
+    bzl_status st = bzld_parse_book(req->book, book_no, fault);
+    if (st == BZL_OK && bzl_date_parse(req->date, strlen(req->date), date) != BZL_OK) {
+        st = bzl_fault_set(fault, BZL_INVALID_DATE, 0, "date",
+                           "date \"%.20s\" is not a calendar date YYYY-MM-DD", req->date);
+    }
+    if (st == BZL_OK && req->n_lines > lines_max) {
+        st = bzl_fault_set(fault, BZL_LIMIT_EXCEEDED, 0, "lines",
+                           "a stocktake holds at most %u lines", lines_max);
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_stocktake_check(const Bzl__SubmitStocktake *req, uint32_t lines_max, bzl_fault *fault)
+{
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    int32_t date = 0;
+    bzl_status st = bzld_wire_stocktake_head(req, lines_max, book_no, &date, fault);
+    /* Bounded by lines_max, checked above. */
+    for (size_t i = 0; st == BZL_OK && i < req->n_lines; i++) {
+        bzl_stocktake_line line;
+        st = bzld_wire_stocktake_line(req->lines[i], (uint32_t)i, &line, fault);
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_rate(const Bzl__SetRate *req, bzl_rate_row *rate, bzl_fault *fault)
+{
+    memset(rate, 0, sizeof *rate);
+    bzl_status st = bzld_wire_month(req->month, &rate->month, fault);
+    st = st == BZL_OK ? wire_currency(req->currency, rate->currency, fault) : st;
+    st = st == BZL_OK ? bzld_wire_decimal(req->cny, BZL_SCALE_RATE, "cny", &rate->cny_e9, fault)
+                      : st;
+    if (st == BZL_OK && rate->cny_e9 == 0) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "cny", "a rate must be positive");
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_trade(const Bzl__RecordTrade *req, bzl_trade_row *trade, bzl_fault *fault)
+{
+    memset(trade, 0, sizeof *trade);
+    bzl_status st = bzld_wire_month(req->month, &trade->month, fault);
+    st = st == BZL_OK ? wire_currency(req->currency, trade->currency, fault) : st;
+    st = st == BZL_OK
+             ? bzld_wire_decimal(req->exports, BZL_SCALE_QTY, "exports", &trade->exports_e5, fault)
+             : st;
+    st = st == BZL_OK
+             ? bzld_wire_decimal(req->imports, BZL_SCALE_QTY, "imports", &trade->imports_e5, fault)
+             : st;
+    return st;
+}
+
+bzl_status
+bzld_wire_reconcile(const Bzl__Reconcile *req, bzl_period *p, int64_t *tol_e4,
+                    char book_no[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
+{
+    *tol_e4 = 5000; /* 0.5 % */
+    book_no[0] = '\0';
+    bzl_status st = bzld_parse_period(req->period, p, fault);
+    if (st == BZL_OK && req->tolerance[0] != '\0') {
+        int64_t t9 = 0;
+        st = bzld_wire_decimal(req->tolerance, BZL_SCALE_RATE, "tolerance", &t9, fault);
+        *tol_e4 = t9 / 100000; /* percent at 4 places */
+    }
+    if (st == BZL_OK && req->book[0] != '\0') {
+        st = bzld_parse_book(req->book, book_no, fault);
+    }
+    return st;
+}

@@ -1,0 +1,169 @@
+/* wire.h — protobuf ↔ domain conversion for bzld: every field check a request gets before
+ * anything is read, and the domain records turned back into protobuf messages.
+ *
+ * Pure: no slots, no loop, no storage calls, no allocation (callers hand in every buffer), so
+ * the handlers, the request table's validate() (requests.c), the fuzz target
+ * (tests/fuzz/fuzz_request.c) and the in-process unit tests (tests/daemon/unit/) all run this
+ * very code. It includes storage.h for record types only (stocktake lines, rates, trade rows).
+ *
+ * Parsers return BZL_OK with their output written, or the status of the first bad field with
+ * fault naming it (field, line for a declaration or stocktake line) in words a client can act
+ * on. A *_to_pb function fills a message whose strings point into the domain record or into
+ * text buffers the caller owns: both must outlive the packing of the reply.
+ */
+#ifndef BZLD_WIRE_H
+#define BZLD_WIRE_H
+
+#include "bzl.pb-c.h"
+#include "bzl/calendar.h"
+#include "bzl/codes.h"
+#include "bzl/decimal.h"
+#include "bzl/ledger.h"
+#include "bzl/norms.h"
+#include "bzl/storage.h"
+
+/* ---- fields ---------------------------------------------------------------------------------- */
+
+/* Copies a client string into dst[dst_cap] after bzl_text_check. Returns BZL_OK or
+ * BZL_INVALID_ARGUMENT with fault naming `field`. */
+BZL_NODISCARD bzl_status bzld_copy_text(const char *src, size_t min_bytes, size_t max_bytes,
+                                        char *dst, size_t dst_cap, const char *field,
+                                        bzl_fault *fault);
+
+/* Copies a customs code field into dst[dst_cap] after `check`. Empty is allowed only when
+ * optional (dst becomes ""). Faults name `field`, and line when it is not 0 ("line 3: hs ..."):
+ * BZL_INVALID_ARGUMENT when a required code is empty, BZL_INVALID_CODE when it does not check. */
+BZL_NODISCARD bzl_status bzld_copy_code(const char *src, bool optional,
+                                        bzl_status (*check)(const char *, size_t), char *dst,
+                                        size_t dst_cap, uint32_t line, const char *field,
+                                        bzl_fault *fault);
+
+/* bzl_code_check_book in the shape bzld_copy_code's check takes. */
+bzl_status bzld_check_book_no(const char *s, size_t len);
+
+/* Copies a book number into out after its check; BZL_INVALID_CODE ("book number ... is not
+ * valid", field "book") otherwise. */
+BZL_NODISCARD bzl_status bzld_parse_book(const char *text, char out[BZL_BOOK_NO_LEN + 1],
+                                         bzl_fault *fault);
+
+/* A kind that is material or product; BZL_INVALID_ARGUMENT (field "kind") otherwise. */
+BZL_NODISCARD bzl_status bzld_wire_kind(Bzl__Kind kind, bzl_kind *out, bzl_fault *fault);
+
+/* A date YYYY-MM-DD, or fallback when text is empty and optional; BZL_INVALID_DATE naming
+ * `field` otherwise. */
+BZL_NODISCARD bzl_status bzld_wire_date(const char *text, bool optional, int32_t fallback,
+                                        const char *field, int32_t *out, bzl_fault *fault);
+
+/* A period of whole months (YYYY-MM, YYYY-Qn, YYYY or DATE..DATE), or the fault. */
+BZL_NODISCARD bzl_status bzld_parse_period(const char *text, bzl_period *p, bzl_fault *fault);
+
+/* A month YYYY-MM as YYYYMM; BZL_INVALID_ARGUMENT (field "month") otherwise. */
+BZL_NODISCARD bzl_status bzld_wire_month(const char *text, uint32_t *month, bzl_fault *fault);
+
+/* A non-negative plain decimal at `scale` places naming `field` in its fault. */
+BZL_NODISCARD bzl_status bzld_wire_decimal(const char *text, unsigned scale, const char *field,
+                                           int64_t *out, bzl_fault *fault);
+
+/* Fills a protobuf Fault from a domain fault; field points into fault, the available quantity
+ * is formatted into available_buf[available_cap] (at least BZL_DEC_TEXT_BYTES). */
+void bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf,
+                      size_t available_cap);
+
+/* ---- master records -------------------------------------------------------------------------- */
+
+BZL_NODISCARD bzl_status bzld_wire_enterprise(const Bzl__Enterprise *pb, bzl_enterprise *e,
+                                              bzl_fault *fault);
+/* A book as opened: verify mode defaults to unit, the period to 365 days (at most 3660). */
+BZL_NODISCARD bzl_status bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_item(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault);
+
+/* The checks of a GetItem before it reads: the book number, then the kind. */
+BZL_NODISCARD bzl_status bzld_wire_get_item(const Bzl__GetItem *req, bzl_kind *kind,
+                                            bzl_fault *fault);
+
+/* Strings of out point into the record. */
+void bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out);
+void bzld_book_to_pb(const bzl_book *b, Bzl__Book *out);
+void bzld_item_to_pb(const bzl_item *item, Bzl__Item *out);
+
+/* ---- declarations ---------------------------------------------------------------------------- */
+
+/* Converts and checks one declaration (bzl_decl_check_fields included); lines[] has room for
+ * min(pb->n_lines, lines_max) lines and d->lines points at it on success. A NULL pb is
+ * BZL_INVALID_ARGUMENT ("the declaration is missing"); more than lines_max lines is
+ * BZL_LIMIT_EXCEEDED. */
+BZL_NODISCARD bzl_status bzld_wire_declaration(const Bzl__Declaration *pb, uint32_t lines_max,
+                                               bzl_declaration *d, bzl_decl_line *lines,
+                                               bzl_fault *fault);
+
+/* ---- the bonded ledger ----------------------------------------------------------------------- */
+
+BZL_NODISCARD bzl_status bzld_wire_norm(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault);
+
+/* The decimal texts a Norm message points into. */
+typedef struct bzld_norm_text {
+    char net[BZL_DEC_TEXT_BYTES], tangible[BZL_DEC_TEXT_BYTES], intangible[BZL_DEC_TEXT_BYTES];
+    char share[BZL_DEC_TEXT_BYTES], ucns[BZL_DEC_TEXT_BYTES];
+    char from[16];
+} bzld_norm_text;
+
+void bzld_norm_to_pb(const bzl_norm *n, Bzl__Norm *out, bzld_norm_text *txt);
+
+/* A declaration named for post, void, reject or reverse: enterprise, id and a reason of at
+ * least reason_min bytes (1 for reject and reverse). Buffers as in bzl_declaration. */
+typedef struct bzld_decl_ref {
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    char reason[BZL_TEXT_BYTES_MAX + 1];
+} bzld_decl_ref;
+
+BZL_NODISCARD bzl_status bzld_wire_decl_ref(const Bzl__DeclarationRef *pb, size_t reason_min,
+                                            bzld_decl_ref *out, bzl_fault *fault);
+
+/* SetItemMode: book, from date, and a mode of OEM, ODM or OBM. */
+BZL_NODISCARD bzl_status bzld_wire_item_mode(const Bzl__SetItemMode *req,
+                                             char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
+                                             uint8_t *mode, bzl_fault *fault);
+
+/* ClosePeriod: book and through date. */
+BZL_NODISCARD bzl_status bzld_wire_close_period(const Bzl__ClosePeriod *req,
+                                                char book_no[BZL_BOOK_NO_LEN + 1], int32_t *through,
+                                                bzl_fault *fault);
+
+/* QueryHistory: book, from and to dates (open ends INT32_MIN / INT32_MAX) and the kind. */
+BZL_NODISCARD bzl_status bzld_wire_history(const Bzl__QueryHistory *req,
+                                           char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
+                                           int32_t *to, bzl_fault *fault);
+
+/* QueryBalances: the book number and the kinds (0 for either). */
+BZL_NODISCARD bzl_status bzld_wire_balances(const Bzl__QueryBalances *req, bzl_fault *fault);
+
+/* ---- verification ---------------------------------------------------------------------------- */
+
+/* One stocktake line, the i-th (0-based; faults say line i + 1). */
+BZL_NODISCARD bzl_status bzld_wire_stocktake_line(const Bzl__StocktakeLine *pb, uint32_t i,
+                                                  bzl_stocktake_line *l, bzl_fault *fault);
+
+/* A stocktake's book, date and line count (at most lines_max); its lines are
+ * bzld_wire_stocktake_line's. */
+BZL_NODISCARD bzl_status bzld_wire_stocktake_head(const Bzl__SubmitStocktake *req,
+                                                  uint32_t lines_max,
+                                                  char book_no[BZL_BOOK_NO_LEN + 1], int32_t *date,
+                                                  bzl_fault *fault);
+
+/* Every check of a stocktake, its lines included, with nothing kept: for the request table. */
+BZL_NODISCARD bzl_status bzld_wire_stocktake_check(const Bzl__SubmitStocktake *req,
+                                                   uint32_t lines_max, bzl_fault *fault);
+
+BZL_NODISCARD bzl_status bzld_wire_rate(const Bzl__SetRate *req, bzl_rate_row *rate,
+                                        bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_trade(const Bzl__RecordTrade *req, bzl_trade_row *trade,
+                                         bzl_fault *fault);
+
+/* Reconcile: the period, the tolerance (percent at 4 places; 0.5 % when not given) and the
+ * book ("" for every book). */
+BZL_NODISCARD bzl_status bzld_wire_reconcile(const Bzl__Reconcile *req, bzl_period *p,
+                                             int64_t *tol_e4, char book_no[BZL_BOOK_NO_LEN + 1],
+                                             bzl_fault *fault);
+
+#endif
