@@ -1,5 +1,6 @@
-/* storage_internal.h — what storage.c and storage_submit.c share: the handles, the byte codec
- * and the journal append. The byte layouts themselves are documented in format.h.
+/* storage_internal.h — what the storage files share: the handles, the byte codec, the journal
+ * append, the cursor walks and each file's internal entry points. The byte layouts themselves
+ * are documented in format.h.
  * Included only by the files of lib/src/storage/ (it includes lmdb.h).
  */
 #ifndef BZL_STORAGE_INTERNAL_H

@@ -1,5 +1,5 @@
-/* storage_ledger.c — the lifecycle of declarations (post, void, reject, reverse), period locks,
- * consumption norms, business-mode events and scrap allowances. Byte layouts: format.h. */
+/* storage_ledger.c — the lifecycle of declarations (post, void, reject, reverse), the journal
+ * payloads' effects sections, and period locks. Byte layouts: format.h. */
 #include "storage_internal.h"
 
 #include "bzl/calendar.h"
