@@ -9,8 +9,10 @@
  * another field of the request is malformed.
  *
  * The matrix is a table, one row per request kind and target (own, another enterprise's, a
- * missing record); a request kind of the Request oneof without a row fails the test, so the
- * next kind added must bring its rights with it.
+ * missing record). It walks the daemon's own request table (daemon/requests.h): a kind of that
+ * table (hence of the Request oneof, which the build holds it to) without a matrix row fails the
+ * test, so the next kind added must bring its rights with it; and each kind's matrix must agree
+ * with its row's roles, so the table and the promise cannot drift apart.
  *
  * Runs as root: each request is sent by a forked child that switched to another uid and gid
  * (setresgid/setresuid, the socket's group as supplementary group). Not root: exit 77 (skip). */
@@ -18,6 +20,7 @@
 #include <stddef.h>
 
 #include "harness.h"
+#include "requests.h"
 
 #define SOCK_GID 4242u
 #define UID_CUSTOMS 3001u
@@ -962,34 +965,79 @@ run_matrix(void)
     }
 }
 
-/* Every field of the Request oneof has at least one row: a request kind added without its
- * rights fails here, by name. */
+/* The role bit of the daemon's table for a matrix column. */
+static uint32_t
+column_bit(role r)
+{
+    static const uint8_t roles[ROLE_COUNT] = {BZLD_ROLE_ADMIN, BZLD_ROLE_CUSTOMS,
+                                              BZLD_ROLE_RECONCILER, BZLD_ROLE_ENTERPRISE,
+                                              BZLD_ROLE_NONE};
+    return BZLD_ROLE_BIT(roles[r]);
+}
+
+/* A matrix row's columns agree with the table row's roles: PERMISSION_DENIED exactly for the
+ * roles outside it (the unmapped column is always denied). */
+static void
+check_row_roles(const bzld_request *t, const row *rw)
+{
+    for (int r = 0; r < R_NONE; r++) {
+        bool granted = (t->roles & column_bit((role)r)) != 0;
+        if (granted == (rw->want[r] == PD)) {
+            h_fail("%s: the matrix expects %d of %s, the request table %s it", rw->name,
+                   rw->want[r], role_names[r], granted ? "grants" : "denies");
+        }
+    }
+}
+
+/* Every row of the daemon's request table has at least one matrix row, and every matrix row's
+ * roles are its table row's: a request kind added without its rights fails here, by name. The
+ * table itself covers the Request oneof (bzld_requests_check, and the build). */
 static void
 check_coverage(void)
 {
-    const ProtobufCMessageDescriptor *md = &bzl__request__descriptor;
     int failures = harness_failures;
-    unsigned kinds = 0;
-    for (unsigned f = 0; f < md->n_fields; f++) {
-        const ProtobufCFieldDescriptor *fd = &md->fields[f];
-        if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) == 0) {
-            continue;
-        }
-        kinds++;
+    char why[256] = "";
+    if (!bzld_requests_check(why, sizeof why)) {
+        h_fail("the request table does not match the Request oneof: %s", why);
+    }
+    size_t kinds = 0;
+    const bzld_request *table = bzld_requests(&kinds);
+    for (size_t i = 0; i < kinds; i++) {
         bool covered = false;
-        for (size_t k = 0; k < BZL_ARRAY_LEN(rows) && !covered; k++) {
-            covered = rows[k].body == (int)fd->id;
+        for (size_t k = 0; k < BZL_ARRAY_LEN(rows); k++) {
+            if (rows[k].body == (int)table[i].body) {
+                covered = true;
+                check_row_roles(&table[i], &rows[k]);
+            }
         }
         if (!covered) {
-            h_fail("request kind %s (field %u) has no row in the rights matrix", fd->name, fd->id);
+            h_fail("request kind %s (field %d) has no row in the rights matrix", table[i].name,
+                   (int)table[i].body);
+        }
+    }
+    /* The matrix names no kind the table does not have; the empty body gets the table's
+     * unknown row (admin only). */
+    for (size_t k = 0; k < BZL_ARRAY_LEN(rows); k++) {
+        const bzld_request *t = bzld_request_of((Bzl__Request__BodyCase)rows[k].body);
+        if (t->body != (Bzl__Request__BodyCase)rows[k].body) {
+            h_fail("matrix row %s names field %d, which has no row in the request table",
+                   rows[k].name, rows[k].body);
+        } else if (rows[k].body == 0) {
+            check_row_roles(t, &rows[k]);
         }
     }
     /* id is the one field outside the body oneof. */
-    if (kinds != md->n_fields - 1) {
-        h_fail("the Request has %u fields but %u in its body oneof", md->n_fields, kinds);
+    const ProtobufCMessageDescriptor *md = &bzl__request__descriptor;
+    unsigned oneof = 0;
+    for (unsigned f = 0; f < md->n_fields; f++) {
+        oneof += (md->fields[f].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0;
+    }
+    if (oneof != md->n_fields - 1 || oneof != kinds) {
+        h_fail("the Request has %u fields, %u in its body oneof, the table %zu rows", md->n_fields,
+               oneof, kinds);
     }
     if (harness_failures == failures) {
-        printf("ok: %u request kinds of the Request oneof, each with rows (%zu rows)\n", kinds,
+        printf("ok: %zu request kinds of the request table, each with rows (%zu rows)\n", kinds,
                BZL_ARRAY_LEN(rows));
     }
     checked++;
