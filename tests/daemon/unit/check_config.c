@@ -1,0 +1,153 @@
+/* check_config.c — proves daemon/config.c in-process: the embedded defaults pass the relation
+ * checks; a file's [limits] override them and [access] becomes rules (uid, gid, enterprise
+ * scope, implicit_admin); an unknown key, a bound broken or a bad enterprise code is refused
+ * with "FILE:LINE: key: reason" and leaves the caller's configuration as it was; a missing file
+ * is an I/O error; the relations between limits are checked once everything is applied. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/* Writes text to a fresh temporary file; its path in path[64]. */
+static void
+write_conf(char path[64], const char *text)
+{
+    snprintf(path, 64, "/tmp/bzld-check-config-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static bzl_status
+load(const char *text, bzld_config *cfg, bzld_access_table *t, char *why, size_t cap)
+{
+    char path[64];
+    write_conf(path, text);
+    bzld_config_defaults(cfg);
+    bzld_access_table_init(t);
+    bzl_status st = bzld_config_load(path, cfg, t, why, cap);
+    unlink(path);
+    return st;
+}
+
+START_TEST(config_defaults_pass_the_relation_checks)
+{
+    bzld_config cfg;
+    bzld_config_defaults(&cfg);
+    char why[256] = "";
+    ck_assert_msg(bzld_config_check(&cfg, why, sizeof why) == BZL_OK, "%s", why);
+    ck_assert_uint_gt(cfg.frame_bytes_max, 0);
+    ck_assert_uint_gt(cfg.decl_lines_max, 0);
+}
+END_TEST
+
+START_TEST(config_file_overrides_limits_and_reads_access_rules)
+{
+    bzld_config cfg;
+    bzld_access_table t;
+    char why[256] = "";
+    bzl_status st = load("[limits]\n"
+                         "idle_timeout_ms = 10000\n"
+                         "declaration_lines = 50\n"
+                         "[access]\n"
+                         "customs = uid:3001\n"
+                         "enterprise.6201230002 = gid:3500\n"
+                         "implicit_admin = no\n",
+                         &cfg, &t, why, sizeof why);
+    ck_assert_msg(st == BZL_OK, "%s", why);
+    ck_assert_uint_eq(cfg.idle_timeout_ms, 10000);
+    ck_assert_uint_eq(cfg.decl_lines_max, 50);
+    ck_assert_uint_eq(t.count, 2);
+    ck_assert(!t.implicit_admin);
+    ck_assert_int_eq(t.rules[0].role, BZLD_ROLE_CUSTOMS);
+    ck_assert(!t.rules[0].by_gid);
+    ck_assert_uint_eq(t.rules[0].id, 3001);
+    ck_assert_int_eq(t.rules[1].role, BZLD_ROLE_ENTERPRISE);
+    ck_assert(t.rules[1].by_gid);
+    ck_assert_str_eq(t.rules[1].enterprise, "6201230002");
+    bzld_access_table_deinit(&t);
+}
+END_TEST
+
+START_TEST(config_refusals_name_file_line_and_key)
+{
+    static const struct {
+        const char *text;
+        const char *line_and_key; /* after "FILE:" */
+    } cases[] = {
+        {"[limits]\nno_such_limit = 3\n", "2: unknown key \"no_such_limit\" in [limits]"},
+        {"[limits]\n\ndeclaration_lines = 0\n",
+         "3: declaration_lines: \"0\" is not a whole number"},
+        {"[access]\nenterprise.62012 = uid:1\n", "2: enterprise.62012: \"62012\" is not a 10-char"},
+        {"[nowhere]\nx = 1\n", "2: unknown section [nowhere]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bzld_config cfg;
+        bzld_access_table t;
+        char why[256] = "";
+        ck_assert_int_eq(load(cases[i].text, &cfg, &t, why, sizeof why), BZL_INVALID_ARGUMENT);
+        const char *colon = strchr(why, ':');
+        ck_assert_ptr_nonnull(colon);
+        ck_assert_msg(strncmp(colon + 1, cases[i].line_and_key, strlen(cases[i].line_and_key)) == 0,
+                      "case %zu: %s", i, why);
+        bzld_access_table_deinit(&t);
+    }
+}
+END_TEST
+
+START_TEST(config_missing_file_is_an_io_error)
+{
+    bzld_config cfg;
+    bzld_access_table t;
+    bzld_config_defaults(&cfg);
+    bzld_access_table_init(&t);
+    char why[256] = "";
+    ck_assert_int_eq(bzld_config_load("/nonexistent/bzld.conf", &cfg, &t, why, sizeof why),
+                     BZL_IO_ERROR);
+    ck_assert_ptr_nonnull(strstr(why, "cannot read the configuration file"));
+    bzld_access_table_deinit(&t);
+}
+END_TEST
+
+START_TEST(config_check_refuses_per_uid_connections_above_the_total)
+{
+    bzld_config cfg;
+    bzld_config_defaults(&cfg);
+    cfg.connections_max = 4;
+    cfg.connections_per_uid_max = 5;
+    char why[256] = "";
+    ck_assert_int_eq(bzld_config_check(&cfg, why, sizeof why), BZL_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(why, "connections_per_uid (5) is above connections (4)"));
+}
+END_TEST
+
+static Suite *
+config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("file");
+    tcase_add_test(tc, config_defaults_pass_the_relation_checks);
+    tcase_add_test(tc, config_file_overrides_limits_and_reads_access_rules);
+    tcase_add_test(tc, config_refusals_name_file_line_and_key);
+    tcase_add_test(tc, config_missing_file_is_an_io_error);
+    tcase_add_test(tc, config_check_refuses_per_uid_connections_above_the_total);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
