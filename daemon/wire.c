@@ -215,10 +215,6 @@ bzld_wire_enterprise(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fa
     return st == BZL_OK ? bzl_enterprise_check(e, fault) : st;
 }
 
-/* A verification period longer than ten years is a typo, not a book. */
-#define BOOK_PERIOD_DAYS_MAX 3660u
-#define BOOK_PERIOD_DAYS_DEFAULT 365u
-
 bzl_status
 bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
 {
@@ -240,14 +236,9 @@ bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "verify_mode",
                              "verify_mode %d is not unit, work-order or consumption", mode);
     }
-    if (pb->period_days > BOOK_PERIOD_DAYS_MAX) {
-        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "period_days",
-                             "period_days %u is over the maximum of %u", pb->period_days,
-                             BOOK_PERIOD_DAYS_MAX);
-    }
     b->verify_mode = (uint8_t)mode;
     b->status = BZL_BOOK_OPEN;
-    b->period_days = pb->period_days == 0 ? BOOK_PERIOD_DAYS_DEFAULT : pb->period_days;
+    b->period_days = bzl_book_period_days(pb->period_days); /* bzl_book_check bounds it */
     return bzl_book_check(b, fault);
 }
 

@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "bzl/codes.h"
+#include "bzl/limits.h"
+
+/* --page-books's usage message names the daemon's bound. */
+static_assert(BZL_RECON_PAGE_BOOKS_MAX == 64u, "the --page-books message says 1..64");
 
 /* One option of these commands: a value (--NAME VALUE) or a flag (--NAME). */
 typedef struct recon_opt {
@@ -304,7 +308,7 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (all == (body.book[0] != '\0')) {
         return cli_usage_error(cmd, "give exactly one of --book NO and --all");
     }
-    if (page[0] != '\0' && !cli_parse_u32(page, 1, 64, &body.limit)) {
+    if (page[0] != '\0' && !cli_parse_u32(page, 1, BZL_RECON_PAGE_BOOKS_MAX, &body.limit)) {
         return cli_usage_error(cmd, "--page-books must be 1..64");
     }
     out o = {.csv = csv, .ok = true};

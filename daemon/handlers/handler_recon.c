@@ -13,13 +13,6 @@
 #include "wire.h"
 #include "writer.h"
 
-/* Books per reconcile --all page: 1,000 books × 20 materials × 25 cells stays far below the
- * frame cap only a page at a time. */
-#define RECON_PAGE_BOOKS_DEFAULT 16u
-#define RECON_PAGE_BOOKS_MAX 64u
-/* Materials one book may carry for verification in one answer. */
-#define RECON_MATERIALS_MAX 4096u
-
 /* ---- writes: stocktakes, rates, general trade ------------------------------------------------ */
 
 typedef enum { RW_STOCKTAKE, RW_RATE, RW_TRADE } recon_op;
@@ -66,13 +59,13 @@ static void
 stocktake_reply(bzld_slot *slot, const recon_work *w)
 {
     bzl_txn *txn = NULL;
-    bzl_count_row *rows = calloc(RECON_MATERIALS_MAX, sizeof *rows);
+    bzl_count_row *rows = calloc(BZL_RECON_MATERIALS_MAX, sizeof *rows);
     size_t n = 0;
     int32_t date = 0;
     bzl_status st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
         st = bzl_storage_stocktake_get(txn, w->book_no, w->date, w->date, &date, rows,
-                                       RECON_MATERIALS_MAX, &n);
+                                       BZL_RECON_MATERIALS_MAX, &n);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -273,7 +266,8 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
 {
     size_t n = 0;
     bzl_recon_summary sum;
-    bzl_status st = bzl_recon_book(txn, book_no, p, tol_e4, lines, RECON_MATERIALS_MAX, &n, &sum);
+    bzl_status st =
+        bzl_recon_book(txn, book_no, p, tol_e4, lines, BZL_RECON_MATERIALS_MAX, &n, &sum);
     if (st == BZL_NOT_FOUND) {
         return bzl_fault_missing(fault, "book", "book", book_no);
     }
@@ -299,8 +293,8 @@ reconcile_books(bzl_txn *txn, const Bzl__Reconcile *req, const char *book_no,
         *n_books = 1;
         return BZL_OK;
     }
-    size_t cap = req->limit == 0 ? RECON_PAGE_BOOKS_DEFAULT : req->limit;
-    cap = cap > RECON_PAGE_BOOKS_MAX ? RECON_PAGE_BOOKS_MAX : cap;
+    size_t cap = req->limit == 0 ? BZL_RECON_PAGE_BOOKS_DEFAULT : req->limit;
+    cap = cap > BZL_RECON_PAGE_BOOKS_MAX ? BZL_RECON_PAGE_BOOKS_MAX : cap;
     char after[BZL_BOOK_NO_LEN + 1] = "";
     snprintf(after, sizeof after, "%s", req->after_book);
     return bzl_storage_book_list(txn, after, books, cap, n_books, more);
@@ -331,7 +325,7 @@ bzld_handle_reconcile(bzld_slot *slot)
     int64_t tol = 0;
     char book_no[BZL_BOOK_NO_LEN + 1] = "";
     bzl_status st = bzld_wire_reconcile(req, &p, &tol, book_no, &fault);
-    bzl_recon_line *lines = st == BZL_OK ? calloc(RECON_MATERIALS_MAX, sizeof *lines) : NULL;
+    bzl_recon_line *lines = st == BZL_OK ? calloc(BZL_RECON_MATERIALS_MAX, sizeof *lines) : NULL;
     bzl_txn *txn = NULL;
     if (st == BZL_OK) {
         st = lines != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
@@ -343,7 +337,7 @@ bzld_handle_reconcile(bzld_slot *slot)
     bzld_table_init(&t, recon_cols, BZL_ARRAY_LEN(recon_cols));
     uint32_t beyond = 0;
     bool more = false;
-    char books[RECON_PAGE_BOOKS_MAX][BZL_BOOK_NO_LEN + 1];
+    char books[BZL_RECON_PAGE_BOOKS_MAX][BZL_BOOK_NO_LEN + 1];
     size_t n_books = 0;
     if (st == BZL_OK) {
         st = reconcile_books(txn, req, book_no, books, &n_books, &more);

@@ -17,14 +17,6 @@
 /* ---- reports ----------------------------------------------------------------------------------
  */
 
-/* Groups a report accumulates into (enterprises, products, modes, areas, months). */
-#define REPORT_GROUPS_MAX 65536u
-/* Value-added ratio by product, per book: the product export rows and the materials it keeps
- * (a book's trade-value rows of one period are far fewer), and the materials of one norm
- * version (a BOM of more is refused with LIMIT_EXCEEDED rather than cut short). */
-#define PV_ROWS_MAX 65536u
-#define PV_NORM_MATERIALS_MAX 512u
-
 /* One product export row (E flow) of the book being visited. */
 typedef struct pv_export {
     uint32_t item_no;
@@ -72,7 +64,7 @@ typedef struct report {
     pv_material *pv_mats;
     size_t n_pv_mats;
     size_t cap_pv_mats;
-    bzl_norm *pv_norms; /* PV_NORM_MATERIALS_MAX of them */
+    bzl_norm *pv_norms; /* BZL_REPORT_NORM_MATERIALS_MAX of them */
     uint32_t pv_unpriced;
     char pv_unpriced_text[200];
     bzl_fault fault;
@@ -88,7 +80,7 @@ group_get(report *r, const char *key, const char *sub)
     }
     if (r->n_groups == r->cap_groups) {
         size_t nc = r->cap_groups == 0 ? 64 : r->cap_groups * 2;
-        group *g = nc <= REPORT_GROUPS_MAX ? realloc(r->groups, nc * sizeof *g) : NULL;
+        group *g = nc <= BZL_REPORT_GROUPS_MAX ? realloc(r->groups, nc * sizeof *g) : NULL;
         if (g == NULL) {
             return NULL;
         }
@@ -111,27 +103,13 @@ group_cmp(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->sub, y->sub);
 }
 
-static bool
-flow_is_e(const report *r, uint8_t flow)
-{
-    return flow == BZL_FLOW_PROD_EXPORT ||
-           (!r->exclude_transfers && flow == BZL_FLOW_PROD_TRANSFER_OUT);
-}
-
-static bool
-flow_is_i(const report *r, uint8_t flow)
-{
-    return flow == BZL_FLOW_MAT_IMPORT ||
-           (!r->exclude_transfers && flow == BZL_FLOW_MAT_TRANSFER_IN);
-}
-
 /* The row's value in USD: its own USD values plus the rest converted by the month's rates. */
 static bzl_status
 row_usd(report *r, const bzl_trade_value *v, int64_t *usd_e5)
 {
     int64_t conv = 0;
     bzl_status st = BZL_OK;
-    if (v->value_e5 != 0 && strcmp(v->currency, "502") == 0) {
+    if (v->value_e5 != 0 && strcmp(v->currency, BZL_CURRENCY_USD) == 0) {
         conv = v->value_e5;
     } else if (v->value_e5 != 0) {
         int64_t cur = 0;
@@ -139,8 +117,8 @@ row_usd(report *r, const bzl_trade_value *v, int64_t *usd_e5)
         const char *missing = v->currency;
         st = bzl_storage_rate_get(r->txn, v->month, v->currency, &cur);
         if (st == BZL_OK) {
-            missing = "502";
-            st = bzl_storage_rate_get(r->txn, v->month, "502", &usd);
+            missing = BZL_CURRENCY_USD;
+            st = bzl_storage_rate_get(r->txn, v->month, BZL_CURRENCY_USD, &usd);
         }
         if (st == BZL_OK) {
             st = bzl_usd_convert(v->value_e5, cur, usd, &conv);
@@ -194,7 +172,7 @@ pv_grow(void *p, size_t *cap, size_t n, size_t size)
         return p;
     }
     size_t nc = *cap == 0 ? 64 : *cap * 2;
-    void *g = nc <= PV_ROWS_MAX ? realloc(p, nc * size) : NULL;
+    void *g = nc <= BZL_REPORT_PRODUCT_ROWS_MAX ? realloc(p, nc * size) : NULL;
     if (g != NULL) {
         *cap = nc;
     }
@@ -246,15 +224,6 @@ pv_capture(report *r, const bzl_trade_value *v, bool e, int64_t usd)
     return st == BZL_OK ? bzl_dec_add(m->usd_e5, usd, &m->usd_e5) : st;
 }
 
-/* The last day of month yyyymm. */
-static int32_t
-month_last_day(uint32_t month)
-{
-    int y = (int)(month / 100);
-    unsigned m = month % 100;
-    return (m == 12 ? bzl_date_from_civil(y + 1, 1, 1) : bzl_date_from_civil(y, m + 1, 1)) - 1;
-}
-
 /* Adds what one E row of the product consumed, by the norm in force at its month's end. */
 static bzl_status
 pv_consume_row(report *r, const pv_export *x)
@@ -264,8 +233,8 @@ pv_consume_row(report *r, const pv_export *x)
     }
     size_t n = 0;
     bzl_status st =
-        bzl_storage_norms_in_force(r->txn, r->book_no, x->item_no, month_last_day(x->month),
-                                   r->pv_norms, PV_NORM_MATERIALS_MAX, &n);
+        bzl_storage_norms_in_force(r->txn, r->book_no, x->item_no, bzl_month_last_day(x->month),
+                                   r->pv_norms, BZL_REPORT_NORM_MATERIALS_MAX, &n);
     for (size_t k = 0; st == BZL_OK && k < n; k++) {
         int64_t c = 0;
         int64_t tangible = 0;
@@ -330,7 +299,7 @@ pv_fold_book(report *r)
 {
     bzl_status st = BZL_OK;
     if (r->pv_norms == NULL && r->n_pv_exports > 0) {
-        r->pv_norms = calloc(PV_NORM_MATERIALS_MAX, sizeof *r->pv_norms);
+        r->pv_norms = calloc(BZL_REPORT_NORM_MATERIALS_MAX, sizeof *r->pv_norms);
         st = r->pv_norms != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
     for (size_t i = 0; st == BZL_OK && i < r->n_pv_exports; i++) {
@@ -350,8 +319,8 @@ static bzl_status
 report_visit_cb(void *ctx, const bzl_trade_value *v)
 {
     report *r = ctx;
-    bool e = flow_is_e(r, v->flow);
-    bool i = flow_is_i(r, v->flow);
+    bool e = bzl_report_flow_is_e(v->flow, r->exclude_transfers);
+    bool i = bzl_report_flow_is_i(v->flow, r->exclude_transfers);
     if (!e && !i) {
         return BZL_OK;
     }
@@ -648,7 +617,7 @@ upgrade_visit_cb(void *ctx, const bzl_trade_value *v)
 {
     upgrade_ctx *u = ctx;
     report *r = u->r;
-    if (!flow_is_e(r, v->flow)) {
+    if (!bzl_report_flow_is_e(v->flow, r->exclude_transfers)) {
         return BZL_OK;
     }
     int64_t usd = 0;

@@ -47,6 +47,23 @@
 #define BZL_BOOK_PERIOD_DAYS_MAX 3660u
 #define BZL_BOOK_PERIOD_DAYS_DEFAULT 365u
 
+/* ---- verification and reports ---------------------------------------------------------- */
+
+/* Books per reconcile --all page: 1,000 books × 20 materials × 25 cells stays far below the
+ * frame cap only a page at a time. The CLI's --page-books takes the same bound. */
+#define BZL_RECON_PAGE_BOOKS_DEFAULT 16u
+#define BZL_RECON_PAGE_BOOKS_MAX 64u
+/* Materials one book may carry for verification in one answer. */
+#define BZL_RECON_MATERIALS_MAX 4096u
+/* Groups a report accumulates into (enterprises, products, modes, areas, months). */
+#define BZL_REPORT_GROUPS_MAX 65536u
+/* Value-added ratio by product, per book: the product export rows and the materials it keeps
+ * (a book's trade-value rows of one period are far fewer), and the materials of one norm
+ * version (a BOM of more is refused with LIMIT_EXCEEDED rather than cut short). */
+#define BZL_REPORT_PRODUCT_ROWS_MAX 65536u
+#define BZL_REPORT_NORM_MATERIALS_MAX 512u
+static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default within the cap");
+
 /* ---- daemon -------------------------------------------------------------------------- */
 
 /* Concurrent connections in total and per peer uid (OpenSMTPD caps per uid too). 1,024 keeps
