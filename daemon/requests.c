@@ -123,14 +123,14 @@ static void
 missing_the_book(const Bzl__Request *req, bzl_fault *fault)
 {
     (void)req;
-    (void)bzl_fault_missing(fault, "book", "the", "book");
+    (void)bzl_fault_missing(fault, "book", "the book", NULL);
 }
 
 static void
 missing_the_item(const Bzl__Request *req, bzl_fault *fault)
 {
     (void)req;
-    (void)bzl_fault_missing(fault, "item", "the", "item");
+    (void)bzl_fault_missing(fault, "item", "the item", NULL);
 }
 
 static const char *

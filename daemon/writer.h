@@ -27,19 +27,6 @@ typedef struct bzld_writer_stats {
     uint64_t queue_depth_max;
 } bzld_writer_stats;
 
-/* True when a status a write job's callee returned means the batch transaction cannot go on
- * and must be aborted (then, for BZL_STORAGE_FULL, grown and replayed): the storage-level
- * statuses storage.h lists (BZL_STORAGE_FULL, BZL_DISK_FULL, BZL_IO_ERROR, BZL_CORRUPT) and
- * the two every callee may meet (BZL_NO_MEMORY, BZL_INTERNAL). Every other status is one
- * job's own refusal: the batch, and every other client's write in it, goes on. The one place
- * that decides it: each write handler's apply asks here. */
-static inline bool
-bzld_status_aborts_batch(bzl_status st)
-{
-    return st == BZL_STORAGE_FULL || st == BZL_DISK_FULL || st == BZL_IO_ERROR ||
-           st == BZL_CORRUPT || st == BZL_NO_MEMORY || st == BZL_INTERNAL;
-}
-
 /* For a write job's apply, after a callee that records refusals in an action result: returns
  * st when it aborts the batch and BZL_OK otherwise. A refusal the callee returned rather than
  * recorded (st not OK, not aborting; its nested transaction is gone) becomes the job's own:
@@ -47,7 +34,7 @@ bzld_status_aborts_batch(bzl_status st)
 static inline bzl_status
 bzld_apply_outcome(bzl_status st, bzl_status *result, bzl_fault *fault)
 {
-    if (st == BZL_OK || bzld_status_aborts_batch(st)) {
+    if (st == BZL_OK || bzl_status_aborts_batch(st)) {
         return st;
     }
     if (*result == BZL_OK) {

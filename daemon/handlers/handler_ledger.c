@@ -236,7 +236,9 @@ reply_read_failure(bzld_slot *slot, bzl_status st, const char *what)
 {
     if (st == BZL_NOT_FOUND) {
         bzl_fault fault = {0};
-        (void)bzl_fault_missing(&fault, what, "the", what);
+        char the[16];
+        snprintf(the, sizeof the, "the %s", what);
+        (void)bzl_fault_missing(&fault, what, the, NULL);
         bzld_slot_reply_status(slot, st, "%s", fault.message);
     } else {
         bzld_slot_reply_status(slot, st, "reading the %s failed: %s", what, bzl_status_text(st));

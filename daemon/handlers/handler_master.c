@@ -39,7 +39,7 @@ master_apply(bzld_job *job, bzl_txn *txn)
         w->result = bzl_storage_item_add(txn, &w->item, &w->actor, &w->fault);
         break;
     }
-    return bzld_status_aborts_batch(w->result) ? w->result : BZL_OK;
+    return bzl_status_aborts_batch(w->result) ? w->result : BZL_OK;
 }
 
 /* Replies with the one record of `type` (the other two pointers are not read): the echo of a

@@ -177,7 +177,10 @@ bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, const char *fi
 bzl_status
 bzl_fault_missing(bzl_fault *fault, const char *field, const char *what, const char *key)
 {
-    BZL_ASSERT(what != NULL && key != NULL);
+    BZL_ASSERT(what != NULL);
+    if (key == NULL) {
+        return bzl_fault_set(fault, BZL_NOT_FOUND, 0, field, "%s does not exist", what);
+    }
     return bzl_fault_set(fault, BZL_NOT_FOUND, 0, field, "%s %s does not exist", what, key);
 }
 

@@ -277,6 +277,20 @@ START_TEST(enterprise_check_never_echoes_raw_bytes)
 }
 END_TEST
 
+/* The one not-found fault: NOT_FOUND in the field, "<what> <key> does not exist", or
+ * "<what> does not exist" without a key — the words a foreign record is answered with too. */
+START_TEST(fault_missing_words_every_not_found_alike)
+{
+    bzl_fault f;
+    ck_assert_int_eq(bzl_fault_missing(&f, "book", "book", "H72012400001"), BZL_NOT_FOUND);
+    ck_assert_str_eq(f.field, "book");
+    ck_assert_str_eq(f.message, "book H72012400001 does not exist");
+    ck_assert_int_eq(bzl_fault_missing(&f, "item", "the item", NULL), BZL_NOT_FOUND);
+    ck_assert_str_eq(f.message, "the item does not exist");
+    ck_assert_int_eq(bzl_fault_missing(NULL, "book", "book", "x"), BZL_NOT_FOUND);
+}
+END_TEST
+
 START_TEST(book_check_names_the_bad_field)
 {
     bzl_book b;
@@ -834,6 +848,7 @@ ledger_suite(void)
     tcase_add_test(records, enterprise_check_names_the_bad_field);
     tcase_add_test(records, enterprise_check_never_echoes_raw_bytes);
     tcase_add_test(records, book_check_names_the_bad_field);
+    tcase_add_test(records, fault_missing_words_every_not_found_alike);
     tcase_add_test(records, item_check_names_the_bad_field);
     tcase_add_test(records, item_check_allows_a_business_mode_only_on_products);
     suite_add_tcase(s, records);

@@ -133,7 +133,8 @@ bzl_status bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, con
                          const char *fmt, ...) BZL_PRINTF(5, 6);
 
 /* The one not-found fault: BZL_NOT_FOUND in `field` with the message "<what> <key> does not
- * exist" ("book H72012400001 does not exist"). Every record another enterprise owns is answered
+ * exist" ("book H72012400001 does not exist"), or "<what> does not exist" when key is NULL
+ * ("the book does not exist"). Every record another enterprise owns is answered
  * with exactly this fault, so it cannot be told from a missing one: build it only here. Returns
  * BZL_NOT_FOUND, for tail calls. */
 bzl_status bzl_fault_missing(bzl_fault *fault, const char *field, const char *what,

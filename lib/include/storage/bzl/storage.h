@@ -21,6 +21,18 @@
 #include "bzl/ledger.h"
 #include "bzl/norms.h"
 
+/* True when a status a write's callee returned means the batch transaction cannot go on and
+ * must be aborted (then, for BZL_STORAGE_FULL, grown and replayed): the four above and the two
+ * every callee may meet (BZL_NO_MEMORY, BZL_INTERNAL). Every other status is one write's own
+ * refusal: the batch, and every other client's write in it, goes on. The one place that
+ * decides it. */
+static inline bool
+bzl_status_aborts_batch(bzl_status st)
+{
+    return st == BZL_STORAGE_FULL || st == BZL_DISK_FULL || st == BZL_IO_ERROR ||
+           st == BZL_CORRUPT || st == BZL_NO_MEMORY || st == BZL_INTERNAL;
+}
+
 /* The on-disk schema this build reads and writes. 2: the journal's hash chain (its head in
  * meta) and the bonded ledger (effects in journal entries, declaration states, norms, periods). */
 #define BZL_SCHEMA_VERSION 4u
