@@ -9,6 +9,7 @@
 #define BZL_QUERY_H
 
 #include "bzl/recon.h"
+#include "bzl/report.h"
 #include "bzl/storage.h"
 
 /* What a book's verification found overall. */
@@ -53,5 +54,70 @@ BZL_NODISCARD bzl_status bzl_recon_carry_forward(bzl_txn *t, const char *book_no
 BZL_NODISCARD bzl_status bzl_query_period_close(bzl_txn *batch, const char *book_no,
                                                 int32_t through, const bzl_actor *actor,
                                                 bzl_action_result *out);
+
+/* ---- reports ------------------------------------------------------------------------------- */
+
+typedef enum bzl_report_kind {
+    BZL_REPORT_VAR = 1,  /* value-added ratio, grouped by `by` */
+    BZL_REPORT_MODES,    /* export value by business mode, per month or quarter and enterprise */
+    BZL_REPORT_SHARE,    /* processing-trade share of the zone's trade, per month */
+    BZL_REPORT_UPGRADES, /* dominant modes in two periods, and the mode events between */
+} bzl_report_kind;
+
+typedef enum bzl_report_by {
+    BZL_REPORT_BY_ZONE = 0,
+    BZL_REPORT_BY_ENTERPRISE,
+    BZL_REPORT_BY_PRODUCT,
+    BZL_REPORT_BY_MODE,
+    BZL_REPORT_BY_AREA,
+} bzl_report_by;
+
+/* One group a report sums into. var: key is the enterprise, "book/product", mode, area or
+ * "zone", with E and I in USD; modes: key the month or quarter, sub the enterprise or "ZONE",
+ * export value per mode; share: key the month, E + I of bonded trade, mode2_e5[0] the general
+ * trade; upgrades: key "book/product", an enterprise code or "ZONE", sub "product",
+ * "enterprise" or "zone", export value per mode in the earlier (mode_e5) and later (mode2_e5)
+ * period. USD at 5 decimals. */
+typedef struct bzl_report_group {
+    char key[64];
+    char sub[64];
+    int64_t e_e5;
+    int64_t i_e5;
+    int64_t mode_e5[BZL_MODES];
+    int64_t mode2_e5[BZL_MODES];
+} bzl_report_group;
+
+/* A product's business-mode change dated within the upgrades' span. */
+typedef struct bzl_report_event {
+    char product[64]; /* "book/product" */
+    uint8_t from_mode;
+    uint8_t to_mode;
+    int32_t date;
+} bzl_report_event;
+
+/* A report: the inputs, then what bzl_query_report fills (owned by the query; free it with
+ * bzl_report_query_free). */
+typedef struct bzl_report_query {
+    bzl_report_kind kind;
+    bzl_report_by by;       /* var */
+    bool by_quarter;        /* modes: quarters rather than months */
+    bool exclude_transfers; /* deep-processing transfers count in neither E nor I */
+    bzl_period p;           /* the period (upgrades: the earlier one) */
+    bzl_period p2;          /* upgrades: the later period */
+    bzl_report_group *groups;
+    size_t n_groups; /* var and upgrades: in the order met; modes and share: by key */
+    bzl_report_event *events;
+    size_t n_events;
+    uint32_t unpriced;       /* var by product: product/material pairs with no import price */
+    char unpriced_text[200]; /* the first four of them */
+    bzl_fault fault;         /* the reason, for a refusal (a missing rate names the command) */
+} bzl_report_query;
+
+/* Walks every book's trade values (in book order) for q's report and fills q's groups and
+ * events; reads only, never the journal. Statuses: BZL_OK; BZL_RATE_MISSING with q->fault
+ * naming the currency and month; BZL_NO_MEMORY or BZL_LIMIT_EXCEEDED past the bounds of
+ * limits.h; BZL_CORRUPT; storage statuses. What was gathered before a failure is in q too. */
+BZL_NODISCARD bzl_status bzl_query_report(bzl_txn *t, bzl_report_query *q);
+void bzl_report_query_free(bzl_report_query *q);
 
 #endif
