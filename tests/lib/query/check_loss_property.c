@@ -28,8 +28,6 @@
 #define PRODUCTS_MAX 3u
 #define VERSIONS_MAX 3u
 
-__extension__ typedef __int128 wide;
-
 typedef struct model_norm {
     int32_t from;
     int64_t net_e9, tangible_e9, intangible_e9, share_e9;
@@ -63,9 +61,10 @@ rnd(ledger *l, uint32_t n)
     return (uint32_t)(l->rng >> 33) % n;
 }
 
-/* round half up of n / d, n >= 0, d > 0. */
-static wide
-half_up(wide n, wide d)
+/* round half up of n / d, n >= 0, d > 0 — the model's own, not lib's bzl_div_half_up, so that the
+ * two are checked against each other. */
+static bzl_i128
+half_up(bzl_i128 n, bzl_i128 d)
 {
     return (2 * n + d) / (2 * d);
 }
@@ -76,10 +75,11 @@ half_up(wide n, wide d)
 static void
 model_line(const model_norm *n, int64_t qty_e5, int64_t out[3])
 {
-    const wide e9 = 1000000000;
-    wide ucns = half_up((wide)n->net_e9 * 100 * e9, 100 * e9 - n->tangible_e9 - n->intangible_e9);
-    wide u = half_up(ucns * n->share_e9, e9);
-    wide p = (wide)qty_e5 * u; /* scale 14 */
+    const bzl_i128 e9 = 1000000000;
+    bzl_i128 ucns =
+        half_up((bzl_i128)n->net_e9 * 100 * e9, 100 * e9 - n->tangible_e9 - n->intangible_e9);
+    bzl_i128 u = half_up(ucns * n->share_e9, e9);
+    bzl_i128 p = (bzl_i128)qty_e5 * u; /* scale 14 */
     out[0] = (int64_t)half_up(p, e9);
     out[1] = (int64_t)half_up(p * n->tangible_e9, e9 * e9 * 100);
     out[2] = (int64_t)half_up(p * n->intangible_e9, e9 * e9 * 100);
