@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bzl/codes.h"
 #include "bzl/calendar.h"
+#include "bzl/codes.h"
 #include "bzl/decimal.h"
 #include "cli.h"
 

@@ -3,8 +3,8 @@
  * The tables are checked against reference/customs-domain.md §2.4 and §2.5 copied into this
  * file as text, so a typo in codes.c's data cannot hide behind the same typo in a test.
  */
-#include "bzl/codes.h"
 #include "bzl/calendar.h"
+#include "bzl/codes.h"
 
 #include <check.h>
 #include <signal.h>

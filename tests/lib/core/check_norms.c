@@ -1,7 +1,7 @@
 /* check_norms.c — unit consumption, consumption and tangible-loss rounding, effects per flow,
  * the pending/post/release/negate transforms, and the balance and scrap bounds. */
-#include "bzl/norms.h"
 #include "bzl/calendar.h"
+#include "bzl/norms.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -6,8 +6,8 @@
  * one root per test case; the root is created and removed in the parent, so a failed test
  * leaves nothing behind either.
  */
-#include "bzl/storage.h"
 #include "bzl/calendar.h"
+#include "bzl/storage.h"
 #include "storage_fixture.h"
 
 #include <check.h>
