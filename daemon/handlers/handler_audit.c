@@ -16,6 +16,7 @@
 void
 bzld_handle_verify(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, VERIFY);
     bzl_txn *txn = NULL;
     bzl_chain_report chain;
     bzl_verify_report bal;
@@ -70,6 +71,7 @@ bzld_handle_verify(bzld_slot *slot)
 void
 bzld_handle_audit(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, AUDIT);
     const Bzl__AuditQuery *q = slot->req->audit;
     size_t cap = q->limit == 0 || q->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : q->limit;
     bzl_audit_filter f = {.after_seq = q->after_seq,

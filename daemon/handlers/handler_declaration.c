@@ -230,6 +230,7 @@ submit_start(bzld_slot *slot, Bzl__Declaration *const *pbs, size_t count, bool b
 void
 bzld_handle_submit(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, SUBMIT);
     Bzl__Declaration *pb = slot->req->submit->declaration;
     submit_start(slot, &pb, 1, false);
 }
@@ -237,6 +238,7 @@ bzld_handle_submit(bzld_slot *slot)
 void
 bzld_handle_submit_batch(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, SUBMIT_BATCH);
     const Bzl__SubmitBatch *req = slot->req->submit_batch;
     bzld *d = bzld_of_slot(slot);
     if (req->n_declarations == 0) {

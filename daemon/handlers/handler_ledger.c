@@ -144,6 +144,7 @@ ledger_work_new(bzld_slot *slot, ledger_op op)
 void
 bzld_handle_set_norm(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, SET_NORM);
     ledger_work *w = ledger_work_new(slot, LW_NORM);
     bzl_fault fault = {0};
     if (w != NULL) {
@@ -155,6 +156,7 @@ bzld_handle_set_norm(bzld_slot *slot)
 void
 bzld_handle_set_item_mode(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, SET_ITEM_MODE);
     const Bzl__SetItemMode *req = slot->req->set_item_mode;
     ledger_work *w = ledger_work_new(slot, LW_MODE);
     bzl_fault fault = {0};
@@ -187,30 +189,35 @@ declaration_action(bzld_slot *slot, const Bzl__DeclarationRef *ref, ledger_op op
 void
 bzld_handle_post(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, POST_DECLARATION);
     declaration_action(slot, slot->req->post_declaration, LW_POST);
 }
 
 void
 bzld_handle_void(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, VOID_DECLARATION);
     declaration_action(slot, slot->req->void_declaration, LW_VOID);
 }
 
 void
 bzld_handle_reject(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, REJECT_DECLARATION);
     declaration_action(slot, slot->req->reject_declaration, LW_REJECT);
 }
 
 void
 bzld_handle_reverse(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, REVERSE_DECLARATION);
     declaration_action(slot, slot->req->reverse_declaration, LW_REVERSE);
 }
 
 void
 bzld_handle_close_period(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, CLOSE_PERIOD);
     const Bzl__ClosePeriod *req = slot->req->close_period;
     ledger_work *w = ledger_work_new(slot, LW_PERIOD);
     bzl_fault fault = {0};
@@ -248,6 +255,7 @@ reply_read_failure(bzld_slot *slot, bzl_status st, const char *what)
 void
 bzld_handle_list_norms(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, LIST_NORMS);
     const Bzl__ListNorms *req = slot->req->list_norms;
     size_t cap = page_cap(req->limit);
     bzl_norm *rows = calloc(cap, sizeof *rows);
@@ -357,6 +365,7 @@ done:
 void
 bzld_handle_history(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, HISTORY);
     const Bzl__QueryHistory *req = slot->req->history;
     bzl_fault fault = {0};
     char book[BZL_BOOK_NO_LEN + 1];
@@ -389,6 +398,7 @@ bzld_handle_history(bzld_slot *slot)
 void
 bzld_handle_scrap(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, SCRAP);
     const Bzl__QueryScrap *req = slot->req->scrap;
     bzl_fault fault = {0};
     char book[BZL_BOOK_NO_LEN + 1];

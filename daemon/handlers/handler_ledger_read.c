@@ -175,6 +175,7 @@ show_reply(bzld_slot *slot, show *s)
 void
 bzld_handle_get_declaration(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, GET_DECLARATION);
     const Bzl__GetDeclaration *req = slot->req->get_declaration;
     show s;
     memset(&s, 0, sizeof s);

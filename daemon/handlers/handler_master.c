@@ -123,6 +123,7 @@ bzld_handle_register_enterprise(bzld_slot *slot)
 void
 bzld_handle_open_book(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, OPEN_BOOK);
     master_work *w = master_work_new(slot, MASTER_BOOK);
     if (w == NULL) {
         return;
@@ -134,6 +135,7 @@ bzld_handle_open_book(bzld_slot *slot)
 void
 bzld_handle_add_item(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, ADD_ITEM);
     master_work *w = master_work_new(slot, MASTER_ITEM);
     if (w == NULL) {
         return;
@@ -189,6 +191,7 @@ reply_lookup(bzld_slot *slot, master_type type, const char *code, bzl_kind kind,
 void
 bzld_handle_get_enterprise(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, GET_ENTERPRISE);
     const char *code = slot->req->get_enterprise->code;
     bzl_fault fault = {0};
     bzl_enterprise e;
@@ -204,6 +207,7 @@ bzld_handle_get_enterprise(bzld_slot *slot)
 void
 bzld_handle_list_enterprises(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, LIST_ENTERPRISES);
     const Bzl__ListEnterprises *req = slot->req->list_enterprises;
     size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
     if (strlen(req->after) > BZL_ENTERPRISE_CODE_LEN) {
@@ -254,6 +258,7 @@ done:
 void
 bzld_handle_get_book(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, GET_BOOK);
     const char *book_no = slot->req->get_book->book_no;
     bzl_fault fault = {0};
     bzl_book b;
@@ -269,6 +274,7 @@ bzld_handle_get_book(bzld_slot *slot)
 void
 bzld_handle_get_item(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, GET_ITEM);
     const Bzl__GetItem *req = slot->req->get_item;
     bzl_fault fault = {0};
     bzl_kind kind = BZL_KIND_MATERIAL;

@@ -60,6 +60,7 @@ backup_after_work_cb(uv_work_t *req, int status)
 void
 bzld_handle_backup(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, BACKUP);
     const char *out = slot->req->backup->out;
     size_t len = strlen(out);
     if (len == 0 || out[0] != '/') {

@@ -104,6 +104,7 @@ done:
 void
 bzld_handle_balances(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, BALANCES);
     const Bzl__QueryBalances *req = slot->req->balances;
     bzl_fault fault = {0};
     bzl_status st = bzld_wire_balances(req, &fault);
@@ -172,6 +173,7 @@ request_counts(const bzld *d, Bzl__RequestCount *rows, Bzl__RequestCount **ptrs,
 void
 bzld_handle_stats(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, STATS);
     bzld *d = bzld_of_slot(slot);
     bzld_writer_stats ws;
     memset(&ws, 0, sizeof ws);

@@ -166,6 +166,7 @@ stocktake_parse(const bzld *d, const Bzl__SubmitStocktake *req, recon_work *w, b
 void
 bzld_handle_stocktake(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, STOCKTAKE);
     recon_work *w = recon_work_new(slot, RW_STOCKTAKE);
     bzl_fault fault = {0};
     if (w == NULL) {
@@ -178,6 +179,7 @@ bzld_handle_stocktake(bzld_slot *slot)
 void
 bzld_handle_set_rate(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, SET_RATE);
     const Bzl__SetRate *req = slot->req->set_rate;
     recon_work *w = recon_work_new(slot, RW_RATE);
     bzl_fault fault = {0};
@@ -191,6 +193,7 @@ bzld_handle_set_rate(bzld_slot *slot)
 void
 bzld_handle_record_trade(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, RECORD_TRADE);
     const Bzl__RecordTrade *req = slot->req->record_trade;
     recon_work *w = recon_work_new(slot, RW_TRADE);
     bzl_fault fault = {0};
@@ -319,6 +322,7 @@ reconcile_reply(bzld_slot *slot, bzld_table *t, const bzl_period *p, int64_t tol
 void
 bzld_handle_reconcile(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, RECONCILE);
     const Bzl__Reconcile *req = slot->req->reconcile;
     bzl_fault fault = {0};
     bzl_period p;
@@ -363,6 +367,7 @@ static const char *const rate_cols[] = {"month", "currency", "iso", "cny"};
 void
 bzld_handle_list_rates(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, LIST_RATES);
     const Bzl__ListRates *req = slot->req->list_rates;
     bzl_fault fault = {0};
     uint32_t month = 0;

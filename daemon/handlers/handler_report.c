@@ -275,6 +275,7 @@ report_table(const bzl_report_query *q, bzld_table *t)
 void
 bzld_handle_report(bzld_slot *slot)
 {
+    BZLD_HANDLER_BEGIN(slot, REPORT);
     const Bzl__Report *req = slot->req->report;
     bzl_report_query q;
     memset(&q, 0, sizeof q);

@@ -10,6 +10,14 @@
 
 #include "bzld.h"
 
+/* Every handler opens with this: the slot is the dispatcher's, and its request is the kind the
+ * handler serves (requests.c routed it by this very case), so the body pointer is set. */
+#define BZLD_HANDLER_BEGIN(slot, body)                                                             \
+    do {                                                                                           \
+        BZL_ASSERT((slot) != NULL && (slot)->req != NULL);                                         \
+        BZL_ASSERT((slot)->req->body_case == BZL__REQUEST__BODY_##body);                           \
+    } while (0)
+
 /* handler_master.c: enterprises, books, items */
 void bzld_handle_register_enterprise(bzld_slot *slot);
 void bzld_handle_get_enterprise(bzld_slot *slot);
