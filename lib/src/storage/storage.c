@@ -129,7 +129,8 @@ bzl__walk_next(bzl__walk *w)
     if (w->rc != MDB_SUCCESS) {
         return false;
     }
-    if (w->k.mv_size < w->prefix_len || memcmp(w->k.mv_data, w->prefix, w->prefix_len) != 0) {
+    if (w->prefix_len > 0 &&
+        (w->k.mv_size < w->prefix_len || memcmp(w->k.mv_data, w->prefix, w->prefix_len) != 0)) {
         w->rc = MDB_NOTFOUND; /* past the range: a clean end */
         return false;
     }

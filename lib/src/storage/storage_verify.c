@@ -189,13 +189,12 @@ static bzl_status marks_add_entry(keyed *m, const bzl__entry *e);
 static bzl_status
 sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
 {
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_JOURNAL, NULL, 0, 0, &w);
+    t->journal_reads += w.cur != NULL;
     bzl_status st = BZL_OK;
-    int rc = bzl__cursor_seek(t, DB_JOURNAL, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    t->journal_reads += cur != NULL;
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        MDB_val v = w.v;
         bzl__entry e;
         st = bzl__entry_decode(&v, &e); /* the cursor holds the entry: no second lookup */
         if (st == BZL_OK) {
@@ -206,9 +205,8 @@ sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
         }
         (*entries)++;
         t->journal_reads++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
 
 /* Fills the report with a mismatch of `field` at key. */
@@ -261,12 +259,11 @@ compare(bzl_verify_report *out, const uint8_t *key, const bzl_balance *sb, const
 static bzl_status
 compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
 {
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    bzl__walk w;
+    bzl__walk_begin(t, db, NULL, 0, 0, &w);
     bzl_status st = BZL_OK;
-    int rc = bzl__cursor_seek(t, db, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        MDB_val k = w.k;
         bzl_balance sb;
         bzl_scrap ss;
         static const sum zero;
@@ -281,9 +278,8 @@ compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
         if (st == BZL_OK) {
             st = compare(out, k.mv_data, &sb, &ss, &x->bal, &x->scrap);
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
 
 /* Walks the history chain of the item at key from head, summing its rows' quantities and
@@ -528,12 +524,12 @@ static bzl_status
 compare_month_rows(bzl_txn *t, unsigned db, keyed *m, bzl_verify_report *out)
 {
     uint8_t type = db == DB_RATE ? JOURNAL_RATE : JOURNAL_TRADE;
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    bzl__walk w;
+    bzl__walk_begin(t, db, NULL, 0, 0, &w);
     bzl_status st = BZL_OK;
-    int rc = bzl__cursor_seek(t, db, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        MDB_val k = w.k;
+        MDB_val v = w.v;
         bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
         int64_t stored[2] = {0, 0};
         stored[0] = rd_i64(&r);
@@ -553,9 +549,8 @@ compare_month_rows(bzl_txn *t, unsigned db, keyed *m, bzl_verify_report *out)
         } else {
             j->stored = true;
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
 
 /* Fills the report with a stocktake (book | date BE key) that disagrees with the journal. */
@@ -578,12 +573,12 @@ stock_mismatch(bzl_verify_report *out, const uint8_t *key, const char *why)
 static bzl_status
 compare_stock_rows(bzl_txn *t, keyed *m, bzl_verify_report *out)
 {
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_STOCKTAKE, NULL, 0, 0, &w);
     bzl_status st = BZL_OK;
-    int rc = bzl__cursor_seek(t, DB_STOCKTAKE, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        MDB_val k = w.k;
+        MDB_val v = w.v;
         if (k.mv_size != STOCK_KEY_BYTES || v.mv_size != STOCK_VALUE_BYTES) {
             st = BZL_CORRUPT;
             break;
@@ -599,9 +594,8 @@ compare_stock_rows(bzl_txn *t, keyed *m, bzl_verify_report *out)
         } else {
             j->stored = true;
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__cursor_end(cur, rc, st);
+    return bzl__walk_end(&w, st);
 }
 
 /* Every entry must have left its row: a rate or trade row per key, and stocktake rows for a
