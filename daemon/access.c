@@ -1,7 +1,7 @@
 /* access.c — principals from peer credentials, and the rights check of dispatch over the
  * request table (requests.c holds the rows and how to add one).
  *
- * tests/daemon/check_access.c holds the matching rows of the rights matrix (each role, own,
+ * tests/daemon/e2e/check_access.c holds the matching rows of the rights matrix (each role, own,
  * another's and a missing record) for every row of the table; tests/daemon/unit/
  * check_access_rules.c decides the same matrix in-process.
  */

@@ -174,7 +174,7 @@ void bzld_server_shutdown_step(bzld *d);
 /* SIGHUP: re-reads the [access] section of the configuration file and re-resolves the
  * principal of every open connection, so a grant or a revocation takes effect at once. A file
  * that does not parse keeps the old table and is logged as an error naming file and line
- * (tests/daemon/check_reload.c). */
+ * (tests/daemon/e2e/check_reload.c). */
 void bzld_reload_access(bzld *d);
 
 #endif

@@ -17,7 +17,7 @@
  * 3. The handler, declared in handlers/handlers.h, in the handlers/ file of its proto range.
  *
  * The build fails until the row exists (the switch in bzld_request_of); tests/daemon/unit/
- * check_requests.c and tests/daemon/check_access.c then ask for the new kind's expectations.
+ * check_requests.c and tests/daemon/e2e/check_access.c then ask for the new kind's expectations.
  */
 #include "requests.h"
 

@@ -8,7 +8,7 @@
  * (enterprise code or book number) the scope reads, and the not-found fault a record of another
  * enterprise is answered with. dispatch.c routes by it, conn.c asks it whether a request writes,
  * access.c checks rights over it, and the tests (tests/daemon/unit/check_requests.c,
- * tests/daemon/check_access.c) iterate it.
+ * tests/daemon/e2e/check_access.c) iterate it.
  *
  * A proto field without a row fails the build: the lookup is a switch over the body-case enum
  * generated from the table, with no default, under -Wswitch -Werror; bzld_requests_check also

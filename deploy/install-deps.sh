@@ -15,7 +15,7 @@ packages=(
   clang-format                               # deploy/test.sh: the tree is formatted (.clang-format)
   libsystemd-dev                             # sd_notify readiness, socket activation
   systemd man-db                             # tests: systemd-analyze verify, man -l
-  chromium                                   # opens bzl-nightly's HTML headless (tests/daemon/html_report.sh)
+  chromium                                   # opens bzl-nightly's HTML headless (tests/daemon/e2e/html_report.sh)
 )
 
 missing=()

@@ -7,7 +7,7 @@
  * journal's hash chain verified after every accepted declaration.
  *
  * What it does not run: the handlers' slot and loop plumbing (daemon/handlers/ answer through
- * libuv slots); the hostile-input catalogue (tests/daemon/hostile.c) drives those. */
+ * libuv slots); the hostile-input catalogue (tests/daemon/e2e/hostile.c) drives those. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

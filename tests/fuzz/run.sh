@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang (ASan + UBSan) in their own build directory and runs
 # each for a bounded time on a scratch copy of its seed corpus (tests/fuzz/corpus/<target>/).
 # Exit 1 on any finding; the crashing input is left in the scratch directory, and must become
-# a regression case in tests/daemon/hostile.c or the lib tests.
+# a regression case in tests/daemon/e2e/hostile.c or the lib tests.
 #   usage: tests/fuzz/run.sh [SECONDS_PER_TARGET]   (default $BZL_FUZZ_SECONDS or 60)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -221,7 +221,7 @@ START_TEST(value_added_ratio_and_its_edge_cases)
 }
 END_TEST
 
-/* Product-level I, the figures of tests/daemon/recon_scenario.sh's March book. Product 1's
+/* Product-level I, the figures of tests/daemon/e2e/recon_scenario.sh's March book. Product 1's
  * norm: material 1 单耗 2 (net 1.8, 10 % tangible loss), material 2 单耗 0.25, bonded share 1.
  * Its E rows: export 120 (2000 USD) and deep-processing transfer out 30 (450 USD): E = 2450.
  *   consumed m1 = round5(120 × 2) + round5(30 × 2)       = 240 + 60   = 300

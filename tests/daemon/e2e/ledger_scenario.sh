@@ -8,7 +8,7 @@
 # in a closed period, a trade mode the book type does not allow and an outflow beyond what is
 # available. Every final balance equals the hand computation in the comments, every rejection
 # leaves balances and journal exactly as they were, and the transcript of final figures equals
-# tests/daemon/ledger_scenario.expected.
+# tests/daemon/e2e/ledger_scenario.expected.
 #   usage: ledger_scenario.sh BZLD BZL SOURCE_DIR
 set -uo pipefail
 bzld=$1 bzl=$2 src=$3
@@ -173,7 +173,7 @@ check "B material 1 final" test "$(qty $BB material 1)" = "510"
   "$bzl" scrap --book $BA
   "$bzl" history --book $BA --kind material --item 2
 } >"$tmp/transcript"
-check "transcript equals the expected output" diff -u "$src/tests/daemon/ledger_scenario.expected" "$tmp/transcript"
+check "transcript equals the expected output" diff -u "$src/tests/daemon/e2e/ledger_scenario.expected" "$tmp/transcript"
 [ -n "${BZL_SCENARIO_TRANSCRIPT:-}" ] && cp "$tmp/transcript" "$BZL_SCENARIO_TRANSCRIPT"
 
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=

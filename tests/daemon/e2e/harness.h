@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bzl/client.h"
+#include "bzld_proc.h"
 
 #define ENT_A "6201230001"
 #define ENT_B "6201230002"
@@ -86,48 +87,21 @@ harness_init(harness *h, const char *config_text)
     h->pid = -1;
 }
 
-static inline int
-harness_try_connect(const harness *h)
-{
-    bzl_client *c = NULL;
-    if (bzl_client_connect(h->sock, &c, NULL, 0) != BZL_OK) {
-        return -1;
-    }
-    bzl_client_close(c);
-    return 0;
-}
-
 static inline void
 harness_start(harness *h, const char *bzld_path)
 {
-    h->pid = fork();
+    char log[320];
+    snprintf(log, sizeof log, "%s/bzld.stderr", h->dir);
+    const char *const args[] = {"--config", h->conf, "--data", h->data, "--socket", h->sock, NULL};
+    h->pid = bzld_proc_spawn(bzld_path, args, log);
     if (h->pid < 0) {
         h_die("fork");
     }
-    if (h->pid == 0) {
-        char log[320];
-        snprintf(log, sizeof log, "%s/bzld.stderr", h->dir);
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDERR_FILENO);
-        }
-        execl(bzld_path, "bzld", "--foreground", "--config", h->conf, "--data", h->data, "--socket",
-              h->sock, (char *)NULL);
-        _exit(127);
+    char why[128] = "";
+    if (bzld_proc_wait(h->pid, h->sock, why, sizeof why) != 0) {
+        fprintf(stderr, "harness: %s (see %s)\n", why, log);
+        exit(1);
     }
-    for (int i = 0; i < 400; i++) {
-        if (harness_try_connect(h) == 0) {
-            return;
-        }
-        int status;
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-            fprintf(stderr, "harness: bzld exited during start-up (see %s/bzld.stderr)\n", h->dir);
-            exit(1);
-        }
-        h_sleep_ms(50);
-    }
-    fprintf(stderr, "harness: bzld did not listen within 20 s\n");
-    exit(1);
 }
 
 /* True when bzld is still running. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bzl/client.h"
+#include "bzld_proc.h"
 
 #define ENTERPRISE "6201230001"
 #define USCC "91620100MA71AB1C2F"
@@ -31,37 +32,20 @@ static pid_t daemon_pid = -1;
 static pid_t
 spawn_daemon(void)
 {
-    pid_t pid = fork();
+    char log[320];
+    snprintf(log, sizeof log, "%s/bzld.stderr", dir);
+    const char *const args[] = {"--data", dir, "--socket", sock, NULL};
+    pid_t pid = bzld_proc_spawn(BZLD_PATH, args, log);
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        char log[320];
-        snprintf(log, sizeof log, "%s/bzld.stderr", dir);
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDERR_FILENO);
-        }
-        execl(BZLD_PATH, "bzld", "--foreground", "--data", dir, "--socket", sock, (char *)NULL);
-        _exit(127);
-    }
     return pid;
 }
 
-/* Waits until the daemon answers a stats request, or fails the test after 20 s. */
+/* Waits until the daemon accepts, or fails the test after 20 s. */
 static void
 wait_ready(pid_t pid)
 {
-    for (int i = 0; i < 400; i++) {
-        bzl_client *c = NULL;
-        if (bzl_client_connect(sock, &c, NULL, 0) == BZL_OK) {
-            bzl_client_close(c);
-            return;
-        }
-        int status;
-        ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "bzld exited during start-up");
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    ck_abort_msg("bzld did not start listening within 20 s");
+    char why[128] = "";
+    ck_assert_msg(bzld_proc_wait(pid, sock, why, sizeof why) == 0, "%s", why);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bzld_proc.h"
 #include "crash_common.h"
 
 #define UTIL_BATCH_MAX 1000u
@@ -19,34 +20,17 @@
 static inline pid_t
 util_spawn(const char *data, const char *sock, const char *log, const char *const *extra)
 {
-    pid_t pid = fork();
+    const char *args[16] = {"--data", data, "--socket", sock};
+    size_t n = 4;
+    for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 10; i++) {
+        args[n++] = extra[i];
+    }
+    args[n] = NULL;
+    pid_t pid = bzld_proc_spawn(BZLD_PATH, args, log);
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDERR_FILENO);
-        }
-        const char *argv[16] = {"bzld", "--foreground", "--data", data, "--socket", sock};
-        size_t n = 6;
-        for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 15; i++) {
-            argv[n++] = extra[i];
-        }
-        argv[n] = NULL;
-        execv(BZLD_PATH, (char *const *)argv);
-        _exit(127);
-    }
-    for (int i = 0; i < 400; i++) {
-        bzl_client *c = NULL;
-        if (bzl_client_connect(sock, &c, NULL, 0) == BZL_OK) {
-            bzl_client_close(c);
-            return pid;
-        }
-        int status;
-        ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "bzld exited during start-up");
-        crash_sleep_ms(50);
-    }
-    ck_abort_msg("bzld did not start listening within 20 s");
-    return -1;
+    char why[128] = "";
+    ck_assert_msg(bzld_proc_wait(pid, sock, why, sizeof why) == 0, "%s", why);
+    return pid;
 }
 
 /* SIGTERM must drain and exit 0. */

@@ -1,4 +1,4 @@
-# scenario.sh — what the shell scenarios under tests/daemon share; sourced, never run. The
+# scenario.sh — what the shell scenarios under tests/daemon/e2e share; sourced, never run. The
 # caller sets tmp (its scratch directory) first and keeps bzld's process id in pid.
 #   check NAME COMMAND...   counts COMMAND's success, or prints "FAIL: NAME" and counts that
 #   scenario_end NAME       prints the counts; its status is 0 only when nothing failed
