@@ -612,25 +612,25 @@ bzl_storage_item_modes(bzl_txn *t, const char *book_no, uint32_t item_no, bzl_mo
 {
     uint8_t prefix[ITEM_KEY_BYTES];
     bzl__item_key(prefix, book_no, BZL_KIND_PRODUCT, item_no);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_ITEM_MODE, prefix, sizeof prefix, sizeof prefix, &w);
     size_t n = 0;
-    int rc = bzl__cursor_seek(t, DB_ITEM_MODE, prefix, sizeof prefix, MDB_SET_RANGE, &cur, &k, &v);
     bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && n < cap && k.mv_size == MODE_KEY_BYTES &&
-           memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = ITEM_KEY_BYTES};
+    while (st == BZL_OK && n < cap && bzl__walk_next(&w)) {
+        if (w.k.mv_size != MODE_KEY_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size, .off = ITEM_KEY_BYTES};
         out[n].from = (int32_t)rd_be(&kr, 4);
-        out[n].mode = v.mv_size == 1 ? *(const uint8_t *)v.mv_data : 0;
+        out[n].mode = w.v.mv_size == 1 ? *(const uint8_t *)w.v.mv_data : 0;
         if (out[n].mode < BZL_BIZ_OEM || out[n].mode > BZL_BIZ_OBM) {
             st = BZL_CORRUPT;
             break;
         }
         n++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__list_end(cur, rc, st, n, false, count, NULL);
+    return bzl__list_end(w.cur, w.rc, st, n, false, count, NULL);
 }
 
 /* ---- scrap allowances ----------------------------------------------------------------------- */
@@ -655,28 +655,28 @@ bzl_storage_scrap_list(bzl_txn *t, const char *book_no, uint32_t item_no, uint32
     bzl__item_key(seek, book_no, BZL_KIND_MATERIAL,
                   after_item < BZL_ITEM_NO_MAX ? after_item + 1u : BZL_ITEM_NO_MAX + 1u);
     bool seek_after = item_no == 0 && after_item != 0;
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    /* The seek key shares the prefix's first prefix_len bytes (book and kind) when it is used. */
+    bzl__walk w;
+    bzl__walk_begin(t, DB_SCRAP, seek_after ? seek : prefix,
+                    seek_after ? ITEM_KEY_BYTES : prefix_len, prefix_len, &w);
     size_t n = 0;
     bool further = false;
-    int rc =
-        bzl__cursor_seek(t, DB_SCRAP, seek_after ? seek : prefix,
-                         seek_after ? ITEM_KEY_BYTES : prefix_len, MDB_SET_RANGE, &cur, &k, &v);
-    while (rc == MDB_SUCCESS && st == BZL_OK && k.mv_size == ITEM_KEY_BYTES &&
-           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        if (w.k.mv_size != ITEM_KEY_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
         if (n == cap) {
             further = true;
             break;
         }
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN + 1u};
-        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size, .off = BZL_BOOK_NO_LEN + 1u};
+        bzl_rd r = {.p = w.v.mv_data, .len = w.v.mv_size};
         out[n].item_no = (uint32_t)rd_be(&kr, 4);
         out[n].scrap.generated_e5 = rd_i64(&r);
         out[n].scrap.used_e5 = rd_i64(&r);
         st = rd_done(&r) ? BZL_OK : BZL_CORRUPT;
         n++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__list_end(cur, rc, st, n, further, count, more);
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }
