@@ -241,25 +241,29 @@ bool
 bzld_access_allow(bzld_slot *slot, const bzld_request *row)
 {
     BZL_ASSERT(slot->req != NULL);
-    const bzld_conn *c = slot->conn;
-    const bzld_principal *p = &c->principal;
+    const bzld_principal *p = bzld_principal_of_slot(slot);
     bzld *d = bzld_of_slot(slot);
     const bzld_request_limits lim = {.decl_lines_max = d->cfg.decl_lines_max};
-    switch (bzld_access_decide(p, row, slot->req, &lim, store_book_owner, d)) {
-    case BZLD_ACCESS_ALLOW:
+    bzld_access_verdict verdict = bzld_access_decide(p, row, slot->req, &lim, store_book_owner, d);
+    if (verdict == BZLD_ACCESS_ALLOW) {
         return true;
+    }
+    bzl_actor c; /* the peer's credentials, for the refusal and its log line */
+    bzld_actor_of_slot(slot, &c);
+    unsigned long long conn_id = (unsigned long long)bzld_conn_id_of_slot(slot);
+    switch (verdict) {
     case BZLD_ACCESS_UNMAPPED:
         bzld_slot_reply_status(slot, BZL_PERMISSION_DENIED,
                                "uid %u is not mapped to a principal in bzld's [access] table",
-                               c->uid);
+                               c.uid);
         return false;
     case BZLD_ACCESS_DENIED:
-        bzld_log(BZLD_LOG_NOTICE, "conn %llu (uid %u pid %d, %s): %s denied",
-                 (unsigned long long)c->conn_id, c->uid, c->pid, bzld_role_name(p->role),
-                 row->name);
+        bzld_log(BZLD_LOG_NOTICE, "conn %llu (uid %u pid %d, %s): %s denied", conn_id, c.uid, c.pid,
+                 bzld_role_name(p->role), row->name);
         bzld_slot_reply_status(slot, BZL_PERMISSION_DENIED, "the %s role may not send %s",
                                bzld_role_name(p->role), row->name);
         return false;
+    case BZLD_ACCESS_ALLOW:
     case BZLD_ACCESS_FOREIGN:
         break;
     }
@@ -268,7 +272,7 @@ bzld_access_allow(bzld_slot *slot, const bzld_request *row)
     bzld_log(BZLD_LOG_NOTICE,
              "conn %llu (uid %u pid %d, enterprise): %s of another "
              "enterprise's record answered as missing",
-             (unsigned long long)c->conn_id, c->uid, c->pid, row->name);
+             conn_id, c.uid, c.pid, row->name);
     bzld_slot_reply_status(slot, BZL_NOT_FOUND, "%s", fault.message);
     return false;
 }

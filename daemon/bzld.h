@@ -93,35 +93,6 @@ struct bzld_slot {
     _Alignas(8) uint8_t reply_inline[BZLD_SLOT_REPLY_INLINE_BYTES]; /* reply when it fits */
 };
 
-/* ---- connections --------------------------------------------------------------------------- */
-
-struct bzld_conn {
-    uv_pipe_t pipe;
-    uv_timer_t idle;
-    struct bzld *d;
-    bzld_conn *prev, *next;
-    bzl_frame_reader reader;
-    bzld_slot *head, *tail; /* in request order */
-    bzld_slot *next_new;    /* first slot not yet started */
-    uint32_t slots;         /* slots in the list */
-    uint32_t running;       /* slots handed to the writer and not yet done */
-    size_t out_bytes;       /* reply bytes in uv_write requests not yet completed */
-    uint32_t uid, gid;
-    int32_t pid;
-    uint32_t *groups; /* the peer's supplementary groups when it connected (owned) */
-    uint32_t n_groups;
-    bzld_principal principal; /* settled at accept from the credentials and [access] */
-    uint64_t conn_id;
-    bool reading;
-    bool closing;
-    bool eof;     /* the peer finished sending: reply to what it sent, then close */
-    bool failed;  /* framing broke or the connection was refused: send the error, then close */
-    bool refused; /* over a connection cap; not counted as serving */
-    uint8_t handles_open; /* pipe and timer; the conn is freed when both closed and running == 0 */
-    bool pump_queued;     /* on the daemon's pump list: a write finished in this wake-up */
-    bzld_conn *pump_next;
-};
-
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
 /* Request kinds counted by status: the Request body oneof uses field numbers below 110

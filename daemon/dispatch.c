@@ -122,6 +122,12 @@ bzld_actor_of_slot(const bzld_slot *slot, bzl_actor *out)
     out->time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+uint64_t
+bzld_conn_id_of_slot(const bzld_slot *slot)
+{
+    return slot->conn->conn_id;
+}
+
 const bzld_principal *
 bzld_principal_of_slot(const bzld_slot *slot)
 {

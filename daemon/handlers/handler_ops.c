@@ -83,8 +83,10 @@ bzld_handle_backup(bzld_slot *slot)
     w->slot = slot;
     w->store = d->store;
     memcpy(w->path, out, len + 1);
+    bzl_actor who;
+    bzld_actor_of_slot(slot, &who);
     bzld_log(BZLD_LOG_INFO, "conn %llu (uid %u) request %llu: backup to %s",
-             (unsigned long long)slot->conn->conn_id, slot->conn->uid,
+             (unsigned long long)bzld_conn_id_of_slot(slot), who.uid,
              (unsigned long long)slot->request_id, w->path);
     int rc = uv_queue_work(d->loop, &w->req, backup_work_cb, backup_after_work_cb);
     if (rc != 0) {
