@@ -128,24 +128,42 @@ bzl_norm_loss(const bzl_norm *n, int64_t qty_e5, int64_t rate_e9, int64_t *loss_
     return st == BZL_OK ? loss_of((bzl_i128)qty_e5 * u_e9, rate_e9, loss_e5) : st;
 }
 
-bzl_status
-bzl_norm_consume(const bzl_norm *n, int64_t qty_e5, int64_t *consumption_e5, int64_t *tangible_e5)
+/* What qty_e5 (>= 0) of product consumes by n: the consumption and the tangible and intangible
+ * losses inside it, from one effective unit and one exact product. */
+typedef struct consumption {
+    int64_t total_e5;
+    int64_t tangible_e5;
+    int64_t intangible_e5;
+} consumption;
+
+static bzl_status
+consume(const bzl_norm *n, int64_t qty_e5, consumption *out)
 {
     BZL_ASSERT(n != NULL);
     BZL_ASSERT(qty_e5 >= 0);
     int64_t u_e9 = 0;
-    int64_t c = 0;
-    int64_t t = 0;
+    consumption c = {0};
     bzl_status st = effective_unit(n, &u_e9);
+    bzl_i128 p = (bzl_i128)qty_e5 * u_e9; /* |qty × u| < 2^126: exact */
     if (st == BZL_OK) {
-        st = bzl_dec_mul(qty_e5, BZL_SCALE_QTY, u_e9, BZL_SCALE_RATE, BZL_SCALE_QTY, &c);
+        st = bzl_dec_mul(qty_e5, BZL_SCALE_QTY, u_e9, BZL_SCALE_RATE, BZL_SCALE_QTY, &c.total_e5);
     }
+    st = st == BZL_OK ? loss_of(p, n->tangible_e9, &c.tangible_e5) : st;
+    st = st == BZL_OK ? loss_of(p, n->intangible_e9, &c.intangible_e5) : st;
     if (st == BZL_OK) {
-        st = loss_of((bzl_i128)qty_e5 * u_e9, n->tangible_e9, &t);
+        *out = c;
     }
+    return st;
+}
+
+bzl_status
+bzl_norm_consume(const bzl_norm *n, int64_t qty_e5, int64_t *consumption_e5, int64_t *tangible_e5)
+{
+    consumption c;
+    bzl_status st = consume(n, qty_e5, &c);
     if (st == BZL_OK) {
-        *consumption_e5 = c;
-        *tangible_e5 = t;
+        *consumption_e5 = c.total_e5;
+        *tangible_e5 = c.tangible_e5;
     }
     return st;
 }
@@ -219,26 +237,23 @@ direct_effect(const bzl_declaration *d, uint32_t i, bzl_flow flow, uint8_t verif
 static bzl_status
 consume_row(const bzl_norm *row, int64_t qty_e5, int sign, uint32_t line, bzl_effect_list *out)
 {
-    int64_t c = 0;
-    int64_t t = 0;
-    int64_t i = 0;
-    bzl_status st = bzl_norm_consume(row, qty_e5, &c, &t);
-    st = st == BZL_OK ? bzl_norm_loss(row, qty_e5, row->intangible_e9, &i) : st;
+    consumption c = {0};
+    bzl_status st = consume(row, qty_e5, &c);
     bzl_effect e = {.kind = BZL_KIND_MATERIAL,
                     .item_no = row->material,
                     .category = BZL_CATEGORY_CONSUMPTION,
                     .flags = BZL_EFFECT_AVG_VALUE,
                     .line = line,
-                    .qty_e5 = -sign * c,
-                    .scrap_gen_e5 = sign * t,
-                    .total_e5 = sign * c};
+                    .qty_e5 = -sign * c.total_e5,
+                    .scrap_gen_e5 = sign * c.tangible_e5,
+                    .total_e5 = sign * c.total_e5};
     st = st == BZL_OK ? bzl_effects_add(out, &e) : st;
-    if (st == BZL_OK && i != 0) {
+    if (st == BZL_OK && c.intangible_e5 != 0) {
         bzl_effect loss = {.kind = BZL_KIND_MATERIAL,
                            .item_no = row->material,
                            .category = BZL_CATEGORY_INTANGIBLE_LOSS,
                            .line = line,
-                           .total_e5 = sign * i};
+                           .total_e5 = sign * c.intangible_e5};
         st = bzl_effects_add(out, &loss);
     }
     return st;

@@ -307,10 +307,12 @@ lacks_losses(const bzl_effect_list *list)
 static bzl_status
 legacy_losses_add(bzl_txn *t, action *a, uint64_t from, int sign)
 {
+    if (!lacks_losses(&a->list)) {
+        return BZL_OK; /* the usual case, decided without a read */
+    }
     uint64_t schema4_from = 0;
     bzl_status st = bzl__meta_u64_get(t, META_SCHEMA4_FROM, &schema4_from);
-    if (st == BZL_NOT_FOUND ||
-        (st == BZL_OK && (from >= schema4_from || !lacks_losses(&a->list)))) {
+    if (st == BZL_NOT_FOUND || (st == BZL_OK && from >= schema4_from)) {
         return BZL_OK;
     }
     bzl_effect_list losses = {0};
