@@ -326,6 +326,18 @@ record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t 
     return st;
 }
 
+/* True when applying list would take from a scrap allowance. */
+static bool
+draws_allowance(const bzl_effect_list *list)
+{
+    for (uint32_t i = 0; i < list->count; i++) {
+        if (list->items[i].scrap_used_e5 > 0 || list->items[i].scrap_gen_e5 < 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Decides every refusal, reading only: header, items, norms, effects, and what applying them
  * would meet (balances, allowances, period totals, trade values). */
 static bzl_status
@@ -356,10 +368,11 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, g->seen,
                                 &result->status, &result->fault);
     }
-    if (st == BZL_OK && result->status == BZL_OK && d->pending) {
+    if (st == BZL_OK && result->status == BZL_OK && d->pending && draws_allowance(&g->posted)) {
         /* A pending declaration is refused by every rule its posting would meet, so that what
          * it reserves can be posted: its reservation moves no allowance, but the posted form
-         * draws it (scrap dispositions, products returned in) and must find it now. */
+         * draws it (scrap dispositions, products returned in) and must find it now. The
+         * balances its reservation met already, so only a form that draws is read again. */
         st = bzl__effects_check(t, d->book_no, month, bounded, &g->posted, NULL, &result->status,
                                 &result->fault);
     }
