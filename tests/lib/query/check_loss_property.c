@@ -85,10 +85,15 @@ model_line(const model_norm *n, int64_t qty_e5, int64_t out[3])
     out[2] = (int64_t)half_up(p * n->intangible_e9, e9 * e9 * 100);
 }
 
+/* Version v (0-based) as customs writes version numbers: "00000001", "00000002", … */
 static void
 version_name(unsigned v, char out[BZL_BOM_VERSION_BYTES_MAX + 1])
 {
-    snprintf(out, BZL_BOM_VERSION_BYTES_MAX + 1, "%08u", v + 1);
+    static_assert(VERSIONS_MAX <= 9u, "one digit names every version");
+    ck_assert_uint_lt(v, VERSIONS_MAX);
+    memcpy(out, "0000000", 7);
+    out[7] = (char)('1' + v);
+    out[8] = '\0';
 }
 
 /* The version of product p in force on date: the latest valid_from on or before it. */
