@@ -119,6 +119,18 @@ bzl__walk_begin(bzl_txn *t, unsigned db, const void *from, size_t from_len, size
                              &w->cur, &w->k, &w->v);
 }
 
+void
+bzl__walk_begin_after(bzl_txn *t, unsigned db, const void *from, size_t from_len, size_t prefix_len,
+                      bzl__walk *w)
+{
+    bzl__walk_begin(t, db, from, from_len, prefix_len, w);
+    /* LMDB keys are never empty, so with no start key there is nothing to pass over. */
+    if (w->rc == MDB_SUCCESS && from_len > 0 && w->k.mv_size == from_len &&
+        memcmp(w->k.mv_data, from, from_len) == 0) {
+        w->rc = mdb_cursor_get(w->cur, &w->k, &w->v, MDB_NEXT);
+    }
+}
+
 bool
 bzl__walk_next(bzl__walk *w)
 {

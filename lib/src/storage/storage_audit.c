@@ -105,32 +105,25 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
     memcpy(out->head_hash, head_hash, sizeof head_hash);
     uint8_t prev[JOURNAL_HASH_BYTES] = {0};
     uint64_t expect = 1;
-    MDB_cursor *cur = NULL;
-    MDB_val k, v;
-    int rc = bzl__cursor_seek(t, DB_JOURNAL, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    t->journal_reads += cur != NULL;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_JOURNAL, NULL, 0, 0, &w);
+    t->journal_reads += w.cur != NULL;
     /* Bounded by the journal's size: one step per stored entry. */
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
-        st = chain_step(&k, &v, expect, prev, out);
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        st = chain_step(&w.k, &w.v, expect, prev, out);
         if (st == BZL_OK) {
             expect++;
             out->entries++;
             t->journal_reads++;
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         }
     }
-    if (cur != NULL) {
-        mdb_cursor_close(cur);
-    }
+    st = bzl__walk_end(&w, st);
     if (st != BZL_OK) {
         return st;
     }
-    if (rc != MDB_NOTFOUND) {
-        return bzl__mdb_status(rc);
-    }
     MDB_val nk = {.mv_size = strlen("journal_next"), .mv_data = "journal_next"};
     MDB_val nv;
-    rc = mdb_get(t->txn, t->s->dbi[DB_META], &nk, &nv);
+    int rc = mdb_get(t->txn, t->s->dbi[DB_META], &nk, &nv);
     bzl_rd r = {.p = rc == MDB_SUCCESS ? nv.mv_data : NULL, .len = rc == MDB_SUCCESS ? 8 : 0};
     uint64_t next = rc == MDB_SUCCESS && nv.mv_size == 8 ? rd_u64(&r) : 0;
     if (next != expect) {
@@ -282,17 +275,15 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
     BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
     uint8_t start[8];
     seq_key(start, f->after_seq == UINT64_MAX ? f->after_seq : f->after_seq + 1);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
     size_t n = 0;
     uint64_t last = f->after_seq;
     bool further = false;
     bzl_status st = BZL_OK;
-    int rc = bzl__cursor_seek(t, DB_JOURNAL, start, sizeof start, MDB_SET_RANGE, &cur, &k, &v);
-    t->journal_reads += cur != NULL;
-    for (uint32_t scanned = 0; rc == MDB_SUCCESS; scanned++) {
-        uint64_t seq = seq_of_key(&k);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_JOURNAL, start, sizeof start, 0, &w);
+    t->journal_reads += w.cur != NULL;
+    for (uint32_t scanned = 0; bzl__walk_next(&w); scanned++) {
+        uint64_t seq = seq_of_key(&w.k);
         if (f->until_seq != 0 && seq > f->until_seq) {
             break;
         }
@@ -300,16 +291,15 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
             further = true;
             break;
         }
-        if (!audit_decode(&k, &v, &out[n])) {
+        if (!audit_decode(&w.k, &w.v, &out[n])) {
             st = BZL_CORRUPT;
             break;
         }
         n += audit_match(f, &out[n]);
         last = seq;
         t->journal_reads++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    st = bzl__list_end(cur, rc, st, n, further, count, more);
+    st = bzl__list_end(w.cur, w.rc, st, n, further, count, more);
     if (st == BZL_OK) {
         *next_after = last;
     }

@@ -381,19 +381,17 @@ bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
                                 bzl_transfer_row *out, size_t cap, size_t *count, bool *more)
 {
     BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
     size_t n = 0;
     bool further = false;
     bzl_status st = BZL_OK;
     pair_lines pl = {.lines = NULL, .cap = 0};
-    int rc = bzl__cursor_seek(t, DB_TRANSFER, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    bzl__walk w;
+    bzl__walk_begin(t, DB_TRANSFER, NULL, 0, 0, &w);
+    while (st == BZL_OK && bzl__walk_next(&w)) {
         transfer_rec rec;
         bzl_transfer_row row;
         memset(&row, 0, sizeof row);
-        st = transfer_decode(&k, &v, &rec);
+        st = transfer_decode(&w.k, &w.v, &rec);
         /* Another enterprise's half is passed over before its lines are read. */
         bool mine =
             st == BZL_OK && (enterprise[0] == '\0' || strcmp(enterprise, rec.enterprise) == 0);
@@ -415,8 +413,7 @@ bzl_storage_transfers_unmatched(bzl_txn *t, const char *enterprise, size_t skip,
             row.flow = rec.flow;
             out[n++] = row;
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     free(pl.lines);
-    return bzl__list_end(cur, rc, st, n, further, count, more);
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }

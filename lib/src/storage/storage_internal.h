@@ -151,6 +151,10 @@ typedef struct bzl__walk {
 } bzl__walk;
 void bzl__walk_begin(bzl_txn *t, unsigned db, const void *from, size_t from_len, size_t prefix_len,
                      bzl__walk *w);
+/* bzl__walk_begin for paging strictly after a key: a record whose key equals from[from_len]
+ * exactly is passed over (keys are unique, so only the first one can). */
+void bzl__walk_begin_after(bzl_txn *t, unsigned db, const void *from, size_t from_len,
+                           size_t prefix_len, bzl__walk *w);
 /* Steps to the next record in range (the first on the first call): true with w->k and w->v,
  * false at the end of the range or on a cursor error (bzl__walk_end reports it). */
 bool bzl__walk_next(bzl__walk *w);

@@ -119,29 +119,20 @@ bzl_storage_enterprise_list(bzl_txn *t, const char *after, bzl_enterprise *out, 
     BZL_ASSERT(cap <= BZL_LIST_ROWS_MAX);
     /* Every key is exactly code-long, so comparing with `after` cut to that length and
      * skipping an equal key yields exactly the keys after it. */
-    MDB_val start = bzl__mval(after, strnlen(after, BZL_ENTERPRISE_CODE_LEN));
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    bzl__walk w;
+    bzl__walk_begin_after(t, DB_ENTERPRISE, after, strnlen(after, BZL_ENTERPRISE_CODE_LEN), 0, &w);
     size_t n = 0;
     bool further = false;
-    int rc = bzl__cursor_seek(t, DB_ENTERPRISE, start.mv_data, start.mv_size,
-                              start.mv_size > 0 ? MDB_SET_RANGE : MDB_FIRST, &cur, &k, &v);
-    if (rc == MDB_SUCCESS && k.mv_size == start.mv_size &&
-        memcmp(k.mv_data, start.mv_data, k.mv_size) == 0) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
     bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
         if (n == cap) {
             further = true;
             break;
         }
-        st = enterprise_decode(&k, &v, &out[n]);
+        st = enterprise_decode(&w.k, &w.v, &out[n]);
         n++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__list_end(cur, rc, st, n, further, count, more);
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }
 
 /* ---- book ---------------------------------------------------------------------------------- */
@@ -423,34 +414,33 @@ bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t 
     }
     uint8_t start[ITEM_KEY_BYTES];
     bzl__item_key(start, book_no, after_kind, after_item);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
+    /* The range is checked in the loop, not as a walk prefix: the start key's kind may lie past
+     * `kind`, and a malformed key is reported before its range is looked at. */
+    bzl__walk w;
+    if (skip_equal) {
+        bzl__walk_begin_after(t, DB_ITEM, start, sizeof start, 0, &w);
+    } else {
+        bzl__walk_begin(t, DB_ITEM, start, sizeof start, 0, &w);
+    }
     size_t n = 0;
     bool further = false;
-    int rc = bzl__cursor_seek(t, DB_ITEM, start, sizeof start, MDB_SET_RANGE, &cur, &k, &v);
-    if (rc == MDB_SUCCESS && skip_equal && k.mv_size == sizeof start &&
-        memcmp(k.mv_data, start, sizeof start) == 0) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
-        if (k.mv_size != ITEM_KEY_BYTES) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        if (w.k.mv_size != ITEM_KEY_BYTES) {
             st = BZL_CORRUPT;
             break;
         }
-        if (!balance_row_in_range(&k, book_no, kind)) {
+        if (!balance_row_in_range(&w.k, book_no, kind)) {
             break;
         }
         if (n == cap) {
             further = true;
             break;
         }
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN};
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size, .off = BZL_BOOK_NO_LEN};
         out[n].kind = rd_u8(&kr);
         out[n].item_no = (uint32_t)rd_be(&kr, 4);
-        st = bzl__balance_read(t, k.mv_data, &out[n].balance);
+        st = bzl__balance_read(t, w.k.mv_data, &out[n].balance);
         n++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    return bzl__list_end(cur, rc, st, n, further, count, more);
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }

@@ -181,6 +181,7 @@ stock_clear(bzl_txn *t, const char *book_no, int32_t date)
     MDB_val k;
     MDB_val v;
     int rc = bzl__cursor_seek(t, DB_STOCKTAKE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    /* Hand-written, not bzl__walk: it deletes under the cursor and seeks again (above). */
     while (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
            memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
         rc = mdb_cursor_del(cur, 0);
@@ -353,17 +354,22 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
         bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN};
         found = (int32_t)rd_be(&kr, 4);
     }
-    bzl_status st = found >= from ? BZL_OK : BZL_NOT_FOUND;
-    size_t n = 0;
-    if (st == BZL_OK) {
-        stock_key(key, book_no, found, 0);
-        k = bzl__mval(key, sizeof key);
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    mdb_cursor_close(cur);
+    if (found < from) {
+        return BZL_NOT_FOUND;
     }
-    while (st == BZL_OK && rc == MDB_SUCCESS && n < cap && k.mv_size == STOCK_KEY_BYTES &&
-           memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN + 4u};
-        bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+    /* That date's rows: the walk's prefix is book | date. */
+    stock_key(key, book_no, found, 0);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_STOCKTAKE, key, sizeof key, STOCK_KEY_BYTES - 4u, &w);
+    bzl_status st = BZL_OK;
+    size_t n = 0;
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        if (n == cap || w.k.mv_size != STOCK_KEY_BYTES) {
+            break;
+        }
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size, .off = BZL_BOOK_NO_LEN + 4u};
+        bzl_rd r = {.p = w.v.mv_data, .len = w.v.mv_size};
         out[n].item_no = (uint32_t)rd_be(&kr, 4);
         out[n].counted_e5 = rd_i64(&r);
         out[n].direct_e5 = rd_i64(&r);
@@ -372,9 +378,8 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
         out[n].count_scrap = rd_u8(&r) != 0;
         st = rd_done(&r) ? BZL_OK : BZL_CORRUPT;
         n++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    st = bzl__cursor_end(cur, rc, st);
+    st = bzl__walk_end(&w, st);
     if (st == BZL_OK) {
         *date = found;
         *count = n;
@@ -498,19 +503,14 @@ month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *ou
 {
     uint8_t key[MONTH_KEY_BYTES];
     month_cur_key(key, from, "");
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = bzl__cursor_seek(t, (unsigned)db, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
-    if (cur == NULL) {
-        return bzl__mdb_status(rc);
-    }
+    bzl__walk w;
+    bzl__walk_begin(t, (unsigned)db, key, sizeof key, 0, &w);
     size_t n = 0;
     size_t seen = 0;
+    bool further = false;
     bzl_status st = BZL_OK;
-    *more = false;
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
         uint32_t month = (uint32_t)rd_be(&kr, 4);
         char cur_code[BZL_CURRENCY_LEN + 1];
         rd_text(&kr, cur_code, sizeof cur_code, BZL_CURRENCY_LEN, true);
@@ -519,10 +519,10 @@ month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *ou
         }
         if (seen++ >= skip) {
             if (n == cap) {
-                *more = true;
+                further = true;
                 break;
             }
-            bzl_rd r = {.p = v.mv_data, .len = v.mv_size};
+            bzl_rd r = {.p = w.v.mv_data, .len = w.v.mv_size};
             if (db == DB_RATE) {
                 bzl_rate_row *o = &((bzl_rate_row *)out)[n];
                 o->month = month;
@@ -538,14 +538,9 @@ month_rows(bzl_txn *t, int db, uint32_t from, uint32_t to, size_t skip, void *ou
             st = rd_done(&r) && !kr.bad ? BZL_OK : BZL_CORRUPT;
             n++;
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     /* A cursor failure mid-walk is an error, not a short list. */
-    st = bzl__cursor_end(cur, rc, st);
-    if (st == BZL_OK) {
-        *count = n;
-    }
-    return st;
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }
 
 bzl_status
@@ -651,38 +646,23 @@ bzl_storage_book_list(bzl_txn *t, const char *after, char (*out)[BZL_BOOK_NO_LEN
                       size_t *count, bool *more)
 {
     uint8_t key[BZL_BOOK_NO_LEN];
-    bzl_wr w = {.p = key, .cap = sizeof key};
-    wr_fixed(&w, after, BZL_BOOK_NO_LEN);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_BOOK, key, sizeof key,
-                              after[0] == '\0' ? MDB_FIRST : MDB_SET_RANGE, &cur, &k, &v);
-    if (cur == NULL) {
-        return bzl__mdb_status(rc);
-    }
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_fixed(&kw, after, BZL_BOOK_NO_LEN);
+    bzl__walk w;
+    bzl__walk_begin_after(t, DB_BOOK, key, after[0] == '\0' ? 0 : sizeof key, 0, &w);
     size_t n = 0;
-    *more = false;
-    if (rc == MDB_SUCCESS && after[0] != '\0' && k.mv_size == BZL_BOOK_NO_LEN &&
-        memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
+    bool further = false;
     bzl_status st = BZL_OK;
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
+    while (st == BZL_OK && bzl__walk_next(&w)) {
         if (n == cap) {
-            *more = true;
+            further = true;
             break;
         }
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
         rd_text(&kr, out[n], BZL_BOOK_NO_LEN + 1, BZL_BOOK_NO_LEN, false);
         st = rd_done(&kr) ? BZL_OK : BZL_CORRUPT;
         n++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     /* A cursor failure mid-walk is an error, not a short list. */
-    st = bzl__cursor_end(cur, rc, st);
-    if (st == BZL_OK) {
-        *count = n;
-    }
-    return st;
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }

@@ -70,6 +70,7 @@ widen_balances_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     MDB_val v;
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_BALANCE], &cur);
+    /* Hand-written, not bzl__walk: it writes to the database it walks, so it seeks every row. */
     for (uint32_t n = 0; rc == MDB_SUCCESS && st == BZL_OK && n < UPGRADE_ROWS_PER_TXN; n++) {
         /* Seek afresh each time: the put below may move the rows under the cursor. */
         k = bzl__mval(at.after, ITEM_KEY_BYTES);
@@ -162,6 +163,7 @@ move_history_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     MDB_val v;
     bzl_status st = BZL_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HISTORY], &cur);
+    /* Hand-written, not bzl__walk: each moved row is deleted, so every step seeks the first. */
     for (uint32_t n = 0; rc == MDB_SUCCESS && st == BZL_OK && n < UPGRADE_ROWS_PER_TXN; n++) {
         k = bzl__mval(first_v2, sizeof first_v2);
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -288,27 +290,30 @@ losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     uint64_t next = 1;
     bzl_status st = bzl__meta_u64_get(t, META_SCHEMA4_FROM, &next);
     st = st == BZL_NOT_FOUND ? BZL_OK : st;
+    if (st != BZL_OK) {
+        return st;
+    }
     uint8_t key[8];
-    bzl_wr w = {.p = key, .cap = sizeof key};
-    wr_be(&w, next, 8);
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
-    int rc = st == BZL_OK
-                 ? bzl__cursor_seek(t, DB_JOURNAL, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v)
-                 : MDB_SUCCESS;
-    for (uint32_t n = 0; st == BZL_OK && rc == MDB_SUCCESS && n < UPGRADE_ROWS_PER_TXN; n++) {
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_be(&kw, next, 8);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_JOURNAL, key, sizeof key, 0, &w);
+    /* The step past a transaction's last entry is taken, so *done is true as soon as the
+     * journal is finished, not one empty transaction later. */
+    for (uint32_t n = 0; st == BZL_OK && bzl__walk_next(&w); n++) {
+        if (n == UPGRADE_ROWS_PER_TXN) {
+            break;
+        }
         bzl__entry e;
-        bzl_rd kr = {.p = k.mv_data, .len = k.mv_size};
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
         uint64_t seq = rd_be(&kr, 8);
         next = seq + 1;
-        st = bzl__entry_decode(&v, &e);
+        st = bzl__entry_decode(&w.v, &e);
         st = st == BZL_OK ? losses_entry(t, &e, seq, &at) : st;
         *rows += 1;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    st = bzl__cursor_end(cur, rc, st);
-    *done = rc == MDB_NOTFOUND;
+    *done = w.rc == MDB_NOTFOUND;
+    st = bzl__walk_end(&w, st);
     st = st == BZL_OK ? bzl__meta_u64_put(t, META_SCHEMA4_FROM, next) : st;
     if (st == BZL_OK) {
         *out = at;

@@ -348,19 +348,17 @@ compare_chain(bzl_txn *t, const uint8_t key[ITEM_KEY_BYTES], uint64_t *rows, bzl
 static bzl_status
 compare_history(bzl_txn *t, bzl_verify_report *out)
 {
-    MDB_cursor *cur = NULL;
-    MDB_val k;
-    MDB_val v;
     bzl_status st = BZL_OK;
     uint64_t chained = 0;
-    int rc = bzl__cursor_seek(t, DB_BALANCE, NULL, 0, MDB_FIRST, &cur, &k, &v);
-    while (rc == MDB_SUCCESS && st == BZL_OK) {
-        st = k.mv_size == ITEM_KEY_BYTES ? compare_chain(t, k.mv_data, &chained, out) : BZL_CORRUPT;
-        rc = st == BZL_OK ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : rc;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_BALANCE, NULL, 0, 0, &w);
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        st = w.k.mv_size == ITEM_KEY_BYTES ? compare_chain(t, w.k.mv_data, &chained, out)
+                                           : BZL_CORRUPT;
     }
-    st = bzl__cursor_end(cur, rc, st);
+    st = bzl__walk_end(&w, st);
     MDB_stat hs;
-    rc = st == BZL_OK ? mdb_stat(t->txn, t->s->dbi[DB_HISTORY], &hs) : MDB_SUCCESS;
+    int rc = st == BZL_OK ? mdb_stat(t->txn, t->s->dbi[DB_HISTORY], &hs) : MDB_SUCCESS;
     if (st == BZL_OK && rc != MDB_SUCCESS) {
         st = bzl__mdb_status(rc);
     }
