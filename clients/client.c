@@ -224,14 +224,14 @@ bzl_client_close(bzl_client *c)
 /* ---- requests and responses ----------------------------------------------------------- */
 
 bzl_status
-bzl_client_send(bzl_client *c, Bzl__Request *req)
+bzl_client_send(bzl_client *c, Bzl__V1__Request *req)
 {
     BZL_ASSERT(c != NULL);
     BZL_ASSERT(req != NULL);
 
     c->error[0] = '\0';
     req->id = c->next_id;
-    size_t body_bytes = bzl__request__get_packed_size(req);
+    size_t body_bytes = bzl__v1__request__get_packed_size(req);
     /* Only an all-default request packs to nothing, and ids start at 1, so a packed request
      * always holds at least its id: FRAME_EMPTY cannot come back from the encoder. */
     BZL_ASSERT(req->id >= 1);
@@ -249,7 +249,7 @@ bzl_client_send(bzl_client *c, Bzl__Request *req)
         return status;
     }
     memcpy(c->send_buf, header, BZL_FRAME_HEADER_BYTES);
-    size_t packed = bzl__request__pack(req, c->send_buf + BZL_FRAME_HEADER_BYTES);
+    size_t packed = bzl__v1__request__pack(req, c->send_buf + BZL_FRAME_HEADER_BYTES);
     BZL_ASSERT(packed == body_bytes);
 
     int err = send_all(c->fd, c->send_buf, BZL_FRAME_HEADER_BYTES + body_bytes);
@@ -303,7 +303,7 @@ client_apply_frame_max(bzl_client *c)
 }
 
 bzl_status
-bzl_client_recv(bzl_client *c, Bzl__Response **resp)
+bzl_client_recv(bzl_client *c, Bzl__V1__Response **resp)
 {
     BZL_ASSERT(c != NULL);
     BZL_ASSERT(resp != NULL);
@@ -340,7 +340,7 @@ bzl_client_recv(bzl_client *c, Bzl__Response **resp)
     const uint8_t *body = NULL;
     size_t body_bytes = 0;
     bzl_frame_reader_peek(&c->reader, &body, &body_bytes);
-    Bzl__Response *unpacked = bzl__response__unpack(NULL, body_bytes, body);
+    Bzl__V1__Response *unpacked = bzl__v1__response__unpack(NULL, body_bytes, body);
     bzl_frame_reader_next(&c->reader);
     if (unpacked == NULL) {
         /* The frame boundaries are intact, so the connection stays usable. */
@@ -352,7 +352,7 @@ bzl_client_recv(bzl_client *c, Bzl__Response **resp)
 }
 
 bzl_status
-bzl_client_call(bzl_client *c, Bzl__Request *req, Bzl__Response **resp)
+bzl_client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
 {
     BZL_ASSERT(c != NULL);
     BZL_ASSERT(req != NULL);
@@ -362,7 +362,7 @@ bzl_client_call(bzl_client *c, Bzl__Request *req, Bzl__Response **resp)
     if (status != BZL_OK) {
         return status;
     }
-    Bzl__Response *got = NULL;
+    Bzl__V1__Response *got = NULL;
     status = bzl_client_recv(c, &got);
     if (status != BZL_OK) {
         return status;
@@ -370,7 +370,7 @@ bzl_client_call(bzl_client *c, Bzl__Request *req, Bzl__Response **resp)
     if (got->id != req->id) {
         client_set_error(c, "response id %" PRIu64 " does not match request id %" PRIu64, got->id,
                          req->id);
-        bzl__response__free_unpacked(got, NULL);
+        bzl__v1__response__free_unpacked(got, NULL);
         return BZL_MALFORMED;
     }
     *resp = got;

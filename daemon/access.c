@@ -202,7 +202,7 @@ store_book_owner(void *arg, const char *book_no, char owner[BZL_ENTERPRISE_CODE_
 
 /* False when the record the request names belongs to an enterprise p may not see. */
 static bool
-scope_allows(const bzld_principal *p, const bzld_request *row, const Bzl__Request *req,
+scope_allows(const bzld_principal *p, const bzld_request *row, const Bzl__V1__Request *req,
              const bzld_request_limits *lim, bzld_book_owner_fn book_owner, void *arg)
 {
     if (p->role != BZLD_ROLE_ENTERPRISE || row->scope == BZLD_SCOPE_NONE ||
@@ -222,7 +222,7 @@ scope_allows(const bzld_principal *p, const bzld_request *row, const Bzl__Reques
 }
 
 bzld_access_verdict
-bzld_access_decide(const bzld_principal *p, const bzld_request *row, const Bzl__Request *req,
+bzld_access_decide(const bzld_principal *p, const bzld_request *row, const Bzl__V1__Request *req,
                    const bzld_request_limits *lim, bzld_book_owner_fn book_owner, void *arg)
 {
     BZL_ASSERT(p != NULL && row != NULL && req != NULL);

@@ -103,7 +103,7 @@ typedef bool (*bzld_book_owner_fn)(void *arg, const char *book_no,
  * book_owner, which SCOPE_BOOK rows call for an enterprise principal whose request passes the
  * row's validate(). */
 bzld_access_verdict bzld_access_decide(const bzld_principal *p, const struct bzld_request *row,
-                                       const Bzl__Request *req,
+                                       const Bzl__V1__Request *req,
                                        const struct bzld_request_limits *lim,
                                        bzld_book_owner_fn book_owner, void *arg);
 

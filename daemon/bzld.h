@@ -83,9 +83,9 @@ struct bzld_slot {
     bzld_slot_state state;
     bool is_write;
     uint64_t request_id;
-    uint32_t kind;     /* the Request body's field number, 0 until decoded: for statistics */
-    Bzl__Request *req; /* owned until the handler has run */
-    uint8_t *reply;    /* framed response, owned until handed to a uv_write */
+    uint32_t kind;         /* the Request body's field number, 0 until decoded: for statistics */
+    Bzl__V1__Request *req; /* owned until the handler has run */
+    uint8_t *reply;        /* framed response, owned until handed to a uv_write */
     size_t reply_len;
     bzld_job job;     /* when is_write */
     void *work;       /* handler-owned state of a write in flight */

@@ -327,7 +327,7 @@ conn_request(bzld_conn *c, const uint8_t *body, size_t len)
 {
     c->d->stats.requests++;
     bzld_slot *s = conn_slot_append(c);
-    s->req = bzl__request__unpack(&s->arena.allocator, len, body);
+    s->req = bzl__v1__request__unpack(&s->arena.allocator, len, body);
     if (s->req == NULL) {
         bzld_slot_reply_status(s, BZL_MALFORMED, "the frame does not hold a valid Request");
         return;
@@ -338,7 +338,7 @@ conn_request(bzld_conn *c, const uint8_t *body, size_t len)
      * embedded NUL would silently lose its tail ("ACME\0X" read as "ACME"). Such a request
      * re-encodes shorter than it arrived; so does any non-canonical encoding (overlong
      * varints, repeated scalar fields), which no protobuf library emits. Refuse both. */
-    if (bzl__request__get_packed_size(s->req) != len) {
+    if (bzl__v1__request__get_packed_size(s->req) != len) {
         bzld_slot_reply_status(s, BZL_MALFORMED,
                                "the request is not canonically encoded (a string with an embedded "
                                "NUL, an overlong varint or a repeated field)");

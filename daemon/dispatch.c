@@ -18,7 +18,7 @@ bzld_of_slot(const bzld_slot *slot)
 }
 
 bool
-bzld_dispatch_is_write(const Bzl__Request *req)
+bzld_dispatch_is_write(const Bzl__V1__Request *req)
 {
     return bzld_request_of(req->body_case)->write;
 }

@@ -14,7 +14,7 @@
 
 /* True for requests that change the ledger (their row's write flag): they go through the
  * writer, and a read after them on the same connection waits for them. */
-bool bzld_dispatch_is_write(const Bzl__Request *req);
+bool bzld_dispatch_is_write(const Bzl__V1__Request *req);
 
 /* Runs the slot's request: on return the slot is DONE (replied) or RUNNING (in the writer or
  * on the thread pool). */

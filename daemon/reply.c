@@ -13,7 +13,7 @@
 
 /* The wire Status enum mirrors lib's status map number for number (STYLE.md §3). */
 #define BZLD_PIN_STATUS(name, num, text)                                                           \
-    static_assert((int)BZL__STATUS__STATUS_##name == (int)BZL_##name,                              \
+    static_assert((int)BZL__V1__STATUS__STATUS_##name == (int)BZL_##name,                          \
                   "proto Status " #name " must equal bzl_status");
 BZL_STATUS_MAP(BZLD_PIN_STATUS)
 #undef BZLD_PIN_STATUS
@@ -21,7 +21,7 @@ BZL_STATUS_MAP(BZLD_PIN_STATUS)
 /* ---- replies ------------------------------------------------------------------------------ */
 
 void
-bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
+bzld_slot_reply(bzld_slot *slot, Bzl__V1__Response *resp)
 {
     BZL_ASSERT(slot->state != BZLD_SLOT_DONE);
     BZL_ASSERT(slot->reply == NULL);
@@ -31,14 +31,14 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
     uint32_t status = (uint32_t)resp->status < BZLD_STATS_STATUSES ? (uint32_t)resp->status : 0;
     d->stats.by_kind[kind][status]++;
     d->stats.replies++;
-    size_t len = bzl__response__get_packed_size(resp);
+    size_t len = bzl__v1__response__get_packed_size(resp);
     uint8_t header[4];
     if (bzl_frame_header_encode(len, d->cfg.frame_bytes_max, header) != BZL_OK) {
         /* Lists are bounded so this cannot happen with the defaults; say so rather than
          * send a frame the client would refuse. */
-        Bzl__Response small = BZL__RESPONSE__INIT;
+        Bzl__V1__Response small = BZL__V1__RESPONSE__INIT;
         small.id = slot->request_id;
-        small.status = BZL__STATUS__STATUS_LIMIT_EXCEEDED;
+        small.status = BZL__V1__STATUS__STATUS_LIMIT_EXCEEDED;
         small.message = "the reply exceeds the frame cap; ask for fewer rows";
         bzld_slot_reply(slot, &small);
         return;
@@ -49,9 +49,9 @@ bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp)
                        : malloc(BZL_FRAME_HEADER_BYTES + len);
     BZL_ASSERT(buf != NULL); /* out of memory on a reply: nothing sensible is left to do */
     memcpy(buf, header, sizeof header);
-    size_t packed = bzl__response__pack(resp, buf + BZL_FRAME_HEADER_BYTES);
+    size_t packed = bzl__v1__response__pack(resp, buf + BZL_FRAME_HEADER_BYTES);
     BZL_ASSERT(packed == len);
-    if (resp->status != BZL__STATUS__STATUS_OK) {
+    if (resp->status != BZL__V1__STATUS__STATUS_OK) {
         bzld_log(BZLD_LOG_INFO, "conn %llu principal uid:%u request %llu: %s: %s",
                  (unsigned long long)slot->conn->conn_id, slot->conn->uid,
                  (unsigned long long)slot->request_id, bzl_status_name((bzl_status)resp->status),
@@ -71,8 +71,8 @@ bzld_slot_reply_status(bzld_slot *slot, bzl_status status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.status = (Bzl__Status)status;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.status = (Bzl__V1__Status)status;
     resp.message = message;
     bzld_slot_reply(slot, &resp);
 }
@@ -80,11 +80,11 @@ bzld_slot_reply_status(bzld_slot *slot, bzl_status status, const char *fmt, ...)
 void
 bzld_slot_reply_fault(bzld_slot *slot, bzl_status status, const bzl_fault *fault)
 {
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__Fault pb_fault;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    Bzl__V1__Fault pb_fault;
     char available[BZL_DEC_TEXT_BYTES];
     bzld_fault_to_pb(fault, &pb_fault, available, sizeof available);
-    resp.status = (Bzl__Status)status;
+    resp.status = (Bzl__V1__Status)status;
     resp.message = (char *)fault->message;
     resp.fault = &pb_fault;
     bzld_slot_reply(slot, &resp);
@@ -188,7 +188,7 @@ bzld_table_deinit(bzld_table *t)
 
 /* Replies with the table (and frees it). */
 void
-bzld_table_reply(bzld_slot *slot, bzld_table *t, bool more, const char *next_after,
+bzld_table_reply(bzld_slot *slot, bzld_table *t, const char *next_page_token,
                  uint64_t journal_reads, uint32_t beyond)
 {
     BZL_ASSERT(t->n_cols > 0);
@@ -198,30 +198,29 @@ bzld_table_reply(bzld_slot *slot, bzld_table *t, bool more, const char *next_aft
         return;
     }
     size_t n_rows = t->n_cells / t->n_cols;
-    Bzl__TableRow *rows = calloc(n_rows + 1, sizeof *rows);
-    Bzl__TableRow **row_ptrs = calloc(n_rows + 1, sizeof *row_ptrs);
+    Bzl__V1__TableRow *rows = calloc(n_rows + 1, sizeof *rows);
+    Bzl__V1__TableRow **row_ptrs = calloc(n_rows + 1, sizeof *row_ptrs);
     if (rows == NULL || row_ptrs == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the table");
     } else {
         for (size_t r = 0; r < n_rows; r++) {
-            bzl__table_row__init(&rows[r]);
+            bzl__v1__table_row__init(&rows[r]);
             rows[r].n_cells = t->n_cols;
             rows[r].cells = &t->cells[r * t->n_cols];
             row_ptrs[r] = &rows[r];
         }
-        Bzl__Table pb = BZL__TABLE__INIT;
+        Bzl__V1__Table pb = BZL__V1__TABLE__INIT;
         pb.n_columns = t->n_cols;
         pb.columns = (char **)t->cols;
         pb.n_rows = n_rows;
         pb.rows = row_ptrs;
         pb.n_notes = t->n_notes;
         pb.notes = t->notes;
-        pb.more = more;
-        pb.next_after = (char *)next_after;
+        pb.next_page_token = (char *)next_page_token;
         pb.journal_reads = journal_reads;
         pb.beyond = beyond;
-        Bzl__Response resp = BZL__RESPONSE__INIT;
-        resp.result_case = BZL__RESPONSE__RESULT_TABLE;
+        Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+        resp.result_case = BZL__V1__RESPONSE__RESULT_TABLE;
         resp.table = &pb;
         bzld_slot_reply(slot, &resp);
     }

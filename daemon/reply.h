@@ -18,7 +18,7 @@
 /* Packs resp (its id and, when unset, status are filled from the slot) as the slot's reply
  * and marks the slot DONE. The Request is released. A reply over the frame cap is replaced
  * by LIMIT_EXCEEDED. resp and what it points to are borrowed until return. */
-void bzld_slot_reply(bzld_slot *slot, Bzl__Response *resp);
+void bzld_slot_reply(bzld_slot *slot, Bzl__V1__Response *resp);
 
 /* Replies with a status and a message (printf-style); no result body. */
 void bzld_slot_reply_status(bzld_slot *slot, bzl_status status, const char *fmt, ...)
@@ -54,8 +54,9 @@ void bzld_table_note(bzld_table *t, const char *fmt, ...) BZL_PRINTF(2, 3);
 /* A decimal at scale with fixed places ("n/a" when !has). */
 void bzld_table_dec(bzld_table *t, int64_t v, unsigned scale, unsigned places, bool has);
 void bzld_table_deinit(bzld_table *t);
-/* Replies with the table (and frees it). */
-void bzld_table_reply(bzld_slot *slot, bzld_table *t, bool more, const char *next_after,
+/* Replies with the table (and frees it); next_page_token is "" on a listing's last page and
+ * for a table that is not a listing. */
+void bzld_table_reply(bzld_slot *slot, bzld_table *t, const char *next_page_token,
                       uint64_t journal_reads, uint32_t beyond);
 
 #endif

@@ -38,40 +38,40 @@
 /* ---- keys, checks and not-found faults of the scoped kinds ---------------------------------- */
 
 static const char *
-key_get_enterprise(const Bzl__Request *req)
+key_get_enterprise(const Bzl__V1__Request *req)
 {
     return req->get_enterprise->code;
 }
 
 static void
-missing_enterprise(const Bzl__Request *req, bzl_fault *fault)
+missing_enterprise(const Bzl__V1__Request *req, bzl_fault *fault)
 {
     (void)bzl_fault_missing(fault, "code", "enterprise", req->get_enterprise->code);
 }
 
 static bzl_status
-check_get_book(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+check_get_book(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
     char book_no[BZL_BOOK_NO_LEN + 1];
-    return bzld_copy_code(req->get_book->book_no, false, bzld_check_book_no, book_no,
-                          sizeof book_no, 0, "book", fault);
+    return bzld_copy_code(req->get_book->book, false, bzld_check_book_no, book_no, sizeof book_no,
+                          0, "book", fault);
 }
 
 static const char *
-key_get_book(const Bzl__Request *req)
+key_get_book(const Bzl__V1__Request *req)
 {
-    return req->get_book->book_no;
+    return req->get_book->book;
 }
 
 static void
-missing_book(const Bzl__Request *req, bzl_fault *fault)
+missing_book(const Bzl__V1__Request *req, bzl_fault *fault)
 {
-    (void)bzl_fault_missing(fault, "book", "book", req->get_book->book_no);
+    (void)bzl_fault_missing(fault, "book", "book", req->get_book->book);
 }
 
 static bzl_status
-check_get_item(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+check_get_item(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
     bzl_kind kind = BZL_KIND_MATERIAL;
@@ -79,37 +79,38 @@ check_get_item(const Bzl__Request *req, const bzld_request_limits *lim, bzl_faul
 }
 
 static const char *
-key_get_item(const Bzl__Request *req)
+key_get_item(const Bzl__V1__Request *req)
 {
-    return req->get_item->book_no;
+    return req->get_item->book;
 }
 
 static void
-missing_item(const Bzl__Request *req, bzl_fault *fault)
+missing_item(const Bzl__V1__Request *req, bzl_fault *fault)
 {
-    const Bzl__GetItem *g = req->get_item;
+    const Bzl__V1__GetItem *g = req->get_item;
     char key[64];
-    snprintf(key, sizeof key, "%s %s %u", g->book_no, bzl_kind_name((bzl_kind)g->kind), g->item_no);
+    snprintf(key, sizeof key, "%s %s %u", g->book, bzl_kind_name((bzl_kind)g->kind), g->item);
     (void)bzl_fault_missing(fault, "item", "item", key);
 }
 
 static bzl_status
-check_balances(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+check_balances(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
-    return bzld_wire_balances(req->balances, fault);
+    uint64_t after = 0;
+    return bzld_wire_balances(req->balances, &after, fault);
 }
 
 static const char *
-key_balances(const Bzl__Request *req)
+key_balances(const Bzl__V1__Request *req)
 {
     return req->balances->book;
 }
 
 static void
-missing_balances(const Bzl__Request *req, bzl_fault *fault)
+missing_balances(const Bzl__V1__Request *req, bzl_fault *fault)
 {
-    const Bzl__QueryBalances *q = req->balances;
+    const Bzl__V1__QueryBalances *q = req->balances;
     if (q->item != 0) {
         (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "item", "item %u is not in book %s", q->item,
                             q->book);
@@ -120,97 +121,107 @@ missing_balances(const Bzl__Request *req, bzl_fault *fault)
 
 /* The bonded ledger's reads word a missing book or item without naming it (handler_ledger.c). */
 static void
-missing_the_book(const Bzl__Request *req, bzl_fault *fault)
+missing_the_book(const Bzl__V1__Request *req, bzl_fault *fault)
 {
     (void)req;
     (void)bzl_fault_missing(fault, "book", "the book", NULL);
 }
 
 static void
-missing_the_item(const Bzl__Request *req, bzl_fault *fault)
+missing_the_item(const Bzl__V1__Request *req, bzl_fault *fault)
 {
     (void)req;
     (void)bzl_fault_missing(fault, "item", "the item", NULL);
 }
 
+static bzl_status
+check_list_norms(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    uint32_t skip = 0;
+    return bzld_wire_list_norms(req->list_norms, &skip, fault);
+}
+
 static const char *
-key_list_norms(const Bzl__Request *req)
+key_list_norms(const Bzl__V1__Request *req)
 {
     return req->list_norms->book;
 }
 
 static const char *
-key_void(const Bzl__Request *req)
+key_void(const Bzl__V1__Request *req)
 {
     return req->void_declaration->enterprise;
 }
 
 /* Storage's words for an unknown (enterprise, id) of a declaration action. */
 static void
-missing_void(const Bzl__Request *req, bzl_fault *fault)
+missing_void(const Bzl__V1__Request *req, bzl_fault *fault)
 {
     (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id", "enterprise %s has no declaration %s",
                         req->void_declaration->enterprise, req->void_declaration->id);
 }
 
 static bzl_status
-check_history(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+check_history(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
     char book_no[BZL_BOOK_NO_LEN + 1];
     int32_t from = 0;
     int32_t to = 0;
-    return bzld_wire_history(req->history, book_no, &from, &to, fault);
+    uint64_t after_seq = 0;
+    return bzld_wire_history(req->history, book_no, &from, &to, &after_seq, fault);
 }
 
 static const char *
-key_history(const Bzl__Request *req)
+key_history(const Bzl__V1__Request *req)
 {
     return req->history->book;
 }
 
 static const char *
-key_get_declaration(const Bzl__Request *req)
+key_get_declaration(const Bzl__V1__Request *req)
 {
     return req->get_declaration->enterprise;
 }
 
 static void
-missing_declaration(const Bzl__Request *req, bzl_fault *fault)
+missing_declaration(const Bzl__V1__Request *req, bzl_fault *fault)
 {
     (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id", "enterprise %.20s has no declaration %.64s",
                         req->get_declaration->enterprise, req->get_declaration->id);
 }
 
 static bzl_status
-check_scrap(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+check_scrap(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
     char book_no[BZL_BOOK_NO_LEN + 1];
-    return bzld_parse_book(req->scrap->book, book_no, fault);
+    uint32_t after_item = 0;
+    return bzld_wire_scrap(req->scrap, book_no, &after_item, fault);
 }
 
 static const char *
-key_scrap(const Bzl__Request *req)
+key_scrap(const Bzl__V1__Request *req)
 {
     return req->scrap->book;
 }
 
 static bzl_status
-check_stocktake(const Bzl__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+check_stocktake(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     return bzld_wire_stocktake_check(req->stocktake, lim->decl_lines_max, fault);
 }
 
 static const char *
-key_stocktake(const Bzl__Request *req)
+key_stocktake(const Bzl__V1__Request *req)
 {
     return req->stocktake->book;
 }
 
 /* Storage's words for a stocktake of a missing book (storage_recon.c). */
 static void
-missing_stocktake(const Bzl__Request *req, bzl_fault *fault)
+missing_stocktake(const Bzl__V1__Request *req, bzl_fault *fault)
 {
     (void)bzl_fault_missing(fault, "book", "book", req->stocktake->book);
 }
@@ -253,7 +264,8 @@ missing_stocktake(const Bzl__Request *req, bzl_fault *fault)
     X(SET_NORM, .name = "set_norm", .handle = bzld_handle_set_norm, .write = true,                 \
       .roles = R_ADMIN)                                                                            \
     X(LIST_NORMS, .name = "list_norms", .handle = bzld_handle_list_norms, .roles = R_READERS,      \
-      .scope = BZLD_SCOPE_BOOK, .key = key_list_norms, .missing = missing_the_book)                \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_list_norms, .key = key_list_norms,               \
+      .missing = missing_the_book)                                                                 \
     X(SET_ITEM_MODE, .name = "set_item_mode", .handle = bzld_handle_set_item_mode, .write = true,  \
       .roles = R_ADMIN)                                                                            \
     X(POST_DECLARATION, .name = "post", .handle = bzld_handle_post, .write = true,                 \
@@ -292,7 +304,7 @@ missing_stocktake(const Bzl__Request *req, bzl_fault *fault)
     X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
     X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN)
 
-#define REQUEST_ROW(kind, ...) {.body = BZL__REQUEST__BODY_##kind, __VA_ARGS__},
+#define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};
 #undef REQUEST_ROW
 
@@ -304,8 +316,8 @@ static_assert(REQUEST_KINDS == BZL_ARRAY_LEN(rows), "one index per row");
 
 /* Statistics count replies by body field number (bzld.h). */
 #define REQUEST_PIN(kind, ...)                                                                     \
-    static_assert(BZL__REQUEST__BODY_##kind > 0 &&                                                 \
-                      (unsigned)BZL__REQUEST__BODY_##kind < BZLD_STATS_KINDS,                      \
+    static_assert(BZL__V1__REQUEST__BODY_##kind > 0 &&                                             \
+                      (unsigned)BZL__V1__REQUEST__BODY_##kind < BZLD_STATS_KINDS,                  \
                   "request kind " #kind " has a statistics slot");
 BZLD_REQUESTS(REQUEST_PIN)
 #undef REQUEST_PIN
@@ -320,22 +332,22 @@ handle_unknown(bzld_slot *slot)
 
 /* A body case without a row: admin only, so a request kind a newer client sends is refused
  * with PERMISSION_DENIED for every other role and answered UNSUPPORTED for admin. */
-static const bzld_request unknown_row = {.body = BZL__REQUEST__BODY__NOT_SET,
+static const bzld_request unknown_row = {.body = BZL__V1__REQUEST__BODY__NOT_SET,
                                          .name = "unknown",
                                          .handle = handle_unknown,
                                          .roles = R_ADMIN};
 
 const bzld_request *
-bzld_request_of(Bzl__Request__BodyCase body)
+bzld_request_of(Bzl__V1__Request__BodyCase body)
 {
 #define REQUEST_CASE(kind, ...)                                                                    \
-    case BZL__REQUEST__BODY_##kind:                                                                \
+    case BZL__V1__REQUEST__BODY_##kind:                                                            \
         return &rows[REQUEST_##kind];
     /* No default: a body case of the proto missing from BZLD_REQUESTS fails the build. */
     switch (body) {
         BZLD_REQUESTS(REQUEST_CASE)
-    case BZL__REQUEST__BODY__NOT_SET:
-    case _BZL__REQUEST__BODY__CASE_IS_INT_SIZE:
+    case BZL__V1__REQUEST__BODY__NOT_SET:
+    case _BZL__V1__REQUEST__BODY__CASE_IS_INT_SIZE:
         break;
     }
 #undef REQUEST_CASE
@@ -375,7 +387,7 @@ bool
 bzld_requests_check(char *why, size_t why_cap)
 {
     BZL_ASSERT(why != NULL && why_cap > 0);
-    const ProtobufCMessageDescriptor *md = &bzl__request__descriptor;
+    const ProtobufCMessageDescriptor *md = &bzl__v1__request__descriptor;
     size_t fields = 0;
     for (unsigned f = 0; f < md->n_fields; f++) {
         const ProtobufCFieldDescriptor *fd = &md->fields[f];
@@ -383,7 +395,7 @@ bzld_requests_check(char *why, size_t why_cap)
             continue;
         }
         fields++;
-        const bzld_request *r = bzld_request_of((Bzl__Request__BodyCase)fd->id);
+        const bzld_request *r = bzld_request_of((Bzl__V1__Request__BodyCase)fd->id);
         if (r == &unknown_row) {
             snprintf(why, why_cap, "request kind %s (field %u) has no row", fd->name, fd->id);
             return false;

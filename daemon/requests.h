@@ -35,7 +35,7 @@ typedef struct bzld_request_limits {
 } bzld_request_limits;
 
 typedef struct bzld_request {
-    Bzl__Request__BodyCase body;
+    Bzl__V1__Request__BodyCase body;
     const char *name;
     /* Loop thread. A read replies before it returns; a write converts, checks and queues a job
      * (bzld_slot_push_write) whose reply comes after its commit. */
@@ -47,19 +47,19 @@ typedef struct bzld_request {
      * tell a foreign record from a missing one. A request it refuses goes to the handler, which
      * refuses it the same way whoever owns the record, so the scope check never reveals
      * existence. Pure: no storage, no slot. */
-    bzl_status (*validate)(const Bzl__Request *req, const bzld_request_limits *lim,
+    bzl_status (*validate)(const Bzl__V1__Request *req, const bzld_request_limits *lim,
                            bzl_fault *fault);
     /* SCOPE_CODE and SCOPE_BOOK: the enterprise code or book number the request names. */
-    const char *(*key)(const Bzl__Request *req);
+    const char *(*key)(const Bzl__V1__Request *req);
     /* SCOPE_CODE and SCOPE_BOOK: the NOT_FOUND fault the handler (or storage under it) gives
      * when the record does not exist; another enterprise's record gets these very words. */
-    void (*missing)(const Bzl__Request *req, bzl_fault *fault);
+    void (*missing)(const Bzl__V1__Request *req, bzl_fault *fault);
 } bzld_request;
 
 /* The row of a body case. A case without a row (NOT_SET: an empty body, or a field a newer
  * client sent that this build does not know) gets the "unknown" row: admin only, answered
  * UNSUPPORTED. Never NULL. */
-const bzld_request *bzld_request_of(Bzl__Request__BodyCase body);
+const bzld_request *bzld_request_of(Bzl__V1__Request__BodyCase body);
 
 /* Every row, in table order; *count of them. The unknown row is not among them. */
 const bzld_request *bzld_requests(size_t *count);

@@ -1,17 +1,19 @@
 /* wire.c — protobuf ↔ domain conversion: pure field checks and message building (wire.h). */
 #include "wire.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-static_assert((int)BZL__KIND__KIND_MATERIAL == (int)BZL_KIND_MATERIAL, "kind numbers match");
-static_assert((int)BZL__KIND__KIND_PRODUCT == (int)BZL_KIND_PRODUCT, "kind numbers match");
-static_assert((int)BZL__DIRECTION__DIRECTION_IN == (int)BZL_DIR_IN, "direction numbers match");
-static_assert((int)BZL__DIRECTION__DIRECTION_OUT == (int)BZL_DIR_OUT, "direction numbers match");
-static_assert((int)BZL__BIZ_MODE__BIZ_MODE_OBM == (int)BZL_BIZ_OBM, "mode numbers match");
-static_assert((int)BZL__VERIFY_MODE__VERIFY_MODE_CONSUMPTION == (int)BZL_VERIFY_CONSUMPTION,
+static_assert((int)BZL__V1__KIND__KIND_MATERIAL == (int)BZL_KIND_MATERIAL, "kind numbers match");
+static_assert((int)BZL__V1__KIND__KIND_PRODUCT == (int)BZL_KIND_PRODUCT, "kind numbers match");
+static_assert((int)BZL__V1__DIRECTION__DIRECTION_IN == (int)BZL_DIR_IN, "direction numbers match");
+static_assert((int)BZL__V1__DIRECTION__DIRECTION_OUT == (int)BZL_DIR_OUT,
+              "direction numbers match");
+static_assert((int)BZL__V1__BIZ_MODE__BIZ_MODE_OBM == (int)BZL_BIZ_OBM, "mode numbers match");
+static_assert((int)BZL__V1__VERIFY_MODE__VERIFY_MODE_CONSUMPTION == (int)BZL_VERIFY_CONSUMPTION,
               "verify mode numbers match");
-static_assert((int)BZL__BOOK_STATUS__BOOK_STATUS_CLOSED == (int)BZL_BOOK_CLOSED,
+static_assert((int)BZL__V1__BOOK_STATUS__BOOK_STATUS_CLOSED == (int)BZL_BOOK_CLOSED,
               "book status numbers match");
 
 /* ---- fields ---------------------------------------------------------------------------------- */
@@ -81,9 +83,9 @@ bzld_parse_book(const char *text, char out[BZL_BOOK_NO_LEN + 1], bzl_fault *faul
 }
 
 bzl_status
-bzld_wire_kind(Bzl__Kind kind, bzl_kind *out, bzl_fault *fault)
+bzld_wire_kind(Bzl__V1__Kind kind, bzl_kind *out, bzl_fault *fault)
 {
-    if (kind != BZL__KIND__KIND_MATERIAL && kind != BZL__KIND__KIND_PRODUCT) {
+    if (kind != BZL__V1__KIND__KIND_MATERIAL && kind != BZL__V1__KIND__KIND_PRODUCT) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
                              "kind %d is neither material nor product", (int)kind);
     }
@@ -176,11 +178,12 @@ wire_currency(const char *text, char out[BZL_CURRENCY_LEN + 1], bzl_fault *fault
 }
 
 void
-bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf, size_t available_cap)
+bzld_fault_to_pb(const bzl_fault *fault, Bzl__V1__Fault *out, char *available_buf,
+                 size_t available_cap)
 {
     BZL_ASSERT(fault != NULL);
     BZL_ASSERT(available_cap >= BZL_DEC_TEXT_BYTES);
-    bzl__fault__init(out);
+    bzl__v1__fault__init(out);
     out->line = fault->line;
     out->field = (char *)fault->field;
     out->item = fault->item_no;
@@ -188,10 +191,97 @@ bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf, s
     out->available = available_buf;
 }
 
+/* ---- paging ---------------------------------------------------------------------------------- */
+
+size_t
+bzld_page_rows(uint32_t page_size, size_t dflt, size_t max)
+{
+    BZL_ASSERT(dflt > 0 && dflt <= max);
+    return page_size == 0 ? dflt : page_size > max ? max : page_size;
+}
+
+/* The position text of a token of `listing`, or NULL when the token is not one. */
+static const char *
+token_body(const char *token, bzld_listing listing)
+{
+    return token[0] == (char)listing && token[1] == ':' ? token + 2 : NULL;
+}
+
+static bzl_status
+token_refused(const char *token, bzl_fault *fault)
+{
+    return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "page_token",
+                         "page_token \"%.40s\" was not given by this listing", token);
+}
+
+bzl_status
+bzld_page_token_number(const char *token, bzld_listing listing, uint64_t max, uint64_t *pos,
+                       bzl_fault *fault)
+{
+    *pos = 0;
+    if (token[0] == '\0') {
+        return BZL_OK;
+    }
+    const char *body = token_body(token, listing);
+    uint64_t v = 0;
+    /* Canonical decimal only: one token per position. */
+    bool ok =
+        body != NULL && body[0] >= '0' && body[0] <= '9' && (body[0] != '0' || body[1] == '\0');
+    for (const char *c = body; ok && *c != '\0'; c++) {
+        ok = *c >= '0' && *c <= '9' && v <= (max - (uint64_t)(*c - '0')) / 10;
+        v = ok ? v * 10 + (uint64_t)(*c - '0') : v;
+    }
+    if (!ok) {
+        return token_refused(token, fault);
+    }
+    *pos = v;
+    return BZL_OK;
+}
+
+bzl_status
+bzld_page_token_code(const char *token, bzld_listing listing,
+                     bzl_status (*check)(const char *, size_t), char *out, size_t cap,
+                     bzl_fault *fault)
+{
+    BZL_ASSERT(cap > 0);
+    out[0] = '\0';
+    if (token[0] == '\0') {
+        return BZL_OK;
+    }
+    const char *body = token_body(token, listing);
+    size_t len = body != NULL ? strlen(body) : 0;
+    if (len == 0 || len >= cap || check(body, len) != BZL_OK) {
+        return token_refused(token, fault);
+    }
+    memcpy(out, body, len + 1);
+    return BZL_OK;
+}
+
+void
+bzld_page_token_put_number(bzld_listing listing, bool more, uint64_t pos,
+                           char out[BZLD_PAGE_TOKEN_BYTES])
+{
+    out[0] = '\0';
+    if (more) {
+        snprintf(out, BZLD_PAGE_TOKEN_BYTES, "%c:%" PRIu64, (char)listing, pos);
+    }
+}
+
+void
+bzld_page_token_put_code(bzld_listing listing, bool more, const char *code,
+                         char out[BZLD_PAGE_TOKEN_BYTES])
+{
+    BZL_ASSERT(strlen(code) + 3 <= BZLD_PAGE_TOKEN_BYTES);
+    out[0] = '\0';
+    if (more) {
+        snprintf(out, BZLD_PAGE_TOKEN_BYTES, "%c:%s", (char)listing, code);
+    }
+}
+
 /* ---- master records -------------------------------------------------------------------------- */
 
 bzl_status
-bzld_wire_enterprise(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fault)
+bzld_wire_enterprise(const Bzl__V1__Enterprise *pb, bzl_enterprise *e, bzl_fault *fault)
 {
     memset(e, 0, sizeof *e);
     if (pb == NULL) {
@@ -216,13 +306,13 @@ bzld_wire_enterprise(const Bzl__Enterprise *pb, bzl_enterprise *e, bzl_fault *fa
 }
 
 bzl_status
-bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
+bzld_wire_book(const Bzl__V1__Book *pb, bzl_book *b, bzl_fault *fault)
 {
     memset(b, 0, sizeof *b);
     if (pb == NULL) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "book", "the book record is missing");
     }
-    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, b->book_no,
+    bzl_status st = bzld_copy_code(pb->book, false, bzld_check_book_no, b->book_no,
                                    sizeof b->book_no, 0, "book", fault);
     if (st == BZL_OK) {
         st = bzld_copy_code(pb->enterprise, false, bzl_code_check_enterprise, b->enterprise,
@@ -243,14 +333,14 @@ bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault)
 }
 
 bzl_status
-bzld_wire_item(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
+bzld_wire_item(const Bzl__V1__Item *pb, bzl_item *item, bzl_fault *fault)
 {
     memset(item, 0, sizeof *item);
     if (pb == NULL) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "item", "the item record is missing");
     }
     bzl_kind kind = BZL_KIND_MATERIAL;
-    bzl_status st = bzld_copy_code(pb->book_no, false, bzld_check_book_no, item->book_no,
+    bzl_status st = bzld_copy_code(pb->book, false, bzld_check_book_no, item->book_no,
                                    sizeof item->book_no, 0, "book", fault);
     if (st == BZL_OK) {
         st = bzld_wire_kind(pb->kind, &kind, fault);
@@ -270,29 +360,29 @@ bzld_wire_item(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault)
     if (st != BZL_OK) {
         return st;
     }
-    if (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM) {
+    if (pb->mode < BZL__V1__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__V1__BIZ_MODE__BIZ_MODE_OBM) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "mode",
                              "mode %d is not OEM, ODM or OBM", (int)pb->mode);
     }
     item->kind = (uint8_t)kind;
-    item->item_no = pb->item_no;
+    item->item_no = pb->item;
     item->biz_mode = (uint8_t)pb->mode;
     return bzl_item_check(item, fault);
 }
 
 bzl_status
-bzld_wire_get_item(const Bzl__GetItem *req, bzl_kind *kind, bzl_fault *fault)
+bzld_wire_get_item(const Bzl__V1__GetItem *req, bzl_kind *kind, bzl_fault *fault)
 {
     char book_no[BZL_BOOK_NO_LEN + 1];
-    bzl_status st = bzld_copy_code(req->book_no, false, bzld_check_book_no, book_no, sizeof book_no,
-                                   0, "book", fault);
+    bzl_status st = bzld_copy_code(req->book, false, bzld_check_book_no, book_no, sizeof book_no, 0,
+                                   "book", fault);
     return st == BZL_OK ? bzld_wire_kind(req->kind, kind, fault) : st;
 }
 
 void
-bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out)
+bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__V1__Enterprise *out)
 {
-    bzl__enterprise__init(out);
+    bzl__v1__enterprise__init(out);
     out->code = (char *)e->code;
     out->uscc = (char *)e->uscc;
     out->name = (char *)e->name;
@@ -300,27 +390,27 @@ bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out)
 }
 
 void
-bzld_book_to_pb(const bzl_book *b, Bzl__Book *out)
+bzld_book_to_pb(const bzl_book *b, Bzl__V1__Book *out)
 {
-    bzl__book__init(out);
-    out->book_no = (char *)b->book_no;
+    bzl__v1__book__init(out);
+    out->book = (char *)b->book_no;
     out->enterprise = (char *)b->enterprise;
-    out->verify_mode = (Bzl__VerifyMode)b->verify_mode;
-    out->status = (Bzl__BookStatus)b->status;
+    out->verify_mode = (Bzl__V1__VerifyMode)b->verify_mode;
+    out->status = (Bzl__V1__BookStatus)b->status;
     out->period_days = b->period_days;
 }
 
 void
-bzld_item_to_pb(const bzl_item *item, Bzl__Item *out)
+bzld_item_to_pb(const bzl_item *item, Bzl__V1__Item *out)
 {
-    bzl__item__init(out);
-    out->book_no = (char *)item->book_no;
-    out->kind = (Bzl__Kind)item->kind;
-    out->item_no = item->item_no;
+    bzl__v1__item__init(out);
+    out->book = (char *)item->book_no;
+    out->kind = (Bzl__V1__Kind)item->kind;
+    out->item = item->item_no;
     out->hs = (char *)item->hs;
     out->name = (char *)item->name;
     out->unit = (char *)item->unit;
-    out->mode = (Bzl__BizMode)item->biz_mode;
+    out->mode = (Bzl__V1__BizMode)item->biz_mode;
 }
 
 /* ---- declarations ---------------------------------------------------------------------------- */
@@ -350,7 +440,8 @@ decl_decimal(const char *text, bool optional, bool *present, uint32_t line, cons
 }
 
 static bzl_status
-line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, bzl_fault *fault)
+line_from_pb(const Bzl__V1__DeclarationLine *pb, uint32_t line, bzl_decl_line *out,
+             bzl_fault *fault)
 {
     memset(out, 0, sizeof *out);
     out->item_no = pb->item;
@@ -382,8 +473,8 @@ line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, 
         st = bzld_copy_text(pb->bom_version, 0, BZL_BOM_VERSION_BYTES_MAX, out->bom_version,
                             sizeof out->bom_version, "bom_version", fault);
     }
-    if (st == BZL_OK &&
-        (pb->mode < BZL__BIZ_MODE__BIZ_MODE_NONE || pb->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
+    if (st == BZL_OK && (pb->mode < BZL__V1__BIZ_MODE__BIZ_MODE_NONE ||
+                         pb->mode > BZL__V1__BIZ_MODE__BIZ_MODE_OBM)) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "mode",
                            "line %u: mode %d is not OEM, ODM or OBM", line, (int)pb->mode);
     }
@@ -395,7 +486,7 @@ line_from_pb(const Bzl__DeclarationLine *pb, uint32_t line, bzl_decl_line *out, 
 }
 
 static bzl_status
-header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
+header_from_pb(const Bzl__V1__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
 {
     bzl_status st =
         bzld_copy_text(pb->id, 1, BZL_DECL_ID_BYTES_MAX, d->id, sizeof d->id, "id", fault);
@@ -422,12 +513,12 @@ header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
     if (st != BZL_OK) {
         return st;
     }
-    if (pb->kind != BZL__KIND__KIND_MATERIAL && pb->kind != BZL__KIND__KIND_PRODUCT) {
+    if (pb->kind != BZL__V1__KIND__KIND_MATERIAL && pb->kind != BZL__V1__KIND__KIND_PRODUCT) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
                              "kind %d is neither material nor product", (int)pb->kind);
     }
-    if (pb->direction != BZL__DIRECTION__DIRECTION_IN &&
-        pb->direction != BZL__DIRECTION__DIRECTION_OUT) {
+    if (pb->direction != BZL__V1__DIRECTION__DIRECTION_IN &&
+        pb->direction != BZL__V1__DIRECTION__DIRECTION_OUT) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "direction",
                              "direction %d is neither in nor out", (int)pb->direction);
     }
@@ -443,7 +534,7 @@ header_from_pb(const Bzl__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
 }
 
 bzl_status
-bzld_wire_declaration(const Bzl__Declaration *pb, uint32_t lines_max, bzl_declaration *d,
+bzld_wire_declaration(const Bzl__V1__Declaration *pb, uint32_t lines_max, bzl_declaration *d,
                       bzl_decl_line *lines, bzl_fault *fault)
 {
     BZL_ASSERT(d != NULL);
@@ -476,7 +567,7 @@ bzld_wire_declaration(const Bzl__Declaration *pb, uint32_t lines_max, bzl_declar
 /* ---- the bonded ledger ----------------------------------------------------------------------- */
 
 bzl_status
-bzld_wire_norm(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault)
+bzld_wire_norm(const Bzl__V1__Norm *pb, bzl_norm *n, bzl_fault *fault)
 {
     memset(n, 0, sizeof *n);
     if (pb == NULL) {
@@ -509,9 +600,9 @@ bzld_wire_norm(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault)
 }
 
 void
-bzld_norm_to_pb(const bzl_norm *n, Bzl__Norm *out, bzld_norm_text *txt)
+bzld_norm_to_pb(const bzl_norm *n, Bzl__V1__Norm *out, bzld_norm_text *txt)
 {
-    bzl__norm__init(out);
+    bzl__v1__norm__init(out);
     out->book = (char *)n->book_no;
     out->product = n->product;
     out->material = n->material;
@@ -532,7 +623,7 @@ bzld_norm_to_pb(const bzl_norm *n, Bzl__Norm *out, bzld_norm_text *txt)
 }
 
 bzl_status
-bzld_wire_decl_ref(const Bzl__DeclarationRef *pb, size_t reason_min, bzld_decl_ref *out,
+bzld_wire_decl_ref(const Bzl__V1__DeclarationRef *pb, size_t reason_min, bzld_decl_ref *out,
                    bzl_fault *fault)
 {
     memset(out, 0, sizeof *out);
@@ -553,15 +644,15 @@ bzld_wire_decl_ref(const Bzl__DeclarationRef *pb, size_t reason_min, bzld_decl_r
 }
 
 bzl_status
-bzld_wire_item_mode(const Bzl__SetItemMode *req, char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
-                    uint8_t *mode, bzl_fault *fault)
+bzld_wire_item_mode(const Bzl__V1__SetItemMode *req, char book_no[BZL_BOOK_NO_LEN + 1],
+                    int32_t *from, uint8_t *mode, bzl_fault *fault)
 {
     bzl_status st = bzld_parse_book(req->book, book_no, fault);
     if (st == BZL_OK) {
         st = bzld_wire_date(req->from, false, 0, "from", from, fault);
     }
-    if (st == BZL_OK &&
-        (req->mode < BZL__BIZ_MODE__BIZ_MODE_OEM || req->mode > BZL__BIZ_MODE__BIZ_MODE_OBM)) {
+    if (st == BZL_OK && (req->mode < BZL__V1__BIZ_MODE__BIZ_MODE_OEM ||
+                         req->mode > BZL__V1__BIZ_MODE__BIZ_MODE_OBM)) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "mode", "mode %d is not OEM, ODM or OBM",
                            (int)req->mode);
     }
@@ -570,7 +661,7 @@ bzld_wire_item_mode(const Bzl__SetItemMode *req, char book_no[BZL_BOOK_NO_LEN + 
 }
 
 bzl_status
-bzld_wire_close_period(const Bzl__ClosePeriod *req, char book_no[BZL_BOOK_NO_LEN + 1],
+bzld_wire_close_period(const Bzl__V1__ClosePeriod *req, char book_no[BZL_BOOK_NO_LEN + 1],
                        int32_t *through, bzl_fault *fault)
 {
     bzl_status st = bzld_parse_book(req->book, book_no, fault);
@@ -578,8 +669,8 @@ bzld_wire_close_period(const Bzl__ClosePeriod *req, char book_no[BZL_BOOK_NO_LEN
 }
 
 bzl_status
-bzld_wire_history(const Bzl__QueryHistory *req, char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
-                  int32_t *to, bzl_fault *fault)
+bzld_wire_history(const Bzl__V1__QueryHistory *req, char book_no[BZL_BOOK_NO_LEN + 1],
+                  int32_t *from, int32_t *to, uint64_t *after_seq, bzl_fault *fault)
 {
     bzl_status st = bzld_parse_book(req->book, book_no, fault);
     if (st == BZL_OK) {
@@ -588,47 +679,73 @@ bzld_wire_history(const Bzl__QueryHistory *req, char book_no[BZL_BOOK_NO_LEN + 1
     if (st == BZL_OK) {
         st = bzld_wire_date(req->to, true, INT32_MAX, "to", to, fault);
     }
-    if (st == BZL_OK && req->kind != BZL__KIND__KIND_MATERIAL &&
-        req->kind != BZL__KIND__KIND_PRODUCT) {
+    if (st == BZL_OK && req->kind != BZL__V1__KIND__KIND_MATERIAL &&
+        req->kind != BZL__V1__KIND__KIND_PRODUCT) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
                            "kind %d is neither material nor product", (int)req->kind);
+    }
+    if (st == BZL_OK) {
+        st = bzld_page_token_number(req->page_token, BZLD_LIST_HISTORY, UINT64_MAX, after_seq,
+                                    fault);
     }
     return st;
 }
 
 bzl_status
-bzld_wire_balances(const Bzl__QueryBalances *req, bzl_fault *fault)
+bzld_wire_balances(const Bzl__V1__QueryBalances *req, uint64_t *after, bzl_fault *fault)
 {
     if (bzl_code_check_book(req->book, strlen(req->book), NULL) != BZL_OK) {
         return bzl_fault_set(fault, BZL_INVALID_CODE, 0, "book", "book \"%.40s\" is not valid",
                              req->book);
     }
-    if (req->kind > BZL__KIND__KIND_PRODUCT || req->kind < 0 ||
-        req->after_kind > BZL__KIND__KIND_PRODUCT || req->after_kind < 0) {
+    if (req->kind > BZL__V1__KIND__KIND_PRODUCT || req->kind < 0) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
                              "kind must be material, product or unspecified");
     }
-    return BZL_OK;
+    return bzld_page_token_number(req->page_token, BZLD_LIST_BALANCES,
+                                  bzld_balances_position(BZL_KIND_PRODUCT, BZL_ITEM_NO_MAX), after,
+                                  fault);
+}
+
+bzl_status
+bzld_wire_scrap(const Bzl__V1__QueryScrap *req, char book_no[BZL_BOOK_NO_LEN + 1],
+                uint32_t *after_item, bzl_fault *fault)
+{
+    uint64_t after = 0;
+    bzl_status st = bzld_parse_book(req->book, book_no, fault);
+    if (st == BZL_OK) {
+        st = bzld_page_token_number(req->page_token, BZLD_LIST_SCRAP, BZL_ITEM_NO_MAX, &after,
+                                    fault);
+    }
+    *after_item = (uint32_t)after;
+    return st;
+}
+
+bzl_status
+bzld_wire_list_norms(const Bzl__V1__ListNorms *req, uint32_t *skip, bzl_fault *fault)
+{
+    uint64_t n = 0;
+    bzl_status st = bzld_page_token_number(req->page_token, BZLD_LIST_NORMS, UINT32_MAX, &n, fault);
+    *skip = (uint32_t)n;
+    return st;
 }
 
 /* ---- verification ---------------------------------------------------------------------------- */
 
 bzl_status
-bzld_wire_stocktake_line(const Bzl__StocktakeLine *pb, uint32_t i, bzl_stocktake_line *l,
+bzld_wire_stocktake_line(const Bzl__V1__StocktakeLine *pb, uint32_t i, bzl_stocktake_line *l,
                          bzl_fault *fault)
 {
-    static const char *const kinds[] = {"", "material", "product", "wip", "scrap"};
-    l->kind = 0;
-    for (uint8_t k = 1; k < BZL_ARRAY_LEN(kinds); k++) {
-        if (strcmp(pb->kind, kinds[k]) == 0) {
-            l->kind = k;
-        }
-    }
+    /* StocktakeKind numbers are storage's stocktake kinds (storage.h). */
+    l->kind = pb->kind >= BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_MATERIAL &&
+                      pb->kind <= BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_SCRAP
+                  ? (uint8_t)pb->kind
+                  : 0;
     l->item_no = pb->item;
     if (l->kind == 0) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, i + 1, "kind",
-                             "line %u: kind \"%.20s\" is not material, product, wip or scrap",
-                             (unsigned)(i + 1), pb->kind);
+                             "line %u: kind %d is not material, product, wip or scrap",
+                             (unsigned)(i + 1), (int)pb->kind);
     }
     bzl_status st = bzl_dec_parse(pb->qty, strlen(pb->qty), BZL_SCALE_QTY, false, &l->qty_e5);
     if (st != BZL_OK) {
@@ -641,7 +758,7 @@ bzld_wire_stocktake_line(const Bzl__StocktakeLine *pb, uint32_t i, bzl_stocktake
 }
 
 bzl_status
-bzld_wire_stocktake_head(const Bzl__SubmitStocktake *req, uint32_t lines_max,
+bzld_wire_stocktake_head(const Bzl__V1__SubmitStocktake *req, uint32_t lines_max,
                          char book_no[BZL_BOOK_NO_LEN + 1], int32_t *date, bzl_fault *fault)
 {
     bzl_status st = bzld_parse_book(req->book, book_no, fault);
@@ -657,7 +774,7 @@ bzld_wire_stocktake_head(const Bzl__SubmitStocktake *req, uint32_t lines_max,
 }
 
 bzl_status
-bzld_wire_stocktake_check(const Bzl__SubmitStocktake *req, uint32_t lines_max, bzl_fault *fault)
+bzld_wire_stocktake_check(const Bzl__V1__SubmitStocktake *req, uint32_t lines_max, bzl_fault *fault)
 {
     char book_no[BZL_BOOK_NO_LEN + 1];
     int32_t date = 0;
@@ -671,7 +788,7 @@ bzld_wire_stocktake_check(const Bzl__SubmitStocktake *req, uint32_t lines_max, b
 }
 
 bzl_status
-bzld_wire_rate(const Bzl__SetRate *req, bzl_rate_row *rate, bzl_fault *fault)
+bzld_wire_rate(const Bzl__V1__SetRate *req, bzl_rate_row *rate, bzl_fault *fault)
 {
     memset(rate, 0, sizeof *rate);
     bzl_status st = bzld_wire_month(req->month, &rate->month, fault);
@@ -685,7 +802,7 @@ bzld_wire_rate(const Bzl__SetRate *req, bzl_rate_row *rate, bzl_fault *fault)
 }
 
 bzl_status
-bzld_wire_trade(const Bzl__RecordTrade *req, bzl_trade_row *trade, bzl_fault *fault)
+bzld_wire_trade(const Bzl__V1__RecordTrade *req, bzl_trade_row *trade, bzl_fault *fault)
 {
     memset(trade, 0, sizeof *trade);
     bzl_status st = bzld_wire_month(req->month, &trade->month, fault);
@@ -700,8 +817,9 @@ bzld_wire_trade(const Bzl__RecordTrade *req, bzl_trade_row *trade, bzl_fault *fa
 }
 
 bzl_status
-bzld_wire_reconcile(const Bzl__Reconcile *req, bzl_period *p, int64_t *tol_e4,
-                    char book_no[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
+bzld_wire_reconcile(const Bzl__V1__Reconcile *req, bzl_period *p, int64_t *tol_e4,
+                    char book_no[BZL_BOOK_NO_LEN + 1], char after_book[BZL_BOOK_NO_LEN + 1],
+                    bzl_fault *fault)
 {
     *tol_e4 = 5000; /* 0.5 % */
     book_no[0] = '\0';
@@ -713,6 +831,10 @@ bzld_wire_reconcile(const Bzl__Reconcile *req, bzl_period *p, int64_t *tol_e4,
     }
     if (st == BZL_OK && req->book[0] != '\0') {
         st = bzld_parse_book(req->book, book_no, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_page_token_code(req->page_token, BZLD_LIST_BOOKS, bzld_check_book_no, after_book,
+                                  BZL_BOOK_NO_LEN + 1, fault);
     }
     return st;
 }

@@ -47,7 +47,7 @@ BZL_NODISCARD bzl_status bzld_parse_book(const char *text, char out[BZL_BOOK_NO_
                                          bzl_fault *fault);
 
 /* A kind that is material or product; BZL_INVALID_ARGUMENT (field "kind") otherwise. */
-BZL_NODISCARD bzl_status bzld_wire_kind(Bzl__Kind kind, bzl_kind *out, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_kind(Bzl__V1__Kind kind, bzl_kind *out, bzl_fault *fault);
 
 /* A date YYYY-MM-DD, or fallback when text is empty and optional; BZL_INVALID_DATE naming
  * `field` otherwise. */
@@ -66,25 +66,65 @@ BZL_NODISCARD bzl_status bzld_wire_decimal(const char *text, unsigned scale, con
 
 /* Fills a protobuf Fault from a domain fault; field points into fault, the available quantity
  * is formatted into available_buf[available_cap] (at least BZL_DEC_TEXT_BYTES). */
-void bzld_fault_to_pb(const bzl_fault *fault, Bzl__Fault *out, char *available_buf,
+void bzld_fault_to_pb(const bzl_fault *fault, Bzl__V1__Fault *out, char *available_buf,
                       size_t available_cap);
+
+/* ---- paging ---------------------------------------------------------------------------------- */
+
+/* A page token is opaque to clients (bzl.proto's Paging). To the daemon it is the listing's
+ * letter, ':' and the position the next page starts after: a number, or for the listings
+ * keyed by code the last code. The letter makes a token of one listing fail in another. */
+typedef enum bzld_listing {
+    BZLD_LIST_ENTERPRISES = 'e', /* last enterprise code */
+    BZLD_LIST_BALANCES = 'b',    /* bzld_balances_position of the last row */
+    BZLD_LIST_NORMS = 'n',       /* rows already listed */
+    BZLD_LIST_HISTORY = 'h',     /* last journal sequence */
+    BZLD_LIST_TRANSFERS = 't',   /* rows already listed */
+    BZLD_LIST_SCRAP = 's',       /* last material */
+    BZLD_LIST_BOOKS = 'r',       /* last book (reconcile of every book) */
+    BZLD_LIST_RATES = 'x',       /* rows already listed */
+    BZLD_LIST_AUDIT = 'a',       /* last journal sequence examined */
+} bzld_listing;
+
+/* Room for any token the daemon writes, NUL included. */
+#define BZLD_PAGE_TOKEN_BYTES 32u
+
+/* The rows a page holds: page_size, or dflt when it is 0, at most max. */
+size_t bzld_page_rows(uint32_t page_size, size_t dflt, size_t max);
+
+/* A numeric token of `listing`: 0 for "", else its position, which must be at most max.
+ * BZL_INVALID_ARGUMENT naming page_token otherwise. */
+BZL_NODISCARD bzl_status bzld_page_token_number(const char *token, bzld_listing listing,
+                                                uint64_t max, uint64_t *pos, bzl_fault *fault);
+
+/* A code token of `listing`: "" for "", else a code that passes check and fits out[cap].
+ * BZL_INVALID_ARGUMENT naming page_token otherwise. */
+BZL_NODISCARD bzl_status bzld_page_token_code(const char *token, bzld_listing listing,
+                                              bzl_status (*check)(const char *, size_t), char *out,
+                                              size_t cap, bzl_fault *fault);
+
+/* Writes the token of a numeric or code position into out; "" when more is false. */
+void bzld_page_token_put_number(bzld_listing listing, bool more, uint64_t pos,
+                                char out[BZLD_PAGE_TOKEN_BYTES]);
+void bzld_page_token_put_code(bzld_listing listing, bool more, const char *code,
+                              char out[BZLD_PAGE_TOKEN_BYTES]);
 
 /* ---- master records -------------------------------------------------------------------------- */
 
-BZL_NODISCARD bzl_status bzld_wire_enterprise(const Bzl__Enterprise *pb, bzl_enterprise *e,
+BZL_NODISCARD bzl_status bzld_wire_enterprise(const Bzl__V1__Enterprise *pb, bzl_enterprise *e,
                                               bzl_fault *fault);
 /* A book as opened: verify mode defaults to unit, the period to 365 days (at most 3660). */
-BZL_NODISCARD bzl_status bzld_wire_book(const Bzl__Book *pb, bzl_book *b, bzl_fault *fault);
-BZL_NODISCARD bzl_status bzld_wire_item(const Bzl__Item *pb, bzl_item *item, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_book(const Bzl__V1__Book *pb, bzl_book *b, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_item(const Bzl__V1__Item *pb, bzl_item *item, bzl_fault *fault);
 
 /* The checks of a GetItem before it reads: the book number, then the kind. */
-BZL_NODISCARD bzl_status bzld_wire_get_item(const Bzl__GetItem *req, bzl_kind *kind,
+BZL_NODISCARD bzl_status bzld_wire_get_item(const Bzl__V1__GetItem *req, bzl_kind *kind,
                                             bzl_fault *fault);
 
 /* Strings of out point into the record. */
-void bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__Enterprise *out);
-void bzld_book_to_pb(const bzl_book *b, Bzl__Book *out);
-void bzld_item_to_pb(const bzl_item *item, Bzl__Item *out);
+void bzld_enterprise_to_pb(const bzl_enterprise *e, Bzl__V1__Enterprise *out);
+void bzld_book_to_pb(const bzl_book *b, Bzl__V1__Book *out);
+void bzld_item_to_pb(const bzl_item *item, Bzl__V1__Item *out);
 
 /* ---- declarations ---------------------------------------------------------------------------- */
 
@@ -92,13 +132,13 @@ void bzld_item_to_pb(const bzl_item *item, Bzl__Item *out);
  * min(pb->n_lines, lines_max) lines and d->lines points at it on success. A NULL pb is
  * BZL_INVALID_ARGUMENT ("the declaration is missing"); more than lines_max lines is
  * BZL_LIMIT_EXCEEDED. */
-BZL_NODISCARD bzl_status bzld_wire_declaration(const Bzl__Declaration *pb, uint32_t lines_max,
+BZL_NODISCARD bzl_status bzld_wire_declaration(const Bzl__V1__Declaration *pb, uint32_t lines_max,
                                                bzl_declaration *d, bzl_decl_line *lines,
                                                bzl_fault *fault);
 
 /* ---- the bonded ledger ----------------------------------------------------------------------- */
 
-BZL_NODISCARD bzl_status bzld_wire_norm(const Bzl__Norm *pb, bzl_norm *n, bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_norm(const Bzl__V1__Norm *pb, bzl_norm *n, bzl_fault *fault);
 
 /* The decimal texts a Norm message points into. */
 typedef struct bzld_norm_text {
@@ -107,7 +147,7 @@ typedef struct bzld_norm_text {
     char from[16];
 } bzld_norm_text;
 
-void bzld_norm_to_pb(const bzl_norm *n, Bzl__Norm *out, bzld_norm_text *txt);
+void bzld_norm_to_pb(const bzl_norm *n, Bzl__V1__Norm *out, bzld_norm_text *txt);
 
 /* A declaration named for post, void, reject or reverse: enterprise, id and a reason of at
  * least reason_min bytes (1 for reject and reverse). Buffers as in bzl_declaration. */
@@ -117,53 +157,73 @@ typedef struct bzld_decl_ref {
     char reason[BZL_TEXT_BYTES_MAX + 1];
 } bzld_decl_ref;
 
-BZL_NODISCARD bzl_status bzld_wire_decl_ref(const Bzl__DeclarationRef *pb, size_t reason_min,
+BZL_NODISCARD bzl_status bzld_wire_decl_ref(const Bzl__V1__DeclarationRef *pb, size_t reason_min,
                                             bzld_decl_ref *out, bzl_fault *fault);
 
 /* SetItemMode: book, from date, and a mode of OEM, ODM or OBM. */
-BZL_NODISCARD bzl_status bzld_wire_item_mode(const Bzl__SetItemMode *req,
+BZL_NODISCARD bzl_status bzld_wire_item_mode(const Bzl__V1__SetItemMode *req,
                                              char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
                                              uint8_t *mode, bzl_fault *fault);
 
 /* ClosePeriod: book and through date. */
-BZL_NODISCARD bzl_status bzld_wire_close_period(const Bzl__ClosePeriod *req,
+BZL_NODISCARD bzl_status bzld_wire_close_period(const Bzl__V1__ClosePeriod *req,
                                                 char book_no[BZL_BOOK_NO_LEN + 1], int32_t *through,
                                                 bzl_fault *fault);
 
-/* QueryHistory: book, from and to dates (open ends INT32_MIN / INT32_MAX) and the kind. */
-BZL_NODISCARD bzl_status bzld_wire_history(const Bzl__QueryHistory *req,
+/* QueryHistory: book, from and to dates (open ends INT32_MIN / INT32_MAX), the kind and the
+ * page token (the journal sequence the page continues after). */
+BZL_NODISCARD bzl_status bzld_wire_history(const Bzl__V1__QueryHistory *req,
                                            char book_no[BZL_BOOK_NO_LEN + 1], int32_t *from,
-                                           int32_t *to, bzl_fault *fault);
+                                           int32_t *to, uint64_t *after_seq, bzl_fault *fault);
 
-/* QueryBalances: the book number and the kinds (0 for either). */
-BZL_NODISCARD bzl_status bzld_wire_balances(const Bzl__QueryBalances *req, bzl_fault *fault);
+/* QueryScrap: the book and the page token (the material the page continues after). */
+BZL_NODISCARD bzl_status bzld_wire_scrap(const Bzl__V1__QueryScrap *req,
+                                         char book_no[BZL_BOOK_NO_LEN + 1], uint32_t *after_item,
+                                         bzl_fault *fault);
+
+/* ListNorms: the page token (the norms the earlier pages held). */
+BZL_NODISCARD bzl_status bzld_wire_list_norms(const Bzl__V1__ListNorms *req, uint32_t *skip,
+                                              bzl_fault *fault);
+
+/* QueryBalances: the book number, the kind (0 for either) and the page token: the position
+ * after which the page starts, (kind, item) as bzld_balances_position packs it. */
+BZL_NODISCARD bzl_status bzld_wire_balances(const Bzl__V1__QueryBalances *req, uint64_t *after,
+                                            bzl_fault *fault);
+
+/* The balances listing's position of a (kind, item) row: kind in the high 32 bits. */
+static inline uint64_t
+bzld_balances_position(uint8_t kind, uint32_t item)
+{
+    return (uint64_t)kind << 32 | item;
+}
 
 /* ---- verification ---------------------------------------------------------------------------- */
 
 /* One stocktake line, the i-th (0-based; faults say line i + 1). */
-BZL_NODISCARD bzl_status bzld_wire_stocktake_line(const Bzl__StocktakeLine *pb, uint32_t i,
+BZL_NODISCARD bzl_status bzld_wire_stocktake_line(const Bzl__V1__StocktakeLine *pb, uint32_t i,
                                                   bzl_stocktake_line *l, bzl_fault *fault);
 
 /* A stocktake's book, date and line count (at most lines_max); its lines are
  * bzld_wire_stocktake_line's. */
-BZL_NODISCARD bzl_status bzld_wire_stocktake_head(const Bzl__SubmitStocktake *req,
+BZL_NODISCARD bzl_status bzld_wire_stocktake_head(const Bzl__V1__SubmitStocktake *req,
                                                   uint32_t lines_max,
                                                   char book_no[BZL_BOOK_NO_LEN + 1], int32_t *date,
                                                   bzl_fault *fault);
 
 /* Every check of a stocktake, its lines included, with nothing kept: for the request table. */
-BZL_NODISCARD bzl_status bzld_wire_stocktake_check(const Bzl__SubmitStocktake *req,
+BZL_NODISCARD bzl_status bzld_wire_stocktake_check(const Bzl__V1__SubmitStocktake *req,
                                                    uint32_t lines_max, bzl_fault *fault);
 
-BZL_NODISCARD bzl_status bzld_wire_rate(const Bzl__SetRate *req, bzl_rate_row *rate,
+BZL_NODISCARD bzl_status bzld_wire_rate(const Bzl__V1__SetRate *req, bzl_rate_row *rate,
                                         bzl_fault *fault);
-BZL_NODISCARD bzl_status bzld_wire_trade(const Bzl__RecordTrade *req, bzl_trade_row *trade,
+BZL_NODISCARD bzl_status bzld_wire_trade(const Bzl__V1__RecordTrade *req, bzl_trade_row *trade,
                                          bzl_fault *fault);
 
-/* Reconcile: the period, the tolerance (percent at 4 places; 0.5 % when not given) and the
- * book ("" for every book). */
-BZL_NODISCARD bzl_status bzld_wire_reconcile(const Bzl__Reconcile *req, bzl_period *p,
+/* Reconcile: the period, the tolerance (percent at 4 places; 0.5 % when not given), the
+ * book ("" for every book) and the page token (the book the page continues after). */
+BZL_NODISCARD bzl_status bzld_wire_reconcile(const Bzl__V1__Reconcile *req, bzl_period *p,
                                              int64_t *tol_e4, char book_no[BZL_BOOK_NO_LEN + 1],
+                                             char after_book[BZL_BOOK_NO_LEN + 1],
                                              bzl_fault *fault);
 
 #endif

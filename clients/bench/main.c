@@ -202,20 +202,20 @@ counters_get(const char *socket_path)
     if (bzl_client_connect(socket_path, &c, why, sizeof why) != BZL_OK) {
         return d;
     }
-    Bzl__GetStats body = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats body = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &body;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_call(c, &req, &resp) == BZL_OK) {
-        if (resp->result_case == BZL__RESPONSE__RESULT_STATS) {
+        if (resp->result_case == BZL__V1__RESPONSE__RESULT_STATS) {
             d.commits = resp->stats->commits;
             d.declarations = resp->stats->declarations;
             d.journal_entries = resp->stats->journal_entries;
             d.map_used_bytes = resp->stats->map_used_bytes;
             d.ok = true;
         }
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     bzl_client_close(c);
     return d;

@@ -99,9 +99,9 @@ bench_uscc(uint32_t e, char out[19])
 /* The protobuf structures of one declaration, reused for every request a worker sends:
  * the client packs a request before bzl_client_send returns. */
 typedef struct decl_buf {
-    Bzl__Declaration decl;
-    Bzl__DeclarationLine *line_store;
-    Bzl__DeclarationLine **lines;
+    Bzl__V1__Declaration decl;
+    Bzl__V1__DeclarationLine *line_store;
+    Bzl__V1__DeclarationLine **lines;
     char id[64];
     char enterprise[11];
     char book[13];
@@ -115,19 +115,19 @@ decl_buf_init(decl_buf *b, uint32_t lines)
     if (b->line_store == NULL || b->lines == NULL) {
         return -1;
     }
-    bzl__declaration__init(&b->decl);
+    bzl__v1__declaration__init(&b->decl);
     b->decl.id = b->id;
     b->decl.enterprise = b->enterprise;
     b->decl.book = b->book;
-    b->decl.kind = BZL__KIND__KIND_MATERIAL;
-    b->decl.direction = BZL__DIRECTION__DIRECTION_IN;
+    b->decl.kind = BZL__V1__KIND__KIND_MATERIAL;
+    b->decl.direction = BZL__V1__DIRECTION__DIRECTION_IN;
     b->decl.trade_mode = BENCH_TRADE_MODE;
     b->decl.date = BENCH_DATE;
     b->decl.n_lines = lines;
     b->decl.lines = b->lines;
     for (uint32_t i = 0; i < lines; i++) {
-        Bzl__DeclarationLine *l = &b->line_store[i];
-        bzl__declaration_line__init(l);
+        Bzl__V1__DeclarationLine *l = &b->line_store[i];
+        bzl__v1__declaration_line__init(l);
         l->qty = "1";
         l->unit = BENCH_UNIT;
         l->value = "1";
@@ -164,9 +164,9 @@ decl_buf_fill(decl_buf *b, bench_worker *w, uint32_t conn_index, uint64_t seq)
 
 /* Sends reqs pipelined and checks the answers; ALREADY_EXISTS is fine (a second setup). */
 static int
-setup_call(bzl_client *c, Bzl__Request *req, const char *what)
+setup_call(bzl_client *c, Bzl__V1__Request *req, const char *what)
 {
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     bzl_status st = bzl_client_call(c, req, &resp);
     if (st != BZL_OK) {
         fprintf(stderr, "bzl-bench: setup %s: %s: %s\n", what, bzl_status_name(st),
@@ -174,16 +174,16 @@ setup_call(bzl_client *c, Bzl__Request *req, const char *what)
         return 1;
     }
     int rc = 0;
-    if (resp->status != BZL__STATUS__STATUS_OK &&
-        resp->status != BZL__STATUS__STATUS_ALREADY_EXISTS) {
+    if (resp->status != BZL__V1__STATUS__STATUS_OK &&
+        resp->status != BZL__V1__STATUS__STATUS_ALREADY_EXISTS) {
         fprintf(stderr, "bzl-bench: setup %s: %s\n", what, resp->message);
         rc = 1;
-    } else if (resp->result_case == BZL__RESPONSE__RESULT_SUBMIT &&
-               resp->submit->status != BZL__STATUS__STATUS_OK) {
+    } else if (resp->result_case == BZL__V1__RESPONSE__RESULT_SUBMIT &&
+               resp->submit->status != BZL__V1__STATUS__STATUS_OK) {
         fprintf(stderr, "bzl-bench: setup %s: %s\n", what, resp->submit->message);
         rc = 1;
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
 }
 
@@ -195,25 +195,25 @@ setup_enterprise(bzl_client *c, const bench_opts *o, uint32_t e)
     bench_uscc(e, uscc);
     bench_book_no(e, book_no);
     snprintf(name, sizeof name, "bench enterprise %" PRIu32, e + 1);
-    Bzl__Enterprise ent = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise ent = BZL__V1__ENTERPRISE__INIT;
     ent.code = code;
     ent.uscc = uscc;
     ent.name = name;
     ent.area = "core bonded zone";
-    Bzl__RegisterEnterprise reg = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__RegisterEnterprise reg = BZL__V1__REGISTER_ENTERPRISE__INIT;
     reg.enterprise = &ent;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &reg;
     if (setup_call(c, &req, "enterprise") != 0) {
         return 1;
     }
-    Bzl__Book book = BZL__BOOK__INIT;
-    book.book_no = book_no;
+    Bzl__V1__Book book = BZL__V1__BOOK__INIT;
+    book.book = book_no;
     book.enterprise = code;
-    Bzl__OpenBook open = BZL__OPEN_BOOK__INIT;
+    Bzl__V1__OpenBook open = BZL__V1__OPEN_BOOK__INIT;
     open.book = &book;
-    req.body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    req.body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     req.open_book = &open;
     if (setup_call(c, &req, "book") != 0) {
         return 1;
@@ -221,16 +221,16 @@ setup_enterprise(bzl_client *c, const bench_opts *o, uint32_t e)
     for (uint32_t i = 1; i <= o->items; i++) {
         char item_name[32];
         snprintf(item_name, sizeof item_name, "bench material %" PRIu32, i);
-        Bzl__Item item = BZL__ITEM__INIT;
-        item.book_no = book_no;
-        item.kind = BZL__KIND__KIND_MATERIAL;
-        item.item_no = i;
+        Bzl__V1__Item item = BZL__V1__ITEM__INIT;
+        item.book = book_no;
+        item.kind = BZL__V1__KIND__KIND_MATERIAL;
+        item.item = i;
         item.hs = BENCH_HS;
         item.name = item_name;
         item.unit = BENCH_UNIT;
-        Bzl__AddItem add = BZL__ADD_ITEM__INIT;
+        Bzl__V1__AddItem add = BZL__V1__ADD_ITEM__INIT;
         add.item = &item;
-        req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+        req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
         req.add_item = &add;
         if (setup_call(c, &req, "item") != 0) {
             return 1;
@@ -254,10 +254,10 @@ setup_seed(bzl_client *c, const bench_opts *o, uint32_t e)
     for (uint32_t i = 0; i < o->items; i++) {
         b.line_store[i].item = i + 1;
     }
-    Bzl__SubmitDeclaration sub = BZL__SUBMIT_DECLARATION__INIT;
+    Bzl__V1__SubmitDeclaration sub = BZL__V1__SUBMIT_DECLARATION__INIT;
     sub.declaration = &b.decl;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT;
     req.submit = &sub;
     int rc = setup_call(c, &req, "seed declaration");
     decl_buf_deinit(&b);
@@ -316,7 +316,7 @@ typedef struct worker_ctx {
     struct pollfd *pfds;  /* w->conn_count, owned; rebuilt before every poll */
     uint32_t *pfd_conn;   /* pfds[j] watches conns[pfd_conn[j]]; owned */
     decl_buf *bufs;       /* one per declaration of a batch, reused by every connection */
-    Bzl__Declaration **batch_ptrs;
+    Bzl__V1__Declaration **batch_ptrs;
     char book[13];
 } worker_ctx;
 
@@ -370,15 +370,15 @@ run_sending(uint64_t now)
 
 /* Fills req as a point balance read of a random item; q and x->book back it until sent. */
 static void
-request_read(worker_ctx *x, Bzl__Request *req, Bzl__QueryBalances *q)
+request_read(worker_ctx *x, Bzl__V1__Request *req, Bzl__V1__QueryBalances *q)
 {
     const bench_opts *o = x->w->o;
     uint32_t e = (uint32_t)(rng_next(&x->w->rng) % o->enterprises);
     bench_book_no(e, x->book);
     q->book = x->book;
-    q->kind = BZL__KIND__KIND_MATERIAL;
+    q->kind = BZL__V1__KIND__KIND_MATERIAL;
     q->item = (uint32_t)(rng_next(&x->w->rng) % o->items) + 1;
-    req->body_case = BZL__REQUEST__BODY_BALANCES;
+    req->body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req->balances = q;
 }
 
@@ -404,8 +404,8 @@ decls_take(const bench_opts *o)
 /* Fills req with decls declarations of connection k: Submit with --batch 1, else SubmitBatch.
  * sub, batch and x->bufs back it until sent. */
 static void
-request_write(worker_ctx *x, conn *k, uint32_t decls, Bzl__Request *req,
-              Bzl__SubmitDeclaration *sub, Bzl__SubmitBatch *batch)
+request_write(worker_ctx *x, conn *k, uint32_t decls, Bzl__V1__Request *req,
+              Bzl__V1__SubmitDeclaration *sub, Bzl__V1__SubmitBatch *batch)
 {
     BZL_ASSERT(decls >= 1);
     BZL_ASSERT(decls <= x->w->o->batch);
@@ -415,12 +415,12 @@ request_write(worker_ctx *x, conn *k, uint32_t decls, Bzl__Request *req,
     }
     if (x->w->o->batch == 1) {
         sub->declaration = &x->bufs[0].decl;
-        req->body_case = BZL__REQUEST__BODY_SUBMIT;
+        req->body_case = BZL__V1__REQUEST__BODY_SUBMIT;
         req->submit = sub;
     } else {
         batch->n_declarations = decls;
         batch->declarations = x->batch_ptrs;
-        req->body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+        req->body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
         req->submit_batch = batch;
     }
 }
@@ -436,10 +436,10 @@ conn_send(worker_ctx *x, conn *k, uint64_t t0_ns)
     const bench_opts *o = w->o;
     BZL_ASSERT(k->c != NULL);
     BZL_ASSERT(k->count < o->inflight);
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__SubmitDeclaration sub = BZL__SUBMIT_DECLARATION__INIT;
-    Bzl__SubmitBatch batch = BZL__SUBMIT_BATCH__INIT;
-    Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__SubmitDeclaration sub = BZL__V1__SUBMIT_DECLARATION__INIT;
+    Bzl__V1__SubmitBatch batch = BZL__V1__SUBMIT_BATCH__INIT;
+    Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
     bool read = o->reads > 0 && rng_unit(&w->rng) < o->reads;
     uint32_t decls = 0;
     if (read) {
@@ -464,24 +464,24 @@ conn_send(worker_ctx *x, conn *k, uint64_t t0_ns)
 
 /* Counts the declarations a reply accepted; any refusal is an error. */
 static uint32_t
-reply_accepted(bench_worker *w, const Bzl__Response *resp)
+reply_accepted(bench_worker *w, const Bzl__V1__Response *resp)
 {
-    if (resp->status != BZL__STATUS__STATUS_OK) {
+    if (resp->status != BZL__V1__STATUS__STATUS_OK) {
         worker_error(w, "daemon", resp->message);
         return 0;
     }
     uint32_t ok = 0;
-    if (resp->result_case == BZL__RESPONSE__RESULT_SUBMIT) {
-        const Bzl__SubmitResult *r = resp->submit;
-        if (r->status == BZL__STATUS__STATUS_OK && !r->replayed) {
+    if (resp->result_case == BZL__V1__RESPONSE__RESULT_SUBMIT) {
+        const Bzl__V1__SubmitResult *r = resp->submit;
+        if (r->status == BZL__V1__STATUS__STATUS_OK && !r->replayed) {
             ok = 1;
         } else {
             worker_error(w, "declaration refused", r->message);
         }
-    } else if (resp->result_case == BZL__RESPONSE__RESULT_BATCH) {
+    } else if (resp->result_case == BZL__V1__RESPONSE__RESULT_BATCH) {
         for (size_t i = 0; i < resp->batch->n_results; i++) {
-            const Bzl__SubmitResult *r = resp->batch->results[i];
-            if (r->status == BZL__STATUS__STATUS_OK && !r->replayed) {
+            const Bzl__V1__SubmitResult *r = resp->batch->results[i];
+            if (r->status == BZL__V1__STATUS__STATUS_OK && !r->replayed) {
                 ok++;
             } else {
                 worker_error(w, "declaration refused", r->message);
@@ -493,11 +493,11 @@ reply_accepted(bench_worker *w, const Bzl__Response *resp)
 
 /* Records the response to request f, received at now: counted only inside the window. */
 static void
-reply_record(bench_worker *w, const inflight *f, const Bzl__Response *resp, uint64_t now)
+reply_record(bench_worker *w, const inflight *f, const Bzl__V1__Response *resp, uint64_t now)
 {
     bool in_window = now >= bench_g.window_start_ns && now < bench_g.window_end_ns;
     if (f->read) {
-        if (resp->status != BZL__STATUS__STATUS_OK) {
+        if (resp->status != BZL__V1__STATUS__STATUS_OK) {
             worker_error(w, "read", resp->message);
         } else if (in_window) {
             w->reads_ok++;
@@ -520,7 +520,7 @@ conn_recv(worker_ctx *x, conn *k)
 {
     BZL_ASSERT(k->c != NULL);
     BZL_ASSERT(k->count > 0);
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_recv(k->c, &resp) != BZL_OK) {
         conn_fail(x, k, "recv", bzl_client_error(k->c));
         return false;
@@ -533,14 +533,14 @@ conn_recv(worker_ctx *x, conn *k)
                  "response id %" PRIu64 " on connection %" PRIu32
                  ", oldest request in flight %" PRIu64,
                  resp->id, k->index, f.id);
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
         conn_fail(x, k, "response out of order", detail);
         return false;
     }
     k->head = (k->head + 1) % x->w->o->inflight;
     k->count--;
     reply_record(x->w, &f, resp, now);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return true;
 }
 

@@ -49,6 +49,10 @@ typedef enum cli_exit {
 /* Pages of a listing the CLI follows before it decides the daemon is looping: at
  * BZL_LIST_ROWS_MAX rows a page this is over four billion rows. */
 #define CLI_PAGES_MAX 1048576u
+/* Bytes of a page token the CLI carries from one page to the next. Tokens are opaque
+ * (bzl.proto's Paging) and today's daemon writes a few dozen bytes; this leaves room for any
+ * later form while a garbled reply cannot make the CLI echo an unbounded string. */
+#define CLI_PAGE_TOKEN_BYTES_MAX 255u
 /* Errors reported per declaration file before the rest of the file is skipped: enough to
  * fix a systematic mistake in an ERP export, few enough to stay readable. */
 #define CLI_FILE_ERRORS_MAX 20u
@@ -132,13 +136,14 @@ bool cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* ---- talking to the daemon --------------------------------------------------------------- */
 
 /* Connects on first use and exchanges one request. Returns CLI_EXIT_OK with *resp (owned:
- * bzl__response__free_unpacked), or CLI_EXIT_TRANSPORT after printing why. The daemon's
+ * bzl__v1__response__free_unpacked), or CLI_EXIT_TRANSPORT after printing why. The daemon's
  * verdict is left in (*resp)->status. */
-int cli_exchange(cli *c, Bzl__Request *req, Bzl__Response **resp);
+int cli_exchange(cli *c, Bzl__V1__Request *req, Bzl__V1__Response **resp);
 /* cli_exchange, then: a refusal prints "bzl: STATUS: message" and returns CLI_EXIT_REFUSED; a
  * success without the `want` result (when not NOT_SET) is a garbled reply, CLI_EXIT_TRANSPORT.
  * *resp is written only with CLI_EXIT_OK. */
-int cli_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want, Bzl__Response **resp);
+int cli_call(cli *c, Bzl__V1__Request *req, Bzl__V1__Response__ResultCase want,
+             Bzl__V1__Response **resp);
 /* Prints "bzl: STATUS: message" on stderr (the status text when message is empty). */
 void cli_print_refusal(int status, const char *message);
 /* The status's stable name; "STATUS_<n>" for a number this build does not know (buf holds
@@ -147,16 +152,50 @@ const char *cli_status_name(int status, char *buf, size_t cap);
 /* Closes the connection. */
 void cli_deinit(cli *c);
 
+/* Where a listing that follows the daemon's pages stands: the token its next request carries,
+ * copied out of the reply that gave it (that reply is freed before the next request). */
+typedef struct cli_pager {
+    const char *what; /* borrowed: "balance pages", as the errors name them */
+    char token[CLI_PAGE_TOKEN_BYTES_MAX + 1]; /* the next request's page_token; "" at first */
+    uint32_t pages;                           /* replies taken so far */
+    bool more;                                /* another page is due */
+} cli_pager;
+
+/* Starts before the first page (token "", more true). what is borrowed for the pager's life. */
+void cli_pager_init(cli_pager *pg, const char *what);
+/* Takes a reply's next_page_token: "" ends the listing, anything else becomes pg->token.
+ * Returns CLI_EXIT_OK, or CLI_EXIT_TRANSPORT after printing "bzl: MALFORMED: ..." when the
+ * token repeats the one just sent ("the daemon's WHAT do not advance": it would be asked for
+ * forever), is longer than CLI_PAGE_TOKEN_BYTES_MAX, or CLI_PAGES_MAX replies have gone by
+ * with more to come ("... do not end"). */
+int cli_pager_next(cli_pager *pg, const char *next_page_token);
+
 /* ---- wire enums as words ----------------------------------------------------------------- */
 
-bool cli_kind_parse(const char *s, Bzl__Kind *out);           /* material | product */
-const char *cli_kind_name(Bzl__Kind kind);                    /* "" when unspecified */
-bool cli_direction_parse(const char *s, Bzl__Direction *out); /* in | out */
-bool cli_mode_parse(const char *s, Bzl__BizMode *out);        /* OEM | ODM | OBM */
-const char *cli_mode_name(Bzl__BizMode mode);                 /* "" for none */
-bool cli_verify_parse(const char *s, Bzl__VerifyMode *out);   /* unit | work-order | consumption */
-const char *cli_verify_name(Bzl__VerifyMode mode);
-const char *cli_book_status_name(Bzl__BookStatus status);
+/* Each parse takes the word exactly and writes *out only when it knows it; each name returns
+ * a static string. */
+bool cli_kind_parse(const char *s, Bzl__V1__Kind *out);           /* material | product */
+const char *cli_kind_name(Bzl__V1__Kind kind);                    /* "" when unspecified */
+bool cli_direction_parse(const char *s, Bzl__V1__Direction *out); /* in | out */
+bool cli_mode_parse(const char *s, Bzl__V1__BizMode *out);        /* OEM | ODM | OBM */
+const char *cli_mode_name(Bzl__V1__BizMode mode);                 /* "" for none */
+/* unit | work-order | consumption */
+bool cli_verify_parse(const char *s, Bzl__V1__VerifyMode *out);
+const char *cli_verify_name(Bzl__V1__VerifyMode mode);
+const char *cli_book_status_name(Bzl__V1__BookStatus status);
+/* material | product | wip | scrap */
+bool cli_stocktake_kind_parse(const char *s, Bzl__V1__StocktakeKind *out);
+/* var | modes | upgrades | share */
+bool cli_report_kind_parse(const char *s, Bzl__V1__ReportKind *out);
+/* enterprise | product | mode | area | zone; "" is unspecified (the daemon takes zone). */
+bool cli_report_by_parse(const char *s, Bzl__V1__ReportBy *out);
+/* month | quarter; "" is unspecified (the daemon takes quarter). */
+bool cli_granularity_parse(const char *s, Bzl__V1__Granularity *out);
+/* A journal entry type's word (enterprise, book, … trade: `bzl audit`, `bzl history` and `bzl
+ * declaration show` alike); "other" for unspecified or a number this build does not know. */
+const char *cli_entry_type_name(Bzl__V1__EntryType type);
+/* none | admin | customs | reconciler | enterprise; "?" for a number this build does not know. */
+const char *cli_role_name(Bzl__V1__Role role);
 
 /* ---- output ------------------------------------------------------------------------------ */
 
@@ -224,13 +263,13 @@ void cli_page_abort(cli_page *p);
 /* A declaration file parsed into protobuf messages. Their strings are borrowed from the JSON
  * document, so everything lives until decl_file_deinit. */
 typedef struct decl_file {
-    const char *label;            /* borrowed: the path, or "<stdin>" for "-" */
-    json_t *root;                 /* owned */
-    Bzl__Declaration *decls;      /* owned, n_decls */
-    Bzl__Declaration **decl_ptrs; /* owned, n_decls: what a SubmitBatch points at */
-    size_t *decl_bytes;           /* owned, n_decls: each declaration's packed size */
-    Bzl__DeclarationLine *lines;  /* owned: every declaration's lines */
-    Bzl__DeclarationLine **line_ptrs;
+    const char *label;                /* borrowed: the path, or "<stdin>" for "-" */
+    json_t *root;                     /* owned */
+    Bzl__V1__Declaration *decls;      /* owned, n_decls */
+    Bzl__V1__Declaration **decl_ptrs; /* owned, n_decls: what a SubmitBatch points at */
+    size_t *decl_bytes;               /* owned, n_decls: each declaration's packed size */
+    Bzl__V1__DeclarationLine *lines;  /* owned: every declaration's lines */
+    Bzl__V1__DeclarationLine **line_ptrs;
     size_t n_decls;
 } decl_file;
 

@@ -20,9 +20,9 @@ hex_of(const uint8_t *p, size_t n, char *out, size_t cap)
 }
 
 static int
-verify_print(const cli *c, const Bzl__Response *resp)
+verify_print(const cli *c, const Bzl__V1__Response *resp)
 {
-    const Bzl__VerifyReport *r = resp->verify;
+    const Bzl__V1__VerifyReport *r = resp->verify;
     char hash[2 * 64 + 1]; /* hex of the head hash (32 bytes today) */
     hex_of(r->head_hash.data, r->head_hash.len, hash, sizeof hash);
     char status[24];
@@ -66,25 +66,25 @@ cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__VerifyLedger body = BZL__VERIFY_LEDGER__INIT;
-    req.body_case = BZL__REQUEST__BODY_VERIFY;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__VerifyLedger body = BZL__V1__VERIFY_LEDGER__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_VERIFY;
     req.verify = &body;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     rc = cli_exchange(c, &req, &resp);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
-    if (resp->result_case != BZL__RESPONSE__RESULT_VERIFY) {
+    if (resp->result_case != BZL__V1__RESPONSE__RESULT_VERIFY) {
         cli_print_refusal(resp->status, resp->message);
-        rc = resp->status == BZL__STATUS__STATUS_OK ? CLI_EXIT_TRANSPORT : CLI_EXIT_REFUSED;
+        rc = resp->status == BZL__V1__STATUS__STATUS_OK ? CLI_EXIT_TRANSPORT : CLI_EXIT_REFUSED;
     } else {
         rc = verify_print(c, resp);
         if (rc == CLI_EXIT_OK && !resp->verify->ok) {
             rc = CLI_EXIT_REFUSED; /* broken: exit 1 */
         }
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
 }
 
@@ -94,24 +94,6 @@ static const cli_column audit_cols[] = {
     {"SEQ", true}, {"TIME", false},   {"UID", true},   {"ROLE", false},
     {"PID", true}, {"REQUEST", true}, {"TYPE", false}, {"SUMMARY", false},
 };
-
-static const char *
-role_name(uint32_t role)
-{
-    static const char *const names[] = {"none", "admin", "customs", "reconciler", "enterprise"};
-    return role < BZL_ARRAY_LEN(names) ? names[role] : "?";
-}
-
-static const char *
-type_name(uint32_t type)
-{
-    /* The journal's entry types, in their append-only numbering (storage.c's journal table). */
-    static const char *const names[] = {
-        "?",         "enterprise", "book",      "item",         "declaration",
-        "post",      "void",       "reverse",   "period_close", "norm",
-        "item_mode", "reject",     "stocktake", "rate",         "trade"};
-    return type < BZL_ARRAY_LEN(names) ? names[type] : "other";
-}
 
 /* "2026-03-01T08:00:00.123Z" */
 static void
@@ -125,7 +107,7 @@ time_text(int64_t ms, char *buf, size_t cap)
 }
 
 static void
-audit_row(const cli *c, cli_table *t, json_t *arr, const Bzl__AuditEntry *e, bool *ok)
+audit_row(const cli *c, cli_table *t, json_t *arr, const Bzl__V1__AuditEntry *e, bool *ok)
 {
     char when[40];
     time_text(e->time_ms, when, sizeof when);
@@ -136,10 +118,10 @@ audit_row(const cli *c, cli_table *t, json_t *arr, const Bzl__AuditEntry *e, boo
         cli_json_put(o, "time_ms", json_integer(e->time_ms), ok);
         cli_json_put(o, "uid", json_integer(e->uid), ok);
         cli_json_put(o, "gid", json_integer(e->gid), ok);
-        cli_json_put(o, "role", cli_json_str(role_name(e->role)), ok);
+        cli_json_put(o, "role", cli_json_str(cli_role_name(e->role)), ok);
         cli_json_put(o, "pid", json_integer(e->pid), ok);
         cli_json_put(o, "request_id", cli_json_u64(e->request_id), ok);
-        cli_json_put(o, "type", cli_json_str(type_name(e->type)), ok);
+        cli_json_put(o, "type", cli_json_str(cli_entry_type_name(e->type)), ok);
         cli_json_put(o, "summary", cli_json_str(e->summary), ok);
         cli_json_push(arr, o, ok);
         return;
@@ -147,10 +129,10 @@ audit_row(const cli *c, cli_table *t, json_t *arr, const Bzl__AuditEntry *e, boo
     cli_table_addf(t, "%llu", (unsigned long long)e->seq);
     cli_table_add(t, when);
     cli_table_addf(t, "%u", e->uid);
-    cli_table_add(t, role_name(e->role));
+    cli_table_add(t, cli_role_name(e->role));
     cli_table_addf(t, "%d", e->pid);
     cli_table_addf(t, "%llu", (unsigned long long)e->request_id);
-    cli_table_add(t, type_name(e->type));
+    cli_table_add(t, cli_entry_type_name(e->type));
     cli_table_add(t, e->summary);
 }
 
@@ -180,7 +162,7 @@ bound_parse(const char *s, bool *is_seq, uint64_t *seq, int64_t *ms)
 }
 
 static int
-audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__AuditQuery *q)
+audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__AuditQuery *q)
 {
     enum { OPT_SINCE = 's', OPT_UNTIL = 'u', OPT_UID = 'i' };
     static const struct option opts[] = {{"since", required_argument, NULL, OPT_SINCE},
@@ -198,7 +180,7 @@ audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__AuditQuery
             return cli_usage_error(cmd, "'%s' is neither a date YYYY-MM-DD nor a sequence", optarg);
         }
         if (opt == OPT_SINCE && is_seq) {
-            q->after_seq = seq - 1;
+            q->from_seq = seq;
         } else if (opt == OPT_SINCE) {
             q->since_ms = ms;
         } else if (opt == OPT_UNTIL && is_seq) {
@@ -224,7 +206,7 @@ audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__AuditQuery
 int
 cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__AuditQuery q = BZL__AUDIT_QUERY__INIT;
+    Bzl__V1__AuditQuery q = BZL__V1__AUDIT_QUERY__INIT;
     int rc = audit_options(c, cmd, argc, argv, &q);
     if (rc != CLI_GO_ON) {
         return rc;
@@ -234,31 +216,23 @@ cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv)
     json_t *arr = c->json ? json_array() : NULL;
     bool ok = true;
     rc = CLI_EXIT_OK;
-    bool more = true;
-    for (uint32_t page = 0; page < CLI_PAGES_MAX && rc == CLI_EXIT_OK && more; page++) {
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_AUDIT;
+    cli_pager pg;
+    cli_pager_init(&pg, "audit pages");
+    while (rc == CLI_EXIT_OK && pg.more) {
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_AUDIT;
         req.audit = &q;
-        Bzl__Response *resp = NULL;
-        rc = cli_call(c, &req, BZL__RESPONSE__RESULT_AUDIT, &resp);
+        q.page_token = pg.token;
+        Bzl__V1__Response *resp = NULL;
+        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_AUDIT, &resp);
         if (rc != CLI_EXIT_OK) {
             break;
         }
         for (size_t i = 0; i < resp->audit->n_entries; i++) {
             audit_row(c, &t, arr, resp->audit->entries[i], &ok);
         }
-        more = resp->audit->more;
-        /* A page that says "more" must move the cursor forward, or we would ask forever. */
-        if (more && resp->audit->next_after <= q.after_seq) {
-            fputs("bzl: MALFORMED: the daemon's audit pages do not advance\n", stderr);
-            rc = CLI_EXIT_TRANSPORT;
-        }
-        q.after_seq = resp->audit->next_after;
-        bzl__response__free_unpacked(resp, NULL);
-    }
-    if (rc == CLI_EXIT_OK && more) {
-        fputs("bzl: MALFORMED: the daemon's audit pages do not end\n", stderr);
-        rc = CLI_EXIT_TRANSPORT;
+        rc = cli_pager_next(&pg, resp->audit->next_page_token);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     if (rc == CLI_EXIT_OK) {
         rc = cli_emit(c, &t, arr, ok);

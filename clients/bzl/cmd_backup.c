@@ -72,17 +72,17 @@ cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Backup b = BZL__BACKUP__INIT;
+    Bzl__V1__Backup b = BZL__V1__BACKUP__INIT;
     b.out = path;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_BACKUP;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_BACKUP;
     req.backup = &b;
-    Bzl__Response *resp = NULL;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_BACKUP, &resp);
+    Bzl__V1__Response *resp = NULL;
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_BACKUP, &resp);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
-    const Bzl__BackupResult *r = resp->backup;
+    const Bzl__V1__BackupResult *r = resp->backup;
     cli_table t;
     json_t *doc = NULL;
     bool ok = true;
@@ -100,6 +100,6 @@ cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv)
     rc = cli_emit(c, &t, doc, ok);
     json_decref(doc);
     cli_table_deinit(&t);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
 }

@@ -9,7 +9,7 @@ static const cli_column balance_cols[] = {
 /* One balance as a table row or as {"book", "kind", "item", "qty", "value", "pending_in",
  * "pending_out", "available"}: decimals stay the daemon's exact strings. */
 static void
-balance_add(const cli *c, const Bzl__Balance *b, cli_table *t, json_t *arr, bool *ok)
+balance_add(const cli *c, const Bzl__V1__Balance *b, cli_table *t, json_t *arr, bool *ok)
 {
     if (c->json) {
         json_t *obj = json_object();
@@ -36,7 +36,7 @@ balance_add(const cli *c, const Bzl__Balance *b, cli_table *t, json_t *arr, bool
 
 /* Reads balance's options into q. Returns CLI_GO_ON or the exit status to stop with. */
 static int
-balance_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__QueryBalances *q)
+balance_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__QueryBalances *q)
 {
     enum { OPT_BOOK = 'b', OPT_KIND = 'k', OPT_ITEM = 'i' };
     static const struct option opts[] = {{"book", required_argument, NULL, OPT_BOOK},
@@ -64,46 +64,31 @@ balance_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__QueryBal
     return rc;
 }
 
-/* Follows the daemon's pages, each continuing after the last (kind, item) seen. */
+/* Follows the daemon's pages, each asking with the token the previous one gave; at most
+ * CLI_PAGES_MAX of them (cli_pager_next refuses a token that repeats, and a listing that does
+ * not end). */
 static int
-balance_pages(cli *c, Bzl__QueryBalances *q, cli_table *t, json_t *arr, bool *ok)
+balance_pages(cli *c, Bzl__V1__QueryBalances *q, cli_table *t, json_t *arr, bool *ok)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    cli_pager pg;
     int rc = CLI_EXIT_OK;
-    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req.balances = q;
-    for (uint32_t page = 0; page < CLI_PAGES_MAX; page++) {
-        rc = cli_call(c, &req, BZL__RESPONSE__RESULT_BALANCES, &resp);
+    cli_pager_init(&pg, "balance pages");
+    while (rc == CLI_EXIT_OK && pg.more) {
+        Bzl__V1__Response *resp = NULL;
+        q->page_token = pg.token;
+        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_BALANCES, &resp);
         if (rc != CLI_EXIT_OK) {
-            goto done;
+            break;
         }
-        const Bzl__BalanceList *list = resp->balances;
+        const Bzl__V1__BalanceList *list = resp->balances;
         for (size_t i = 0; i < list->n_balances; i++) {
             balance_add(c, list->balances[i], t, arr, ok);
         }
-        if (!list->more) {
-            goto done;
-        }
-        /* A page that says "more" must move forward, or we would ask for it forever. */
-        const Bzl__Balance *last =
-            list->n_balances > 0 ? list->balances[list->n_balances - 1] : NULL;
-        if (last == NULL || last->kind < q->after_kind ||
-            (last->kind == q->after_kind && last->item <= q->after_item)) {
-            fputs("bzl: MALFORMED: the daemon's balance pages do not advance\n", stderr);
-            rc = CLI_EXIT_TRANSPORT;
-            goto done;
-        }
-        q->after_kind = last->kind;
-        q->after_item = last->item;
-        bzl__response__free_unpacked(resp, NULL);
-        resp = NULL;
-    }
-    fputs("bzl: MALFORMED: the daemon's balance pages do not end\n", stderr);
-    rc = CLI_EXIT_TRANSPORT;
-done:
-    if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        rc = cli_pager_next(&pg, list->next_page_token);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -111,7 +96,7 @@ done:
 int
 cli_balance(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
     cli_table t;
     json_t *arr = NULL;
     bool ok = true;

@@ -9,7 +9,7 @@ static const cli_column book_cols[] = {
 /* Prints one book as a one-row table or as {"book", "enterprise", "verify", "status",
  * "period_days"}. */
 static int
-book_print(const cli *c, const Bzl__Book *b)
+book_print(const cli *c, const Bzl__V1__Book *b)
 {
     cli_table t;
     json_t *doc = NULL;
@@ -17,13 +17,13 @@ book_print(const cli *c, const Bzl__Book *b)
     cli_table_init(&t, book_cols, BZL_ARRAY_LEN(book_cols));
     if (c->json) {
         doc = json_object();
-        cli_json_put(doc, "book", cli_json_str(b->book_no), &ok);
+        cli_json_put(doc, "book", cli_json_str(b->book), &ok);
         cli_json_put(doc, "enterprise", cli_json_str(b->enterprise), &ok);
         cli_json_put(doc, "verify", cli_json_str(cli_verify_name(b->verify_mode)), &ok);
         cli_json_put(doc, "status", cli_json_str(cli_book_status_name(b->status)), &ok);
         cli_json_put(doc, "period_days", json_integer(b->period_days), &ok);
     } else {
-        cli_table_add(&t, b->book_no);
+        cli_table_add(&t, b->book);
         cli_table_add(&t, b->enterprise);
         cli_table_add(&t, cli_verify_name(b->verify_mode));
         cli_table_add(&t, cli_book_status_name(b->status));
@@ -37,7 +37,7 @@ book_print(const cli *c, const Bzl__Book *b)
 
 /* Reads book open's options into b. Returns CLI_GO_ON, or the exit status to stop with. */
 static int
-book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__Book *b)
+book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__Book *b)
 {
     enum { OPT_BOOK = 'b', OPT_ENTERPRISE = 'e', OPT_VERIFY = 'v', OPT_PERIOD = 'p' };
     static const struct option opts[] = {{"book", required_argument, NULL, OPT_BOOK},
@@ -51,7 +51,7 @@ book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__Book *
     cli_opts_begin();
     while (rc == CLI_GO_ON && (opt = cli_next_opt(c, cmd, argc, argv, opts, &stop)) >= 0) {
         if (opt == OPT_BOOK) {
-            b->book_no = optarg;
+            b->book = optarg;
         } else if (opt == OPT_ENTERPRISE) {
             b->enterprise = optarg;
         } else if (opt == OPT_VERIFY && !cli_verify_parse(optarg, &b->verify_mode)) {
@@ -63,7 +63,7 @@ book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__Book *
         }
     }
     rc = cli_opts_end(cmd, argc, argv, opt, stop, rc);
-    if (rc == CLI_GO_ON && (b->book_no[0] == '\0' || b->enterprise[0] == '\0')) {
+    if (rc == CLI_GO_ON && (b->book[0] == '\0' || b->enterprise[0] == '\0')) {
         rc = cli_usage_error(cmd, "--book and --enterprise are required");
     }
     return rc;
@@ -72,24 +72,24 @@ book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__Book *
 int
 cli_book_open(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__OpenBook body = BZL__OPEN_BOOK__INIT;
-    Bzl__Book b = BZL__BOOK__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__OpenBook body = BZL__V1__OPEN_BOOK__INIT;
+    Bzl__V1__Book b = BZL__V1__BOOK__INIT;
+    Bzl__V1__Response *resp = NULL;
     int rc = book_open_options(c, cmd, argc, argv, &b);
     if (rc != CLI_GO_ON) {
         goto done;
     }
     body.book = &b;
-    req.body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    req.body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     req.open_book = &body;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT__NOT_SET, &resp);
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT__NOT_SET, &resp);
     if (rc == CLI_EXIT_OK) {
-        rc = book_print(c, resp->result_case == BZL__RESPONSE__RESULT_BOOK ? resp->book : &b);
+        rc = book_print(c, resp->result_case == BZL__V1__RESPONSE__RESULT_BOOK ? resp->book : &b);
     }
 done:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -97,19 +97,19 @@ done:
 int
 cli_book_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__GetBook body = BZL__GET_BOOK__INIT;
-    int rc = cli_one_arg(c, cmd, argc, argv, "expected exactly one book number", &body.book_no);
+    Bzl__V1__GetBook body = BZL__V1__GET_BOOK__INIT;
+    int rc = cli_one_arg(c, cmd, argc, argv, "expected exactly one book number", &body.book);
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_GET_BOOK;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_BOOK;
     req.get_book = &body;
-    Bzl__Response *resp = NULL;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_BOOK, &resp);
+    Bzl__V1__Response *resp = NULL;
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_BOOK, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = book_print(c, resp->book);
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }

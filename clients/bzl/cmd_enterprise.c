@@ -1,7 +1,4 @@
 /* cmd_enterprise.c — bzl enterprise add | list | show: register, page through, show one. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
 
 static const cli_column enterprise_cols[] = {
@@ -12,7 +9,7 @@ static const cli_column enterprise_cols[] = {
 };
 
 static void
-enterprise_row(cli_table *t, const Bzl__Enterprise *e)
+enterprise_row(cli_table *t, const Bzl__V1__Enterprise *e)
 {
     cli_table_add(t, e->code);
     cli_table_add(t, e->uscc);
@@ -22,7 +19,7 @@ enterprise_row(cli_table *t, const Bzl__Enterprise *e)
 
 /* {"code", "uscc", "name", "area"}, or NULL with *ok cleared. */
 static json_t *
-enterprise_json(const Bzl__Enterprise *e, bool *ok)
+enterprise_json(const Bzl__V1__Enterprise *e, bool *ok)
 {
     json_t *obj = json_object();
     cli_json_put(obj, "code", cli_json_str(e->code), ok);
@@ -38,7 +35,7 @@ enterprise_json(const Bzl__Enterprise *e, bool *ok)
 
 /* Prints one enterprise as a one-row table or a JSON object. */
 static int
-enterprise_print(const cli *c, const Bzl__Enterprise *e)
+enterprise_print(const cli *c, const Bzl__V1__Enterprise *e)
 {
     cli_table t;
     json_t *doc = NULL;
@@ -64,10 +61,10 @@ cli_enterprise_add(cli *c, const cli_cmd *cmd, int argc, char **argv)
                                          {"name", required_argument, NULL, OPT_NAME},
                                          {"area", required_argument, NULL, OPT_AREA},
                                          CLI_COMMON_OPTIONS};
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__RegisterEnterprise body = BZL__REGISTER_ENTERPRISE__INIT;
-    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__RegisterEnterprise body = BZL__V1__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__Enterprise e = BZL__V1__ENTERPRISE__INIT;
+    Bzl__V1__Response *resp = NULL;
     int rc = CLI_EXIT_OK;
     int opt;
     cli_opts_begin();
@@ -94,18 +91,18 @@ cli_enterprise_add(cli *c, const cli_cmd *cmd, int argc, char **argv)
         goto done;
     }
     body.enterprise = &e;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &body;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT__NOT_SET, &resp);
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT__NOT_SET, &resp);
     if (rc != CLI_EXIT_OK) {
         goto done;
     }
     /* Show the record as the daemon kept it when it sends one back, else what was sent. */
     rc = enterprise_print(
-        c, resp->result_case == BZL__RESPONSE__RESULT_ENTERPRISE ? resp->enterprise : &e);
+        c, resp->result_case == BZL__V1__RESPONSE__RESULT_ENTERPRISE ? resp->enterprise : &e);
 done:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -113,84 +110,61 @@ done:
 int
 cli_enterprise_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__GetEnterprise body = BZL__GET_ENTERPRISE__INIT;
+    Bzl__V1__GetEnterprise body = BZL__V1__GET_ENTERPRISE__INIT;
     int rc = cli_one_arg(c, cmd, argc, argv, "expected exactly one enterprise CODE", &body.code);
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_GET_ENTERPRISE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_ENTERPRISE;
     req.get_enterprise = &body;
-    Bzl__Response *resp = NULL;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ENTERPRISE, &resp);
+    Bzl__V1__Response *resp = NULL;
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_ENTERPRISE, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = enterprise_print(c, resp->enterprise);
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
 
-/* Adds one page to the table or the JSON array. Returns the page's last code (borrowed from
- * resp) or NULL when the page is empty. */
-static const char *
-enterprise_page_add(const cli *c, const Bzl__EnterpriseList *list, cli_table *t, json_t *arr,
+/* Adds one page to the table or the JSON array. */
+static void
+enterprise_page_add(const cli *c, const Bzl__V1__EnterpriseList *list, cli_table *t, json_t *arr,
                     bool *ok)
 {
-    const char *last = NULL;
     for (size_t i = 0; i < list->n_enterprises; i++) {
         if (c->json) {
             cli_json_push(arr, enterprise_json(list->enterprises[i], ok), ok);
         } else {
             enterprise_row(t, list->enterprises[i]);
         }
-        last = list->enterprises[i]->code;
     }
-    return last;
 }
 
-/* Follows the daemon's pages: each asks for the codes after the last one seen. */
+/* Follows the daemon's pages, each asking with the token the previous one gave; at most
+ * CLI_PAGES_MAX of them (cli_pager_next refuses a token that repeats, and a listing that does
+ * not end). */
 static int
 enterprise_pages(cli *c, cli_table *t, json_t *arr, bool *ok)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__ListEnterprises body = BZL__LIST_ENTERPRISES__INIT;
-    Bzl__Response *resp = NULL;
-    char *after = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__ListEnterprises body = BZL__V1__LIST_ENTERPRISES__INIT;
+    cli_pager pg;
     int rc = CLI_EXIT_OK;
-    req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_ENTERPRISES;
     req.list_enterprises = &body;
-    for (uint32_t page = 0; page < CLI_PAGES_MAX; page++) {
-        rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ENTERPRISES, &resp);
+    cli_pager_init(&pg, "enterprise pages");
+    while (rc == CLI_EXIT_OK && pg.more) {
+        Bzl__V1__Response *resp = NULL;
+        body.page_token = pg.token;
+        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_ENTERPRISES, &resp);
         if (rc != CLI_EXIT_OK) {
-            goto done;
+            break;
         }
-        const char *last = enterprise_page_add(c, resp->enterprises, t, arr, ok);
-        if (!resp->enterprises->more) {
-            goto done;
-        }
-        /* A page that says "more" must move forward, or we would ask for it forever. */
-        if (last == NULL || (after != NULL && strcmp(last, after) <= 0)) {
-            fputs("bzl: MALFORMED: the daemon's enterprise pages do not advance\n", stderr);
-            rc = CLI_EXIT_TRANSPORT;
-            goto done;
-        }
-        free(after);
-        after = strdup(last);
-        if (after == NULL) {
-            *ok = false;
-            goto done;
-        }
-        body.after = after;
-        bzl__response__free_unpacked(resp, NULL);
-        resp = NULL;
+        enterprise_page_add(c, resp->enterprises, t, arr, ok);
+        rc = cli_pager_next(&pg, resp->enterprises->next_page_token);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
-    fputs("bzl: MALFORMED: the daemon's enterprise pages do not end\n", stderr);
-    rc = CLI_EXIT_TRANSPORT;
-done:
-    if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
-    }
-    free(after);
     return rc;
 }
 

@@ -30,7 +30,7 @@ static const cli_column item_cols[] = {
 /* Prints one item as a one-row table or as {"book", "kind", "item", "hs", "name", "unit",
  * "mode"} where mode is null for none. */
 static int
-item_print(const cli *c, const Bzl__Item *it)
+item_print(const cli *c, const Bzl__V1__Item *it)
 {
     cli_table t;
     json_t *doc = NULL;
@@ -39,17 +39,17 @@ item_print(const cli *c, const Bzl__Item *it)
     cli_table_init(&t, item_cols, BZL_ARRAY_LEN(item_cols));
     if (c->json) {
         doc = json_object();
-        cli_json_put(doc, "book", cli_json_str(it->book_no), &ok);
+        cli_json_put(doc, "book", cli_json_str(it->book), &ok);
         cli_json_put(doc, "kind", cli_json_str(cli_kind_name(it->kind)), &ok);
-        cli_json_put(doc, "item", json_integer(it->item_no), &ok);
+        cli_json_put(doc, "item", json_integer(it->item), &ok);
         cli_json_put(doc, "hs", cli_json_str(it->hs), &ok);
         cli_json_put(doc, "name", cli_json_str(it->name), &ok);
         cli_json_put(doc, "unit", cli_json_str(it->unit), &ok);
         cli_json_put(doc, "mode", mode[0] != '\0' ? cli_json_str(mode) : json_null(), &ok);
     } else {
-        cli_table_add(&t, it->book_no);
+        cli_table_add(&t, it->book);
         cli_table_add(&t, cli_kind_name(it->kind));
-        cli_table_addf(&t, "%u", (unsigned)it->item_no);
+        cli_table_addf(&t, "%u", (unsigned)it->item);
         cli_table_add(&t, it->hs);
         cli_table_add(&t, it->name);
         cli_table_add(&t, it->unit);
@@ -63,14 +63,14 @@ item_print(const cli *c, const Bzl__Item *it)
 
 /* Stores one option into it; returns CLI_GO_ON or a usage error's status. */
 static int
-item_option(const cli_cmd *cmd, int opt, Bzl__Item *it)
+item_option(const cli_cmd *cmd, int opt, Bzl__V1__Item *it)
 {
     int rc = CLI_GO_ON;
     if (opt == OPT_BOOK) {
-        it->book_no = optarg;
+        it->book = optarg;
     } else if (opt == OPT_KIND && !cli_kind_parse(optarg, &it->kind)) {
         rc = cli_usage_error(cmd, "--kind must be material or product, not '%s'", optarg);
-    } else if (opt == OPT_SEQ && !cli_parse_u32(optarg, 1, BZL_ITEM_NO_MAX, &it->item_no)) {
+    } else if (opt == OPT_SEQ && !cli_parse_u32(optarg, 1, BZL_ITEM_NO_MAX, &it->item)) {
         rc = cli_usage_error(cmd, "--seq must be an item number from 1 to %u, not '%s'",
                              BZL_ITEM_NO_MAX, optarg);
     } else if (opt == OPT_HS) {
@@ -88,7 +88,7 @@ item_option(const cli_cmd *cmd, int opt, Bzl__Item *it)
 /* Reads the options of item add (full) or item show into it. Returns CLI_GO_ON or the exit
  * status to stop with. */
 static int
-item_options(cli *c, const cli_cmd *cmd, int argc, char **argv, bool full, Bzl__Item *it)
+item_options(cli *c, const cli_cmd *cmd, int argc, char **argv, bool full, Bzl__V1__Item *it)
 {
     int rc = CLI_GO_ON;
     int stop = CLI_EXIT_OK;
@@ -100,15 +100,15 @@ item_options(cli *c, const cli_cmd *cmd, int argc, char **argv, bool full, Bzl__
     }
     rc = cli_opts_end(cmd, argc, argv, opt, stop, rc);
     if (rc == CLI_GO_ON &&
-        (it->book_no[0] == '\0' || it->kind == BZL__KIND__KIND_UNSPECIFIED || it->item_no == 0)) {
+        (it->book[0] == '\0' || it->kind == BZL__V1__KIND__KIND_UNSPECIFIED || it->item == 0)) {
         rc = cli_usage_error(cmd, "--book, --kind and --seq are required");
     }
     if (rc == CLI_GO_ON && full &&
         (it->hs[0] == '\0' || it->name[0] == '\0' || it->unit[0] == '\0')) {
         rc = cli_usage_error(cmd, "--hs, --name and --unit are required");
     }
-    if (rc == CLI_GO_ON && it->mode != BZL__BIZ_MODE__BIZ_MODE_NONE &&
-        it->kind != BZL__KIND__KIND_PRODUCT) {
+    if (rc == CLI_GO_ON && it->mode != BZL__V1__BIZ_MODE__BIZ_MODE_NONE &&
+        it->kind != BZL__V1__KIND__KIND_PRODUCT) {
         rc = cli_usage_error(cmd, "--mode applies to product items only");
     }
     return rc;
@@ -117,24 +117,24 @@ item_options(cli *c, const cli_cmd *cmd, int argc, char **argv, bool full, Bzl__
 int
 cli_item_add(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__AddItem body = BZL__ADD_ITEM__INIT;
-    Bzl__Item it = BZL__ITEM__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__AddItem body = BZL__V1__ADD_ITEM__INIT;
+    Bzl__V1__Item it = BZL__V1__ITEM__INIT;
+    Bzl__V1__Response *resp = NULL;
     int rc = item_options(c, cmd, argc, argv, true, &it);
     if (rc != CLI_GO_ON) {
         goto done;
     }
     body.item = &it;
-    req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
     req.add_item = &body;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT__NOT_SET, &resp);
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT__NOT_SET, &resp);
     if (rc == CLI_EXIT_OK) {
-        rc = item_print(c, resp->result_case == BZL__RESPONSE__RESULT_ITEM ? resp->item : &it);
+        rc = item_print(c, resp->result_case == BZL__V1__RESPONSE__RESULT_ITEM ? resp->item : &it);
     }
 done:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -142,26 +142,26 @@ done:
 int
 cli_item_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__GetItem body = BZL__GET_ITEM__INIT;
-    Bzl__Item it = BZL__ITEM__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__GetItem body = BZL__V1__GET_ITEM__INIT;
+    Bzl__V1__Item it = BZL__V1__ITEM__INIT;
+    Bzl__V1__Response *resp = NULL;
     int rc = item_options(c, cmd, argc, argv, false, &it);
     if (rc != CLI_GO_ON) {
         goto done;
     }
-    body.book_no = it.book_no;
+    body.book = it.book;
     body.kind = it.kind;
-    body.item_no = it.item_no;
-    req.body_case = BZL__REQUEST__BODY_GET_ITEM;
+    body.item = it.item;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_ITEM;
     req.get_item = &body;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_ITEM, &resp);
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_ITEM, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = item_print(c, resp->item);
     }
 done:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }

@@ -61,7 +61,7 @@ static const cli_column action_cols[] = {
     {"ACTION", false}, {"SUBJECT", false}, {"SEQ", true}, {"STATE", false}, {"NOTE", false}};
 
 static int
-action_print(const cli *c, const char *action, const char *subject, const Bzl__ActionResult *r)
+action_print(const cli *c, const char *action, const char *subject, const Bzl__V1__ActionResult *r)
 {
     cli_table t;
     json_t *doc = NULL;
@@ -97,13 +97,13 @@ action_print(const cli *c, const char *action, const char *subject, const Bzl__A
 
 /* Sends req and prints its ActionResult. */
 static int
-action_call(cli *c, Bzl__Request *req, const char *action, const char *subject)
+action_call(cli *c, Bzl__V1__Request *req, const char *action, const char *subject)
 {
-    Bzl__Response *resp = NULL;
-    int rc = cli_call(c, req, BZL__RESPONSE__RESULT_ACTION, &resp);
+    Bzl__V1__Response *resp = NULL;
+    int rc = cli_call(c, req, BZL__V1__RESPONSE__RESULT_ACTION, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = action_print(c, action, subject, resp->action);
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -113,7 +113,7 @@ action_call(cli *c, Bzl__Request *req, const char *action, const char *subject)
 int
 cli_bom_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__Norm n = BZL__NORM__INIT;
+    Bzl__V1__Norm n = BZL__V1__NORM__INIT;
     char *book = "", *product = "", *material = "", *from = "";
     const cli_ledger_opt specs[] = {
         {"book", &book, true},
@@ -134,10 +134,10 @@ cli_bom_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     }
     n.book = book;
     n.valid_from = from;
-    Bzl__SetNorm body = BZL__SET_NORM__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__SetNorm body = BZL__V1__SET_NORM__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     body.norm = &n;
-    req.body_case = BZL__REQUEST__BODY_SET_NORM;
+    req.body_case = BZL__V1__REQUEST__BODY_SET_NORM;
     req.set_norm = &body;
     char subject[96];
     snprintf(subject, sizeof subject, "%s product %s material %s version %s", book, product,
@@ -148,7 +148,7 @@ cli_bom_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
 int
 cli_item_mode(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__SetItemMode body = BZL__SET_ITEM_MODE__INIT;
+    Bzl__V1__SetItemMode body = BZL__V1__SET_ITEM_MODE__INIT;
     char *seq = "", *mode = "";
     const cli_ledger_opt specs[] = {
         {"book", &body.book, true},
@@ -164,8 +164,8 @@ cli_item_mode(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SET_ITEM_MODE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SET_ITEM_MODE;
     req.set_item_mode = &body;
     char subject[64];
     snprintf(subject, sizeof subject, "%s product %s %s from %s", body.book, seq, mode, body.from);
@@ -176,7 +176,7 @@ cli_item_mode(cli *c, const cli_cmd *cmd, int argc, char **argv)
 static int
 declaration_action(cli *c, const cli_cmd *cmd, int argc, char **argv, bool reason_required)
 {
-    Bzl__DeclarationRef ref = BZL__DECLARATION_REF__INIT;
+    Bzl__V1__DeclarationRef ref = BZL__V1__DECLARATION_REF__INIT;
     const cli_ledger_opt specs[] = {
         {"enterprise", &ref.enterprise, true},
         {"reason", &ref.reason, reason_required},
@@ -187,18 +187,18 @@ declaration_action(cli *c, const cli_cmd *cmd, int argc, char **argv, bool reaso
         return rc;
     }
     ref.id = argv[optind];
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     if (strcmp(cmd->name, "post") == 0) {
-        req.body_case = BZL__REQUEST__BODY_POST_DECLARATION;
+        req.body_case = BZL__V1__REQUEST__BODY_POST_DECLARATION;
         req.post_declaration = &ref;
     } else if (strcmp(cmd->name, "void") == 0) {
-        req.body_case = BZL__REQUEST__BODY_VOID_DECLARATION;
+        req.body_case = BZL__V1__REQUEST__BODY_VOID_DECLARATION;
         req.void_declaration = &ref;
     } else if (strcmp(cmd->name, "reject") == 0) {
-        req.body_case = BZL__REQUEST__BODY_REJECT_DECLARATION;
+        req.body_case = BZL__V1__REQUEST__BODY_REJECT_DECLARATION;
         req.reject_declaration = &ref;
     } else {
-        req.body_case = BZL__REQUEST__BODY_REVERSE_DECLARATION;
+        req.body_case = BZL__V1__REQUEST__BODY_REVERSE_DECLARATION;
         req.reverse_declaration = &ref;
     }
     char subject[96];
@@ -233,7 +233,7 @@ cli_reverse(cli *c, const cli_cmd *cmd, int argc, char **argv)
 int
 cli_period_close(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__ClosePeriod body = BZL__CLOSE_PERIOD__INIT;
+    Bzl__V1__ClosePeriod body = BZL__V1__CLOSE_PERIOD__INIT;
     const cli_ledger_opt specs[] = {
         {"book", &body.book, true},
         {"through", &body.through, true},
@@ -242,8 +242,8 @@ cli_period_close(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_CLOSE_PERIOD;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_CLOSE_PERIOD;
     req.close_period = &body;
     char subject[64];
     snprintf(subject, sizeof subject, "%s through %s", body.book, body.through);

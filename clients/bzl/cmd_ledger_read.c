@@ -7,67 +7,48 @@
 
 /* Sends req, checks for `want` and hands the response to print (which owns nothing). */
 static int
-read_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want,
-          int (*print)(const cli *c, const Bzl__Response *resp))
+read_call(cli *c, Bzl__V1__Request *req, Bzl__V1__Response__ResultCase want,
+          int (*print)(const cli *c, const Bzl__V1__Response *resp))
 {
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     int rc = cli_call(c, req, want, &resp);
     if (rc == CLI_EXIT_OK) {
         rc = print(c, resp);
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
 
-/* Adds one reply's rows to p and moves req on past them. Returns whether the daemon says more
- * rows follow; *advanced says whether req moved forward (a page that says more must). */
-typedef bool (*read_page_fn)(cli_page *p, Bzl__Request *req, const Bzl__Response *resp,
-                             bool *advanced);
+/* Adds one reply's rows to p. Returns the reply's next_page_token (borrowed from resp). */
+typedef const char *(*read_page_fn)(cli_page *p, const Bzl__V1__Response *resp);
 
-/* Follows the daemon's pages, at most CLI_PAGES_MAX of them, into one listing and prints it.
- * A daemon whose pages do not advance or do not end is refused, and nothing is printed. */
+/* Follows the daemon's pages into one listing and prints it: each request carries the token
+ * the previous reply gave in *page_token (req's body field). A daemon whose pages do not
+ * advance or do not end is refused (cli_pager_next), and nothing is printed. */
 static int
-read_pages(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want, const cli_column *cols,
-           size_t n_cols, read_page_fn add)
+read_pages(cli *c, Bzl__V1__Request *req, char **page_token, Bzl__V1__Response__ResultCase want,
+           const cli_column *cols, size_t n_cols, read_page_fn add)
 {
     cli_page p;
+    cli_pager pg;
     cli_page_begin(&p, c, cols, n_cols);
+    cli_pager_init(&pg, "pages");
     int rc = CLI_EXIT_OK;
-    bool more = true;
-    for (uint32_t page = 0; rc == CLI_EXIT_OK && more && page < CLI_PAGES_MAX; page++) {
-        Bzl__Response *resp = NULL;
+    while (rc == CLI_EXIT_OK && pg.more) {
+        Bzl__V1__Response *resp = NULL;
+        *page_token = pg.token;
         rc = cli_call(c, req, want, &resp);
         if (rc != CLI_EXIT_OK) {
             break;
         }
-        bool advanced = false;
-        more = add(&p, req, resp, &advanced);
-        bzl__response__free_unpacked(resp, NULL);
-        if (more && !advanced) {
-            fputs("bzl: MALFORMED: the daemon's pages do not advance\n", stderr);
-            rc = CLI_EXIT_TRANSPORT;
-        }
-    }
-    if (rc == CLI_EXIT_OK && more) {
-        fputs("bzl: MALFORMED: the daemon's pages do not end\n", stderr);
-        rc = CLI_EXIT_TRANSPORT;
+        rc = cli_pager_next(&pg, add(&p, resp));
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     if (rc != CLI_EXIT_OK) {
         cli_page_abort(&p);
         return rc;
     }
     return cli_page_end(&p);
-}
-
-/* Moves a skip cursor past n rows; false when that would not move it (no rows, or overflow). */
-static bool
-skip_past(uint32_t *skip, size_t n)
-{
-    if (n == 0 || n > UINT32_MAX - *skip) {
-        return false;
-    }
-    *skip += (uint32_t)n;
-    return true;
 }
 
 /* ---- bom list ---------------------------------------------------------------------------------
@@ -79,12 +60,12 @@ static const cli_column norm_cols[] = {
     {"FROM", false},     {"USED", false},
 };
 
-static bool
-norms_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
+static const char *
+norms_page(cli_page *p, const Bzl__V1__Response *resp)
 {
-    const Bzl__NormList *list = resp->norms;
+    const Bzl__V1__NormList *list = resp->norms;
     for (size_t i = 0; i < list->n_norms; i++) {
-        const Bzl__Norm *n = list->norms[i];
+        const Bzl__V1__Norm *n = list->norms[i];
         cli_page_row_begin(p);
         cli_page_u32(p, "product", n->product);
         cli_page_text(p, "version", n->version);
@@ -98,14 +79,13 @@ norms_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *adva
         cli_page_yes_no(p, "used", n->used);
         cli_page_row_end(p);
     }
-    *advanced = skip_past(&req->list_norms->skip, list->n_norms);
-    return list->more;
+    return list->next_page_token;
 }
 
 int
 cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__ListNorms body = BZL__LIST_NORMS__INIT;
+    Bzl__V1__ListNorms body = BZL__V1__LIST_NORMS__INIT;
     char *product = "";
     const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"product", &product, false}};
     int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
@@ -113,11 +93,11 @@ cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_LIST_NORMS;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_NORMS;
     req.list_norms = &body;
-    return read_pages(c, &req, BZL__RESPONSE__RESULT_NORMS, norm_cols, BZL_ARRAY_LEN(norm_cols),
-                      norms_page);
+    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_NORMS, norm_cols,
+                      BZL_ARRAY_LEN(norm_cols), norms_page);
 }
 
 /* ---- history ----------------------------------------------------------------------------------
@@ -128,35 +108,31 @@ static const cli_column history_cols[] = {
     {"QTY", true}, {"PENDING_IN", true}, {"PENDING_OUT", true}, {"BALANCE", true},
 };
 
-static bool
-history_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
+static const char *
+history_page(cli_page *p, const Bzl__V1__Response *resp)
 {
-    const Bzl__History *h = resp->history;
+    const Bzl__V1__History *h = resp->history;
     for (size_t i = 0; i < h->n_lines; i++) {
-        const Bzl__HistoryLine *l = h->lines[i];
+        const Bzl__V1__HistoryLine *l = h->lines[i];
         cli_page_row_begin(p);
         cli_page_u64(p, "seq", l->seq);
         cli_page_text(p, "date", l->date);
         cli_page_text(p, "id", l->id);
         cli_page_text(p, "flow", l->flow);
-        cli_page_text(p, "entry", l->entry);
+        cli_page_text(p, "entry", cli_entry_type_name(l->entry));
         cli_page_text(p, "qty", l->qty);
         cli_page_text(p, "pending_in", l->pending_in);
         cli_page_text(p, "pending_out", l->pending_out);
         cli_page_text(p, "balance", l->balance);
         cli_page_row_end(p);
     }
-    /* The daemon continues after the last sequence seen, which must move forward. */
-    uint64_t last = h->n_lines > 0 ? h->lines[h->n_lines - 1]->seq : 0;
-    *advanced = last > req->history->after_seq;
-    req->history->after_seq = *advanced ? last : req->history->after_seq;
-    return h->more;
+    return h->next_page_token;
 }
 
 int
 cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__QueryHistory body = BZL__QUERY_HISTORY__INIT;
+    Bzl__V1__QueryHistory body = BZL__V1__QUERY_HISTORY__INIT;
     char *kind = "", *item = "";
     const cli_ledger_opt specs[] = {
         {"book", &body.book, true},  {"kind", &kind, true},   {"item", &item, true},
@@ -170,10 +146,10 @@ cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_HISTORY;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_HISTORY;
     req.history = &body;
-    return read_pages(c, &req, BZL__RESPONSE__RESULT_HISTORY, history_cols,
+    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_HISTORY, history_cols,
                       BZL_ARRAY_LEN(history_cols), history_page);
 }
 
@@ -187,7 +163,7 @@ static const cli_column effect_cols[] = {
 };
 
 static json_t *
-effect_json(const Bzl__Effect *e, bool *ok)
+effect_json(const Bzl__V1__Effect *e, bool *ok)
 {
     json_t *o = json_object();
     cli_json_put(o, "kind", cli_json_str(cli_kind_name(e->kind)), ok);
@@ -204,17 +180,17 @@ effect_json(const Bzl__Effect *e, bool *ok)
 }
 
 static void
-entry_rows(const cli *c, const Bzl__JournalEntry *je, cli_table *t, json_t *entries, bool *ok)
+entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, cli_table *t, json_t *entries, bool *ok)
 {
     json_t *effects = c->json ? json_array() : NULL;
     for (size_t k = 0; k < je->n_effects; k++) {
-        const Bzl__Effect *e = je->effects[k];
+        const Bzl__V1__Effect *e = je->effects[k];
         if (c->json) {
             cli_json_push(effects, effect_json(e, ok), ok);
             continue;
         }
         cli_table_addf(t, "%llu", (unsigned long long)je->seq);
-        cli_table_add(t, je->type);
+        cli_table_add(t, cli_entry_type_name(je->type));
         cli_table_add(t, cli_kind_name(e->kind));
         cli_table_addf(t, "%u", (unsigned)e->item);
         cli_table_add(t, e->category);
@@ -228,7 +204,7 @@ entry_rows(const cli *c, const Bzl__JournalEntry *je, cli_table *t, json_t *entr
     if (c->json) {
         json_t *o = json_object();
         cli_json_put(o, "seq", cli_json_u64(je->seq), ok);
-        cli_json_put(o, "type", cli_json_str(je->type), ok);
+        cli_json_put(o, "type", cli_json_str(cli_entry_type_name(je->type)), ok);
         cli_json_put(o, "reason", cli_json_str(je->reason), ok);
         cli_json_put(o, "effects", effects, ok);
         cli_json_push(entries, o, ok);
@@ -236,10 +212,10 @@ entry_rows(const cli *c, const Bzl__JournalEntry *je, cli_table *t, json_t *entr
 }
 
 static int
-declaration_print(const cli *c, const Bzl__Response *resp)
+declaration_print(const cli *c, const Bzl__V1__Response *resp)
 {
-    const Bzl__DeclarationInfo *info = resp->declaration;
-    const Bzl__Declaration *d = info->declaration;
+    const Bzl__V1__DeclarationInfo *info = resp->declaration;
+    const Bzl__V1__Declaration *d = info->declaration;
     cli_table t;
     json_t *doc = NULL;
     json_t *entries = c->json ? json_array() : NULL;
@@ -256,7 +232,8 @@ declaration_print(const cli *c, const Bzl__Response *resp)
     } else if (d != NULL) {
         printf("declaration %s of %s on book %s: %s %s %s, trade mode %s, dated %s\n", d->id,
                d->enterprise, d->book, info->state, info->flow,
-               d->direction == BZL__DIRECTION__DIRECTION_IN ? "in" : "out", d->trade_mode, d->date);
+               d->direction == BZL__V1__DIRECTION__DIRECTION_IN ? "in" : "out", d->trade_mode,
+               d->date);
     }
     for (size_t i = 0; i < info->n_entries; i++) {
         entry_rows(c, info->entries[i], &t, entries, &ok);
@@ -273,17 +250,17 @@ declaration_print(const cli *c, const Bzl__Response *resp)
 int
 cli_declaration_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__GetDeclaration body = BZL__GET_DECLARATION__INIT;
+    Bzl__V1__GetDeclaration body = BZL__V1__GET_DECLARATION__INIT;
     const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, true}};
     int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1);
     if (rc != CLI_GO_ON) {
         return rc;
     }
     body.id = argv[optind];
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_GET_DECLARATION;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_DECLARATION;
     req.get_declaration = &body;
-    return read_call(c, &req, BZL__RESPONSE__RESULT_DECLARATION, declaration_print);
+    return read_call(c, &req, BZL__V1__RESPONSE__RESULT_DECLARATION, declaration_print);
 }
 
 /* ---- transfers unmatched ------------------------------------------------------------------------
@@ -298,7 +275,7 @@ static const cli_column transfer_cols[] = {
  * ("line 2 quantity: 7 here, 6.5 in the counterpart"). Every row has the keys, 0 and "" when
  * its reason is another. */
 static void
-transfer_lines_json(cli_page *p, const Bzl__Transfer *x)
+transfer_lines_json(cli_page *p, const Bzl__V1__Transfer *x)
 {
     if (p->c->json && p->row != NULL) {
         cli_json_put(p->row, "line_count", json_integer(x->line_count), &p->ok);
@@ -310,12 +287,12 @@ transfer_lines_json(cli_page *p, const Bzl__Transfer *x)
     }
 }
 
-static bool
-transfers_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
+static const char *
+transfers_page(cli_page *p, const Bzl__V1__Response *resp)
 {
-    const Bzl__TransferList *list = resp->transfers;
+    const Bzl__V1__TransferList *list = resp->transfers;
     for (size_t i = 0; i < list->n_transfers; i++) {
-        const Bzl__Transfer *x = list->transfers[i];
+        const Bzl__V1__Transfer *x = list->transfers[i];
         const char *cells[] = {x->enterprise,   x->book,       x->id,    x->flow,
                                x->related_book, x->related_id, x->state, x->why};
         static const char *const keys[] = {"enterprise",   "book",       "id",    "flow",
@@ -327,23 +304,22 @@ transfers_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *
         transfer_lines_json(p, x);
         cli_page_row_end(p);
     }
-    *advanced = skip_past(&req->unmatched_transfers->skip, list->n_transfers);
-    return list->more;
+    return list->next_page_token;
 }
 
 int
 cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__ListUnmatchedTransfers body = BZL__LIST_UNMATCHED_TRANSFERS__INIT;
+    Bzl__V1__ListUnmatchedTransfers body = BZL__V1__LIST_UNMATCHED_TRANSFERS__INIT;
     const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, false}};
     int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_UNMATCHED_TRANSFERS;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_UNMATCHED_TRANSFERS;
     req.unmatched_transfers = &body;
-    return read_pages(c, &req, BZL__RESPONSE__RESULT_TRANSFERS, transfer_cols,
+    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_TRANSFERS, transfer_cols,
                       BZL_ARRAY_LEN(transfer_cols), transfers_page);
 }
 
@@ -353,12 +329,12 @@ cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
 static const cli_column scrap_cols[] = {
     {"MATERIAL", true}, {"GENERATED", true}, {"USED", true}, {"REMAINING", true}};
 
-static bool
-scrap_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *advanced)
+static const char *
+scrap_page(cli_page *p, const Bzl__V1__Response *resp)
 {
-    const Bzl__ScrapList *list = resp->scrap;
+    const Bzl__V1__ScrapList *list = resp->scrap;
     for (size_t i = 0; i < list->n_rows; i++) {
-        const Bzl__ScrapRow *r = list->rows[i];
+        const Bzl__V1__ScrapRow *r = list->rows[i];
         cli_page_row_begin(p);
         cli_page_u32(p, "material", r->item);
         cli_page_text(p, "generated", r->generated);
@@ -366,17 +342,13 @@ scrap_page(cli_page *p, Bzl__Request *req, const Bzl__Response *resp, bool *adva
         cli_page_text(p, "remaining", r->remaining);
         cli_page_row_end(p);
     }
-    /* The daemon continues after the last material seen, which must move forward. */
-    uint32_t last = list->n_rows > 0 ? list->rows[list->n_rows - 1]->item : 0;
-    *advanced = last > req->scrap->after_item;
-    req->scrap->after_item = *advanced ? last : req->scrap->after_item;
-    return list->more;
+    return list->next_page_token;
 }
 
 int
 cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__QueryScrap body = BZL__QUERY_SCRAP__INIT;
+    Bzl__V1__QueryScrap body = BZL__V1__QUERY_SCRAP__INIT;
     char *item = "";
     const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"item", &item, false}};
     int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
@@ -384,9 +356,9 @@ cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SCRAP;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SCRAP;
     req.scrap = &body;
-    return read_pages(c, &req, BZL__RESPONSE__RESULT_SCRAP, scrap_cols, BZL_ARRAY_LEN(scrap_cols),
-                      scrap_page);
+    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_SCRAP, scrap_cols,
+                      BZL_ARRAY_LEN(scrap_cols), scrap_page);
 }

@@ -99,7 +99,7 @@ csv_cell(const char *s, bool last)
 }
 
 static void
-out_page(cli *c, out *o, const Bzl__Table *t)
+out_page(cli *c, out *o, const Bzl__V1__Table *t)
 {
     if (o->cols == NULL) {
         o->n_cols = t->n_columns;
@@ -130,7 +130,7 @@ out_page(cli *c, out *o, const Bzl__Table *t)
         o->header_done = true;
     }
     for (size_t r = 0; r < t->n_rows && o->ok; r++) {
-        const Bzl__TableRow *row = t->rows[r];
+        const Bzl__V1__TableRow *row = t->rows[r];
         json_t *obj = json_object();
         for (size_t i = 0; i < o->n_cols; i++) {
             const char *cell = i < row->n_cells ? row->cells[i] : "";
@@ -163,7 +163,7 @@ out_release(out *o)
 }
 
 static int
-out_finish(cli *c, out *o, const Bzl__Table *last)
+out_finish(cli *c, out *o, const Bzl__V1__Table *last)
 {
     int rc = CLI_EXIT_OK;
     if (o->cols == NULL) {
@@ -188,17 +188,17 @@ out_finish(cli *c, out *o, const Bzl__Table *last)
 
 /* One request whose answer is a single Table. */
 static int
-table_call(cli *c, Bzl__Request *req, bool csv)
+table_call(cli *c, Bzl__V1__Request *req, bool csv)
 {
-    Bzl__Response *resp = NULL;
-    int rc = cli_call(c, req, BZL__RESPONSE__RESULT_TABLE, &resp);
+    Bzl__V1__Response *resp = NULL;
+    int rc = cli_call(c, req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
     out o = {.csv = csv, .ok = true};
     out_page(c, &o, resp->table);
     rc = out_finish(c, &o, resp->table);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
 }
 
@@ -213,8 +213,8 @@ jstr(json_t *obj, const char *key)
 
 /* Fills body from the stocktake file; prints why and returns false when it is not valid. */
 static bool
-stocktake_load(const char *path, json_t *root, Bzl__SubmitStocktake *body,
-               Bzl__StocktakeLine *lines, Bzl__StocktakeLine **ptrs, size_t n)
+stocktake_load(const char *path, json_t *root, Bzl__V1__SubmitStocktake *body,
+               Bzl__V1__StocktakeLine *lines, Bzl__V1__StocktakeLine **ptrs, size_t n)
 {
     body->book = (char *)jstr(root, "book");
     body->date = (char *)jstr(root, "date");
@@ -226,17 +226,23 @@ stocktake_load(const char *path, json_t *root, Bzl__SubmitStocktake *body,
     for (size_t i = 0; i < n; i++) {
         json_t *l = json_array_get(arr, i);
         json_t *item = json_object_get(l, "item");
-        bzl__stocktake_line__init(&lines[i]);
-        lines[i].kind = (char *)jstr(l, "kind");
+        bzl__v1__stocktake_line__init(&lines[i]);
+        const char *kind = jstr(l, "kind");
         lines[i].qty = (char *)jstr(l, "qty");
         const char *v = jstr(l, "bom_version");
         lines[i].bom_version = (char *)(v != NULL ? v : "");
-        if (lines[i].kind == NULL || lines[i].qty == NULL || !json_is_integer(item) ||
+        if (kind == NULL || lines[i].qty == NULL || !json_is_integer(item) ||
             json_integer_value(item) < 1 || json_integer_value(item) > BZL_ITEM_NO_MAX) {
             fprintf(stderr,
                     "bzl: %s: line %zu: needs \"kind\" (string), \"item\" (number) and \"qty\" "
                     "(decimal string)\n",
                     path, i + 1);
+            return false;
+        }
+        if (!cli_stocktake_kind_parse(kind, &lines[i].kind)) {
+            fprintf(stderr,
+                    "bzl: %s: line %zu: kind \"%.40s\" is not material, product, wip or scrap\n",
+                    path, i + 1, kind);
             return false;
         }
         lines[i].item = (uint32_t)json_integer_value(item);
@@ -268,16 +274,16 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
         return CLI_EXIT_BAD_FILE;
     }
     size_t n = json_array_size(arr);
-    Bzl__StocktakeLine *lines = calloc(n + 1, sizeof *lines);
-    Bzl__StocktakeLine **ptrs = calloc(n + 1, sizeof *ptrs);
-    Bzl__SubmitStocktake body = BZL__SUBMIT_STOCKTAKE__INIT;
+    Bzl__V1__StocktakeLine *lines = calloc(n + 1, sizeof *lines);
+    Bzl__V1__StocktakeLine **ptrs = calloc(n + 1, sizeof *ptrs);
+    Bzl__V1__SubmitStocktake body = BZL__V1__SUBMIT_STOCKTAKE__INIT;
     body.count_scrap = count_scrap;
     rc = lines != NULL && ptrs != NULL && stocktake_load(path, root, &body, lines, ptrs, n)
              ? CLI_GO_ON
              : CLI_EXIT_BAD_FILE;
     if (rc == CLI_GO_ON) {
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_STOCKTAKE;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_STOCKTAKE;
         req.stocktake = &body;
         rc = table_call(c, &req, csv);
     }
@@ -292,7 +298,7 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
 int
 cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__Reconcile body = BZL__RECONCILE__INIT;
+    Bzl__V1__Reconcile body = BZL__V1__RECONCILE__INIT;
     bool all = false;
     bool csv = false;
     char *page = "";
@@ -308,25 +314,25 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (all == (body.book[0] != '\0')) {
         return cli_usage_error(cmd, "give exactly one of --book NO and --all");
     }
-    if (page[0] != '\0' && !cli_parse_u32(page, 1, BZL_RECON_PAGE_BOOKS_MAX, &body.limit)) {
+    if (page[0] != '\0' && !cli_parse_u32(page, 1, BZL_RECON_PAGE_BOOKS_MAX, &body.page_size)) {
         return cli_usage_error(cmd, "--page-books must be 1..64");
     }
     out o = {.csv = csv, .ok = true};
-    Bzl__Response *resp = NULL;
-    char after[BZL_BOOK_NO_LEN + 1] = "";
+    Bzl__V1__Response *resp = NULL;
+    cli_pager pg;
     uint64_t reads = 0;
     uint32_t beyond = 0;
-    bool more = true;
-    for (uint32_t pages = 0; rc == CLI_GO_ON && more && pages < CLI_PAGES_MAX; pages++) {
-        body.after_book = after;
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_RECONCILE;
+    cli_pager_init(&pg, "reconcile pages");
+    while (rc == CLI_GO_ON && pg.more) {
+        body.page_token = pg.token;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_RECONCILE;
         req.reconcile = &body;
         if (resp != NULL) {
-            bzl__response__free_unpacked(resp, NULL);
+            bzl__v1__response__free_unpacked(resp, NULL);
             resp = NULL;
         }
-        int call = cli_call(c, &req, BZL__RESPONSE__RESULT_TABLE, &resp);
+        int call = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
         if (call != CLI_EXIT_OK) {
             rc = call;
             break;
@@ -334,8 +340,9 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
         out_page(c, &o, resp->table);
         reads += resp->table->journal_reads;
         beyond += resp->table->beyond;
-        more = all && resp->table->more;
-        snprintf(after, sizeof after, "%s", resp->table->next_after);
+        /* One book is one page: only --all follows the daemon's pages. */
+        call = cli_pager_next(&pg, all ? resp->table->next_page_token : "");
+        rc = call == CLI_EXIT_OK ? CLI_GO_ON : call;
     }
     if (rc == CLI_GO_ON && resp != NULL) {
         resp->table->journal_reads = reads;
@@ -351,7 +358,7 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
         out_release(&o);
     }
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc == CLI_GO_ON ? CLI_EXIT_OK : rc;
 }
@@ -361,7 +368,7 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
 int
 cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__SetRate body = BZL__SET_RATE__INIT;
+    Bzl__V1__SetRate body = BZL__V1__SET_RATE__INIT;
     bool csv = false;
     const recon_opt specs[] = {{"month", &body.month, NULL, true},
                                {"currency", &body.currency, NULL, true},
@@ -370,45 +377,37 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SET_RATE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SET_RATE;
     req.set_rate = &body;
     return table_call(c, &req, csv);
 }
 
-/* Follows the daemon's rate pages, each skipping the rows already seen, into one table. A
- * daemon whose pages do not advance or do not end is refused. */
+/* Follows the daemon's rate pages, each asking with the token the previous one gave, into one
+ * table. A daemon whose pages do not advance or do not end is refused. */
 static int
-rates_pages(cli *c, Bzl__ListRates *body, bool csv)
+rates_pages(cli *c, Bzl__V1__ListRates *body, bool csv)
 {
     out o = {.csv = csv, .ok = true};
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
+    cli_pager pg;
     int rc = CLI_EXIT_OK;
-    bool more = true;
-    for (uint32_t page = 0; rc == CLI_EXIT_OK && more && page < CLI_PAGES_MAX; page++) {
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_LIST_RATES;
+    cli_pager_init(&pg, "rate pages");
+    while (rc == CLI_EXIT_OK && pg.more) {
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_LIST_RATES;
         req.list_rates = body;
+        body->page_token = pg.token;
         if (resp != NULL) {
-            bzl__response__free_unpacked(resp, NULL);
+            bzl__v1__response__free_unpacked(resp, NULL);
             resp = NULL;
         }
-        rc = cli_call(c, &req, BZL__RESPONSE__RESULT_TABLE, &resp);
+        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
         if (rc != CLI_EXIT_OK) {
             break;
         }
         out_page(c, &o, resp->table);
-        size_t n = resp->table->n_rows;
-        more = resp->table->more;
-        if (more && (n == 0 || n > UINT32_MAX - body->skip)) {
-            fputs("bzl: MALFORMED: the daemon's rate pages do not advance\n", stderr);
-            rc = CLI_EXIT_TRANSPORT;
-        }
-        body->skip += (uint32_t)(rc == CLI_EXIT_OK ? n : 0);
-    }
-    if (rc == CLI_EXIT_OK && more) {
-        fputs("bzl: MALFORMED: the daemon's rate pages do not end\n", stderr);
-        rc = CLI_EXIT_TRANSPORT;
+        rc = cli_pager_next(&pg, resp->table->next_page_token);
     }
     if (rc == CLI_EXIT_OK && resp != NULL) {
         rc = out_finish(c, &o, resp->table);
@@ -416,7 +415,7 @@ rates_pages(cli *c, Bzl__ListRates *body, bool csv)
         out_release(&o);
     }
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -424,7 +423,7 @@ rates_pages(cli *c, Bzl__ListRates *body, bool csv)
 int
 cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__ListRates body = BZL__LIST_RATES__INIT;
+    Bzl__V1__ListRates body = BZL__V1__LIST_RATES__INIT;
     bool csv = false;
     const recon_opt specs[] = {{"month", &body.month, NULL, false}};
     int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
@@ -437,7 +436,7 @@ cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 int
 cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__RecordTrade body = BZL__RECORD_TRADE__INIT;
+    Bzl__V1__RecordTrade body = BZL__V1__RECORD_TRADE__INIT;
     bool csv = false;
     const recon_opt specs[] = {{"month", &body.month, NULL, true},
                                {"currency", &body.currency, NULL, true},
@@ -447,34 +446,45 @@ cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_RECORD_TRADE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_RECORD_TRADE;
     req.record_trade = &body;
     return table_call(c, &req, csv);
 }
 
-/* report var | modes | share | upgrades: the kind is the command's last word. */
+/* report var | modes | share | upgrades: the kind is the command's last word. The daemon takes
+ * enums, so the words of --by and --granularity are checked here. */
 int
 cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    Bzl__Report body = BZL__REPORT__INIT;
+    Bzl__V1__Report body = BZL__V1__REPORT__INIT;
     bool csv = false;
     bool exclude = false;
     bool upgrades = strcmp(argv[0], "upgrades") == 0;
-    const recon_opt specs[] = {{"period", &body.period, NULL, !upgrades},
-                               {"by", &body.by, NULL, false},
-                               {"from", &body.from, NULL, upgrades},
-                               {"to", &body.to, NULL, upgrades},
-                               {"granularity", &body.granularity, NULL, false},
-                               {"exclude-transfers", NULL, &exclude, false}};
+    char *by = "";
+    char *granularity = "";
+    const recon_opt specs[] = {
+        {"period", &body.period, NULL, !upgrades},  {"by", &by, NULL, false},
+        {"from", &body.from, NULL, upgrades},       {"to", &body.to, NULL, upgrades},
+        {"granularity", &granularity, NULL, false}, {"exclude-transfers", NULL, &exclude, false}};
     int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    body.kind = argv[0];
+    if (!cli_report_kind_parse(argv[0], &body.kind)) {
+        return cli_usage_error(cmd, "report '%s' is not var, modes, upgrades or share", argv[0]);
+    }
+    if (!cli_report_by_parse(by, &body.by)) {
+        return cli_usage_error(
+            cmd, "--by must be enterprise, product, mode, area or zone, not '%s'", by);
+    }
+    if (!cli_granularity_parse(granularity, &body.granularity)) {
+        return cli_usage_error(cmd, "--granularity must be month or quarter, not '%s'",
+                               granularity);
+    }
     body.exclude_transfers = exclude;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REPORT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REPORT;
     req.report = &body;
     return table_call(c, &req, csv);
 }

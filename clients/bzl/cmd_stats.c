@@ -61,15 +61,20 @@ hist_rows(cli_table *t, const ProtobufCMessage *m, const ProtobufCFieldDescripto
 
 /* ---- requests by kind and status --------------------------------------------------------- */
 
-/* The Request body field's name for a kind number ("submit"), "undecodable" for 0, or NULL. */
+/* The kind's name as the daemon's request table gives it ("submit", "post"), the same word its
+ * logs, audit trail and access rules use; for a daemon that sends none, the Request body
+ * field's name, "undecodable" for 0, or NULL. */
 static const char *
-kind_name(uint32_t kind)
+kind_name(const Bzl__V1__RequestCount *rc)
 {
-    if (kind == 0) {
+    if (rc->name[0] != '\0') {
+        return rc->name;
+    }
+    if (rc->kind == 0) {
         return "undecodable";
     }
     const ProtobufCFieldDescriptor *fd =
-        protobuf_c_message_descriptor_get_field(&bzl__request__descriptor, kind);
+        protobuf_c_message_descriptor_get_field(&bzl__v1__request__descriptor, rc->kind);
     return fd != NULL ? fd->name : NULL;
 }
 
@@ -78,16 +83,16 @@ static const char *
 status_name(int status)
 {
     const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&bzl__status__descriptor, status);
+        protobuf_c_enum_descriptor_get_value(&bzl__v1__status__descriptor, status);
     return v != NULL ? v->name + strlen("STATUS_") : NULL;
 }
 
 static void
-request_rows(cli_table *t, const Bzl__Stats *st)
+request_rows(cli_table *t, const Bzl__V1__Stats *st)
 {
     for (size_t i = 0; i < st->n_requests_by_kind; i++) {
-        const Bzl__RequestCount *rc = st->requests_by_kind[i];
-        const char *k = kind_name(rc->kind);
+        const Bzl__V1__RequestCount *rc = st->requests_by_kind[i];
+        const char *k = kind_name(rc);
         const char *s = status_name(rc->status);
         char kbuf[24], sbuf[24];
         if (k == NULL) {
@@ -104,12 +109,12 @@ request_rows(cli_table *t, const Bzl__Stats *st)
 }
 
 static json_t *
-request_json(const Bzl__Stats *st, bool *ok)
+request_json(const Bzl__V1__Stats *st, bool *ok)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < st->n_requests_by_kind; i++) {
-        const Bzl__RequestCount *rc = st->requests_by_kind[i];
-        const char *k = kind_name(rc->kind);
+        const Bzl__V1__RequestCount *rc = st->requests_by_kind[i];
+        const char *k = kind_name(rc);
         const char *s = status_name(rc->status);
         json_t *o = json_object();
         cli_json_put(o, "kind", k ? cli_json_str(k) : cli_json_u64(rc->kind), ok);
@@ -148,13 +153,13 @@ prom_hist(FILE *f, const char *name, const char *help, const uint64_t *b, size_t
 }
 
 static void
-prometheus_print(FILE *f, const Bzl__Stats *st)
+prometheus_print(FILE *f, const Bzl__V1__Stats *st)
 {
     fprintf(f, "# HELP bzl_requests_total Requests answered, by kind and status.\n"
                "# TYPE bzl_requests_total counter\n");
     for (size_t i = 0; i < st->n_requests_by_kind; i++) {
-        const Bzl__RequestCount *rc = st->requests_by_kind[i];
-        const char *k = kind_name(rc->kind);
+        const Bzl__V1__RequestCount *rc = st->requests_by_kind[i];
+        const char *k = kind_name(rc);
         const char *s = status_name(rc->status);
         char kbuf[16], sbuf[16];
         snprintf(kbuf, sizeof kbuf, "%" PRIu32, rc->kind);
@@ -207,7 +212,7 @@ stats_table(cli_table *t, const ProtobufCMessage *m)
             cli_table_addf(t, "%llu", (unsigned long long)v);
         }
     }
-    request_rows(t, (const Bzl__Stats *)m);
+    request_rows(t, (const Bzl__V1__Stats *)m);
 }
 
 static json_t *
@@ -230,7 +235,7 @@ stats_json(const ProtobufCMessage *m, bool *ok)
             cli_json_put(obj, fd->name, cli_json_u64(v), ok);
         }
     }
-    cli_json_put(obj, "requests_by_kind", request_json((const Bzl__Stats *)m, ok), ok);
+    cli_json_put(obj, "requests_by_kind", request_json((const Bzl__V1__Stats *)m, ok), ok);
     return obj;
 }
 
@@ -240,9 +245,9 @@ cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv)
     static const struct option opts[] = {{"prometheus", no_argument, NULL, 'p'},
                                          CLI_COMMON_OPTIONS};
     bool prometheus = false;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__GetStats body = BZL__GET_STATS__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__GetStats body = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Response *resp = NULL;
     cli_table t;
     json_t *doc = NULL;
     bool ok = true;
@@ -260,9 +265,9 @@ cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv)
         rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &body;
-    rc = cli_call(c, &req, BZL__RESPONSE__RESULT_STATS, &resp);
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_STATS, &resp);
     if (rc != CLI_EXIT_OK) {
         goto done;
     }
@@ -279,7 +284,7 @@ cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv)
     rc = cli_emit(c, &t, doc, ok);
 done:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     json_decref(doc);
     cli_table_deinit(&t);

@@ -21,7 +21,7 @@ typedef struct submit_run {
 
 /* {"line", "field", "item", "available"}: where the daemon says the fault is. */
 static json_t *
-fault_json(const Bzl__Fault *fault, bool *ok)
+fault_json(const Bzl__V1__Fault *fault, bool *ok)
 {
     json_t *obj = json_object();
     cli_json_put(obj, "line", json_integer(fault->line), ok);
@@ -32,10 +32,10 @@ fault_json(const Bzl__Fault *fault, bool *ok)
 }
 
 static void
-result_json(submit_run *r, const char *file, const char *id, const Bzl__SubmitResult *res)
+result_json(submit_run *r, const char *file, const char *id, const Bzl__V1__SubmitResult *res)
 {
     char buf[24];
-    bool accepted = res->status == BZL__STATUS__STATUS_OK;
+    bool accepted = res->status == BZL__V1__STATUS__STATUS_OK;
     json_t *obj = json_object();
     cli_json_put(obj, "file", cli_json_str(file), &r->ok);
     cli_json_put(obj, "id", cli_json_str(id), &r->ok);
@@ -53,11 +53,12 @@ result_json(submit_run *r, const char *file, const char *id, const Bzl__SubmitRe
 
 /* Records one declaration's outcome; a refusal is also said on stderr when `say`. */
 static void
-result_add(submit_run *r, const char *file, const char *id, const Bzl__SubmitResult *res, bool say)
+result_add(submit_run *r, const char *file, const char *id, const Bzl__V1__SubmitResult *res,
+           bool say)
 {
     char buf[24];
     const char *status = cli_status_name((int)res->status, buf, sizeof buf);
-    bool accepted = res->status == BZL__STATUS__STATUS_OK;
+    bool accepted = res->status == BZL__V1__STATUS__STATUS_OK;
     if (!accepted) {
         r->refused = true;
     }
@@ -109,14 +110,14 @@ pause_ms(unsigned ms)
 /* cli_exchange, resending while the daemon answers BUSY: declaration ids are idempotency
  * keys, so a resent batch can never post twice. */
 static int
-exchange_busy(cli *c, Bzl__Request *req, Bzl__Response **resp)
+exchange_busy(cli *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
 {
     unsigned wait_ms = CLI_BUSY_PAUSE_MS;
     int rc = cli_exchange(c, req, resp);
-    for (unsigned i = 0;
-         i < CLI_BUSY_RETRIES && rc == CLI_EXIT_OK && (*resp)->status == BZL__STATUS__STATUS_BUSY;
+    for (unsigned i = 0; i < CLI_BUSY_RETRIES && rc == CLI_EXIT_OK &&
+                         (*resp)->status == BZL__V1__STATUS__STATUS_BUSY;
          i++) {
-        bzl__response__free_unpacked(*resp, NULL);
+        bzl__v1__response__free_unpacked(*resp, NULL);
         *resp = NULL;
         pause_ms(wait_ms);
         wait_ms *= 2;
@@ -129,21 +130,21 @@ exchange_busy(cli *c, Bzl__Request *req, Bzl__Response **resp)
 static int
 submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
-    Bzl__SubmitBatch body = BZL__SUBMIT_BATCH__INIT;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    Bzl__V1__SubmitBatch body = BZL__V1__SUBMIT_BATCH__INIT;
+    Bzl__V1__Response *resp = NULL;
     body.n_declarations = end - start;
     body.declarations = f->decl_ptrs + start;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &body;
     int rc = exchange_busy(r->c, &req, &resp);
     if (rc != CLI_EXIT_OK) {
         goto done;
     }
-    if (resp->status != BZL__STATUS__STATUS_OK) {
+    if (resp->status != BZL__V1__STATUS__STATUS_OK) {
         /* The whole batch was refused (permission, limits, shutdown): each declaration
          * shares the verdict, which is said once. */
-        Bzl__SubmitResult shared = BZL__SUBMIT_RESULT__INIT;
+        Bzl__V1__SubmitResult shared = BZL__V1__SUBMIT_RESULT__INIT;
         shared.status = resp->status;
         shared.message = resp->message;
         shared.fault = resp->fault;
@@ -153,10 +154,11 @@ submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
         }
         goto done;
     }
-    if (resp->result_case != BZL__RESPONSE__RESULT_BATCH || resp->batch->n_results != end - start) {
+    if (resp->result_case != BZL__V1__RESPONSE__RESULT_BATCH ||
+        resp->batch->n_results != end - start) {
         fprintf(stderr, "bzl: MALFORMED: the daemon answered a batch of %zu with %zu results\n",
                 end - start,
-                resp->result_case == BZL__RESPONSE__RESULT_BATCH ? resp->batch->n_results : 0);
+                resp->result_case == BZL__V1__RESPONSE__RESULT_BATCH ? resp->batch->n_results : 0);
         rc = CLI_EXIT_TRANSPORT;
         goto done;
     }
@@ -165,7 +167,7 @@ submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
     }
 done:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }

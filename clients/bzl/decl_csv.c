@@ -244,9 +244,9 @@ cell_problem(col_type type, const char *v)
     size_t len = strlen(v);
     int64_t e5 = 0;
     int32_t days = 0;
-    Bzl__Kind kind;
-    Bzl__Direction dir;
-    Bzl__BizMode mode;
+    Bzl__V1__Kind kind;
+    Bzl__V1__Direction dir;
+    Bzl__V1__BizMode mode;
     switch (type) {
     case C_DECIMAL:
         return bzl_dec_parse(v, len, BZL_SCALE_QTY, false, &e5) == BZL_OK

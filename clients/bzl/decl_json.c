@@ -31,14 +31,14 @@ typedef struct field_spec {
     const char *name;
     field_type type;
     bool required;
-    size_t offset; /* of the member in Bzl__Declaration or Bzl__DeclarationLine */
+    size_t offset; /* of the member in Bzl__V1__Declaration or Bzl__V1__DeclarationLine */
 } field_spec;
 
 /* clang-format off */
 #define DECL_FIELD(name, type, required)                                                           \
-    { #name, type, required, offsetof(Bzl__Declaration, name) }
+    { #name, type, required, offsetof(Bzl__V1__Declaration, name) }
 #define LINE_FIELD(name, type, required)                                                           \
-    { #name, type, required, offsetof(Bzl__DeclarationLine, name) }
+    { #name, type, required, offsetof(Bzl__V1__DeclarationLine, name) }
 /* clang-format on */
 
 static const field_spec decl_fields[] = {
@@ -241,10 +241,10 @@ lines_of(json_t *decl)
 
 /* Fills d's lines from the declaration's "lines" array into the slots given. */
 static void
-lines_fill(parse_ctx *p, json_t *arr, Bzl__Declaration *d, Bzl__DeclarationLine *lines,
-           Bzl__DeclarationLine **ptrs)
+lines_fill(parse_ctx *p, json_t *arr, Bzl__V1__Declaration *d, Bzl__V1__DeclarationLine *lines,
+           Bzl__V1__DeclarationLine **ptrs)
 {
-    static const Bzl__DeclarationLine line_init = BZL__DECLARATION_LINE__INIT;
+    static const Bzl__V1__DeclarationLine line_init = BZL__V1__DECLARATION_LINE__INIT;
     if (arr == NULL) {
         goto done; /* missing or wrong type: fields_fill said so */
     }
@@ -274,13 +274,13 @@ done:
 static void
 decls_fill(parse_ctx *p, decl_file *f)
 {
-    static const Bzl__Declaration decl_init = BZL__DECLARATION__INIT;
+    static const Bzl__V1__Declaration decl_init = BZL__V1__DECLARATION__INIT;
     size_t line_next = 0;
     for (size_t i = 0; i < f->n_decls && p->errors <= CLI_FILE_ERRORS_MAX; i++) {
         json_t *obj = decl_at(f->root, i);
         json_t *lines = lines_of(obj);
         json_t *id = json_is_object(obj) ? json_object_get(obj, "id") : NULL;
-        Bzl__Declaration *d = &f->decls[i];
+        Bzl__V1__Declaration *d = &f->decls[i];
         unsigned errors_before = p->errors;
         *d = decl_init;
         f->decl_ptrs[i] = d;
@@ -293,7 +293,8 @@ decls_fill(parse_ctx *p, decl_file *f)
         fields_fill(p, obj, decl_fields, BZL_ARRAY_LEN(decl_fields), d);
         lines_fill(p, lines, d, f->lines + line_next, f->line_ptrs + line_next);
         line_next += lines != NULL ? json_array_size(lines) : 0;
-        f->decl_bytes[i] = p->errors == errors_before ? bzl__declaration__get_packed_size(d) : 0;
+        f->decl_bytes[i] =
+            p->errors == errors_before ? bzl__v1__declaration__get_packed_size(d) : 0;
         /* One declaration is atomic and cannot be split across requests. */
         if (f->decl_bytes[i] + CLI_DECL_PREFIX_BYTES > CLI_BATCH_BYTES_MAX) {
             parse_error(p, "encodes to %zu bytes, more than one request carries (%u); split it",

@@ -11,27 +11,78 @@ typedef struct enum_word {
 } enum_word;
 
 static const enum_word kinds[] = {
-    {"material", BZL__KIND__KIND_MATERIAL},
-    {"product", BZL__KIND__KIND_PRODUCT},
+    {"material", BZL__V1__KIND__KIND_MATERIAL},
+    {"product", BZL__V1__KIND__KIND_PRODUCT},
 };
 static const enum_word directions[] = {
-    {"in", BZL__DIRECTION__DIRECTION_IN},
-    {"out", BZL__DIRECTION__DIRECTION_OUT},
+    {"in", BZL__V1__DIRECTION__DIRECTION_IN},
+    {"out", BZL__V1__DIRECTION__DIRECTION_OUT},
 };
 static const enum_word modes[] = {
-    {"OEM", BZL__BIZ_MODE__BIZ_MODE_OEM},
-    {"ODM", BZL__BIZ_MODE__BIZ_MODE_ODM},
-    {"OBM", BZL__BIZ_MODE__BIZ_MODE_OBM},
+    {"OEM", BZL__V1__BIZ_MODE__BIZ_MODE_OEM},
+    {"ODM", BZL__V1__BIZ_MODE__BIZ_MODE_ODM},
+    {"OBM", BZL__V1__BIZ_MODE__BIZ_MODE_OBM},
 };
 static const enum_word verify_modes[] = {
-    {"unit", BZL__VERIFY_MODE__VERIFY_MODE_UNIT},
-    {"work-order", BZL__VERIFY_MODE__VERIFY_MODE_WORK_ORDER},
-    {"consumption", BZL__VERIFY_MODE__VERIFY_MODE_CONSUMPTION},
+    {"unit", BZL__V1__VERIFY_MODE__VERIFY_MODE_UNIT},
+    {"work-order", BZL__V1__VERIFY_MODE__VERIFY_MODE_WORK_ORDER},
+    {"consumption", BZL__V1__VERIFY_MODE__VERIFY_MODE_CONSUMPTION},
 };
 static const enum_word book_statuses[] = {
-    {"open", BZL__BOOK_STATUS__BOOK_STATUS_OPEN},
-    {"suspended", BZL__BOOK_STATUS__BOOK_STATUS_SUSPENDED},
-    {"closed", BZL__BOOK_STATUS__BOOK_STATUS_CLOSED},
+    {"open", BZL__V1__BOOK_STATUS__BOOK_STATUS_OPEN},
+    {"suspended", BZL__V1__BOOK_STATUS__BOOK_STATUS_SUSPENDED},
+    {"closed", BZL__V1__BOOK_STATUS__BOOK_STATUS_CLOSED},
+};
+static const enum_word stocktake_kinds[] = {
+    {"material", BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_MATERIAL},
+    {"product", BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_PRODUCT},
+    {"wip", BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_WIP},
+    {"scrap", BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_SCRAP},
+};
+static const enum_word report_kinds[] = {
+    {"var", BZL__V1__REPORT_KIND__REPORT_KIND_VAR},
+    {"modes", BZL__V1__REPORT_KIND__REPORT_KIND_MODES},
+    {"upgrades", BZL__V1__REPORT_KIND__REPORT_KIND_UPGRADES},
+    {"share", BZL__V1__REPORT_KIND__REPORT_KIND_SHARE},
+};
+/* "" leaves the choice to the daemon, as an absent option always has. */
+static const enum_word report_bys[] = {
+    {"", BZL__V1__REPORT_BY__REPORT_BY_UNSPECIFIED},
+    {"enterprise", BZL__V1__REPORT_BY__REPORT_BY_ENTERPRISE},
+    {"product", BZL__V1__REPORT_BY__REPORT_BY_PRODUCT},
+    {"mode", BZL__V1__REPORT_BY__REPORT_BY_MODE},
+    {"area", BZL__V1__REPORT_BY__REPORT_BY_AREA},
+    {"zone", BZL__V1__REPORT_BY__REPORT_BY_ZONE},
+};
+static const enum_word granularities[] = {
+    {"", BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED},
+    {"month", BZL__V1__GRANULARITY__GRANULARITY_MONTH},
+    {"quarter", BZL__V1__GRANULARITY__GRANULARITY_QUARTER},
+};
+/* The journal's entry types: the one spelling of `bzl audit`, `bzl history` and `bzl
+ * declaration show`, text and JSON alike. */
+static const enum_word entry_types[] = {
+    {"enterprise", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ENTERPRISE},
+    {"book", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_BOOK},
+    {"item", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ITEM},
+    {"declaration", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_DECLARATION},
+    {"post", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_POST},
+    {"void", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_VOID},
+    {"reverse", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_REVERSE},
+    {"period_close", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_PERIOD_CLOSE},
+    {"norm", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_NORM},
+    {"item_mode", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ITEM_MODE},
+    {"reject", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_REJECT},
+    {"stocktake", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_STOCKTAKE},
+    {"rate", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_RATE},
+    {"trade", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TRADE},
+};
+static const enum_word roles[] = {
+    {"none", BZL__V1__ROLE__ROLE_NONE},
+    {"admin", BZL__V1__ROLE__ROLE_ADMIN},
+    {"customs", BZL__V1__ROLE__ROLE_CUSTOMS},
+    {"reconciler", BZL__V1__ROLE__ROLE_RECONCILER},
+    {"enterprise", BZL__V1__ROLE__ROLE_ENTERPRISE},
 };
 
 /* The value whose word is s exactly; -1 when none. */
@@ -62,68 +113,120 @@ value_word(const enum_word *table, size_t n, int value, const char *none)
 }
 
 bool
-cli_kind_parse(const char *s, Bzl__Kind *out)
+cli_kind_parse(const char *s, Bzl__V1__Kind *out)
 {
     int v = word_value(kinds, BZL_ARRAY_LEN(kinds), s);
     if (v >= 0) {
-        *out = (Bzl__Kind)v;
+        *out = (Bzl__V1__Kind)v;
     }
     return v >= 0;
 }
 
 const char *
-cli_kind_name(Bzl__Kind kind)
+cli_kind_name(Bzl__V1__Kind kind)
 {
     return value_word(kinds, BZL_ARRAY_LEN(kinds), (int)kind, "");
 }
 
 bool
-cli_direction_parse(const char *s, Bzl__Direction *out)
+cli_direction_parse(const char *s, Bzl__V1__Direction *out)
 {
     int v = word_value(directions, BZL_ARRAY_LEN(directions), s);
     if (v >= 0) {
-        *out = (Bzl__Direction)v;
+        *out = (Bzl__V1__Direction)v;
     }
     return v >= 0;
 }
 
 bool
-cli_mode_parse(const char *s, Bzl__BizMode *out)
+cli_mode_parse(const char *s, Bzl__V1__BizMode *out)
 {
     int v = word_value(modes, BZL_ARRAY_LEN(modes), s);
     if (v >= 0) {
-        *out = (Bzl__BizMode)v;
+        *out = (Bzl__V1__BizMode)v;
     }
     return v >= 0;
 }
 
 const char *
-cli_mode_name(Bzl__BizMode mode)
+cli_mode_name(Bzl__V1__BizMode mode)
 {
     return value_word(modes, BZL_ARRAY_LEN(modes), (int)mode, "");
 }
 
 bool
-cli_verify_parse(const char *s, Bzl__VerifyMode *out)
+cli_verify_parse(const char *s, Bzl__V1__VerifyMode *out)
 {
     int v = word_value(verify_modes, BZL_ARRAY_LEN(verify_modes), s);
     if (v >= 0) {
-        *out = (Bzl__VerifyMode)v;
+        *out = (Bzl__V1__VerifyMode)v;
     }
     return v >= 0;
 }
 
 const char *
-cli_verify_name(Bzl__VerifyMode mode)
+cli_verify_name(Bzl__V1__VerifyMode mode)
 {
     /* Unspecified means the daemon's default, which is unit (see bzl.proto). */
-    return mode == BZL__VERIFY_MODE__VERIFY_MODE_UNSPECIFIED
+    return mode == BZL__V1__VERIFY_MODE__VERIFY_MODE_UNSPECIFIED
                ? "unit"
                : value_word(verify_modes, BZL_ARRAY_LEN(verify_modes), (int)mode, "");
 }
 
 const char *
-cli_book_status_name(Bzl__BookStatus status)
+cli_book_status_name(Bzl__V1__BookStatus status)
 {
     return value_word(book_statuses, BZL_ARRAY_LEN(book_statuses), (int)status, "");
+}
+
+bool
+cli_stocktake_kind_parse(const char *s, Bzl__V1__StocktakeKind *out)
+{
+    int v = word_value(stocktake_kinds, BZL_ARRAY_LEN(stocktake_kinds), s);
+    if (v >= 0) {
+        *out = (Bzl__V1__StocktakeKind)v;
+    }
+    return v >= 0;
+}
+
+bool
+cli_report_kind_parse(const char *s, Bzl__V1__ReportKind *out)
+{
+    int v = word_value(report_kinds, BZL_ARRAY_LEN(report_kinds), s);
+    if (v >= 0) {
+        *out = (Bzl__V1__ReportKind)v;
+    }
+    return v >= 0;
+}
+
+bool
+cli_report_by_parse(const char *s, Bzl__V1__ReportBy *out)
+{
+    int v = word_value(report_bys, BZL_ARRAY_LEN(report_bys), s);
+    if (v >= 0) {
+        *out = (Bzl__V1__ReportBy)v;
+    }
+    return v >= 0;
+}
+
+bool
+cli_granularity_parse(const char *s, Bzl__V1__Granularity *out)
+{
+    int v = word_value(granularities, BZL_ARRAY_LEN(granularities), s);
+    if (v >= 0) {
+        *out = (Bzl__V1__Granularity)v;
+    }
+    return v >= 0;
+}
+
+const char *
+cli_entry_type_name(Bzl__V1__EntryType type)
+{
+    return value_word(entry_types, BZL_ARRAY_LEN(entry_types), (int)type, "other");
+}
+
+const char *
+cli_role_name(Bzl__V1__Role role)
+{
+    return value_word(roles, BZL_ARRAY_LEN(roles), (int)role, "?");
 }

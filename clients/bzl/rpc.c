@@ -45,11 +45,11 @@ fail:
 }
 
 int
-cli_exchange(cli *c, Bzl__Request *req, Bzl__Response **resp)
+cli_exchange(cli *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
 {
     int rc = CLI_EXIT_TRANSPORT;
     bzl_status st;
-    BZL_ASSERT(req->body_case != BZL__REQUEST__BODY__NOT_SET);
+    BZL_ASSERT(req->body_case != BZL__V1__REQUEST__BODY__NOT_SET);
     if (c->client == NULL && connect_once(c) != CLI_EXIT_OK) {
         goto fail;
     }
@@ -93,19 +93,19 @@ cli_print_refusal(int status, const char *message)
 }
 
 int
-cli_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want, Bzl__Response **out)
+cli_call(cli *c, Bzl__V1__Request *req, Bzl__V1__Response__ResultCase want, Bzl__V1__Response **out)
 {
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     int rc = cli_exchange(c, req, &resp);
     if (rc != CLI_EXIT_OK) {
         goto fail;
     }
-    if (resp->status != BZL__STATUS__STATUS_OK) {
+    if (resp->status != BZL__V1__STATUS__STATUS_OK) {
         cli_print_refusal((int)resp->status, resp->message);
         rc = CLI_EXIT_REFUSED;
         goto fail;
     }
-    if (want != BZL__RESPONSE__RESULT__NOT_SET && resp->result_case != want) {
+    if (want != BZL__V1__RESPONSE__RESULT__NOT_SET && resp->result_case != want) {
         fprintf(stderr, "bzl: MALFORMED: the daemon's reply carries result %d where %d was due\n",
                 (int)resp->result_case, (int)want);
         rc = CLI_EXIT_TRANSPORT;
@@ -115,7 +115,7 @@ cli_call(cli *c, Bzl__Request *req, Bzl__Response__ResultCase want, Bzl__Respons
     resp = NULL;
 fail:
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
 }
@@ -125,4 +125,42 @@ cli_deinit(cli *c)
 {
     bzl_client_close(c->client);
     c->client = NULL;
+}
+
+/* ---- following pages ---------------------------------------------------------------------- */
+
+void
+cli_pager_init(cli_pager *pg, const char *what)
+{
+    BZL_ASSERT(what != NULL);
+    *pg = (cli_pager){.what = what, .more = true};
+}
+
+int
+cli_pager_next(cli_pager *pg, const char *next_page_token)
+{
+    BZL_ASSERT(pg->more);
+    const char *next = next_page_token != NULL ? next_page_token : "";
+    size_t len = strlen(next);
+    pg->pages++;
+    pg->more = len > 0;
+    if (!pg->more) {
+        return CLI_EXIT_OK;
+    }
+    /* The same token again would fetch the same page again, for ever. */
+    if (strcmp(next, pg->token) == 0) {
+        fprintf(stderr, "bzl: MALFORMED: the daemon's %s do not advance\n", pg->what);
+        return CLI_EXIT_TRANSPORT;
+    }
+    if (len > CLI_PAGE_TOKEN_BYTES_MAX) {
+        fprintf(stderr, "bzl: MALFORMED: the daemon's page token is %zu bytes, more than %u\n", len,
+                CLI_PAGE_TOKEN_BYTES_MAX);
+        return CLI_EXIT_TRANSPORT;
+    }
+    if (pg->pages >= CLI_PAGES_MAX) {
+        fprintf(stderr, "bzl: MALFORMED: the daemon's %s do not end\n", pg->what);
+        return CLI_EXIT_TRANSPORT;
+    }
+    memcpy(pg->token, next, len + 1);
+    return CLI_EXIT_OK;
 }

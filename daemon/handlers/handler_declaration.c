@@ -53,12 +53,12 @@ submit_apply(bzld_job *job, bzl_txn *txn)
 }
 
 static void
-result_to_pb(const submit_work *w, uint32_t i, Bzl__SubmitResult *out, Bzl__Fault *fault,
+result_to_pb(const submit_work *w, uint32_t i, Bzl__V1__SubmitResult *out, Bzl__V1__Fault *fault,
              char *available, size_t available_cap)
 {
     const bzl_submit_result *r = &w->results[i];
-    bzl__submit_result__init(out);
-    out->status = (Bzl__Status)r->status;
+    bzl__v1__submit_result__init(out);
+    out->status = (Bzl__V1__Status)r->status;
     out->seq = r->seq;
     out->replayed = r->replayed;
     out->id = (char *)w->decls[i].id;
@@ -72,23 +72,23 @@ result_to_pb(const submit_work *w, uint32_t i, Bzl__SubmitResult *out, Bzl__Faul
 static void
 reply_single(bzld_slot *slot, submit_work *w)
 {
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__SubmitResult result;
-    Bzl__Fault fault;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    Bzl__V1__SubmitResult result;
+    Bzl__V1__Fault fault;
     char available[BZL_DEC_TEXT_BYTES];
     result_to_pb(w, 0, &result, &fault, available, sizeof available);
     resp.status = result.status;
     resp.message = result.message;
     resp.fault = result.fault;
-    resp.result_case = BZL__RESPONSE__RESULT_SUBMIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_SUBMIT;
     resp.submit = &result;
     bzld_slot_reply(slot, &resp);
 }
 
 /* One result of a batch reply: its message, fault and available-quantity text. */
 typedef struct batch_cell {
-    Bzl__SubmitResult result;
-    Bzl__Fault fault;
+    Bzl__V1__SubmitResult result;
+    Bzl__V1__Fault fault;
     char available[BZL_DEC_TEXT_BYTES];
 } batch_cell;
 
@@ -96,7 +96,7 @@ static void
 reply_batch(bzld_slot *slot, submit_work *w)
 {
     batch_cell *cells = calloc(w->count, sizeof *cells);
-    Bzl__SubmitResult **ptrs = calloc(w->count, sizeof *ptrs);
+    Bzl__V1__SubmitResult **ptrs = calloc(w->count, sizeof *ptrs);
     if (cells == NULL || ptrs == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the batch reply");
         goto done;
@@ -106,11 +106,11 @@ reply_batch(bzld_slot *slot, submit_work *w)
                      sizeof cells[i].available);
         ptrs[i] = &cells[i].result;
     }
-    Bzl__BatchResult batch = BZL__BATCH_RESULT__INIT;
+    Bzl__V1__BatchResult batch = BZL__V1__BATCH_RESULT__INIT;
     batch.n_results = w->count;
     batch.results = ptrs;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_BATCH;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_BATCH;
     resp.batch = &batch;
     bzld_slot_reply(slot, &resp);
 done:
@@ -174,7 +174,7 @@ submit_work_new(uint32_t count, size_t lines_total)
 }
 
 static void
-submit_start(bzld_slot *slot, Bzl__Declaration *const *pbs, size_t count, bool batch)
+submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bool batch)
 {
     bzld *d = bzld_of_slot(slot);
     size_t lines_total = 0;
@@ -231,7 +231,7 @@ void
 bzld_handle_submit(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, SUBMIT);
-    Bzl__Declaration *pb = slot->req->submit->declaration;
+    Bzl__V1__Declaration *pb = slot->req->submit->declaration;
     submit_start(slot, &pb, 1, false);
 }
 
@@ -239,7 +239,7 @@ void
 bzld_handle_submit_batch(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, SUBMIT_BATCH);
-    const Bzl__SubmitBatch *req = slot->req->submit_batch;
+    const Bzl__V1__SubmitBatch *req = slot->req->submit_batch;
     bzld *d = bzld_of_slot(slot);
     if (req->n_declarations == 0) {
         bzld_slot_reply_status(slot, BZL_INVALID_ARGUMENT, "the batch holds no declarations");

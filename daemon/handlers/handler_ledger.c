@@ -74,12 +74,12 @@ ledger_apply(bzld_job *job, bzl_txn *txn)
 static void
 ledger_reply_ok(bzld_slot *slot, ledger_work *w)
 {
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__ActionResult ar = BZL__ACTION_RESULT__INIT;
-    Bzl__Norm norm;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    Bzl__V1__ActionResult ar = BZL__V1__ACTION_RESULT__INIT;
+    Bzl__V1__Norm norm;
     bzld_norm_text txt;
-    Bzl__ModeEvent events[BZL_ARRAY_LEN(w->events)];
-    Bzl__ModeEvent *event_ptrs[BZL_ARRAY_LEN(w->events)];
+    Bzl__V1__ModeEvent events[BZL_ARRAY_LEN(w->events)];
+    Bzl__V1__ModeEvent *event_ptrs[BZL_ARRAY_LEN(w->events)];
     char dates[BZL_ARRAY_LEN(w->events)][16];
     ar.seq = w->result.seq;
     ar.replayed = w->result.replayed;
@@ -89,15 +89,15 @@ ledger_reply_ok(bzld_slot *slot, ledger_work *w)
         ar.norm = &norm;
     }
     for (size_t i = 0; i < w->event_count; i++) {
-        bzl__mode_event__init(&events[i]);
+        bzl__v1__mode_event__init(&events[i]);
         bzl_date_format(w->events[i].from, dates[i], sizeof dates[i]);
         events[i].from = dates[i];
-        events[i].mode = (Bzl__BizMode)w->events[i].mode;
+        events[i].mode = (Bzl__V1__BizMode)w->events[i].mode;
         event_ptrs[i] = &events[i];
     }
     ar.n_mode_events = w->event_count;
     ar.mode_events = event_ptrs;
-    resp.result_case = BZL__RESPONSE__RESULT_ACTION;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_ACTION;
     resp.action = &ar;
     bzld_slot_reply(slot, &resp);
 }
@@ -157,7 +157,7 @@ void
 bzld_handle_set_item_mode(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, SET_ITEM_MODE);
-    const Bzl__SetItemMode *req = slot->req->set_item_mode;
+    const Bzl__V1__SetItemMode *req = slot->req->set_item_mode;
     ledger_work *w = ledger_work_new(slot, LW_MODE);
     bzl_fault fault = {0};
     if (w == NULL) {
@@ -170,7 +170,7 @@ bzld_handle_set_item_mode(bzld_slot *slot)
 
 /* post, void, reject, reverse: enterprise, id and (for reject and reverse) a reason. */
 static void
-declaration_action(bzld_slot *slot, const Bzl__DeclarationRef *ref, ledger_op op)
+declaration_action(bzld_slot *slot, const Bzl__V1__DeclarationRef *ref, ledger_op op)
 {
     ledger_work *w = ledger_work_new(slot, op);
     bzl_fault fault = {0};
@@ -218,7 +218,7 @@ void
 bzld_handle_close_period(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, CLOSE_PERIOD);
-    const Bzl__ClosePeriod *req = slot->req->close_period;
+    const Bzl__V1__ClosePeriod *req = slot->req->close_period;
     ledger_work *w = ledger_work_new(slot, LW_PERIOD);
     bzl_fault fault = {0};
     if (w == NULL) {
@@ -229,12 +229,6 @@ bzld_handle_close_period(bzld_slot *slot)
 }
 
 /* ---- reads -------------------------------------------------------------------------------- */
-
-static size_t
-page_cap(uint32_t limit)
-{
-    return limit == 0 || limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : limit;
-}
 
 /* A read of the book or the item (what) failed; the reads here word a missing one without
  * naming it ("the book does not exist"), as requests.c's not-found faults for them do. */
@@ -256,20 +250,25 @@ void
 bzld_handle_list_norms(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, LIST_NORMS);
-    const Bzl__ListNorms *req = slot->req->list_norms;
-    size_t cap = page_cap(req->limit);
+    const Bzl__V1__ListNorms *req = slot->req->list_norms;
+    bzl_fault fault = {0};
+    uint32_t skip = 0;
+    bzl_status st = bzld_wire_list_norms(req, &skip, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
     bzl_norm *rows = calloc(cap, sizeof *rows);
-    Bzl__Norm *pb = calloc(cap, sizeof *pb);
-    Bzl__Norm **ptrs = calloc(cap, sizeof *ptrs);
+    Bzl__V1__Norm *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__Norm **ptrs = calloc(cap, sizeof *ptrs);
     bzld_norm_text *txt = calloc(cap, sizeof *txt);
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
-    bzl_status st =
-        rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_norm_list(txn, req->book, req->product, req->skip, rows, cap, &count,
-                                   &more);
+        st = bzl_storage_norm_list(txn, req->book, req->product, skip, rows, cap, &count, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -280,12 +279,14 @@ bzld_handle_list_norms(bzld_slot *slot)
         bzld_norm_to_pb(&rows[i], &pb[i], &txt[i]);
         ptrs[i] = &pb[i];
     }
-    Bzl__NormList list = BZL__NORM_LIST__INIT;
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(BZLD_LIST_NORMS, more, (uint64_t)skip + count, token);
+    Bzl__V1__NormList list = BZL__V1__NORM_LIST__INIT;
     list.n_norms = count;
     list.norms = ptrs;
-    list.more = more;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_NORMS;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_NORMS;
     resp.norms = &list;
     bzld_slot_reply(slot, &resp);
 done:
@@ -293,25 +294,6 @@ done:
     free(ptrs);
     free(pb);
     free(rows);
-}
-
-static const char *
-entry_type_name(uint8_t type)
-{
-    switch (type) {
-    case 4:
-        return "declaration";
-    case 5:
-        return "post";
-    case 6:
-        return "void";
-    case 7:
-        return "reverse";
-    case 11:
-        return "reject";
-    default:
-        return "other";
-    }
 }
 
 typedef struct history_text {
@@ -322,8 +304,8 @@ typedef struct history_text {
 static void
 history_reply(bzld_slot *slot, const bzl_history_row *rows, size_t count, bool more)
 {
-    Bzl__HistoryLine *pb = calloc(count == 0 ? 1 : count, sizeof *pb);
-    Bzl__HistoryLine **ptrs = calloc(count == 0 ? 1 : count, sizeof *ptrs);
+    Bzl__V1__HistoryLine *pb = calloc(count == 0 ? 1 : count, sizeof *pb);
+    Bzl__V1__HistoryLine **ptrs = calloc(count == 0 ? 1 : count, sizeof *ptrs);
     history_text *txt = calloc(count == 0 ? 1 : count, sizeof *txt);
     if (pb == NULL || ptrs == NULL || txt == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the history");
@@ -331,7 +313,7 @@ history_reply(bzld_slot *slot, const bzl_history_row *rows, size_t count, bool m
     }
     for (size_t i = 0; i < count; i++) {
         const bzl_history_row *r = &rows[i];
-        bzl__history_line__init(&pb[i]);
+        bzl__v1__history_line__init(&pb[i]);
         pb[i].seq = r->seq;
         bzl_date_format(r->date, txt[i].date, sizeof txt[i].date);
         bzl_dec_format(r->qty_e5, BZL_SCALE_QTY, txt[i].qty, sizeof txt[i].qty);
@@ -341,19 +323,22 @@ history_reply(bzld_slot *slot, const bzl_history_row *rows, size_t count, bool m
         pb[i].date = txt[i].date;
         pb[i].id = (char *)r->id;
         pb[i].flow = (char *)bzl_flow_name((bzl_flow)r->flow);
-        pb[i].entry = (char *)entry_type_name(r->entry_type);
+        pb[i].entry = (Bzl__V1__EntryType)r->entry_type;
         pb[i].qty = txt[i].qty;
         pb[i].pending_in = txt[i].pin;
         pb[i].pending_out = txt[i].pout;
         pb[i].balance = txt[i].bal;
         ptrs[i] = &pb[i];
     }
-    Bzl__History h = BZL__HISTORY__INIT;
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(BZLD_LIST_HISTORY, more && count > 0,
+                               count > 0 ? rows[count - 1].seq : 0, token);
+    Bzl__V1__History h = BZL__V1__HISTORY__INIT;
     h.n_lines = count;
     h.lines = ptrs;
-    h.more = more;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_HISTORY;
+    h.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_HISTORY;
     resp.history = &h;
     bzld_slot_reply(slot, &resp);
 done:
@@ -366,25 +351,26 @@ void
 bzld_handle_history(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, HISTORY);
-    const Bzl__QueryHistory *req = slot->req->history;
+    const Bzl__V1__QueryHistory *req = slot->req->history;
     bzl_fault fault = {0};
     char book[BZL_BOOK_NO_LEN + 1];
     int32_t from = 0;
     int32_t to = 0;
-    bzl_status st = bzld_wire_history(req, book, &from, &to, &fault);
+    uint64_t after_seq = 0;
+    bzl_status st = bzld_wire_history(req, book, &from, &to, &after_seq, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    size_t cap = page_cap(req->limit);
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
     bzl_history_row *rows = calloc(cap, sizeof *rows);
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
     st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_history(txn, book, (bzl_kind)req->kind, req->item, from, to,
-                                 req->after_seq, rows, cap, &count, &more);
+        st = bzl_storage_history(txn, book, (bzl_kind)req->kind, req->item, from, to, after_seq,
+                                 rows, cap, &count, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -399,26 +385,26 @@ void
 bzld_handle_scrap(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, SCRAP);
-    const Bzl__QueryScrap *req = slot->req->scrap;
+    const Bzl__V1__QueryScrap *req = slot->req->scrap;
     bzl_fault fault = {0};
     char book[BZL_BOOK_NO_LEN + 1];
-    bzl_status st = bzld_parse_book(req->book, book, &fault);
+    uint32_t after_item = 0;
+    bzl_status st = bzld_wire_scrap(req, book, &after_item, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    size_t cap = BZL_LIST_ROWS_MAX;
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
     bzl_scrap_row *rows = calloc(cap, sizeof *rows);
-    Bzl__ScrapRow *pb = calloc(cap, sizeof *pb);
-    Bzl__ScrapRow **ptrs = calloc(cap, sizeof *ptrs);
+    Bzl__V1__ScrapRow *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__ScrapRow **ptrs = calloc(cap, sizeof *ptrs);
     dec_text(*txt)[3] = calloc(cap, sizeof *txt);
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
     st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st =
-            bzl_storage_scrap_list(txn, book, req->item, req->after_item, rows, cap, &count, &more);
+        st = bzl_storage_scrap_list(txn, book, req->item, after_item, rows, cap, &count, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -427,7 +413,7 @@ bzld_handle_scrap(bzld_slot *slot)
     }
     for (size_t i = 0; i < count; i++) {
         const bzl_scrap *s = &rows[i].scrap;
-        bzl__scrap_row__init(&pb[i]);
+        bzl__v1__scrap_row__init(&pb[i]);
         pb[i].item = rows[i].item_no;
         bzl_dec_format(s->generated_e5, BZL_SCALE_QTY, txt[i][0], sizeof txt[i][0]);
         bzl_dec_format(s->used_e5, BZL_SCALE_QTY, txt[i][1], sizeof txt[i][1]);
@@ -437,12 +423,15 @@ bzld_handle_scrap(bzld_slot *slot)
         pb[i].remaining = txt[i][2];
         ptrs[i] = &pb[i];
     }
-    Bzl__ScrapList list = BZL__SCRAP_LIST__INIT;
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(BZLD_LIST_SCRAP, more && count > 0,
+                               count > 0 ? rows[count - 1].item_no : 0, token);
+    Bzl__V1__ScrapList list = BZL__V1__SCRAP_LIST__INIT;
     list.n_rows = count;
     list.rows = ptrs;
-    list.more = more;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_SCRAP;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_SCRAP;
     resp.scrap = &list;
     bzld_slot_reply(slot, &resp);
 done:

@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "handlers.h"
 #include "reply.h"
+#include "wire.h"
 
 typedef char dec_text[BZL_DEC_TEXT_BYTES];
 
@@ -27,11 +28,11 @@ typedef struct show {
     bzl_decl_info info;
     bzl_decl_line *lines;
     bzl_effect *effects;
-    Bzl__DeclarationLine *pb_lines;
-    Bzl__DeclarationLine **line_ptrs;
+    Bzl__V1__DeclarationLine *pb_lines;
+    Bzl__V1__DeclarationLine **line_ptrs;
     line_text *line_txt;
-    Bzl__Effect *pb_effects;
-    Bzl__Effect **effect_ptrs;
+    Bzl__V1__Effect *pb_effects;
+    Bzl__V1__Effect **effect_ptrs;
     effect_text *effect_txt;
     char date[16];
 } show;
@@ -65,15 +66,15 @@ show_alloc(show *s)
 }
 
 static void
-decl_to_pb(show *s, Bzl__Declaration *out)
+decl_to_pb(show *s, Bzl__V1__Declaration *out)
 {
     const bzl_declaration *d = &s->info.decl;
-    bzl__declaration__init(out);
+    bzl__v1__declaration__init(out);
     out->id = (char *)d->id;
     out->enterprise = (char *)d->enterprise;
     out->book = (char *)d->book_no;
-    out->kind = (Bzl__Kind)d->kind;
-    out->direction = (Bzl__Direction)d->direction;
+    out->kind = (Bzl__V1__Kind)d->kind;
+    out->direction = (Bzl__V1__Direction)d->direction;
     out->trade_mode = (char *)d->trade_mode;
     bzl_date_format(d->date, s->date, sizeof s->date);
     out->date = s->date;
@@ -82,9 +83,9 @@ decl_to_pb(show *s, Bzl__Declaration *out)
     out->related_id = (char *)d->related_id;
     for (uint32_t i = 0; i < d->line_count; i++) {
         const bzl_decl_line *l = &d->lines[i];
-        Bzl__DeclarationLine *pl = &s->pb_lines[i];
+        Bzl__V1__DeclarationLine *pl = &s->pb_lines[i];
         line_text *t = &s->line_txt[i];
-        bzl__declaration_line__init(pl);
+        bzl__v1__declaration_line__init(pl);
         pl->item = l->item_no;
         bzl_dec_format(l->qty_e5, BZL_SCALE_QTY, t->qty, sizeof t->qty);
         bzl_dec_format(l->value_e5, BZL_SCALE_QTY, t->value, sizeof t->value);
@@ -99,7 +100,7 @@ decl_to_pb(show *s, Bzl__Declaration *out)
         pl->currency = (char *)l->currency;
         pl->country = (char *)l->country;
         pl->bom_version = (char *)l->bom_version;
-        pl->mode = (Bzl__BizMode)l->biz_mode;
+        pl->mode = (Bzl__V1__BizMode)l->biz_mode;
         s->line_ptrs[i] = pl;
     }
     out->n_lines = d->line_count;
@@ -107,10 +108,10 @@ decl_to_pb(show *s, Bzl__Declaration *out)
 }
 
 static void
-effect_to_pb(const bzl_effect *e, Bzl__Effect *out, effect_text *t)
+effect_to_pb(const bzl_effect *e, Bzl__V1__Effect *out, effect_text *t)
 {
-    bzl__effect__init(out);
-    out->kind = (Bzl__Kind)e->kind;
+    bzl__v1__effect__init(out);
+    out->kind = (Bzl__V1__Kind)e->kind;
     out->item = e->item_no;
     out->category = (char *)bzl_category_name(e->category);
     bzl_dec_format(e->qty_e5, BZL_SCALE_QTY, t->qty, sizeof t->qty);
@@ -129,26 +130,18 @@ effect_to_pb(const bzl_effect *e, Bzl__Effect *out, effect_text *t)
     out->total = t->total;
 }
 
-static const char *
-entry_name(uint8_t type)
-{
-    static const char *const names[] = {
-        [4] = "declaration", [5] = "post", [6] = "void", [7] = "reverse", [11] = "reject"};
-    return type < BZL_ARRAY_LEN(names) && names[type] != NULL ? names[type] : "other";
-}
-
 static void
 show_reply(bzld_slot *slot, show *s)
 {
-    Bzl__Declaration decl;
-    Bzl__JournalEntry entries[BZL_DECL_ENTRIES_MAX];
-    Bzl__JournalEntry *entry_ptrs[BZL_DECL_ENTRIES_MAX];
+    Bzl__V1__Declaration decl;
+    Bzl__V1__JournalEntry entries[BZL_DECL_ENTRIES_MAX];
+    Bzl__V1__JournalEntry *entry_ptrs[BZL_DECL_ENTRIES_MAX];
     decl_to_pb(s, &decl);
     for (uint32_t i = 0; i < s->info.entry_count; i++) {
         const bzl_decl_entry *de = &s->info.entries[i];
-        bzl__journal_entry__init(&entries[i]);
+        bzl__v1__journal_entry__init(&entries[i]);
         entries[i].seq = de->seq;
-        entries[i].type = (char *)entry_name(de->type);
+        entries[i].type = (Bzl__V1__EntryType)de->type;
         entries[i].reason = (char *)de->reason;
         entries[i].uid = de->actor.uid;
         entries[i].time_ms = de->actor.time_ms;
@@ -160,14 +153,14 @@ show_reply(bzld_slot *slot, show *s)
         entries[i].effects = &s->effect_ptrs[de->effects_at];
         entry_ptrs[i] = &entries[i];
     }
-    Bzl__DeclarationInfo info = BZL__DECLARATION_INFO__INIT;
+    Bzl__V1__DeclarationInfo info = BZL__V1__DECLARATION_INFO__INIT;
     info.declaration = &decl;
     info.state = (char *)bzl_decl_state_name(s->info.state);
     info.flow = (char *)bzl_flow_name((bzl_flow)s->info.flow);
     info.n_entries = s->info.entry_count;
     info.entries = entry_ptrs;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_DECLARATION;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_DECLARATION;
     resp.declaration = &info;
     bzld_slot_reply(slot, &resp);
 }
@@ -176,7 +169,7 @@ void
 bzld_handle_get_declaration(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, GET_DECLARATION);
-    const Bzl__GetDeclaration *req = slot->req->get_declaration;
+    const Bzl__V1__GetDeclaration *req = slot->req->get_declaration;
     show s;
     memset(&s, 0, sizeof s);
     bzl_txn *txn = NULL;
@@ -200,21 +193,30 @@ bzld_handle_get_declaration(bzld_slot *slot)
 void
 bzld_handle_unmatched_transfers(bzld_slot *slot)
 {
-    const Bzl__ListUnmatchedTransfers *req = slot->req->unmatched_transfers;
-    size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
+    BZLD_HANDLER_BEGIN(slot, UNMATCHED_TRANSFERS);
+    const Bzl__V1__ListUnmatchedTransfers *req = slot->req->unmatched_transfers;
+    bzl_fault fault = {0};
+    uint64_t skip = 0;
+    bzl_status st =
+        bzld_page_token_number(req->page_token, BZLD_LIST_TRANSFERS, UINT32_MAX, &skip, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
     bzl_transfer_row *rows = calloc(cap, sizeof *rows);
-    Bzl__Transfer *pb = calloc(cap, sizeof *pb);
-    Bzl__Transfer **ptrs = calloc(cap, sizeof *ptrs);
+    Bzl__V1__Transfer *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__Transfer **ptrs = calloc(cap, sizeof *ptrs);
     dec_text(*txt)[2] = calloc(cap, sizeof *txt); /* a differing line's two quantities */
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
-    bzl_status st = strlen(req->enterprise) > BZL_ENTERPRISE_CODE_LEN ? BZL_INVALID_ARGUMENT
-                    : rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn)
-                                                : BZL_NO_MEMORY;
+    st = strlen(req->enterprise) > BZL_ENTERPRISE_CODE_LEN ? BZL_INVALID_ARGUMENT
+         : rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn)
+                                     : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_transfers_unmatched(txn, req->enterprise, req->skip, rows, cap, &count,
-                                             &more);
+        st = bzl_storage_transfers_unmatched(txn, req->enterprise, (uint32_t)skip, rows, cap,
+                                             &count, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -222,7 +224,7 @@ bzld_handle_unmatched_transfers(bzld_slot *slot)
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
-        bzl__transfer__init(&pb[i]);
+        bzl__v1__transfer__init(&pb[i]);
         pb[i].enterprise = rows[i].enterprise;
         pb[i].book = rows[i].book_no;
         pb[i].id = rows[i].id;
@@ -242,12 +244,14 @@ bzld_handle_unmatched_transfers(bzld_slot *slot)
         }
         ptrs[i] = &pb[i];
     }
-    Bzl__TransferList list = BZL__TRANSFER_LIST__INIT;
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(BZLD_LIST_TRANSFERS, more, skip + count, token);
+    Bzl__V1__TransferList list = BZL__V1__TRANSFER_LIST__INIT;
     list.n_transfers = count;
     list.transfers = ptrs;
-    list.more = more;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_TRANSFERS;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_TRANSFERS;
     resp.transfers = &list;
     bzld_slot_reply(slot, &resp);
 done:

@@ -48,21 +48,21 @@ static void
 reply_record(bzld_slot *slot, master_type type, const bzl_enterprise *e, const bzl_book *b,
              const bzl_item *item)
 {
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    Bzl__Enterprise epb;
-    Bzl__Book bpb;
-    Bzl__Item ipb;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    Bzl__V1__Enterprise epb;
+    Bzl__V1__Book bpb;
+    Bzl__V1__Item ipb;
     if (type == MASTER_ENTERPRISE) {
         bzld_enterprise_to_pb(e, &epb);
-        resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISE;
+        resp.result_case = BZL__V1__RESPONSE__RESULT_ENTERPRISE;
         resp.enterprise = &epb;
     } else if (type == MASTER_BOOK) {
         bzld_book_to_pb(b, &bpb);
-        resp.result_case = BZL__RESPONSE__RESULT_BOOK;
+        resp.result_case = BZL__V1__RESPONSE__RESULT_BOOK;
         resp.book = &bpb;
     } else {
         bzld_item_to_pb(item, &ipb);
-        resp.result_case = BZL__RESPONSE__RESULT_ITEM;
+        resp.result_case = BZL__V1__RESPONSE__RESULT_ITEM;
         resp.item = &ipb;
     }
     bzld_slot_reply(slot, &resp);
@@ -204,49 +204,89 @@ bzld_handle_get_enterprise(bzld_slot *slot)
     reply_lookup(slot, MASTER_ENTERPRISE, code, BZL_KIND_MATERIAL, 0);
 }
 
+/* An enterprise principal's page: its own enterprises after `after`, in code order, read one by
+ * one, so that neither a page nor its token ever names another enterprise and a page of
+ * someone else's codes never comes back empty. Codes not registered are skipped. */
+static bzl_status
+own_enterprises(bzl_txn *txn, const bzld_principal *p, const char *after, bzl_enterprise *rows,
+                size_t cap, size_t *count, bool *more)
+{
+    *count = 0;
+    *more = false;
+    const char *prev = after;
+    for (;;) {
+        const char *next = NULL; /* the least own code above prev */
+        for (unsigned i = 0; i < p->n_enterprises; i++) {
+            const char *c = p->enterprises[i];
+            if (strcmp(c, prev) > 0 && (next == NULL || strcmp(c, next) < 0)) {
+                next = c;
+            }
+        }
+        if (next == NULL) {
+            return BZL_OK;
+        }
+        bzl_enterprise e;
+        bzl_status st = bzl_storage_enterprise_get(txn, next, &e);
+        if (st == BZL_OK && *count == cap) {
+            *more = true;
+            return BZL_OK;
+        }
+        if (st == BZL_OK) {
+            rows[(*count)++] = e;
+        }
+        if (st != BZL_OK && st != BZL_NOT_FOUND) {
+            return st;
+        }
+        prev = next;
+    }
+}
+
 void
 bzld_handle_list_enterprises(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, LIST_ENTERPRISES);
-    const Bzl__ListEnterprises *req = slot->req->list_enterprises;
-    size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
-    if (strlen(req->after) > BZL_ENTERPRISE_CODE_LEN) {
-        bzld_slot_reply_status(slot, BZL_INVALID_ARGUMENT, "after \"%.20s\" is not a code",
-                               req->after);
+    const Bzl__V1__ListEnterprises *req = slot->req->list_enterprises;
+    const bzld_principal *who = bzld_principal_of_slot(slot);
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
+    bzl_fault fault = {0};
+    char after[BZL_ENTERPRISE_CODE_LEN + 1];
+    bzl_status st = bzld_page_token_code(req->page_token, BZLD_LIST_ENTERPRISES,
+                                         bzl_code_check_enterprise, after, sizeof after, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
     bzl_enterprise *rows = calloc(cap, sizeof *rows);
-    Bzl__Enterprise *pb = calloc(cap, sizeof *pb);
-    Bzl__Enterprise **ptrs = calloc(cap, sizeof *ptrs);
+    Bzl__V1__Enterprise *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__Enterprise **ptrs = calloc(cap, sizeof *ptrs);
     size_t count = 0;
     bool more = false;
     bzl_txn *txn = NULL;
-    bzl_status st = rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    st = rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_enterprise_list(txn, req->after, rows, cap, &count, &more);
+        st = who->role == BZLD_ROLE_ENTERPRISE
+                 ? own_enterprises(txn, who, after, rows, cap, &count, &more)
+                 : bzl_storage_enterprise_list(txn, after, rows, cap, &count, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
         bzld_slot_reply_status(slot, st, "listing enterprises failed: %s", bzl_status_text(st));
         goto done;
     }
-    /* An enterprise principal sees only its own enterprises (access.c: SCOPE_HANDLER); a page
-     * may then hold fewer rows than asked while `more` is still set. */
-    size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
-        if (!bzld_principal_sees(bzld_principal_of_slot(slot), rows[i].code)) {
-            continue;
-        }
-        bzld_enterprise_to_pb(&rows[i], &pb[shown]);
-        ptrs[shown] = &pb[shown];
-        shown++;
+        BZL_ASSERT(bzld_principal_sees(who, rows[i].code));
+        bzld_enterprise_to_pb(&rows[i], &pb[i]);
+        ptrs[i] = &pb[i];
     }
-    Bzl__EnterpriseList list = BZL__ENTERPRISE_LIST__INIT;
-    list.n_enterprises = shown;
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_code(BZLD_LIST_ENTERPRISES, more && count > 0,
+                             count > 0 ? rows[count - 1].code : "", token);
+    Bzl__V1__EnterpriseList list = BZL__V1__ENTERPRISE_LIST__INIT;
+    list.n_enterprises = count;
     list.enterprises = ptrs;
-    list.more = more;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_ENTERPRISES;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_ENTERPRISES;
     resp.enterprises = &list;
     bzld_slot_reply(slot, &resp);
 done:
@@ -259,7 +299,7 @@ void
 bzld_handle_get_book(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, GET_BOOK);
-    const char *book_no = slot->req->get_book->book_no;
+    const char *book_no = slot->req->get_book->book;
     bzl_fault fault = {0};
     bzl_book b;
     bzl_status st = bzld_copy_code(book_no, false, bzld_check_book_no, b.book_no, sizeof b.book_no,
@@ -275,7 +315,7 @@ void
 bzld_handle_get_item(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, GET_ITEM);
-    const Bzl__GetItem *req = slot->req->get_item;
+    const Bzl__V1__GetItem *req = slot->req->get_item;
     bzl_fault fault = {0};
     bzl_kind kind = BZL_KIND_MATERIAL;
     bzl_status st = bzld_wire_get_item(req, &kind, &fault);
@@ -283,5 +323,5 @@ bzld_handle_get_item(bzld_slot *slot)
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    reply_lookup(slot, MASTER_ITEM, req->book_no, kind, req->item_no);
+    reply_lookup(slot, MASTER_ITEM, req->book, kind, req->item);
 }

@@ -43,12 +43,12 @@ backup_after_work_cb(uv_work_t *req, int status)
         bzld_log(BZLD_LOG_NOTICE, "backup written to %s (%llu bytes, %llu journal entries)",
                  w->path, (unsigned long long)w->info.bytes,
                  (unsigned long long)w->info.journal_entries);
-        Bzl__BackupResult result = BZL__BACKUP_RESULT__INIT;
+        Bzl__V1__BackupResult result = BZL__V1__BACKUP_RESULT__INIT;
         result.path = w->path;
         result.bytes = w->info.bytes;
         result.journal_entries = w->info.journal_entries;
-        Bzl__Response resp = BZL__RESPONSE__INIT;
-        resp.result_case = BZL__RESPONSE__RESULT_BACKUP;
+        Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+        resp.result_case = BZL__V1__RESPONSE__RESULT_BACKUP;
         resp.backup = &result;
         bzld_slot_reply(slot, &resp);
     }

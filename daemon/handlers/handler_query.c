@@ -6,6 +6,7 @@
 #include "dispatch.h"
 #include "handlers.h"
 #include "reply.h"
+#include "requests.h"
 #include "wire.h"
 #include "writer.h"
 
@@ -20,11 +21,11 @@ typedef struct balance_text {
 
 static void
 balance_to_pb(const char *book_no, const bzl_balance_row *row, balance_text *text,
-              Bzl__Balance *out)
+              Bzl__V1__Balance *out)
 {
-    bzl__balance__init(out);
+    bzl__v1__balance__init(out);
     out->book = (char *)book_no;
-    out->kind = (Bzl__Kind)row->kind;
+    out->kind = (Bzl__V1__Kind)row->kind;
     out->item = row->item_no;
     bzl_dec_format(row->balance.qty_e5, BZL_SCALE_QTY, text->qty, sizeof text->qty);
     bzl_dec_format(row->balance.value_e5, BZL_SCALE_QTY, text->value, sizeof text->value);
@@ -76,8 +77,8 @@ static void
 reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows, size_t count,
                bool more)
 {
-    Bzl__Balance *pb = calloc(count + 1, sizeof *pb);
-    Bzl__Balance **ptrs = calloc(count + 1, sizeof *ptrs);
+    Bzl__V1__Balance *pb = calloc(count + 1, sizeof *pb);
+    Bzl__V1__Balance **ptrs = calloc(count + 1, sizeof *ptrs);
     balance_text *text = calloc(count + 1, sizeof *text);
     if (pb == NULL || ptrs == NULL || text == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the balance reply");
@@ -87,12 +88,17 @@ reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows
         balance_to_pb(book_no, &rows[i], &text[i], &pb[i]);
         ptrs[i] = &pb[i];
     }
-    Bzl__BalanceList list = BZL__BALANCE_LIST__INIT;
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(
+        BZLD_LIST_BALANCES, more && count > 0,
+        count > 0 ? bzld_balances_position(rows[count - 1].kind, rows[count - 1].item_no) : 0,
+        token);
+    Bzl__V1__BalanceList list = BZL__V1__BALANCE_LIST__INIT;
     list.n_balances = count;
     list.balances = ptrs;
-    list.more = more;
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_BALANCES;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_BALANCES;
     resp.balances = &list;
     bzld_slot_reply(slot, &resp);
 done:
@@ -105,14 +111,15 @@ void
 bzld_handle_balances(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, BALANCES);
-    const Bzl__QueryBalances *req = slot->req->balances;
+    const Bzl__V1__QueryBalances *req = slot->req->balances;
     bzl_fault fault = {0};
-    bzl_status st = bzld_wire_balances(req, &fault);
+    uint64_t after = 0;
+    bzl_status st = bzld_wire_balances(req, &after, &fault);
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    size_t cap = req->limit == 0 || req->limit > BZL_LIST_ROWS_MAX ? BZL_LIST_ROWS_MAX : req->limit;
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
     /* A point read (one item: its material and product rows) is the hot path under load: it
      * must not allocate and clear a whole page of rows (160 KiB at the default limit). */
     bzl_balance_row point[2];
@@ -125,9 +132,9 @@ bzld_handle_balances(bzld_slot *slot)
         if (req->item != 0) {
             st = balances_of_item(txn, req->book, (uint8_t)req->kind, req->item, rows, &count);
         } else {
-            st = bzl_storage_balance_list(txn, req->book, (uint8_t)req->kind,
-                                          (uint8_t)req->after_kind, req->after_item, rows, cap,
-                                          &count, &more);
+            st =
+                bzl_storage_balance_list(txn, req->book, (uint8_t)req->kind, (uint8_t)(after >> 32),
+                                         (uint32_t)after, rows, cap, &count, &more);
         }
         bzl_txn_abort(txn);
     }
@@ -148,7 +155,7 @@ bzld_handle_balances(bzld_slot *slot)
 
 /* The (kind, status) pairs seen so far, into rows/ptrs of cap entries; returns the count. */
 static size_t
-request_counts(const bzld *d, Bzl__RequestCount *rows, Bzl__RequestCount **ptrs, size_t cap)
+request_counts(const bzld *d, Bzl__V1__RequestCount *rows, Bzl__V1__RequestCount **ptrs, size_t cap)
 {
     size_t n = 0;
     for (uint32_t k = 0; k < BZLD_STATS_KINDS; k++) {
@@ -156,10 +163,12 @@ request_counts(const bzld *d, Bzl__RequestCount *rows, Bzl__RequestCount **ptrs,
             if (d->stats.by_kind[k][s] == 0) {
                 continue;
             }
-            bzl__request_count__init(&rows[n]);
+            bzl__v1__request_count__init(&rows[n]);
             rows[n].kind = k;
-            rows[n].status = (Bzl__Status)s;
+            rows[n].status = (Bzl__V1__Status)s;
             rows[n].count = d->stats.by_kind[k][s];
+            rows[n].name = k == 0 ? "undecodable"
+                                  : (char *)bzld_request_of((Bzl__V1__Request__BodyCase)k)->name;
             ptrs[n] = &rows[n];
             n++;
         }
@@ -188,7 +197,7 @@ bzld_handle_stats(bzld_slot *slot)
         }
         bzl_txn_abort(txn);
     }
-    Bzl__Stats stats = BZL__STATS__INIT;
+    Bzl__V1__Stats stats = BZL__V1__STATS__INIT;
     stats.requests = d->stats.requests;
     stats.commits = ws.commits;
     stats.declarations = ws.declarations;
@@ -210,14 +219,14 @@ bzld_handle_stats(bzld_slot *slot)
     stats.uptime_ms = uv_now(d->loop) - d->stats.start_ms;
     stats.reply_writes = d->stats.reply_writes;
     stats.replies = d->stats.replies;
-    Bzl__RequestCount *rows = calloc(STATS_REQUEST_COUNTS_MAX, sizeof *rows);
-    Bzl__RequestCount **ptrs = calloc(STATS_REQUEST_COUNTS_MAX, sizeof *ptrs);
+    Bzl__V1__RequestCount *rows = calloc(STATS_REQUEST_COUNTS_MAX, sizeof *rows);
+    Bzl__V1__RequestCount **ptrs = calloc(STATS_REQUEST_COUNTS_MAX, sizeof *ptrs);
     if (rows != NULL && ptrs != NULL) {
         stats.n_requests_by_kind = request_counts(d, rows, ptrs, STATS_REQUEST_COUNTS_MAX);
         stats.requests_by_kind = ptrs;
     }
-    Bzl__Response resp = BZL__RESPONSE__INIT;
-    resp.result_case = BZL__RESPONSE__RESULT_STATS;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_STATS;
     resp.stats = &stats;
     bzld_slot_reply(slot, &resp);
     free(ptrs);

@@ -92,7 +92,7 @@ stocktake_reply(bzld_slot *slot, const recon_work *w)
                     "products and work in progress are converted to materials by the norm in force "
                     "on the stocktake date (unit consumption, losses included)");
     free(rows);
-    bzld_table_reply(slot, &t, false, "", 0, 0);
+    bzld_table_reply(slot, &t, "", 0, 0);
 }
 
 static void
@@ -108,7 +108,7 @@ recon_reply(bzld_job *job, bzl_status batch_status)
         bzld_table t;
         bzld_table_init(&t, ack_cols, 1);
         bzld_table_add(&t, "%s", w->result.replayed ? "unchanged" : "recorded");
-        bzld_table_reply(slot, &t, false, "", 0, 0);
+        bzld_table_reply(slot, &t, "", 0, 0);
     }
     free(w->lines);
     free(w);
@@ -146,7 +146,7 @@ recon_work_new(bzld_slot *slot, recon_op op)
 /* A stocktake's checks (wire.h, as the request table's validate makes them); on BZL_OK w holds
  * the lines. */
 static bzl_status
-stocktake_parse(const bzld *d, const Bzl__SubmitStocktake *req, recon_work *w, bzl_fault *fault)
+stocktake_parse(const bzld *d, const Bzl__V1__SubmitStocktake *req, recon_work *w, bzl_fault *fault)
 {
     w->op = RW_STOCKTAKE;
     w->count_scrap = req->count_scrap;
@@ -180,7 +180,7 @@ void
 bzld_handle_set_rate(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, SET_RATE);
-    const Bzl__SetRate *req = slot->req->set_rate;
+    const Bzl__V1__SetRate *req = slot->req->set_rate;
     recon_work *w = recon_work_new(slot, RW_RATE);
     bzl_fault fault = {0};
     if (w == NULL) {
@@ -194,7 +194,7 @@ void
 bzld_handle_record_trade(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, RECORD_TRADE);
-    const Bzl__RecordTrade *req = slot->req->record_trade;
+    const Bzl__V1__RecordTrade *req = slot->req->record_trade;
     recon_work *w = recon_work_new(slot, RW_TRADE);
     bzl_fault fault = {0};
     if (w == NULL) {
@@ -285,9 +285,9 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
     return BZL_OK;
 }
 
-/* The books of this answer: the one named, or the page of every book after req->after_book. */
+/* The books of this answer: the one named, or the page of every book after `after`. */
 static bzl_status
-reconcile_books(bzl_txn *txn, const Bzl__Reconcile *req, const char *book_no,
+reconcile_books(bzl_txn *txn, const Bzl__V1__Reconcile *req, const char *book_no, const char *after,
                 char (*books)[BZL_BOOK_NO_LEN + 1], size_t *n_books, bool *more)
 {
     *more = false;
@@ -296,10 +296,8 @@ reconcile_books(bzl_txn *txn, const Bzl__Reconcile *req, const char *book_no,
         *n_books = 1;
         return BZL_OK;
     }
-    size_t cap = req->limit == 0 ? BZL_RECON_PAGE_BOOKS_DEFAULT : req->limit;
-    cap = cap > BZL_RECON_PAGE_BOOKS_MAX ? BZL_RECON_PAGE_BOOKS_MAX : cap;
-    char after[BZL_BOOK_NO_LEN + 1] = "";
-    snprintf(after, sizeof after, "%s", req->after_book);
+    size_t cap =
+        bzld_page_rows(req->page_size, BZL_RECON_PAGE_BOOKS_DEFAULT, BZL_RECON_PAGE_BOOKS_MAX);
     return bzl_storage_book_list(txn, after, books, cap, n_books, more);
 }
 
@@ -312,23 +310,26 @@ reconcile_reply(bzld_slot *slot, bzld_table *t, const bzl_period *p, int64_t tol
     bzl_period_format(p, ptext, sizeof ptext);
     char tol_text[BZL_DEC_TEXT_BYTES];
     bzl_dec_format(tol, 4, tol_text, sizeof tol_text);
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_code(BZLD_LIST_BOOKS, more && last_book[0] != '\0', last_book, token);
     bzld_table_note(t, "period %s; tolerance %s%% of the book balance", ptext, tol_text);
     bzld_table_note(t, "book_balance = opening + inflows - outflows - consumption + adjust_up - "
                        "adjust_down; difference = counted - book_balance; rate = difference / "
                        "book_balance x 100 (4 places, half-up)");
-    bzld_table_reply(slot, t, more, last_book, reads, beyond);
+    bzld_table_reply(slot, t, token, reads, beyond);
 }
 
 void
 bzld_handle_reconcile(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, RECONCILE);
-    const Bzl__Reconcile *req = slot->req->reconcile;
+    const Bzl__V1__Reconcile *req = slot->req->reconcile;
     bzl_fault fault = {0};
     bzl_period p;
     int64_t tol = 0;
     char book_no[BZL_BOOK_NO_LEN + 1] = "";
-    bzl_status st = bzld_wire_reconcile(req, &p, &tol, book_no, &fault);
+    char after[BZL_BOOK_NO_LEN + 1] = "";
+    bzl_status st = bzld_wire_reconcile(req, &p, &tol, book_no, after, &fault);
     bzl_recon_line *lines = st == BZL_OK ? calloc(BZL_RECON_MATERIALS_MAX, sizeof *lines) : NULL;
     bzl_txn *txn = NULL;
     if (st == BZL_OK) {
@@ -344,7 +345,7 @@ bzld_handle_reconcile(bzld_slot *slot)
     char books[BZL_RECON_PAGE_BOOKS_MAX][BZL_BOOK_NO_LEN + 1];
     size_t n_books = 0;
     if (st == BZL_OK) {
-        st = reconcile_books(txn, req, book_no, books, &n_books, &more);
+        st = reconcile_books(txn, req, book_no, after, books, &n_books, &more);
     }
     for (size_t i = 0; st == BZL_OK && i < n_books; i++) {
         st = recon_one(txn, books[i], &p, tol, lines, &t, &beyond, &fault);
@@ -368,21 +369,26 @@ void
 bzld_handle_list_rates(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, LIST_RATES);
-    const Bzl__ListRates *req = slot->req->list_rates;
+    const Bzl__V1__ListRates *req = slot->req->list_rates;
     bzl_fault fault = {0};
     uint32_t month = 0;
+    uint64_t skip = 0;
     bzl_status st = req->month[0] != '\0' ? bzld_wire_month(req->month, &month, &fault) : BZL_OK;
+    if (st == BZL_OK) {
+        st = bzld_page_token_number(req->page_token, BZLD_LIST_RATES, UINT32_MAX, &skip, &fault);
+    }
     if (st != BZL_OK) {
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
-    bzl_rate_row *rows = calloc(BZL_LIST_ROWS_MAX, sizeof *rows);
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
+    bzl_rate_row *rows = calloc(cap, sizeof *rows);
     bzl_txn *txn = NULL;
     size_t n = 0;
     bool more = false;
     st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_rate_list(txn, month, req->skip, rows, BZL_LIST_ROWS_MAX, &n, &more);
+        st = bzl_storage_rate_list(txn, month, (uint32_t)skip, rows, cap, &n, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -400,5 +406,7 @@ bzld_handle_list_rates(bzld_slot *slot)
         bzld_table_dec(&t, rows[i].cny_e9, BZL_SCALE_RATE, 0, true);
     }
     free(rows);
-    bzld_table_reply(slot, &t, more, "", 0, 0);
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(BZLD_LIST_RATES, more, skip + n, token);
+    bzld_table_reply(slot, &t, token, 0, 0);
 }

@@ -211,47 +211,48 @@ report_upgrades(const bzl_report_query *q, bzld_table *t)
 
 /* ---- the report request ---- */
 
-/* Parses the periods (one, or from and to for upgrades), --by and the kind into q. */
+/* Parses the periods (one, or from and to for upgrades), the grouping, the kind and the
+ * granularity into q. The wire enums are tables rather than casts: lib's numbering is its own. */
 static bzl_status
-report_parse(const Bzl__Report *req, bzl_report_query *q)
+report_parse(const Bzl__V1__Report *req, bzl_report_query *q)
 {
-    bool upgrades = strcmp(req->kind, "upgrades") == 0;
+    static const bzl_report_kind kinds[] = {
+        [BZL__V1__REPORT_KIND__REPORT_KIND_VAR] = BZL_REPORT_VAR,
+        [BZL__V1__REPORT_KIND__REPORT_KIND_MODES] = BZL_REPORT_MODES,
+        [BZL__V1__REPORT_KIND__REPORT_KIND_UPGRADES] = BZL_REPORT_UPGRADES,
+        [BZL__V1__REPORT_KIND__REPORT_KIND_SHARE] = BZL_REPORT_SHARE};
+    static const bzl_report_by bys[] = {
+        [BZL__V1__REPORT_BY__REPORT_BY_UNSPECIFIED] = BZL_REPORT_BY_ZONE,
+        [BZL__V1__REPORT_BY__REPORT_BY_ENTERPRISE] = BZL_REPORT_BY_ENTERPRISE,
+        [BZL__V1__REPORT_BY__REPORT_BY_PRODUCT] = BZL_REPORT_BY_PRODUCT,
+        [BZL__V1__REPORT_BY__REPORT_BY_MODE] = BZL_REPORT_BY_MODE,
+        [BZL__V1__REPORT_BY__REPORT_BY_AREA] = BZL_REPORT_BY_AREA,
+        [BZL__V1__REPORT_BY__REPORT_BY_ZONE] = BZL_REPORT_BY_ZONE};
+    bool kind_ok = req->kind > 0 && (size_t)req->kind < BZL_ARRAY_LEN(kinds);
+    q->kind = kind_ok ? kinds[req->kind] : 0;
+    bool by_ok = req->by >= 0 && (size_t)req->by < BZL_ARRAY_LEN(bys);
+    q->by = by_ok ? bys[req->by] : BZL_REPORT_BY_ZONE;
+    bool gran_ok = req->granularity >= BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED &&
+                   req->granularity <= BZL__V1__GRANULARITY__GRANULARITY_QUARTER;
+    q->by_quarter = req->granularity != BZL__V1__GRANULARITY__GRANULARITY_MONTH;
+    q->exclude_transfers = req->exclude_transfers;
+    if (!kind_ok) {
+        return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                             "report kind %d is not var, modes, upgrades or share", (int)req->kind);
+    }
+    if (!by_ok) {
+        return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "by",
+                             "by %d is not enterprise, product, mode, area or zone", (int)req->by);
+    }
+    if (!gran_ok) {
+        return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "granularity",
+                             "granularity %d is not month or quarter", (int)req->granularity);
+    }
+    bool upgrades = q->kind == BZL_REPORT_UPGRADES;
     bzl_status st = bzld_parse_period(upgrades ? req->from : req->period, &q->p, &q->fault);
     if (st == BZL_OK && upgrades) {
         st = bzld_parse_period(req->to, &q->p2, &q->fault);
     }
-    static const struct {
-        const char *name;
-        bzl_report_by by;
-    } bys[] = {{"", BZL_REPORT_BY_ZONE},           {"enterprise", BZL_REPORT_BY_ENTERPRISE},
-               {"product", BZL_REPORT_BY_PRODUCT}, {"mode", BZL_REPORT_BY_MODE},
-               {"area", BZL_REPORT_BY_AREA},       {"zone", BZL_REPORT_BY_ZONE}};
-    bool by_ok = false;
-    for (size_t i = 0; i < BZL_ARRAY_LEN(bys) && !by_ok; i++) {
-        by_ok = strcmp(req->by, bys[i].name) == 0;
-        q->by = bys[i].by;
-    }
-    if (st == BZL_OK && !by_ok) {
-        st =
-            bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "by",
-                          "--by \"%.20s\" is not enterprise, product, mode, area or zone", req->by);
-    }
-    static const struct {
-        const char *name;
-        bzl_report_kind kind;
-    } kinds[] = {{"var", BZL_REPORT_VAR},
-                 {"modes", BZL_REPORT_MODES},
-                 {"share", BZL_REPORT_SHARE},
-                 {"upgrades", BZL_REPORT_UPGRADES}};
-    for (size_t i = 0; i < BZL_ARRAY_LEN(kinds) && q->kind == 0; i++) {
-        q->kind = strcmp(req->kind, kinds[i].name) == 0 ? kinds[i].kind : q->kind;
-    }
-    if (st == BZL_OK && q->kind == 0) {
-        st = bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "kind",
-                           "report \"%.20s\" is not var, modes, upgrades or share", req->kind);
-    }
-    q->by_quarter = strcmp(req->granularity, "month") != 0;
-    q->exclude_transfers = req->exclude_transfers;
     return st;
 }
 
@@ -276,7 +277,7 @@ void
 bzld_handle_report(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, REPORT);
-    const Bzl__Report *req = slot->req->report;
+    const Bzl__V1__Report *req = slot->req->report;
     bzl_report_query q;
     memset(&q, 0, sizeof q);
     bzl_txn *txn = NULL;
@@ -298,5 +299,5 @@ bzld_handle_report(bzld_slot *slot)
         bzld_slot_reply_fault(slot, st, &q.fault);
         return;
     }
-    bzld_table_reply(slot, &t, false, "", 0, 0);
+    bzld_table_reply(slot, &t, "", 0, 0);
 }

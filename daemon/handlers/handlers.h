@@ -15,7 +15,7 @@
 #define BZLD_HANDLER_BEGIN(slot, body)                                                             \
     do {                                                                                           \
         BZL_ASSERT((slot) != NULL && (slot)->req != NULL);                                         \
-        BZL_ASSERT((slot)->req->body_case == BZL__REQUEST__BODY_##body);                           \
+        BZL_ASSERT((slot)->req->body_case == BZL__V1__REQUEST__BODY_##body);                       \
     } while (0)
 
 /* handler_master.c: enterprises, books, items */

@@ -81,40 +81,41 @@ read_lines(const char *dir, const char *name, char ***lines)
 static int
 stats_journal(bzl_client *c, uint64_t *out)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_call(c, &req, &resp) != BZL_OK ||
-        resp->result_case != BZL__RESPONSE__RESULT_STATS) {
+        resp->result_case != BZL__V1__RESPONSE__RESULT_STATS) {
         return -1;
     }
     *out = resp->stats->journal_entries;
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return 0;
 }
 
 static int
 balance_qty(bzl_client *c, char *out, size_t cap)
 {
-    Bzl__QueryBalances qb = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances qb = BZL__V1__QUERY_BALANCES__INIT;
     qb.book = CRASH_BOOK;
-    qb.kind = BZL__KIND__KIND_MATERIAL;
+    qb.kind = BZL__V1__KIND__KIND_MATERIAL;
     qb.item = 1;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req.balances = &qb;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_call(c, &req, &resp) != BZL_OK) {
         return -1;
     }
     int rc = -1;
-    if (resp->result_case == BZL__RESPONSE__RESULT_BALANCES && resp->balances->n_balances == 1) {
+    if (resp->result_case == BZL__V1__RESPONSE__RESULT_BALANCES &&
+        resp->balances->n_balances == 1) {
         snprintf(out, cap, "%s", resp->balances->balances[0]->qty);
         rc = 0;
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
 }
 
@@ -128,29 +129,29 @@ resubmit(bzl_client *c, char **sent, size_t count, const acked_row *acked, size_
          verdict *v)
 {
     static crash_decl decls[CHECK_BATCH];
-    Bzl__Declaration *ptrs[CHECK_BATCH];
+    Bzl__V1__Declaration *ptrs[CHECK_BATCH];
     for (size_t i = 0; i < count; i++) {
         crash_decl_init(&decls[i], sent[i]);
         ptrs[i] = &decls[i].decl;
     }
-    Bzl__SubmitBatch sb = BZL__SUBMIT_BATCH__INIT;
+    Bzl__V1__SubmitBatch sb = BZL__V1__SUBMIT_BATCH__INIT;
     sb.n_declarations = count;
     sb.declarations = ptrs;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &sb;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_call(c, &req, &resp) != BZL_OK ||
-        resp->result_case != BZL__RESPONSE__RESULT_BATCH || resp->batch->n_results != count) {
+        resp->result_case != BZL__V1__RESPONSE__RESULT_BATCH || resp->batch->n_results != count) {
         fprintf(stderr, "crash_check: resubmission failed\n");
         return -1;
     }
     for (size_t i = 0; i < count; i++) {
-        const Bzl__SubmitResult *r = resp->batch->results[i];
+        const Bzl__V1__SubmitResult *r = resp->batch->results[i];
         acked_row key;
         snprintf(key.id, sizeof key.id, "%s", sent[i]);
         const acked_row *a = bsearch(&key, acked, n_acked, sizeof *acked, cmp_acked);
-        if (r->status != BZL__STATUS__STATUS_OK) {
+        if (r->status != BZL__V1__STATUS__STATUS_OK) {
             fprintf(stderr, "crash_check: %s refused on resubmission: %s\n", sent[i], r->message);
             v->refused++;
             continue;
@@ -164,7 +165,7 @@ resubmit(bzl_client *c, char **sent, size_t count, const acked_row *acked, size_
             v->lost++;
         }
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return 0;
 }
 

@@ -46,7 +46,7 @@ static bool
 submit_one(client_ctx *x, bzl_client *c, unsigned count, unsigned long *next)
 {
     crash_decl decls[CLIENT_BATCH_MAX];
-    Bzl__Declaration *ptrs[CLIENT_BATCH_MAX];
+    Bzl__V1__Declaration *ptrs[CLIENT_BATCH_MAX];
     char line[CRASH_ID_BYTES + 32];
     for (unsigned i = 0; i < count; i++) {
         char id[CRASH_ID_BYTES];
@@ -56,27 +56,27 @@ submit_one(client_ctx *x, bzl_client *c, unsigned count, unsigned long *next)
         int n = snprintf(line, sizeof line, "%s\n", id);
         log_line(x->sent_fd, line, (size_t)n);
     }
-    Bzl__SubmitBatch sb = BZL__SUBMIT_BATCH__INIT;
+    Bzl__V1__SubmitBatch sb = BZL__V1__SUBMIT_BATCH__INIT;
     sb.n_declarations = count;
     sb.declarations = ptrs;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &sb;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_call(c, &req, &resp) != BZL_OK) {
         return false;
     }
-    if (resp->result_case == BZL__RESPONSE__RESULT_BATCH) {
+    if (resp->result_case == BZL__V1__RESPONSE__RESULT_BATCH) {
         for (size_t i = 0; i < resp->batch->n_results; i++) {
-            const Bzl__SubmitResult *r = resp->batch->results[i];
-            if (r->status == BZL__STATUS__STATUS_OK) {
+            const Bzl__V1__SubmitResult *r = resp->batch->results[i];
+            if (r->status == BZL__V1__STATUS__STATUS_OK) {
                 int n = snprintf(line, sizeof line, "%s %llu\n", r->id, (unsigned long long)r->seq);
                 log_line(x->acked_fd, line, (size_t)n);
                 x->acked++;
             }
         }
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return true;
 }
 

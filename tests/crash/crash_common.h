@@ -40,9 +40,9 @@ crash_qty_of(const char *id)
 typedef struct crash_decl {
     char id[CRASH_ID_BYTES];
     char qty[16];
-    Bzl__DeclarationLine line;
-    Bzl__DeclarationLine *lines[1];
-    Bzl__Declaration decl;
+    Bzl__V1__DeclarationLine line;
+    Bzl__V1__DeclarationLine *lines[1];
+    Bzl__V1__Declaration decl;
 } crash_decl;
 
 static inline void
@@ -50,19 +50,19 @@ crash_decl_init(crash_decl *d, const char *id)
 {
     snprintf(d->id, sizeof d->id, "%s", id);
     snprintf(d->qty, sizeof d->qty, "%u", crash_qty_of(id));
-    bzl__declaration_line__init(&d->line);
+    bzl__v1__declaration_line__init(&d->line);
     d->line.item = 1;
     d->line.qty = d->qty;
     d->line.unit = "035";
     d->line.value = "10.5";
     d->line.currency = "502";
     d->lines[0] = &d->line;
-    bzl__declaration__init(&d->decl);
+    bzl__v1__declaration__init(&d->decl);
     d->decl.id = d->id;
     d->decl.enterprise = CRASH_ENTERPRISE;
     d->decl.book = CRASH_BOOK;
-    d->decl.kind = BZL__KIND__KIND_MATERIAL;
-    d->decl.direction = BZL__DIRECTION__DIRECTION_IN;
+    d->decl.kind = BZL__V1__KIND__KIND_MATERIAL;
+    d->decl.direction = BZL__V1__DIRECTION__DIRECTION_IN;
     d->decl.trade_mode = "5015";
     d->decl.date = "2026-03-01";
     d->decl.n_lines = 1;
@@ -94,14 +94,14 @@ crash_connect(const char *sock, unsigned timeout_ms)
 
 /* Sends one request and returns the daemon's status, or -1 when the connection failed. */
 static inline int
-crash_call_status(bzl_client *c, Bzl__Request *req)
+crash_call_status(bzl_client *c, Bzl__V1__Request *req)
 {
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_call(c, req, &resp) != BZL_OK) {
         return -1;
     }
     int st = (int)resp->status;
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return st;
 }
 
@@ -110,37 +110,38 @@ crash_call_status(bzl_client *c, Bzl__Request *req)
 static inline int
 crash_setup(bzl_client *c)
 {
-    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise e = BZL__V1__ENTERPRISE__INIT;
     e.code = CRASH_ENTERPRISE;
     e.uscc = CRASH_USCC;
     e.name = "Crash Harness Trading Co.";
-    Bzl__RegisterEnterprise re = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__RegisterEnterprise re = BZL__V1__REGISTER_ENTERPRISE__INIT;
     re.enterprise = &e;
-    Bzl__Book b = BZL__BOOK__INIT;
-    b.book_no = CRASH_BOOK;
+    Bzl__V1__Book b = BZL__V1__BOOK__INIT;
+    b.book = CRASH_BOOK;
     b.enterprise = CRASH_ENTERPRISE;
-    Bzl__OpenBook ob = BZL__OPEN_BOOK__INIT;
+    Bzl__V1__OpenBook ob = BZL__V1__OPEN_BOOK__INIT;
     ob.book = &b;
-    Bzl__Item item = BZL__ITEM__INIT;
-    item.book_no = CRASH_BOOK;
-    item.kind = BZL__KIND__KIND_MATERIAL;
-    item.item_no = 1;
+    Bzl__V1__Item item = BZL__V1__ITEM__INIT;
+    item.book = CRASH_BOOK;
+    item.kind = BZL__V1__KIND__KIND_MATERIAL;
+    item.item = 1;
     item.hs = "1206009000";
     item.name = "sunflower seed";
     item.unit = "035";
-    Bzl__AddItem ai = BZL__ADD_ITEM__INIT;
+    Bzl__V1__AddItem ai = BZL__V1__ADD_ITEM__INIT;
     ai.item = &item;
 
-    Bzl__Request reqs[3] = {BZL__REQUEST__INIT, BZL__REQUEST__INIT, BZL__REQUEST__INIT};
-    reqs[0].body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__Request reqs[3] = {BZL__V1__REQUEST__INIT, BZL__V1__REQUEST__INIT,
+                                BZL__V1__REQUEST__INIT};
+    reqs[0].body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     reqs[0].register_enterprise = &re;
-    reqs[1].body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    reqs[1].body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     reqs[1].open_book = &ob;
-    reqs[2].body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    reqs[2].body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
     reqs[2].add_item = &ai;
     for (size_t i = 0; i < 3; i++) {
         int st = crash_call_status(c, &reqs[i]);
-        if (st != BZL__STATUS__STATUS_OK && st != BZL__STATUS__STATUS_ALREADY_EXISTS) {
+        if (st != BZL__V1__STATUS__STATUS_OK && st != BZL__V1__STATUS__STATUS_ALREADY_EXISTS) {
             return -1;
         }
     }

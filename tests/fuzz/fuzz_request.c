@@ -57,7 +57,7 @@ store_open(void)
 }
 
 static void
-submit(Bzl__Declaration *const *pbs, size_t n)
+submit(Bzl__V1__Declaration *const *pbs, size_t n)
 {
     static bzl_decl_line lines[BZL_DECL_LINES_DEFAULT];
     bzl_txn *t = NULL;
@@ -92,14 +92,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (store == NULL) {
         store_open();
     }
-    Bzl__Request *req = bzl__request__unpack(NULL, size, data);
+    Bzl__V1__Request *req = bzl__v1__request__unpack(NULL, size, data);
     if (req == NULL) {
         return 0;
     }
-    size_t packed = bzl__request__get_packed_size(req);
+    size_t packed = bzl__v1__request__get_packed_size(req);
     uint8_t *buf = malloc(packed + 1);
     BZL_ASSERT(buf != NULL);
-    BZL_ASSERT(bzl__request__pack(req, buf) == packed);
+    BZL_ASSERT(bzl__v1__request__pack(req, buf) == packed);
     free(buf);
     if (packed == size) { /* what the daemon goes on with (daemon/conn.c) */
         /* Every row's pure check and key hold for any decoded request of its kind. */
@@ -109,12 +109,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (row->validate == NULL || row->validate(req, &lim, &fault) == BZL_OK) {
             BZL_ASSERT(row->key == NULL || row->key(req) != NULL);
         }
-        if (req->body_case == BZL__REQUEST__BODY_SUBMIT) {
+        if (req->body_case == BZL__V1__REQUEST__BODY_SUBMIT) {
             submit(&req->submit->declaration, 1);
-        } else if (req->body_case == BZL__REQUEST__BODY_SUBMIT_BATCH) {
+        } else if (req->body_case == BZL__V1__REQUEST__BODY_SUBMIT_BATCH) {
             submit(req->submit_batch->declarations, req->submit_batch->n_declarations);
         }
     }
-    bzl__request__free_unpacked(req, NULL);
+    bzl__v1__request__free_unpacked(req, NULL);
     return 0;
 }

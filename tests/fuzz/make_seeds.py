@@ -58,6 +58,16 @@ seeds = {
     "stats": request(20, b""),
     "verify": request(80, b""),
     "audit": request(81, msg(field(3, 0, 1), field(7, 0, 10))),
+    # Listings with page tokens (bzl.proto's Paging; daemon/wire.h's token forms).
+    "balances_page": request(19, msg(field(1, 2, "H72012400001"), field(4, 0, 2),
+                                     field(5, 2, "b:4294967297"))),
+    "history_page": request(37, msg(field(1, 2, "H72012400001"), field(2, 0, 1), field(3, 0, 1),
+                                    field(6, 0, 5), field(7, 2, "h:12"))),
+    "scrap_page": request(40, msg(field(1, 2, "H72012400001"), field(4, 2, "s:1"))),
+    "norms_page": request(31, msg(field(1, 2, "H72012400001"), field(4, 2, "n:4096"))),
+    "stocktake": request(60, msg(field(1, 2, "H72012400001"), field(2, 2, "2026-03-31"),
+                                 field(3, 2, msg(field(1, 0, 1), field(2, 0, 1),
+                                                 field(3, 2, "12.5"))))),
     "unknown_field": msg(field(1, 0, 1), field(77, 2, b"")),
 }
 

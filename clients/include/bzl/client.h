@@ -30,16 +30,17 @@ void bzl_client_close(bzl_client *c);
 /* Sets req->id to the client's next request id and sends the frame. Returns BZL_OK,
  * BZL_FRAME_TOO_LARGE when the packed request exceeds the client's frame cap (1 MiB by
  * default), BZL_NO_MEMORY, or BZL_IO_ERROR (the connection is dead; close it). */
-BZL_NODISCARD bzl_status bzl_client_send(bzl_client *c, Bzl__Request *req);
+BZL_NODISCARD bzl_status bzl_client_send(bzl_client *c, Bzl__V1__Request *req);
 
 /* Reads the next response. Returns BZL_OK and *resp (owned: free with
- * bzl__response__free_unpacked(*resp, NULL)), BZL_IO_ERROR when the connection closed or
+ * bzl__v1__response__free_unpacked(*resp, NULL)), BZL_IO_ERROR when the connection closed or
  * failed, BZL_MALFORMED when the bytes are not a Response, BZL_FRAME_TOO_LARGE. */
-BZL_NODISCARD bzl_status bzl_client_recv(bzl_client *c, Bzl__Response **resp);
+BZL_NODISCARD bzl_status bzl_client_recv(bzl_client *c, Bzl__V1__Response **resp);
 
 /* send then recv, checking that the response echoes the request's id (BZL_MALFORMED if
  * not). The transport status is returned; the daemon's verdict is (*resp)->status. */
-BZL_NODISCARD bzl_status bzl_client_call(bzl_client *c, Bzl__Request *req, Bzl__Response **resp);
+BZL_NODISCARD bzl_status bzl_client_call(bzl_client *c, Bzl__V1__Request *req,
+                                         Bzl__V1__Response **resp);
 
 /* Sets the largest frame the client sends or accepts (default BZL_FRAME_BYTES_DEFAULT); it
  * takes effect from the next frame. */

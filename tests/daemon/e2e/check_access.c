@@ -80,7 +80,7 @@ static const principal principals[] = {
 /* The status of req's reply (for a one-declaration batch, the declaration's own status), or
  * -1 on a transport failure, with the message. In the child: never returns. */
 static void
-child_send(const principal *p, Bzl__Request *req, int out_fd)
+child_send(const principal *p, Bzl__V1__Request *req, int out_fd)
 {
     gid_t groups[1] = {SOCK_GID};
     if (setgroups(1, groups) != 0 || setresgid(p->gid, p->gid, p->gid) != 0 ||
@@ -91,14 +91,14 @@ child_send(const principal *p, Bzl__Request *req, int out_fd)
     int st = -1;
     const char *msg = "transport failure";
     bzl_client *c = NULL;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     if (bzl_client_connect(h.sock, &c, NULL, 0) == BZL_OK) {
         resp = h_call(c, req);
     }
     if (resp != NULL) {
         st = (int)resp->status;
         msg = resp->message;
-        if (st == OK && resp->result_case == BZL__RESPONSE__RESULT_BATCH &&
+        if (st == OK && resp->result_case == BZL__V1__RESPONSE__RESULT_BATCH &&
             resp->batch->n_results == 1) {
             st = (int)resp->batch->results[0]->status;
             msg = resp->batch->results[0]->message;
@@ -109,7 +109,7 @@ child_send(const principal *p, Bzl__Request *req, int out_fd)
 }
 
 static int
-as_principal(const principal *p, Bzl__Request *req, char *msg, size_t cap)
+as_principal(const principal *p, Bzl__V1__Request *req, char *msg, size_t cap)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -160,21 +160,21 @@ typedef struct ledger_state {
 } ledger_state;
 
 static void
-print_reply(bzl_client *c, Bzl__Request *req, ledger_state *s)
+print_reply(bzl_client *c, Bzl__V1__Request *req, ledger_state *s)
 {
-    Bzl__Response *resp = h_call(c, req);
+    Bzl__V1__Response *resp = h_call(c, req);
     if (resp == NULL) {
         h_die("reading the ledger's state");
     }
     resp->id = 0;
-    size_t n = bzl__response__get_packed_size(resp);
+    size_t n = bzl__v1__response__get_packed_size(resp);
     if (n <= sizeof s->print - s->print_len) {
-        bzl__response__pack(resp, s->print + s->print_len);
+        bzl__v1__response__pack(resp, s->print + s->print_len);
         s->print_len += n;
     } else {
         h_fail("the state's fingerprint outgrew its buffer");
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
 }
 
 static void
@@ -182,28 +182,28 @@ state_prints(bzl_client *c, ledger_state *s)
 {
     const char *books[2] = {BOOK_A, BOOK_B};
     for (int i = 0; i < 2; i++) {
-        Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+        Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
         q.book = (char *)books[i];
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_BALANCES;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
         req.balances = &q;
         print_reply(c, &req, s);
-        Bzl__Reconcile rc = BZL__RECONCILE__INIT;
+        Bzl__V1__Reconcile rc = BZL__V1__RECONCILE__INIT;
         rc.book = (char *)books[i];
         rc.period = "2026";
-        req.body_case = BZL__REQUEST__BODY_RECONCILE;
+        req.body_case = BZL__V1__REQUEST__BODY_RECONCILE;
         req.reconcile = &rc;
         print_reply(c, &req, s);
     }
-    Bzl__ListRates lr = BZL__LIST_RATES__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_LIST_RATES;
+    Bzl__V1__ListRates lr = BZL__V1__LIST_RATES__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_RATES;
     req.list_rates = &lr;
     print_reply(c, &req, s);
-    Bzl__Report rep = BZL__REPORT__INIT;
-    rep.kind = "share";
+    Bzl__V1__Report rep = BZL__V1__REPORT__INIT;
+    rep.kind = BZL__V1__REPORT_KIND__REPORT_KIND_SHARE;
     rep.period = "2026";
-    req.body_case = BZL__REQUEST__BODY_REPORT;
+    req.body_case = BZL__V1__REQUEST__BODY_REPORT;
     req.report = &rep;
     print_reply(c, &req, s);
 }
@@ -257,41 +257,41 @@ typedef struct req_buf {
     char id[32];
     char code[16], new_book[16], out[320], date[16], version[16], figure[16];
     char missing[256]; /* the words a missing record gets, for rows that may answer NOT_FOUND */
-    Bzl__Enterprise e;
-    Bzl__RegisterEnterprise re;
-    Bzl__GetEnterprise ge;
-    Bzl__ListEnterprises le;
-    Bzl__Book b;
-    Bzl__OpenBook ob;
-    Bzl__GetBook gb;
-    Bzl__Item it;
-    Bzl__AddItem ai;
-    Bzl__GetItem gi;
-    Bzl__QueryBalances qb;
-    Bzl__GetStats gs;
-    Bzl__VerifyLedger vl;
-    Bzl__AuditQuery aq;
-    Bzl__Norm norm;
-    Bzl__SetNorm sn;
-    Bzl__ListNorms ln;
-    Bzl__SetItemMode sm;
-    Bzl__DeclarationRef ref;
-    Bzl__ClosePeriod cp;
-    Bzl__QueryHistory qh;
-    Bzl__GetDeclaration gd;
-    Bzl__ListUnmatchedTransfers ut;
-    Bzl__QueryScrap qs;
-    Bzl__Backup bk;
-    Bzl__StocktakeLine sl;
-    Bzl__StocktakeLine *sls[1];
-    Bzl__SubmitStocktake st;
-    Bzl__Reconcile rc;
-    Bzl__SetRate sr;
-    Bzl__ListRates lr;
-    Bzl__RecordTrade rt;
-    Bzl__Report rp;
+    Bzl__V1__Enterprise e;
+    Bzl__V1__RegisterEnterprise re;
+    Bzl__V1__GetEnterprise ge;
+    Bzl__V1__ListEnterprises le;
+    Bzl__V1__Book b;
+    Bzl__V1__OpenBook ob;
+    Bzl__V1__GetBook gb;
+    Bzl__V1__Item it;
+    Bzl__V1__AddItem ai;
+    Bzl__V1__GetItem gi;
+    Bzl__V1__QueryBalances qb;
+    Bzl__V1__GetStats gs;
+    Bzl__V1__VerifyLedger vl;
+    Bzl__V1__AuditQuery aq;
+    Bzl__V1__Norm norm;
+    Bzl__V1__SetNorm sn;
+    Bzl__V1__ListNorms ln;
+    Bzl__V1__SetItemMode sm;
+    Bzl__V1__DeclarationRef ref;
+    Bzl__V1__ClosePeriod cp;
+    Bzl__V1__QueryHistory qh;
+    Bzl__V1__GetDeclaration gd;
+    Bzl__V1__ListUnmatchedTransfers ut;
+    Bzl__V1__QueryScrap qs;
+    Bzl__V1__Backup bk;
+    Bzl__V1__StocktakeLine sl;
+    Bzl__V1__StocktakeLine *sls[1];
+    Bzl__V1__SubmitStocktake st;
+    Bzl__V1__Reconcile rc;
+    Bzl__V1__SetRate sr;
+    Bzl__V1__ListRates lr;
+    Bzl__V1__RecordTrade rt;
+    Bzl__V1__Report rp;
     decl_msg d;
-    Bzl__Request req;
+    Bzl__V1__Request req;
 } req_buf;
 
 /* The date `days` after 2020-01-01, as YYYY-MM-DD. */
@@ -316,13 +316,13 @@ static void
 b_register(req_buf *r)
 {
     snprintf(r->code, sizeof r->code, "62012397%02u", r->serial % 100);
-    bzl__enterprise__init(&r->e);
+    bzl__v1__enterprise__init(&r->e);
     r->e.code = r->code;
     r->e.uscc = "91620100MA71AB1C2F";
     r->e.name = "New Co.";
-    bzl__register_enterprise__init(&r->re);
+    bzl__v1__register_enterprise__init(&r->re);
     r->re.enterprise = &r->e;
-    r->req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     r->req.register_enterprise = &r->re;
 }
 
@@ -330,9 +330,9 @@ static void
 b_get_enterprise(req_buf *r)
 {
     const char *code = r->on == T_MISSING ? MISSING_ENT : r->ent;
-    bzl__get_enterprise__init(&r->ge);
+    bzl__v1__get_enterprise__init(&r->ge);
     r->ge.code = (char *)code;
-    r->req.body_case = BZL__REQUEST__BODY_GET_ENTERPRISE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_GET_ENTERPRISE;
     r->req.get_enterprise = &r->ge;
     snprintf(r->missing, sizeof r->missing, "enterprise %s does not exist", code);
 }
@@ -340,8 +340,8 @@ b_get_enterprise(req_buf *r)
 static void
 b_list_enterprises(req_buf *r)
 {
-    bzl__list_enterprises__init(&r->le);
-    r->req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+    bzl__v1__list_enterprises__init(&r->le);
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_ENTERPRISES;
     r->req.list_enterprises = &r->le;
 }
 
@@ -349,21 +349,21 @@ static void
 b_open_book(req_buf *r)
 {
     snprintf(r->new_book, sizeof r->new_book, "H720124%05u", 100 + r->serial);
-    bzl__book__init(&r->b);
-    r->b.book_no = r->new_book;
+    bzl__v1__book__init(&r->b);
+    r->b.book = r->new_book;
     r->b.enterprise = (char *)r->ent;
-    bzl__open_book__init(&r->ob);
+    bzl__v1__open_book__init(&r->ob);
     r->ob.book = &r->b;
-    r->req.body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    r->req.body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     r->req.open_book = &r->ob;
 }
 
 static void
 b_get_book(req_buf *r)
 {
-    bzl__get_book__init(&r->gb);
-    r->gb.book_no = (char *)r->book;
-    r->req.body_case = BZL__REQUEST__BODY_GET_BOOK;
+    bzl__v1__get_book__init(&r->gb);
+    r->gb.book = (char *)r->book;
+    r->req.body_case = BZL__V1__REQUEST__BODY_GET_BOOK;
     r->req.get_book = &r->gb;
     snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
 }
@@ -371,27 +371,27 @@ b_get_book(req_buf *r)
 static void
 b_add_item(req_buf *r)
 {
-    bzl__item__init(&r->it);
-    r->it.book_no = (char *)r->book;
-    r->it.kind = BZL__KIND__KIND_MATERIAL;
-    r->it.item_no = 100 + r->serial;
+    bzl__v1__item__init(&r->it);
+    r->it.book = (char *)r->book;
+    r->it.kind = BZL__V1__KIND__KIND_MATERIAL;
+    r->it.item = 100 + r->serial;
     r->it.hs = "1206009000";
     r->it.name = "seed";
     r->it.unit = "035";
-    bzl__add_item__init(&r->ai);
+    bzl__v1__add_item__init(&r->ai);
     r->ai.item = &r->it;
-    r->req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    r->req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
     r->req.add_item = &r->ai;
 }
 
 static void
 b_get_item(req_buf *r)
 {
-    bzl__get_item__init(&r->gi);
-    r->gi.book_no = (char *)r->book;
-    r->gi.kind = BZL__KIND__KIND_MATERIAL;
-    r->gi.item_no = 1;
-    r->req.body_case = BZL__REQUEST__BODY_GET_ITEM;
+    bzl__v1__get_item__init(&r->gi);
+    r->gi.book = (char *)r->book;
+    r->gi.kind = BZL__V1__KIND__KIND_MATERIAL;
+    r->gi.item = 1;
+    r->req.body_case = BZL__V1__REQUEST__BODY_GET_ITEM;
     r->req.get_item = &r->gi;
     snprintf(r->missing, sizeof r->missing, "item %s material 1 does not exist", r->book);
 }
@@ -427,9 +427,9 @@ b_batch(req_buf *r)
 static void
 b_balances(req_buf *r)
 {
-    bzl__query_balances__init(&r->qb);
+    bzl__v1__query_balances__init(&r->qb);
     r->qb.book = (char *)r->book;
-    r->req.body_case = BZL__REQUEST__BODY_BALANCES;
+    r->req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     r->req.balances = &r->qb;
     snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
 }
@@ -437,25 +437,25 @@ b_balances(req_buf *r)
 static void
 b_stats(req_buf *r)
 {
-    bzl__get_stats__init(&r->gs);
-    r->req.body_case = BZL__REQUEST__BODY_STATS;
+    bzl__v1__get_stats__init(&r->gs);
+    r->req.body_case = BZL__V1__REQUEST__BODY_STATS;
     r->req.stats = &r->gs;
 }
 
 static void
 b_verify(req_buf *r)
 {
-    bzl__verify_ledger__init(&r->vl);
-    r->req.body_case = BZL__REQUEST__BODY_VERIFY;
+    bzl__v1__verify_ledger__init(&r->vl);
+    r->req.body_case = BZL__V1__REQUEST__BODY_VERIFY;
     r->req.verify = &r->vl;
 }
 
 static void
 b_audit(req_buf *r)
 {
-    bzl__audit_query__init(&r->aq);
-    r->aq.limit = 10;
-    r->req.body_case = BZL__REQUEST__BODY_AUDIT;
+    bzl__v1__audit_query__init(&r->aq);
+    r->aq.page_size = 10;
+    r->req.body_case = BZL__V1__REQUEST__BODY_AUDIT;
     r->req.audit = &r->aq;
 }
 
@@ -463,7 +463,7 @@ static void
 b_set_norm(req_buf *r)
 {
     snprintf(r->version, sizeof r->version, "V%u", r->serial);
-    bzl__norm__init(&r->norm);
+    bzl__v1__norm__init(&r->norm);
     r->norm.book = (char *)r->book;
     r->norm.product = 2;
     r->norm.material = 1;
@@ -471,18 +471,18 @@ b_set_norm(req_buf *r)
     r->norm.net = "1.5";
     r->norm.tangible_loss = "2";
     r->norm.intangible_loss = "0";
-    bzl__set_norm__init(&r->sn);
+    bzl__v1__set_norm__init(&r->sn);
     r->sn.norm = &r->norm;
-    r->req.body_case = BZL__REQUEST__BODY_SET_NORM;
+    r->req.body_case = BZL__V1__REQUEST__BODY_SET_NORM;
     r->req.set_norm = &r->sn;
 }
 
 static void
 b_list_norms(req_buf *r)
 {
-    bzl__list_norms__init(&r->ln);
+    bzl__v1__list_norms__init(&r->ln);
     r->ln.book = (char *)r->book;
-    r->req.body_case = BZL__REQUEST__BODY_LIST_NORMS;
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_NORMS;
     r->req.list_norms = &r->ln;
     snprintf(r->missing, sizeof r->missing, "the book does not exist");
 }
@@ -491,12 +491,12 @@ static void
 b_set_item_mode(req_buf *r)
 {
     day_text(2600 + r->serial, r->date, sizeof r->date);
-    bzl__set_item_mode__init(&r->sm);
+    bzl__v1__set_item_mode__init(&r->sm);
     r->sm.book = (char *)r->book;
     r->sm.item = 2;
-    r->sm.mode = BZL__BIZ_MODE__BIZ_MODE_ODM;
+    r->sm.mode = BZL__V1__BIZ_MODE__BIZ_MODE_ODM;
     r->sm.from = r->date;
-    r->req.body_case = BZL__REQUEST__BODY_SET_ITEM_MODE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_SET_ITEM_MODE;
     r->req.set_item_mode = &r->sm;
 }
 
@@ -507,7 +507,7 @@ decl_ref(req_buf *r)
     if (r->on == T_MISSING) {
         snprintf(r->id, sizeof r->id, "NO-SUCH-%u", r->serial);
     }
-    bzl__declaration_ref__init(&r->ref);
+    bzl__v1__declaration_ref__init(&r->ref);
     r->ref.enterprise = (char *)r->ent;
     r->ref.id = r->id;
     r->ref.reason = "access test";
@@ -518,7 +518,7 @@ static void
 b_post(req_buf *r)
 {
     decl_ref(r);
-    r->req.body_case = BZL__REQUEST__BODY_POST_DECLARATION;
+    r->req.body_case = BZL__V1__REQUEST__BODY_POST_DECLARATION;
     r->req.post_declaration = &r->ref;
 }
 
@@ -526,7 +526,7 @@ static void
 b_void(req_buf *r)
 {
     decl_ref(r);
-    r->req.body_case = BZL__REQUEST__BODY_VOID_DECLARATION;
+    r->req.body_case = BZL__V1__REQUEST__BODY_VOID_DECLARATION;
     r->req.void_declaration = &r->ref;
 }
 
@@ -534,7 +534,7 @@ static void
 b_reject(req_buf *r)
 {
     decl_ref(r);
-    r->req.body_case = BZL__REQUEST__BODY_REJECT_DECLARATION;
+    r->req.body_case = BZL__V1__REQUEST__BODY_REJECT_DECLARATION;
     r->req.reject_declaration = &r->ref;
 }
 
@@ -542,7 +542,7 @@ static void
 b_reverse(req_buf *r)
 {
     decl_ref(r);
-    r->req.body_case = BZL__REQUEST__BODY_REVERSE_DECLARATION;
+    r->req.body_case = BZL__V1__REQUEST__BODY_REVERSE_DECLARATION;
     r->req.reverse_declaration = &r->ref;
 }
 
@@ -552,21 +552,21 @@ static void
 b_close_period(req_buf *r)
 {
     day_text(r->serial, r->date, sizeof r->date);
-    bzl__close_period__init(&r->cp);
+    bzl__v1__close_period__init(&r->cp);
     r->cp.book = (char *)r->book;
     r->cp.through = r->date;
-    r->req.body_case = BZL__REQUEST__BODY_CLOSE_PERIOD;
+    r->req.body_case = BZL__V1__REQUEST__BODY_CLOSE_PERIOD;
     r->req.close_period = &r->cp;
 }
 
 static void
 b_history(req_buf *r)
 {
-    bzl__query_history__init(&r->qh);
+    bzl__v1__query_history__init(&r->qh);
     r->qh.book = (char *)r->book;
-    r->qh.kind = BZL__KIND__KIND_MATERIAL;
+    r->qh.kind = BZL__V1__KIND__KIND_MATERIAL;
     r->qh.item = 1;
-    r->req.body_case = BZL__REQUEST__BODY_HISTORY;
+    r->req.body_case = BZL__V1__REQUEST__BODY_HISTORY;
     r->req.history = &r->qh;
     snprintf(r->missing, sizeof r->missing, "the item does not exist");
 }
@@ -582,10 +582,10 @@ static void
 b_get_declaration(req_buf *r)
 {
     snprintf(r->id, sizeof r->id, "%s", r->on == T_MISSING ? "NO-SUCH" : seed_id(r->ent));
-    bzl__get_declaration__init(&r->gd);
+    bzl__v1__get_declaration__init(&r->gd);
     r->gd.enterprise = (char *)r->ent;
     r->gd.id = r->id;
-    r->req.body_case = BZL__REQUEST__BODY_GET_DECLARATION;
+    r->req.body_case = BZL__V1__REQUEST__BODY_GET_DECLARATION;
     r->req.get_declaration = &r->gd;
     snprintf(r->missing, sizeof r->missing, "enterprise %s has no declaration %s", r->ent, r->id);
 }
@@ -593,17 +593,17 @@ b_get_declaration(req_buf *r)
 static void
 b_unmatched(req_buf *r)
 {
-    bzl__list_unmatched_transfers__init(&r->ut);
-    r->req.body_case = BZL__REQUEST__BODY_UNMATCHED_TRANSFERS;
+    bzl__v1__list_unmatched_transfers__init(&r->ut);
+    r->req.body_case = BZL__V1__REQUEST__BODY_UNMATCHED_TRANSFERS;
     r->req.unmatched_transfers = &r->ut;
 }
 
 static void
 b_scrap(req_buf *r)
 {
-    bzl__query_scrap__init(&r->qs);
+    bzl__v1__query_scrap__init(&r->qs);
     r->qs.book = (char *)r->book;
-    r->req.body_case = BZL__REQUEST__BODY_SCRAP;
+    r->req.body_case = BZL__V1__REQUEST__BODY_SCRAP;
     r->req.scrap = &r->qs;
     snprintf(r->missing, sizeof r->missing, "the book does not exist");
 }
@@ -612,27 +612,27 @@ static void
 b_backup(req_buf *r)
 {
     snprintf(r->out, sizeof r->out, "%s/backup-%u", h.dir, r->serial);
-    bzl__backup__init(&r->bk);
+    bzl__v1__backup__init(&r->bk);
     r->bk.out = r->out;
-    r->req.body_case = BZL__REQUEST__BODY_BACKUP;
+    r->req.body_case = BZL__V1__REQUEST__BODY_BACKUP;
     r->req.backup = &r->bk;
 }
 
 static void
 b_stocktake(req_buf *r)
 {
-    bzl__stocktake_line__init(&r->sl);
-    r->sl.kind = "material";
+    bzl__v1__stocktake_line__init(&r->sl);
+    r->sl.kind = BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_MATERIAL;
     r->sl.item = 1;
     snprintf(r->figure, sizeof r->figure, "%u", r->serial); /* each count differs */
     r->sl.qty = r->figure;
     r->sls[0] = &r->sl;
-    bzl__submit_stocktake__init(&r->st);
+    bzl__v1__submit_stocktake__init(&r->st);
     r->st.book = (char *)r->book;
     r->st.date = "2026-03-31";
     r->st.n_lines = 1;
     r->st.lines = r->sls;
-    r->req.body_case = BZL__REQUEST__BODY_STOCKTAKE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_STOCKTAKE;
     r->req.stocktake = &r->st;
     /* Storage's words for a stocktake of a missing book (storage_recon.c). */
     snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
@@ -649,59 +649,59 @@ static void
 b_stocktake_bad_line(req_buf *r)
 {
     b_stocktake(r);
-    r->sl.kind = "gold";
+    r->sl.kind = (Bzl__V1__StocktakeKind)9; /* no such kind */
 }
 
 static void
 b_reconcile(req_buf *r)
 {
-    bzl__reconcile__init(&r->rc);
+    bzl__v1__reconcile__init(&r->rc);
     r->rc.book = (char *)r->book;
     r->rc.period = "2026";
-    r->req.body_case = BZL__REQUEST__BODY_RECONCILE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_RECONCILE;
     r->req.reconcile = &r->rc;
 }
 
 static void
 b_set_rate(req_buf *r)
 {
-    bzl__set_rate__init(&r->sr);
+    bzl__v1__set_rate__init(&r->sr);
     r->sr.month = "2030-01";
     r->sr.currency = "116";
     snprintf(r->figure, sizeof r->figure, "0.%04u", r->serial); /* each rate differs */
     r->sr.cny = r->figure;
-    r->req.body_case = BZL__REQUEST__BODY_SET_RATE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_SET_RATE;
     r->req.set_rate = &r->sr;
 }
 
 static void
 b_list_rates(req_buf *r)
 {
-    bzl__list_rates__init(&r->lr);
-    r->req.body_case = BZL__REQUEST__BODY_LIST_RATES;
+    bzl__v1__list_rates__init(&r->lr);
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_RATES;
     r->req.list_rates = &r->lr;
 }
 
 static void
 b_record_trade(req_buf *r)
 {
-    bzl__record_trade__init(&r->rt);
+    bzl__v1__record_trade__init(&r->rt);
     r->rt.month = "2026-03";
     r->rt.currency = "502";
     snprintf(r->figure, sizeof r->figure, "%u", r->serial); /* each figure differs */
     r->rt.exports = r->figure;
     r->rt.imports = "5";
-    r->req.body_case = BZL__REQUEST__BODY_RECORD_TRADE;
+    r->req.body_case = BZL__V1__REQUEST__BODY_RECORD_TRADE;
     r->req.record_trade = &r->rt;
 }
 
 static void
 b_report(req_buf *r)
 {
-    bzl__report__init(&r->rp);
-    r->rp.kind = "var";
+    bzl__v1__report__init(&r->rp);
+    r->rp.kind = BZL__V1__REPORT_KIND__REPORT_KIND_VAR;
     r->rp.period = "2026";
-    r->req.body_case = BZL__REQUEST__BODY_REPORT;
+    r->req.body_case = BZL__V1__REQUEST__BODY_REPORT;
     r->req.report = &r->rp;
 }
 
@@ -741,7 +741,7 @@ p_posted(req_buf *r)
 /* ---- the matrix ------------------------------------------------------------------------------ */
 
 typedef struct row {
-    int body; /* Bzl__Request__BodyCase; 0 for a request without a body */
+    int body; /* Bzl__V1__Request__BodyCase; 0 for a request without a body */
     const char *name;
     target on;
     void (*prepare)(req_buf *r); /* as root, before: creates the declaration acted on */
@@ -753,7 +753,7 @@ typedef struct row {
     int dqty, dpin;       /* and its movement of item 1 in the named book */
 } row;
 
-#define B(x) BZL__REQUEST__BODY_##x
+#define B(x) BZL__V1__REQUEST__BODY_##x
 
 /* clang-format off */
 static const row rows[] = {
@@ -854,7 +854,7 @@ resolve(req_buf *r, const row *rw, const principal *p)
         r->book = MISSING_BOOK;
         break;
     }
-    bzl__request__init(&r->req);
+    bzl__v1__request__init(&r->req);
 }
 
 /* A refusal by role names the role; an unmapped peer is told it is unmapped. */
@@ -1018,8 +1018,8 @@ check_coverage(void)
     /* The matrix names no kind the table does not have; the empty body gets the table's
      * unknown row (admin only). */
     for (size_t k = 0; k < BZL_ARRAY_LEN(rows); k++) {
-        const bzld_request *t = bzld_request_of((Bzl__Request__BodyCase)rows[k].body);
-        if (t->body != (Bzl__Request__BodyCase)rows[k].body) {
+        const bzld_request *t = bzld_request_of((Bzl__V1__Request__BodyCase)rows[k].body);
+        if (t->body != (Bzl__V1__Request__BodyCase)rows[k].body) {
             h_fail("matrix row %s names field %d, which has no row in the request table",
                    rows[k].name, rows[k].body);
         } else if (rows[k].body == 0) {
@@ -1027,7 +1027,7 @@ check_coverage(void)
         }
     }
     /* id is the one field outside the body oneof. */
-    const ProtobufCMessageDescriptor *md = &bzl__request__descriptor;
+    const ProtobufCMessageDescriptor *md = &bzl__v1__request__descriptor;
     unsigned oneof = 0;
     for (unsigned f = 0; f < md->n_fields; f++) {
         oneof += (md->fields[f].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0;
@@ -1043,7 +1043,8 @@ check_coverage(void)
     checked++;
 }
 
-/* An enterprise's listing shows its own enterprise only. */
+/* An enterprise's listing shows its own enterprise only, page by page: no page and no page
+ * token names another enterprise (a token is opaque, not secret). */
 static void
 check_listing(void)
 {
@@ -1061,32 +1062,48 @@ check_listing(void)
             setresuid(ent_a->uid, ent_a->uid, ent_a->uid) != 0) {
             _exit(100);
         }
-        Bzl__ListEnterprises le = BZL__LIST_ENTERPRISES__INIT;
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+        /* One row a page, so that a page boundary falls where another enterprise's code
+         * would be: every page and every token goes to the pipe. */
+        Bzl__V1__ListEnterprises le = BZL__V1__LIST_ENTERPRISES__INIT;
+        le.page_size = 1;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_LIST_ENTERPRISES;
         req.list_enterprises = &le;
         bzl_client *c = NULL;
-        Bzl__Response *resp = NULL;
-        if (bzl_client_connect(h.sock, &c, NULL, 0) == BZL_OK) {
-            resp = h_call(c, &req);
+        char token[64] = "";
+        if (bzl_client_connect(h.sock, &c, NULL, 0) != BZL_OK) {
+            _exit(0);
         }
-        if (resp != NULL && resp->result_case == BZL__RESPONSE__RESULT_ENTERPRISES) {
+        for (int page = 0; page < 8; page++) {
+            le.page_token = token;
+            Bzl__V1__Response *resp = h_call(c, &req);
+            if (resp == NULL || resp->result_case != BZL__V1__RESPONSE__RESULT_ENTERPRISES) {
+                break;
+            }
             for (size_t i = 0; i < resp->enterprises->n_enterprises; i++) {
                 dprintf(pfd[1], "%s ", resp->enterprises->enterprises[i]->code);
             }
+            snprintf(token, sizeof token, "%s", resp->enterprises->next_page_token);
+            if (token[0] == '\0') {
+                break;
+            }
+            dprintf(pfd[1], "[%s] ", token);
         }
         _exit(0);
     }
     close(pfd[1]);
     char listed[256] = "";
-    ssize_t n = read(pfd[0], listed, sizeof listed - 1);
-    listed[n > 0 ? n : 0] = '\0';
+    size_t got = 0; /* the child writes a page at a time: read to the end */
+    for (ssize_t n = 1; n > 0 && got<sizeof listed - 1; got += n> 0 ? (size_t)n : 0) {
+        n = read(pfd[0], listed + got, sizeof listed - 1 - got);
+    }
+    listed[got] = '\0';
     close(pfd[0]);
     waitpid(pid, NULL, 0);
     if (strcmp(listed, ENT_A " ") != 0) {
-        h_fail("enterprise A's listing shows \"%s\", want only its own %s", listed, ENT_A);
+        h_fail("enterprise A's paged listing shows \"%s\", want only its own %s", listed, ENT_A);
     } else {
-        printf("ok: an enterprise's listing shows only its own enterprise\n");
+        printf("ok: an enterprise's listing, a row a page, shows and names only its own\n");
     }
     checked++;
 }
@@ -1112,16 +1129,16 @@ list_as(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups, char *out, s
             _exit(100);
         }
         alarm(30);
-        Bzl__ListEnterprises le = BZL__LIST_ENTERPRISES__INIT;
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+        Bzl__V1__ListEnterprises le = BZL__V1__LIST_ENTERPRISES__INIT;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_LIST_ENTERPRISES;
         req.list_enterprises = &le;
         bzl_client *c = NULL;
-        Bzl__Response *resp = NULL;
+        Bzl__V1__Response *resp = NULL;
         if (bzl_client_connect(h.sock, &c, NULL, 0) == BZL_OK) {
             resp = h_call(c, &req);
         }
-        if (resp != NULL && resp->result_case == BZL__RESPONSE__RESULT_ENTERPRISES) {
+        if (resp != NULL && resp->result_case == BZL__V1__RESPONSE__RESULT_ENTERPRISES) {
             for (size_t i = 0; i < resp->enterprises->n_enterprises; i++) {
                 dprintf(pfd[1], "%s ", resp->enterprises->enterprises[i]->code);
             }
@@ -1171,18 +1188,18 @@ add_products(void)
 {
     const char *books[2] = {BOOK_A, BOOK_B};
     for (int i = 0; i < 2; i++) {
-        Bzl__Item it = BZL__ITEM__INIT;
-        it.book_no = (char *)books[i];
-        it.kind = BZL__KIND__KIND_PRODUCT;
-        it.item_no = 2;
+        Bzl__V1__Item it = BZL__V1__ITEM__INIT;
+        it.book = (char *)books[i];
+        it.kind = BZL__V1__KIND__KIND_PRODUCT;
+        it.item = 2;
         it.hs = "1512110000";
         it.name = "sunflower oil";
         it.unit = "035";
-        it.mode = BZL__BIZ_MODE__BIZ_MODE_OEM;
-        Bzl__AddItem ai = BZL__ADD_ITEM__INIT;
+        it.mode = BZL__V1__BIZ_MODE__BIZ_MODE_OEM;
+        Bzl__V1__AddItem ai = BZL__V1__ADD_ITEM__INIT;
         ai.item = &it;
-        Bzl__Request req = BZL__REQUEST__INIT;
-        req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
         req.add_item = &ai;
         char msg[300];
         if (h_status(&h, &req, msg, sizeof msg) != OK) {

@@ -100,94 +100,95 @@ connect_or_fail(void)
 }
 
 /* Sends req and returns the response (caller frees). */
-static Bzl__Response *
-call(bzl_client *c, Bzl__Request *req)
+static Bzl__V1__Response *
+call(bzl_client *c, Bzl__V1__Request *req)
 {
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     ck_assert_int_eq(bzl_client_call(c, req, &resp), BZL_OK);
     return resp;
 }
 
-static Bzl__Status
-call_status(bzl_client *c, Bzl__Request *req)
+static Bzl__V1__Status
+call_status(bzl_client *c, Bzl__V1__Request *req)
 {
-    Bzl__Response *resp = call(c, req);
-    Bzl__Status st = resp->status;
-    bzl__response__free_unpacked(resp, NULL);
+    Bzl__V1__Response *resp = call(c, req);
+    Bzl__V1__Status st = resp->status;
+    bzl__v1__response__free_unpacked(resp, NULL);
     return st;
 }
 
 static void
 setup_book(bzl_client *c)
 {
-    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise e = BZL__V1__ENTERPRISE__INIT;
     e.code = ENTERPRISE;
     e.uscc = USCC;
     e.name = "Lanzhou Sunflower Oil Co.";
     e.area = "core bonded zone";
-    Bzl__RegisterEnterprise re = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__RegisterEnterprise re = BZL__V1__REGISTER_ENTERPRISE__INIT;
     re.enterprise = &e;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &re;
-    ck_assert_int_eq(call_status(c, &req), BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(call_status(c, &req), BZL__V1__STATUS__STATUS_OK);
 
-    Bzl__Book b = BZL__BOOK__INIT;
-    b.book_no = BOOK;
+    Bzl__V1__Book b = BZL__V1__BOOK__INIT;
+    b.book = BOOK;
     b.enterprise = ENTERPRISE;
-    Bzl__OpenBook ob = BZL__OPEN_BOOK__INIT;
+    Bzl__V1__OpenBook ob = BZL__V1__OPEN_BOOK__INIT;
     ob.book = &b;
-    req.body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    req.body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     req.open_book = &ob;
-    ck_assert_int_eq(call_status(c, &req), BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(call_status(c, &req), BZL__V1__STATUS__STATUS_OK);
 
-    Bzl__Item item = BZL__ITEM__INIT;
-    item.book_no = BOOK;
-    item.kind = BZL__KIND__KIND_MATERIAL;
-    item.item_no = 1;
+    Bzl__V1__Item item = BZL__V1__ITEM__INIT;
+    item.book = BOOK;
+    item.kind = BZL__V1__KIND__KIND_MATERIAL;
+    item.item = 1;
     item.hs = "1206009000";
     item.name = "sunflower seed";
     item.unit = "035";
-    Bzl__AddItem ai = BZL__ADD_ITEM__INIT;
+    Bzl__V1__AddItem ai = BZL__V1__ADD_ITEM__INIT;
     ai.item = &item;
-    req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
     req.add_item = &ai;
-    ck_assert_int_eq(call_status(c, &req), BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(call_status(c, &req), BZL__V1__STATUS__STATUS_OK);
 }
 
 /* A one-line declaration of material item 1; the strings are borrowed. */
 typedef struct decl_buf {
-    Bzl__DeclarationLine line;
-    Bzl__DeclarationLine *lines[1];
-    Bzl__Declaration decl;
-    Bzl__SubmitDeclaration submit;
-    Bzl__Request req;
+    Bzl__V1__DeclarationLine line;
+    Bzl__V1__DeclarationLine *lines[1];
+    Bzl__V1__Declaration decl;
+    Bzl__V1__SubmitDeclaration submit;
+    Bzl__V1__Request req;
 } decl_buf;
 
 static void
-decl_init(decl_buf *b, const char *id, Bzl__Direction dir_, const char *trade_mode, const char *qty)
+decl_init(decl_buf *b, const char *id, Bzl__V1__Direction dir_, const char *trade_mode,
+          const char *qty)
 {
-    bzl__declaration_line__init(&b->line);
+    bzl__v1__declaration_line__init(&b->line);
     b->line.item = 1;
     b->line.qty = (char *)qty;
     b->line.unit = "035";
     b->line.value = "50000.00";
     b->line.currency = "502";
     b->lines[0] = &b->line;
-    bzl__declaration__init(&b->decl);
+    bzl__v1__declaration__init(&b->decl);
     b->decl.id = (char *)id;
     b->decl.enterprise = ENTERPRISE;
     b->decl.book = BOOK;
-    b->decl.kind = BZL__KIND__KIND_MATERIAL;
+    b->decl.kind = BZL__V1__KIND__KIND_MATERIAL;
     b->decl.direction = dir_;
     b->decl.trade_mode = (char *)trade_mode;
     b->decl.date = "2026-03-01";
     b->decl.n_lines = 1;
     b->decl.lines = b->lines;
-    bzl__submit_declaration__init(&b->submit);
+    bzl__v1__submit_declaration__init(&b->submit);
     b->submit.declaration = &b->decl;
-    bzl__request__init(&b->req);
-    b->req.body_case = BZL__REQUEST__BODY_SUBMIT;
+    bzl__v1__request__init(&b->req);
+    b->req.body_case = BZL__V1__REQUEST__BODY_SUBMIT;
     b->req.submit = &b->submit;
 }
 
@@ -195,34 +196,34 @@ decl_init(decl_buf *b, const char *id, Bzl__Direction dir_, const char *trade_mo
 static void
 balance_qty(bzl_client *c, char *out, size_t cap)
 {
-    Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
     q.book = BOOK;
-    q.kind = BZL__KIND__KIND_MATERIAL;
+    q.kind = BZL__V1__KIND__KIND_MATERIAL;
     q.item = 1;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req.balances = &q;
-    Bzl__Response *resp = call(c, &req);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
-    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_BALANCES);
+    Bzl__V1__Response *resp = call(c, &req);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->result_case, BZL__V1__RESPONSE__RESULT_BALANCES);
     ck_assert_uint_eq(resp->balances->n_balances, 1);
     snprintf(out, cap, "%s", resp->balances->balances[0]->qty);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
 }
 
-static Bzl__Stats
+static Bzl__V1__Stats
 stats_of(bzl_client *c)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
-    Bzl__Response *resp = call(c, &req);
-    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_STATS);
-    Bzl__Stats s = *resp->stats;
+    Bzl__V1__Response *resp = call(c, &req);
+    ck_assert_int_eq(resp->result_case, BZL__V1__RESPONSE__RESULT_STATS);
+    Bzl__V1__Stats s = *resp->stats;
     s.decls_per_commit_hist = NULL;
     s.n_decls_per_commit_hist = 0;
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return s;
 }
 
@@ -237,14 +238,14 @@ START_TEST(bzld_balance_survives_restart_and_retries_do_not_post_twice)
     bzl_client *c = connect_or_fail();
     setup_book(c);
     decl_buf in;
-    decl_init(&in, "ACME-2026-0001", BZL__DIRECTION__DIRECTION_IN, "5015", "20000.5");
-    Bzl__Response *resp = call(c, &in.req);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
-    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_SUBMIT);
+    decl_init(&in, "ACME-2026-0001", BZL__V1__DIRECTION__DIRECTION_IN, "5015", "20000.5");
+    Bzl__V1__Response *resp = call(c, &in.req);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->result_case, BZL__V1__RESPONSE__RESULT_SUBMIT);
     uint64_t seq = resp->submit->seq;
     ck_assert_uint_gt(seq, 0);
     ck_assert(!resp->submit->replayed);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     char qty[64];
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "20000.5");
@@ -257,22 +258,22 @@ START_TEST(bzld_balance_survives_restart_and_retries_do_not_post_twice)
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "20000.5");
     resp = call(c, &in.req);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
     ck_assert_uint_eq(resp->submit->seq, seq);
     ck_assert(resp->submit->replayed);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "20000.5");
 
     decl_buf out;
-    decl_init(&out, "ACME-2026-0002", BZL__DIRECTION__DIRECTION_OUT, "0664", "30000");
+    decl_init(&out, "ACME-2026-0002", BZL__V1__DIRECTION__DIRECTION_OUT, "0664", "30000");
     resp = call(c, &out.req);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_INSUFFICIENT_BALANCE);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_INSUFFICIENT_BALANCE);
     ck_assert_ptr_nonnull(resp->fault);
     ck_assert_uint_eq(resp->fault->item, 1);
     ck_assert_str_eq(resp->fault->available, "20000.5");
     ck_assert_ptr_nonnull(strstr(resp->message, "20000.5"));
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "20000.5");
     bzl_client_close(c);
@@ -287,10 +288,10 @@ START_TEST(bzld_id_reused_for_other_content_is_refused)
     bzl_client *c = connect_or_fail();
     setup_book(c);
     decl_buf a, b;
-    decl_init(&a, "ACME-1", BZL__DIRECTION__DIRECTION_IN, "5015", "100");
-    decl_init(&b, "ACME-1", BZL__DIRECTION__DIRECTION_IN, "5015", "101");
-    ck_assert_int_eq(call_status(c, &a.req), BZL__STATUS__STATUS_OK);
-    ck_assert_int_eq(call_status(c, &b.req), BZL__STATUS__STATUS_ID_REUSED);
+    decl_init(&a, "ACME-1", BZL__V1__DIRECTION__DIRECTION_IN, "5015", "100");
+    decl_init(&b, "ACME-1", BZL__V1__DIRECTION__DIRECTION_IN, "5015", "101");
+    ck_assert_int_eq(call_status(c, &a.req), BZL__V1__STATUS__STATUS_OK);
+    ck_assert_int_eq(call_status(c, &b.req), BZL__V1__STATUS__STATUS_ID_REUSED);
     char qty[64];
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "100");
@@ -305,13 +306,13 @@ START_TEST(bzld_bad_decimal_names_line_and_field)
     bzl_client *c = connect_or_fail();
     setup_book(c);
     decl_buf a;
-    decl_init(&a, "ACME-9", BZL__DIRECTION__DIRECTION_IN, "5015", "1e5");
-    Bzl__Response *resp = call(c, &a.req);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_DECIMAL_SYNTAX);
+    decl_init(&a, "ACME-9", BZL__V1__DIRECTION__DIRECTION_IN, "5015", "1e5");
+    Bzl__V1__Response *resp = call(c, &a.req);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_DECIMAL_SYNTAX);
     ck_assert_ptr_nonnull(resp->fault);
     ck_assert_uint_eq(resp->fault->line, 1);
     ck_assert_str_eq(resp->fault->field, "qty");
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     char qty[64];
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "0");
@@ -326,26 +327,26 @@ START_TEST(bzld_pipelined_read_sees_the_write_before_it)
     bzl_client *c = connect_or_fail();
     setup_book(c);
     decl_buf a;
-    decl_init(&a, "ACME-P1", BZL__DIRECTION__DIRECTION_IN, "5015", "7.25");
-    Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+    decl_init(&a, "ACME-P1", BZL__V1__DIRECTION__DIRECTION_IN, "5015", "7.25");
+    Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
     q.book = BOOK;
-    q.kind = BZL__KIND__KIND_MATERIAL;
+    q.kind = BZL__V1__KIND__KIND_MATERIAL;
     q.item = 1;
-    Bzl__Request read = BZL__REQUEST__INIT;
-    read.body_case = BZL__REQUEST__BODY_BALANCES;
+    Bzl__V1__Request read = BZL__V1__REQUEST__INIT;
+    read.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     read.balances = &q;
     ck_assert_int_eq(bzl_client_send(c, &a.req), BZL_OK);
     uint64_t write_id = a.req.id;
     ck_assert_int_eq(bzl_client_send(c, &read), BZL_OK);
-    Bzl__Response *r1 = NULL, *r2 = NULL;
+    Bzl__V1__Response *r1 = NULL, *r2 = NULL;
     ck_assert_int_eq(bzl_client_recv(c, &r1), BZL_OK);
     ck_assert_int_eq(bzl_client_recv(c, &r2), BZL_OK);
     ck_assert_uint_eq(r1->id, write_id);
     ck_assert_uint_eq(r2->id, read.id);
-    ck_assert_int_eq(r1->status, BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(r1->status, BZL__V1__STATUS__STATUS_OK);
     ck_assert_str_eq(r2->balances->balances[0]->qty, "7.25");
-    bzl__response__free_unpacked(r1, NULL);
-    bzl__response__free_unpacked(r2, NULL);
+    bzl__v1__response__free_unpacked(r1, NULL);
+    bzl__v1__response__free_unpacked(r2, NULL);
     bzl_client_close(c);
 }
 END_TEST
@@ -364,7 +365,7 @@ raw_connect(void)
 }
 
 /* Reads one response frame from fd; NULL on EOF. */
-static Bzl__Response *
+static Bzl__V1__Response *
 raw_read_response(int fd)
 {
     uint8_t hdr[4];
@@ -384,7 +385,7 @@ raw_read_response(int fd)
         ck_assert_int_gt(n, 0);
         have += (size_t)n;
     }
-    Bzl__Response *resp = bzl__response__unpack(NULL, len, body);
+    Bzl__V1__Response *resp = bzl__v1__response__unpack(NULL, len, body);
     free(body);
     return resp;
 }
@@ -396,20 +397,20 @@ START_TEST(bzld_garbage_frame_gets_malformed_and_connection_goes_on)
     int fd = raw_connect();
     const uint8_t garbage[] = {0, 0, 0, 3, 0xff, 0xff, 0xff};
     ck_assert_int_eq(write(fd, garbage, sizeof garbage), (ssize_t)sizeof garbage);
-    Bzl__Response *resp = raw_read_response(fd);
+    Bzl__V1__Response *resp = raw_read_response(fd);
     ck_assert_ptr_nonnull(resp);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_MALFORMED);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_MALFORMED);
     ck_assert_uint_eq(resp->id, 0);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     /* A stats request, packed by hand: field 1 (id) = 5, field 20 (stats) empty. */
     const uint8_t stats[] = {0, 0, 0, 5, 0x08, 0x05, 0xa2, 0x01, 0x00};
     ck_assert_int_eq(write(fd, stats, sizeof stats), (ssize_t)sizeof stats);
     resp = raw_read_response(fd);
     ck_assert_ptr_nonnull(resp);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
     ck_assert_uint_eq(resp->id, 5);
-    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_STATS);
-    bzl__response__free_unpacked(resp, NULL);
+    ck_assert_int_eq(resp->result_case, BZL__V1__RESPONSE__RESULT_STATS);
+    bzl__v1__response__free_unpacked(resp, NULL);
     close(fd);
 }
 END_TEST
@@ -421,10 +422,10 @@ START_TEST(bzld_oversized_frame_is_refused_and_closed)
     int fd = raw_connect();
     const uint8_t huge[] = {0x00, 0x10, 0x00, 0x01}; /* 1 MiB + 1 */
     ck_assert_int_eq(write(fd, huge, sizeof huge), 4);
-    Bzl__Response *resp = raw_read_response(fd);
+    Bzl__V1__Response *resp = raw_read_response(fd);
     ck_assert_ptr_nonnull(resp);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_FRAME_TOO_LARGE);
-    bzl__response__free_unpacked(resp, NULL);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_FRAME_TOO_LARGE);
+    bzl__v1__response__free_unpacked(resp, NULL);
     ck_assert_ptr_null(raw_read_response(fd)); /* then EOF */
     close(fd);
     const uint8_t empty[] = {0, 0, 0, 0};
@@ -432,11 +433,11 @@ START_TEST(bzld_oversized_frame_is_refused_and_closed)
     ck_assert_int_eq(write(fd, empty, sizeof empty), 4);
     resp = raw_read_response(fd);
     ck_assert_ptr_nonnull(resp);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_FRAME_EMPTY);
-    bzl__response__free_unpacked(resp, NULL);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_FRAME_EMPTY);
+    bzl__v1__response__free_unpacked(resp, NULL);
     close(fd);
     bzl_client *c = connect_or_fail();
-    Bzl__Stats s = stats_of(c);
+    Bzl__V1__Stats s = stats_of(c);
     ck_assert_uint_ge(s.requests, 1);
     bzl_client_close(c);
 }
@@ -485,14 +486,14 @@ client_thread(void *arg)
         char id[64];
         snprintf(id, sizeof id, "LOAD-%03d-%03d", n, i);
         decl_buf b;
-        decl_init(&b, id, BZL__DIRECTION__DIRECTION_IN, "5015", "1.5");
-        Bzl__Response *resp = NULL;
+        decl_init(&b, id, BZL__V1__DIRECTION__DIRECTION_IN, "5015", "1.5");
+        Bzl__V1__Response *resp = NULL;
         if (bzl_client_call(c, &b.req, &resp) != BZL_OK) {
             failures++;
             break;
         }
-        failures += resp->status != BZL__STATUS__STATUS_OK;
-        bzl__response__free_unpacked(resp, NULL);
+        failures += resp->status != BZL__V1__STATUS__STATUS_OK;
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     bzl_client_close(c);
     return (void *)failures;
@@ -505,7 +506,7 @@ START_TEST(bzld_200_concurrent_clients_are_batched_and_all_counted)
      * commits than declarations. */
     bzl_client *c = connect_or_fail();
     setup_book(c);
-    Bzl__Stats before = stats_of(c);
+    Bzl__V1__Stats before = stats_of(c);
     pthread_t threads[CLIENTS];
     for (int i = 0; i < CLIENTS; i++) {
         ck_assert_int_eq(pthread_create(&threads[i], NULL, client_thread, (void *)(intptr_t)i), 0);
@@ -520,7 +521,7 @@ START_TEST(bzld_200_concurrent_clients_are_batched_and_all_counted)
     char qty[64];
     balance_qty(c, qty, sizeof qty);
     ck_assert_str_eq(qty, "15000");
-    Bzl__Stats after = stats_of(c);
+    Bzl__V1__Stats after = stats_of(c);
     uint64_t decls = after.declarations - before.declarations;
     uint64_t commits = after.commits - before.commits;
     ck_assert_uint_eq(decls, CLIENTS * DECLS_PER_CLIENT);

@@ -68,21 +68,21 @@ START_TEST(full_disk_refuses_writes_keeps_reads_and_recovers_without_restart)
     bzl_client *c = util_connect(sock);
     ck_assert_int_eq(crash_setup(c), 0);
     unsigned accepted = 0, first = 0;
-    Bzl__Status refusal = BZL__STATUS__STATUS_OK;
-    while (refusal == BZL__STATUS__STATUS_OK) {
+    Bzl__V1__Status refusal = BZL__V1__STATUS__STATUS_OK;
+    while (refusal == BZL__V1__STATUS__STATUS_OK) {
         ck_assert_uint_lt(first, 500000); /* 8 MiB cannot hold that many */
         unsigned ok = util_submit(c, "D", first, 100, &refusal);
         accepted += ok;
         first += 100;
     }
-    ck_assert_msg(refusal == BZL__STATUS__STATUS_DISK_FULL, "refused with %d, not DISK_FULL",
+    ck_assert_msg(refusal == BZL__V1__STATUS__STATUS_DISK_FULL, "refused with %d, not DISK_FULL",
                   (int)refusal);
     ck_assert_uint_eq(accepted, first - 100);
     /* Reads go on and see exactly what was acknowledged. */
     ck_assert_uint_eq(util_balance(c), util_qty_sum("D", 0, accepted));
-    Bzl__Response *st = util_stats(c);
+    Bzl__V1__Response *st = util_stats(c);
     ck_assert_uint_eq(st->stats->journal_entries, accepted + CRASH_MASTER_ENTRIES);
-    bzl__response__free_unpacked(st, NULL);
+    bzl__v1__response__free_unpacked(st, NULL);
 
     /* Free space; the same daemon takes writes again. */
     ck_assert_int_eq(unlink(ballast), 0);
@@ -100,7 +100,7 @@ START_TEST(full_disk_refuses_writes_keeps_reads_and_recovers_without_restart)
     c = util_connect(sock);
     st = util_stats(c);
     ck_assert_uint_eq(st->stats->journal_entries, accepted + CRASH_MASTER_ENTRIES);
-    bzl__response__free_unpacked(st, NULL);
+    bzl__v1__response__free_unpacked(st, NULL);
     ck_assert_uint_eq(util_balance(c),
                       util_qty_sum("D", 0, first - 100) + util_qty_sum("D", first, 100));
     bzl_client_close(c);

@@ -107,26 +107,26 @@ typedef struct peer {
 static void
 peer_request(bzl_client *c, char what, FILE *out)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__VerifyLedger vl = BZL__VERIFY_LEDGER__INIT;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__VerifyLedger vl = BZL__V1__VERIFY_LEDGER__INIT;
     decl_msg m;
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     if (what == 's') {
-        req.body_case = BZL__REQUEST__BODY_STATS;
+        req.body_case = BZL__V1__REQUEST__BODY_STATS;
         req.stats = &gs;
     } else if (what == 'v') {
-        req.body_case = BZL__REQUEST__BODY_VERIFY;
+        req.body_case = BZL__V1__REQUEST__BODY_VERIFY;
         req.verify = &vl;
     } else {
         h_decl(&m, "RELOAD-1", ENT_A, BOOK_A, "1", false);
         req = m.req;
     }
-    Bzl__Response *resp = h_call(c, &req);
+    Bzl__V1__Response *resp = h_call(c, &req);
     fprintf(out, "%d\t%s\n", resp != NULL ? (int)resp->status : -1,
             resp != NULL ? resp->message : "transport failure");
     fflush(out);
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
 }
 

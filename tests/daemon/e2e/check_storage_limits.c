@@ -37,15 +37,15 @@ START_TEST(map_grows_from_one_mebibyte_under_100000_declarations_without_client_
     ck_assert_int_eq(crash_setup(c), 0);
     enum { TOTAL = 100000 };
     for (unsigned first = 0; first < TOTAL; first += UTIL_BATCH_MAX) {
-        Bzl__Status refusal;
+        Bzl__V1__Status refusal;
         unsigned ok = util_submit(c, "G", first, UTIL_BATCH_MAX, &refusal);
         ck_assert_msg(ok == UTIL_BATCH_MAX, "batch at %u: %u accepted, first refusal %d", first, ok,
                       (int)refusal);
     }
-    Bzl__Response *st = util_stats(c);
+    Bzl__V1__Response *st = util_stats(c);
     ck_assert_uint_eq(st->stats->journal_entries, TOTAL + CRASH_MASTER_ENTRIES);
     ck_assert_uint_gt(st->stats->map_bytes, 1u << 20);
-    bzl__response__free_unpacked(st, NULL);
+    bzl__v1__response__free_unpacked(st, NULL);
     ck_assert_uint_eq(util_balance(c), util_qty_sum("G", 0, TOTAL));
     bzl_client_close(c);
     util_stop(pid);
@@ -59,25 +59,25 @@ START_TEST(map_at_its_maximum_refuses_writes_with_storage_full_and_keeps_reading
     bzl_client *c = util_connect(sock);
     ck_assert_int_eq(crash_setup(c), 0);
     unsigned accepted = 0, first = 0;
-    Bzl__Status refusal = BZL__STATUS__STATUS_OK;
-    while (refusal == BZL__STATUS__STATUS_OK) {
+    Bzl__V1__Status refusal = BZL__V1__STATUS__STATUS_OK;
+    while (refusal == BZL__V1__STATUS__STATUS_OK) {
         ck_assert_uint_lt(first, 200000); /* 2 MiB cannot hold that many */
         accepted += util_submit(c, "F", first, 100, &refusal);
         first += 100;
     }
-    ck_assert_int_eq(refusal, BZL__STATUS__STATUS_STORAGE_FULL);
+    ck_assert_int_eq(refusal, BZL__V1__STATUS__STATUS_STORAGE_FULL);
     ck_assert_uint_gt(accepted, 0);
     /* Whole batches commit or fail: what was accepted is exactly the batches before. */
     ck_assert_uint_eq(accepted, first - 100);
     /* Reads go on, and see every accepted declaration. */
     ck_assert_uint_eq(util_balance(c), util_qty_sum("F", 0, accepted));
-    Bzl__Response *st = util_stats(c);
+    Bzl__V1__Response *st = util_stats(c);
     ck_assert_uint_eq(st->stats->map_bytes, 2u << 20);
     ck_assert_uint_eq(st->stats->journal_entries, accepted + CRASH_MASTER_ENTRIES);
-    bzl__response__free_unpacked(st, NULL);
+    bzl__v1__response__free_unpacked(st, NULL);
     /* A later write is refused the same way, not hung or crashed. */
     util_submit(c, "F", first, 100, &refusal);
-    ck_assert_int_eq(refusal, BZL__STATUS__STATUS_STORAGE_FULL);
+    ck_assert_int_eq(refusal, BZL__V1__STATUS__STATUS_STORAGE_FULL);
     bzl_client_close(c);
     util_stop(pid);
 

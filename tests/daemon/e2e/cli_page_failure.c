@@ -1,11 +1,14 @@
 /* cli_page_failure.c — proves that a bzl listing which follows the daemon's pages prints
  * nothing when a later page fails, rather than the pages it got as if they were the whole
- * listing: `reconcile --all` (table and --json) and `history` (the shared cli_page path).
+ * listing: `reconcile --all` (table and --json) and `history` (the shared cli_page path); and
+ * that a daemon whose next_page_token repeats the one just sent is refused rather than asked
+ * for ever.
  *
  * A real bzld never fails the second page of a listing on purpose, so this test plays the
  * daemon: it listens on a Unix socket, answers the first request of each bzl run with one row
- * and `more` set, and the second with INTERNAL. bzl must exit non-zero, print nothing on
- * standard output, and name the failure on standard error.
+ * and a next_page_token, and the second with INTERNAL — or, for the repeating daemon, with
+ * the first page again, token and all. bzl must exit non-zero, print nothing on standard
+ * output, and name the failure on standard error.
  *   usage: cli_page_failure BZL
  */
 #include <stdbool.h>
@@ -22,6 +25,10 @@
 
 static int failures;
 static int passed;
+/* Whether the fake daemon answers every request with the first page (the same token). */
+static bool repeat_token;
+/* Requests a repeating run may send before the fake daemon gives up on the CLI noticing. */
+#define REPEAT_REQUESTS_MAX 8
 
 static void
 check(int ok, const char *what)
@@ -63,7 +70,7 @@ write_full(int fd, const uint8_t *p, size_t n)
 }
 
 /* One framed request (4-byte big-endian length, then the message); NULL at end of stream. */
-static Bzl__Request *
+static Bzl__V1__Request *
 read_request(int fd)
 {
     uint8_t head[4];
@@ -75,18 +82,18 @@ read_request(int fd)
         return NULL;
     }
     uint8_t *buf = malloc(len == 0 ? 1 : len);
-    Bzl__Request *req = NULL;
+    Bzl__V1__Request *req = NULL;
     if (buf != NULL && read_full(fd, buf, len) == 0) {
-        req = bzl__request__unpack(NULL, len, buf);
+        req = bzl__v1__request__unpack(NULL, len, buf);
     }
     free(buf);
     return req;
 }
 
 static void
-send_response(int fd, const Bzl__Response *resp)
+send_response(int fd, const Bzl__V1__Response *resp)
 {
-    size_t len = bzl__response__get_packed_size(resp);
+    size_t len = bzl__v1__response__get_packed_size(resp);
     uint8_t *buf = malloc(4 + len);
     if (buf == NULL) {
         return;
@@ -95,41 +102,41 @@ send_response(int fd, const Bzl__Response *resp)
     buf[1] = (uint8_t)(len >> 16);
     buf[2] = (uint8_t)(len >> 8);
     buf[3] = (uint8_t)len;
-    bzl__response__pack(resp, buf + 4);
+    bzl__v1__response__pack(resp, buf + 4);
     (void)write_full(fd, buf, 4 + len);
     free(buf);
 }
 
-/* The first page of whichever listing req asks for: one row, and more to come. */
+/* The first page of whichever listing req asks for: one row, and a token for more. */
 static void
-answer_first_page(int fd, const Bzl__Request *req)
+answer_first_page(int fd, const Bzl__V1__Request *req)
 {
-    Bzl__Response resp = BZL__RESPONSE__INIT;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
     resp.id = req->id;
-    resp.status = BZL__STATUS__STATUS_OK;
+    resp.status = BZL__V1__STATUS__STATUS_OK;
     resp.message = "";
-    Bzl__Table table = BZL__TABLE__INIT;
-    Bzl__TableRow row = BZL__TABLE_ROW__INIT;
-    Bzl__TableRow *rows[1] = {&row};
+    Bzl__V1__Table table = BZL__V1__TABLE__INIT;
+    Bzl__V1__TableRow row = BZL__V1__TABLE_ROW__INIT;
+    Bzl__V1__TableRow *rows[1] = {&row};
     char *columns[2] = {"book", "item"};
     char *cells[2] = {"H72012400001", "1"};
-    Bzl__History history = BZL__HISTORY__INIT;
-    Bzl__HistoryLine line = BZL__HISTORY_LINE__INIT;
-    Bzl__HistoryLine *lines[1] = {&line};
-    if (req->body_case == BZL__REQUEST__BODY_HISTORY) {
+    Bzl__V1__History history = BZL__V1__HISTORY__INIT;
+    Bzl__V1__HistoryLine line = BZL__V1__HISTORY_LINE__INIT;
+    Bzl__V1__HistoryLine *lines[1] = {&line};
+    if (req->body_case == BZL__V1__REQUEST__BODY_HISTORY) {
         line.seq = 7;
         line.date = "2026-03-01";
         line.id = "FIRST-PAGE-ROW";
         line.flow = "material import";
-        line.entry = "declaration";
+        line.entry = BZL__V1__ENTRY_TYPE__ENTRY_TYPE_DECLARATION;
         line.qty = "1";
         line.pending_in = "0";
         line.pending_out = "0";
         line.balance = "1";
         history.n_lines = 1;
         history.lines = lines;
-        history.more = true;
-        resp.result_case = BZL__RESPONSE__RESULT_HISTORY;
+        history.next_page_token = "h:7";
+        resp.result_case = BZL__V1__RESPONSE__RESULT_HISTORY;
         resp.history = &history;
     } else {
         row.n_cells = 2;
@@ -138,30 +145,31 @@ answer_first_page(int fd, const Bzl__Request *req)
         table.columns = columns;
         table.n_rows = 1;
         table.rows = rows;
-        table.more = true;
-        table.next_after = "H72012400001";
-        resp.result_case = BZL__RESPONSE__RESULT_TABLE;
+        table.next_page_token = "r:H72012400001";
+        resp.result_case = BZL__V1__RESPONSE__RESULT_TABLE;
         resp.table = &table;
     }
     send_response(fd, &resp);
 }
 
-/* Serves one bzl run on connection fd: the first page, then INTERNAL for every later one. */
+/* Serves one bzl run on connection fd: the first page, then INTERNAL for every later one (or,
+ * with repeat_token, the first page again, up to REPEAT_REQUESTS_MAX requests). */
 static void
 serve(int fd)
 {
-    Bzl__Request *req;
+    Bzl__V1__Request *req;
     for (int n = 0; (req = read_request(fd)) != NULL; n++) {
-        if (n == 0) {
+        if (n == 0 || (repeat_token && n < REPEAT_REQUESTS_MAX)) {
             answer_first_page(fd, req);
         } else {
-            Bzl__Response resp = BZL__RESPONSE__INIT;
+            Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
             resp.id = req->id;
-            resp.status = BZL__STATUS__STATUS_INTERNAL;
-            resp.message = "injected failure of a later page";
+            resp.status = BZL__V1__STATUS__STATUS_INTERNAL;
+            resp.message = repeat_token ? "the CLI kept asking for a repeated page"
+                                        : "injected failure of a later page";
             send_response(fd, &resp);
         }
-        bzl__request__free_unpacked(req, NULL);
+        bzl__v1__request__free_unpacked(req, NULL);
     }
     close(fd);
 }
@@ -231,30 +239,55 @@ main(int argc, char **argv)
     }
     struct {
         const char *name;
+        bool repeat;     /* the fake daemon repeats its token instead of failing page 2 */
+        const char *err; /* what standard error must hold */
         char *args[12];
     } cases[] = {
-        {"reconcile --all (table)", {"reconcile", "--all", "--period", "2025", NULL}},
-        {"reconcile --all (--json)", {"--json", "reconcile", "--all", "--period", "2025", NULL}},
+        {"reconcile --all (table)",
+         false,
+         "injected failure of a later page",
+         {"reconcile", "--all", "--period", "2025", NULL}},
+        {"reconcile --all (--json)",
+         false,
+         "injected failure of a later page",
+         {"--json", "reconcile", "--all", "--period", "2025", NULL}},
         {"history (table)",
+         false,
+         "injected failure of a later page",
          {"history", "--book", "H72012400001", "--kind", "material", "--item", "1", NULL}},
         {"history (--json)",
+         false,
+         "injected failure of a later page",
          {"--json", "history", "--book", "H72012400001", "--kind", "material", "--item", "1",
           NULL}},
+        {"reconcile --all, repeated token",
+         true,
+         "bzl: MALFORMED: the daemon's reconcile pages do not advance",
+         {"reconcile", "--all", "--period", "2025", NULL}},
+        {"history, repeated token",
+         true,
+         "bzl: MALFORMED: the daemon's pages do not advance",
+         {"history", "--book", "H72012400001", "--kind", "material", "--item", "1", NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[4096];
         char err[4096];
+        repeat_token = cases[i].repeat;
         int rc = run_bzl(argv[1], addr.sun_path, listener, cases[i].args, out, sizeof out, err,
                          sizeof err);
         char what[160];
         snprintf(what, sizeof what, "%s: exits non-zero (got %d)", cases[i].name, rc);
         check(rc != 0 && rc != 127, what);
+        if (cases[i].repeat) {
+            snprintf(what, sizeof what, "%s: exits 3, a garbled reply (got %d)", cases[i].name, rc);
+            check(rc == 3, what);
+        }
         snprintf(what, sizeof what, "%s: prints nothing on stdout (got \"%.60s\")", cases[i].name,
                  out);
         check(out[0] == '\0', what);
         snprintf(what, sizeof what, "%s: names the failure on stderr (got \"%.80s\")",
                  cases[i].name, err);
-        check(strstr(err, "injected failure of a later page") != NULL, what);
+        check(strstr(err, cases[i].err) != NULL, what);
     }
     close(listener);
     unlink(addr.sun_path);

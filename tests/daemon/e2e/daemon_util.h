@@ -54,10 +54,11 @@ util_connect(const char *sock)
 /* Submits declarations PREFIX-first .. PREFIX-(first+count-1) in one SubmitBatch. Returns
  * how many were accepted; *refusal gets the status of the first refused one (OK if none). */
 static inline unsigned
-util_submit(bzl_client *c, const char *prefix, unsigned first, unsigned count, Bzl__Status *refusal)
+util_submit(bzl_client *c, const char *prefix, unsigned first, unsigned count,
+            Bzl__V1__Status *refusal)
 {
     static crash_decl decls[UTIL_BATCH_MAX];
-    Bzl__Declaration *ptrs[UTIL_BATCH_MAX];
+    Bzl__V1__Declaration *ptrs[UTIL_BATCH_MAX];
     ck_assert_uint_le(count, UTIL_BATCH_MAX);
     for (unsigned i = 0; i < count; i++) {
         char id[CRASH_ID_BYTES];
@@ -65,28 +66,28 @@ util_submit(bzl_client *c, const char *prefix, unsigned first, unsigned count, B
         crash_decl_init(&decls[i], id);
         ptrs[i] = &decls[i].decl;
     }
-    Bzl__SubmitBatch sb = BZL__SUBMIT_BATCH__INIT;
+    Bzl__V1__SubmitBatch sb = BZL__V1__SUBMIT_BATCH__INIT;
     sb.n_declarations = count;
     sb.declarations = ptrs;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &sb;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     ck_assert_int_eq(bzl_client_call(c, &req, &resp), BZL_OK);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
-    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_BATCH);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->result_case, BZL__V1__RESPONSE__RESULT_BATCH);
     ck_assert_uint_eq(resp->batch->n_results, count);
     unsigned ok = 0;
-    *refusal = BZL__STATUS__STATUS_OK;
+    *refusal = BZL__V1__STATUS__STATUS_OK;
     for (unsigned i = 0; i < count; i++) {
-        const Bzl__SubmitResult *r = resp->batch->results[i];
-        if (r->status == BZL__STATUS__STATUS_OK) {
+        const Bzl__V1__SubmitResult *r = resp->batch->results[i];
+        if (r->status == BZL__V1__STATUS__STATUS_OK) {
             ok++;
-        } else if (*refusal == BZL__STATUS__STATUS_OK) {
+        } else if (*refusal == BZL__V1__STATUS__STATUS_OK) {
             *refusal = r->status;
         }
     }
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return ok;
 }
 
@@ -104,17 +105,17 @@ util_qty_sum(const char *prefix, unsigned first, unsigned count)
 }
 
 /* The stats response (caller frees). */
-static inline Bzl__Response *
+static inline Bzl__V1__Response *
 util_stats(bzl_client *c)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     ck_assert_int_eq(bzl_client_call(c, &req, &resp), BZL_OK);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
-    ck_assert_int_eq(resp->result_case, BZL__RESPONSE__RESULT_STATS);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->result_case, BZL__V1__RESPONSE__RESULT_STATS);
     return resp;
 }
 
@@ -122,19 +123,19 @@ util_stats(bzl_client *c)
 static inline uint64_t
 util_balance(bzl_client *c)
 {
-    Bzl__QueryBalances qb = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances qb = BZL__V1__QUERY_BALANCES__INIT;
     qb.book = CRASH_BOOK;
-    qb.kind = BZL__KIND__KIND_MATERIAL;
+    qb.kind = BZL__V1__KIND__KIND_MATERIAL;
     qb.item = 1;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req.balances = &qb;
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     ck_assert_int_eq(bzl_client_call(c, &req, &resp), BZL_OK);
-    ck_assert_int_eq(resp->status, BZL__STATUS__STATUS_OK);
+    ck_assert_int_eq(resp->status, BZL__V1__STATUS__STATUS_OK);
     ck_assert_uint_eq(resp->balances->n_balances, 1);
     uint64_t qty = strtoull(resp->balances->balances[0]->qty, NULL, 10);
-    bzl__response__free_unpacked(resp, NULL);
+    bzl__v1__response__free_unpacked(resp, NULL);
     return qty;
 }
 

@@ -37,18 +37,18 @@ connect_nonblocking(void)
 static size_t
 stats_frame(uint8_t *buf, size_t cap)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.id = 1;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
-    size_t n = bzl__request__get_packed_size(&req);
+    size_t n = bzl__v1__request__get_packed_size(&req);
     if (n + 4 > cap) {
         h_die("frame");
     }
     buf[0] = buf[1] = buf[2] = 0;
     buf[3] = (uint8_t)n;
-    bzl__request__pack(&req, buf + 4);
+    bzl__v1__request__pack(&req, buf + 4);
     return n + 4;
 }
 
@@ -69,10 +69,10 @@ reply_of(int fd)
         }
         got += (size_t)r;
     }
-    Bzl__Response *resp = bzl__response__unpack(NULL, got - 4, buf + 4);
+    Bzl__V1__Response *resp = bzl__v1__response__unpack(NULL, got - 4, buf + 4);
     int st = resp != NULL ? (int)resp->status : -3;
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     return st;
 }
@@ -117,7 +117,7 @@ main(void)
             served++; /* held open: it keeps its place under the cap */
             continue;
         }
-        if (st == BZL__STATUS__STATUS_LIMIT_EXCEEDED) {
+        if (st == BZL__V1__STATUS__STATUS_LIMIT_EXCEEDED) {
             limited++;
         } else if (st == -1) {
             closed++;
@@ -145,9 +145,9 @@ main(void)
         }
     }
     /* The flood is over: a fresh client is served at once (the held ones are closing). */
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
     int st = -1;
     for (int i = 0; i < 100 && st != 0; i++) {

@@ -138,77 +138,77 @@ harness_stop(harness *h)
 /* ---- requests ------------------------------------------------------------------------------ */
 
 /* Sends req on c; returns the response (caller frees) or NULL on a transport failure. */
-static inline Bzl__Response *
-h_call(bzl_client *c, Bzl__Request *req)
+static inline Bzl__V1__Response *
+h_call(bzl_client *c, Bzl__V1__Request *req)
 {
-    Bzl__Response *resp = NULL;
+    Bzl__V1__Response *resp = NULL;
     return bzl_client_call(c, req, &resp) == BZL_OK ? resp : NULL;
 }
 
 /* One request on a fresh connection: the status, or -1 on a transport failure. The message is
  * copied into msg when given. */
 static inline int
-h_status(const harness *h, Bzl__Request *req, char *msg, size_t cap)
+h_status(const harness *h, Bzl__V1__Request *req, char *msg, size_t cap)
 {
     bzl_client *c = NULL;
     if (bzl_client_connect(h->sock, &c, NULL, 0) != BZL_OK) {
         return -1;
     }
-    Bzl__Response *resp = h_call(c, req);
+    Bzl__V1__Response *resp = h_call(c, req);
     int st = resp != NULL ? (int)resp->status : -1;
     if (msg != NULL) {
         snprintf(msg, cap, "%s", resp != NULL ? resp->message : "");
     }
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     bzl_client_close(c);
     return st;
 }
 
 typedef struct decl_msg {
-    Bzl__DeclarationLine line;
-    Bzl__DeclarationLine *lines[1];
-    Bzl__Declaration decl;
-    Bzl__Declaration *decls[1];
-    Bzl__SubmitDeclaration submit;
-    Bzl__SubmitBatch batch;
-    Bzl__Request req;
+    Bzl__V1__DeclarationLine line;
+    Bzl__V1__DeclarationLine *lines[1];
+    Bzl__V1__Declaration decl;
+    Bzl__V1__Declaration *decls[1];
+    Bzl__V1__SubmitDeclaration submit;
+    Bzl__V1__SubmitBatch batch;
+    Bzl__V1__Request req;
 } decl_msg;
 
 /* A one-line material import of item 1; strings are borrowed. batch: as a SubmitBatch. */
 static inline void
 h_decl(decl_msg *m, const char *id, const char *ent, const char *book, const char *qty, bool batch)
 {
-    bzl__declaration_line__init(&m->line);
+    bzl__v1__declaration_line__init(&m->line);
     m->line.item = 1;
     m->line.qty = (char *)qty;
     m->line.unit = "035";
     m->line.value = "100.00";
     m->line.currency = "502";
     m->lines[0] = &m->line;
-    bzl__declaration__init(&m->decl);
+    bzl__v1__declaration__init(&m->decl);
     m->decl.id = (char *)id;
     m->decl.enterprise = (char *)ent;
     m->decl.book = (char *)book;
-    m->decl.kind = BZL__KIND__KIND_MATERIAL;
-    m->decl.direction = BZL__DIRECTION__DIRECTION_IN;
+    m->decl.kind = BZL__V1__KIND__KIND_MATERIAL;
+    m->decl.direction = BZL__V1__DIRECTION__DIRECTION_IN;
     m->decl.trade_mode = "5015";
     m->decl.date = "2026-03-01";
     m->decl.n_lines = 1;
     m->decl.lines = m->lines;
     m->decls[0] = &m->decl;
-    bzl__request__init(&m->req);
+    bzl__v1__request__init(&m->req);
     if (batch) {
-        bzl__submit_batch__init(&m->batch);
+        bzl__v1__submit_batch__init(&m->batch);
         m->batch.n_declarations = 1;
         m->batch.declarations = m->decls;
-        m->req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+        m->req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
         m->req.submit_batch = &m->batch;
     } else {
-        bzl__submit_declaration__init(&m->submit);
+        bzl__v1__submit_declaration__init(&m->submit);
         m->submit.declaration = &m->decl;
-        m->req.body_case = BZL__REQUEST__BODY_SUBMIT;
+        m->req.body_case = BZL__V1__REQUEST__BODY_SUBMIT;
         m->req.submit = &m->submit;
     }
 }
@@ -216,14 +216,14 @@ h_decl(decl_msg *m, const char *id, const char *ent, const char *book, const cha
 static inline int
 h_add_enterprise(const harness *h, const char *code, const char *uscc)
 {
-    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise e = BZL__V1__ENTERPRISE__INIT;
     e.code = (char *)code;
     e.uscc = (char *)uscc;
     e.name = "Zone Test Co.";
-    Bzl__RegisterEnterprise re = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__RegisterEnterprise re = BZL__V1__REGISTER_ENTERPRISE__INIT;
     re.enterprise = &e;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &re;
     return h_status(h, &req, NULL, 0);
 }
@@ -231,13 +231,13 @@ h_add_enterprise(const harness *h, const char *code, const char *uscc)
 static inline int
 h_open_book(const harness *h, const char *book, const char *ent)
 {
-    Bzl__Book b = BZL__BOOK__INIT;
-    b.book_no = (char *)book;
+    Bzl__V1__Book b = BZL__V1__BOOK__INIT;
+    b.book = (char *)book;
     b.enterprise = (char *)ent;
-    Bzl__OpenBook ob = BZL__OPEN_BOOK__INIT;
+    Bzl__V1__OpenBook ob = BZL__V1__OPEN_BOOK__INIT;
     ob.book = &b;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     req.open_book = &ob;
     return h_status(h, &req, NULL, 0);
 }
@@ -245,17 +245,17 @@ h_open_book(const harness *h, const char *book, const char *ent)
 static inline int
 h_add_item(const harness *h, const char *book, uint32_t no)
 {
-    Bzl__Item it = BZL__ITEM__INIT;
-    it.book_no = (char *)book;
-    it.kind = BZL__KIND__KIND_MATERIAL;
-    it.item_no = no;
+    Bzl__V1__Item it = BZL__V1__ITEM__INIT;
+    it.book = (char *)book;
+    it.kind = BZL__V1__KIND__KIND_MATERIAL;
+    it.item = no;
     it.hs = "1206009000";
     it.name = "sunflower seed";
     it.unit = "035";
-    Bzl__AddItem ai = BZL__ADD_ITEM__INIT;
+    Bzl__V1__AddItem ai = BZL__V1__ADD_ITEM__INIT;
     ai.item = &it;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
     req.add_item = &ai;
     return h_status(h, &req, NULL, 0);
 }
@@ -286,26 +286,27 @@ harness_seed(const harness *h)
 static inline void
 h_balance(const harness *h, const char *book, char *out, size_t cap)
 {
-    Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
     q.book = (char *)book;
-    q.kind = BZL__KIND__KIND_MATERIAL;
+    q.kind = BZL__V1__KIND__KIND_MATERIAL;
     q.item = 1;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req.balances = &q;
     snprintf(out, cap, "?");
     bzl_client *c = NULL;
     if (bzl_client_connect(h->sock, &c, NULL, 0) != BZL_OK) {
         return;
     }
-    Bzl__Response *resp = h_call(c, &req);
-    if (resp != NULL && resp->status == 0 && resp->result_case == BZL__RESPONSE__RESULT_BALANCES &&
+    Bzl__V1__Response *resp = h_call(c, &req);
+    if (resp != NULL && resp->status == 0 &&
+        resp->result_case == BZL__V1__RESPONSE__RESULT_BALANCES &&
         resp->balances->n_balances == 1) {
-        const Bzl__Balance *b = resp->balances->balances[0];
+        const Bzl__V1__Balance *b = resp->balances->balances[0];
         snprintf(out, cap, "%s/%s/%s", b->qty, b->pending_in, b->pending_out);
     }
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     bzl_client_close(c);
 }
@@ -314,21 +315,21 @@ h_balance(const harness *h, const char *book, char *out, size_t cap)
 static inline uint64_t
 h_journal_entries(const harness *h)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
     uint64_t n = UINT64_MAX;
     bzl_client *c = NULL;
     if (bzl_client_connect(h->sock, &c, NULL, 0) != BZL_OK) {
         return n;
     }
-    Bzl__Response *resp = h_call(c, &req);
-    if (resp != NULL && resp->result_case == BZL__RESPONSE__RESULT_STATS) {
+    Bzl__V1__Response *resp = h_call(c, &req);
+    if (resp != NULL && resp->result_case == BZL__V1__RESPONSE__RESULT_STATS) {
         n = resp->stats->journal_entries;
     }
     if (resp != NULL) {
-        bzl__response__free_unpacked(resp, NULL);
+        bzl__v1__response__free_unpacked(resp, NULL);
     }
     bzl_client_close(c);
     return n;

@@ -102,10 +102,10 @@ read_status(int fd, int timeout_ms)
     uint8_t *body = malloc(len + 1);
     int st = -2;
     if (body != NULL && recv_all(fd, body, len, timeout_ms)) {
-        Bzl__Response *resp = bzl__response__unpack(NULL, len, body);
+        Bzl__V1__Response *resp = bzl__v1__response__unpack(NULL, len, body);
         if (resp != NULL) {
             st = (int)resp->status;
-            bzl__response__free_unpacked(resp, NULL);
+            bzl__v1__response__free_unpacked(resp, NULL);
         }
     }
     free(body);
@@ -152,11 +152,11 @@ frame_put(bytes *b, const uint8_t *body, size_t n)
 }
 
 static void
-request_put(bytes *b, const Bzl__Request *req)
+request_put(bytes *b, const Bzl__V1__Request *req)
 {
-    size_t n = bzl__request__get_packed_size(req);
+    size_t n = bzl__v1__request__get_packed_size(req);
     uint8_t *body = malloc(n + 1);
-    bzl__request__pack(req, body);
+    bzl__v1__request__pack(req, body);
     frame_put(b, body, n);
     free(body);
 }
@@ -206,10 +206,10 @@ build_decl(bytes *b, const hostile_case *c)
 {
     decl_msg m;
     h_decl(&m, "HOSTILE-1", ENT_A, BOOK_A, "5", c->f == F_BATCH_N);
-    Bzl__Declaration *d = &m.decl;
-    Bzl__DeclarationLine *l = &m.line;
-    Bzl__DeclarationLine **many = NULL;
-    Bzl__Declaration **decls = NULL;
+    Bzl__V1__Declaration *d = &m.decl;
+    Bzl__V1__DeclarationLine *l = &m.line;
+    Bzl__V1__DeclarationLine **many = NULL;
+    Bzl__V1__Declaration **decls = NULL;
     switch (c->f) {
     case F_QTY:
         l->qty = (char *)c->text;
@@ -251,13 +251,13 @@ build_decl(bytes *b, const hostile_case *c)
         l->item = (uint32_t)c->num;
         break;
     case F_KIND:
-        d->kind = (Bzl__Kind)c->num;
+        d->kind = (Bzl__V1__Kind)c->num;
         break;
     case F_DIR:
-        d->direction = (Bzl__Direction)c->num;
+        d->direction = (Bzl__V1__Direction)c->num;
         break;
     case F_MODE:
-        l->mode = (Bzl__BizMode)c->num;
+        l->mode = (Bzl__V1__BizMode)c->num;
         break;
     case F_LINES_DUP:
     case F_LINES_N:
@@ -287,7 +287,7 @@ build_decl(bytes *b, const hostile_case *c)
 static void
 build_empty_body(bytes *b)
 {
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.id = 7;
     request_put(b, &req);
 }
@@ -295,9 +295,9 @@ build_empty_body(bytes *b)
 static void
 build_submit_no_declaration(bytes *b)
 {
-    Bzl__SubmitDeclaration s = BZL__SUBMIT_DECLARATION__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT;
+    Bzl__V1__SubmitDeclaration s = BZL__V1__SUBMIT_DECLARATION__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT;
     req.submit = &s;
     request_put(b, &req);
 }
@@ -305,9 +305,9 @@ build_submit_no_declaration(bytes *b)
 static void
 build_register_no_enterprise(bytes *b)
 {
-    Bzl__RegisterEnterprise re = BZL__REGISTER_ENTERPRISE__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__RegisterEnterprise re = BZL__V1__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &re;
     request_put(b, &req);
 }
@@ -315,14 +315,14 @@ build_register_no_enterprise(bytes *b)
 static void
 register_named(bytes *b, const char *name)
 {
-    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise e = BZL__V1__ENTERPRISE__INIT;
     e.code = "6201239999";
     e.uscc = "91620100MA71AB1C2F";
     e.name = (char *)name;
-    Bzl__RegisterEnterprise re = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__RegisterEnterprise re = BZL__V1__REGISTER_ENTERPRISE__INIT;
     re.enterprise = &e;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &re;
     request_put(b, &req);
 }
@@ -357,18 +357,18 @@ build_name_newline(bytes *b)
 static void
 build_name_nul(bytes *b)
 {
-    Bzl__Enterprise e = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise e = BZL__V1__ENTERPRISE__INIT;
     e.code = "6201239999";
     e.uscc = "91620100MA71AB1C2F";
     e.name = "Zone@Co.";
-    Bzl__RegisterEnterprise re = BZL__REGISTER_ENTERPRISE__INIT;
+    Bzl__V1__RegisterEnterprise re = BZL__V1__REGISTER_ENTERPRISE__INIT;
     re.enterprise = &e;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_REGISTER_ENTERPRISE;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REGISTER_ENTERPRISE;
     req.register_enterprise = &re;
-    size_t n = bzl__request__get_packed_size(&req);
+    size_t n = bzl__v1__request__get_packed_size(&req);
     uint8_t *body = malloc(n);
-    bzl__request__pack(&req, body);
+    bzl__v1__request__pack(&req, body);
     uint8_t *at = memchr(body, '@', n);
     *at = '\0';
     frame_put(b, body, n);
@@ -378,11 +378,11 @@ build_name_nul(bytes *b)
 static void
 build_balances_kind(bytes *b)
 {
-    Bzl__QueryBalances q = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances q = BZL__V1__QUERY_BALANCES__INIT;
     q.book = BOOK_A;
-    q.kind = (Bzl__Kind)-1;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_BALANCES;
+    q.kind = (Bzl__V1__Kind)-1;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_BALANCES;
     req.balances = &q;
     request_put(b, &req);
 }
@@ -390,11 +390,11 @@ build_balances_kind(bytes *b)
 static void
 build_get_item_kind0(bytes *b)
 {
-    Bzl__GetItem g = BZL__GET_ITEM__INIT;
-    g.book_no = BOOK_A;
-    g.item_no = 1;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_GET_ITEM;
+    Bzl__V1__GetItem g = BZL__V1__GET_ITEM__INIT;
+    g.book = BOOK_A;
+    g.item = 1;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_ITEM;
     req.get_item = &g;
     request_put(b, &req);
 }
@@ -402,10 +402,10 @@ build_get_item_kind0(bytes *b)
 static void
 build_list_after_long(bytes *b)
 {
-    Bzl__ListEnterprises l = BZL__LIST_ENTERPRISES__INIT;
-    l.after = "62012300010000";
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_LIST_ENTERPRISES;
+    Bzl__V1__ListEnterprises l = BZL__V1__LIST_ENTERPRISES__INIT;
+    l.page_token = "e:62012300010000";
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_ENTERPRISES;
     req.list_enterprises = &l;
     request_put(b, &req);
 }
@@ -413,14 +413,14 @@ build_list_after_long(bytes *b)
 static void
 build_open_book_period(bytes *b)
 {
-    Bzl__Book bk = BZL__BOOK__INIT;
-    bk.book_no = "H72012499999";
+    Bzl__V1__Book bk = BZL__V1__BOOK__INIT;
+    bk.book = "H72012499999";
     bk.enterprise = ENT_A;
     bk.period_days = 99999;
-    Bzl__OpenBook ob = BZL__OPEN_BOOK__INIT;
+    Bzl__V1__OpenBook ob = BZL__V1__OPEN_BOOK__INIT;
     ob.book = &bk;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_OPEN_BOOK;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_OPEN_BOOK;
     req.open_book = &ob;
     request_put(b, &req);
 }
@@ -428,32 +428,32 @@ build_open_book_period(bytes *b)
 static void
 build_item_hs9(bytes *b)
 {
-    Bzl__Item it = BZL__ITEM__INIT;
-    it.book_no = BOOK_A;
-    it.kind = BZL__KIND__KIND_MATERIAL;
-    it.item_no = 77;
+    Bzl__V1__Item it = BZL__V1__ITEM__INIT;
+    it.book = BOOK_A;
+    it.kind = BZL__V1__KIND__KIND_MATERIAL;
+    it.item = 77;
     it.hs = "120600900";
     it.name = "seed";
     it.unit = "035";
-    Bzl__AddItem ai = BZL__ADD_ITEM__INIT;
+    Bzl__V1__AddItem ai = BZL__V1__ADD_ITEM__INIT;
     ai.item = &it;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_ADD_ITEM;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_ADD_ITEM;
     req.add_item = &ai;
     request_put(b, &req);
 }
 
 /* post, reverse: enterprise A's pending declaration, with or without a reason. */
 static void
-decl_ref_put(bytes *b, Bzl__Request__BodyCase body, const char *reason)
+decl_ref_put(bytes *b, Bzl__V1__Request__BodyCase body, const char *reason)
 {
-    Bzl__DeclarationRef ref = BZL__DECLARATION_REF__INIT;
+    Bzl__V1__DeclarationRef ref = BZL__V1__DECLARATION_REF__INIT;
     ref.enterprise = ENT_A;
     ref.id = PENDING_ID;
     ref.reason = (char *)reason;
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = body;
-    if (body == BZL__REQUEST__BODY_POST_DECLARATION) {
+    if (body == BZL__V1__REQUEST__BODY_POST_DECLARATION) {
         req.post_declaration = &ref;
     } else {
         req.reverse_declaration = &ref;
@@ -464,28 +464,28 @@ decl_ref_put(bytes *b, Bzl__Request__BodyCase body, const char *reason)
 static void
 build_reverse_pending(bytes *b)
 {
-    decl_ref_put(b, BZL__REQUEST__BODY_REVERSE_DECLARATION, "hostile");
+    decl_ref_put(b, BZL__V1__REQUEST__BODY_REVERSE_DECLARATION, "hostile");
 }
 
 static void
 build_reverse_no_reason(bytes *b)
 {
-    decl_ref_put(b, BZL__REQUEST__BODY_REVERSE_DECLARATION, "");
+    decl_ref_put(b, BZL__V1__REQUEST__BODY_REVERSE_DECLARATION, "");
 }
 
 static void
 build_post_pending(bytes *b)
 {
-    decl_ref_put(b, BZL__REQUEST__BODY_POST_DECLARATION, "");
+    decl_ref_put(b, BZL__V1__REQUEST__BODY_POST_DECLARATION, "");
 }
 
 /* A valid stats request followed by a garbage frame: OK, then MALFORMED. */
 static void
 build_good_then_garbage(bytes *b)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
     request_put(b, &req);
     const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
@@ -642,9 +642,9 @@ static const hostile_case enterprise_cases[] = {
 static bool
 fresh_request_ok(void)
 {
-    Bzl__GetStats gs = BZL__GET_STATS__INIT;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_STATS;
+    Bzl__V1__GetStats gs = BZL__V1__GET_STATS__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
     return h_status(&h, &req, NULL, 0) == OK;
 }

@@ -174,6 +174,12 @@ check "B material 1 final" test "$(qty $BB material 1)" = "510"
   "$bzl" history --book $BA --kind material --item 2
 } >"$tmp/transcript"
 check "transcript equals the expected output" diff -u "$src/tests/daemon/e2e/ledger_scenario.expected" "$tmp/transcript"
+# The stats name request kinds as the request table does (logs, audit and access rules use the
+# same words): a post is "post", never the proto field's name post_declaration.
+"$bzl" stats >"$tmp/stats.txt"
+check "stats count the posts under the table's name" grep -q '^requests\[post OK\] ' "$tmp/stats.txt"
+check "stats never use the proto field's name" \
+  bash -c "! grep -Eq '^requests\[(post|void|reverse|reject)_declaration ' '$tmp/stats.txt'"
 [ -n "${BZL_SCENARIO_TRANSCRIPT:-}" ] && cp "$tmp/transcript" "$BZL_SCENARIO_TRANSCRIPT"
 
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=

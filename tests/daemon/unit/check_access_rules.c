@@ -47,87 +47,87 @@ principal(uint8_t role)
 
 /* A request of each scoped kind naming enterprise ent and book book. */
 typedef struct req_buf {
-    Bzl__GetEnterprise ge;
-    Bzl__GetBook gb;
-    Bzl__GetItem gi;
-    Bzl__QueryBalances qb;
-    Bzl__ListNorms ln;
-    Bzl__DeclarationRef ref;
-    Bzl__QueryHistory qh;
-    Bzl__GetDeclaration gd;
-    Bzl__QueryScrap qs;
-    Bzl__StocktakeLine sl;
-    Bzl__StocktakeLine *sls[1];
-    Bzl__SubmitStocktake st;
-    Bzl__Request req;
+    Bzl__V1__GetEnterprise ge;
+    Bzl__V1__GetBook gb;
+    Bzl__V1__GetItem gi;
+    Bzl__V1__QueryBalances qb;
+    Bzl__V1__ListNorms ln;
+    Bzl__V1__DeclarationRef ref;
+    Bzl__V1__QueryHistory qh;
+    Bzl__V1__GetDeclaration gd;
+    Bzl__V1__QueryScrap qs;
+    Bzl__V1__StocktakeLine sl;
+    Bzl__V1__StocktakeLine *sls[1];
+    Bzl__V1__SubmitStocktake st;
+    Bzl__V1__Request req;
 } req_buf;
 
 static void
-build(req_buf *b, Bzl__Request__BodyCase body, const char *ent, const char *book)
+build(req_buf *b, Bzl__V1__Request__BodyCase body, const char *ent, const char *book)
 {
     memset(b, 0, sizeof *b);
-    bzl__request__init(&b->req);
+    bzl__v1__request__init(&b->req);
     b->req.body_case = body;
     char *e = (char *)ent, *k = (char *)book;
     switch (body) {
-    case BZL__REQUEST__BODY_GET_ENTERPRISE:
-        bzl__get_enterprise__init(&b->ge);
+    case BZL__V1__REQUEST__BODY_GET_ENTERPRISE:
+        bzl__v1__get_enterprise__init(&b->ge);
         b->ge.code = e;
         b->req.get_enterprise = &b->ge;
         break;
-    case BZL__REQUEST__BODY_GET_BOOK:
-        bzl__get_book__init(&b->gb);
-        b->gb.book_no = k;
+    case BZL__V1__REQUEST__BODY_GET_BOOK:
+        bzl__v1__get_book__init(&b->gb);
+        b->gb.book = k;
         b->req.get_book = &b->gb;
         break;
-    case BZL__REQUEST__BODY_GET_ITEM:
-        bzl__get_item__init(&b->gi);
-        b->gi.book_no = k;
-        b->gi.kind = BZL__KIND__KIND_MATERIAL;
-        b->gi.item_no = 1;
+    case BZL__V1__REQUEST__BODY_GET_ITEM:
+        bzl__v1__get_item__init(&b->gi);
+        b->gi.book = k;
+        b->gi.kind = BZL__V1__KIND__KIND_MATERIAL;
+        b->gi.item = 1;
         b->req.get_item = &b->gi;
         break;
-    case BZL__REQUEST__BODY_BALANCES:
-        bzl__query_balances__init(&b->qb);
+    case BZL__V1__REQUEST__BODY_BALANCES:
+        bzl__v1__query_balances__init(&b->qb);
         b->qb.book = k;
         b->req.balances = &b->qb;
         break;
-    case BZL__REQUEST__BODY_LIST_NORMS:
-        bzl__list_norms__init(&b->ln);
+    case BZL__V1__REQUEST__BODY_LIST_NORMS:
+        bzl__v1__list_norms__init(&b->ln);
         b->ln.book = k;
         b->req.list_norms = &b->ln;
         break;
-    case BZL__REQUEST__BODY_VOID_DECLARATION:
-        bzl__declaration_ref__init(&b->ref);
+    case BZL__V1__REQUEST__BODY_VOID_DECLARATION:
+        bzl__v1__declaration_ref__init(&b->ref);
         b->ref.enterprise = e;
         b->ref.id = "D-1";
         b->req.void_declaration = &b->ref;
         break;
-    case BZL__REQUEST__BODY_HISTORY:
-        bzl__query_history__init(&b->qh);
+    case BZL__V1__REQUEST__BODY_HISTORY:
+        bzl__v1__query_history__init(&b->qh);
         b->qh.book = k;
-        b->qh.kind = BZL__KIND__KIND_MATERIAL;
+        b->qh.kind = BZL__V1__KIND__KIND_MATERIAL;
         b->qh.item = 1;
         b->req.history = &b->qh;
         break;
-    case BZL__REQUEST__BODY_GET_DECLARATION:
-        bzl__get_declaration__init(&b->gd);
+    case BZL__V1__REQUEST__BODY_GET_DECLARATION:
+        bzl__v1__get_declaration__init(&b->gd);
         b->gd.enterprise = e;
         b->gd.id = "D-1";
         b->req.get_declaration = &b->gd;
         break;
-    case BZL__REQUEST__BODY_SCRAP:
-        bzl__query_scrap__init(&b->qs);
+    case BZL__V1__REQUEST__BODY_SCRAP:
+        bzl__v1__query_scrap__init(&b->qs);
         b->qs.book = k;
         b->req.scrap = &b->qs;
         break;
-    case BZL__REQUEST__BODY_STOCKTAKE:
-        bzl__stocktake_line__init(&b->sl);
-        b->sl.kind = "material";
+    case BZL__V1__REQUEST__BODY_STOCKTAKE:
+        bzl__v1__stocktake_line__init(&b->sl);
+        b->sl.kind = BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_MATERIAL;
         b->sl.item = 1;
         b->sl.qty = "1";
         b->sls[0] = &b->sl;
-        bzl__submit_stocktake__init(&b->st);
+        bzl__v1__submit_stocktake__init(&b->st);
         b->st.book = k;
         b->st.date = "2026-03-31";
         b->st.n_lines = 1;
@@ -175,10 +175,10 @@ START_TEST(access_a_role_outside_the_row_is_denied_and_inside_allowed_for_staff)
         }
     }
     ck_assert_int_eq(
-        decide(BZLD_ROLE_CUSTOMS, bzld_request_of(BZL__REQUEST__BODY__NOT_SET), ENT_A, BOOK_A),
+        decide(BZLD_ROLE_CUSTOMS, bzld_request_of(BZL__V1__REQUEST__BODY__NOT_SET), ENT_A, BOOK_A),
         BZLD_ACCESS_DENIED);
     ck_assert_int_eq(
-        decide(BZLD_ROLE_ADMIN, bzld_request_of(BZL__REQUEST__BODY__NOT_SET), ENT_A, BOOK_A),
+        decide(BZLD_ROLE_ADMIN, bzld_request_of(BZL__V1__REQUEST__BODY__NOT_SET), ENT_A, BOOK_A),
         BZLD_ACCESS_ALLOW);
 }
 END_TEST
@@ -219,15 +219,15 @@ START_TEST(access_a_malformed_request_about_anothers_record_goes_to_the_handler)
     req_buf b;
     bzld_principal p = principal(BZLD_ROLE_ENTERPRISE);
     int calls = 0;
-    const bzld_request *history = bzld_request_of(BZL__REQUEST__BODY_HISTORY);
+    const bzld_request *history = bzld_request_of(BZL__V1__REQUEST__BODY_HISTORY);
     build(&b, history->body, ENT_B, BOOK_B);
     b.qh.from = "2026-02-30";
     ck_assert_int_eq(bzld_access_decide(&p, history, &b.req, &lim, owner_of, &calls),
                      BZLD_ACCESS_ALLOW);
     ck_assert_int_eq(calls, 0); /* decided before any read */
-    const bzld_request *stocktake = bzld_request_of(BZL__REQUEST__BODY_STOCKTAKE);
+    const bzld_request *stocktake = bzld_request_of(BZL__V1__REQUEST__BODY_STOCKTAKE);
     build(&b, stocktake->body, ENT_B, BOOK_B);
-    b.sl.kind = "gold";
+    b.sl.kind = (Bzl__V1__StocktakeKind)9; /* no such kind */
     ck_assert_int_eq(bzld_access_decide(&p, stocktake, &b.req, &lim, owner_of, &calls),
                      BZLD_ACCESS_ALLOW);
     build(&b, stocktake->body, ENT_B, BOOK_B);

@@ -15,14 +15,14 @@
 static uint8_t *
 packed_batch(size_t n, size_t *len)
 {
-    Bzl__DeclarationLine line = BZL__DECLARATION_LINE__INIT;
+    Bzl__V1__DeclarationLine line = BZL__V1__DECLARATION_LINE__INIT;
     line.item = 1;
     line.qty = "1";
     line.unit = "035";
     line.value = "100";
     line.currency = "502";
-    Bzl__DeclarationLine *lines[] = {&line};
-    Bzl__Declaration d = BZL__DECLARATION__INIT;
+    Bzl__V1__DeclarationLine *lines[] = {&line};
+    Bzl__V1__Declaration d = BZL__V1__DECLARATION__INIT;
     d.id = "D-1";
     d.enterprise = "6201230001";
     d.book = "H72012400001";
@@ -30,21 +30,21 @@ packed_batch(size_t n, size_t *len)
     d.date = "2026-03-01";
     d.n_lines = 1;
     d.lines = lines;
-    Bzl__Declaration **decls = calloc(n, sizeof *decls);
+    Bzl__V1__Declaration **decls = calloc(n, sizeof *decls);
     ck_assert_ptr_nonnull(decls);
     for (size_t i = 0; i < n; i++) {
         decls[i] = &d;
     }
-    Bzl__SubmitBatch b = BZL__SUBMIT_BATCH__INIT;
+    Bzl__V1__SubmitBatch b = BZL__V1__SUBMIT_BATCH__INIT;
     b.n_declarations = n;
     b.declarations = decls;
-    Bzl__Request req = BZL__REQUEST__INIT;
-    req.body_case = BZL__REQUEST__BODY_SUBMIT_BATCH;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &b;
-    *len = bzl__request__get_packed_size(&req);
+    *len = bzl__v1__request__get_packed_size(&req);
     uint8_t *buf = malloc(*len);
     ck_assert_ptr_nonnull(buf);
-    bzl__request__pack(&req, buf);
+    bzl__v1__request__pack(&req, buf);
     free(decls);
     return buf;
 }
@@ -55,7 +55,7 @@ START_TEST(arena_small_request_fits_inline)
     bzld_arena_init(&a);
     size_t len = 0;
     uint8_t *buf = packed_batch(1, &len);
-    Bzl__Request *req = bzl__request__unpack(&a.allocator, len, buf);
+    Bzl__V1__Request *req = bzl__v1__request__unpack(&a.allocator, len, buf);
     ck_assert_ptr_nonnull(req);
     ck_assert_uint_eq(req->submit_batch->n_declarations, 1);
     ck_assert_uint_eq(a.spill_count, 0);
@@ -73,14 +73,14 @@ START_TEST(arena_big_request_spills_and_decodes_whole)
     bzld_arena_init(&a);
     size_t len = 0;
     uint8_t *buf = packed_batch(200, &len);
-    Bzl__Request *req = bzl__request__unpack(&a.allocator, len, buf);
+    Bzl__V1__Request *req = bzl__v1__request__unpack(&a.allocator, len, buf);
     ck_assert_ptr_nonnull(req);
     ck_assert_uint_eq(req->submit_batch->n_declarations, 200);
     ck_assert_str_eq(req->submit_batch->declarations[199]->book, "H72012400001");
     ck_assert_uint_gt(a.spill_count, 0);
     bzld_arena_reset(&a); /* frees the spills: ASan reports a leak otherwise */
     ck_assert_uint_eq(a.used, 0);
-    req = bzl__request__unpack(&a.allocator, len, buf); /* usable again after the reset */
+    req = bzl__v1__request__unpack(&a.allocator, len, buf); /* usable again after the reset */
     ck_assert_ptr_nonnull(req);
     bzld_arena_reset(&a);
     free(buf);

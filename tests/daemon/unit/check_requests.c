@@ -27,7 +27,7 @@ typedef struct expect {
     bzld_scope scope;
 } expect;
 
-#define B(x) BZL__REQUEST__BODY_##x
+#define B(x) BZL__V1__REQUEST__BODY_##x
 static const expect expected[] = {
     {B(REGISTER_ENTERPRISE), "register_enterprise", true, A, BZLD_SCOPE_NONE},
     {B(GET_ENTERPRISE), "get_enterprise", false, STAFF | E, BZLD_SCOPE_CODE},
@@ -76,7 +76,7 @@ expected_of(int body)
 
 START_TEST(requests_every_oneof_field_has_exactly_one_row)
 {
-    const ProtobufCMessageDescriptor *md = &bzl__request__descriptor;
+    const ProtobufCMessageDescriptor *md = &bzl__v1__request__descriptor;
     size_t n = 0;
     const bzld_request *rows = bzld_requests(&n);
     size_t fields = 0;
@@ -88,11 +88,11 @@ START_TEST(requests_every_oneof_field_has_exactly_one_row)
         fields++;
         unsigned matches = 0;
         for (size_t i = 0; i < n; i++) {
-            matches += rows[i].body == (Bzl__Request__BodyCase)fd->id;
+            matches += rows[i].body == (Bzl__V1__Request__BodyCase)fd->id;
         }
         ck_assert_msg(matches == 1, "request kind %s (field %u) has %u rows", fd->name, fd->id,
                       matches);
-        ck_assert(bzld_request_of((Bzl__Request__BodyCase)fd->id)->handle != NULL);
+        ck_assert(bzld_request_of((Bzl__V1__Request__BodyCase)fd->id)->handle != NULL);
     }
     ck_assert_uint_eq(fields, n);
     char why[256] = "";
@@ -102,12 +102,12 @@ END_TEST
 
 START_TEST(requests_unknown_body_is_admin_only_and_reads)
 {
-    const bzld_request *r = bzld_request_of(BZL__REQUEST__BODY__NOT_SET);
+    const bzld_request *r = bzld_request_of(BZL__V1__REQUEST__BODY__NOT_SET);
     ck_assert_str_eq(r->name, "unknown");
     ck_assert_uint_eq(r->roles, A);
     ck_assert(!r->write);
     ck_assert(r->handle != NULL);
-    Bzl__Request req = BZL__REQUEST__INIT;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     ck_assert(!bzld_dispatch_is_write(&req));
 }
 END_TEST
@@ -120,7 +120,7 @@ START_TEST(requests_write_kinds_match_the_writer)
         const expect *e = expected_of(rows[i].body);
         ck_assert_msg(e != NULL, "row %s is not in this test's matrix", rows[i].name);
         ck_assert_msg(rows[i].write == e->write, "%s: write %d", rows[i].name, rows[i].write);
-        Bzl__Request req = BZL__REQUEST__INIT;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
         req.body_case = rows[i].body;
         ck_assert_msg(bzld_dispatch_is_write(&req) == e->write, "%s: dispatch disagrees",
                       rows[i].name);
@@ -167,26 +167,26 @@ END_TEST
 START_TEST(requests_missing_words_are_the_not_found_texts)
 {
     static char book[] = "H72012499998", ent[] = "6201239998", id[] = "NO-SUCH";
-    Bzl__GetEnterprise ge = BZL__GET_ENTERPRISE__INIT;
+    Bzl__V1__GetEnterprise ge = BZL__V1__GET_ENTERPRISE__INIT;
     ge.code = ent;
-    Bzl__GetBook gb = BZL__GET_BOOK__INIT;
-    gb.book_no = book;
-    Bzl__GetItem gi = BZL__GET_ITEM__INIT;
-    gi.book_no = book;
-    gi.kind = BZL__KIND__KIND_MATERIAL;
-    gi.item_no = 1;
-    Bzl__QueryBalances qb = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__GetBook gb = BZL__V1__GET_BOOK__INIT;
+    gb.book = book;
+    Bzl__V1__GetItem gi = BZL__V1__GET_ITEM__INIT;
+    gi.book = book;
+    gi.kind = BZL__V1__KIND__KIND_MATERIAL;
+    gi.item = 1;
+    Bzl__V1__QueryBalances qb = BZL__V1__QUERY_BALANCES__INIT;
     qb.book = book;
-    Bzl__DeclarationRef ref = BZL__DECLARATION_REF__INIT;
+    Bzl__V1__DeclarationRef ref = BZL__V1__DECLARATION_REF__INIT;
     ref.enterprise = ent;
     ref.id = id;
-    Bzl__GetDeclaration gd = BZL__GET_DECLARATION__INIT;
+    Bzl__V1__GetDeclaration gd = BZL__V1__GET_DECLARATION__INIT;
     gd.enterprise = ent;
     gd.id = id;
-    Bzl__SubmitStocktake st = BZL__SUBMIT_STOCKTAKE__INIT;
+    Bzl__V1__SubmitStocktake st = BZL__V1__SUBMIT_STOCKTAKE__INIT;
     st.book = book;
     struct {
-        Bzl__Request req;
+        Bzl__V1__Request req;
         const char *want;
     } cases[] = {
         {{.body_case = B(GET_ENTERPRISE), .get_enterprise = &ge},

@@ -10,15 +10,15 @@
 #include "wire.h"
 
 typedef struct decl_pb {
-    Bzl__DeclarationLine line;
-    Bzl__DeclarationLine *lines[2];
-    Bzl__Declaration decl;
+    Bzl__V1__DeclarationLine line;
+    Bzl__V1__DeclarationLine *lines[2];
+    Bzl__V1__Declaration decl;
 } decl_pb;
 
 static void
 decl_fill(decl_pb *m)
 {
-    bzl__declaration_line__init(&m->line);
+    bzl__v1__declaration_line__init(&m->line);
     m->line.item = 7;
     m->line.qty = "12.5";
     m->line.unit = "035";
@@ -27,12 +27,12 @@ decl_fill(decl_pb *m)
     m->line.usd = "14.1";
     m->lines[0] = &m->line;
     m->lines[1] = &m->line;
-    bzl__declaration__init(&m->decl);
+    bzl__v1__declaration__init(&m->decl);
     m->decl.id = "D-1";
     m->decl.enterprise = "6201230001";
     m->decl.book = "H72012400001";
-    m->decl.kind = BZL__KIND__KIND_MATERIAL;
-    m->decl.direction = BZL__DIRECTION__DIRECTION_IN;
+    m->decl.kind = BZL__V1__KIND__KIND_MATERIAL;
+    m->decl.direction = BZL__V1__DIRECTION__DIRECTION_IN;
     m->decl.trade_mode = "5015";
     m->decl.date = "2026-03-01";
     m->decl.n_lines = 1;
@@ -69,7 +69,7 @@ START_TEST(wire_declaration_names_line_and_field_of_a_bad_quantity)
 {
     decl_pb m;
     decl_fill(&m);
-    Bzl__DeclarationLine bad = m.line;
+    Bzl__V1__DeclarationLine bad = m.line;
     bad.qty = "1e3";
     m.lines[1] = &bad;
     m.decl.n_lines = 2;
@@ -109,7 +109,7 @@ END_TEST
 
 START_TEST(wire_master_records_round_trip)
 {
-    Bzl__Enterprise epb = BZL__ENTERPRISE__INIT;
+    Bzl__V1__Enterprise epb = BZL__V1__ENTERPRISE__INIT;
     epb.code = "6201230001";
     epb.uscc = "91310000717866186P";
     epb.name = "Fuzz Co.";
@@ -117,43 +117,43 @@ START_TEST(wire_master_records_round_trip)
     bzl_enterprise e;
     bzl_fault fault = {0};
     ck_assert_int_eq(bzld_wire_enterprise(&epb, &e, &fault), BZL_OK);
-    Bzl__Enterprise back;
+    Bzl__V1__Enterprise back;
     bzld_enterprise_to_pb(&e, &back);
     ck_assert_str_eq(back.code, epb.code);
     ck_assert_str_eq(back.uscc, epb.uscc);
     ck_assert_str_eq(back.name, epb.name);
     ck_assert_str_eq(back.area, epb.area);
 
-    Bzl__Book bpb = BZL__BOOK__INIT;
-    bpb.book_no = "H72012400001";
+    Bzl__V1__Book bpb = BZL__V1__BOOK__INIT;
+    bpb.book = "H72012400001";
     bpb.enterprise = "6201230001";
     bzl_book b;
     ck_assert_int_eq(bzld_wire_book(&bpb, &b, &fault), BZL_OK);
     ck_assert_int_eq(b.verify_mode, BZL_VERIFY_UNIT); /* the defaults */
     ck_assert_uint_eq(b.period_days, 365);
-    Bzl__Book bback;
+    Bzl__V1__Book bback;
     bzld_book_to_pb(&b, &bback);
-    ck_assert_str_eq(bback.book_no, bpb.book_no);
-    ck_assert_int_eq(bback.status, BZL__BOOK_STATUS__BOOK_STATUS_OPEN);
+    ck_assert_str_eq(bback.book, bpb.book);
+    ck_assert_int_eq(bback.status, BZL__V1__BOOK_STATUS__BOOK_STATUS_OPEN);
     bpb.period_days = 3661;
     ck_assert_int_eq(bzld_wire_book(&bpb, &b, &fault), BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(fault.field, "period_days");
 
-    Bzl__Item ipb = BZL__ITEM__INIT;
-    ipb.book_no = "H72012400001";
-    ipb.kind = BZL__KIND__KIND_PRODUCT;
-    ipb.item_no = 3;
+    Bzl__V1__Item ipb = BZL__V1__ITEM__INIT;
+    ipb.book = "H72012400001";
+    ipb.kind = BZL__V1__KIND__KIND_PRODUCT;
+    ipb.item = 3;
     ipb.hs = "1206009000";
     ipb.unit = "035";
     ipb.name = "seed";
     bzl_item item;
     ck_assert_int_eq(bzld_wire_item(&ipb, &item, &fault), BZL_OK);
-    Bzl__Item iback;
+    Bzl__V1__Item iback;
     bzld_item_to_pb(&item, &iback);
-    ck_assert_int_eq(iback.kind, BZL__KIND__KIND_PRODUCT);
-    ck_assert_uint_eq(iback.item_no, 3);
+    ck_assert_int_eq(iback.kind, BZL__V1__KIND__KIND_PRODUCT);
+    ck_assert_uint_eq(iback.item, 3);
     ck_assert_str_eq(iback.hs, "1206009000");
-    ipb.kind = (Bzl__Kind)7;
+    ipb.kind = (Bzl__V1__Kind)7;
     ck_assert_int_eq(bzld_wire_item(&ipb, &item, &fault), BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(fault.field, "kind");
     ck_assert_int_eq(bzld_wire_enterprise(NULL, &e, &fault), BZL_INVALID_ARGUMENT);
@@ -163,7 +163,7 @@ END_TEST
 
 START_TEST(wire_norm_round_trips_through_its_texts)
 {
-    Bzl__Norm pb = BZL__NORM__INIT;
+    Bzl__V1__Norm pb = BZL__V1__NORM__INIT;
     pb.book = "H72012400001";
     pb.product = 2;
     pb.material = 1;
@@ -175,7 +175,7 @@ START_TEST(wire_norm_round_trips_through_its_texts)
     bzl_fault fault = {0};
     ck_assert_int_eq(bzld_wire_norm(&pb, &n, &fault), BZL_OK);
     ck_assert_int_eq(n.share_e9, 1000000000); /* bonded_share defaults to 1 */
-    Bzl__Norm back;
+    Bzl__V1__Norm back;
     bzld_norm_text txt;
     bzld_norm_to_pb(&n, &back, &txt);
     ck_assert_str_eq(back.net, "1.5");
@@ -194,14 +194,14 @@ END_TEST
 
 START_TEST(wire_stocktake_check_names_the_bad_line)
 {
-    Bzl__StocktakeLine good = BZL__STOCKTAKE_LINE__INIT;
-    good.kind = "material";
+    Bzl__V1__StocktakeLine good = BZL__V1__STOCKTAKE_LINE__INIT;
+    good.kind = BZL__V1__STOCKTAKE_KIND__STOCKTAKE_KIND_MATERIAL;
     good.item = 1;
     good.qty = "3";
-    Bzl__StocktakeLine bad = good;
-    bad.kind = "gold";
-    Bzl__StocktakeLine *lines[] = {&good, &bad};
-    Bzl__SubmitStocktake st = BZL__SUBMIT_STOCKTAKE__INIT;
+    Bzl__V1__StocktakeLine bad = good;
+    bad.kind = (Bzl__V1__StocktakeKind)9; /* no such kind */
+    Bzl__V1__StocktakeLine *lines[] = {&good, &bad};
+    Bzl__V1__SubmitStocktake st = BZL__V1__SUBMIT_STOCKTAKE__INIT;
     st.book = "H72012400001";
     st.date = "2026-03-31";
     st.n_lines = 1;
@@ -224,7 +224,7 @@ START_TEST(wire_ledger_requests_name_their_bad_field)
 {
     bzl_fault fault = {0};
     bzld_decl_ref ref;
-    Bzl__DeclarationRef pb = BZL__DECLARATION_REF__INIT;
+    Bzl__V1__DeclarationRef pb = BZL__V1__DECLARATION_REF__INIT;
     pb.enterprise = "6201230001";
     pb.id = "D-1";
     ck_assert_int_eq(bzld_wire_decl_ref(&pb, 0, &ref, &fault), BZL_OK); /* void: no reason */
@@ -234,19 +234,22 @@ START_TEST(wire_ledger_requests_name_their_bad_field)
     ck_assert_int_eq(bzld_wire_decl_ref(NULL, 0, &ref, &fault), BZL_INVALID_CODE);
     ck_assert_str_eq(fault.field, "enterprise");
 
-    Bzl__QueryHistory qh = BZL__QUERY_HISTORY__INIT;
+    Bzl__V1__QueryHistory qh = BZL__V1__QUERY_HISTORY__INIT;
     qh.book = "H72012400001";
-    qh.kind = BZL__KIND__KIND_MATERIAL;
+    qh.kind = BZL__V1__KIND__KIND_MATERIAL;
     char book[BZL_BOOK_NO_LEN + 1];
     int32_t from = 0, to = 0;
-    ck_assert_int_eq(bzld_wire_history(&qh, book, &from, &to, &fault), BZL_OK);
+    uint64_t after_seq = 1;
+    ck_assert_int_eq(bzld_wire_history(&qh, book, &from, &to, &after_seq, &fault), BZL_OK);
+    ck_assert_uint_eq(after_seq, 0);   /* no token: from the first entry */
     ck_assert_int_eq(from, INT32_MIN); /* open ends */
     ck_assert_int_eq(to, INT32_MAX);
     qh.to = "2026-13-01";
-    ck_assert_int_eq(bzld_wire_history(&qh, book, &from, &to, &fault), BZL_INVALID_DATE);
+    ck_assert_int_eq(bzld_wire_history(&qh, book, &from, &to, &after_seq, &fault),
+                     BZL_INVALID_DATE);
     ck_assert_str_eq(fault.field, "to");
 
-    Bzl__SetRate sr = BZL__SET_RATE__INIT;
+    Bzl__V1__SetRate sr = BZL__V1__SET_RATE__INIT;
     sr.month = "2030-01";
     sr.currency = "502";
     sr.cny = "0";
@@ -260,11 +263,78 @@ START_TEST(wire_ledger_requests_name_their_bad_field)
     ck_assert_int_eq(bzld_wire_rate(&sr, &rate, &fault), BZL_INVALID_CODE);
     ck_assert_str_eq(fault.field, "currency");
 
-    Bzl__QueryBalances qb = BZL__QUERY_BALANCES__INIT;
+    Bzl__V1__QueryBalances qb = BZL__V1__QUERY_BALANCES__INIT;
     qb.book = "H72012400001";
-    qb.kind = (Bzl__Kind)3;
-    ck_assert_int_eq(bzld_wire_balances(&qb, &fault), BZL_INVALID_ARGUMENT);
+    qb.kind = (Bzl__V1__Kind)3;
+    uint64_t after = 0;
+    ck_assert_int_eq(bzld_wire_balances(&qb, &after, &fault), BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(fault.field, "kind");
+}
+END_TEST
+
+/* A page token is what the same listing wrote: the positions round-trip, and a token of
+ * another listing, a non-canonical or overflowing number, or a code that does not check is
+ * refused naming page_token — never read as some other position. */
+START_TEST(wire_page_tokens_round_trip_and_refuse_forgeries)
+{
+    bzl_fault fault = {0};
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    uint64_t pos = 7;
+    ck_assert_int_eq(bzld_page_token_number("", BZLD_LIST_HISTORY, 100, &pos, &fault), BZL_OK);
+    ck_assert_uint_eq(pos, 0);
+    bzld_page_token_put_number(BZLD_LIST_HISTORY, true, UINT64_MAX, token);
+    ck_assert_int_eq(bzld_page_token_number(token, BZLD_LIST_HISTORY, UINT64_MAX, &pos, &fault),
+                     BZL_OK);
+    ck_assert_uint_eq(pos, UINT64_MAX);
+    bzld_page_token_put_number(BZLD_LIST_HISTORY, false, 42, token);
+    ck_assert_str_eq(token, ""); /* the last page */
+
+    const char *const forged[] = {
+        "a:5", "h:", "h:05", "h:-1", "h:5x", "h5", ":5", "h:101", "h:99999999999999999999"};
+    for (size_t i = 0; i < BZL_ARRAY_LEN(forged); i++) {
+        memset(&fault, 0, sizeof fault);
+        ck_assert_int_eq(bzld_page_token_number(forged[i], BZLD_LIST_HISTORY, 100, &pos, &fault),
+                         BZL_INVALID_ARGUMENT);
+        ck_assert_str_eq(fault.field, "page_token");
+    }
+    ck_assert_int_eq(bzld_page_token_number("h:100", BZLD_LIST_HISTORY, 100, &pos, &fault), BZL_OK);
+    ck_assert_uint_eq(pos, 100);
+    ck_assert_int_eq(bzld_page_token_number("h:0", BZLD_LIST_HISTORY, 100, &pos, &fault), BZL_OK);
+
+    char book[BZL_BOOK_NO_LEN + 1];
+    bzld_page_token_put_code(BZLD_LIST_BOOKS, true, "H72012400001", token);
+    ck_assert_int_eq(
+        bzld_page_token_code(token, BZLD_LIST_BOOKS, bzld_check_book_no, book, sizeof book, &fault),
+        BZL_OK);
+    ck_assert_str_eq(book, "H72012400001");
+    const char *const bad_codes[] = {"e:H72012400001", "r:", "r:H7201240000", "r:H720124000011",
+                                     "r:../../etc"};
+    for (size_t i = 0; i < BZL_ARRAY_LEN(bad_codes); i++) {
+        memset(&fault, 0, sizeof fault);
+        ck_assert_int_eq(bzld_page_token_code(bad_codes[i], BZLD_LIST_BOOKS, bzld_check_book_no,
+                                              book, sizeof book, &fault),
+                         BZL_INVALID_ARGUMENT);
+        ck_assert_str_eq(fault.field, "page_token");
+    }
+
+    /* The listings that parse their token in wire.c refuse it alike. */
+    Bzl__V1__QueryBalances qb = BZL__V1__QUERY_BALANCES__INIT;
+    qb.book = "H72012400001";
+    qb.page_token = "b:4294967296"; /* (material, 0): the position before item 1 */
+    ck_assert_int_eq(bzld_wire_balances(&qb, &pos, &fault), BZL_OK);
+    ck_assert_uint_eq(pos, bzld_balances_position(BZL_KIND_MATERIAL, 0));
+    qb.page_token = "b:99999999999";
+    ck_assert_int_eq(bzld_wire_balances(&qb, &pos, &fault), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.field, "page_token");
+    Bzl__V1__QueryScrap qs = BZL__V1__QUERY_SCRAP__INIT;
+    qs.book = "H72012400001";
+    qs.page_token = "h:3";
+    uint32_t after_item = 0;
+    ck_assert_int_eq(bzld_wire_scrap(&qs, book, &after_item, &fault), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.field, "page_token");
+    ck_assert_uint_eq(bzld_page_rows(0, 16, 64), 16);
+    ck_assert_uint_eq(bzld_page_rows(1000, 16, 64), 64);
+    ck_assert_uint_eq(bzld_page_rows(3, 16, 64), 3);
 }
 END_TEST
 
@@ -274,7 +344,7 @@ START_TEST(wire_fault_to_pb_keeps_line_field_item_and_available)
     (void)bzl_fault_set(&fault, BZL_INSUFFICIENT_BALANCE, 3, "qty", "line 3: short");
     fault.item_no = 9;
     fault.available_e5 = 150000;
-    Bzl__Fault pb;
+    Bzl__V1__Fault pb;
     char available[BZL_DEC_TEXT_BYTES];
     bzld_fault_to_pb(&fault, &pb, available, sizeof available);
     ck_assert_uint_eq(pb.line, 3);
@@ -296,6 +366,7 @@ wire_suite(void)
     tcase_add_test(tc, wire_norm_round_trips_through_its_texts);
     tcase_add_test(tc, wire_stocktake_check_names_the_bad_line);
     tcase_add_test(tc, wire_ledger_requests_name_their_bad_field);
+    tcase_add_test(tc, wire_page_tokens_round_trip_and_refuse_forgeries);
     tcase_add_test(tc, wire_fault_to_pb_keeps_line_field_item_and_available);
     suite_add_tcase(s, tc);
     return s;
