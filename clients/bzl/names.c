@@ -112,15 +112,25 @@ value_word(const enum_word *table, size_t n, int value, const char *none)
     return word;
 }
 
-bool
-cli_kind_parse(const char *s, Bzl__V1__Kind *out)
-{
-    int v = word_value(kinds, BZL_ARRAY_LEN(kinds), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__Kind)v;
+/* A parse function per table: the word exactly, written to *out only when the table has it. */
+#define WORD_PARSE(fn, type, table)                                                                \
+    bool fn(const char *s, type *out)                                                              \
+    {                                                                                              \
+        int v = word_value(table, BZL_ARRAY_LEN(table), s);                                        \
+        if (v >= 0) {                                                                              \
+            *out = (type)v;                                                                        \
+        }                                                                                          \
+        return v >= 0;                                                                             \
     }
-    return v >= 0;
-}
+
+WORD_PARSE(cli_kind_parse, Bzl__V1__Kind, kinds)
+WORD_PARSE(cli_direction_parse, Bzl__V1__Direction, directions)
+WORD_PARSE(cli_mode_parse, Bzl__V1__BizMode, modes)
+WORD_PARSE(cli_verify_parse, Bzl__V1__VerifyMode, verify_modes)
+WORD_PARSE(cli_stocktake_kind_parse, Bzl__V1__StocktakeKind, stocktake_kinds)
+WORD_PARSE(cli_report_kind_parse, Bzl__V1__ReportKind, report_kinds)
+WORD_PARSE(cli_report_by_parse, Bzl__V1__ReportBy, report_bys)
+WORD_PARSE(cli_granularity_parse, Bzl__V1__Granularity, granularities)
 
 const char *
 cli_kind_name(Bzl__V1__Kind kind)
@@ -128,40 +138,10 @@ cli_kind_name(Bzl__V1__Kind kind)
     return value_word(kinds, BZL_ARRAY_LEN(kinds), (int)kind, "");
 }
 
-bool
-cli_direction_parse(const char *s, Bzl__V1__Direction *out)
-{
-    int v = word_value(directions, BZL_ARRAY_LEN(directions), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__Direction)v;
-    }
-    return v >= 0;
-}
-
-bool
-cli_mode_parse(const char *s, Bzl__V1__BizMode *out)
-{
-    int v = word_value(modes, BZL_ARRAY_LEN(modes), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__BizMode)v;
-    }
-    return v >= 0;
-}
-
 const char *
 cli_mode_name(Bzl__V1__BizMode mode)
 {
     return value_word(modes, BZL_ARRAY_LEN(modes), (int)mode, "");
-}
-
-bool
-cli_verify_parse(const char *s, Bzl__V1__VerifyMode *out)
-{
-    int v = word_value(verify_modes, BZL_ARRAY_LEN(verify_modes), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__VerifyMode)v;
-    }
-    return v >= 0;
 }
 
 const char *
@@ -177,46 +157,6 @@ const char *
 cli_book_status_name(Bzl__V1__BookStatus status)
 {
     return value_word(book_statuses, BZL_ARRAY_LEN(book_statuses), (int)status, "");
-}
-
-bool
-cli_stocktake_kind_parse(const char *s, Bzl__V1__StocktakeKind *out)
-{
-    int v = word_value(stocktake_kinds, BZL_ARRAY_LEN(stocktake_kinds), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__StocktakeKind)v;
-    }
-    return v >= 0;
-}
-
-bool
-cli_report_kind_parse(const char *s, Bzl__V1__ReportKind *out)
-{
-    int v = word_value(report_kinds, BZL_ARRAY_LEN(report_kinds), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__ReportKind)v;
-    }
-    return v >= 0;
-}
-
-bool
-cli_report_by_parse(const char *s, Bzl__V1__ReportBy *out)
-{
-    int v = word_value(report_bys, BZL_ARRAY_LEN(report_bys), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__ReportBy)v;
-    }
-    return v >= 0;
-}
-
-bool
-cli_granularity_parse(const char *s, Bzl__V1__Granularity *out)
-{
-    int v = word_value(granularities, BZL_ARRAY_LEN(granularities), s);
-    if (v >= 0) {
-        *out = (Bzl__V1__Granularity)v;
-    }
-    return v >= 0;
 }
 
 const char *
