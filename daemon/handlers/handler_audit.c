@@ -80,7 +80,7 @@ bzld_handle_audit(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, AUDIT);
     const Bzl__V1__AuditQuery *q = slot->req->audit;
-    size_t cap = bzld_page_rows(q->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
+    size_t cap = bzld_page_rows(q->page_size, BZL_AUDIT_PAGE_ROWS, BZL_AUDIT_PAGE_ROWS);
     bzl_fault fault = {0};
     uint64_t cursor = 0;
     bzl_status st =

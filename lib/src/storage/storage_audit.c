@@ -204,6 +204,103 @@ summary_month_row(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t ca
     }
 }
 
+/* Cuts a trailing partial UTF-8 sequence that snprintf's truncation left in s. */
+static void
+utf8_trim(char *s)
+{
+    size_t len = strlen(s);
+    size_t lead = len;
+    for (size_t back = 0; lead > 0 && back < 4; back++) {
+        lead--;
+        if (((uint8_t)s[lead] & 0xC0u) != 0x80u) {
+            break;
+        }
+    }
+    uint8_t c = (uint8_t)s[lead];
+    size_t need = c < 0x80u ? 1 : c >= 0xF0u ? 4 : c >= 0xE0u ? 3 : c >= 0xC0u ? 2 : 1;
+    if (lead < len && lead + need > len) {
+        s[lead] = '\0';
+    }
+}
+
+/* "post ID of ENTERPRISE book BOOK" and, with the reason typed, "void …", "reject …" and
+ * "reverse ID of ENTERPRISE book BOOK: 录入错误" (format.h's types 5, 6, 7, 11; the book is the
+ * effects section's). */
+static void
+summary_action(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    static const char *const verbs[] = {[JOURNAL_POST] = "post",
+                                        [JOURNAL_VOID] = "void",
+                                        [JOURNAL_REVERSE] = "reverse",
+                                        [JOURNAL_REJECT] = "reject"};
+    bzl_rd r = {.p = p, .len = n};
+    (void)rd_u64(&r); /* the declaration's entry */
+    if (type == JOURNAL_REVERSE) {
+        (void)rd_u64(&r); /* the posting it negates */
+    }
+    char ent[BZL_ENTERPRISE_CODE_LEN + 1] = "";
+    rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+    size_t id_len = rd_u8(&r);
+    char id[BZL_DECL_ID_BYTES_MAX + 1] = "";
+    rd_text(&r, id, sizeof id, id_len <= BZL_DECL_ID_BYTES_MAX ? id_len : 0, false);
+    char reason[BZL_TEXT_BYTES_MAX + 1] = "";
+    if (type != JOURNAL_POST) {
+        size_t reason_len = rd_u16(&r);
+        rd_text(&r, reason, sizeof reason, reason_len <= BZL_TEXT_BYTES_MAX ? reason_len : 0,
+                false);
+    }
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    snprintf(buf, cap, "%s %s of %s book %s%s%s", verbs[type], r.bad ? "?" : id, ent,
+             r.bad ? "?" : book, reason[0] != '\0' ? ": " : "", reason);
+    utf8_trim(buf);
+}
+
+/* "period close H72012400001 through 2026-03-31". */
+static void
+summary_period_close(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    char day[16];
+    bzl_date_format(rd_i32(&r), day, sizeof day);
+    snprintf(buf, cap, "period close %s through %s", r.bad ? "?" : book, r.bad ? "?" : day);
+}
+
+/* "norm H72012400001 product 1 material 2 version V1" (the norm key). */
+static void
+summary_norm(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    uint32_t product = (uint32_t)rd_be(&r, 4);
+    char version[BZL_BOM_VERSION_BYTES_MAX + 1] = "";
+    rd_text(&r, version, sizeof version, BZL_BOM_VERSION_BYTES_MAX, true);
+    uint32_t material = (uint32_t)rd_be(&r, 4);
+    snprintf(buf, cap, "norm %s product %" PRIu32 " material %" PRIu32 " version %s",
+             r.bad ? "?" : book, product, material, version);
+}
+
+/* "item mode H72012400001 product 1: ODM from 2025-04-01" (the item_mode key, then the mode). */
+static void
+summary_item_mode(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    static const char *const modes[] = {"none", "OEM", "ODM", "OBM"};
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    (void)rd_u8(&r); /* the kind: always product */
+    uint32_t item = (uint32_t)rd_be(&r, 4);
+    int32_t from = (int32_t)(uint32_t)rd_be(&r, 4);
+    uint8_t mode = rd_u8(&r);
+    char day[16];
+    bzl_date_format(from, day, sizeof day);
+    snprintf(buf, cap, "item mode %s product %" PRIu32 ": %s from %s", r.bad ? "?" : book, item,
+             mode < BZL_ARRAY_LEN(modes) ? modes[mode] : "?", day);
+}
+
 static void
 audit_summary(const uint8_t *e, size_t len, char *buf, size_t cap)
 {
@@ -227,6 +324,21 @@ audit_summary(const uint8_t *e, size_t len, char *buf, size_t cap)
     }
     case JOURNAL_DECLARATION:
         summary_declaration(p, n, buf, cap);
+        break;
+    case JOURNAL_POST:
+    case JOURNAL_VOID:
+    case JOURNAL_REVERSE:
+    case JOURNAL_REJECT:
+        summary_action(e[0], p, n, buf, cap);
+        break;
+    case JOURNAL_PERIOD_CLOSE:
+        summary_period_close(p, n, buf, cap);
+        break;
+    case JOURNAL_NORM:
+        summary_norm(p, n, buf, cap);
+        break;
+    case JOURNAL_ITEM_MODE:
+        summary_item_mode(p, n, buf, cap);
         break;
     case JOURNAL_STOCKTAKE:
         summary_stocktake(p, n, buf, cap);

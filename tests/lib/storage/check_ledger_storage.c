@@ -442,6 +442,79 @@ START_TEST(reversal_negates_once)
 }
 END_TEST
 
+/* The audit trail reads each customs action as a sentence naming the declaration, its
+ * enterprise and book, and the reason typed; period closes, norms and mode events alike. A
+ * reason longer than the line is cut at a character boundary, never inside one. */
+START_TEST(audit_lines_name_actions_records_and_reasons)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    seed_stock();
+    make_decl(&d, &l, "P-1", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(1000));
+    d.pending = true;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    ck_assert_int_eq(act("post", "P-1", &a), BZL_OK);
+    make_decl(&d, &l, "P-22", BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(10));
+    d.pending = true;
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    char long_reason[400] = "";
+    for (size_t i = 0; i + 3 < sizeof long_reason; i += 3) {
+        memcpy(long_reason + i, "错", 3); /* 3 bytes each: a cut lands inside one unless trimmed */
+    }
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_void(t, ENT, "P-22", true, long_reason, &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_storage_reverse(t, ENT, "IMP-1", "录入错误", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, DAYS_2026_03_15 - 30, &actor, &a), BZL_OK);
+    ck_assert_int_eq(
+        bzl_storage_item_mode_set(t, BOOK, 1, BZL_BIZ_ODM, DAYS_2026_03_15, &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+
+    bzl_audit_row rows[32];
+    size_t n = 0;
+    uint64_t next = 0;
+    bool more = false;
+    bzl_audit_filter f = {0};
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_audit_list(t, &f, rows, 32, &n, &next, &more), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!more);
+    char want[5][128];
+    snprintf(want[0], sizeof want[0], "norm %s product 1 material 1 version v1", BOOK);
+    snprintf(want[1], sizeof want[1], "post P-1 of %s book %s", ENT, BOOK);
+    snprintf(want[2], sizeof want[2], "reverse IMP-1 of %s book %s: 录入错误", ENT, BOOK);
+    snprintf(want[3], sizeof want[3], "period close %s through 2026-02-13", BOOK);
+    snprintf(want[4], sizeof want[4], "item mode %s product 1: ODM from 2026-03-15", BOOK);
+    for (size_t w = 0; w < BZL_ARRAY_LEN(want); w++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            found = strcmp(rows[i].summary, want[w]) == 0;
+        }
+        ck_assert_msg(found, "no audit line \"%s\"", want[w]);
+    }
+    const char *rejected = NULL;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(strstr(rows[i].summary, "payload bytes") == NULL, "opaque line: %s",
+                      rows[i].summary);
+        rejected =
+            strncmp(rows[i].summary, "reject P-22 of ", 15) == 0 ? rows[i].summary : rejected;
+    }
+    char head[128];
+    snprintf(head, sizeof head, "reject P-22 of %s book %s: ", ENT, BOOK);
+    ck_assert_ptr_nonnull(rejected);
+    ck_assert_int_eq(strncmp(rejected, head, strlen(head)), 0);
+    size_t len = strlen(rejected);
+    ck_assert_uint_ge(len, BZL_AUDIT_SUMMARY_BYTES - 3); /* cut short of the line's end … */
+    ck_assert_uint_eq((len - strlen(head)) % 3, 0);      /* … after a whole character */
+}
+END_TEST
+
 /* Closing through a date refuses declarations and reversals dated on or before it, never
  * reopens, and replays the same close. */
 START_TEST(closed_period_refuses_declarations_and_reversals)
@@ -864,6 +937,7 @@ main(void)
     tcase_add_loop_test(tc, verify_finds_a_tampered_history_row, 0, 3);
     tcase_add_test(tc, reversal_negates_once);
     tcase_add_test(tc, closed_period_refuses_declarations_and_reversals);
+    tcase_add_test(tc, audit_lines_name_actions_records_and_reasons);
     tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);
     tcase_add_test(tc, transfer_halves_are_matched);
     tcase_add_test(tc, verify_balances_reports_a_tampered_balance);

@@ -103,6 +103,12 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
  * of balance encode in about 400 KiB, inside the default frame. */
 #define BZL_LIST_ROWS_MAX 4096u
 
+/* Bytes of one audit summary line, NUL included: the action, its record and the start of a
+ * reason (a reason may be BZL_TEXT_BYTES_MAX long; the whole of it is in the declaration's
+ * entries). An audit page holds at most BZL_AUDIT_PAGE_ROWS of them, so that a page of the
+ * longest summaries and their other fields (under 64 bytes) fits the default frame. */
+#define BZL_AUDIT_SUMMARY_BYTES 240u
+#define BZL_AUDIT_PAGE_ROWS 2048u
 /* Journal entries one audit page may examine (matching or not): a filter that matches rarely
  * still answers within a few milliseconds and the client pages on with the cursor. */
 #define BZL_AUDIT_SCAN_MAX 65536u
@@ -147,6 +153,9 @@ static_assert(BZL_IDLE_TIMEOUT_MS_FLOOR <= BZL_IDLE_TIMEOUT_MS_DEFAULT &&
               "default idle timeout within bounds");
 static_assert(BZL_PRINCIPAL_ENTERPRISES_MAX <= UINT8_MAX, "scope count fits its u8");
 static_assert(BZL_CONN_OUT_BYTES_HIGH >= BZL_FRAME_BYTES_DEFAULT, "one full reply always fits");
+static_assert(BZL_AUDIT_PAGE_ROWS * (BZL_AUDIT_SUMMARY_BYTES + 64u) < BZL_FRAME_BYTES_DEFAULT,
+              "a page of the longest audit lines fits the default frame");
+static_assert(BZL_AUDIT_PAGE_ROWS <= BZL_LIST_ROWS_MAX, "an audit page is a list page");
 static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_WRITER_BATCH_DECLS_MAX,
               "a default batch request fits one writer transaction");
 

@@ -393,7 +393,10 @@ typedef struct bzl_audit_row {
     int32_t pid;
     uint8_t role;
     uint64_t request_id;
-    char summary[160]; /* "declaration ACME-1 6201230001 H72012400001 material in, 1 line" */
+    /* One sentence: "declaration ACME-1 of 6201230001 in H72012400001: material in",
+     * "reverse ACME-1 of 6201230001 book H72012400001: 录入错误"; a long reason is cut at a
+     * character boundary (the whole of it: the declaration's entries). */
+    char summary[BZL_AUDIT_SUMMARY_BYTES];
 } bzl_audit_row;
 
 typedef struct bzl_audit_filter {
