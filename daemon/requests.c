@@ -226,6 +226,29 @@ missing_stocktake(const Bzl__V1__Request *req, bzl_fault *fault)
     (void)bzl_fault_missing(fault, "book", "book", req->stocktake->book);
 }
 
+static bzl_status
+check_list_items(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind = 0;
+    uint64_t after = 0;
+    return bzld_wire_list_items(req->list_items, book_no, &kind, &after, fault);
+}
+
+static const char *
+key_list_items(const Bzl__V1__Request *req)
+{
+    return req->list_items->book;
+}
+
+/* handler_master.c's words for the items of a missing book. */
+static void
+missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->list_items->book);
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Enterprises submit and void their own pending declarations; customs posts, rejects,
@@ -261,6 +284,11 @@ missing_stocktake(const Bzl__V1__Request *req, bzl_fault *fault)
       .scope = BZLD_SCOPE_BOOK, .validate = check_balances, .key = key_balances,                   \
       .missing = missing_balances)                                                                 \
     X(STATS, .name = "stats", .handle = bzld_handle_stats, .roles = R_STAFF)                       \
+    X(LIST_BOOKS, .name = "list_books", .handle = bzld_handle_list_books, .roles = R_READERS,      \
+      .scope = BZLD_SCOPE_HANDLER)                                                                 \
+    X(LIST_ITEMS, .name = "list_items", .handle = bzld_handle_list_items, .roles = R_READERS,      \
+      .scope = BZLD_SCOPE_BOOK, .validate = check_list_items, .key = key_list_items,               \
+      .missing = missing_list_items)                                                               \
     X(SET_NORM, .name = "set_norm", .handle = bzld_handle_set_norm, .write = true,                 \
       .roles = R_ADMIN)                                                                            \
     X(LIST_NORMS, .name = "list_norms", .handle = bzld_handle_list_norms, .roles = R_READERS,      \
@@ -290,6 +318,8 @@ missing_stocktake(const Bzl__V1__Request *req, bzl_fault *fault)
       .missing = missing_the_book)                                                                 \
     X(REJECT_DECLARATION, .name = "reject", .handle = bzld_handle_reject, .write = true,           \
       .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(LIST_DECLARATIONS, .name = "list_declarations", .handle = bzld_handle_list_declarations,     \
+      .roles = R_READERS, .scope = BZLD_SCOPE_HANDLER)                                             \
     X(STOCKTAKE, .name = "stocktake", .handle = bzld_handle_stocktake, .write = true,              \
       .roles = R_ENT | R_CUSTOMS | R_ADMIN, .scope = BZLD_SCOPE_BOOK, .validate = check_stocktake, \
       .key = key_stocktake, .missing = missing_stocktake)                                          \

@@ -13,6 +13,10 @@ static_assert((int)BZL__V1__DIRECTION__DIRECTION_OUT == (int)BZL_DIR_OUT,
 static_assert((int)BZL__V1__BIZ_MODE__BIZ_MODE_OBM == (int)BZL_BIZ_OBM, "mode numbers match");
 static_assert((int)BZL__V1__VERIFY_MODE__VERIFY_MODE_CONSUMPTION == (int)BZL_VERIFY_CONSUMPTION,
               "verify mode numbers match");
+static_assert((int)BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REVERSED ==
+                      (int)BZL_DECL_REVERSED &&
+                  (int)BZL__V1__DECLARATION_STATE__DECLARATION_STATE_POSTED == (int)BZL_DECL_POSTED,
+              "declaration state numbers match");
 static_assert((int)BZL__V1__BOOK_STATUS__BOOK_STATUS_CLOSED == (int)BZL_BOOK_CLOSED,
               "book status numbers match");
 
@@ -703,7 +707,7 @@ bzld_wire_balances(const Bzl__V1__QueryBalances *req, uint64_t *after, bzl_fault
                              "kind must be material, product or unspecified");
     }
     return bzld_page_token_number(req->page_token, BZLD_LIST_BALANCES,
-                                  bzld_balances_position(BZL_KIND_PRODUCT, BZL_ITEM_NO_MAX), after,
+                                  bzld_item_position(BZL_KIND_PRODUCT, BZL_ITEM_NO_MAX), after,
                                   fault);
 }
 
@@ -727,6 +731,81 @@ bzld_wire_list_norms(const Bzl__V1__ListNorms *req, uint32_t *skip, bzl_fault *f
     uint64_t n = 0;
     bzl_status st = bzld_page_token_number(req->page_token, BZLD_LIST_NORMS, UINT32_MAX, &n, fault);
     *skip = (uint32_t)n;
+    return st;
+}
+
+/* ---- the officer's desk ---------------------------------------------------------------------- */
+
+bzl_status
+bzld_wire_list_declarations(const Bzl__V1__ListDeclarations *req, bzl_decl_filter *f,
+                            bzl_fault *fault)
+{
+    memset(f, 0, sizeof *f);
+    bzl_status st = BZL_OK;
+    if (req->state < BZL__V1__DECLARATION_STATE__DECLARATION_STATE_UNSPECIFIED ||
+        req->state > BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REVERSED) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "state",
+                           "state %d is not posted, pending, voided, rejected or reversed",
+                           (int)req->state);
+    }
+    f->state = (uint8_t)req->state;
+    if (st == BZL_OK) {
+        st = bzld_copy_code(req->enterprise, true, bzl_code_check_enterprise, f->enterprise,
+                            sizeof f->enterprise, 0, "enterprise", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(req->book, true, bzld_check_book_no, f->book_no, sizeof f->book_no, 0,
+                            "book", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(req->trade_mode, true, bzl_code_check_trade_mode, f->trade_mode,
+                            sizeof f->trade_mode, 0, "trade_mode", fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_wire_date(req->from, true, INT32_MIN, "from", &f->from, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_wire_date(req->to, true, INT32_MAX, "to", &f->to, fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_page_token_number(req->page_token, BZLD_LIST_DECLARATIONS, UINT64_MAX,
+                                    &f->after_seq, fault);
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_list_items(const Bzl__V1__ListItems *req, char book_no[BZL_BOOK_NO_LEN + 1],
+                     uint8_t *kind, uint64_t *after, bzl_fault *fault)
+{
+    *kind = 0;
+    *after = 0;
+    bzl_status st = bzld_parse_book(req->book, book_no, fault);
+    if (st == BZL_OK &&
+        (req->kind < BZL__V1__KIND__KIND_UNSPECIFIED || req->kind > BZL__V1__KIND__KIND_PRODUCT)) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",
+                           "kind must be material, product or unspecified");
+    }
+    *kind = (uint8_t)req->kind;
+    if (st == BZL_OK) {
+        st = bzld_page_token_number(req->page_token, BZLD_LIST_ITEMS,
+                                    bzld_item_position(BZL_KIND_PRODUCT, BZL_ITEM_NO_MAX), after,
+                                    fault);
+    }
+    return st;
+}
+
+bzl_status
+bzld_wire_list_books(const Bzl__V1__ListBooks *req, char enterprise[BZL_ENTERPRISE_CODE_LEN + 1],
+                     char after[BZL_BOOK_NO_LEN + 1], bzl_fault *fault)
+{
+    after[0] = '\0';
+    bzl_status st = bzld_copy_code(req->enterprise, true, bzl_code_check_enterprise, enterprise,
+                                   BZL_ENTERPRISE_CODE_LEN + 1, 0, "enterprise", fault);
+    if (st == BZL_OK) {
+        st = bzld_page_token_code(req->page_token, BZLD_LIST_BOOK_RECORDS, bzld_check_book_no,
+                                  after, BZL_BOOK_NO_LEN + 1, fault);
+    }
     return st;
 }
 

@@ -75,15 +75,18 @@ void bzld_fault_to_pb(const bzl_fault *fault, Bzl__V1__Fault *out, char *availab
  * letter, ':' and the position the next page starts after: a number, or for the listings
  * keyed by code the last code. The letter makes a token of one listing fail in another. */
 typedef enum bzld_listing {
-    BZLD_LIST_ENTERPRISES = 'e', /* last enterprise code */
-    BZLD_LIST_BALANCES = 'b',    /* bzld_balances_position of the last row */
-    BZLD_LIST_NORMS = 'n',       /* rows already listed */
-    BZLD_LIST_HISTORY = 'h',     /* last journal sequence */
-    BZLD_LIST_TRANSFERS = 't',   /* rows already listed */
-    BZLD_LIST_SCRAP = 's',       /* last material */
-    BZLD_LIST_BOOKS = 'r',       /* last book (reconcile of every book) */
-    BZLD_LIST_RATES = 'x',       /* rows already listed */
-    BZLD_LIST_AUDIT = 'a',       /* last journal sequence examined */
+    BZLD_LIST_ENTERPRISES = 'e',  /* last enterprise code */
+    BZLD_LIST_BALANCES = 'b',     /* bzld_item_position of the last row */
+    BZLD_LIST_NORMS = 'n',        /* rows already listed */
+    BZLD_LIST_HISTORY = 'h',      /* last journal sequence */
+    BZLD_LIST_TRANSFERS = 't',    /* rows already listed */
+    BZLD_LIST_SCRAP = 's',        /* last material */
+    BZLD_LIST_BOOKS = 'r',        /* last book (reconcile of every book) */
+    BZLD_LIST_RATES = 'x',        /* rows already listed */
+    BZLD_LIST_AUDIT = 'a',        /* last journal sequence examined */
+    BZLD_LIST_DECLARATIONS = 'd', /* last journal sequence examined */
+    BZLD_LIST_BOOK_RECORDS = 'k', /* last book listed (book list) */
+    BZLD_LIST_ITEMS = 'i',        /* bzld_item_position of the last row */
 } bzld_listing;
 
 /* Room for any token the daemon writes, NUL included. */
@@ -186,16 +189,33 @@ BZL_NODISCARD bzl_status bzld_wire_list_norms(const Bzl__V1__ListNorms *req, uin
                                               bzl_fault *fault);
 
 /* QueryBalances: the book number, the kind (0 for either) and the page token: the position
- * after which the page starts, (kind, item) as bzld_balances_position packs it. */
+ * after which the page starts, (kind, item) as bzld_item_position packs it. */
 BZL_NODISCARD bzl_status bzld_wire_balances(const Bzl__V1__QueryBalances *req, uint64_t *after,
                                             bzl_fault *fault);
 
-/* The balances listing's position of a (kind, item) row: kind in the high 32 bits. */
+/* The balance and item listings' position of a (kind, item) row: kind in the high 32 bits. */
 static inline uint64_t
-bzld_balances_position(uint8_t kind, uint32_t item)
+bzld_item_position(uint8_t kind, uint32_t item)
 {
     return (uint64_t)kind << 32 | item;
 }
+
+/* ---- the officer's desk ---------------------------------------------------------------------- */
+
+/* ListDeclarations: every filter but the age (the handler's clock) into f, and the page token
+ * into f->after_seq. Empty filters match everything. */
+BZL_NODISCARD bzl_status bzld_wire_list_declarations(const Bzl__V1__ListDeclarations *req,
+                                                     bzl_decl_filter *f, bzl_fault *fault);
+
+/* ListItems: the book, the kind (0 for both) and the page token's (kind, item). */
+BZL_NODISCARD bzl_status bzld_wire_list_items(const Bzl__V1__ListItems *req,
+                                              char book_no[BZL_BOOK_NO_LEN + 1], uint8_t *kind,
+                                              uint64_t *after, bzl_fault *fault);
+
+/* ListBooks: the enterprise filter ("" for every one) and the book the page continues after. */
+BZL_NODISCARD bzl_status bzld_wire_list_books(const Bzl__V1__ListBooks *req,
+                                              char enterprise[BZL_ENTERPRISE_CODE_LEN + 1],
+                                              char after[BZL_BOOK_NO_LEN + 1], bzl_fault *fault);
 
 /* ---- verification ---------------------------------------------------------------------------- */
 

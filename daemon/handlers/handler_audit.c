@@ -92,11 +92,28 @@ bzld_handle_audit(bzld_slot *slot)
     /* The page starts after the token's entry, and never before from_seq. */
     uint64_t from = q->from_seq > 0 ? q->from_seq - 1 : 0;
     bzl_audit_filter f = {.after_seq = cursor > from ? cursor : from,
+                          .type = (uint8_t)q->action,
                           .until_seq = q->until_seq,
                           .since_ms = q->since_ms,
                           .until_ms = q->until_ms,
                           .by_uid = q->by_uid,
                           .uid = q->uid};
+    if (st == BZL_OK && (q->action < 0 || q->action > UINT8_MAX)) {
+        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "action",
+                           "action %d is not an entry type", (int)q->action);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(q->enterprise, true, bzl_code_check_enterprise, f.enterprise,
+                            sizeof f.enterprise, 0, "enterprise", &fault);
+    }
+    if (st == BZL_OK) {
+        st = bzld_copy_code(q->book, true, bzld_check_book_no, f.book_no, sizeof f.book_no, 0,
+                            "book", &fault);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
     bzl_audit_row *rows = calloc(cap, sizeof *rows);
     Bzl__V1__AuditEntry *pb = calloc(cap, sizeof *pb);
     Bzl__V1__AuditEntry **ptrs = calloc(cap, sizeof *ptrs);

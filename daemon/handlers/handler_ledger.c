@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bzl/decimal.h"
 #include "bzl/query.h"
@@ -214,6 +215,18 @@ bzld_handle_reverse(bzld_slot *slot)
     declaration_action(slot, slot->req->reverse_declaration, LW_REVERSE);
 }
 
+/* Today in the daemon's local calendar (the zone's: a period closes at the end of its day). */
+static int32_t
+today_local(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm) == NULL) {
+        return (int32_t)(now / 86400);
+    }
+    return bzl_date_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+}
+
 void
 bzld_handle_close_period(bzld_slot *slot)
 {
@@ -225,6 +238,18 @@ bzld_handle_close_period(bzld_slot *slot)
         return;
     }
     bzl_status st = bzld_wire_close_period(req, w->book_no, &w->date, &fault);
+    int32_t today = today_local();
+    if (st == BZL_OK && w->date > today && !req->force) {
+        /* Closing is for good: a typo such as 2099 would freeze the book. */
+        char through[16];
+        char now[16];
+        bzl_date_format(w->date, through, sizeof through);
+        bzl_date_format(today, now, sizeof now);
+        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "through",
+                           "through %s is after today (%s); a closed period never reopens: "
+                           "pass force to close one that has not ended",
+                           through, now);
+    }
     ledger_start(slot, w, st, &fault);
 }
 

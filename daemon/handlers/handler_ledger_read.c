@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bzl/decimal.h"
 #include "dispatch.h"
@@ -253,6 +254,92 @@ bzld_handle_unmatched_transfers(bzld_slot *slot)
     Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
     resp.result_case = BZL__V1__RESPONSE__RESULT_TRANSFERS;
     resp.transfers = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(txt);
+    free(ptrs);
+    free(pb);
+    free(rows);
+}
+
+/* bzl_decl_filter's visible() over the slot's principal. */
+static bool
+principal_sees(void *arg, const char *enterprise)
+{
+    return bzld_principal_sees(arg, enterprise);
+}
+
+typedef struct decl_summary_text {
+    char date[16];
+} decl_summary_text;
+
+void
+bzld_handle_list_declarations(bzld_slot *slot)
+{
+    BZLD_HANDLER_BEGIN(slot, LIST_DECLARATIONS);
+    const Bzl__V1__ListDeclarations *req = slot->req->list_declarations;
+    bzl_fault fault = {0};
+    bzl_decl_filter f;
+    bzl_status st = bzld_wire_list_declarations(req, &f, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    /* An enterprise principal's scope: another enterprise's declarations are not there. */
+    const bzld_principal *who = bzld_principal_of_slot(slot);
+    f.visible = principal_sees;
+    f.visible_arg = (void *)who;
+    if (req->older_than_days > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+        f.submitted_before_ms = now_ms - (int64_t)req->older_than_days * 86400000;
+    }
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
+    bzl_decl_row *rows = calloc(cap, sizeof *rows);
+    Bzl__V1__DeclarationSummary *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__DeclarationSummary **ptrs = calloc(cap, sizeof *ptrs);
+    decl_summary_text *txt = calloc(cap, sizeof *txt);
+    size_t count = 0;
+    uint64_t next_after = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_decl_list(txn, &f, rows, cap, &count, &next_after, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "listing declarations failed: %s", bzl_status_text(st));
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const bzl_decl_row *r = &rows[i];
+        bzl__v1__declaration_summary__init(&pb[i]);
+        bzl_date_format(r->date, txt[i].date, sizeof txt[i].date);
+        pb[i].seq = r->seq;
+        pb[i].id = (char *)r->id;
+        pb[i].enterprise = (char *)r->enterprise;
+        pb[i].book = (char *)r->book_no;
+        pb[i].date = txt[i].date;
+        pb[i].trade_mode = (char *)r->trade_mode;
+        pb[i].flow = r->flow == BZL_FLOW_NONE ? "" : (char *)bzl_flow_name((bzl_flow)r->flow);
+        pb[i].kind = (Bzl__V1__Kind)r->kind;
+        pb[i].direction = (Bzl__V1__Direction)r->direction;
+        pb[i].lines = r->line_count;
+        pb[i].state = (Bzl__V1__DeclarationState)r->state;
+        pb[i].submitted_ms = r->time_ms;
+        ptrs[i] = &pb[i];
+    }
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(BZLD_LIST_DECLARATIONS, more, next_after, token);
+    Bzl__V1__DeclarationList list = BZL__V1__DECLARATION_LIST__INIT;
+    list.n_declarations = count;
+    list.declarations = ptrs;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_DECLARATIONS;
+    resp.declarations = &list;
     bzld_slot_reply(slot, &resp);
 done:
     free(txt);

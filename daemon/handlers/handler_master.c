@@ -42,11 +42,25 @@ master_apply(bzld_job *job, bzl_txn *txn)
     return bzl_status_aborts_batch(w->result) ? w->result : BZL_OK;
 }
 
+/* The date book_no's periods are closed through, as YYYY-MM-DD, or "" when none is. */
+static bzl_status
+book_closed_text(bzl_txn *txn, const char *book_no, char out[16])
+{
+    bool closed = false;
+    int32_t through = 0;
+    bzl_status st = bzl_storage_period_get(txn, book_no, &closed, &through);
+    out[0] = '\0';
+    if (st == BZL_OK && closed) {
+        bzl_date_format(through, out, 16);
+    }
+    return st;
+}
+
 /* Replies with the one record of `type` (the other two pointers are not read): the echo of a
  * write and the answer of a get share it. */
 static void
 reply_record(bzld_slot *slot, master_type type, const bzl_enterprise *e, const bzl_book *b,
-             const bzl_item *item)
+             const bzl_item *item, const char *closed_through)
 {
     Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
     Bzl__V1__Enterprise epb;
@@ -58,6 +72,7 @@ reply_record(bzld_slot *slot, master_type type, const bzl_enterprise *e, const b
         resp.enterprise = &epb;
     } else if (type == MASTER_BOOK) {
         bzld_book_to_pb(b, &bpb);
+        bpb.closed_through = (char *)closed_through;
         resp.result_case = BZL__V1__RESPONSE__RESULT_BOOK;
         resp.book = &bpb;
     } else {
@@ -75,7 +90,7 @@ master_reply(bzld_job *job, bzl_status batch_status)
     master_work *w = slot->work;
     slot->work = NULL;
     if (!bzld_reply_job_failure(slot, batch_status, w->result, &w->fault)) {
-        reply_record(slot, w->type, &w->enterprise, &w->book, &w->item);
+        reply_record(slot, w->type, &w->enterprise, &w->book, &w->item, "");
     }
     free(w);
 }
@@ -156,6 +171,7 @@ reply_lookup(bzld_slot *slot, master_type type, const char *code, bzl_kind kind,
     bzl_enterprise e;
     bzl_book b;
     bzl_item item;
+    char closed[16] = "";
     bzl_txn *txn = NULL;
     bzl_status st = bzld_read_begin(bzld_of_slot(slot), &txn);
     if (st == BZL_OK) {
@@ -163,13 +179,14 @@ reply_lookup(bzld_slot *slot, master_type type, const char *code, bzl_kind kind,
             st = bzl_storage_enterprise_get(txn, code, &e);
         } else if (type == MASTER_BOOK) {
             st = bzl_storage_book_get(txn, code, &b);
+            st = st == BZL_OK ? book_closed_text(txn, code, closed) : st;
         } else {
             st = bzl_storage_item_get(txn, code, kind, item_no, &item);
         }
         bzl_txn_abort(txn);
     }
     if (st == BZL_OK) {
-        reply_record(slot, type, &e, &b, &item);
+        reply_record(slot, type, &e, &b, &item, closed);
         return;
     }
     char key[64];
@@ -324,4 +341,163 @@ bzld_handle_get_item(bzld_slot *slot)
         return;
     }
     reply_lookup(slot, MASTER_ITEM, req->book, kind, req->item);
+}
+
+/* Whether the principal may see book b and it passes the enterprise filter. */
+static bool
+book_listed(const bzld_principal *who, const char *enterprise, const bzl_book *b)
+{
+    return bzld_principal_sees(who, b->enterprise) &&
+           (enterprise[0] == '\0' || strcmp(enterprise, b->enterprise) == 0);
+}
+
+/* One page of books after `after`: every book is read, those the principal may not see (or
+ * the filter drops) are passed over, and the page ends full or at the last book. The token is
+ * the last book listed, so it never names a book the caller may not see. */
+static bzl_status
+books_page(bzl_txn *txn, const bzld_principal *who, const char *enterprise, const char *after,
+           bzl_book *rows, char (*closed)[16], size_t cap, size_t *count, bool *more)
+{
+    char(*numbers)[BZL_BOOK_NO_LEN + 1] = calloc(BZL_LIST_ROWS_MAX, sizeof *numbers);
+    char from[BZL_BOOK_NO_LEN + 1];
+    snprintf(from, sizeof from, "%s", after);
+    bzl_status st = numbers != NULL ? BZL_OK : BZL_NO_MEMORY;
+    bool further = true;
+    *count = 0;
+    *more = false;
+    /* Bounded by the number of books: each pass moves `from` past a page of them. */
+    while (st == BZL_OK && further && !*more) {
+        size_t n = 0;
+        st = bzl_storage_book_list(txn, from, numbers, BZL_LIST_ROWS_MAX, &n, &further);
+        for (size_t i = 0; st == BZL_OK && i < n && !*more; i++) {
+            bzl_book b;
+            st = bzl_storage_book_get(txn, numbers[i], &b);
+            if (st != BZL_OK || !book_listed(who, enterprise, &b)) {
+                continue;
+            }
+            if (*count == cap) {
+                *more = true;
+                break;
+            }
+            st = book_closed_text(txn, b.book_no, closed[*count]);
+            rows[(*count)++] = b;
+        }
+        if (n > 0) {
+            memcpy(from, numbers[n - 1], sizeof from);
+        }
+    }
+    free(numbers);
+    return st;
+}
+
+void
+bzld_handle_list_books(bzld_slot *slot)
+{
+    BZLD_HANDLER_BEGIN(slot, LIST_BOOKS);
+    const Bzl__V1__ListBooks *req = slot->req->list_books;
+    bzl_fault fault = {0};
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char after[BZL_BOOK_NO_LEN + 1];
+    bzl_status st = bzld_wire_list_books(req, enterprise, after, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
+    bzl_book *rows = calloc(cap, sizeof *rows);
+    char(*closed)[16] = calloc(cap, sizeof *closed);
+    Bzl__V1__Book *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__Book **ptrs = calloc(cap, sizeof *ptrs);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    st = rows && closed && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = books_page(txn, bzld_principal_of_slot(slot), enterprise, after, rows, closed, cap,
+                        &count, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "listing books failed: %s", bzl_status_text(st));
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        bzld_book_to_pb(&rows[i], &pb[i]);
+        pb[i].closed_through = closed[i];
+        ptrs[i] = &pb[i];
+    }
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_code(BZLD_LIST_BOOK_RECORDS, more && count > 0,
+                             count > 0 ? rows[count - 1].book_no : "", token);
+    Bzl__V1__BookList list = BZL__V1__BOOK_LIST__INIT;
+    list.n_books = count;
+    list.books = ptrs;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_BOOKS;
+    resp.books = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(ptrs);
+    free(pb);
+    free(closed);
+    free(rows);
+}
+
+void
+bzld_handle_list_items(bzld_slot *slot)
+{
+    BZLD_HANDLER_BEGIN(slot, LIST_ITEMS);
+    const Bzl__V1__ListItems *req = slot->req->list_items;
+    bzl_fault fault = {0};
+    char book[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind = 0;
+    uint64_t after = 0;
+    bzl_status st = bzld_wire_list_items(req, book, &kind, &after, &fault);
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    size_t cap = bzld_page_rows(req->page_size, BZL_LIST_ROWS_MAX, BZL_LIST_ROWS_MAX);
+    bzl_item *rows = calloc(cap, sizeof *rows);
+    Bzl__V1__Item *pb = calloc(cap, sizeof *pb);
+    Bzl__V1__Item **ptrs = calloc(cap, sizeof *ptrs);
+    size_t count = 0;
+    bool more = false;
+    bzl_txn *txn = NULL;
+    st = rows && pb && ptrs ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = bzl_storage_item_list(txn, book, kind, (uint8_t)(after >> 32), (uint32_t)after, rows,
+                                   cap, &count, &more);
+        bzl_txn_abort(txn);
+    }
+    if (st == BZL_NOT_FOUND) {
+        (void)bzl_fault_missing(&fault, "book", "book", book);
+        bzld_slot_reply_status(slot, st, "%s", fault.message);
+        goto done;
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "listing items failed: %s", bzl_status_text(st));
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        bzld_item_to_pb(&rows[i], &pb[i]);
+        ptrs[i] = &pb[i];
+    }
+    char token[BZLD_PAGE_TOKEN_BYTES];
+    bzld_page_token_put_number(
+        BZLD_LIST_ITEMS, more && count > 0,
+        count > 0 ? bzld_item_position(rows[count - 1].kind, rows[count - 1].item_no) : 0, token);
+    Bzl__V1__ItemList list = BZL__V1__ITEM_LIST__INIT;
+    list.n_items = count;
+    list.items = ptrs;
+    list.next_page_token = token;
+    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+    resp.result_case = BZL__V1__RESPONSE__RESULT_ITEMS;
+    resp.items = &list;
+    bzld_slot_reply(slot, &resp);
+done:
+    free(ptrs);
+    free(pb);
+    free(rows);
 }

@@ -91,8 +91,7 @@ reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows
     char token[BZLD_PAGE_TOKEN_BYTES];
     bzld_page_token_put_number(
         BZLD_LIST_BALANCES, more && count > 0,
-        count > 0 ? bzld_balances_position(rows[count - 1].kind, rows[count - 1].item_no) : 0,
-        token);
+        count > 0 ? bzld_item_position(rows[count - 1].kind, rows[count - 1].item_no) : 0, token);
     Bzl__V1__BalanceList list = BZL__V1__BALANCE_LIST__INIT;
     list.n_balances = count;
     list.balances = ptrs;

@@ -26,6 +26,8 @@ void bzld_handle_open_book(bzld_slot *slot);
 void bzld_handle_get_book(bzld_slot *slot);
 void bzld_handle_add_item(bzld_slot *slot);
 void bzld_handle_get_item(bzld_slot *slot);
+void bzld_handle_list_books(bzld_slot *slot);
+void bzld_handle_list_items(bzld_slot *slot);
 
 /* handler_declaration.c */
 void bzld_handle_submit(bzld_slot *slot);
@@ -54,6 +56,7 @@ void bzld_handle_scrap(bzld_slot *slot);
 /* handler_ledger_read.c */
 void bzld_handle_get_declaration(bzld_slot *slot);
 void bzld_handle_unmatched_transfers(bzld_slot *slot);
+void bzld_handle_list_declarations(bzld_slot *slot);
 
 /* handler_recon.c: verification */
 void bzld_handle_stocktake(bzld_slot *slot);

@@ -146,7 +146,7 @@ bzl_storage_verify_chain(bzl_txn *t, bzl_chain_report *out)
 
 /* "declaration ID of ENTERPRISE in BOOK: material in". */
 static void
-summary_declaration(const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_declaration(const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     bzl_rd r = {.p = p, .len = n};
     size_t id_len = rd_u8(&r);
@@ -158,13 +158,15 @@ summary_declaration(const uint8_t *p, size_t n, char *buf, size_t cap)
     rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
     uint8_t kind = rd_u8(&r);
     uint8_t dir = rd_u8(&r);
-    snprintf(buf, cap, "declaration %s of %s in %s: %s %s", id, ent, book,
+    memcpy(row->enterprise, ent, sizeof row->enterprise);
+    memcpy(row->book_no, book, sizeof row->book_no);
+    snprintf(row->summary, sizeof row->summary, "declaration %s of %s in %s: %s %s", id, ent, book,
              kind == BZL_KIND_PRODUCT ? "product" : "material", dir == BZL_DIR_OUT ? "out" : "in");
 }
 
 /* "stocktake H72012400001 2026-06-30, 3 lines" (format.h's stocktake payload). */
 static void
-summary_stocktake(const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_stocktake(const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     bzl_rd r = {.p = p, .len = n};
     char book[BZL_BOOK_NO_LEN + 1] = "";
@@ -172,16 +174,18 @@ summary_stocktake(const uint8_t *p, size_t n, char *buf, size_t cap)
     int32_t date = rd_i32(&r);
     uint8_t count_scrap = rd_u8(&r);
     uint32_t lines = rd_u32(&r);
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
     char day[16];
     bzl_date_format(date, day, sizeof day);
-    snprintf(buf, cap, "stocktake %s %s, %" PRIu32 " line%s%s", r.bad ? "?" : book, day, lines,
-             lines == 1 ? "" : "s", count_scrap ? ", scrap counted" : "");
+    snprintf(row->summary, sizeof row->summary, "stocktake %s %s, %" PRIu32 " line%s%s",
+             r.bad ? "?" : book, day, lines, lines == 1 ? "" : "s",
+             count_scrap ? ", scrap counted" : "");
 }
 
 /* "rate 2026-03 502 7.1234 (was 7.1)" and "trade 2026-03 502 exports 1000 imports 500"
  * (format.h's rate and trade payloads). */
 static void
-summary_month_row(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_month_row(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     bzl_rd r = {.p = p, .len = n};
     uint32_t month = (uint32_t)rd_be(&r, 4);
@@ -194,13 +198,13 @@ summary_month_row(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t ca
     if (type == JOURNAL_RATE) {
         bzl_dec_format(a, BZL_SCALE_RATE, at, sizeof at);
         bzl_dec_format(b, BZL_SCALE_RATE, bt, sizeof bt);
-        snprintf(buf, cap, "rate %04u-%02u %s %s%s%s%s", month / 100, month % 100, cur, at,
-                 b != 0 ? " (was " : "", b != 0 ? bt : "", b != 0 ? ")" : "");
+        snprintf(row->summary, sizeof row->summary, "rate %04u-%02u %s %s%s%s%s", month / 100,
+                 month % 100, cur, at, b != 0 ? " (was " : "", b != 0 ? bt : "", b != 0 ? ")" : "");
     } else {
         bzl_dec_format(a, BZL_SCALE_QTY, at, sizeof at);
         bzl_dec_format(b, BZL_SCALE_QTY, bt, sizeof bt);
-        snprintf(buf, cap, "trade %04u-%02u %s exports %s imports %s", month / 100, month % 100,
-                 cur, at, bt);
+        snprintf(row->summary, sizeof row->summary, "trade %04u-%02u %s exports %s imports %s",
+                 month / 100, month % 100, cur, at, bt);
     }
 }
 
@@ -227,7 +231,7 @@ utf8_trim(char *s)
  * "reverse ID of ENTERPRISE book BOOK: 录入错误" (format.h's types 5, 6, 7, 11; the book is the
  * effects section's). */
 static void
-summary_action(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_action(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     static const char *const verbs[] = {[JOURNAL_POST] = "post",
                                         [JOURNAL_VOID] = "void",
@@ -251,26 +255,40 @@ summary_action(uint8_t type, const uint8_t *p, size_t n, char *buf, size_t cap)
     }
     char book[BZL_BOOK_NO_LEN + 1] = "";
     rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
-    snprintf(buf, cap, "%s %s of %s book %s%s%s", verbs[type], r.bad ? "?" : id, ent,
-             r.bad ? "?" : book, reason[0] != '\0' ? ": " : "", reason);
-    utf8_trim(buf);
+    if (!r.bad) {
+        memcpy(row->enterprise, ent, sizeof row->enterprise);
+        memcpy(row->book_no, book, sizeof row->book_no);
+    }
+    int head = snprintf(row->summary, sizeof row->summary, "%s %s of %s book %s%s", verbs[type],
+                        r.bad ? "?" : id, ent, r.bad ? "?" : book, reason[0] != '\0' ? ": " : "");
+    /* The reason fills what room is left, cut after a whole character. */
+    size_t used = head < 0                             ? 0
+                  : (size_t)head < sizeof row->summary ? (size_t)head
+                                                       : sizeof row->summary - 1;
+    size_t room = sizeof row->summary - 1 - used;
+    size_t take = strlen(reason) < room ? strlen(reason) : room;
+    memcpy(row->summary + used, reason, take);
+    row->summary[used + take] = '\0';
+    utf8_trim(row->summary);
 }
 
 /* "period close H72012400001 through 2026-03-31". */
 static void
-summary_period_close(const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_period_close(const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     bzl_rd r = {.p = p, .len = n};
     char book[BZL_BOOK_NO_LEN + 1] = "";
     rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
     char day[16];
     bzl_date_format(rd_i32(&r), day, sizeof day);
-    snprintf(buf, cap, "period close %s through %s", r.bad ? "?" : book, r.bad ? "?" : day);
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
+    snprintf(row->summary, sizeof row->summary, "period close %s through %s", r.bad ? "?" : book,
+             r.bad ? "?" : day);
 }
 
 /* "norm H72012400001 product 1 material 2 version V1" (the norm key). */
 static void
-summary_norm(const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_norm(const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     bzl_rd r = {.p = p, .len = n};
     char book[BZL_BOOK_NO_LEN + 1] = "";
@@ -279,13 +297,15 @@ summary_norm(const uint8_t *p, size_t n, char *buf, size_t cap)
     char version[BZL_BOM_VERSION_BYTES_MAX + 1] = "";
     rd_text(&r, version, sizeof version, BZL_BOM_VERSION_BYTES_MAX, true);
     uint32_t material = (uint32_t)rd_be(&r, 4);
-    snprintf(buf, cap, "norm %s product %" PRIu32 " material %" PRIu32 " version %s",
-             r.bad ? "?" : book, product, material, version);
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
+    snprintf(row->summary, sizeof row->summary,
+             "norm %s product %" PRIu32 " material %" PRIu32 " version %s", r.bad ? "?" : book,
+             product, material, version);
 }
 
 /* "item mode H72012400001 product 1: ODM from 2025-04-01" (the item_mode key, then the mode). */
 static void
-summary_item_mode(const uint8_t *p, size_t n, char *buf, size_t cap)
+summary_item_mode(const uint8_t *p, size_t n, bzl_audit_row *row)
 {
     static const char *const modes[] = {"none", "OEM", "ODM", "OBM"};
     bzl_rd r = {.p = p, .len = n};
@@ -295,60 +315,74 @@ summary_item_mode(const uint8_t *p, size_t n, char *buf, size_t cap)
     uint32_t item = (uint32_t)rd_be(&r, 4);
     int32_t from = (int32_t)(uint32_t)rd_be(&r, 4);
     uint8_t mode = rd_u8(&r);
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
     char day[16];
     bzl_date_format(from, day, sizeof day);
-    snprintf(buf, cap, "item mode %s product %" PRIu32 ": %s from %s", r.bad ? "?" : book, item,
-             mode < BZL_ARRAY_LEN(modes) ? modes[mode] : "?", day);
+    snprintf(row->summary, sizeof row->summary, "item mode %s product %" PRIu32 ": %s from %s",
+             r.bad ? "?" : book, item, mode < BZL_ARRAY_LEN(modes) ? modes[mode] : "?", day);
 }
 
 static void
-audit_summary(const uint8_t *e, size_t len, char *buf, size_t cap)
+audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
 {
     const uint8_t *p = e + JOURNAL_HEADER_BYTES;
     size_t n = len - JOURNAL_HEADER_BYTES;
     switch (e[0]) {
     case JOURNAL_ENTERPRISE:
-        snprintf(buf, cap, "enterprise %.10s registered", n >= 10 ? (const char *)p : "?");
+        if (n >= BZL_ENTERPRISE_CODE_LEN) {
+            memcpy(row->enterprise, p, BZL_ENTERPRISE_CODE_LEN);
+        }
+        snprintf(row->summary, sizeof row->summary, "enterprise %.10s registered",
+                 n >= 10 ? (const char *)p : "?");
         break;
     case JOURNAL_BOOK:
-        snprintf(buf, cap, "book %.12s opened for %.10s", n >= 22 ? (const char *)p : "?",
-                 n >= 22 ? (const char *)p + 12 : "?");
+        if (n >= BZL_BOOK_NO_LEN + BZL_ENTERPRISE_CODE_LEN) {
+            memcpy(row->book_no, p, BZL_BOOK_NO_LEN);
+            memcpy(row->enterprise, p + BZL_BOOK_NO_LEN, BZL_ENTERPRISE_CODE_LEN);
+        }
+        snprintf(row->summary, sizeof row->summary, "book %.12s opened for %.10s",
+                 n >= 22 ? (const char *)p : "?", n >= 22 ? (const char *)p + 12 : "?");
         break;
     case JOURNAL_ITEM: {
         bzl_rd r = {.p = p, .len = n, .off = BZL_BOOK_NO_LEN};
         uint8_t kind = rd_u8(&r);
         uint32_t item = (uint32_t)rd_be(&r, 4);
-        snprintf(buf, cap, "item %.12s %s %" PRIu32 " added", n >= 17 ? (const char *)p : "?",
-                 kind == BZL_KIND_PRODUCT ? "product" : "material", item);
+        if (n >= BZL_BOOK_NO_LEN) {
+            memcpy(row->book_no, p, BZL_BOOK_NO_LEN);
+        }
+        snprintf(row->summary, sizeof row->summary, "item %.12s %s %" PRIu32 " added",
+                 n >= 17 ? (const char *)p : "?", kind == BZL_KIND_PRODUCT ? "product" : "material",
+                 item);
         break;
     }
     case JOURNAL_DECLARATION:
-        summary_declaration(p, n, buf, cap);
+        summary_declaration(p, n, row);
         break;
     case JOURNAL_POST:
     case JOURNAL_VOID:
     case JOURNAL_REVERSE:
     case JOURNAL_REJECT:
-        summary_action(e[0], p, n, buf, cap);
+        summary_action(e[0], p, n, row);
         break;
     case JOURNAL_PERIOD_CLOSE:
-        summary_period_close(p, n, buf, cap);
+        summary_period_close(p, n, row);
         break;
     case JOURNAL_NORM:
-        summary_norm(p, n, buf, cap);
+        summary_norm(p, n, row);
         break;
     case JOURNAL_ITEM_MODE:
-        summary_item_mode(p, n, buf, cap);
+        summary_item_mode(p, n, row);
         break;
     case JOURNAL_STOCKTAKE:
-        summary_stocktake(p, n, buf, cap);
+        summary_stocktake(p, n, row);
         break;
     case JOURNAL_RATE:
     case JOURNAL_TRADE:
-        summary_month_row(e[0], p, n, buf, cap);
+        summary_month_row(e[0], p, n, row);
         break;
     default:
-        snprintf(buf, cap, "entry type %u, %zu payload bytes", (unsigned)e[0], n);
+        snprintf(row->summary, sizeof row->summary, "entry type %u, %zu payload bytes",
+                 (unsigned)e[0], n);
         break;
     }
 }
@@ -357,7 +391,26 @@ static bool
 audit_match(const bzl_audit_filter *f, const bzl_audit_row *row)
 {
     return (f->since_ms == 0 || row->time_ms >= f->since_ms) &&
-           (f->until_ms == 0 || row->time_ms < f->until_ms) && (!f->by_uid || row->uid == f->uid);
+           (f->until_ms == 0 || row->time_ms < f->until_ms) && (!f->by_uid || row->uid == f->uid) &&
+           (f->type == 0 || row->type == f->type) &&
+           (f->enterprise[0] == '\0' || strcmp(f->enterprise, row->enterprise) == 0) &&
+           (f->book_no[0] == '\0' || strcmp(f->book_no, row->book_no) == 0);
+}
+
+/* An entry that names only a book (an item, a norm, a close, a stocktake …) is about the
+ * book's owner: fills row->enterprise from the book when the filter asks for one. */
+static bzl_status
+audit_owner(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *row)
+{
+    if (f->enterprise[0] == '\0' || row->enterprise[0] != '\0' || row->book_no[0] == '\0') {
+        return BZL_OK;
+    }
+    bzl_book b;
+    bzl_status st = bzl_storage_book_get(t, row->book_no, &b);
+    if (st == BZL_OK) {
+        memcpy(row->enterprise, b.enterprise, sizeof row->enterprise);
+    }
+    return st == BZL_NOT_FOUND ? BZL_OK : st;
 }
 
 static bool
@@ -367,6 +420,7 @@ audit_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row)
         return false;
     }
     bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    memset(row, 0, sizeof *row);
     row->seq = seq_of_key(k);
     row->type = rd_u8(&r);
     row->time_ms = rd_i64(&r);
@@ -375,7 +429,7 @@ audit_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row)
     row->pid = rd_i32(&r);
     row->role = rd_u8(&r);
     row->request_id = rd_u64(&r);
-    audit_summary(v->mv_data, v->mv_size, row->summary, sizeof row->summary);
+    audit_summary(v->mv_data, v->mv_size, row);
     return !r.bad;
 }
 
@@ -405,6 +459,10 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
         }
         if (!audit_decode(&w.k, &w.v, &out[n])) {
             st = BZL_CORRUPT;
+            break;
+        }
+        st = audit_owner(t, f, &out[n]);
+        if (st != BZL_OK) {
             break;
         }
         n += audit_match(f, &out[n]);

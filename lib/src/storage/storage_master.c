@@ -314,6 +314,49 @@ bzl_storage_item_get(bzl_txn *t, const char *book_no, bzl_kind kind, uint32_t it
     return st != BZL_OK ? st : item_decode(&k, &v, out);
 }
 
+bzl_status
+bzl_storage_item_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t after_kind,
+                      uint32_t after_item, bzl_item *out, size_t cap, size_t *count, bool *more)
+{
+    BZL_ASSERT(t != NULL && book_no != NULL && out != NULL);
+    BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
+    bzl_book book;
+    bzl_status st = bzl_storage_book_get(t, book_no, &book);
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t start[ITEM_KEY_BYTES];
+    uint8_t from_kind = after_kind > kind ? after_kind : kind;
+    bool after = after_kind != 0 && after_kind == from_kind;
+    bzl__item_key(start, book_no, from_kind == 0 ? BZL_KIND_MATERIAL : from_kind,
+                  after ? after_item : 0);
+    size_t n = 0;
+    bool further = false;
+    bzl__walk w;
+    if (after) {
+        bzl__walk_begin_after(t, DB_ITEM, start, sizeof start, BZL_BOOK_NO_LEN, &w);
+    } else {
+        bzl__walk_begin(t, DB_ITEM, start, sizeof start, BZL_BOOK_NO_LEN, &w);
+    }
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        if (w.k.mv_size != ITEM_KEY_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        uint8_t k = ((const uint8_t *)w.k.mv_data)[BZL_BOOK_NO_LEN];
+        if (kind != 0 && k != kind) {
+            break; /* keys run by kind: past the one asked for */
+        }
+        if (n == cap) {
+            further = true;
+            break;
+        }
+        st = item_decode(&w.k, &w.v, &out[n]);
+        n += st == BZL_OK;
+    }
+    return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
+}
+
 /* ---- balances ------------------------------------------------------------------------------ */
 
 bzl_status

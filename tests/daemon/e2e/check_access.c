@@ -267,6 +267,9 @@ typedef struct req_buf {
     Bzl__V1__Item it;
     Bzl__V1__AddItem ai;
     Bzl__V1__GetItem gi;
+    Bzl__V1__ListBooks lb;
+    Bzl__V1__ListItems li;
+    Bzl__V1__ListDeclarations ld;
     Bzl__V1__QueryBalances qb;
     Bzl__V1__GetStats gs;
     Bzl__V1__VerifyLedger vl;
@@ -599,6 +602,32 @@ b_unmatched(req_buf *r)
 }
 
 static void
+b_list_books(req_buf *r)
+{
+    bzl__v1__list_books__init(&r->lb);
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_BOOKS;
+    r->req.list_books = &r->lb;
+}
+
+static void
+b_list_items(req_buf *r)
+{
+    bzl__v1__list_items__init(&r->li);
+    r->li.book = (char *)r->book;
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_ITEMS;
+    r->req.list_items = &r->li;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_list_declarations(req_buf *r)
+{
+    bzl__v1__list_declarations__init(&r->ld);
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_DECLARATIONS;
+    r->req.list_declarations = &r->ld;
+}
+
+static void
 b_scrap(req_buf *r)
 {
     bzl__v1__query_scrap__init(&r->qs);
@@ -783,6 +812,11 @@ static const row rows[] = {
     {B(BALANCES),        "balances other",                 T_OTHER,   NULL, b_balances,          {OK,  OK,  OK,  NF,  PD}, false, 0, 0, 0},
     {B(BALANCES),        "balances missing",               T_MISSING, NULL, b_balances,          {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
     {B(STATS),           "stats",                          T_OWN,     NULL, b_stats,             {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(LIST_BOOKS),      "list_books",                     T_OWN,     NULL, b_list_books,        {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
+    {B(LIST_ITEMS),      "list_items own",                 T_OWN,     NULL, b_list_items,        {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
+    {B(LIST_ITEMS),      "list_items other",               T_OTHER,   NULL, b_list_items,        {OK,  OK,  OK,  NF,  PD}, false, 0, 0, 0},
+    {B(LIST_ITEMS),      "list_items missing",             T_MISSING, NULL, b_list_items,        {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(LIST_DECLARATIONS), "list_declarations",            T_OWN,     NULL, b_list_declarations, {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
     {B(VERIFY),          "verify",                         T_OWN,     NULL, b_verify,            {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(AUDIT),           "audit",                          T_OWN,     NULL, b_audit,             {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(SET_NORM),        "set_norm",                       T_OWN,     NULL, b_set_norm,          {OK,  PD,  PD,  PD,  PD}, true, 1, 0, 0},

@@ -50,6 +50,7 @@ typedef struct req_buf {
     Bzl__V1__GetEnterprise ge;
     Bzl__V1__GetBook gb;
     Bzl__V1__GetItem gi;
+    Bzl__V1__ListItems li;
     Bzl__V1__QueryBalances qb;
     Bzl__V1__ListNorms ln;
     Bzl__V1__DeclarationRef ref;
@@ -86,6 +87,11 @@ build(req_buf *b, Bzl__V1__Request__BodyCase body, const char *ent, const char *
         b->gi.kind = BZL__V1__KIND__KIND_MATERIAL;
         b->gi.item = 1;
         b->req.get_item = &b->gi;
+        break;
+    case BZL__V1__REQUEST__BODY_LIST_ITEMS:
+        bzl__v1__list_items__init(&b->li);
+        b->li.book = k;
+        b->req.list_items = &b->li;
         break;
     case BZL__V1__REQUEST__BODY_BALANCES:
         bzl__v1__query_balances__init(&b->qb);
@@ -210,7 +216,7 @@ START_TEST(access_an_enterprise_sees_its_own_records_and_not_anothers)
                              BZLD_ACCESS_ALLOW);
         }
     }
-    ck_assert_uint_eq(scoped, 10); /* the ten kinds check_access's matrix names as scoped */
+    ck_assert_uint_eq(scoped, 11); /* the eleven kinds check_access's matrix names as scoped */
 }
 END_TEST
 

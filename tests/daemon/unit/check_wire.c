@@ -322,7 +322,7 @@ START_TEST(wire_page_tokens_round_trip_and_refuse_forgeries)
     qb.book = "H72012400001";
     qb.page_token = "b:4294967296"; /* (material, 0): the position before item 1 */
     ck_assert_int_eq(bzld_wire_balances(&qb, &pos, &fault), BZL_OK);
-    ck_assert_uint_eq(pos, bzld_balances_position(BZL_KIND_MATERIAL, 0));
+    ck_assert_uint_eq(pos, bzld_item_position(BZL_KIND_MATERIAL, 0));
     qb.page_token = "b:99999999999";
     ck_assert_int_eq(bzld_wire_balances(&qb, &pos, &fault), BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(fault.field, "page_token");

@@ -123,6 +123,13 @@ BZL_NODISCARD bzl_status bzl_storage_enterprise_get(bzl_txn *t, const char *code
 BZL_NODISCARD bzl_status bzl_storage_book_get(bzl_txn *t, const char *book_no, bzl_book *out);
 BZL_NODISCARD bzl_status bzl_storage_item_get(bzl_txn *t, const char *book_no, bzl_kind kind,
                                               uint32_t item_no, bzl_item *out);
+/* Lists a book's items in (kind, item) order: of `kind` (0 for both), strictly after
+ * (after_kind, after_item) when after_kind is not 0; at most cap (<= BZL_LIST_ROWS_MAX), *more
+ * when others follow. BZL_NOT_FOUND when the book does not exist. */
+BZL_NODISCARD bzl_status bzl_storage_item_list(bzl_txn *t, const char *book_no, uint8_t kind,
+                                               uint8_t after_kind, uint32_t after_item,
+                                               bzl_item *out, size_t cap, size_t *count,
+                                               bool *more);
 
 /* Lists enterprises in code order strictly after `after` ("" for the start), at most cap of
  * them into out[]; *count is how many, *more whether any follow. */
@@ -397,6 +404,8 @@ typedef struct bzl_audit_row {
      * "reverse ACME-1 of 6201230001 book H72012400001: 录入错误"; a long reason is cut at a
      * character boundary (the whole of it: the declaration's entries). */
     char summary[BZL_AUDIT_SUMMARY_BYTES];
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1]; /* whose record it touched; "" when none */
+    char book_no[BZL_BOOK_NO_LEN + 1];            /* which book's; "" when none */
 } bzl_audit_row;
 
 typedef struct bzl_audit_filter {
@@ -406,6 +415,9 @@ typedef struct bzl_audit_filter {
     int64_t until_ms;   /* 0: no bound; entries with time_ms < until_ms */
     bool by_uid;
     uint32_t uid;
+    uint8_t type;                                 /* 0: any */
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1]; /* "": any */
+    char book_no[BZL_BOOK_NO_LEN + 1];            /* "": any */
 } bzl_audit_filter;
 
 /* Lists journal entries matching f in sequence order, at most cap (<= BZL_LIST_ROWS_MAX),
@@ -414,6 +426,46 @@ typedef struct bzl_audit_filter {
 BZL_NODISCARD bzl_status bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f,
                                                 bzl_audit_row *out, size_t cap, size_t *count,
                                                 uint64_t *next_after, bool *more);
+
+/* ---- the officer's work queue (storage_desk.c) ---------------------------------------------- */
+
+typedef struct bzl_decl_filter {
+    uint64_t after_seq; /* paging: declarations journaled after this entry */
+    uint8_t state;      /* bzl_decl_state; 0 for any */
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1]; /* "" for any */
+    char book_no[BZL_BOOK_NO_LEN + 1];            /* "" for any */
+    char trade_mode[BZL_TRADE_MODE_LEN + 1];      /* "" for any */
+    int32_t from;                                 /* declared dates from … (INT32_MIN: open) */
+    int32_t to;                                   /* … through (INT32_MAX: open) */
+    int64_t submitted_before_ms;                  /* journaled before this time; 0 for any */
+    /* When set, a declaration of an enterprise for which it returns false is skipped as if it
+     * did not exist (an enterprise principal's scope). */
+    bool (*visible)(void *arg, const char *enterprise);
+    void *visible_arg;
+} bzl_decl_filter;
+
+typedef struct bzl_decl_row {
+    uint64_t seq;    /* the declaration's journal entry */
+    int64_t time_ms; /* when it was submitted */
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char trade_mode[BZL_TRADE_MODE_LEN + 1];
+    int32_t date;
+    uint8_t kind;      /* bzl_kind */
+    uint8_t direction; /* bzl_direction */
+    uint8_t flow;      /* bzl_flow; BZL_FLOW_NONE when its book no longer tells */
+    uint8_t state;     /* bzl_decl_state now */
+    uint32_t line_count;
+} bzl_decl_row;
+
+/* Lists the declarations matching f in the order they were submitted (oldest first), at most
+ * cap (<= BZL_LIST_ROWS_MAX), examining at most BZL_AUDIT_SCAN_MAX journal entries per call:
+ * *next_after is the entry to pass as after_seq for the next page, *more whether entries
+ * remain. Memory is the caller's rows only, whatever the journal's size. */
+BZL_NODISCARD bzl_status bzl_storage_decl_list(bzl_txn *t, const bzl_decl_filter *f,
+                                               bzl_decl_row *out, size_t cap, size_t *count,
+                                               uint64_t *next_after, bool *more);
 
 /* ---- verification of derived state (storage_verify.c) -------------------------------------- */
 
