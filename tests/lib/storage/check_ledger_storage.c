@@ -515,6 +515,101 @@ START_TEST(audit_lines_name_actions_records_and_reasons)
 }
 END_TEST
 
+static bool
+only_other(void *arg, const char *enterprise)
+{
+    return strcmp(arg, enterprise) == 0;
+}
+
+/* The queue lists declarations oldest-submitted first with their state now; filters by state,
+ * book, dates and trade mode; pages on with the cursor across a page boundary without loss or
+ * repeat; and a visible() that refuses the enterprise leaves nothing, as if it did not exist. */
+START_TEST(declaration_queue_lists_filters_and_pages)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    seed_stock(); /* IMP-1, IMP-2: posted */
+    for (int i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "Q-%d", i);
+        make_decl(&d, &l, id, BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", 2, E5(1));
+        d.pending = true;
+        d.date = DAYS_2026_03_15 + i;
+        ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    }
+    ck_assert_int_eq(act("post", "Q-1", &a), BZL_OK);
+    ck_assert_int_eq(act("void", "Q-3", &a), BZL_OK);
+
+    bzl_decl_row rows[8];
+    size_t n = 0;
+    uint64_t next = 0;
+    bool more = false;
+    bzl_decl_filter f = {.from = INT32_MIN, .to = INT32_MAX, .state = BZL_DECL_PENDING};
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_decl_list(t, &f, rows, 8, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert(!more);
+    ck_assert_str_eq(rows[0].id, "Q-0"); /* oldest first */
+    ck_assert_str_eq(rows[1].id, "Q-2");
+    ck_assert_str_eq(rows[2].id, "Q-4");
+    ck_assert_uint_eq(rows[0].state, BZL_DECL_PENDING);
+    ck_assert_str_eq(rows[0].book_no, BOOK);
+    ck_assert_str_eq(rows[0].trade_mode, "5015");
+    ck_assert_uint_eq(rows[0].line_count, 1);
+    ck_assert_int_eq(rows[0].date, DAYS_2026_03_15);
+    ck_assert_uint_eq(rows[0].flow, BZL_FLOW_MAT_IMPORT);
+
+    /* Every state, two rows a page: seven declarations over four pages, none lost. */
+    f.state = 0;
+    const char *const all[] = {"IMP-1", "IMP-2", "Q-0", "Q-1", "Q-2", "Q-3", "Q-4"};
+    size_t seen = 0;
+    f.after_seq = 0;
+    for (int page = 0; page < 10; page++) {
+        ck_assert_int_eq(bzl_storage_decl_list(t, &f, rows, 2, &n, &next, &more), BZL_OK);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_uint_lt(seen, BZL_ARRAY_LEN(all));
+            ck_assert_str_eq(rows[i].id, all[seen++]);
+        }
+        if (!more) {
+            break;
+        }
+        ck_assert_uint_gt(next, f.after_seq);
+        f.after_seq = next;
+    }
+    ck_assert_uint_eq(seen, BZL_ARRAY_LEN(all));
+
+    /* Declared dates, trade mode and state together. */
+    f = (bzl_decl_filter){.from = DAYS_2026_03_15 + 1, .to = DAYS_2026_03_15 + 3};
+    ck_assert_int_eq(bzl_storage_decl_list(t, &f, rows, 8, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(rows[0].id, "Q-1");
+    ck_assert_uint_eq(rows[0].state, BZL_DECL_POSTED);
+    ck_assert_uint_eq(rows[2].state, BZL_DECL_VOIDED);
+    f.state = BZL_DECL_VOIDED;
+    strcpy(f.trade_mode, "0664");
+    ck_assert_int_eq(bzl_storage_decl_list(t, &f, rows, 8, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
+
+    /* Another enterprise's queue: empty, not refused. */
+    f = (bzl_decl_filter){.from = INT32_MIN,
+                          .to = INT32_MAX,
+                          .visible = only_other,
+                          .visible_arg = (void *)"6201239999"};
+    ck_assert_int_eq(bzl_storage_decl_list(t, &f, rows, 8, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert(!more);
+    strcpy(f.book_no, "H72012499999");
+    f.visible = NULL;
+    ck_assert_int_eq(bzl_storage_decl_list(t, &f, rows, 8, &n, &next, &more), BZL_OK);
+    ck_assert_uint_eq(n, 0);
+    bzl_txn_abort(t);
+}
+END_TEST
+
 /* Closing through a date refuses declarations and reversals dated on or before it, never
  * reopens, and replays the same close. */
 START_TEST(closed_period_refuses_declarations_and_reversals)
@@ -938,6 +1033,7 @@ main(void)
     tcase_add_test(tc, reversal_negates_once);
     tcase_add_test(tc, closed_period_refuses_declarations_and_reversals);
     tcase_add_test(tc, audit_lines_name_actions_records_and_reasons);
+    tcase_add_test(tc, declaration_queue_lists_filters_and_pages);
     tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);
     tcase_add_test(tc, transfer_halves_are_matched);
     tcase_add_test(tc, verify_balances_reports_a_tampered_balance);
