@@ -604,6 +604,15 @@ share_general(report *r)
     return st;
 }
 
+/* Orders the groups by key; qsort of no groups would pass it a null array (undefined). */
+static void
+groups_sort(report *r)
+{
+    if (r->n_groups > 1) {
+        qsort(r->groups, r->n_groups, sizeof *r->groups, group_cmp);
+    }
+}
+
 static bzl_status
 report_gather(report *r)
 {
@@ -612,13 +621,13 @@ report_gather(report *r)
         return report_books(r, r->p.first_month, r->p.last_month, var_fold_book);
     case BZL_REPORT_MODES: {
         bzl_status st = report_books(r, r->p.first_month, r->p.last_month, NULL);
-        qsort(r->groups, r->n_groups, sizeof *r->groups, group_cmp);
+        groups_sort(r);
         return st;
     }
     case BZL_REPORT_SHARE: {
         bzl_status st = report_books(r, r->p.first_month, r->p.last_month, NULL);
         st = st == BZL_OK ? share_general(r) : st;
-        qsort(r->groups, r->n_groups, sizeof *r->groups, group_cmp);
+        groups_sort(r);
         return st;
     }
     case BZL_REPORT_UPGRADES: {
