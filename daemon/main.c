@@ -201,6 +201,29 @@ settle_config(bzld *d, const args *a)
     return 0;
 }
 
+/* Refuses a directory others could plant files in (a pid-file symlink, a fake socket): one
+ * that is group- or world-writable, unless it is sticky and owned by root or by us (like
+ * /run or /tmp, where no one may replace another user's file). */
+static int
+dir_check_private(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "bzld: the socket directory %s is not a directory\n", dir);
+        return -1;
+    }
+    bool shared = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+    bool guarded = (st.st_mode & S_ISVTX) != 0 && (st.st_uid == 0 || st.st_uid == geteuid());
+    if (shared && !guarded) {
+        fprintf(stderr,
+                "bzld: the socket directory %s is %s-writable and not sticky: another user "
+                "could plant the pid file or socket there; use a private directory\n",
+                dir, (st.st_mode & S_IWOTH) != 0 ? "world" : "group");
+        return -1;
+    }
+    return 0;
+}
+
 /* The socket lives in a private directory: when its directory does not exist bzld creates it
  * 0750 (group socket_group when set), so only the owner and that group can reach the socket. */
 static int
@@ -215,7 +238,7 @@ socket_dir_prepare(const bzld_config *cfg)
     *slash = '\0';
     if (mkdir(parent, 0750) != 0) {
         if (errno == EEXIST) {
-            return 0;
+            return dir_check_private(parent);
         }
         fprintf(stderr, "bzld: cannot create the socket directory %s: %s\n", parent,
                 strerror(errno));
@@ -229,14 +252,23 @@ socket_dir_prepare(const bzld_config *cfg)
     return 0;
 }
 
-/* Takes the pid-file lock that guards the socket path, removes a stale socket left by a
- * killed daemon, and records our pid. Returns the locked descriptor or -1. */
+/* Opens a lock file of ours and takes its lock: never through a symlink, only a regular file
+ * we own. Returns the locked descriptor, or -1 after logging why (naming the pid the file
+ * holds when another process has the lock; `what` is what that process is serving). */
 static int
-pidfile_take(const bzld_config *cfg, bool socket_activated)
+lockfile_take(const char *path, const char *what)
 {
-    int fd = open(cfg->pid_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
     if (fd < 0) {
-        bzld_log(BZLD_LOG_ERR, "cannot open pid file %s: %s", cfg->pid_path, strerror(errno));
+        bzld_log(BZLD_LOG_ERR, "cannot open pid file %s: %s%s", path, strerror(errno),
+                 errno == ELOOP ? " (it is a symlink; not following it)" : "");
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        bzld_log(BZLD_LOG_ERR, "pid file %s is not a regular file of this user; not using it",
+                 path);
+        close(fd);
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -244,21 +276,43 @@ pidfile_take(const bzld_config *cfg, bool socket_activated)
         ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
         pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
         bzld_log(BZLD_LOG_ERR, "another bzld (pid %s) is serving %s; not starting",
-                 pid[0] ? pid : "unknown", cfg->socket_path);
+                 pid[0] ? pid : "unknown", what);
         close(fd);
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        bzld_log(BZLD_LOG_ERR, "cannot write pid file %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Takes the data directory's lock (DIR/bzld.lock): one bzld serves a ledger, or upgrades it,
+ * whatever socket each was given. Returns the locked descriptor or -1. */
+static int
+datalock_take(const bzld_config *cfg)
+{
+    char path[sizeof cfg->data_dir + 16];
+    snprintf(path, sizeof path, "%s/bzld.lock", cfg->data_dir);
+    return lockfile_take(path, cfg->data_dir);
+}
+
+/* Takes the pid-file lock that guards the socket path, removes a stale socket left by a
+ * killed daemon, and records our pid. Returns the locked descriptor or -1. */
+static int
+pidfile_take(const bzld_config *cfg, bool socket_activated)
+{
+    int fd = lockfile_take(cfg->pid_path, cfg->socket_path);
+    if (fd < 0) {
         return -1;
     }
     /* We hold the lock: whatever is at the socket path belongs to a daemon that died —
      * unless systemd holds the socket for us (socket activation). */
     if (!socket_activated && unlink(cfg->socket_path) == 0) {
         bzld_log(BZLD_LOG_NOTICE, "removed stale socket %s", cfg->socket_path);
-    }
-    char pid[32];
-    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
-        bzld_log(BZLD_LOG_ERR, "cannot write pid file %s: %s", cfg->pid_path, strerror(errno));
-        close(fd);
-        return -1;
     }
     return fd;
 }
@@ -366,8 +420,12 @@ close_loop:
 static int
 upgrade(const bzld *d)
 {
-    int pid_fd = pidfile_take(&d->cfg, false);
+    int data_fd = datalock_take(&d->cfg);
+    int pid_fd = data_fd >= 0 ? pidfile_take(&d->cfg, false) : -1;
     if (pid_fd < 0) {
+        if (data_fd >= 0) {
+            close(data_fd);
+        }
         return 1;
     }
     char why[256] = "";
@@ -394,6 +452,7 @@ upgrade(const bzld *d)
     }
     unlink(d->cfg.pid_path);
     close(pid_fd);
+    close(data_fd);
     return st == BZL_OK ? 0 : 1;
 }
 
@@ -440,8 +499,12 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     int ready_fd = d.cfg.foreground ? -1 : daemonize(&d.cfg);
     /* sd_listen_fds(0) only peeks; server.c takes the socket (and clears the variables). */
-    int pid_fd = pidfile_take(&d.cfg, sd_listen_fds(0) > 0);
+    int data_fd = datalock_take(&d.cfg);
+    int pid_fd = data_fd >= 0 ? pidfile_take(&d.cfg, sd_listen_fds(0) > 0) : -1;
     if (pid_fd < 0) {
+        if (data_fd >= 0) {
+            close(data_fd);
+        }
         return 1;
     }
     bzld_log(BZLD_LOG_INFO, "%s: %zu access rules%s",
@@ -450,6 +513,7 @@ main(int argc, char **argv)
     rc = run(&d, ready_fd);
     unlink(d.cfg.pid_path);
     close(pid_fd);
+    close(data_fd); /* DIR/bzld.lock stays: the lock, not the file, is what guards */
     bzld_access_table_deinit(&d.access);
     bzld_log(BZLD_LOG_NOTICE, "bzld stopped (exit %d)", rc);
     return rc;
