@@ -71,6 +71,7 @@ bzld_slot_reply_status(bzld_slot *slot, bzl_status status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    (void)bzl_text_sanitize(message); /* client text cut to a byte count: still UTF-8 */
     Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
     resp.status = (Bzl__V1__Status)status;
     resp.message = message;
@@ -137,6 +138,7 @@ bzld_table_add(bzld_table *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    (void)bzl_text_sanitize(buf);
     t->cells[t->n_cells] = strdup(buf);
     t->failed = t->cells[t->n_cells] == NULL;
     t->n_cells += !t->failed;
@@ -153,6 +155,7 @@ bzld_table_note(bzld_table *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    (void)bzl_text_sanitize(buf);
     t->notes[t->n_notes] = strdup(buf);
     t->n_notes += t->notes[t->n_notes] != NULL;
 }

@@ -134,25 +134,6 @@ bzl_verify_mode_parse(const char *s, bzl_verify_mode *out)
 
 /* ---- faults -------------------------------------------------------------------------------- */
 
-/* Drops an incomplete UTF-8 sequence that truncation left at the end of buf, so a cut message
- * is still valid UTF-8 on the wire (protobuf strings must be). */
-static void
-utf8_trim_tail(char *buf, size_t len)
-{
-    size_t start = len;
-    while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0u) == 0x80u && len - start < 3) {
-        start--;
-    }
-    if (start == 0) {
-        return;
-    }
-    unsigned char lead = (unsigned char)buf[start - 1];
-    size_t need = lead >= 0xF0u ? 4 : lead >= 0xE0u ? 3 : lead >= 0xC0u ? 2 : 1;
-    if (need > 1 && len - (start - 1) < need) {
-        buf[start - 1] = '\0';
-    }
-}
-
 bzl_status
 bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, const char *field,
               const char *fmt, ...)
@@ -166,11 +147,11 @@ bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, const char *fi
     snprintf(fault->field, sizeof fault->field, "%s", field != NULL ? field : "");
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(fault->message, sizeof fault->message, fmt, ap);
+    (void)vsnprintf(fault->message, sizeof fault->message, fmt, ap);
     va_end(ap);
-    if (n >= (int)sizeof fault->message) {
-        utf8_trim_tail(fault->message, sizeof fault->message - 1);
-    }
+    /* A message quotes client text cut to a byte count, and may itself be cut: it goes back
+     * on the wire, where strings must be UTF-8. */
+    (void)bzl_text_sanitize(fault->message);
     return status;
 }
 
@@ -220,6 +201,39 @@ utf8_seq_len(const unsigned char *s, size_t avail, uint32_t *cp)
     }
     *cp = v;
     return n;
+}
+
+size_t
+bzl_utf8_seq_len(const char *s, size_t avail)
+{
+    uint32_t cp = 0;
+    return avail == 0 ? 0 : utf8_seq_len((const unsigned char *)s, avail, &cp);
+}
+
+size_t
+bzl_text_sanitize(char *s)
+{
+    BZL_ASSERT(s != NULL);
+    size_t len = strlen(s);
+    size_t out = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t n = utf8_seq_len((const unsigned char *)s + i, len - i, &cp);
+        if (n == 0) {
+            i++; /* not part of a character: dropped */
+            continue;
+        }
+        bool control = cp < 0x20u || (cp >= 0x7Fu && cp <= 0x9Fu);
+        if (control) {
+            s[out++] = '?';
+        } else {
+            memmove(s + out, s + i, n);
+            out += n;
+        }
+        i += n;
+    }
+    s[out] = '\0';
+    return out;
 }
 
 /* Scans s for the first flaw; *at is its byte offset. Control characters are the C0 set,

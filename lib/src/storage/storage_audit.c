@@ -208,25 +208,6 @@ summary_month_row(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
     }
 }
 
-/* Cuts a trailing partial UTF-8 sequence that snprintf's truncation left in s. */
-static void
-utf8_trim(char *s)
-{
-    size_t len = strlen(s);
-    size_t lead = len;
-    for (size_t back = 0; lead > 0 && back < 4; back++) {
-        lead--;
-        if (((uint8_t)s[lead] & 0xC0u) != 0x80u) {
-            break;
-        }
-    }
-    uint8_t c = (uint8_t)s[lead];
-    size_t need = c < 0x80u ? 1 : c >= 0xF0u ? 4 : c >= 0xE0u ? 3 : c >= 0xC0u ? 2 : 1;
-    if (lead < len && lead + need > len) {
-        s[lead] = '\0';
-    }
-}
-
 /* "post ID of ENTERPRISE book BOOK" and, with the reason typed, "void …", "reject …" and
  * "reverse ID of ENTERPRISE book BOOK: 录入错误" (format.h's types 5, 6, 7, 11; the book is the
  * effects section's). */
@@ -269,7 +250,7 @@ summary_action(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
     size_t take = strlen(reason) < room ? strlen(reason) : room;
     memcpy(row->summary + used, reason, take);
     row->summary[used + take] = '\0';
-    utf8_trim(row->summary);
+    (void)bzl_text_sanitize(row->summary); /* the cut reason ends on a whole character */
 }
 
 /* "period close H72012400001 through 2026-03-31". */

@@ -140,6 +140,15 @@ bzl_status bzl_fault_set(bzl_fault *fault, bzl_status status, uint32_t line, con
 bzl_status bzl_fault_missing(bzl_fault *fault, const char *field, const char *what,
                              const char *key);
 
+/* Makes s safe to hand back to a client in place: drops every byte that is not part of a
+ * well-formed UTF-8 sequence (a character cut by a byte-counted "%.40s", a stray continuation
+ * byte) and turns control characters into '?'. Returns the new length. */
+size_t bzl_text_sanitize(char *s);
+
+/* Length of the well-formed UTF-8 sequence at s[0..avail), or 0 when it is malformed (a stray
+ * continuation byte, a truncated sequence, an overlong form, a surrogate, past U+10FFFF). */
+size_t bzl_utf8_seq_len(const char *s, size_t avail);
+
 /* Text a client hands us: at most max_bytes bytes, valid UTF-8, no control characters (so
  * no NUL, no newline). min_bytes = 1 for a required field. Returns BZL_OK, or
  * BZL_INVALID_ARGUMENT with fault naming `field`. */
