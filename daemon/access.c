@@ -288,6 +288,15 @@ bzld_access_decl(const bzld_principal *p, bzl_txn *txn, const char *enterprise, 
         return bzl_fault_set(fault, BZL_NOT_FOUND, 0, "enterprise",
                              "enterprise %s is not registered", enterprise);
     }
+    return bzld_access_book(p, txn, book_no, fault);
+}
+
+bzl_status
+bzld_access_book(const bzld_principal *p, bzl_txn *txn, const char *book_no, bzl_fault *fault)
+{
+    if (p->role != BZLD_ROLE_ENTERPRISE) {
+        return BZL_OK;
+    }
     bzl_book book;
     bzl_status st = bzl_storage_book_get(txn, book_no, &book);
     if (st == BZL_NOT_FOUND) {

@@ -119,4 +119,12 @@ bool bzld_access_allow(struct bzld_slot *slot, const struct bzld_request *row);
 bzl_status bzld_access_decl(const bzld_principal *p, bzl_txn *txn, const char *enterprise,
                             const char *book_no, bzl_fault *fault);
 
+/* BZL_OK when the principal may write to book_no as it stands in txn (a missing book too:
+ * storage then refuses it); BZL_NOT_FOUND with the missing-book fault when an enterprise
+ * principal does not own it. Write handlers call it again on the writer thread, inside the
+ * write transaction, because the owner can change between the access check and the write
+ * (an OpenBook for another enterprise in the same group commit). */
+bzl_status bzld_access_book(const bzld_principal *p, bzl_txn *txn, const char *book_no,
+                            bzl_fault *fault);
+
 #endif

@@ -17,6 +17,7 @@ typedef struct submit_work {
     uint32_t count;
     bool batch; /* reply as a BatchResult */
     bzl_actor actor;
+    bzld_principal principal; /* re-checked on the writer thread (access.h bzld_access_book) */
     bzl_declaration *decls;
     bool *valid; /* passed conversion; the others already carry their refusal */
     bzl_submit_result *results;
@@ -38,7 +39,17 @@ submit_apply(bzld_job *job, bzl_txn *txn)
         if (!w->valid[i]) {
             continue;
         }
-        bzl_status st = bzl_storage_submit(txn, &w->decls[i], &w->actor, &w->results[i]);
+        /* The owner may have changed since the access check (an OpenBook in this very group
+         * commit): checked again where it cannot change. */
+        bzl_fault fault = {0};
+        bzl_status st = bzld_access_decl(&w->principal, txn, w->decls[i].enterprise,
+                                         w->decls[i].book_no, &fault);
+        if (st == BZL_NOT_FOUND) {
+            w->results[i].status = st;
+            w->results[i].fault = fault;
+            continue;
+        }
+        st = st == BZL_OK ? bzl_storage_submit(txn, &w->decls[i], &w->actor, &w->results[i]) : st;
         if (st != BZL_OK) {
             /* The result is meaningless then: the declaration is refused with st alone, or
              * the batch aborts. */
@@ -222,6 +233,7 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
+    w->principal = *p;
     if (bzld_slot_push_write(slot, w, valid, submit_apply, submit_reply) != BZL_OK) {
         submit_work_free(w);
     }

@@ -26,7 +26,8 @@ typedef struct recon_work {
     uint32_t n_lines;
     bzl_rate_row rate;
     bzl_trade_row trade;
-    bzl_actor actor; /* who asked: journaled with the write */
+    bzl_actor actor;          /* who asked: journaled with the write */
+    bzld_principal principal; /* re-checked on the writer thread (access.h bzld_access_book) */
     bzl_action_result result;
 } recon_work;
 
@@ -37,8 +38,19 @@ recon_apply(bzld_job *job, bzl_txn *txn)
     bzl_status st = BZL_INTERNAL;
     switch (w->op) {
     case RW_STOCKTAKE:
-        st = bzl_storage_stocktake_put(txn, w->book_no, w->date, w->lines, w->n_lines,
-                                       w->count_scrap, &w->actor, &w->result);
+        /* The owner may have changed since the access check (an OpenBook for another
+         * enterprise in this very group commit): checked again where it cannot change. */
+        memset(&w->result, 0, sizeof w->result);
+        st = bzld_access_book(&w->principal, txn, w->book_no, &w->result.fault);
+        if (st == BZL_NOT_FOUND) {
+            w->result.status = st;
+            st = BZL_OK;
+            break;
+        }
+        st = st == BZL_OK
+                 ? bzl_storage_stocktake_put(txn, w->book_no, w->date, w->lines, w->n_lines,
+                                             w->count_scrap, &w->actor, &w->result)
+                 : st;
         break;
     case RW_RATE:
         st = bzl_storage_rate_set(txn, &w->rate, &w->actor, &w->result);
@@ -124,6 +136,7 @@ recon_start(bzld_slot *slot, recon_work *w, bzl_status st, const bzl_fault *faul
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
+    w->principal = *bzld_principal_of_slot(slot);
     if (bzld_slot_push_write(slot, w, 1, recon_apply, recon_reply) != BZL_OK) {
         free(w->lines);
         free(w);
