@@ -31,6 +31,10 @@ typedef enum cli_exit {
     CLI_EXIT_USAGE = 2,     /* bad command line; a hint to --help was printed */
     CLI_EXIT_TRANSPORT = 3, /* cannot connect, connection lost, garbled reply, output failed */
     CLI_EXIT_BAD_FILE = 4,  /* an input file is unreadable or not valid declarations */
+    /* `bzl reconcile` printed its whole answer and some material needs an officer: a shortage
+     * or surplus beyond tolerance, or a book balance below zero. Not a failure: every failure
+     * above wins over it, so 5 always means the output is complete. */
+    CLI_EXIT_BEYOND = 5,
 } cli_exit;
 
 /* Declarations per SubmitBatch: the daemon's default batch bound, so a default-configured
@@ -339,5 +343,58 @@ int cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
+/* Prints one CSV cell, quoted when it holds a comma, quote or newline, then ',' or, for the
+ * last cell of a line, '\n'. */
+void cli_csv_cell(const char *s, bool last);
+
+/* ---- the verification view (recon_view.c) --------------------------------------------------- */
+
+/* The width `bzl reconcile` fits by default: a terminal of 120 display columns, CJK characters
+ * counting 2 (issue 14: the 26-column table was 328 wide and wrapped each row five times). */
+#define CLI_RECON_WIDTH 120u
+/* The narrowest the name column is cut to when figures take the width: 8 columns still tell
+ * "sunflow~" from "PET bot~" (or four Chinese characters). */
+#define CLI_RECON_NAME_MIN 8u
+/* Materials the footer names one per line; more are counted ("... and N more"), since a zone
+ * where everything is off wants --flagged, not a footer longer than the table. */
+#define CLI_RECON_NAMED_MAX 20u
+static_assert(CLI_RECON_NAME_MIN < CLI_RECON_WIDTH / 4, "the name is one column of thirteen");
+
+typedef enum cli_recon_layout {
+    CLI_RECON_COMPACT = 0,  /* the 120-column table */
+    CLI_RECON_WIDE = 1,     /* --wide: every category column, the table as it always was */
+    CLI_RECON_VERTICAL = 2, /* --vertical: one block per material, like psql's \x */
+} cli_recon_layout;
+
+typedef struct cli_recon_view {
+    cli_recon_layout layout;
+    bool flagged;   /* only rows beyond tolerance, below zero, or uncounted and not idle */
+    bool sort_rate; /* by |difference rate| descending, "n/a" last; else book, item order */
+    bool csv;       /* CSV instead of the table (and instead of JSON) */
+} cli_recon_view;
+
+/* Every page of one reconcile answer, copied. Errors are sticky: after an allocation failure
+ * `failed` is set, adds are no-ops and cli_recon_print reports it. */
+typedef struct cli_recon_rows {
+    char **cols; /* owned: the first page's column names, n_cols */
+    size_t n_cols;
+    char **cells; /* owned: n_rows × n_cols, row-major, each owned */
+    size_t n_rows;
+    char **notes; /* owned: the last page's notes */
+    size_t n_notes;
+    uint64_t journal_reads; /* summed over the pages */
+    uint32_t beyond;        /* the daemon's count of shortages and surpluses, summed */
+    bool failed;
+} cli_recon_rows;
+
+void cli_recon_rows_init(cli_recon_rows *r);
+/* Copies t's rows (and, from the first page, its columns; its notes replace the last). t is
+ * borrowed for the call. */
+void cli_recon_rows_add(cli_recon_rows *r, const Bzl__V1__Table *t);
+void cli_recon_rows_deinit(cli_recon_rows *r);
+/* Prints the rows as v says (JSON when c->json and not v->csv). Returns CLI_EXIT_TRANSPORT
+ * after saying so when the output could not be built, else CLI_EXIT_BEYOND when any row (shown
+ * or not) is a shortage, a surplus or negative_book, else CLI_EXIT_OK. */
+int cli_recon_print(const cli *c, const cli_recon_rows *r, const cli_recon_view *v);
 
 #endif

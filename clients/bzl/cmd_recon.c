@@ -80,8 +80,8 @@ typedef struct out {
     bool ok;
 } out;
 
-static void
-csv_cell(const char *s, bool last)
+void
+cli_csv_cell(const char *s, bool last)
 {
     if (strpbrk(s, ",\"\n") != NULL) {
         putchar('"');
@@ -125,7 +125,7 @@ out_page(cli *c, out *o, const Bzl__V1__Table *t)
     }
     if (o->csv && !o->header_done) {
         for (size_t i = 0; i < o->n_cols; i++) {
-            csv_cell(o->cols[i].header, i + 1 == o->n_cols);
+            cli_csv_cell(o->cols[i].header, i + 1 == o->n_cols);
         }
         o->header_done = true;
     }
@@ -135,7 +135,7 @@ out_page(cli *c, out *o, const Bzl__V1__Table *t)
         for (size_t i = 0; i < o->n_cols; i++) {
             const char *cell = i < row->n_cells ? row->cells[i] : "";
             if (o->csv) {
-                csv_cell(cell, i + 1 == o->n_cols);
+                cli_csv_cell(cell, i + 1 == o->n_cols);
             } else if (c->json) {
                 cli_json_put(obj, o->cols[i].header, cli_json_str(cell), &o->ok);
             } else {
@@ -295,19 +295,71 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
 
 /* ---- reconcile ------------------------------------------------------------------------------- */
 
+/* Reads the view's options into v; CLI_GO_ON, or the usage error. */
+static int
+reconcile_view(const cli_cmd *cmd, bool wide, bool vertical, const char *sort, cli_recon_view *v)
+{
+    if (wide && vertical) {
+        return cli_usage_error(cmd, "give at most one of --wide and --vertical");
+    }
+    if (sort[0] != '\0' && strcmp(sort, "rate") != 0) {
+        return cli_usage_error(cmd, "--sort takes rate (largest |difference rate| first), not '%s'",
+                               sort);
+    }
+    v->layout = wide ? CLI_RECON_WIDE : vertical ? CLI_RECON_VERTICAL : CLI_RECON_COMPACT;
+    v->sort_rate = sort[0] != '\0';
+    return CLI_GO_ON;
+}
+
+/* Follows the daemon's pages (one book is one page: only --all follows them) into r. Returns
+ * CLI_EXIT_OK, or the failure of a page: then r holds part of the answer, never to be printed
+ * (as cli_page_abort does, so that a part cannot read as the whole). */
+static int
+reconcile_pages(cli *c, Bzl__V1__Reconcile *body, bool all, cli_recon_rows *r)
+{
+    Bzl__V1__Response *resp = NULL;
+    cli_pager pg;
+    int rc = CLI_EXIT_OK;
+    cli_pager_init(&pg, "reconcile pages");
+    while (rc == CLI_EXIT_OK && pg.more) {
+        body->page_token = pg.token;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_RECONCILE;
+        req.reconcile = body;
+        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
+        if (rc != CLI_EXIT_OK) {
+            break;
+        }
+        cli_recon_rows_add(r, resp->table);
+        rc = cli_pager_next(&pg, all ? resp->table->next_page_token : "");
+        bzl__v1__response__free_unpacked(resp, NULL);
+        resp = NULL;
+    }
+    return rc;
+}
+
 int
 cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__Reconcile body = BZL__V1__RECONCILE__INIT;
     bool all = false;
-    bool csv = false;
+    bool wide = false;
+    bool vertical = false;
+    cli_recon_view v = {0};
     char *page = "";
+    char *sort = "";
     const recon_opt specs[] = {
-        {"book", &body.book, NULL, false},           {"period", &body.period, NULL, true},
-        {"tolerance", &body.tolerance, NULL, false}, {"all", NULL, &all, false},
+        {"book", &body.book, NULL, false},
+        {"period", &body.period, NULL, true},
+        {"tolerance", &body.tolerance, NULL, false},
+        {"all", NULL, &all, false},
         {"page-books", &page, NULL, false},
+        {"wide", NULL, &wide, false},
+        {"vertical", NULL, &vertical, false},
+        {"flagged", NULL, &v.flagged, false},
+        {"sort", &sort, NULL, false},
     };
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &v.csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -317,50 +369,18 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (page[0] != '\0' && !cli_parse_u32(page, 1, BZL_RECON_PAGE_BOOKS_MAX, &body.page_size)) {
         return cli_usage_error(cmd, "--page-books must be 1..64");
     }
-    out o = {.csv = csv, .ok = true};
-    Bzl__V1__Response *resp = NULL;
-    cli_pager pg;
-    uint64_t reads = 0;
-    uint32_t beyond = 0;
-    cli_pager_init(&pg, "reconcile pages");
-    while (rc == CLI_GO_ON && pg.more) {
-        body.page_token = pg.token;
-        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
-        req.body_case = BZL__V1__REQUEST__BODY_RECONCILE;
-        req.reconcile = &body;
-        if (resp != NULL) {
-            bzl__v1__response__free_unpacked(resp, NULL);
-            resp = NULL;
-        }
-        int call = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
-        if (call != CLI_EXIT_OK) {
-            rc = call;
-            break;
-        }
-        out_page(c, &o, resp->table);
-        reads += resp->table->journal_reads;
-        beyond += resp->table->beyond;
-        /* One book is one page: only --all follows the daemon's pages. */
-        call = cli_pager_next(&pg, all ? resp->table->next_page_token : "");
-        rc = call == CLI_EXIT_OK ? CLI_GO_ON : call;
+    rc = reconcile_view(cmd, wide, vertical, sort, &v);
+    if (rc != CLI_GO_ON) {
+        return rc;
     }
-    if (rc == CLI_GO_ON && resp != NULL) {
-        resp->table->journal_reads = reads;
-        rc = out_finish(c, &o, resp->table);
-        if (!c->json && !csv) {
-            printf("# materials beyond tolerance: %u; journal records read: %llu\n", beyond,
-                   (unsigned long long)reads);
-        }
-    } else if (o.cols != NULL) {
-        /* A later page failed: print none of the table rather than a part that reads as the
-         * whole (as cli_page_abort does). CSV rows went out as they came; the exit status and
-         * the message on stderr say the output is incomplete. */
-        out_release(&o);
+    cli_recon_rows r;
+    cli_recon_rows_init(&r);
+    rc = reconcile_pages(c, &body, all, &r);
+    if (rc == CLI_EXIT_OK) {
+        rc = cli_recon_print(c, &r, &v);
     }
-    if (resp != NULL) {
-        bzl__v1__response__free_unpacked(resp, NULL);
-    }
-    return rc == CLI_GO_ON ? CLI_EXIT_OK : rc;
+    cli_recon_rows_deinit(&r);
+    return rc;
 }
 
 /* ---- rates, trade, reports ------------------------------------------------------------------- */

@@ -130,7 +130,9 @@ static const cli_cmd commands[] = {
      "Products and work in progress are converted to materials by the norm in force on the\n"
      "date; scrap on hand counts only with --count-scrap. Prints the counted materials.\n",
      cli_stocktake_submit},
-    {"reconcile", "(--book NO | --all) --period P [--tolerance PCT] [--csv]",
+    {"reconcile",
+     "(--book NO | --all) --period P [--tolerance PCT]\n"
+     "                     [--wide | --vertical] [--flagged] [--sort rate] [--csv]",
      "verify (核销) books over a period",
      "Per material: opening, every inflow and outflow category, consumption, tangible and\n"
      "intangible losses (each consuming line's own norm's, summed), adjustments, book\n"
@@ -138,7 +140,30 @@ static const cli_cmd commands[] = {
      "rate (% of the book balance, 4 places) and a flag: within, shortage or surplus beyond\n"
      "the tolerance (default 0.5 %), uncounted, or negative_book when the book balance is\n"
      "below zero. P: YYYY-MM, YYYY-Qn, YYYY or DATE..DATE (whole months). Reads the monthly\n"
-     "period totals, never the journal.\n",
+     "period totals, never the journal.\n"
+     "\n"
+     "The table fits 120 columns (CJK characters count 2; long names are cut with ~): book,\n"
+     "item, name, unit, opening, in, out, consumption, book balance, counted, diff, rate %,\n"
+     "flag. in = import + transfer_in + leftover_in + zone_transfer_in + return_in +\n"
+     "low_value; out = reexport + domestic_sale + leftover_out + destroy + return_out +\n"
+     "zone_transfer_out; consumption includes the losses; adjustments and scrap dispositions\n"
+     "are in none of them (book balance = opening + in - out - consumption + adjust_up -\n"
+     "adjust_down). The footer names each material beyond tolerance or below zero.\n"
+     "\n"
+     "  --wide        every category column: table, notes and CSV byte for byte as before\n"
+     "                the 120-column view (no name, unit, in or out); the lines naming\n"
+     "                materials follow the old footer\n"
+     "  --vertical    one block per material with every figure, like psql's \\x\n"
+     "  --flagged     only shortages, surpluses, negative_book, and uncounted materials with\n"
+     "                an opening or a movement in the period (an idle one is left out)\n"
+     "  --sort rate   largest |difference rate| first; n/a last\n"
+     "  --csv         the columns of the view chosen; with --vertical book,item,column,value\n"
+     "  --all         every book, following the daemon's pages (--page-books N, 1..64)\n"
+     "\n"
+     "--json prints every column whatever the view (--flagged and --sort still apply).\n"
+     "Exit status 5: the output is complete and some material of the answer, shown or\n"
+     "not, is a shortage or surplus beyond tolerance or has a book balance below zero.\n"
+     "1-4 are failures, as for every command, and win over 5.\n",
      cli_reconcile},
     {"rates set", "--month YYYY-MM --currency CODE --cny RATE", "set a monthly customs rate",
      "RATE is CNY per unit of the currency (e.g. 502 USD at 7.1). USD statistics convert\n"

@@ -251,10 +251,29 @@ static const char *const recon_cols[] = {"book",
                                          "counted",
                                          "difference",
                                          "difference_rate",
-                                         "flag"};
+                                         "flag",
+                                         "name",
+                                         "unit",
+                                         "in",
+                                         "out"};
+/* The columns above end with what the CLI's 120-column view shows beside the figures: the
+ * item's name and unit code as recorded, and the two sums of the categories (RECON_NOTE_IN_OUT).
+ * They come after flag so that every earlier column keeps its place (`bzl reconcile --wide`
+ * prints exactly the first 26, as before they existed). */
+static_assert(BZL_ARRAY_LEN(recon_cols) == 3u + BZL_ARRAY_LEN(recon_categories) + 11u + 4u,
+              "26 columns up to flag, then name, unit, in and out");
+
+/* The note defining in, out and consumption. The CLI leaves it out under --wide, whose table
+ * has no in or out column, by this prefix: keep them together. */
+#define RECON_NOTE_IN_OUT                                                                          \
+    "in = import + transfer_in + leftover_in + zone_transfer_in + return_in + low_value; "         \
+    "out = reexport + domestic_sale + leftover_out + destroy + return_out + zone_transfer_out; "   \
+    "consumption = what product lines consumed by their norms, or consumption reports, "           \
+    "tangible and intangible losses included; "                                                    \
+    "adjust_up, adjust_down and scrap_disposed are in none of them"
 
 static void
-recon_row(bzld_table *t, const char *book_no, const bzl_recon_line *l)
+recon_row(bzld_table *t, const char *book_no, const bzl_recon_line *l, const bzl_item *item)
 {
     bzld_table_add(t, "%s", book_no);
     bzld_table_add(t, "%u", (unsigned)l->item_no);
@@ -273,6 +292,10 @@ recon_row(bzld_table *t, const char *book_no, const bzl_recon_line *l)
     bzld_table_dec(t, l->difference_e5, BZL_SCALE_QTY, 0, l->counted);
     bzld_table_dec(t, l->rate_e4, 4, 4, l->has_rate);
     bzld_table_add(t, "%s", bzl_recon_flag_name(l->flag));
+    bzld_table_add(t, "%s", item->name);
+    bzld_table_add(t, "%s", item->unit);
+    bzld_table_dec(t, l->inflow_e5, BZL_SCALE_QTY, 0, true);
+    bzld_table_dec(t, l->outflow_e5, BZL_SCALE_QTY, 0, true);
 }
 
 /* Verifies one book into t; *beyond counts materials beyond tolerance. */
@@ -292,7 +315,15 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
                              bzl_status_text(st));
     }
     for (size_t i = 0; i < n; i++) {
-        recon_row(t, book_no, &lines[i]);
+        bzl_item item;
+        st = bzl_storage_item_get(txn, book_no, BZL_KIND_MATERIAL, lines[i].item_no, &item);
+        if (st != BZL_OK) {
+            /* The walk just listed the item in this transaction: missing now is corruption. */
+            st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+            return bzl_fault_set(fault, st, 0, "book", "reading material %u of book %s failed: %s",
+                                 (unsigned)lines[i].item_no, book_no, bzl_status_text(st));
+        }
+        recon_row(t, book_no, &lines[i], &item);
     }
     *beyond += sum.beyond;
     return BZL_OK;
@@ -329,6 +360,7 @@ reconcile_reply(bzld_slot *slot, bzld_table *t, const bzl_period *p, int64_t tol
     bzld_table_note(t, "book_balance = opening + inflows - outflows - consumption + adjust_up - "
                        "adjust_down; difference = counted - book_balance; rate = difference / "
                        "book_balance x 100 (4 places, half-up)");
+    bzld_table_note(t, "%s", RECON_NOTE_IN_OUT);
     bzld_table_reply(slot, t, token, reads, beyond);
 }
 

@@ -88,8 +88,14 @@ csv_as_json() { # the CSV's header and first row as "name=value" lines
   awk -F, 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR==2{for(i=1;i<=NF;i++)print h[i]"="$i}' "$1"
 }
 json_pairs() { sed -n 's/^ *"\([a-z_]*\)": *"\([^"]*\)",\{0,1\}$/\1=\2/p' "$1"; }
+# The nightly CSV is reconcile's --wide one: --json has every figure of it, in its order, and
+# also the name, unit, in and out of the 120-column view.
 check "nightly CSV equals reconcile --json figure for figure" \
-  test "$(csv_as_json "$tmp/nightly/book-$BK.csv")" = "$(json_pairs "$tmp/jan.json")"
+  test "$(csv_as_json "$tmp/nightly/book-$BK.csv")" = \
+  "$(json_pairs "$tmp/jan.json" | grep -Ev '^(name|unit|in|out)=')"
+check "reconcile --json also has the name, unit, in and out" \
+  test "$(json_pairs "$tmp/jan.json" | grep -E '^(name|unit|in|out)=' | tr '\n' ' ')" = \
+  "name=sunflower seed unit=035 in=1370 out=165 "
 check "nightly wrote the HTML report" test -s "$tmp/nightly/report.html"
 
 # Close January: it freezes, and February opens with the carried balance 915.
@@ -181,9 +187,13 @@ check "without transfers, product 2: E 200, I 250, -20.0000 %, -25.0000 %" grep 
 # the posted balance (1500, imported in March) covers it; January's book is 0 − 50 = −50, an
 # exception of its own whatever was counted, and the nightly job says so and exits 1.
 mv2 material out 0664 2026-01-15 1 50 50 502
-"$bzl" reconcile --book $BK2 --period 2026-01 --csv >"$tmp/neg.csv" 2>&1
+"$bzl" reconcile --book $BK2 --period 2026-01 --wide --csv >"$tmp/neg.csv" 2>&1; rc=$?
 check "a book balance below zero is flagged negative_book" \
   grep -q "^$BK2,1,0,.*,-50,n/a,n/a,n/a,negative_book$" "$tmp/neg.csv"
+check "reconcile exits 5 for it: complete, and a material needs the officer" test "$rc" -eq 5
+"$bzl" reconcile --book $BK2 --period 2026-01 --flagged >"$tmp/neg.txt" 2>&1
+check "the footer names it, book balance and unit" \
+  grep -Eq "^# book balance below zero: $BK2 item 1 part 1: -50 个$" "$tmp/neg.txt"
 "$nightly" --out "$tmp/nightly-neg" --period 2026-01 >"$tmp/nightly-neg.out" 2>&1; rc=$?
 check "nightly counts it in the book's summary line" \
   grep -q "^$BK2 materials: 3, beyond tolerance: 0, uncounted: 2, .*, negative book balance: 1$" "$tmp/nightly-neg.out"

@@ -98,7 +98,8 @@ check "--upgrade derives the losses of the six consuming entries, all reproduced
   grep -q "from schema version 3 to 4: 0 balance rows rewritten, 0 history rows moved, loss totals of 6 consuming entries derived (0 whose" "$tmp/upgrade3.log"
 # (The pending PEND-1 reserves only, so it is not a consuming entry and is in no total.)
 start
-"$bzl" reconcile --book H72012400001 --period 2026-03 --csv >"$tmp/reconcile3.csv"
+# --wide --csv: every category column in the old positions, as reconcile-old.csv has them.
+"$bzl" reconcile --book H72012400001 --period 2026-03 --wide --csv >"$tmp/reconcile3.csv"
 check "material 1's losses are each line's own: 62 and 28.5" \
   grep -q '^H72012400001,1,.*,370,62,28.5,0,0,0,9630,' "$tmp/reconcile3.csv"
 check "material 2's losses: 5 and 0" grep -q '^H72012400001,2,.*,100,5,0,0,0,0,4900,' "$tmp/reconcile3.csv"
@@ -110,7 +111,7 @@ check "material 2's losses: 5 and 0" grep -q '^H72012400001,2,.*,100,5,0,0,0,0,4
 #   → 200, 28, 11.5; books 10000 − 200 = 9800 and 5000 − 120 = 4880.
 "$bzl" post --enterprise 6201230001 PEND-1 >/dev/null 2>"$tmp/err"
 check "the pre-upgrade pending export posts" test $? -eq 0
-"$bzl" reconcile --book H72012400001 --period 2026-03 --csv >"$tmp/reconcile3p.csv"
+"$bzl" reconcile --book H72012400001 --period 2026-03 --wide --csv >"$tmp/reconcile3p.csv"
 check "posting it adds its losses, intangible included: 390, 65, 29.5" \
   grep -q '^H72012400001,1,.*,390,65,29.5,' "$tmp/reconcile3p.csv"
 "$bzl" reverse --enterprise 6201230001 EXP-3 --reason "declared twice" >/dev/null 2>"$tmp/err"
@@ -118,7 +119,7 @@ check "a pre-upgrade export is reversed" test $? -eq 0
 printf '{"id":"EXP-5","enterprise":"6201230001","book":"H72012400001","kind":"product","direction":"out","trade_mode":"5015","date":"2026-03-29","lines":[{"item":1,"qty":"10","unit":"035","value":"10","currency":"502"}]}\n' >"$tmp/exp5.json"
 "$bzl" submit "$tmp/exp5.json" >/dev/null 2>&1
 check "an export after the upgrade is accepted" test $? -eq 0
-"$bzl" reconcile --book H72012400001 --period 2026-03 --csv >"$tmp/reconcile3b.csv"
+"$bzl" reconcile --book H72012400001 --period 2026-03 --wide --csv >"$tmp/reconcile3b.csv"
 check "the reversal takes its losses back and the new export adds its own: 200, 28, 11.5" \
   grep -q '^H72012400001,1,.*,200,28,11.5,0,0,0,9800,' "$tmp/reconcile3b.csv"
 check "material 2 after the post: 120, 6, 0" \
