@@ -80,20 +80,47 @@ typedef struct out {
     bool ok;
 } out;
 
+/* Whether s is a decimal figure as bzl prints them: an optional sign, digits, an optional
+ * fraction. */
+static bool
+plain_decimal(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    size_t digits = strspn(p, "0123456789");
+    if (digits == 0) {
+        return false;
+    }
+    p += digits;
+    if (*p == '.') {
+        size_t frac = strspn(p + 1, "0123456789");
+        p += frac > 0 ? frac + 1 : 0;
+    }
+    return *p == '\0';
+}
+
 void
 cli_csv_cell(const char *s, bool last)
 {
-    if (strpbrk(s, ",\"\n") != NULL) {
+    /* A spreadsheet runs a cell that opens with = + - @ (or a tab or carriage return) as a
+     * formula: such text (an area named =HYPERLINK(...)) gets a leading ' inside the cell, as
+     * OWASP's CSV injection advice says. A plain decimal figure (-720.5) is left as it is, or
+     * no sheet could add the column up. */
+    bool neutralise = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && !plain_decimal(s);
+    bool quote = strpbrk(s, ",\"\n\r") != NULL;
+    if (quote) {
         putchar('"');
-        for (const char *p = s; *p != '\0'; p++) {
-            if (*p == '"') {
-                putchar('"');
-            }
-            putchar(*p);
+    }
+    if (neutralise) {
+        putchar('\'');
+    }
+    for (const char *p = s; *p != '\0'; p++) {
+        if (quote && *p == '"') {
+            putchar('"');
         }
+        putchar(*p);
+    }
+    if (quote) {
         putchar('"');
-    } else {
-        fputs(s, stdout);
     }
     putchar(last ? '\n' : ',');
 }
