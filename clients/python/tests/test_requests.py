@@ -1,0 +1,200 @@
+"""Proves every request kind of proto/bzl.proto has one Client method, and that each was sent
+once to a real bzld and answered OK with the values the ledger must hold (exact Decimals, dates,
+words), through the scenario in scenario.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+import bzl
+import scenario
+from bzl import bzl_pb2 as pb
+
+
+def _body_fields():  # type: ignore[no-untyped-def]
+    return pb.Request.DESCRIPTOR.oneofs_by_name["body"].fields
+
+
+def test_every_request_kind_has_a_method_on_client_and_pipeline() -> None:
+    proto_kinds = {f.name for f in _body_fields()}
+    unknown = set(bzl.METHODS) - proto_kinds
+    assert not unknown, f"methods for kinds bzl.proto does not have: {sorted(unknown)}"
+    for kind, method in bzl.METHODS.items():
+        assert callable(getattr(bzl.Client, method)), kind
+        assert callable(getattr(bzl.Pipeline, method)), kind
+    missing = sorted(proto_kinds - set(bzl.METHODS))
+    # A kind added to the proto needs its method in clients/python/bzl/client.py (and a row in
+    # METHODS), as it needs its row in daemon/requests.c.
+    assert not missing, f"request kinds without a Python method: {', '.join(missing)}"
+
+
+def test_every_request_kind_was_answered_ok(client: bzl.Client, ledger: scenario.Ledger) -> None:
+    stats = client.stats()
+    ok_kinds = {r.kind for r in stats.requests_by_kind if r.status == "OK" and r.count > 0}
+    ok_kinds.add(pb.Request.STATS_FIELD_NUMBER)  # this very request is counted after its reply
+    wanted = {f.number: f.name for f in _body_fields() if f.name in bzl.METHODS}
+    never = sorted(name for number, name in wanted.items() if number not in ok_kinds)
+    assert not never, f"request kinds the scenario never had answered OK: {never}"
+
+
+def test_records_come_back_as_registered(ledger: scenario.Ledger) -> None:
+    a = ledger.answers
+    want = bzl.Enterprise(
+        code=scenario.A, uscc=scenario.USCC_A, name="Sunflower Oil Co.", area="core bonded zone"
+    )
+    assert a["register_enterprise"] == want
+    assert a["get_enterprise"] == want
+    assert [e.code for e in a["list_enterprises"]] == [scenario.A, scenario.B]
+    assert a["open_book"].verify_mode == "unit" and a["open_book"].status == "open"
+    assert a["get_book"].enterprise == scenario.A and a["get_book"].closed_through is None
+    assert [(b.book, b.closed_through) for b in a["list_books"]] == [
+        (scenario.BOOK, date(2026, 1, 31)),
+        (scenario.BOOK_B, None),
+    ]
+    assert [(i.kind, i.item) for i in a["list_items"]] == [
+        ("material", 1),
+        ("material", 2),
+        ("product", 1),
+    ]
+    assert a["add_item"].kind == "material" and a["add_item"].mode is None
+    assert (a["get_item"].kind, a["get_item"].item, a["get_item"].mode) == ("product", 1, "OEM")
+
+
+def test_declarations_and_two_phase_actions(ledger: scenario.Ledger) -> None:
+    a = ledger.answers
+    assert a["submit"].ok and a["submit"].seq > 0 and not a["submit"].replayed
+    assert [r.id for r in a["submit_batch"]] == ["D2", "D3", "T1", "T2", "P1", "P2", "P3", "R1"]
+    assert all(r.ok and r.error is None for r in a["submit_batch"])
+    assert a["post_declaration"].state == "posted"
+    assert a["void_declaration"].state == "voided"
+    assert a["reject_declaration"].state == "rejected"
+    assert a["reverse_declaration"].state == "reversed"
+    queue = a["list_declarations"]
+    assert [d.id for d in queue] == ["D1", "D2", "D3", "T1", "T2", "P1", "P2", "P3", "R1"]
+    states = {d.id: d.state for d in queue}
+    assert (states["P1"], states["P2"], states["P3"], states["R1"]) == (
+        "posted",
+        "voided",
+        "rejected",
+        "reversed",
+    )
+    d3 = queue[2]
+    assert (d3.kind, d3.direction, d3.lines, d3.date) == ("product", "out", 1, date(2026, 1, 20))
+    assert d3.submitted.tzinfo is not None
+    info = a["get_declaration"]
+    assert (info.state, info.flow) == ("posted", "product export")
+    # The declaration comes back in the shape it was submitted in, so it round-trips.
+    assert info.declaration.to_dict() == scenario.decl(
+        "D3", "product", "out", "0615", "2026-01-20", 1, "300", "2400"
+    )
+    assert info.declaration.date == date(2026, 1, 20)
+    effects = {(e.kind, e.item, e.category): e for e in info.entries[0].effects}
+    assert effects[("material", 1, "consumption")].qty == Decimal("-300")
+    assert effects[("material", 1, "consumption")].scrap_generated == Decimal("15")
+
+
+def test_balances_are_exact(ledger: scenario.Ledger) -> None:
+    # material 1: 1000 − 300 (consumed by the export, 单耗 1) + 10 + 20 (transfers) + 5 (P1
+    # posted) + 8 − 8 (R1 reversed) = 735; value 3000 − 900 + 30 + 60 + 1 + 1 − 1 = 2191.
+    # material 2: 500 − 300 × 0.2 = 440.
+    rows = {(b.kind, b.item): b for b in ledger.answers["balances"]}
+    assert rows[("material", 1)].qty == Decimal("735")
+    assert rows[("material", 1)].value == Decimal("2191")
+    assert rows[("material", 2)].available == Decimal("440")
+    assert rows[("product", 1)].qty == Decimal("0")
+    assert all(isinstance(v, Decimal) for v in dataclasses.astuple(rows[("material", 1)])[3:])
+
+
+def test_norms_history_transfers_scrap(ledger: scenario.Ledger) -> None:
+    a = ledger.answers
+    assert a["set_norm"].norm.unit_consumption == Decimal("1.000000000")
+    assert [n.unit_consumption for n in a["list_norms"]] == [
+        Decimal("1.000000000"),
+        Decimal("0.200000000"),
+    ]
+    assert all(n.used for n in a["list_norms"])
+    assert a["list_norms"][1].valid_from == date(2026, 1, 1)
+    hist = a["history"]
+    assert hist[-1].entry == "reverse" and hist[-1].balance == Decimal("735")
+    assert [h.id for h in hist if h.entry == "post"] == ["P1"]
+    assert {t.id for t in a["unmatched_transfers"]} == {"T1", "T2"}
+    assert [(s.item, s.generated) for s in a["scrap"]] == [(1, Decimal("15")), (2, Decimal("3"))]
+    assert a["set_item_mode"].mode_events == [bzl.ModeEvent(from_date=date(2026, 2, 1), mode="ODM")]
+    assert a["close_period"].seq > 0
+
+
+def test_verification_reports_and_rates(ledger: scenario.Ledger) -> None:
+    a = ledger.answers
+    st = a["stocktake"]
+    assert st.rows[0]["counted"] == Decimal("710") and st.rows[0]["item"] == 1
+    rec = a["reconcile"]
+    assert rec.journal_reads == 0
+    row = next(r for r in rec.rows if r["item"] == 1)
+    assert row["book"] == scenario.BOOK and row["counted"] == Decimal("710")
+    assert row["book_balance"] == Decimal("735")
+    assert row["difference"] == Decimal("-25")
+    assert a["set_rate"] is True and a["record_trade"] is True
+    assert [(r.month, r.currency, r.cny) for r in a["list_rates"]] == [
+        ("2026-01", "300", Decimal("7.8")),
+        ("2026-01", "502", Decimal("7.1")),
+    ]
+    var = a["report"]
+    assert var.columns[:3] == ["group", "exports_usd", "imports_usd"]
+    assert var.rows and all(isinstance(r["exports_usd"], Decimal) for r in var.rows)
+    assert a["report_modes"].columns[0] == "bucket"
+    assert a["report_upgrades"].columns[0] == "section"
+    share = a["report_share"].rows[-1]
+    assert share["month"] == "total" and isinstance(share["share_pct"], Decimal)
+
+
+def test_verify_audit_backup_stats(ledger: scenario.Ledger) -> None:
+    a = ledger.answers
+    v = a["verify"]
+    assert v.ok and v.first_bad_seq == 0 and len(v.head_hash) == 32
+    assert [e.seq for e in a["audit"]] == list(range(1, v.entries + 1))
+    assert a["audit"][0].role == "admin" and a["audit"][0].type == "enterprise"
+    assert a["audit"][0].time.tzinfo is not None
+    assert (
+        a["backup"].path == ledger.backup_path
+        and os.path.getsize(ledger.backup_path) == a["backup"].bytes
+    )
+    assert a["backup"].journal_entries == v.entries
+    assert a["stats"].journal_entries == v.entries and a["stats"].requests > 0
+
+
+def test_resubmitting_replays(client: bzl.Client, ledger: scenario.Ledger) -> None:
+    again = client.submit(
+        scenario.decl("D1", "material", "in", "0615", "2026-01-05", 1, "1000", "3000")
+    )
+    assert again.replayed and again.seq == ledger.answers["submit"].seq
+
+
+def test_a_declaration_dataclass_submits_like_its_dict(
+    client: bzl.Client, ledger: scenario.Ledger
+) -> None:
+    info = client.get_declaration("D2", scenario.A)
+    again = client.submit(info.declaration)  # the dataclass itself: the same content replays
+    assert again.replayed
+
+
+def test_declaration_and_audit_filters(client: bzl.Client, ledger: scenario.Ledger) -> None:
+    assert [d.id for d in client.declarations(state="voided")] == ["P2"]
+    assert [d.id for d in client.declarations(trade_mode="0654")] == ["T1", "T2"]
+    assert [
+        d.id for d in client.declarations(from_date=date(2026, 1, 12), to_date="2026-01-13")
+    ] == [
+        "P3",
+        "R1",
+    ]
+    assert [d.id for d in client.declarations(book=scenario.BOOK_B)] == []
+    assert [e.summary for e in client.audit(action="reverse")] == [
+        "reverse R1 of 6201230001 book E72012400003: goods never arrived"
+    ]
+    assert {e.type for e in client.audit(book=scenario.BOOK_B)} == {"book", "item"}
+    with pytest.raises(ValueError, match="'posted'"):
+        client.declarations(state="approved")
