@@ -198,6 +198,12 @@ bool cli_granularity_parse(const char *s, Bzl__V1__Granularity *out);
 /* A journal entry type's word (enterprise, book, … trade: `bzl audit`, `bzl history` and `bzl
  * declaration show` alike); "other" for unspecified or a number this build does not know. */
 const char *cli_entry_type_name(Bzl__V1__EntryType type);
+/* The same words back (`bzl audit --action`); "other" is not one. */
+bool cli_entry_type_parse(const char *s, Bzl__V1__EntryType *out);
+/* pending | posted | rejected | voided | reversed; the name is "?" for unspecified or a number
+ * this build does not know. */
+bool cli_decl_state_parse(const char *s, Bzl__V1__DeclarationState *out);
+const char *cli_decl_state_name(Bzl__V1__DeclarationState state);
 /* none | admin | customs | reconciler | enterprise; "?" for a number this build does not know. */
 const char *cli_role_name(Bzl__V1__Role role);
 
@@ -259,6 +265,8 @@ void cli_page_u64(cli_page *p, const char *key, uint64_t v); /* cli_json_u64, "%
 void cli_page_yes_no(cli_page *p, const char *key, bool v);  /* a JSON boolean, yes/no text */
 /* Prints the rows as cli_emit does and releases them. Returns cli_emit's exit status. */
 int cli_page_end(cli_page *p);
+/* A journal time as "2026-03-01T08:00:00.123Z" (UTC); cap at least 32 bytes. */
+void cli_time_text(int64_t ms, char *buf, size_t cap);
 /* Releases the rows without printing them (the listing failed part way). */
 void cli_page_abort(cli_page *p);
 
@@ -297,8 +305,10 @@ int cli_enterprise_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_enterprise_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_book_open(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_book_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_book_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_item_add(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_item_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_item_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_balance(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv);
@@ -317,6 +327,25 @@ typedef struct cli_ledger_opt {
  * (at optind). Returns CLI_GO_ON or the exit status to stop with. */
 int cli_ledger_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_ledger_opt *specs,
                     size_t n_specs, int positional);
+/* One --NAME flag (no value) of a ledger command: *set starts false and becomes true. */
+typedef struct cli_ledger_flag {
+    const char *name;
+    bool *set;
+} cli_ledger_flag;
+/* cli_ledger_opts with flags besides the valued options. */
+int cli_ledger_opts_flags(cli *c, const cli_cmd *cmd, int argc, char **argv,
+                          const cli_ledger_opt *specs, size_t n_specs, const cli_ledger_flag *flags,
+                          size_t n_flags, int positional);
+/* Adds one reply's rows to p. Returns the reply's next_page_token (borrowed from resp). */
+typedef const char *(*cli_read_page_fn)(cli_page *p, const Bzl__V1__Response *resp);
+/* Follows the daemon's pages into one listing and prints it: a table, one JSON array (--json),
+ * or with csv a header row of the columns in lower case and a row per table row (whatever
+ * --json says). Each request carries the token the previous reply gave in *page_token (req's
+ * body field). A daemon whose pages do not advance or do not end is refused
+ * (cli_pager_next), and nothing is printed. Returns a cli_exit. */
+int cli_read_pages(cli *c, Bzl__V1__Request *req, char **page_token,
+                   Bzl__V1__Response__ResultCase want, const cli_column *cols, size_t n_cols,
+                   cli_read_page_fn add, bool csv);
 /* Parses an item number option ("" gives 0); on failure *rc becomes the usage exit. */
 bool cli_ledger_item(const cli_cmd *cmd, const char *text, const char *what, uint32_t *out,
                      int *rc);
@@ -331,6 +360,7 @@ int cli_reverse(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_period_close(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_declaration_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_declaration_list(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_desk.c */
 int cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv);

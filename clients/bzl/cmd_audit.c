@@ -95,45 +95,57 @@ static const cli_column audit_cols[] = {
     {"PID", true}, {"REQUEST", true}, {"TYPE", false}, {"SUMMARY", false},
 };
 
-/* "2026-03-01T08:00:00.123Z" */
-static void
-time_text(int64_t ms, char *buf, size_t cap)
+void
+cli_time_text(int64_t ms, char *buf, size_t cap)
 {
+    BZL_ASSERT(cap >= 32);
     time_t s = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&s, &tm);
+    if (gmtime_r(&s, &tm) == NULL) {
+        snprintf(buf, cap, "?");
+        return;
+    }
     size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, cap - n, ".%03dZ", (int)(ms % 1000));
 }
 
+/* One entry: {"seq", "time", "time_ms", "uid", "gid", "role", "pid", "request_id", "type",
+ * "summary"} in JSON; time_ms and gid are JSON's only. */
 static void
-audit_row(const cli *c, cli_table *t, json_t *arr, const Bzl__V1__AuditEntry *e, bool *ok)
+audit_row(cli_page *p, const Bzl__V1__AuditEntry *e)
 {
     char when[40];
-    time_text(e->time_ms, when, sizeof when);
-    if (c->json) {
-        json_t *o = json_object();
-        cli_json_put(o, "seq", cli_json_u64(e->seq), ok);
-        cli_json_put(o, "time", cli_json_str(when), ok);
-        cli_json_put(o, "time_ms", json_integer(e->time_ms), ok);
-        cli_json_put(o, "uid", json_integer(e->uid), ok);
-        cli_json_put(o, "gid", json_integer(e->gid), ok);
-        cli_json_put(o, "role", cli_json_str(cli_role_name(e->role)), ok);
-        cli_json_put(o, "pid", json_integer(e->pid), ok);
-        cli_json_put(o, "request_id", cli_json_u64(e->request_id), ok);
-        cli_json_put(o, "type", cli_json_str(cli_entry_type_name(e->type)), ok);
-        cli_json_put(o, "summary", cli_json_str(e->summary), ok);
-        cli_json_push(arr, o, ok);
-        return;
+    cli_time_text(e->time_ms, when, sizeof when);
+    bool json = p->c->json;
+    cli_page_row_begin(p);
+    cli_page_u64(p, "seq", e->seq);
+    cli_page_text(p, "time", when);
+    if (json) {
+        cli_json_put(p->row, "time_ms", json_integer(e->time_ms), &p->ok);
     }
-    cli_table_addf(t, "%llu", (unsigned long long)e->seq);
-    cli_table_add(t, when);
-    cli_table_addf(t, "%u", e->uid);
-    cli_table_add(t, cli_role_name(e->role));
-    cli_table_addf(t, "%d", e->pid);
-    cli_table_addf(t, "%llu", (unsigned long long)e->request_id);
-    cli_table_add(t, cli_entry_type_name(e->type));
-    cli_table_add(t, e->summary);
+    cli_page_u32(p, "uid", e->uid);
+    if (json) {
+        cli_json_put(p->row, "gid", json_integer(e->gid), &p->ok);
+    }
+    cli_page_text(p, "role", cli_role_name(e->role));
+    if (json) {
+        cli_json_put(p->row, "pid", json_integer(e->pid), &p->ok);
+    } else {
+        cli_table_addf(&p->t, "%d", (int)e->pid);
+    }
+    cli_page_u64(p, "request_id", e->request_id);
+    cli_page_text(p, "type", cli_entry_type_name(e->type));
+    cli_page_text(p, "summary", e->summary);
+    cli_page_row_end(p);
+}
+
+static const char *
+audit_page(cli_page *p, const Bzl__V1__Response *resp)
+{
+    for (size_t i = 0; i < resp->audit->n_entries; i++) {
+        audit_row(p, resp->audit->entries[i]);
+    }
+    return resp->audit->next_page_token;
 }
 
 /* DATE (YYYY-MM-DD, UTC midnight) into ms, or a sequence number; false for neither. */
@@ -161,44 +173,64 @@ bound_parse(const char *s, bool *is_seq, uint64_t *seq, int64_t *ms)
     return true;
 }
 
-static int
-audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__AuditQuery *q)
+/* Stores --since or --until (a date or a sequence) into q. */
+static bool
+audit_bound(Bzl__V1__AuditQuery *q, bool since, const char *text)
 {
-    enum { OPT_SINCE = 's', OPT_UNTIL = 'u', OPT_UID = 'i' };
-    static const struct option opts[] = {{"since", required_argument, NULL, OPT_SINCE},
-                                         {"until", required_argument, NULL, OPT_UNTIL},
-                                         {"uid", required_argument, NULL, OPT_UID},
-                                         CLI_COMMON_OPTIONS};
-    int stop = CLI_EXIT_OK;
-    int opt;
-    cli_opts_begin();
-    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &stop)) >= 0) {
-        bool is_seq = false;
-        uint64_t seq = 0;
-        int64_t ms = 0;
-        if ((opt == OPT_SINCE || opt == OPT_UNTIL) && !bound_parse(optarg, &is_seq, &seq, &ms)) {
-            return cli_usage_error(cmd, "'%s' is neither a date YYYY-MM-DD nor a sequence", optarg);
-        }
-        if (opt == OPT_SINCE && is_seq) {
-            q->from_seq = seq;
-        } else if (opt == OPT_SINCE) {
-            q->since_ms = ms;
-        } else if (opt == OPT_UNTIL && is_seq) {
-            q->until_seq = seq;
-        } else if (opt == OPT_UNTIL) {
-            q->until_ms = ms + 86400000; /* through the end of that day */
-        } else if (opt == OPT_UID) {
-            if (!cli_parse_u32(optarg, 0, UINT32_MAX, &q->uid)) {
-                return cli_usage_error(cmd, "--uid must be a number, not '%s'", optarg);
-            }
-            q->by_uid = true;
+    bool is_seq = false;
+    uint64_t seq = 0;
+    int64_t ms = 0;
+    if (!bound_parse(text, &is_seq, &seq, &ms)) {
+        return false;
+    }
+    if (since && is_seq) {
+        q->from_seq = seq;
+    } else if (since) {
+        q->since_ms = ms;
+    } else if (is_seq) {
+        q->until_seq = seq;
+    } else {
+        q->until_ms = ms + 86400000; /* through the end of that day */
+    }
+    return true;
+}
+
+/* Reads audit's options into q (its strings borrowed from argv). Returns CLI_GO_ON or the
+ * exit status to stop with. */
+static int
+audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__AuditQuery *q, bool *csv)
+{
+    char *since = "", *until = "", *uid = "", *action = "";
+    const cli_ledger_opt specs[] = {
+        {"since", &since, false},  {"until", &until, false},
+        {"uid", &uid, false},      {"enterprise", &q->enterprise, false},
+        {"book", &q->book, false}, {"action", &action, false},
+    };
+    const cli_ledger_flag flags[] = {{"csv", csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    const char *const bounds[] = {since, until};
+    for (size_t i = 0; i < BZL_ARRAY_LEN(bounds); i++) {
+        if (bounds[i][0] != '\0' && !audit_bound(q, i == 0, bounds[i])) {
+            return cli_usage_error(cmd, "'%s' is neither a date YYYY-MM-DD nor a sequence",
+                                   bounds[i]);
         }
     }
-    if (opt == CLI_OPTS_STOP) {
-        return stop;
+    if (uid[0] != '\0') {
+        if (!cli_parse_u32(uid, 0, UINT32_MAX, &q->uid)) {
+            return cli_usage_error(cmd, "--uid must be a number, not '%s'", uid);
+        }
+        q->by_uid = true;
     }
-    if (optind < argc) {
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (action[0] != '\0' && !cli_entry_type_parse(action, &q->action)) {
+        return cli_usage_error(cmd,
+                               "--action must be an entry type (enterprise, book, item, "
+                               "declaration, post, void, reverse, period_close, norm, "
+                               "item_mode, reject, stocktake, rate, trade), not '%s'",
+                               action);
     }
     return CLI_GO_ON;
 }
@@ -207,37 +239,14 @@ int
 cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__AuditQuery q = BZL__V1__AUDIT_QUERY__INIT;
-    int rc = audit_options(c, cmd, argc, argv, &q);
+    bool csv = false;
+    int rc = audit_options(c, cmd, argc, argv, &q, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    cli_table t;
-    cli_table_init(&t, audit_cols, BZL_ARRAY_LEN(audit_cols));
-    json_t *arr = c->json ? json_array() : NULL;
-    bool ok = true;
-    rc = CLI_EXIT_OK;
-    cli_pager pg;
-    cli_pager_init(&pg, "audit pages");
-    while (rc == CLI_EXIT_OK && pg.more) {
-        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
-        req.body_case = BZL__V1__REQUEST__BODY_AUDIT;
-        req.audit = &q;
-        q.page_token = pg.token;
-        Bzl__V1__Response *resp = NULL;
-        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_AUDIT, &resp);
-        if (rc != CLI_EXIT_OK) {
-            break;
-        }
-        for (size_t i = 0; i < resp->audit->n_entries; i++) {
-            audit_row(c, &t, arr, resp->audit->entries[i], &ok);
-        }
-        rc = cli_pager_next(&pg, resp->audit->next_page_token);
-        bzl__v1__response__free_unpacked(resp, NULL);
-    }
-    if (rc == CLI_EXIT_OK) {
-        rc = cli_emit(c, &t, arr, ok);
-    }
-    json_decref(arr);
-    cli_table_deinit(&t);
-    return rc;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_AUDIT;
+    req.audit = &q;
+    return cli_read_pages(c, &req, &q.page_token, BZL__V1__RESPONSE__RESULT_AUDIT, audit_cols,
+                          BZL_ARRAY_LEN(audit_cols), audit_page, csv);
 }

@@ -1,13 +1,49 @@
-/* cmd_book.c — bzl book open | show: open an enterprise's account book, show one. */
+/* cmd_book.c — bzl book open | show | list: open an enterprise's account book, show one, list
+ * them. */
 #include "cli.h"
 
 static const cli_column book_cols[] = {
-    {"BOOK", false},   {"ENTERPRISE", false}, {"VERIFY", false},
-    {"STATUS", false}, {"PERIOD_DAYS", true},
+    {"BOOK", false},   {"ENTERPRISE", false}, {"TYPE", false},           {"VERIFY", false},
+    {"STATUS", false}, {"PERIOD_DAYS", true}, {"CLOSED_THROUGH", false},
 };
 
-/* Prints one book as a one-row table or as {"book", "enterprise", "verify", "status",
- * "period_days"}. */
+/* What a book number's first letter says the book is. Source: the letter meanings of
+ * reference/customs-domain.md §2.2 (备案号 prefixes): B 来料加工手册, C 进料加工手册,
+ * E 加工贸易电子账册, H 海关特殊监管区域(出口加工区/综保区)电子账册, T 保税物流账册 — the
+ * five letters bzl_code_check_book accepts (lib/src/core/codes.c). */
+static const struct {
+    char letter;
+    const char *type;
+} book_types[] = {
+    {'B', "supplied-materials manual"}, /* 来料加工手册: per contract, materials supplied */
+    {'C', "imported-materials manual"}, /* 进料加工手册: per contract, materials bought */
+    {'E', "processing e-book"},     /* 加工贸易电子账册: the enterprise's account book */
+    {'H', "zone e-book"},           /* 海关特殊监管区域电子账册: a bonded zone's book */
+    {'T', "bonded-logistics book"}, /* 保税物流账册 */
+};
+
+/* The book's type from its number; "" for a letter this build does not know. */
+static const char *
+book_type(const char *book)
+{
+    const char *type = "";
+    for (size_t i = 0; i < BZL_ARRAY_LEN(book_types) && type[0] == '\0'; i++) {
+        if (book[0] == book_types[i].letter) {
+            type = book_types[i].type;
+        }
+    }
+    return type;
+}
+
+/* A string, or null when it is empty (a book never closed). */
+static json_t *
+json_str_or_null(const char *s)
+{
+    return s[0] != '\0' ? cli_json_str(s) : json_null();
+}
+
+/* Prints one book as a one-row table or as {"book", "enterprise", "type", "verify", "status",
+ * "period_days", "closed_through"} (closed_through null when no period is closed). */
 static int
 book_print(const cli *c, const Bzl__V1__Book *b)
 {
@@ -19,15 +55,19 @@ book_print(const cli *c, const Bzl__V1__Book *b)
         doc = json_object();
         cli_json_put(doc, "book", cli_json_str(b->book), &ok);
         cli_json_put(doc, "enterprise", cli_json_str(b->enterprise), &ok);
+        cli_json_put(doc, "type", cli_json_str(book_type(b->book)), &ok);
         cli_json_put(doc, "verify", cli_json_str(cli_verify_name(b->verify_mode)), &ok);
         cli_json_put(doc, "status", cli_json_str(cli_book_status_name(b->status)), &ok);
         cli_json_put(doc, "period_days", json_integer(b->period_days), &ok);
+        cli_json_put(doc, "closed_through", json_str_or_null(b->closed_through), &ok);
     } else {
         cli_table_add(&t, b->book);
         cli_table_add(&t, b->enterprise);
+        cli_table_add(&t, book_type(b->book));
         cli_table_add(&t, cli_verify_name(b->verify_mode));
         cli_table_add(&t, cli_book_status_name(b->status));
         cli_table_addf(&t, "%u", (unsigned)b->period_days);
+        cli_table_add(&t, b->closed_through);
     }
     int rc = cli_emit(c, &t, doc, ok);
     json_decref(doc);
@@ -112,4 +152,47 @@ cli_book_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
         bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
+}
+
+/* One page of books: the columns of book show, each book a row. */
+static const char *
+books_page(cli_page *p, const Bzl__V1__Response *resp)
+{
+    const Bzl__V1__BookList *list = resp->books;
+    for (size_t i = 0; i < list->n_books; i++) {
+        const Bzl__V1__Book *b = list->books[i];
+        cli_page_row_begin(p);
+        cli_page_text(p, "book", b->book);
+        cli_page_text(p, "enterprise", b->enterprise);
+        cli_page_text(p, "type", book_type(b->book));
+        cli_page_text(p, "verify", cli_verify_name(b->verify_mode));
+        cli_page_text(p, "status", cli_book_status_name(b->status));
+        cli_page_u32(p, "period_days", b->period_days);
+        if (p->c->json) {
+            cli_json_put(p->row, "closed_through", json_str_or_null(b->closed_through), &p->ok);
+        } else {
+            cli_page_text(p, "closed_through", b->closed_through);
+        }
+        cli_page_row_end(p);
+    }
+    return list->next_page_token;
+}
+
+int
+cli_book_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__ListBooks body = BZL__V1__LIST_BOOKS__INIT;
+    bool csv = false;
+    const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, false}};
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_BOOKS;
+    req.list_books = &body;
+    return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_BOOKS, book_cols,
+                          BZL_ARRAY_LEN(book_cols), books_page, csv);
 }

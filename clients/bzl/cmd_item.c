@@ -1,4 +1,5 @@
-/* cmd_item.c — bzl item add | show: record a book's material or product item, show one. */
+/* cmd_item.c — bzl item add | show | list: record a book's material or product item, show one,
+ * list a book's. */
 #include "cli.h"
 
 enum {
@@ -164,4 +165,61 @@ done:
         bzl__v1__response__free_unpacked(resp, NULL);
     }
     return rc;
+}
+
+/* item list: the columns of item show but the book, which the command names. */
+static const cli_column item_list_cols[] = {
+    {"KIND", false}, {"ITEM", true},  {"HS", false},
+    {"NAME", false}, {"UNIT", false}, {"MODE", false},
+};
+
+/* One page of items; JSON adds "book" first, and mode is null for none, as item show has it. */
+static const char *
+items_page(cli_page *p, const Bzl__V1__Response *resp)
+{
+    const Bzl__V1__ItemList *list = resp->items;
+    for (size_t i = 0; i < list->n_items; i++) {
+        const Bzl__V1__Item *it = list->items[i];
+        const char *mode = cli_mode_name(it->mode);
+        cli_page_row_begin(p);
+        if (p->c->json) {
+            cli_json_put(p->row, "book", cli_json_str(it->book), &p->ok);
+        }
+        cli_page_text(p, "kind", cli_kind_name(it->kind));
+        cli_page_u32(p, "item", it->item);
+        cli_page_text(p, "hs", it->hs);
+        cli_page_text(p, "name", it->name);
+        cli_page_text(p, "unit", it->unit);
+        if (p->c->json) {
+            cli_json_put(p->row, "mode", mode[0] != '\0' ? cli_json_str(mode) : json_null(),
+                         &p->ok);
+        } else {
+            cli_page_text(p, "mode", mode);
+        }
+        cli_page_row_end(p);
+    }
+    return list->next_page_token;
+}
+
+int
+cli_item_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__ListItems body = BZL__V1__LIST_ITEMS__INIT;
+    char *kind = "";
+    bool csv = false;
+    const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"kind", &kind, false}};
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
+    if (rc == CLI_GO_ON && kind[0] != '\0' && !cli_kind_parse(kind, &body.kind)) {
+        rc = cli_usage_error(cmd, "--kind must be material or product, not '%s'", kind);
+    }
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_ITEMS;
+    req.list_items = &body;
+    return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_ITEMS,
+                          item_list_cols, BZL_ARRAY_LEN(item_list_cols), items_page, csv);
 }

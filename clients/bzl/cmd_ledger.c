@@ -6,24 +6,35 @@
 
 /* ---- a small table-driven option reader shared by the ledger commands -------------------- */
 
+/* getopt values of the i-th valued option and the i-th flag: above CLI_OPT_* and apart, since
+ * a command has far fewer than 0x80 options (opts[] holds 24). */
+enum { OPT_SPEC = 0x200, OPT_FLAG = 0x280 };
+
 int
-cli_ledger_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_ledger_opt *specs,
-                size_t n_specs, int positional)
+cli_ledger_opts_flags(cli *c, const cli_cmd *cmd, int argc, char **argv,
+                      const cli_ledger_opt *specs, size_t n_specs, const cli_ledger_flag *flags,
+                      size_t n_flags, int positional)
 {
     struct option opts[24];
-    BZL_ASSERT(n_specs + 4 <= BZL_ARRAY_LEN(opts));
+    BZL_ASSERT(n_specs + n_flags + 4 <= BZL_ARRAY_LEN(opts));
     static const struct option common[] = {CLI_COMMON_OPTIONS};
     for (size_t i = 0; i < n_specs; i++) {
-        opts[i] = (struct option){specs[i].name, required_argument, NULL, 0x200 + (int)i};
+        opts[i] = (struct option){specs[i].name, required_argument, NULL, OPT_SPEC + (int)i};
     }
-    memcpy(&opts[n_specs], common, sizeof common);
+    for (size_t i = 0; i < n_flags; i++) {
+        opts[n_specs + i] = (struct option){flags[i].name, no_argument, NULL, OPT_FLAG + (int)i};
+        *flags[i].set = false;
+    }
+    memcpy(&opts[n_specs + n_flags], common, sizeof common);
     int rc = CLI_GO_ON;
     int stop = CLI_EXIT_OK;
     int opt = 0;
     cli_opts_begin();
     while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &stop)) >= 0) {
-        if (opt >= 0x200 && opt < 0x200 + (int)n_specs) {
-            *specs[opt - 0x200].value = optarg;
+        if (opt >= OPT_SPEC && opt < OPT_SPEC + (int)n_specs) {
+            *specs[opt - OPT_SPEC].value = optarg;
+        } else if (opt >= OPT_FLAG && opt < OPT_FLAG + (int)n_flags) {
+            *flags[opt - OPT_FLAG].set = true;
         }
     }
     if (opt == CLI_OPTS_STOP) {
@@ -39,6 +50,13 @@ cli_ledger_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_led
         }
     }
     return rc;
+}
+
+int
+cli_ledger_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_ledger_opt *specs,
+                size_t n_specs, int positional)
+{
+    return cli_ledger_opts_flags(c, cmd, argc, argv, specs, n_specs, NULL, 0, positional);
 }
 
 bool
@@ -234,18 +252,24 @@ int
 cli_period_close(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__ClosePeriod body = BZL__V1__CLOSE_PERIOD__INIT;
+    bool force = false;
     const cli_ledger_opt specs[] = {
         {"book", &body.book, true},
         {"through", &body.through, true},
     };
-    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    /* The daemon refuses a date after its today unless forced: a period never reopens. */
+    const cli_ledger_flag flags[] = {{"force", &force}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
     if (rc != CLI_GO_ON) {
         return rc;
     }
+    body.force = force;
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_CLOSE_PERIOD;
     req.close_period = &body;
     char subject[64];
-    snprintf(subject, sizeof subject, "%s through %s", body.book, body.through);
+    snprintf(subject, sizeof subject, "%s through %s%s", body.book, body.through,
+             force ? " (forced)" : "");
     return action_call(c, &req, "period close", subject);
 }

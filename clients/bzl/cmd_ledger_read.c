@@ -19,19 +19,45 @@ read_call(cli *c, Bzl__V1__Request *req, Bzl__V1__Response__ResultCase want,
     return rc;
 }
 
-/* Adds one reply's rows to p. Returns the reply's next_page_token (borrowed from resp). */
-typedef const char *(*read_page_fn)(cli_page *p, const Bzl__V1__Response *resp);
-
-/* Follows the daemon's pages into one listing and prints it: each request carries the token
- * the previous reply gave in *page_token (req's body field). A daemon whose pages do not
- * advance or do not end is refused (cli_pager_next), and nothing is printed. */
+/* Ends a listing gathered as a table by printing it as CSV: the column headers in lower case
+ * (the JSON keys, where the two agree), then each row. Releases p. */
 static int
-read_pages(cli *c, Bzl__V1__Request *req, char **page_token, Bzl__V1__Response__ResultCase want,
-           const cli_column *cols, size_t n_cols, read_page_fn add)
+page_csv_end(cli_page *p)
 {
+    int rc = CLI_EXIT_OK;
+    if (p->t.failed || !p->ok || p->t.n_cells % p->t.n_cols != 0) {
+        fputs("bzl: NO_MEMORY: cannot build the output\n", stderr);
+        rc = CLI_EXIT_TRANSPORT;
+        goto done;
+    }
+    for (size_t i = 0; i < p->t.n_cols; i++) {
+        char key[48];
+        size_t len = strlen(p->t.cols[i].header);
+        BZL_ASSERT(len < sizeof key);
+        for (size_t k = 0; k <= len; k++) {
+            char ch = p->t.cols[i].header[k];
+            key[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        }
+        cli_csv_cell(key, i + 1 == p->t.n_cols);
+    }
+    for (size_t i = 0; i < p->t.n_cells; i++) {
+        cli_csv_cell(p->t.cells[i], (i + 1) % p->t.n_cols == 0);
+    }
+done:
+    cli_page_abort(p);
+    return rc;
+}
+
+int
+cli_read_pages(cli *c, Bzl__V1__Request *req, char **page_token, Bzl__V1__Response__ResultCase want,
+               const cli_column *cols, size_t n_cols, cli_read_page_fn add, bool csv)
+{
+    /* What the page is printed as: CSV is gathered as the table is, whatever --json says. The
+     * requests still go through c, which owns the connection. */
+    const cli view = {.socket_path = c->socket_path, .json = c->json && !csv, .client = NULL};
     cli_page p;
     cli_pager pg;
-    cli_page_begin(&p, c, cols, n_cols);
+    cli_page_begin(&p, &view, cols, n_cols);
     cli_pager_init(&pg, "pages");
     int rc = CLI_EXIT_OK;
     while (rc == CLI_EXIT_OK && pg.more) {
@@ -48,7 +74,7 @@ read_pages(cli *c, Bzl__V1__Request *req, char **page_token, Bzl__V1__Response__
         cli_page_abort(&p);
         return rc;
     }
-    return cli_page_end(&p);
+    return csv ? page_csv_end(&p) : cli_page_end(&p);
 }
 
 /* ---- bom list ---------------------------------------------------------------------------------
@@ -96,8 +122,8 @@ cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_LIST_NORMS;
     req.list_norms = &body;
-    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_NORMS, norm_cols,
-                      BZL_ARRAY_LEN(norm_cols), norms_page);
+    return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_NORMS, norm_cols,
+                          BZL_ARRAY_LEN(norm_cols), norms_page, false);
 }
 
 /* ---- history ----------------------------------------------------------------------------------
@@ -149,12 +175,21 @@ cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_HISTORY;
     req.history = &body;
-    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_HISTORY, history_cols,
-                      BZL_ARRAY_LEN(history_cols), history_page);
+    return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_HISTORY,
+                          history_cols, BZL_ARRAY_LEN(history_cols), history_page, false);
 }
 
 /* ---- declaration show -------------------------------------------------------------------------
  */
+
+static const cli_column line_cols[] = {
+    {"LINE", true},  {"ITEM", true},      {"QTY", true},          {"UNIT", false},
+    {"VALUE", true}, {"CURRENCY", false}, {"BOM_VERSION", false},
+};
+
+static const cli_column history_entry_cols[] = {
+    {"SEQ", true}, {"TIME", false}, {"UID", true}, {"ENTRY", false}, {"REASON", false},
+};
 
 static const cli_column effect_cols[] = {
     {"SEQ", true},         {"ENTRY", false},    {"KIND", false},      {"ITEM", true},
@@ -179,27 +214,88 @@ effect_json(const Bzl__V1__Effect *e, bool *ok)
     return o;
 }
 
-static void
-entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, cli_table *t, json_t *entries, bool *ok)
+/* The three tables `declaration show` prints under its header line. */
+typedef struct decl_tables {
+    cli_table lines;   /* what was declared, line by line */
+    cli_table history; /* each journal entry: when, who, what, why */
+    cli_table effects; /* what each entry did to each item */
+} decl_tables;
+
+/* {"line", "item", "qty", "unit", "value", "currency", "usd", "bom_version", "mode",
+ * "country"}: the line as submitted (mode null for none). */
+static json_t *
+line_json(size_t index, const Bzl__V1__DeclarationLine *l, bool *ok)
 {
+    const char *mode = cli_mode_name(l->mode);
+    json_t *o = json_object();
+    cli_json_put(o, "line", json_integer((json_int_t)index + 1), ok);
+    cli_json_put(o, "item", json_integer(l->item), ok);
+    cli_json_put(o, "qty", cli_json_str(l->qty), ok);
+    cli_json_put(o, "unit", cli_json_str(l->unit), ok);
+    cli_json_put(o, "value", cli_json_str(l->value), ok);
+    cli_json_put(o, "currency", cli_json_str(l->currency), ok);
+    cli_json_put(o, "usd", cli_json_str(l->usd), ok);
+    cli_json_put(o, "bom_version", cli_json_str(l->bom_version), ok);
+    cli_json_put(o, "mode", mode[0] != '\0' ? cli_json_str(mode) : json_null(), ok);
+    cli_json_put(o, "country", cli_json_str(l->country), ok);
+    return o;
+}
+
+/* Every declared line, into the lines table or a JSON array (returned, owned; NULL as text). */
+static json_t *
+line_rows(const cli *c, const Bzl__V1__Declaration *d, cli_table *t, bool *ok)
+{
+    json_t *arr = c->json ? json_array() : NULL;
+    for (size_t i = 0; d != NULL && i < d->n_lines; i++) {
+        const Bzl__V1__DeclarationLine *l = d->lines[i];
+        if (c->json) {
+            cli_json_push(arr, line_json(i, l, ok), ok);
+            continue;
+        }
+        cli_table_addf(t, "%zu", i + 1);
+        cli_table_addf(t, "%u", (unsigned)l->item);
+        cli_table_add(t, l->qty);
+        cli_table_add(t, l->unit);
+        cli_table_add(t, l->value);
+        cli_table_add(t, l->currency);
+        cli_table_add(t, l->bom_version);
+    }
+    return arr;
+}
+
+/* One journal entry: a history row and its effect rows, or an object of entries (the keys
+ * "seq", "type", "reason", "effects" as ever, with "uid", "time" and "time_ms"). */
+static void
+entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, decl_tables *tt, json_t *entries,
+           bool *ok)
+{
+    char when[40];
+    cli_time_text(je->time_ms, when, sizeof when);
     json_t *effects = c->json ? json_array() : NULL;
+    if (!c->json) {
+        cli_table_addf(&tt->history, "%llu", (unsigned long long)je->seq);
+        cli_table_add(&tt->history, when);
+        cli_table_addf(&tt->history, "%u", (unsigned)je->uid);
+        cli_table_add(&tt->history, cli_entry_type_name(je->type));
+        cli_table_add(&tt->history, je->reason);
+    }
     for (size_t k = 0; k < je->n_effects; k++) {
         const Bzl__V1__Effect *e = je->effects[k];
         if (c->json) {
             cli_json_push(effects, effect_json(e, ok), ok);
             continue;
         }
-        cli_table_addf(t, "%llu", (unsigned long long)je->seq);
-        cli_table_add(t, cli_entry_type_name(je->type));
-        cli_table_add(t, cli_kind_name(e->kind));
-        cli_table_addf(t, "%u", (unsigned)e->item);
-        cli_table_add(t, e->category);
-        cli_table_add(t, e->qty);
-        cli_table_add(t, e->value);
-        cli_table_add(t, e->pending_in);
-        cli_table_add(t, e->pending_out);
-        cli_table_add(t, e->scrap_generated);
-        cli_table_add(t, e->scrap_used);
+        cli_table_addf(&tt->effects, "%llu", (unsigned long long)je->seq);
+        cli_table_add(&tt->effects, cli_entry_type_name(je->type));
+        cli_table_add(&tt->effects, cli_kind_name(e->kind));
+        cli_table_addf(&tt->effects, "%u", (unsigned)e->item);
+        cli_table_add(&tt->effects, e->category);
+        cli_table_add(&tt->effects, e->qty);
+        cli_table_add(&tt->effects, e->value);
+        cli_table_add(&tt->effects, e->pending_in);
+        cli_table_add(&tt->effects, e->pending_out);
+        cli_table_add(&tt->effects, e->scrap_generated);
+        cli_table_add(&tt->effects, e->scrap_used);
     }
     if (c->json) {
         json_t *o = json_object();
@@ -207,43 +303,93 @@ entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, cli_table *t, json_t *
         cli_json_put(o, "type", cli_json_str(cli_entry_type_name(je->type)), ok);
         cli_json_put(o, "reason", cli_json_str(je->reason), ok);
         cli_json_put(o, "effects", effects, ok);
+        cli_json_put(o, "uid", json_integer(je->uid), ok);
+        cli_json_put(o, "time", cli_json_str(when), ok);
+        cli_json_put(o, "time_ms", json_integer(je->time_ms), ok);
         cli_json_push(entries, o, ok);
     }
+}
+
+/* The header line, then the declared lines, the history and the effects, each under a title. */
+static int
+declaration_text(const Bzl__V1__DeclarationInfo *info, const decl_tables *tt)
+{
+    const Bzl__V1__Declaration *d = info->declaration;
+    if (d != NULL) {
+        printf("declaration %s of %s on book %s: %s %s (%s %s), trade mode %s, dated %s\n", d->id,
+               d->enterprise, d->book, info->state, info->flow, cli_kind_name(d->kind),
+               d->direction == BZL__V1__DIRECTION__DIRECTION_IN ? "in" : "out", d->trade_mode,
+               d->date);
+        if (d->related_book[0] != '\0' || d->related_id[0] != '\0') {
+            printf("counterpart %s on book %s\n", d->related_id, d->related_book);
+        }
+    }
+    const char *const titles[] = {"declared lines", "history", "effects"};
+    const cli_table *tables[] = {&tt->lines, &tt->history, &tt->effects};
+    bzl_status st = BZL_OK;
+    for (size_t i = 0; i < BZL_ARRAY_LEN(tables) && st == BZL_OK; i++) {
+        printf("\n%s\n", titles[i]);
+        st = cli_table_print(tables[i]);
+    }
+    if (st != BZL_OK) {
+        fputs("bzl: NO_MEMORY: cannot build the output\n", stderr);
+        return CLI_EXIT_TRANSPORT;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* {"id", "enterprise", "book", "trade_mode", "date", "state", "flow", "kind", "direction",
+ * "related_book", "related_id"}: the header as JSON (lines and entries are added after). */
+static json_t *
+declaration_head_json(const Bzl__V1__DeclarationInfo *info, bool *ok)
+{
+    const Bzl__V1__Declaration *d = info->declaration;
+    json_t *doc = json_object();
+    cli_json_put(doc, "id", cli_json_str(d != NULL ? d->id : ""), ok);
+    cli_json_put(doc, "enterprise", cli_json_str(d != NULL ? d->enterprise : ""), ok);
+    cli_json_put(doc, "book", cli_json_str(d != NULL ? d->book : ""), ok);
+    cli_json_put(doc, "trade_mode", cli_json_str(d != NULL ? d->trade_mode : ""), ok);
+    cli_json_put(doc, "date", cli_json_str(d != NULL ? d->date : ""), ok);
+    cli_json_put(doc, "state", cli_json_str(info->state), ok);
+    cli_json_put(doc, "flow", cli_json_str(info->flow), ok);
+    cli_json_put(doc, "kind", cli_json_str(d != NULL ? cli_kind_name(d->kind) : ""), ok);
+    cli_json_put(doc, "direction",
+                 cli_json_str(d == NULL                                          ? ""
+                              : d->direction == BZL__V1__DIRECTION__DIRECTION_IN ? "in"
+                                                                                 : "out"),
+                 ok);
+    cli_json_put(doc, "related_book", cli_json_str(d != NULL ? d->related_book : ""), ok);
+    cli_json_put(doc, "related_id", cli_json_str(d != NULL ? d->related_id : ""), ok);
+    return doc;
 }
 
 static int
 declaration_print(const cli *c, const Bzl__V1__Response *resp)
 {
     const Bzl__V1__DeclarationInfo *info = resp->declaration;
-    const Bzl__V1__Declaration *d = info->declaration;
-    cli_table t;
-    json_t *doc = NULL;
-    json_t *entries = c->json ? json_array() : NULL;
+    decl_tables tt;
     bool ok = true;
-    cli_table_init(&t, effect_cols, BZL_ARRAY_LEN(effect_cols));
-    if (c->json) {
-        doc = json_object();
-        cli_json_put(doc, "id", cli_json_str(d != NULL ? d->id : ""), &ok);
-        cli_json_put(doc, "book", cli_json_str(d != NULL ? d->book : ""), &ok);
-        cli_json_put(doc, "trade_mode", cli_json_str(d != NULL ? d->trade_mode : ""), &ok);
-        cli_json_put(doc, "date", cli_json_str(d != NULL ? d->date : ""), &ok);
-        cli_json_put(doc, "state", cli_json_str(info->state), &ok);
-        cli_json_put(doc, "flow", cli_json_str(info->flow), &ok);
-    } else if (d != NULL) {
-        printf("declaration %s of %s on book %s: %s %s %s, trade mode %s, dated %s\n", d->id,
-               d->enterprise, d->book, info->state, info->flow,
-               d->direction == BZL__V1__DIRECTION__DIRECTION_IN ? "in" : "out", d->trade_mode,
-               d->date);
-    }
+    int rc = CLI_EXIT_OK;
+    cli_table_init(&tt.lines, line_cols, BZL_ARRAY_LEN(line_cols));
+    cli_table_init(&tt.history, history_entry_cols, BZL_ARRAY_LEN(history_entry_cols));
+    cli_table_init(&tt.effects, effect_cols, BZL_ARRAY_LEN(effect_cols));
+    json_t *doc = c->json ? declaration_head_json(info, &ok) : NULL;
+    json_t *entries = c->json ? json_array() : NULL;
+    json_t *lines = line_rows(c, info->declaration, &tt.lines, &ok);
     for (size_t i = 0; i < info->n_entries; i++) {
-        entry_rows(c, info->entries[i], &t, entries, &ok);
+        entry_rows(c, info->entries[i], &tt, entries, &ok);
     }
     if (c->json) {
+        cli_json_put(doc, "lines", lines, &ok);
         cli_json_put(doc, "entries", entries, &ok);
+        rc = cli_emit(c, NULL, doc, ok);
+    } else {
+        rc = declaration_text(info, &tt);
     }
-    int rc = cli_emit(c, &t, doc, ok);
     json_decref(doc);
-    cli_table_deinit(&t);
+    cli_table_deinit(&tt.effects);
+    cli_table_deinit(&tt.history);
+    cli_table_deinit(&tt.lines);
     return rc;
 }
 
@@ -319,8 +465,8 @@ cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_UNMATCHED_TRANSFERS;
     req.unmatched_transfers = &body;
-    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_TRANSFERS, transfer_cols,
-                      BZL_ARRAY_LEN(transfer_cols), transfers_page);
+    return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_TRANSFERS,
+                          transfer_cols, BZL_ARRAY_LEN(transfer_cols), transfers_page, false);
 }
 
 /* ---- scrap
@@ -359,6 +505,6 @@ cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_SCRAP;
     req.scrap = &body;
-    return read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_SCRAP, scrap_cols,
-                      BZL_ARRAY_LEN(scrap_cols), scrap_page);
+    return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_SCRAP, scrap_cols,
+                          BZL_ARRAY_LEN(scrap_cols), scrap_page, false);
 }

@@ -35,8 +35,25 @@ static const cli_cmd commands[] = {
      "  --verify MODE       unit | work-order | consumption (default: unit)\n"
      "  --period-days N     verification period in days (default: the daemon's)\n",
      cli_book_open},
-    {"book show", "NO", "show an account book", "Shows the account book numbered NO.\n",
+    {"book show", "NO", "show an account book",
+     "Shows the account book numbered NO: owner, type (from the number's first letter),\n"
+     "verify mode, status, verification period and the date its periods are closed\n"
+     "through (empty, JSON null, when none is closed).\n",
      cli_book_show},
+    {"book list", "[--enterprise CODE] [--csv]", "list account books",
+     "Lists books in book order, following the daemon's pages to the end: book,\n"
+     "enterprise, type, verify mode, status, period days and closed through. An\n"
+     "enterprise principal sees its own books only.\n"
+     "\n"
+     "  --enterprise CODE   only this enterprise's books\n"
+     "  --csv               CSV: a header row (the JSON keys), then a row per book\n"
+     "\n"
+     "TYPE is what the first letter says: B supplied-materials manual (来料加工手册),\n"
+     "C imported-materials manual (进料加工手册), E processing e-book (加工贸易电子账册),\n"
+     "H zone e-book (海关特殊监管区域电子账册), T bonded-logistics book (保税物流账册).\n"
+     "JSON: an array of {\"book\", \"enterprise\", \"type\", \"verify\", \"status\",\n"
+     "\"period_days\", \"closed_through\"} (closed_through null when none is closed).\n",
+     cli_book_list},
     {"item add", "--book NO --kind KIND --seq N --hs HSCODE --name NAME --unit UNIT [--mode MODE]",
      "add a material or product item to a book",
      "Records an item (备案序号) of a book.\n"
@@ -51,6 +68,17 @@ static const cli_cmd commands[] = {
      cli_item_add},
     {"item show", "--book NO --kind KIND --seq N", "show one item of a book",
      "Shows item N of the given kind (material | product) in book NO.\n", cli_item_show},
+    {"item list", "--book NO [--kind KIND] [--csv]", "list a book's items",
+     "Lists the items (备案序号) of book NO in kind and item order, following the daemon's\n"
+     "pages to the end: kind, item, HS code, name, unit and business mode.\n"
+     "\n"
+     "  --book NO     book number\n"
+     "  --kind KIND   material | product (default: both)\n"
+     "  --csv         CSV: a header row (the JSON keys), then a row per item\n"
+     "\n"
+     "JSON: an array of {\"book\", \"kind\", \"item\", \"hs\", \"name\", \"unit\", \"mode\"}\n"
+     "(mode null for none).\n",
+     cli_item_list},
     {"submit", "FILE...", "submit declaration files (JSON or CSV); one result row per declaration",
      "Submits declaration files. Each FILE holds one declaration object or an array of\n"
      "them (JSON), or, when its name ends in .csv, a header row naming the fields and\n"
@@ -120,9 +148,13 @@ static const cli_cmd commands[] = {
      "the reason. A reversed declaration cannot be reversed again; one dated in a closed\n"
      "period cannot be reversed (use an adjustment).\n",
      cli_reverse},
-    {"period close", "--book NO --through DATE", "close a book's periods through a date",
+    {"period close", "--book NO --through DATE [--force]", "close a book's periods through a date",
      "From now on every declaration, post, reversal or stocktake dated on or before DATE is\n"
-     "refused with PERIOD_CLOSED. A period is never reopened.\n",
+     "refused with PERIOD_CLOSED. A period is never reopened, so a DATE after today (the\n"
+     "daemon's local calendar) is refused with INVALID_ARGUMENT naming \"through\" unless\n"
+     "--force is given. `bzl book show` prints the date a book is closed through.\n"
+     "\n"
+     "  --force   close through a date that has not come yet\n",
      cli_period_close},
     {"stocktake submit", "[--count-scrap] FILE", "record a stocktake (盘点) of a book",
      "FILE is JSON: {\"book\": NO, \"date\": \"YYYY-MM-DD\", \"lines\": [{\"kind\":\n"
@@ -194,11 +226,45 @@ static const cli_cmd commands[] = {
      "flow, entry (declaration, post, void, reject, reverse), the posted and pending\n"
      "quantity deltas, and the posted balance after it.\n",
      cli_history},
-    {"declaration show", "--enterprise CODE ID", "show one declaration, its state and entries",
-     "Shows the declaration's state and flow and each of its journal entries (the\n"
-     "declaration, then its post, void, reject or reverse) with the exact effects each\n"
-     "applied.\n",
+    {"declaration show", "--enterprise CODE ID", "show one declaration, its lines and history",
+     "Shows the declaration: a header line (enterprise, book, state, flow, kind and\n"
+     "direction, trade mode, date), then three tables: the declared lines (item, qty,\n"
+     "unit, value, currency, BOM version), the history (each journal entry: the\n"
+     "declaration, then its post, void, reject or reverse, with time in UTC, the uid that\n"
+     "wrote it and the reason given) and the exact effects each entry applied.\n"
+     "\n"
+     "JSON: {\"id\", \"enterprise\", \"book\", \"trade_mode\", \"date\", \"state\", \"flow\",\n"
+     "\"kind\", \"direction\", \"related_book\", \"related_id\", \"lines\": [{\"line\", \"item\",\n"
+     "\"qty\", \"unit\", \"value\", \"currency\", \"usd\", \"bom_version\", \"mode\", "
+     "\"country\"}],\n"
+     "\"entries\": [{\"seq\", \"type\", \"reason\", \"effects\", \"uid\", \"time\", "
+     "\"time_ms\"}]}.\n",
      cli_declaration_show},
+    {"declaration list",
+     "[--state STATE] [--enterprise CODE] [--book NO] [--from DATE]\n"
+     "                            [--to DATE] [--trade-mode CODE] [--older-than DAYS] [--csv]",
+     "the queue: declarations, oldest submitted first",
+     "Lists declarations in the order they were submitted, oldest first (the daemon's\n"
+     "journal order; a declaration dated earlier but submitted later comes later),\n"
+     "following the daemon's pages to the end: id, enterprise, book, date, trade mode,\n"
+     "flow, lines, state now and age. An enterprise principal sees its own only.\n"
+     "\n"
+     "  --state STATE       pending | posted | rejected | voided | reversed\n"
+     "  --enterprise CODE   only this enterprise's\n"
+     "  --book NO           only this book's\n"
+     "  --from DATE         declared on or after DATE (YYYY-MM-DD)\n"
+     "  --to DATE           declared on or before DATE\n"
+     "  --trade-mode CODE   only this trade mode (监管方式, 4 digits)\n"
+     "  --older-than DAYS   only those submitted more than DAYS days ago\n"
+     "  --csv               CSV: a header row (the JSON keys), then a row per declaration\n"
+     "\n"
+     "AGE_DAYS is whole days since the declaration was submitted (the time of its journal\n"
+     "entry, not its declared date), rounded down, by this machine's clock: 0 for one\n"
+     "submitted in the last 24 hours. The pending queue: --state pending.\n"
+     "JSON: an array of {\"seq\", \"id\", \"enterprise\", \"book\", \"date\", \"trade_mode\",\n"
+     "\"flow\", \"kind\", \"direction\", \"lines\", \"state\", \"age_days\", \"submitted\",\n"
+     "\"submitted_ms\"}.\n",
+     cli_declaration_list},
     {"transfers unmatched", "[--enterprise CODE]", "list transfers whose halves do not match",
      "Deep-processing, leftover and in-zone transfer declarations whose counterpart\n"
      "(related_book, related_id) is missing, names another declaration, was voided,\n"
@@ -228,13 +294,25 @@ static const cli_cmd commands[] = {
      "\"chain_problem\", \"items\", \"declarations\", \"balance_problem\"}.\n"
      "Exit status: 0 the ledger verifies, 1 it does not (or the request was refused).\n",
      cli_verify},
-    {"audit", "[--since DATE|SEQ] [--until DATE|SEQ] [--uid N]", "list who did what",
-     "Lists journal entries: sequence, time (UTC), uid, role, pid, request id, type and\n"
-     "a summary, following the daemon's pages to the end.\n"
+    {"audit",
+     "[--since DATE|SEQ] [--until DATE|SEQ] [--uid N] [--enterprise CODE]\n"
+     "                 [--book NO] [--action TYPE] [--csv]",
+     "list who did what",
+     "Lists journal entries, one line each: sequence, time (UTC), uid, role, pid, request\n"
+     "id, type and a summary that names what the entry touched and, for a void, reject or\n"
+     "reversal, the reason (\"reverse ID of ENTERPRISE book BOOK: reason\"), following the\n"
+     "daemon's pages to the end.\n"
      "\n"
-     "  --since DATE|SEQ  from that day (YYYY-MM-DD, UTC) or that sequence on\n"
-     "  --until DATE|SEQ  through that day or that sequence\n"
-     "  --uid N           only entries made by uid N\n"
+     "  --since DATE|SEQ   from that day (YYYY-MM-DD, UTC) or that sequence on\n"
+     "  --until DATE|SEQ   through that day or that sequence\n"
+     "  --uid N            only entries made by uid N\n"
+     "  --enterprise CODE  only entries about that enterprise's records\n"
+     "  --book NO          only entries about that book's records\n"
+     "  --action TYPE      only entries of that type: enterprise, book, item, declaration,\n"
+     "                     post, void, reverse, period_close, norm, item_mode, reject,\n"
+     "                     stocktake, rate, trade\n"
+     "  --csv              CSV: a header row (the table's columns in lower case), then a\n"
+     "                     row per entry\n"
      "\n"
      "Customs, reconciler and admin only. JSON: an array of {\"seq\", \"time\", \"time_ms\",\n"
      "\"uid\", \"gid\", \"role\", \"pid\", \"request_id\", \"type\", \"summary\"}.\n",

@@ -77,6 +77,14 @@ static const enum_word entry_types[] = {
     {"rate", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_RATE},
     {"trade", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TRADE},
 };
+/* Where a declaration stands: `bzl declaration list --state` and its STATE column. */
+static const enum_word decl_states[] = {
+    {"pending", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_PENDING},
+    {"posted", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_POSTED},
+    {"rejected", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REJECTED},
+    {"voided", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_VOIDED},
+    {"reversed", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REVERSED},
+};
 static const enum_word roles[] = {
     {"none", BZL__V1__ROLE__ROLE_NONE},
     {"admin", BZL__V1__ROLE__ROLE_ADMIN},
@@ -131,6 +139,8 @@ WORD_PARSE(cli_stocktake_kind_parse, Bzl__V1__StocktakeKind, stocktake_kinds)
 WORD_PARSE(cli_report_kind_parse, Bzl__V1__ReportKind, report_kinds)
 WORD_PARSE(cli_report_by_parse, Bzl__V1__ReportBy, report_bys)
 WORD_PARSE(cli_granularity_parse, Bzl__V1__Granularity, granularities)
+WORD_PARSE(cli_entry_type_parse, Bzl__V1__EntryType, entry_types)
+WORD_PARSE(cli_decl_state_parse, Bzl__V1__DeclarationState, decl_states)
 
 const char *
 cli_kind_name(Bzl__V1__Kind kind)
@@ -163,6 +173,12 @@ const char *
 cli_entry_type_name(Bzl__V1__EntryType type)
 {
     return value_word(entry_types, BZL_ARRAY_LEN(entry_types), (int)type, "other");
+}
+
+const char *
+cli_decl_state_name(Bzl__V1__DeclarationState state)
+{
+    return value_word(decl_states, BZL_ARRAY_LEN(decl_states), (int)state, "?");
 }
 
 const char *
