@@ -188,7 +188,8 @@ static const cli_column line_cols[] = {
 };
 
 static const cli_column history_entry_cols[] = {
-    {"SEQ", true}, {"TIME", false}, {"UID", true}, {"ENTRY", false}, {"REASON", false},
+    {"SEQ", true},   {"TIME", false},  {"UID", true},
+    {"ROLE", false}, {"ENTRY", false}, {"REASON", false},
 };
 
 static const cli_column effect_cols[] = {
@@ -264,7 +265,7 @@ line_rows(const cli *c, const Bzl__V1__Declaration *d, cli_table *t, bool *ok)
 }
 
 /* One journal entry: a history row and its effect rows, or an object of entries (the keys
- * "seq", "type", "reason", "effects" as ever, with "uid", "time" and "time_ms"). */
+ * "seq", "type", "reason", "effects" as ever, with "uid", "role", "time" and "time_ms"). */
 static void
 entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, decl_tables *tt, json_t *entries,
            bool *ok)
@@ -276,6 +277,7 @@ entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, decl_tables *tt, json_
         cli_table_addf(&tt->history, "%llu", (unsigned long long)je->seq);
         cli_table_add(&tt->history, when);
         cli_table_addf(&tt->history, "%u", (unsigned)je->uid);
+        cli_table_add(&tt->history, cli_role_name(je->role));
         cli_table_add(&tt->history, cli_entry_type_name(je->type));
         cli_table_add(&tt->history, je->reason);
     }
@@ -304,6 +306,7 @@ entry_rows(const cli *c, const Bzl__V1__JournalEntry *je, decl_tables *tt, json_
         cli_json_put(o, "reason", cli_json_str(je->reason), ok);
         cli_json_put(o, "effects", effects, ok);
         cli_json_put(o, "uid", json_integer(je->uid), ok);
+        cli_json_put(o, "role", cli_json_str(cli_role_name(je->role)), ok);
         cli_json_put(o, "time", cli_json_str(when), ok);
         cli_json_put(o, "time_ms", json_integer(je->time_ms), ok);
         cli_json_push(entries, o, ok);

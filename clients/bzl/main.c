@@ -230,15 +230,15 @@ static const cli_cmd commands[] = {
      "Shows the declaration: a header line (enterprise, book, state, flow, kind and\n"
      "direction, trade mode, date), then three tables: the declared lines (item, qty,\n"
      "unit, value, currency, BOM version), the history (each journal entry: the\n"
-     "declaration, then its post, void, reject or reverse, with time in UTC, the uid that\n"
-     "wrote it and the reason given) and the exact effects each entry applied.\n"
+     "declaration, then its post, void, reject or reverse, with time in UTC, the uid and\n"
+     "role that wrote it and the reason given) and the exact effects each entry applied.\n"
      "\n"
      "JSON: {\"id\", \"enterprise\", \"book\", \"trade_mode\", \"date\", \"state\", \"flow\",\n"
      "\"kind\", \"direction\", \"related_book\", \"related_id\", \"lines\": [{\"line\", \"item\",\n"
      "\"qty\", \"unit\", \"value\", \"currency\", \"usd\", \"bom_version\", \"mode\", "
      "\"country\"}],\n"
-     "\"entries\": [{\"seq\", \"type\", \"reason\", \"effects\", \"uid\", \"time\", "
-     "\"time_ms\"}]}.\n",
+     "\"entries\": [{\"seq\", \"type\", \"reason\", \"effects\", \"uid\", \"role\", "
+     "\"time\", \"time_ms\"}]}.\n",
      cli_declaration_show},
     {"declaration list",
      "[--state STATE] [--enterprise CODE] [--book NO] [--from DATE]\n"

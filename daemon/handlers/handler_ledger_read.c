@@ -145,6 +145,7 @@ show_reply(bzld_slot *slot, show *s)
         entries[i].type = (Bzl__V1__EntryType)de->type;
         entries[i].reason = (char *)de->reason;
         entries[i].uid = de->actor.uid;
+        entries[i].role = (Bzl__V1__Role)de->actor.role;
         entries[i].time_ms = de->actor.time_ms;
         for (uint32_t k = de->effects_at; k < de->effects_at + de->effects; k++) {
             effect_to_pb(&s->effects[k], &s->pb_effects[k], &s->effect_txt[k]);

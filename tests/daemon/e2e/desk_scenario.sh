@@ -109,8 +109,8 @@ section() { awk -v s="$1" '$0 == s {f = 1; next} /^$/ {f = 0} f' "$2"; }
 check "show lists every declared line: item, qty, unit, value, currency, BOM version" \
   test "$(section "declared lines" "$tmp/show.txt" | squeeze)" = "$(printf '%s\n' \
     "LINE ITEM QTY UNIT VALUE CURRENCY BOM_VERSION" " 1 1 1000 035 500 502" " 2 2 200 007 30.5 142 V1")"
-check "show's history: submitted by the enterprise's uid" \
-  test "$(section history "$tmp/show.txt" | tail -n +2 | awk '{print $3, $4}')" = "$U1 declaration"
+check "show's history: submitted by the enterprise's uid, as an enterprise" \
+  test "$(section history "$tmp/show.txt" | tail -n +2 | awk '{print $3, $4, $5}')" = "$U1 enterprise declaration"
 
 officer post --enterprise $E1 LZ-0001 >/dev/null 2>"$tmp/err"
 check "the officer posts LZ-0001" test $? -eq 0
@@ -126,12 +126,14 @@ check "the queue now holds only the two left" test "$(ids <"$tmp/queue2.csv")" =
 officer declaration show --enterprise $E1 LZ-0001 >"$tmp/show2.txt" 2>&1
 check "the history names who did what and why, in order" \
   test "$(section history "$tmp/show2.txt" | tail -n +2 | awk '{$1 = $2 = ""; print substr($0, 3)}')" = \
-  "$(printf '%s\n' "$U1 declaration" "$CUSTOMS post" "$CUSTOMS reverse 录入错误")"
+  "$(printf '%s\n' "$U1 enterprise declaration" "$CUSTOMS customs post" "$CUSTOMS customs reverse 录入错误")"
 check "show's header says reversed" grep -q "^declaration LZ-0001 of $E1 on book $B1: reversed " "$tmp/show2.txt"
 officer --json declaration show --enterprise $E1 LZ-0001 >"$tmp/show2.json"
 check "show's JSON keeps its keys and adds lines and the entries' uid" \
   test "$(grep -c '^  "\(id\|book\|trade_mode\|date\|state\|flow\|entries\|enterprise\|lines\)":' "$tmp/show2.json")/$(grep -c "\"uid\": $CUSTOMS," "$tmp/show2.json")" = 9/2
 check "show's JSON carries the reason" grep -q '"reason": "录入错误",' "$tmp/show2.json"
+check "show's JSON names each entry's role" \
+  test "$(grep -c '"role": "customs",' "$tmp/show2.json")/$(grep -c '"role": "enterprise",' "$tmp/show2.json")" = 2/1
 
 # ---- the audit trail: one line per action, with the principal and the reason ----------------
 # fields uid,role,type,summary of `audit --csv`

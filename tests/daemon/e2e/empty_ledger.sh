@@ -16,6 +16,9 @@ for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
 
 reads=(
   "enterprise list"
+  "book list"
+  "declaration list"
+  "declaration list --state pending --older-than 3"
   "report var --period 2026"
   "report var --period 2026 --by enterprise"
   "report var --period 2026 --by product"
