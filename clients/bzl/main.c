@@ -340,7 +340,8 @@ static const char usage_head[] = "usage: bzl [--socket PATH] [--json] COMMAND [A
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 success, 1 the daemon refused something, 2 usage error,\n"
-    "3 cannot reach the daemon (or a garbled reply), 4 a bad input file.\n"
+    "3 cannot reach the daemon (or a garbled reply), 4 a bad input file,\n"
+    "5 reconcile found a material beyond tolerance or below zero.\n"
     "Run 'bzl COMMAND --help' (or 'bzl help COMMAND') for a command's options.\n";
 
 /* ---- help -------------------------------------------------------------------------------- */
