@@ -207,6 +207,18 @@ const char *cli_decl_state_name(Bzl__V1__DeclarationState state);
 /* none | admin | customs | reconciler | enterprise; "?" for a number this build does not know. */
 const char *cli_role_name(Bzl__V1__Role role);
 
+/* ---- text on a terminal (output.c) -------------------------------------------------------- */
+
+/* Decodes one well-formed UTF-8 sequence (no overlongs, surrogates or values past
+ * U+10FFFF). Returns its length in bytes, or 0 when s does not start with one (a NUL
+ * terminator included: never past the string). */
+size_t cli_utf8_decode(const unsigned char *s, uint32_t *cp);
+/* Columns a code point takes in a terminal: 2 for East Asian wide and full-width characters
+ * (enterprise and goods names are mostly Chinese), 0 for combining marks, else 1. */
+size_t cli_cp_width(uint32_t cp);
+/* Display columns of s; a byte outside UTF-8 counts 1. */
+size_t cli_display_width(const char *s);
+
 /* ---- output ------------------------------------------------------------------------------ */
 
 typedef struct cli_column {

@@ -7,10 +7,8 @@
 
 /* ---- UTF-8 ------------------------------------------------------------------------------- */
 
-/* Decodes one well-formed UTF-8 sequence (no overlongs, surrogates or values past
- * U+10FFFF). Returns its length in bytes, or 0 when s does not start with one. */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
+size_t
+cli_utf8_decode(const unsigned char *s, uint32_t *cp)
 {
     size_t len = 0;
     uint32_t min = 0;
@@ -46,10 +44,8 @@ utf8_decode(const unsigned char *s, uint32_t *cp)
     return len;
 }
 
-/* Columns a code point takes in a terminal: 2 for East Asian wide and full-width characters
- * (enterprise and goods names are mostly Chinese), 0 for combining marks, else 1. */
-static size_t
-cp_width(uint32_t cp)
+size_t
+cli_cp_width(uint32_t cp)
 {
     static const uint32_t wide[][2] = {
         {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
@@ -66,16 +62,15 @@ cp_width(uint32_t cp)
     return width;
 }
 
-/* Display width of a valid UTF-8 string (cells are sanitized before they are stored). */
-static size_t
-display_width(const char *s)
+size_t
+cli_display_width(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t width = 0;
     while (*p != '\0') {
         uint32_t cp;
-        size_t len = utf8_decode(p, &cp);
-        width += len > 0 ? cp_width(cp) : 1;
+        size_t len = cli_utf8_decode(p, &cp);
+        width += len > 0 ? cli_cp_width(cp) : 1;
         p += len > 0 ? len : 1;
     }
     return width;
@@ -96,7 +91,7 @@ utf8_sanitize(const char *s, const char *bad, bool no_controls)
     }
     while (*p != '\0') {
         uint32_t cp;
-        size_t len = utf8_decode(p, &cp);
+        size_t len = cli_utf8_decode(p, &cp);
         if (len == 0) {
             memcpy(copy + n, bad, bad_len);
             n += bad_len;
@@ -187,7 +182,7 @@ row_print(char *const *cells, const cli_column *cols, const size_t *widths, size
 {
     size_t pending = 0;
     for (size_t i = 0; i < n_cols; i++) {
-        size_t pad = widths[i] - display_width(cells[i]);
+        size_t pad = widths[i] - cli_display_width(cells[i]);
         pending += cols[i].right ? pad : 0;
         if (cells[i][0] != '\0') {
             printf("%*s%s", (int)pending, "", cells[i]);
@@ -213,10 +208,10 @@ cli_table_print(const cli_table *t)
         goto fail;
     }
     for (size_t i = 0; i < t->n_cols; i++) {
-        widths[i] = display_width(t->cols[i].header);
+        widths[i] = cli_display_width(t->cols[i].header);
     }
     for (size_t i = 0; i < t->n_cells; i++) {
-        size_t w = display_width(t->cells[i]);
+        size_t w = cli_display_width(t->cells[i]);
         widths[i % t->n_cols] = w > widths[i % t->n_cols] ? w : widths[i % t->n_cols];
     }
     for (size_t i = 0; i < t->n_cols; i++) {

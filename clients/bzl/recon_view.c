@@ -349,63 +349,8 @@ view_rows(const cli_recon_rows *r, const cli_recon_view *v, size_t **out, size_t
 
 /* ---- text: width, cleaning, wrapping --------------------------------------------------------
  *
- * Display columns as output.c counts them (East Asian wide characters 2, combining marks 0),
- * so that what fits here fits in its tables too. */
-
-/* Decodes one well-formed UTF-8 sequence; its length, or 0 when s does not start one. */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-    size_t len = s[0] < 0x80             ? 1
-                 : (s[0] & 0xE0) == 0xC0 ? 2
-                 : (s[0] & 0xF0) == 0xE0 ? 3
-                 : (s[0] & 0xF8) == 0xF0 ? 4
-                                         : 0;
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    uint32_t v = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0; /* a NUL terminator fails here too: never past the string */
-        }
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (len > 1 && (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))) {
-        return 0;
-    }
-    *cp = v;
-    return len;
-}
-
-static size_t
-cp_cols(uint32_t cp)
-{
-    static const uint32_t wide[][2] = {
-        {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
-        {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
-        {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
-        {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
-    };
-    for (size_t i = 0; i < BZL_ARRAY_LEN(wide); i++) {
-        if (cp >= wide[i][0] && cp <= wide[i][1]) {
-            return 2;
-        }
-    }
-    return cp >= 0x0300 && cp <= 0x036F ? 0 : 1;
-}
-
-static size_t
-text_cols(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t cols = 0;
-    while (*p != '\0') {
-        uint32_t cp = '?';
-        size_t len = utf8_next(p, &cp);
-        cols += len == 0 ? 1 : cp_cols(cp);
-        p += len > 0 ? len : 1;
-    }
-    return cols;
-}
+ * Display columns as output.c counts them (cli_display_width: East Asian wide characters 2,
+ * combining marks 0), so that what fits here fits in its tables too. */
 
 /* A copy of s for a terminal (owned; NULL when out of memory): a byte outside valid UTF-8 and
  * a control character become '?' (as output.c cleans table cells), so a name cannot break the
@@ -415,7 +360,7 @@ static char *
 text_fit(const char *s, size_t max_cols)
 {
     BZL_ASSERT(s != NULL);
-    bool cut = text_cols(s) > max_cols;
+    bool cut = cli_display_width(s) > max_cols;
     size_t budget = !cut ? SIZE_MAX : max_cols > 0 ? max_cols - 1 : 0;
     const unsigned char *p = (const unsigned char *)s;
     char *out = malloc(strlen(s) + 2);
@@ -423,9 +368,9 @@ text_fit(const char *s, size_t max_cols)
     size_t cols = 0;
     while (out != NULL && *p != '\0') {
         uint32_t cp = '?';
-        size_t len = utf8_next(p, &cp);
+        size_t len = cli_utf8_decode(p, &cp);
         bool bad = len == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
-        size_t w = bad ? 1 : cp_cols(cp);
+        size_t w = bad ? 1 : cli_cp_width(cp);
         if (cols + w > budget) {
             break;
         }
@@ -457,7 +402,7 @@ note_wrapped(const char *text)
     fputs("#", stdout);
     char *save = NULL;
     for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
-        size_t cols = text_cols(w);
+        size_t cols = cli_display_width(w);
         if (!first && at + 1 + cols > CLI_RECON_WIDTH) {
             fputs("\n#  ", stdout);
             at = 4;
@@ -513,7 +458,7 @@ compact_line(char *const *cells, const size_t *widths, size_t gap)
 {
     size_t pending = 0;
     for (size_t i = 0; i < BZL_ARRAY_LEN(compact_cols); i++) {
-        size_t pad = widths[i] - text_cols(cells[i]);
+        size_t pad = widths[i] - cli_display_width(cells[i]);
         pending += compact_cols[i].right ? pad : 0;
         if (cells[i][0] != '\0') {
             printf("%*s%s", (int)pending, "", cells[i]);
@@ -539,7 +484,7 @@ compact_cells(const cli_recon_rows *r, const size_t *rows, size_t n, char **m, s
         }
         m[i] = text_fit(text, SIZE_MAX);
         ok = m[i] != NULL;
-        size_t w = ok ? text_cols(m[i]) : 0;
+        size_t w = ok ? cli_display_width(m[i]) : 0;
         widths[k] = w > widths[k] ? w : widths[k];
     }
     return ok;
@@ -621,7 +566,7 @@ vertical_block(const cli_recon_rows *r, size_t row, size_t number, const char **
         }
         values[i] = text_fit(text, SIZE_MAX);
         ok = values[i] != NULL;
-        size_t w = ok ? text_cols(values[i]) : 0;
+        size_t w = ok ? cli_display_width(values[i]) : 0;
         value_w = w > value_w ? w : value_w;
     }
     if (ok) {
@@ -655,7 +600,7 @@ print_vertical(const cli_recon_rows *r, const size_t *rows, size_t n)
     size_t n_labels = ok ? vertical_labels(r, labels, cols) : 0;
     size_t label_w = 0;
     for (size_t i = 0; i < n_labels; i++) {
-        size_t w = text_cols(labels[i]);
+        size_t w = cli_display_width(labels[i]);
         label_w = w > label_w ? w : label_w;
     }
     for (size_t i = 0; ok && i < n; i++) {
@@ -735,7 +680,7 @@ named_line(const cli_recon_rows *r, size_t row)
     }
     char *h = text_fit(head, SIZE_MAX);
     char *t = text_fit(tail, SIZE_MAX);
-    size_t used = h != NULL && t != NULL ? text_cols(h) + text_cols(t) + 1 : 0;
+    size_t used = h != NULL && t != NULL ? cli_display_width(h) + cli_display_width(t) + 1 : 0;
     size_t room = used < CLI_RECON_WIDTH ? CLI_RECON_WIDTH - used : 0;
     char *name =
         text_fit(cell(r, row, "name"), room > CLI_RECON_NAME_MIN ? room : CLI_RECON_NAME_MIN);
