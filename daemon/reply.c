@@ -178,6 +178,18 @@ bzld_table_dec(bzld_table *t, int64_t v, unsigned scale, unsigned places, bool h
 }
 
 void
+bzld_table_dec_wide(bzld_table *t, bzl_i128 v, unsigned scale, unsigned places, bool has)
+{
+    char b[BZL_DEC_WIDE_TEXT_BYTES];
+    if (!has) {
+        bzld_table_add(t, "n/a");
+        return;
+    }
+    bzl_dec_format_wide(v, scale, places, b, sizeof b);
+    bzld_table_add(t, "%s", b);
+}
+
+void
 bzld_table_deinit(bzld_table *t)
 {
     for (size_t i = 0; i < t->n_cells; i++) {

@@ -53,6 +53,8 @@ void bzld_table_add(bzld_table *t, const char *fmt, ...) BZL_PRINTF(2, 3);
 void bzld_table_note(bzld_table *t, const char *fmt, ...) BZL_PRINTF(2, 3);
 /* A decimal at scale with fixed places ("n/a" when !has). */
 void bzld_table_dec(bzld_table *t, int64_t v, unsigned scale, unsigned places, bool has);
+/* bzld_table_dec for the reports' 128-bit sums. */
+void bzld_table_dec_wide(bzld_table *t, bzl_i128 v, unsigned scale, unsigned places, bool has);
 void bzld_table_deinit(bzld_table *t);
 /* Replies with the table (and frees it); next_page_token is "" on a listing's last page and
  * for a table that is not a listing. */

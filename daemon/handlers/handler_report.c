@@ -28,10 +28,10 @@ report_var(const bzl_report_query *q, bzld_table *t)
         bzl_var v;
         st = bzl_var_compute(q->groups[i].e_e5, q->groups[i].i_e5, &v);
         bzld_table_add(t, "%s", q->groups[i].key);
-        bzld_table_dec(t, v.e_e5, BZL_SCALE_QTY, 2, true);
-        bzld_table_dec(t, v.i_e5, BZL_SCALE_QTY, 2, true);
-        bzld_table_dec(t, v.var_i_e4, 4, 4, v.has_var_i);
-        bzld_table_dec(t, v.var_e_e4, 4, 4, v.has_var_e);
+        bzld_table_dec_wide(t, v.e_e5, BZL_SCALE_QTY, 2, true);
+        bzld_table_dec_wide(t, v.i_e5, BZL_SCALE_QTY, 2, true);
+        bzld_table_dec_wide(t, v.var_i_e4, 4, 4, v.has_var_i);
+        bzld_table_dec_wide(t, v.var_e_e4, 4, 4, v.has_var_e);
     }
     bzld_table_note(t,
                     "E = product exports%s; I = material imports%s; in USD at the month's customs "
@@ -77,7 +77,7 @@ report_modes(const bzl_report_query *q, bzld_table *t)
         bzld_table_add(t, "%s", g->key);
         bzld_table_add(t, "%s", g->sub);
         for (size_t k = 0; k < 4; k++) {
-            bzld_table_dec(t, g->mode_e5[order[k]], BZL_SCALE_QTY, 2, true);
+            bzld_table_dec_wide(t, g->mode_e5[order[k]], BZL_SCALE_QTY, 2, true);
         }
         for (size_t k = 0; k < 4; k++) {
             bzld_table_dec(t, share[order[k]], 4, 4, has);
@@ -98,24 +98,24 @@ report_share(const bzl_report_query *q, bzld_table *t)
 {
     bzl_status st = BZL_OK;
     bzld_table_init(t, share_cols, BZL_ARRAY_LEN(share_cols));
-    int64_t tb = 0;
-    int64_t tg = 0;
+    bzl_i128 tb = 0; /* 128-bit sums of 128-bit groups: still far below 2^100 */
+    bzl_i128 tg = 0;
     for (size_t i = 0; st == BZL_OK && i <= q->n_groups; i++) {
-        int64_t bonded = tb;
-        int64_t general = tg;
+        bzl_i128 bonded = tb;
+        bzl_i128 general = tg;
         if (i < q->n_groups) {
-            st = bzl_dec_add(q->groups[i].e_e5, q->groups[i].i_e5, &bonded);
+            bonded = q->groups[i].e_e5 + q->groups[i].i_e5;
             general = q->groups[i].mode2_e5[0];
-            st = st == BZL_OK ? bzl_dec_add(tb, bonded, &tb) : st;
-            st = st == BZL_OK ? bzl_dec_add(tg, general, &tg) : st;
+            tb += bonded;
+            tg += general;
         }
-        int64_t share = 0;
+        bzl_i128 share = 0;
         bool has = false;
-        st = st == BZL_OK ? bzl_trade_share(bonded, general, &share, &has) : st;
+        st = bzl_trade_share(bonded, general, &share, &has);
         bzld_table_add(t, "%s", i < q->n_groups ? q->groups[i].key : "total");
-        bzld_table_dec(t, bonded, BZL_SCALE_QTY, 2, true);
-        bzld_table_dec(t, general, BZL_SCALE_QTY, 2, true);
-        bzld_table_dec(t, share, 4, 4, has);
+        bzld_table_dec_wide(t, bonded, BZL_SCALE_QTY, 2, true);
+        bzld_table_dec_wide(t, general, BZL_SCALE_QTY, 2, true);
+        bzld_table_dec_wide(t, share, 4, 4, has);
     }
     bzld_table_note(t,
                     "share = bonded processing trade (E + I) / (bonded + general trade) x 100; the "

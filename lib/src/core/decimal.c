@@ -309,6 +309,56 @@ bzl_dec_format_fixed(int64_t value, unsigned scale, unsigned places, char *buf, 
     return len;
 }
 
+size_t
+bzl_dec_format_wide(bzl_i128 value, unsigned scale, unsigned places, char *buf, size_t cap)
+{
+    BZL_ASSERT(scale <= BZL_SCALE_MAX && (places == 0 || places <= scale));
+    BZL_ASSERT(buf != NULL && cap >= BZL_DEC_WIDE_TEXT_BYTES);
+    bzl_u128 mag = value < 0 ? (bzl_u128)0 - (bzl_u128)value : (bzl_u128)value;
+    unsigned shown = scale;
+    if (places > 0) {
+        bzl_u128 drop = pow10_u64(scale - places);
+        mag = mag / drop + ((mag % drop) * 2u >= drop ? 1u : 0u); /* half away from zero */
+        shown = places;
+    } else {
+        while (shown > 0 && mag % 10u == 0) { /* bounded by scale: drop trailing zeros */
+            mag /= 10u;
+            shown--;
+        }
+    }
+    char digits[BZL_DEC_WIDE_TEXT_BYTES];
+    size_t n = 0;
+    do { /* bounded: at most 39 digits, then the fraction's leading zeros */
+        digits[n++] = (char)('0' + (unsigned)(mag % 10u));
+        mag /= 10u;
+    } while (mag != 0 || n <= shown);
+    size_t len = 0;
+    if (value < 0 && !(n == shown + 1 && strspn(digits, "0") == n)) {
+        buf[len++] = '-'; /* never "-0.00" */
+    }
+    for (size_t i = n; i > 0; i--) {
+        buf[len++] = digits[i - 1];
+        if (i - 1 == shown && shown > 0) {
+            buf[len++] = '.';
+        }
+    }
+    buf[len] = '\0';
+    BZL_ASSERT(len < BZL_DEC_WIDE_TEXT_BYTES);
+    return len;
+}
+
+bzl_status
+bzl_percent_e4_wide(bzl_i128 num, bzl_i128 den, bzl_i128 *out)
+{
+    const bzl_i128 limit = (bzl_i128)1 << 100;
+    BZL_ASSERT(num < limit && num > -limit);
+    if (den == 0) {
+        return BZL_INVALID_ARGUMENT;
+    }
+    *out = bzl_div_half_up(num * 1000000, den);
+    return BZL_OK;
+}
+
 /* ---- arithmetic ---------------------------------------------------------------------- */
 
 bzl_status

@@ -41,50 +41,41 @@ bzl_consumed_value(int64_t consumed_e5, int64_t import_usd_e5, int64_t import_qt
 }
 
 bzl_status
-bzl_var_compute(int64_t e_e5, int64_t i_e5, bzl_var *out)
+bzl_var_compute(bzl_i128 e_e5, bzl_i128 i_e5, bzl_var *out)
 {
     bzl_var v = {.e_e5 = e_e5, .i_e5 = i_e5};
-    int64_t diff = 0;
-    bzl_status st = bzl_dec_sub(e_e5, i_e5, &diff);
-    if (st == BZL_OK) {
-        st = bzl_percent_e4(diff, i_e5, &v.var_i_e4);
-        v.has_var_i = st == BZL_OK;
-        st = st == BZL_INVALID_ARGUMENT ? BZL_OK : st;
-    }
-    if (st == BZL_OK) {
-        st = bzl_percent_e4(diff, e_e5, &v.var_e_e4);
-        v.has_var_e = st == BZL_OK;
-        st = st == BZL_INVALID_ARGUMENT ? BZL_OK : st;
-    }
-    if (st == BZL_OK) {
-        *out = v;
-    }
-    return st;
+    bzl_i128 diff = e_e5 - i_e5; /* below 2^100: no overflow */
+    v.has_var_i = bzl_percent_e4_wide(diff, i_e5, &v.var_i_e4) == BZL_OK;
+    v.has_var_e = bzl_percent_e4_wide(diff, e_e5, &v.var_e_e4) == BZL_OK;
+    *out = v;
+    return BZL_OK;
 }
 
 bzl_status
-bzl_mode_shares(const int64_t value_e5[BZL_MODES], int64_t share_e4[BZL_MODES], bool *has_shares)
+bzl_mode_shares(const bzl_i128 value_e5[BZL_MODES], int64_t share_e4[BZL_MODES], bool *has_shares)
 {
-    int64_t total = 0;
+    bzl_i128 total = 0;
+    for (unsigned m = 0; m < BZL_MODES; m++) {
+        total += value_e5[m];
+    }
+    *has_shares = total != 0;
     bzl_status st = BZL_OK;
     for (unsigned m = 0; st == BZL_OK && m < BZL_MODES; m++) {
-        st = bzl_dec_add(total, value_e5[m], &total);
-    }
-    *has_shares = st == BZL_OK && total != 0;
-    for (unsigned m = 0; st == BZL_OK && m < BZL_MODES; m++) {
-        share_e4[m] = 0;
-        if (*has_shares) {
-            st = bzl_percent_e4(value_e5[m], total, &share_e4[m]);
-        }
+        bzl_i128 share = 0;
+        st = *has_shares ? bzl_percent_e4_wide(value_e5[m], total, &share) : BZL_OK;
+        /* A share of a total of export values: within ±100 % unless values of both signs
+         * meet, and never past int64 at 4 places for figures below 2^100. */
+        st = st == BZL_OK && (share > INT64_MAX || share < -INT64_MAX) ? BZL_OVERFLOW : st;
+        share_e4[m] = st == BZL_OK ? (int64_t)share : 0;
     }
     return st;
 }
 
 uint8_t
-bzl_mode_dominant(const int64_t value_e5[BZL_MODES])
+bzl_mode_dominant(const bzl_i128 value_e5[BZL_MODES])
 {
     uint8_t best = BZL_BIZ_NONE;
-    int64_t best_v = 0;
+    bzl_i128 best_v = 0;
     for (unsigned m = 0; m < BZL_MODES; m++) {
         if (value_e5[m] > 0 && value_e5[m] >= best_v) {
             best = (uint8_t)m;
@@ -112,14 +103,8 @@ bzl_transition_add(uint32_t m[BZL_MODES][BZL_MODES], uint8_t from, uint8_t to)
 }
 
 bzl_status
-bzl_trade_share(int64_t bonded_e5, int64_t general_e5, int64_t *share_e4, bool *has)
+bzl_trade_share(bzl_i128 bonded_e5, bzl_i128 general_e5, bzl_i128 *share_e4, bool *has)
 {
-    int64_t total = 0;
-    bzl_status st = bzl_dec_add(bonded_e5, general_e5, &total);
-    *has = false;
-    if (st == BZL_OK && total != 0) {
-        st = bzl_percent_e4(bonded_e5, total, share_e4);
-        *has = st == BZL_OK;
-    }
-    return st;
+    *has = bzl_percent_e4_wide(bonded_e5, bonded_e5 + general_e5, share_e4) == BZL_OK;
+    return BZL_OK;
 }

@@ -41,8 +41,8 @@ typedef struct report {
     /* the book being visited */
     char book_no[BZL_BOOK_NO_LEN + 1];
     bzl_enterprise ent;
-    int64_t book_e_mode[BZL_MODES];
-    int64_t book_i;
+    bzl_i128 book_e_mode[BZL_MODES]; /* a book's sums over its rows: 128 bits, see add */
+    bzl_i128 book_i;
     group *groups; /* owned until handed to the query */
     size_t n_groups;
     size_t cap_groups;
@@ -116,6 +116,28 @@ group_cmp(const void *a, const void *b)
 }
 
 /* The row's value in USD: its own USD values plus the rest converted by the month's rates. */
+/* acc += v for the report's sums. Every addend is an int64 figure and a report reads at most
+ * 2^36 rows (journal-sized), so |acc| stays below 2^100: 128 bits cannot overflow, and the
+ * percentages of such sums (× 10^6) still fit. */
+static void
+add(bzl_i128 *acc, bzl_i128 v)
+{
+    const bzl_i128 limit = (bzl_i128)1 << 100;
+    *acc += v;
+    BZL_ASSERT(*acc<limit && * acc> - limit);
+}
+
+/* *out = v when it fits an int64; BZL_OVERFLOW otherwise. */
+static bzl_status
+narrow(bzl_i128 v, int64_t *out)
+{
+    if (v > INT64_MAX || v < INT64_MIN) {
+        return BZL_OVERFLOW;
+    }
+    *out = (int64_t)v;
+    return BZL_OK;
+}
+
 static bzl_status
 row_usd(report *r, const bzl_trade_value *v, int64_t *usd_e5)
 {
@@ -281,7 +303,7 @@ pv_product(report *r, uint32_t item_no)
     for (size_t i = 0; st == BZL_OK && i < r->n_pv_exports; i++) {
         st = r->pv_exports[i].item_no == item_no ? pv_consume_row(r, &r->pv_exports[i]) : st;
     }
-    int64_t i_e5 = 0;
+    bzl_i128 i_e5 = 0;
     for (size_t i = 0; st == BZL_OK && i < r->n_pv_mats; i++) {
         const pv_material *m = &r->pv_mats[i];
         int64_t value = 0;
@@ -294,7 +316,7 @@ pv_product(report *r, uint32_t item_no)
             st = BZL_OK;
             value = 0;
         }
-        st = st == BZL_OK ? bzl_dec_add(i_e5, value, &i_e5) : st;
+        add(&i_e5, st == BZL_OK ? value : 0);
     }
     char key[64];
     snprintf(key, sizeof key, "%s/%u", r->book_no, (unsigned)item_no);
@@ -302,7 +324,10 @@ pv_product(report *r, uint32_t item_no)
     if (st == BZL_OK && g == NULL) {
         st = BZL_NO_MEMORY;
     }
-    return st == BZL_OK ? bzl_dec_add(g->i_e5, i_e5, &g->i_e5) : st;
+    if (st == BZL_OK) {
+        add(&g->i_e5, i_e5);
+    }
+    return st;
 }
 
 /* After a book's rows: every exported product's I; then the book's rows are let go. */
@@ -355,8 +380,7 @@ report_visit_cb(void *ctx, const bzl_trade_value *v)
             return BZL_NO_MEMORY;
         }
         if (z != NULL && e) {
-            st =
-                bzl_dec_add(z->mode_e5[v->mode % BZL_MODES], usd, &z->mode_e5[v->mode % BZL_MODES]);
+            add(&z->mode_e5[v->mode % BZL_MODES], usd);
         }
     } else if (r->by == BZL_REPORT_BY_PRODUCT && e) {
         snprintf(key, sizeof key, "%s/%u", r->book_no, (unsigned)v->item_no);
@@ -366,43 +390,37 @@ report_visit_cb(void *ctx, const bzl_trade_value *v)
         }
     }
     if (st == BZL_OK && g != NULL) {
-        st = e ? bzl_dec_add(g->e_e5, usd, &g->e_e5) : bzl_dec_add(g->i_e5, usd, &g->i_e5);
-        if (st == BZL_OK && e) {
-            st =
-                bzl_dec_add(g->mode_e5[v->mode % BZL_MODES], usd, &g->mode_e5[v->mode % BZL_MODES]);
+        add(e ? &g->e_e5 : &g->i_e5, usd);
+        if (e) {
+            add(&g->mode_e5[v->mode % BZL_MODES], usd);
         }
     }
-    if (st == BZL_OK && e) {
-        st = bzl_dec_add(r->book_e_mode[v->mode % BZL_MODES], usd,
-                         &r->book_e_mode[v->mode % BZL_MODES]);
-    } else if (st == BZL_OK) {
-        st = bzl_dec_add(r->book_i, usd, &r->book_i);
+    if (st == BZL_OK) {
+        add(e ? &r->book_e_mode[v->mode % BZL_MODES] : &r->book_i, usd);
     }
     return st;
 }
 
 static bzl_status
-group_add(report *r, const char *key, int64_t e, int64_t i)
+group_add(report *r, const char *key, bzl_i128 e, bzl_i128 i)
 {
     group *g = group_get(r, key, "");
     if (g == NULL) {
         return BZL_NO_MEMORY;
     }
-    bzl_status st = bzl_dec_add(g->e_e5, e, &g->e_e5);
-    return st == BZL_OK ? bzl_dec_add(g->i_e5, i, &g->i_e5) : st;
+    add(&g->e_e5, e);
+    add(&g->i_e5, i);
+    return BZL_OK;
 }
 
 /* After a book's rows: folds its E and I into the var groups (not product, done per row). */
 static bzl_status
 var_fold_book(report *r)
 {
-    int64_t e = 0;
+    bzl_i128 e = 0;
     bzl_status st = BZL_OK;
-    for (unsigned m = 0; st == BZL_OK && m < BZL_MODES; m++) {
-        st = bzl_dec_add(e, r->book_e_mode[m], &e);
-    }
-    if (st != BZL_OK) {
-        return st;
+    for (unsigned m = 0; m < BZL_MODES; m++) {
+        add(&e, r->book_e_mode[m]);
     }
     if (r->by == BZL_REPORT_BY_PRODUCT) {
         return pv_fold_book(r);
@@ -416,14 +434,21 @@ var_fold_book(report *r)
     /* by mode: the book's imports are attributed to modes in proportion to its exports */
     for (unsigned m = 0; st == BZL_OK && m < BZL_MODES; m++) {
         int64_t share_i = 0;
-        if (e != 0) {
-            st = bzl_dec_mul(r->book_i, BZL_SCALE_QTY, r->book_e_mode[m], BZL_SCALE_QTY,
-                             BZL_SCALE_QTY, &share_i);
-            st = st == BZL_OK ? bzl_dec_div(share_i, BZL_SCALE_QTY, e, BZL_SCALE_QTY, BZL_SCALE_QTY,
-                                            &share_i)
+        int64_t book_i = 0;
+        int64_t e_m = 0;
+        int64_t e_all = 0;
+        /* A book's own sums fit int64 but for a poisoned book; then this one grouping
+         * cannot attribute its imports and says OVERFLOW (the other reports still answer). */
+        st = narrow(r->book_i, &book_i);
+        st = st == BZL_OK ? narrow(r->book_e_mode[m], &e_m) : st;
+        st = st == BZL_OK ? narrow(e, &e_all) : st;
+        if (st == BZL_OK && e != 0) {
+            st = bzl_dec_mul(book_i, BZL_SCALE_QTY, e_m, BZL_SCALE_QTY, BZL_SCALE_QTY, &share_i);
+            st = st == BZL_OK ? bzl_dec_div(share_i, BZL_SCALE_QTY, e_all, BZL_SCALE_QTY,
+                                            BZL_SCALE_QTY, &share_i)
                               : st;
-        } else if (m == BZL_BIZ_NONE) {
-            share_i = r->book_i;
+        } else if (st == BZL_OK && m == BZL_BIZ_NONE) {
+            share_i = book_i;
         }
         const char *name = m == BZL_BIZ_NONE ? "none" : bzl_biz_mode_name((bzl_biz_mode)m);
         if (st == BZL_OK && (r->book_e_mode[m] != 0 || share_i != 0)) {
@@ -516,8 +541,8 @@ upgrade_visit_cb(void *ctx, const bzl_trade_value *v)
     }
     group *gs[] = {p, e, z};
     for (size_t i = 0; st == BZL_OK && i < 3; i++) {
-        int64_t *a = u->phase == 1 ? gs[i]->mode_e5 : gs[i]->mode2_e5;
-        st = bzl_dec_add(a[v->mode % BZL_MODES], usd, &a[v->mode % BZL_MODES]);
+        bzl_i128 *a = u->phase == 1 ? gs[i]->mode_e5 : gs[i]->mode2_e5;
+        add(&a[v->mode % BZL_MODES], usd);
     }
     return st;
 }
@@ -599,7 +624,9 @@ share_general(report *r)
         month_key(rows[i].month, false, key, sizeof key);
         group *g = group_get(r, key, "");
         st = g != NULL ? general_usd(r, &rows[i], &usd) : BZL_NO_MEMORY;
-        st = st == BZL_OK ? bzl_dec_add(g->mode2_e5[0], usd, &g->mode2_e5[0]) : st;
+        if (st == BZL_OK) {
+            add(&g->mode2_e5[0], usd);
+        }
     }
     return st;
 }

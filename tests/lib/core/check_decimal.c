@@ -414,6 +414,36 @@ START_TEST(decimal_format_handles_int64_edges)
 }
 END_TEST
 
+/* The 128-bit format of the reports' cross-book sums: exact past int64, half away from zero
+ * when fewer places are shown, the shortest text with places 0, never "-0.00". */
+START_TEST(decimal_format_wide_prints_sums_past_int64)
+{
+    char b[BZL_DEC_WIDE_TEXT_BYTES];
+    bzl_dec_format_wide((bzl_i128)INT64_MAX * 2, 5, 2, b, sizeof b);
+    ck_assert_str_eq(b, "184467440737095.52"); /* 18446744073709551614 at 5 places */
+    bzl_dec_format_wide(-((bzl_i128)INT64_MAX * 2), 5, 5, b, sizeof b);
+    ck_assert_str_eq(b, "-184467440737095.51614");
+    bzl_dec_format_wide(12345, 5, 2, b, sizeof b);
+    ck_assert_str_eq(b, "0.12");
+    bzl_dec_format_wide(15000, 5, 1, b, sizeof b);
+    ck_assert_str_eq(b, "0.2"); /* 0.15: half up */
+    bzl_dec_format_wide(-15000, 5, 1, b, sizeof b);
+    ck_assert_str_eq(b, "-0.2"); /* half away from zero */
+    bzl_dec_format_wide(-400, 5, 2, b, sizeof b);
+    ck_assert_str_eq(b, "0.00");
+    bzl_dec_format_wide(-2050000, 5, 0, b, sizeof b);
+    ck_assert_str_eq(b, "-20.5");
+    bzl_dec_format_wide(0, 4, 4, b, sizeof b);
+    ck_assert_str_eq(b, "0.0000");
+    bzl_dec_format_wide(INT64_MIN, 0, 0, b, sizeof b);
+    ck_assert_str_eq(b, "-9223372036854775808");
+    bzl_i128 p = 0;
+    ck_assert_int_eq(bzl_percent_e4_wide((bzl_i128)INT64_MAX, (bzl_i128)INT64_MAX * 4, &p), BZL_OK);
+    ck_assert(p == 250000); /* 25.0000 % */
+    ck_assert_int_eq(bzl_percent_e4_wide(1, 0, &p), BZL_INVALID_ARGUMENT);
+}
+END_TEST
+
 START_TEST(decimal_format_round_trips_through_parse)
 {
     /* Proves parse then format returns the canonical text unchanged, for both scales. */
@@ -823,6 +853,7 @@ decimal_suite(void)
     TCase *format = tcase_create("format");
     tcase_add_test(format, decimal_format_writes_shortest_exact_text);
     tcase_add_test(format, decimal_format_handles_int64_edges);
+    tcase_add_test(format, decimal_format_wide_prints_sums_past_int64);
     tcase_add_test(format, div_half_up_rounds_halves_away_from_zero);
     tcase_add_test(format, dec_quotient_refuses_zero_divisor_and_out_of_range);
     tcase_add_test(format, decimal_format_round_trips_through_parse);

@@ -218,6 +218,10 @@ START_TEST(value_added_ratio_and_its_edge_cases)
     ck_assert_int_eq(v.var_e_e4, E4(100));
     ck_assert_int_eq(bzl_var_compute(0, 0, &v), BZL_OK);
     ck_assert(!v.has_var_i && !v.has_var_e);
+    /* Sums past int64 (two books at six tenths of the largest figure each): still exact. */
+    ck_assert_int_eq(bzl_var_compute((bzl_i128)INT64_MAX * 2, INT64_MAX, &v), BZL_OK);
+    ck_assert(v.has_var_i && v.var_i_e4 == E4(100));
+    ck_assert(v.has_var_e && v.var_e_e4 == E4(50));
 }
 END_TEST
 
@@ -298,7 +302,7 @@ END_TEST
 
 START_TEST(mode_mix_dominant_modes_and_transition_matrix)
 {
-    int64_t v[BZL_MODES] = {0, E5(300), E5(100), E5(100)};
+    bzl_i128 v[BZL_MODES] = {0, E5(300), E5(100), E5(100)};
     int64_t share[BZL_MODES];
     bool has = false;
     ck_assert_int_eq(bzl_mode_shares(v, share, &has), BZL_OK);
@@ -307,9 +311,9 @@ START_TEST(mode_mix_dominant_modes_and_transition_matrix)
     ck_assert_int_eq(share[2], E4(20));
     ck_assert_int_eq(share[3], E4(20));
     ck_assert_uint_eq(bzl_mode_dominant(v), BZL_BIZ_OEM);
-    int64_t tie[BZL_MODES] = {0, 0, E5(100), E5(100)};
+    bzl_i128 tie[BZL_MODES] = {0, 0, E5(100), E5(100)};
     ck_assert_uint_eq(bzl_mode_dominant(tie), BZL_BIZ_OBM);
-    int64_t none[BZL_MODES] = {0};
+    bzl_i128 none[BZL_MODES] = {0};
     ck_assert_uint_eq(bzl_mode_dominant(none), BZL_BIZ_NONE);
     ck_assert_int_eq(bzl_mode_shares(none, share, &has), BZL_OK);
     ck_assert(!has);
@@ -323,10 +327,18 @@ START_TEST(mode_mix_dominant_modes_and_transition_matrix)
     ck_assert_int_eq(bzl_mode_change(BZL_BIZ_OEM, BZL_BIZ_OBM), 1);
     ck_assert_int_eq(bzl_mode_change(BZL_BIZ_ODM, BZL_BIZ_OEM), -1);
     ck_assert_int_eq(bzl_mode_change(BZL_BIZ_OEM, BZL_BIZ_OEM), 0);
-    int64_t s = 0;
+    bzl_i128 s = 0;
     ck_assert_int_eq(bzl_trade_share(E5(30), E5(70), &s, &has), BZL_OK);
     ck_assert(has);
-    ck_assert_int_eq(s, E4(30));
+    ck_assert(s == E4(30));
+    ck_assert_int_eq(bzl_trade_share(0, 0, &s, &has), BZL_OK);
+    ck_assert(!has); /* no trade at all: n/a, not a refusal */
+    /* Past int64: values a single enterprise can pile up across books stay exact. */
+    bzl_i128 big[BZL_MODES] = {0, (bzl_i128)INT64_MAX * 3, (bzl_i128)INT64_MAX, 0};
+    ck_assert_int_eq(bzl_mode_shares(big, share, &has), BZL_OK);
+    ck_assert_int_eq(share[1], E4(75));
+    ck_assert_int_eq(share[2], E4(25));
+    ck_assert_uint_eq(bzl_mode_dominant(big), BZL_BIZ_OEM);
 }
 END_TEST
 

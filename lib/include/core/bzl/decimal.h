@@ -51,6 +51,17 @@ size_t bzl_dec_format(int64_t value, unsigned scale, char *buf, size_t cap);
  * first when places < scale): "12.3400" for reports that print 4 decimals. */
 size_t bzl_dec_format_fixed(int64_t value, unsigned scale, unsigned places, char *buf, size_t cap);
 
+/* Room for any bzl_i128 decimal: 39 digits, a sign, a point and the NUL. */
+#define BZL_DEC_WIDE_TEXT_BYTES 48u
+
+/* bzl_dec_format_fixed for a 128-bit value (the report engine's cross-book sums), and with
+ * places 0 the shortest exact text as bzl_dec_format writes it. cap >= BZL_DEC_WIDE_TEXT_BYTES. */
+size_t bzl_dec_format_wide(bzl_i128 value, unsigned scale, unsigned places, char *buf, size_t cap);
+
+/* num / den × 100 at 4 decimals, half-up, for 128-bit sums: BZL_INVALID_ARGUMENT when den is
+ * 0. |num| must stay below 2^100 (sums of at most 2^36 int64 figures), so num × 10^6 fits. */
+BZL_NODISCARD bzl_status bzl_percent_e4_wide(bzl_i128 num, bzl_i128 den, bzl_i128 *out);
+
 /* *out = a + b, or BZL_OVERFLOW. Same scale on both sides is the caller's duty. */
 BZL_NODISCARD bzl_status bzl_dec_add(int64_t a, int64_t b, int64_t *out);
 /* *out = a - b, or BZL_OVERFLOW. */

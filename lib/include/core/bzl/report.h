@@ -28,14 +28,15 @@ BZL_NODISCARD bzl_status bzl_usd_convert(int64_t value_e5, int64_t cur_cny_e9, i
  *   var_e = (E − I) / E × 100  (net exports over exports), undefined when E = 0.
  * 4 decimals half-up; negative ratios are legitimate. */
 typedef struct bzl_var {
-    int64_t e_e5;
-    int64_t i_e5;
+    bzl_i128 e_e5; /* sums over books: 128 bits, so no enterprise's figures can overflow them */
+    bzl_i128 i_e5;
     bool has_var_i;
-    int64_t var_i_e4;
+    bzl_i128 var_i_e4;
     bool has_var_e;
-    int64_t var_e_e4;
+    bzl_i128 var_e_e4;
 } bzl_var;
-BZL_NODISCARD bzl_status bzl_var_compute(int64_t e_e5, int64_t i_e5, bzl_var *out);
+/* |e_e5| and |i_e5| below 2^99 (sums of at most 2^36 int64 figures). */
+BZL_NODISCARD bzl_status bzl_var_compute(bzl_i128 e_e5, bzl_i128 i_e5, bzl_var *out);
 
 /* Product-level imports I (README "Value-added ratio"): the value of a material a product's
  * norm consumed for its exports, at the material's average import unit value over the period:
@@ -51,12 +52,12 @@ BZL_NODISCARD bzl_status bzl_consumed_value(int64_t consumed_e5, int64_t import_
 
 /* Shares of export value by mode: share[m] = value[m] / Σ value × 100, 4 decimals; all false
  * when the total is 0. BZL_OVERFLOW. */
-BZL_NODISCARD bzl_status bzl_mode_shares(const int64_t value_e5[BZL_MODES],
+BZL_NODISCARD bzl_status bzl_mode_shares(const bzl_i128 value_e5[BZL_MODES],
                                          int64_t share_e4[BZL_MODES], bool *has_shares);
 
 /* The dominant mode: the one with the largest export value; a tie goes to the higher mode (the
  * more upgraded); BZL_BIZ_NONE when every value is 0. */
-uint8_t bzl_mode_dominant(const int64_t value_e5[BZL_MODES]);
+uint8_t bzl_mode_dominant(const bzl_i128 value_e5[BZL_MODES]);
 
 /* +1 when `to` is a higher mode than `from` (an upgrade), −1 a downgrade, 0 the same or when
  * either is none. */
@@ -67,7 +68,7 @@ void bzl_transition_add(uint32_t m[BZL_MODES][BZL_MODES], uint8_t from, uint8_t 
 
 /* The processing-trade share of the zone's trade: bonded / (bonded + general) × 100, 4
  * decimals; *has false when both are 0. */
-BZL_NODISCARD bzl_status bzl_trade_share(int64_t bonded_e5, int64_t general_e5, int64_t *share_e4,
-                                         bool *has);
+BZL_NODISCARD bzl_status bzl_trade_share(bzl_i128 bonded_e5, bzl_i128 general_e5,
+                                         bzl_i128 *share_e4, bool *has);
 
 #endif

@@ -81,10 +81,10 @@ typedef enum bzl_report_by {
 typedef struct bzl_report_group {
     char key[64];
     char sub[64];
-    int64_t e_e5;
-    int64_t i_e5;
-    int64_t mode_e5[BZL_MODES];
-    int64_t mode2_e5[BZL_MODES];
+    bzl_i128 e_e5; /* sums over books and months: 128 bits, so they cannot overflow */
+    bzl_i128 i_e5;
+    bzl_i128 mode_e5[BZL_MODES];
+    bzl_i128 mode2_e5[BZL_MODES];
 } bzl_report_group;
 
 /* A product's business-mode change dated within the upgrades' span. */
