@@ -414,6 +414,14 @@ audit_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row)
     return !r.bad;
 }
 
+void
+bzl__journal_walk_after(bzl_txn *t, uint64_t after_seq, uint8_t key[8], bzl__walk *w)
+{
+    seq_key(key, after_seq == UINT64_MAX ? after_seq : after_seq + 1);
+    bzl__walk_begin(t, DB_JOURNAL, key, 8, 0, w);
+    t->journal_reads += w->cur != NULL;
+}
+
 bzl_status
 bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out, size_t cap,
                        size_t *count, uint64_t *next_after, bool *more)
@@ -421,14 +429,12 @@ bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filter *f, bzl_audit_row *out
     BZL_ASSERT(f != NULL);
     BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
     uint8_t start[8];
-    seq_key(start, f->after_seq == UINT64_MAX ? f->after_seq : f->after_seq + 1);
     size_t n = 0;
     uint64_t last = f->after_seq;
     bool further = false;
     bzl_status st = BZL_OK;
     bzl__walk w;
-    bzl__walk_begin(t, DB_JOURNAL, start, sizeof start, 0, &w);
-    t->journal_reads += w.cur != NULL;
+    bzl__journal_walk_after(t, f->after_seq, start, &w);
     for (uint32_t scanned = 0; bzl__walk_next(&w); scanned++) {
         uint64_t seq = seq_of_key(&w.k);
         if (f->until_seq != 0 && seq > f->until_seq) {

@@ -85,15 +85,12 @@ bzl_storage_decl_list(bzl_txn *t, const bzl_decl_filter *f, bzl_decl_row *out, s
     BZL_ASSERT(t != NULL && f != NULL && out != NULL);
     BZL_ASSERT(cap > 0 && cap <= BZL_LIST_ROWS_MAX);
     uint8_t start[8];
-    bzl_wr kw = {.p = start, .cap = sizeof start};
-    wr_be(&kw, f->after_seq == UINT64_MAX ? f->after_seq : f->after_seq + 1, 8);
     size_t n = 0;
     uint64_t last = f->after_seq;
     bool further = false;
     bzl_status st = BZL_OK;
     bzl__walk w;
-    bzl__walk_begin(t, DB_JOURNAL, start, sizeof start, 0, &w);
-    t->journal_reads += w.cur != NULL;
+    bzl__journal_walk_after(t, f->after_seq, start, &w);
     /* Bounded per call: at most BZL_AUDIT_SCAN_MAX entries examined, then the caller pages on
      * from the last one, so a filter that matches rarely still answers promptly. */
     for (uint32_t scanned = 0; st == BZL_OK && bzl__walk_next(&w); scanned++) {

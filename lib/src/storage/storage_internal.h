@@ -153,6 +153,9 @@ void bzl__walk_begin(bzl_txn *t, unsigned db, const void *from, size_t from_len,
                      bzl__walk *w);
 /* bzl__walk_begin for paging strictly after a key: a record whose key equals from[from_len]
  * exactly is passed over (keys are unique, so only the first one can). */
+/* bzl__walk_begin over the journal from the entry after after_seq (none after UINT64_MAX),
+ * counting the seek as a journal read; key[8] holds the start key for the walk's life. */
+void bzl__journal_walk_after(bzl_txn *t, uint64_t after_seq, uint8_t key[8], bzl__walk *w);
 void bzl__walk_begin_after(bzl_txn *t, unsigned db, const void *from, size_t from_len,
                            size_t prefix_len, bzl__walk *w);
 /* Steps to the next record in range (the first on the first call): true with w->k and w->v,
