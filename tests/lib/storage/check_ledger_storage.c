@@ -610,6 +610,36 @@ START_TEST(declaration_queue_lists_filters_and_pages)
 }
 END_TEST
 
+/* A stocktake dated inside a closed period is refused as a refusal (PERIOD_CLOSED in the
+ * result, never a failed batch), writes nothing, and one after the close is accepted. */
+START_TEST(stocktake_in_a_closed_period_is_refused)
+{
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    seed_stock();
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, DAYS_2026_03_15, &actor, &a), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    uint64_t before = journal_entries();
+    bzl_stocktake_line line = {.kind = BZL_STOCK_MATERIAL, .item_no = 1, .qty_e5 = E5(1)};
+    t = write_txn();
+    ck_assert_int_eq(
+        bzl_storage_stocktake_put(t, BOOK, DAYS_2026_03_15, &line, 1, false, &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_PERIOD_CLOSED);
+    ck_assert_str_eq(a.fault.field, "date");
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_uint_eq(journal_entries(), before);
+    t = write_txn();
+    ck_assert_int_eq(
+        bzl_storage_stocktake_put(t, BOOK, DAYS_2026_03_15 + 1, &line, 1, false, &actor, &a),
+        BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_uint_eq(journal_entries(), before + 1);
+}
+END_TEST
+
 /* Closing through a date refuses declarations and reversals dated on or before it, never
  * reopens, and replays the same close. */
 START_TEST(closed_period_refuses_declarations_and_reversals)
@@ -1034,6 +1064,7 @@ main(void)
     tcase_add_test(tc, closed_period_refuses_declarations_and_reversals);
     tcase_add_test(tc, audit_lines_name_actions_records_and_reasons);
     tcase_add_test(tc, declaration_queue_lists_filters_and_pages);
+    tcase_add_test(tc, stocktake_in_a_closed_period_is_refused);
     tcase_add_test(tc, scrap_sale_is_bounded_and_leaves_the_balance);
     tcase_add_test(tc, transfer_halves_are_matched);
     tcase_add_test(tc, verify_balances_reports_a_tampered_balance);

@@ -57,16 +57,6 @@ submit_one(const bzl_declaration *d, bzl_submit_result *r)
     return bzl_txn_commit(t);
 }
 
-static uint64_t
-journal_entries(void)
-{
-    bzl_storage_stats stats;
-    bzl_txn *t = read_txn();
-    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
-    bzl_txn_abort(t);
-    return stats.journal_entries;
-}
-
 /* ---- open ---------------------------------------------------------------------------------- */
 
 /* Records and the journal survive close and reopen. */

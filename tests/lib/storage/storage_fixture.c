@@ -192,3 +192,13 @@ forge(const char *db, const void *key, size_t key_len, const void *val, size_t v
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
 }
+
+uint64_t
+journal_entries(void)
+{
+    bzl_storage_stats stats;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stats_get(t, &stats), BZL_OK);
+    bzl_txn_abort(t);
+    return stats.journal_entries;
+}

@@ -54,6 +54,9 @@ void make_item(bzl_item *it, const char *book_no, bzl_kind kind, uint32_t item_n
 void seed(void);
 #define SEED_ENTRIES 5u
 
+/* The journal's entry count, read in its own transaction. */
+uint64_t journal_entries(void);
+
 /* The balance of `item` of `kind` in BOOK, read in its own transaction. */
 bzl_balance balance_of(bzl_kind kind, uint32_t item);
 
