@@ -3,6 +3,9 @@
 #
 #   check_deploy.sh units UNIT_DIR BIN_DIR   systemd-analyze verify accepts every unit
 #   check_deploy.sh man MAN_PAGE...          each man page renders without a warning
+#   check_deploy.sh jobs SOURCE_DIR          the nightly job runs as its own user, which the
+#                                            example config maps to the reconciler role (the
+#                                            least it needs) and sysusers/tmpfiles provide
 #   check_deploy.sh activation BZLD BZL      bzld serves a socket systemd passes it, sends
 #                                            READY=1 and STOPPING=1, and leaves the socket
 #   check_deploy.sh client BUILD_DIR CC      the client library installed to a scratch prefix
@@ -40,6 +43,19 @@ units)
     exit 1
   fi
   echo "systemd-analyze verify: $(ls | tr '\n' ' ')ok"
+  ;;
+jobs)
+  src=${1:?source dir}
+  user=$(sed -n 's/^User=//p' "$src/deploy/systemd/bzl-nightly.service.in")
+  fail() { echo "bzl-nightly.service: $*"; exit 1; }
+  [ -n "$user" ] && [ "$user" != bzl ] || fail "runs as '${user:-root}', bzld's own user or root: admin"
+  grep -q "^reconciler = user:$user\$" "$src/deploy/bzld.conf" ||
+    fail "user $user is not mapped to reconciler in deploy/bzld.conf"
+  grep -q "^u $user -:bzl " "$src/deploy/sysusers.d/bzl.conf" ||
+    fail "no sysusers.d entry creates $user in group bzl (the socket's group)"
+  grep -q "^d /var/lib/bzl/reports  *[0-7]* $user " "$src/deploy/tmpfiles.d/bzl.conf" ||
+    fail "/var/lib/bzl/reports is not $user's to write"
+  echo "bzl-nightly runs as $user: reconciler in deploy/bzld.conf, created by sysusers.d"
   ;;
 man)
   if ! command -v man >/dev/null; then
