@@ -50,8 +50,8 @@ bzl_status bzld_read_begin(bzld *d, bzl_txn **out);
 
 /* The daemon of a slot. */
 bzld *bzld_of_slot(const bzld_slot *slot);
-/* The number of the connection the slot's request came on, for log lines (conn.h keeps the
- * connection itself from handlers). */
+/* The number of the connection the slot's request came on, for the access layer's log lines
+ * (handlers log the actor instead and never see the connection). */
 uint64_t bzld_conn_id_of_slot(const bzld_slot *slot);
 
 #endif

@@ -85,9 +85,9 @@ bzld_handle_backup(bzld_slot *slot)
     memcpy(w->path, out, len + 1);
     bzl_actor who;
     bzld_actor_of_slot(slot, &who);
-    bzld_log(BZLD_LOG_INFO, "conn %llu (uid %u) request %llu: backup to %s",
-             (unsigned long long)bzld_conn_id_of_slot(slot), who.uid,
-             (unsigned long long)slot->request_id, w->path);
+    /* The actor names who asked: uid, pid and request id. */
+    bzld_log(BZLD_LOG_INFO, "uid %u pid %d request %llu: backup to %s", who.uid, who.pid,
+             (unsigned long long)who.request_id, w->path);
     int rc = uv_queue_work(d->loop, &w->req, backup_work_cb, backup_after_work_cb);
     if (rc != 0) {
         free(w);

@@ -3,7 +3,7 @@
  * Each takes the slot of a request whose row (requests.h) allowed it: a read replies before it
  * returns, a write queues its job and replies from the job's reply callback. Handlers use
  * dispatch.h (slots, writes, reads), reply.h (responses) and wire.h (conversion), never the
- * socket layer (conn.h).
+ * socket layer: who asked comes from bzld_actor_of_slot and bzld_principal_of_slot.
  */
 #ifndef BZLD_HANDLERS_H
 #define BZLD_HANDLERS_H
