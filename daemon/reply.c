@@ -117,6 +117,18 @@ bzld_table_init(bzld_table *t, const char *const *cols, size_t n_cols)
     t->n_cols = n_cols;
 }
 
+/* A formatted copy (owned; NULL when out of memory) of at most cap - 1 bytes of text that may
+ * quote a client's string cut to a byte count: sanitized, so it is still UTF-8 on the wire. */
+static char *
+text_dup(size_t cap, const char *fmt, va_list ap)
+{
+    char buf[512];
+    BZL_ASSERT(cap <= sizeof buf);
+    vsnprintf(buf, cap, fmt, ap);
+    (void)bzl_text_sanitize(buf);
+    return strdup(buf);
+}
+
 void
 bzld_table_add(bzld_table *t, const char *fmt, ...)
 {
@@ -133,13 +145,10 @@ bzld_table_add(bzld_table *t, const char *fmt, ...)
         t->cells = g;
         t->cap = nc;
     }
-    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    t->cells[t->n_cells] = text_dup(256, fmt, ap); /* a cell: 255 bytes at most */
     va_end(ap);
-    (void)bzl_text_sanitize(buf);
-    t->cells[t->n_cells] = strdup(buf);
     t->failed = t->cells[t->n_cells] == NULL;
     t->n_cells += !t->failed;
 }
@@ -150,13 +159,10 @@ bzld_table_note(bzld_table *t, const char *fmt, ...)
     if (t->n_notes == BZL_ARRAY_LEN(t->notes)) {
         return;
     }
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    t->notes[t->n_notes] = text_dup(512, fmt, ap);
     va_end(ap);
-    (void)bzl_text_sanitize(buf);
-    t->notes[t->n_notes] = strdup(buf);
     t->n_notes += t->notes[t->n_notes] != NULL;
 }
 

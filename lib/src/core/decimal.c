@@ -92,12 +92,20 @@ bzl_dec_quotient(bzl_i128 n, bzl_i128 d, int64_t *out)
 bzl_status
 bzl_percent_e4(int64_t num, int64_t den, int64_t *out)
 {
-    return bzl_dec_quotient((bzl_i128)num * 1000000, den, out); /* × 100 percent × 10^4 places */
+    /* One percentage rule: bzl_percent_e4_wide's, narrowed as bzl_dec_quotient narrows. */
+    bzl_i128 wide = 0;
+    bzl_status st = bzl_percent_e4_wide(num, den, &wide);
+    if (st == BZL_OK && (wide > INT64_MAX || wide < -INT64_MAX)) {
+        st = BZL_OVERFLOW;
+    }
+    if (st == BZL_OK) {
+        *out = (int64_t)wide;
+    }
+    return st;
 }
 
-/* Writes v to *out when it fits an int64; BZL_OVERFLOW otherwise. */
-static bzl_status
-narrow(bzl_i128 v, int64_t *out)
+bzl_status
+bzl_dec_narrow(bzl_i128 v, int64_t *out)
 {
     if (v > (bzl_i128)INT64_MAX || v < (bzl_i128)INT64_MIN) {
         return BZL_OVERFLOW;
@@ -112,13 +120,13 @@ static bzl_status
 rescale_i128(bzl_i128 v, unsigned from, unsigned to, int64_t *out)
 {
     if (to < from) {
-        return narrow(bzl_div_half_up(v, pow10_i128(from - to)), out);
+        return bzl_dec_narrow(bzl_div_half_up(v, pow10_i128(from - to)), out);
     }
     bzl_i128 f = pow10_i128(to - from);
     if (abs_i128(v) > I128_MAX / f) {
         return BZL_OVERFLOW; /* far beyond any int64 */
     }
-    return narrow(v * f, out);
+    return bzl_dec_narrow(v * f, out);
 }
 
 /* ---- parse --------------------------------------------------------------------------- */
@@ -424,7 +432,7 @@ bzl_dec_div(int64_t a, unsigned a_scale, int64_t b, unsigned b_scale, unsigned o
         }
         num *= f;
     }
-    return narrow(bzl_div_half_up(num, den), out);
+    return bzl_dec_narrow(bzl_div_half_up(num, den), out);
 }
 
 bzl_status

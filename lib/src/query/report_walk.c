@@ -115,7 +115,6 @@ group_cmp(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->sub, y->sub);
 }
 
-/* The row's value in USD: its own USD values plus the rest converted by the month's rates. */
 /* acc += v for the report's sums. Every addend is an int64 figure and a report reads at most
  * 2^36 rows (journal-sized), so |acc| stays below 2^100: 128 bits cannot overflow, and the
  * percentages of such sums (× 10^6) still fit. */
@@ -127,17 +126,7 @@ add(bzl_i128 *acc, bzl_i128 v)
     BZL_ASSERT(*acc<limit && * acc> - limit);
 }
 
-/* *out = v when it fits an int64; BZL_OVERFLOW otherwise. */
-static bzl_status
-narrow(bzl_i128 v, int64_t *out)
-{
-    if (v > INT64_MAX || v < INT64_MIN) {
-        return BZL_OVERFLOW;
-    }
-    *out = (int64_t)v;
-    return BZL_OK;
-}
-
+/* The row's value in USD: its own USD values plus the rest converted by the month's rates. */
 static bzl_status
 row_usd(report *r, const bzl_trade_value *v, int64_t *usd_e5)
 {
@@ -439,9 +428,9 @@ var_fold_book(report *r)
         int64_t e_all = 0;
         /* A book's own sums fit int64 but for a poisoned book; then this one grouping
          * cannot attribute its imports and says OVERFLOW (the other reports still answer). */
-        st = narrow(r->book_i, &book_i);
-        st = st == BZL_OK ? narrow(r->book_e_mode[m], &e_m) : st;
-        st = st == BZL_OK ? narrow(e, &e_all) : st;
+        st = bzl_dec_narrow(r->book_i, &book_i);
+        st = st == BZL_OK ? bzl_dec_narrow(r->book_e_mode[m], &e_m) : st;
+        st = st == BZL_OK ? bzl_dec_narrow(e, &e_all) : st;
         if (st == BZL_OK && e != 0) {
             st = bzl_dec_mul(book_i, BZL_SCALE_QTY, e_m, BZL_SCALE_QTY, BZL_SCALE_QTY, &share_i);
             st = st == BZL_OK ? bzl_dec_div(share_i, BZL_SCALE_QTY, e_all, BZL_SCALE_QTY,

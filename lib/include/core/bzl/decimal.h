@@ -51,6 +51,10 @@ size_t bzl_dec_format(int64_t value, unsigned scale, char *buf, size_t cap);
  * first when places < scale): "12.3400" for reports that print 4 decimals. */
 size_t bzl_dec_format_fixed(int64_t value, unsigned scale, unsigned places, char *buf, size_t cap);
 
+/* *out = v when it fits an int64; BZL_OVERFLOW otherwise (a 128-bit intermediate made a
+ * figure again). */
+BZL_NODISCARD bzl_status bzl_dec_narrow(bzl_i128 v, int64_t *out);
+
 /* Room for any bzl_i128 decimal: 39 digits, a sign, a point and the NUL. */
 #define BZL_DEC_WIDE_TEXT_BYTES 48u
 
