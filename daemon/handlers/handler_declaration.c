@@ -202,26 +202,18 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
     w->batch = batch;
     bzl_decl_line *lines = w->lines;
     uint32_t valid = 0;
-    /* An enterprise principal submits only for its own enterprises and books (access.c):
-     * a declaration for another's is refused exactly as for a book that does not exist. */
+    /* An enterprise principal submits only for its own enterprises and books: submit_apply
+     * checks each declaration's owner once, on the writer thread where it cannot change, and
+     * refuses another's exactly as a book that does not exist (access.c). */
     const bzld_principal *p = bzld_principal_of_slot(slot);
-    bzl_txn *scope_txn = NULL;
-    bzl_status scope_st = p->role == BZLD_ROLE_ENTERPRISE ? bzld_read_begin(d, &scope_txn) : BZL_OK;
     for (size_t i = 0; i < count; i++) {
         bzl_submit_result *r = &w->results[i];
         r->status =
             bzld_wire_declaration(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, &r->fault);
-        if (r->status == BZL_OK && p->role == BZLD_ROLE_ENTERPRISE) {
-            r->status = scope_st != BZL_OK ? bzl_fault_set(&r->fault, scope_st, 0, "book",
-                                                           "cannot read the ledger")
-                                           : bzld_access_decl(p, scope_txn, w->decls[i].enterprise,
-                                                              w->decls[i].book_no, &r->fault);
-        }
         w->valid[i] = r->status == BZL_OK;
         valid += w->valid[i];
         lines += w->valid[i] ? w->decls[i].line_count : 0;
     }
-    bzl_txn_abort(scope_txn);
     if (valid == 0) {
         /* Nothing to write: reply at once, still in request order. */
         if (batch) {
