@@ -119,6 +119,8 @@ bzld_table_init(bzld_table *t, const char *const *cols, size_t n_cols)
 
 /* A formatted copy (owned; NULL when out of memory) of at most cap - 1 bytes of text that may
  * quote a client's string cut to a byte count: sanitized, so it is still UTF-8 on the wire. */
+static char *text_dup(size_t cap, const char *fmt, va_list ap) BZL_PRINTF(2, 0);
+
 static char *
 text_dup(size_t cap, const char *fmt, va_list ap)
 {
