@@ -326,6 +326,7 @@ int cli_balance(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_journal(cli *c, const cli_cmd *cmd, int argc, char **argv);
 
 /* ---- the bonded ledger (cmd_ledger.c, cmd_ledger_read.c) ---------------------------------- */
 

@@ -317,6 +317,25 @@ static const cli_cmd commands[] = {
      "Customs, reconciler and admin only. JSON: an array of {\"seq\", \"time\", \"time_ms\",\n"
      "\"uid\", \"gid\", \"role\", \"pid\", \"request_id\", \"type\", \"summary\"}.\n",
      cli_audit},
+    {"journal", "[--since SEQ] [--follow] [--json]",
+     "stream the journal: every entry with its hashes and content",
+     "Prints the journal entries after sequence SEQ (0, the default, for all of them), oldest\n"
+     "first, one a line: sequence, time (UTC), type, the start of its hash and a summary.\n"
+     "With --json each line is one JSON object (JSON lines) with the whole entry: seq, hash\n"
+     "and prev_hash (hex: each hash covers the previous one and the entry), time_ms, type,\n"
+     "uid, role, request_id, enterprise, book, summary, and the content of its type: the\n"
+     "declaration with its lines, flow and line_modes; ref_seq, id and reason of a post,\n"
+     "void, reject or reversal; the effects and their month; the enterprise record, item,\n"
+     "date, currency, cny, exports, imports. Fields at their default are left out.\n"
+     "To resume, pass the last sequence you hold. docs/WAREHOUSE.md describes the stream.\n"
+     "\n"
+     "  --since SEQ   the entries after SEQ\n"
+     "  --follow      at the end, wait for new entries and print them as they are committed\n"
+     "                (until interrupted)\n"
+     "\n"
+     "Customs, reconciler and admin only. Exit status 1 when the journal has no entry SEQ\n"
+     "(it is shorter: another zone, or one restored from an older backup).\n",
+     cli_journal},
     {"backup", "--out FILE | --out-dir DIR",
      "make a consistent, compacted copy of the ledger while it keeps working",
      "Asks the daemon for a hot backup: one consistent snapshot, compacted, written while\n"

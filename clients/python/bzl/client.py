@@ -34,6 +34,7 @@ from .errors import Error, Malformed, TransportError, error_for_status
 from .records import (
     ActionResult,
     AuditEntry,
+    JournalRecord,
     BackupResult,
     Balance,
     Book,
@@ -676,6 +677,19 @@ class _Requests:
         body.page_size = _uint(page_size, "page_size")
         return self._paged(req, "audit", _page("audit", "entries", AuditEntry))
 
+    def journal(
+        self, after_seq: int = 0, *, page_size: int = 0, wait_ms: int = 0
+    ) -> Iterator[JournalRecord]:
+        """The journal as a stream: every entry after ``after_seq``, oldest first, with its hash,
+        the previous entry's hash and its content, to the journal's head. ``wait_ms``: when
+        nothing follows ``after_seq`` yet, wait up to that long for a commit (the daemon caps
+        it). NotFound when the journal has no entry ``after_seq``."""
+        req, body = _request("journal")
+        body.after_seq = _uint(after_seq, "after_seq")
+        body.page_size = _uint(page_size, "page_size")
+        body.wait_ms = _uint(wait_ms, "wait_ms")
+        return self._paged(req, "journal", _page("journal", "entries", JournalRecord))
+
     # -- operations (100-109) --
 
     def backup(self, out: str) -> BackupResult:
@@ -722,6 +736,7 @@ METHODS: Dict[str, str] = {
     "report": "report_var",
     "verify": "verify",
     "audit": "audit",
+    "journal": "journal",
     "backup": "backup",
 }
 

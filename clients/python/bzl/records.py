@@ -43,6 +43,7 @@ __all__ = [
     "Rate",
     "VerifyReport",
     "AuditEntry",
+    "JournalRecord",
     "BackupResult",
 ]
 
@@ -420,6 +421,37 @@ class AuditEntry:
     role: Optional[str] = None
     request_id: int = 0
     summary: str = ""
+
+
+@dataclass(frozen=True)
+class JournalRecord:
+    """One journal entry as the journal stream carries it (``Client.journal``): its chain
+    hashes and content. Fields not named for its type are empty (docs/WAREHOUSE.md)."""
+
+    seq: int
+    hash: bytes
+    prev_hash: bytes
+    type: Optional[str]
+    time: datetime = _pb("time_ms")
+    uid: int = 0
+    role: Optional[str] = None
+    request_id: int = 0
+    enterprise: str = ""
+    book: str = ""
+    summary: str = ""
+    declaration: Optional[Declaration] = None
+    flow: str = ""
+    ref_seq: int = 0
+    id: str = ""
+    reason: str = ""
+    posting_seq: int = 0
+    month: str = ""
+    effects: List[Effect] = field(default_factory=list)
+    date: str = ""
+    currency: str = ""
+    cny: str = ""
+    exports: str = ""
+    imports: str = ""
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     ans["report_share"] = c.report_share("2026-01")
     ans["verify"] = c.verify()
     ans["audit"] = list(c.audit())
+    ans["journal"] = list(c.journal())
     led.backup_path = f"{scratch}/ledger-copy.mdb"
     ans["backup"] = c.backup(led.backup_path)
     ans["stats"] = c.stats()

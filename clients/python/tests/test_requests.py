@@ -167,6 +167,24 @@ def test_verify_audit_backup_stats(ledger: scenario.Ledger) -> None:
     assert a["stats"].journal_entries == v.entries and a["stats"].requests > 0
 
 
+def test_journal_stream_is_whole_and_chained(client: bzl.Client, ledger: scenario.Ledger) -> None:
+    """The journal stream holds verify's entries in order, each chained to the one before, the
+    last hash being verify's head; a reversal names its declaration's entry."""
+    a = ledger.answers
+    v, j = a["verify"], a["journal"]
+    assert [e.seq for e in j] == list(range(1, v.entries + 1))
+    assert j[0].prev_hash == bytes(32)
+    assert all(j[i].prev_hash == j[i - 1].hash for i in range(1, len(j)))
+    assert j[-1].hash == v.head_hash
+    (rev,) = [e for e in j if e.type == "reverse"]
+    (decl,) = [e for e in j if e.type == "declaration" and e.declaration.id == "R1"]
+    assert rev.ref_seq == decl.seq and rev.reason == "goods never arrived"
+    assert [e.qty for e in rev.effects] == [-e.qty for e in decl.effects]
+    assert list(client.journal(v.entries)) == []
+    with pytest.raises(bzl.NotFound):
+        list(client.journal(v.entries + 10))
+
+
 def test_resubmitting_replays(client: bzl.Client, ledger: scenario.Ledger) -> None:
     again = client.submit(
         scenario.decl("D1", "material", "in", "0615", "2026-01-05", 1, "1000", "3000")

@@ -414,6 +414,12 @@ audit_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row)
     return !r.bad;
 }
 
+bool
+bzl__audit_row_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row)
+{
+    return audit_decode(k, v, row);
+}
+
 void
 bzl__journal_walk_after(bzl_txn *t, uint64_t after_seq, uint8_t key[8], bzl__walk *w)
 {

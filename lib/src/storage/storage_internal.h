@@ -242,6 +242,13 @@ typedef struct bzl__entry {
     size_t payload_len;
 } bzl__entry;
 BZL_NODISCARD bzl_status bzl__journal_get(bzl_txn *t, uint64_t seq, bzl__entry *out);
+/* Journal payload decoders shared with the stream (storage_stream.c): an enterprise or item
+ * record from its key and value bytes (storage_master.c), and an entry's audit row (seq, actor,
+ * summary, enterprise, book; storage_audit.c), false when the header is malformed. */
+BZL_NODISCARD bzl_status bzl__enterprise_decode(const MDB_val *k, const MDB_val *v,
+                                                bzl_enterprise *out);
+BZL_NODISCARD bzl_status bzl__item_decode(const MDB_val *k, const MDB_val *v, bzl_item *out);
+bool bzl__audit_row_decode(const MDB_val *k, const MDB_val *v, bzl_audit_row *row);
 /* The same from a journal value a cursor already holds (no second lookup, nothing counted). */
 BZL_NODISCARD bzl_status bzl__entry_decode(const MDB_val *v, bzl__entry *out);
 /* The scrap allowance of an item key; all zero when it has none. */

@@ -487,3 +487,15 @@ bzl_storage_balance_list(bzl_txn *t, const char *book_no, uint8_t kind, uint8_t 
     }
     return bzl__list_end(w.cur, w.rc, st, n, further, count, more);
 }
+
+bzl_status
+bzl__enterprise_decode(const MDB_val *k, const MDB_val *v, bzl_enterprise *out)
+{
+    return enterprise_decode(k, v, out);
+}
+
+bzl_status
+bzl__item_decode(const MDB_val *k, const MDB_val *v, bzl_item *out)
+{
+    return item_decode(k, v, out);
+}

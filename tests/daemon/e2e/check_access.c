@@ -274,6 +274,7 @@ typedef struct req_buf {
     Bzl__V1__GetStats gs;
     Bzl__V1__VerifyLedger vl;
     Bzl__V1__AuditQuery aq;
+    Bzl__V1__JournalRead jr;
     Bzl__V1__Norm norm;
     Bzl__V1__SetNorm sn;
     Bzl__V1__ListNorms ln;
@@ -460,6 +461,15 @@ b_audit(req_buf *r)
     r->aq.page_size = 10;
     r->req.body_case = BZL__V1__REQUEST__BODY_AUDIT;
     r->req.audit = &r->aq;
+}
+
+static void
+b_journal(req_buf *r)
+{
+    bzl__v1__journal_read__init(&r->jr);
+    r->jr.page_size = 10;
+    r->req.body_case = BZL__V1__REQUEST__BODY_JOURNAL;
+    r->req.journal = &r->jr;
 }
 
 static void
@@ -819,6 +829,7 @@ static const row rows[] = {
     {B(LIST_DECLARATIONS), "list_declarations",            T_OWN,     NULL, b_list_declarations, {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
     {B(VERIFY),          "verify",                         T_OWN,     NULL, b_verify,            {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(AUDIT),           "audit",                          T_OWN,     NULL, b_audit,             {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(JOURNAL),         "journal",                        T_OWN,     NULL, b_journal,           {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(SET_NORM),        "set_norm",                       T_OWN,     NULL, b_set_norm,          {OK,  PD,  PD,  PD,  PD}, true, 1, 0, 0},
     {B(LIST_NORMS),      "list_norms own",                 T_OWN,     NULL, b_list_norms,        {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
     {B(LIST_NORMS),      "list_norms other",               T_OTHER,   NULL, b_list_norms,        {OK,  OK,  OK,  NF,  PD}, false, 0, 0, 0},

@@ -112,6 +112,13 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
 /* Journal entries one audit page may examine (matching or not): a filter that matches rarely
  * still answers within a few milliseconds and the client pages on with the cursor. */
 #define BZL_AUDIT_SCAN_MAX 65536u
+/* Journal stream (the journal request): entries per page when the client names none. A page
+ * also ends before half the frame cap of encoded bytes, so pages of large declarations fit. */
+#define BZL_JOURNAL_PAGE_ROWS 512u
+/* The longest a journal request waits for a new entry, and how often a waiting one looks for
+ * it: a follower of a quiet zone asks twice a minute, and sees a commit within a few ms. */
+#define BZL_JOURNAL_WAIT_MS_MAX 30000u
+#define BZL_JOURNAL_POLL_MS 5u
 
 /* ---- access control ------------------------------------------------------------------ */
 
@@ -156,6 +163,8 @@ static_assert(BZL_CONN_OUT_BYTES_HIGH >= BZL_FRAME_BYTES_DEFAULT, "one full repl
 static_assert(BZL_AUDIT_PAGE_ROWS * (BZL_AUDIT_SUMMARY_BYTES + 64u) < BZL_FRAME_BYTES_DEFAULT,
               "a page of the longest audit lines fits the default frame");
 static_assert(BZL_AUDIT_PAGE_ROWS <= BZL_LIST_ROWS_MAX, "an audit page is a list page");
+static_assert(BZL_JOURNAL_PAGE_ROWS <= BZL_LIST_ROWS_MAX, "a journal page is a list page");
+static_assert(BZL_JOURNAL_POLL_MS < BZL_JOURNAL_WAIT_MS_MAX, "a wait looks more than once");
 static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_WRITER_BATCH_DECLS_MAX,
               "a default batch request fits one writer transaction");
 

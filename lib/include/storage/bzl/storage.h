@@ -427,6 +427,67 @@ BZL_NODISCARD bzl_status bzl_storage_audit_list(bzl_txn *t, const bzl_audit_filt
                                                 bzl_audit_row *out, size_t cap, size_t *count,
                                                 uint64_t *next_after, bool *more);
 
+/* ---- the journal stream (storage_stream.c) ------------------------------------------------- */
+
+/* One journal entry with its chain hashes and its content, as a warehouse ships it. Which
+ * content fields are set depends on type (format.h's payloads); the others are zero. */
+typedef struct bzl_journal_record {
+    uint64_t seq;
+    uint8_t type; /* the journal entry type: 1 enterprise … 14 trade */
+    bzl_actor actor;
+    uint8_t hash[BZL_JOURNAL_HASH_BYTES];
+    uint8_t prev_hash[BZL_JOURNAL_HASH_BYTES]; /* the entry before's; zeros before entry 1 */
+    bzl_audit_row audit; /* summary, and the enterprise and book the entry names */
+    /* 4 declaration: as accepted (decl.lines borrowed until the visitor returns), its flow in
+     * its book (BZL_FLOW_NONE when the book no longer tells), each line's business mode as the
+     * trade values resolve it now (override, mode in force on the date, item's mode) */
+    bzl_declaration decl;
+    const uint8_t *line_modes;
+    uint8_t flow;
+    /* 5 post, 6 void, 7 reverse, 11 reject: the declaration's entry, its id, the reason;
+     * reverse: the posting whose effects it negates */
+    uint64_t ref_seq;
+    uint64_t posting_seq;
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    char reason[BZL_TEXT_BYTES_MAX + 1];
+    /* 4, 5, 6, 7, 11: the effects applied (borrowed until the visitor returns) and their
+     * period-total month (yyyymm); 13 rate, 14 trade: the month */
+    uint32_t month;
+    const bzl_effect *effects;
+    uint32_t effect_count;
+    bzl_enterprise ent; /* 1 enterprise */
+    bzl_item item;      /* 3 item; 10 item mode: book_no, kind, item_no and biz_mode only */
+    int32_t date;       /* 10 item mode: from; 8 period close: through; 12 stocktake: its date */
+    bool has_date;
+    char currency[BZL_CURRENCY_LEN + 1]; /* 13, 14 */
+    int64_t amount_a;                    /* 13 rate: cny_e9; 14 trade: exports_e5 */
+    int64_t amount_b; /* 13 rate: the rate it replaced (e9); 14 trade: imports_e5 */
+} bzl_journal_record;
+
+/* What a stream read found, besides the records it visited. */
+typedef struct bzl_journal_page {
+    uint64_t head_seq; /* the journal's last entry in this transaction (0: empty journal) */
+    uint8_t head_hash[BZL_JOURNAL_HASH_BYTES];
+    bool after_found; /* the journal holds entry after_seq (always for after_seq 0) */
+    uint8_t after_hash[BZL_JOURNAL_HASH_BYTES]; /* its hash, zeros when not found or 0 */
+    uint64_t last_seq;                          /* the last entry visited and taken */
+    size_t count;                               /* entries visited and taken */
+    bool more; /* entries remain after last_seq (cap reached or the visitor stopped) */
+} bzl_journal_page;
+
+/* Called per entry in sequence order; borrowed rec until it returns. Setting *taken to false
+ * stops the read before rec (the page is full); a status other than BZL_OK stops it too and is
+ * returned. */
+typedef bzl_status (*bzl_journal_visit_cb)(void *ctx, const bzl_journal_record *rec, bool *taken);
+
+/* Visits the entries after after_seq, oldest first, at most cap (<= BZL_LIST_ROWS_MAX), each
+ * with its own hash and its predecessor's, and fills *page. Sequences run without a gap, or the
+ * read stops with BZL_CORRUPT. Memory: one record and buffers the size of the largest entry
+ * visited. BZL_OK; BZL_CORRUPT for a malformed entry; BZL_NO_MEMORY; storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_journal_read(bzl_txn *t, uint64_t after_seq, size_t cap,
+                                                  bzl_journal_page *page, void *ctx,
+                                                  bzl_journal_visit_cb visit_cb);
+
 /* ---- the officer's work queue (storage_desk.c) ---------------------------------------------- */
 
 typedef struct bzl_decl_filter {
