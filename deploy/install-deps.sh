@@ -16,6 +16,8 @@ packages=(
   libsystemd-dev                             # sd_notify readiness, socket activation
   systemd man-db                             # tests: systemd-analyze verify, man -l
   chromium                                   # opens bzl-nightly's HTML headless (tests/daemon/e2e/html_report.sh)
+  libjs-chart.js                             # Chart.js, inlined into bzl-nightly's report.html
+  python3                                    # bzl-nightly-report.py renders that page from its CSVs
   python3-protobuf protobuf-compiler         # the Python client (clients/python): the official
                                              # protobuf runtime, protoc generates bzl_pb2.py
   python3-setuptools python3-pip python3-venv  # `pip install --no-build-isolation clients/python`

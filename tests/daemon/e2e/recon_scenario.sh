@@ -82,21 +82,20 @@ check "a part-month period is refused, saying why" grep -q "not whole months" "$
 
 # The nightly job's per-book CSV carries the same figures as reconcile --json.
 "$nightly" --out "$tmp/nightly" --period 2026-01 >"$tmp/nightly.out" 2>&1; rc=$?
-check "nightly exits 1 when a book is beyond tolerance" test "$rc" -eq 1
+check "nightly exits 5 when a book is beyond tolerance" test "$rc" -eq 5
 check "nightly prints a summary line per book" grep -q "^$BK .*beyond tolerance: 1" "$tmp/nightly.out"
 csv_as_json() { # the CSV's header and first row as "name=value" lines
   awk -F, 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR==2{for(i=1;i<=NF;i++)print h[i]"="$i}' "$1"
 }
 json_pairs() { sed -n 's/^ *"\([a-z_]*\)": *"\([^"]*\)",\{0,1\}$/\1=\2/p' "$1"; }
-# The nightly CSV is reconcile's --wide one: --json has every figure of it, in its order, and
-# also the name, unit, in and out of the 120-column view.
+# The nightly CSV has every column of reconcile --json, in its order: the --wide CSV's, then
+# the name, unit, in and out of the 120-column view.
 check "nightly CSV equals reconcile --json figure for figure" \
-  test "$(csv_as_json "$tmp/nightly/book-$BK.csv")" = \
-  "$(json_pairs "$tmp/jan.json" | grep -Ev '^(name|unit|in|out)=')"
+  test "$(csv_as_json "$tmp/nightly/latest/book-$BK.csv")" = "$(json_pairs "$tmp/jan.json")"
 check "reconcile --json also has the name, unit, in and out" \
   test "$(json_pairs "$tmp/jan.json" | grep -E '^(name|unit|in|out)=' | tr '\n' ' ')" = \
   "name=sunflower seed unit=035 in=1370 out=165 "
-check "nightly wrote the HTML report" test -s "$tmp/nightly/report.html"
+check "nightly wrote the HTML report" test -s "$tmp/nightly/latest/report.html"
 
 # Close January: it freezes, and February opens with the carried balance 915.
 run period close --book $BK --through 2026-01-31
@@ -185,7 +184,7 @@ check "without transfers, product 2: E 200, I 250, -20.0000 %, -25.0000 %" grep 
 
 # A back-dated outflow: material 1 of BK2 re-exported (0664) 50 on 2026-01-15, accepted because
 # the posted balance (1500, imported in March) covers it; January's book is 0 − 50 = −50, an
-# exception of its own whatever was counted, and the nightly job says so and exits 1.
+# exception of its own whatever was counted, and the nightly job says so and exits 5.
 mv2 material out 0664 2026-01-15 1 50 50 502
 "$bzl" reconcile --book $BK2 --period 2026-01 --wide --csv >"$tmp/neg.csv" 2>&1; rc=$?
 check "a book balance below zero is flagged negative_book" \
@@ -197,8 +196,11 @@ check "the footer names it, book balance and unit" \
 "$nightly" --out "$tmp/nightly-neg" --period 2026-01 >"$tmp/nightly-neg.out" 2>&1; rc=$?
 check "nightly counts it in the book's summary line" \
   grep -q "^$BK2 materials: 3, beyond tolerance: 0, uncounted: 2, .*, negative book balance: 1$" "$tmp/nightly-neg.out"
-check "nightly exits 1 on a negative book balance" test "$rc" -eq 1
-check "the report says how many materials are below zero" \
-  grep -q "Materials with a book balance below zero: 1." "$tmp/nightly-neg/report.html"
+check "nightly exits 5 on a negative book balance" test "$rc" -eq 5
+check "its exceptions list the material below zero, -50" \
+  test "$(grep -c "^negative_book,.*,$BK2,1,.*,-50,,," "$tmp/nightly-neg/latest/exceptions.csv")" -eq 1
+check "the report counts it" \
+  grep -q '<a href="#exc-negative_book">Book balance below zero</a></td><td class="n">1</td>' \
+  "$tmp/nightly-neg/latest/report.html"
 
 scenario_end recon_scenario
