@@ -446,10 +446,11 @@ upgrade(const bzld *d)
                  "upgraded the ledger in %s from schema version %u to %u: %llu balance rows "
                  "rewritten, %llu history rows moved, loss totals of %llu consuming entries "
                  "derived (%llu whose intangible loss today's norms no longer reproduce: "
-                 "counted as 0)",
+                 "counted as 0), values per currency derived from %llu journal entries",
                  d->cfg.data_dir, (unsigned)rep.from_version, BZL_SCHEMA_VERSION,
                  (unsigned long long)rep.balance_rows, (unsigned long long)rep.history_rows,
-                 (unsigned long long)rep.loss_entries, (unsigned long long)rep.loss_unmatched);
+                 (unsigned long long)rep.loss_entries, (unsigned long long)rep.loss_unmatched,
+                 (unsigned long long)rep.value_entries);
     }
     unlink(d->cfg.pid_path);
     close(pid_fd);

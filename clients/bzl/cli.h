@@ -281,6 +281,10 @@ int cli_page_end(cli_page *p);
 void cli_time_text(int64_t ms, char *buf, size_t cap);
 /* Releases the rows without printing them (the listing failed part way). */
 void cli_page_abort(cli_page *p);
+/* Ends a listing gathered as a table (c->json false) by printing it as CSV: the column headers
+ * in lower case (the JSON keys, where the two agree), then each row. Releases p; returns a
+ * cli_exit (cmd_ledger_read.c). */
+int cli_page_csv_end(cli_page *p);
 
 /* ---- declaration files ------------------------------------------------------------------- */
 

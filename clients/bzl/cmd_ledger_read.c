@@ -19,10 +19,8 @@ read_call(cli *c, Bzl__V1__Request *req, Bzl__V1__Response__ResultCase want,
     return rc;
 }
 
-/* Ends a listing gathered as a table by printing it as CSV: the column headers in lower case
- * (the JSON keys, where the two agree), then each row. Releases p. */
-static int
-page_csv_end(cli_page *p)
+int
+cli_page_csv_end(cli_page *p)
 {
     int rc = CLI_EXIT_OK;
     if (p->t.failed || !p->ok || p->t.n_cells % p->t.n_cols != 0) {
@@ -74,7 +72,7 @@ cli_read_pages(cli *c, Bzl__V1__Request *req, char **page_token, Bzl__V1__Respon
         cli_page_abort(&p);
         return rc;
     }
-    return csv ? page_csv_end(&p) : cli_page_end(&p);
+    return csv ? cli_page_csv_end(&p) : cli_page_end(&p);
 }
 
 /* ---- bom list ---------------------------------------------------------------------------------

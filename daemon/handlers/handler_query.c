@@ -19,6 +19,74 @@ typedef struct balance_text {
     char available[BZL_DEC_TEXT_BYTES];
 } balance_text;
 
+/* The values per currency of a page of balance rows: row i's are vals[first[i]] onwards,
+ * first[i + 1] - first[i] of them (first has count + 1 entries). */
+typedef struct balance_values {
+    bzl_currency_value *vals;
+    size_t *first;
+    size_t n;
+    size_t cap;
+} balance_values;
+
+static void
+balance_values_free(balance_values *bv)
+{
+    free(bv->vals);
+    free(bv->first);
+}
+
+/* Room for at least `room` more values. */
+static bzl_status
+balance_values_grow(balance_values *bv, size_t room)
+{
+    if (bv->cap - bv->n >= room) {
+        return BZL_OK;
+    }
+    size_t cap = bv->cap * 2 > bv->n + room ? bv->cap * 2 : bv->n + room;
+    bzl_currency_value *grown = realloc(bv->vals, cap * sizeof *grown);
+    if (grown == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    bv->vals = grown;
+    bv->cap = cap;
+    return BZL_OK;
+}
+
+/* Reads the values per currency of every row, in the transaction the rows came from. */
+static bzl_status
+balance_values_read(bzl_txn *txn, const char *book_no, const bzl_balance_row *rows, size_t count,
+                    balance_values *bv)
+{
+    bv->first = calloc(count + 1, sizeof *bv->first);
+    bzl_status st = bv->first != NULL ? BZL_OK : BZL_NO_MEMORY;
+    for (size_t i = 0; st == BZL_OK && i < count; i++) {
+        bv->first[i] = bv->n;
+        /* Most items hold one currency; one that holds more than there is room for is read
+         * again with twice the room. */
+        bool more = true;
+        for (size_t room = 4; st == BZL_OK && more; room *= 2) {
+            size_t got = 0;
+            st = balance_values_grow(bv, room);
+            st = st == BZL_OK ? bzl_storage_balance_values(txn, book_no, (bzl_kind)rows[i].kind,
+                                                           rows[i].item_no, bv->vals + bv->n, room,
+                                                           &got, &more)
+                              : st;
+            bv->n += st == BZL_OK && !more ? got : 0;
+        }
+    }
+    if (st == BZL_OK) {
+        bv->first[count] = bv->n;
+    }
+    return st;
+}
+
+/* The reply's CurrencyValue messages for bv, with their decimal texts. */
+typedef struct values_pb {
+    Bzl__V1__CurrencyValue *msgs;
+    Bzl__V1__CurrencyValue **ptrs;
+    char (*text)[BZL_DEC_TEXT_BYTES];
+} values_pb;
+
 static void
 balance_to_pb(const char *book_no, const bzl_balance_row *row, balance_text *text,
               Bzl__V1__Balance *out)
@@ -75,17 +143,30 @@ balances_of_item(bzl_txn *txn, const char *book_no, uint8_t kind, uint32_t item_
 
 static void
 reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows, size_t count,
-               bool more)
+               const balance_values *bv, bool more)
 {
     Bzl__V1__Balance *pb = calloc(count + 1, sizeof *pb);
     Bzl__V1__Balance **ptrs = calloc(count + 1, sizeof *ptrs);
     balance_text *text = calloc(count + 1, sizeof *text);
-    if (pb == NULL || ptrs == NULL || text == NULL) {
+    values_pb vp = {.msgs = calloc(bv->n + 1, sizeof *vp.msgs),
+                    .ptrs = calloc(bv->n + 1, sizeof *vp.ptrs),
+                    .text = calloc(bv->n + 1, sizeof *vp.text)};
+    if (pb == NULL || ptrs == NULL || text == NULL || vp.msgs == NULL || vp.ptrs == NULL ||
+        vp.text == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the balance reply");
         goto done;
     }
+    for (size_t j = 0; j < bv->n; j++) {
+        bzl__v1__currency_value__init(&vp.msgs[j]);
+        bzl_dec_format(bv->vals[j].value_e5, BZL_SCALE_QTY, vp.text[j], sizeof vp.text[j]);
+        vp.msgs[j].currency = bv->vals[j].currency;
+        vp.msgs[j].value = vp.text[j];
+        vp.ptrs[j] = &vp.msgs[j];
+    }
     for (size_t i = 0; i < count; i++) {
         balance_to_pb(book_no, &rows[i], &text[i], &pb[i]);
+        pb[i].n_values = bv->first[i + 1] - bv->first[i];
+        pb[i].values = vp.ptrs + bv->first[i];
         ptrs[i] = &pb[i];
     }
     char token[BZLD_PAGE_TOKEN_BYTES];
@@ -101,6 +182,9 @@ reply_balances(bzld_slot *slot, const char *book_no, const bzl_balance_row *rows
     resp.balances = &list;
     bzld_slot_reply(slot, &resp);
 done:
+    free(vp.text);
+    free(vp.ptrs);
+    free(vp.msgs);
     free(text);
     free(ptrs);
     free(pb);
@@ -125,6 +209,7 @@ bzld_handle_balances(bzld_slot *slot)
     bzl_balance_row *rows = req->item != 0 ? point : malloc(cap * sizeof *rows);
     size_t count = 0;
     bool more = false;
+    balance_values bv = {0};
     bzl_txn *txn = NULL;
     st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
@@ -135,6 +220,7 @@ bzld_handle_balances(bzld_slot *slot)
                 bzl_storage_balance_list(txn, req->book, (uint8_t)req->kind, (uint8_t)(after >> 32),
                                          (uint32_t)after, rows, cap, &count, &more);
         }
+        st = st == BZL_OK ? balance_values_read(txn, req->book, rows, count, &bv) : st;
         bzl_txn_abort(txn);
     }
     if (st == BZL_NOT_FOUND && req->item != 0 && count == 0) {
@@ -145,8 +231,9 @@ bzld_handle_balances(bzld_slot *slot)
     } else if (st != BZL_OK) {
         bzld_slot_reply_status(slot, st, "reading balances failed: %s", bzl_status_text(st));
     } else {
-        reply_balances(slot, req->book, rows, count, more);
+        reply_balances(slot, req->book, rows, count, &bv, more);
     }
+    balance_values_free(&bv);
     if (rows != point) {
         free(rows);
     }

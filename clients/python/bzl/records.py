@@ -26,6 +26,7 @@ __all__ = [
     "DeclarationLine",
     "Declaration",
     "DeclarationSummary",
+    "CurrencyValue",
     "Balance",
     "SubmitResult",
     "RequestCount",
@@ -168,6 +169,14 @@ class DeclarationSummary:
 
 
 @dataclass(frozen=True)
+class CurrencyValue:
+    """One currency's part of a value."""
+
+    currency: str  #: customs numeric currency code, e.g. "502"
+    value: Decimal
+
+
+@dataclass(frozen=True)
 class Balance:
     """One item's balance in a book."""
 
@@ -175,10 +184,13 @@ class Balance:
     kind: Optional[str]
     item: int
     qty: Decimal  #: posted quantity on hand
-    value: Decimal  #: posted value on hand
+    #: the sum of ``values`` whatever their currencies: a figure only with one currency
+    value: Decimal
     pending_in: Decimal
     pending_out: Decimal
     available: Decimal  #: qty − pending_out: what a new outflow may draw
+    #: posted value on hand per currency, in currency-code order ([] when it holds none)
+    values: List[CurrencyValue] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ def test_a_thousand_pipelined_submissions_come_back_in_order(book: Any) -> None:
         assert seqs == sorted(seqs) and len(set(seqs)) == 1000
         (bal,) = c.balances(BOOK, "material", 1)
         assert bal.qty == Decimal("1500") and bal.value == Decimal("2000")
+        # 1000 × 2 USD: the one currency, as a CurrencyValue record
+        assert [(v.currency, v.value) for v in bal.values] == [("502", Decimal("2000"))]
 
 
 def test_a_thousand_pipelined_reads(book: Any) -> None:

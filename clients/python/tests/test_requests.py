@@ -107,7 +107,10 @@ def test_balances_are_exact(ledger: scenario.Ledger) -> None:
     assert rows[("material", 1)].value == Decimal("2191")
     assert rows[("material", 2)].available == Decimal("440")
     assert rows[("product", 1)].qty == Decimal("0")
-    assert all(isinstance(v, Decimal) for v in dataclasses.astuple(rows[("material", 1)])[3:])
+    m1 = rows[("material", 1)]
+    assert all(isinstance(v, Decimal) for v in dataclasses.astuple(m1)[3:-1])
+    # every line of the scenario is in USD (502): the value is that currency's, labelled
+    assert [(v.currency, v.value) for v in m1.values] == [("502", Decimal("2191"))]
 
 
 def test_norms_history_transfers_scrap(ledger: scenario.Ledger) -> None:

@@ -2,7 +2,7 @@
  * journal entry and its payloads, and their size constants, in one place (SQLite's btreeInt.h).
  * Included by storage_internal.h; only lib/src/storage/ reads or writes these bytes.
  *
- * ON-DISK FORMAT, schema version 4 (BZL_SCHEMA_VERSION). Version 2 added the journal's hash
+ * ON-DISK FORMAT, schema version 5 (BZL_SCHEMA_VERSION). Version 2 added the journal's hash
  * chain (the hash field of every entry, the head in meta) and the bonded ledger: effects in
  * declaration entries, entry types 5-11, the idem value's state, and the databases norm, scrap,
  * total, period, item_mode, transfer and history. Version 3 keyed history by journal sequence,
@@ -10,6 +10,8 @@
  * (total categories 65 tangible and 66 intangible loss; effects of category 66 in journal
  * entries), the norm version's first-user rows in the norm database, and meta "schema4_from"
  * (on an upgraded ledger, the first entry written under schema 4: storage_internal.h).
+ * Version 5 keeps every balance's value per currency: the databases value and split, and meta
+ * "schema5_from" while the upgrade derives them from the journal.
  *
  * Integers in keys are big-endian, so LMDB's memcmp order is numeric order. Integers in values
  * are little-endian and written byte by byte (never a struct memcpy), so the layout does not
@@ -240,6 +242,21 @@
  * closing — key: book_no[12] | material item u32 BE | month u32 BE (20 bytes); value 8 bytes:
  *   book_e5 i64, the book balance (应剩余) at the end of `month` that a period close carried
  *   forward as the next period's opening.
+ *
+ * VALUES PER CURRENCY (storage_values.c; schema 5). A balance's value_e5 sums values declared in
+ * different currencies; these two databases keep it apart, so nothing shows an unlabelled sum.
+ *
+ * value — key: the item key | currency[3] (20 bytes); value 8 bytes: value_e5 i64, the part of
+ *   the item's posted value held in that currency. A row that reaches 0 is deleted, so the rows
+ *   of an item sum to its balance's value_e5 and name exactly the currencies it holds.
+ *
+ * split — key: seq u64 BE of a journal entry that changed a posted value (a declaration posted
+ *   at once, a post, a reversal); value: book_no[12] | count u16 | count × (kind u8 |
+ *   item_no u32 LE | currency[3] | value_e5 i64), 16 bytes each: where that entry's value
+ *   deltas landed. A line's value lands in the line's currency; a value at average cost
+ *   (consumption) is taken from each currency the item holds in proportion to it; a reversal
+ *   lands exactly the negation of its posting's row. Per (kind, item) a row sums to the value
+ *   delta the entry journaled, and all rows sum to the value database.
  */
 #ifndef BZL_STORAGE_FORMAT_H
 #define BZL_STORAGE_FORMAT_H
@@ -300,6 +317,9 @@
 #define TV_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 1u + 4u + 1u + BZL_CURRENCY_LEN)
 #define TV_VALUE_BYTES 24u
 #define CLOSING_KEY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u)
+#define VALUE_KEY_BYTES (ITEM_KEY_BYTES + BZL_CURRENCY_LEN)
+#define SPLIT_HEADER_BYTES (BZL_BOOK_NO_LEN + 2u)
+#define SPLIT_PART_BYTES (1u + 4u + BZL_CURRENCY_LEN + 8u)
 
 static_assert(DECL_FIXED_BYTES == 51u, "declaration header layout as documented");
 static_assert(DECL_LINE_BYTES == 47u, "declaration line layout as documented");
@@ -313,5 +333,7 @@ static_assert(EFFECTS_HEADER_BYTES == BZL_BOOK_NO_LEN + 4u + 4u, "effects header
 static_assert(DECL_STATE_BYTES == 8u + 1u + 8u + 8u, "declaration state layout");
 static_assert(ITEM_KEY_BYTES == 17u, "item key is book[12] | kind | item_no");
 static_assert(TV_KEY_BYTES == 26u, "trade_value key as documented");
+static_assert(VALUE_KEY_BYTES == 20u, "value key as documented");
+static_assert(SPLIT_PART_BYTES == 16u, "split part as documented");
 
 #endif

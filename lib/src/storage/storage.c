@@ -23,7 +23,8 @@ static const char *const db_names[DB_COUNT] = {
     [DB_TRANSFER] = "transfer",   [DB_HISTORY] = "history",
     [DB_STOCKTAKE] = "stocktake", [DB_RATE] = "rate",
     [DB_TRADE] = "trade",         [DB_TRADE_VALUE] = "trade_value",
-    [DB_CLOSING] = "closing",
+    [DB_CLOSING] = "closing",     [DB_VALUE] = "value",
+    [DB_SPLIT] = "split",
 };
 
 #define META_SCHEMA "schema"

@@ -410,6 +410,10 @@ record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, 
         st = BZL_INTERNAL;
     }
     if (st == BZL_OK) {
+        st = bzl__values_apply(t, note.seq, d->book_no, &g->applied, d, 0);
+        st = st == BZL_OVERFLOW ? BZL_INTERNAL : st;
+    }
+    if (st == BZL_OK) {
         st = record_accepted(t, d, g, month, actor, note.seq, seq);
     }
     if (st == BZL_OK && !d->pending) {

@@ -39,6 +39,9 @@ enum {
     DB_TRADE,
     DB_TRADE_VALUE,
     DB_CLOSING,
+    /* schema 5: values per currency (storage_values.c) */
+    DB_VALUE,
+    DB_SPLIT,
     DB_COUNT
 };
 
@@ -407,6 +410,26 @@ BZL_NODISCARD bzl_status bzl__trade_values_apply(bzl_txn *t, const bzl_declarati
 /* The same for the declaration whose journal entry is decl_seq (post, reverse). */
 BZL_NODISCARD bzl_status bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow,
                                                      int sign);
+
+/* Lands the value deltas of an entry's applied (resolved) effects per currency
+ * (storage_values.c): a line's value in the currency of d's line for the item, a value at
+ * average cost across the item's currencies in proportion to each; or, for a reversal
+ * (negates: the posting entry's seq, else 0), exactly the negation of what the posting landed.
+ * Writes the value rows and entry seq's split row. An entry without value deltas writes
+ * nothing. BZL_CORRUPT when the rows disagree with the effects; BZL_OVERFLOW. */
+BZL_NODISCARD bzl_status bzl__values_apply(bzl_txn *t, uint64_t seq, const char *book_no,
+                                           const bzl_effect_list *applied, const bzl_declaration *d,
+                                           uint64_t negates);
+/* The same with the declaration read from its journal entry decl_seq (post, reverse). */
+BZL_NODISCARD bzl_status bzl__values_apply_seq(bzl_txn *t, uint64_t seq, const char *book_no,
+                                               const bzl_effect_list *applied, uint64_t decl_seq,
+                                               uint64_t negates);
+/* Checks the value and split databases: every split row sums, item by item, to the value deltas
+ * its journal entry carries; the value rows equal the split rows' sums; and every balance's
+ * value equals its item's value rows. A mismatch fills out and returns BZL_TAMPERED. */
+BZL_NODISCARD bzl_status bzl__values_verify(bzl_txn *t, bzl_verify_report *out);
+/* Meta: while the 4 → 5 upgrade runs, the next journal entry it will derive values from. */
+#define META_SCHEMA5_FROM "schema5_from"
 
 /* ---- byte codec -------------------------------------------------------------------------- */
 

@@ -254,6 +254,13 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
     if (out->seq != note.seq) {
         return BZL_INTERNAL; /* the history rows already name note.seq */
     }
+    if (type == JOURNAL_POST || type == JOURNAL_REVERSE) {
+        st = bzl__values_apply_seq(t, out->seq, a->d.book_no, &a->list, a->ds.seq,
+                                   type == JOURNAL_REVERSE ? a->ds.posted_seq : 0);
+        if (st != BZL_OK) {
+            return st == BZL_OVERFLOW ? BZL_INTERNAL : st;
+        }
+    }
     if (type == JOURNAL_POST) {
         a->ds.state = BZL_DECL_POSTED;
         a->ds.posted_seq = out->seq;

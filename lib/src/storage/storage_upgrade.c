@@ -30,6 +30,15 @@
  *      entry written under schema 4, which is how posting or reversing an older entry knows
  *      to re-derive its intangible loss the same way (storage_ledger.c).
  *   2. the schema version becomes 4.
+ *
+ * 4 → 5 (a balance's value per currency, storage_values.c):
+ *   1. every journal entry that changed a posted value (a declaration posted at once, a post, a
+ *      reversal), in sequence order, lands its value deltas per currency exactly as the live
+ *      path does (bzl__values_apply): a line's value in its currency, consumption at average
+ *      cost in proportion to the currencies held just before the entry, a reversal as the
+ *      negation of its posting's split. meta "schema5_from" holds the next sequence to look
+ *      at, written with each step's rows, so a resumed run neither skips nor repeats an entry.
+ *   2. the schema version becomes 5.
  */
 #include "storage_internal.h"
 
@@ -321,6 +330,84 @@ losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     return st;
 }
 
+/* ---- 4 → 5: values per currency --------------------------------------------------------- */
+
+/* One entry's value deltas per currency. */
+static bzl_status
+values_entry(bzl_txn *t, const bzl__entry *e, uint64_t seq)
+{
+    size_t at = 0;
+    bool has = false;
+    bzl_status st = bzl__entry_effects_at(e, &at, &has);
+    if (st != BZL_OK || !has || e->type == JOURNAL_VOID || e->type == JOURNAL_REJECT) {
+        return st;
+    }
+    bzl_rd r = {.p = e->payload, .len = e->payload_len, .off = at};
+    char book[BZL_BOOK_NO_LEN + 1];
+    uint32_t month = 0;
+    bzl_effect_list applied;
+    st = bzl__effects_read(&r, book, &month, &applied);
+    bzl_rd refs = {.p = e->payload, .len = e->payload_len};
+    uint64_t decl_seq = e->type == JOURNAL_DECLARATION ? seq : rd_u64(&refs);
+    uint64_t negates = e->type == JOURNAL_REVERSE ? rd_u64(&refs) : 0;
+    if (st == BZL_OK && (refs.bad || (e->type == JOURNAL_REVERSE && negates == 0))) {
+        st = BZL_CORRUPT;
+    }
+    if (st == BZL_OK) {
+        st = bzl__values_apply_seq(t, seq, book, &applied, decl_seq, negates);
+    }
+    free(applied.items);
+    return st;
+}
+
+/* Step 1: up to UPGRADE_ROWS_PER_TXN journal entries from meta's mark on. */
+static bzl_status
+values_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
+{
+    (void)arg;
+    uint64_t next = 1;
+    bzl_status st = bzl__meta_u64_get(t, META_SCHEMA5_FROM, &next);
+    if (st == BZL_NOT_FOUND) {
+        /* The first step starts from empty tables: a ledger an older build wrote has none, and
+         * one forged back from a newer layout must not keep its rows. */
+        int rc = mdb_drop(t->txn, t->s->dbi[DB_VALUE], 0);
+        rc = rc == MDB_SUCCESS ? mdb_drop(t->txn, t->s->dbi[DB_SPLIT], 0) : rc;
+        st = bzl__mdb_status(rc);
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t key[8];
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_be(&kw, next, 8);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_JOURNAL, key, sizeof key, 0, &w);
+    for (uint32_t n = 0; st == BZL_OK && bzl__walk_next(&w); n++) {
+        if (n == UPGRADE_ROWS_PER_TXN) {
+            break;
+        }
+        bzl__entry e;
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
+        uint64_t seq = rd_be(&kr, 8);
+        next = seq + 1;
+        st = bzl__entry_decode(&w.v, &e);
+        st = st == BZL_OK ? values_entry(t, &e, seq) : st;
+        *rows += 1;
+    }
+    *done = w.rc == MDB_NOTFOUND;
+    st = bzl__walk_end(&w, st);
+    return st == BZL_OK ? bzl__meta_u64_put(t, META_SCHEMA5_FROM, next) : st;
+}
+
+static bzl_status
+upgrade_4_to_5(bzl_storage *s, bzl_upgrade_report *out)
+{
+    uint32_t five = 5;
+    uint64_t none = 0;
+    bzl_status st = run_step(s, values_some, NULL, &out->value_entries);
+    return st == BZL_OK ? run_step(s, set_version, &five, &none) : st;
+}
+
 static bzl_status
 upgrade_3_to_4(bzl_storage *s, bzl_upgrade_report *out)
 {
@@ -372,8 +459,12 @@ bzl_storage_upgrade(const bzl_storage_options *opts, bzl_upgrade_report *out, ch
             st = upgrade_2_to_3(s, out);
             version = st == BZL_OK ? 3 : version;
         }
-        if (version == 3) {
+        if (st == BZL_OK && version == 3) {
             st = upgrade_3_to_4(s, out);
+            version = st == BZL_OK ? 4 : version;
+        }
+        if (st == BZL_OK && version == 4) {
+            st = upgrade_4_to_5(s, out);
         } else if (st == BZL_OK) {
             st = BZL_SCHEMA_MISMATCH;
         }

@@ -1,6 +1,7 @@
 /* storage_verify.c — recomputes balances and scrap allowances from the journal's effects, and
  * the rate, trade and stocktake rows from their entries (types 12-14), and compares both with
- * the stored rows (bzl_storage_verify_balances). */
+ * the stored rows (bzl_storage_verify_balances); the values per currency are checked by
+ * storage_values.c. */
 #include "storage_internal.h"
 
 #include "bzl/codes.h"
@@ -641,6 +642,9 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     }
     if (st == BZL_OK) {
         st = compare_history(t, out);
+    }
+    if (st == BZL_OK) {
+        st = bzl__values_verify(t, out);
     }
     if (st == BZL_OK) {
         st = compare_month_rows(t, DB_RATE, &m, out);

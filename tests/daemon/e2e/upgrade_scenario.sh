@@ -30,16 +30,16 @@ gzip -d -c "$fix/data.mdb.gz" >"$tmp/data/data.mdb"
 
 "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/refused.log"
 check "bzld refuses a schema-2 ledger" test $? -ne 0
-check "the refusal names both versions" grep -q "schema version 2, this build reads 4" "$tmp/refused.log"
+check "the refusal names both versions" grep -q "schema version 2, this build reads 5" "$tmp/refused.log"
 check "the refusal names the command" grep -q -- "run bzld --upgrade" "$tmp/refused.log"
 
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/upgrade.log"
 check "bzld --upgrade exits 0" test $? -eq 0
 check "--upgrade says what it did" \
-  grep -Eq "from schema version 2 to 4: [1-9][0-9]* balance rows rewritten, [1-9][0-9]* history rows moved, loss totals of [1-9][0-9]* consuming entries derived \(0 whose" "$tmp/upgrade.log"
+  grep -Eq "from schema version 2 to 5: [1-9][0-9]* balance rows rewritten, [1-9][0-9]* history rows moved, loss totals of [1-9][0-9]* consuming entries derived \(0 whose.*values per currency derived from [1-9][0-9]* journal entries" "$tmp/upgrade.log"
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/again.log"
 check "a second --upgrade exits 0" test $? -eq 0
-check "a second --upgrade has nothing to do" grep -q "at schema version 4 already" "$tmp/again.log"
+check "a second --upgrade has nothing to do" grep -q "at schema version 5 already" "$tmp/again.log"
 
 start
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/busy.log"
@@ -49,9 +49,24 @@ check "the busy refusal names the running bzld" grep -q "another bzld (pid $pid)
 check "bzl verify passes on the upgraded ledger" test $? -eq 0
 check "verify reports the old bzld's journal head and counts (the journal is untouched)" \
   cmp -s "$fix/verify.txt" "$tmp/verify.txt"
+# The old bzld's balances had one value; schema 5 keeps it per currency. Every figure is as the
+# old bzld printed it, and the currencies' values sum to its value (the fixture's lines are
+# all 502, so each item with value holds exactly that one).
+same_balances() { python3 -c '
+import json, sys
+from decimal import Decimal
+old, new = (json.load(open(p)) for p in sys.argv[1:3])
+assert len(old) == len(new), "item count"
+for o, n in zip(old, new):
+    for k in ("book", "kind", "item", "qty", "pending_in", "pending_out", "available"):
+        assert o[k] == n[k], (k, o, n)
+    assert Decimal(o["value"]) == sum(Decimal(v["value"]) for v in n["values"]), (o, n)
+    assert [v["currency"] for v in n["values"]] == (["502"] if Decimal(o["value"]) else []), n
+' "$1" "$2"; }
 for book in H72012400001 H72012400002; do
   "$bzl" --json balance --book $book >"$tmp/balance-$book.json"
-  check "balances of $book unchanged" cmp -s "$fix/balance-$book.json" "$tmp/balance-$book.json"
+  check "balances of $book unchanged, their value now per currency" \
+    same_balances "$fix/balance-$book.json" "$tmp/balance-$book.json"
 done
 for h in H72012400001-material-1 H72012400001-material-2 H72012400002-material-1; do
   IFS=- read -r book kind item <<<"$h"
@@ -91,11 +106,11 @@ check "the old bzld's loss columns were one norm's (the defect the upgrade mends
   grep -q '^H72012400001,1,.*,370,111,74,' "$fix3/reconcile-old.csv"
 "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/refused3.log"
 check "bzld refuses a schema-3 ledger naming both versions" \
-  grep -q "schema version 3, this build reads 4" "$tmp/refused3.log"
+  grep -q "schema version 3, this build reads 5" "$tmp/refused3.log"
 "$bzld" --upgrade --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/upgrade3.log"
 check "--upgrade from 3 exits 0" test $? -eq 0
 check "--upgrade derives the losses of the six consuming entries, all reproduced" \
-  grep -q "from schema version 3 to 4: 0 balance rows rewritten, 0 history rows moved, loss totals of 6 consuming entries derived (0 whose" "$tmp/upgrade3.log"
+  grep -q "from schema version 3 to 5: 0 balance rows rewritten, 0 history rows moved, loss totals of 6 consuming entries derived (0 whose" "$tmp/upgrade3.log"
 # (The pending PEND-1 reserves only, so it is not a consuming entry and is in no total.)
 start
 # --wide --csv: every category column in the old positions, as reconcile-old.csv has them.

@@ -762,6 +762,111 @@ START_TEST(verify_balances_reports_a_tampered_balance)
 }
 END_TEST
 
+/* ---- values per currency ----------------------------------------------------------------- */
+
+/* Imports `qty` units of material `item` worth `value_e5` in `currency`. */
+static void
+import_in(const char *id, uint32_t item, int64_t qty_e5, int64_t value_e5, const char *currency)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    make_decl(&d, &l, id, BZL_KIND_MATERIAL, BZL_DIR_IN, "5015", item, qty_e5);
+    l.value_e5 = value_e5;
+    strcpy(l.currency, currency);
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+}
+
+/* Asserts material `item`'s values per currency: n pairs of (currency, value_e5), in order. */
+static void
+values_are(uint32_t item, size_t n, const char *const *currencies, const int64_t *values)
+{
+    bzl_currency_value got[8];
+    size_t count = 0;
+    bool more = true;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(
+        bzl_storage_balance_values(t, BOOK, BZL_KIND_MATERIAL, item, got, 8, &count, &more),
+        BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!more);
+    ck_assert_uint_eq(count, n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(got[i].currency, currencies[i]);
+        ck_assert_int_eq(got[i].value_e5, values[i]);
+    }
+}
+
+/* Values stay in the currency they were declared in, and consumption at average cost takes
+ * from each in proportion, the rounding's remainder from the largest holding. By hand:
+ *   material 2: 100000 units each at 1 CNY (142), 1 EUR (300), 1 USD (502): qty 300000, 3.
+ *   EXP-1, product 1 × 1 (单耗 2): takes 2 units, value round(3 × 2 / 300000) = 0.00002;
+ *   each part round(0.00002 × 1 / 3) = 0.00001, 0.00003 in all, so the largest holding (the
+ *   first of three equal ones, 142) gives 0.00001 less: 142 0, 300 0.00001, 502 0.00001,
+ *   leaving 1, 0.99999, 0.99999 (2.99998 = 3 − 0.00002, the balance's value).
+ *   material 1: 10000 at 10 USD; EXP-1 takes 1 (单耗 1): 10 × 1 / 10000 = 0.001 → 9.999 USD.
+ * The reversal gives back exactly what was taken, and verify_balances agrees throughout. */
+START_TEST(values_are_kept_per_currency)
+{
+    bzl_declaration d;
+    bzl_decl_line l;
+    bzl_submit_result r;
+    bzl_action_result a;
+    seed();
+    seed_norms();
+    import_in("IMP-1", 1, E5(10000), E5(10), "502");
+    import_in("IMP-C", 2, E5(100000), E5(1), "142");
+    import_in("IMP-E", 2, E5(100000), E5(1), "300");
+    import_in("IMP-U", 2, E5(100000), E5(1), "502");
+    static const char *const three[] = {"142", "300", "502"};
+    static const char *const usd[] = {"502"};
+    values_are(2, 3, three, (const int64_t[]){E5(1), E5(1), E5(1)});
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).value_e5, E5(3));
+    make_decl(&d, &l, "EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, "5015", 1, E5(1));
+    ck_assert_int_eq(submit(&d, &r), BZL_OK);
+    values_are(2, 3, three, (const int64_t[]){E5(1), 99999, 99999});
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 2).value_e5, 299998);
+    values_are(1, 1, usd, (const int64_t[]){999900});
+    verify_ok();
+    ck_assert_int_eq(act("reverse", "EXP-1", &a), BZL_OK);
+    values_are(2, 3, three, (const int64_t[]){E5(1), E5(1), E5(1)});
+    values_are(1, 1, usd, (const int64_t[]){E5(10)});
+    verify_ok();
+}
+END_TEST
+
+/* A value row changed behind the ledger's back, or one entry's split, is found by verify. */
+START_TEST(verify_balances_reports_a_tampered_currency_value)
+{
+    seed();
+    import_in("IMP-C", 2, E5(100), E5(7), "142");
+    import_in("IMP-U", 2, E5(100), E5(1), "502");
+    verify_ok();
+    uint8_t key[20];
+    memcpy(key, BOOK, 12);
+    key[12] = BZL_KIND_MATERIAL;
+    key[13] = key[14] = key[15] = 0;
+    key[16] = 2;
+    memcpy(key + 17, "502", 3);
+    uint8_t val[8] = {0};
+    int64_t forged = E5(2); /* 1 USD declared */
+    for (int i = 0; i < 8; i++) {
+        val[i] = (uint8_t)((uint64_t)forged >> (8 * i));
+    }
+    forge("value", key, sizeof key, val, sizeof val);
+    open_with(0, 0);
+    bzl_verify_report rep;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &rep), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert_str_eq(rep.field, "currency_value");
+    ck_assert_uint_eq(rep.item_no, 2);
+    ck_assert_int_eq(rep.stored_e5, E5(2));
+    ck_assert_int_eq(rep.recomputed_e5, E5(1));
+    ck_assert_ptr_nonnull(strstr(rep.message, "currency 502"));
+}
+END_TEST
+
 /* ---- norm versions: immutable once used, in force by date, ordered numerically ------------- */
 
 /* Adds item item_no of kind to BOOK. */
@@ -1055,6 +1160,8 @@ main(void)
     tcase_add_checked_fixture(tc, db_setup, db_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, export_consumes_by_norm_and_freezes_the_version);
+    tcase_add_test(tc, values_are_kept_per_currency);
+    tcase_add_test(tc, verify_balances_reports_a_tampered_currency_value);
     tcase_add_test(tc, export_without_norm_is_refused_and_writes_nothing);
     tcase_add_test(tc, pending_is_posted_or_voided);
     tcase_add_test(tc, history_pages_one_items_movements_with_running_balances);

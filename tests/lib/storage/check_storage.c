@@ -1246,7 +1246,7 @@ START_TEST(upgrade_refuses_a_version_it_does_not_convert)
     bzl_upgrade_report rep;
     ck_assert_int_eq(bzl_storage_upgrade(&opts, &rep, why, sizeof why), BZL_SCHEMA_MISMATCH);
     ck_assert_uint_eq(rep.from_version, 7);
-    ck_assert_str_eq(why, "database schema version 7: this build upgrades 2 to 4");
+    ck_assert_str_eq(why, "database schema version 7: this build upgrades 2 to 5");
     ck_assert_int_eq(bzl_storage_open(&opts, &store, why, sizeof why), BZL_SCHEMA_MISMATCH);
     ck_assert_ptr_null(strstr(why, "--upgrade"));
     char empty[PATH_MAX];

@@ -35,7 +35,7 @@ bzl_status_aborts_batch(bzl_status st)
 
 /* The on-disk schema this build reads and writes. 2: the journal's hash chain (its head in
  * meta) and the bonded ledger (effects in journal entries, declaration states, norms, periods). */
-#define BZL_SCHEMA_VERSION 4u
+#define BZL_SCHEMA_VERSION 5u
 /* The oldest version bzl_storage_upgrade converts. */
 #define BZL_SCHEMA_UPGRADES_FROM 2u
 
@@ -64,6 +64,7 @@ typedef struct bzl_upgrade_report {
     uint64_t loss_unmatched; /* of those, entries whose intangible loss could not be
                               * re-derived: today's norms no longer give the consumption the
                               * entry journaled, so its intangible loss counts as 0 */
+    uint64_t value_entries;  /* journal entries read for the values per currency (4 → 5) */
 } bzl_upgrade_report;
 
 /* Converts the database in opts->dir from an earlier schema version (BZL_SCHEMA_UPGRADES_FROM
@@ -158,6 +159,19 @@ BZL_NODISCARD bzl_status bzl_storage_balance_list(bzl_txn *t, const char *book_n
                                                   uint8_t after_kind, uint32_t after_item,
                                                   bzl_balance_row *out, size_t cap, size_t *count,
                                                   bool *more);
+
+/* One currency's part of a balance's value (币制, the declared lines' currency code). */
+typedef struct bzl_currency_value {
+    char currency[BZL_CURRENCY_LEN + 1];
+    int64_t value_e5;
+} bzl_currency_value;
+
+/* The item's posted value per currency, in currency-code order, at most cap of them (*more when
+ * further ones remain). They sum to the balance's value_e5; a currency whose part is 0 is not
+ * listed, so an item without value lists none. */
+BZL_NODISCARD bzl_status bzl_storage_balance_values(bzl_txn *t, const char *book_no, bzl_kind kind,
+                                                    uint32_t item_no, bzl_currency_value *out,
+                                                    size_t cap, size_t *count, bool *more);
 
 /* ---- declarations and the journal ------------------------------------------------------ */
 
@@ -554,11 +568,13 @@ typedef struct bzl_verify_report {
  * entry of each (book, date), and compares them with the stored rate, trade and stocktake rows
  * both ways: a row no entry wrote, an entry whose row is missing, or a rate or trade row whose
  * values differ (a stocktake's per-material counts derive from its lines and the norms, so only
- * its existence and count_scrap are compared). BZL_OK when all agree; BZL_TAMPERED with the
- * first mismatch in *out (book, kind, item or month, currency or book, date; field, stored and
- * recomputed, and a message naming the table); BZL_CORRUPT for an undecodable entry or row;
- * BZL_NO_MEMORY. Works in a read transaction; its cost grows with the journal, its memory with
- * the items and the rate, trade and stocktake keys. */
+ * its existence and count_scrap are compared). The values per currency must sum, entry by
+ * entry and item by item, to the values the journal carries, and to each balance's value.
+ * BZL_OK when all agree; BZL_TAMPERED with the first mismatch in *out (book, kind, item or
+ * month, currency or book, date; field, stored and recomputed, and a message naming the table);
+ * BZL_CORRUPT for an undecodable entry or row; BZL_NO_MEMORY. Works in a read transaction; its
+ * cost grows with the journal, its memory with the items, the (item, currency) pairs and the
+ * rate, trade and stocktake keys. */
 BZL_NODISCARD bzl_status bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out);
 
 /* Statistics of the environment, for `bzl stats`. */
