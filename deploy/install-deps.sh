@@ -23,6 +23,8 @@ packages=(
   python3-setuptools python3-pip python3-venv  # `pip install --no-build-isolation clients/python`
                                              # into a venv (Debian's Python refuses system pip)
   python3-pytest                             # the Python client's tests (ctest python_client)
+  libpq-dev                                  # bzl-ship: libpq, the PostgreSQL client library
+  postgresql-15 postgresql-client-15         # tests/ship: a throw-away warehouse; psql
 )
 
 missing=()

@@ -31,8 +31,10 @@ units)
   trap 'rm -rf "$work"' EXIT
   mkdir -p "$work/bin" "$work/units"
   for b in bzld bzl; do ln -s "$bin_dir/$b" "$work/bin/$b"; done
-  printf '#!/bin/sh\nexit 0\n' >"$work/bin/bzl-nightly"
-  chmod +x "$work/bin/bzl-nightly"
+  for stub in bzl-nightly bzl-ship; do
+    printf '#!/bin/sh\nexit 0\n' >"$work/bin/$stub"
+    chmod +x "$work/bin/$stub"
+  done
   installed_bindir=$(sed -n 's|^ExecStart=\(/.*\)/bzld .*|\1|p' "$unit_dir/bzld.service")
   for u in "$unit_dir"/*.service "$unit_dir"/*.socket "$unit_dir"/*.timer; do
     sed "s|$installed_bindir/|$work/bin/|g" "$u" >"$work/units/$(basename "$u")"
@@ -63,6 +65,13 @@ jobs)
   grep -q '; 5 the report is written and' "$src/clients/nightly/bzl-nightly.sh" ||
     fail "bzl-nightly --help no longer says exit 5 is a written report with exceptions"
   echo "bzl-nightly runs as $user: reconciler in deploy/bzld.conf, created by sysusers.d"
+  ship=$(sed -n 's/^User=//p' "$src/deploy/systemd/bzl-ship@.service.in")
+  [ -n "$ship" ] && [ "$ship" != bzl ] || fail "bzl-ship@ runs as '${ship:-root}': admin"
+  grep -q "^reconciler = user:$ship\$" "$src/deploy/bzld.conf" ||
+    fail "bzl-ship@'s user $ship is not mapped to reconciler in deploy/bzld.conf"
+  grep -q "^u $ship -:bzl " "$src/deploy/sysusers.d/bzl.conf" ||
+    fail "no sysusers.d entry creates $ship in group bzl"
+  echo "bzl-ship@ runs as $ship: reconciler in deploy/bzld.conf, created by sysusers.d"
   ;;
 man)
   if ! command -v man >/dev/null; then
