@@ -329,11 +329,16 @@ def chart_data(about, zone, recon, var_trend, share, modes, items):
         diffs.append((rate, r))
     diffs.sort(key=lambda d: (-abs(d[0]), d[1]["book"], int(d[1]["item"])))
     diffs = diffs[:30]
+    def figure(rows, m, col):
+        """The month's figure as the daemon's string; None (no point drawn) when the month is
+        missing (a gap) or the figure is n/a (nothing to divide by)."""
+        r = rows.get(m)
+        return r[col] if r is not None and dec(r[col]) is not None else None
+
     return {
         "months": months,
-        "var": [zone_var[m]["var_pct"] if m in zone_var and dec(zone_var[m]["var_pct"]) is not None
-                else None for m in months],
-        "share": [share_m[m]["share_pct"] if m in share_m else None for m in months],
+        "var": [figure(zone_var, m, "var_pct") for m in months],
+        "share": [figure(share_m, m, "share_pct") for m in months],
         "target": about["share_target_pct"],
         "tolerance": about["tolerance_pct"],
         "diff": [{"book": r["book"], "item": r["item"],
@@ -342,8 +347,8 @@ def chart_data(about, zone, recon, var_trend, share, modes, items):
                   "enterprise_name": zone.name(zone.owner.get(r["book"], "")),
                   "rate": r["difference_rate"], "difference": r["difference"],
                   "flag": r["flag"]} for _, r in diffs],
-        "mix": {m: [mix[b][m.lower() + "_pct"] if b in mix else None for b in months]
-                for m in MODES + ("none",) if m},
+        "mix": {m: [figure(mix, b, m.lower() + "_pct") for b in months]
+                for m in MODES + ("none",)},
     }
 
 
@@ -516,8 +521,11 @@ def page(d, about, zone, ents, books, recon, var, var_trend, share, modes, upgra
                       '<p>Processing-trade share over the period: %s %% — <span class="%s" '
                       'id="target-verdict">target not met</span></p>') % (
             esc(total[0]["share_pct"]), "ok" if met else "bad")
-    else:
+    elif any(g["section"] == "share" for g in gaps):
         share_line = '<p id="target-verdict">No share over the whole period (see the notice).</p>'
+    else:
+        share_line = ('<p id="target-verdict">No share: no trade is recorded in the period '
+                      "(n/a).</p>")
     n_exc = len(exc)
     status = ('<p class="ok">No exceptions.</p>' if n_exc == 0 else
               '<p class="bad">%d exceptions need attention.</p>' % n_exc)

@@ -197,16 +197,16 @@ for m in "${months[@]}"; do
     tail -n +2 "$stage/.modes.csv" >>"$stage/modes.csv"
   fi
   if report share "$m" .share.csv report share --period "$m" --csv; then
-    grep "^$m," "$stage/.share.csv" >>"$stage/share.csv"
+    awk -F, -v m="$m" '$1 == m' "$stage/.share.csv" >>"$stage/share.csv" # none without trade
   else
     share_all=0
   fi
 done
 if [ "${#months[@]}" -gt 1 ] && [ "$share_all" -eq 1 ]; then
   report share "$period" .share.csv report share --period "$period" --csv &&
-    grep '^total,' "$stage/.share.csv" >>"$stage/share.csv"
+    awk -F, '$1 == "total"' "$stage/.share.csv" >>"$stage/share.csv"
 elif [ "$share_all" -eq 1 ]; then
-  grep '^total,' "$stage/.share.csv" >>"$stage/share.csv"
+  awk -F, '$1 == "total"' "$stage/.share.csv" >>"$stage/share.csv"
 fi
 progress "value-added ratio by enterprise, upgrades"
 report "value-added ratio" "$period" var.csv report var --period "$period" --by enterprise --csv ||

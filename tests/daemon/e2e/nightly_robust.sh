@@ -12,6 +12,7 @@
 #     named with their enterprise (and a pending one of today is not, at the default 3 days);
 #   - a bad --period or --time-zone is a usage error (2);
 #   - --help is prose, not the script's source.
+#   - an empty ledger is a clean run (exit 0) with a page that says there is no trade.
 # Expected figures come from bzl itself, never from bzl-nightly.
 #   usage: nightly_robust.sh BZLD BZL BZL_NIGHTLY SOURCE_DIR
 set -uo pipefail
@@ -25,6 +26,14 @@ export BZL_SOCKET=$tmp/bzld.sock BZL=$bzl
 "$bzld" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
 pid=$!
 for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+# An empty ledger is a clean night: nothing to verify, no trade, no exception.
+"$nightly" --out "$tmp/empty" --period 2025-Q2 >/dev/null 2>"$tmp/empty.err"
+check "an empty ledger: exit 0" test $? -eq 0
+check "its page is written and says there is no trade" \
+  grep -q 'No share: no trade is recorded in the period (n/a).' "$tmp/empty/latest/report.html"
+check "its share.csv is the total alone, n/a" \
+  test "$(tail -n +2 "$tmp/empty/latest/share.csv")" = "total,0.00,0.00,n/a"
+
 # The demo, loaded through a bzl that leaves out one rate: March 2025, currency 300 (EUR).
 cat >"$tmp/bzl-no-eur-march" <<EOF
 #!/bin/sh
