@@ -355,6 +355,13 @@ def chart_data(about, zone, recon, var_trend, share, modes, items):
 SCRIPT = r"""
 (function () {
   'use strict';
+  // A link to a folded section (an enterprise, a long exception list) unfolds it.
+  var unfold = function () {
+    var el = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (el && el.tagName === 'DETAILS') { el.open = true; el.scrollIntoView(); }
+  };
+  window.addEventListener('hashchange', unfold);
+  unfold();
   var D = JSON.parse(document.getElementById('bzl-data').textContent);
   var num = function (s) { return s === null ? null : Number(s); };
   Chart.defaults.animation = false;
@@ -475,16 +482,29 @@ def matrix_html(upgrades):
             "</table>" % ("".join("<th>%s</th>" % m for m in MODES), "".join(rows)))
 
 
-def enterprise_html(code, zone, books, var, var_trend, modes, exc):
-    mine = [b for b in books if b["enterprise"] == code]
-    parts = ['<section id="ent-%s"><h3>%s</h3>' % (esc(code), zone.ent(code, link=False))]
+def by_key(rows, key):
+    out = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+def enterprise_html(code, zone, g, opened):
+    """One enterprise's section: its books, months and exceptions. g: the page's rows grouped
+    by enterprise code. Folded (a link to it unfolds it) when the zone has many enterprises."""
+    mine = g["books"].get(code, [])
+    mine_exc = g["exc"].get(code, [])
+    parts = ['<details class="ent" id="ent-%s"%s><summary><h3 style="display:inline">%s</h3> '
+             "— %d books, %d exceptions</summary>"
+             % (esc(code), " open" if opened else "", zone.ent(code, link=False), len(mine),
+                len(mine_exc))]
     parts.append(table([("book", False), ("status", False), ("closed through", False),
                         ("CSV", False)],
                        [[esc(b["book"]), esc(b["status"]), esc(b["closed_through"] or "never"),
                          '<a href="book-%s.csv">book-%s.csv</a>' % (esc(b["book"]), esc(b["book"]))]
                         for b in mine]))
-    months = [r for r in var_trend if r["group"] == code]
-    mix = {r["bucket"]: r for r in modes if r["enterprise"] == code}
+    months = g["var_trend"].get(code, [])
+    mix = {r["bucket"]: r for r in g["modes"].get(code, [])}
     if months:
         parts.append(table([("month", False), ("exports USD", True), ("imports USD", True),
                             ("value-added ratio %", True), ("OEM %", True), ("ODM %", True),
@@ -493,19 +513,18 @@ def enterprise_html(code, zone, books, var, var_trend, modes, exc):
                              esc(r["var_pct"])]
                             + [esc(mix.get(r["month"], {}).get(m.lower() + "_pct", ""))
                                for m in MODES] for r in months]))
-    total = [r for r in var if r["group"] == code]
+    total = g["var"].get(code, [])
     if total:
         parts.append("<p>Value-added ratio over the period: %s %% (E %s USD, I %s USD).</p>"
                      % (esc(total[0]["var_pct"]), esc(total[0]["exports_usd"]),
                         esc(total[0]["imports_usd"])))
-    mine_exc = [e for e in exc if e["enterprise"] == code]
     if mine_exc:
         parts.append("<p>Exceptions:</p><ul>%s</ul>" % "".join(
             "<li>%s %s %s: %s</li>" % (esc(e["kind"].replace("_", " ")), esc(e["book"]),
                                        esc(e["item"]), esc(e["detail"])) for e in mine_exc))
     else:
         parts.append("<p>No exceptions.</p>")
-    parts.append("</section>")
+    parts.append("</details>")
     return "".join(parts)
 
 
@@ -541,6 +560,9 @@ def page(d, about, zone, ents, books, recon, var, var_trend, share, modes, upgra
         return "%s item %s %s (%s)" % (esc(book), esc(item), esc(items.get((book, item), "")),
                                        zone.ent(zone.owner.get(book, "")))
 
+    groups = {"books": by_key(books, "enterprise"), "exc": by_key(exc, "enterprise"),
+              "var_trend": by_key(var_trend, "group"), "modes": by_key(modes, "enterprise"),
+              "var": by_key(var, "group")}
     files = sorted(f for f in os.listdir(d) if f.endswith(".csv"))
     js = chartjs.replace("</script", "<\\/script")
     data_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
@@ -603,7 +625,7 @@ def page(d, about, zone, ents, books, recon, var, var_trend, share, modes, upgra
               [[esc(r["section"]), upg_entity(r), esc(r["from_mode"]), esc(r["to_mode"]),
                 esc(r["date"]), esc(r["change"])] for r in upg], "upgrades"),
         '<h2 id="enterprises">Enterprises</h2>',
-        "".join(enterprise_html(e["code"], zone, books, var, var_trend, modes, exc) for e in ents),
+        "".join(enterprise_html(e["code"], zone, groups, len(ents) <= 20) for e in ents),
         '<h2 id="files">Files</h2><p>Every figure on this page is read from these files, written '
         "beside it:</p><ul>%s</ul>" % "".join('<li><a href="%s">%s</a></li>' % (esc(f), esc(f))
                                               for f in files),
