@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""compare.py — the warehouse's views against a zone's own answers, exactly as decimals.
+
+usage: compare.py ZONE SOCKET BZL PERIOD MONTHS... (PGHOST and friends select the database)
+
+For the zone, every figure `bzl report var` (by zone, enterprise, area; and the period's first
+month alone), `bzl report share`, `bzl report modes --granularity month`, `bzl report upgrades`
+and `bzl balance` (every book) print must equal what the views bzl_var, bzl_share, bzl_modes,
+bzl_upgrades and bzl_balance give for the same zone and months: USD at the 2 places the
+reports print (half-up, from the views' exact 5), percentages at 4, "n/a" as NULL. The
+expected figures are the daemon's; the views never see them. Prints one line per mismatch and
+exits 1 if there is any; prints what it compared otherwise."""
+import json
+import os
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+
+zone, sock, bzl, period = sys.argv[1:5]
+months = sys.argv[5:]
+env = dict(os.environ, BZL_SOCKET=sock)
+bad = []
+compared = 0
+
+
+def cli(*args):
+    out = subprocess.run([bzl, "--json", *args], env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def sql(q, *params):
+    """Rows of q with $1.. bound (as text literals)."""
+    for i, p in enumerate(params, 1):
+        q = q.replace(f"${i}", "'" + str(p).replace("'", "''") + "'")
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "|", "-v", "ON_ERROR_STOP=1", "-c", q],
+                         check=True, capture_output=True, text=True)
+    return [l.split("|") for l in out.stdout.splitlines() if l != ""]
+
+
+def dec(text, places=None):
+    if text in ("", "n/a", None):
+        return None
+    d = Decimal(text)
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if places is not None else d
+
+
+def same(what, cli_text, sql_text, places):
+    global compared
+    compared += 1
+    a, b = dec(cli_text), dec(sql_text, places)
+    if a != b:
+        bad.append(f"{zone} {what}: bzl says {cli_text}, the views {sql_text}")
+
+
+in_months = "(" + ",".join("'" + m + "'" for m in months) + ")"
+
+# ---- value-added ratio -----------------------------------------------------------------------
+def var_sql(group_expr, month_list):
+    ml = "(" + ",".join("'" + m + "'" for m in month_list) + ")"
+    return sql(f"""SELECT {group_expr}, sum(e_usd), sum(i_usd),
+                   bzl_pct(coalesce(sum(e_usd),0) - coalesce(sum(i_usd),0), coalesce(sum(i_usd),0)),
+                   bzl_pct(coalesce(sum(e_usd),0) - coalesce(sum(i_usd),0), coalesce(sum(e_usd),0))
+                   FROM bzl_var WHERE zone = $1 AND month IN {ml} GROUP BY 1""", zone)
+
+
+for by, expr in (("zone", "'zone'"), ("enterprise", "enterprise"),
+                 ("area", "CASE WHEN area = '' THEN '-' ELSE area END")):
+    for per, ms in ((period, months), (months[0], months[:1])):
+        rows = {r[0]: r for r in var_sql(expr, ms)}
+        table = cli("report", "var", "--period", per, "--by", by)
+        got = {r["group"] for r in table["rows"]}
+        if got != set(rows):
+            bad.append(f"{zone} var by {by} {per}: groups {sorted(got)} vs views {sorted(rows)}")
+        for r in table["rows"]:
+            v = rows.get(r["group"])
+            if v is None:
+                continue
+            for col, i, places in (("exports_usd", 1, 2), ("imports_usd", 2, 2),
+                                   ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
+                same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
+
+# ---- processing-trade share ------------------------------------------------------------------
+share = {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
+                                  WHERE zone = $1 AND month IN {in_months}""", zone)}
+tot = sql(f"""SELECT 'total', sum(bonded_usd), sum(general_usd),
+              bzl_pct(sum(bonded_usd), sum(bonded_usd) + sum(general_usd))
+              FROM bzl_share WHERE zone = $1 AND month IN {in_months}""", zone)[0]
+share["total"] = tot
+for r in cli("report", "share", "--period", period)["rows"]:
+    v = share.get(r["month"])
+    if v is None:
+        bad.append(f"{zone} share {r['month']}: not in the views")
+        continue
+    for col, i, places in (("bonded_usd", 1, 2), ("general_usd", 2, 2), ("share_pct", 3, 4)):
+        same(f"share {r['month']} {col}", r[col], v[i], places)
+
+# ---- business-mode mix -------------------------------------------------------------------------
+mix = {}
+for ent, month, mode, usd in sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
+                                     WHERE zone = $1 AND month IN {in_months}""", zone):
+    for key in ((month, ent), (month, "ZONE")):
+        mix.setdefault(key, {}).setdefault(mode.lower(), Decimal(0))
+        mix[key][mode.lower()] += Decimal(usd)
+for r in cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
+    v = mix.get((r["bucket"], r["enterprise"]), {})
+    total = sum(v.values(), Decimal(0))
+    for m in ("oem", "odm", "obm", "none"):
+        x = v.get(m, Decimal(0))
+        same(f"modes {r['bucket']} {r['enterprise']} {m}_usd", r[m + "_usd"], str(x), 2)
+        pct = sql("SELECT bzl_pct($1::numeric, $2::numeric)", x, total)[0][0] if total else ""
+        same(f"modes {r['bucket']} {r['enterprise']} {m}_pct", r[m + "_pct"], pct, 4)
+
+# ---- upgrade events --------------------------------------------------------------------------
+first, last = months[0] + "-01", months[-1] + "-31"
+events = {(f"{b}/{i}", d): (f, t, c) for b, i, d, f, t, c in sql(
+    """SELECT book, item, date, from_mode, to_mode, change FROM bzl_upgrades
+       WHERE zone = $1 AND date BETWEEN $2 AND $3""", zone, first, last)}
+seen = 0
+for r in cli("report", "upgrades", "--from", months[0], "--to", months[-1])["rows"]:
+    if r["section"] != "event":
+        continue
+    seen += 1
+    compared += 1
+    if events.get((r["entity"], r["date"])) != (r["from_mode"], r["to_mode"], r["change"]):
+        bad.append(f"{zone} upgrade event {r}: views {events.get((r['entity'], r['date']))}")
+if seen != len(events):
+    bad.append(f"{zone} upgrades: bzl lists {seen} events, the views {len(events)}")
+
+# ---- balances ----------------------------------------------------------------------------------
+views = {(b, k, int(i)): (q, v, pi, po, a) for b, k, i, q, v, pi, po, a in sql(
+    """SELECT book, kind, item, qty, value, pending_in, pending_out, available FROM bzl_balance
+       WHERE zone = $1""", zone)}
+rows = 0
+for book in cli("book", "list"):
+    for r in cli("balance", "--book", book["book"]):
+        rows += 1
+        v = views.get((r["book"], r["kind"], r["item"]))
+        if v is None:
+            bad.append(f"{zone} balance {r['book']} {r['kind']} {r['item']}: not in the views")
+            continue
+        value = str(sum((Decimal(x["value"]) for x in r.get("values", [])), Decimal(0)))
+        for col, text, sv in (("qty", r["qty"], v[0]), ("value", value, v[1]),
+                              ("pending_in", r["pending_in"], v[2]),
+                              ("pending_out", r["pending_out"], v[3]),
+                              ("available", r["available"], v[4])):
+            same(f"balance {r['book']} {r['kind']} {r['item']} {col}", text, sv, None)
+if rows != len(views):
+    bad.append(f"{zone} balances: bzl lists {rows} rows, the views {len(views)}")
+
+for b in bad:
+    print("MISMATCH:", b)
+print(f"{zone}: {compared} figures compared, {len(bad)} mismatches")
+sys.exit(1 if bad or compared == 0 else 0)
