@@ -133,6 +133,16 @@ mkdir -p "$out" || fail "cannot create $out"
 exec 9>>"$out/.lock"
 flock -n 9 || fail "another bzl-nightly is writing into $out"
 find "$out" -maxdepth 1 -name '.partial-*' -exec rm -rf {} +
+# Before dated directories the job wrote straight into DIR, and a report.html left there from
+# an earlier night reads as current: move what that layout wrote into DIR/old-layout, once.
+mapfile -t old < <(find "$out" -maxdepth 1 -type f \( -name report.html -o -name reconcile.csv \
+  -o -name 'book-*.csv' -o -name var.csv -o -name var-trend.csv -o -name modes.csv \
+  -o -name share.csv -o -name upgrades.csv -o -name summary.txt \))
+if [ "${#old[@]}" -gt 0 ]; then
+  mkdir -p "$out/old-layout"
+  mv -f -- "${old[@]}" "$out/old-layout/"
+  echo "bzl-nightly: moved ${#old[@]} files of the old layout into $out/old-layout" >&2
+fi
 stage=$out/.partial-$$
 mkdir "$stage"
 

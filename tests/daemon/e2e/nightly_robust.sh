@@ -5,6 +5,7 @@
 #   - the run is not a failure: it exits 5 ("exceptions found"), names the missing rate and the
 #     bzl rates set command that adds it in the value-added section and in exceptions.csv, draws
 #     the other eleven months, writes the complete verification, and moves latest to it;
+#   - files the job's earlier layout left at the top of DIR (a stale report.html) are moved aside;
 #   - a run killed with SIGKILL half-way leaves latest on the previous complete report, and the
 #     next run removes what the killed one left and publishes;
 #   - a run that cannot reach bzld exits 3 and publishes nothing;
@@ -46,7 +47,12 @@ chmod +x "$tmp/bzl-no-eur-march"
 check "the ledger really lacks the rate" grep -q 'RATE_MISSING.*currency 300.*2025-03' "$tmp/rate.err"
 
 # ---- a missing rate ----------------------------------------------------------------------------
+# DIR as the job before dated directories left it: a stale report.html and CSVs at the top.
 out=$tmp/reports
+mkdir -p "$out"
+echo '<html>last year</html>' >"$out/report.html"
+echo 'book,item' >"$out/reconcile.csv"
+echo 'book,item' >"$out/book-H72012400011.csv"
 "$nightly" --out "$out" --period 2025 >"$tmp/run1.out" 2>"$tmp/run1.err"
 check "a missing rate is an exception, not a failure: exit 5" test $? -eq 5
 first=$(readlink "$out/latest")
@@ -71,6 +77,9 @@ check "the share and mode sections name March too, the upgrades its whole period
 check "the verification is complete: every figure of bzl reconcile --wide" \
   diff <("$bzl" reconcile --all --period 2025 --wide --csv) <(cut -d, -f1-26 "$r/reconcile.csv")
 check "and its shortage is listed" grep -q '^beyond_tolerance,.*,H72012400011,1,.*,-720,-4.0000,' "$r/exceptions.csv"
+check "the old layout's files moved out of the way, none left at the top" \
+  bash -c "grep -q 'last year' '$out/old-layout/report.html' && test -f '$out/old-layout/book-H72012400011.csv' &&
+    test -f '$out/old-layout/reconcile.csv' && ! test -e '$out/report.html' && ! test -e '$out/reconcile.csv'"
 check "the page has every chart" \
   test "$(grep -o '<canvas id="chart-[a-z]*"' "$r/report.html" | wc -l)" -eq 4
 
