@@ -233,7 +233,11 @@ rm -f "$stage"/.zone.csv "$stage"/.ent.csv "$stage"/.modes.csv "$stage"/.share.c
   echo "comparison,$comparison"
   echo "tolerance_pct,$tol"
   echo "share_target_pct,$target"
-  echo "share_target_source,zone plan (reference/zone-plan.md): at least 30 % by the end of 2028"
+  if [ "$target" = 30 ]; then
+    echo "share_target_source,the zone plan's: at least 30 % of the area's trade by the end of 2028 (reference/zone-plan.md)"
+  else
+    echo "share_target_source,set with --share-target; the zone plan's is 30 % by the end of 2028 (reference/zone-plan.md)"
+  fi
   echo "pending_days,$pending_days"
   echo "time_zone,$tz"
   echo "generated,$(date '+%Y-%m-%d %H:%M %Z') ($tz)"

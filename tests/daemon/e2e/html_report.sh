@@ -103,6 +103,10 @@ check "each point of the value-added line is its own month" \
   bash -c "diff <(sed -n 's/^hover chart-var [0-9]* | [^|]* | zone \([^|]*\) | .*/\1/p' '$tmp/b2025') \
     <(for m in 01 02 03 04 05 06 07 08 09 10 11 12; do '$bzl' report var --period 2025-\$m --csv | awk -F, -v m=2025-\$m 'NR==2 { print m \": \" \$4 \" %\" }'; done)"
 
+check "each mode bar's tooltip is its own month's OEM share of the zone" \
+  bash -c "diff <(sed -n 's/^hover chart-modes [0-9]* | [^|]* | \([^|]*\) | .*/\1/p' '$tmp/b2025') \
+    <('$bzl' report modes --period 2025 --granularity month --csv | awk -F, '\$2 == \"ZONE\" { print \$1 \" OEM: \" \$7 \" %\" }')"
+
 # The transition matrix: a 3x3 grid with bzl report upgrades' counts.
 check "the matrix has a header row and three rows" test "$(evalv rows "$tmp/b2025")" = 4
 check "each row has three cells" test "$(evalv cells "$tmp/b2025")" = "[3, 3, 3]"
@@ -133,6 +137,9 @@ browser "$tmp/out31/latest/report.html" "$tmp/b31" \
   "verdict=document.getElementById('target-verdict').textContent"
 check "--share-target 31 draws the line at 31" test "$(evalv target "$tmp/b31")" = 31
 check "and 30.6799 % does not meet it" test "$(evalv verdict "$tmp/b31")" = '"target not met"'
+check "the page says the target was set, and what the plan's is" \
+  grep -q "target 31 % (set with --share-target; the zone plan&#x27;s is 30 % by the end of 2028" \
+  "$tmp/out31/latest/report.html"
 
 # ---- --period 2025-11: November only -----------------------------------------------------------
 "$nightly" --out "$tmp/nov" --period 2025-11 >/dev/null 2>&1
