@@ -329,6 +329,7 @@ def chart_data(about, zone, recon, var_trend, share, modes, items):
         diffs.append((rate, r))
     diffs.sort(key=lambda d: (-abs(d[0]), d[1]["book"], int(d[1]["item"])))
     diffs = diffs[:30]
+
     def figure(rows, m, col):
         """The month's figure as the daemon's string; None (no point drawn) when the month is
         missing (a gap) or the figure is n/a (nothing to divide by)."""

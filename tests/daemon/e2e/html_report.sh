@@ -61,6 +61,7 @@ browser "$html" "$tmp/b2025" \
   "rows=document.querySelectorAll('#matrix tr').length" \
   "cells=Array.from(document.querySelectorAll('#matrix tr')).slice(1).map(r => r.querySelectorAll('td').length)" \
   "matrix=Array.from(document.querySelectorAll('#matrix td')).map(c => c.dataset.from + '>' + c.dataset.to + '=' + c.textContent)" \
+  "books=Array.from(document.querySelectorAll('table.books tr')).slice(1).map(r => r.cells[0].innerText.slice(0, 12))" \
   "text=document.body.innerText"
 check "Chromium opened the page and answered" grep -q '^eval text ' "$tmp/b2025"
 check "no console message or uncaught error" bash -c "! grep '^console ' '$tmp/b2025'"
@@ -75,6 +76,10 @@ check "it is H72012400011 item 1, -720 at -4.0000 % against 0.5 %" \
   grep -q 'H72012400011 (6201230001 Lanzhou Zone Grain & Oil Processing Co.) 1 sunflower seed -720 (unit 035) -4.0000 0.5' <<<"$exc"
 check "exceptions.csv has the same single row" \
   test "$(grep -c '^beyond_tolerance,6201230001,.*,H72012400011,1,sunflower seed,035,-720,-4.0000,0.5,' "$tmp/out/latest/exceptions.csv")" = 1
+
+check "the books table puts the short book first, then the largest other |rate| (-0.1389 %)" \
+  test "$(evalv books "$tmp/b2025")" = \
+  '["H72012400011", "H72012400013", "H72012400001", "H72012400002", "H72012400012"]'
 
 # The share chart's target line and verdict.
 check "the target line is at 30 % for every month" \
