@@ -13,7 +13,8 @@
 #     named with their enterprise (and a pending one of today is not, at the default 3 days);
 #   - a bad --period or --time-zone is a usage error (2);
 #   - --help is prose, not the script's source.
-#   - an empty ledger is a clean run (exit 0) with a page that says there is no trade.
+#   - an empty ledger is a clean run (exit 0) with a page that says there is no trade;
+#   - --time-zone names the dated directory and the page's time stamp.
 # Expected figures come from bzl itself, never from bzl-nightly.
 #   usage: nightly_robust.sh BZLD BZL BZL_NIGHTLY SOURCE_DIR
 set -uo pipefail
@@ -34,6 +35,15 @@ check "its page is written and says there is no trade" \
   grep -q 'No share: no trade is recorded in the period (n/a).' "$tmp/empty/latest/report.html"
 check "its share.csv is the total alone, n/a" \
   test "$(tail -n +2 "$tmp/empty/latest/share.csv")" = "total,0.00,0.00,n/a"
+# The time zone names the directory and the time stamp: Pacific/Kiritimati (UTC+14) has the
+# next day's date from 10:00 to 24:00 UTC (only then does the directory check tell the zones
+# apart), and its "+14" in the time stamp always does.
+day1=$(TZ=Pacific/Kiritimati date +%F) # before and after the run, should it cross midnight
+"$nightly" --out "$tmp/kiri" --period 2025-Q2 --time-zone Pacific/Kiritimati >/dev/null 2>&1
+day2=$(TZ=Pacific/Kiritimati date +%F)
+check "--time-zone: the directory is that zone's date" \
+  bash -c "[ \"\$(readlink '$tmp/kiri/latest')\" = '$day1' ] || [ \"\$(readlink '$tmp/kiri/latest')\" = '$day2' ]"
+check "--time-zone: the time stamp names it" grep -q '+14 (Pacific/Kiritimati)' "$tmp/kiri/latest/report.html"
 
 # The demo, loaded through a bzl that leaves out one rate: March 2025, currency 300 (EUR).
 cat >"$tmp/bzl-no-eur-march" <<EOF
