@@ -12,6 +12,9 @@ the page is a figure of a CSV beside it; numbers stay the daemon's exact decimal
 only compared (with Decimal) or scaled for drawing, never recomputed.
 
   usage: bzl-nightly-report.py DIR CHART_JS
+
+Run again on a report directory (where the JSON is already CSV), it renders the page from the
+CSV files alone: edit a CSV, render, and the page shows the edit.
 """
 
 import csv
@@ -94,7 +97,11 @@ class Zone:
 # ---- the listings bzl gives as JSON, as CSV --------------------------------------------------
 
 def json_to_csv(directory, src, dst, header):
+    """DST from bzl's JSON listing SRC, which is then removed; when SRC is gone (the page is
+    being rendered again from a report directory) DST is read as it is."""
     path = os.path.join(directory, src)
+    if not os.path.exists(path):
+        return read_csv(directory, dst)
     with open(path, encoding="utf-8") as f:
         rows = json.load(f)
     write_csv(directory, dst, header, [{k: ("" if r.get(k) is None else r.get(k))
@@ -107,6 +114,8 @@ def reconcile_to_csv(directory):
     """reconcile.csv from `bzl reconcile --all --json`: one pass, every column in the daemon's
     order (the --wide CSV's columns, then name, unit, in and out)."""
     path = os.path.join(directory, "reconcile.json")
+    if not os.path.exists(path):
+        return read_csv(directory, "reconcile.csv")  # rendering again: the CSV is the source
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
     write_csv(directory, "reconcile.csv", doc["columns"], doc["rows"])

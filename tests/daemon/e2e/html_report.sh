@@ -11,6 +11,8 @@
 #     and the bars are exactly the counted materials with a difference;
 #   - the transition matrix is a 3x3 grid holding bzl report upgrades' counts;
 #   - every enterprise code on the page is followed by its name;
+#   - the page is rendered from the CSV files beside it: rendered again after a CSV is edited,
+#     it shows the edit;
 # and that --period 2025-11 keeps every CSV to November 2025, and that the run's exit status is
 # 5 with exceptions and 0 without (every period closed, a wide tolerance). Expected figures come
 # from bzl itself, never from bzl-nightly. Skips (77) when Chromium is not installed
@@ -134,6 +136,22 @@ for code in 6201230001 6201230002 6201230003; do
 done
 check "each enterprise has its own section" \
   test "$(grep -o 'id="ent-620123000[123]"' "$html" | sort -u | wc -l)" -eq 3
+
+# One source: the page is rendered from the CSV files beside it. Rendered again from a copy of
+# the directory whose var-trend.csv says 2025-06 was 999.0000 %, the page says so too, and the
+# exceptions follow an edited reconcile.csv.
+cp -r "$tmp/out/latest/." "$tmp/again"
+sed -i 's/^2025-06,zone,\([^,]*\),\([^,]*\),[^,]*,/2025-06,zone,\1,\2,999.0000,/' "$tmp/again/var-trend.csv"
+sed -i 's/^\(H72012400013,1,.*\),-0.1389,within,/\1,-9.9999,shortage,/' "$tmp/again/reconcile.csv"
+python3 "$(dirname "$nightly")/bzl-nightly-report.py" "$tmp/again" \
+  /usr/share/javascript/chart.js/chart.min.js >"$tmp/again.count"
+check "rendering again from the CSVs draws the edited month" \
+  grep -q '"var": \[[^]]*"999.0000"' "$tmp/again/report.html"
+check "and lists the edited material as beyond tolerance" \
+  grep -q '^beyond_tolerance,6201230003,.*,H72012400013,1,cotton yarn,035,-10,-9.9999,0.5,' \
+  "$tmp/again/exceptions.csv"
+before=$(($(wc -l <"$tmp/out/latest/exceptions.csv") - 1)) # rows under the header
+check "and counts one exception more" test "$(cat "$tmp/again.count")" -eq $((before + 1))
 
 # A stricter target is drawn and judged as asked.
 "$nightly" --out "$tmp/out31" --period 2025 --share-target 31 >/dev/null 2>&1
