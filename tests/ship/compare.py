@@ -2,6 +2,7 @@
 """compare.py — the warehouse's views against a zone's own answers, exactly as decimals.
 
 usage: compare.py ZONE SOCKET BZL PERIOD MONTHS... (PGHOST and friends select the database)
+       compare.py ZONE SOCKET BZL -              (balances only)
 
 For the zone, every figure `bzl report var` (by zone, enterprise, area; and the period's first
 month alone), `bzl report share`, `bzl report modes --granularity month`, `bzl report upgrades`
@@ -18,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 zone, sock, bzl, period = sys.argv[1:5]
 months = sys.argv[5:]
+balances_only = period == "-"  # a zone without rates: bzl balance only
 env = dict(os.environ, BZL_SOCKET=sock)
 bad = []
 compared = 0
@@ -52,7 +54,7 @@ def same(what, cli_text, sql_text, places):
         bad.append(f"{zone} {what}: bzl says {cli_text}, the views {sql_text}")
 
 
-in_months = "(" + ",".join("'" + m + "'" for m in months) + ")"
+in_months = "(" + ",".join("'" + m + "'" for m in months or ["-"]) + ")"
 
 # ---- value-added ratio -----------------------------------------------------------------------
 def var_sql(group_expr, month_list):
@@ -63,7 +65,7 @@ def var_sql(group_expr, month_list):
                    FROM bzl_var WHERE zone = $1 AND month IN {ml} GROUP BY 1""", zone)
 
 
-for by, expr in (("zone", "'zone'"), ("enterprise", "enterprise"),
+for by, expr in () if balances_only else (("zone", "'zone'"), ("enterprise", "enterprise"),
                  ("area", "CASE WHEN area = '' THEN '-' ELSE area END")):
     for per, ms in ((period, months), (months[0], months[:1])):
         rows = {r[0]: r for r in var_sql(expr, ms)}
@@ -80,13 +82,13 @@ for by, expr in (("zone", "'zone'"), ("enterprise", "enterprise"),
                 same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
 
 # ---- processing-trade share ------------------------------------------------------------------
-share = {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
+share = {} if balances_only else {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
                                   WHERE zone = $1 AND month IN {in_months}""", zone)}
-tot = sql(f"""SELECT 'total', sum(bonded_usd), sum(general_usd),
+tot = ["total", "0", "0", ""] if balances_only else sql(f"""SELECT 'total', sum(bonded_usd), sum(general_usd),
               bzl_pct(sum(bonded_usd), sum(bonded_usd) + sum(general_usd))
               FROM bzl_share WHERE zone = $1 AND month IN {in_months}""", zone)[0]
 share["total"] = tot
-for r in cli("report", "share", "--period", period)["rows"]:
+for r in [] if balances_only else cli("report", "share", "--period", period)["rows"]:
     v = share.get(r["month"])
     if v is None:
         bad.append(f"{zone} share {r['month']}: not in the views")
@@ -96,12 +98,12 @@ for r in cli("report", "share", "--period", period)["rows"]:
 
 # ---- business-mode mix -------------------------------------------------------------------------
 mix = {}
-for ent, month, mode, usd in sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
+for ent, month, mode, usd in [] if balances_only else sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
                                      WHERE zone = $1 AND month IN {in_months}""", zone):
     for key in ((month, ent), (month, "ZONE")):
         mix.setdefault(key, {}).setdefault(mode.lower(), Decimal(0))
         mix[key][mode.lower()] += Decimal(usd)
-for r in cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
+for r in [] if balances_only else cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
     v = mix.get((r["bucket"], r["enterprise"]), {})
     total = sum(v.values(), Decimal(0))
     for m in ("oem", "odm", "obm", "none"):
@@ -111,12 +113,12 @@ for r in cli("report", "modes", "--period", period, "--granularity", "month")["r
         same(f"modes {r['bucket']} {r['enterprise']} {m}_pct", r[m + "_pct"], pct, 4)
 
 # ---- upgrade events --------------------------------------------------------------------------
-first, last = months[0] + "-01", months[-1] + "-31"
-events = {(f"{b}/{i}", d): (f, t, c) for b, i, d, f, t, c in sql(
+first, last = (months[0] + "-01", months[-1] + "-31") if months else ("", "")
+events = {} if balances_only else {(f"{b}/{i}", d): (f, t, c) for b, i, d, f, t, c in sql(
     """SELECT book, item, date, from_mode, to_mode, change FROM bzl_upgrades
        WHERE zone = $1 AND date BETWEEN $2 AND $3""", zone, first, last)}
 seen = 0
-for r in cli("report", "upgrades", "--from", months[0], "--to", months[-1])["rows"]:
+for r in [] if balances_only else cli("report", "upgrades", "--from", months[0], "--to", months[-1])["rows"]:
     if r["section"] != "event":
         continue
     seen += 1
