@@ -160,7 +160,9 @@ static const cli_cmd commands[] = {
      "FILE is JSON: {\"book\": NO, \"date\": \"YYYY-MM-DD\", \"lines\": [{\"kind\":\n"
      "\"material|product|wip|scrap\", \"item\": N, \"qty\": \"DEC\", \"bom_version\": V}]}.\n"
      "Products and work in progress are converted to materials by the norm in force on the\n"
-     "date; scrap on hand counts only with --count-scrap. Prints the counted materials.\n",
+     "date; scrap on hand counts only with --count-scrap. Prints the counted materials.\n"
+     "An enterprise's count is kept beside customs' count of the same date and never\n"
+     "replaces it; reconcile uses customs' when there is one in the period.\n",
      cli_stocktake_submit},
     {"reconcile",
      "(--book NO | --all) --period P [--tolerance PCT]\n"
@@ -168,7 +170,8 @@ static const cli_cmd commands[] = {
      "verify (核销) books over a period",
      "Per material: opening, every inflow and outflow category, consumption, tangible and\n"
      "intangible losses (each consuming line's own norm's, summed), adjustments, book\n"
-     "balance (应剩余), counted (实际剩余, the latest stocktake in the period), difference,\n"
+     "balance (应剩余), counted (实际剩余, the latest customs stocktake in the period, else\n"
+     "the latest enterprise stocktake; the footer says whose, per book), difference,\n"
      "rate (% of the book balance, 4 places) and a flag: within, shortage or surplus beyond\n"
      "the tolerance (default 0.5 %), uncounted, or negative_book when the book balance is\n"
      "below zero. P: YYYY-MM, YYYY-Qn, YYYY or DATE..DATE (whole months). Reads the monthly\n"
@@ -183,8 +186,8 @@ static const cli_cmd commands[] = {
      "adjust_down). The footer names each material beyond tolerance or below zero.\n"
      "\n"
      "  --wide        every category column: table, notes and CSV byte for byte as before\n"
-     "                the 120-column view (no name, unit, in or out); the lines naming\n"
-     "                materials follow the old footer\n"
+     "                the 120-column view (no name, unit, in, out or counted_by); the\n"
+     "                lines naming materials follow the old footer\n"
      "  --vertical    one block per material with every figure, like psql's \\x\n"
      "  --flagged     only shortages, surpluses, negative_book, and uncounted materials with\n"
      "                an opening or a movement in the period (an idle one is left out)\n"
@@ -283,11 +286,13 @@ static const cli_cmd commands[] = {
      "  --prometheus   print the Prometheus text exposition format instead (for a scraper\n"
      "                 such as node_exporter's textfile collector)\n",
      cli_stats},
-    {"verify", "", "prove the journal: hash chain and balances",
+    {"verify", "", "prove the journal: hash chain, balances and derived tables",
      "Walks the journal's hash chain (each entry's BLAKE2b hash covers the previous hash\n"
      "and the entry), recomputes every balance from the journal and checks each item's\n"
-     "history against it. Prints OK with the number of entries and the head hash, or the\n"
-     "first broken sequence or mismatch and why.\n"
+     "history against it, and recomputes every table the reports read: period totals,\n"
+     "trade values, stocktakes, closings, rates and general trade. Prints OK with the\n"
+     "number of entries and the head hash, or the first broken sequence, or the first\n"
+     "differing record: BROKEN: TABLE KEY: FIELD stored X but recomputed from the journal Y.\n"
      "Customs, reconciler and admin only.\n"
      "\n"
      "JSON: {\"ok\", \"status\", \"entries\", \"head_seq\", \"head_hash\", \"first_bad_seq\",\n"

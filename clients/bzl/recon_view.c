@@ -15,18 +15,23 @@
 /* ---- the daemon's columns -------------------------------------------------------------------
  *
  * The view finds columns by name, so it works with any daemon that sends them (a missing one
- * shows as empty). handler_recon.c appends name, unit, in and out after flag; --wide leaves
- * those four out, which gives back the table exactly as it was before they existed. */
+ * shows as empty). handler_recon.c appends name, unit, in, out and counted_by after flag;
+ * --wide leaves those five out, which gives back the table exactly as it was before they
+ * existed. */
 
-static const char *const added_cols[] = {"name", "unit", "in", "out"};
+static const char *const added_cols[] = {"name", "unit", "in", "out", "counted_by"};
 
 /* The note defining in and out (handler_recon.c RECON_NOTE_IN_OUT starts so): --wide, which
  * has neither column, leaves it out. */
 static const char in_out_note[] = "in = ";
+/* The note on the counted_by column (handler_recon.c RECON_NOTE_COUNTED_BY starts so): --wide,
+ * which leaves that column out, leaves it out too. */
+static const char counted_by_note[] = "counted_by: ";
 
 /* The columns that are not figures: an uncounted row is idle when every other one is zero. */
 static const char *const label_cols[] = {
-    "book", "item", "name", "unit", "counted", "difference", "difference_rate", "flag"};
+    "book", "item",      "name", "unit", "counted", "difference", "difference_rate",
+    "flag", "counted_by"};
 
 typedef struct view_col {
     const char *key;    /* the daemon's column */
@@ -716,6 +721,28 @@ print_named(const cli_recon_rows *r, const size_t *rows, size_t n)
     return ok;
 }
 
+/* One line per book whose rows are counted: whose stocktake the counted column is. */
+static bool
+print_counted_by(const cli_recon_rows *r)
+{
+    size_t kb = col_of(r, "book");
+    size_t kc = col_of(r, "counted_by");
+    const char *last = NULL;
+    bool ok = true;
+    for (size_t i = 0; ok && kc < r->n_cols && i < r->n_rows; i++) {
+        const char *book = cell_at(r, i, kb);
+        const char *by = cell_at(r, i, kc);
+        if (by[0] == '\0' || (last != NULL && strcmp(book, last) == 0)) {
+            continue;
+        }
+        char line[160];
+        snprintf(line, sizeof line, "book %.40s: counted by %.20s", book, by);
+        ok = note_wrapped(line);
+        last = book;
+    }
+    return ok;
+}
+
 /* The daemon's notes, the count line of old and the names. --wide prints the notes and the
  * count as before, unwrapped, without the note on in and out (its table has neither); the
  * other views wrap every line to CLI_RECON_WIDTH. */
@@ -727,9 +754,13 @@ print_footer(const cli_recon_rows *r, const cli_recon_view *v, const size_t *row
     for (size_t i = 0; ok && i < r->n_notes; i++) {
         if (!wide) {
             ok = note_wrapped(r->notes[i]);
-        } else if (strncmp(r->notes[i], in_out_note, strlen(in_out_note)) != 0) {
+        } else if (strncmp(r->notes[i], in_out_note, strlen(in_out_note)) != 0 &&
+                   strncmp(r->notes[i], counted_by_note, strlen(counted_by_note)) != 0) {
             printf("# %s\n", r->notes[i]);
         }
+    }
+    if (ok && !wide) {
+        ok = print_counted_by(r);
     }
     printf("# materials beyond tolerance: %u; journal records read: %llu\n", r->beyond,
            (unsigned long long)r->journal_reads);

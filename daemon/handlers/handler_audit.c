@@ -67,7 +67,8 @@ bzld_handle_verify(bzld_slot *slot)
                  bal.message[0] ? bal.message : bzl_status_text(bal_st));
     } else {
         snprintf(message, sizeof message,
-                 "%llu entries, %llu balances, %llu rate, trade and stocktake rows verify",
+                 "%llu entries, %llu balances, %llu rate, trade, period-total, trade-value, "
+                 "stocktake and closing rows verify",
                  (unsigned long long)chain.entries, (unsigned long long)bal.balances,
                  (unsigned long long)bal.rows);
     }

@@ -74,10 +74,26 @@ stocktake_reply(bzld_slot *slot, const recon_work *w)
     bzl_count_row *rows = calloc(BZL_RECON_MATERIALS_MAX, sizeof *rows);
     size_t n = 0;
     int32_t date = 0;
+    bzl_counted_by mine =
+        w->actor.role == BZL_ROLE_ENTERPRISE ? BZL_COUNTED_ENTERPRISE : BZL_COUNTED_CUSTOMS;
+    bzl_counted_by by = mine;
+    bzl_counted_by official = BZL_COUNTED_ANY;
+    int32_t official_date = 0;
+    size_t official_n = 0;
     bzl_status st = rows != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_stocktake_get(txn, w->book_no, w->date, w->date, &date, rows,
+        st = bzl_storage_stocktake_get(txn, w->book_no, w->date, w->date, mine, &date, &by, rows,
                                        BZL_RECON_MATERIALS_MAX, &n);
+    }
+    if (st == BZL_OK && mine == BZL_COUNTED_ENTERPRISE) {
+        /* Only to say so in the note: the rows read here are the enterprise's, read above. */
+        bzl_count_row probe;
+        bzl_status cst =
+            bzl_storage_stocktake_get(txn, w->book_no, w->date, w->date, BZL_COUNTED_ANY,
+                                      &official_date, &official, &probe, 1, &official_n);
+        st = cst == BZL_NOT_FOUND ? BZL_OK : cst;
+    }
+    if (txn != NULL) {
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
@@ -103,6 +119,14 @@ stocktake_reply(bzld_slot *slot, const recon_work *w)
     bzld_table_note(&t,
                     "products and work in progress are converted to materials by the norm in force "
                     "on the stocktake date (unit consumption, losses included)");
+    if (mine == BZL_COUNTED_ENTERPRISE) {
+        bzld_table_note(&t, "%s",
+                        official == BZL_COUNTED_CUSTOMS
+                            ? "counted by enterprise: kept beside the customs count of this date, "
+                              "which verification uses"
+                            : "counted by enterprise: verification uses it until customs counts "
+                              "in the period");
+    }
     free(rows);
     bzld_table_reply(slot, &t, "", 0, 0);
 }
@@ -255,13 +279,17 @@ static const char *const recon_cols[] = {"book",
                                          "name",
                                          "unit",
                                          "in",
-                                         "out"};
+                                         "out",
+                                         "counted_by"};
 /* The columns above end with what the CLI's 120-column view shows beside the figures: the
- * item's name and unit code as recorded, and the two sums of the categories (RECON_NOTE_IN_OUT).
+ * item's name and unit code as recorded, the two sums of the categories (RECON_NOTE_IN_OUT),
+ * and who counted the stocktake the counted column comes from (RECON_NOTE_COUNTED_BY).
  * They come after flag so that every earlier column keeps its place (`bzl reconcile --wide`
  * prints exactly the first 26, as before they existed). */
-static_assert(BZL_ARRAY_LEN(recon_cols) == 3u + BZL_ARRAY_LEN(recon_categories) + 11u + 4u,
-              "26 columns up to flag, then name, unit, in and out");
+static_assert(BZL_ARRAY_LEN(recon_cols) == 3u + BZL_ARRAY_LEN(recon_categories) + 11u + 5u,
+              "26 columns up to flag, then name, unit, in, out and counted_by");
+static_assert(BZL_ROLE_ENTERPRISE == (unsigned)BZLD_ROLE_ENTERPRISE,
+              "storage keeps an enterprise's stocktake apart by the daemon's role number");
 
 /* The note defining in, out and consumption. The CLI leaves it out under --wide, whose table
  * has no in or out column, by this prefix: keep them together. */
@@ -272,8 +300,14 @@ static_assert(BZL_ARRAY_LEN(recon_cols) == 3u + BZL_ARRAY_LEN(recon_categories) 
     "tangible and intangible losses included; "                                                    \
     "adjust_up, adjust_down and scrap_disposed are in none of them"
 
+/* Says whose count the counted column is. */
+#define RECON_NOTE_COUNTED_BY                                                                      \
+    "counted_by: whose stocktake gives counted - customs when customs counted in the period, "     \
+    "else the enterprise's count, never one over the other"
+
 static void
-recon_row(bzld_table *t, const char *book_no, const bzl_recon_line *l, const bzl_item *item)
+recon_row(bzld_table *t, const char *book_no, const bzl_recon_line *l, const bzl_item *item,
+          bzl_counted_by by)
 {
     bzld_table_add(t, "%s", book_no);
     bzld_table_add(t, "%u", (unsigned)l->item_no);
@@ -296,6 +330,7 @@ recon_row(bzld_table *t, const char *book_no, const bzl_recon_line *l, const bzl
     bzld_table_add(t, "%s", item->unit);
     bzld_table_dec(t, l->inflow_e5, BZL_SCALE_QTY, 0, true);
     bzld_table_dec(t, l->outflow_e5, BZL_SCALE_QTY, 0, true);
+    bzld_table_add(t, "%s", l->counted ? bzl_counted_by_name(by) : "");
 }
 
 /* Verifies one book into t; *beyond counts materials beyond tolerance. */
@@ -323,7 +358,7 @@ recon_one(bzl_txn *txn, const char *book_no, const bzl_period *p, int64_t tol_e4
             return bzl_fault_set(fault, st, 0, "book", "reading material %u of book %s failed: %s",
                                  (unsigned)lines[i].item_no, book_no, bzl_status_text(st));
         }
-        recon_row(t, book_no, &lines[i], &item);
+        recon_row(t, book_no, &lines[i], &item, sum.counted_by);
     }
     *beyond += sum.beyond;
     return BZL_OK;
@@ -361,6 +396,7 @@ reconcile_reply(bzld_slot *slot, bzld_table *t, const bzl_period *p, int64_t tol
                        "adjust_down; difference = counted - book_balance; rate = difference / "
                        "book_balance x 100 (4 places, half-up)");
     bzld_table_note(t, "%s", RECON_NOTE_IN_OUT);
+    bzld_table_note(t, "%s", RECON_NOTE_COUNTED_BY);
     bzld_table_reply(slot, t, token, reads, beyond);
 }
 

@@ -4,10 +4,15 @@
  *   bzl-tamper DIR flip SEQ [OFFSET]   flip the low bit of byte OFFSET (default: the last byte)
  *                                      of journal entry SEQ
  *   bzl-tamper DIR delete SEQ          delete journal entry SEQ
+ *   bzl-tamper DIR add DB INDEX DELTA  add DELTA to the little-endian int64 that opens the value
+ *                                      of row INDEX (0 = first, in key order) of database DB —
+ *                                      a stocktake's count, a period total's or trade value's
+ *                                      quantity, a closing (format.h) — printing the row's key
  *
  * It opens the LMDB environment directly (the only program besides lib/src/storage/ that does,
  * and it is never installed). Exit 0 when done, 1 on any failure. */
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +25,53 @@ die(const char *what, int rc)
     return 1;
 }
 
+/* Adds delta to the int64 LE at the start of the index-th row of db (in key order). */
+static int
+row_add(MDB_txn *txn, MDB_dbi dbi, unsigned long long index, long long delta)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k;
+    MDB_val v;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : rc;
+    for (unsigned long long i = 0; rc == 0 && i < index; i++) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc == 0 && v.mv_size < 8) {
+        rc = MDB_CORRUPTED;
+    }
+    if (rc == 0) {
+        uint8_t *copy = malloc(v.mv_size);
+        memcpy(copy, v.mv_data, v.mv_size);
+        uint64_t x = 0;
+        for (int i = 0; i < 8; i++) {
+            x |= (uint64_t)copy[i] << (8 * i);
+        }
+        x += (uint64_t)delta;
+        for (int i = 0; i < 8; i++) {
+            copy[i] = (uint8_t)(x >> (8 * i));
+        }
+        for (size_t i = 0; i < k.mv_size; i++) {
+            printf("%02x", ((const uint8_t *)k.mv_data)[i]);
+        }
+        printf("\n");
+        MDB_val nv = {.mv_size = v.mv_size, .mv_data = copy};
+        rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT);
+        free(copy);
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-    if (argc < 4 || (strcmp(argv[2], "flip") != 0 && strcmp(argv[2], "delete") != 0)) {
-        fprintf(stderr, "usage: bzl-tamper DIR flip SEQ [OFFSET] | DIR delete SEQ\n");
+    bool add = argc == 6 && strcmp(argv[2], "add") == 0;
+    if (!add && (argc < 4 || (strcmp(argv[2], "flip") != 0 && strcmp(argv[2], "delete") != 0))) {
+        fprintf(stderr, "usage: bzl-tamper DIR flip SEQ [OFFSET] | DIR delete SEQ | "
+                        "DIR add DB INDEX DELTA\n");
         return 2;
     }
     uint64_t seq = strtoull(argv[3], NULL, 10);
@@ -48,12 +95,14 @@ main(int argc, char **argv)
         rc = mdb_txn_begin(env, NULL, 0, &txn);
     }
     if (rc == 0) {
-        rc = mdb_dbi_open(txn, "journal", 0, &dbi);
+        rc = mdb_dbi_open(txn, add ? argv[3] : "journal", 0, &dbi);
     }
     if (rc != 0) {
         return die(argv[1], rc);
     }
-    if (strcmp(argv[2], "delete") == 0) {
+    if (add) {
+        rc = row_add(txn, dbi, strtoull(argv[4], NULL, 10), strtoll(argv[5], NULL, 10));
+    } else if (strcmp(argv[2], "delete") == 0) {
         rc = mdb_del(txn, dbi, &k, NULL);
     } else {
         rc = mdb_get(txn, dbi, &k, &v);

@@ -126,8 +126,10 @@ bzl_recon_book(bzl_txn *t, const char *book_no, const bzl_period *p, int64_t tol
         st = counts != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
     if (st == BZL_OK) {
-        st = bzl_storage_stocktake_get(t, book_no, p->from, p->to, &s.stocktake_date, counts,
-                                       n_items + 1, &n_counts);
+        /* The customs count when there is one in the period, else the enterprise's. */
+        st = bzl_storage_stocktake_get(t, book_no, p->from, p->to, BZL_COUNTED_ANY,
+                                       &s.stocktake_date, &s.counted_by, counts, n_items + 1,
+                                       &n_counts);
         s.has_stocktake = st == BZL_OK;
         st = st == BZL_NOT_FOUND ? BZL_OK : st;
     }

@@ -27,6 +27,10 @@
  *   "journal_next"   u64 LE   sequence the next journal entry takes; the first entry is 1
  *   "journal_head"   u64 LE seq | hash[32]   the last sealed entry and its chain hash;
  *                    (0, zeros) on an empty journal (schema 2)
+ *   "stocktake_by_from"  u64 LE   the first journal sequence whose stocktake entries were
+ *                    stored by who counted (below: stocktake_enterprise); written at the first
+ *                    open by a build that keeps counts apart (journal_next then; 1 for a new
+ *                    ledger). Within schema 5: see the stocktake table.
  *
  * enterprise — key: code[10]
  *
@@ -219,15 +223,31 @@
  *   docs/BENCHMARKS.md); an item's rows are chained newest to oldest from its balance row's
  *   history_head through prev_seq (0 ends the chain), so history reads one item's rows only.
  *
- * VERIFICATION AND REPORTS (storage_recon.c). Databases added within schema 2: opened with
+ * VERIFICATION AND REPORTS (storage_recon.c). Every table below is derived from the journal,
+ * and bzl_storage_verify_balances recomputes each in its one pass (storage_verify.c,
+ * storage_verify_derived.c): totals from the effects, trade values from the posted lines at the
+ * flows and business modes of their time, stocktake rows from the entries' lines and the norms
+ * of their time, closings from the totals of every month through the closed one, rates and
+ * trade from their last entries. Databases added within schema 2: opened with
  * MDB_CREATE, so a database written before them opens unchanged (and they start empty). The
  * journal entry types 12-14 that record their writes were appended within schema 2 as well:
  * entries before them are unchanged, and the chain covers them like any other entry.
  *
  * stocktake — key: book_no[12] | date u32 BE (days) | material item u32 BE (20 bytes); value
  *   33 bytes: counted_e5 i64 | direct_e5 i64 | converted_e5 i64 | scrap_e5 i64 | count_scrap u8.
- *   The per-material counts a stocktake derived (products and WIP converted by norm); a new
- *   stocktake of the same book and date replaces every row of that date.
+ *   The per-material counts a stocktake derived (products and WIP converted by norm, with the
+ *   norms in force when it was journaled), one row per material the book held then (0 when not
+ *   counted); a new stocktake of the same book, date and counter replaces every row of that
+ *   date in its table. This table holds the customs count: stocktakes whose entry's role is not
+ *   4 (enterprise), and every stocktake journaled before meta "stocktake_by_from", whoever
+ *   counted (the count as submitted, as it always was; bzl audit names its actor).
+ *
+ * stocktake_enterprise — the same key and value: an enterprise's count (entry role 4, sequence
+ *   from meta "stocktake_by_from" on), kept beside the customs count and never replacing it.
+ *   Verification uses the latest customs count dated in the period, and the enterprise's only
+ *   when customs counted none, saying which (bzl_recon_summary.counted_by). A database of its
+ *   own rather than a new key layout, so every row written before it reads as it did and no
+ *   schema version bump or upgrade is needed: it is created empty when absent.
  *
  * rate — key: month u32 BE (yyyymm) | currency[3]; value 8 bytes: cny_e9 i64 (CNY per unit).
  *

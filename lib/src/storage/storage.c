@@ -24,7 +24,7 @@ static const char *const db_names[DB_COUNT] = {
     [DB_STOCKTAKE] = "stocktake", [DB_RATE] = "rate",
     [DB_TRADE] = "trade",         [DB_TRADE_VALUE] = "trade_value",
     [DB_CLOSING] = "closing",     [DB_VALUE] = "value",
-    [DB_SPLIT] = "split",
+    [DB_SPLIT] = "split",         [DB_STOCKTAKE_ENT] = "stocktake_enterprise",
 };
 
 #define META_SCHEMA "schema"
@@ -288,6 +288,26 @@ bzl__schema_put(bzl_txn *t, uint32_t version)
     return meta_put(t->txn, t->s, META_SCHEMA, version, 4);
 }
 
+/* The first open by a build that keeps enterprises' stocktakes apart marks where the journal
+ * starts doing so (META_STOCK_BY_FROM): the rows written before stay as they are. */
+static bzl_status
+stock_by_mark(MDB_txn *txn, const bzl_storage *s, char *why, size_t why_cap)
+{
+    uint64_t from = 0;
+    bzl_status st = meta_get_u64(txn, s, META_STOCK_BY_FROM, &from);
+    if (st != BZL_NOT_FOUND) {
+        return st;
+    }
+    uint64_t next = 0;
+    st = meta_get_u64(txn, s, META_JOURNAL_NEXT, &next);
+    st = st == BZL_OK ? meta_put(txn, s, META_STOCK_BY_FROM, next, 8) : st;
+    if (st != BZL_OK) {
+        bzl__set_why(why, why_cap, "cannot mark where stocktakes are kept apart: %s",
+                     bzl_status_text(st));
+    }
+    return st;
+}
+
 /* An empty environment gets the schema version and journal_next = 1; an existing one must
  * carry exactly this build's version. */
 static bzl_status
@@ -305,6 +325,9 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
         bzl_status st = meta_put(txn, s, META_SCHEMA, BZL_SCHEMA_VERSION, 4);
         if (st == BZL_OK) {
             st = meta_put(txn, s, META_JOURNAL_NEXT, 1, 8);
+        }
+        if (st == BZL_OK) {
+            st = meta_put(txn, s, META_STOCK_BY_FROM, 1, 8);
         }
         if (st == BZL_OK) {
             uint8_t zeros[JOURNAL_HASH_BYTES] = {0};
@@ -333,7 +356,7 @@ schema_check(bzl_storage *s, MDB_txn *txn, char *why, size_t why_cap)
                          : "");
         return BZL_SCHEMA_MISMATCH;
     }
-    return BZL_OK;
+    return stock_by_mark(txn, s, why, why_cap);
 }
 
 /* ---- environment --------------------------------------------------------------------------- */

@@ -42,6 +42,8 @@ enum {
     /* schema 5: values per currency (storage_values.c) */
     DB_VALUE,
     DB_SPLIT,
+    /* enterprises' stocktakes, kept apart from customs' (storage_recon.c); created when absent */
+    DB_STOCKTAKE_ENT,
     DB_COUNT
 };
 
@@ -347,6 +349,18 @@ BZL_NODISCARD bzl_status bzl__decl_effects_recompute(bzl_txn *t, const bzl_decla
 BZL_NODISCARD bzl_status bzl__legacy_losses(bzl_txn *t, uint64_t decl_seq, int sign,
                                             const bzl_effect_list *applied, bzl_effect_list *out,
                                             bool *by_norm, bool *matched);
+/* bzl__norms_resolve over all[0..n_all), the rows of one (book, product) in key order (version,
+ * then material), instead of the norm table: verify resolves a stocktake's norms as they stood
+ * when it was journaled. */
+BZL_NODISCARD bzl_status bzl__norms_resolve_rows(const bzl_norm *all, uint32_t n_all,
+                                                 const char *version, int32_t date, bzl_norm **rows,
+                                                 uint32_t *count, uint32_t *cap);
+/* A norm row from its key and value bytes (a norm entry's payload); BZL_CORRUPT when they do
+ * not decode. */
+BZL_NODISCARD bzl_status bzl__norm_decode_bytes(const uint8_t key[NORM_KEY_BYTES],
+                                                const uint8_t value[NORM_VALUE_BYTES],
+                                                bzl_norm *out);
+
 /* Meta: the first journal sequence written under schema 4's loss rules (0 or absent on a ledger
  * created at schema 4); while the 3 → 4 upgrade runs, the next entry it will look at. */
 #define META_SCHEMA4_FROM "schema4_from"
@@ -430,6 +444,56 @@ BZL_NODISCARD bzl_status bzl__values_apply_seq(bzl_txn *t, uint64_t seq, const c
 BZL_NODISCARD bzl_status bzl__values_verify(bzl_txn *t, bzl_verify_report *out);
 /* Meta: while the 4 → 5 upgrade runs, the next journal entry it will derive values from. */
 #define META_SCHEMA5_FROM "schema5_from"
+/* Meta: the first journal sequence whose stocktake entries went to the table of their counter
+ * (an enterprise's to stocktake_enterprise); earlier ones, whoever counted, are in stocktake.
+ * Written when a ledger is first opened by a build that keeps counts apart (format.h). */
+#define META_STOCK_BY_FROM "stocktake_by_from"
+
+/* ---- verify's keyed tables (storage_verify.c) -------------------------------------------- */
+
+/* Open addressing over fixed-size records whose first key_bytes bytes are their key, doubled
+ * when half full: what verify recomputes from the journal, one record per key, so its memory
+ * grows with the keys, not the entries. Records move when the table grows: keep no pointer to
+ * one across bzl__keyed_grow (a pointer a record holds moves with it). */
+typedef struct bzl__keyed {
+    uint8_t *recs; /* cap records of rec_bytes */
+    bool *used;    /* cap flags */
+    size_t rec_bytes;
+    size_t key_bytes;
+    size_t first_cap; /* a power of two */
+    size_t cap;       /* 0, or a power of two */
+    size_t count;
+} bzl__keyed;
+
+/* The record in slot i (< cap), or NULL when it is free. */
+void *bzl__keyed_at(const bzl__keyed *t, size_t i);
+/* The record of key, inserted (zeroed but for its key) when absent and insert is set; NULL when
+ * absent and not inserted. The caller made room with bzl__keyed_grow before inserting. */
+void *bzl__keyed_find(bzl__keyed *t, const uint8_t *key, bool insert);
+/* Makes room for one more record. BZL_OK or BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status bzl__keyed_grow(bzl__keyed *t);
+/* Frees the slots (not what records point to). */
+void bzl__keyed_free(bzl__keyed *t);
+
+/* The derived tables verify recomputes besides balances (storage_verify_derived.c): period
+ * totals, trade values, stocktake rows and closings. Fed every journal entry in order by the
+ * one pass of bzl_storage_verify_balances, then compared with the stored tables. */
+typedef struct bzl__derived bzl__derived;
+BZL_NODISCARD bzl_status bzl__derived_create(bzl_txn *t, bzl__derived **out);
+/* Adds entry seq (decoded in e). BZL_CORRUPT for an entry that does not decode. */
+BZL_NODISCARD bzl_status bzl__derived_add(bzl__derived *d, bzl_txn *t, uint64_t seq,
+                                          const bzl__entry *e);
+/* Compares the stored tables with what the entries added: BZL_OK, or BZL_TAMPERED with the
+ * first differing record in out (table, key, field, stored and recomputed). */
+BZL_NODISCARD bzl_status bzl__derived_compare(bzl__derived *d, bzl_txn *t, bzl_verify_report *out);
+void bzl__derived_destroy(bzl__derived *d);
+
+/* Stocktake arithmetic shared by the write and verify (storage_recon.c): adds qty into field
+ * (0 direct, 1 converted, 2 scrap) of item's row in rows (kept in item order, grown), and the
+ * counted quantity of every row once all are added. */
+BZL_NODISCARD bzl_status bzl__stock_count_add(bzl_count_row **rows, size_t *n, size_t *cap,
+                                              uint32_t item, int field, int64_t qty);
+BZL_NODISCARD bzl_status bzl__stock_counted(bzl_count_row *rows, size_t n, bool count_scrap);
 
 /* ---- byte codec -------------------------------------------------------------------------- */
 

@@ -476,6 +476,49 @@ bzl__norms_resolve(bzl_txn *t, const char *book_no, uint32_t product, const char
 }
 
 bzl_status
+bzl__norms_resolve_rows(const bzl_norm *all, uint32_t n_all, const char *version, int32_t date,
+                        bzl_norm **rows, uint32_t *count, uint32_t *cap)
+{
+    BZL_ASSERT(all != NULL || n_all == 0);
+    bool named = version[0] != '\0';
+    pick p = {.date = date};
+    if (!named) {
+        for (uint32_t i = 0; i < n_all; i++) {
+            (void)pick_visit(&all[i], &p);
+        }
+        if (!p.found) {
+            return BZL_OK;
+        }
+        version = p.version;
+    }
+    uint32_t before = *count;
+    collect c = {.rows = rows, .count = count, .cap = cap, .st = BZL_OK};
+    for (uint32_t i = 0; i < n_all; i++) {
+        if (strcmp(all[i].version, version) == 0 && !collect_visit(&all[i], &c)) {
+            break;
+        }
+    }
+    /* As bzl__norms_resolve: a named version is in force once all its lines are. */
+    bool in_force = true;
+    for (uint32_t i = before; named && c.st == BZL_OK && i < *count; i++) {
+        in_force = in_force && (*rows)[i].valid_from <= date;
+    }
+    if (!in_force) {
+        *count = before;
+    }
+    return c.st;
+}
+
+bzl_status
+bzl__norm_decode_bytes(const uint8_t key[NORM_KEY_BYTES], const uint8_t value[NORM_VALUE_BYTES],
+                       bzl_norm *out)
+{
+    MDB_val k = bzl__mval(key, NORM_KEY_BYTES);
+    MDB_val v = bzl__mval(value, NORM_VALUE_BYTES);
+    return norm_decode(&k, &v, out);
+}
+
+bzl_status
 bzl_storage_norms_in_force(bzl_txn *t, const char *book_no, uint32_t product, int32_t date,
                            bzl_norm *out, size_t cap, size_t *count)
 {

@@ -77,9 +77,9 @@ stock_key(uint8_t key[STOCK_KEY_BYTES], const char *book_no, int32_t date, uint3
     wr_be(&w, item, 4);
 }
 
-/* Adds qty into the row of item in rows (sorted insert), growing it. */
-static bzl_status
-count_add(bzl_count_row **rows, size_t *n, size_t *cap, uint32_t item, int field, int64_t qty)
+bzl_status
+bzl__stock_count_add(bzl_count_row **rows, size_t *n, size_t *cap, uint32_t item, int field,
+                     int64_t qty)
 {
     size_t i = 0;
     while (i < *n && (*rows)[i].item_no < item) {
@@ -106,6 +106,21 @@ count_add(bzl_count_row **rows, size_t *n, size_t *cap, uint32_t item, int field
     return bzl_dec_add(*f, qty, f);
 }
 
+bzl_status
+bzl__stock_counted(bzl_count_row *rows, size_t n, bool count_scrap)
+{
+    bzl_status st = BZL_OK;
+    for (size_t i = 0; st == BZL_OK && i < n; i++) {
+        bzl_count_row *r = &rows[i];
+        st = bzl_dec_add(r->direct_e5, r->converted_e5, &r->counted_e5);
+        if (st == BZL_OK && count_scrap) {
+            st = bzl_dec_add(r->counted_e5, r->scrap_e5, &r->counted_e5);
+        }
+        r->count_scrap = count_scrap;
+    }
+    return st;
+}
+
 /* Converts one product / WIP line to its materials by the norm in force on date. */
 static bzl_status
 stock_convert(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_line *l,
@@ -128,7 +143,7 @@ stock_convert(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake
         int64_t tangible = 0;
         st = bzl_norm_consume(&norms[k], l->qty_e5, &c, &tangible);
         if (st == BZL_OK) {
-            st = count_add(rows, n, cap, norms[k].material, 1, c);
+            st = bzl__stock_count_add(rows, n, cap, norms[k].material, 1, c);
         }
     }
     free(norms);
@@ -163,7 +178,8 @@ stock_line(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_li
         return st;
     }
     if (material) {
-        return count_add(rows, n, cap, l->item_no, l->kind == BZL_STOCK_SCRAP ? 2 : 0, l->qty_e5);
+        return bzl__stock_count_add(rows, n, cap, l->item_no, l->kind == BZL_STOCK_SCRAP ? 2 : 0,
+                                    l->qty_e5);
     }
     return stock_convert(t, book_no, date, l, index, rows, n, cap, out);
 }
@@ -173,14 +189,14 @@ stock_line(bzl_txn *t, const char *book_no, int32_t date, const bzl_stocktake_li
  * LMDB cursor unpositioned, so MDB_GET_CURRENT fails with EINVAL (→ BZL_INTERNAL) when these
  * rows were the whole table, while a fresh MDB_SET_RANGE simply reports MDB_NOTFOUND. */
 static bzl_status
-stock_clear(bzl_txn *t, const char *book_no, int32_t date)
+stock_clear(bzl_txn *t, unsigned db, const char *book_no, int32_t date)
 {
     uint8_t key[STOCK_KEY_BYTES];
     stock_key(key, book_no, date, 0);
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = bzl__cursor_seek(t, DB_STOCKTAKE, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
+    int rc = bzl__cursor_seek(t, db, key, sizeof key, MDB_SET_RANGE, &cur, &k, &v);
     /* Hand-written, not bzl__walk: it deletes under the cursor and seeks again (above). */
     while (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
            memcmp(k.mv_data, key, STOCK_KEY_BYTES - 4u) == 0) {
@@ -224,8 +240,8 @@ stock_check_book(bzl_txn *t, const char *book_no, int32_t date, bzl_action_resul
 
 /* Writes the derived rows, every material of the book included (0 when not counted). */
 static bzl_status
-stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl_count_row **rows,
-            size_t *n, size_t *cap)
+stock_write(bzl_txn *t, unsigned db, const char *book_no, int32_t date, bool count_scrap,
+            bzl_count_row **rows, size_t *n, size_t *cap)
 {
     bzl_balance_row page[256];
     size_t got = 0;
@@ -236,17 +252,16 @@ stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl
         st = bzl_storage_balance_list(t, book_no, BZL_KIND_MATERIAL, after == 0 ? 0 : 1, after,
                                       page, BZL_ARRAY_LEN(page), &got, &more);
         for (size_t i = 0; st == BZL_OK && i < got; i++) {
-            st = count_add(rows, n, cap, page[i].item_no, 0, 0);
+            st = bzl__stock_count_add(rows, n, cap, page[i].item_no, 0, 0);
             after = page[i].item_no;
         }
         more = more && got > 0;
     }
+    if (st == BZL_OK) {
+        st = bzl__stock_counted(*rows, *n, count_scrap);
+    }
     for (size_t i = 0; st == BZL_OK && i < *n; i++) {
-        bzl_count_row *r = &(*rows)[i];
-        st = bzl_dec_add(r->direct_e5, r->converted_e5, &r->counted_e5);
-        if (st == BZL_OK && count_scrap) {
-            st = bzl_dec_add(r->counted_e5, r->scrap_e5, &r->counted_e5);
-        }
+        const bzl_count_row *r = &(*rows)[i];
         uint8_t key[STOCK_KEY_BYTES];
         uint8_t val[STOCK_VALUE_BYTES];
         stock_key(key, book_no, date, r->item_no);
@@ -259,7 +274,7 @@ stock_write(bzl_txn *t, const char *book_no, int32_t date, bool count_scrap, bzl
         MDB_val k = bzl__mval(key, sizeof key);
         MDB_val v = bzl__mval(val, sizeof val);
         if (st == BZL_OK) {
-            st = bzl__mdb_status(mdb_put(t->txn, t->s->dbi[DB_STOCKTAKE], &k, &v, 0));
+            st = bzl__mdb_status(mdb_put(t->txn, t->s->dbi[db], &k, &v, 0));
         }
     }
     return st;
@@ -313,11 +328,13 @@ bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
     for (uint32_t i = 0; st == BZL_OK && out->status == BZL_OK && i < count; i++) {
         st = stock_line(child, book_no, date, &lines[i], i, &rows, &n, &cap, out);
     }
+    /* An enterprise's count goes to a table of its own: it never replaces a customs count. */
+    unsigned db = actor->role == BZL_ROLE_ENTERPRISE ? DB_STOCKTAKE_ENT : DB_STOCKTAKE;
     if (st == BZL_OK && out->status == BZL_OK) {
-        st = stock_clear(child, book_no, date);
+        st = stock_clear(child, db, book_no, date);
     }
     if (st == BZL_OK && out->status == BZL_OK) {
-        st = stock_write(child, book_no, date, count_scrap, &rows, &n, &cap);
+        st = stock_write(child, db, book_no, date, count_scrap, &rows, &n, &cap);
     }
     if (st == BZL_OK && out->status == BZL_OK) {
         st = stock_journal(child, book_no, date, lines, count, count_scrap, actor);
@@ -333,35 +350,45 @@ bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no, int32_t date,
     return bzl_txn_commit(child);
 }
 
-bzl_status
-bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t to, int32_t *date,
-                          bzl_count_row *out, size_t cap, size_t *count)
+const char *
+bzl_counted_by_name(bzl_counted_by by)
 {
-    BZL_ASSERT(from <= to);
-    /* The latest date in [from, to]: seek past `to`, step back. */
+    return by == BZL_COUNTED_CUSTOMS ? "customs" : by == BZL_COUNTED_ENTERPRISE ? "enterprise" : "";
+}
+
+/* The latest date in [from, to] with rows of book_no in db (a stocktake table), or INT32_MIN. */
+static bzl_status
+stock_latest(bzl_txn *t, unsigned db, const char *book_no, int32_t from, int32_t to, int32_t *found)
+{
     uint8_t key[STOCK_KEY_BYTES];
-    stock_key(key, book_no, to + 1, 0);
+    stock_key(key, book_no, to + 1, 0); /* seek past `to`, step back */
     MDB_cursor *cur = NULL;
     MDB_val k;
     MDB_val v;
-    int rc = cursor_last_before(t, DB_STOCKTAKE, key, sizeof key, &cur, &k, &v);
+    int rc = cursor_last_before(t, db, key, sizeof key, &cur, &k, &v);
     if (cur == NULL) {
         return bzl__mdb_status(rc);
     }
-    int32_t found = INT32_MIN;
+    *found = INT32_MIN;
     if (rc == MDB_SUCCESS && k.mv_size == STOCK_KEY_BYTES &&
         memcmp(k.mv_data, key, BZL_BOOK_NO_LEN) == 0) {
         bzl_rd kr = {.p = k.mv_data, .len = k.mv_size, .off = BZL_BOOK_NO_LEN};
-        found = (int32_t)rd_be(&kr, 4);
+        *found = (int32_t)rd_be(&kr, 4);
     }
     mdb_cursor_close(cur);
-    if (found < from) {
-        return BZL_NOT_FOUND;
-    }
-    /* That date's rows: the walk's prefix is book | date. */
-    stock_key(key, book_no, found, 0);
+    *found = *found < from ? INT32_MIN : *found;
+    return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? BZL_OK : bzl__mdb_status(rc);
+}
+
+/* The rows of book_no's stocktake of date in db, in item order (at most cap). */
+static bzl_status
+stock_rows(bzl_txn *t, unsigned db, const char *book_no, int32_t date, bzl_count_row *out,
+           size_t cap, size_t *count)
+{
+    uint8_t key[STOCK_KEY_BYTES];
+    stock_key(key, book_no, date, 0); /* the walk's prefix is book | date */
     bzl__walk w;
-    bzl__walk_begin(t, DB_STOCKTAKE, key, sizeof key, STOCK_KEY_BYTES - 4u, &w);
+    bzl__walk_begin(t, db, key, sizeof key, STOCK_KEY_BYTES - 4u, &w);
     bzl_status st = BZL_OK;
     size_t n = 0;
     while (st == BZL_OK && bzl__walk_next(&w)) {
@@ -381,8 +408,36 @@ bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t
     }
     st = bzl__walk_end(&w, st);
     if (st == BZL_OK) {
-        *date = found;
         *count = n;
+    }
+    return st;
+}
+
+bzl_status
+bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from, int32_t to,
+                          bzl_counted_by which, int32_t *date, bzl_counted_by *by,
+                          bzl_count_row *out, size_t cap, size_t *count)
+{
+    BZL_ASSERT(from <= to);
+    BZL_ASSERT(which <= BZL_COUNTED_ENTERPRISE);
+    int32_t found = INT32_MIN;
+    bzl_counted_by who = which == BZL_COUNTED_ENTERPRISE ? which : BZL_COUNTED_CUSTOMS;
+    bzl_status st = stock_latest(t, who == BZL_COUNTED_CUSTOMS ? DB_STOCKTAKE : DB_STOCKTAKE_ENT,
+                                 book_no, from, to, &found);
+    if (st == BZL_OK && found == INT32_MIN && which == BZL_COUNTED_ANY) {
+        who = BZL_COUNTED_ENTERPRISE; /* no customs count: the enterprise's, labelled as such */
+        st = stock_latest(t, DB_STOCKTAKE_ENT, book_no, from, to, &found);
+    }
+    if (st == BZL_OK && found == INT32_MIN) {
+        return BZL_NOT_FOUND;
+    }
+    if (st == BZL_OK) {
+        st = stock_rows(t, who == BZL_COUNTED_CUSTOMS ? DB_STOCKTAKE : DB_STOCKTAKE_ENT, book_no,
+                        found, out, cap, count);
+    }
+    if (st == BZL_OK) {
+        *date = found;
+        *by = who;
     }
     return st;
 }

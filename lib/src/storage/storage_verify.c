@@ -1,7 +1,8 @@
 /* storage_verify.c — recomputes balances and scrap allowances from the journal's effects, and
- * the rate, trade and stocktake rows from their entries (types 12-14), and compares both with
- * the stored rows (bzl_storage_verify_balances); the values per currency are checked by
- * storage_values.c. */
+ * the rate and trade rows from their entries (types 13, 14), and compares both with the stored
+ * rows (bzl_storage_verify_balances); the values per currency are checked by storage_values.c,
+ * the period totals, trade values, stocktakes and closings by storage_verify_derived.c, all fed
+ * by the one journal pass here. */
 #include "storage_internal.h"
 
 #include "bzl/codes.h"
@@ -11,20 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* ---- a keyed table ------------------------------------------------------------------------- */
-
-/* Open addressing over fixed-size records whose first key_bytes bytes are their key, doubled
- * when half full. Both tables of this file are one: the recomputed items, and the rows the
- * journal says were written. */
-typedef struct keyed {
-    uint8_t *recs; /* cap records of rec_bytes */
-    bool *used;    /* cap flags */
-    size_t rec_bytes;
-    size_t key_bytes;
-    size_t first_cap; /* a power of two */
-    size_t cap;       /* 0, or a power of two */
-    size_t count;
-} keyed;
+/* ---- a keyed table (bzl__keyed, storage_internal.h) -------------------------------------- */
 
 static uint64_t
 fnv1a(const uint8_t *key, size_t len)
@@ -36,17 +24,14 @@ fnv1a(const uint8_t *key, size_t len)
     return h;
 }
 
-/* The record in slot i, or NULL when it is free. */
-static void *
-table_at(const keyed *t, size_t i)
+void *
+bzl__keyed_at(const bzl__keyed *t, size_t i)
 {
     return t->used[i] ? t->recs + i * t->rec_bytes : NULL;
 }
 
-/* The record of key, inserted (zeroed but for its key) when absent and insert is set. The
- * caller made room with table_grow before inserting. */
-static void *
-table_find(keyed *t, const uint8_t *key, bool insert)
+void *
+bzl__keyed_find(bzl__keyed *t, const uint8_t *key, bool insert)
 {
     if (t->cap == 0) {
         BZL_ASSERT(!insert);
@@ -74,8 +59,8 @@ table_find(keyed *t, const uint8_t *key, bool insert)
     return NULL;
 }
 
-static void
-table_free(keyed *t)
+void
+bzl__keyed_free(bzl__keyed *t)
 {
     free(t->recs);
     free(t->used);
@@ -83,29 +68,28 @@ table_free(keyed *t)
     t->used = NULL;
 }
 
-/* Makes room for one more record: doubles the table when it is half full. */
-static bzl_status
-table_grow(keyed *t)
+bzl_status
+bzl__keyed_grow(bzl__keyed *t)
 {
     if (t->count * 2 < t->cap) {
         return BZL_OK;
     }
-    keyed next = *t;
+    bzl__keyed next = *t;
     next.cap = t->cap == 0 ? t->first_cap : t->cap * 2;
     next.count = 0;
     next.recs = calloc(next.cap, t->rec_bytes);
     next.used = calloc(next.cap, sizeof *next.used);
     if (next.recs == NULL || next.used == NULL) {
-        table_free(&next);
+        bzl__keyed_free(&next);
         return BZL_NO_MEMORY;
     }
     for (size_t i = 0; i < t->cap; i++) {
-        const uint8_t *rec = table_at(t, i);
+        const uint8_t *rec = bzl__keyed_at(t, i);
         if (rec != NULL) {
-            memcpy(table_find(&next, rec, true), rec, t->rec_bytes);
+            memcpy(bzl__keyed_find(&next, rec, true), rec, t->rec_bytes);
         }
     }
-    table_free(t);
+    bzl__keyed_free(t);
     *t = next;
     return BZL_OK;
 }
@@ -117,29 +101,28 @@ typedef struct sum {
     bzl_scrap scrap;
 } sum;
 
-/* ---- rate, trade and stocktake rows: types ------------------------------------------------- */
+/* ---- rate and trade rows: types ------------------------------------------------------------ */
 
-/* Layouts from format.h's byte tables (rate, trade and stocktake rows; entries 12-14). */
-#define MARK_KEY_BYTES (BZL_BOOK_NO_LEN + 4u) /* the wider of month | currency, book | date */
-static_assert(MONTH_KEY_BYTES <= MARK_KEY_BYTES, "a month key fits a mark key");
+/* Layouts from format.h's byte tables (rate and trade rows; entries 13, 14). */
+#define MARK_KEY_BYTES MONTH_KEY_BYTES
 
-/* What the last journal entry of one rate or trade (month, currency), or of one stocktake
- * (book, date), says. type and key together, contiguous, are the record's table key. */
+/* What the last journal entry of one rate or trade (month, currency) says. type and key
+ * together, contiguous, are the record's table key. */
 typedef struct mark {
-    uint8_t type;                /* JOURNAL_RATE, _TRADE or _STOCKTAKE */
-    uint8_t key[MARK_KEY_BYTES]; /* month BE | currency, zero-padded; or book | date BE */
+    uint8_t type;                /* JOURNAL_RATE or _TRADE */
+    uint8_t key[MARK_KEY_BYTES]; /* month BE | currency */
     bool stored;                 /* a stored row was compared with it */
-    int64_t a;                   /* cny_e9; exports_e5; the stocktake's line count */
-    int64_t b;                   /* 0; imports_e5; count_scrap */
+    int64_t a;                   /* cny_e9; exports_e5 */
+    int64_t b;                   /* 0; imports_e5 */
 } mark;
 
 static_assert(offsetof(mark, key) == 1, "a mark's type and key are one contiguous table key");
 #define MARK_TABLE_KEY_BYTES (1u + MARK_KEY_BYTES)
 
 static sum *
-sums_find(keyed *s, const uint8_t *key, bool insert)
+sums_find(bzl__keyed *s, const uint8_t *key, bool insert)
 {
-    return table_find(s, key, insert);
+    return bzl__keyed_find(s, key, insert);
 }
 
 /* Adds one entry's applied effects. Entries that carry none (master data, period close,
@@ -148,7 +131,7 @@ sums_find(keyed *s, const uint8_t *key, bool insert)
  * Wrapping arithmetic: a sum that overflowed will simply not match, which is what a damaged
  * journal should do. */
 static bzl_status
-sums_add_entry(keyed *s, const bzl__entry *e)
+sums_add_entry(bzl__keyed *s, const bzl__entry *e)
 {
     size_t at = 0;
     bool has = false;
@@ -164,7 +147,7 @@ sums_add_entry(keyed *s, const bzl__entry *e)
     for (uint32_t i = 0; i < count && !r.bad; i++) {
         bzl_effect eff;
         bzl__effect_read(&r, &eff);
-        st = table_grow(s);
+        st = bzl__keyed_grow(s);
         if (st != BZL_OK) {
             return st;
         }
@@ -184,11 +167,12 @@ sums_add_entry(keyed *s, const bzl__entry *e)
     return r.bad ? BZL_CORRUPT : BZL_OK;
 }
 
-static bzl_status marks_add_entry(keyed *m, const bzl__entry *e);
+static bzl_status marks_add_entry(bzl__keyed *m, const bzl__entry *e);
 
-/* The one journal pass: effects into s, the last rate, trade and stocktake entries into m. */
+/* The one journal pass: effects into s, the last rate and trade entries into m, and every
+ * entry into the derived tables' recomputation d. */
 static bzl_status
-sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
+sums_from_journal(bzl_txn *t, bzl__keyed *s, bzl__keyed *m, bzl__derived *d, uint64_t *entries)
 {
     bzl__walk w;
     bzl__walk_begin(t, DB_JOURNAL, NULL, 0, 0, &w);
@@ -197,12 +181,17 @@ sums_from_journal(bzl_txn *t, keyed *s, keyed *m, uint64_t *entries)
     while (st == BZL_OK && bzl__walk_next(&w)) {
         MDB_val v = w.v;
         bzl__entry e;
-        st = bzl__entry_decode(&v, &e); /* the cursor holds the entry: no second lookup */
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
+        uint64_t seq = rd_be(&kr, 8);
+        st = rd_done(&kr) ? bzl__entry_decode(&v, &e) : BZL_CORRUPT; /* no second lookup */
         if (st == BZL_OK) {
             st = sums_add_entry(s, &e);
         }
         if (st == BZL_OK) {
             st = marks_add_entry(m, &e);
+        }
+        if (st == BZL_OK) {
+            st = bzl__derived_add(d, t, seq, &e);
         }
         (*entries)++;
         t->journal_reads++;
@@ -258,7 +247,7 @@ compare(bzl_verify_report *out, const uint8_t *key, const bzl_balance *sb, const
 
 /* Compares every row stored in db (balance or scrap) with the sums. */
 static bzl_status
-compare_stored(bzl_txn *t, unsigned db, keyed *s, bzl_verify_report *out)
+compare_stored(bzl_txn *t, unsigned db, bzl__keyed *s, bzl_verify_report *out)
 {
     bzl__walk w;
     bzl__walk_begin(t, db, NULL, 0, 0, &w);
@@ -376,11 +365,11 @@ compare_history(bzl_txn *t, bzl_verify_report *out)
 
 /* Every recomputed item must match what is stored (absent rows are zeros). */
 static bzl_status
-compare_sums(bzl_txn *t, keyed *s, bzl_verify_report *out)
+compare_sums(bzl_txn *t, bzl__keyed *s, bzl_verify_report *out)
 {
     bzl_status st = BZL_OK;
     for (size_t i = 0; st == BZL_OK && i < s->cap; i++) {
-        const sum *x = table_at(s, i);
+        const sum *x = bzl__keyed_at(s, i);
         if (x == NULL) {
             continue;
         }
@@ -397,58 +386,40 @@ compare_sums(bzl_txn *t, keyed *s, bzl_verify_report *out)
     return st;
 }
 
-/* ---- rate, trade and stocktake rows: the journal side -------------------------------------- */
+/* ---- rate and trade rows: the journal side ------------------------------------------------- */
 
 static mark *
-marks_find(keyed *m, uint8_t type, const uint8_t *key, bool insert)
+marks_find(bzl__keyed *m, uint8_t type, const uint8_t *key, bool insert)
 {
     BZL_ASSERT(type != 0);
     uint8_t full[MARK_TABLE_KEY_BYTES];
     full[0] = type;
     memcpy(full + 1, key, MARK_KEY_BYTES);
-    return table_find(m, full, insert);
+    return bzl__keyed_find(m, full, insert);
 }
 
-/* Decodes a rate, trade or stocktake entry into key, a and b (see mark). */
+/* Decodes a rate or trade entry into key, a and b (see mark). */
 static bzl_status
 mark_decode(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES], int64_t *a, int64_t *b)
 {
-    bzl_rd r = {.p = e->payload, .len = e->payload_len};
-    memset(key, 0, MARK_KEY_BYTES);
-    if (e->type != JOURNAL_STOCKTAKE) {
-        if (e->payload_len != MONTH_ENTRY_BYTES) {
-            return BZL_CORRUPT;
-        }
-        memcpy(key, e->payload, MONTH_KEY_BYTES);
-        r.off = MONTH_KEY_BYTES;
-        int64_t first = rd_i64(&r);
-        int64_t second = rd_i64(&r);
-        *a = first;
-        *b = e->type == JOURNAL_TRADE ? second : 0; /* a rate's second is the one it replaced */
-        return rd_done(&r) ? BZL_OK : BZL_CORRUPT;
-    }
-    if (e->payload_len < STOCK_ENTRY_HEADER_BYTES) {
+    if (e->payload_len != MONTH_ENTRY_BYTES) {
         return BZL_CORRUPT;
     }
-    memcpy(key, e->payload, BZL_BOOK_NO_LEN);
-    r.off = BZL_BOOK_NO_LEN;
-    uint32_t date = rd_u32(&r); /* little-endian in the entry, big-endian in the row key */
-    bzl_wr w = {.p = key + BZL_BOOK_NO_LEN, .cap = 4};
-    wr_be(&w, date, 4);
-    *b = rd_u8(&r);
-    uint32_t lines = rd_u32(&r);
-    *a = lines;
-    bool whole = (uint64_t)e->payload_len ==
-                 STOCK_ENTRY_HEADER_BYTES + (uint64_t)lines * STOCK_ENTRY_LINE_BYTES;
-    return !r.bad && whole ? BZL_OK : BZL_CORRUPT;
+    bzl_rd r = {.p = e->payload, .len = e->payload_len, .off = MONTH_KEY_BYTES};
+    memcpy(key, e->payload, MONTH_KEY_BYTES);
+    int64_t first = rd_i64(&r);
+    int64_t second = rd_i64(&r);
+    *a = first;
+    *b = e->type == JOURNAL_TRADE ? second : 0; /* a rate's second is the one it replaced */
+    return rd_done(&r) ? BZL_OK : BZL_CORRUPT;
 }
 
-/* Remembers what a rate, trade or stocktake entry says; a later entry of the same key
- * replaces it, as the later write replaced the row. Other entry types add nothing. */
+/* Remembers what a rate or trade entry says; a later entry of the same key replaces it, as the
+ * later write replaced the row. Other entry types add nothing here. */
 static bzl_status
-marks_add_entry(keyed *m, const bzl__entry *e)
+marks_add_entry(bzl__keyed *m, const bzl__entry *e)
 {
-    if (e->type != JOURNAL_RATE && e->type != JOURNAL_TRADE && e->type != JOURNAL_STOCKTAKE) {
+    if (e->type != JOURNAL_RATE && e->type != JOURNAL_TRADE) {
         return BZL_OK;
     }
     uint8_t key[MARK_KEY_BYTES];
@@ -456,7 +427,7 @@ marks_add_entry(keyed *m, const bzl__entry *e)
     int64_t b = 0;
     bzl_status st = mark_decode(e, key, &a, &b);
     if (st == BZL_OK) {
-        st = table_grow(m);
+        st = bzl__keyed_grow(m);
     }
     if (st == BZL_OK) {
         mark *x = marks_find(m, e->type, key, true);
@@ -466,7 +437,7 @@ marks_add_entry(keyed *m, const bzl__entry *e)
     return st;
 }
 
-/* ---- rate, trade and stocktake rows: the comparison ---------------------------------------- */
+/* ---- rate and trade rows: the comparison --------------------------------------------------- */
 
 /* "7.1234" for a rate, "exports 1000 imports 500" for trade totals. */
 static void
@@ -520,7 +491,7 @@ month_mismatch(bzl_verify_report *out, uint8_t type, const uint8_t *key, const i
 
 /* Compares every row of the rate or trade table with the last entry of its key. */
 static bzl_status
-compare_month_rows(bzl_txn *t, unsigned db, keyed *m, bzl_verify_report *out)
+compare_month_rows(bzl_txn *t, unsigned db, bzl__keyed *m, bzl_verify_report *out)
 {
     uint8_t type = db == DB_RATE ? JOURNAL_RATE : JOURNAL_TRADE;
     bzl__walk w;
@@ -552,70 +523,15 @@ compare_month_rows(bzl_txn *t, unsigned db, keyed *m, bzl_verify_report *out)
     return bzl__walk_end(&w, st);
 }
 
-/* Fills the report with a stocktake (book | date BE key) that disagrees with the journal. */
+/* Every entry must have left its row: a rate or trade row per key. */
 static bzl_status
-stock_mismatch(bzl_verify_report *out, const uint8_t *key, const char *why)
-{
-    bzl_rd r = {.p = key, .len = MARK_KEY_BYTES};
-    rd_text(&r, out->book_no, sizeof out->book_no, BZL_BOOK_NO_LEN, true);
-    out->date = (int32_t)(uint32_t)rd_be(&r, 4);
-    out->mismatch = true;
-    snprintf(out->field, sizeof out->field, "stocktake");
-    char date[16];
-    bzl_date_format(out->date, date, sizeof date);
-    snprintf(out->message, sizeof out->message, "stocktake book %s %s: %s", out->book_no, date,
-             why);
-    return BZL_TAMPERED;
-}
-
-/* Every stored stocktake row's (book, date) must have an entry, with the same count_scrap. */
-static bzl_status
-compare_stock_rows(bzl_txn *t, keyed *m, bzl_verify_report *out)
-{
-    bzl__walk w;
-    bzl__walk_begin(t, DB_STOCKTAKE, NULL, 0, 0, &w);
-    bzl_status st = BZL_OK;
-    while (st == BZL_OK && bzl__walk_next(&w)) {
-        MDB_val k = w.k;
-        MDB_val v = w.v;
-        if (k.mv_size != STOCK_KEY_BYTES || v.mv_size != STOCK_VALUE_BYTES) {
-            st = BZL_CORRUPT;
-            break;
-        }
-        out->rows++;
-        uint8_t count_scrap = ((const uint8_t *)v.mv_data)[STOCK_VALUE_BYTES - 1];
-        mark *j = marks_find(m, JOURNAL_STOCKTAKE, k.mv_data, false);
-        if (j == NULL) {
-            st = stock_mismatch(out, k.mv_data, "rows are stored but no journal entry records it");
-        } else if (j->b != count_scrap) {
-            st = stock_mismatch(out, k.mv_data,
-                                "a row's count_scrap differs from the journal entry's");
-        } else {
-            j->stored = true;
-        }
-    }
-    return bzl__walk_end(&w, st);
-}
-
-/* Every entry must have left its row: a rate or trade row per key, and stocktake rows for a
- * stocktake of at least one line (one of none over a book without materials writes none). */
-static bzl_status
-compare_marks(const keyed *m, bzl_verify_report *out)
+compare_marks(const bzl__keyed *m, bzl_verify_report *out)
 {
     bzl_status st = BZL_OK;
     for (size_t i = 0; st == BZL_OK && i < m->cap; i++) {
-        const mark *j = table_at(m, i);
-        if (j == NULL || j->stored) {
-            continue;
-        }
-        if (j->type != JOURNAL_STOCKTAKE) {
+        const mark *j = bzl__keyed_at(m, i);
+        if (j != NULL && !j->stored) {
             st = month_mismatch(out, j->type, j->key, NULL, j);
-        } else if (j->a > 0) {
-            char why[96];
-            snprintf(why, sizeof why,
-                     "the journal records a stocktake of %" PRId64 " lines but no row is stored",
-                     j->a);
-            st = stock_mismatch(out, j->key, why);
         }
     }
     return st;
@@ -627,10 +543,14 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     BZL_ASSERT(t != NULL);
     BZL_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
-    /* Items start at 1,024 slots; the rate, trade and stocktake rows are a few per month. */
-    keyed s = {.rec_bytes = sizeof(sum), .key_bytes = ITEM_KEY_BYTES, .first_cap = 1024};
-    keyed m = {.rec_bytes = sizeof(mark), .key_bytes = MARK_TABLE_KEY_BYTES, .first_cap = 64};
-    bzl_status st = sums_from_journal(t, &s, &m, &out->entries);
+    /* Items start at 1,024 slots; the rate and trade rows are a few per month. */
+    bzl__keyed s = {.rec_bytes = sizeof(sum), .key_bytes = ITEM_KEY_BYTES, .first_cap = 1024};
+    bzl__keyed m = {.rec_bytes = sizeof(mark), .key_bytes = MARK_TABLE_KEY_BYTES, .first_cap = 64};
+    bzl__derived *d = NULL;
+    bzl_status st = bzl__derived_create(t, &d);
+    if (st == BZL_OK) {
+        st = sums_from_journal(t, &s, &m, d, &out->entries);
+    }
     if (st == BZL_OK) {
         st = compare_sums(t, &s, out);
     }
@@ -653,12 +573,13 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
         st = compare_month_rows(t, DB_TRADE, &m, out);
     }
     if (st == BZL_OK) {
-        st = compare_stock_rows(t, &m, out);
-    }
-    if (st == BZL_OK) {
         st = compare_marks(&m, out);
     }
-    table_free(&m);
-    table_free(&s);
+    if (st == BZL_OK) {
+        st = bzl__derived_compare(d, t, out);
+    }
+    bzl__derived_destroy(d);
+    bzl__keyed_free(&m);
+    bzl__keyed_free(&s);
     return st;
 }

@@ -90,7 +90,7 @@ check "--vertical: one block per material" test "$(grep -c '^-\[ RECORD [0-9]* \
 block4() { awk '/^-\[ RECORD/{r++; next} r==4' "$1" | sed 's/ *| */|/'; }
 check "--vertical: block 4 is the shortage with every figure" \
   test "$(block4 "$tmp/vertical" | tr '\n' ';')" = \
-  "book|H72012400011;item|1;name|sunflower seed;unit|035 千克;opening|0;in|408000;  import|408000;  transfer_in|0;  leftover_in|0;  zone_transfer_in|0;  return_in|0;  low_value|0;out|0;  reexport|0;  domestic_sale|0;  leftover_out|0;  destroy|0;  return_out|0;  zone_transfer_out|0;consumption|390000;  tangible_loss|11700;  intangible_loss|3900;adjust_up|0;adjust_down|0;scrap_disposed|0;book_balance|18000;counted|17280;difference|-720;difference_rate|-4.0000;flag|shortage;"
+  "book|H72012400011;item|1;name|sunflower seed;unit|035 千克;opening|0;in|408000;  import|408000;  transfer_in|0;  leftover_in|0;  zone_transfer_in|0;  return_in|0;  low_value|0;out|0;  reexport|0;  domestic_sale|0;  leftover_out|0;  destroy|0;  return_out|0;  zone_transfer_out|0;consumption|390000;  tangible_loss|11700;  intangible_loss|3900;adjust_up|0;adjust_down|0;scrap_disposed|0;book_balance|18000;counted|17280;difference|-720;difference_rate|-4.0000;flag|shortage;counted_by|customs;"
 check "--vertical exits 5" test "$rc" -eq 5
 "$bzl" reconcile "${P[@]}" --vertical --flagged >"$tmp/vflagged"
 check "--vertical --flagged: one block" test "$(grep -c '^-\[ RECORD' "$tmp/vflagged")" -eq 1
@@ -112,7 +112,7 @@ check "--csv: the shortage row" \
 check "--csv exits 5" test "$rc" -eq 5
 "$bzl" reconcile "${P[@]}" --csv --vertical --flagged >"$tmp/long.csv"
 check "--csv --vertical: book,item,column,value, one line per figure" \
-  test "$(head -1 "$tmp/long.csv")/$(grep -c '^H72012400011,1,' "$tmp/long.csv")" = "book,item,column,value/28"
+  test "$(head -1 "$tmp/long.csv")/$(grep -c '^H72012400011,1,' "$tmp/long.csv")" = "book,item,column,value/29"
 check "--csv --vertical: the rate" grep -Fxq 'H72012400011,1,difference_rate,-4.0000' "$tmp/long.csv"
 
 "$bzl" --json reconcile "${P[@]}" --flagged --sort rate >"$tmp/view.json"; rc=$?
@@ -122,11 +122,12 @@ check "--json keeps every figure of the one flagged row, name, unit, in and out 
 import json, sys
 d = json.load(open(sys.argv[1]))
 r = d["rows"]
-assert len(r) == 1 and len(d["columns"]) == 30, d
+assert len(r) == 1 and len(d["columns"]) == 31, d
 r = r[0]
 want = {"book": "H72012400011", "name": "sunflower seed", "unit": "035", "in": "408000",
         "out": "0", "import": "408000", "consumption": "390000", "tangible_loss": "11700",
-        "book_balance": "18000", "difference_rate": "-4.0000", "flag": "shortage"}
+        "book_balance": "18000", "difference_rate": "-4.0000", "flag": "shortage",
+        "counted_by": "customs"}
 assert all(r[k] == v for k, v in want.items()), r
 assert sorted(r) == sorted(d["columns"]), r
 assert any(n.startswith("in = import") for n in d["notes"]), d["notes"]' "$tmp/view.json"

@@ -4,7 +4,9 @@
  * transaction's journal-read counter at 0 while every book balance equals the hand
  * computation; the same counter does move when bzl_storage_verify_balances walks the journal,
  * so a zero is not an idle counter. Also proves carry-forward: a closing stored for January
- * becomes February's opening even when it differs from the sum of the totals. */
+ * becomes February's opening even when it differs from the sum of the totals; that verify
+ * recomputes the period totals, trade values, stocktake rows and closings from the journal and
+ * names one changed on disk; and that an enterprise's stocktake never replaces customs'. */
 #include "bzl/query.h"
 #include "bzl/storage.h"
 #include "storage_fixture.h"
@@ -199,8 +201,10 @@ assert_counts(int32_t date, int32_t want_date, int64_t m1, int64_t m2)
     bzl_count_row rows[4];
     size_t n = 0;
     int32_t found = 0;
+    bzl_counted_by by = BZL_COUNTED_ANY;
     bzl_txn *t = read_txn();
-    ck_assert_int_eq(bzl_storage_stocktake_get(t, BOOK, INT32_MIN + 1, date, &found, rows, 4, &n),
+    ck_assert_int_eq(bzl_storage_stocktake_get(t, BOOK, INT32_MIN + 1, date, BZL_COUNTED_ANY,
+                                               &found, &by, rows, 4, &n),
                      BZL_OK);
     bzl_txn_abort(t);
     ck_assert_int_eq(found, want_date);
@@ -283,6 +287,371 @@ START_TEST(stocktake_dated_inside_a_closed_period_is_refused)
 }
 END_TEST
 
+/* ---- verify recomputes the derived tables; counts kept apart (issue 13) ------------------- */
+
+static const bzl_actor customs = {
+    .uid = 2001, .gid = 2001, .pid = 51, .role = 2, .request_id = 9, .time_ms = 1773600000000};
+static const bzl_actor firm = {.uid = 3001,
+                               .gid = 3001,
+                               .pid = 61,
+                               .role = BZL_ROLE_ENTERPRISE,
+                               .request_id = 10,
+                               .time_ms = 1773700000000};
+
+/* A one-line 5015 declaration of BOOK dated 2026-03-15, value 10 USD. */
+static void
+submit_line(const char *id, bzl_kind kind, bzl_direction way, uint32_t item, int64_t qty_e5)
+{
+    bzl_decl_line l = {.item_no = item, .qty_e5 = qty_e5, .value_e5 = E5(10)};
+    strcpy(l.unit, "035");
+    strcpy(l.currency, "502");
+    bzl_declaration d = {.kind = (uint8_t)kind,
+                         .direction = (uint8_t)way,
+                         .date = DAYS_2026_03_15,
+                         .line_count = 1,
+                         .lines = &l};
+    strcpy(d.id, id);
+    strcpy(d.enterprise, ENT);
+    strcpy(d.book_no, BOOK);
+    strcpy(d.trade_mode, "5015");
+    bzl_submit_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_submit(t, &d, &customs, &r), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
+static void
+norm_of(uint32_t material, int64_t net_e9, int64_t tangible_e9)
+{
+    bzl_norm n = {.product = 1, .material = material, .net_e9 = net_e9};
+    strcpy(n.book_no, BOOK);
+    strcpy(n.version, "v1");
+    n.tangible_e9 = tangible_e9;
+    n.share_e9 = 1000000000;
+    n.valid_from = bzl_date_from_civil(2000, 1, 1);
+    ck_assert_int_eq(bzl_norm_check(&n, NULL), BZL_OK);
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_norm_set(t, &n, &customs, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
+/* A stocktake of BOOK on date by `who`: material 1 counted m1, and p1 of product 1. */
+static void
+count_as(const bzl_actor *who, int32_t date, int64_t m1, int64_t p1)
+{
+    bzl_stocktake_line lines[2] = {
+        {.kind = BZL_STOCK_MATERIAL, .item_no = 1, .qty_e5 = m1},
+        {.kind = BZL_STOCK_PRODUCT, .item_no = 1, .qty_e5 = p1},
+    };
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_stocktake_put(t, BOOK, date, lines, 2, false, who, &r), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
+#define APRIL_10 (DAYS_2026_03_15 + 26)
+
+/* BOOK (seed: materials 1 and 2, product 1 registered ODM) with product 1's norm v1: material
+ * 1 net 0.95 at 5 % tangible loss (单耗 1), material 2 net 2 (单耗 2). On 2026-03-15 imports of
+ * 10000 of material 1 and 5000 of material 2, and an export of 1000 of product 1, which
+ * consumes 1000 × 1 = 1000 of material 1 and 1000 × 2 = 2000 of material 2 (all at 10 USD a
+ * line). The close through 2026-03-31 carries 10000 − 1000 = 9000 and 5000 − 2000 = 3000.
+ * Customs counts on 2026-04-10: 8000 of material 1 and 100 of product 1, which converts to
+ * 100 × 1 = 100 of material 1 and 100 × 2 = 200 of material 2: counted 8100 and 200. */
+static void
+seed_derived(void)
+{
+    seed();
+    norm_of(1, 950000000, 5000000000);
+    norm_of(2, 2000000000, 0);
+    submit_line("IMP-1", BZL_KIND_MATERIAL, BZL_DIR_IN, 1, E5(10000));
+    submit_line("IMP-2", BZL_KIND_MATERIAL, BZL_DIR_IN, 2, E5(5000));
+    submit_line("EXP-1", BZL_KIND_PRODUCT, BZL_DIR_OUT, 1, E5(1000));
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(
+        bzl_query_period_close(t, BOOK, bzl_date_from_civil(2026, 3, 31), &customs, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    count_as(&customs, APRIL_10, E5(8000), E5(100));
+}
+
+static bzl_status
+verify(bzl_verify_report *rep)
+{
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_verify_balances(t, rep);
+    bzl_txn_abort(t);
+    return st;
+}
+
+static void
+put_le64(uint8_t *p, int64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        p[i] = (uint8_t)((uint64_t)v >> (8 * i));
+    }
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * (3 - i)));
+    }
+}
+
+/* Opens the forged ledger again and asserts verify names table, field, stored and recomputed. */
+static bzl_verify_report
+verify_names(const char *table, const char *field, int64_t stored, int64_t recomputed)
+{
+    open_with(0, 0);
+    bzl_verify_report rep;
+    ck_assert_int_eq(verify(&rep), BZL_TAMPERED);
+    ck_assert(rep.mismatch);
+    ck_assert_str_eq(rep.table, table);
+    ck_assert_str_eq(rep.field, field);
+    ck_assert_int_eq(rep.stored_e5, stored);
+    ck_assert_int_eq(rep.recomputed_e5, recomputed);
+    ck_assert_ptr_nonnull(strstr(rep.message, rep.key));
+    return rep;
+}
+
+/* The clean ledger verifies, every derived row compared: 7 period totals (material 1: import,
+ * consumption, tangible loss; material 2: import, consumption; product 1: export; … at least
+ * those), 3 trade values, 2 stocktake rows and 2 closings. */
+START_TEST(verify_recomputes_every_derived_table_of_a_clean_ledger)
+{
+    seed_derived();
+    bzl_verify_report rep;
+    ck_assert_int_eq(verify(&rep), BZL_OK);
+    ck_assert(!rep.mismatch);
+    ck_assert_uint_ge(rep.rows, 6 + 3 + 2 + 2);
+}
+END_TEST
+
+/* A stocktake count changed on disk (material 1's 8100 made 9999: a shortage of 900 against
+ * the book's 9000 would read as a surplus) is named: table, key, field, both figures. */
+START_TEST(verify_names_a_forged_stocktake_count)
+{
+    seed_derived();
+    uint8_t key[20];
+    memcpy(key, BOOK, 12);
+    put_be32(key + 12, (uint32_t)APRIL_10);
+    put_be32(key + 16, 1);
+    uint8_t val[33] = {0};
+    put_le64(val, E5(9999));     /* counted */
+    put_le64(val + 8, E5(8000)); /* direct */
+    put_le64(val + 16, E5(100)); /* converted */
+    forge("stocktake", key, sizeof key, val, sizeof val);
+    bzl_verify_report rep = verify_names("stocktake", "counted", E5(9999), E5(8100));
+    ck_assert_str_eq(rep.key, "H72012400001 2026-04-10 material 1 (customs count)");
+}
+END_TEST
+
+/* A period total changed on disk (material 1's March consumption 1000 made 999) is named. */
+START_TEST(verify_names_a_forged_period_total)
+{
+    seed_derived();
+    int64_t q = 0;
+    int64_t v = 0;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_total_get(t, BOOK, BZL_KIND_MATERIAL, 1, 202603,
+                                           BZL_CATEGORY_CONSUMPTION, &q, &v),
+                     BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_int_eq(q, E5(1000));
+    uint8_t key[22];
+    memcpy(key, BOOK, 12);
+    key[12] = BZL_KIND_MATERIAL;
+    put_be32(key + 13, 1);
+    put_be32(key + 17, 202603);
+    key[21] = BZL_CATEGORY_CONSUMPTION;
+    uint8_t val[16];
+    put_le64(val, E5(999));
+    put_le64(val + 8, v); /* the value as stored: only the quantity is forged */
+    forge("total", key, sizeof key, val, sizeof val);
+    bzl_verify_report rep = verify_names("total", "qty", E5(999), E5(1000));
+    ck_assert_str_eq(rep.key, "H72012400001 material 1 2026-03 consumption");
+}
+END_TEST
+
+/* A closing changed on disk (material 1's 9000 carried into April made 9500) is named. */
+START_TEST(verify_names_a_forged_closing)
+{
+    seed_derived();
+    uint8_t key[20];
+    memcpy(key, BOOK, 12);
+    put_be32(key + 12, 1);
+    put_be32(key + 16, 202603);
+    uint8_t val[8];
+    put_le64(val, E5(9500));
+    forge("closing", key, sizeof key, val, sizeof val);
+    bzl_verify_report rep = verify_names("closing", "book_balance", E5(9500), E5(9000));
+    ck_assert_str_eq(rep.key, "H72012400001 material 1 2026-03");
+}
+END_TEST
+
+/* A deleted closing is named too: the close carried two materials, one row is left. */
+START_TEST(verify_names_a_deleted_closing)
+{
+    seed_derived();
+    uint8_t key[20];
+    memcpy(key, BOOK, 12);
+    put_be32(key + 12, 2);
+    put_be32(key + 16, 202603);
+    forge("closing", key, sizeof key, NULL, 0);
+    verify_names("closing", "rows", 1, 2);
+}
+END_TEST
+
+/* A trade value changed on disk (the export's 1000 of product 1, ODM, USD, made 2000) is
+ * named. */
+START_TEST(verify_names_a_forged_trade_value)
+{
+    seed_derived();
+    uint8_t key[26];
+    memcpy(key, BOOK, 12);
+    put_be32(key + 12, 202603);
+    key[16] = BZL_FLOW_PROD_EXPORT;
+    key[17] = BZL_KIND_PRODUCT;
+    put_be32(key + 18, 1);
+    key[22] = BZL_BIZ_ODM;
+    memcpy(key + 23, "502", 3);
+    uint8_t val[24] = {0};
+    put_le64(val, E5(2000));
+    put_le64(val + 8, E5(10));
+    forge("trade_value", key, sizeof key, val, sizeof val);
+    bzl_verify_report rep = verify_names("trade_value", "qty", E5(2000), E5(1000));
+    ck_assert_ptr_nonnull(strstr(rep.key, "H72012400001 2026-03"));
+    ck_assert_ptr_nonnull(strstr(rep.key, "product 1 mode ODM currency 502"));
+}
+END_TEST
+
+/* April as reconciled: material 1's line and the summary's stocktake. */
+static bzl_recon_line
+april_material_1(bzl_recon_summary *sum)
+{
+    bzl_period p;
+    bzl_fault f;
+    ck_assert_int_eq(bzl_period_parse("2026-04", 7, &p, &f), BZL_OK);
+    bzl_recon_line lines[2];
+    size_t n = 0;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_recon_book(t, BOOK, &p, 5000, lines, 2, &n, sum), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(n, 2);
+    return lines[0];
+}
+
+/* An enterprise's count of the same date never replaces customs': it is stored apart (its
+ * 9000 + 0 read back as the enterprise's), customs' rows stay (8000 + 100 = 8100), the
+ * verification figure is unchanged (opening 9000 carried, counted 8100, difference −900,
+ * counted by customs), and verify recomputes both counts from their entries. */
+START_TEST(enterprise_count_over_a_customs_count_is_kept_aside)
+{
+    seed_derived();
+    bzl_recon_summary before_sum;
+    bzl_recon_line before = april_material_1(&before_sum);
+    ck_assert_int_eq(before.opening_e5, E5(9000));
+    ck_assert_int_eq(before.counted_e5, E5(8100));
+    ck_assert_int_eq(before.difference_e5, -E5(900));
+    ck_assert_int_eq(before_sum.counted_by, BZL_COUNTED_CUSTOMS);
+    count_as(&firm, APRIL_10, E5(9000), 0);
+    bzl_recon_summary after_sum;
+    bzl_recon_line after = april_material_1(&after_sum);
+    ck_assert_int_eq(after.counted_e5, E5(8100));
+    ck_assert_int_eq(after.difference_e5, -E5(900));
+    ck_assert_int_eq(after.rate_e4, before.rate_e4);
+    ck_assert_int_eq(after_sum.counted_by, BZL_COUNTED_CUSTOMS);
+    ck_assert_int_eq(after_sum.stocktake_date, APRIL_10);
+    bzl_count_row rows[4];
+    size_t n = 0;
+    int32_t date = 0;
+    bzl_counted_by by = BZL_COUNTED_ANY;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_stocktake_get(t, BOOK, APRIL_10, APRIL_10, BZL_COUNTED_ENTERPRISE,
+                                               &date, &by, rows, 4, &n),
+                     BZL_OK);
+    ck_assert_int_eq(by, BZL_COUNTED_ENTERPRISE);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(rows[0].counted_e5, E5(9000));
+    ck_assert_int_eq(rows[1].counted_e5, 0);
+    ck_assert_int_eq(bzl_storage_stocktake_get(t, BOOK, APRIL_10, APRIL_10, BZL_COUNTED_CUSTOMS,
+                                               &date, &by, rows, 4, &n),
+                     BZL_OK);
+    ck_assert_int_eq(rows[0].counted_e5, E5(8100));
+    ck_assert_int_eq(rows[1].counted_e5, E5(200));
+    bzl_txn_abort(t);
+    bzl_verify_report rep;
+    ck_assert_int_eq(verify(&rep), BZL_OK);
+}
+END_TEST
+
+/* Without a customs count in the period the enterprise's is used, and labelled as such: May's
+ * only count is the enterprise's 8500 + 0 of material 1. */
+START_TEST(enterprise_count_alone_is_used_and_labelled)
+{
+    seed_derived();
+    int32_t may_5 = APRIL_10 + 25;
+    count_as(&firm, may_5, E5(8500), 0);
+    bzl_period p;
+    bzl_fault f;
+    ck_assert_int_eq(bzl_period_parse("2026-05", 7, &p, &f), BZL_OK);
+    bzl_recon_line lines[2];
+    size_t n = 0;
+    bzl_recon_summary sum;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_recon_book(t, BOOK, &p, 5000, lines, 2, &n, &sum), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(sum.has_stocktake);
+    ck_assert_int_eq(sum.stocktake_date, may_5);
+    ck_assert_int_eq(sum.counted_by, BZL_COUNTED_ENTERPRISE);
+    ck_assert_str_eq(bzl_counted_by_name(sum.counted_by), "enterprise");
+    ck_assert(lines[0].counted);
+    ck_assert_int_eq(lines[0].counted_e5, E5(8500));
+    /* Customs' count of May then takes over: 8400 + 0. */
+    count_as(&customs, may_5, E5(8400), 0);
+    t = read_txn();
+    ck_assert_int_eq(bzl_recon_book(t, BOOK, &p, 5000, lines, 2, &n, &sum), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_int_eq(sum.counted_by, BZL_COUNTED_CUSTOMS);
+    ck_assert_int_eq(lines[0].counted_e5, E5(8400));
+    bzl_verify_report rep;
+    ck_assert_int_eq(verify(&rep), BZL_OK);
+}
+END_TEST
+
+/* An enterprise's count moved into customs' table on disk (its rows put where customs' were)
+ * is named: the entry that wrote them was the enterprise's. */
+START_TEST(verify_names_an_enterprise_count_passed_off_as_customs)
+{
+    seed_derived();
+    int32_t may_5 = APRIL_10 + 25;
+    count_as(&firm, may_5, E5(8500), 0);
+    uint8_t key[20];
+    memcpy(key, BOOK, 12);
+    put_be32(key + 12, (uint32_t)may_5);
+    put_be32(key + 16, 1);
+    uint8_t val[33] = {0};
+    put_le64(val, E5(8500));
+    put_le64(val + 8, E5(8500));
+    forge("stocktake_enterprise", key, sizeof key, NULL, 0);
+    open_with(0, 0);
+    forge("stocktake", key, sizeof key, val, sizeof val);
+    open_with(0, 0);
+    bzl_verify_report rep;
+    ck_assert_int_eq(verify(&rep), BZL_TAMPERED);
+    ck_assert_str_eq(rep.table, "stocktake");
+    ck_assert_ptr_nonnull(strstr(rep.message, "2026-05-05 (customs count)"));
+    ck_assert_ptr_nonnull(strstr(rep.message, "no journal entry"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -298,6 +667,20 @@ main(void)
     tcase_add_test(stock, stocktake_replaces_the_only_stocktake_in_the_ledger);
     tcase_add_test(stock, stocktake_dated_inside_a_closed_period_is_refused);
     suite_add_tcase(s, stock);
+    TCase *derived = tcase_create("derived");
+    tcase_add_unchecked_fixture(derived, root_setup, root_teardown);
+    tcase_add_checked_fixture(derived, db_setup, db_teardown);
+    tcase_set_timeout(derived, 60);
+    tcase_add_test(derived, verify_recomputes_every_derived_table_of_a_clean_ledger);
+    tcase_add_test(derived, verify_names_a_forged_stocktake_count);
+    tcase_add_test(derived, verify_names_a_forged_period_total);
+    tcase_add_test(derived, verify_names_a_forged_closing);
+    tcase_add_test(derived, verify_names_a_deleted_closing);
+    tcase_add_test(derived, verify_names_a_forged_trade_value);
+    tcase_add_test(derived, enterprise_count_over_a_customs_count_is_kept_aside);
+    tcase_add_test(derived, enterprise_count_alone_is_used_and_labelled);
+    tcase_add_test(derived, verify_names_an_enterprise_count_passed_off_as_customs);
+    suite_add_tcase(s, derived);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

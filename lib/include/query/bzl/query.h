@@ -19,14 +19,17 @@ typedef struct bzl_recon_summary {
     uint32_t uncounted; /* materials no stocktake counted */
     uint32_t negative;  /* materials whose book balance is below zero */
     bool has_stocktake;
-    int32_t stocktake_date;    /* the latest stocktake dated in the period */
+    int32_t stocktake_date;    /* the latest stocktake dated in the period, customs' first */
+    bzl_counted_by counted_by; /* who counted it: customs when any customs count is in the
+                                * period, else the enterprise (0 without a stocktake) */
     int64_t abs_difference_e5; /* Σ |difference| */
 } bzl_recon_summary;
 
 /* Verifies book_no over p (whole months: bzl_period_require_months) for every material, in item
  * order, into out[0..cap) (BZL_LIMIT_EXCEEDED when the book has more materials). Reads the
  * closing balance carried forward before p (bzl_storage_closing_latest) and the period totals
- * since it and the latest stocktake dated in p; never the journal. Statuses:
+ * since it and the latest customs stocktake dated in p — the latest enterprise stocktake only
+ * when customs counted none (sum->counted_by says which); never the journal. Statuses:
  * BZL_OK, BZL_NOT_FOUND (book), BZL_INVALID_ARGUMENT (not whole months), BZL_OVERFLOW, storage
  * statuses. */
 BZL_NODISCARD bzl_status bzl_recon_book(bzl_txn *t, const char *book_no, const bzl_period *p,

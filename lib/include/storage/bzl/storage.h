@@ -96,12 +96,16 @@ BZL_NODISCARD bzl_status bzl_txn_commit(bzl_txn *t);
 /* Discards t and everything written in it. */
 void bzl_txn_abort(bzl_txn *t);
 
+/* The role number the daemon gives an enterprise principal (format.h's journal role 4): a
+ * stocktake it submits is kept apart from the official count (bzl_storage_stocktake_put). */
+#define BZL_ROLE_ENTERPRISE 4u
+
 /* Who made a change: recorded with every journal entry. */
 typedef struct bzl_actor {
     uint32_t uid;
     uint32_t gid;
     int32_t pid;
-    uint8_t role;        /* daemon-defined role number */
+    uint8_t role;        /* daemon-defined role number (BZL_ROLE_ENTERPRISE is one) */
     uint64_t request_id; /* the client's request id */
     int64_t time_ms;     /* wall clock, ms since the epoch */
 } bzl_actor;
@@ -547,8 +551,12 @@ BZL_NODISCARD bzl_status bzl_storage_decl_list(bzl_txn *t, const bzl_decl_filter
 typedef struct bzl_verify_report {
     uint64_t entries;  /* journal entries read */
     uint64_t balances; /* balance and allowance rows compared */
-    uint64_t rows;     /* rate, trade and stocktake rows compared */
+    uint64_t rows;     /* rate, trade, stocktake, period-total, trade-value and closing rows
+                        * compared */
     bool mismatch;
+    char table[16]; /* the first differing record's table ("total", "trade_value",
+                     * "stocktake", "closing", …; "" for the tables named by field alone) */
+    char key[96];   /* … and its key, as people read it ("" likewise) */
     char book_no[BZL_BOOK_NO_LEN + 1]; /* of a balance, allowance or stocktake */
     uint8_t kind;
     uint32_t item_no;
@@ -564,17 +572,21 @@ typedef struct bzl_verify_report {
 
 /* Recomputes every balance (qty, value, pending in and out) and every scrap allowance by summing
  * the effects recorded in the journal, and compares them with the stored rows. In the same pass
- * it remembers the last rate and trade entry of each (month, currency) and the last stocktake
- * entry of each (book, date), and compares them with the stored rate, trade and stocktake rows
- * both ways: a row no entry wrote, an entry whose row is missing, or a rate or trade row whose
- * values differ (a stocktake's per-material counts derive from its lines and the norms, so only
- * its existence and count_scrap are compared). The values per currency must sum, entry by
- * entry and item by item, to the values the journal carries, and to each balance's value.
+ * it remembers the last rate and trade entry of each (month, currency), and recomputes every
+ * derived table the reports read: the period totals (from the effects), the trade values
+ * (from each posted declaration's lines, at the business modes and flows in force when it was
+ * posted or reversed), each stocktake's per-material rows (from its lines and the norms as they
+ * stood when it was journaled, in the customs or the enterprise table by the entry's role) and
+ * the closings a period close carried forward (from the proven period totals). Each is compared
+ * with the stored rows both ways: a row no entry wrote, an entry whose row is missing, or a
+ * row whose values differ. The values per currency must sum, entry by entry and item by item,
+ * to the values the journal carries, and to each balance's value.
  * BZL_OK when all agree; BZL_TAMPERED with the first mismatch in *out (book, kind, item or
  * month, currency or book, date; field, stored and recomputed, and a message naming the table);
  * BZL_CORRUPT for an undecodable entry or row; BZL_NO_MEMORY. Works in a read transaction; its
- * cost grows with the journal, its memory with the items, the (item, currency) pairs and the
- * rate, trade and stocktake keys. */
+ * cost grows with the journal (one pass, a point read per post or reversal, and one walk of
+ * each derived table), its memory with the keys: items, (item, currency) pairs, norms, and the
+ * rate, trade, period-total, trade-value and stocktake rows. */
 BZL_NODISCARD bzl_status bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out);
 
 /* Statistics of the environment, for `bzl stats`. */
@@ -641,24 +653,39 @@ typedef struct bzl_count_row {
     bool count_scrap;
 } bzl_count_row;
 
-/* Stores book_no's stocktake on date, replacing an earlier one of the same date: every line is
- * converted to materials (a product or WIP line consumes round5(qty × u) of each material of
- * its norm version in force on date, or of bom_version), and the per-material counts are
- * written. The lines as submitted are journaled (entry type 12) with actor, in the same
- * transaction; every accepted submission is an entry, a resubmission included. count is at
- * most BZL_DECL_LINES_CEILING. Refusals in *out: BZL_NOT_FOUND (book, item), BZL_PERIOD_CLOSED
- * (date on or before the date the book is closed through), BZL_NORM_MISSING,
- * BZL_INVALID_ARGUMENT (a line kind, or a scrap line on a product), BZL_OVERFLOW; a refusal
- * writes nothing. Materials of the book that no line names are counted as 0. actor is borrowed
- * for the call. */
+/* Who counted a stocktake: customs (or admin, or any count stored before counts were kept
+ * apart: format.h's stocktake tables) or the enterprise itself. */
+typedef enum bzl_counted_by {
+    BZL_COUNTED_ANY = 0, /* for bzl_storage_stocktake_get: customs when there is one */
+    BZL_COUNTED_CUSTOMS = 1,
+    BZL_COUNTED_ENTERPRISE = 2,
+} bzl_counted_by;
+
+/* "customs" or "enterprise" ("" for BZL_COUNTED_ANY). */
+const char *bzl_counted_by_name(bzl_counted_by by);
+
+/* Stores book_no's stocktake on date, replacing an earlier one of the same date and the same
+ * counter: every line is converted to materials (a product or WIP line consumes round5(qty × u)
+ * of each material of its norm version in force on date, or of bom_version), and the
+ * per-material counts are written. An enterprise's count (actor->role BZL_ROLE_ENTERPRISE) is
+ * kept in a table of its own and never replaces a customs count; any other role's count is the
+ * customs count. The lines as submitted are journaled (entry type 12, with actor and so its
+ * role) in the same transaction; every accepted submission is an entry, a resubmission
+ * included. count is at most BZL_DECL_LINES_CEILING. Refusals in *out: BZL_NOT_FOUND (book,
+ * item), BZL_PERIOD_CLOSED (date on or before the date the book is closed through),
+ * BZL_NORM_MISSING, BZL_INVALID_ARGUMENT (a line kind, or a scrap line on a product),
+ * BZL_OVERFLOW; a refusal writes nothing. Materials of the book that no line names are counted
+ * as 0. actor is borrowed for the call. */
 BZL_NODISCARD bzl_status bzl_storage_stocktake_put(bzl_txn *batch, const char *book_no,
                                                    int32_t date, const bzl_stocktake_line *lines,
                                                    uint32_t count, bool count_scrap,
                                                    const bzl_actor *actor, bzl_action_result *out);
-/* The latest stocktake of book_no dated in [from, to]: *date and its rows in item order (at
- * most cap; *count). BZL_NOT_FOUND when none. */
+/* The latest stocktake of book_no dated in [from, to] counted by `which` — for
+ * BZL_COUNTED_ANY the latest customs count, else the latest enterprise count: *date, *by (who
+ * counted it) and its rows in item order (at most cap; *count). BZL_NOT_FOUND when none. */
 BZL_NODISCARD bzl_status bzl_storage_stocktake_get(bzl_txn *t, const char *book_no, int32_t from,
-                                                   int32_t to, int32_t *date, bzl_count_row *out,
+                                                   int32_t to, bzl_counted_by which, int32_t *date,
+                                                   bzl_counted_by *by, bzl_count_row *out,
                                                    size_t cap, size_t *count);
 
 /* Book numbers in order strictly after `after` ("" for the start), at most cap of them
