@@ -35,6 +35,7 @@ struct bzl_client {
     size_t read_pos; /* read_buf[read_pos..read_len) arrived but is not yet fed: the */
     size_t read_len; /* start of a pipelined response after the one just taken      */
     char error[CLIENT_ERROR_BYTES];
+    bool peer_closed; /* a send found the daemon gone (EPIPE, ECONNRESET) */
     uint8_t read_buf[CLIENT_READ_BYTES];
 };
 
@@ -255,6 +256,7 @@ bzl_client_send(bzl_client *c, Bzl__V1__Request *req)
     int err = send_all(c->fd, c->send_buf, BZL_FRAME_HEADER_BYTES + body_bytes);
     if (err != 0) {
         char errbuf[128];
+        c->peer_closed = err == EPIPE || err == ECONNRESET;
         client_set_error(c, "send: %s", errno_text(err, errbuf, sizeof(errbuf)));
         return BZL_IO_ERROR;
     }
@@ -359,13 +361,35 @@ bzl_client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
     BZL_ASSERT(resp != NULL);
 
     bzl_status status = bzl_client_send(c, req);
+    Bzl__V1__Response *got = NULL;
+    if (status == BZL_IO_ERROR && c->peer_closed) {
+        /* The daemon may have refused the connection itself (a cap, an unmapped peer) and
+         * closed it before the request arrived: its refusal waits in the socket. */
+        char why[CLIENT_ERROR_BYTES];
+        snprintf(why, sizeof why, "%s", c->error);
+        if (bzl_client_recv(c, &got) == BZL_OK && got->id == 0 &&
+            got->status != BZL__V1__STATUS__STATUS_OK) {
+            *resp = got;
+            return BZL_OK;
+        }
+        if (got != NULL) {
+            bzl__v1__response__free_unpacked(got, NULL);
+        }
+        snprintf(c->error, sizeof c->error, "%s", why);
+        return status;
+    }
     if (status != BZL_OK) {
         return status;
     }
-    Bzl__V1__Response *got = NULL;
     status = bzl_client_recv(c, &got);
     if (status != BZL_OK) {
         return status;
+    }
+    /* Id 0 answers no request: the daemon refused the connection (over a cap, an unmapped
+     * peer, a broken frame) and closes it; its status and message are the answer. */
+    if (got->id == 0 && got->status != BZL__V1__STATUS__STATUS_OK) {
+        *resp = got;
+        return BZL_OK;
     }
     if (got->id != req->id) {
         client_set_error(c, "response id %" PRIu64 " does not match request id %" PRIu64, got->id,

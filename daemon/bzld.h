@@ -32,7 +32,11 @@ typedef struct bzld_config {
     uint32_t write_queue_max;
     uint32_t idle_timeout_ms;
     uint32_t conn_inflight_max;   /* slots per connection before it stops being read */
-    uint32_t conn_out_bytes_high; /* unsent reply bytes before it stops being read */
+    uint32_t conn_out_bytes_high; /* bytes a connection holds before it stops being read */
+    uint32_t drain_timeout_ms;    /* replies stuck this long close the connection */
+    uint32_t staff_connections;   /* of connections_max, kept for admin, customs, reconciler */
+    bool staff_connections_set;   /* given in the file: kept as is, else at most a quarter */
+    uint64_t uid_memory_max;      /* bytes one uid's connections may hold together */
     uint64_t map_bytes;
     uint64_t map_bytes_max;
     bool foreground;
@@ -84,6 +88,7 @@ struct bzld_slot {
     bool is_write;
     uint64_t request_id;
     uint32_t kind;         /* the Request body's field number, 0 until decoded: for statistics */
+    uint32_t in_bytes;     /* the request's frame bytes while it is held (memory accounting) */
     Bzl__V1__Request *req; /* owned until the handler has run */
     uint8_t *reply;        /* framed response, owned until handed to a uv_write */
     size_t reply_len;
@@ -129,6 +134,9 @@ typedef struct bzld {
     bzld_conn *pump_list; /* conns whose writes finished in this wake-up, pumped at its end */
     bzld_slot *slot_pool; /* free slots for reuse, at most BZLD_SLOT_POOL_MAX */
     uint32_t slot_pool_count;
+    struct bzld_uid_use *uid_use; /* bytes held per peer uid (conn.c), open addressing */
+    uint32_t uid_use_cap;         /* 0, or a power of two */
+    uint32_t uid_use_count;
     bool listening;
     bool socket_activated; /* the listener came from systemd (sd_listen_fds): never unlink it */
     bool signals_on;

@@ -27,6 +27,9 @@ bzld_config_defaults(bzld_config *cfg)
     cfg->idle_timeout_ms = BZL_IDLE_TIMEOUT_MS_DEFAULT;
     cfg->conn_inflight_max = BZL_CONN_INFLIGHT_MAX;
     cfg->conn_out_bytes_high = BZL_CONN_OUT_BYTES_HIGH;
+    cfg->drain_timeout_ms = BZL_DRAIN_TIMEOUT_MS_DEFAULT;
+    cfg->staff_connections = BZL_STAFF_CONNECTIONS_DEFAULT;
+    cfg->uid_memory_max = BZL_UID_MEMORY_DEFAULT;
     cfg->map_bytes = BZL_MAP_BYTES_INITIAL;
     cfg->map_bytes_max = BZL_MAP_BYTES_MAX_DEFAULT;
 }
@@ -159,6 +162,10 @@ static const limit_key limit_keys[] = {
             BZL_CONN_OUT_BYTES_CEILING),
     LIMIT32("idle_timeout_ms", idle_timeout_ms, BZL_IDLE_TIMEOUT_MS_FLOOR,
             BZL_IDLE_TIMEOUT_MS_CEILING),
+    LIMIT32("drain_timeout_ms", drain_timeout_ms, BZL_IDLE_TIMEOUT_MS_FLOOR,
+            BZL_IDLE_TIMEOUT_MS_CEILING),
+    LIMIT32("staff_connections", staff_connections, 0, BZL_CONNECTIONS_CEILING - 1),
+    LIMIT64("uid_memory", uid_memory_max, 2u * BZL_FRAME_BYTES_FLOOR, BZL_UID_MEMORY_CEILING),
     LIMIT64("map_bytes", map_bytes, 1u << 20, BZL_MAP_BYTES_MAX_DEFAULT * 16),
     LIMIT64("map_bytes_max", map_bytes_max, 1u << 20, BZL_MAP_BYTES_MAX_DEFAULT * 16),
 };
@@ -184,6 +191,7 @@ limits_key(parse_ctx *ctx, const char *name, const char *value)
             uint32_t n = (uint32_t)v;
             memcpy(field, &n, sizeof n);
         }
+        ctx->cfg->staff_connections_set |= strcmp(name, "staff_connections") == 0;
         return 1;
     }
     return fail(ctx, "unknown key \"%.64s\" in [limits]", name);
@@ -375,6 +383,17 @@ bzld_config_check(const bzld_config *cfg, char *why, size_t why_cap)
     if (cfg->conn_out_bytes_high < cfg->frame_bytes_max) {
         snprintf(why, why_cap, "conn_out_bytes_high (%u) must hold one frame (frame_bytes %u)",
                  cfg->conn_out_bytes_high, cfg->frame_bytes_max);
+        return BZL_INVALID_ARGUMENT;
+    }
+    if (cfg->staff_connections_set && cfg->staff_connections >= cfg->connections_max) {
+        snprintf(why, why_cap, "staff_connections (%u) must leave room below connections (%u)",
+                 cfg->staff_connections, cfg->connections_max);
+        return BZL_INVALID_ARGUMENT;
+    }
+    if (cfg->uid_memory_max < 2ull * cfg->conn_out_bytes_high) {
+        snprintf(why, why_cap,
+                 "uid_memory (%" PRIu64 ") must hold two reply windows (conn_out_bytes_high %u)",
+                 cfg->uid_memory_max, cfg->conn_out_bytes_high);
         return BZL_INVALID_ARGUMENT;
     }
     if (cfg->map_bytes > cfg->map_bytes_max) {

@@ -3,8 +3,18 @@
  * Requests become slots in arrival order. A write is handed to the writer as soon as every
  * earlier read on the connection has run; a read runs once every earlier write is done, so
  * a client always reads its own writes. Replies leave in slot order, coalesced into one
- * uv_write per wake-up. A connection stops reading while it has BZL_CONN_INFLIGHT_MAX slots
- * or BZL_CONN_OUT_BYTES_HIGH reply bytes unsent, and resumes when it drains.
+ * uv_write per wake-up.
+ *
+ * Back-pressure (issue 13, finding 1): everything a connection holds is accounted — bytes read
+ * but not decoded, decoded requests, packed replies, replies being written — to it and to its
+ * peer uid. Frames are decoded one at a time, only while the connection is below its marks
+ * (conn_inflight slots, conn_out_bytes_high bytes) and its uid below uid_memory; the rest of a
+ * read waits undecoded and the socket is not read again until it is used up. A read starts
+ * only while the connection's unsent replies are below the mark (or, with its uid over its
+ * memory, while it has none), and replies go to the socket only up to the mark, so a peer that
+ * does not read grows nothing; if its replies make no progress for drain_timeout_ms it is
+ * closed. A connection with nothing in flight may always decode one request, so every peer
+ * progresses.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -39,6 +49,7 @@ bzld_slot_release_request(bzld_slot *slot)
 {
     /* The request was decoded into the arena: resetting it frees every part at once. */
     slot->req = NULL;
+    slot->in_bytes = 0;
     bzld_arena_reset(&slot->arena);
 }
 
@@ -68,6 +79,116 @@ bzld_slot_pool_drain(bzld *d)
         d->slot_pool = next;
     }
     d->slot_pool_count = 0;
+    free(d->uid_use);
+    d->uid_use = NULL;
+    d->uid_use_cap = d->uid_use_count = 0;
+}
+
+/* ---- memory per uid ------------------------------------------------------------------------ */
+
+/* What one peer uid's connections hold. Entries stay once made: there are as many as distinct
+ * local users that ever connected. */
+struct bzld_uid_use {
+    uint32_t uid;
+    bool used;
+    uint64_t bytes;
+};
+
+static uint32_t
+uid_slot(uint32_t uid, uint32_t cap)
+{
+    return (uid * 2654435761u) & (cap - 1); /* Knuth's multiplicative hash */
+}
+
+/* The bytes held by uid's connections (inserted at 0 when new). */
+static uint64_t *
+uid_bytes(bzld *d, uint32_t uid)
+{
+    if (d->uid_use_count * 2 >= d->uid_use_cap) {
+        uint32_t cap = d->uid_use_cap == 0 ? 64 : d->uid_use_cap * 2;
+        struct bzld_uid_use *grown = calloc(cap, sizeof *grown);
+        BZL_ASSERT(grown != NULL);
+        for (uint32_t i = 0; i < d->uid_use_cap; i++) {
+            if (!d->uid_use[i].used) {
+                continue;
+            }
+            uint32_t j = uid_slot(d->uid_use[i].uid, cap);
+            while (grown[j].used) {
+                j = (j + 1) & (cap - 1);
+            }
+            grown[j] = d->uid_use[i];
+        }
+        free(d->uid_use);
+        d->uid_use = grown;
+        d->uid_use_cap = cap;
+    }
+    uint32_t i = uid_slot(uid, d->uid_use_cap);
+    while (d->uid_use[i].used && d->uid_use[i].uid != uid) {
+        i = (i + 1) & (d->uid_use_cap - 1);
+    }
+    if (!d->uid_use[i].used) {
+        d->uid_use[i] = (struct bzld_uid_use){.uid = uid, .used = true, .bytes = 0};
+        d->uid_use_count++;
+    }
+    return &d->uid_use[i].bytes;
+}
+
+/* Reply bytes c owes its peer: packed replies not yet written, and writes in progress. */
+static uint64_t
+conn_out_held(const bzld_conn *c)
+{
+    uint64_t bytes = c->out_bytes;
+    for (const bzld_slot *s = c->head; s != NULL; s = s->next) {
+        bytes += s->state == BZLD_SLOT_DONE ? s->reply_len : 0;
+    }
+    return bytes;
+}
+
+/* Everything c holds: undecoded input, the frame being assembled, decoded requests, replies. */
+static uint64_t
+conn_held(const bzld_conn *c)
+{
+    uint64_t bytes = (c->pending_len - c->pending_off) + c->reader.body_have + c->out_bytes;
+    for (const bzld_slot *s = c->head; s != NULL; s = s->next) {
+        bytes += s->in_bytes + (s->state == BZLD_SLOT_DONE ? s->reply_len : 0);
+    }
+    return bytes;
+}
+
+static void conn_pump(bzld_conn *c);
+
+/* Brings c's share of its uid's total up to date. When that takes the uid back below its cap,
+ * its other connections, which may have stopped for it, are queued to be pumped. */
+static void
+conn_account(bzld_conn *c)
+{
+    bzld *d = c->d;
+    uint64_t now = c->closing ? 0 : conn_held(c);
+    if (now == c->held) {
+        return;
+    }
+    uint64_t *total = uid_bytes(d, c->uid);
+    bool was_over = *total >= d->cfg.uid_memory_max;
+    BZL_ASSERT(*total >= c->held);
+    *total = *total - c->held + now;
+    c->held = now;
+    if (!was_over || *total >= d->cfg.uid_memory_max) {
+        return;
+    }
+    for (bzld_conn *o = d->conns; o != NULL; o = o->next) {
+        if (o != c && o->uid == c->uid && !o->closing && !o->pump_queued) {
+            o->pump_queued = true;
+            o->pump_next = d->pump_list;
+            d->pump_list = o;
+        }
+    }
+}
+
+/* True when c's uid holds its whole memory share. */
+static bool
+uid_over(bzld_conn *c)
+{
+    return *uid_bytes(c->d, c->uid) >= c->d->cfg.uid_memory_max;
 }
 
 /* A slot from the pool or malloc, reset to empty; its arena is ready. */
@@ -113,7 +234,13 @@ conn_maybe_free(bzld_conn *c)
     if (c->refused) {
         d->refusing--;
     }
+    if (c->held > 0) {
+        uint64_t *total = uid_bytes(d, c->uid);
+        BZL_ASSERT(*total >= c->held);
+        *total -= c->held;
+    }
     bzl_frame_reader_deinit(&c->reader);
+    free(c->pending);
     free(c->groups);
     free(c);
     bzld_server_shutdown_step(d);
@@ -144,7 +271,8 @@ bzld_conn_close(bzld_conn *c)
 bool
 bzld_conn_idle(const bzld_conn *c)
 {
-    return c->head == NULL && c->running == 0 && c->out_bytes == 0;
+    return c->head == NULL && c->running == 0 && c->out_bytes == 0 &&
+           c->pending_off == c->pending_len;
 }
 
 /* ---- replies out ---------------------------------------------------------------------------- */
@@ -165,9 +293,13 @@ conn_write_cb(uv_write_t *req, int status)
                      uv_strerror(status));
         }
         bzld_conn_close(c);
+        conn_account(c);
         return;
     }
-    conn_resume(c);
+    c->progress_ms = uv_now(c->d->loop);
+    /* Room on the wire: more replies may go, held reads may start, held input be decoded. */
+    conn_pump(c);
+    bzld_conns_pump_pending(c->d);
 }
 
 /* Bytes of the DONE replies at the head that one write takes (at least the first whole). */
@@ -189,7 +321,12 @@ conn_flush_bytes(const bzld_conn *c)
 static void
 conn_flush(bzld_conn *c)
 {
-    while (!c->closing && c->head != NULL && c->head->state == BZLD_SLOT_DONE) {
+    /* Never more than one write past the mark: the rest waits in its slots for the peer. */
+    while (!c->closing && c->head != NULL && c->head->state == BZLD_SLOT_DONE &&
+           c->out_bytes < c->d->cfg.conn_out_bytes_high) {
+        if (c->out_bytes == 0) {
+            c->progress_ms = uv_now(c->d->loop); /* the drain clock starts with the queue */
+        }
         size_t bytes = conn_flush_bytes(c);
         conn_write *w = malloc(sizeof *w + bytes);
         BZL_ASSERT(w != NULL);
@@ -223,17 +360,26 @@ conn_flush(bzld_conn *c)
 
 /* ---- requests in order ---------------------------------------------------------------------- */
 
-/* Starts every slot that may start now, then flushes what is done. */
+/* True when c may not start another read: its unsent replies fill its window, or its uid is
+ * over its memory and c still owes a reply (with none owed it may start one, so it moves). */
+static bool
+conn_out_full(bzld_conn *c)
+{
+    uint64_t out = conn_out_held(c);
+    return out >= c->d->cfg.conn_out_bytes_high || (out > 0 && uid_over(c));
+}
+
+/* Starts every slot that may start now. */
 static void
-conn_pump(bzld_conn *c)
+conn_start(bzld_conn *c)
 {
     bzld_slot *s = c->next_new;
     for (; s != NULL; s = s->next) {
         if (s->state != BZLD_SLOT_NEW) {
             continue;
         }
-        if (!s->is_write && c->running > 0) {
-            break; /* a read waits for the writes before it */
+        if (!s->is_write && (c->running > 0 || conn_out_full(c))) {
+            break; /* a read waits for the writes before it, and for room for its reply */
         }
         bzld_dispatch_start(s);
         if (s->state == BZLD_SLOT_RUNNING) {
@@ -241,7 +387,32 @@ conn_pump(bzld_conn *c)
         }
     }
     c->next_new = s;
-    conn_flush(c);
+}
+
+static bool conn_over_marks(bzld_conn *c);
+static void conn_feed(bzld_conn *c, const uint8_t *data, size_t len, size_t *used);
+
+/* Starts what may start, flushes what is done, decodes held input while below the marks
+ * (starting what that brings), then reads again if nothing is held. */
+static void
+conn_pump(bzld_conn *c)
+{
+    for (;;) {
+        conn_start(c);
+        conn_flush(c);
+        if (c->closing || c->failed || c->pending_off == c->pending_len || conn_over_marks(c)) {
+            break;
+        }
+        size_t used = 0;
+        conn_feed(c, c->pending + c->pending_off, c->pending_len - c->pending_off, &used);
+        c->pending_off += used;
+    }
+    if (c->pending_off == c->pending_len && c->pending != NULL) {
+        free(c->pending);
+        c->pending = NULL;
+        c->pending_off = c->pending_len = 0;
+    }
+    conn_account(c);
     conn_resume(c);
 }
 
@@ -327,6 +498,7 @@ conn_request(bzld_conn *c, const uint8_t *body, size_t len)
 {
     c->d->stats.requests++;
     bzld_slot *s = conn_slot_append(c);
+    s->in_bytes = (uint32_t)len;
     s->req = bzl__v1__request__unpack(&s->arena.allocator, len, body);
     if (s->req == NULL) {
         bzld_slot_reply_status(s, BZL_MALFORMED, "the frame does not hold a valid Request");
@@ -358,10 +530,17 @@ conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init((char *)c->d->read_buf, sizeof c->d->read_buf);
 }
 
+/* True when c may not decode another request: it has its fill of slots or bytes, or its uid
+ * holds its whole share — unless c has nothing in flight, so that every peer moves. */
 static bool
-conn_over_marks(const bzld_conn *c)
+conn_over_marks(bzld_conn *c)
 {
-    return c->slots >= c->d->cfg.conn_inflight_max || c->out_bytes >= c->d->cfg.conn_out_bytes_high;
+    if (c->slots == 0) {
+        return false;
+    }
+    conn_account(c);
+    return c->slots >= c->d->cfg.conn_inflight_max || c->held >= c->d->cfg.conn_out_bytes_high ||
+           uid_over(c);
 }
 
 static void
@@ -382,25 +561,30 @@ conn_resume(bzld_conn *c)
     if (c->closing) {
         return;
     }
-    bool finished = c->eof || c->failed || c->d->stopping;
+    if (c->d->stopping || c->failed) {
+        c->pending_off = c->pending_len; /* undecoded input is not answered */
+    }
+    bool finished = (c->eof && c->pending_off == c->pending_len) || c->failed || c->d->stopping;
     if (finished) {
         if (bzld_conn_idle(c)) {
             bzld_conn_close(c);
         }
         return;
     }
-    if (!c->reading && !conn_over_marks(c)) {
+    if (!c->reading && c->pending_off == c->pending_len && !conn_over_marks(c)) {
         if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb, conn_read_cb) == 0) {
             c->reading = true;
         }
     }
 }
 
+/* Decodes frames from data[0..len) while c is below its marks; *used is what it took (the
+ * rest must wait: conn_read_cb keeps it as pending input). */
 static void
-conn_feed(bzld_conn *c, const uint8_t *data, size_t len)
+conn_feed(bzld_conn *c, const uint8_t *data, size_t len, size_t *used_out)
 {
     size_t off = 0;
-    while (off < len && !c->failed) {
+    while (off < len && !c->failed && !conn_over_marks(c)) {
         size_t used = 0;
         bzl_status st = bzl_frame_reader_feed(&c->reader, data + off, len - off, &used);
         off += used;
@@ -422,6 +606,7 @@ conn_feed(bzld_conn *c, const uint8_t *data, size_t len)
             bzl_frame_reader_next(&c->reader);
         }
     }
+    *used_out = c->failed ? len : off;
 }
 
 static void
@@ -444,25 +629,52 @@ conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_pump(c);
         return;
     }
-    uv_timer_again(&c->idle);
-    conn_feed(c, (const uint8_t *)buf->base, (size_t)nread);
-    if (c->failed || conn_over_marks(c)) {
+    c->active_ms = uv_now(c->d->loop);
+    size_t used = 0;
+    conn_feed(c, (const uint8_t *)buf->base, (size_t)nread, &used);
+    if (used < (size_t)nread) {
+        /* The read buffer is the loop's: what could not be decoded yet is kept. */
+        BZL_ASSERT(c->pending_off == c->pending_len);
+        free(c->pending);
+        c->pending_len = (size_t)nread - used;
+        c->pending_off = 0;
+        c->pending = malloc(c->pending_len);
+        BZL_ASSERT(c->pending != NULL);
+        memcpy(c->pending, buf->base + used, c->pending_len);
+    }
+    if (c->failed || c->pending_off < c->pending_len || conn_over_marks(c)) {
         conn_stop_reading(c);
     }
     conn_pump(c);
+    bzld_conns_pump_pending(c->d);
 }
 
 /* ---- accepting ------------------------------------------------------------------------------ */
 
+/* Every half of the shorter of the idle and drain timeouts: closes a connection whose replies
+ * have gone nowhere for drain_timeout_ms (its peer does not read), or that has said nothing
+ * for idle_timeout_ms with nothing in flight. */
 static void
 conn_idle_cb(uv_timer_t *timer)
 {
     bzld_conn *c = timer->data;
-    if (c->head != NULL || c->running > 0 || c->out_bytes > 0) {
+    const bzld_config *cfg = &c->d->cfg;
+    uint64_t now = uv_now(c->d->loop);
+    if (c->out_bytes > 0 && now - c->progress_ms >= cfg->drain_timeout_ms) {
+        bzld_log(BZLD_LOG_NOTICE,
+                 "conn %llu (uid %u pid %d): its replies have not drained for %u ms (%zu bytes "
+                 "unsent), closing",
+                 (unsigned long long)c->conn_id, c->uid, c->pid, cfg->drain_timeout_ms,
+                 c->out_bytes);
+        bzld_conn_close(c);
+        conn_account(c);
+        return;
+    }
+    if (!bzld_conn_idle(c) || now - c->active_ms < cfg->idle_timeout_ms) {
         return; /* busy is not idle: the daemon owes it replies */
     }
     bzld_log(BZLD_LOG_INFO, "conn %llu (uid %u): idle for %u ms, closing%s",
-             (unsigned long long)c->conn_id, c->uid, c->d->cfg.idle_timeout_ms,
+             (unsigned long long)c->conn_id, c->uid, cfg->idle_timeout_ms,
              bzl_frame_reader_partial(&c->reader) ? " (a frame was left unfinished)" : "");
     bzld_conn_close(c);
 }
@@ -532,15 +744,31 @@ conns_of_uid(const bzld *d, uint32_t uid)
     return n;
 }
 
-/* A connection over the caps gets one LIMIT_EXCEEDED reply and is closed. */
+/* A peer no rule maps gets one PERMISSION_DENIED reply and is closed at once, counted toward
+ * no cap; a connection over the caps gets one LIMIT_EXCEEDED reply and is closed. The last
+ * staff_connections of the total are kept for staff (admin, customs, reconciler). */
 static void
 conn_check_caps(bzld_conn *c)
 {
     bzld *d = c->d;
     uint32_t serving = d->conn_count - 1 - d->refusing;
-    if (serving >= d->cfg.connections_max) {
+    /* Unless the file sets it, the staff share is at most a quarter of a small total. */
+    uint32_t staff = d->cfg.staff_connections;
+    if (!d->cfg.staff_connections_set && staff > d->cfg.connections_max / 4) {
+        staff = d->cfg.connections_max / 4;
+    }
+    uint32_t open_to_all = d->cfg.connections_max - staff;
+    if (c->principal.role == BZLD_ROLE_NONE) {
+        d->stats.connections_refused++;
+        conn_fail(c, BZL_PERMISSION_DENIED, "uid %u is not mapped to a principal", c->uid);
+    } else if (serving >= d->cfg.connections_max) {
         d->stats.connections_refused++;
         conn_fail(c, BZL_LIMIT_EXCEEDED, "too many connections (the cap is %u)",
+                  d->cfg.connections_max);
+    } else if (!c->staff && serving >= open_to_all) {
+        d->stats.connections_refused++;
+        conn_fail(c, BZL_LIMIT_EXCEEDED,
+                  "too many connections (%u of the cap of %u are kept for staff)", staff,
                   d->cfg.connections_max);
     } else if (conns_of_uid(d, c->uid) > d->cfg.connections_per_uid_max) {
         d->stats.connections_refused++;
@@ -581,17 +809,17 @@ bzld_conn_accept(bzld *d)
     conn_peer_credentials(c);
     bzld_access_resolve(&d->access, c->uid, c->gid, c->groups, c->n_groups, d->self_uid,
                         &c->principal);
-    if (c->principal.role == BZLD_ROLE_NONE) {
-        /* Once per connection; every request on it is refused in dispatch. */
-        bzld_log(BZLD_LOG_NOTICE,
-                 "conn %llu: uid %u gid %u pid %d is not mapped to a principal; "
-                 "refusing its requests",
-                 (unsigned long long)c->conn_id, c->uid, c->gid, c->pid);
-    } else {
+    c->staff = c->principal.role == BZLD_ROLE_ADMIN || c->principal.role == BZLD_ROLE_CUSTOMS ||
+               c->principal.role == BZLD_ROLE_RECONCILER;
+    if (c->principal.role != BZLD_ROLE_NONE) {
         bzld_log(BZLD_LOG_DEBUG, "conn %llu: uid %u pid %d is %s", (unsigned long long)c->conn_id,
                  c->uid, c->pid, bzld_role_name(c->principal.role));
     }
-    conn_check_caps(c);
-    uv_timer_start(&c->idle, conn_idle_cb, d->cfg.idle_timeout_ms, d->cfg.idle_timeout_ms);
+    conn_check_caps(c); /* an unmapped peer is refused and logged there */
+    c->active_ms = c->progress_ms = uv_now(d->loop);
+    uint32_t tick = d->cfg.idle_timeout_ms < d->cfg.drain_timeout_ms ? d->cfg.idle_timeout_ms
+                                                                     : d->cfg.drain_timeout_ms;
+    tick = tick / 2 > 0 ? tick / 2 : 1;
+    uv_timer_start(&c->idle, conn_idle_cb, tick, tick);
     conn_pump(c);
 }

@@ -32,9 +32,16 @@ struct bzld_conn {
     uint64_t conn_id;
     bool reading;
     bool closing;
-    bool eof;     /* the peer finished sending: reply to what it sent, then close */
-    bool failed;  /* framing broke or the connection was refused: send the error, then close */
-    bool refused; /* over a connection cap; not counted as serving */
+    bool eof;         /* the peer finished sending: reply to what it sent, then close */
+    bool failed;      /* framing broke or the connection was refused: send the error, then close */
+    bool refused;     /* over a connection cap or unmapped; not counted as serving */
+    bool staff;       /* admin, customs or reconciler: may use the connections kept for staff */
+    uint8_t *pending; /* bytes read but not yet decoded (owned); decoded as marks allow */
+    size_t pending_off;   /* the next byte of pending to decode */
+    size_t pending_len;   /* bytes in pending */
+    uint64_t held;        /* bytes last accounted to the uid (conn_account) */
+    uint64_t active_ms;   /* uv_now of the last byte read: idleness counts from it */
+    uint64_t progress_ms; /* uv_now when queued output last went out (or began queueing) */
     uint8_t handles_open; /* pipe and timer; the conn is freed when both closed and running == 0 */
     bool pump_queued;     /* on the daemon's pump list: a write finished in this wake-up */
     bzld_conn *pump_next;
@@ -46,7 +53,7 @@ void bzld_slot_release_request(bzld_slot *slot);
 /* Pumps every connection a write completed on since the last call: their replies leave in
  * one write each per wake-up of the writer's async. arg is the bzld. */
 void bzld_conns_pump_pending(void *arg);
-/* Frees the pooled slots (at shutdown). */
+/* Frees the pooled slots and the per-uid accounting (at shutdown). */
 void bzld_slot_pool_drain(bzld *d);
 /* A slot's reply is packed (state DONE): write what is in order and start what now may. */
 void bzld_conn_slot_done(bzld_slot *slot);

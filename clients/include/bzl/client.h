@@ -38,7 +38,10 @@ BZL_NODISCARD bzl_status bzl_client_send(bzl_client *c, Bzl__V1__Request *req);
 BZL_NODISCARD bzl_status bzl_client_recv(bzl_client *c, Bzl__V1__Response **resp);
 
 /* send then recv, checking that the response echoes the request's id (BZL_MALFORMED if
- * not). The transport status is returned; the daemon's verdict is (*resp)->status. */
+ * not). The transport status is returned; the daemon's verdict is (*resp)->status. A refusal
+ * of the connection itself (id 0: over a connection cap, an unmapped peer) is handed back as
+ * the response, with its status and message, even when the daemon closed the connection
+ * before the request could be sent; the connection is then unusable. */
 BZL_NODISCARD bzl_status bzl_client_call(bzl_client *c, Bzl__V1__Request *req,
                                          Bzl__V1__Response **resp);
 

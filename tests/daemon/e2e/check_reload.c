@@ -1,12 +1,13 @@
 /* check_reload.c — proves SIGHUP re-reads bzld's [access] section and re-resolves the principal
- * of every open connection: a uid that was unmapped is refused, becomes a reconciler on the
- * very same connection once the file maps it (stats and verify allowed, submit still refused
- * as a reconciler's), keeps that role when a broken file is written and SIGHUP sent again
- * (the daemon logs an error naming file and line, and keeps the old table for new connections
- * too), and loses it on the same connection when a later file drops the rule.
+ * of every open connection: a uid that is unmapped is refused at connect (PERMISSION_DENIED,
+ * then the connection is closed: issue 13, finding 6); once the file maps it, a new connection
+ * is a reconciler (stats and verify allowed, submit still refused as a reconciler's), keeps
+ * that role when a broken file is written and SIGHUP sent again (the daemon logs an error
+ * naming file and line, and keeps the old table for new connections too), and loses it on the
+ * same connection when a later file drops the rule.
  *
  * Runs as root: the peer is a forked child that switched to uid 3050 and holds one connection
- * open throughout, sending what the parent tells it to. Not root: exit 77 (skip). */
+ * open, sending what the parent tells it to. Not root: exit 77 (skip). */
 #include <grp.h>
 
 #include "harness.h"
@@ -243,17 +244,21 @@ static void
 run(void)
 {
     char line[1200];
-    peer p;
-    peer_start(&p);
-    expect(&p, "before the reload, unmapped", 's', PD, unmapped);
+    peer u;
+    peer_start(&u);
+    expect(&u, "before the reload, unmapped: refused", 's', PD, unmapped);
+    expect(&u, "before the reload, unmapped: then closed", 's', -1, "transport failure");
+    peer_stop(&u);
 
     write_config(maps_x);
     if (!reload(line, sizeof line) || strstr(line, "SIGHUP: re-read [access]") == NULL) {
         h_fail("the reload mapping uid 3050 was not logged as done: \"%s\"", line);
     }
-    expect(&p, "same connection, mapped to reconciler", 's', OK, "");
-    expect(&p, "same connection, mapped to reconciler", 'v', OK, "");
-    expect(&p, "same connection, mapped to reconciler", 'd', PD, as_reconciler);
+    peer p;
+    peer_start(&p);
+    expect(&p, "after the reload, mapped to reconciler", 's', OK, "");
+    expect(&p, "after the reload, mapped to reconciler", 'v', OK, "");
+    expect(&p, "after the reload, mapped to reconciler", 'd', PD, as_reconciler);
 
     write_config(broken);
     char want[400];

@@ -90,6 +90,19 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
 #define BZL_IDLE_TIMEOUT_MS_CEILING 86400000u
 /* The smallest frame cap a configuration may set: every reply to a refusal must fit. */
 #define BZL_FRAME_BYTES_FLOOR 4096u
+/* A connection whose queued replies make no progress for this long is closed: a peer that
+ * stops reading holds its replies no longer than this (issue 13, finding 1). */
+#define BZL_DRAIN_TIMEOUT_MS_DEFAULT 30000u
+/* What the connections of one peer uid may hold in the daemon's memory together: undecoded
+ * input, decoded requests, packed replies and replies being written. Past it the daemon stops
+ * reading and starting that uid's requests until its replies drain; 64 MiB is sixteen full
+ * reply windows (BZL_CONN_OUT_BYTES_HIGH). */
+#define BZL_UID_MEMORY_DEFAULT (64ull << 20)
+#define BZL_UID_MEMORY_CEILING (64ull << 30)
+/* Connections of the total kept for staff (admin, customs, reconciler): enterprises and every
+ * other peer together may open at most connections − this, so a flood of enterprise
+ * connections never shuts customs out. */
+#define BZL_STAFF_CONNECTIONS_DEFAULT 32u
 
 /* Write jobs queued for the writer thread. When full, new writes get BUSY at once rather
  * than waiting unboundedly. 8,192 jobs is several seconds of peak ingest. */
@@ -150,6 +163,8 @@ static_assert(BZL_FRAME_BYTES_CEILING < UINT32_MAX, "frame length fits the 4-byt
 static_assert(BZL_DECL_LINES_DEFAULT <= BZL_DECL_LINES_CEILING, "default lines within ceiling");
 static_assert(BZL_BATCH_DECLS_DEFAULT <= BZL_BATCH_DECLS_CEILING, "default batch within ceiling");
 static_assert(BZL_CONNECTIONS_PER_UID_DEFAULT <= BZL_CONNECTIONS_DEFAULT, "per-uid within total");
+static_assert(BZL_STAFF_CONNECTIONS_DEFAULT < BZL_CONNECTIONS_DEFAULT, "staff share within total");
+static_assert(BZL_UID_MEMORY_DEFAULT >= 2ull * BZL_CONN_OUT_BYTES_HIGH, "a uid can fill a window");
 static_assert(BZL_CONNECTIONS_DEFAULT <= BZL_CONNECTIONS_CEILING, "connections within ceiling");
 static_assert(BZL_CONN_INFLIGHT_MAX <= BZL_CONN_INFLIGHT_CEILING, "in-flight within ceiling");
 static_assert(BZL_CONN_OUT_BYTES_HIGH <= BZL_CONN_OUT_BYTES_CEILING, "out bytes within ceiling");
