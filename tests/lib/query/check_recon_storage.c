@@ -298,16 +298,17 @@ static const bzl_actor firm = {.uid = 3001,
                                .request_id = 10,
                                .time_ms = 1773700000000};
 
-/* A one-line 5015 declaration of BOOK dated 2026-03-15, value 10 USD. */
+/* A one-line 5015 declaration of BOOK dated `date`, value 10 USD. */
 static void
-submit_line(const char *id, bzl_kind kind, bzl_direction way, uint32_t item, int64_t qty_e5)
+submit_on(const char *id, bzl_kind kind, bzl_direction way, uint32_t item, int64_t qty_e5,
+          int32_t date)
 {
     bzl_decl_line l = {.item_no = item, .qty_e5 = qty_e5, .value_e5 = E5(10)};
     strcpy(l.unit, "035");
     strcpy(l.currency, "502");
     bzl_declaration d = {.kind = (uint8_t)kind,
                          .direction = (uint8_t)way,
-                         .date = DAYS_2026_03_15,
+                         .date = date,
                          .line_count = 1,
                          .lines = &l};
     strcpy(d.id, id);
@@ -319,6 +320,13 @@ submit_line(const char *id, bzl_kind kind, bzl_direction way, uint32_t item, int
     ck_assert_int_eq(bzl_storage_submit(t, &d, &customs, &r), BZL_OK);
     ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
     ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
+/* The same, dated 2026-03-15. */
+static void
+submit_line(const char *id, bzl_kind kind, bzl_direction way, uint32_t item, int64_t qty_e5)
+{
+    submit_on(id, kind, way, item, qty_e5, DAYS_2026_03_15);
 }
 
 static void
@@ -652,6 +660,45 @@ START_TEST(verify_names_an_enterprise_count_passed_off_as_customs)
 }
 END_TEST
 
+/* Master data that changes after an entry does not make verify cry wolf: it recomputes each
+ * entry with the business modes and norms of its own time. Here an export of 500 of product 1
+ * on 2026-04-15 is keyed ODM (product 1's registered mode); then product 1 becomes OBM from
+ * 2026-03-01, and a new norm version v2 of product 1 (material 1 only, net 3) is set in force
+ * from 2026-01-01 — after customs' April count converted 100 of product 1 by v1. Today's rules
+ * would key the export OBM and convert the count by v2 (300 of material 1, none of material
+ * 2); the ledger verifies. Reversing the export then takes its trade value back at the mode
+ * in force when it is reversed (OBM, as bzl__trade_values_apply_seq does), and the effects it
+ * journaled at v1: that verifies too. */
+START_TEST(verify_recomputes_with_the_master_data_of_each_entry)
+{
+    seed_derived();
+    submit_on("EXP-2", BZL_KIND_PRODUCT, BZL_DIR_OUT, 1, E5(500), APRIL_10 + 5);
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_item_mode_set(t, BOOK, 1, BZL_BIZ_OBM,
+                                               bzl_date_from_civil(2026, 3, 1), &customs, &r),
+                     BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    bzl_norm n = {.product = 1, .material = 1, .net_e9 = 3000000000, .share_e9 = 1000000000};
+    strcpy(n.book_no, BOOK);
+    strcpy(n.version, "v2");
+    n.valid_from = bzl_date_from_civil(2026, 1, 1);
+    ck_assert_int_eq(bzl_norm_check(&n, NULL), BZL_OK);
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_norm_set(t, &n, &customs, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    bzl_verify_report rep;
+    ck_assert_msg(verify(&rep) == BZL_OK, "%s", rep.message);
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_reverse(t, ENT, "EXP-2", "wrong product", &customs, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    ck_assert_msg(verify(&rep) == BZL_OK, "%s", rep.message);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -680,6 +727,7 @@ main(void)
     tcase_add_test(derived, enterprise_count_over_a_customs_count_is_kept_aside);
     tcase_add_test(derived, enterprise_count_alone_is_used_and_labelled);
     tcase_add_test(derived, verify_names_an_enterprise_count_passed_off_as_customs);
+    tcase_add_test(derived, verify_recomputes_with_the_master_data_of_each_entry);
     suite_add_tcase(s, derived);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
