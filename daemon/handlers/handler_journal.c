@@ -5,8 +5,9 @@
  * in entries and in encoded bytes. When nothing follows after_seq and the client asked to wait,
  * the slot stays RUNNING and a timer looks again every BZL_JOURNAL_POLL_MS until an entry is
  * committed or wait_ms passes: a bounded poll rather than a wake-up from the writer, so the
- * writer's path is unchanged and a commit is seen within a few milliseconds.
+ * writer's path is unchanged and a commit is seen within BZL_JOURNAL_POLL_MS (50 ms).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,19 @@
 #include "reply.h"
 #include "wire.h"
 
-/* The decimal texts of one record: the declaration's lines and the effects are arena-owned. */
+/* A page's protobuf tree lives in chunks allocated as it grows and freed together after the
+ * reply is packed: one malloc per 64 KiB instead of one per string. */
+#define PAGE_CHUNK_BYTES (64u * 1024u)
+
+typedef struct page_chunk {
+    struct page_chunk *next;
+    size_t used;
+    size_t cap;
+    max_align_t data[]; /* cap bytes */
+} page_chunk;
+
 typedef struct page_build {
-    bzld_arena *arena;
+    page_chunk *chunks;  /* newest first */
     size_t budget_bytes; /* encoded bytes a page may take */
     size_t used_bytes;
     Bzl__V1__JournalRecord **recs;
@@ -26,19 +37,42 @@ typedef struct page_build {
     bzl_status status; /* sticky: the first allocation failure */
 } page_build;
 
+/* Zeroed memory for the page's tree, aligned for any type; NULL (and status NO_MEMORY) when
+ * out of memory. */
 static void *
 page_alloc(page_build *b, size_t bytes)
 {
+    size_t need = (bytes + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    page_chunk *c = b->chunks;
     if (b->status != BZL_OK) {
         return NULL;
     }
-    void *p = b->arena->allocator.alloc(b->arena->allocator.allocator_data, bytes);
-    if (p == NULL) {
-        b->status = BZL_NO_MEMORY;
-        return NULL;
+    if (c == NULL || c->cap - c->used < need) {
+        size_t cap = need > PAGE_CHUNK_BYTES ? need : PAGE_CHUNK_BYTES;
+        c = malloc(sizeof *c + cap);
+        if (c == NULL) {
+            b->status = BZL_NO_MEMORY;
+            return NULL;
+        }
+        c->next = b->chunks;
+        c->used = 0;
+        c->cap = cap;
+        b->chunks = c;
     }
+    void *p = (char *)c->data + c->used;
+    c->used += need;
     memset(p, 0, bytes);
     return p;
+}
+
+static void
+page_free(page_build *b)
+{
+    for (page_chunk *c = b->chunks, *next = NULL; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
+    b->chunks = NULL;
 }
 
 static char *
@@ -253,17 +287,12 @@ static void
 journal_reply(bzld_slot *slot, uint64_t after_seq, size_t cap)
 {
     bzld *d = bzld_of_slot(slot);
-    bzld_arena *arena = malloc(sizeof *arena);
     Bzl__V1__JournalRecord **recs = calloc(cap, sizeof *recs);
     bzl_txn *txn = NULL;
     bzl_journal_page page;
     memset(&page, 0, sizeof page);
-    bzl_status st = arena != NULL && recs != NULL ? BZL_OK : BZL_NO_MEMORY;
-    if (arena != NULL) {
-        bzld_arena_init(arena);
-    }
-    page_build b = {
-        .arena = arena, .budget_bytes = d->cfg.frame_bytes_max / 2, .recs = recs, .status = BZL_OK};
+    bzl_status st = recs != NULL ? BZL_OK : BZL_NO_MEMORY;
+    page_build b = {.budget_bytes = d->cfg.frame_bytes_max / 2, .recs = recs, .status = BZL_OK};
     if (st == BZL_OK) {
         st = bzld_read_begin(d, &txn);
     }
@@ -302,10 +331,7 @@ journal_reply(bzld_slot *slot, uint64_t after_seq, size_t cap)
     }
     bzld_slot_reply(slot, &resp);
 done:
-    if (arena != NULL) {
-        bzld_arena_reset(arena);
-    }
-    free(arena);
+    page_free(&b);
     free(recs);
 }
 

@@ -129,9 +129,12 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
  * also ends before half the frame cap of encoded bytes, so pages of large declarations fit. */
 #define BZL_JOURNAL_PAGE_ROWS 512u
 /* The longest a journal request waits for a new entry, and how often a waiting one looks for
- * it: a follower of a quiet zone asks twice a minute, and sees a commit within a few ms. */
+ * it: a follower of a quiet zone asks twice a minute, and sees a commit within 50 ms. Looking
+ * every 5 ms cost the daemon 10-19 µs of CPU per entry written while a follower kept up (many
+ * small replies and wake-ups); every 50 ms the cost is within measurement noise
+ * (tests/bench/ship_bench.sh, docs/BENCHMARKS.md). */
 #define BZL_JOURNAL_WAIT_MS_MAX 30000u
-#define BZL_JOURNAL_POLL_MS 5u
+#define BZL_JOURNAL_POLL_MS 50u
 
 /* ---- access control ------------------------------------------------------------------ */
 
