@@ -30,6 +30,8 @@ bzld_role_name(uint8_t role)
         return "reconciler";
     case BZLD_ROLE_ENTERPRISE:
         return "enterprise";
+    case BZLD_ROLE_BACKUP:
+        return "backup";
     default:
         return "none";
     }
@@ -54,7 +56,7 @@ bzld_access_table_deinit(bzld_access_table *t)
 bzl_status
 bzld_access_table_add(bzld_access_table *t, const bzld_access_rule *rule)
 {
-    BZL_ASSERT(rule->role >= BZLD_ROLE_ADMIN && rule->role <= BZLD_ROLE_ENTERPRISE);
+    BZL_ASSERT(rule->role >= BZLD_ROLE_ADMIN && rule->role <= BZLD_ROLE_BACKUP);
     if (t->count == BZL_ACCESS_RULES_MAX) {
         return BZL_LIMIT_EXCEEDED;
     }
@@ -73,11 +75,14 @@ bzld_access_table_add(bzld_access_table *t, const bzld_access_rule *rule)
 
 /* ---- principals -------------------------------------------------------------------------- */
 
-/* Lower is more privileged among staff roles. */
+/* Lower is more privileged among the roles that are not an enterprise's. */
 static int
 staff_rank(uint8_t role)
 {
-    return role == BZLD_ROLE_ADMIN ? 0 : role == BZLD_ROLE_CUSTOMS ? 1 : 2;
+    return role == BZLD_ROLE_ADMIN        ? 0
+           : role == BZLD_ROLE_CUSTOMS    ? 1
+           : role == BZLD_ROLE_RECONCILER ? 2
+                                          : 3;
 }
 
 static void

@@ -31,6 +31,7 @@ typedef enum bzld_role {
     BZLD_ROLE_CUSTOMS = 2,
     BZLD_ROLE_RECONCILER = 3,
     BZLD_ROLE_ENTERPRISE = 4,
+    BZLD_ROLE_BACKUP = 5, /* the backup job: hot backups only (issue 13, finding 12) */
 } bzld_role;
 
 #define BZLD_ROLE_BIT(r) (1u << (r))

@@ -293,6 +293,8 @@ access_key(parse_ctx *ctx, const char *name, const char *value)
         rule.role = BZLD_ROLE_CUSTOMS;
     } else if (strcmp(name, "reconciler") == 0) {
         rule.role = BZLD_ROLE_RECONCILER;
+    } else if (strcmp(name, "backup") == 0) {
+        rule.role = BZLD_ROLE_BACKUP;
     } else if (strncmp(name, "enterprise.", 11) == 0) {
         const char *code = name + 11;
         if (bzl_code_check_enterprise(code, strlen(code)) != BZL_OK) {

@@ -32,6 +32,7 @@
 #define R_CUSTOMS BZLD_ROLE_BIT(BZLD_ROLE_CUSTOMS)
 #define R_RECON BZLD_ROLE_BIT(BZLD_ROLE_RECONCILER)
 #define R_ENT BZLD_ROLE_BIT(BZLD_ROLE_ENTERPRISE)
+#define R_BACKUP BZLD_ROLE_BIT(BZLD_ROLE_BACKUP)
 #define R_STAFF (R_ADMIN | R_CUSTOMS | R_RECON)
 #define R_READERS (R_STAFF | R_ENT)
 
@@ -333,7 +334,7 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
     X(VERIFY, .name = "verify", .handle = bzld_handle_verify, .roles = R_STAFF)                    \
     X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
     X(JOURNAL, .name = "journal", .handle = bzld_handle_journal, .roles = R_STAFF)                 \
-    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN)
+    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};

@@ -91,6 +91,7 @@ static const enum_word roles[] = {
     {"customs", BZL__V1__ROLE__ROLE_CUSTOMS},
     {"reconciler", BZL__V1__ROLE__ROLE_RECONCILER},
     {"enterprise", BZL__V1__ROLE__ROLE_ENTERPRISE},
+    {"backup", BZL__V1__ROLE__ROLE_BACKUP},
 };
 
 /* The value whose word is s exactly; -1 when none. */

@@ -17,7 +17,8 @@
 static_assert((int)BZL__V1__ROLE__ROLE_ADMIN == BZLD_ROLE_ADMIN &&
                   (int)BZL__V1__ROLE__ROLE_CUSTOMS == BZLD_ROLE_CUSTOMS &&
                   (int)BZL__V1__ROLE__ROLE_RECONCILER == BZLD_ROLE_RECONCILER &&
-                  (int)BZL__V1__ROLE__ROLE_ENTERPRISE == BZLD_ROLE_ENTERPRISE,
+                  (int)BZL__V1__ROLE__ROLE_ENTERPRISE == BZLD_ROLE_ENTERPRISE &&
+                  (int)BZL__V1__ROLE__ROLE_BACKUP == BZLD_ROLE_BACKUP,
               "the wire Role numbers are access.h's");
 
 void

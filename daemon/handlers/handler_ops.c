@@ -40,9 +40,11 @@ backup_after_work_cb(uv_work_t *req, int status)
                  w->why);
         bzld_slot_reply_status(slot, w->status, "backup failed: %s", w->why);
     } else {
-        bzld_log(BZLD_LOG_NOTICE, "backup written to %s (%llu bytes, %llu journal entries)",
+        bzld_log(BZLD_LOG_NOTICE,
+                 "backup written to %s (%llu bytes, %llu journal entries; %u leftover "
+                 "temporaries of killed backups removed)",
                  w->path, (unsigned long long)w->info.bytes,
-                 (unsigned long long)w->info.journal_entries);
+                 (unsigned long long)w->info.journal_entries, (unsigned)w->info.stale_removed);
         Bzl__V1__BackupResult result = BZL__V1__BACKUP_RESULT__INIT;
         result.path = w->path;
         result.bytes = w->info.bytes;

@@ -72,6 +72,13 @@ jobs)
   grep -q "^u $ship -:bzl " "$src/deploy/sysusers.d/bzl.conf" ||
     fail "no sysusers.d entry creates $ship in group bzl"
   echo "bzl-ship@ runs as $ship: reconciler in deploy/bzld.conf, created by sysusers.d"
+  backup=$(sed -n 's/^User=//p' "$src/deploy/systemd/bzl-backup.service.in")
+  [ -n "$backup" ] && [ "$backup" != bzl ] || fail "bzl-backup runs as '${backup:-root}': admin"
+  grep -q "^backup = user:$backup\$" "$src/deploy/bzld.conf" ||
+    fail "bzl-backup's user $backup is not mapped to the backup role in deploy/bzld.conf"
+  grep -q "^u $backup -:bzl " "$src/deploy/sysusers.d/bzl.conf" ||
+    fail "no sysusers.d entry creates $backup in group bzl"
+  echo "bzl-backup runs as $backup: the backup role in deploy/bzld.conf, created by sysusers.d"
   ;;
 man)
   if ! command -v man >/dev/null; then

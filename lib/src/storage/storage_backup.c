@@ -1,9 +1,12 @@
 /* storage_backup.c — hot backup: a compacted copy of the environment from one read snapshot. */
 #include "storage_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,6 +107,55 @@ dir_sync(const char *path)
     }
 }
 
+/* The pid a backup temporary's name ends in ("….tmp-PID"), or 0 when name is not one. */
+static long
+temporary_pid(const char *name)
+{
+    const char *tag = strstr(name, ".tmp-");
+    while (tag != NULL && strstr(tag + 1, ".tmp-") != NULL) {
+        tag = strstr(tag + 1, ".tmp-"); /* the last one */
+    }
+    if (tag == NULL || tag == name || tag[5] < '1' || tag[5] > '9') {
+        return 0;
+    }
+    char *end = NULL;
+    long pid = strtol(tag + 5, &end, 10);
+    return *end == '\0' && pid > 0 ? pid : 0;
+}
+
+/* Removes what backups killed half-way left in path's directory: "NAME.tmp-PID" regular files
+ * of our uid whose PID runs no more (another live process's temporary is left alone). */
+static uint32_t
+remove_stale(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+    } else {
+        slash[slash == dir] = '\0';
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return 0;
+    }
+    uint32_t removed = 0;
+    int dfd = dirfd(d);
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
+        long pid = temporary_pid(e->d_name);
+        struct stat sb;
+        if (pid == 0 || pid == (long)getpid() ||
+            fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
+            sb.st_uid != geteuid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+            continue;
+        }
+        removed += unlinkat(dfd, e->d_name, 0) == 0;
+    }
+    closedir(d);
+    return removed;
+}
+
 bzl_status
 bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info, char *why,
                    size_t why_cap)
@@ -122,6 +174,7 @@ bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info, char
         bzl__set_why(why, why_cap, "%s already exists; a backup never overwrites", path);
         return BZL_ALREADY_EXISTS;
     }
+    uint32_t stale = remove_stale(path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         int err = errno;
@@ -151,6 +204,7 @@ bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info, char
         return st;
     }
     dir_sync(path);
+    got.stale_removed = stale;
     *info = got;
     return BZL_OK;
 }

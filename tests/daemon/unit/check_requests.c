@@ -16,6 +16,7 @@
 #define C BZLD_ROLE_BIT(BZLD_ROLE_CUSTOMS)
 #define R BZLD_ROLE_BIT(BZLD_ROLE_RECONCILER)
 #define E BZLD_ROLE_BIT(BZLD_ROLE_ENTERPRISE)
+#define BK BZLD_ROLE_BIT(BZLD_ROLE_BACKUP)
 #define STAFF (A | C | R)
 
 /* The rights matrix by kind: name, write, roles, scope. */
@@ -58,7 +59,7 @@ static const expect expected[] = {
     {B(UNMATCHED_TRANSFERS), "unmatched_transfers", false, STAFF, BZLD_SCOPE_NONE},
     {B(SCRAP), "scrap", false, STAFF | E, BZLD_SCOPE_BOOK},
     {B(REJECT_DECLARATION), "reject", true, C | A, BZLD_SCOPE_NONE},
-    {B(BACKUP), "backup", false, A, BZLD_SCOPE_NONE},
+    {B(BACKUP), "backup", false, A | BK, BZLD_SCOPE_NONE}, /* the backup role: this alone */
     {B(STOCKTAKE), "stocktake", true, E | C | A, BZLD_SCOPE_BOOK},
     {B(RECONCILE), "reconcile", false, STAFF, BZLD_SCOPE_NONE},
     {B(SET_RATE), "set_rate", true, C | A, BZLD_SCOPE_NONE},

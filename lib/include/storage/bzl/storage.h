@@ -603,14 +603,17 @@ BZL_NODISCARD bzl_status bzl_storage_stats_get(bzl_txn *t, bzl_storage_stats *ou
 typedef struct bzl_backup_info {
     uint64_t bytes;           /* size of the copy */
     uint64_t journal_entries; /* journal entries in the copy, read back from it */
+    uint32_t stale_removed;   /* leftover temporaries of backups killed half-way, removed */
 } bzl_backup_info;
 
 /* Writes a consistent, compacted copy of the environment (LMDB's copy with compaction, from
- * one read snapshot) to `path`, which must not exist. The copy goes to a temporary name in
- * the same directory, is synced, reopened read-only to count its journal, and only then
- * linked to `path`; a failure leaves nothing at `path`. Safe on any thread while the writer
- * commits (it blocks no writer; a map grow waits for it). `path` is borrowed for the call.
- * Returns BZL_OK and *info, BZL_ALREADY_EXISTS when path exists, BZL_NOT_FOUND when its
+ * one read snapshot) to `path`, which must not exist. First it removes from path's directory
+ * the temporaries ("NAME.tmp-PID", regular files of this uid) that a backup left when its
+ * process died half-way (PID no longer running), counting them in info->stale_removed. The copy
+ * goes to a temporary name in the same directory, is synced, reopened read-only to count its
+ * journal, and only then linked to `path`; a failure leaves nothing at `path`. Safe on any thread
+ * while the writer commits (it blocks no writer; a map grow waits for it). `path` is borrowed for
+ * the call. Returns BZL_OK and *info, BZL_ALREADY_EXISTS when path exists, BZL_NOT_FOUND when its
  * directory does not, BZL_PERMISSION_DENIED, BZL_DISK_FULL, BZL_IO_ERROR, BZL_CORRUPT (the copy
  * does not reopen); why (when not NULL) gets a sentence for the log and the client. */
 BZL_NODISCARD bzl_status bzl_storage_backup(bzl_storage *s, const char *path, bzl_backup_info *info,
