@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -186,6 +187,31 @@ def test_journal_stream_is_whole_and_chained(client: bzl.Client, ledger: scenari
     assert list(client.journal(v.entries)) == []
     with pytest.raises(bzl.NotFound):
         list(client.journal(v.entries + 10))
+
+
+def test_journal_pages_tokens_and_waits(client: bzl.Client, ledger: scenario.Ledger) -> None:
+    """The stream pages by token one entry at a time to the same entries; a token it did not
+    give, or one from before after_seq, is refused naming page_token; a wait at the head comes
+    back empty after about wait_ms, not at once and not never."""
+    whole = list(client.journal())
+    assert [e.seq for e in client.journal(0, page_size=1)] == [e.seq for e in whole]
+    assert [e.hash for e in client.journal(5, page_size=2)] == [e.hash for e in whole[5:]]
+    for token, after in (("a:3", 0), ("j:x", 0), ("j:2", 5), ("garbage", 0)):
+        req = pb.Request()
+        req.journal.after_seq = after
+        req.journal.page_token = token
+        with pytest.raises(bzl.InvalidArgument, match="page_token"):
+            client._unary(req, lambda resp: bzl.client._result(resp, "journal"))
+    head = whole[-1].seq
+    req = pb.Request()
+    req.journal.after_seq = head
+    req.journal.wait_ms = 300
+    t0 = time.monotonic()
+    page = client._unary(req, lambda resp: bzl.client._result(resp, "journal"))
+    waited = time.monotonic() - t0
+    assert len(page.entries) == 0 and page.head_seq == head and page.after_hash == whole[-1].hash
+    assert 0.25 <= waited < 10, waited
+    assert client.get_book(scenario.BOOK).book == scenario.BOOK  # the connection is in step
 
 
 def test_resubmitting_replays(client: bzl.Client, ledger: scenario.Ledger) -> None:
