@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bzl/limits.h"
 #include "ship.h"
 
 /* How long one journal request of --follow waits for a new entry (the daemon caps it too). */
@@ -532,6 +533,9 @@ ship_run(shipper *s)
         say("cannot reach the daemon: %s", why);
         return SHIP_EXIT_TRANSPORT;
     }
+    /* A page holds at least one entry whatever its size: accept what the daemon's own frame
+     * cap ([limits] frame_bytes) lets it send, up to the protocol's ceiling. */
+    bzl_client_set_frame_max(s->daemon, BZL_FRAME_BYTES_CEILING);
     int rc = warehouse_open(s);
     s->start_ms = now_ms();
     uint64_t head = 0;
