@@ -267,3 +267,20 @@ CREATE OR REPLACE VIEW bzl_upgrades AS
                    array_position(ARRAY['OEM', 'ODM', 'OBM'], from_mode) THEN 'upgrade'
               ELSE 'downgrade' END AS change
   FROM chained;
+
+-- Export value (E) per zone, enterprise, product (book, item), month and business mode: what
+-- the dominant modes of `bzl report upgrades` are taken from, per product, enterprise or zone.
+CREATE OR REPLACE VIEW bzl_product_modes AS
+  SELECT zone, enterprise, book, item, month, mode, sum(usd) AS usd
+  FROM bzl_trade_value WHERE is_e
+  GROUP BY zone, enterprise, book, item, month, mode;
+
+-- The dominant mode of export values per mode: the largest positive one, a tie going to the
+-- higher mode (OBM over ODM over OEM over none); 'none' when no value is positive.
+CREATE OR REPLACE FUNCTION bzl_dominant_mode(none_usd numeric, oem_usd numeric, odm_usd numeric,
+                                             obm_usd numeric)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce((SELECT m FROM (VALUES (0, 'none', none_usd), (1, 'OEM', oem_usd),
+                                         (2, 'ODM', odm_usd), (3, 'OBM', obm_usd)) v(i, m, x)
+                   WHERE x > 0 ORDER BY x DESC, i DESC LIMIT 1), 'none')
+$$;

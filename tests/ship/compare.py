@@ -6,7 +6,7 @@ usage: compare.py ZONE SOCKET BZL PERIOD MONTHS... (PGHOST and friends select th
 
 For the zone, every figure `bzl report var` (by zone, enterprise, area; and the period's first
 month alone), `bzl report share`, `bzl report modes --granularity month`, `bzl report upgrades`
-and `bzl balance` (every book) print must equal what the views bzl_var, bzl_share, bzl_modes,
+(first month against last: dominant modes, events, the matrix) and `bzl balance` (every book) print must equal what the views bzl_var, bzl_share, bzl_modes,
 bzl_upgrades and bzl_balance give for the same zone and months: USD at the 2 places the
 reports print (half-up, from the views' exact 5), percentages at 4, "n/a" as NULL. The
 expected figures are the daemon's; the views never see them. Prints one line per mismatch and
@@ -117,14 +117,54 @@ first, last = (months[0] + "-01", months[-1] + "-31") if months else ("", "")
 events = {} if balances_only else {(f"{b}/{i}", d): (f, t, c) for b, i, d, f, t, c in sql(
     """SELECT book, item, date, from_mode, to_mode, change FROM bzl_upgrades
        WHERE zone = $1 AND date BETWEEN $2 AND $3""", zone, first, last)}
+# Dominant modes of each product, enterprise and the zone in the first and the last month, and
+# the enterprises' transition matrix.
+def dominant(level, month):
+    key = {"product": "book || '/' || item", "enterprise": "enterprise", "zone": "'ZONE'"}[level]
+    return {k: d for k, d in sql(f"""SELECT {key}, bzl_dominant_mode(
+        coalesce(sum(usd) FILTER (WHERE mode = 'none'), 0), coalesce(sum(usd) FILTER (WHERE mode = 'OEM'), 0),
+        coalesce(sum(usd) FILTER (WHERE mode = 'ODM'), 0), coalesce(sum(usd) FILTER (WHERE mode = 'OBM'), 0))
+        FROM bzl_product_modes WHERE zone = $1 AND month = $2 GROUP BY 1""", zone, month)}
+
+
+ORDER = {"OEM": 1, "ODM": 2, "OBM": 3}
+dom = {} if balances_only else {
+    lvl: (dominant(lvl, months[0]), dominant(lvl, months[-1])) for lvl in ("product", "enterprise", "zone")}
+matrix = {}
+if not balances_only:
+    ents = set(dom["enterprise"][0]) | set(dom["enterprise"][1])
+    for e in ents:
+        a, b = dom["enterprise"][0].get(e, "none"), dom["enterprise"][1].get(e, "none")
+        matrix[(a, b)] = matrix.get((a, b), 0) + 1
 seen = 0
+dominant_rows = 0
 for r in [] if balances_only else cli("report", "upgrades", "--from", months[0], "--to", months[-1])["rows"]:
+    if r["section"] in ("product", "enterprise", "zone"):
+        dominant_rows += 1
+        first, last = dom[r["section"]]
+        a, b = first.get(r["entity"], "none"), last.get(r["entity"], "none")
+        change = ("same" if a == b or "none" in (a, b)
+                  else "upgrade" if ORDER[b] > ORDER[a] else "downgrade")
+        compared += 1
+        if (r["from_mode"], r["to_mode"], r["change"]) != (a, b, change):
+            bad.append(f"{zone} upgrades {r['section']} {r['entity']}: bzl {r['from_mode']} -> "
+                       f"{r['to_mode']} {r['change']}, the views {a} -> {b} {change}")
+        continue
+    if r["section"] == "matrix":
+        compared += 1
+        if int(r["change"]) != matrix.get((r["from_mode"], r["to_mode"]), 0):
+            bad.append(f"{zone} upgrades matrix {r['from_mode']} -> {r['to_mode']}: bzl {r['change']}, "
+                       f"the views {matrix.get((r['from_mode'], r['to_mode']), 0)}")
+        continue
     if r["section"] != "event":
         continue
     seen += 1
     compared += 1
     if events.get((r["entity"], r["date"])) != (r["from_mode"], r["to_mode"], r["change"]):
         bad.append(f"{zone} upgrade event {r}: views {events.get((r['entity'], r['date']))}")
+if not balances_only and dominant_rows != sum(len(set(f) | set(l)) for f, l in dom.values()):
+    bad.append(f"{zone} upgrades: bzl lists {dominant_rows} dominant-mode rows, the views "
+               f"{sum(len(set(f) | set(l)) for f, l in dom.values())}")
 if seen != len(events):
     bad.append(f"{zone} upgrades: bzl lists {seen} events, the views {len(events)}")
 
