@@ -44,6 +44,9 @@ typedef struct bzld_config {
     uint32_t socket_gid;
     int log_level;         /* BZLD_LOG_*; 0 until set */
     char config_path[256]; /* "" when running on the embedded default */
+    /* The Ed25519 key that signs checkpoints (checkpoint_key.h); "" until set: DATA-keys/
+     * checkpoint.key beside the data directory, never inside it. */
+    char checkpoint_key[256];
 } bzld_config;
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */
@@ -142,6 +145,7 @@ typedef struct bzld {
     bool signals_on;
     bool stopping;
     bool writer_stopped;
+    uint8_t checkpoint_sk[64];   /* the checkpoint signing key, crypto_sign_SECRETKEYBYTES */
     uint8_t read_buf[64 * 1024]; /* one read buffer for the loop: reads are handled in place */
 } bzld;
 

@@ -115,6 +115,12 @@ daemon_key(parse_ctx *ctx, const char *name, const char *value)
             return fail(ctx, "socket_group: no group \"%.64s\"", value);
         }
         cfg->socket_group_set = true;
+    } else if (strcmp(name, "checkpoint_key") == 0) {
+        if (value[0] != '/' || strlen(value) >= sizeof cfg->checkpoint_key) {
+            return fail(ctx, "checkpoint_key: want an absolute path shorter than %zu bytes",
+                        sizeof cfg->checkpoint_key);
+        }
+        snprintf(cfg->checkpoint_key, sizeof cfg->checkpoint_key, "%s", value);
     } else if (strcmp(name, "log_level") == 0) {
         static const char *const levels[] = {"err", "warning", "notice", "info", "debug"};
         for (size_t i = 0; i < BZL_ARRAY_LEN(levels); i++) {

@@ -1,7 +1,7 @@
 /* config.h — bzld's configuration: embedded defaults, and the INI file given with --config.
  *
  * The file has three sections (deploy/bzld.conf documents every key):
- *   [daemon]  data, socket, socket_group, log_level
+ *   [daemon]  data, socket, socket_group, log_level, checkpoint_key
  *   [limits]  every configurable bound, each checked against its floor and ceiling in limits.h
  *   [access]  principals: admin/customs/reconciler = a list, enterprise.CODE = a list, and
  *             implicit_admin = yes|no

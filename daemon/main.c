@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "bzl/checkpoint.h"
+#include "checkpoint_key.h"
 #include "config.h"
 #include "conn.h"
 #include "log.h"
@@ -366,10 +369,37 @@ daemonize(const bzld_config *cfg)
     return fds[1];
 }
 
+/* Loads (or makes, on first start) the key checkpoints are signed with; logs its public half.
+ * Returns 0, or 1 after logging why bzld will not start with it. */
+static int
+checkpoint_key_load(bzld *d)
+{
+    char path[PATH_MAX];
+    char why[PATH_MAX + 256] = "";
+    if (!bzld_checkpoint_key_path(&d->cfg, path, sizeof path)) {
+        bzld_log(BZLD_LOG_ERR, "the checkpoint key's path is too long");
+        return 1;
+    }
+    bzl_status st =
+        bzld_checkpoint_key_open(path, d->cfg.data_dir, d->checkpoint_sk, why, sizeof why);
+    if (st != BZL_OK) {
+        bzld_log(BZLD_LOG_ERR, "%s", why);
+        return 1;
+    }
+    char pk[2 * BZL_CHECKPOINT_KEY_BYTES + 1];
+    bzl_hex_format(d->checkpoint_sk + BZLD_CHECKPOINT_SK_BYTES - BZL_CHECKPOINT_KEY_BYTES,
+                   BZL_CHECKPOINT_KEY_BYTES, pk, sizeof pk);
+    bzld_log(BZLD_LOG_NOTICE, "checkpoints are signed with %s (public key %s)", path, pk);
+    return 0;
+}
+
 static int
 run(bzld *d, int ready_fd)
 {
     char why[256] = "";
+    if (checkpoint_key_load(d) != 0) {
+        return 1;
+    }
     bzl_storage_options so = {.dir = d->cfg.data_dir,
                               .map_bytes = d->cfg.map_bytes,
                               .map_bytes_max = d->cfg.map_bytes_max};

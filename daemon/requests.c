@@ -334,6 +334,7 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
     X(VERIFY, .name = "verify", .handle = bzld_handle_verify, .roles = R_STAFF)                    \
     X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
     X(JOURNAL, .name = "journal", .handle = bzld_handle_journal, .roles = R_STAFF)                 \
+    X(CHECKPOINT, .name = "checkpoint", .handle = bzld_handle_checkpoint, .roles = R_STAFF)        \
     X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},

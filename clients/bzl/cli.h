@@ -60,6 +60,8 @@ typedef enum cli_exit {
 /* Errors reported per declaration file before the rest of the file is skipped: enough to
  * fix a systematic mistake in an ERP export, few enough to stay readable. */
 #define CLI_FILE_ERRORS_MAX 20u
+/* Checkpoint files one bzl verify takes: a year of nightly checkpoints and more. */
+#define CLI_CHECKPOINT_FILES_MAX 1024u
 
 static_assert(CLI_BATCH_DECLS_MAX <= BZL_BATCH_DECLS_CEILING, "batch within the daemon ceiling");
 static_assert(CLI_BATCH_BYTES_MAX < BZL_FRAME_BYTES_DEFAULT,
@@ -329,6 +331,15 @@ int cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_balance(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_stats(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv);
+/* cmd_checkpoint.c: bzl checkpoint, and bzl verify's checkpoint files: each judged against
+ * the journal (its signature under the key given, or else the daemon's; its entry's hash; the
+ * head at or after it), one verdict printed per file or, when arr is not NULL, appended to it.
+ * Returns CLI_EXIT_OK when the journal extends every one, CLI_EXIT_REFUSED when it does not
+ * extend some, CLI_EXIT_BAD_FILE for an unreadable or malformed file, CLI_EXIT_USAGE for a
+ * bad key, CLI_EXIT_TRANSPORT. */
+int cli_checkpoint(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_checkpoints_verify(cli *c, char *const *files, size_t count, const char *key_arg,
+                           json_t *arr);
 int cli_audit(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_journal(cli *c, const cli_cmd *cmd, int argc, char **argv);
 

@@ -19,8 +19,9 @@ hex_of(const uint8_t *p, size_t n, char *out, size_t cap)
     out[o] = '\0';
 }
 
+/* checkpoints: the JSON verdicts of bzl verify --checkpoint (NULL without it); taken. */
 static int
-verify_print(const cli *c, const Bzl__V1__Response *resp)
+verify_print(const cli *c, const Bzl__V1__Response *resp, json_t *checkpoints)
 {
     const Bzl__V1__VerifyReport *r = resp->verify;
     char hash[2 * 64 + 1]; /* hex of the head hash (32 bytes today) */
@@ -41,6 +42,9 @@ verify_print(const cli *c, const Bzl__V1__Response *resp)
         cli_json_put(doc, "items", cli_json_u64(r->items), &ok);
         cli_json_put(doc, "declarations", cli_json_u64(r->declarations), &ok);
         cli_json_put(doc, "balance_problem", cli_json_str(r->balance_problem), &ok);
+        if (checkpoints != NULL) {
+            cli_json_put(doc, "checkpoints", checkpoints, &ok);
+        }
         int rc = cli_emit(c, NULL, doc, ok);
         json_decref(doc);
         return rc;
@@ -59,13 +63,70 @@ verify_print(const cli *c, const Bzl__V1__Response *resp)
     return CLI_EXIT_OK;
 }
 
+/* The more serious of two exit statuses (cli.h's order). */
+static int
+exit_worst(int a, int b)
+{
+    static const int order[] = {CLI_EXIT_TRANSPORT, CLI_EXIT_USAGE, CLI_EXIT_BAD_FILE,
+                                CLI_EXIT_REFUSED};
+    for (size_t i = 0; i < BZL_ARRAY_LEN(order); i++) {
+        if (a == order[i] || b == order[i]) {
+            return order[i];
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Appends a checkpoint file; false when the list is full. */
+static bool
+file_add(char **files, size_t *count, char *path)
+{
+    if (*count == CLI_CHECKPOINT_FILES_MAX) {
+        return false;
+    }
+    files[(*count)++] = path;
+    return true;
+}
+
 int
 cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    int rc = cli_no_arg(c, cmd, argc, argv);
-    if (rc != CLI_GO_ON) {
-        return rc;
+    enum { OPT_CHECKPOINT = 'c', OPT_PUBLIC_KEY = 'k' };
+    static const struct option opts[] = {{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+                                         {"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
+                                         CLI_COMMON_OPTIONS};
+    const char *key = NULL;
+    char *files[CLI_CHECKPOINT_FILES_MAX];
+    size_t nfiles = 0;
+    bool too_many = false;
+    int stop = CLI_EXIT_OK;
+    int opt = 0;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &stop)) >= 0) {
+        if (opt == OPT_PUBLIC_KEY) {
+            key = optarg;
+        } else if (opt == OPT_CHECKPOINT) {
+            too_many |= !file_add(files, &nfiles, optarg);
+        }
     }
+    if (opt == CLI_OPTS_STOP) {
+        return stop;
+    }
+    /* --checkpoint FILE...: the files after the options are checkpoints too. */
+    if (optind < argc && nfiles == 0) {
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    }
+    for (int i = optind; i < argc; i++) {
+        too_many |= !file_add(files, &nfiles, argv[i]);
+    }
+    if (too_many) {
+        return cli_usage_error(cmd, "give at most %u checkpoint files at once",
+                               CLI_CHECKPOINT_FILES_MAX);
+    }
+    if (key != NULL && nfiles == 0) {
+        return cli_usage_error(cmd, "--public-key goes with --checkpoint FILE");
+    }
+    int rc = CLI_EXIT_OK;
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     Bzl__V1__VerifyLedger body = BZL__V1__VERIFY_LEDGER__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_VERIFY;
@@ -79,10 +140,22 @@ cli_verify(cli *c, const cli_cmd *cmd, int argc, char **argv)
         cli_print_refusal(resp->status, resp->message);
         rc = resp->status == BZL__V1__STATUS__STATUS_OK ? CLI_EXIT_TRANSPORT : CLI_EXIT_REFUSED;
     } else {
-        rc = verify_print(c, resp);
+        /* People read the verdict on the chain first; JSON carries the checkpoints inside. */
+        json_t *verdicts = c->json && nfiles > 0 ? json_array() : NULL;
+        int cp_rc = CLI_EXIT_OK;
+        rc = c->json ? CLI_EXIT_OK : verify_print(c, resp, NULL);
+        if (nfiles > 0 && rc == CLI_EXIT_OK) {
+            cp_rc = cli_checkpoints_verify(c, files, nfiles, key, verdicts);
+        }
+        if (c->json) {
+            rc = verify_print(c, resp, verdicts);
+        } else {
+            json_decref(verdicts);
+        }
         if (rc == CLI_EXIT_OK && !resp->verify->ok) {
             rc = CLI_EXIT_REFUSED; /* broken: exit 1 */
         }
+        rc = exit_worst(rc, cp_rc);
     }
     bzl__v1__response__free_unpacked(resp, NULL);
     return rc;

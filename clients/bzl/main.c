@@ -286,19 +286,51 @@ static const cli_cmd commands[] = {
      "  --prometheus   print the Prometheus text exposition format instead (for a scraper\n"
      "                 such as node_exporter's textfile collector)\n",
      cli_stats},
-    {"verify", "", "prove the journal: hash chain, balances and derived tables",
+    {"verify", "[--checkpoint FILE...] [--public-key KEY]",
+     "prove the journal: hash chain, balances, derived tables and kept checkpoints",
      "Walks the journal's hash chain (each entry's BLAKE2b hash covers the previous hash\n"
      "and the entry), recomputes every balance from the journal and checks each item's\n"
      "history against it, and recomputes every table the reports read: period totals,\n"
      "trade values, stocktakes, closings, rates and general trade. Prints OK with the\n"
      "number of entries and the head hash, or the first broken sequence, or the first\n"
      "differing record: BROKEN: TABLE KEY: FIELD stored X but recomputed from the journal Y.\n"
-     "Customs, reconciler and admin only.\n"
+     "The chain alone cannot tell a consistent rewrite or a rollback (an older backup put\n"
+     "back) from the real history; checkpoints kept outside the box can (docs/DURABILITY.md).\n"
      "\n"
+     "  --checkpoint FILE...  also prove the journal extends each checkpoint file (made by\n"
+     "                     bzl checkpoint): its signature holds, the journal's entry at its\n"
+     "                     sequence has its hash, the head is at or after it. Prints one line\n"
+     "                     per file: CHECKPOINT OK FILE: ... or CHECKPOINT BROKEN FILE: why\n"
+     "                     (hash differs at seq N; chain shorter than seq N: a rollback; bad\n"
+     "                     signature)\n"
+     "  --public-key KEY     the key the checkpoints must be signed by: 64 hex digits or a file\n"
+     "                     holding them (bzl checkpoint --public-key); default: the daemon's\n"
+     "                     current key\n"
+     "\n"
+     "Customs, reconciler and admin only.\n"
      "JSON: {\"ok\", \"status\", \"entries\", \"head_seq\", \"head_hash\", \"first_bad_seq\",\n"
-     "\"chain_problem\", \"items\", \"declarations\", \"balance_problem\"}.\n"
-     "Exit status: 0 the ledger verifies, 1 it does not (or the request was refused).\n",
+     "\"chain_problem\", \"items\", \"declarations\", \"balance_problem\"} and, with\n"
+     "--checkpoint, \"checkpoints\": [{\"file\", \"ok\", \"seq\", \"head_seq\", \"problem\"}].\n"
+     "Exit status: 0 the ledger verifies and extends every checkpoint, 1 it does not (or the\n"
+     "request was refused), 4 a checkpoint file is unreadable or malformed.\n",
      cli_verify},
+    {"checkpoint", "[--public-key]", "print the journal's head signed by the daemon",
+     "Asks the daemon for a checkpoint: the journal's last sequence and hash and the time,\n"
+     "signed with its Ed25519 checkpoint key (bzld.conf(5) checkpoint_key), and prints it\n"
+     "as six lines to keep somewhere the ledger's host cannot write:\n"
+     "  bzl-checkpoint: 1\n"
+     "  seq: N\n"
+     "  hash: 64 hex digits\n"
+     "  time: YYYY-MM-DDTHH:MM:SS.mmmZ\n"
+     "  public-key: 64 hex digits\n"
+     "  signature: 128 hex digits (Ed25519 over docs/DURABILITY.md's 65 bytes)\n"
+     "Later, bzl verify --checkpoint FILE proves the journal still extends it.\n"
+     "\n"
+     "  --public-key   print only the daemon's public key (keep it with the checkpoints)\n"
+     "\n"
+     "Customs, reconciler and admin only. JSON: {\"seq\", \"hash\", \"time\", \"time_ms\",\n"
+     "\"public_key\", \"signature\", \"text\"} (text: the six lines).\n",
+     cli_checkpoint},
     {"audit",
      "[--since DATE|SEQ] [--until DATE|SEQ] [--uid N] [--enterprise CODE]\n"
      "                 [--book NO] [--action TYPE] [--csv]",

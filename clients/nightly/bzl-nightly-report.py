@@ -587,11 +587,13 @@ def page(d, about, zone, ents, books, recon, var, var_trend, share, modes, upgra
         "<h1>bzl nightly report — period %s</h1>" % esc(about["period"]),
         '<p class="meta">Period %s (months %s); compared with %s (the same period a year '
         "earlier). Generated %s. Tolerance ±%s %%; processing-trade share target %s %% (%s); "
-        "pending declarations listed after %s days.</p>" % (
+        "pending declarations listed after %s days.%s</p>" % (
             esc(about["period"]), esc(about["months"].replace(" ", ", ")),
             esc(about["comparison"]), esc(about["generated"]), esc(about["tolerance_pct"]),
             esc(about["share_target_pct"]), esc(about["share_target_source"]),
-            esc(about["pending_days"])),
+            esc(about["pending_days"]),
+            (' Journal checkpoint: %s (<a href="checkpoint.txt">checkpoint.txt</a>).'
+             % esc(about["checkpoint"])) if about.get("checkpoint") else ""),
         status,
         '<h2 id="exceptions">Exceptions</h2>', exceptions_html(exc, zone),
         '<h2 id="var">Value-added ratio by month</h2>', notices(gaps, ("value-added ratio",)),

@@ -48,6 +48,10 @@ it, and every other section is written.
   --socket PATH      bzld's socket (default: bzl's, $BZL_SOCKET)
   -h, --help         show this help
 
+Each report directory also holds checkpoint.txt, the journal's head signed by bzld as
+bzl checkpoint prints it, which is logged on stderr too (bzl verify --checkpoint proves the
+ledger still extends it).
+
 It prints one summary line per book on stdout and shows progress on a terminal.
 Exit status: 0 the report is written and has no exception; 5 the report is written and
 lists exceptions (systemd's unit counts this as success); 2 usage error; 3 a failure (no
@@ -225,6 +229,18 @@ report upgrades "$period" upgrades.csv report upgrades --from "$comparison" --to
   true
 rm -f "$stage"/.zone.csv "$stage"/.ent.csv "$stage"/.modes.csv "$stage"/.share.csv "$stage/.err"
 
+# Tonight's checkpoint: the journal's head signed by bzld (docs/DURABILITY.md "Checkpoints"),
+# kept beside the report and logged on stderr, which systemd writes to the journal, so copies
+# of it leave the ledger's box. bzl verify --checkpoint FILE proves the ledger still extends it.
+progress "taking the journal's checkpoint"
+must checkpoint.txt checkpoint
+cp_seq=$(sed -n 's/^seq: //p' "$stage/checkpoint.txt")
+cp_hash=$(sed -n 's/^hash: //p' "$stage/checkpoint.txt")
+echo "bzl-nightly: checkpoint seq=$cp_seq hash=$cp_hash" \
+  "time=$(sed -n 's/^time: //p' "$stage/checkpoint.txt")" \
+  "key=$(sed -n 's/^public-key: //p' "$stage/checkpoint.txt")" \
+  "sig=$(sed -n 's/^signature: //p' "$stage/checkpoint.txt")" >&2
+
 {
   echo "key,value"
   echo "period,$period"
@@ -240,6 +256,7 @@ rm -f "$stage"/.zone.csv "$stage"/.ent.csv "$stage"/.modes.csv "$stage"/.share.c
   fi
   echo "pending_days,$pending_days"
   echo "time_zone,$tz"
+  echo "checkpoint,seq $cp_seq hash $cp_hash"
   echo "generated,$(date '+%Y-%m-%d %H:%M %Z') ($tz)"
 } >"$stage/about.csv"
 

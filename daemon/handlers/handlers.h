@@ -44,6 +44,9 @@ void bzld_handle_audit(bzld_slot *slot);
 /* handler_journal.c */
 void bzld_handle_journal(bzld_slot *slot);
 
+/* handler_checkpoint.c */
+void bzld_handle_checkpoint(bzld_slot *slot);
+
 /* handler_ledger.c: the bonded ledger's writes and its norm, history and scrap reads */
 void bzld_handle_set_norm(bzld_slot *slot);
 void bzld_handle_list_norms(bzld_slot *slot);

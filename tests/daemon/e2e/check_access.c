@@ -275,6 +275,7 @@ typedef struct req_buf {
     Bzl__V1__VerifyLedger vl;
     Bzl__V1__AuditQuery aq;
     Bzl__V1__JournalRead jr;
+    Bzl__V1__TakeCheckpoint tc;
     Bzl__V1__Norm norm;
     Bzl__V1__SetNorm sn;
     Bzl__V1__ListNorms ln;
@@ -470,6 +471,14 @@ b_journal(req_buf *r)
     r->jr.page_size = 10;
     r->req.body_case = BZL__V1__REQUEST__BODY_JOURNAL;
     r->req.journal = &r->jr;
+}
+
+static void
+b_checkpoint(req_buf *r)
+{
+    bzl__v1__take_checkpoint__init(&r->tc);
+    r->req.body_case = BZL__V1__REQUEST__BODY_CHECKPOINT;
+    r->req.checkpoint = &r->tc;
 }
 
 static void
@@ -830,6 +839,7 @@ static const row rows[] = {
     {B(VERIFY),          "verify",                         T_OWN,     NULL, b_verify,            {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(AUDIT),           "audit",                          T_OWN,     NULL, b_audit,             {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(JOURNAL),         "journal",                        T_OWN,     NULL, b_journal,           {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(CHECKPOINT),      "checkpoint",                     T_OWN,     NULL, b_checkpoint,        {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(SET_NORM),        "set_norm",                       T_OWN,     NULL, b_set_norm,          {OK,  PD,  PD,  PD,  PD}, true, 1, 0, 0},
     {B(LIST_NORMS),      "list_norms own",                 T_OWN,     NULL, b_list_norms,        {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
     {B(LIST_NORMS),      "list_norms other",               T_OTHER,   NULL, b_list_norms,        {OK,  OK,  OK,  NF,  PD}, false, 0, 0, 0},

@@ -47,6 +47,7 @@ static const expect expected[] = {
     {B(VERIFY), "verify", false, STAFF, BZLD_SCOPE_NONE},
     {B(AUDIT), "audit", false, STAFF, BZLD_SCOPE_NONE},
     {B(JOURNAL), "journal", false, STAFF, BZLD_SCOPE_NONE},
+    {B(CHECKPOINT), "checkpoint", false, STAFF, BZLD_SCOPE_NONE},
     {B(SET_NORM), "set_norm", true, A, BZLD_SCOPE_NONE},
     {B(LIST_NORMS), "list_norms", false, STAFF | E, BZLD_SCOPE_BOOK},
     {B(SET_ITEM_MODE), "set_item_mode", true, A, BZLD_SCOPE_NONE},
