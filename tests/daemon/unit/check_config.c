@@ -2,13 +2,19 @@
  * checks; a file's [limits] override them and [access] becomes rules (uid, gid, enterprise
  * scope, implicit_admin); an unknown key, a bound broken or a bad enterprise code is refused
  * with "FILE:LINE: key: reason" and leaves the caller's configuration as it was; a missing file
- * is an I/O error; the relations between limits are checked once everything is applied. */
+ * is an I/O error; the relations between limits are checked once everything is applied. The
+ * checkpoint key (checkpoint_key.c): its path from [daemon] checkpoint_key (absolute only) or
+ * beside the data directory; made 0600 on first use and the same key read back; refused when
+ * group/world readable, a symlink, of another size or inside the data directory. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint_key.h"
 #include "config.h"
 
 /* Writes text to a fresh temporary file; its path in path[64]. */
@@ -127,6 +133,102 @@ START_TEST(config_check_refuses_per_uid_connections_above_the_total)
 }
 END_TEST
 
+START_TEST(config_checkpoint_key_is_absolute_or_beside_the_data)
+{
+    bzld_config cfg;
+    bzld_access_table t;
+    char why[256] = "";
+    char path[512];
+    bzld_config_defaults(&cfg);
+    snprintf(cfg.data_dir, sizeof cfg.data_dir, "/srv/zone//");
+    ck_assert(bzld_checkpoint_key_path(&cfg, path, sizeof path));
+    ck_assert_str_eq(path, "/srv/zone-keys/checkpoint.key");
+    ck_assert_int_eq(load("[daemon]\ncheckpoint_key = /etc/bzl/k\n", &cfg, &t, why, sizeof why),
+                     BZL_OK);
+    bzld_access_table_deinit(&t);
+    ck_assert(bzld_checkpoint_key_path(&cfg, path, sizeof path));
+    ck_assert_str_eq(path, "/etc/bzl/k");
+    ck_assert_int_eq(load("[daemon]\ncheckpoint_key = keys/k\n", &cfg, &t, why, sizeof why),
+                     BZL_INVALID_ARGUMENT);
+    bzld_access_table_deinit(&t);
+    ck_assert_ptr_nonnull(strstr(why, ":2: checkpoint_key: want an absolute path"));
+}
+END_TEST
+
+/* Removes a scratch tree made by key_tree. */
+static void
+key_tree_remove(const char *root)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A scratch tree: ROOT/data and ROOT/data-keys. */
+static void
+key_tree(char root[64], char data[96], char key[128])
+{
+    snprintf(root, 64, "/tmp/bzld-check-key-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    snprintf(data, 96, "%s/data", root);
+    snprintf(key, 128, "%s/data-keys/checkpoint.key", root);
+    ck_assert_int_eq(mkdir(data, 0700), 0);
+}
+
+START_TEST(checkpoint_key_is_made_0600_and_read_back)
+{
+    char root[64], data[96], key[128], why[512] = "";
+    uint8_t sk[BZLD_CHECKPOINT_SK_BYTES], again[BZLD_CHECKPOINT_SK_BYTES];
+    key_tree(root, data, key);
+    ck_assert_msg(bzld_checkpoint_key_open(key, data, sk, why, sizeof why) == BZL_OK, "%s", why);
+    struct stat st;
+    ck_assert_int_eq(stat(key, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_eq(st.st_size, BZLD_CHECKPOINT_SK_BYTES);
+    ck_assert_msg(bzld_checkpoint_key_open(key, data, again, why, sizeof why) == BZL_OK, "%s", why);
+    ck_assert_mem_eq(sk, again, sizeof sk);
+    key_tree_remove(root);
+}
+END_TEST
+
+START_TEST(checkpoint_key_refused_when_others_may_read_it_or_it_is_a_link)
+{
+    char root[64], data[96], key[128], why[512] = "", real[160];
+    uint8_t sk[BZLD_CHECKPOINT_SK_BYTES];
+    key_tree(root, data, key);
+    ck_assert_int_eq(bzld_checkpoint_key_open(key, data, sk, why, sizeof why), BZL_OK);
+    ck_assert_int_eq(chmod(key, 0640), 0);
+    ck_assert_int_eq(bzld_checkpoint_key_open(key, data, sk, why, sizeof why),
+                     BZL_PERMISSION_DENIED);
+    ck_assert_ptr_nonnull(strstr(why, "readable or writable by group or others"));
+    ck_assert_int_eq(chmod(key, 0600), 0);
+    snprintf(real, sizeof real, "%s/real.key", root);
+    ck_assert_int_eq(rename(key, real), 0);
+    ck_assert_int_eq(symlink(real, key), 0);
+    ck_assert_int_eq(bzld_checkpoint_key_open(key, data, sk, why, sizeof why),
+                     BZL_PERMISSION_DENIED);
+    ck_assert_ptr_nonnull(strstr(why, "is a symbolic link"));
+    key_tree_remove(root);
+}
+END_TEST
+
+START_TEST(checkpoint_key_refused_when_damaged_or_inside_the_data)
+{
+    char root[64], data[96], key[128], why[512] = "", inside[160];
+    uint8_t sk[BZLD_CHECKPOINT_SK_BYTES];
+    key_tree(root, data, key);
+    ck_assert_int_eq(bzld_checkpoint_key_open(key, data, sk, why, sizeof why), BZL_OK);
+    ck_assert_int_eq(truncate(key, 32), 0);
+    ck_assert_int_eq(bzld_checkpoint_key_open(key, data, sk, why, sizeof why), BZL_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(why, "is not a key bzld wrote"));
+    snprintf(inside, sizeof inside, "%s/keys/checkpoint.key", data);
+    ck_assert_int_eq(bzld_checkpoint_key_open(inside, data, sk, why, sizeof why),
+                     BZL_PERMISSION_DENIED);
+    ck_assert_ptr_nonnull(strstr(why, "inside the data directory"));
+    key_tree_remove(root);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -137,6 +239,10 @@ config_suite(void)
     tcase_add_test(tc, config_refusals_name_file_line_and_key);
     tcase_add_test(tc, config_missing_file_is_an_io_error);
     tcase_add_test(tc, config_check_refuses_per_uid_connections_above_the_total);
+    tcase_add_test(tc, config_checkpoint_key_is_absolute_or_beside_the_data);
+    tcase_add_test(tc, checkpoint_key_is_made_0600_and_read_back);
+    tcase_add_test(tc, checkpoint_key_refused_when_others_may_read_it_or_it_is_a_link);
+    tcase_add_test(tc, checkpoint_key_refused_when_damaged_or_inside_the_data);
     suite_add_tcase(s, tc);
     return s;
 }
