@@ -34,6 +34,7 @@ from .errors import Error, Malformed, TransportError, error_for_status
 from .records import (
     ActionResult,
     AuditEntry,
+    Checkpoint,
     JournalRecord,
     BackupResult,
     Balance,
@@ -690,6 +691,13 @@ class _Requests:
         body.wait_ms = _uint(wait_ms, "wait_ms")
         return self._paged(req, "journal", _page("journal", "entries", JournalRecord))
 
+    def checkpoint(self) -> Checkpoint:
+        """The journal's head (sequence, hash, time) signed with the daemon's checkpoint key. Kept
+        off the ledger's host, it lets ``bzl verify --checkpoint`` prove later that the journal
+        still extends it (no entry before it rewritten, no rollback behind it)."""
+        req, _ = _request("checkpoint")
+        return self._unary(req, _decode("checkpoint", Checkpoint))
+
     # -- operations (100-109) --
 
     def backup(self, out: str) -> BackupResult:
@@ -737,6 +745,7 @@ METHODS: Dict[str, str] = {
     "verify": "verify",
     "audit": "audit",
     "journal": "journal",
+    "checkpoint": "checkpoint",
     "backup": "backup",
 }
 

@@ -45,6 +45,7 @@ __all__ = [
     "VerifyReport",
     "AuditEntry",
     "JournalRecord",
+    "Checkpoint",
     "BackupResult",
 ]
 
@@ -464,6 +465,19 @@ class JournalRecord:
     cny: str = ""
     exports: str = ""
     imports: str = ""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The journal's head signed by the daemon's Ed25519 checkpoint key: ``signature`` is over
+    b"bzl-checkpoint-v1" + seq (8 bytes big-endian) + hash + time in ms (8 bytes big-endian,
+    signed) — docs/DURABILITY.md "Checkpoints"."""
+
+    seq: int
+    hash: bytes
+    time: datetime = _pb("time_ms")
+    public_key: bytes = b""
+    signature: bytes = b""
 
 
 @dataclass(frozen=True)

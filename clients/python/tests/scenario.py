@@ -151,6 +151,7 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     ans["verify"] = c.verify()
     ans["audit"] = list(c.audit())
     ans["journal"] = list(c.journal())
+    ans["checkpoint"] = c.checkpoint()
     led.backup_path = f"{scratch}/ledger-copy.mdb"
     ans["backup"] = c.backup(led.backup_path)
     ans["stats"] = c.stats()

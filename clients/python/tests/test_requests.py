@@ -169,6 +169,9 @@ def test_verify_audit_backup_stats(ledger: scenario.Ledger) -> None:
     )
     assert a["backup"].journal_entries == v.entries
     assert a["stats"].journal_entries == v.entries and a["stats"].requests > 0
+    cp = a["checkpoint"]
+    assert (cp.seq, cp.hash) == (v.head_seq, v.head_hash) and cp.time.tzinfo is not None
+    assert len(cp.public_key) == 32 and len(cp.signature) == 64
 
 
 def test_journal_stream_is_whole_and_chained(client: bzl.Client, ledger: scenario.Ledger) -> None:
