@@ -92,7 +92,8 @@ typedef enum bzld_access_verdict {
     BZLD_ACCESS_ALLOW,    /* the handler runs */
     BZLD_ACCESS_UNMAPPED, /* PERMISSION_DENIED: the peer maps to no principal */
     BZLD_ACCESS_DENIED,   /* PERMISSION_DENIED: the role may not send this kind */
-    BZLD_ACCESS_FOREIGN,  /* NOT_FOUND with the row's missing() words: another's record */
+    BZLD_ACCESS_FOREIGN,  /* NOT_FOUND with the row's missing() words: another's record, or
+                           * (for a book) none at all: both take this one path */
 } bzld_access_verdict;
 
 /* Looks up the enterprise owning book_no into owner: true when the book exists. A failure to
@@ -120,9 +121,9 @@ bool bzld_access_allow(struct bzld_slot *slot, const struct bzld_request *row);
 bzl_status bzld_access_decl(const bzld_principal *p, bzl_txn *txn, const char *enterprise,
                             const char *book_no, bzl_fault *fault);
 
-/* BZL_OK when the principal may write to book_no as it stands in txn (a missing book too:
- * storage then refuses it); BZL_NOT_FOUND with the missing-book fault when an enterprise
- * principal does not own it. Write handlers call it again on the writer thread, inside the
+/* BZL_OK when the principal may write to book_no as it stands in txn; BZL_NOT_FOUND with the
+ * missing-book fault when an enterprise principal does not own it or it does not exist (the
+ * same answer on the same path). Write handlers call it again on the writer thread, inside the
  * write transaction, because the owner can change between the access check and the write
  * (an OpenBook for another enterprise in the same group commit). */
 bzl_status bzld_access_book(const bzld_principal *p, bzl_txn *txn, const char *book_no,
