@@ -88,18 +88,25 @@ copy_to_fd(bzl_storage *s, int fd, char *why, size_t why_cap)
     return BZL_OK;
 }
 
+/* The directory path names an entry of, into dir[cap]. */
+static void
+dir_of(const char *path, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        snprintf(dir, cap, ".");
+    } else {
+        slash[slash == dir] = '\0';
+    }
+}
+
 /* Makes the rename durable: the directory entry is part of the backup. */
 static void
 dir_sync(const char *path)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL) {
-        snprintf(dir, sizeof dir, ".");
-    } else {
-        slash[slash == dir] = '\0';
-    }
+    dir_of(path, dir, sizeof dir);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         (void)fsync(fd);
@@ -129,13 +136,7 @@ static uint32_t
 remove_stale(const char *path)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL) {
-        snprintf(dir, sizeof dir, ".");
-    } else {
-        slash[slash == dir] = '\0';
-    }
+    dir_of(path, dir, sizeof dir);
     DIR *d = opendir(dir);
     if (d == NULL) {
         return 0;

@@ -4,6 +4,8 @@
  */
 #include "storage_internal.h"
 
+#include <stdlib.h>
+
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
 static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
                       (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES <=
@@ -115,5 +117,24 @@ bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line
     }
     d->lines = lines;
     *used = r.off;
+    return BZL_OK;
+}
+
+bzl_status
+bzl__decl_read_seq(bzl_txn *t, uint64_t seq, bzl_declaration *d)
+{
+    bzl__entry e;
+    size_t used = 0;
+    bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
+    bzl_status st = lines != NULL ? bzl__journal_get(t, seq, &e) : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        st = e.type == JOURNAL_DECLARATION ? bzl__decl_decode(e.payload, e.payload_len, d, lines,
+                                                              BZL_DECL_LINES_CEILING, &used)
+                                           : BZL_CORRUPT;
+    }
+    if (st != BZL_OK) {
+        free(lines);
+        return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    }
     return BZL_OK;
 }

@@ -319,6 +319,11 @@ BZL_NODISCARD bzl_status bzl__effects_apply(bzl_txn *t, const char *book_no, uin
 BZL_NODISCARD bzl_status bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d,
                                           bzl_decl_line *lines, uint32_t line_cap, size_t *used);
 
+/* The declaration journaled as entry seq, its lines in a heap array d->lines (free it after a
+ * BZL_OK). Another record named the entry, so a missing or non-declaration entry is
+ * BZL_CORRUPT. */
+BZL_NODISCARD bzl_status bzl__decl_read_seq(bzl_txn *t, uint64_t seq, bzl_declaration *d);
+
 /* The declaration's canonical encoding (storage_submit.c): its size, and the bytes (exactly
  * that many into buf). */
 size_t bzl__decl_encoded_size(const bzl_declaration *d);

@@ -156,22 +156,14 @@ bzl__trade_values_apply(bzl_txn *t, const bzl_declaration *d, uint8_t flow, int 
 bzl_status
 bzl__trade_values_apply_seq(bzl_txn *t, uint64_t decl_seq, uint8_t flow, int sign)
 {
-    bzl__entry e;
     bzl_declaration d;
-    size_t used = 0;
-    bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
-    bzl_status st = lines != NULL ? bzl__journal_get(t, decl_seq, &e) : BZL_NO_MEMORY;
-    if (st == BZL_OK) {
-        st = e.type == JOURNAL_DECLARATION ? bzl__decl_decode(e.payload, e.payload_len, &d, lines,
-                                                              BZL_DECL_LINES_CEILING, &used)
-                                           : BZL_CORRUPT;
+    bzl_status st = bzl__decl_read_seq(t, decl_seq, &d);
+    if (st != BZL_OK) {
+        return st;
     }
-    if (st == BZL_OK) {
-        d.lines = lines;
-        st = bzl__trade_values_apply(t, &d, flow, sign, NULL);
-    }
-    free(lines);
-    return st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    st = bzl__trade_values_apply(t, &d, flow, sign, NULL);
+    free(d.lines);
+    return st;
 }
 
 bzl_status

@@ -218,6 +218,43 @@ set_version(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
     return bzl__schema_put(t, *(const uint32_t *)arg);
 }
 
+/* Runs entry() on up to UPGRADE_ROWS_PER_TXN journal entries, from meta's mark `mark` (the next
+ * sequence to look at; absent: 1) on, and moves the mark past them in the same transaction, so
+ * a resumed run neither skips nor repeats one. The step past a transaction's last entry is
+ * taken, so *done is true as soon as the journal is finished, not one empty transaction later. */
+static bzl_status
+journal_step(bzl_txn *t, const char *mark,
+             bzl_status (*entry)(bzl_txn *t, const bzl__entry *e, uint64_t seq, void *arg),
+             void *arg, uint64_t *rows, bool *done)
+{
+    uint64_t next = 1;
+    bzl_status st = bzl__meta_u64_get(t, mark, &next);
+    st = st == BZL_NOT_FOUND ? BZL_OK : st;
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint8_t key[8];
+    bzl_wr kw = {.p = key, .cap = sizeof key};
+    wr_be(&kw, next, 8);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_JOURNAL, key, sizeof key, 0, &w);
+    for (uint32_t n = 0; st == BZL_OK && bzl__walk_next(&w); n++) {
+        if (n == UPGRADE_ROWS_PER_TXN) {
+            break;
+        }
+        bzl__entry e;
+        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
+        uint64_t seq = rd_be(&kr, 8);
+        next = seq + 1;
+        st = bzl__entry_decode(&w.v, &e);
+        st = st == BZL_OK ? entry(t, &e, seq, arg) : st;
+        *rows += 1;
+    }
+    *done = w.rc == MDB_NOTFOUND;
+    st = bzl__walk_end(&w, st);
+    return st == BZL_OK ? bzl__meta_u64_put(t, mark, next) : st;
+}
+
 /* ---- 3 → 4: loss totals --------------------------------------------------------------------- */
 
 /* The declaration a post (sign +1) or reversal (−1) entry acts on, or the entry itself. */
@@ -290,40 +327,19 @@ losses_entry(bzl_txn *t, const bzl__entry *e, uint64_t seq, bzl_upgrade_report *
     return st;
 }
 
-/* Step 1: up to UPGRADE_ROWS_PER_TXN journal entries from meta's mark on. */
+/* Step 1: the loss totals of up to UPGRADE_ROWS_PER_TXN entries (journal_step). */
+static bzl_status
+losses_entry_cb(bzl_txn *t, const bzl__entry *e, uint64_t seq, void *arg)
+{
+    return losses_entry(t, e, seq, arg);
+}
+
 static bzl_status
 losses_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
 {
     bzl_upgrade_report *out = arg;
     bzl_upgrade_report at = *out; /* advanced only if the transaction commits */
-    uint64_t next = 1;
-    bzl_status st = bzl__meta_u64_get(t, META_SCHEMA4_FROM, &next);
-    st = st == BZL_NOT_FOUND ? BZL_OK : st;
-    if (st != BZL_OK) {
-        return st;
-    }
-    uint8_t key[8];
-    bzl_wr kw = {.p = key, .cap = sizeof key};
-    wr_be(&kw, next, 8);
-    bzl__walk w;
-    bzl__walk_begin(t, DB_JOURNAL, key, sizeof key, 0, &w);
-    /* The step past a transaction's last entry is taken, so *done is true as soon as the
-     * journal is finished, not one empty transaction later. */
-    for (uint32_t n = 0; st == BZL_OK && bzl__walk_next(&w); n++) {
-        if (n == UPGRADE_ROWS_PER_TXN) {
-            break;
-        }
-        bzl__entry e;
-        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
-        uint64_t seq = rd_be(&kr, 8);
-        next = seq + 1;
-        st = bzl__entry_decode(&w.v, &e);
-        st = st == BZL_OK ? losses_entry(t, &e, seq, &at) : st;
-        *rows += 1;
-    }
-    *done = w.rc == MDB_NOTFOUND;
-    st = bzl__walk_end(&w, st);
-    st = st == BZL_OK ? bzl__meta_u64_put(t, META_SCHEMA4_FROM, next) : st;
+    bzl_status st = journal_step(t, META_SCHEMA4_FROM, losses_entry_cb, &at, rows, done);
     if (st == BZL_OK) {
         *out = at;
     }
@@ -360,7 +376,14 @@ values_entry(bzl_txn *t, const bzl__entry *e, uint64_t seq)
     return st;
 }
 
-/* Step 1: up to UPGRADE_ROWS_PER_TXN journal entries from meta's mark on. */
+/* Step 1: the values of up to UPGRADE_ROWS_PER_TXN entries (journal_step). */
+static bzl_status
+values_entry_cb(bzl_txn *t, const bzl__entry *e, uint64_t seq, void *arg)
+{
+    (void)arg;
+    return values_entry(t, e, seq);
+}
+
 static bzl_status
 values_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
 {
@@ -374,29 +397,8 @@ values_some(bzl_txn *t, void *arg, uint64_t *rows, bool *done)
         rc = rc == MDB_SUCCESS ? mdb_drop(t->txn, t->s->dbi[DB_SPLIT], 0) : rc;
         st = bzl__mdb_status(rc);
     }
-    if (st != BZL_OK) {
-        return st;
-    }
-    uint8_t key[8];
-    bzl_wr kw = {.p = key, .cap = sizeof key};
-    wr_be(&kw, next, 8);
-    bzl__walk w;
-    bzl__walk_begin(t, DB_JOURNAL, key, sizeof key, 0, &w);
-    for (uint32_t n = 0; st == BZL_OK && bzl__walk_next(&w); n++) {
-        if (n == UPGRADE_ROWS_PER_TXN) {
-            break;
-        }
-        bzl__entry e;
-        bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
-        uint64_t seq = rd_be(&kr, 8);
-        next = seq + 1;
-        st = bzl__entry_decode(&w.v, &e);
-        st = st == BZL_OK ? values_entry(t, &e, seq) : st;
-        *rows += 1;
-    }
-    *done = w.rc == MDB_NOTFOUND;
-    st = bzl__walk_end(&w, st);
-    return st == BZL_OK ? bzl__meta_u64_put(t, META_SCHEMA5_FROM, next) : st;
+    return st == BZL_OK ? journal_step(t, META_SCHEMA5_FROM, values_entry_cb, NULL, rows, done)
+                        : st;
 }
 
 static bzl_status
