@@ -19,7 +19,6 @@
  *
  * Runs as root (uids are switched with setresuid); otherwise exit 77. An optional argument
  * names another bzld binary, to show an older build failing these checks. */
-#include <grp.h>
 #include <inttypes.h>
 #include <sys/resource.h>
 
@@ -57,14 +56,6 @@ static const char old_config_text[] = "# backpressure: small windows (an older b
                                       "conn_out_bytes_high = 1048576\n"
                                       "[access]\n"
                                       "customs = uid:3001\n";
-
-static uint64_t
-now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* bzld's resident anonymous memory in bytes (RssAnon of /proc/PID/status), 0 if unreadable. */
 static uint64_t
@@ -162,22 +153,12 @@ connect_raw(bool nonblocking)
     return fd;
 }
 
-static void
-become(uid_t uid)
-{
-    gid_t groups[1] = {SOCK_GID};
-    if (setgroups(1, groups) != 0 || setresgid(uid, uid, uid) != 0 ||
-        setresuid(uid, uid, uid) != 0) {
-        _exit(100);
-    }
-}
-
 /* The child: as customs, PIPELINERS connections each send PIPELINED history requests as fast
  * as the socket takes them and never read; then it holds them until killed. */
 static void
 pipeliner(void)
 {
-    become(UID_CUSTOMS);
+    h_become(UID_CUSTOMS, SOCK_GID);
     int fds[PIPELINERS];
     size_t sent[PIPELINERS] = {0};
     uint8_t frame[256];
@@ -187,9 +168,9 @@ pipeliner(void)
             _exit(101);
         }
     }
-    uint64_t until = now_us() + 8u * 1000000u;
+    uint64_t until = (h_now_ns() / 1000u) + 8u * 1000000u;
     bool all = false;
-    while (!all && now_us() < until) {
+    while (!all && (h_now_ns() / 1000u) < until) {
         all = true;
         for (int i = 0; i < PIPELINERS; i++) {
             while (sent[i] < PIPELINED) {
@@ -217,22 +198,14 @@ stats_rtt(bzl_client *c)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_STATS;
     req.stats = &gs;
-    uint64_t t0 = now_us();
+    uint64_t t0 = (h_now_ns() / 1000u);
     Bzl__V1__Response *resp = h_call(c, &req);
-    uint64_t t = now_us() - t0;
+    uint64_t t = (h_now_ns() / 1000u) - t0;
     bool ok = resp != NULL && resp->status == 0;
     if (resp != NULL) {
         bzl__v1__response__free_unpacked(resp, NULL);
     }
     return ok ? t : UINT64_MAX;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a;
-    uint64_t y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Lines of bzld's log that contain needle. */
@@ -268,7 +241,7 @@ non_reading_pipeliner(void)
         quiet[i] = stats_rtt(c);
         h_sleep_ms(20);
     }
-    qsort(quiet, QUIET, sizeof quiet[0], cmp_u64);
+    qsort(quiet, QUIET, sizeof quiet[0], h_cmp_u64);
     uint64_t quiet_p99 = quiet[QUIET * 99 / 100];
     uint64_t base = rss_anon(h.pid);
     fflush(stdout);
@@ -290,7 +263,7 @@ non_reading_pipeliner(void)
         peak = r > peak ? r : peak;
         h_sleep_ms(20);
     }
-    qsort(rtt, SAMPLES, sizeof rtt[0], cmp_u64);
+    qsort(rtt, SAMPLES, sizeof rtt[0], h_cmp_u64);
     uint64_t p99 = rtt[SAMPLES * 99 / 100];
     printf("pipeliner: RssAnon %.1f MiB before, peak %.1f MiB (+%.1f MiB); admin stats p50 %.2f "
            "ms, p99 %.2f ms over %d round trips (quiet p99 %.2f ms)\n",
@@ -334,7 +307,7 @@ non_reading_pipeliner(void)
 static void
 no_role_flood(int fd, uid_t uid, int n)
 {
-    become(uid);
+    h_become(uid, SOCK_GID);
     static int fds[NO_ROLE_CONNS];
     int opened = 0;
     for (int i = 0; i < n; i++) {

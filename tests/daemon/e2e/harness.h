@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,6 +134,36 @@ harness_stop(harness *h)
         }
     }
     return clean;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, for latencies. */
+static inline uint64_t
+h_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* qsort's comparison of uint64_t, for medians and percentiles. */
+static inline int
+h_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a;
+    uint64_t y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* In a forked child of a root test: becomes uid (and gid uid), with the socket's group
+ * socket_gid as its one supplementary group; exits 100 when it cannot. */
+static inline void
+h_become(uid_t uid, gid_t socket_gid)
+{
+    gid_t groups[1] = {socket_gid};
+    if (setgroups(1, groups) != 0 || setresgid(uid, uid, uid) != 0 ||
+        setresuid(uid, uid, uid) != 0) {
+        _exit(100);
+    }
 }
 
 /* ---- requests ------------------------------------------------------------------------------ */

@@ -11,8 +11,6 @@
  *     with a floor of 15 µs (the red team's separations were 18-33 µs on a release build).
  * Before the fix, a stocktake on a foreign book answered without the fault a missing book gets
  * and foreign books were refused 20-30 µs sooner. Runs as root; otherwise exit 77. */
-#include <grp.h>
-
 #include "harness.h"
 
 #define SOCK_GID 4242u
@@ -27,14 +25,6 @@ static const char config_text[] = "# indistinguishable: enterprise A has a uid o
                                   "socket_group = 4242\n"
                                   "[access]\n"
                                   "enterprise.6201230001 = uid:3011\n";
-
-static uint64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 typedef enum kind {
     K_GET_BOOK,
@@ -122,9 +112,9 @@ probe(bzl_client *c, kind k, const char *book, char *out, size_t cap)
     default:
         h_die("kind");
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = h_now_ns();
     Bzl__V1__Response *resp = h_call(c, &req);
-    uint64_t t = now_ns() - t0;
+    uint64_t t = h_now_ns() - t0;
     if (resp == NULL) {
         snprintf(out, cap, "transport failure");
         return UINT64_MAX;
@@ -145,18 +135,10 @@ probe(bzl_client *c, kind k, const char *book, char *out, size_t cap)
     return t;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a;
-    uint64_t y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static uint64_t
 median(uint64_t *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_u64);
+    qsort(v, n, sizeof *v, h_cmp_u64);
     return v[n / 2];
 }
 
@@ -165,11 +147,7 @@ median(uint64_t *v, size_t n)
 static void
 as_enterprise(int fd)
 {
-    gid_t groups[1] = {SOCK_GID};
-    if (setgroups(1, groups) != 0 || setresgid(UID_ENT_A, UID_ENT_A, UID_ENT_A) != 0 ||
-        setresuid(UID_ENT_A, UID_ENT_A, UID_ENT_A) != 0) {
-        _exit(100);
-    }
+    h_become(UID_ENT_A, SOCK_GID);
     bzl_client *c = NULL;
     if (bzl_client_connect(h.sock, &c, NULL, 0) != BZL_OK) {
         _exit(101);
