@@ -146,6 +146,7 @@ typedef struct bzld {
     bool stopping;
     bool writer_stopped;
     uint8_t checkpoint_sk[64];   /* the checkpoint signing key, crypto_sign_SECRETKEYBYTES */
+    bool checkpoint_key_loaded;  /* checkpoint_sk holds the key (checkpoint_key.h) */
     uint8_t read_buf[64 * 1024]; /* one read buffer for the loop: reads are handled in place */
 } bzld;
 

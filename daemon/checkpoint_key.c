@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bzl/checkpoint.h"
+#include "log.h"
+
 static_assert(BZLD_CHECKPOINT_SK_BYTES == crypto_sign_SECRETKEYBYTES, "libsodium's secret key");
 static_assert(sizeof((bzld *)0)->checkpoint_sk == crypto_sign_SECRETKEYBYTES, "bzld holds one");
 
@@ -184,4 +187,32 @@ bzld_checkpoint_key_open(const char *path, const char *data_dir,
         st = BZL_IO_ERROR;
     }
     return st;
+}
+
+bzl_status
+bzld_checkpoint_key_load(bzld *d, bool at_start, char *why, size_t why_cap)
+{
+    BZL_ASSERT(d != NULL && !d->checkpoint_key_loaded);
+    char path[PATH_MAX];
+    char dir[PATH_MAX];
+    struct stat st;
+    if (!bzld_checkpoint_key_path(&d->cfg, path, sizeof path)) {
+        snprintf(why, why_cap, "the checkpoint key's path is too long");
+        return BZL_INVALID_ARGUMENT;
+    }
+    dir_of(path, dir, sizeof dir);
+    if (at_start && d->cfg.checkpoint_key[0] == '\0' && stat(dir, &st) != 0 && errno == ENOENT) {
+        bzld_log(BZLD_LOG_INFO, "no %s yet: the first checkpoint request makes the key", dir);
+        return BZL_OK;
+    }
+    bzl_status s = bzld_checkpoint_key_open(path, d->cfg.data_dir, d->checkpoint_sk, why, why_cap);
+    if (s != BZL_OK) {
+        return s;
+    }
+    d->checkpoint_key_loaded = true;
+    char pk[2 * BZL_CHECKPOINT_KEY_BYTES + 1];
+    bzl_hex_format(d->checkpoint_sk + crypto_sign_SEEDBYTES, BZL_CHECKPOINT_KEY_BYTES, pk,
+                   sizeof pk);
+    bzld_log(BZLD_LOG_NOTICE, "checkpoints are signed with %s (public key %s)", path, pk);
+    return BZL_OK;
 }

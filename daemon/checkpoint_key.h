@@ -1,5 +1,6 @@
 /* checkpoint_key.h — the Ed25519 key pair bzld signs checkpoints with (docs/DURABILITY.md
- * "Checkpoints"): where it lives, created on first start, refused when others could read it.
+ * "Checkpoints"): where it lives, created on first start (or first use), refused when others
+ * could read it.
  *
  * The key file is the 64 bytes of libsodium's crypto_sign secret key (the 32-byte seed, then
  * the public key), nothing else. It lives outside the data directory, so a backup of the
@@ -27,5 +28,13 @@ bool bzld_checkpoint_key_path(const bzld_config *cfg, char *buf, size_t cap);
 bzl_status bzld_checkpoint_key_open(const char *path, const char *data_dir,
                                     uint8_t sk[BZLD_CHECKPOINT_SK_BYTES], char *why,
                                     size_t why_cap);
+
+/* Puts the key in d->checkpoint_sk (setting d->checkpoint_key_loaded) through
+ * bzld_checkpoint_key_open and logs its public half. At start (at_start), a default path whose
+ * directory does not exist yet is left for the first checkpoint request to create, so a daemon
+ * nobody asks for checkpoints leaves nothing beside its data directory; a configured path, or
+ * an existing directory, is created or checked at once. Statuses as bzld_checkpoint_key_open,
+ * with why. */
+bzl_status bzld_checkpoint_key_load(bzld *d, bool at_start, char *why, size_t why_cap);
 
 #endif

@@ -12,7 +12,6 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "bzl/checkpoint.h"
 #include "checkpoint_key.h"
 #include "config.h"
 #include "conn.h"
@@ -370,26 +369,15 @@ daemonize(const bzld_config *cfg)
 }
 
 /* Loads (or makes, on first start) the key checkpoints are signed with; logs its public half.
- * Returns 0, or 1 after logging why bzld will not start with it. */
+ * Returns 0, or 1 after logging why bzld will not start with it (checkpoint_key.h). */
 static int
 checkpoint_key_load(bzld *d)
 {
-    char path[PATH_MAX];
     char why[PATH_MAX + 256] = "";
-    if (!bzld_checkpoint_key_path(&d->cfg, path, sizeof path)) {
-        bzld_log(BZLD_LOG_ERR, "the checkpoint key's path is too long");
-        return 1;
-    }
-    bzl_status st =
-        bzld_checkpoint_key_open(path, d->cfg.data_dir, d->checkpoint_sk, why, sizeof why);
-    if (st != BZL_OK) {
+    if (bzld_checkpoint_key_load(d, true, why, sizeof why) != BZL_OK) {
         bzld_log(BZLD_LOG_ERR, "%s", why);
         return 1;
     }
-    char pk[2 * BZL_CHECKPOINT_KEY_BYTES + 1];
-    bzl_hex_format(d->checkpoint_sk + BZLD_CHECKPOINT_SK_BYTES - BZL_CHECKPOINT_KEY_BYTES,
-                   BZL_CHECKPOINT_KEY_BYTES, pk, sizeof pk);
-    bzld_log(BZLD_LOG_NOTICE, "checkpoints are signed with %s (public key %s)", path, pk);
     return 0;
 }
 

@@ -3,13 +3,15 @@
  *
  * The head comes from one read transaction: meta's head (sequence and hash) and, as a cross
  * check, the hash stored in that very entry; when the two disagree the journal is damaged and
- * nothing is signed. Signing takes tens of microseconds, so it runs inline on the loop.
+ * nothing is signed. Signing takes tens of microseconds, so it runs inline on the loop; so does
+ * making the key file (a write and two fsyncs, once) when bzld started without its directory.
  */
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
 
 #include "bzl/checkpoint.h"
+#include "checkpoint_key.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "reply.h"
@@ -62,7 +64,15 @@ bzld_handle_checkpoint(bzld_slot *slot)
     bzld *d = bzld_of_slot(slot);
     uint64_t seq = 0;
     uint8_t hash[BZL_JOURNAL_HASH_BYTES];
-    bzl_status st = head_read(d, &seq, hash);
+    char why[512] = "";
+    /* A default key whose directory did not exist at start is made now, once. */
+    bzl_status st =
+        d->checkpoint_key_loaded ? BZL_OK : bzld_checkpoint_key_load(d, false, why, sizeof why);
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "%s", why);
+        return;
+    }
+    st = head_read(d, &seq, hash);
     if (st == BZL_TAMPERED) {
         bzld_slot_reply_status(slot, st,
                                "the journal's head in meta does not match its last entry; "

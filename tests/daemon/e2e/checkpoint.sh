@@ -40,15 +40,25 @@ expect_verify() {
 }
 seq_of() { sed -n 's/^seq: //p' "$1"; }
 
-# ---- the key: made on first start beside the data directory, 0600, its public half served ----
+# ---- the key: made beside the data directory, 0600, its public half served and logged ------
+# Without checkpoint_key and without the directory, nothing is made until the first checkpoint
+# (a daemon nobody asks leaves nothing beside its data); with the directory, at start.
 fresh
-[ -f "$key" ] || fail "no key file at $key after the first start"
-[ "$(stat -c %a "$key")" = 600 ] || fail "key file mode $(stat -c %a "$key"), not 600"
+[ ! -e "$work/d-keys" ] || fail "bzld made $work/d-keys before any checkpoint was asked for"
 "$bzl" checkpoint >"$work/cp0.txt"
+[ -f "$key" ] || fail "no key file at $key after the first checkpoint"
+[ "$(stat -c %a "$key")" = 600 ] || fail "key file mode $(stat -c %a "$key"), not 600"
 pub=$("$bzl" checkpoint --public-key)
 grep -qx "public-key: $pub" "$work/cp0.txt" || fail "checkpoint names another key than $pub"
 grep -q "public key $pub" "$work/d/bzld.log" || fail "bzld did not log its public key"
 [ "$(seq_of "$work/cp0.txt")" = 0 ] || fail "an empty ledger's checkpoint is not at seq 0"
+stop; rm -rf "$work/d-keys"; mkdir -m 700 "$work/d-keys"; start
+[ -f "$key" ] || fail "no key made at start in an existing $work/d-keys"
+[ "$("$bzl" checkpoint --public-key)" != "$pub" ] || fail "a new key file kept the old key"
+stop; rm -rf "$work/d"; start
+"$bzl" checkpoint >"$work/cp0.txt"
+pub=$("$bzl" checkpoint --public-key)
+grep -qx "public-key: $pub" "$work/cp0.txt" || fail "checkpoint names another key than $pub"
 echo "ok: key made 0600, public key $pub served and logged"
 
 # ---- (a) a re-sealed forged entry --------------------------------------------------------
