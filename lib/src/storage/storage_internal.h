@@ -409,6 +409,12 @@ BZL_NODISCARD bzl_status bzl__norm_mark_used(bzl_txn *t, const bzl_norm *n,
 /* The date through which book_no's periods are closed; INT32_MIN when none is. */
 BZL_NODISCARD bzl_status bzl__period_closed_through(bzl_txn *t, const char *book_no, int32_t *out);
 
+/* The business mode of product line l of d, as the trade values and the journal stream take it:
+ * its override, else the mode in force on d's date, else the item's registered mode;
+ * BZL_BIZ_NONE for a material line (storage_trade_values.c). */
+BZL_NODISCARD bzl_status bzl__line_mode(bzl_txn *t, const bzl_declaration *d,
+                                        const bzl_decl_line *l, uint8_t *mode);
+
 /* One trade-value row as a line will leave it: its key and its three sums. */
 typedef struct bzl__tv_row {
     uint8_t key[TV_KEY_BYTES];

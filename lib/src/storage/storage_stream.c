@@ -61,36 +61,6 @@ effects_read(stream *s, bzl_rd *r, bzl_journal_record *rec)
     return st;
 }
 
-/* The business mode of a product line as the trade values take it: its override, else the
- * mode in force on the date, else the item's registered mode (storage_trade_values.c). */
-static bzl_status
-line_mode(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t *mode)
-{
-    *mode = BZL_BIZ_NONE;
-    if (d->kind != BZL_KIND_PRODUCT) {
-        return BZL_OK;
-    }
-    if (l->biz_mode != BZL_BIZ_NONE) {
-        *mode = l->biz_mode;
-        return BZL_OK;
-    }
-    bzl_mode_event events[64];
-    size_t n = 0;
-    bzl_status st =
-        bzl_storage_item_modes(t, d->book_no, l->item_no, events, BZL_ARRAY_LEN(events), &n);
-    for (size_t i = 0; st == BZL_OK && i < n; i++) {
-        if (events[i].from <= d->date) {
-            *mode = events[i].mode;
-        }
-    }
-    if (st == BZL_OK && *mode == BZL_BIZ_NONE) {
-        bzl_item item;
-        st = bzl_storage_item_get(t, d->book_no, BZL_KIND_PRODUCT, l->item_no, &item);
-        *mode = st == BZL_OK ? item.biz_mode : BZL_BIZ_NONE;
-    }
-    return st == BZL_NOT_FOUND ? BZL_OK : st;
-}
-
 static bzl_status
 content_declaration(stream *s, const bzl__entry *e, bzl_journal_record *rec)
 {
@@ -109,7 +79,7 @@ content_declaration(stream *s, const bzl__entry *e, bzl_journal_record *rec)
             bzl__decl_decode(e->payload, e->payload_len, &rec->decl, s->lines, s->lines_cap, &used);
     }
     for (uint32_t i = 0; st == BZL_OK && i < rec->decl.line_count; i++) {
-        st = line_mode(s->t, &rec->decl, &s->lines[i], &s->modes[i]);
+        st = bzl__line_mode(s->t, &rec->decl, &s->lines[i], &s->modes[i]);
     }
     if (st != BZL_OK) {
         return st;

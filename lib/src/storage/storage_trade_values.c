@@ -7,10 +7,8 @@
 
 #include <stdlib.h>
 
-/* The business mode of a product line: its override, else the mode in force on the date, else
- * the item's registered mode. */
-static bzl_status
-line_mode(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t *mode)
+bzl_status
+bzl__line_mode(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t *mode)
 {
     *mode = BZL_BIZ_NONE;
     if (d->kind != BZL_KIND_PRODUCT) {
@@ -80,7 +78,7 @@ tv_key(bzl_txn *t, const bzl_declaration *d, const bzl_decl_line *l, uint8_t flo
        uint8_t key[TV_KEY_BYTES])
 {
     uint8_t mode = 0;
-    bzl_status st = line_mode(t, d, l, &mode);
+    bzl_status st = bzl__line_mode(t, d, l, &mode);
     bzl_wr w = {.p = key, .cap = TV_KEY_BYTES};
     wr_fixed(&w, d->book_no, BZL_BOOK_NO_LEN);
     wr_be(&w, bzl_month_of(d->date), 4);

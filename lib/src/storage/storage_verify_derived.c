@@ -375,7 +375,7 @@ totals_add_entry(bzl__derived *d, uint64_t seq, const bzl__entry *e)
 
 /* ---- trade values ---------------------------------------------------------------------------- */
 
-/* A line's business mode as line_mode (storage_trade_values.c) found it when the entry was
+/* A line's business mode as bzl__line_mode (storage_trade_values.c) found it when the entry was
  * written: the override, else the last of the product's first 64 mode events dated on or
  * before the declaration, else its registered mode. */
 static uint8_t
