@@ -360,30 +360,29 @@ conn_flush(bzld_conn *c)
 
 /* ---- requests in order ---------------------------------------------------------------------- */
 
-/* True when c may not start another read: its unsent replies fill its window, or its uid is
- * over its memory and c still owes a reply (with none owed it may start one, so it moves). */
-static bool
-conn_out_full(bzld_conn *c)
-{
-    uint64_t out = conn_out_held(c);
-    return out >= c->d->cfg.conn_out_bytes_high || (out > 0 && uid_over(c));
-}
-
-/* Starts every slot that may start now. */
+/* Starts every slot that may start now. A read may not start while c's unsent replies fill its
+ * window, or while its uid is over its memory and c still owes a reply (with none owed it may
+ * start one, so it moves). The replies owed are counted once and then kept up to date with each
+ * read that answers at once, not walked again per slot. */
 static void
 conn_start(bzld_conn *c)
 {
+    uint64_t out = conn_out_held(c);
+    bool over = uid_over(c);
     bzld_slot *s = c->next_new;
     for (; s != NULL; s = s->next) {
         if (s->state != BZLD_SLOT_NEW) {
             continue;
         }
-        if (!s->is_write && (c->running > 0 || conn_out_full(c))) {
+        bool out_full = out >= c->d->cfg.conn_out_bytes_high || (out > 0 && over);
+        if (!s->is_write && (c->running > 0 || out_full)) {
             break; /* a read waits for the writes before it, and for room for its reply */
         }
         bzld_dispatch_start(s);
         if (s->state == BZLD_SLOT_RUNNING) {
             c->running++;
+        } else if (s->state == BZLD_SLOT_DONE) {
+            out += s->reply_len;
         }
     }
     c->next_new = s;
