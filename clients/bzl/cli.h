@@ -72,6 +72,7 @@ static_assert(CLI_BATCH_BYTES_MAX < BZL_FRAME_BYTES_DEFAULT,
 typedef struct cli {
     const char *socket_path; /* borrowed: argv or bzl_client_default_socket() */
     bool json;               /* print one JSON document instead of a table */
+    uint32_t timeout_s;      /* --timeout, BZL_TIMEOUT: one call's wait for bzld (0: for ever) */
     bzl_client *client;      /* owned; NULL until the first request (cli_deinit closes it) */
 } cli;
 
@@ -99,12 +100,20 @@ enum {
     CLI_OPT_JSON = 0x100,
     CLI_OPT_SOCKET,
     CLI_OPT_HELP,
+    CLI_OPT_TIMEOUT,
+    CLI_OPT_VERSION, /* bzl --version, before the command */
 };
+/* --timeout's default and bound: 30 s is far past any answer a healthy bzld gives (a month's
+ * reconcile of a large zone takes a few seconds) and short enough that a stopped daemon is
+ * noticed; a day is the longest wait anyone means. */
+#define CLI_TIMEOUT_S_DEFAULT 30u
+#define CLI_TIMEOUT_S_MAX 86400u
 /* The options every subcommand accepts after its name; end a command's table with this. */
 /* clang-format off */
 #define CLI_COMMON_OPTIONS                                                                         \
     {"json", no_argument, NULL, CLI_OPT_JSON},                                                     \
     {"socket", required_argument, NULL, CLI_OPT_SOCKET},                                           \
+    {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                                         \
     {"help", no_argument, NULL, CLI_OPT_HELP},                                                     \
     {NULL, 0, NULL, 0}
 /* clang-format on */

@@ -98,9 +98,8 @@ static const cli_cmd commands[] = {
      "the same way: the CSV row's line, or the JSON path of the field at fault.\n"
      "One row per declaration: file, at (a refusal's CSV line or JSON path), id, status,\n"
      "journal sequence, and \"replayed\" for one accepted before. A refusal's reason is\n"
-     "said on stderr. A summary line ends every submit: declarations, OK, already recorded (the "
-     "same id\n"
-     "and content were accepted before), refused.\n"
+     "said on stderr. A summary line ends every submit: declarations, OK, already\n"
+     "recorded (the same id and content were accepted before), refused.\n"
      "\n"
      "  --atomic        send each FILE as one all-or-nothing batch: when the daemon\n"
      "                  refuses any declaration, none is committed and the others say\n"
@@ -409,14 +408,17 @@ static const cli_cmd commands[] = {
      cli_backup},
 };
 
-static const char usage_head[] = "usage: bzl [--socket PATH] [--json] COMMAND [ARGS...]\n"
-                                 "\n"
-                                 "bzl talks to bzld, the bonded-zone processing-trade ledger.\n";
+static const char usage_head[] =
+    "usage: bzl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS...]\n"
+    "       bzl --version\n"
+    "\n"
+    "bzl talks to bzld, the bonded-zone processing-trade ledger.\n";
 
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 success, 1 the daemon refused something, 2 usage error,\n"
-    "3 cannot reach the daemon (or a garbled reply), 4 a bad input file,\n"
+    "3 cannot reach the daemon, no answer within --timeout, or a garbled reply,\n"
+    "4 a bad input file,\n"
     "5 reconcile found a material beyond tolerance or below zero.\n"
     "Run 'bzl COMMAND --help' (or 'bzl help COMMAND') for a command's options.\n";
 
@@ -429,8 +431,11 @@ common_options_print(FILE *out)
             "  --json          print one JSON document instead of a table\n"
             "  --socket PATH   the daemon's socket (default: %s;\n"
             "                  $BZL_SOCKET overrides)\n"
+            "  --timeout SECONDS\n"
+            "                  how long each call waits for bzld (default %u, 0 for ever;\n"
+            "                  $BZL_TIMEOUT sets it); no answer in time is exit status 3\n"
             "  -h, --help      show this help\n",
-            bzl_client_default_socket());
+            bzl_client_default_socket(), CLI_TIMEOUT_S_DEFAULT);
 }
 
 static void
@@ -558,6 +563,13 @@ cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct opt
             c->json = true;
         } else if (opt == CLI_OPT_SOCKET) {
             c->socket_path = optarg;
+        } else if (opt == CLI_OPT_TIMEOUT &&
+                   !cli_parse_u32(optarg, 0, CLI_TIMEOUT_S_MAX, &c->timeout_s)) {
+            *exit_out = cli_usage_error(
+                cmd, "--timeout takes whole seconds from 0 (no limit) to %u", CLI_TIMEOUT_S_MAX);
+            return CLI_OPTS_STOP;
+        } else if (opt == CLI_OPT_TIMEOUT) {
+            continue;
         } else {
             break;
         }
@@ -704,7 +716,8 @@ dispatch(cli *c, int argc, char **argv)
 static int
 parse_globals(cli *c, int argc, char **argv, int *exit_out)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {{"version", no_argument, NULL, CLI_OPT_VERSION},
+                                         CLI_COMMON_OPTIONS};
     char buf[64];
     int opt;
     int index = -1;
@@ -715,6 +728,19 @@ parse_globals(cli *c, int argc, char **argv, int *exit_out)
             c->json = true;
         } else if (opt == CLI_OPT_SOCKET) {
             c->socket_path = optarg;
+        } else if (opt == CLI_OPT_TIMEOUT) {
+            if (!cli_parse_u32(optarg, 0, CLI_TIMEOUT_S_MAX, &c->timeout_s)) {
+                fprintf(stderr,
+                        "bzl: --timeout takes whole seconds from 0 (no limit) to %u\nTry 'bzl "
+                        "--help'.\n",
+                        CLI_TIMEOUT_S_MAX);
+                *exit_out = CLI_EXIT_USAGE;
+                goto done;
+            }
+        } else if (opt == CLI_OPT_VERSION) {
+            printf("bzl %s\n", BZL_VERSION);
+            *exit_out = CLI_EXIT_OK;
+            goto done;
         } else if (opt == 'h' || opt == CLI_OPT_HELP) {
             usage_print(stdout);
             *exit_out = CLI_EXIT_OK;
@@ -741,8 +767,16 @@ done:
 int
 main(int argc, char **argv)
 {
-    cli c = {.socket_path = NULL, .json = false, .client = NULL};
+    cli c = {
+        .socket_path = NULL, .json = false, .client = NULL, .timeout_s = CLI_TIMEOUT_S_DEFAULT};
     int rc = CLI_EXIT_USAGE;
+    const char *env_timeout = getenv("BZL_TIMEOUT");
+    if (env_timeout != NULL && env_timeout[0] != '\0' &&
+        !cli_parse_u32(env_timeout, 0, CLI_TIMEOUT_S_MAX, &c.timeout_s)) {
+        fprintf(stderr, "bzl: BZL_TIMEOUT=%s: whole seconds from 0 (no limit) to %u\n", env_timeout,
+                CLI_TIMEOUT_S_MAX);
+        goto done;
+    }
     int index = parse_globals(&c, argc, argv, &rc);
     if (index < 0) {
         goto done;
