@@ -16,6 +16,15 @@
 
 typedef bzl_report_group group;
 
+/* A figure printed with 2 places, rounded half-up once, still at scale 5. Every printed total
+ * is the sum of its printed rows rounded this way (issue 15: a total computed from the exact
+ * rows disagreed with the rows it totals by a cent). */
+static bzl_i128
+cents_e5(bzl_i128 e5)
+{
+    return bzl_div_half_up(e5, 1000) * 1000;
+}
+
 static const char *const var_cols[] = {"group", "exports_usd", "imports_usd", "var_pct",
                                        "net_export_pct"};
 
@@ -40,6 +49,8 @@ report_var(const bzl_report_query *q, bzld_table *t)
                     q->exclude_transfers ? "" : " + deep-processing transfers in");
     bzld_table_note(t, "var_pct = (E - I) / I x 100; net_export_pct = (E - I) / E x 100; 4 places "
                        "half-up; n/a when the divisor is 0");
+    bzld_table_note(t, "each figure is the period's exact sum rounded to cents once; reports that "
+                       "round per month (share, modes by month) may differ from it by cents");
     if (q->by == BZL_REPORT_BY_MODE) {
         bzld_table_note(t, "by mode: a book's imports are attributed to modes in proportion to its "
                            "exports by mode");
@@ -63,21 +74,30 @@ report_var(const bzl_report_query *q, bzld_table *t)
 static const char *const mode_cols[] = {"bucket",   "enterprise", "oem_usd", "odm_usd", "obm_usd",
                                         "none_usd", "oem_pct",    "odm_pct", "obm_pct", "none_pct"};
 
+/* A ZONE row is the sum of the enterprise rows printed above it in its bucket, each rounded to
+ * cents as printed, so the rows add up to it exactly; its shares are of those sums. */
 static bzl_status
 report_modes(const bzl_report_query *q, bzld_table *t)
 {
     bzl_status st = BZL_OK;
     bzld_table_init(t, mode_cols, BZL_ARRAY_LEN(mode_cols));
     static const unsigned order[] = {BZL_BIZ_OEM, BZL_BIZ_ODM, BZL_BIZ_OBM, BZL_BIZ_NONE};
+    bzl_i128 bucket_sum[BZL_MODES] = {0};
     for (size_t i = 0; st == BZL_OK && i < q->n_groups; i++) {
         const group *g = &q->groups[i];
+        bool zone = strcmp(g->sub, "ZONE") == 0;
+        bzl_i128 shown[BZL_MODES];
+        for (size_t m = 0; m < BZL_MODES; m++) {
+            shown[m] = zone ? bucket_sum[m] : cents_e5(g->mode_e5[m]);
+            bucket_sum[m] = zone ? 0 : bucket_sum[m] + shown[m];
+        }
         int64_t share[BZL_MODES];
         bool has = false;
-        st = bzl_mode_shares(g->mode_e5, share, &has);
+        st = bzl_mode_shares(shown, share, &has);
         bzld_table_add(t, "%s", g->key);
         bzld_table_add(t, "%s", g->sub);
         for (size_t k = 0; k < 4; k++) {
-            bzld_table_dec_wide(t, g->mode_e5[order[k]], BZL_SCALE_QTY, 2, true);
+            bzld_table_dec_wide(t, shown[order[k]], BZL_SCALE_QTY, 2, true);
         }
         for (size_t k = 0; k < 4; k++) {
             bzld_table_dec(t, share[order[k]], 4, 4, has);
@@ -86,7 +106,7 @@ report_modes(const bzl_report_query *q, bzld_table *t)
     bzld_table_note(t,
                     "export value (product exports%s) in USD by the product's business mode in "
                     "force on the declaration date (or the line's override); ZONE rows sum every "
-                    "enterprise",
+                    "enterprise's row as printed (each rounded to cents once)",
                     q->exclude_transfers ? "" : " + deep-processing transfers out");
     return st;
 }
@@ -104,8 +124,8 @@ report_share(const bzl_report_query *q, bzld_table *t)
         bzl_i128 bonded = tb;
         bzl_i128 general = tg;
         if (i < q->n_groups) {
-            bonded = q->groups[i].e_e5 + q->groups[i].i_e5;
-            general = q->groups[i].mode2_e5[0];
+            bonded = cents_e5(q->groups[i].e_e5 + q->groups[i].i_e5);
+            general = cents_e5(q->groups[i].mode2_e5[0]);
             tb += bonded;
             tg += general;
         }
@@ -120,6 +140,8 @@ report_share(const bzl_report_query *q, bzld_table *t)
     bzld_table_note(t,
                     "share = bonded processing trade (E + I) / (bonded + general trade) x 100; the "
                     "zone plan targets at least 30%%");
+    bzld_table_note(t, "each month's figures are rounded to cents once and the total adds the "
+                       "months as printed; the share is of the figures shown");
     return st;
 }
 
