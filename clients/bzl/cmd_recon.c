@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bzl/codes.h"
 #include "bzl/limits.h"
@@ -238,6 +239,94 @@ jstr(json_t *obj, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The columns of a CSV stocktake: one row per counted line, the book and date repeated. */
+static const char *const stocktake_cols[] = {"book", "date", "kind", "item", "qty", "bom_version"};
+
+/* Turns the rows of a CSV stocktake into the JSON document the JSON form is: book and date
+ * from the rows (every row the same), the lines with their item a number. NULL after saying
+ * why, naming the file line. */
+static json_t *
+stocktake_from_rows(decl_errors *e, json_t *rows)
+{
+    json_t *root = json_object();
+    json_t *lines = json_array();
+    const char *first[2] = {NULL, NULL};
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        size_t line = (size_t)json_integer_value(json_object_get(r, "_line"));
+        for (size_t k = 0; k < 2; k++) {
+            const char *v = jstr(r, stocktake_cols[k]);
+            if (v == NULL) {
+                decl_error(e, line, NULL, stocktake_cols[k], "is empty");
+            } else if (first[k] == NULL) {
+                first[k] = v;
+            } else if (strcmp(first[k], v) != 0) {
+                decl_error(e, line, NULL, stocktake_cols[k],
+                           "is \"%.40s\" here but \"%.40s\" on the first row: one stocktake is of "
+                           "one book on one date",
+                           v, first[k]);
+            }
+        }
+        const char *item = jstr(r, "item");
+        uint32_t n = 0;
+        if (item == NULL || !cli_parse_u32(item, 1, BZL_ITEM_NO_MAX, &n)) {
+            decl_error(e, line, NULL, "item", "must be a whole number from 1 to %u",
+                       BZL_ITEM_NO_MAX);
+        }
+        json_t *l = json_object();
+        json_object_set(l, "kind", json_object_get(r, "kind"));
+        json_object_set_new(l, "item", json_integer(n));
+        json_object_set(l, "qty", json_object_get(r, "qty"));
+        json_object_set(l, "bom_version", json_object_get(r, "bom_version"));
+        json_array_append_new(lines, l);
+    }
+    if (first[0] != NULL) {
+        json_object_set_new(root, "book", json_string(first[0]));
+        json_object_set_new(root, "date", json_string(first[1] != NULL ? first[1] : ""));
+    }
+    json_object_set_new(root, "lines", lines);
+    if (e->count > 0) {
+        json_decref(root);
+        root = NULL;
+    }
+    return root;
+}
+
+/* Reads a stocktake file: JSON, or CSV when its name ends in .csv (a header naming book, date,
+ * kind, item, qty and bom_version, in any case or by their Chinese names; a row per line). A
+ * UTF-8 byte-order mark is accepted; other encodings are refused with a hint. NULL after
+ * saying why. */
+static json_t *
+stocktake_read(const char *path)
+{
+    decl_errors e = {0};
+    char *text = NULL;
+    size_t len = 0;
+    json_t *root = NULL;
+    json_t *rows = NULL;
+    size_t n = strlen(path);
+    decl_errors_begin(&e, path);
+    if (decl_text_read(&e, path, NULL, &text, &len) != BZL_OK) {
+        goto done;
+    }
+    if (n >= 4 && strcasecmp(path + n - 4, ".csv") == 0) {
+        if (decl_csv_records(&e, text, len, stocktake_cols, BZL_ARRAY_LEN(stocktake_cols), &rows) ==
+            BZL_OK) {
+            root = stocktake_from_rows(&e, rows);
+        }
+        goto done;
+    }
+    json_error_t err;
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (root == NULL) {
+        decl_error(&e, err.line > 0 ? (size_t)err.line : 0, NULL, NULL, "%s", err.text);
+    }
+done:
+    json_decref(rows);
+    free(text);
+    return root;
+}
+
 /* Fills body from the stocktake file; prints why and returns false when it is not valid. */
 static bool
 stocktake_load(const char *path, json_t *root, Bzl__V1__SubmitStocktake *body,
@@ -291,12 +380,12 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
         return rc;
     }
     const char *path = argv[optind];
-    json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    json_t *root = stocktake_read(path);
     json_t *arr = root != NULL ? json_object_get(root, "lines") : NULL;
     if (root == NULL || !json_is_array(arr)) {
-        fprintf(stderr, "bzl: %s: %s\n", path,
-                root == NULL ? err.text : "\"lines\" must be an array");
+        if (root != NULL) {
+            fprintf(stderr, "bzl: %s: \"lines\" must be an array\n", path);
+        }
         json_decref(root);
         return CLI_EXIT_BAD_FILE;
     }

@@ -177,7 +177,10 @@ static const cli_cmd commands[] = {
      cli_period_close},
     {"stocktake submit", "[--count-scrap] FILE", "record a stocktake (盘点) of a book",
      "FILE is JSON: {\"book\": NO, \"date\": \"YYYY-MM-DD\", \"lines\": [{\"kind\":\n"
-     "\"material|product|wip|scrap\", \"item\": N, \"qty\": \"DEC\", \"bom_version\": V}]}.\n"
+     "\"material|product|wip|scrap\", \"item\": N, \"qty\": \"DEC\", \"bom_version\": V}]};\n"
+     "or CSV when its name ends in .csv: a header naming book, date, kind, item, qty and\n"
+     "bom_version (any case, or 账册号, 日期, 类型, 料号, 数量/盘点数量, 单耗版本号), then a\n"
+     "row per line with the book and date repeated. A UTF-8 byte-order mark is accepted.\n"
      "Products and work in progress are converted to materials by the norm in force on the\n"
      "date; scrap on hand counts only with --count-scrap. Prints the counted materials.\n"
      "An enterprise's count is kept beside customs' count of the same date and never\n"

@@ -148,4 +148,16 @@ check "both committed to item 2: 1 + 2 = 3" test "$(qty 2)" = 3
 check "an unknown column still exits 4" test "$rc" -eq 4
 check "it is named by line and column" grep -q 'unknown.csv:1: 颜色: unknown column' "$tmp/err"
 
+# ---- stocktakes accept CSV too (Excel's "CSV UTF-8", with its byte-order mark) ---------------
+printf '\xEF\xBB\xBF账册号,日期,类型,料号,盘点数量\n%s,2026-03-31,material,1,40\n%s,2026-03-31,material,2,3\n' \
+  $BA $BA >"$tmp/count.csv"
+"$bzl" --json stocktake submit "$tmp/count.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a CSV stocktake with Chinese headers is accepted" test "$rc" -eq 0
+check "it counted material 1 as 40" grep -q '"counted": "40"' "$tmp/out"
+printf 'book,date,kind,item,qty\n%s,2026-03-31,material,1,40\n%s,2026-03-30,material,2,3\n' \
+  $BA $BA >"$tmp/count_bad.csv"
+"$bzl" stocktake submit "$tmp/count_bad.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a CSV stocktake whose rows disagree on the date exits 4" test "$rc" -eq 4
+check "the disagreeing row is named by its line" grep -q 'count_bad.csv:3: date: ' "$tmp/err"
+
 scenario_end submit_files
