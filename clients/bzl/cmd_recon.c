@@ -28,8 +28,8 @@ recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const recon_opt *s
            int positional, bool *csv)
 {
     struct option opts[24];
-    BZL_ASSERT(n + 5 <= BZL_ARRAY_LEN(opts));
     static const struct option common[] = {CLI_COMMON_OPTIONS};
+    BZL_ASSERT(n + 1 + BZL_ARRAY_LEN(common) <= BZL_ARRAY_LEN(opts));
     for (size_t i = 0; i < n; i++) {
         opts[i] =
             (struct option){specs[i].name, specs[i].value != NULL ? required_argument : no_argument,
@@ -226,6 +226,32 @@ table_call(cli *c, Bzl__V1__Request *req, bool csv)
     out o = {.csv = csv, .ok = true};
     out_page(c, &o, resp->table);
     rc = out_finish(c, &o, resp->table);
+    bzl__v1__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+/* An action whose answer is the one-cell acknowledgement table ("recorded" or "unchanged"):
+ * --json and --csv print the table; a person reads what was done, `what` then the word
+ * ("rate 502 2026-03 = 7.1234 recorded"). */
+static int
+ack_call(cli *c, Bzl__V1__Request *req, bool csv, const char *what)
+{
+    Bzl__V1__Response *resp = NULL;
+    int rc = cli_call(c, req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    const Bzl__V1__Table *t = resp->table;
+    bool one = t->n_rows == 1 && t->rows[0]->n_cells == 1;
+    if (c->json || csv || !one) {
+        out o = {.csv = csv, .ok = true};
+        out_page(c, &o, t);
+        rc = out_finish(c, &o, t);
+    } else {
+        const char *word = t->rows[0]->cells[0];
+        printf("%s %s%s\n", what, word,
+               strcmp(word, "unchanged") == 0 ? " (the same was recorded before)" : "");
+    }
     bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
 }
@@ -516,7 +542,9 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_SET_RATE;
     req.set_rate = &body;
-    return table_call(c, &req, csv);
+    char what[160];
+    snprintf(what, sizeof what, "rate %.8s %.10s = %.40s CNY", body.currency, body.month, body.cny);
+    return ack_call(c, &req, csv, what);
 }
 
 /* Follows the daemon's rate pages, each asking with the token the previous one gave, into one
@@ -585,7 +613,10 @@ cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_RECORD_TRADE;
     req.record_trade = &body;
-    return table_call(c, &req, csv);
+    char what[200];
+    snprintf(what, sizeof what, "general trade %.10s in %.8s: exports %.40s, imports %.40s",
+             body.month, body.currency, body.exports, body.imports);
+    return ack_call(c, &req, csv, what);
 }
 
 /* report var | modes | share | upgrades: the kind is the command's last word. The daemon takes
@@ -615,8 +646,13 @@ cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
             cmd, "--by must be enterprise, product, mode, area or zone, not '%s'", by);
     }
     if (!cli_granularity_parse(granularity, &body.granularity)) {
-        return cli_usage_error(cmd, "--granularity must be month or quarter, not '%s'",
+        return cli_usage_error(cmd, "--granularity must be month, quarter or year, not '%s'",
                                granularity);
+    }
+    bool bucketed = body.kind == BZL__V1__REPORT_KIND__REPORT_KIND_MODES ||
+                    body.kind == BZL__V1__REPORT_KIND__REPORT_KIND_SHARE;
+    if (granularity[0] != '\0' && !bucketed) {
+        return cli_usage_error(cmd, "--granularity applies to report modes and report share");
     }
     body.exclude_transfers = exclude;
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;

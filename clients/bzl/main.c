@@ -20,7 +20,7 @@ static const cli_cmd commands[] = {
      "  --name NAME    registered name\n"
      "  --area AREA    area of the zone, free text (optional)\n",
      cli_enterprise_add},
-    {"enterprise list", "", "list every registered enterprise",
+    {"enterprise list", "[--csv]", "list every registered enterprise",
      "Lists enterprises in code order, following the daemon's pages to the end.\n"
      "JSON: an array of {\"code\", \"uscc\", \"name\", \"area\"}.\n",
      cli_enterprise_list},
@@ -144,7 +144,7 @@ static const cli_cmd commands[] = {
      "(default: always). Product outflows use the version their line names, else the\n"
      "latest in force on the declaration date.\n",
      cli_bom_set},
-    {"bom list", "--book NO [--product N]", "list a book's consumption norms",
+    {"bom list", "--book NO [--product N] [--csv]", "list a book's consumption norms",
      "Lists norms by product, version and material, with the computed unit consumption\n"
      "and whether a declaration has used (and so frozen) the version.\n",
      cli_bom_list},
@@ -226,7 +226,9 @@ static const cli_cmd commands[] = {
      "RATE is CNY per unit of the currency (e.g. 502 USD at 7.1). USD statistics convert\n"
      "through CNY with the month's rates.\n",
      cli_rates_set},
-    {"rates list", "[--month YYYY-MM]", "list exchange rates", "", cli_rates_list},
+    {"rates list", "[--month YYYY-MM] [--csv]", "list exchange rates",
+     "Lists the recorded customs rates: month, currency code, its ISO code and CNY per unit.\n",
+     cli_rates_list},
     {"trade record", "--month YYYY-MM --currency CODE --exports DEC --imports DEC",
      "record the zone's non-bonded (general) trade of a month",
      "Used by the processing-trade share report (the zone plan targets at least 30 %).\n",
@@ -239,17 +241,28 @@ static const cli_cmd commands[] = {
      "the materials the product's norm consumed for its E quantity, at each material's\n"
      "average import unit value in the period (README \"Value-added ratio\").\n",
      cli_report},
-    {"report modes", "--period P [--granularity month|quarter]",
-     "OEM/ODM/OBM mix of export value per enterprise and zone", "", cli_report},
-    {"report upgrades", "--from P --to P",
-     "dominant modes in two periods, mode events and the transition matrix", "", cli_report},
-    {"report share", "--period P", "processing-trade share of the zone's trade per month", "",
+    {"report modes", "--period P [--granularity month|quarter|year] [--csv]",
+     "OEM/ODM/OBM mix of export value per enterprise and zone",
+     "Export value by business mode per enterprise and bucket (default: quarter), with a\n"
+     "ZONE row per bucket that is the sum of its enterprise rows as printed.\n",
      cli_report},
-    {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE]",
+    {"report upgrades", "--from P --to P [--csv]",
+     "dominant modes in two periods, mode events and the transition matrix",
+     "The dominant business mode of every product, enterprise and the zone in the period\n"
+     "--from and in the period --to, and the change: upgrade, downgrade, same, or new for\n"
+     "one absent from the first period. --from must not be after --to.\n",
+     cli_report},
+    {"report share", "--period P [--granularity month|quarter|year] [--csv]",
+     "processing-trade share of the zone's trade per month",
+     "Bonded processing trade (E + I) against general trade per bucket (default: month)\n"
+     "and in total; the total adds the rows as printed.\n",
+     cli_report},
+    {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE] [--csv]",
      "list the journal lines of one item with running balances",
      "One row per journal entry that moved the item: sequence, date, declaration id,\n"
      "flow, entry (declaration, post, void, reject, reverse), the posted and pending\n"
-     "quantity deltas, and the posted balance after it.\n",
+     "quantity deltas, and the posted balance after it. An item that does not exist is\n"
+     "NOT_FOUND; --from after --to is INVALID_ARGUMENT (an empty range), not an empty table.\n",
      cli_history},
     {"declaration show", "--enterprise CODE ID", "show one declaration, its lines and history",
      "Shows the declaration: a header line (enterprise, book, state, flow, kind and\n"
@@ -290,16 +303,18 @@ static const cli_cmd commands[] = {
      "\"flow\", \"kind\", \"direction\", \"lines\", \"state\", \"age_days\", \"submitted\",\n"
      "\"submitted_ms\"}.\n",
      cli_declaration_list},
-    {"transfers unmatched", "[--enterprise CODE]", "list transfers whose halves do not match",
+    {"transfers unmatched", "[--enterprise CODE] [--csv]",
+     "list transfers whose halves do not match",
      "Deep-processing, leftover and in-zone transfer declarations whose counterpart\n"
      "(related_book, related_id) is missing, names another declaration, was voided,\n"
      "rejected or reversed, or has other lines: the n-th line of one half is matched with\n"
      "the n-th of the other and quantities are compared as declared, so WHY names the\n"
      "first line whose quantities differ with both quantities, or both line counts.\n",
      cli_transfers_unmatched},
-    {"scrap", "--book NO [--item N]", "show the scrap (边角料) allowance per material",
+    {"scrap", "--book NO [--item N] [--csv]", "show the scrap (边角料) allowance per material",
      "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"
-     "and what remains, per material item.\n",
+     "and what remains, per material item. --item naming no material of the book is\n"
+     "NOT_FOUND, not an empty table.\n",
      cli_scrap},
     {"stats", "[--prometheus]", "show the daemon's counters",
      "Shows request counts by kind and status, commit and declaration counters, map usage,\n"

@@ -154,9 +154,18 @@ mode_word(unsigned m)
     return m == BZL_BIZ_NONE ? "none" : bzl_biz_mode_name((bzl_biz_mode)m);
 }
 
+/* The change from mode a to mode b: a first appearance (no mode before) is "new" and a last
+ * one (no mode after) "ended", not "same" as the mode ranking alone would say. */
 static const char *
-change_word(int ch)
+change_word(unsigned a, unsigned b)
 {
+    int ch = bzl_mode_change((uint8_t)a, (uint8_t)b);
+    if (a == BZL_BIZ_NONE && b != BZL_BIZ_NONE) {
+        return "new";
+    }
+    if (a != BZL_BIZ_NONE && b == BZL_BIZ_NONE) {
+        return "ended";
+    }
     return ch > 0 ? "upgrade" : ch < 0 ? "downgrade" : "same";
 }
 
@@ -175,7 +184,7 @@ upgrade_dominant_rows(const bzl_report_query *q, bzld_table *t,
         bzld_table_add(t, "%s", mode_word(a));
         bzld_table_add(t, "%s", mode_word(b));
         bzld_table_add(t, "%s", "");
-        bzld_table_add(t, "%s", change_word(bzl_mode_change(a, b)));
+        bzld_table_add(t, "%s", change_word(a, b));
         if (strcmp(g->sub, "enterprise") == 0) {
             bzl_transition_add(matrix, a, b);
         }
@@ -195,7 +204,7 @@ upgrade_event_rows(const bzl_report_query *q, bzld_table *t)
         bzld_table_add(t, "%s", mode_word(x->from_mode));
         bzld_table_add(t, "%s", mode_word(x->to_mode));
         bzld_table_add(t, "%s", day);
-        bzld_table_add(t, "%s", change_word(bzl_mode_change(x->from_mode, x->to_mode)));
+        bzld_table_add(t, "%s", change_word(x->from_mode, x->to_mode));
     }
 }
 
@@ -227,7 +236,8 @@ report_upgrades(const bzl_report_query *q, bzld_table *t)
         t, "dominant mode = the mode with the largest export value (USD) in the period, a "
            "tie going to the higher mode; the matrix counts enterprises by dominant mode "
            "(rows: from, columns: to); events are the products' mode changes dated between "
-           "the periods' start and end");
+           "the periods' start and end; new = no mode in the first period, ended = none in "
+           "the second");
     return BZL_OK;
 }
 
@@ -255,8 +265,12 @@ report_parse(const Bzl__V1__Report *req, bzl_report_query *q)
     bool by_ok = req->by >= 0 && (size_t)req->by < BZL_ARRAY_LEN(bys);
     q->by = by_ok ? bys[req->by] : BZL_REPORT_BY_ZONE;
     bool gran_ok = req->granularity >= BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED &&
-                   req->granularity <= BZL__V1__GRANULARITY__GRANULARITY_QUARTER;
-    q->by_quarter = req->granularity != BZL__V1__GRANULARITY__GRANULARITY_MONTH;
+                   req->granularity <= BZL__V1__GRANULARITY__GRANULARITY_YEAR;
+    /* Unspecified: modes by quarter, share by month (what each always printed). */
+    bool unspecified = req->granularity == BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED;
+    q->by_year = req->granularity == BZL__V1__GRANULARITY__GRANULARITY_YEAR;
+    q->by_quarter = req->granularity == BZL__V1__GRANULARITY__GRANULARITY_QUARTER ||
+                    (unspecified && q->kind == BZL_REPORT_MODES);
     q->exclude_transfers = req->exclude_transfers;
     if (!kind_ok) {
         return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "kind",
@@ -268,12 +282,17 @@ report_parse(const Bzl__V1__Report *req, bzl_report_query *q)
     }
     if (!gran_ok) {
         return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "granularity",
-                             "granularity %d is not month or quarter", (int)req->granularity);
+                             "granularity %d is not month, quarter or year", (int)req->granularity);
     }
     bool upgrades = q->kind == BZL_REPORT_UPGRADES;
     bzl_status st = bzld_parse_period(upgrades ? req->from : req->period, &q->p, &q->fault);
     if (st == BZL_OK && upgrades) {
         st = bzld_parse_period(req->to, &q->p2, &q->fault);
+    }
+    if (st == BZL_OK && upgrades && q->p2.first_month < q->p.first_month) {
+        st = bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "from",
+                           "the period from (%.20s) starts after the period to (%.20s)", req->from,
+                           req->to);
     }
     return st;
 }
