@@ -82,12 +82,24 @@ for by, expr in () if balances_only else (("zone", "'zone'"), ("enterprise", "en
                 same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
 
 # ---- processing-trade share ------------------------------------------------------------------
-share = {} if balances_only else {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
-                                  WHERE zone = $1 AND month IN {in_months}""", zone)}
-tot = ["total", "0", "0", ""] if balances_only else sql(f"""SELECT 'total', sum(bonded_usd), sum(general_usd),
-              bzl_pct(sum(bonded_usd), sum(bonded_usd) + sum(general_usd))
-              FROM bzl_share WHERE zone = $1 AND month IN {in_months}""", zone)[0]
-share["total"] = tot
+# bzl prints each bucket's money rounded to cents once, and a total (share's total row, a ZONE
+# row of modes) is the sum of those printed figures; the shares are of the figures printed.
+def cents(x):
+    return Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def pct(part, whole):
+    return sql("SELECT bzl_pct($1::numeric, $2::numeric)", part, whole)[0][0] if whole else ""
+
+
+share = {}
+for month, bonded, general in [] if balances_only else sql(f"""SELECT month, bonded_usd, general_usd FROM bzl_share
+                                  WHERE zone = $1 AND month IN {in_months}""", zone):
+    b, g = cents(bonded), cents(general)
+    share[month] = [month, str(b), str(g), pct(b, b + g)]
+tb = sum((Decimal(v[1]) for v in share.values()), Decimal(0))
+tg = sum((Decimal(v[2]) for v in share.values()), Decimal(0))
+share["total"] = ["total", str(tb), str(tg), pct(tb, tb + tg) if not balances_only else ""]
 for r in [] if balances_only else cli("report", "share", "--period", period)["rows"]:
     v = share.get(r["month"])
     if v is None:
@@ -100,17 +112,20 @@ for r in [] if balances_only else cli("report", "share", "--period", period)["ro
 mix = {}
 for ent, month, mode, usd in [] if balances_only else sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
                                      WHERE zone = $1 AND month IN {in_months}""", zone):
-    for key in ((month, ent), (month, "ZONE")):
-        mix.setdefault(key, {}).setdefault(mode.lower(), Decimal(0))
-        mix[key][mode.lower()] += Decimal(usd)
+    mix.setdefault((month, ent), {}).setdefault(mode.lower(), Decimal(0))
+    mix[(month, ent)][mode.lower()] += Decimal(usd)
+for (month, ent), v in list(mix.items()):
+    z = mix.setdefault((month, "ZONE"), {})
+    for m, x in v.items():
+        if ent != "ZONE":
+            z[m] = z.get(m, Decimal(0)) + cents(x)
 for r in [] if balances_only else cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
-    v = mix.get((r["bucket"], r["enterprise"]), {})
+    v = {m: cents(x) for m, x in mix.get((r["bucket"], r["enterprise"]), {}).items()}
     total = sum(v.values(), Decimal(0))
     for m in ("oem", "odm", "obm", "none"):
         x = v.get(m, Decimal(0))
         same(f"modes {r['bucket']} {r['enterprise']} {m}_usd", r[m + "_usd"], str(x), 2)
-        pct = sql("SELECT bzl_pct($1::numeric, $2::numeric)", x, total)[0][0] if total else ""
-        same(f"modes {r['bucket']} {r['enterprise']} {m}_pct", r[m + "_pct"], pct, 4)
+        same(f"modes {r['bucket']} {r['enterprise']} {m}_pct", r[m + "_pct"], pct(x, total), 4)
 
 # ---- upgrade events --------------------------------------------------------------------------
 first, last = (months[0] + "-01", months[-1] + "-31") if months else ("", "")
