@@ -298,12 +298,17 @@ class _Requests:
         cv.declaration_pb(declaration, out=body.declaration)
         return self._unary(req, lambda resp: _submit_result(_result(resp, "submit")))
 
-    def submit_batch(self, declarations: Iterable[DeclarationLike]) -> List[SubmitResult]:
+    def submit_batch(
+        self, declarations: Iterable[DeclarationLike], *, atomic: bool = False
+    ) -> List[SubmitResult]:
         """Submits several declarations in one request; each is accepted or refused on its own,
         so a refusal does not raise: its result has ``ok`` False and ``error`` the exception.
-        The whole request is refused (raised) only when it is over the daemon's limits
-        (LimitExceeded past 1,000 declarations by default; FrameTooLarge past the frame cap)."""
+        With ``atomic`` the batch is all or nothing: one refusal and none commits, the others'
+        results carrying Aborted. The whole request is refused (raised) only when it is over
+        the daemon's limits (LimitExceeded past 1,000 declarations by default; FrameTooLarge
+        past the frame cap)."""
         req, body = _request("submit_batch")
+        body.atomic = bool(atomic)
         for i, d in enumerate(declarations):
             cv.declaration_pb(d, i, out=body.declarations.add())
 

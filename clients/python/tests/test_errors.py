@@ -311,6 +311,27 @@ def test_a_malformed_decimal_names_its_field_and_line(real: Any) -> None:
     assert (got.value.line, got.value.field) == (2, "value")
 
 
+def test_an_atomic_batch_commits_nothing_when_one_is_refused(real: Any) -> None:
+    # The 2nd of 3 takes 100000 kg out of material 1, which holds 100 (BASE): refused, and
+    # with atomic the 1st and 3rd (fine alone) answer Aborted and nothing is committed.
+    batch = [
+        _decl("AT-1"),
+        _decl("AT-2", direction="out", trade_mode="0664", line={"qty": "100000"}),
+        _decl("AT-3"),
+    ]
+    with real.client() as c:
+        before = c.stats().journal_entries
+        r1, r2, r3 = c.submit_batch(batch, atomic=True)
+        assert isinstance(r2.error, bzl.InsufficientBalance)
+        assert isinstance(r1.error, bzl.Aborted) and isinstance(r3.error, bzl.Aborted)
+        assert "declaration 2" in str(r1.error)
+        assert c.stats().journal_entries == before
+        # Without the refused one the atomic batch commits whole.
+        ok = c.submit_batch([batch[0], batch[2]], atomic=True)
+        assert all(r.ok for r in ok)
+        assert c.stats().journal_entries == before + 2
+
+
 def test_permission_denied_for_a_role_without_the_right(start_daemon: Callable[..., Any]) -> None:
     d = start_daemon(f"[access]\nimplicit_admin = no\nreconciler = uid:{os.getuid()}\n")
     with d.client() as c:
