@@ -115,12 +115,18 @@ for r in [] if balances_only else cli("report", "share", "--period", period)["ro
         same(f"share {r['month']} {col}", r[col], v[i], places)
 
 # ---- business-mode mix -------------------------------------------------------------------------
+# An enterprise's row is its exact value rounded to cents once; the ZONE row adds the rounded
+# enterprise rows, as the report prints them (rounded here by Python, half away from zero).
 mix = {}
 for ent, month, mode, usd in [] if balances_only else sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
                                      WHERE zone = $1 AND month IN {in_months}""", zone):
-    for key in ((month, ent), (month, "ZONE")):
-        mix.setdefault(key, {}).setdefault(mode.lower(), Decimal(0))
-        mix[key][mode.lower()] += Decimal(usd)
+    mix.setdefault((month, ent), {}).setdefault(mode.lower(), Decimal(0))
+    mix[(month, ent)][mode.lower()] += Decimal(usd)
+for (month, ent), v in list(mix.items()):
+    for m, x in v.items():
+        v[m] = x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        zone_row = mix.setdefault((month, "ZONE"), {})
+        zone_row[m] = zone_row.get(m, Decimal(0)) + v[m]
 for r in [] if balances_only else cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
     v = mix.get((r["bucket"], r["enterprise"]), {})
     total = sum(v.values(), Decimal(0))

@@ -301,6 +301,12 @@ class NotReady(Error):
     STATUS = "NOT_READY"
 
 
+class Aborted(Error):
+    """Not committed: another declaration of the all-or-nothing batch was refused."""
+
+    STATUS = "ABORTED"
+
+
 _CLASSES: Tuple[Type[Error], ...] = (
     InvalidArgument,
     NotFound,
@@ -338,6 +344,7 @@ _CLASSES: Tuple[Type[Error], ...] = (
     RateMissing,
     Tampered,
     NotReady,
+    Aborted,
 )
 #: Status name (without "STATUS_") → its exception class.
 STATUS_CLASSES: Dict[str, Type[Error]] = {str(cls.STATUS): cls for cls in _CLASSES}

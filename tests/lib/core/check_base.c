@@ -58,10 +58,10 @@ END_TEST
 
 START_TEST(base_status_numbers_are_dense_from_zero_to_count)
 {
-    /* Proves every number 0 .. BZL_STATUS_COUNT-1 is a known status (BZL_STATUS_COUNT = 37,
-     * the highest status NOT_READY is 36) and none of them reads as "UNKNOWN". */
-    ck_assert_int_eq(BZL_STATUS_COUNT, 37);
-    ck_assert_int_eq(BZL_NOT_READY + 1, BZL_STATUS_COUNT);
+    /* Proves every number 0 .. BZL_STATUS_COUNT-1 is a known status (BZL_STATUS_COUNT = 38,
+     * the highest status ABORTED is 37) and none of them reads as "UNKNOWN". */
+    ck_assert_int_eq(BZL_STATUS_COUNT, 38);
+    ck_assert_int_eq(BZL_ABORTED + 1, BZL_STATUS_COUNT);
     for (int i = 0; i < BZL_STATUS_COUNT; i++) {
         ck_assert_msg(bzl_status_known(i), "status %d unknown", i);
         ck_assert_str_ne(bzl_status_name((bzl_status)i), "UNKNOWN");
