@@ -65,41 +65,40 @@ def var_sql(group_expr, month_list):
                    FROM bzl_var WHERE zone = $1 AND month IN {ml} GROUP BY 1""", zone)
 
 
+def var_compare(by, per, rows):
+    """Every row of `bzl report var --by BY --period PER` against rows (group -> view row)."""
+    table = cli("report", "var", "--period", per, "--by", by)
+    got = {r["group"] for r in table["rows"]}
+    if got != set(rows):
+        bad.append(f"{zone} var by {by} {per}: groups {sorted(got)} vs views {sorted(rows)}")
+    for r in table["rows"]:
+        v = rows.get(r["group"])
+        if v is None:
+            continue
+        for col, i, places in (("exports_usd", 1, 2), ("imports_usd", 2, 2),
+                               ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
+            same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
+
+
+periods = () if balances_only else ((period, months), (months[0], months[:1]))
 for by, expr in () if balances_only else (("zone", "'zone'"), ("enterprise", "enterprise"),
                  ("area", "CASE WHEN area = '' THEN '-' ELSE area END")):
-    for per, ms in ((period, months), (months[0], months[:1])):
-        rows = {r[0]: r for r in var_sql(expr, ms)}
-        table = cli("report", "var", "--period", per, "--by", by)
-        got = {r["group"] for r in table["rows"]}
-        if got != set(rows):
-            bad.append(f"{zone} var by {by} {per}: groups {sorted(got)} vs views {sorted(rows)}")
-        for r in table["rows"]:
-            v = rows.get(r["group"])
-            if v is None:
-                continue
-            for col, i, places in (("exports_usd", 1, 2), ("imports_usd", 2, 2),
-                                   ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
-                same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
+    for per, ms in periods:
+        var_compare(by, per, {r[0]: r for r in var_sql(expr, ms)})
+# By mode the report attributes each book's imports to its export modes; the function
+# bzl_var_by_mode does the same over a range of months.
+for per, ms in periods:
+    var_compare("mode", per, {r[0]: r for r in sql(
+        """SELECT mode, e_usd, i_usd, var_pct, net_export_pct FROM bzl_var_by_mode($2, $3)
+           WHERE zone = $1""", zone, ms[0], ms[-1])})
 
 # ---- processing-trade share ------------------------------------------------------------------
-# bzl prints each bucket's money rounded to cents once, and a total (share's total row, a ZONE
-# row of modes) is the sum of those printed figures; the shares are of the figures printed.
-def cents(x):
-    return Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def pct(part, whole):
-    return sql("SELECT bzl_pct($1::numeric, $2::numeric)", part, whole)[0][0] if whole else ""
-
-
-share = {}
-for month, bonded, general in [] if balances_only else sql(f"""SELECT month, bonded_usd, general_usd FROM bzl_share
-                                  WHERE zone = $1 AND month IN {in_months}""", zone):
-    b, g = cents(bonded), cents(general)
-    share[month] = [month, str(b), str(g), pct(b, b + g)]
-tb = sum((Decimal(v[1]) for v in share.values()), Decimal(0))
-tg = sum((Decimal(v[2]) for v in share.values()), Decimal(0))
-share["total"] = ["total", str(tb), str(tg), pct(tb, tb + tg) if not balances_only else ""]
+share = {} if balances_only else {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
+                                  WHERE zone = $1 AND month IN {in_months}""", zone)}
+tot = ["total", "0", "0", ""] if balances_only else sql(f"""SELECT 'total', sum(bonded_usd), sum(general_usd),
+              bzl_pct(sum(bonded_usd), sum(bonded_usd) + sum(general_usd))
+              FROM bzl_share WHERE zone = $1 AND month IN {in_months}""", zone)[0]
+share["total"] = tot
 for r in [] if balances_only else cli("report", "share", "--period", period)["rows"]:
     v = share.get(r["month"])
     if v is None:
@@ -109,23 +108,26 @@ for r in [] if balances_only else cli("report", "share", "--period", period)["ro
         same(f"share {r['month']} {col}", r[col], v[i], places)
 
 # ---- business-mode mix -------------------------------------------------------------------------
+# An enterprise's row is its exact value rounded to cents once; the ZONE row adds the rounded
+# enterprise rows, as the report prints them (rounded here by Python, half away from zero).
 mix = {}
 for ent, month, mode, usd in [] if balances_only else sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
                                      WHERE zone = $1 AND month IN {in_months}""", zone):
     mix.setdefault((month, ent), {}).setdefault(mode.lower(), Decimal(0))
     mix[(month, ent)][mode.lower()] += Decimal(usd)
 for (month, ent), v in list(mix.items()):
-    z = mix.setdefault((month, "ZONE"), {})
     for m, x in v.items():
-        if ent != "ZONE":
-            z[m] = z.get(m, Decimal(0)) + cents(x)
+        v[m] = x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        zone_row = mix.setdefault((month, "ZONE"), {})
+        zone_row[m] = zone_row.get(m, Decimal(0)) + v[m]
 for r in [] if balances_only else cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
-    v = {m: cents(x) for m, x in mix.get((r["bucket"], r["enterprise"]), {}).items()}
+    v = mix.get((r["bucket"], r["enterprise"]), {})
     total = sum(v.values(), Decimal(0))
     for m in ("oem", "odm", "obm", "none"):
         x = v.get(m, Decimal(0))
         same(f"modes {r['bucket']} {r['enterprise']} {m}_usd", r[m + "_usd"], str(x), 2)
-        same(f"modes {r['bucket']} {r['enterprise']} {m}_pct", r[m + "_pct"], pct(x, total), 4)
+        pct = sql("SELECT bzl_pct($1::numeric, $2::numeric)", x, total)[0][0] if total else ""
+        same(f"modes {r['bucket']} {r['enterprise']} {m}_pct", r[m + "_pct"], pct, 4)
 
 # ---- upgrade events --------------------------------------------------------------------------
 first, last = (months[0] + "-01", months[-1] + "-31") if months else ("", "")
@@ -187,10 +189,23 @@ if seen != len(events):
 views = {(b, k, int(i)): (q, v, pi, po, a) for b, k, i, q, v, pi, po, a in sql(
     """SELECT book, kind, item, qty, value, pending_in, pending_out, available FROM bzl_balance
        WHERE zone = $1""", zone)}
-rows = 0
+by_currency = {(b, k, int(i), c): v for b, k, i, c, v in sql(
+    """SELECT book, kind, item, currency, value FROM bzl_balance_value WHERE zone = $1""", zone)}
+rows = currencies = 0
 for book in cli("book", "list"):
     for r in cli("balance", "--book", book["book"]):
         rows += 1
+        # Each currency's value as bzl balance lists it equals the view's, and the view lists
+        # no currency bzl does not (counted below).
+        for x in r.get("values", []):
+            currencies += 1
+            sv = by_currency.get((r["book"], r["kind"], r["item"], x["currency"]))
+            if sv is None:
+                bad.append(f"{zone} balance {r['book']} {r['kind']} {r['item']} currency "
+                           f"{x['currency']}: not in bzl_balance_value")
+                continue
+            same(f"balance {r['book']} {r['kind']} {r['item']} value in {x['currency']}",
+                 x["value"], sv, None)
         v = views.get((r["book"], r["kind"], r["item"]))
         if v is None:
             bad.append(f"{zone} balance {r['book']} {r['kind']} {r['item']}: not in the views")
@@ -203,6 +218,9 @@ for book in cli("book", "list"):
             same(f"balance {r['book']} {r['kind']} {r['item']} {col}", text, sv, None)
 if rows != len(views):
     bad.append(f"{zone} balances: bzl lists {rows} rows, the views {len(views)}")
+if currencies != len(by_currency):
+    bad.append(f"{zone} balances: bzl lists {currencies} values by currency, bzl_balance_value "
+               f"{len(by_currency)}")
 
 for b in bad:
     print("MISMATCH:", b)
