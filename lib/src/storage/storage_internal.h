@@ -44,6 +44,10 @@ enum {
     DB_SPLIT,
     /* enterprises' stocktakes, kept apart from customs' (storage_recon.c); created when absent */
     DB_STOCKTAKE_ENT,
+    /* bonded repair books and transfer deliveries (storage_repair.c, storage_delivery.c);
+     * created when absent: a ledger written before them has no repair book and no delivery */
+    DB_REPAIR,
+    DB_WORKORDER,
     DB_COUNT
 };
 
@@ -102,6 +106,10 @@ enum {
     JOURNAL_STOCKTAKE = 12,
     JOURNAL_RATE = 13,
     JOURNAL_TRADE = 14,
+    /* 15-17 are held by work in progress elsewhere (issue 18) */
+    /* bonded repair (storage_repair.c): no EFFECTS, they move the repair accounts only */
+    JOURNAL_WO_OPEN = 18,
+    JOURNAL_WO_COMPLETE = 19,
 };
 
 /* The entry's chain hash sits in the header between request_id and payload_len, so the type
@@ -459,6 +467,27 @@ BZL_NODISCARD bzl_status bzl__values_verify(bzl_txn *t, bzl_verify_report *out);
  * (an enterprise's to stocktake_enterprise); earlier ones, whoever counted, are in stocktake.
  * Written when a ledger is first opened by a build that keeps counts apart (format.h). */
 #define META_STOCK_BY_FROM "stocktake_by_from"
+
+/* ---- bonded repair (storage_repair.c) ------------------------------------------------------ */
+
+/* Decides, reading only, what declaration d (on repair book `book`, of flow `flow`) does to the
+ * repair accounts: a refusal lands in result (status and fault) with BZL_OK returned. Called
+ * by the declaration's decide() for a repair book only, after the flow passed
+ * bzl_repair_flow_check. */
+BZL_NODISCARD bzl_status bzl__repair_decide(bzl_txn *t, const bzl_declaration *d, bzl_flow flow,
+                                            bzl_submit_result *result);
+/* Applies what bzl__repair_decide allowed, in the same transaction. */
+BZL_NODISCARD bzl_status bzl__repair_apply(bzl_txn *t, const bzl_declaration *d, bzl_flow flow);
+/* The repair table's key: book | kind | item (BE) | origin | move. */
+#define REPAIR_KEY_BYTES (BZL_BOOK_NO_LEN + 1u + 4u + 1u + 1u)
+void bzl__repair_key(uint8_t key[REPAIR_KEY_BYTES], const char *book_no, uint8_t kind,
+                     uint32_t item_no, uint8_t origin, uint8_t move);
+/* The movement under "move" 13 of the awaiting rows: units under open work orders. */
+#define REPAIR_MOVE_IN_WORK 13u
+/* Journal payload sizes (format.h). */
+#define WO_OPEN_ENTRY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u + 1u + 4u)
+#define WO_DONE_ENTRY_FIXED (BZL_BOOK_NO_LEN + 4u + 4u + 1u + 1u + 4u + 2u + 2u)
+#define WO_LINE_BYTES (4u + 8u)
 
 /* ---- verify's keyed tables (storage_verify.c) -------------------------------------------- */
 

@@ -9,8 +9,8 @@
 
 /* Counted here from the X-macro itself, independently of base.c's own static_assert. */
 #define COUNT_STATUS(name, num, text) +1
-static_assert(0 BZL_STATUS_MAP(COUNT_STATUS) == BZL_STATUS_COUNT,
-              "BZL_STATUS_COUNT is the number of statuses in the map");
+static_assert(0 BZL_STATUS_MAP(COUNT_STATUS) + 4 == BZL_STATUS_COUNT,
+              "BZL_STATUS_COUNT is the number of statuses in the map and the 4 held elsewhere");
 #undef COUNT_STATUS
 
 START_TEST(base_status_names_and_texts_match_the_map)
@@ -58,11 +58,19 @@ END_TEST
 
 START_TEST(base_status_numbers_are_dense_from_zero_to_count)
 {
-    /* Proves every number 0 .. BZL_STATUS_COUNT-1 is a known status (BZL_STATUS_COUNT = 37,
-     * the highest status NOT_READY is 36) and none of them reads as "UNKNOWN". */
-    ck_assert_int_eq(BZL_STATUS_COUNT, 37);
-    ck_assert_int_eq(BZL_NOT_READY + 1, BZL_STATUS_COUNT);
+    /* Proves every number 0 .. BZL_STATUS_COUNT-1 is a known status (BZL_STATUS_COUNT = 43,
+     * the highest status TRANSFER_MISMATCH is 42) and none of them reads as "UNKNOWN" — but
+     * for 37-40, held by work in progress on other branches, which read as unknown until it
+     * is merged. */
+    ck_assert_int_eq(BZL_STATUS_COUNT, 43);
+    ck_assert_int_eq(BZL_TRANSFER_MISMATCH + 1, BZL_STATUS_COUNT);
+    for (int i = 37; i <= 40; i++) {
+        ck_assert(!bzl_status_known(i));
+    }
     for (int i = 0; i < BZL_STATUS_COUNT; i++) {
+        if (i >= 37 && i <= 40) {
+            continue;
+        }
         ck_assert_msg(bzl_status_known(i), "status %d unknown", i);
         ck_assert_str_ne(bzl_status_name((bzl_status)i), "UNKNOWN");
         ck_assert_ptr_nonnull(bzl_status_text((bzl_status)i));

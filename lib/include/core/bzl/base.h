@@ -51,7 +51,9 @@
     X(SCRAP_ALLOWANCE_EXCEEDED, 33, "scrap disposal exceeds the tangible-loss allowance")          \
     X(RATE_MISSING, 34, "no exchange rate is recorded for the currency and month")                 \
     X(TAMPERED, 35, "the journal or a balance does not verify")                                    \
-    X(NOT_READY, 36, "a prerequisite record or step is missing")
+    X(NOT_READY, 36, "a prerequisite record or step is missing")                                   \
+    X(WRONG_ORIGIN, 41, "repair goods or their parts must go back where they came from")           \
+    X(TRANSFER_MISMATCH, 42, "the halves of a transfer do not pair")
 
 typedef enum bzl_status {
 #define BZL_STATUS_ENUM(name, num, text) BZL_##name = num,
@@ -60,7 +62,7 @@ typedef enum bzl_status {
 } bzl_status;
 
 /* One past the highest status number; a table indexed by status has this many rows. */
-#define BZL_STATUS_COUNT 37
+#define BZL_STATUS_COUNT 43
 
 /* The status's stable upper-case name ("INSUFFICIENT_BALANCE"); "UNKNOWN" outside the map. */
 const char *bzl_status_name(bzl_status status);
