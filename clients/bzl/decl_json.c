@@ -52,6 +52,7 @@ static const field_spec decl_fields[] = {
     DECL_FIELD(pending, FT_BOOL, false),
     DECL_FIELD(related_book, FT_TEXT, false),
     DECL_FIELD(related_id, FT_TEXT, false),
+    DECL_FIELD(origin, FT_TEXT, false), /* repair books: abroad | outside (the daemon checks) */
     DECL_FIELD(lines, FT_LINES, true),
 };
 

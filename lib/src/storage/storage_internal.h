@@ -528,6 +528,16 @@ BZL_NODISCARD bzl_status bzl__derived_add(bzl__derived *d, bzl_txn *t, uint64_t 
 BZL_NODISCARD bzl_status bzl__derived_compare(bzl__derived *d, bzl_txn *t, bzl_verify_report *out);
 void bzl__derived_destroy(bzl__derived *d);
 
+/* The repair accounts verify recomputes (storage_verify_repair.c), fed by bzl__derived_add and
+ * compared by bzl__derived_compare. lines: a buffer of BZL_DECL_LINES_CEILING lines. */
+typedef struct bzl__repair_derived bzl__repair_derived;
+BZL_NODISCARD bzl_status bzl__repair_derived_create(bzl__repair_derived **out);
+BZL_NODISCARD bzl_status bzl__repair_derived_add(bzl__repair_derived *r, const bzl__entry *e,
+                                                 bzl_decl_line *lines);
+BZL_NODISCARD bzl_status bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t,
+                                                     bzl_verify_report *out);
+void bzl__repair_derived_destroy(bzl__repair_derived *r);
+
 /* Stocktake arithmetic shared by the write and verify (storage_recon.c): adds qty into field
  * (0 direct, 1 converted, 2 scrap) of item's row in rows (kept in item order, grown), and the
  * counted quantity of every row once all are added. */

@@ -1,0 +1,277 @@
+/* storage_verify_repair.c — verify's recomputation of the repair accounts (storage_repair.c's
+ * repair table) from the journal: the books' usage as their entries left it, every declaration
+ * posted on a repair book (by the same rules, bzl_repair_line, over the totals recomputed so
+ * far), and every work-order entry (18 open, 19 complete). Then the stored table is walked once
+ * and compared with what the journal gives, both ways (storage_verify_derived.c's pattern). */
+#include "storage_internal.h"
+
+#include "bzl/decimal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define UNIT_E5 100000
+
+typedef struct move_rec {
+    uint8_t key[REPAIR_KEY_BYTES];
+    bool stored;
+    int64_t qty_e5;
+} move_rec;
+
+typedef struct usage_rec {
+    uint8_t key[BZL_BOOK_NO_LEN];
+    uint8_t usage;
+    uint8_t verify_mode;
+} usage_rec;
+
+struct bzl__repair_derived {
+    bzl__keyed moves;
+    bzl__keyed books;
+};
+
+bzl_status
+bzl__repair_derived_create(bzl__repair_derived **out)
+{
+    bzl__repair_derived *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    r->moves = (bzl__keyed){
+        .rec_bytes = sizeof(move_rec), .key_bytes = REPAIR_KEY_BYTES, .first_cap = 256};
+    r->books = (bzl__keyed){
+        .rec_bytes = sizeof(usage_rec), .key_bytes = BZL_BOOK_NO_LEN, .first_cap = 64};
+    *out = r;
+    return BZL_OK;
+}
+
+void
+bzl__repair_derived_destroy(bzl__repair_derived *r)
+{
+    if (r != NULL) {
+        bzl__keyed_free(&r->moves);
+        bzl__keyed_free(&r->books);
+        free(r);
+    }
+}
+
+static bzl_status
+move_add(bzl__repair_derived *r, const char *book_no, uint8_t kind, uint32_t item, uint8_t origin,
+         uint8_t move, int64_t delta)
+{
+    uint8_t key[REPAIR_KEY_BYTES];
+    bzl__repair_key(key, book_no, kind, item, origin, move);
+    if (bzl__keyed_grow(&r->moves) != BZL_OK) {
+        return BZL_NO_MEMORY;
+    }
+    move_rec *x = bzl__keyed_find(&r->moves, key, true);
+    x->qty_e5 = (int64_t)((uint64_t)x->qty_e5 + (uint64_t)delta); /* a damaged sum won't match */
+    return BZL_OK;
+}
+
+static void
+totals_of(bzl__repair_derived *r, const char *book_no, uint8_t kind, uint32_t item,
+          uint8_t origin, bzl_repair_totals *out)
+{
+    memset(out, 0, sizeof *out);
+    for (uint8_t m = 1; m < BZL_RM_COUNT; m++) {
+        uint8_t key[REPAIR_KEY_BYTES];
+        bzl__repair_key(key, book_no, kind, item, origin, m);
+        const move_rec *x = bzl__keyed_find(&r->moves, key, false);
+        out->moves_e5[m] = x != NULL ? x->qty_e5 : 0;
+    }
+}
+
+/* 2 book: book_no | enterprise | verify_mode | status | period_days [| usage]. */
+static bzl_status
+on_book(bzl__repair_derived *r, const bzl__entry *e)
+{
+    if (e->payload_len < BOOK_RECORD_BYTES) {
+        return BZL_CORRUPT;
+    }
+    if (bzl__keyed_grow(&r->books) != BZL_OK) {
+        return BZL_NO_MEMORY;
+    }
+    usage_rec *b = bzl__keyed_find(&r->books, e->payload, true);
+    b->verify_mode = e->payload[BZL_BOOK_NO_LEN + BZL_ENTERPRISE_CODE_LEN];
+    b->usage = e->payload_len > BOOK_RECORD_BYTES ? e->payload[BOOK_RECORD_BYTES] : 0;
+    return BZL_OK;
+}
+
+/* 4 declaration on a repair book, posted at once (a repair book takes no pending one and
+ * reverses none): its lines by bzl_repair_line, as storage_repair.c applied them. */
+static bzl_status
+on_declaration(bzl__repair_derived *r, const bzl__entry *e, bzl_decl_line *lines)
+{
+    bzl_declaration d;
+    size_t used = 0;
+    bzl_status st = bzl__decl_decode(e->payload, e->payload_len, &d, lines, BZL_DECL_LINES_CEILING,
+                                     &used);
+    if (st != BZL_OK) {
+        return st;
+    }
+    d.lines = lines;
+    const usage_rec *b = bzl__keyed_find(&r->books, (const uint8_t *)d.book_no, false);
+    bzl_flow flow = BZL_FLOW_NONE;
+    if (b == NULL || b->usage != BZL_USAGE_REPAIR || d.pending ||
+        bzl_flow_lookup((bzl_kind)d.kind, (bzl_direction)d.direction, d.trade_mode, d.book_no[0],
+                        b->verify_mode, d.related_book[0] != '\0', &flow, NULL) != BZL_OK) {
+        return BZL_OK;
+    }
+    bool parts = flow == BZL_FLOW_SCRAP_REEXPORT || flow == BZL_FLOW_SCRAP_DESTROY ||
+                 flow == BZL_FLOW_REPAIR_GATE;
+    uint8_t origin = d.kind == BZL_KIND_MATERIAL && !parts ? BZL_ORIGIN_NONE : d.origin;
+    uint8_t other = origin == BZL_ORIGIN_ABROAD    ? BZL_ORIGIN_OUTSIDE
+                    : origin == BZL_ORIGIN_OUTSIDE ? BZL_ORIGIN_ABROAD
+                                                   : BZL_ORIGIN_NONE;
+    for (uint32_t i = 0; st == BZL_OK && i < d.line_count; i++) {
+        bzl_repair_totals mine;
+        bzl_repair_totals theirs;
+        totals_of(r, d.book_no, d.kind, lines[i].item_no, origin, &mine);
+        memset(&theirs, 0, sizeof theirs);
+        if (other != BZL_ORIGIN_NONE) {
+            totals_of(r, d.book_no, d.kind, lines[i].item_no, other, &theirs);
+        }
+        bzl_repair_step step;
+        if (lines[i].qty_e5 <= 0 ||
+            bzl_repair_line(flow, d.origin, lines[i].qty_e5, &mine, &theirs, i + 1,
+                            lines[i].item_no, &step, NULL) != BZL_OK) {
+            continue; /* the rules refuse it now: the stored rows will not match */
+        }
+        st = move_add(r, d.book_no, d.kind, lines[i].item_no, origin, (uint8_t)step.move,
+                      step.first_e5);
+        if (st == BZL_OK && step.second != 0) {
+            st = move_add(r, d.book_no, d.kind, lines[i].item_no, origin, (uint8_t)step.second,
+                          step.second_e5);
+        }
+    }
+    return st;
+}
+
+/* 18 open: book | no | item | origin | date; 19 complete: … | state | date | counts | lines. */
+static bzl_status
+on_workorder(bzl__repair_derived *r, const bzl__entry *e)
+{
+    bzl_rd rd = {.p = e->payload, .len = e->payload_len};
+    char book[BZL_BOOK_NO_LEN + 1];
+    rd_text(&rd, book, sizeof book, BZL_BOOK_NO_LEN, false);
+    (void)rd_u32(&rd); /* the number */
+    uint32_t item = rd_u32(&rd);
+    uint8_t origin = rd_u8(&rd);
+    if (e->type == JOURNAL_WO_OPEN) {
+        (void)rd_i32(&rd);
+        return !rd_done(&rd) ? BZL_CORRUPT
+                             : move_add(r, book, BZL_KIND_PRODUCT, item, origin,
+                                        REPAIR_MOVE_IN_WORK, UNIT_E5);
+    }
+    uint8_t state = rd_u8(&rd);
+    (void)rd_i32(&rd);
+    uint32_t n_mats = rd_u16(&rd);
+    uint32_t n_parts = rd_u16(&rd);
+    if (rd.bad || (size_t)(n_mats + n_parts) * WO_LINE_BYTES != rd.len - rd.off ||
+        (state != BZL_WO_REPAIRED && state != BZL_WO_UNREPAIRABLE)) {
+        return BZL_CORRUPT;
+    }
+    uint8_t done = state == BZL_WO_REPAIRED ? BZL_RM_REPAIRED : BZL_RM_UNREPAIRABLE;
+    bzl_status st = move_add(r, book, BZL_KIND_PRODUCT, item, origin, done, UNIT_E5);
+    st = st == BZL_OK ? move_add(r, book, BZL_KIND_PRODUCT, item, origin, REPAIR_MOVE_IN_WORK,
+                                 -UNIT_E5)
+                      : st;
+    for (uint32_t i = 0; st == BZL_OK && i < n_mats + n_parts; i++) {
+        uint32_t line_item = rd_u32(&rd);
+        int64_t qty = rd_i64(&rd);
+        st = i < n_mats ? move_add(r, book, BZL_KIND_MATERIAL, line_item, BZL_ORIGIN_NONE,
+                                   BZL_RM_MAT_CONSUMED, qty)
+                        : move_add(r, book, BZL_KIND_MATERIAL, line_item, origin,
+                                   BZL_RM_PARTS_GENERATED, qty);
+    }
+    return st;
+}
+
+bzl_status
+bzl__repair_derived_add(bzl__repair_derived *r, const bzl__entry *e, bzl_decl_line *lines)
+{
+    BZL_ASSERT(r != NULL && e != NULL && lines != NULL);
+    switch (e->type) {
+    case JOURNAL_BOOK:
+        return on_book(r, e);
+    case JOURNAL_DECLARATION:
+        return on_declaration(r, e, lines);
+    case JOURNAL_WO_OPEN:
+    case JOURNAL_WO_COMPLETE:
+        return on_workorder(r, e);
+    default:
+        return BZL_OK;
+    }
+}
+
+/* "H72012400001 material 1 abroad move 9" for a key. */
+static void
+key_text(const uint8_t *key, char *buf, size_t cap)
+{
+    bzl_rd r = {.p = key, .len = REPAIR_KEY_BYTES};
+    char book[BZL_BOOK_NO_LEN + 1];
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, false);
+    uint8_t kind = rd_u8(&r);
+    uint32_t item = (uint32_t)rd_be(&r, 4);
+    uint8_t origin = rd_u8(&r);
+    uint8_t move = rd_u8(&r);
+    snprintf(buf, cap, "%s %s %u %s move %u", book, bzl_kind_name((bzl_kind)kind),
+             (unsigned)item, origin == 0 ? "-" : bzl_origin_word(origin), (unsigned)move);
+}
+
+static bzl_status
+differs(bzl_verify_report *out, const uint8_t *key, const int64_t *stored, const int64_t *re)
+{
+    char text[96];
+    key_text(key, text, sizeof text);
+    out->mismatch = true;
+    snprintf(out->table, sizeof out->table, "repair");
+    snprintf(out->key, sizeof out->key, "%s", text);
+    snprintf(out->field, sizeof out->field, "qty");
+    snprintf(out->book_no, sizeof out->book_no, "%.*s", (int)BZL_BOOK_NO_LEN, (const char *)key);
+    out->stored_e5 = stored != NULL ? *stored : 0;
+    out->recomputed_e5 = re != NULL ? *re : 0;
+    char st[BZL_DEC_TEXT_BYTES] = "no row";
+    char rt[BZL_DEC_TEXT_BYTES] = "no entry";
+    if (stored != NULL) {
+        bzl_dec_format(*stored, BZL_SCALE_QTY, st, sizeof st);
+    }
+    if (re != NULL) {
+        bzl_dec_format(*re, BZL_SCALE_QTY, rt, sizeof rt);
+    }
+    snprintf(out->message, sizeof out->message,
+             "repair %s: qty stored %s but recomputed from the journal %s", text, st, rt);
+    return BZL_TAMPERED;
+}
+
+bzl_status
+bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t, bzl_verify_report *out)
+{
+    BZL_ASSERT(r != NULL && out != NULL);
+    bzl__walk w;
+    bzl__walk_begin(t, DB_REPAIR, NULL, 0, 0, &w);
+    bzl_status st = BZL_OK;
+    while (st == BZL_OK && bzl__walk_next(&w)) { /* every stored row once */
+        bzl_rd rd = {.p = w.v.mv_data, .len = w.v.mv_size};
+        int64_t stored = rd_i64(&rd);
+        if (w.k.mv_size != REPAIR_KEY_BYTES || !rd_done(&rd)) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        out->rows++;
+        move_rec *x = bzl__keyed_find(&r->moves, w.k.mv_data, false);
+        if (x == NULL || x->qty_e5 != stored) {
+            st = differs(out, w.k.mv_data, &stored, x != NULL ? &x->qty_e5 : NULL);
+            break;
+        }
+        x->stored = true;
+    }
+    st = bzl__walk_end(&w, st);
+    for (size_t i = 0; st == BZL_OK && i < r->moves.cap; i++) { /* every recomputed row */
+        const move_rec *x = bzl__keyed_at(&r->moves, i);
+        if (x != NULL && !x->stored && x->qty_e5 != 0) {
+            st = differs(out, x->key, NULL, &x->qty_e5);
+        }
+    }
+    return st;
+}
