@@ -252,8 +252,7 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
 
 /* Bonded repair (handler_repair.c): the book's missing fault is storage's and the handler's. */
 static bzl_status
-check_open_workorder(const Bzl__V1__Request *req, const bzld_request_limits *lim,
-                     bzl_fault *fault)
+check_open_workorder(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
     char book_no[BZL_BOOK_NO_LEN + 1];
@@ -305,8 +304,7 @@ missing_complete_workorder(const Bzl__V1__Request *req, bzl_fault *fault)
 }
 
 static bzl_status
-check_list_workorders(const Bzl__V1__Request *req, const bzld_request_limits *lim,
-                      bzl_fault *fault)
+check_list_workorders(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
 {
     (void)lim;
     char book_no[BZL_BOOK_NO_LEN + 1];
@@ -414,15 +412,15 @@ missing_list_workorders(const Bzl__V1__Request *req, bzl_fault *fault)
     X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
     X(JOURNAL, .name = "journal", .handle = bzld_handle_journal, .roles = R_STAFF)                 \
     X(CHECKPOINT, .name = "checkpoint", .handle = bzld_handle_checkpoint, .roles = R_STAFF)        \
-    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)        \
+    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)         \
     X(OPEN_WORKORDER, .name = "open_workorder", .handle = bzld_handle_open_workorder,              \
       .write = true, .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_BOOK,                           \
       .validate = check_open_workorder, .key = key_open_workorder,                                 \
       .missing = missing_open_workorder)                                                           \
-    X(COMPLETE_WORKORDER, .name = "complete_workorder",                                            \
-      .handle = bzld_handle_complete_workorder, .write = true, .roles = R_ENT | R_ADMIN,           \
-      .scope = BZLD_SCOPE_BOOK, .validate = check_complete_workorder,                              \
-      .key = key_complete_workorder, .missing = missing_complete_workorder)                        \
+    X(COMPLETE_WORKORDER, .name = "complete_workorder", .handle = bzld_handle_complete_workorder,  \
+      .write = true, .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_BOOK,                           \
+      .validate = check_complete_workorder, .key = key_complete_workorder,                         \
+      .missing = missing_complete_workorder)                                                       \
     X(LIST_WORKORDERS, .name = "list_workorders", .handle = bzld_handle_list_workorders,           \
       .roles = R_READERS, .scope = BZLD_SCOPE_BOOK, .validate = check_list_workorders,             \
       .key = key_list_workorders, .missing = missing_list_workorders)                              \

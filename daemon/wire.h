@@ -252,14 +252,12 @@ BZL_NODISCARD bzl_status bzld_wire_reconcile(const Bzl__V1__Reconcile *req, bzl_
 
 /* "abroad" → BZL_ORIGIN_ABROAD, "outside" → BZL_ORIGIN_OUTSIDE; anything else (and "" when
  * required) is BZL_INVALID_ARGUMENT naming field; "" gives BZL_ORIGIN_NONE when optional. */
-BZL_NODISCARD bzl_status bzld_wire_repair_origin(const char *text, bool required,
-                                                 const char *field, uint8_t *out,
-                                                 bzl_fault *fault);
+BZL_NODISCARD bzl_status bzld_wire_repair_origin(const char *text, bool required, const char *field,
+                                                 uint8_t *out, bzl_fault *fault);
 /* An OpenWorkOrder's fields: book number, item, origin, date (every check before a read). */
 BZL_NODISCARD bzl_status bzld_wire_open_workorder(const Bzl__V1__OpenWorkOrder *req,
-                                                  char book_no[BZL_BOOK_NO_LEN + 1],
-                                                  uint32_t *item, uint8_t *origin, int32_t *date,
-                                                  bzl_fault *fault);
+                                                  char book_no[BZL_BOOK_NO_LEN + 1], uint32_t *item,
+                                                  uint8_t *origin, int32_t *date, bzl_fault *fault);
 /* A CompleteWorkOrder's fields, its lines into materials and parts (BZL_WO_LINES_MAX each) and
  * bzl_wo_lines_check. */
 BZL_NODISCARD bzl_status bzld_wire_complete_workorder(const Bzl__V1__CompleteWorkOrder *req,

@@ -21,8 +21,8 @@ bzld_wire_repair_origin(const char *text, bool required, const char *field, uint
         return BZL_OK;
     }
     return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, field,
-                         "%s \"%.16s\" is not abroad or outside (where the goods came from)",
-                         field, text);
+                         "%s \"%.16s\" is not abroad or outside (where the goods came from)", field,
+                         text);
 }
 
 bzl_status
@@ -82,8 +82,7 @@ bzld_wire_complete_workorder(const Bzl__V1__CompleteWorkOrder *req,
         st = bzld_wire_date(req->date, false, 0, "date", date, fault);
     }
     if (st == BZL_OK) {
-        st = wo_lines(req->materials, req->n_materials, "materials", materials, n_materials,
-                      fault);
+        st = wo_lines(req->materials, req->n_materials, "materials", materials, n_materials, fault);
     }
     if (st == BZL_OK) {
         st = wo_lines(req->parts, req->n_parts, "parts", parts, n_parts, fault);

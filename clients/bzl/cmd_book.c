@@ -89,7 +89,13 @@ book_print(const cli *c, const Bzl__V1__Book *b)
 static int
 book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__Book *b)
 {
-    enum { OPT_BOOK = 'b', OPT_ENTERPRISE = 'e', OPT_VERIFY = 'v', OPT_PERIOD = 'p', OPT_USAGE = 'u' };
+    enum {
+        OPT_BOOK = 'b',
+        OPT_ENTERPRISE = 'e',
+        OPT_VERIFY = 'v',
+        OPT_PERIOD = 'p',
+        OPT_USAGE = 'u'
+    };
     static const struct option opts[] = {{"book", required_argument, NULL, OPT_BOOK},
                                          {"enterprise", required_argument, NULL, OPT_ENTERPRISE},
                                          {"verify", required_argument, NULL, OPT_VERIFY},

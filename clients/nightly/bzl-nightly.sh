@@ -193,6 +193,8 @@ must enterprises.json enterprise list --json
 must books.csv book list --csv
 must pending.csv declaration list --state pending --older-than "$pending_days" --csv
 must transfers.json transfers unmatched --json
+# Old parts of repair books past or near the zone's disposal period (bzld.conf [zone]).
+must repair-overdue.csv repair overdue --csv
 
 echo "month,group,exports_usd,imports_usd,var_pct,net_export_pct" >"$stage/var-trend.csv"
 echo "bucket,enterprise,oem_usd,odm_usd,obm_usd,none_usd,oem_pct,odm_pct,obm_pct,none_pct" \

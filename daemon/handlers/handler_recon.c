@@ -420,7 +420,8 @@ bzld_handle_reconcile(bzld_slot *slot)
         }
     }
     bzld_table t;
-    if (st == BZL_OK && book_no[0] != '\0' && bzld_repair_reconcile(txn, book_no, &t, &st, &fault)) {
+    if (st == BZL_OK && book_no[0] != '\0' &&
+        bzld_repair_reconcile(txn, book_no, &t, &st, &fault)) {
         /* A repair book reconciles its repair accounts (handler_repair.c). */
         bzl_txn_abort(txn);
         free(lines);

@@ -15,9 +15,8 @@
 #include "wire.h"
 #include "writer.h"
 
-static const char *const wo_cols[] = {"book",      "workorder", "item",      "origin",
-                                      "state",     "opened",    "completed", "materials",
-                                      "parts"};
+static const char *const wo_cols[] = {"book",   "workorder", "item",      "origin", "state",
+                                      "opened", "completed", "materials", "parts"};
 
 /* "ITEM=QTY ITEM=QTY" of n lines, into buf. */
 static void
@@ -88,9 +87,9 @@ repair_apply(bzld_job *job, bzl_txn *txn)
         return BZL_OK;
     }
     if (st == BZL_OK && w->complete) {
-        st = bzl_storage_workorder_complete(txn, w->book_no, w->no, w->state, w->date,
-                                            w->materials, w->n_materials, w->parts, w->n_parts,
-                                            &w->actor, &w->result);
+        st = bzl_storage_workorder_complete(txn, w->book_no, w->no, w->state, w->date, w->materials,
+                                            w->n_materials, w->parts, w->n_parts, &w->actor,
+                                            &w->result);
     } else if (st == BZL_OK) {
         st = bzl_storage_workorder_open(txn, w->book_no, w->item_no, w->origin, w->date, &w->actor,
                                         &w->result, &w->no);
@@ -117,8 +116,8 @@ repair_reply(bzld_job *job, bzl_status batch_status)
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {
-        bzld_slot_reply_status(slot, st, "reading work order %u back failed: %s",
-                               (unsigned)w->no, bzl_status_text(st));
+        bzld_slot_reply_status(slot, st, "reading work order %u back failed: %s", (unsigned)w->no,
+                               bzl_status_text(st));
     } else {
         bzld_table t;
         bzld_table_init(&t, wo_cols, BZL_ARRAY_LEN(wo_cols));
@@ -172,12 +171,13 @@ bzld_handle_complete_workorder(bzld_slot *slot)
     w->complete = true;
     bzl_fault fault = {0};
     bzl_status st = bzld_wire_complete_workorder(slot->req->complete_workorder, w->book_no, &w->no,
-                                                 &w->state, &w->date, w->materials,
-                                                 &w->n_materials, w->parts, &w->n_parts, &fault);
+                                                 &w->state, &w->date, w->materials, &w->n_materials,
+                                                 w->parts, &w->n_parts, &fault);
     repair_start(slot, w, st, &fault);
 }
 
-/* ---- reads: the work-order list, one work order ----------------------------------------------- */
+/* ---- reads: the work-order list, one work order -----------------------------------------------
+ */
 
 /* The book's usage, or a refusal naming it: a missing book answers like every missing book. */
 static bzl_status
@@ -189,8 +189,8 @@ repair_book(bzl_txn *txn, const char *book_no, bzl_fault *fault)
         return bzl_fault_missing(fault, "book", "book", book_no);
     }
     if (st == BZL_OK && book.usage != BZL_USAGE_REPAIR) {
-        return bzl_fault_set(fault, BZL_FLOW_NOT_ALLOWED, 0, "book",
-                             "book %s is not a repair book", book_no);
+        return bzl_fault_set(fault, BZL_FLOW_NOT_ALLOWED, 0, "book", "book %s is not a repair book",
+                             book_no);
     }
     return st == BZL_OK ? BZL_OK : bzl_fault_set(fault, st, 0, "book", "%s", bzl_status_text(st));
 }
@@ -237,8 +237,7 @@ bzld_handle_list_workorders(bzld_slot *slot)
     if (st != BZL_OK) {
         free(rows);
         if (fault.message[0] == '\0') {
-            bzl_fault_set(&fault, st, 0, "", "reading work orders failed: %s",
-                          bzl_status_text(st));
+            bzl_fault_set(&fault, st, 0, "", "reading work orders failed: %s", bzl_status_text(st));
         }
         bzld_slot_reply_fault(slot, st, &fault);
         return;
@@ -270,9 +269,8 @@ today_local(void)
     return bzl_date_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 }
 
-static const char *const overdue_cols[] = {"book",      "item",      "origin", "workorder",
-                                           "generated", "qty",       "on_hand", "due",
-                                           "status"};
+static const char *const overdue_cols[] = {"book", "item",    "origin", "workorder", "generated",
+                                           "qty",  "on_hand", "due",    "status"};
 
 void
 bzld_handle_repair_overdue(bzld_slot *slot)
@@ -349,10 +347,11 @@ bzld_handle_repair_overdue(bzld_slot *slot)
     bzld_table_reply(slot, &t, "", 0, 0);
 }
 
-/* ---- reconcile of a repair book: the equations of §C.3 ----------------------------------------- */
+/* ---- reconcile of a repair book: the equations of §C.3 -----------------------------------------
+ */
 
-static const char *const acct_cols[] = {"book", "kind",    "item",  "origin", "account",
-                                        "in",   "out",     "on_hand", "holds", "check"};
+static const char *const acct_cols[] = {"book", "kind", "item",    "origin", "account",
+                                        "in",   "out",  "on_hand", "holds",  "check"};
 
 /* One account row. */
 static void
@@ -381,16 +380,16 @@ goods_rows(bzld_table *t, const char *book_no, const bzl_repair_row *r)
     int64_t unrep = bzl_repair_unrepairable(&r->totals);
     bool a_ok = awaiting >= 0 && r->in_work_e5 >= 0 && r->in_work_e5 <= awaiting;
     char check[96];
-    snprintf(check, sizeof check, "received - repaired - unrepairable; %lld.%05lld under work "
-                                  "orders",
+    snprintf(check, sizeof check,
+             "received - repaired - unrepairable; %lld.%05lld under work "
+             "orders",
              (long long)(r->in_work_e5 / 100000), (long long)(r->in_work_e5 % 100000));
     acct_row(t, book_no, r, "awaiting repair", m[BZL_RM_RECEIVED],
              m[BZL_RM_REPAIRED] + m[BZL_RM_UNREPAIRABLE], awaiting, a_ok, check);
     acct_row(t, book_no, r, "repaired", m[BZL_RM_REPAIRED], m[BZL_RM_RETURNED_REPAIRED], repaired,
              repaired >= 0, "completed repaired - returned to origin");
-    acct_row(t, book_no, r, "unrepairable", m[BZL_RM_UNREPAIRABLE],
-             m[BZL_RM_RETURNED_UNREPAIRABLE], unrep, unrep >= 0,
-             "completed unrepairable - returned to origin");
+    acct_row(t, book_no, r, "unrepairable", m[BZL_RM_UNREPAIRABLE], m[BZL_RM_RETURNED_UNREPAIRABLE],
+             unrep, unrep >= 0, "completed unrepairable - returned to origin");
     return (a_ok ? 0u : 1u) + (repaired >= 0 ? 0u : 1u) + (unrep >= 0 ? 0u : 1u);
 }
 
@@ -445,13 +444,12 @@ goods_total_rows(bzld_table *t, bzl_txn *txn, const char *book_no, const bzl_rep
     uint32_t bad = 0;
     for (size_t i = 0; *st == BZL_OK && i < n; i++) {
         const bzl_repair_row *r = &rows[i];
-        if (r->kind != BZL_KIND_PRODUCT || (i > 0 && rows[i - 1].kind == r->kind &&
-                                            rows[i - 1].item_no == r->item_no)) {
+        if (r->kind != BZL_KIND_PRODUCT ||
+            (i > 0 && rows[i - 1].kind == r->kind && rows[i - 1].item_no == r->item_no)) {
             continue; /* once per product, at its first origin */
         }
         int64_t sum = 0;
-        for (size_t j = i; j < n && rows[j].kind == r->kind && rows[j].item_no == r->item_no;
-             j++) {
+        for (size_t j = i; j < n && rows[j].kind == r->kind && rows[j].item_no == r->item_no; j++) {
             sum += bzl_repair_awaiting(&rows[j].totals) + bzl_repair_repaired(&rows[j].totals) +
                    bzl_repair_unrepairable(&rows[j].totals);
         }
@@ -518,8 +516,9 @@ bzld_repair_reconcile(bzl_txn *txn, const char *book_no, bzld_table *t, bzl_stat
                       book_no, bzl_status_text(*st));
         return true;
     }
-    bzld_table_note(t, "repair book %s: the accounts of next-wave.md C.2 per item and origin, "
-                       "and the equations of C.3 (holds: yes when the account's equation holds)",
+    bzld_table_note(t,
+                    "repair book %s: the accounts of next-wave.md C.2 per item and origin, "
+                    "and the equations of C.3 (holds: yes when the account's equation holds)",
                     book_no);
     bzld_table_note(t, "domestic sale of old parts, repair scrap or goods: refused on a repair "
                        "book, so 0 [G2023-105]; every work order holds exactly one unit awaiting "

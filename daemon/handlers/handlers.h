@@ -87,7 +87,7 @@ void bzld_handle_repair_overdue(bzld_slot *slot);
  * failure described in fault (t is then to be freed by the caller with bzld_table_deinit);
  * false (t untouched) when it is not a repair book or does not exist. */
 struct bzld_table;
-bool bzld_repair_reconcile(bzl_txn *txn, const char *book_no, struct bzld_table *t,
-                           bzl_status *st, bzl_fault *fault);
+bool bzld_repair_reconcile(bzl_txn *txn, const char *book_no, struct bzld_table *t, bzl_status *st,
+                           bzl_fault *fault);
 
 #endif

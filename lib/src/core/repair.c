@@ -107,9 +107,9 @@ repair_only_flow(bzl_flow flow)
 static bool
 repair_book_flow(bzl_flow flow)
 {
-    return repair_only_flow(flow) || flow == BZL_FLOW_MAT_IMPORT ||
-           flow == BZL_FLOW_MAT_REEXPORT || flow == BZL_FLOW_MAT_DESTROY ||
-           flow == BZL_FLOW_SCRAP_REEXPORT || flow == BZL_FLOW_SCRAP_DESTROY;
+    return repair_only_flow(flow) || flow == BZL_FLOW_MAT_IMPORT || flow == BZL_FLOW_MAT_REEXPORT ||
+           flow == BZL_FLOW_MAT_DESTROY || flow == BZL_FLOW_SCRAP_REEXPORT ||
+           flow == BZL_FLOW_SCRAP_DESTROY;
 }
 
 static bool
@@ -211,8 +211,8 @@ account_name(bzl_flow flow)
 
 bzl_status
 bzl_repair_line(bzl_flow flow, uint8_t origin, int64_t qty_e5, const bzl_repair_totals *mine,
-                const bzl_repair_totals *other, uint32_t line, uint32_t item,
-                bzl_repair_step *out, bzl_fault *fault)
+                const bzl_repair_totals *other, uint32_t line, uint32_t item, bzl_repair_step *out,
+                bzl_fault *fault)
 {
     BZL_ASSERT(mine != NULL && other != NULL && out != NULL);
     BZL_ASSERT(qty_e5 > 0);

@@ -156,9 +156,9 @@ overdue_books(bzl_txn *t, const char *book_no, int32_t as_of, uint32_t days, uin
         if (st == BZL_OK && book.usage != BZL_USAGE_REPAIR) {
             st = BZL_FLOW_NOT_ALLOWED;
         }
-        return st == BZL_OK ? age_book(t, book_no, as_of, days, warn_days, lots, rows, out, cap,
-                                       count, more)
-                            : st;
+        return st == BZL_OK
+                   ? age_book(t, book_no, as_of, days, warn_days, lots, rows, out, cap, count, more)
+                   : st;
     }
     enum { PAGE = 64 };
     char books[PAGE][BZL_BOOK_NO_LEN + 1];
@@ -192,10 +192,9 @@ bzl_query_repair_overdue(bzl_txn *t, const char *book_no, int32_t as_of, uint32_
     *more = false;
     lot *lots = calloc(BZL_REPAIR_LOTS_MAX, sizeof *lots);
     bzl_repair_row *rows = calloc(BZL_REPAIR_ROWS_MAX, sizeof *rows);
-    bzl_status st = lots != NULL && rows != NULL
-                        ? overdue_books(t, book_no, as_of, days, warn_days, lots, rows, out, cap,
-                                        count, more)
-                        : BZL_NO_MEMORY;
+    bzl_status st = lots != NULL && rows != NULL ? overdue_books(t, book_no, as_of, days, warn_days,
+                                                                 lots, rows, out, cap, count, more)
+                                                 : BZL_NO_MEMORY;
     free(rows);
     free(lots);
     return st;

@@ -329,9 +329,9 @@ summary_workorder(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
     }
     const char *how = bzl_wo_state_name(state);
     snprintf(row->summary, sizeof row->summary,
-             "work order %" PRIu32 " of %s completed %s %s: %u material line%s, %u part line%s",
-             no, r.bad ? "?" : book, how != NULL ? how : "?", day, mats, mats == 1 ? "" : "s",
-             parts, parts == 1 ? "" : "s");
+             "work order %" PRIu32 " of %s completed %s %s: %u material line%s, %u part line%s", no,
+             r.bad ? "?" : book, how != NULL ? how : "?", day, mats, mats == 1 ? "" : "s", parts,
+             parts == 1 ? "" : "s");
 }
 
 static void

@@ -108,8 +108,8 @@ check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result 
                                      &g->flow, &result->fault);
     if (result->status == BZL_OK) {
         /* Repair flows only on repair books, and a repair book's own rules (repair.h). */
-        result->status = bzl_repair_flow_check(g->book.usage, g->flow, d->trade_mode, d->origin,
-                                               &result->fault);
+        result->status =
+            bzl_repair_flow_check(g->book.usage, g->flow, d->trade_mode, d->origin, &result->fault);
     }
     return BZL_OK;
 }

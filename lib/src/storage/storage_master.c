@@ -165,7 +165,8 @@ book_decode(const void *key, const MDB_val *v, bzl_book *out)
     b.status = rd_u8(&r);
     b.period_days = rd_u32(&r);
     b.usage = v->mv_size == BOOK_VALUE_BYTES + 1u ? rd_u8(&r) : 0;
-    if (!rd_done(&r) || (v->mv_size > BOOK_VALUE_BYTES && b.usage != 3) || b.verify_mode < BZL_VERIFY_UNIT || b.verify_mode > BZL_VERIFY_CONSUMPTION ||
+    if (!rd_done(&r) || (v->mv_size > BOOK_VALUE_BYTES && b.usage != 3) ||
+        b.verify_mode < BZL_VERIFY_UNIT || b.verify_mode > BZL_VERIFY_CONSUMPTION ||
         b.status < BZL_BOOK_OPEN || b.status > BZL_BOOK_CLOSED) {
         return BZL_CORRUPT;
     }

@@ -138,8 +138,8 @@ line_step(bzl_txn *t, const bzl_declaration *d, bzl_flow flow, uint32_t i, bzl_r
     if (st != BZL_OK) {
         return st;
     }
-    result->status = bzl_repair_line(flow, d->origin, l->qty_e5, &mine, &theirs, i + 1,
-                                     l->item_no, step, &result->fault);
+    result->status = bzl_repair_line(flow, d->origin, l->qty_e5, &mine, &theirs, i + 1, l->item_no,
+                                     step, &result->fault);
     return BZL_OK;
 }
 
@@ -178,8 +178,7 @@ bzl__repair_apply(bzl_txn *t, const bzl_declaration *d, bzl_flow flow)
         }
         uint32_t item = d->lines[i].item_no;
         if (st == BZL_OK && step.first_e5 != 0) {
-            st = move_add(t, d->book_no, d->kind, item, origin, (uint8_t)step.move,
-                          step.first_e5);
+            st = move_add(t, d->book_no, d->kind, item, origin, (uint8_t)step.move, step.first_e5);
         }
         if (st == BZL_OK && step.second != 0) {
             st = move_add(t, d->book_no, d->kind, item, origin, (uint8_t)step.second,
@@ -404,9 +403,9 @@ bzl_storage_workorder_open(bzl_txn *batch, const char *book_no, uint32_t item_no
     bzl_item item;
     st = bzl_storage_item_get(batch, book_no, BZL_KIND_PRODUCT, item_no, &item);
     if (st == BZL_NOT_FOUND) {
-        out->status = bzl_fault_set(&out->fault, BZL_NOT_FOUND, 0, "item",
-                                    "item %u is not in book %s as a product", (unsigned)item_no,
-                                    book_no);
+        out->status =
+            bzl_fault_set(&out->fault, BZL_NOT_FOUND, 0, "item",
+                          "item %u is not in book %s as a product", (unsigned)item_no, book_no);
         return BZL_OK;
     }
     bzl_repair_totals t;
@@ -583,8 +582,8 @@ bzl_storage_workorder_complete(bzl_txn *batch, const char *book_no, uint32_t no,
     BZL_ASSERT(state == BZL_WO_REPAIRED || state == BZL_WO_UNREPAIRABLE);
     BZL_ASSERT(actor != NULL && out != NULL);
     memset(out, 0, sizeof *out);
-    out->status = bzl_wo_lines_check(materials, n_materials, parts, n_parts, BZL_WO_LINES_MAX,
-                                     &out->fault);
+    out->status =
+        bzl_wo_lines_check(materials, n_materials, parts, n_parts, BZL_WO_LINES_MAX, &out->fault);
     if (out->status != BZL_OK) {
         return BZL_OK;
     }
@@ -615,7 +614,8 @@ bzl_storage_workorder_complete(bzl_txn *batch, const char *book_no, uint32_t no,
     return st;
 }
 
-/* ---- the accounts ------------------------------------------------------------------------------ */
+/* ---- the accounts ------------------------------------------------------------------------------
+ */
 
 bzl_status
 bzl_storage_repair_rows(bzl_txn *t, const char *book_no, bzl_repair_row *out, size_t cap,

@@ -38,8 +38,8 @@ bzl__repair_derived_create(bzl__repair_derived **out)
     }
     r->moves = (bzl__keyed){
         .rec_bytes = sizeof(move_rec), .key_bytes = REPAIR_KEY_BYTES, .first_cap = 256};
-    r->books = (bzl__keyed){
-        .rec_bytes = sizeof(usage_rec), .key_bytes = BZL_BOOK_NO_LEN, .first_cap = 64};
+    r->books =
+        (bzl__keyed){.rec_bytes = sizeof(usage_rec), .key_bytes = BZL_BOOK_NO_LEN, .first_cap = 64};
     *out = r;
     return BZL_OK;
 }
@@ -69,8 +69,8 @@ move_add(bzl__repair_derived *r, const char *book_no, uint8_t kind, uint32_t ite
 }
 
 static void
-totals_of(bzl__repair_derived *r, const char *book_no, uint8_t kind, uint32_t item,
-          uint8_t origin, bzl_repair_totals *out)
+totals_of(bzl__repair_derived *r, const char *book_no, uint8_t kind, uint32_t item, uint8_t origin,
+          bzl_repair_totals *out)
 {
     memset(out, 0, sizeof *out);
     for (uint8_t m = 1; m < BZL_RM_COUNT; m++) {
@@ -104,8 +104,8 @@ on_declaration(bzl__repair_derived *r, const bzl__entry *e, bzl_decl_line *lines
 {
     bzl_declaration d;
     size_t used = 0;
-    bzl_status st = bzl__decl_decode(e->payload, e->payload_len, &d, lines, BZL_DECL_LINES_CEILING,
-                                     &used);
+    bzl_status st =
+        bzl__decl_decode(e->payload, e->payload_len, &d, lines, BZL_DECL_LINES_CEILING, &used);
     if (st != BZL_OK) {
         return st;
     }
@@ -173,9 +173,9 @@ on_workorder(bzl__repair_derived *r, const bzl__entry *e)
     }
     uint8_t done = state == BZL_WO_REPAIRED ? BZL_RM_REPAIRED : BZL_RM_UNREPAIRABLE;
     bzl_status st = move_add(r, book, BZL_KIND_PRODUCT, item, origin, done, UNIT_E5);
-    st = st == BZL_OK ? move_add(r, book, BZL_KIND_PRODUCT, item, origin, REPAIR_MOVE_IN_WORK,
-                                 -UNIT_E5)
-                      : st;
+    st = st == BZL_OK
+             ? move_add(r, book, BZL_KIND_PRODUCT, item, origin, REPAIR_MOVE_IN_WORK, -UNIT_E5)
+             : st;
     for (uint32_t i = 0; st == BZL_OK && i < n_mats + n_parts; i++) {
         uint32_t line_item = rd_u32(&rd);
         int64_t qty = rd_i64(&rd);
@@ -215,8 +215,8 @@ key_text(const uint8_t *key, char *buf, size_t cap)
     uint32_t item = (uint32_t)rd_be(&r, 4);
     uint8_t origin = rd_u8(&r);
     uint8_t move = rd_u8(&r);
-    snprintf(buf, cap, "%s %s %u %s move %u", book, bzl_kind_name((bzl_kind)kind),
-             (unsigned)item, origin == 0 ? "-" : bzl_origin_word(origin), (unsigned)move);
+    snprintf(buf, cap, "%s %s %u %s move %u", book, bzl_kind_name((bzl_kind)kind), (unsigned)item,
+             origin == 0 ? "-" : bzl_origin_word(origin), (unsigned)move);
 }
 
 static bzl_status

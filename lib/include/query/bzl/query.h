@@ -132,12 +132,12 @@ typedef struct bzl_overdue_row {
     char book_no[BZL_BOOK_NO_LEN + 1];
     uint32_t item_no;
     uint8_t origin;
-    uint32_t workorder;  /* the work order that generated the lot */
-    int32_t generated;   /* its completion date (days) */
-    int64_t qty_e5;      /* parts it generated */
+    uint32_t workorder;   /* the work order that generated the lot */
+    int32_t generated;    /* its completion date (days) */
+    int64_t qty_e5;       /* parts it generated */
     int64_t remaining_e5; /* of those, still on hand after FIFO disposal */
-    int32_t due;         /* generated + days */
-    int state;           /* 1 due within warn_days, 2 past due (bzl_repair_due_state) */
+    int32_t due;          /* generated + days */
+    int state;            /* 1 due within warn_days, 2 past due (bzl_repair_due_state) */
 } bzl_overdue_row;
 
 /* The lots of book_no (every repair book for "") still on hand on as_of that are past their

@@ -772,11 +772,11 @@ BZL_NODISCARD bzl_status bzl_storage_closing_latest(bzl_txn *t, const char *book
  * as repaired or unrepairable with the repair materials it used and the old parts it gave. */
 typedef struct bzl_workorder {
     char book_no[BZL_BOOK_NO_LEN + 1];
-    uint32_t no;      /* 1, 2, … per book, in the order they were opened */
-    uint32_t item_no; /* the product item repaired */
-    uint8_t origin;   /* BZL_ORIGIN_ABROAD or BZL_ORIGIN_OUTSIDE */
-    uint8_t state;    /* BZL_WO_OPEN, BZL_WO_REPAIRED, BZL_WO_UNREPAIRABLE */
-    int32_t opened;   /* date (days) */
+    uint32_t no;       /* 1, 2, … per book, in the order they were opened */
+    uint32_t item_no;  /* the product item repaired */
+    uint8_t origin;    /* BZL_ORIGIN_ABROAD or BZL_ORIGIN_OUTSIDE */
+    uint8_t state;     /* BZL_WO_OPEN, BZL_WO_REPAIRED, BZL_WO_UNREPAIRABLE */
+    int32_t opened;    /* date (days) */
     int32_t completed; /* date; 0 while open */
     uint64_t open_seq; /* its journal entries; done_seq 0 while open */
     uint64_t done_seq;
