@@ -23,7 +23,8 @@ written: a run that fails or is killed leaves it on the previous complete report
 
 The page lists the exceptions first: materials beyond tolerance (signed difference,
 rate and tolerance), book balances below zero, books with activity but no stocktake in
-the period, pending declarations older than N days, unmatched transfers, books whose
+the period, pending declarations older than N days, unmatched transfers, old parts of repair
+books past or near their disposal period, books whose
 periods are not closed through the end of P, and any missing exchange rate. Then it
 charts the value-added ratio by month, the processing-trade share by month against the
 zone plan's target, the signed difference per counted material against the tolerance
