@@ -48,9 +48,10 @@ typedef struct bzld_config {
      * checkpoint.key beside the data directory, never inside it. */
     char checkpoint_key[256];
     /* [zone] (bzld.conf(5)): bonded repair's configurable periods, in days */
-    uint32_t repair_disposal_days; /* old parts and repair scrap leave within it */
-    uint32_t repair_warn_days;     /* `repair overdue` lists lots this near their limit */
-    uint32_t repair_cycle_days;    /* a repair book's verification period is at most this */
+    uint32_t repair_disposal_days;  /* old parts and repair scrap leave within it */
+    uint32_t repair_warn_days;      /* `repair overdue` lists lots this near their limit */
+    uint32_t repair_cycle_days;     /* a repair book's verification period is at most this */
+    uint32_t transfer_declare_days; /* a transfer delivery is declared within it */
 } bzld_config;
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */

@@ -1,6 +1,8 @@
 /* config.c — embedded defaults and the INI configuration file (parsed with inih). */
 #include "config.h"
 
+#include "bzl/transfer.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <ini.h>
@@ -35,6 +37,7 @@ bzld_config_defaults(bzld_config *cfg)
     cfg->repair_disposal_days = BZL_REPAIR_DISPOSAL_DAYS_DEFAULT;
     cfg->repair_warn_days = BZL_REPAIR_WARN_DAYS_DEFAULT;
     cfg->repair_cycle_days = BZL_REPAIR_CYCLE_DAYS_DEFAULT;
+    cfg->transfer_declare_days = BZL_TRANSFER_DECLARE_DAYS_DEFAULT;
 }
 
 /* ---- parsing state -------------------------------------------------------------------------- */
@@ -185,6 +188,7 @@ static const limit_key zone_keys[] = {
     LIMIT32("repair_disposal_days", repair_disposal_days, 1, BZL_BOOK_PERIOD_DAYS_MAX),
     LIMIT32("repair_warn_days", repair_warn_days, 0, BZL_BOOK_PERIOD_DAYS_MAX),
     LIMIT32("repair_cycle_days", repair_cycle_days, 1, BZL_BOOK_PERIOD_DAYS_MAX),
+    LIMIT32("transfer_declare_days", transfer_declare_days, 1, BZL_BOOK_PERIOD_DAYS_MAX),
 };
 
 /* name = value of a numeric key in table[n] (section names it in the error). */

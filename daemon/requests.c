@@ -327,6 +327,26 @@ missing_list_workorders(const Bzl__V1__Request *req, bzl_fault *fault)
     (void)bzl_fault_missing(fault, "book", "book", req->list_workorders->book);
 }
 
+static bzl_status
+check_record_delivery(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    bzl_delivery dv;
+    return bzld_wire_delivery(req->record_delivery, &dv, fault);
+}
+
+static const char *
+key_record_delivery(const Bzl__V1__Request *req)
+{
+    return req->record_delivery->book;
+}
+
+static void
+missing_record_delivery(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->record_delivery->book);
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Enterprises submit and void their own pending declarations; customs posts, rejects,
@@ -425,6 +445,12 @@ missing_list_workorders(const Bzl__V1__Request *req, bzl_fault *fault)
       .roles = R_READERS, .scope = BZLD_SCOPE_BOOK, .validate = check_list_workorders,             \
       .key = key_list_workorders, .missing = missing_list_workorders)                              \
     X(REPAIR_OVERDUE, .name = "repair_overdue", .handle = bzld_handle_repair_overdue,              \
+      .roles = R_STAFF)                                                                            \
+    X(RECORD_DELIVERY, .name = "record_delivery", .handle = bzld_handle_record_delivery,           \
+      .write = true, .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_BOOK,                           \
+      .validate = check_record_delivery, .key = key_record_delivery,                               \
+      .missing = missing_record_delivery)                                                          \
+    X(TRANSFERS_REPORT, .name = "transfers_report", .handle = bzld_handle_transfers_report,        \
       .roles = R_STAFF)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},

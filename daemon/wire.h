@@ -248,6 +248,10 @@ BZL_NODISCARD bzl_status bzld_wire_reconcile(const Bzl__V1__Reconcile *req, bzl_
                                              char after_book[BZL_BOOK_NO_LEN + 1],
                                              bzl_fault *fault);
 
+/* A RecordDelivery into dv: book numbers, kind, item, quantity (> 0), date. */
+BZL_NODISCARD bzl_status bzld_wire_delivery(const Bzl__V1__RecordDelivery *req, bzl_delivery *dv,
+                                            bzl_fault *fault);
+
 /* ---- bonded repair (wire_repair.c) ---------------------------------------------------------- */
 
 /* "abroad" → BZL_ORIGIN_ABROAD, "outside" → BZL_ORIGIN_OUTSIDE; anything else (and "" when

@@ -94,3 +94,39 @@ bzld_wire_complete_workorder(const Bzl__V1__CompleteWorkOrder *req,
     *state = req->unrepairable ? BZL_WO_UNREPAIRABLE : BZL_WO_REPAIRED;
     return st;
 }
+
+bzl_status
+bzld_wire_delivery(const Bzl__V1__RecordDelivery *req, bzl_delivery *dv, bzl_fault *fault)
+{
+    memset(dv, 0, sizeof *dv);
+    bzl_status st = bzld_parse_book(req->book, dv->book_no, fault);
+    if (st == BZL_OK) {
+        st = bzld_copy_code(req->counterpart_book, false, bzld_check_book_no, dv->counterpart,
+                            sizeof dv->counterpart, 0, "counterpart_book", fault);
+    }
+    bzl_kind kind = BZL_KIND_MATERIAL;
+    if (st == BZL_OK) {
+        st = bzld_wire_kind(req->kind, &kind, fault);
+    }
+    if (st == BZL_OK && (req->item == 0 || req->item > BZL_ITEM_NO_MAX)) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "item", "item %u is not an item number",
+                           (unsigned)req->item);
+    }
+    if (st == BZL_OK) {
+        st = bzld_wire_decimal(req->qty, BZL_SCALE_QTY, "qty", &dv->qty_e5, fault);
+    }
+    if (st == BZL_OK && dv->qty_e5 <= 0) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "qty", "qty must be above 0");
+    }
+    if (st == BZL_OK) {
+        st = bzld_wire_date(req->date, false, 0, "date", &dv->date, fault);
+    }
+    if (st == BZL_OK && strcmp(dv->book_no, dv->counterpart) == 0) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "counterpart_book",
+                           "a transfer's counterpart is another book than %s", dv->book_no);
+    }
+    dv->kind = (uint8_t)kind;
+    dv->item_no = req->item;
+    dv->is_return = req->is_return;
+    return st;
+}

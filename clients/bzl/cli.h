@@ -410,6 +410,8 @@ int cli_workorder_complete(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_workorder_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_workorder_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_repair_overdue(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_delivery_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_transfers_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
 /* Prints one CSV cell, quoted when it holds a comma, quote or newline, then ',' or, for the

@@ -1,5 +1,7 @@
 /* cmd_repair.c — bzl workorder open | complete | list | show and bzl repair overdue: the work
- * orders and disposal limits of a bonded repair book (docs/LEDGER.md "Bonded repair"). */
+ * orders and disposal limits of a bonded repair book (docs/LEDGER.md "Bonded repair"); bzl
+ * delivery record and bzl transfers report: deep-processing transfer deliveries (docs/LEDGER.md
+ * "Transfers"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,10 @@ typedef struct repair_args {
     char *date;
     char *workorder;
     char *as_of;
+    char *counterpart;
+    char *kind;
+    char *qty;
+    bool is_return;
     bool repaired;
     bool unrepairable;
     bool csv;
@@ -37,6 +43,10 @@ enum {
     OPT_MATERIALS,
     OPT_PARTS,
     OPT_CSV,
+    OPT_COUNTERPART,
+    OPT_KIND,
+    OPT_QTY,
+    OPT_RETURN,
 };
 
 /* Adds every ITEM=QTY of text (separated by commas or spaces) to lines; false with a usage
@@ -72,18 +82,24 @@ add_lines(const cli_cmd *cmd, const char *opt, char *text, Bzl__V1__WorkOrderLin
 static int
 repair_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, repair_args *a)
 {
-    static const struct option opts[] = {{"book", required_argument, NULL, OPT_BOOK},
-                                         {"item", required_argument, NULL, OPT_ITEM},
-                                         {"origin", required_argument, NULL, OPT_ORIGIN},
-                                         {"date", required_argument, NULL, OPT_DATE},
-                                         {"workorder", required_argument, NULL, OPT_WORKORDER},
-                                         {"as-of", required_argument, NULL, OPT_AS_OF},
-                                         {"repaired", no_argument, NULL, OPT_REPAIRED},
-                                         {"unrepairable", no_argument, NULL, OPT_UNREPAIRABLE},
-                                         {"materials", required_argument, NULL, OPT_MATERIALS},
-                                         {"parts", required_argument, NULL, OPT_PARTS},
-                                         {"csv", no_argument, NULL, OPT_CSV},
-                                         CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {
+        {"book", required_argument, NULL, OPT_BOOK},
+        {"item", required_argument, NULL, OPT_ITEM},
+        {"origin", required_argument, NULL, OPT_ORIGIN},
+        {"date", required_argument, NULL, OPT_DATE},
+        {"workorder", required_argument, NULL, OPT_WORKORDER},
+        {"as-of", required_argument, NULL, OPT_AS_OF},
+        {"repaired", no_argument, NULL, OPT_REPAIRED},
+        {"unrepairable", no_argument, NULL, OPT_UNREPAIRABLE},
+        {"materials", required_argument, NULL, OPT_MATERIALS},
+        {"parts", required_argument, NULL, OPT_PARTS},
+        {"csv", no_argument, NULL, OPT_CSV},
+        {"counterpart-book", required_argument, NULL, OPT_COUNTERPART},
+        {"counterpart", required_argument, NULL, OPT_COUNTERPART},
+        {"kind", required_argument, NULL, OPT_KIND},
+        {"qty", required_argument, NULL, OPT_QTY},
+        {"return", no_argument, NULL, OPT_RETURN},
+        CLI_COMMON_OPTIONS};
     int rc = CLI_GO_ON;
     int stop = CLI_EXIT_OK;
     int opt = 0;
@@ -126,6 +142,18 @@ repair_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, repair_args *a)
             break;
         case OPT_CSV:
             a->csv = true;
+            break;
+        case OPT_COUNTERPART:
+            a->counterpart = optarg;
+            break;
+        case OPT_KIND:
+            a->kind = optarg;
+            break;
+        case OPT_QTY:
+            a->qty = optarg;
+            break;
+        case OPT_RETURN:
+            a->is_return = true;
             break;
         default:
             break;
@@ -260,5 +288,50 @@ cli_repair_overdue(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_REPAIR_OVERDUE;
     req.repair_overdue = &body;
+    return cli_table_call(c, &req, a.csv);
+}
+
+int
+cli_delivery_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    repair_args a = {0};
+    int rc = repair_opts(c, cmd, argc, argv, &a);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__RecordDelivery body = BZL__V1__RECORD_DELIVERY__INIT;
+    if (!need(cmd, a.book, "book") || !need(cmd, a.counterpart, "counterpart-book") ||
+        !need(cmd, a.kind, "kind") || !need(cmd, a.item, "item") || !need(cmd, a.qty, "qty") ||
+        !need(cmd, a.date, "date") || !number(cmd, a.item, "item", &body.item)) {
+        return CLI_EXIT_USAGE;
+    }
+    if (!cli_kind_parse(a.kind, &body.kind)) {
+        return cli_usage_error(cmd, "--kind must be product (delivered) or material (received)");
+    }
+    body.book = a.book;
+    body.counterpart_book = a.counterpart;
+    body.qty = a.qty;
+    body.date = a.date;
+    body.is_return = a.is_return;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_RECORD_DELIVERY;
+    req.record_delivery = &body;
+    return cli_table_call(c, &req, a.csv);
+}
+
+int
+cli_transfers_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    repair_args a = {0};
+    int rc = repair_opts(c, cmd, argc, argv, &a);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__TransfersReport body = BZL__V1__TRANSFERS_REPORT__INIT;
+    body.counterpart = a.counterpart != NULL ? a.counterpart : "";
+    body.as_of = a.as_of != NULL ? a.as_of : "";
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_TRANSFERS_REPORT;
+    req.transfers_report = &body;
     return cli_table_call(c, &req, a.csv);
 }

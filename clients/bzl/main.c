@@ -311,6 +311,25 @@ static const cli_cmd commands[] = {
      "the n-th of the other and quantities are compared as declared, so WHY names the\n"
      "first line whose quantities differ with both quantities, or both line counts.\n",
      cli_transfers_unmatched},
+    {"transfers report", "[--counterpart NO] [--as-of DATE] [--csv]",
+     "deliveries against transfer declarations, aged (90-day rule)",
+     "Per (book, counterpart book, kind, item): delivered (deliveries - returns), declared\n"
+     "(posted deep-processing transfer declarations naming the counterpart), delivered not\n"
+     "declared (已交货未结转), declared not delivered (已结转未交货), the oldest delivery not\n"
+     "wholly declared and its age, and the quantity of deliveries undeclared beyond the\n"
+     "zone's limit (bzld.conf [zone] transfer_declare_days, 90), flagged. Declarations cover\n"
+     "deliveries oldest first; a return takes back the latest deliveries. kind product: the\n"
+     "sending side; kind material: the receiving side. --as-of defaults to today.\n",
+     cli_transfers_report},
+    {"delivery record",
+     "--book NO --counterpart-book NO --kind product|material --item N --qty DEC\n"
+     "                     --date DATE [--return] [--csv]",
+     "record a transfer delivery (or a return) on one side",
+     "Records one batch of a deep-processing transfer in the delivery register of one side,\n"
+     "apart from declarations: the sending side records the product it delivered (--kind\n"
+     "product), the receiving side the material it received (--kind material); --return\n"
+     "records goods sent back (退货), refused beyond what was delivered by its date.\n",
+     cli_delivery_record},
     {"scrap", "--book NO [--item N]", "show the scrap (边角料) allowance per material",
      "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"
      "and what remains, per material item.\n",

@@ -77,6 +77,10 @@ void bzld_handle_report(bzld_slot *slot);
 /* handler_ops.c */
 void bzld_handle_backup(bzld_slot *slot);
 
+/* handler_transfer.c: deep-processing transfer deliveries and their report */
+void bzld_handle_record_delivery(bzld_slot *slot);
+void bzld_handle_transfers_report(bzld_slot *slot);
+
 /* handler_repair.c: bonded repair books */
 void bzld_handle_open_workorder(bzld_slot *slot);
 void bzld_handle_complete_workorder(bzld_slot *slot);

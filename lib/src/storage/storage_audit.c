@@ -334,6 +334,30 @@ summary_workorder(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
              parts == 1 ? "" : "s");
 }
 
+/* "delivery H72012400001 product 1 to H72012400002: 100 on 2026-01-10" or "return … from …"
+ * (entry 20, storage_transfer.c). */
+static void
+summary_delivery(const uint8_t *p, size_t n, bzl_audit_row *row)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    char cp[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    rd_text(&r, cp, sizeof cp, BZL_BOOK_NO_LEN, true);
+    uint8_t kind = rd_u8(&r);
+    uint32_t item = rd_u32(&r);
+    char day[16];
+    bzl_date_format(rd_i32(&r), day, sizeof day);
+    char qty[BZL_DEC_TEXT_BYTES];
+    bzl_dec_format(rd_i64(&r), BZL_SCALE_QTY, qty, sizeof qty);
+    bool ret = rd_u8(&r) == 1;
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
+    snprintf(row->summary, sizeof row->summary, "%s %s %s %" PRIu32 " %s %s: %s on %s",
+             ret ? "return" : "delivery", r.bad ? "?" : book,
+             kind == BZL_KIND_PRODUCT ? "product" : "material", item,
+             kind == BZL_KIND_PRODUCT ? "to" : "from", cp, qty, day);
+}
+
 static void
 audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
 {
@@ -398,6 +422,9 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
     case JOURNAL_WO_OPEN:
     case JOURNAL_WO_COMPLETE:
         summary_workorder(e[0], p, n, row);
+        break;
+    case JOURNAL_DELIVERY:
+        summary_delivery(p, n, row);
         break;
     default:
         snprintf(row->summary, sizeof row->summary, "entry type %u, %zu payload bytes",

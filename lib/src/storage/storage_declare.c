@@ -401,6 +401,10 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
     if (st == BZL_OK && result->status == BZL_OK && g->book.usage == BZL_USAGE_REPAIR) {
         st = bzl__repair_decide(t, d, g->flow, result); /* the repair accounts (C.3) */
     }
+    if (st == BZL_OK && result->status == BZL_OK && g->flow == BZL_FLOW_PROD_TRANSFER_OUT &&
+        d->related_book[0] != '\0') {
+        st = bzl__transfer_pair_decide(t, d, result); /* the import it names (D.2) */
+    }
     return st;
 }
 

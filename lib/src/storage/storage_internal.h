@@ -48,6 +48,7 @@ enum {
      * created when absent: a ledger written before them has no repair book and no delivery */
     DB_REPAIR,
     DB_WORKORDER,
+    DB_DELIVERY,
     DB_COUNT
 };
 
@@ -110,7 +111,16 @@ enum {
     /* bonded repair (storage_repair.c): no EFFECTS, they move the repair accounts only */
     JOURNAL_WO_OPEN = 18,
     JOURNAL_WO_COMPLETE = 19,
+    /* transfer deliveries (storage_transfer.c): no EFFECTS */
+    JOURNAL_DELIVERY = 20,
 };
+#define DELIVERY_ENTRY_BYTES (2u * BZL_BOOK_NO_LEN + 1u + 4u + 4u + 8u + 1u)
+
+/* Checks the pair export d (a product transfer out naming related_book) names (storage_transfer.c):
+ * a refusal (TRANSFER_MISMATCH) lands in result. A counterpart book not in this ledger is not
+ * checked. */
+BZL_NODISCARD bzl_status bzl__transfer_pair_decide(bzl_txn *t, const bzl_declaration *d,
+                                                   bzl_submit_result *result);
 
 /* The entry's chain hash sits in the header between request_id and payload_len, so the type
  * still opens the header and payload_len still closes it (format.h's table). */
@@ -532,8 +542,8 @@ void bzl__derived_destroy(bzl__derived *d);
  * compared by bzl__derived_compare. lines: a buffer of BZL_DECL_LINES_CEILING lines. */
 typedef struct bzl__repair_derived bzl__repair_derived;
 BZL_NODISCARD bzl_status bzl__repair_derived_create(bzl__repair_derived **out);
-BZL_NODISCARD bzl_status bzl__repair_derived_add(bzl__repair_derived *r, const bzl__entry *e,
-                                                 bzl_decl_line *lines);
+BZL_NODISCARD bzl_status bzl__repair_derived_add(bzl__repair_derived *r, uint64_t seq,
+                                                 const bzl__entry *e, bzl_decl_line *lines);
 BZL_NODISCARD bzl_status bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t,
                                                      bzl_verify_report *out);
 void bzl__repair_derived_destroy(bzl__repair_derived *r);

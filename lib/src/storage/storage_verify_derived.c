@@ -595,7 +595,7 @@ bzl_status
 bzl__derived_add(bzl__derived *d, bzl_txn *t, uint64_t seq, const bzl__entry *e)
 {
     BZL_ASSERT(d != NULL && e != NULL);
-    bzl_status rst = bzl__repair_derived_add(d->repair, e, d->lines);
+    bzl_status rst = bzl__repair_derived_add(d->repair, seq, e, d->lines);
     if (rst != BZL_OK) {
         return rst;
     }

@@ -24,9 +24,19 @@ typedef struct usage_rec {
     uint8_t verify_mode;
 } usage_rec;
 
+/* A delivery row (storage_transfer.c's delivery table) as its entry 20 gives it. */
+#define DLV_KEY_BYTES (2u * BZL_BOOK_NO_LEN + 1u + 4u + 4u + 8u)
+typedef struct delivery_rec {
+    uint8_t key[DLV_KEY_BYTES];
+    bool stored;
+    int64_t qty_e5;
+    uint8_t is_return;
+} delivery_rec;
+
 struct bzl__repair_derived {
     bzl__keyed moves;
     bzl__keyed books;
+    bzl__keyed deliveries;
 };
 
 bzl_status
@@ -40,6 +50,8 @@ bzl__repair_derived_create(bzl__repair_derived **out)
         .rec_bytes = sizeof(move_rec), .key_bytes = REPAIR_KEY_BYTES, .first_cap = 256};
     r->books =
         (bzl__keyed){.rec_bytes = sizeof(usage_rec), .key_bytes = BZL_BOOK_NO_LEN, .first_cap = 64};
+    r->deliveries = (bzl__keyed){
+        .rec_bytes = sizeof(delivery_rec), .key_bytes = DLV_KEY_BYTES, .first_cap = 64};
     *out = r;
     return BZL_OK;
 }
@@ -50,6 +62,7 @@ bzl__repair_derived_destroy(bzl__repair_derived *r)
     if (r != NULL) {
         bzl__keyed_free(&r->moves);
         bzl__keyed_free(&r->books);
+        bzl__keyed_free(&r->deliveries);
         free(r);
     }
 }
@@ -187,8 +200,40 @@ on_workorder(bzl__repair_derived *r, const bzl__entry *e)
     return st;
 }
 
+/* 20 delivery: book | counterpart | kind | item | date | qty | is_return; keyed as the
+ * delivery table keys it, by the entry's sequence. */
+static bzl_status
+on_delivery(bzl__repair_derived *r, uint64_t seq, const bzl__entry *e)
+{
+    bzl_rd rd = {.p = e->payload, .len = e->payload_len};
+    const uint8_t *books = rd_take(&rd, 2u * BZL_BOOK_NO_LEN);
+    uint8_t kind = rd_u8(&rd);
+    uint32_t item = rd_u32(&rd);
+    int32_t date = rd_i32(&rd);
+    int64_t qty = rd_i64(&rd);
+    uint8_t ret = rd_u8(&rd);
+    if (!rd_done(&rd)) {
+        return BZL_CORRUPT;
+    }
+    uint8_t key[DLV_KEY_BYTES];
+    bzl_wr w = {.p = key, .cap = sizeof key};
+    wr_bytes(&w, books, 2u * BZL_BOOK_NO_LEN);
+    wr_u8(&w, kind);
+    wr_be(&w, item, 4);
+    wr_be(&w, (uint32_t)date ^ 0x80000000u, 4);
+    wr_be(&w, seq, 8);
+    if (bzl__keyed_grow(&r->deliveries) != BZL_OK) {
+        return BZL_NO_MEMORY;
+    }
+    delivery_rec *x = bzl__keyed_find(&r->deliveries, key, true);
+    x->qty_e5 = qty;
+    x->is_return = ret;
+    return BZL_OK;
+}
+
 bzl_status
-bzl__repair_derived_add(bzl__repair_derived *r, const bzl__entry *e, bzl_decl_line *lines)
+bzl__repair_derived_add(bzl__repair_derived *r, uint64_t seq, const bzl__entry *e,
+                        bzl_decl_line *lines)
 {
     BZL_ASSERT(r != NULL && e != NULL && lines != NULL);
     switch (e->type) {
@@ -199,6 +244,8 @@ bzl__repair_derived_add(bzl__repair_derived *r, const bzl__entry *e, bzl_decl_li
     case JOURNAL_WO_OPEN:
     case JOURNAL_WO_COMPLETE:
         return on_workorder(r, e);
+    case JOURNAL_DELIVERY:
+        return on_delivery(r, seq, e);
     default:
         return BZL_OK;
     }
@@ -244,6 +291,56 @@ differs(bzl_verify_report *out, const uint8_t *key, const int64_t *stored, const
     return BZL_TAMPERED;
 }
 
+/* The delivery table against entries 20, both ways. */
+static bzl_status
+compare_deliveries(bzl__repair_derived *r, bzl_txn *t, bzl_verify_report *out)
+{
+    bzl__walk w;
+    bzl__walk_begin(t, DB_DELIVERY, NULL, 0, 0, &w);
+    bzl_status st = BZL_OK;
+    const delivery_rec *bad = NULL;
+    int64_t stored = 0;
+    bool missing = false;
+    while (st == BZL_OK && bad == NULL && !missing && bzl__walk_next(&w)) { /* every row */
+        bzl_rd rd = {.p = w.v.mv_data, .len = w.v.mv_size};
+        stored = rd_i64(&rd);
+        uint8_t ret = rd_u8(&rd);
+        if (w.k.mv_size != DLV_KEY_BYTES || !rd_done(&rd)) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        out->rows++;
+        delivery_rec *x = bzl__keyed_find(&r->deliveries, w.k.mv_data, false);
+        if (x == NULL) {
+            missing = true;
+        } else if (x->qty_e5 != stored || x->is_return != ret) {
+            bad = x;
+        } else {
+            x->stored = true;
+        }
+    }
+    st = bzl__walk_end(&w, st);
+    for (size_t i = 0; st == BZL_OK && bad == NULL && !missing && i < r->deliveries.cap; i++) {
+        const delivery_rec *x = bzl__keyed_at(&r->deliveries, i);
+        if (x != NULL && !x->stored) {
+            bad = x;
+            stored = 0;
+        }
+    }
+    if (st == BZL_OK && (bad != NULL || missing)) {
+        out->mismatch = true;
+        snprintf(out->table, sizeof out->table, "delivery");
+        snprintf(out->field, sizeof out->field, "qty");
+        out->stored_e5 = stored;
+        out->recomputed_e5 = bad != NULL ? bad->qty_e5 : 0;
+        snprintf(out->message, sizeof out->message,
+                 "delivery: a record %s the journal's delivery entries",
+                 missing ? "no journal entry made, beside" : "that differs from");
+        st = BZL_TAMPERED;
+    }
+    return st;
+}
+
 bzl_status
 bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t, bzl_verify_report *out)
 {
@@ -273,5 +370,5 @@ bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t, bzl_verify_repor
             st = differs(out, x->key, NULL, &x->qty_e5);
         }
     }
-    return st;
+    return st == BZL_OK ? compare_deliveries(r, t, out) : st;
 }

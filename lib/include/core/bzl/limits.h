@@ -66,6 +66,10 @@
  * is one allocation; a zone that reaches it narrows by book. */
 #define BZL_REPAIR_LOTS_MAX 65536u
 
+/* Delivery records and transfer declaration lines one transfers report gathers: bounded so the
+ * report is a few allocations; a zone beyond it narrows by counterpart. */
+#define BZL_TRANSFER_ENTRIES_MAX 1048576u
+
 /* ---- verification and reports ---------------------------------------------------------- */
 
 /* Books per reconcile --all page: 1,000 books × 20 materials × 25 cells stays far below the

@@ -21,6 +21,7 @@
 #include "bzl/ledger.h"
 #include "bzl/norms.h"
 #include "bzl/repair.h"
+#include "bzl/transfer.h"
 
 /* True when a status a write's callee returned means the batch transaction cannot go on and
  * must be aborted (then, for BZL_STORAGE_FULL, grown and replayed): the four above and the two
@@ -827,5 +828,45 @@ typedef struct bzl_repair_row {
 BZL_NODISCARD bzl_status bzl_storage_repair_rows(bzl_txn *t, const char *book_no,
                                                  bzl_repair_row *out, size_t cap, size_t *count,
                                                  bool *more);
+
+/* ---- deep-processing transfer deliveries (storage_transfer.c; next-wave.md §D) --------------- */
+
+/* A delivery record: what the book's side delivered to (kind product, the sending side) or
+ * received from (kind material, the receiving side) the counterpart book, or a return of it. */
+typedef struct bzl_delivery {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char counterpart[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind; /* bzl_kind: product delivered, material received */
+    uint32_t item_no;
+    int32_t date;
+    int64_t qty_e5; /* > 0 */
+    bool is_return;
+    uint64_t seq; /* read back: its journal entry */
+} bzl_delivery;
+
+/* Records dv and journals it (entry type 20). Refusals in *out: BZL_NOT_FOUND (book, item),
+ * BZL_PERIOD_CLOSED, BZL_INSUFFICIENT_BALANCE (a return beyond what was delivered by its date).
+ * Storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_delivery_record(bzl_txn *batch, const bzl_delivery *dv,
+                                                     const bzl_actor *actor,
+                                                     bzl_action_result *out);
+
+/* One row of the transfers report: a (book, counterpart, kind, item) with deliveries or posted
+ * deep-processing transfer declarations naming the counterpart. */
+typedef struct bzl_transfer_report_row {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char counterpart[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind;
+    uint32_t item_no;
+    bzl_transfer_age age;
+} bzl_transfer_report_row;
+/* Every row, counterpart "" for all, as of as_of (records and declarations dated after it are
+ * left out), the undeclared deliveries older than limit_days counted: at most cap rows in
+ * (book, counterpart, kind, item) order, *more when more exist. BZL_LIMIT_EXCEEDED past
+ * BZL_TRANSFER_ENTRIES_MAX records; BZL_NO_MEMORY; storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_transfer_report(bzl_txn *t, const char *counterpart,
+                                                     int32_t as_of, uint32_t limit_days,
+                                                     bzl_transfer_report_row *out, size_t cap,
+                                                     size_t *count, bool *more);
 
 #endif
