@@ -764,6 +764,40 @@ class _Requests:
             body.as_of = cv.date_text(as_of, "as_of")
         return self._unary(req, _table)
 
+    def record_delivery(
+        self,
+        book: str,
+        counterpart_book: str,
+        kind: str,
+        item: int,
+        qty: cv.DecimalLike,
+        on: Union[date, str],
+        is_return: bool = False,
+    ) -> Table:
+        """Records one batch of a deep-processing transfer in ``book``'s delivery register:
+        ``kind`` "product" for what the sending side delivered, "material" for what the
+        receiving side received; ``is_return`` for goods sent back."""
+        req, body = _request("record_delivery")
+        body.book = _text(book, "book")
+        body.counterpart_book = _text(counterpart_book, "counterpart_book")
+        body.kind = cv.enum_number("Kind", kind, "kind")
+        body.item = _uint(item, "item")
+        body.qty = cv.decimal_text(qty, "qty")
+        body.date = cv.date_text(on, "date")
+        body.is_return = bool(is_return)
+        return self._unary(req, _table)
+
+    def transfers_report(
+        self, counterpart: Optional[str] = None, as_of: Optional[Union[date, str]] = None
+    ) -> Table:
+        """Deliveries against posted transfer declarations per (book, counterpart, item), aged
+        first in first out, flagging deliveries undeclared past the zone's limit (90 days)."""
+        req, body = _request("transfers_report")
+        body.counterpart = _text(counterpart, "counterpart")
+        if as_of is not None:
+            body.as_of = cv.date_text(as_of, "as_of")
+        return self._unary(req, _table)
+
     # -- operations (100-109) --
 
     def backup(self, out: str) -> BackupResult:
@@ -817,6 +851,8 @@ METHODS: Dict[str, str] = {
     "complete_workorder": "complete_workorder",
     "list_workorders": "workorders",
     "repair_overdue": "repair_overdue",
+    "record_delivery": "record_delivery",
+    "transfers_report": "transfers_report",
 }
 
 

@@ -150,6 +150,11 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     )
     ans["list_workorders"] = c.workorders(REPAIR)
     ans["repair_overdue"] = c.repair_overdue(as_of=date(2026, 12, 31))
+    # The import T1 (10 of material 1 from E72012400099) was delivered in one batch of 12.
+    ans["record_delivery"] = c.record_delivery(
+        BOOK, "E72012400099", "material", 1, "12", date(2026, 2, 6)
+    )
+    ans["transfers_report"] = c.transfers_report("E72012400099", as_of=date(2026, 4, 30))
 
     ans["list_enterprises"] = list(c.enterprises())
     ans["list_books"] = list(c.books())

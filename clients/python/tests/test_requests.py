@@ -268,3 +268,16 @@ def test_repair_book_work_orders_and_overdue_parts(ledger: scenario.Ledger) -> N
     assert a["repair_overdue"].raw_rows == [
         [scenario.REPAIR, "1", "abroad", "1", "2026-01-07", "1", "1", "2026-04-07", "past due"]
     ]
+
+
+def test_transfer_deliveries_against_declarations(ledger: scenario.Ledger) -> None:
+    """The scenario's imports T1 (10) and T2 (20) of material 1 from E72012400099, posted, against
+    one delivery of 12 on 2026-02-06: 30 declared, 12 delivered, 18 declared-not-delivered and
+    nothing left undeclared to age."""
+    a = ledger.answers
+    assert a["record_delivery"].raw_rows[0][:6] == [
+        scenario.BOOK, "E72012400099", "material", "1", "12", "2026-02-06"
+    ]
+    assert a["transfers_report"].raw_rows == [
+        [scenario.BOOK, "E72012400099", "material", "1", "12", "30", "0", "18", "", "", "0", ""]
+    ]

@@ -472,7 +472,9 @@ bzl_storage_transfer_report(bzl_txn *t, const char *counterpart, int32_t as_of, 
     st = st == BZL_OK ? gather_declared(t, counterpart, as_of, &decl, &n_decl, &cap_decl) : st;
     if (st == BZL_OK) {
         /* Deliveries are in key order already (date within item); declarations by key. */
-        qsort(decl, n_decl, sizeof *decl, contrib_cmp);
+        if (n_decl > 1) {
+            qsort(decl, n_decl, sizeof *decl, contrib_cmp);
+        }
         st = merge_groups(lots, n_lots, decl, n_decl, as_of, limit_days, out, cap, count, more);
     }
     free(lots);

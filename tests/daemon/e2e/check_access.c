@@ -294,6 +294,8 @@ typedef struct req_buf {
     Bzl__V1__CompleteWorkOrder cw;
     Bzl__V1__ListWorkOrders lw;
     Bzl__V1__RepairOverdue ro;
+    Bzl__V1__RecordDelivery rd;
+    Bzl__V1__TransfersReport tr;
     Bzl__V1__Reconcile rc;
     Bzl__V1__SetRate sr;
     Bzl__V1__ListRates lr;
@@ -802,6 +804,30 @@ b_repair_overdue(req_buf *r)
     r->req.repair_overdue = &r->ro;
 }
 
+/* A receipt of material 1 of the named book from a counterpart book that need not exist here. */
+static void
+b_record_delivery(req_buf *r)
+{
+    bzl__v1__record_delivery__init(&r->rd);
+    r->rd.book = (char *)r->book;
+    r->rd.counterpart_book = "H72012400055";
+    r->rd.kind = BZL__V1__KIND__KIND_MATERIAL;
+    r->rd.item = 1;
+    r->rd.qty = "1";
+    r->rd.date = "2026-03-31";
+    r->req.body_case = BZL__V1__REQUEST__BODY_RECORD_DELIVERY;
+    r->req.record_delivery = &r->rd;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_transfers_report(req_buf *r)
+{
+    bzl__v1__transfers_report__init(&r->tr);
+    r->req.body_case = BZL__V1__REQUEST__BODY_TRANSFERS_REPORT;
+    r->req.transfers_report = &r->tr;
+}
+
 static void
 b_empty(req_buf *r)
 {
@@ -936,6 +962,10 @@ static const row rows[] = {
     {B(LIST_WORKORDERS), "list_workorders other",          T_OTHER,   NULL, b_list_workorders,   {FNA, FNA, FNA, NF,  PD}, false, 0, 0, 0},
     {B(LIST_WORKORDERS), "list_workorders missing",        T_MISSING, NULL, b_list_workorders,   {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
     {B(REPAIR_OVERDUE),  "repair_overdue",                 T_OWN,     NULL, b_repair_overdue,    {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(RECORD_DELIVERY), "record_delivery own",            T_OWN,     NULL, b_record_delivery,   {OK,  PD,  PD,  OK,  PD}, true, 1, 0, 0},
+    {B(RECORD_DELIVERY), "record_delivery other",          T_OTHER,   NULL, b_record_delivery,   {OK,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    {B(RECORD_DELIVERY), "record_delivery missing",        T_MISSING, NULL, b_record_delivery,   {NF,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    {B(TRANSFERS_REPORT), "transfers_report",              T_OWN,     NULL, b_transfers_report,  {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {0,                  "empty body",                     T_OWN,     NULL, b_empty,             {UNS, PD,  PD,  PD,  PD}, false, 0, 0, 0},
 };
 /* clang-format on */

@@ -63,6 +63,7 @@ typedef struct req_buf {
     Bzl__V1__OpenWorkOrder ow;
     Bzl__V1__CompleteWorkOrder cw;
     Bzl__V1__ListWorkOrders lw;
+    Bzl__V1__RecordDelivery rd;
     Bzl__V1__Request req;
 } req_buf;
 
@@ -144,6 +145,16 @@ build(req_buf *b, Bzl__V1__Request__BodyCase body, const char *ent, const char *
         b->cw.workorder = 1;
         b->cw.date = "2026-03-31";
         b->req.complete_workorder = &b->cw;
+        break;
+    case BZL__V1__REQUEST__BODY_RECORD_DELIVERY:
+        bzl__v1__record_delivery__init(&b->rd);
+        b->rd.book = k;
+        b->rd.counterpart_book = "H72012400055";
+        b->rd.kind = BZL__V1__KIND__KIND_PRODUCT;
+        b->rd.item = 1;
+        b->rd.qty = "1";
+        b->rd.date = "2026-03-31";
+        b->req.record_delivery = &b->rd;
         break;
     case BZL__V1__REQUEST__BODY_LIST_WORKORDERS:
         bzl__v1__list_work_orders__init(&b->lw);
@@ -239,8 +250,9 @@ START_TEST(access_an_enterprise_sees_its_own_records_and_not_anothers)
                              BZLD_ACCESS_FOREIGN);
         }
     }
-    /* the eleven kinds check_access's matrix names as scoped, and the three work-order kinds */
-    ck_assert_uint_eq(scoped, 14);
+    /* the eleven kinds check_access's matrix names as scoped, the three work-order kinds and
+     * record_delivery */
+    ck_assert_uint_eq(scoped, 15);
 }
 END_TEST
 

@@ -72,6 +72,9 @@ static const expect expected[] = {
     {B(COMPLETE_WORKORDER), "complete_workorder", true, E | A, BZLD_SCOPE_BOOK},
     {B(LIST_WORKORDERS), "list_workorders", false, STAFF | E, BZLD_SCOPE_BOOK},
     {B(REPAIR_OVERDUE), "repair_overdue", false, STAFF, BZLD_SCOPE_NONE},
+    /* transfer deliveries: each side records its own register; the report is staff work */
+    {B(RECORD_DELIVERY), "record_delivery", true, E | A, BZLD_SCOPE_BOOK},
+    {B(TRANSFERS_REPORT), "transfers_report", false, STAFF, BZLD_SCOPE_NONE},
 };
 
 static const expect *
