@@ -33,11 +33,41 @@ typedef struct delivery_rec {
     uint8_t is_return;
 } delivery_rec;
 
+/* A work order as its entries 18 and 19 leave it (storage_repair.c's workorder table); the
+ * completion's lines are kept as a hash of their bytes. */
+#define WO_REC_KEY_BYTES (BZL_BOOK_NO_LEN + 4u)
+typedef struct wo_rec {
+    uint8_t key[WO_REC_KEY_BYTES];
+    bool stored;
+    uint32_t item;
+    uint8_t origin;
+    uint8_t state;
+    int32_t opened;
+    int32_t completed;
+    uint64_t open_seq;
+    uint64_t done_seq;
+    uint16_t n_materials;
+    uint16_t n_parts;
+    uint64_t lines_hash;
+} wo_rec;
+
 struct bzl__repair_derived {
     bzl__keyed moves;
     bzl__keyed books;
     bzl__keyed deliveries;
+    bzl__keyed workorders;
 };
+
+/* FNV-1a over the lines' bytes, as stored and as journaled (the same layout). */
+static uint64_t
+lines_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 1099511628211ull;
+    }
+    return h;
+}
 
 bzl_status
 bzl__repair_derived_create(bzl__repair_derived **out)
@@ -52,6 +82,8 @@ bzl__repair_derived_create(bzl__repair_derived **out)
         (bzl__keyed){.rec_bytes = sizeof(usage_rec), .key_bytes = BZL_BOOK_NO_LEN, .first_cap = 64};
     r->deliveries = (bzl__keyed){
         .rec_bytes = sizeof(delivery_rec), .key_bytes = DLV_KEY_BYTES, .first_cap = 64};
+    r->workorders =
+        (bzl__keyed){.rec_bytes = sizeof(wo_rec), .key_bytes = WO_REC_KEY_BYTES, .first_cap = 64};
     *out = r;
     return BZL_OK;
 }
@@ -63,6 +95,7 @@ bzl__repair_derived_destroy(bzl__repair_derived *r)
         bzl__keyed_free(&r->moves);
         bzl__keyed_free(&r->books);
         bzl__keyed_free(&r->deliveries);
+        bzl__keyed_free(&r->workorders);
         free(r);
     }
 }
@@ -161,31 +194,64 @@ on_declaration(bzl__repair_derived *r, const bzl__entry *e, bzl_decl_line *lines
 }
 
 /* 18 open: book | no | item | origin | date; 19 complete: … | state | date | counts | lines. */
+/* The work order record entry e (18 or 19, sequence seq) leaves. */
 static bzl_status
-on_workorder(bzl__repair_derived *r, const bzl__entry *e)
+wo_record(bzl__repair_derived *r, uint64_t seq, const bzl__entry *e, uint32_t no, uint8_t state,
+          int32_t date, uint16_t n_mats, uint16_t n_parts, const uint8_t *lines, size_t len)
+{
+    uint8_t key[WO_REC_KEY_BYTES];
+    memcpy(key, e->payload, BZL_BOOK_NO_LEN);
+    bzl_wr w = {.p = key + BZL_BOOK_NO_LEN, .cap = 4};
+    wr_be(&w, no, 4);
+    if (bzl__keyed_grow(&r->workorders) != BZL_OK) {
+        return BZL_NO_MEMORY;
+    }
+    wo_rec *x = bzl__keyed_find(&r->workorders, key, true);
+    bzl_rd rd = {.p = e->payload, .len = e->payload_len, .off = BZL_BOOK_NO_LEN + 4u};
+    x->item = rd_u32(&rd);
+    x->origin = rd_u8(&rd);
+    x->state = state;
+    if (e->type == JOURNAL_WO_OPEN) {
+        x->opened = date;
+        x->open_seq = seq;
+        return BZL_OK;
+    }
+    x->completed = date;
+    x->done_seq = seq;
+    x->n_materials = n_mats;
+    x->n_parts = n_parts;
+    x->lines_hash = lines_hash(lines, len);
+    return BZL_OK;
+}
+
+static bzl_status
+on_workorder(bzl__repair_derived *r, uint64_t seq, const bzl__entry *e)
 {
     bzl_rd rd = {.p = e->payload, .len = e->payload_len};
     char book[BZL_BOOK_NO_LEN + 1];
     rd_text(&rd, book, sizeof book, BZL_BOOK_NO_LEN, false);
-    (void)rd_u32(&rd); /* the number */
+    uint32_t no = rd_u32(&rd);
     uint32_t item = rd_u32(&rd);
     uint8_t origin = rd_u8(&rd);
     if (e->type == JOURNAL_WO_OPEN) {
-        (void)rd_i32(&rd);
-        return !rd_done(&rd) ? BZL_CORRUPT
-                             : move_add(r, book, BZL_KIND_PRODUCT, item, origin,
-                                        REPAIR_MOVE_IN_WORK, UNIT_E5);
+        int32_t opened = rd_i32(&rd);
+        bzl_status st = !rd_done(&rd) ? BZL_CORRUPT
+                                      : move_add(r, book, BZL_KIND_PRODUCT, item, origin,
+                                                 REPAIR_MOVE_IN_WORK, UNIT_E5);
+        return st == BZL_OK ? wo_record(r, seq, e, no, BZL_WO_OPEN, opened, 0, 0, NULL, 0) : st;
     }
     uint8_t state = rd_u8(&rd);
-    (void)rd_i32(&rd);
+    int32_t completed = rd_i32(&rd);
     uint32_t n_mats = rd_u16(&rd);
     uint32_t n_parts = rd_u16(&rd);
     if (rd.bad || (size_t)(n_mats + n_parts) * WO_LINE_BYTES != rd.len - rd.off ||
         (state != BZL_WO_REPAIRED && state != BZL_WO_UNREPAIRABLE)) {
         return BZL_CORRUPT;
     }
+    bzl_status st = wo_record(r, seq, e, no, state, completed, (uint16_t)n_mats, (uint16_t)n_parts,
+                              rd.p + rd.off, rd.len - rd.off);
     uint8_t done = state == BZL_WO_REPAIRED ? BZL_RM_REPAIRED : BZL_RM_UNREPAIRABLE;
-    bzl_status st = move_add(r, book, BZL_KIND_PRODUCT, item, origin, done, UNIT_E5);
+    st = st == BZL_OK ? move_add(r, book, BZL_KIND_PRODUCT, item, origin, done, UNIT_E5) : st;
     st = st == BZL_OK
              ? move_add(r, book, BZL_KIND_PRODUCT, item, origin, REPAIR_MOVE_IN_WORK, -UNIT_E5)
              : st;
@@ -243,7 +309,7 @@ bzl__repair_derived_add(bzl__repair_derived *r, uint64_t seq, const bzl__entry *
         return on_declaration(r, e, lines);
     case JOURNAL_WO_OPEN:
     case JOURNAL_WO_COMPLETE:
-        return on_workorder(r, e);
+        return on_workorder(r, seq, e);
     case JOURNAL_DELIVERY:
         return on_delivery(r, seq, e);
     default:
@@ -341,6 +407,59 @@ compare_deliveries(bzl__repair_derived *r, bzl_txn *t, bzl_verify_report *out)
     return st;
 }
 
+/* The workorder table against entries 18 and 19, both ways. */
+static bzl_status
+compare_workorders(bzl__repair_derived *r, bzl_txn *t, bzl_verify_report *out)
+{
+    bzl__walk w;
+    bzl__walk_begin(t, DB_WORKORDER, NULL, 0, 0, &w);
+    bzl_status st = BZL_OK;
+    bool bad = false;
+    while (st == BZL_OK && !bad && bzl__walk_next(&w)) { /* every stored work order once */
+        bzl_rd rd = {.p = w.v.mv_data, .len = w.v.mv_size};
+        wo_rec got = {.item = rd_u32(&rd)};
+        got.origin = rd_u8(&rd);
+        got.state = rd_u8(&rd);
+        got.opened = rd_i32(&rd);
+        got.completed = rd_i32(&rd);
+        got.open_seq = rd_u64(&rd);
+        got.done_seq = rd_u64(&rd);
+        got.n_materials = rd_u16(&rd);
+        got.n_parts = rd_u16(&rd);
+        if (rd.bad || w.k.mv_size != WO_REC_KEY_BYTES) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        out->rows++;
+        wo_rec *x = bzl__keyed_find(&r->workorders, w.k.mv_data, false);
+        got.lines_hash = lines_hash(rd.p + rd.off, rd.len - rd.off);
+        bool lines_ok = x != NULL && (x->state == BZL_WO_OPEN ? rd.off == rd.len
+                                                              : got.lines_hash == x->lines_hash);
+        bad = x == NULL || !lines_ok || x->item != got.item || x->origin != got.origin ||
+              x->state != got.state || x->opened != got.opened || x->completed != got.completed ||
+              x->open_seq != got.open_seq || x->done_seq != got.done_seq ||
+              x->n_materials != got.n_materials || x->n_parts != got.n_parts;
+        if (x != NULL) {
+            x->stored = true;
+        }
+    }
+    st = bzl__walk_end(&w, st);
+    for (size_t i = 0; st == BZL_OK && !bad && i < r->workorders.cap; i++) {
+        const wo_rec *x = bzl__keyed_at(&r->workorders, i);
+        bad = x != NULL && !x->stored;
+    }
+    if (st == BZL_OK && bad) {
+        out->mismatch = true;
+        snprintf(out->table, sizeof out->table, "workorder");
+        snprintf(out->field, sizeof out->field, "record");
+        snprintf(out->message, sizeof out->message,
+                 "workorder: a stored work order differs from what the journal's work-order "
+                 "entries give");
+        st = BZL_TAMPERED;
+    }
+    return st;
+}
+
 bzl_status
 bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t, bzl_verify_report *out)
 {
@@ -370,5 +489,6 @@ bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t, bzl_verify_repor
             st = differs(out, x->key, NULL, &x->qty_e5);
         }
     }
-    return st == BZL_OK ? compare_deliveries(r, t, out) : st;
+    st = st == BZL_OK ? compare_deliveries(r, t, out) : st;
+    return st == BZL_OK ? compare_workorders(r, t, out) : st;
 }

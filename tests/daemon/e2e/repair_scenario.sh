@@ -12,11 +12,11 @@
 # next-wave.md C.3 per item and origin with the figures worked out below, all holding; the
 # part left past the configured disposal period appears in `repair overdue` (due soon, then
 # past due, by bzld.conf [zone]) and in the nightly report's exceptions; verify recomputes the
-# repair accounts from the journal; the audit trail names the work orders; 1371 and origin are
-# refused on a general book.
-#   usage: repair_scenario.sh BZLD BZL BZL_NIGHTLY
+# repair accounts from the journal, and a repair row changed behind bzld's back is named by it;
+# the audit trail names the work orders; 1371 and origin are refused on a general book.
+#   usage: repair_scenario.sh BZLD BZL BZL_NIGHTLY BZL_TAMPER
 set -uo pipefail
-bzld=$1 bzl=$2 nightly=$3
+bzld=$1 bzl=$2 nightly=$3 tamper=$4
 tmp=$(mktemp -d /tmp/bzl-repair-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock BZL=$bzl
 . "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
@@ -27,10 +27,14 @@ cat >"$tmp/bzld.conf" <<EOF
 repair_disposal_days = 60
 repair_warn_days = 10
 EOF
-"$bzld" --foreground --config "$tmp/bzld.conf" --data "$tmp/data" --socket "$BZL_SOCKET" \
-  2>"$tmp/bzld.log" &
-pid=$!
-for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+start() {
+  "$bzld" --foreground --config "$tmp/bzld.conf" --data "$tmp/data" --socket "$BZL_SOCKET" \
+    2>>"$tmp/bzld.log" &
+  pid=$!
+  for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop() { kill "$pid" && wait "$pid" 2>/dev/null; pid=; }
+start
 
 E=6201230001 RB=H72012400009 GB=H72012400001
 run() { "$bzl" "$@" >/dev/null 2>"$tmp/err" || { echo "setup failed: $*: $(cat "$tmp/err")" >&2; exit 1; }; }
@@ -189,5 +193,13 @@ check "audit names the completions" \
   grep -q "work order 4 of $RB completed unrepairable 2026-01-13: 1 material line, 1 part line" "$tmp/audit"
 check "a repair-book declaration is not reversed" \
   bash -c "'$bzl' reverse --enterprise $E X3 --reason test 2>&1 | grep -q 'correct it with a new declaration'"
+
+# A repair row changed behind bzld's back (bzld stopped): verify names the table and row.
+stop
+"$tamper" "$tmp/data" add repair 0 100000 >/dev/null
+start
+"$bzl" verify >"$tmp/verify" 2>&1
+check "verify names a tampered repair row" \
+  bash -c "grep -q BROKEN '$tmp/verify' && grep -q 'repair $RB' '$tmp/verify'"
 
 scenario_end repair_scenario

@@ -8,17 +8,22 @@
 # shows delivered-not-declared and declared-not-delivered per side and item with the figures
 # worked out below, ages undeclared deliveries first in first out and flags the one past 90
 # days (not the day before), filters by counterpart; verify recomputes the delivery register
-# from the journal and the audit trail names each record.
-#   usage: transfer_scenario.sh BZLD BZL
+# from the journal and names a record changed behind bzld's back; the audit trail names each
+# record.
+#   usage: transfer_scenario.sh BZLD BZL BZL_TAMPER
 set -uo pipefail
-bzld=$1 bzl=$2
+bzld=$1 bzl=$2 tamper=$3
 tmp=$(mktemp -d /tmp/bzl-transfer-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock
 . "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
-"$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
-pid=$!
-for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+start() {
+  "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>>"$tmp/bzld.log" &
+  pid=$!
+  for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop() { kill "$pid" && wait "$pid" 2>/dev/null; pid=; }
+start
 
 S=6201230001 R=6201230002 SB=H72012400011 RB=H72012400012
 run() { "$bzl" "$@" >/dev/null 2>"$tmp/err" || { echo "setup failed: $*: $(cat "$tmp/err")" >&2; exit 1; }; }
@@ -111,5 +116,12 @@ check "verify recomputes the delivery register" bash -c "'$bzl' verify | grep -q
 check "audit names deliveries and returns" \
   bash -c "grep -q 'delivery $SB product 1 to $RB: 100 on 2026-01-05' '$tmp/audit' &&
            grep -q 'return $RB material 1 from $SB: 30 on 2026-03-10' '$tmp/audit'"
+
+stop
+"$tamper" "$tmp/data" add delivery 0 100000 >/dev/null
+start
+"$bzl" verify >"$tmp/verify" 2>&1
+check "verify names a tampered delivery record" \
+  bash -c "grep -q BROKEN '$tmp/verify' && grep -q 'delivery' '$tmp/verify'"
 
 scenario_end transfer_scenario
