@@ -12,7 +12,8 @@
 # next-wave.md C.3 per item and origin with the figures worked out below, all holding; the
 # part left past the configured disposal period appears in `repair overdue` (due soon, then
 # past due, by bzld.conf [zone]) and in the nightly report's exceptions; verify recomputes the
-# repair accounts from the journal, and a repair row changed behind bzld's back is named by it;
+# repair accounts and work orders from the journal, and a repair row or a work order changed
+# behind bzld's back is named by it;
 # the audit trail names the work orders; 1371 and origin are refused on a general book.
 #   usage: repair_scenario.sh BZLD BZL BZL_NIGHTLY BZL_TAMPER
 set -uo pipefail
@@ -201,5 +202,16 @@ start
 "$bzl" verify >"$tmp/verify" 2>&1
 check "verify names a tampered repair row" \
   bash -c "grep -q BROKEN '$tmp/verify' && grep -q 'repair $RB' '$tmp/verify'"
+# Put it back; then change work order 1's item behind bzld's back: verify names the work orders.
+stop
+"$tamper" "$tmp/data" add repair 0 -100000 >/dev/null
+start
+check "verify agrees again once the row is put back" bash -c "'$bzl' verify | grep -q '^OK'"
+stop
+"$tamper" "$tmp/data" add workorder 0 1 >/dev/null
+start
+"$bzl" verify >"$tmp/verify" 2>&1
+check "verify names a tampered work order" \
+  bash -c "grep -q BROKEN '$tmp/verify' && grep -q 'workorder' '$tmp/verify'"
 
 scenario_end repair_scenario
