@@ -24,6 +24,7 @@ packages=(
                                              # into a venv (Debian's Python refuses system pip)
   python3-pytest                             # the Python client's tests (ctest python_client)
   libpq-dev                                  # bzl-ship: libpq, the PostgreSQL client library
+  libxml2-dev                                # INV101 (核注清单) messages: XML read and written
   postgresql-15 postgresql-client-15         # tests/ship: a throw-away warehouse; psql
 )
 

@@ -392,6 +392,7 @@ int cli_declaration_list(cli *c, const cli_cmd *cmd, int argc, char **argv); /* 
 int cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_inv101_check(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101.c */
 
 /* ---- verification and reports (cmd_recon.c) ------------------------------------------------ */
 

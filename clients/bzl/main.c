@@ -419,7 +419,8 @@ static const cli_cmd commands[] = {
      "uid, role, request_id, enterprise, book, summary, and the content of its type: the\n"
      "declaration with its lines, flow and line_modes; ref_seq, id and reason of a post,\n"
      "void, reject or reversal; the effects and their month; the enterprise record, item,\n"
-     "date, currency, cny, exports, imports. Fields at their default are left out.\n"
+     "date, currency, cny, exports, imports; values, the posted value the effects moved\n"
+     "per currency. Fields at their default are left out.\n"
      "To resume, pass the last sequence you hold. docs/WAREHOUSE.md describes the stream.\n"
      "\n"
      "  --since SEQ   the entries after SEQ\n"
@@ -429,6 +430,23 @@ static const cli_cmd commands[] = {
      "Customs, reconciler and admin only. Exit status 1 when the journal has no entry SEQ\n"
      "(it is shorter: another zone, or one restored from an older backup).\n",
      cli_journal},
+    {"inv101 check", "FILE... [--json]",
+     "check 核注清单 (INV101) files against the message's rules, before they are filed",
+     "Reads each INV101 file (a Package, or the customs client's xmldsig Signature around\n"
+     "one) and checks every field of the header (InvtHeadType) and of each line\n"
+     "(InvtListType): required fields, lengths, digits, dates (yyyyMMdd), decimals (at most\n"
+     "5 for quantities, 4 for the unit price, 2 for the total), the code tables, and the\n"
+     "rules between fields: 报关 linkage and its parties, a change's SeqNo and count, a\n"
+     "transfer's counterpart book and list, the second legal unit with its quantity,\n"
+     "|DclQty x DclUprcAmt - DclTotalAmt| <= 0.01, the list number's shape. Each problem is\n"
+     "printed as FILE:LINE: PATH: message, PATH naming the element (InvtListType[3]/DclQty).\n"
+     "Files with a DOCTYPE are refused unread. docs/INV101.md lists every field and rule\n"
+     "with its source. Needs no daemon.\n"
+     "\n"
+     "JSON: an array of {\"file\", \"ok\", \"list\", \"book\", \"lines\", \"draft\",\n"
+     "\"problems\": [{\"line\", \"path\", \"message\"}]}. Exit status 4 when any file has a\n"
+     "problem or cannot be read.\n",
+     cli_inv101_check},
     {"backup", "--out FILE | --out-dir DIR",
      "make a consistent, compacted copy of the ledger while it keeps working",
      "Asks the daemon for a hot backup: one consistent snapshot, compacted, written while\n"

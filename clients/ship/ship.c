@@ -28,7 +28,7 @@ typedef struct shipper {
     const ship_opts *o;
     bzl_client *daemon;
     PGconn *db;
-    copybuf entries, lines, effects;
+    copybuf entries, lines, effects, values;
     uint64_t shipped_entries; /* since start */
     uint64_t shipped_lines;
     uint64_t last_progress_ms;
@@ -335,6 +335,24 @@ rows_effects(shipper *s, const Bzl__V1__JournalRecord *r)
     }
 }
 
+static void
+rows_values(shipper *s, const Bzl__V1__JournalRecord *r)
+{
+    for (size_t i = 0; i < r->n_values; i++) {
+        const Bzl__V1__ValuePart *v = r->values[i];
+        copybuf *b = &s->values;
+        copybuf_text(b, s->o->zone, false);
+        copybuf_printf(b, "%" PRIu64, r->seq);
+        copybuf_printf(b, "%zu", i + 1);
+        copybuf_text(b, r->book, false);
+        copybuf_text(b, kind_word(v->kind), false);
+        copybuf_printf(b, "%" PRIu32, v->item);
+        copybuf_text(b, v->currency, false);
+        copybuf_text(b, v->value, false);
+        copybuf_end_row(b);
+    }
+}
+
 static const char copy_entry[] =
     "COPY bzl_entry (zone, seq, hash, prev_hash, time, type, uid, role, request_id, enterprise, "
     "book, summary, decl_id, decl_kind, decl_direction, trade_mode, date, pending, related_book, "
@@ -346,6 +364,8 @@ static const char copy_line[] =
 static const char copy_effect[] =
     "COPY bzl_effect (zone, seq, n, book, month, kind, item, category, qty, value, pending_in, "
     "pending_out, scrap_generated, scrap_used, total) FROM STDIN";
+static const char copy_value[] =
+    "COPY bzl_value (zone, seq, n, book, kind, item, currency, value) FROM STDIN";
 
 static bool
 copy_in(PGconn *db, const char *sql, const copybuf *b, const char *table)
@@ -441,12 +461,14 @@ batch_write(shipper *s, const cursor *c, const Bzl__V1__JournalPage *p)
     copybuf_reset(&s->entries);
     copybuf_reset(&s->lines);
     copybuf_reset(&s->effects);
+    copybuf_reset(&s->values);
     for (size_t i = 0; i < p->n_entries; i++) {
         row_entry(s, p->entries[i]);
         rows_lines(s, p->entries[i]);
         rows_effects(s, p->entries[i]);
+        rows_values(s, p->entries[i]);
     }
-    if (!s->entries.ok || !s->lines.ok || !s->effects.ok) {
+    if (!s->entries.ok || !s->lines.ok || !s->effects.ok || !s->values.ok) {
         say("out of memory for a batch of %zu entries", p->n_entries);
         return SHIP_EXIT_TRANSPORT;
     }
@@ -471,6 +493,7 @@ batch_write(shipper *s, const cursor *c, const Bzl__V1__JournalPage *p)
     bool ok = copy_in(s->db, copy_entry, &s->entries, "COPY bzl_entry") &&
               copy_in(s->db, copy_line, &s->lines, "COPY bzl_line") &&
               copy_in(s->db, copy_effect, &s->effects, "COPY bzl_effect") &&
+              copy_in(s->db, copy_value, &s->values, "COPY bzl_value") &&
               pg_ok(PQexecParams(s->db,
                                  "UPDATE bzl_cursor SET seq = $2, hash = $3::bytea, head_seq = $4, "
                                  "updated_at = now() WHERE zone = $1",
@@ -742,6 +765,7 @@ main(int argc, char **argv)
     copybuf_free(&s.entries);
     copybuf_free(&s.lines);
     copybuf_free(&s.effects);
+    copybuf_free(&s.values);
     bzl_client_close(s.daemon);
     PQfinish(s.db);
     return rc;

@@ -97,6 +97,21 @@ CREATE TABLE IF NOT EXISTS bzl_effect (
   PRIMARY KEY (zone, seq, n)
 );
 
+-- The posted value each entry moved, per item and currency (the stream's values): a line's value
+-- in its own currency, consumption at average cost from each currency in proportion. Per entry
+-- and item they sum to bzl_effect.value.
+CREATE TABLE IF NOT EXISTS bzl_value (
+  zone     text    NOT NULL,
+  seq      bigint  NOT NULL,
+  n        integer NOT NULL,  -- 1-based within the entry
+  book     text    NOT NULL,
+  kind     text    NOT NULL,  -- material | product
+  item     integer NOT NULL,
+  currency text    NOT NULL,  -- customs numeric currency code
+  value    numeric NOT NULL,
+  PRIMARY KEY (zone, seq, n)
+);
+
 -- Where each zone's stream stands: moved in the same transaction as the rows it covers.
 CREATE TABLE IF NOT EXISTS bzl_cursor (
   zone       text        PRIMARY KEY,
@@ -155,6 +170,15 @@ CREATE OR REPLACE VIEW bzl_balance AS
                     sum(pending_in) AS pending_in, sum(pending_out) AS pending_out
              FROM bzl_effect GROUP BY zone, book, kind, item) s
     ON s.zone = i.zone AND s.book = i.book AND s.kind = i.kind AND s.item = i.item;
+
+-- Per book, item and currency: the posted value on hand, as `bzl balance` lists it (a currency
+-- whose value sums to 0 is not listed).
+CREATE OR REPLACE VIEW bzl_balance_value AS
+  SELECT v.zone, v.book, b.enterprise, v.kind, v.item, v.currency, sum(v.value) AS value
+  FROM bzl_value v
+  JOIN bzl_book b ON b.zone = v.zone AND b.book = v.book
+  GROUP BY v.zone, v.book, b.enterprise, v.kind, v.item, v.currency
+  HAVING sum(v.value) <> 0;
 
 -- ---- trade values: what the reports convert -------------------------------------------------
 -- A declaration's weight in the trade values: 1 while posted (at once, or by a post entry),
@@ -216,6 +240,39 @@ CREATE OR REPLACE VIEW bzl_var AS
                  coalesce(sum(usd) FILTER (WHERE is_e), 0)) AS net_export_pct
   FROM bzl_trade_value WHERE is_e OR is_i
   GROUP BY zone, enterprise, area, month;
+
+-- ---- value-added ratio by business mode (bzl report var --by mode) ----------------------------
+-- Over the months from_month..to_month (YYYY-MM): each book's imports are attributed to the modes
+-- of its exports in proportion - book I × the mode's E, then ÷ the book's E, each to 5 places
+-- half-up, as the report rounds them - and a book without exports keeps its imports under
+-- 'none'; the shares are then summed per zone and mode.
+CREATE OR REPLACE FUNCTION bzl_var_by_mode(from_month text, to_month text)
+RETURNS TABLE (zone text, mode text, e_usd numeric, i_usd numeric, var_pct numeric,
+               net_export_pct numeric)
+LANGUAGE sql STABLE AS $$
+  WITH b AS (
+    SELECT t.zone, t.book,
+           coalesce(sum(t.usd) FILTER (WHERE t.is_i), 0) AS book_i,
+           coalesce(sum(t.usd) FILTER (WHERE t.is_e), 0) AS book_e
+    FROM bzl_trade_value t
+    WHERE t.month BETWEEN from_month AND to_month AND (t.is_e OR t.is_i)
+    GROUP BY t.zone, t.book),
+  m AS (
+    SELECT t.zone, t.book, t.mode, sum(t.usd) AS e_m
+    FROM bzl_trade_value t
+    WHERE t.month BETWEEN from_month AND to_month AND t.is_e
+    GROUP BY t.zone, t.book, t.mode),
+  shares AS (
+    SELECT b.zone, m.mode, m.e_m,
+           bzl_div_half_up(bzl_div_half_up(b.book_i * m.e_m, 1, 5), b.book_e, 5) AS i_m
+    FROM b JOIN m ON m.zone = b.zone AND m.book = b.book WHERE b.book_e <> 0
+    UNION ALL
+    SELECT b.zone, 'none', 0, b.book_i FROM b WHERE b.book_e = 0)
+  SELECT s.zone, s.mode, sum(s.e_m), sum(s.i_m),
+         bzl_pct(sum(s.e_m) - sum(s.i_m), sum(s.i_m)), bzl_pct(sum(s.e_m) - sum(s.i_m), sum(s.e_m))
+  FROM shares s GROUP BY s.zone, s.mode
+  HAVING sum(s.e_m) <> 0 OR sum(s.i_m) <> 0
+$$;
 
 -- ---- processing-trade share (bzl report share) ----------------------------------------------
 -- Per zone and month: bonded trade (E + I) against the zone's general trade, both in USD;

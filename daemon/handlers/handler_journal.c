@@ -182,7 +182,23 @@ effects_to_pb(page_build *b, const bzl_journal_record *r, Bzl__V1__JournalRecord
     }
     pr->n_effects = r->effect_count;
     pr->effects = effs;
-    return effs != NULL;
+    Bzl__V1__ValuePart **parts = page_alloc(b, (r->value_count + 1) * sizeof *parts);
+    for (uint32_t i = 0; parts != NULL && i < r->value_count; i++) {
+        const bzl_value_part *v = &r->values[i];
+        Bzl__V1__ValuePart *pv = page_alloc(b, sizeof *pv);
+        if (pv == NULL) {
+            return false;
+        }
+        bzl__v1__value_part__init(pv);
+        pv->kind = (Bzl__V1__Kind)v->kind;
+        pv->item = v->item_no;
+        pv->currency = page_strdup(b, v->currency);
+        pv->value = page_dec(b, v->value_e5, BZL_SCALE_QTY);
+        parts[i] = pv;
+    }
+    pr->n_values = parts != NULL ? r->value_count : 0;
+    pr->values = parts;
+    return effs != NULL && parts != NULL;
 }
 
 /* The type-specific content (bzl_journal_record's comments say which fields each type sets). */

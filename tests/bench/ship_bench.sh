@@ -9,10 +9,15 @@
 # machine as bzld unless --db points elsewhere. Release build. Not part of ctest: run it on
 # demand, on a quiet machine, and read docs/BENCHMARKS.md for what the numbers were here.
 #
+# The follower runs at --ship-nice (default 19, as bzl-ship@.service runs it: the ledger's writes
+# come first) and the throw-away PostgreSQL at --pg-nice (default 0; docs/WAREHOUSE.md says when
+# to lower it).
+#
 #   usage: tests/bench/ship_bench.sh [--lines N] [--runs N] [--duration S] [--build DIR]
-#                                    [--connections N] [--db CONNINFO]
+#                                    [--connections N] [--db CONNINFO] [--ship-nice N]
+#                                    [--pg-nice N]
 set -euo pipefail
-lines=1000000 runs=3 duration=10 build=build-bench conns=16 db=
+lines=1000000 runs=3 duration=10 build=build-bench conns=16 db= ship_nice=19 pg_nice=0
 while [ $# -gt 0 ]; do
   case $1 in
     --lines) lines=$2; shift 2 ;;
@@ -21,7 +26,9 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --connections) conns=$2; shift 2 ;;
     --db) db=$2; shift 2 ;;
-    *) echo "usage: $0 [--lines N] [--runs N] [--duration S] [--build DIR] [--connections N] [--db CONNINFO]" >&2; exit 2 ;;
+    --ship-nice) ship_nice=$2; shift 2 ;;
+    --pg-nice) pg_nice=$2; shift 2 ;;
+    *) echo "usage: $0 [--lines N] [--runs N] [--duration S] [--build DIR] [--connections N] [--db CONNINFO] [--ship-nice N] [--pg-nice N]" >&2; exit 2 ;;
   esac
 done
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,7 +43,7 @@ chmod 755 "$tmp"
 bzld_pid= follower=
 trap '[ -n "$follower" ] && kill -9 "$follower" 2>/dev/null; [ -n "$bzld_pid" ] && kill -9 "$bzld_pid" 2>/dev/null; [ -z "$db" ] && pg_stop immediate; rm -rf "$tmp"' EXIT
 log() { echo "ship_bench: $*" >&2; }
-if [ -z "$db" ]; then pg_start; db="host=$tmp/pg user=bzl dbname=postgres"; fi
+if [ -z "$db" ]; then PG_NICE=$pg_nice pg_start; db="host=$tmp/pg user=bzl dbname=postgres"; fi
 export BZL_SOCKET=$tmp/bzld.sock
 "$BZLD" --foreground --data "$tmp" --socket "$BZL_SOCKET" 2>"$tmp/bzld.log" &
 bzld_pid=$!
@@ -79,12 +86,22 @@ bench() { # bench LABEL
 alone=() beside=() stream=()
 for r in $(seq "$runs"); do
   alone+=("$(bench alone)")
-  "$SHIP" --zone BENCH --db "$db" --follow --batch 4096 2>>"$tmp/ship.log" &
+  nice -n "$ship_nice" "$SHIP" --zone BENCH --db "$db" --follow --batch 4096 2>>"$tmp/ship.log" &
   follower=$!
   sleep 1
   beside+=("$(bench ship)")
+  # How far the follower fell behind while the writes had the CPU, and how long it then took to
+  # catch up with the zone on its own (the price of its lower priority).
+  head=$(entries_now) t0=$(date +%s.%N)
+  lag=$((head - $(psql -X -At -d "$db" -c "SELECT coalesce(max(seq), 0) FROM bzl_cursor WHERE zone = 'BENCH'")))
+  for _ in $(seq 600); do
+    [ "$(psql -X -At -d "$db" -c "SELECT seq FROM bzl_cursor WHERE zone = 'BENCH'")" -ge "$head" ] && break
+    sleep 0.1
+  done
+  catchup=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+  log "run $r: bzl-ship was $lag entries behind at the end of the writes, caught up in $catchup s"
   kill -TERM "$follower"; wait "$follower" 2>/dev/null || true; follower=
-  "$BZL" journal --since "$("$BZL" --json stats | sed -n 's/.*"journal_entries": *\([0-9]*\).*/\1/p')" \
+  nice -n "$ship_nice" "$BZL" journal --since "$("$BZL" --json stats | sed -n 's/.*"journal_entries": *\([0-9]*\).*/\1/p')" \
     --follow --json >/dev/null 2>&1 &
   follower=$!
   stream+=("$(bench stream)")

@@ -81,6 +81,24 @@ for by, expr in () if balances_only else (("zone", "'zone'"), ("enterprise", "en
                                    ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
                 same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
 
+# By mode the report attributes each book's imports to its export modes; the function
+# bzl_var_by_mode does the same over a range of months.
+for per, ms in (() if balances_only else ((period, months), (months[0], months[:1]))):
+    rows = {r[0]: r for r in sql("""SELECT mode, e_usd, i_usd, var_pct, net_export_pct
+                                    FROM bzl_var_by_mode($2, $3) WHERE zone = $1""",
+                                 zone, ms[0], ms[-1])}
+    table = cli("report", "var", "--period", per, "--by", "mode")
+    got = {r["group"] for r in table["rows"]}
+    if got != set(rows):
+        bad.append(f"{zone} var by mode {per}: groups {sorted(got)} vs views {sorted(rows)}")
+    for r in table["rows"]:
+        v = rows.get(r["group"])
+        if v is None:
+            continue
+        for col, i, places in (("exports_usd", 1, 2), ("imports_usd", 2, 2),
+                               ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
+            same(f"var by mode {per} {r['group']} {col}", r[col], v[i] or "0", places)
+
 # ---- processing-trade share ------------------------------------------------------------------
 share = {} if balances_only else {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
                                   WHERE zone = $1 AND month IN {in_months}""", zone)}
@@ -172,10 +190,23 @@ if seen != len(events):
 views = {(b, k, int(i)): (q, v, pi, po, a) for b, k, i, q, v, pi, po, a in sql(
     """SELECT book, kind, item, qty, value, pending_in, pending_out, available FROM bzl_balance
        WHERE zone = $1""", zone)}
-rows = 0
+by_currency = {(b, k, int(i), c): v for b, k, i, c, v in sql(
+    """SELECT book, kind, item, currency, value FROM bzl_balance_value WHERE zone = $1""", zone)}
+rows = currencies = 0
 for book in cli("book", "list"):
     for r in cli("balance", "--book", book["book"]):
         rows += 1
+        # Each currency's value as bzl balance lists it equals the view's, and the view lists
+        # no currency bzl does not (counted below).
+        for x in r.get("values", []):
+            currencies += 1
+            sv = by_currency.get((r["book"], r["kind"], r["item"], x["currency"]))
+            if sv is None:
+                bad.append(f"{zone} balance {r['book']} {r['kind']} {r['item']} currency "
+                           f"{x['currency']}: not in bzl_balance_value")
+                continue
+            same(f"balance {r['book']} {r['kind']} {r['item']} value in {x['currency']}",
+                 x["value"], sv, None)
         v = views.get((r["book"], r["kind"], r["item"]))
         if v is None:
             bad.append(f"{zone} balance {r['book']} {r['kind']} {r['item']}: not in the views")
@@ -188,6 +219,9 @@ for book in cli("book", "list"):
             same(f"balance {r['book']} {r['kind']} {r['item']} {col}", text, sv, None)
 if rows != len(views):
     bad.append(f"{zone} balances: bzl lists {rows} rows, the views {len(views)}")
+if currencies != len(by_currency):
+    bad.append(f"{zone} balances: bzl lists {currencies} values by currency, bzl_balance_value "
+               f"{len(by_currency)}")
 
 for b in bad:
     print("MISMATCH:", b)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # zone_b.sh — a second zone for the warehouse tests, unlike deploy/demo/zone.sh in every code:
 # two enterprises (one without an area), three currencies (USD, EUR 300 and HKD 110) at their own
-# rates over 2026-Q1, a line with its own USD value, a mode override, a product upgraded
-# OEM → ODM on 2026-02-01, a pending export posted, a pending import voided, a posted export
-# reversed, and the zone's general trade in two currencies.
+# rates over 2026-Q1, a material held in two currencies and consumed from both, a line with its
+# own USD value, a mode override, a product upgraded OEM → ODM on 2026-02-01, a pending export
+# posted, a pending import voided, a posted export reversed, and the zone's general trade in two
+# currencies.
 #   usage: zone_b.sh BZL_BINARY SCRATCH_DIR
 set -euo pipefail
 bzl=${1:?usage: zone_b.sh BZL SCRATCH} tmp=${2:?usage: zone_b.sh BZL SCRATCH}
@@ -56,6 +57,11 @@ decl() { # decl ID ENT BOOK KIND DIR DATE LINES [EXTRA]
   echo "]"
 } >"$tmp/zone_b.json"
 run submit "$tmp/zone_b.json"
+# Watch movements bought in USD as well as EUR: the export after it consumes material 1 from
+# both currencies in proportion (the value split the warehouse's bzl_value carries).
+decl W-01-IMP-USD $W $BW material in 2026-01-20 "$(line 1 400 007 5000.03 502)" >"$tmp/p0.json"
+decl W-03-EXP2 $W $BW product out 2026-03-29 "$(line 1 70 007 3500 502)" >"$tmp/p00.json"
+run submit "$tmp/p0.json" "$tmp/p00.json"
 decl K-03-EXP2 $K $BK product out 2026-03-27 "$(line 1 500 011 8800 110)" ',"pending":true' >"$tmp/p1.json"
 decl W-03-IMP2 $W $BW material in 2026-03-28 "$(line 1 50 007 700 502)" ',"pending":true' >"$tmp/p2.json"
 run submit "$tmp/p1.json" "$tmp/p2.json"

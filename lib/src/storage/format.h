@@ -164,11 +164,11 @@
  *           8  bom_version, padded
  *   ATTRS section, only when flags has 2 (storage_decl_codec.c):
  *   4     attrs_len u32 (> 0): the bytes of the records that follow
- *   6+n×  records in strictly ascending (line, tag) order, one per attribute that is not at
+ *   7+n×  records in strictly ascending (line, tag) order, one per attribute that is not at
  *         its default (absent attributes are not written, which keeps the encoding canonical):
  *           4  line u32: 0 for the declaration, 1..line_count for a line
  *           1  tag u8 (the table below; an unknown tag is CORRUPT)
- *           1  len u8 (1..255)
+ *           2  len u16 (1..65535)
  *           n  value
  *   Tags, allocated in ranges by subject: 1-31 repair and transfers, 32-63 domestic-sale tax
  *   and lots, 64-159 the 核注清单's own fields (INV101), 160-255 free.
@@ -327,7 +327,7 @@
 /* The declaration's flags byte and its ATTRS section. */
 #define DECL_FLAG_PENDING 1u
 #define DECL_FLAG_ATTRS 2u
-#define ATTR_RECORD_HEADER_BYTES (4u + 1u + 1u)
+#define ATTR_RECORD_HEADER_BYTES (4u + 1u + 2u)
 enum {
     ATTR_ORIGIN = 1,
 };

@@ -7,11 +7,9 @@
 #include <stdlib.h>
 
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
-/* ATTRS at its largest: every tag on the declaration and on every line, each 255 bytes. */
-#define ATTRS_BYTES_CEILING                                                                        \
-    (4u + ((uint64_t)BZL_DECL_LINES_CEILING + 1u) * 256u * (ATTR_RECORD_HEADER_BYTES + 255u))
 static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
-                      (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES + ATTRS_BYTES_CEILING <=
+                      (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES + 4u +
+                      BZL_DECL_ATTRS_BYTES_MAX <=
                   UINT32_MAX - JOURNAL_HEADER_BYTES,
               "the largest declaration fits the journal's u32 payload length");
 
@@ -19,13 +17,13 @@ static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
 
 /* One attribute record; written to w when w is not NULL. Returns its bytes. */
 static size_t
-attr_put(bzl_wr *w, uint32_t line, uint8_t tag, const void *value, uint8_t len)
+attr_put(bzl_wr *w, uint32_t line, uint8_t tag, const void *value, uint16_t len)
 {
     BZL_ASSERT(len > 0);
     if (w != NULL) {
         wr_u32(w, line);
         wr_u8(w, tag);
-        wr_u8(w, len);
+        wr_u16(w, len);
         wr_bytes(w, value, len);
     }
     return ATTR_RECORD_HEADER_BYTES + len;
@@ -75,7 +73,7 @@ attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines)
     while (!r->bad && r->off < end) {
         uint32_t line = rd_u32(r);
         uint8_t tag = rd_u8(r);
-        size_t vlen = rd_u8(r);
+        size_t vlen = rd_u16(r);
         uint64_t order = (uint64_t)line << 8 | tag;
         r->bad |= order <= last && last != 0;
         r->bad |= (line == 0 && tag == 0) || line > d->line_count || vlen == 0 || r->off > end ||
@@ -98,6 +96,7 @@ size_t
 bzl__decl_encoded_size(const bzl_declaration *d)
 {
     size_t attrs = attrs_encode(NULL, d);
+    BZL_ASSERT(attrs <= BZL_DECL_ATTRS_BYTES_MAX); /* the frame that carried them bounds them */
     return DECL_FIXED_BYTES + strnlen(d->id, sizeof d->id) +
            strnlen(d->related_id, sizeof d->related_id) + (size_t)d->line_count * DECL_LINE_BYTES +
            (attrs > 0 ? 4u + attrs : 0);

@@ -467,6 +467,17 @@ BZL_NODISCARD bzl_status bzl__values_apply(bzl_txn *t, uint64_t seq, const char 
 BZL_NODISCARD bzl_status bzl__values_apply_seq(bzl_txn *t, uint64_t seq, const char *book_no,
                                                const bzl_effect_list *applied, uint64_t decl_seq,
                                                uint64_t negates);
+/* An entry's value parts, grown as they come (storage_values.c). */
+typedef struct bzl__parts {
+    bzl_value_part *items;
+    uint32_t count;
+    uint32_t cap;
+} bzl__parts;
+/* Appends the parts of entry seq's split row to out and names their book (\"\" and nothing
+ * appended when the entry has no split row: it moved no posted value). BZL_CORRUPT for a
+ * malformed row; BZL_NO_MEMORY; storage statuses. */
+BZL_NODISCARD bzl_status bzl__values_split_read(bzl_txn *t, uint64_t seq,
+                                                char book_no[BZL_BOOK_NO_LEN + 1], bzl__parts *out);
 /* Checks the value and split databases: every split row sums, item by item, to the value deltas
  * its journal entry carries; the value rows equal the split rows' sums; and every balance's
  * value equals its item's value rows. A mismatch fills out and returns BZL_TAMPERED. */

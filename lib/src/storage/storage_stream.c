@@ -19,6 +19,7 @@ typedef struct stream {
     uint32_t modes_cap;
     bzl_effect *effects;
     uint32_t effects_cap;
+    bzl__parts values;
 } stream;
 
 static bzl_status
@@ -57,6 +58,18 @@ effects_read(stream *s, bzl_rd *r, bzl_journal_record *rec)
     if (st == BZL_OK) {
         rec->effects = s->effects;
         rec->effect_count = count;
+    }
+    bool moved_value = false;
+    for (uint32_t i = 0; st == BZL_OK && i < count; i++) {
+        moved_value |= s->effects[i].value_e5 != 0;
+    }
+    if (moved_value) {
+        /* Only an entry that moved a posted value has a split row: the lookup is skipped for
+         * the rest (pending declarations, quantity-only effects). */
+        s->values.count = 0;
+        st = bzl__values_split_read(s->t, rec->seq, book, &s->values);
+        rec->values = s->values.items;
+        rec->value_count = s->values.count;
     }
     return st;
 }
@@ -302,6 +315,7 @@ bzl_storage_journal_read(bzl_txn *t, uint64_t after_seq, size_t cap, bzl_journal
     }
     st = bzl__walk_end(&w, st);
     free(s.effects);
+    free(s.values.items);
     free(s.modes);
     free(s.lines);
     free(rec);

@@ -16,34 +16,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* One value delta of an entry: where it landed. */
-typedef struct part {
-    uint8_t kind;
-    uint32_t item_no;
-    char currency[BZL_CURRENCY_LEN + 1];
-    int64_t value_e5;
-} part;
-
-/* An entry's parts, grown as they come. */
-typedef struct parts {
-    part *items;
-    uint32_t count;
-    uint32_t cap;
-} parts;
-
 static bzl_status
-parts_add(parts *p, uint8_t kind, uint32_t item_no, const char *currency, int64_t value_e5)
+parts_add(bzl__parts *p, uint8_t kind, uint32_t item_no, const char *currency, int64_t value_e5)
 {
     if (p->count == p->cap) {
         uint32_t cap = p->cap == 0 ? 16u : p->cap * 2u;
-        part *grown = realloc(p->items, cap * sizeof *grown);
+        bzl_value_part *grown = realloc(p->items, cap * sizeof *grown);
         if (grown == NULL) {
             return BZL_NO_MEMORY;
         }
         p->items = grown;
         p->cap = cap;
     }
-    part *x = &p->items[p->count++];
+    bzl_value_part *x = &p->items[p->count++];
     x->kind = kind;
     x->item_no = item_no;
     snprintf(x->currency, sizeof x->currency, "%s", currency);
@@ -172,7 +157,7 @@ holdings(bzl_txn *t, const char *book_no, uint8_t kind, uint32_t item_no, bzl_cu
  * parts sum to value_e5 exactly. Holdings that sum to 0 give nothing to take from: value_e5 must
  * then be 0 (the balance's value is that sum), else the rows disagree with the balance. */
 static bzl_status
-split_average(bzl_txn *t, const char *book_no, const bzl_effect *e, parts *out)
+split_average(bzl_txn *t, const char *book_no, const bzl_effect *e, bzl__parts *out)
 {
     bzl_currency_value *held = NULL;
     size_t n = 0;
@@ -230,9 +215,8 @@ line_currency(const bzl_declaration *d, uint32_t item_no, uint32_t hint)
     return NULL;
 }
 
-/* Reads the split row of entry seq into out (none: nothing added). */
-static bzl_status
-split_read(bzl_txn *t, uint64_t seq, char book_no[BZL_BOOK_NO_LEN + 1], parts *out)
+bzl_status
+bzl__values_split_read(bzl_txn *t, uint64_t seq, char book_no[BZL_BOOK_NO_LEN + 1], bzl__parts *out)
 {
     uint8_t key[8];
     bzl_wr kw = {.p = key, .cap = sizeof key};
@@ -266,7 +250,7 @@ split_read(bzl_txn *t, uint64_t seq, char book_no[BZL_BOOK_NO_LEN + 1], parts *o
 }
 
 static bzl_status
-split_write(bzl_txn *t, uint64_t seq, const char *book_no, const parts *p)
+split_write(bzl_txn *t, uint64_t seq, const char *book_no, const bzl__parts *p)
 {
     if (p->count == 0) {
         return BZL_OK;
@@ -291,7 +275,7 @@ split_write(bzl_txn *t, uint64_t seq, const char *book_no, const parts *p)
     wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
     wr_u16(&w, (uint16_t)p->count);
     for (uint32_t i = 0; i < p->count; i++) {
-        const part *x = &p->items[i];
+        const bzl_value_part *x = &p->items[i];
         wr_u8(&w, x->kind);
         wr_u32(&w, x->item_no);
         wr_fixed(&w, x->currency, BZL_CURRENCY_LEN);
@@ -303,7 +287,7 @@ split_write(bzl_txn *t, uint64_t seq, const char *book_no, const parts *p)
 
 /* Σ of the parts of (kind, item). */
 static int64_t
-parts_sum(const parts *p, uint8_t kind, uint32_t item_no)
+parts_sum(const bzl__parts *p, uint8_t kind, uint32_t item_no)
 {
     uint64_t sum = 0; /* wrapping: a damaged row simply fails to match */
     for (uint32_t i = 0; i < p->count; i++) {
@@ -317,7 +301,7 @@ parts_sum(const parts *p, uint8_t kind, uint32_t item_no)
 /* True when every effect's value equals what the parts give its item, and every part's item
  * has an effect. */
 static bool
-parts_match(const parts *p, const bzl_effect_list *applied)
+parts_match(const bzl__parts *p, const bzl_effect_list *applied)
 {
     uint64_t effects = 0;
     for (uint32_t i = 0; i < applied->count; i++) {
@@ -346,11 +330,11 @@ bzl__values_apply(bzl_txn *t, uint64_t seq, const char *book_no, const bzl_effec
     if (!any) {
         return BZL_OK;
     }
-    parts p = {0};
+    bzl__parts p = {0};
     bzl_status st = BZL_OK;
     if (negates != 0) {
         char posted_book[BZL_BOOK_NO_LEN + 1];
-        st = split_read(t, negates, posted_book, &p);
+        st = bzl__values_split_read(t, negates, posted_book, &p);
         for (uint32_t i = 0; st == BZL_OK && i < p.count; i++) {
             p.items[i].value_e5 = -p.items[i].value_e5; /* a posted part is never INT64_MIN */
         }
@@ -374,7 +358,7 @@ bzl__values_apply(bzl_txn *t, uint64_t seq, const char *book_no, const bzl_effec
         }
     }
     for (uint32_t i = 0; st == BZL_OK && i < p.count; i++) {
-        const part *x = &p.items[i];
+        const bzl_value_part *x = &p.items[i];
         st = value_add(t, book_no, x->kind, x->item_no, x->currency, x->value_e5);
     }
     st = st == BZL_OK ? split_write(t, seq, book_no, &p) : st;
@@ -455,12 +439,12 @@ splits_sum(bzl_txn *t, vsum **sums, size_t *count, bzl_verify_report *out)
     while (st == BZL_OK && bzl__walk_next(&w)) {
         bzl_rd kr = {.p = w.k.mv_data, .len = w.k.mv_size};
         uint64_t seq = rd_be(&kr, 8);
-        parts p = {0};
+        bzl__parts p = {0};
         char book[BZL_BOOK_NO_LEN + 1];
         bzl__entry e;
         size_t at = 0;
         bzl_effect_list applied = {0};
-        st = rd_done(&kr) ? split_read(t, seq, book, &p) : BZL_CORRUPT;
+        st = rd_done(&kr) ? bzl__values_split_read(t, seq, book, &p) : BZL_CORRUPT;
         st = st == BZL_OK ? bzl__journal_effects_get(t, seq, &e, &at) : st;
         if (st == BZL_OK) {
             bzl_rd r = {.p = e.payload, .len = e.payload_len, .off = at};

@@ -762,11 +762,11 @@ END_TEST
 /* A damaged attribute record (its tag, or its value out of range) reads as CORRUPT, never as
  * a declaration without the attribute. Offsets: the journal header is 66 bytes; the payload
  * (format.h) holds 1 + 3 ("A-1") + 10 + 12 + 1 + 1 + 4 + 4 + 1 + 12 + 1 + 4 + 47 = 101 bytes
- * before ATTRS, then attrs_len (4) and the record: line (4), tag at 109, len at 110, value at
- * 111. Flipping bit 0 turns tag 1 into 0 and origin 1 (abroad) into 0. */
+ * before ATTRS, then attrs_len (4) and the record: line (4), tag at 109, len (2) at 110, value
+ * at 112. Flipping bit 0 turns tag 1 into 0 and origin 1 (abroad) into 0. */
 START_TEST(declaration_attribute_damage_is_corrupt)
 {
-    const size_t offsets[] = {66 + 109, 66 + 111};
+    const size_t offsets[] = {66 + 109, 66 + 112};
     bzl_declaration d;
     bzl_decl_line line;
     bzl_submit_result r;

@@ -30,6 +30,12 @@
 #define BZL_BATCH_DECLS_DEFAULT 1000u
 #define BZL_BATCH_DECLS_CEILING 10000u
 
+/* A declaration's optional attributes (the ATTRS section of its journal entry) all together.
+ * Each arrives in a request frame with at least 3 bytes of protobuf around a value we store
+ * with 7 bytes of header, so 4 × the largest frame bounds them, and the stored declaration then
+ * still fits the journal's u32 payload length. */
+#define BZL_DECL_ATTRS_BYTES_MAX (4u * BZL_FRAME_BYTES_CEILING)
+
 /* The enterprise's internal list number (etpsInnerInvtNo) is the idempotency key. Customs
  * allows 64 characters; we count bytes of UTF-8. */
 #define BZL_DECL_ID_BYTES_MAX 64u

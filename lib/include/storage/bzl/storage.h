@@ -172,6 +172,16 @@ typedef struct bzl_currency_value {
     int64_t value_e5;
 } bzl_currency_value;
 
+/* One entry's posted-value delta for one item in one currency: the entry's value effects
+ * split by currency (a line's value in its own currency, consumption at average cost across
+ * the item's currencies in proportion; storage_values.c). */
+typedef struct bzl_value_part {
+    uint8_t kind; /* bzl_kind */
+    uint32_t item_no;
+    char currency[BZL_CURRENCY_LEN + 1];
+    int64_t value_e5;
+} bzl_value_part;
+
 /* The item's posted value per currency, in currency-code order, at most cap of them (*more when
  * further ones remain). They sum to the balance's value_e5; a currency whose part is 0 is not
  * listed, so an item without value lists none. */
@@ -475,6 +485,10 @@ typedef struct bzl_journal_record {
     uint32_t month;
     const bzl_effect *effects;
     uint32_t effect_count;
+    /* 4, 5, 6, 7, 11: the posted value its effects moved, per item and currency (borrowed until
+     * the visitor returns; none when it moved no posted value) */
+    const bzl_value_part *values;
+    uint32_t value_count;
     bzl_enterprise ent; /* 1 enterprise */
     bzl_item item;      /* 3 item; 10 item mode: book_no, kind, item_no and biz_mode only */
     int32_t date;       /* 10 item mode: from; 8 period close: through; 12 stocktake: its date */
