@@ -6,12 +6,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The daemon's embedded default socket, relative to its working directory. */
@@ -35,7 +37,11 @@ struct bzl_client {
     size_t read_pos; /* read_buf[read_pos..read_len) arrived but is not yet fed: the */
     size_t read_len; /* start of a pipelined response after the one just taken      */
     char error[CLIENT_ERROR_BYTES];
-    bool peer_closed; /* a send found the daemon gone (EPIPE, ECONNRESET) */
+    bool peer_closed;    /* a send found the daemon gone (EPIPE, ECONNRESET) */
+    uint32_t timeout_ms; /* 0: wait for ever (bzl_client_set_timeout) */
+    int64_t deadline_ms; /* CLOCK_MONOTONIC ms the current call ends at; 0 outside a call */
+    bool in_call;        /* bzl_client_call set the deadline for both halves */
+    bool timed_out;      /* the last BZL_IO_ERROR was the timeout running out */
     uint8_t read_buf[CLIENT_READ_BYTES];
 };
 
@@ -80,6 +86,50 @@ why_set(char *why, size_t why_cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* ---- the timeout ------------------------------------------------------------------------ */
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts the deadline of a send or a receive, unless bzl_client_call already did. */
+static void
+deadline_begin(bzl_client *c)
+{
+    c->timed_out = false;
+    if (!c->in_call) {
+        c->deadline_ms = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
+    }
+}
+
+/* Waits until fd is ready for events or the deadline passes. Returns 0, ETIMEDOUT, or an
+ * errno value. Without a deadline it returns at once: the blocking call then waits. */
+static int
+wait_ready(const bzl_client *c, short events)
+{
+    if (c->deadline_ms == 0) {
+        return 0;
+    }
+    for (;;) {
+        int64_t left = c->deadline_ms - now_ms();
+        if (left <= 0) {
+            return ETIMEDOUT;
+        }
+        struct pollfd pfd = {.fd = c->fd, .events = events};
+        int n = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+        if (n > 0) {
+            return 0;
+        }
+        if (n < 0 && errno != EINTR) {
+            return errno;
+        }
+    }
+}
+
 /* Opens a stream socket connected to addr into *fd_out. Returns 0, or an errno value with no
  * descriptor left open. A Unix-socket connect interrupted while it waits for room in the
  * listener's backlog leaves the socket unconnected, so it is simply retried. */
@@ -108,12 +158,18 @@ unix_connect(const struct sockaddr_un *addr, int *fd_out)
  * an errno value. The loop is bounded by len: each pass sends at least one byte or retries an
  * interrupted call that sent nothing. */
 static int
-send_all(int fd, const uint8_t *buf, size_t len)
+send_all(const bzl_client *c, const uint8_t *buf, size_t len)
 {
     size_t off = 0;
+    /* With a deadline each send waits in poll, never in the kernel: MSG_DONTWAIT. */
+    int flags = MSG_NOSIGNAL | (c->deadline_ms != 0 ? MSG_DONTWAIT : 0);
     while (off < len) {
-        ssize_t n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
+        int err = wait_ready(c, POLLOUT);
+        if (err != 0) {
+            return err;
+        }
+        ssize_t n = send(c->fd, buf + off, len - off, flags);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
             continue;
         }
         if (n < 0) {
@@ -186,7 +242,8 @@ bzl_client_connect(const char *socket_path, bzl_client **out, char *why, size_t 
     int err = unix_connect(&addr, &fd);
     if (err != 0) {
         char errbuf[128];
-        status = BZL_IO_ERROR;
+        /* The socket or its directory is not open to this user: not a daemon that is down. */
+        status = err == EACCES || err == EPERM ? BZL_PERMISSION_DENIED : BZL_IO_ERROR;
         why_set(why, why_cap, "connect %s: %s", socket_path,
                 errno_text(err, errbuf, sizeof(errbuf)));
         goto fail;
@@ -253,7 +310,13 @@ bzl_client_send(bzl_client *c, Bzl__V1__Request *req)
     size_t packed = bzl__v1__request__pack(req, c->send_buf + BZL_FRAME_HEADER_BYTES);
     BZL_ASSERT(packed == body_bytes);
 
-    int err = send_all(c->fd, c->send_buf, BZL_FRAME_HEADER_BYTES + body_bytes);
+    deadline_begin(c);
+    int err = send_all(c, c->send_buf, BZL_FRAME_HEADER_BYTES + body_bytes);
+    if (err == ETIMEDOUT) {
+        c->timed_out = true;
+        client_set_error(c, "no room to send within %" PRIu32 " ms", c->timeout_ms);
+        return BZL_IO_ERROR;
+    }
     if (err != 0) {
         char errbuf[128];
         c->peer_closed = err == EPIPE || err == ECONNRESET;
@@ -270,6 +333,12 @@ client_fill(bzl_client *c)
 {
     BZL_ASSERT(c->read_pos == c->read_len);
 
+    int err = wait_ready(c, POLLIN);
+    if (err == ETIMEDOUT) {
+        c->timed_out = true;
+        client_set_error(c, "no answer within %" PRIu32 " ms", c->timeout_ms);
+        return BZL_IO_ERROR;
+    }
     ssize_t n;
     do {
         n = recv(c->fd, c->read_buf, sizeof(c->read_buf), 0);
@@ -311,6 +380,7 @@ bzl_client_recv(bzl_client *c, Bzl__V1__Response **resp)
     BZL_ASSERT(resp != NULL);
 
     c->error[0] = '\0';
+    deadline_begin(c);
     client_apply_frame_max(c);
     /* Bytes left over from the last read are fed first: they may hold this whole response.
      * Bounded: every pass either consumes at least one byte of a frame capped at
@@ -353,6 +423,8 @@ bzl_client_recv(bzl_client *c, Bzl__V1__Response **resp)
     return BZL_OK;
 }
 
+static bzl_status client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp);
+
 bzl_status
 bzl_client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
 {
@@ -360,6 +432,18 @@ bzl_client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
     BZL_ASSERT(req != NULL);
     BZL_ASSERT(resp != NULL);
 
+    /* One deadline over both halves: the timeout is the caller's wait, whatever takes it. */
+    c->in_call = false;
+    deadline_begin(c);
+    c->in_call = true;
+    bzl_status status = client_call(c, req, resp);
+    c->in_call = false;
+    return status;
+}
+
+static bzl_status
+client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
+{
     bzl_status status = bzl_client_send(c, req);
     Bzl__V1__Response *got = NULL;
     if (status == BZL_IO_ERROR && c->peer_closed) {
@@ -402,6 +486,13 @@ bzl_client_call(bzl_client *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
 }
 
 void
+bzl_client_set_timeout(bzl_client *c, uint32_t timeout_ms)
+{
+    BZL_ASSERT(c != NULL);
+    c->timeout_ms = timeout_ms;
+}
+
+void
 bzl_client_set_frame_max(bzl_client *c, uint32_t frame_bytes_max)
 {
     BZL_ASSERT(c != NULL);
@@ -417,6 +508,13 @@ bzl_client_error(const bzl_client *c)
 {
     BZL_ASSERT(c != NULL);
     return c->error;
+}
+
+bool
+bzl_client_timed_out(const bzl_client *c)
+{
+    BZL_ASSERT(c != NULL);
+    return c->timed_out;
 }
 
 int

@@ -44,6 +44,7 @@ static const char usage_text[] =
     "                   this version in place, print what was done and exit; back the data\n"
     "                   directory up first. An interrupted upgrade is finished by running it\n"
     "                   again; until it is, bzld refuses the ledger.\n"
+    "  --version        print bzld's version and exit\n"
     "  --help           this text\n"
     "\n"
     "Stop it with SIGTERM or SIGINT: it finishes the batch in hand, replies, and exits 0.\n";
@@ -98,6 +99,7 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
         {"map-bytes", required_argument, NULL, 'm'},
         {"map-bytes-max", required_argument, NULL, 'M'},
         {"upgrade", no_argument, NULL, 'u'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -130,6 +132,9 @@ parse_args(int argc, char **argv, bzld_config *cfg, args *a, int *log_level)
             break;
         case 'h':
             fputs(usage_text, stdout);
+            exit(0);
+        case 'V':
+            printf("bzld %s\n", BZL_VERSION);
             exit(0);
         default:
             fputs("bzld: try 'bzld --help'\n", stderr);

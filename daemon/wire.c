@@ -698,6 +698,10 @@ bzld_wire_history(const Bzl__V1__QueryHistory *req, char book_no[BZL_BOOK_NO_LEN
     if (st == BZL_OK) {
         st = bzld_wire_date(req->to, true, INT32_MAX, "to", to, fault);
     }
+    if (st == BZL_OK && *from > *to) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "from",
+                           "from %.20s is after to %.20s: an empty range", req->from, req->to);
+    }
     if (st == BZL_OK && req->kind != BZL__V1__KIND__KIND_MATERIAL &&
         req->kind != BZL__V1__KIND__KIND_PRODUCT) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "kind",

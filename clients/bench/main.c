@@ -40,6 +40,7 @@ static const char usage_text[] =
     "  --idle N           hold N idle connections open for --duration seconds, then exit\n"
     "  --label NAME       a name carried into the JSON object\n"
     "  --json             print one JSON object after the human summary (on its own line)\n"
+    "  --version          print bzl-bench's version and exit\n"
     "\n"
     "Exit status: 0 when every request succeeded, 1 when any failed, 2 usage, 3 no daemon.\n";
 
@@ -98,6 +99,7 @@ parse_args(int argc, char **argv, bench_opts *o)
         {"label", required_argument, NULL, 'L'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -159,6 +161,9 @@ parse_args(int argc, char **argv, bench_opts *o)
             break;
         case 'h':
             fputs(usage_text, stdout);
+            exit(0);
+        case 'V':
+            printf("bzl-bench %s\n", BZL_VERSION);
             exit(0);
         default:
             return usage_error("unknown option");

@@ -72,6 +72,7 @@ static_assert(CLI_BATCH_BYTES_MAX < BZL_FRAME_BYTES_DEFAULT,
 typedef struct cli {
     const char *socket_path; /* borrowed: argv or bzl_client_default_socket() */
     bool json;               /* print one JSON document instead of a table */
+    uint32_t timeout_s;      /* --timeout, BZL_TIMEOUT: one call's wait for bzld (0: for ever) */
     bzl_client *client;      /* owned; NULL until the first request (cli_deinit closes it) */
 } cli;
 
@@ -99,12 +100,20 @@ enum {
     CLI_OPT_JSON = 0x100,
     CLI_OPT_SOCKET,
     CLI_OPT_HELP,
+    CLI_OPT_TIMEOUT,
+    CLI_OPT_VERSION, /* bzl --version, before the command */
 };
+/* --timeout's default and bound: 30 s is far past any answer a healthy bzld gives (a month's
+ * reconcile of a large zone takes a few seconds) and short enough that a stopped daemon is
+ * noticed; a day is the longest wait anyone means. */
+#define CLI_TIMEOUT_S_DEFAULT 30u
+#define CLI_TIMEOUT_S_MAX 86400u
 /* The options every subcommand accepts after its name; end a command's table with this. */
 /* clang-format off */
 #define CLI_COMMON_OPTIONS                                                                         \
     {"json", no_argument, NULL, CLI_OPT_JSON},                                                     \
     {"socket", required_argument, NULL, CLI_OPT_SOCKET},                                           \
+    {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                                         \
     {"help", no_argument, NULL, CLI_OPT_HELP},                                                     \
     {NULL, 0, NULL, 0}
 /* clang-format on */
@@ -290,11 +299,44 @@ int cli_page_csv_end(cli_page *p);
 
 /* ---- declaration files ------------------------------------------------------------------- */
 
+/* A declaration or stocktake file is read whole: 64 MiB is several hundred thousand lines, far
+ * past a month-end export, and bounds what a wrong file can make the CLI allocate. */
+#define CLI_DECL_FILE_BYTES_MAX (64u << 20)
+
+/* Where the errors of one file go: every error is said as "FILE:LINE: FIELD: reason" (a CSV
+ * file line) or "FILE: decls[2].lines[0].qty: reason" (a JSON path), on stderr, or with
+ * --json appended to arr as {"file", "status", "line", "path", "field", "message"}. Only the
+ * first CLI_FILE_ERRORS_MAX of a file are said, then one "too many errors". */
+typedef struct decl_errors {
+    json_t *arr;       /* borrowed: where --json collects the errors; NULL for stderr */
+    const char *label; /* borrowed: the file's name as said */
+    unsigned count;    /* errors in the current file so far */
+} decl_errors;
+
+/* Starts a new file: label is borrowed until the next begin. */
+void decl_errors_begin(decl_errors *e, const char *label);
+/* Says one error; file_line 0 and path, field NULL when unknown. */
+void decl_error(decl_errors *e, size_t file_line, const char *path, const char *field,
+                const char *fmt, ...) BZL_PRINTF(5, 6);
+/* Reads path ("-" for stdin) whole into *text (owned, NUL-terminated, without a UTF-8
+ * byte-order mark), converting from `encoding` with iconv(3) when it is given and not UTF-8.
+ * Text that is not UTF-8 is refused with the line of its first bad byte, a guess of GBK/GB18030
+ * when its bytes convert from that, and how to save it as UTF-8. BZL_OK, BZL_MALFORMED (said),
+ * BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status decl_text_read(decl_errors *e, const char *path, const char *encoding,
+                                        char **text, size_t *len);
+/* True when v is a number of fewer than `width` digits that, padded with zeros on the left to
+ * width, passes check: a code a spreadsheet turned into a number ("7" for unit "007"). The
+ * padded code goes to out (cap > width). */
+bool decl_zero_hint(const char *v, size_t width, bzl_status (*check)(const char *, size_t),
+                    char *out, size_t cap);
+
 /* A declaration file parsed into protobuf messages. Their strings are borrowed from the JSON
  * document, so everything lives until decl_file_deinit. */
 typedef struct decl_file {
     const char *label;                /* borrowed: the path, or "<stdin>" for "-" */
     json_t *root;                     /* owned */
+    json_t *rows;                     /* owned, CSV only: per declaration, its rows' file lines */
     Bzl__V1__Declaration *decls;      /* owned, n_decls */
     Bzl__V1__Declaration **decl_ptrs; /* owned, n_decls: what a SubmitBatch points at */
     size_t *decl_bytes;               /* owned, n_decls: each declaration's packed size */
@@ -303,18 +345,34 @@ typedef struct decl_file {
     size_t n_decls;
 } decl_file;
 
-/* Reads path ("-" for stdin) strictly. Returns BZL_OK with *f filled (deinit it); BZL_MALFORMED
- * when the file cannot be read or does not hold valid declarations, after printing every
- * error (up to CLI_FILE_ERRORS_MAX) on stderr, naming file, declaration, id, line and field;
- * BZL_NO_MEMORY. On failure *f holds nothing to release. */
-BZL_NODISCARD bzl_status decl_file_load(const char *path, decl_file *f);
+/* Reads path ("-" for stdin: CSV unless it opens with '{' or '['), in `encoding` (NULL for
+ * UTF-8), and checks every field by the daemon's own rules (lib: codes, decimals, dates), so a
+ * file with any error sends nothing. Returns BZL_OK with *f filled (deinit it); BZL_MALFORMED
+ * after saying every error through e; BZL_NO_MEMORY. On failure *f holds nothing to release. */
+BZL_NODISCARD bzl_status decl_file_load(const char *path, const char *encoding, decl_errors *e,
+                                        decl_file *f);
 void decl_file_deinit(decl_file *f);
+/* Where line `line` (1-based; 0 for the declaration itself) of declaration `decl` (0-based)
+ * sits in the file: for CSV, *file_line is its row's line and path ""; for JSON, *file_line
+ * is 0 and path gets "decls[2].lines[0]" (then ".FIELD" when field is not empty). */
+void decl_file_where(const decl_file *f, size_t decl, uint32_t line, const char *field,
+                     size_t *file_line, char *path, size_t path_cap);
 
-/* decl_csv.c: reads a CSV declaration file (a header row naming the JSON fields; one row per
- * declaration line, the declaration's columns repeated on each of its rows) into the JSON
- * document decl_json.c reads, *root (owned). Every error names file, line and column, and
- * is printed on stderr (up to CLI_FILE_ERRORS_MAX); then BZL_MALFORMED. BZL_NO_MEMORY. */
-BZL_NODISCARD bzl_status decl_csv_read(const char *path, const char *label, json_t **root);
+/* decl_csv.c: reads CSV declaration text (a header row naming the fields, in any case or by
+ * their Chinese column names; one row per declaration line, the declaration's columns
+ * repeated on each of its rows) into the JSON document decl_json.c checks, *root (owned), and
+ * *rows (owned: per declaration, the file lines of its rows). Errors name file, line and
+ * column through e; then BZL_MALFORMED. BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status decl_csv_read(decl_errors *e, const char *text, size_t len, json_t **root,
+                                       json_t **rows);
+/* The field a CSV header cell names (case-insensitive, or a Chinese column name), or NULL.
+ * names, n_names: the fields the file kind knows. */
+const char *decl_csv_column(const char *header, const char *const *names, size_t n_names);
+/* Reads CSV text into the records of a generic table: *out (owned) is an array of objects, one
+ * per row, keyed by the fields their header names, each with "_line" its file line. The
+ * stocktake file uses it. BZL_OK, BZL_MALFORMED (said), BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status decl_csv_records(decl_errors *e, const char *text, size_t len,
+                                          const char *const *names, size_t n_names, json_t **out);
 
 /* ---- subcommands (cmd_*.c) --------------------------------------------------------------- */
 

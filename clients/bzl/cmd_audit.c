@@ -50,8 +50,10 @@ verify_print(const cli *c, const Bzl__V1__Response *resp, json_t *checkpoints)
         return rc;
     }
     if (r->ok) {
-        printf("OK: %llu journal entries, head %llu %s; %llu balances recomputed from %llu "
-               "declarations agree\n",
+        /* The reply's `declarations` counts the journal entries whose effects were summed
+         * (declarations, posts, voids, reversals ...), so it is said as what it is. */
+        printf("OK: %llu journal entries, head %llu %s; %llu balances recomputed from the "
+               "effects of %llu journal entries agree\n",
                (unsigned long long)r->entries, (unsigned long long)r->head_seq, hash,
                (unsigned long long)r->items, (unsigned long long)r->declarations);
     } else if (r->first_bad_seq != 0) {

@@ -168,22 +168,51 @@ enterprise_pages(cli *c, cli_table *t, json_t *arr, bool *ok)
     return rc;
 }
 
+/* Prints t as CSV: the headers in lower case, then each row (cli_csv_cell quotes and guards). */
+static int
+table_csv_print(const cli_table *t)
+{
+    if (t->failed) {
+        fputs("bzl: out of memory building the output\n", stderr);
+        return CLI_EXIT_TRANSPORT;
+    }
+    for (size_t i = 0; i < t->n_cols; i++) {
+        char key[32];
+        size_t k = 0;
+        for (const char *h = t->cols[i].header; *h != '\0' && k + 1 < sizeof key; h++) {
+            key[k++] = (char)(*h >= 'A' && *h <= 'Z' ? *h - 'A' + 'a' : *h);
+        }
+        key[k] = '\0';
+        cli_csv_cell(key, i + 1 == t->n_cols);
+    }
+    for (size_t i = 0; i < t->n_cells; i++) {
+        cli_csv_cell(t->cells[i], (i + 1) % t->n_cols == 0);
+    }
+    return CLI_EXIT_OK;
+}
+
 int
 cli_enterprise_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     cli_table t;
     json_t *arr = NULL;
     bool ok = true;
+    bool csv = false;
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
     cli_table_init(&t, enterprise_cols, BZL_ARRAY_LEN(enterprise_cols));
-    int rc = cli_no_arg(c, cmd, argc, argv);
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, NULL, 0, flags, BZL_ARRAY_LEN(flags), 0);
     if (rc != CLI_GO_ON) {
         goto done;
     }
-    arr = c->json ? json_array() : NULL;
-    ok = !c->json || arr != NULL;
-    rc = enterprise_pages(c, &t, arr, &ok);
+    /* --csv builds the table whatever --json says, as every listing's --csv does. */
+    cli view = *c;
+    view.json = c->json && !csv;
+    arr = view.json ? json_array() : NULL;
+    ok = !view.json || arr != NULL;
+    rc = enterprise_pages(&view, &t, arr, &ok);
+    c->client = view.client;
     if (rc == CLI_EXIT_OK) {
-        rc = cli_emit(c, &t, arr, ok);
+        rc = csv ? table_csv_print(&t) : cli_emit(&view, &t, arr, ok);
     }
 done:
     json_decref(arr);

@@ -16,8 +16,8 @@ cli_ledger_opts_flags(cli *c, const cli_cmd *cmd, int argc, char **argv,
                       size_t n_flags, int positional)
 {
     struct option opts[24];
-    BZL_ASSERT(n_specs + n_flags + 4 <= BZL_ARRAY_LEN(opts));
     static const struct option common[] = {CLI_COMMON_OPTIONS};
+    BZL_ASSERT(n_specs + n_flags + BZL_ARRAY_LEN(common) <= BZL_ARRAY_LEN(opts));
     for (size_t i = 0; i < n_specs; i++) {
         opts[i] = (struct option){specs[i].name, required_argument, NULL, OPT_SPEC + (int)i};
     }

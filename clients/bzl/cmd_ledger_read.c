@@ -111,8 +111,11 @@ cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__ListNorms body = BZL__V1__LIST_NORMS__INIT;
     char *product = "";
+    bool csv = false;
     const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"product", &product, false}};
-    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
     cli_ledger_item(cmd, product, "product", &body.product, &rc);
     if (rc != CLI_GO_ON) {
         return rc;
@@ -121,7 +124,7 @@ cli_bom_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
     req.body_case = BZL__V1__REQUEST__BODY_LIST_NORMS;
     req.list_norms = &body;
     return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_NORMS, norm_cols,
-                          BZL_ARRAY_LEN(norm_cols), norms_page, false);
+                          BZL_ARRAY_LEN(norm_cols), norms_page, csv);
 }
 
 /* ---- history ----------------------------------------------------------------------------------
@@ -158,11 +161,14 @@ cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__QueryHistory body = BZL__V1__QUERY_HISTORY__INIT;
     char *kind = "", *item = "";
+    bool csv = false;
     const cli_ledger_opt specs[] = {
         {"book", &body.book, true},  {"kind", &kind, true},   {"item", &item, true},
         {"from", &body.from, false}, {"to", &body.to, false},
     };
-    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
     cli_ledger_item(cmd, item, "item", &body.item, &rc);
     if (rc == CLI_GO_ON && !cli_kind_parse(kind, &body.kind)) {
         rc = cli_usage_error(cmd, "--kind must be material or product, not '%s'", kind);
@@ -174,7 +180,7 @@ cli_history(cli *c, const cli_cmd *cmd, int argc, char **argv)
     req.body_case = BZL__V1__REQUEST__BODY_HISTORY;
     req.history = &body;
     return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_HISTORY,
-                          history_cols, BZL_ARRAY_LEN(history_cols), history_page, false);
+                          history_cols, BZL_ARRAY_LEN(history_cols), history_page, csv);
 }
 
 /* ---- declaration show -------------------------------------------------------------------------
@@ -458,8 +464,11 @@ int
 cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__ListUnmatchedTransfers body = BZL__V1__LIST_UNMATCHED_TRANSFERS__INIT;
+    bool csv = false;
     const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, false}};
-    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -467,7 +476,7 @@ cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv)
     req.body_case = BZL__V1__REQUEST__BODY_UNMATCHED_TRANSFERS;
     req.unmatched_transfers = &body;
     return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_TRANSFERS,
-                          transfer_cols, BZL_ARRAY_LEN(transfer_cols), transfers_page, false);
+                          transfer_cols, BZL_ARRAY_LEN(transfer_cols), transfers_page, csv);
 }
 
 /* ---- scrap
@@ -497,8 +506,11 @@ cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__QueryScrap body = BZL__V1__QUERY_SCRAP__INIT;
     char *item = "";
+    bool csv = false;
     const cli_ledger_opt specs[] = {{"book", &body.book, true}, {"item", &item, false}};
-    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0);
+    const cli_ledger_flag flags[] = {{"csv", &csv}};
+    int rc = cli_ledger_opts_flags(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), flags,
+                                   BZL_ARRAY_LEN(flags), 0);
     cli_ledger_item(cmd, item, "item", &body.item, &rc);
     if (rc != CLI_GO_ON) {
         return rc;
@@ -507,5 +519,5 @@ cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv)
     req.body_case = BZL__V1__REQUEST__BODY_SCRAP;
     req.scrap = &body;
     return cli_read_pages(c, &req, &body.page_token, BZL__V1__RESPONSE__RESULT_SCRAP, scrap_cols,
-                          BZL_ARRAY_LEN(scrap_cols), scrap_page, false);
+                          BZL_ARRAY_LEN(scrap_cols), scrap_page, csv);
 }

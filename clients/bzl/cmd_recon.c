@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bzl/codes.h"
 #include "bzl/limits.h"
@@ -27,8 +28,8 @@ recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const recon_opt *s
            int positional, bool *csv)
 {
     struct option opts[24];
-    BZL_ASSERT(n + 5 <= BZL_ARRAY_LEN(opts));
     static const struct option common[] = {CLI_COMMON_OPTIONS};
+    BZL_ASSERT(n + 1 + BZL_ARRAY_LEN(common) <= BZL_ARRAY_LEN(opts));
     for (size_t i = 0; i < n; i++) {
         opts[i] =
             (struct option){specs[i].name, specs[i].value != NULL ? required_argument : no_argument,
@@ -229,6 +230,32 @@ table_call(cli *c, Bzl__V1__Request *req, bool csv)
     return rc;
 }
 
+/* An action whose answer is the one-cell acknowledgement table ("recorded" or "unchanged"):
+ * --json and --csv print the table; a person reads what was done, `what` then the word
+ * ("rate 502 2026-03 = 7.1234 recorded"). */
+static int
+ack_call(cli *c, Bzl__V1__Request *req, bool csv, const char *what)
+{
+    Bzl__V1__Response *resp = NULL;
+    int rc = cli_call(c, req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    const Bzl__V1__Table *t = resp->table;
+    bool one = t->n_rows == 1 && t->rows[0]->n_cells == 1;
+    if (c->json || csv || !one) {
+        out o = {.csv = csv, .ok = true};
+        out_page(c, &o, t);
+        rc = out_finish(c, &o, t);
+    } else {
+        const char *word = t->rows[0]->cells[0];
+        printf("%s %s%s\n", what, word,
+               strcmp(word, "unchanged") == 0 ? " (the same was recorded before)" : "");
+    }
+    bzl__v1__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
 /* ---- stocktake ------------------------------------------------------------------------------- */
 
 static const char *
@@ -236,6 +263,94 @@ jstr(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The columns of a CSV stocktake: one row per counted line, the book and date repeated. */
+static const char *const stocktake_cols[] = {"book", "date", "kind", "item", "qty", "bom_version"};
+
+/* Turns the rows of a CSV stocktake into the JSON document the JSON form is: book and date
+ * from the rows (every row the same), the lines with their item a number. NULL after saying
+ * why, naming the file line. */
+static json_t *
+stocktake_from_rows(decl_errors *e, json_t *rows)
+{
+    json_t *root = json_object();
+    json_t *lines = json_array();
+    const char *first[2] = {NULL, NULL};
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        size_t line = (size_t)json_integer_value(json_object_get(r, "_line"));
+        for (size_t k = 0; k < 2; k++) {
+            const char *v = jstr(r, stocktake_cols[k]);
+            if (v == NULL) {
+                decl_error(e, line, NULL, stocktake_cols[k], "is empty");
+            } else if (first[k] == NULL) {
+                first[k] = v;
+            } else if (strcmp(first[k], v) != 0) {
+                decl_error(e, line, NULL, stocktake_cols[k],
+                           "is \"%.40s\" here but \"%.40s\" on the first row: one stocktake is of "
+                           "one book on one date",
+                           v, first[k]);
+            }
+        }
+        const char *item = jstr(r, "item");
+        uint32_t n = 0;
+        if (item == NULL || !cli_parse_u32(item, 1, BZL_ITEM_NO_MAX, &n)) {
+            decl_error(e, line, NULL, "item", "must be a whole number from 1 to %u",
+                       BZL_ITEM_NO_MAX);
+        }
+        json_t *l = json_object();
+        json_object_set(l, "kind", json_object_get(r, "kind"));
+        json_object_set_new(l, "item", json_integer(n));
+        json_object_set(l, "qty", json_object_get(r, "qty"));
+        json_object_set(l, "bom_version", json_object_get(r, "bom_version"));
+        json_array_append_new(lines, l);
+    }
+    if (first[0] != NULL) {
+        json_object_set_new(root, "book", json_string(first[0]));
+        json_object_set_new(root, "date", json_string(first[1] != NULL ? first[1] : ""));
+    }
+    json_object_set_new(root, "lines", lines);
+    if (e->count > 0) {
+        json_decref(root);
+        root = NULL;
+    }
+    return root;
+}
+
+/* Reads a stocktake file: JSON, or CSV when its name ends in .csv (a header naming book, date,
+ * kind, item, qty and bom_version, in any case or by their Chinese names; a row per line). A
+ * UTF-8 byte-order mark is accepted; other encodings are refused with a hint. NULL after
+ * saying why. */
+static json_t *
+stocktake_read(const char *path)
+{
+    decl_errors e = {0};
+    char *text = NULL;
+    size_t len = 0;
+    json_t *root = NULL;
+    json_t *rows = NULL;
+    size_t n = strlen(path);
+    decl_errors_begin(&e, path);
+    if (decl_text_read(&e, path, NULL, &text, &len) != BZL_OK) {
+        goto done;
+    }
+    if (n >= 4 && strcasecmp(path + n - 4, ".csv") == 0) {
+        if (decl_csv_records(&e, text, len, stocktake_cols, BZL_ARRAY_LEN(stocktake_cols), &rows) ==
+            BZL_OK) {
+            root = stocktake_from_rows(&e, rows);
+        }
+        goto done;
+    }
+    json_error_t err;
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (root == NULL) {
+        decl_error(&e, err.line > 0 ? (size_t)err.line : 0, NULL, NULL, "%s", err.text);
+    }
+done:
+    json_decref(rows);
+    free(text);
+    return root;
 }
 
 /* Fills body from the stocktake file; prints why and returns false when it is not valid. */
@@ -291,12 +406,12 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
         return rc;
     }
     const char *path = argv[optind];
-    json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    json_t *root = stocktake_read(path);
     json_t *arr = root != NULL ? json_object_get(root, "lines") : NULL;
     if (root == NULL || !json_is_array(arr)) {
-        fprintf(stderr, "bzl: %s: %s\n", path,
-                root == NULL ? err.text : "\"lines\" must be an array");
+        if (root != NULL) {
+            fprintf(stderr, "bzl: %s: \"lines\" must be an array\n", path);
+        }
         json_decref(root);
         return CLI_EXIT_BAD_FILE;
     }
@@ -448,7 +563,9 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_SET_RATE;
     req.set_rate = &body;
-    return table_call(c, &req, csv);
+    char what[160];
+    snprintf(what, sizeof what, "rate %.8s %.10s = %.40s CNY", body.currency, body.month, body.cny);
+    return ack_call(c, &req, csv, what);
 }
 
 int
@@ -524,7 +641,10 @@ cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_RECORD_TRADE;
     req.record_trade = &body;
-    return table_call(c, &req, csv);
+    char what[200];
+    snprintf(what, sizeof what, "general trade %.10s in %.8s: exports %.40s, imports %.40s",
+             body.month, body.currency, body.exports, body.imports);
+    return ack_call(c, &req, csv, what);
 }
 
 /* report var | modes | share | upgrades: the kind is the command's last word. The daemon takes
@@ -554,8 +674,13 @@ cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
             cmd, "--by must be enterprise, product, mode, area or zone, not '%s'", by);
     }
     if (!cli_granularity_parse(granularity, &body.granularity)) {
-        return cli_usage_error(cmd, "--granularity must be month or quarter, not '%s'",
+        return cli_usage_error(cmd, "--granularity must be month, quarter or year, not '%s'",
                                granularity);
+    }
+    bool bucketed = body.kind == BZL__V1__REPORT_KIND__REPORT_KIND_MODES ||
+                    body.kind == BZL__V1__REPORT_KIND__REPORT_KIND_SHARE;
+    if (granularity[0] != '\0' && !bucketed) {
+        return cli_usage_error(cmd, "--granularity applies to report modes and report share");
     }
     body.exclude_transfers = exclude;
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;

@@ -6,17 +6,23 @@
 #include "cli.h"
 
 static const cli_column submit_cols[] = {
-    {"FILE", false}, {"ID", false}, {"STATUS", false}, {"SEQ", true}, {"MESSAGE", false},
+    {"FILE", false},   {"AT", false}, {"ID", false},
+    {"STATUS", false}, {"SEQ", true}, {"NOTE", false},
 };
 
 /* What one `bzl submit` has done so far, over all its files. */
 typedef struct submit_run {
     cli *c;
-    cli_table table; /* table output */
-    json_t *rows;    /* JSON output: the array of results; NULL for a table */
-    bool ok;         /* the output could be built so far */
-    bool refused;    /* the daemon refused a declaration */
-    bool bad_file;   /* a file was not submitted */
+    cli_table table;      /* table output */
+    json_t *rows;         /* JSON output: the array of results; NULL for a table */
+    decl_errors errs;     /* the files' own errors: on stderr, or into rows with --json */
+    const char *encoding; /* --encoding: the files' encoding; NULL for UTF-8 */
+    bool atomic;          /* --atomic: each file is one all-or-nothing batch */
+    bool ok;              /* the output could be built so far */
+    bool refused;         /* the daemon refused a declaration */
+    bool bad_file;        /* a file was not submitted */
+    /* The summary line: declarations answered, and how. */
+    uint64_t n_decls, n_ok, n_replayed, n_refused, n_aborted;
 } submit_run;
 
 /* {"line", "field", "item", "available"}: where the daemon says the fault is. */
@@ -31,13 +37,37 @@ fault_json(const Bzl__V1__Fault *fault, bool *ok)
     return obj;
 }
 
+/* Where a refused declaration's fault sits in its file. */
+typedef struct submit_at {
+    size_t file_line; /* CSV: the row's line; 0 for JSON */
+    char path[96];    /* JSON: decls[2].lines[0].unit; "" for CSV */
+    char text[112];   /* for the table and stderr: "3" or the path */
+} submit_at;
+
 static void
-result_json(submit_run *r, const char *file, const char *id, const Bzl__V1__SubmitResult *res)
+submit_at_of(const decl_file *f, size_t decl, const Bzl__V1__SubmitResult *res, submit_at *at)
+{
+    const Bzl__V1__Fault *fault = res->fault;
+    decl_file_where(f, decl, fault != NULL ? fault->line : 0, fault != NULL ? fault->field : "",
+                    &at->file_line, at->path, sizeof at->path);
+    if (at->file_line > 0) {
+        snprintf(at->text, sizeof at->text, "%zu", at->file_line);
+    } else {
+        snprintf(at->text, sizeof at->text, "%s", at->path);
+    }
+}
+
+static void
+result_json(submit_run *r, const char *file, const char *id, const Bzl__V1__SubmitResult *res,
+            const submit_at *at)
 {
     char buf[24];
     bool accepted = res->status == BZL__V1__STATUS__STATUS_OK;
     json_t *obj = json_object();
     cli_json_put(obj, "file", cli_json_str(file), &r->ok);
+    cli_json_put(obj, "line",
+                 at->file_line > 0 ? json_integer((json_int_t)at->file_line) : json_null(), &r->ok);
+    cli_json_put(obj, "path", at->path[0] != '\0' ? cli_json_str(at->path) : json_null(), &r->ok);
     cli_json_put(obj, "id", cli_json_str(id), &r->ok);
     cli_json_put(obj, "status", cli_json_str(cli_status_name((int)res->status, buf, sizeof buf)),
                  &r->ok);
@@ -51,25 +81,43 @@ result_json(submit_run *r, const char *file, const char *id, const Bzl__V1__Subm
     cli_json_push(r->rows, obj, &r->ok);
 }
 
-/* Records one declaration's outcome; a refusal is also said on stderr when `say`. */
+/* Records one declaration's outcome (declaration `decl` of f). A refusal is said on stderr as
+ * "FILE:LINE: FIELD: STATUS: message" (CSV) or "FILE: decls[3].lines[1].unit: STATUS: message"
+ * (JSON) when `say` and the output is a table, whose row then holds no message, so nothing is
+ * printed twice. */
 static void
-result_add(submit_run *r, const char *file, const char *id, const Bzl__V1__SubmitResult *res,
+result_add(submit_run *r, const decl_file *f, size_t decl, const Bzl__V1__SubmitResult *res,
            bool say)
 {
     char buf[24];
     const char *status = cli_status_name((int)res->status, buf, sizeof buf);
+    const char *id = f->decls[decl].id;
     bool accepted = res->status == BZL__V1__STATUS__STATUS_OK;
+    bool aborted = res->status == BZL__V1__STATUS__STATUS_ABORTED;
+    submit_at at = {0};
+    r->n_decls++;
+    r->n_ok += accepted && !res->replayed;
+    r->n_replayed += accepted && res->replayed;
+    r->n_refused += !accepted && !aborted;
+    r->n_aborted += aborted;
     if (!accepted) {
         r->refused = true;
+        submit_at_of(f, decl, res, &at);
     }
-    if (!accepted && say) {
-        fprintf(stderr, "bzl: %s: %s: declaration %s: %s\n", status, file, id,
+    if (!accepted && say && !r->c->json) {
+        const char *field = res->fault != NULL && res->fault->field[0] != '\0' && at.path[0] == '\0'
+                                ? res->fault->field
+                                : NULL;
+        fprintf(stderr, "%s%s%s%s%s: %s: declaration %s: %s\n", f->label,
+                at.file_line > 0 ? ":" : ": ", at.text, field != NULL ? ": " : "",
+                field != NULL ? field : "", status, id,
                 res->message[0] != '\0' ? res->message : bzl_status_text((bzl_status)res->status));
     }
     if (r->c->json) {
-        result_json(r, file, id, res);
+        result_json(r, f->label, id, res, &at);
     } else {
-        cli_table_add(&r->table, file);
+        cli_table_add(&r->table, f->label);
+        cli_table_add(&r->table, at.text);
         cli_table_add(&r->table, id);
         cli_table_add(&r->table, status);
         if (accepted) {
@@ -77,8 +125,10 @@ result_add(submit_run *r, const char *file, const char *id, const Bzl__V1__Submi
         } else {
             cli_table_add(&r->table, "");
         }
-        cli_table_add(&r->table,
-                      res->replayed && res->message[0] == '\0' ? "replayed" : res->message);
+        /* The refusal's reason is on stderr already, unless it was said once for the batch. */
+        cli_table_add(&r->table, accepted && res->replayed ? "replayed (already recorded)"
+                                 : !accepted && !say       ? res->message
+                                                           : "");
     }
 }
 
@@ -135,6 +185,7 @@ submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
     Bzl__V1__Response *resp = NULL;
     body.n_declarations = end - start;
     body.declarations = f->decl_ptrs + start;
+    body.atomic = r->atomic;
     req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
     req.submit_batch = &body;
     int rc = exchange_busy(r->c, &req, &resp);
@@ -150,7 +201,7 @@ submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
         shared.fault = resp->fault;
         cli_print_refusal((int)resp->status, resp->message);
         for (size_t i = start; i < end; i++) {
-            result_add(r, f->label, f->decls[i].id, &shared, false);
+            result_add(r, f, i, &shared, false);
         }
         goto done;
     }
@@ -163,7 +214,7 @@ submit_batch(submit_run *r, const decl_file *f, size_t start, size_t end)
         goto done;
     }
     for (size_t i = start; i < end; i++) {
-        result_add(r, f->label, f->decls[i].id, resp->batch->results[i - start], true);
+        result_add(r, f, i, resp->batch->results[i - start], true);
     }
 done:
     if (resp != NULL) {
@@ -172,20 +223,29 @@ done:
     return rc;
 }
 
-/* Loads one file and submits all of it, or none of it when it has any error. */
+/* Loads one file and submits all of it, or none of it when it has any error. With --atomic
+ * the file goes as one batch the daemon commits whole or not at all. */
 static int
 submit_file(submit_run *r, const char *path)
 {
     decl_file f = {0};
     int rc = CLI_EXIT_OK;
-    bzl_status st = decl_file_load(path, &f);
+    bzl_status st = decl_file_load(path, r->encoding, &r->errs, &f);
     if (st == BZL_MALFORMED) {
-        r->bad_file = true; /* said on stderr; the other files still go */
+        r->bad_file = true; /* said; the other files still go */
         goto done;
     }
     if (st != BZL_OK) {
         /* Out of memory is not the file's fault: stop as for a failed exchange. */
         rc = CLI_EXIT_TRANSPORT;
+        goto done;
+    }
+    if (r->atomic && f.n_decls > 0 && batch_end(&f, 0) < f.n_decls) {
+        decl_error(&r->errs, 0, NULL, NULL,
+                   "--atomic: the file's %zu declarations do not fit one request (at most %u "
+                   "declarations and %u bytes); split it",
+                   f.n_decls, CLI_BATCH_DECLS_MAX, CLI_BATCH_BYTES_MAX);
+        r->bad_file = true;
         goto done;
     }
     for (size_t start = 0; start < f.n_decls && rc == CLI_EXIT_OK;) {
@@ -198,17 +258,45 @@ done:
     return rc;
 }
 
+/* The line that ends every submit: on stdout under the table, on stderr with --json (whose
+ * stdout is one JSON document). */
+static void
+summary_print(const submit_run *r)
+{
+    FILE *out = r->c->json ? stderr : stdout;
+    fprintf(out, "%llu declaration%s: %llu OK, %llu already recorded, %llu refused",
+            (unsigned long long)r->n_decls, r->n_decls == 1 ? "" : "s", (unsigned long long)r->n_ok,
+            (unsigned long long)r->n_replayed, (unsigned long long)r->n_refused);
+    if (r->n_aborted > 0) {
+        fprintf(out, ", %llu not committed (all-or-nothing)", (unsigned long long)r->n_aborted);
+    }
+    if (r->bad_file) {
+        fputs("; a file with errors was not sent", out);
+    }
+    fputc('\n', out);
+}
+
+enum { OPT_ATOMIC = 1, OPT_ENCODING };
+
 int
 cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {
+        {"atomic", no_argument, NULL, OPT_ATOMIC},
+        {"encoding", required_argument, NULL, OPT_ENCODING},
+        CLI_COMMON_OPTIONS,
+    };
     submit_run r = {.c = c, .rows = NULL, .ok = true};
     int rc = CLI_EXIT_OK;
     int opt;
     cli_table_init(&r.table, submit_cols, BZL_ARRAY_LEN(submit_cols));
     cli_opts_begin();
     while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &rc)) >= 0) {
-        /* no options of its own */
+        if (opt == OPT_ATOMIC) {
+            r.atomic = true;
+        } else if (opt == OPT_ENCODING) {
+            r.encoding = optarg;
+        }
     }
     if (opt == CLI_OPTS_STOP) {
         goto done;
@@ -219,11 +307,13 @@ cli_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
     }
     r.rows = c->json ? json_array() : NULL;
     r.ok = !c->json || r.rows != NULL;
+    r.errs.arr = r.rows;
     for (int i = optind; i < argc && rc == CLI_EXIT_OK; i++) {
         rc = submit_file(&r, argv[i]);
     }
     /* Print what was done even when the daemon went away midway: those rows are facts. */
     int out = c->json || r.table.n_cells > 0 ? cli_emit(c, &r.table, r.rows, r.ok) : CLI_EXIT_OK;
+    summary_print(&r);
     if (rc == CLI_EXIT_OK) {
         rc = out != CLI_EXIT_OK ? out
              : r.bad_file       ? CLI_EXIT_BAD_FILE

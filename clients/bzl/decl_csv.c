@@ -8,18 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bzl/calendar.h"
-#include "bzl/codes.h"
-#include "bzl/decimal.h"
 #include "cli.h"
 
-/* A declaration file is read whole: 64 MiB is several hundred thousand lines, far past a
- * month-end export, and bounds what a wrong file can make the CLI allocate. */
-#define CSV_FILE_BYTES_MAX (64u << 20)
 /* Columns in a row: the 19 fields with room for an exporter's extra columns to be named. */
 #define CSV_COLUMNS_MAX 64u
 
-typedef enum col_type { C_TEXT, C_DECIMAL, C_DATE, C_ITEM, C_BOOL, C_KIND, C_DIR, C_MODE } col_type;
+/* What a cell becomes in the JSON document: text (which decl_json.c checks by the field's rule,
+ * naming this row's line), or the JSON number or boolean the JSON format writes there. */
+typedef enum col_type { C_TEXT, C_ITEM, C_BOOL } col_type;
 
 typedef struct col_spec {
     const char *name;
@@ -28,28 +24,78 @@ typedef struct col_spec {
     col_type type;
 } col_spec;
 
-/* The JSON field names (README, decl_json.c), in the order they are documented. */
+/* The JSON field names (README, decl_json.c), in the order they are documented. A new field
+ * is one row here, one in decl_json.c's tables, and its Chinese names in col_aliases. */
 static const col_spec specs[] = {
     {"id", false, true, C_TEXT},
     {"enterprise", false, true, C_TEXT},
     {"book", false, true, C_TEXT},
-    {"kind", false, true, C_KIND},
-    {"direction", false, true, C_DIR},
+    {"kind", false, true, C_TEXT},
+    {"direction", false, true, C_TEXT},
     {"trade_mode", false, true, C_TEXT},
-    {"date", false, true, C_DATE},
+    {"date", false, true, C_TEXT},
     {"pending", false, false, C_BOOL},
     {"related_book", false, false, C_TEXT},
     {"related_id", false, false, C_TEXT},
     {"origin", false, false, C_TEXT},
     {"item", true, true, C_ITEM},
-    {"qty", true, true, C_DECIMAL},
+    {"qty", true, true, C_TEXT},
     {"unit", true, true, C_TEXT},
-    {"value", true, true, C_DECIMAL},
+    {"value", true, true, C_TEXT},
     {"currency", true, true, C_TEXT},
-    {"usd", true, false, C_DECIMAL},
+    {"usd", true, false, C_TEXT},
     {"bom_version", true, false, C_TEXT},
-    {"mode", true, false, C_MODE},
+    {"mode", true, false, C_TEXT},
     {"country", true, false, C_TEXT},
+};
+
+/* The Chinese column names a header may use for a field, as the customs declaration forms and
+ * the ERP exports built on them name the columns (docs/FILES.md lists them; bzl(1) too). A
+ * header cell matches a field's own name in any case, or one of these exactly. */
+typedef struct col_alias {
+    const char *alias;
+    const char *field;
+} col_alias;
+
+static const col_alias col_aliases[] = {
+    {"编号", "id"},
+    {"清单编号", "id"},
+    {"企业编码", "enterprise"},
+    {"经营单位编码", "enterprise"},
+    {"账册号", "book"},
+    {"账册编号", "book"},
+    {"料件成品标志", "kind"},
+    {"类型", "kind"},
+    {"进出口标志", "direction"},
+    {"进出标志", "direction"},
+    {"监管方式", "trade_mode"},
+    {"申报日期", "date"},
+    {"日期", "date"},
+    {"待审", "pending"},
+    {"关联账册号", "related_book"},
+    {"关联编号", "related_id"},
+    {"关联清单编号", "related_id"},
+    {"料号", "item"},
+    {"备案序号", "item"},
+    {"项号", "item"},
+    {"数量", "qty"},
+    {"申报数量", "qty"},
+    {"单位", "unit"},
+    {"计量单位", "unit"},
+    {"申报单位", "unit"},
+    {"金额", "value"},
+    {"总价", "value"},
+    {"申报总价", "value"},
+    {"币制", "currency"},
+    {"美元金额", "usd"},
+    {"单耗版本号", "bom_version"},
+    {"业务模式", "mode"},
+    {"国别", "country"},
+    {"原产国", "country"},
+    {"原产国(地区)", "country"},
+    {"最终目的国", "country"},
+    /* stocktake files (cmd_recon.c) */
+    {"盘点数量", "qty"},
 };
 #define SPECS_COUNT (sizeof specs / sizeof specs[0])
 static_assert(SPECS_COUNT <= CSV_COLUMNS_MAX, "every field fits a row");
@@ -58,8 +104,7 @@ static_assert(SPECS_COUNT <= CSV_COLUMNS_MAX, "every field fits a row");
 enum { SPEC_ID = 0, SPEC_ENTERPRISE = 1 };
 
 typedef struct csv_ctx {
-    const char *label;
-    unsigned errors;
+    decl_errors *e;
     const char *p, *end; /* what is left of the file */
     size_t line;         /* physical line of p, 1-based */
     char *fields[CSV_COLUMNS_MAX];
@@ -73,23 +118,12 @@ BZL_PRINTF(4, 5)
 static void
 csv_error(csv_ctx *x, size_t line, const char *column, const char *fmt, ...)
 {
-    x->errors++;
-    if (x->errors > CLI_FILE_ERRORS_MAX) {
-        if (x->errors == CLI_FILE_ERRORS_MAX + 1) {
-            fprintf(stderr, "%s: too many errors; the rest of the file was not checked\n",
-                    x->label);
-        }
-        return;
-    }
-    fprintf(stderr, "%s:%zu: ", x->label, line);
-    if (column != NULL) {
-        fprintf(stderr, "column \"%s\": ", column);
-    }
+    char reason[400];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    decl_error(x->e, line, NULL, column, "%s", reason);
 }
 
 /* ---- records ----------------------------------------------------------------------------- */
@@ -190,11 +224,47 @@ record_read(csv_ctx *x, size_t *rec_line)
 
 /* ---- the header -------------------------------------------------------------------------- */
 
+const char *
+decl_csv_column(const char *header, const char *const *names, size_t n_names)
+{
+    const char *field = NULL;
+    /* Excel pads a header now and then; a space is never part of a field's name. */
+    size_t len = strlen(header);
+    while (len > 0 && (header[len - 1] == ' ' || header[len - 1] == '\t')) {
+        len--;
+    }
+    while (len > 0 && (*header == ' ' || *header == '\t')) {
+        header++;
+        len--;
+    }
+    for (size_t i = 0; i < BZL_ARRAY_LEN(col_aliases) && field == NULL; i++) {
+        if (strlen(col_aliases[i].alias) == len && memcmp(col_aliases[i].alias, header, len) == 0) {
+            field = col_aliases[i].field;
+        }
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        bool named = field != NULL
+                         ? strcmp(field, names[i]) == 0
+                         : strlen(names[i]) == len && strncasecmp(names[i], header, len) == 0;
+        if (named) {
+            return names[i];
+        }
+    }
+    return NULL;
+}
+
 static int
 spec_index(const char *name)
 {
-    for (size_t i = 0; i < SPECS_COUNT; i++) {
-        if (strcmp(specs[i].name, name) == 0) {
+    static const char *names[SPECS_COUNT];
+    if (names[0] == NULL) {
+        for (size_t i = 0; i < SPECS_COUNT; i++) {
+            names[i] = specs[i].name;
+        }
+    }
+    const char *field = decl_csv_column(name, names, SPECS_COUNT);
+    for (size_t i = 0; field != NULL && i < SPECS_COUNT; i++) {
+        if (strcmp(specs[i].name, field) == 0) {
             return (int)i;
         }
     }
@@ -212,10 +282,12 @@ header_map(csv_ctx *x, size_t line)
         int s = spec_index(x->fields[c]);
         if (s < 0) {
             csv_error(x, line, x->fields[c],
-                      "unknown column (the header names the fields: id, "
-                      "enterprise, book, …, item, qty, unit, …)");
+                      "unknown column (the header names the fields, in any case or by their "
+                      "Chinese names: id/编号, enterprise, book, …, item/料号, qty/数量, "
+                      "unit/单位, …; see bzl(1))");
         } else if (x->col_of[s] >= 0) {
-            csv_error(x, line, x->fields[c], "named twice in the header");
+            csv_error(x, line, x->fields[c], "names field %s, which another column names too",
+                      specs[s].name);
         } else {
             x->col_of[s] = (int)c;
         }
@@ -237,31 +309,14 @@ cell(const csv_ctx *x, size_t i)
     return c >= 0 && (size_t)c < x->n_fields ? x->fields[c] : "";
 }
 
-/* Why the non-empty text v is not a valid value of its column, or NULL. Decimals and dates
- * are checked with the daemon's own rules (lib), so a row is refused here with its line. */
+/* Why the non-empty text v is not a valid value of its column, or NULL. Only the cells that
+ * become JSON numbers or booleans are checked here; the rest go as text to decl_json.c, which
+ * checks every field by the daemon's rules and names this row's line. */
 static const char *
 cell_problem(col_type type, const char *v)
 {
     size_t len = strlen(v);
-    int64_t e5 = 0;
-    int32_t days = 0;
-    Bzl__V1__Kind kind;
-    Bzl__V1__Direction dir;
-    Bzl__V1__BizMode mode;
     switch (type) {
-    case C_DECIMAL:
-        return bzl_dec_parse(v, len, BZL_SCALE_QTY, false, &e5) == BZL_OK
-                   ? NULL
-                   : "is not a plain decimal (at most 13 digits, a point and 5 decimals; no sign, "
-                     "exponent or separators)";
-    case C_DATE:
-        return bzl_date_parse(v, len, &days) == BZL_OK ? NULL : "is not a date YYYY-MM-DD";
-    case C_KIND:
-        return cli_kind_parse(v, &kind) ? NULL : "must be material or product";
-    case C_DIR:
-        return cli_direction_parse(v, &dir) ? NULL : "must be in or out";
-    case C_MODE:
-        return cli_mode_parse(v, &mode) ? NULL : "must be OEM, ODM or OBM";
     case C_BOOL:
         return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? NULL : "must be true or false";
     case C_ITEM:
@@ -324,7 +379,8 @@ level_fill(csv_ctx *x, size_t line, bool line_level, json_t *obj, bool *bad)
 /* The declaration being assembled: its object and its first row's declaration cells, which
  * every further row of it must repeat. */
 typedef struct csv_decl {
-    json_t *obj; /* borrowed from the root array */
+    json_t *obj;  /* borrowed from the root array */
+    json_t *rows; /* borrowed from the rows document: the file lines of its rows */
     size_t first_line;
     char *first[SPECS_COUNT]; /* owned copies */
 } csv_decl;
@@ -387,7 +443,7 @@ repeat_check(csv_ctx *x, size_t line, const csv_decl *d, bool *bad)
 
 /* Starts a new declaration from this row. */
 static void
-decl_start(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d, bool *bad)
+decl_start(csv_ctx *x, size_t line, json_t *root, json_t *rows, json_t *ids, csv_decl *d, bool *bad)
 {
     const char *id = cell(x, SPEC_ID);
     const char *enterprise = cell(x, SPEC_ENTERPRISE);
@@ -406,6 +462,8 @@ decl_start(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d, bool
     json_object_set_new(obj, "lines", json_array());
     json_array_append_new(root, obj);
     d->obj = obj;
+    d->rows = json_array();
+    json_array_append_new(rows, d->rows);
     d->first_line = line;
     for (size_t i = 0; i < SPECS_COUNT; i++) {
         d->first[i] = specs[i].line_level ? NULL : strdup(cell(x, i));
@@ -416,77 +474,29 @@ decl_start(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d, bool
 }
 
 static void
-row_add(csv_ctx *x, size_t line, json_t *root, json_t *ids, csv_decl *d)
+row_add(csv_ctx *x, size_t line, json_t *root, json_t *rows, json_t *ids, csv_decl *d)
 {
     bool bad = false;
     if (decl_same(x, d)) {
         repeat_check(x, line, d, &bad);
     } else {
-        decl_start(x, line, root, ids, d, &bad);
+        decl_start(x, line, root, rows, ids, d, &bad);
     }
     json_t *obj = json_object();
     level_fill(x, line, true, obj, &bad);
     if (d->obj != NULL && !bad) {
         json_array_append(json_object_get(d->obj, "lines"), obj);
+        json_array_append_new(d->rows, json_integer((json_int_t)line));
     }
     json_decref(obj);
 }
 
 /* ---- the file ---------------------------------------------------------------------------- */
 
-/* Reads the whole file (path "-": standard input) into *buf, at most CSV_FILE_BYTES_MAX. */
+/* Reads the header and every row of the text in x into root and rows. BZL_OK, BZL_MALFORMED
+ * (said), BZL_NO_MEMORY. */
 static bzl_status
-file_slurp(const char *path, const char *label, char **buf, size_t *len)
-{
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    bzl_status st = BZL_MALFORMED;
-    size_t cap = 1u << 16, n = 0;
-    char *b = NULL;
-    if (fp == NULL) {
-        fprintf(stderr, "%s: cannot open: %s\n", label, strerror(errno));
-        goto done;
-    }
-    for (;;) {
-        if (n == cap || b == NULL) {
-            cap = b == NULL ? cap : cap * 2;
-            char *nb = realloc(b, cap);
-            if (nb == NULL) {
-                st = BZL_NO_MEMORY;
-                goto done;
-            }
-            b = nb;
-        }
-        size_t got = fread(b + n, 1, cap - n, fp);
-        n += got;
-        if (n > CSV_FILE_BYTES_MAX) {
-            fprintf(stderr, "%s: larger than %u MiB; split it\n", label, CSV_FILE_BYTES_MAX >> 20);
-            goto done;
-        }
-        if (got == 0) {
-            break;
-        }
-    }
-    if (ferror(fp)) {
-        fprintf(stderr, "%s: cannot read: %s\n", label, strerror(errno));
-        goto done;
-    }
-    *buf = b;
-    *len = n;
-    b = NULL;
-    st = BZL_OK;
-done:
-    free(b);
-    if (fp != NULL && !is_stdin) {
-        fclose(fp);
-    }
-    return st;
-}
-
-/* Reads the header and every row of the text in x into root. BZL_OK, BZL_MALFORMED (said),
- * BZL_NO_MEMORY. */
-static bzl_status
-rows_read(csv_ctx *x, json_t *root)
+rows_read(csv_ctx *x, json_t *root, json_t *rows)
 {
     size_t line = 1;
     int rc = record_read(x, &line);
@@ -501,10 +511,10 @@ rows_read(csv_ctx *x, json_t *root)
     }
     json_t *ids = json_object();
     csv_decl d = {0};
-    while (rc > 0 && x->errors <= CLI_FILE_ERRORS_MAX) {
+    while (rc > 0 && x->e->count <= CLI_FILE_ERRORS_MAX) {
         rc = record_read(x, &line);
         if (rc > 0) {
-            row_add(x, line, root, ids, &d);
+            row_add(x, line, root, rows, ids, &d);
         }
     }
     csv_decl_reset(&d);
@@ -512,32 +522,70 @@ rows_read(csv_ctx *x, json_t *root)
     if (rc == -2) {
         return BZL_NO_MEMORY;
     }
-    return x->errors > 0 || rc < 0 ? BZL_MALFORMED : BZL_OK;
+    return x->e->count > 0 || rc < 0 ? BZL_MALFORMED : BZL_OK;
 }
 
 bzl_status
-decl_csv_read(const char *path, const char *label, json_t **root)
+decl_csv_read(decl_errors *e, const char *text, size_t len, json_t **root, json_t **rows)
 {
-    csv_ctx x = {.label = label, .line = 1};
-    char *text = NULL;
-    size_t len = 0;
-    bzl_status st = file_slurp(path, label, &text, &len);
-    if (st != BZL_OK) {
-        return st;
-    }
-    x.p = text;
-    x.end = text + len;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        x.p += 3; /* a UTF-8 byte-order mark, as spreadsheet programs write */
-    }
+    csv_ctx x = {.e = e, .line = 1, .p = text, .end = text + len};
     json_t *doc = json_array();
-    st = doc == NULL ? BZL_NO_MEMORY : rows_read(&x, doc);
+    json_t *where = json_array();
+    bzl_status st = doc == NULL || where == NULL ? BZL_NO_MEMORY : rows_read(&x, doc, where);
     if (st == BZL_OK) {
         *root = doc;
+        *rows = where;
         doc = NULL;
+        where = NULL;
     }
     json_decref(doc);
+    json_decref(where);
     free(x.buf);
-    free(text);
+    return st;
+}
+
+/* ---- any table (stocktakes) ------------------------------------------------------------ */
+
+bzl_status
+decl_csv_records(decl_errors *e, const char *text, size_t len, const char *const *names,
+                 size_t n_names, json_t **out)
+{
+    csv_ctx x = {.e = e, .line = 1, .p = text, .end = text + len};
+    const char *col_field[CSV_COLUMNS_MAX] = {0};
+    size_t line = 1;
+    json_t *arr = json_array();
+    bzl_status st = BZL_NO_MEMORY;
+    int rc = arr == NULL ? -2 : record_read(&x, &line);
+    if (rc == 0) {
+        csv_error(&x, 1, NULL, "empty: a CSV file opens with a header row");
+    }
+    for (size_t c = 0; rc > 0 && c < x.n_fields; c++) {
+        col_field[c] = decl_csv_column(x.fields[c], names, n_names);
+        if (col_field[c] == NULL) {
+            csv_error(&x, line, x.fields[c], "unknown column");
+        }
+    }
+    while (rc > 0 && x.e->count == 0) {
+        rc = record_read(&x, &line);
+        json_t *obj = rc > 0 ? json_object() : NULL;
+        for (size_t c = 0; obj != NULL && c < x.n_fields; c++) {
+            if (col_field[c] != NULL && x.fields[c][0] != '\0') {
+                json_object_set_new(obj, col_field[c], json_string(x.fields[c]));
+            }
+        }
+        if (obj != NULL) {
+            json_object_set_new(obj, "_line", json_integer((json_int_t)line));
+            json_array_append_new(arr, obj);
+        }
+    }
+    if (rc != -2) {
+        st = x.e->count > 0 || rc < 0 ? BZL_MALFORMED : BZL_OK;
+    }
+    if (st == BZL_OK) {
+        *out = arr;
+        arr = NULL;
+    }
+    json_decref(arr);
+    free(x.buf);
     return st;
 }

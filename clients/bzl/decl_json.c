@@ -8,17 +8,22 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "bzl/calendar.h"
+#include "bzl/codes.h"
+#include "bzl/decimal.h"
+#include "bzl/ledger.h"
 #include "cli.h"
 
 /* The file layout mirrors bzl.proto's Declaration and DeclarationLine with the same names.
- * The client checks only the shape: which fields exist, their JSON types, and the words
- * kind, direction and mode take. Codes, dates and decimals go to the daemon as strings and it
- * names the field at fault, so the rules live in one place. Decimals must be JSON strings:
- * a JSON number may pass through binary floating point in some ERP's exporter or ours. */
+ * Every field is checked here by the daemon's own rules (lib: codes.h, decimal.h,
+ * calendar.h), so a file with any error sends nothing and each error names its place; the
+ * daemon checks them again and alone knows the rest (items, balances, books). Decimals must be
+ * JSON strings: a JSON number may pass through binary floating point in some ERP's exporter. */
 
 typedef enum field_type {
-    FT_TEXT,      /* a string, stored as char * */
+    FT_TEXT,      /* a string, stored as char *, checked by spec->check when it has one */
     FT_DECIMAL,   /* a string holding a decimal, stored as char * */
+    FT_DATE,      /* a string YYYY-MM-DD, stored as char * */
     FT_BOOL,      /* true or false, stored as protobuf_c_boolean */
     FT_ITEM,      /* an integer 1..BZL_ITEM_NO_MAX, stored as uint32_t */
     FT_KIND,      /* "material" | "product" */
@@ -27,83 +32,111 @@ typedef enum field_type {
     FT_LINES,     /* the array of line objects, handled by lines_fill */
 } field_type;
 
+/* A code's rule: the lib's check, the width its digits are padded to (0: not a number a
+ * spreadsheet may strip), and what it is, for the message. */
+typedef struct code_rule {
+    bzl_status (*check)(const char *s, size_t len);
+    size_t width;
+    const char *what;
+} code_rule;
+
 typedef struct field_spec {
     const char *name;
     field_type type;
     bool required;
-    size_t offset; /* of the member in Bzl__V1__Declaration or Bzl__V1__DeclarationLine */
+    size_t offset;         /* of the member in Bzl__V1__Declaration or Bzl__V1__DeclarationLine */
+    const code_rule *code; /* FT_TEXT only: NULL for free text */
+    size_t bytes_max;      /* FT_TEXT without a code: its longest (0: no bound here) */
 } field_spec;
 
+static bzl_status
+check_book(const char *s, size_t len)
+{
+    return len == BZL_BOOK_NO_LEN ? bzl_code_check_book(s, len, NULL) : BZL_INVALID_CODE;
+}
+
+static const code_rule rule_enterprise = {bzl_code_check_enterprise, 0,
+                                          "an enterprise code of 10 digits or capitals"};
+static const code_rule rule_book = {check_book, 0,
+                                    "a book number of 12 digits or capitals opening with B, C, "
+                                    "E, H or T"};
+static const code_rule rule_trade_mode = {bzl_code_check_trade_mode, BZL_TRADE_MODE_LEN,
+                                          "a trade mode of 4 digits (e.g. 5015)"};
+static const code_rule rule_unit = {bzl_code_check_unit, BZL_UNIT_LEN,
+                                    "a customs unit code (e.g. 035 kilogram, 007 piece)"};
+static const code_rule rule_currency = {bzl_code_check_currency, BZL_CURRENCY_LEN,
+                                        "a customs currency code (e.g. 502 USD, 142 CNY)"};
+static const code_rule rule_country = {bzl_code_check_country, BZL_COUNTRY_LEN,
+                                       "a customs country code of 3 digits (e.g. 142 China)"};
+
 /* clang-format off */
-#define DECL_FIELD(name, type, required)                                                           \
-    { #name, type, required, offsetof(Bzl__V1__Declaration, name) }
-#define LINE_FIELD(name, type, required)                                                           \
-    { #name, type, required, offsetof(Bzl__V1__DeclarationLine, name) }
+#define DECL_FIELD(name, type, required, code, bytes_max)                                          \
+    { #name, type, required, offsetof(Bzl__V1__Declaration, name), code, bytes_max }
+#define LINE_FIELD(name, type, required, code, bytes_max)                                          \
+    { #name, type, required, offsetof(Bzl__V1__DeclarationLine, name), code, bytes_max }
 /* clang-format on */
 
+/* One row per field: a new field (issues 18 and 19 add some) is one row here and one in
+ * decl_csv.c's specs, with its Chinese column names in decl_csv.c's col_aliases. */
 static const field_spec decl_fields[] = {
-    DECL_FIELD(id, FT_TEXT, true),
-    DECL_FIELD(enterprise, FT_TEXT, true),
-    DECL_FIELD(book, FT_TEXT, true),
-    DECL_FIELD(kind, FT_KIND, true),
-    DECL_FIELD(direction, FT_DIRECTION, true),
-    DECL_FIELD(trade_mode, FT_TEXT, true),
-    DECL_FIELD(date, FT_TEXT, true),
-    DECL_FIELD(pending, FT_BOOL, false),
-    DECL_FIELD(related_book, FT_TEXT, false),
-    DECL_FIELD(related_id, FT_TEXT, false),
-    DECL_FIELD(origin, FT_TEXT, false), /* repair books: abroad | outside (the daemon checks) */
-    DECL_FIELD(lines, FT_LINES, true),
+    DECL_FIELD(id, FT_TEXT, true, NULL, BZL_DECL_ID_BYTES_MAX),
+    DECL_FIELD(enterprise, FT_TEXT, true, &rule_enterprise, 0),
+    DECL_FIELD(book, FT_TEXT, true, &rule_book, 0),
+    DECL_FIELD(kind, FT_KIND, true, NULL, 0),
+    DECL_FIELD(direction, FT_DIRECTION, true, NULL, 0),
+    DECL_FIELD(trade_mode, FT_TEXT, true, &rule_trade_mode, 0),
+    DECL_FIELD(date, FT_DATE, true, NULL, 0),
+    DECL_FIELD(pending, FT_BOOL, false, NULL, 0),
+    DECL_FIELD(related_book, FT_TEXT, false, &rule_book, 0),
+    DECL_FIELD(related_id, FT_TEXT, false, NULL, BZL_DECL_ID_BYTES_MAX),
+    /* repair books: abroad | outside (the daemon checks the word and where it belongs) */
+    DECL_FIELD(origin, FT_TEXT, false, NULL, 16),
+    DECL_FIELD(lines, FT_LINES, true, NULL, 0),
 };
 
 static const field_spec line_fields[] = {
-    LINE_FIELD(item, FT_ITEM, true),         LINE_FIELD(qty, FT_DECIMAL, true),
-    LINE_FIELD(unit, FT_TEXT, true),         LINE_FIELD(value, FT_DECIMAL, true),
-    LINE_FIELD(currency, FT_TEXT, true),     LINE_FIELD(usd, FT_DECIMAL, false),
-    LINE_FIELD(bom_version, FT_TEXT, false), LINE_FIELD(mode, FT_MODE, false),
-    LINE_FIELD(country, FT_TEXT, false),
+    LINE_FIELD(item, FT_ITEM, true, NULL, 0),
+    LINE_FIELD(qty, FT_DECIMAL, true, NULL, 0),
+    LINE_FIELD(unit, FT_TEXT, true, &rule_unit, 0),
+    LINE_FIELD(value, FT_DECIMAL, true, NULL, 0),
+    LINE_FIELD(currency, FT_TEXT, true, &rule_currency, 0),
+    LINE_FIELD(usd, FT_DECIMAL, false, NULL, 0),
+    LINE_FIELD(bom_version, FT_TEXT, false, NULL, BZL_BOM_VERSION_BYTES_MAX),
+    LINE_FIELD(mode, FT_MODE, false, NULL, 0),
+    LINE_FIELD(country, FT_TEXT, false, &rule_country, 0),
 };
 
-/* Where the parser is, for messages: "decl.json: declaration 2 (id ACME-2): line 3: ...". */
+/* Where the parser is, for messages: a CSV row's line, or the JSON path. */
 typedef struct parse_ctx {
-    const char *label;
-    size_t decl_no;  /* 1-based; 0 before the first declaration */
-    const char *id;  /* borrowed from the document; NULL until known */
-    size_t line_no;  /* 1-based; 0 in the declaration header */
-    unsigned errors; /* found so far; only the first CLI_FILE_ERRORS_MAX are printed */
+    decl_errors *e;
+    const decl_file *f;
+    size_t decl_ix;   /* 0-based */
+    uint32_t line_no; /* 1-based; 0 in the declaration header */
+    bool in_decl;     /* decl_ix is meaningful */
+    const char *id;   /* borrowed from the document: the declaration's id, NULL until known */
 } parse_ctx;
 
-BZL_PRINTF(2, 3)
+BZL_PRINTF(3, 4)
 static void
-parse_error(parse_ctx *p, const char *fmt, ...)
+parse_error(parse_ctx *p, const char *field, const char *fmt, ...)
 {
+    char reason[400];
+    char path[96] = "";
+    size_t file_line = 0;
     va_list ap;
-    p->errors++;
-    if (p->errors > CLI_FILE_ERRORS_MAX) {
-        /* Said once, on the first error past the bound; the callers stop soon after. */
-        if (p->errors == CLI_FILE_ERRORS_MAX + 1) {
-            fprintf(stderr, "%s: too many errors; the rest of the file was not checked\n",
-                    p->label);
-        }
-        goto done;
-    }
-    fprintf(stderr, "%s", p->label);
-    if (p->decl_no > 0) {
-        fprintf(stderr, ": declaration %zu", p->decl_no);
-    }
-    if (p->decl_no > 0 && p->id != NULL) {
-        fprintf(stderr, " (id %s)", p->id);
-    }
-    if (p->line_no > 0) {
-        fprintf(stderr, ": line %zu", p->line_no);
-    }
-    fputs(": ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-done:
-    return;
+    if (p->in_decl) {
+        decl_file_where(p->f, p->decl_ix, p->line_no, field != NULL ? field : "", &file_line, path,
+                        sizeof path);
+    }
+    /* A JSON path counts declarations; the id is what the clerk knows them by. */
+    if (path[0] != '\0' && p->id != NULL) {
+        decl_error(p->e, 0, path, field, "%s (declaration %.64s)", reason, p->id);
+    } else {
+        decl_error(p->e, file_line, path[0] != '\0' ? path : NULL, field, "%s", reason);
+    }
 }
 
 /* "a number", "an array"...: what the file holds where something else was due. */
@@ -147,9 +180,46 @@ word_store(parse_ctx *p, const field_spec *spec, const json_t *v, void *slot)
         ok = s != NULL && cli_mode_parse(s, slot);
     }
     if (!ok && s != NULL) {
-        parse_error(p, "field \"%s\" must be %s, not \"%s\"", spec->name, allowed, s);
+        parse_error(p, spec->name, "must be %s, not \"%.40s\"", allowed, s);
     } else if (!ok) {
-        parse_error(p, "field \"%s\" must be %s, not %s", spec->name, allowed, json_type_text(v));
+        parse_error(p, spec->name, "must be %s, not %s", allowed, json_type_text(v));
+    }
+}
+
+/* Checks a string field by its rule; says why not. The rules are the daemon's (lib). */
+static void
+text_check(parse_ctx *p, const field_spec *spec, const char *s)
+{
+    size_t len = strlen(s);
+    int64_t e5 = 0;
+    int32_t days = 0;
+    char padded[16];
+    if (spec->type == FT_DECIMAL) {
+        bzl_status st = bzl_dec_parse(s, len, BZL_SCALE_QTY, false, &e5);
+        if (st != BZL_OK) {
+            parse_error(p, spec->name, "\"%.40s\" %s", s,
+                        st == BZL_DECIMAL_SYNTAX ? "is not a plain decimal (digits and one point; "
+                                                   "no sign, exponent, comma or space)"
+                                                 : "is out of range (at most 13 integer digits "
+                                                   "and 5 decimals)");
+        }
+    } else if (spec->type == FT_DATE && bzl_date_parse(s, len, &days) != BZL_OK) {
+        parse_error(p, spec->name, "\"%.40s\" is not a calendar date YYYY-MM-DD", s);
+    } else if (spec->code != NULL && (len > 0 || spec->required) &&
+               spec->code->check(s, len) != BZL_OK) {
+        if (spec->code->width > 0 &&
+            decl_zero_hint(s, spec->code->width, spec->code->check, padded, sizeof padded)) {
+            parse_error(p, spec->name,
+                        "\"%.40s\" is not %s; did you mean %s? (spreadsheets drop leading "
+                        "zeros; format the column as text)",
+                        s, spec->code->what, padded);
+        } else {
+            parse_error(p, spec->name, "\"%.40s\" is not %s", s, spec->code->what);
+        }
+    } else if (spec->bytes_max > 0 && len > spec->bytes_max) {
+        parse_error(p, spec->name, "is %zu bytes long; at most %zu", len, spec->bytes_max);
+    } else if (spec->type == FT_TEXT && spec->required && len == 0) {
+        parse_error(p, spec->name, "is empty");
     }
 }
 
@@ -160,31 +230,37 @@ field_store(parse_ctx *p, const field_spec *spec, const json_t *v, void *msg)
 {
     void *slot = (char *)msg + spec->offset;
     json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
-    if ((spec->type == FT_TEXT || spec->type == FT_DECIMAL) && json_is_string(v)) {
+    bool textual = spec->type == FT_TEXT || spec->type == FT_DECIMAL || spec->type == FT_DATE;
+    if (textual && json_is_string(v)) {
         /* protobuf-c declares strings char * but only reads them when packing. */
         *(char **)slot = (char *)json_string_value(v);
-    } else if (spec->type == FT_TEXT) {
-        parse_error(p, "field \"%s\" must be a string, not %s", spec->name, json_type_text(v));
+        text_check(p, spec, json_string_value(v));
     } else if (spec->type == FT_DECIMAL) {
-        parse_error(p,
-                    "field \"%s\" must be a string such as \"20000.5\", not %s: decimals are "
-                    "written as strings to stay exact",
-                    spec->name, json_type_text(v));
+        parse_error(p, spec->name,
+                    "must be a string such as \"20000.5\", not %s: decimals are written as "
+                    "strings to stay exact",
+                    json_type_text(v));
+    } else if (textual && spec->code != NULL && spec->code->width > 0 && json_is_integer(v)) {
+        parse_error(p, spec->name,
+                    "must be a string such as \"%0*d\", not a number: a number loses the code's "
+                    "leading zeros",
+                    (int)spec->code->width, 7);
+    } else if (textual) {
+        parse_error(p, spec->name, "must be a string, not %s", json_type_text(v));
     } else if (spec->type == FT_BOOL && json_is_boolean(v)) {
         *(protobuf_c_boolean *)slot = json_is_true(v);
     } else if (spec->type == FT_BOOL) {
-        parse_error(p, "field \"%s\" must be true or false, not %s", spec->name, json_type_text(v));
+        parse_error(p, spec->name, "must be true or false, not %s", json_type_text(v));
     } else if (spec->type == FT_ITEM && json_is_integer(v) && n >= 1 && n <= BZL_ITEM_NO_MAX) {
         *(uint32_t *)slot = (uint32_t)n;
     } else if (spec->type == FT_ITEM && json_is_integer(v)) {
-        parse_error(p, "field \"%s\" must be from 1 to %u, not %" JSON_INTEGER_FORMAT, spec->name,
+        parse_error(p, spec->name, "must be from 1 to %u, not %" JSON_INTEGER_FORMAT,
                     BZL_ITEM_NO_MAX, n);
     } else if (spec->type == FT_ITEM) {
-        parse_error(p, "field \"%s\" must be a whole number from 1 to %u, not %s", spec->name,
-                    BZL_ITEM_NO_MAX, json_type_text(v));
-    } else if (spec->type == FT_LINES && !json_is_array(v)) {
-        parse_error(p, "field \"%s\" must be an array of line objects, not %s", spec->name,
+        parse_error(p, spec->name, "must be a whole number from 1 to %u, not %s", BZL_ITEM_NO_MAX,
                     json_type_text(v));
+    } else if (spec->type == FT_LINES && !json_is_array(v)) {
+        parse_error(p, spec->name, "must be an array of line objects, not %s", json_type_text(v));
     } else if (spec->type != FT_LINES) {
         word_store(p, spec, v, slot);
     }
@@ -211,14 +287,14 @@ fields_fill(parse_ctx *p, json_t *obj, const field_spec *specs, size_t n_specs, 
         json_t *v = json_object_iter_value(it);
         const field_spec *spec = spec_find(specs, n_specs, key);
         if (spec == NULL) {
-            parse_error(p, "unknown field \"%s\"", key);
+            parse_error(p, key, "unknown field");
         } else {
             field_store(p, spec, v, msg);
         }
     }
     for (size_t i = 0; i < n_specs; i++) {
         if (specs[i].required && json_object_get(obj, specs[i].name) == NULL) {
-            parse_error(p, "missing field \"%s\"", specs[i].name);
+            parse_error(p, specs[i].name, "missing");
         }
     }
 }
@@ -250,18 +326,18 @@ lines_fill(parse_ctx *p, json_t *arr, Bzl__V1__Declaration *d, Bzl__V1__Declarat
         goto done; /* missing or wrong type: fields_fill said so */
     }
     if (json_array_size(arr) == 0) {
-        parse_error(p, "field \"lines\" is empty: a declaration has at least one line");
+        parse_error(p, "lines", "is empty: a declaration has at least one line");
         goto done;
     }
     d->n_lines = json_array_size(arr);
     d->lines = ptrs;
-    for (size_t i = 0; i < d->n_lines && p->errors <= CLI_FILE_ERRORS_MAX; i++) {
+    for (size_t i = 0; i < d->n_lines && p->e->count <= CLI_FILE_ERRORS_MAX; i++) {
         json_t *line = json_array_get(arr, i);
-        p->line_no = i + 1;
+        p->line_no = (uint32_t)(i + 1);
         lines[i] = line_init;
         ptrs[i] = &lines[i];
         if (!json_is_object(line)) {
-            parse_error(p, "a line must be an object, not %s", json_type_text(line));
+            parse_error(p, NULL, "a line must be an object, not %s", json_type_text(line));
         } else {
             fields_fill(p, line, line_fields, BZL_ARRAY_LEN(line_fields), &lines[i]);
         }
@@ -277,28 +353,31 @@ decls_fill(parse_ctx *p, decl_file *f)
 {
     static const Bzl__V1__Declaration decl_init = BZL__V1__DECLARATION__INIT;
     size_t line_next = 0;
-    for (size_t i = 0; i < f->n_decls && p->errors <= CLI_FILE_ERRORS_MAX; i++) {
+    for (size_t i = 0; i < f->n_decls && p->e->count <= CLI_FILE_ERRORS_MAX; i++) {
         json_t *obj = decl_at(f->root, i);
         json_t *lines = lines_of(obj);
-        json_t *id = json_is_object(obj) ? json_object_get(obj, "id") : NULL;
         Bzl__V1__Declaration *d = &f->decls[i];
-        unsigned errors_before = p->errors;
+        unsigned errors_before = p->e->count;
         *d = decl_init;
         f->decl_ptrs[i] = d;
-        p->decl_no = i + 1;
+        json_t *id = json_is_object(obj) ? json_object_get(obj, "id") : NULL;
+        p->decl_ix = i;
+        p->line_no = 0;
+        p->in_decl = true;
         p->id = json_is_string(id) ? json_string_value(id) : NULL;
         if (!json_is_object(obj)) {
-            parse_error(p, "a declaration must be an object, not %s", json_type_text(obj));
+            parse_error(p, NULL, "a declaration must be an object, not %s", json_type_text(obj));
             continue;
         }
         fields_fill(p, obj, decl_fields, BZL_ARRAY_LEN(decl_fields), d);
         lines_fill(p, lines, d, f->lines + line_next, f->line_ptrs + line_next);
         line_next += lines != NULL ? json_array_size(lines) : 0;
         f->decl_bytes[i] =
-            p->errors == errors_before ? bzl__v1__declaration__get_packed_size(d) : 0;
+            p->e->count == errors_before ? bzl__v1__declaration__get_packed_size(d) : 0;
         /* One declaration is atomic and cannot be split across requests. */
         if (f->decl_bytes[i] + CLI_DECL_PREFIX_BYTES > CLI_BATCH_BYTES_MAX) {
-            parse_error(p, "encodes to %zu bytes, more than one request carries (%u); split it",
+            parse_error(p, NULL,
+                        "encodes to %zu bytes, more than one request carries (%u); split it",
                         f->decl_bytes[i], CLI_BATCH_BYTES_MAX);
         }
     }
@@ -312,7 +391,7 @@ decls_alloc(parse_ctx *p, decl_file *f)
     bzl_status st = BZL_MALFORMED;
     size_t n_lines = 0;
     if (!json_is_object(f->root) && !json_is_array(f->root)) {
-        parse_error(p, "expected a declaration object or an array of them, not %s",
+        parse_error(p, NULL, "expected a declaration object or an array of them, not %s",
                     json_type_text(f->root));
         goto fail;
     }
@@ -330,7 +409,7 @@ decls_alloc(parse_ctx *p, decl_file *f)
     f->line_ptrs = calloc(n_lines + 1, sizeof *f->line_ptrs);
     if (f->decls == NULL || f->decl_ptrs == NULL || f->decl_bytes == NULL || f->lines == NULL ||
         f->line_ptrs == NULL) {
-        fprintf(stderr, "%s: out of memory for %zu declarations\n", f->label, f->n_decls);
+        fprintf(stderr, "bzl: %s: out of memory for %zu declarations\n", f->label, f->n_decls);
         goto fail;
     }
     st = BZL_OK;
@@ -340,69 +419,73 @@ fail:
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-/* Parses the file as JSON, refusing duplicate keys. NULL after printing why. */
+void
+decl_file_where(const decl_file *f, size_t decl, uint32_t line, const char *field,
+                size_t *file_line, char *path, size_t path_cap)
+{
+    BZL_ASSERT(path_cap > 0);
+    *file_line = 0;
+    path[0] = '\0';
+    if (f->rows != NULL) {
+        json_t *rows = json_array_get(f->rows, decl);
+        size_t row = line > 0 ? line - 1 : 0;
+        *file_line = (size_t)json_integer_value(json_array_get(rows, row));
+        return;
+    }
+    int n = line > 0 ? snprintf(path, path_cap, "decls[%zu].lines[%u]", decl, line - 1)
+                     : snprintf(path, path_cap, "decls[%zu]", decl);
+    if (n > 0 && (size_t)n < path_cap && field != NULL && field[0] != '\0') {
+        snprintf(path + n, path_cap - (size_t)n, ".%s", field);
+    }
+}
+
+/* Parses text as JSON, refusing duplicate keys. NULL after saying why. */
 static json_t *
-json_read(const char *path, const char *label)
+json_parse(decl_errors *e, const char *text, size_t len)
 {
     json_error_t err;
-    json_t *root = NULL;
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    struct stat sb;
-    if (fp == NULL) {
-        fprintf(stderr, "%s: cannot open: %s\n", label, strerror(errno));
-        goto fail;
-    }
-    /* fopen opens a directory and the parser would then blame the "JSON" in it. */
-    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "%s: cannot read: %s\n", label, strerror(EISDIR));
-        goto fail;
-    }
-    root = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
     if (root == NULL && err.line >= 1) {
-        fprintf(stderr, "%s:%d:%d: %s\n", label, err.line, err.column, err.text);
+        decl_error(e, (size_t)err.line, NULL, NULL, "column %d: %s", err.column, err.text);
     } else if (root == NULL) {
-        fprintf(stderr, "%s: %s\n", label, err.text);
-    }
-fail:
-    if (fp != NULL && !is_stdin) {
-        fclose(fp);
+        decl_error(e, 0, NULL, NULL, "%s", err.text);
     }
     return root;
 }
 
-/* True when path names a CSV file: by its ending, or for standard input by its first
+/* True when the file is CSV: by its name's ending, or for standard input by its first
  * character (JSON opens with '{' or '['). */
 static bool
-is_csv(const char *path)
+is_csv(const char *path, const char *text)
 {
     size_t n = strlen(path);
     if (strcmp(path, "-") != 0) {
         return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
     }
-    int ch;
-    do {
-        ch = getc(stdin);
-    } while (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n');
-    if (ch != EOF) {
-        ungetc(ch, stdin);
-    }
-    return ch != '{' && ch != '[' && ch != EOF;
+    text += strspn(text, " \t\r\n");
+    return *text != '{' && *text != '[' && *text != '\0';
 }
 
 bzl_status
-decl_file_load(const char *path, decl_file *f)
+decl_file_load(const char *path, const char *encoding, decl_errors *e, decl_file *f)
 {
     decl_file tmp = {.label = strcmp(path, "-") == 0 ? "<stdin>" : path};
-    parse_ctx p = {.label = tmp.label};
-    bzl_status st = BZL_MALFORMED;
-    if (is_csv(path)) {
-        st = decl_csv_read(path, tmp.label, &tmp.root);
+    parse_ctx p = {.e = e, .f = &tmp};
+    char *text = NULL;
+    size_t len = 0;
+    decl_errors_begin(e, tmp.label);
+    bzl_status st = decl_text_read(e, path, encoding, &text, &len);
+    if (st != BZL_OK) {
+        goto fail;
+    }
+    if (is_csv(path, text)) {
+        st = decl_csv_read(e, text, len, &tmp.root, &tmp.rows);
         if (st != BZL_OK) {
             goto fail;
         }
     } else {
-        tmp.root = json_read(path, tmp.label);
+        tmp.root = json_parse(e, text, len);
+        st = BZL_MALFORMED;
         if (tmp.root == NULL) {
             goto fail;
         }
@@ -412,7 +495,7 @@ decl_file_load(const char *path, decl_file *f)
         goto fail;
     }
     decls_fill(&p, &tmp);
-    if (p.errors > 0) {
+    if (e->count > 0) {
         st = BZL_MALFORMED;
         goto fail;
     }
@@ -422,6 +505,7 @@ decl_file_load(const char *path, decl_file *f)
     *f = tmp;
     tmp = (decl_file){0};
 fail:
+    free(text);
     decl_file_deinit(&tmp);
     return st;
 }
@@ -434,6 +518,7 @@ decl_file_deinit(decl_file *f)
     free(f->decl_bytes);
     free(f->decl_ptrs);
     free(f->decls);
+    json_decref(f->rows);
     json_decref(f->root);
     *f = (decl_file){0};
 }

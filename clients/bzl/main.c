@@ -20,7 +20,7 @@ static const cli_cmd commands[] = {
      "  --name NAME    registered name\n"
      "  --area AREA    area of the zone, free text (optional)\n",
      cli_enterprise_add},
-    {"enterprise list", "", "list every registered enterprise",
+    {"enterprise list", "[--csv]", "list every registered enterprise",
      "Lists enterprises in code order, following the daemon's pages to the end.\n"
      "JSON: an array of {\"code\", \"uscc\", \"name\", \"area\"}.\n",
      cli_enterprise_list},
@@ -85,17 +85,33 @@ static const cli_cmd commands[] = {
      "JSON: an array of {\"book\", \"kind\", \"item\", \"hs\", \"name\", \"unit\", \"mode\"}\n"
      "(mode null for none).\n",
      cli_item_list},
-    {"submit", "FILE...", "submit declaration files (JSON or CSV); one result row per declaration",
+    {"submit", "[--atomic] [--encoding ENC] FILE...",
+     "submit declaration files (JSON or CSV); one result row per declaration",
      "Submits declaration files. Each FILE holds one declaration object or an array of\n"
      "them (JSON), or, when its name ends in .csv, a header row naming the fields and\n"
      "one row per declaration line with the declaration's columns repeated on each of\n"
-     "its rows (CSV; a bad row is named by file, line and column). \"-\" reads standard\n"
-     "input (shown as <stdin>; CSV unless it opens with { or [). A file with any error is\n"
-     "reported with its file, declaration, id, line and field, and nothing of it is\n"
-     "sent; the other files still go. Declarations travel in batches of at most 1000\n"
-     "and each is accepted or refused on its own. One row per declaration: file, id,\n"
-     "status, journal sequence, and \"replayed\" (the same id and content were accepted\n"
-     "before) or the reason for a refusal.\n"
+     "its rows (CSV). CSV headers match the field names in any case, or their Chinese\n"
+     "column names (编号 id, 料号/备案序号 item, 数量 qty, 单位 unit, 金额 value, 币制\n"
+     "currency, ...; see bzl(1)). \"-\" reads standard input (shown as <stdin>; CSV unless\n"
+     "it opens with { or [). A UTF-8 byte-order mark is accepted.\n"
+     "\n"
+     "Every field is checked before anything is sent: a file with any error sends\n"
+     "nothing, and every error is listed as FILE:LINE: FIELD: reason (CSV) or\n"
+     "FILE: decls[2].lines[0].qty: reason (JSON; decls[i] counts from 0); the other\n"
+     "files still go. A code a spreadsheet stripped of its leading zeros (unit 7) is\n"
+     "named with the code it likely was (007). Declarations travel in batches of at most\n"
+     "1000 and each is accepted or refused on its own. The daemon's refusals are named\n"
+     "the same way: the CSV row's line, or the JSON path of the field at fault.\n"
+     "One row per declaration: file, at (a refusal's CSV line or JSON path), id, status,\n"
+     "journal sequence, and \"replayed\" for one accepted before. A refusal's reason is\n"
+     "said on stderr. A summary line ends every submit: declarations, OK, already\n"
+     "recorded (the same id and content were accepted before), refused.\n"
+     "\n"
+     "  --atomic        send each FILE as one all-or-nothing batch: when the daemon\n"
+     "                  refuses any declaration, none is committed and the others say\n"
+     "                  ABORTED (a file must fit one request: 1000 declarations)\n"
+     "  --encoding ENC  the files' encoding when not UTF-8, e.g. gb18030 for a CSV saved\n"
+     "                  by Excel on Chinese Windows (converted with iconv)\n"
      "\n"
      "Declaration fields: id, enterprise, book, kind (material|product), direction\n"
      "(in|out), trade_mode, date (YYYY-MM-DD), lines; optional: pending (true|false),\n"
@@ -103,8 +119,11 @@ static const cli_cmd commands[] = {
      "currency; optional: usd, bom_version, mode (OEM|ODM|OBM), country. Decimals are\n"
      "strings (\"qty\": \"20000.5\") so that they stay exact. Unknown fields are errors.\n"
      "\n"
-     "JSON: an array of {\"file\", \"id\", \"status\", \"seq\", \"replayed\", \"message\"}\n"
-     "(\"seq\" is null when refused; \"fault\" is added when the daemon points at a field).\n"
+     "JSON: an array of {\"file\", \"line\", \"path\", \"id\", \"status\", \"seq\",\n"
+     "\"replayed\", \"message\"} (\"seq\" is null when refused; \"fault\" is added when the\n"
+     "daemon points at a field); a file's own errors are objects {\"file\", \"status\":\n"
+     "\"MALFORMED\", \"line\", \"path\", \"field\", \"message\"} in the same array; the\n"
+     "summary line goes to stderr.\n"
      "Exit status: 0 all accepted or replayed, 1 any refused, 3 the daemon is unreachable,\n"
      "4 a bad file (the other files were still submitted).\n",
      cli_submit},
@@ -131,7 +150,7 @@ static const cli_cmd commands[] = {
      "(default: always). Product outflows use the version their line names, else the\n"
      "latest in force on the declaration date.\n",
      cli_bom_set},
-    {"bom list", "--book NO [--product N]", "list a book's consumption norms",
+    {"bom list", "--book NO [--product N] [--csv]", "list a book's consumption norms",
      "Lists norms by product, version and material, with the computed unit consumption\n"
      "and whether a declaration has used (and so frozen) the version.\n",
      cli_bom_list},
@@ -164,7 +183,10 @@ static const cli_cmd commands[] = {
      cli_period_close},
     {"stocktake submit", "[--count-scrap] FILE", "record a stocktake (盘点) of a book",
      "FILE is JSON: {\"book\": NO, \"date\": \"YYYY-MM-DD\", \"lines\": [{\"kind\":\n"
-     "\"material|product|wip|scrap\", \"item\": N, \"qty\": \"DEC\", \"bom_version\": V}]}.\n"
+     "\"material|product|wip|scrap\", \"item\": N, \"qty\": \"DEC\", \"bom_version\": V}]};\n"
+     "or CSV when its name ends in .csv: a header naming book, date, kind, item, qty and\n"
+     "bom_version (any case, or 账册号, 日期, 类型, 料号, 数量/盘点数量, 单耗版本号), then a\n"
+     "row per line with the book and date repeated. A UTF-8 byte-order mark is accepted.\n"
      "Products and work in progress are converted to materials by the norm in force on the\n"
      "date; scrap on hand counts only with --count-scrap. Prints the counted materials.\n"
      "An enterprise's count is kept beside customs' count of the same date and never\n"
@@ -240,7 +262,9 @@ static const cli_cmd commands[] = {
      "RATE is CNY per unit of the currency (e.g. 502 USD at 7.1). USD statistics convert\n"
      "through CNY with the month's rates.\n",
      cli_rates_set},
-    {"rates list", "[--month YYYY-MM]", "list exchange rates", "", cli_rates_list},
+    {"rates list", "[--month YYYY-MM] [--csv]", "list exchange rates",
+     "Lists the recorded customs rates: month, currency code, its ISO code and CNY per unit.\n",
+     cli_rates_list},
     {"trade record", "--month YYYY-MM --currency CODE --exports DEC --imports DEC",
      "record the zone's non-bonded (general) trade of a month",
      "Used by the processing-trade share report (the zone plan targets at least 30 %).\n",
@@ -253,17 +277,28 @@ static const cli_cmd commands[] = {
      "the materials the product's norm consumed for its E quantity, at each material's\n"
      "average import unit value in the period (README \"Value-added ratio\").\n",
      cli_report},
-    {"report modes", "--period P [--granularity month|quarter]",
-     "OEM/ODM/OBM mix of export value per enterprise and zone", "", cli_report},
-    {"report upgrades", "--from P --to P",
-     "dominant modes in two periods, mode events and the transition matrix", "", cli_report},
-    {"report share", "--period P", "processing-trade share of the zone's trade per month", "",
+    {"report modes", "--period P [--granularity month|quarter|year] [--csv]",
+     "OEM/ODM/OBM mix of export value per enterprise and zone",
+     "Export value by business mode per enterprise and bucket (default: quarter), with a\n"
+     "ZONE row per bucket that is the sum of its enterprise rows as printed.\n",
      cli_report},
-    {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE]",
+    {"report upgrades", "--from P --to P [--csv]",
+     "dominant modes in two periods, mode events and the transition matrix",
+     "The dominant business mode of every product, enterprise and the zone in the period\n"
+     "--from and in the period --to, and the change: upgrade, downgrade, same, or new for\n"
+     "one absent from the first period. --from must not be after --to.\n",
+     cli_report},
+    {"report share", "--period P [--granularity month|quarter|year] [--csv]",
+     "processing-trade share of the zone's trade per month",
+     "Bonded processing trade (E + I) against general trade per bucket (default: month)\n"
+     "and in total; the total adds the rows as printed.\n",
+     cli_report},
+    {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE] [--csv]",
      "list the journal lines of one item with running balances",
      "One row per journal entry that moved the item: sequence, date, declaration id,\n"
      "flow, entry (declaration, post, void, reject, reverse), the posted and pending\n"
-     "quantity deltas, and the posted balance after it.\n",
+     "quantity deltas, and the posted balance after it. An item that does not exist is\n"
+     "NOT_FOUND; --from after --to is INVALID_ARGUMENT (an empty range), not an empty table.\n",
      cli_history},
     {"declaration show", "--enterprise CODE ID", "show one declaration, its lines and history",
      "Shows the declaration: a header line (enterprise, book, state, flow, kind and\n"
@@ -304,7 +339,8 @@ static const cli_cmd commands[] = {
      "\"flow\", \"kind\", \"direction\", \"lines\", \"state\", \"age_days\", \"submitted\",\n"
      "\"submitted_ms\"}.\n",
      cli_declaration_list},
-    {"transfers unmatched", "[--enterprise CODE]", "list transfers whose halves do not match",
+    {"transfers unmatched", "[--enterprise CODE] [--csv]",
+     "list transfers whose halves do not match",
      "Deep-processing, leftover and in-zone transfer declarations whose counterpart\n"
      "(related_book, related_id) is missing, names another declaration, was voided,\n"
      "rejected or reversed, or has other lines: the n-th line of one half is matched with\n"
@@ -330,9 +366,10 @@ static const cli_cmd commands[] = {
      "product), the receiving side the material it received (--kind material); --return\n"
      "records goods sent back (退货), refused beyond what was delivered by its date.\n",
      cli_delivery_record},
-    {"scrap", "--book NO [--item N]", "show the scrap (边角料) allowance per material",
+    {"scrap", "--book NO [--item N] [--csv]", "show the scrap (边角料) allowance per material",
      "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"
-     "and what remains, per material item.\n",
+     "and what remains, per material item. --item naming no material of the book is\n"
+     "NOT_FOUND, not an empty table.\n",
      cli_scrap},
     {"stats", "[--prometheus]", "show the daemon's counters",
      "Shows request counts by kind and status, commit and declaration counters, map usage,\n"
@@ -463,14 +500,17 @@ static const cli_cmd commands[] = {
      cli_backup},
 };
 
-static const char usage_head[] = "usage: bzl [--socket PATH] [--json] COMMAND [ARGS...]\n"
-                                 "\n"
-                                 "bzl talks to bzld, the bonded-zone processing-trade ledger.\n";
+static const char usage_head[] =
+    "usage: bzl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS...]\n"
+    "       bzl --version\n"
+    "\n"
+    "bzl talks to bzld, the bonded-zone processing-trade ledger.\n";
 
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 success, 1 the daemon refused something, 2 usage error,\n"
-    "3 cannot reach the daemon (or a garbled reply), 4 a bad input file,\n"
+    "3 cannot reach the daemon, no answer within --timeout, or a garbled reply,\n"
+    "4 a bad input file,\n"
     "5 reconcile found a material beyond tolerance or below zero.\n"
     "Run 'bzl COMMAND --help' (or 'bzl help COMMAND') for a command's options.\n";
 
@@ -483,8 +523,11 @@ common_options_print(FILE *out)
             "  --json          print one JSON document instead of a table\n"
             "  --socket PATH   the daemon's socket (default: %s;\n"
             "                  $BZL_SOCKET overrides)\n"
+            "  --timeout SECONDS\n"
+            "                  how long each call waits for bzld (default %u, 0 for ever;\n"
+            "                  $BZL_TIMEOUT sets it); no answer in time is exit status 3\n"
             "  -h, --help      show this help\n",
-            bzl_client_default_socket());
+            bzl_client_default_socket(), CLI_TIMEOUT_S_DEFAULT);
 }
 
 static void
@@ -612,6 +655,13 @@ cli_next_opt(cli *c, const cli_cmd *cmd, int argc, char **argv, const struct opt
             c->json = true;
         } else if (opt == CLI_OPT_SOCKET) {
             c->socket_path = optarg;
+        } else if (opt == CLI_OPT_TIMEOUT &&
+                   !cli_parse_u32(optarg, 0, CLI_TIMEOUT_S_MAX, &c->timeout_s)) {
+            *exit_out = cli_usage_error(
+                cmd, "--timeout takes whole seconds from 0 (no limit) to %u", CLI_TIMEOUT_S_MAX);
+            return CLI_OPTS_STOP;
+        } else if (opt == CLI_OPT_TIMEOUT) {
+            continue;
         } else {
             break;
         }
@@ -758,7 +808,8 @@ dispatch(cli *c, int argc, char **argv)
 static int
 parse_globals(cli *c, int argc, char **argv, int *exit_out)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {{"version", no_argument, NULL, CLI_OPT_VERSION},
+                                         CLI_COMMON_OPTIONS};
     char buf[64];
     int opt;
     int index = -1;
@@ -769,6 +820,19 @@ parse_globals(cli *c, int argc, char **argv, int *exit_out)
             c->json = true;
         } else if (opt == CLI_OPT_SOCKET) {
             c->socket_path = optarg;
+        } else if (opt == CLI_OPT_TIMEOUT) {
+            if (!cli_parse_u32(optarg, 0, CLI_TIMEOUT_S_MAX, &c->timeout_s)) {
+                fprintf(stderr,
+                        "bzl: --timeout takes whole seconds from 0 (no limit) to %u\nTry 'bzl "
+                        "--help'.\n",
+                        CLI_TIMEOUT_S_MAX);
+                *exit_out = CLI_EXIT_USAGE;
+                goto done;
+            }
+        } else if (opt == CLI_OPT_VERSION) {
+            printf("bzl %s\n", BZL_VERSION);
+            *exit_out = CLI_EXIT_OK;
+            goto done;
         } else if (opt == 'h' || opt == CLI_OPT_HELP) {
             usage_print(stdout);
             *exit_out = CLI_EXIT_OK;
@@ -795,8 +859,16 @@ done:
 int
 main(int argc, char **argv)
 {
-    cli c = {.socket_path = NULL, .json = false, .client = NULL};
+    cli c = {
+        .socket_path = NULL, .json = false, .client = NULL, .timeout_s = CLI_TIMEOUT_S_DEFAULT};
     int rc = CLI_EXIT_USAGE;
+    const char *env_timeout = getenv("BZL_TIMEOUT");
+    if (env_timeout != NULL && env_timeout[0] != '\0' &&
+        !cli_parse_u32(env_timeout, 0, CLI_TIMEOUT_S_MAX, &c.timeout_s)) {
+        fprintf(stderr, "bzl: BZL_TIMEOUT=%s: whole seconds from 0 (no limit) to %u\n", env_timeout,
+                CLI_TIMEOUT_S_MAX);
+        goto done;
+    }
     int index = parse_globals(&c, argc, argv, &rc);
     if (index < 0) {
         goto done;

@@ -58,6 +58,7 @@ static const enum_word granularities[] = {
     {"", BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED},
     {"month", BZL__V1__GRANULARITY__GRANULARITY_MONTH},
     {"quarter", BZL__V1__GRANULARITY__GRANULARITY_QUARTER},
+    {"year", BZL__V1__GRANULARITY__GRANULARITY_YEAR},
 };
 /* The journal's entry types: the one spelling of `bzl audit`, `bzl history` and `bzl
  * declaration show`, text and JSON alike. */

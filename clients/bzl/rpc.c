@@ -1,6 +1,9 @@
 /* rpc.c — the CLI's one way to the daemon: connect lazily, exchange a request, judge the reply. */
+#include <grp.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -21,6 +24,26 @@ connect_reason(const char *why, const char *path, bzl_status status)
     return reason;
 }
 
+/* The group that may open path: its own when it can be seen, else its directory's (0750,
+ * which is what refused). Writes the group's name, or its number, into buf. */
+static const char *
+socket_group(const char *path, char *buf, size_t cap)
+{
+    char dir[512];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%s", path);
+    bool seen = stat(path, &sb) == 0 || stat(dirname(dir), &sb) == 0;
+    const struct group *g = seen ? getgrgid(sb.st_gid) : NULL;
+    if (g != NULL) {
+        snprintf(buf, cap, "%s", g->gr_name);
+    } else if (seen) {
+        snprintf(buf, cap, "%lu", (unsigned long)sb.st_gid);
+    } else {
+        snprintf(buf, cap, "%s", "bzl");
+    }
+    return buf;
+}
+
 static int
 connect_once(cli *c)
 {
@@ -33,12 +56,21 @@ connect_once(cli *c)
                 why[0] != '\0' ? why : "not a usable Unix socket path");
         goto fail;
     }
+    if (st == BZL_PERMISSION_DENIED) {
+        char group[64];
+        fprintf(stderr,
+                "bzl: cannot connect to %s: permission denied: only the daemon's user and members "
+                "of group %s may connect (ask an administrator to add you to it)\n",
+                c->socket_path, socket_group(c->socket_path, group, sizeof group));
+        goto fail;
+    }
     if (st != BZL_OK) {
         fprintf(stderr, "bzl: cannot connect to %s: %s%s\n", c->socket_path,
                 connect_reason(why, c->socket_path, st),
                 st == BZL_IO_ERROR ? " (is bzld running?)" : "");
         goto fail;
     }
+    bzl_client_set_timeout(c->client, c->timeout_s * 1000u);
     rc = CLI_EXIT_OK;
 fail:
     return rc;
@@ -54,11 +86,20 @@ cli_exchange(cli *c, Bzl__V1__Request *req, Bzl__V1__Response **resp)
         goto fail;
     }
     st = bzl_client_call(c->client, req, resp);
-    if (st != BZL_OK) {
+    bool timed_out = st == BZL_IO_ERROR && bzl_client_timed_out(c->client);
+    if (timed_out) {
+        fprintf(stderr,
+                "bzl: TIMEOUT: no answer from bzld within %u s (on %s; --timeout, "
+                "BZL_TIMEOUT)\n",
+                c->timeout_s, c->socket_path);
+    }
+    if (st != BZL_OK && !timed_out) {
         const char *detail = bzl_client_error(c->client);
         fprintf(stderr, "bzl: %s: %s%s%s%s\n", bzl_status_name(st),
                 st == BZL_IO_ERROR ? "lost the connection to " : "exchange with ", c->socket_path,
                 detail[0] != '\0' ? ": " : "", detail[0] != '\0' ? detail : "");
+    }
+    if (st != BZL_OK) {
         /* The stream may be out of step with our requests now: never reuse it. */
         bzl_client_close(c->client);
         c->client = NULL;

@@ -47,6 +47,7 @@ it, and every other section is written.
                      plan's target for 2028)
   --time-zone TZ     the zone's time zone for dates and times (default Asia/Shanghai)
   --socket PATH      bzld's socket (default: bzl's, $BZL_SOCKET)
+  --version          print bzl-nightly's version and exit
   -h, --help         show this help
 
 Each report directory also holds checkpoint.txt, the journal's head signed by bzld as
@@ -87,6 +88,7 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     -h | --help) help; exit 0 ;;
+    --version) echo "bzl-nightly @PROJECT_VERSION@"; exit 0 ;;
     *) usage "unknown argument '$1'" ;;
   esac
 done

@@ -275,8 +275,10 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---- processing-trade share (bzl report share) ----------------------------------------------
--- Per zone and month: bonded trade (E + I) against the zone's general trade, both in USD;
--- share_pct = bonded / (bonded + general) × 100. Sum over months before dividing for a period.
+-- Per zone and month: bonded trade (E + I) against the zone's general trade, both in USD and
+-- rounded to cents once, as the report prints them; share_pct = bonded / (bonded + general) ×
+-- 100 of those figures. For a period, sum the months' figures, then divide (the report's total
+-- adds its printed months).
 CREATE OR REPLACE VIEW bzl_share AS
   WITH bonded AS (
     SELECT zone, month, sum(usd) AS bonded_usd FROM bzl_trade_value WHERE is_e OR is_i
@@ -291,15 +293,17 @@ CREATE OR REPLACE VIEW bzl_share AS
     LEFT JOIN bzl_rate r ON r.zone = g.zone AND r.month = g.month AND r.currency = g.currency
     LEFT JOIN bzl_rate u ON u.zone = g.zone AND u.month = g.month AND u.currency = '502'
     GROUP BY g.zone, g.month)
-  SELECT zone, month, coalesce(b.bonded_usd, 0) AS bonded_usd,
-         coalesce(g.general_usd, 0) AS general_usd,
-         bzl_pct(coalesce(b.bonded_usd, 0), coalesce(b.bonded_usd, 0) + coalesce(g.general_usd, 0))
-           AS share_pct
-  FROM bonded b FULL JOIN general g USING (zone, month);
+  SELECT zone, month, bonded_usd, general_usd,
+         bzl_pct(bonded_usd, bonded_usd + general_usd) AS share_pct
+  FROM (SELECT zone, month, bzl_div_half_up(coalesce(b.bonded_usd, 0), 1, 2) AS bonded_usd,
+               bzl_div_half_up(coalesce(g.general_usd, 0), 1, 2) AS general_usd
+        FROM bonded b FULL JOIN general g USING (zone, month)) m;
 
 -- ---- OEM / ODM / OBM mix (bzl report modes) --------------------------------------------------
 -- Export value (E) per zone, enterprise, month and business mode ("none" for lines without).
--- A mode's share of a bucket: its usd over the bucket's total, × 100, 4 places (bzl_pct).
+-- The report rounds each enterprise's value in a bucket (month or quarter: sum its months
+-- first) to cents once, and its ZONE row adds those rounded values; a mode's share of a row is
+-- its usd over the row's total, × 100, 4 places (bzl_pct).
 CREATE OR REPLACE VIEW bzl_modes AS
   SELECT zone, enterprise, month, mode, sum(usd) AS usd
   FROM bzl_trade_value WHERE is_e

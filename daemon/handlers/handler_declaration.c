@@ -15,7 +15,8 @@
 
 typedef struct submit_work {
     uint32_t count;
-    bool batch; /* reply as a BatchResult */
+    bool batch;  /* reply as a BatchResult */
+    bool atomic; /* all or nothing (SubmitBatch.atomic): one refusal and none commits */
     bzl_actor actor;
     bzld_principal principal; /* re-checked on the writer thread (access.h bzld_access_book) */
     bzl_declaration *decls;
@@ -31,10 +32,11 @@ submit_work_free(submit_work *w)
     free(w);
 }
 
+/* Applies every valid declaration of w into txn; *refused counts the refusals. Returns
+ * BZL_OK, or the status that aborts the writer's whole transaction. */
 static bzl_status
-submit_apply(bzld_job *job, bzl_txn *txn)
+submit_apply_each(submit_work *w, bzl_txn *txn, uint32_t *refused)
 {
-    submit_work *w = bzld_slot_of_job(job)->work;
     for (uint32_t i = 0; i < w->count; i++) {
         if (!w->valid[i]) {
             continue;
@@ -47,6 +49,7 @@ submit_apply(bzld_job *job, bzl_txn *txn)
         if (st == BZL_NOT_FOUND) {
             w->results[i].status = st;
             w->results[i].fault = fault;
+            *refused += 1;
             continue;
         }
         st = st == BZL_OK ? bzl_storage_submit(txn, &w->decls[i], &w->actor, &w->results[i]) : st;
@@ -59,8 +62,59 @@ submit_apply(bzld_job *job, bzl_txn *txn)
         if (st != BZL_OK) {
             return st;
         }
+        *refused += w->results[i].status != BZL_OK;
     }
     return BZL_OK;
+}
+
+/* Marks every declaration of an atomic batch that was not refused itself as not committed,
+ * naming the first refusal (its 1-based place in the batch), so each result says why. */
+static void
+atomic_abort_results(submit_work *w)
+{
+    uint32_t first = 0;
+    for (uint32_t i = 0; i < w->count && first == 0; i++) {
+        first = w->results[i].status != BZL_OK ? i + 1 : 0;
+    }
+    BZL_ASSERT(first > 0);
+    for (uint32_t i = 0; i < w->count; i++) {
+        if (w->results[i].status != BZL_OK) {
+            continue;
+        }
+        memset(&w->results[i], 0, sizeof w->results[i]);
+        w->results[i].status = BZL_ABORTED;
+        snprintf(w->results[i].fault.message, sizeof w->results[i].fault.message,
+                 "not committed: the batch is all-or-nothing and its declaration %u was refused",
+                 first);
+    }
+}
+
+/* An atomic batch runs in a transaction nested in the writer's: its declarations see one
+ * another (a later one may draw on an earlier one's inflow), and one refusal aborts the
+ * nested transaction, leaving the other clients' writes in the group commit untouched. */
+static bzl_status
+submit_apply(bzld_job *job, bzl_txn *txn)
+{
+    submit_work *w = bzld_slot_of_job(job)->work;
+    uint32_t refused = 0;
+    bzl_txn *child = NULL;
+    bzl_status st = BZL_OK;
+    if (!w->atomic) {
+        return submit_apply_each(w, txn, &refused);
+    }
+    st = bzl_txn_begin(bzl_txn_storage(txn), txn, true, &child);
+    if (st != BZL_OK) {
+        return st;
+    }
+    st = submit_apply_each(w, child, &refused);
+    if (st == BZL_OK && refused == 0) {
+        return bzl_txn_commit(child);
+    }
+    bzl_txn_abort(child);
+    if (st == BZL_OK) {
+        atomic_abort_results(w);
+    }
+    return st;
 }
 
 static void
@@ -185,7 +239,8 @@ submit_work_new(uint32_t count, size_t lines_total)
 }
 
 static void
-submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bool batch)
+submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bool batch,
+             bool atomic)
 {
     bzld *d = bzld_of_slot(slot);
     size_t lines_total = 0;
@@ -200,6 +255,7 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
         return;
     }
     w->batch = batch;
+    w->atomic = atomic;
     bzl_decl_line *lines = w->lines;
     uint32_t valid = 0;
     /* An enterprise principal submits only for its own enterprises and books: submit_apply
@@ -213,6 +269,11 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
         w->valid[i] = r->status == BZL_OK;
         valid += w->valid[i];
         lines += w->valid[i] ? w->decls[i].line_count : 0;
+    }
+    if (atomic && valid > 0 && valid < count) {
+        /* A declaration refused on conversion already decides an all-or-nothing batch. */
+        atomic_abort_results(w);
+        valid = 0;
     }
     if (valid == 0) {
         /* Nothing to write: reply at once, still in request order. */
@@ -236,7 +297,7 @@ bzld_handle_submit(bzld_slot *slot)
 {
     BZLD_HANDLER_BEGIN(slot, SUBMIT);
     Bzl__V1__Declaration *pb = slot->req->submit->declaration;
-    submit_start(slot, &pb, 1, false);
+    submit_start(slot, &pb, 1, false, false);
 }
 
 void
@@ -255,5 +316,5 @@ bzld_handle_submit_batch(bzld_slot *slot)
                                req->n_declarations, d->cfg.batch_decls_max);
         return;
     }
-    submit_start(slot, req->declarations, req->n_declarations, true);
+    submit_start(slot, req->declarations, req->n_declarations, true, req->atomic);
 }

@@ -430,7 +430,22 @@ bzld_handle_scrap(bzld_slot *slot)
     st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
         st = bzl_storage_scrap_list(txn, book, req->item, after_item, rows, cap, &count, &more);
+    }
+    /* One material asked for and no row: an item that does not exist is NOT_FOUND, not an
+     * empty table; one that exists has simply generated no allowance yet. */
+    bool item_missing = false;
+    if (st == BZL_OK && req->item != 0 && count == 0) {
+        bzl_item it;
+        bzl_status got = bzl_storage_item_get(txn, book, BZL_KIND_MATERIAL, req->item, &it);
+        item_missing = got == BZL_NOT_FOUND;
+        st = got == BZL_NOT_FOUND ? BZL_OK : got;
+    }
+    if (txn != NULL) {
         bzl_txn_abort(txn);
+    }
+    if (st == BZL_OK && item_missing) {
+        reply_read_failure(slot, BZL_NOT_FOUND, "item");
+        goto done;
     }
     if (st != BZL_OK) {
         reply_read_failure(slot, st, "book");

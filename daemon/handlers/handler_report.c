@@ -16,6 +16,15 @@
 
 typedef bzl_report_group group;
 
+/* A figure printed with 2 places, rounded half-up once, still at scale 5. Every printed total
+ * is the sum of its printed rows rounded this way (issue 15: a total computed from the exact
+ * rows disagreed with the rows it totals by a cent). */
+static bzl_i128
+cents_e5(bzl_i128 e5)
+{
+    return bzl_div_half_up(e5, 1000) * 1000;
+}
+
 static const char *const var_cols[] = {"group", "exports_usd", "imports_usd", "var_pct",
                                        "net_export_pct"};
 
@@ -40,6 +49,8 @@ report_var(const bzl_report_query *q, bzld_table *t)
                     q->exclude_transfers ? "" : " + deep-processing transfers in");
     bzld_table_note(t, "var_pct = (E - I) / I x 100; net_export_pct = (E - I) / E x 100; 4 places "
                        "half-up; n/a when the divisor is 0");
+    bzld_table_note(t, "each figure is the period's exact sum rounded to cents once; reports that "
+                       "round per month (share, modes by month) may differ from it by cents");
     if (q->by == BZL_REPORT_BY_MODE) {
         bzld_table_note(t, "by mode: a book's imports are attributed to modes in proportion to its "
                            "exports by mode");
@@ -63,21 +74,30 @@ report_var(const bzl_report_query *q, bzld_table *t)
 static const char *const mode_cols[] = {"bucket",   "enterprise", "oem_usd", "odm_usd", "obm_usd",
                                         "none_usd", "oem_pct",    "odm_pct", "obm_pct", "none_pct"};
 
+/* A ZONE row is the sum of the enterprise rows printed above it in its bucket, each rounded to
+ * cents as printed, so the rows add up to it exactly; its shares are of those sums. */
 static bzl_status
 report_modes(const bzl_report_query *q, bzld_table *t)
 {
     bzl_status st = BZL_OK;
     bzld_table_init(t, mode_cols, BZL_ARRAY_LEN(mode_cols));
     static const unsigned order[] = {BZL_BIZ_OEM, BZL_BIZ_ODM, BZL_BIZ_OBM, BZL_BIZ_NONE};
+    bzl_i128 bucket_sum[BZL_MODES] = {0};
     for (size_t i = 0; st == BZL_OK && i < q->n_groups; i++) {
         const group *g = &q->groups[i];
+        bool zone = strcmp(g->sub, "ZONE") == 0;
+        bzl_i128 shown[BZL_MODES];
+        for (size_t m = 0; m < BZL_MODES; m++) {
+            shown[m] = zone ? bucket_sum[m] : cents_e5(g->mode_e5[m]);
+            bucket_sum[m] = zone ? 0 : bucket_sum[m] + shown[m];
+        }
         int64_t share[BZL_MODES];
         bool has = false;
-        st = bzl_mode_shares(g->mode_e5, share, &has);
+        st = bzl_mode_shares(shown, share, &has);
         bzld_table_add(t, "%s", g->key);
         bzld_table_add(t, "%s", g->sub);
         for (size_t k = 0; k < 4; k++) {
-            bzld_table_dec_wide(t, g->mode_e5[order[k]], BZL_SCALE_QTY, 2, true);
+            bzld_table_dec_wide(t, shown[order[k]], BZL_SCALE_QTY, 2, true);
         }
         for (size_t k = 0; k < 4; k++) {
             bzld_table_dec(t, share[order[k]], 4, 4, has);
@@ -86,7 +106,7 @@ report_modes(const bzl_report_query *q, bzld_table *t)
     bzld_table_note(t,
                     "export value (product exports%s) in USD by the product's business mode in "
                     "force on the declaration date (or the line's override); ZONE rows sum every "
-                    "enterprise",
+                    "enterprise's row as printed (each rounded to cents once)",
                     q->exclude_transfers ? "" : " + deep-processing transfers out");
     return st;
 }
@@ -104,8 +124,8 @@ report_share(const bzl_report_query *q, bzld_table *t)
         bzl_i128 bonded = tb;
         bzl_i128 general = tg;
         if (i < q->n_groups) {
-            bonded = q->groups[i].e_e5 + q->groups[i].i_e5;
-            general = q->groups[i].mode2_e5[0];
+            bonded = cents_e5(q->groups[i].e_e5 + q->groups[i].i_e5);
+            general = cents_e5(q->groups[i].mode2_e5[0]);
             tb += bonded;
             tg += general;
         }
@@ -120,6 +140,8 @@ report_share(const bzl_report_query *q, bzld_table *t)
     bzld_table_note(t,
                     "share = bonded processing trade (E + I) / (bonded + general trade) x 100; the "
                     "zone plan targets at least 30%%");
+    bzld_table_note(t, "each month's figures are rounded to cents once and the total adds the "
+                       "months as printed; the share is of the figures shown");
     return st;
 }
 
@@ -132,9 +154,18 @@ mode_word(unsigned m)
     return m == BZL_BIZ_NONE ? "none" : bzl_biz_mode_name((bzl_biz_mode)m);
 }
 
+/* The change from mode a to mode b: a first appearance (no mode before) is "new" and a last
+ * one (no mode after) "ended", not "same" as the mode ranking alone would say. */
 static const char *
-change_word(int ch)
+change_word(unsigned a, unsigned b)
 {
+    int ch = bzl_mode_change((uint8_t)a, (uint8_t)b);
+    if (a == BZL_BIZ_NONE && b != BZL_BIZ_NONE) {
+        return "new";
+    }
+    if (a != BZL_BIZ_NONE && b == BZL_BIZ_NONE) {
+        return "ended";
+    }
     return ch > 0 ? "upgrade" : ch < 0 ? "downgrade" : "same";
 }
 
@@ -153,7 +184,7 @@ upgrade_dominant_rows(const bzl_report_query *q, bzld_table *t,
         bzld_table_add(t, "%s", mode_word(a));
         bzld_table_add(t, "%s", mode_word(b));
         bzld_table_add(t, "%s", "");
-        bzld_table_add(t, "%s", change_word(bzl_mode_change(a, b)));
+        bzld_table_add(t, "%s", change_word(a, b));
         if (strcmp(g->sub, "enterprise") == 0) {
             bzl_transition_add(matrix, a, b);
         }
@@ -173,7 +204,7 @@ upgrade_event_rows(const bzl_report_query *q, bzld_table *t)
         bzld_table_add(t, "%s", mode_word(x->from_mode));
         bzld_table_add(t, "%s", mode_word(x->to_mode));
         bzld_table_add(t, "%s", day);
-        bzld_table_add(t, "%s", change_word(bzl_mode_change(x->from_mode, x->to_mode)));
+        bzld_table_add(t, "%s", change_word(x->from_mode, x->to_mode));
     }
 }
 
@@ -205,7 +236,8 @@ report_upgrades(const bzl_report_query *q, bzld_table *t)
         t, "dominant mode = the mode with the largest export value (USD) in the period, a "
            "tie going to the higher mode; the matrix counts enterprises by dominant mode "
            "(rows: from, columns: to); events are the products' mode changes dated between "
-           "the periods' start and end");
+           "the periods' start and end; new = no mode in the first period, ended = none in "
+           "the second");
     return BZL_OK;
 }
 
@@ -233,8 +265,12 @@ report_parse(const Bzl__V1__Report *req, bzl_report_query *q)
     bool by_ok = req->by >= 0 && (size_t)req->by < BZL_ARRAY_LEN(bys);
     q->by = by_ok ? bys[req->by] : BZL_REPORT_BY_ZONE;
     bool gran_ok = req->granularity >= BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED &&
-                   req->granularity <= BZL__V1__GRANULARITY__GRANULARITY_QUARTER;
-    q->by_quarter = req->granularity != BZL__V1__GRANULARITY__GRANULARITY_MONTH;
+                   req->granularity <= BZL__V1__GRANULARITY__GRANULARITY_YEAR;
+    /* Unspecified: modes by quarter, share by month (what each always printed). */
+    bool unspecified = req->granularity == BZL__V1__GRANULARITY__GRANULARITY_UNSPECIFIED;
+    q->by_year = req->granularity == BZL__V1__GRANULARITY__GRANULARITY_YEAR;
+    q->by_quarter = req->granularity == BZL__V1__GRANULARITY__GRANULARITY_QUARTER ||
+                    (unspecified && q->kind == BZL_REPORT_MODES);
     q->exclude_transfers = req->exclude_transfers;
     if (!kind_ok) {
         return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "kind",
@@ -246,12 +282,17 @@ report_parse(const Bzl__V1__Report *req, bzl_report_query *q)
     }
     if (!gran_ok) {
         return bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "granularity",
-                             "granularity %d is not month or quarter", (int)req->granularity);
+                             "granularity %d is not month, quarter or year", (int)req->granularity);
     }
     bool upgrades = q->kind == BZL_REPORT_UPGRADES;
     bzl_status st = bzld_parse_period(upgrades ? req->from : req->period, &q->p, &q->fault);
     if (st == BZL_OK && upgrades) {
         st = bzld_parse_period(req->to, &q->p2, &q->fault);
+    }
+    if (st == BZL_OK && upgrades && q->p2.first_month < q->p.first_month) {
+        st = bzl_fault_set(&q->fault, BZL_INVALID_ARGUMENT, 0, "from",
+                           "the period from (%.20s) starts after the period to (%.20s)", req->from,
+                           req->to);
     }
     return st;
 }

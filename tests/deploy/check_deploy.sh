@@ -86,9 +86,10 @@ man)
     exit 77
   fi
   for page in "$@"; do
-    warnings=$(MANWIDTH=80 man -l -Tutf8 "$page" 2>&1 >/dev/null || echo "man failed")
+    warnings=$(MANWIDTH=80 man --warnings -l -Tutf8 "$page" 2>&1 >/dev/null || echo "man failed")
     if command -v groff >/dev/null; then
-      warnings+=$(groff -ww -z -man "$page" 2>&1)
+      # -k: preconv, so the pages' Chinese column names are read as UTF-8 as man reads them.
+      warnings+=$(groff -k -Tutf8 -ww -z -man "$page" 2>&1)
     fi
     if [ -n "$warnings" ]; then
       echo "$page: $warnings"

@@ -65,39 +65,32 @@ def var_sql(group_expr, month_list):
                    FROM bzl_var WHERE zone = $1 AND month IN {ml} GROUP BY 1""", zone)
 
 
-for by, expr in () if balances_only else (("zone", "'zone'"), ("enterprise", "enterprise"),
-                 ("area", "CASE WHEN area = '' THEN '-' ELSE area END")):
-    for per, ms in ((period, months), (months[0], months[:1])):
-        rows = {r[0]: r for r in var_sql(expr, ms)}
-        table = cli("report", "var", "--period", per, "--by", by)
-        got = {r["group"] for r in table["rows"]}
-        if got != set(rows):
-            bad.append(f"{zone} var by {by} {per}: groups {sorted(got)} vs views {sorted(rows)}")
-        for r in table["rows"]:
-            v = rows.get(r["group"])
-            if v is None:
-                continue
-            for col, i, places in (("exports_usd", 1, 2), ("imports_usd", 2, 2),
-                                   ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
-                same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
-
-# By mode the report attributes each book's imports to its export modes; the function
-# bzl_var_by_mode does the same over a range of months.
-for per, ms in (() if balances_only else ((period, months), (months[0], months[:1]))):
-    rows = {r[0]: r for r in sql("""SELECT mode, e_usd, i_usd, var_pct, net_export_pct
-                                    FROM bzl_var_by_mode($2, $3) WHERE zone = $1""",
-                                 zone, ms[0], ms[-1])}
-    table = cli("report", "var", "--period", per, "--by", "mode")
+def var_compare(by, per, rows):
+    """Every row of `bzl report var --by BY --period PER` against rows (group -> view row)."""
+    table = cli("report", "var", "--period", per, "--by", by)
     got = {r["group"] for r in table["rows"]}
     if got != set(rows):
-        bad.append(f"{zone} var by mode {per}: groups {sorted(got)} vs views {sorted(rows)}")
+        bad.append(f"{zone} var by {by} {per}: groups {sorted(got)} vs views {sorted(rows)}")
     for r in table["rows"]:
         v = rows.get(r["group"])
         if v is None:
             continue
         for col, i, places in (("exports_usd", 1, 2), ("imports_usd", 2, 2),
                                ("var_pct", 3, 4), ("net_export_pct", 4, 4)):
-            same(f"var by mode {per} {r['group']} {col}", r[col], v[i] or "0", places)
+            same(f"var by {by} {per} {r['group']} {col}", r[col], v[i] or "0", places)
+
+
+periods = () if balances_only else ((period, months), (months[0], months[:1]))
+for by, expr in () if balances_only else (("zone", "'zone'"), ("enterprise", "enterprise"),
+                 ("area", "CASE WHEN area = '' THEN '-' ELSE area END")):
+    for per, ms in periods:
+        var_compare(by, per, {r[0]: r for r in var_sql(expr, ms)})
+# By mode the report attributes each book's imports to its export modes; the function
+# bzl_var_by_mode does the same over a range of months.
+for per, ms in periods:
+    var_compare("mode", per, {r[0]: r for r in sql(
+        """SELECT mode, e_usd, i_usd, var_pct, net_export_pct FROM bzl_var_by_mode($2, $3)
+           WHERE zone = $1""", zone, ms[0], ms[-1])})
 
 # ---- processing-trade share ------------------------------------------------------------------
 share = {} if balances_only else {r[0]: r for r in sql(f"""SELECT month, bonded_usd, general_usd, share_pct FROM bzl_share
@@ -115,12 +108,18 @@ for r in [] if balances_only else cli("report", "share", "--period", period)["ro
         same(f"share {r['month']} {col}", r[col], v[i], places)
 
 # ---- business-mode mix -------------------------------------------------------------------------
+# An enterprise's row is its exact value rounded to cents once; the ZONE row adds the rounded
+# enterprise rows, as the report prints them (rounded here by Python, half away from zero).
 mix = {}
 for ent, month, mode, usd in [] if balances_only else sql(f"""SELECT enterprise, month, mode, usd FROM bzl_modes
                                      WHERE zone = $1 AND month IN {in_months}""", zone):
-    for key in ((month, ent), (month, "ZONE")):
-        mix.setdefault(key, {}).setdefault(mode.lower(), Decimal(0))
-        mix[key][mode.lower()] += Decimal(usd)
+    mix.setdefault((month, ent), {}).setdefault(mode.lower(), Decimal(0))
+    mix[(month, ent)][mode.lower()] += Decimal(usd)
+for (month, ent), v in list(mix.items()):
+    for m, x in v.items():
+        v[m] = x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        zone_row = mix.setdefault((month, "ZONE"), {})
+        zone_row[m] = zone_row.get(m, Decimal(0)) + v[m]
 for r in [] if balances_only else cli("report", "modes", "--period", period, "--granularity", "month")["rows"]:
     v = mix.get((r["bucket"], r["enterprise"]), {})
     total = sum(v.values(), Decimal(0))

@@ -301,6 +301,12 @@ class NotReady(Error):
     STATUS = "NOT_READY"
 
 
+class Aborted(Error):
+    """Not committed: another declaration of the all-or-nothing batch was refused."""
+
+    STATUS = "ABORTED"
+
+
 class WrongOrigin(Error):
     """Repair goods or their parts sent elsewhere than where they came from."""
 
@@ -350,6 +356,7 @@ _CLASSES: Tuple[Type[Error], ...] = (
     RateMissing,
     Tampered,
     NotReady,
+    Aborted,
     WrongOrigin,
     TransferMismatch,
 )

@@ -34,6 +34,7 @@ typedef struct report {
     bzl_report_kind kind;
     bzl_report_by by;
     bool by_quarter;
+    bool by_year;
     bool exclude_transfers;
     bzl_txn *txn;
     bzl_period p;
@@ -158,10 +159,13 @@ row_usd(report *r, const bzl_trade_value *v, int64_t *usd_e5)
     return st == BZL_OK ? bzl_dec_add(conv, v->usd_e5, usd_e5) : st;
 }
 
+/* The bucket a month (YYYYMM) falls in, as the report prints it: 2025, 2025-Q2 or 2025-04. */
 static void
-month_key(uint32_t month, bool quarter, char *buf, size_t cap)
+month_key(uint32_t month, bool quarter, bool year, char *buf, size_t cap)
 {
-    if (quarter) {
+    if (year) {
+        snprintf(buf, cap, "%04u", month / 100);
+    } else if (quarter) {
         snprintf(buf, cap, "%04u-Q%u", month / 100, (month % 100 + 2) / 3);
     } else {
         snprintf(buf, cap, "%04u-%02u", month / 100, month % 100);
@@ -362,7 +366,7 @@ report_visit_cb(void *ctx, const bzl_trade_value *v)
     char key[64];
     group *g = NULL;
     if (modes || r->kind == BZL_REPORT_SHARE) {
-        month_key(v->month, modes && r->by_quarter, key, sizeof key);
+        month_key(v->month, r->by_quarter, r->by_year, key, sizeof key);
         g = group_get(r, key, modes ? r->ent.code : "");
         group *z = modes ? group_get(r, key, "ZONE") : NULL;
         if (g == NULL || (modes && z == NULL)) {
@@ -610,7 +614,7 @@ share_general(report *r)
     for (size_t i = 0; st == BZL_OK && i < n; i++) {
         char key[16];
         int64_t usd = 0;
-        month_key(rows[i].month, false, key, sizeof key);
+        month_key(rows[i].month, r->by_quarter, r->by_year, key, sizeof key);
         group *g = group_get(r, key, "");
         st = g != NULL ? general_usd(r, &rows[i], &usd) : BZL_NO_MEMORY;
         if (st == BZL_OK) {
@@ -664,6 +668,7 @@ bzl_query_report(bzl_txn *t, bzl_report_query *q)
     r.kind = q->kind;
     r.by = q->by;
     r.by_quarter = q->by_quarter;
+    r.by_year = q->by_year;
     r.exclude_transfers = q->exclude_transfers;
     r.txn = t;
     r.p = q->p;

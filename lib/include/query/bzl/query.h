@@ -103,7 +103,8 @@ typedef struct bzl_report_event {
 typedef struct bzl_report_query {
     bzl_report_kind kind;
     bzl_report_by by;       /* var */
-    bool by_quarter;        /* modes: quarters rather than months */
+    bool by_quarter;        /* modes, share: quarters rather than months */
+    bool by_year;           /* modes, share: years rather than months (wins over by_quarter) */
     bool exclude_transfers; /* deep-processing transfers count in neither E nor I */
     bzl_period p;           /* the period (upgrades: the earlier one) */
     bzl_period p2;          /* upgrades: the later period */
