@@ -52,7 +52,7 @@
     X(RATE_MISSING, 34, "no exchange rate is recorded for the currency and month")                 \
     X(TAMPERED, 35, "the journal or a balance does not verify")                                    \
     X(NOT_READY, 36, "a prerequisite record or step is missing")                                   \
-    X(ABORTED, 37, "not committed: another declaration of the all-or-nothing batch was refused")  \
+    X(ABORTED, 37, "not committed: another declaration of the all-or-nothing batch was refused")   \
     X(WRONG_ORIGIN, 41, "repair goods or their parts must go back where they came from")           \
     X(TRANSFER_MISMATCH, 42, "the halves of a transfer do not pair")
 
