@@ -47,6 +47,11 @@ typedef struct bzld_config {
     /* The Ed25519 key that signs checkpoints (checkpoint_key.h); "" until set: DATA-keys/
      * checkpoint.key beside the data directory, never inside it. */
     char checkpoint_key[256];
+    /* [zone] (bzld.conf(5)): bonded repair's configurable periods, in days */
+    uint32_t repair_disposal_days;  /* old parts and repair scrap leave within it */
+    uint32_t repair_warn_days;      /* `repair overdue` lists lots this near their limit */
+    uint32_t repair_cycle_days;     /* a repair book's verification period is at most this */
+    uint32_t transfer_declare_days; /* a transfer delivery is declared within it */
 } bzld_config;
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */
@@ -103,10 +108,10 @@ struct bzld_slot {
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
-/* Request kinds counted by status: the Request body oneof uses field numbers below 110
+/* Request kinds counted by status: the Request body oneof uses field numbers below 130
  * (bzl.proto's ranges; requests.c asserts it of every row); statuses are fewer than 64
  * (base.h's map, append-only). */
-#define BZLD_STATS_KINDS 110u
+#define BZLD_STATS_KINDS 130u
 #define BZLD_STATS_STATUSES 64u
 
 typedef struct bzld_stats {

@@ -1,6 +1,8 @@
 /* config.c — embedded defaults and the INI configuration file (parsed with inih). */
 #include "config.h"
 
+#include "bzl/transfer.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <ini.h>
@@ -32,6 +34,10 @@ bzld_config_defaults(bzld_config *cfg)
     cfg->uid_memory_max = BZL_UID_MEMORY_DEFAULT;
     cfg->map_bytes = BZL_MAP_BYTES_INITIAL;
     cfg->map_bytes_max = BZL_MAP_BYTES_MAX_DEFAULT;
+    cfg->repair_disposal_days = BZL_REPAIR_DISPOSAL_DAYS_DEFAULT;
+    cfg->repair_warn_days = BZL_REPAIR_WARN_DAYS_DEFAULT;
+    cfg->repair_cycle_days = BZL_REPAIR_CYCLE_DAYS_DEFAULT;
+    cfg->transfer_declare_days = BZL_TRANSFER_DECLARE_DAYS_DEFAULT;
 }
 
 /* ---- parsing state -------------------------------------------------------------------------- */
@@ -176,11 +182,22 @@ static const limit_key limit_keys[] = {
     LIMIT64("map_bytes_max", map_bytes_max, 1u << 20, BZL_MAP_BYTES_MAX_DEFAULT * 16),
 };
 
+/* [zone]: the zone's own figures for rules the reference leaves to its 监管方案 (next-wave.md
+ * §C.4), each a documented, configurable default (bzld.conf(5)). */
+static const limit_key zone_keys[] = {
+    LIMIT32("repair_disposal_days", repair_disposal_days, 1, BZL_BOOK_PERIOD_DAYS_MAX),
+    LIMIT32("repair_warn_days", repair_warn_days, 0, BZL_BOOK_PERIOD_DAYS_MAX),
+    LIMIT32("repair_cycle_days", repair_cycle_days, 1, BZL_BOOK_PERIOD_DAYS_MAX),
+    LIMIT32("transfer_declare_days", transfer_declare_days, 1, BZL_BOOK_PERIOD_DAYS_MAX),
+};
+
+/* name = value of a numeric key in table[n] (section names it in the error). */
 static int
-limits_key(parse_ctx *ctx, const char *name, const char *value)
+numeric_key(parse_ctx *ctx, const limit_key *table, size_t n_keys, const char *section,
+            const char *name, const char *value)
 {
-    for (size_t i = 0; i < BZL_ARRAY_LEN(limit_keys); i++) {
-        const limit_key *k = &limit_keys[i];
+    for (size_t i = 0; i < n_keys; i++) {
+        const limit_key *k = &table[i];
         if (strcmp(name, k->name) != 0) {
             continue;
         }
@@ -200,7 +217,7 @@ limits_key(parse_ctx *ctx, const char *name, const char *value)
         ctx->cfg->staff_connections_set |= strcmp(name, "staff_connections") == 0;
         return 1;
     }
-    return fail(ctx, "unknown key \"%.64s\" in [limits]", name);
+    return fail(ctx, "unknown key \"%.64s\" in [%s]", name, section);
 }
 
 /* ---- [access] ---------------------------------------------------------------------------------
@@ -335,7 +352,10 @@ config_handler(void *user, const char *section, const char *name, const char *va
         return daemon_key(ctx, name, value);
     }
     if (strcmp(section, "limits") == 0) {
-        return limits_key(ctx, name, value);
+        return numeric_key(ctx, limit_keys, BZL_ARRAY_LEN(limit_keys), "limits", name, value);
+    }
+    if (strcmp(section, "zone") == 0) {
+        return numeric_key(ctx, zone_keys, BZL_ARRAY_LEN(zone_keys), "zone", name, value);
     }
     return fail(ctx, "unknown section [%.64s] (key \"%.64s\")", section, name);
 }

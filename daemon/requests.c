@@ -250,6 +250,103 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
     (void)bzl_fault_missing(fault, "book", "book", req->list_items->book);
 }
 
+/* Bonded repair (handler_repair.c): the book's missing fault is storage's and the handler's. */
+static bzl_status
+check_open_workorder(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint32_t item = 0;
+    uint8_t origin = 0;
+    int32_t date = 0;
+    return bzld_wire_open_workorder(req->open_workorder, book_no, &item, &origin, &date, fault);
+}
+
+static const char *
+key_open_workorder(const Bzl__V1__Request *req)
+{
+    return req->open_workorder->book;
+}
+
+static void
+missing_open_workorder(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->open_workorder->book);
+}
+
+static bzl_status
+check_complete_workorder(const Bzl__V1__Request *req, const bzld_request_limits *lim,
+                         bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint32_t no = 0;
+    uint8_t state = 0;
+    int32_t date = 0;
+    bzl_wo_line mats[BZL_WO_LINES_MAX];
+    bzl_wo_line parts[BZL_WO_LINES_MAX];
+    uint32_t n_mats = 0;
+    uint32_t n_parts = 0;
+    return bzld_wire_complete_workorder(req->complete_workorder, book_no, &no, &state, &date, mats,
+                                        &n_mats, parts, &n_parts, fault);
+}
+
+static const char *
+key_complete_workorder(const Bzl__V1__Request *req)
+{
+    return req->complete_workorder->book;
+}
+
+static void
+missing_complete_workorder(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->complete_workorder->book);
+}
+
+static bzl_status
+check_list_workorders(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint64_t after = 0;
+    bzl_status st = bzld_parse_book(req->list_workorders->book, book_no, fault);
+    return st == BZL_OK ? bzld_page_token_number(req->list_workorders->page_token,
+                                                 BZLD_LIST_WORKORDERS, UINT32_MAX, &after, fault)
+                        : st;
+}
+
+static const char *
+key_list_workorders(const Bzl__V1__Request *req)
+{
+    return req->list_workorders->book;
+}
+
+static void
+missing_list_workorders(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->list_workorders->book);
+}
+
+static bzl_status
+check_record_delivery(const Bzl__V1__Request *req, const bzld_request_limits *lim, bzl_fault *fault)
+{
+    (void)lim;
+    bzl_delivery dv;
+    return bzld_wire_delivery(req->record_delivery, &dv, fault);
+}
+
+static const char *
+key_record_delivery(const Bzl__V1__Request *req)
+{
+    return req->record_delivery->book;
+}
+
+static void
+missing_record_delivery(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->record_delivery->book);
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Enterprises submit and void their own pending declarations; customs posts, rejects,
@@ -335,7 +432,26 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
     X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
     X(JOURNAL, .name = "journal", .handle = bzld_handle_journal, .roles = R_STAFF)                 \
     X(CHECKPOINT, .name = "checkpoint", .handle = bzld_handle_checkpoint, .roles = R_STAFF)        \
-    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)
+    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)         \
+    X(OPEN_WORKORDER, .name = "open_workorder", .handle = bzld_handle_open_workorder,              \
+      .write = true, .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_BOOK,                           \
+      .validate = check_open_workorder, .key = key_open_workorder,                                 \
+      .missing = missing_open_workorder)                                                           \
+    X(COMPLETE_WORKORDER, .name = "complete_workorder", .handle = bzld_handle_complete_workorder,  \
+      .write = true, .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_BOOK,                           \
+      .validate = check_complete_workorder, .key = key_complete_workorder,                         \
+      .missing = missing_complete_workorder)                                                       \
+    X(LIST_WORKORDERS, .name = "list_workorders", .handle = bzld_handle_list_workorders,           \
+      .roles = R_READERS, .scope = BZLD_SCOPE_BOOK, .validate = check_list_workorders,             \
+      .key = key_list_workorders, .missing = missing_list_workorders)                              \
+    X(REPAIR_OVERDUE, .name = "repair_overdue", .handle = bzld_handle_repair_overdue,              \
+      .roles = R_STAFF)                                                                            \
+    X(RECORD_DELIVERY, .name = "record_delivery", .handle = bzld_handle_record_delivery,           \
+      .write = true, .roles = R_ENT | R_ADMIN, .scope = BZLD_SCOPE_BOOK,                           \
+      .validate = check_record_delivery, .key = key_record_delivery,                               \
+      .missing = missing_record_delivery)                                                          \
+    X(TRANSFERS_REPORT, .name = "transfers_report", .handle = bzld_handle_transfers_report,        \
+      .roles = R_STAFF)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};

@@ -325,7 +325,15 @@ bzld_wire_book(const Bzl__V1__Book *pb, bzl_book *b, bzl_fault *fault)
     if (st != BZL_OK) {
         return st;
     }
-    int mode = pb->verify_mode == 0 ? BZL_VERIFY_UNIT : (int)pb->verify_mode;
+    if (pb->usage != BZL__V1__BOOK_USAGE__BOOK_USAGE_GENERAL &&
+        pb->usage != BZL__V1__BOOK_USAGE__BOOK_USAGE_REPAIR) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "usage",
+                             "usage %d is not general or repair", (int)pb->usage);
+    }
+    b->usage = (uint8_t)pb->usage;
+    /* A repair book is verified by work order (next-wave.md §C.2): the default for it. */
+    int dflt = b->usage == BZL_USAGE_REPAIR ? BZL_VERIFY_WORK_ORDER : BZL_VERIFY_UNIT;
+    int mode = pb->verify_mode == 0 ? dflt : (int)pb->verify_mode;
     if (mode < BZL_VERIFY_UNIT || mode > BZL_VERIFY_CONSUMPTION) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "verify_mode",
                              "verify_mode %d is not unit, work-order or consumption", mode);
@@ -402,6 +410,7 @@ bzld_book_to_pb(const bzl_book *b, Bzl__V1__Book *out)
     out->verify_mode = (Bzl__V1__VerifyMode)b->verify_mode;
     out->status = (Bzl__V1__BookStatus)b->status;
     out->period_days = b->period_days;
+    out->usage = (Bzl__V1__BookUsage)b->usage;
 }
 
 void

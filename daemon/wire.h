@@ -88,6 +88,7 @@ typedef enum bzld_listing {
     BZLD_LIST_BOOK_RECORDS = 'k', /* last book listed (book list) */
     BZLD_LIST_ITEMS = 'i',        /* bzld_item_position of the last row */
     BZLD_LIST_JOURNAL = 'j',      /* last journal sequence sent (journal stream) */
+    BZLD_LIST_WORKORDERS = 'w',   /* last work order listed */
 } bzld_listing;
 
 /* Room for any token the daemon writes, NUL included. */
@@ -246,5 +247,28 @@ BZL_NODISCARD bzl_status bzld_wire_reconcile(const Bzl__V1__Reconcile *req, bzl_
                                              int64_t *tol_e4, char book_no[BZL_BOOK_NO_LEN + 1],
                                              char after_book[BZL_BOOK_NO_LEN + 1],
                                              bzl_fault *fault);
+
+/* A RecordDelivery into dv: book numbers, kind, item, quantity (> 0), date. */
+BZL_NODISCARD bzl_status bzld_wire_delivery(const Bzl__V1__RecordDelivery *req, bzl_delivery *dv,
+                                            bzl_fault *fault);
+
+/* ---- bonded repair (wire_repair.c) ---------------------------------------------------------- */
+
+/* "abroad" → BZL_ORIGIN_ABROAD, "outside" → BZL_ORIGIN_OUTSIDE; anything else (and "" when
+ * required) is BZL_INVALID_ARGUMENT naming field; "" gives BZL_ORIGIN_NONE when optional. */
+BZL_NODISCARD bzl_status bzld_wire_repair_origin(const char *text, bool required, const char *field,
+                                                 uint8_t *out, bzl_fault *fault);
+/* An OpenWorkOrder's fields: book number, item, origin, date (every check before a read). */
+BZL_NODISCARD bzl_status bzld_wire_open_workorder(const Bzl__V1__OpenWorkOrder *req,
+                                                  char book_no[BZL_BOOK_NO_LEN + 1], uint32_t *item,
+                                                  uint8_t *origin, int32_t *date, bzl_fault *fault);
+/* A CompleteWorkOrder's fields, its lines into materials and parts (BZL_WO_LINES_MAX each) and
+ * bzl_wo_lines_check. */
+BZL_NODISCARD bzl_status bzld_wire_complete_workorder(const Bzl__V1__CompleteWorkOrder *req,
+                                                      char book_no[BZL_BOOK_NO_LEN + 1],
+                                                      uint32_t *no, uint8_t *state, int32_t *date,
+                                                      bzl_wo_line *materials, uint32_t *n_materials,
+                                                      bzl_wo_line *parts, uint32_t *n_parts,
+                                                      bzl_fault *fault);
 
 #endif

@@ -458,6 +458,19 @@ int cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+/* Sends req and prints its Table answer (cmd_recon.c). */
+int cli_table_call(cli *c, Bzl__V1__Request *req, bool csv);
+/* The same for a paged listing: *token is the request body's page_token, set before each page;
+ * what names the listing in the pager's refusal. */
+int cli_table_pages(cli *c, Bzl__V1__Request *req, char **token, const char *what, bool csv);
+/* cmd_repair.c: bonded repair books */
+int cli_workorder_open(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_workorder_complete(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_workorder_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_workorder_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_repair_overdue(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_delivery_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_transfers_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
 /* Prints one CSV cell, quoted when it holds a comma, quote or newline, then ',' or, for the

@@ -1,10 +1,17 @@
 /* cmd_book.c — bzl book open | show | list: open an enterprise's account book, show one, list
  * them. */
+#include <string.h>
+
 #include "cli.h"
 
 static const cli_column book_cols[] = {
     {"BOOK", false},   {"ENTERPRISE", false}, {"TYPE", false},           {"VERIFY", false},
     {"STATUS", false}, {"PERIOD_DAYS", true}, {"CLOSED_THROUGH", false},
+};
+/* book show adds the usage (general or repair) after them; book list keeps its columns. */
+static const cli_column book_show_cols[] = {
+    {"BOOK", false},   {"ENTERPRISE", false}, {"TYPE", false},           {"VERIFY", false},
+    {"STATUS", false}, {"PERIOD_DAYS", true}, {"CLOSED_THROUGH", false}, {"USAGE", false},
 };
 
 /* What a book number's first letter says the book is. Source: the letter meanings of
@@ -43,14 +50,15 @@ json_str_or_null(const char *s)
 }
 
 /* Prints one book as a one-row table or as {"book", "enterprise", "type", "verify", "status",
- * "period_days", "closed_through"} (closed_through null when no period is closed). */
+ * "period_days", "closed_through", "usage"} (closed_through null when no period is closed). */
 static int
 book_print(const cli *c, const Bzl__V1__Book *b)
 {
     cli_table t;
     json_t *doc = NULL;
     bool ok = true;
-    cli_table_init(&t, book_cols, BZL_ARRAY_LEN(book_cols));
+    const char *usage = b->usage == BZL__V1__BOOK_USAGE__BOOK_USAGE_REPAIR ? "repair" : "general";
+    cli_table_init(&t, book_show_cols, BZL_ARRAY_LEN(book_show_cols));
     if (c->json) {
         doc = json_object();
         cli_json_put(doc, "book", cli_json_str(b->book), &ok);
@@ -60,6 +68,7 @@ book_print(const cli *c, const Bzl__V1__Book *b)
         cli_json_put(doc, "status", cli_json_str(cli_book_status_name(b->status)), &ok);
         cli_json_put(doc, "period_days", json_integer(b->period_days), &ok);
         cli_json_put(doc, "closed_through", json_str_or_null(b->closed_through), &ok);
+        cli_json_put(doc, "usage", cli_json_str(usage), &ok);
     } else {
         cli_table_add(&t, b->book);
         cli_table_add(&t, b->enterprise);
@@ -68,6 +77,7 @@ book_print(const cli *c, const Bzl__V1__Book *b)
         cli_table_add(&t, cli_book_status_name(b->status));
         cli_table_addf(&t, "%u", (unsigned)b->period_days);
         cli_table_add(&t, b->closed_through);
+        cli_table_add(&t, usage);
     }
     int rc = cli_emit(c, &t, doc, ok);
     json_decref(doc);
@@ -79,11 +89,18 @@ book_print(const cli *c, const Bzl__V1__Book *b)
 static int
 book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__Book *b)
 {
-    enum { OPT_BOOK = 'b', OPT_ENTERPRISE = 'e', OPT_VERIFY = 'v', OPT_PERIOD = 'p' };
+    enum {
+        OPT_BOOK = 'b',
+        OPT_ENTERPRISE = 'e',
+        OPT_VERIFY = 'v',
+        OPT_PERIOD = 'p',
+        OPT_USAGE = 'u'
+    };
     static const struct option opts[] = {{"book", required_argument, NULL, OPT_BOOK},
                                          {"enterprise", required_argument, NULL, OPT_ENTERPRISE},
                                          {"verify", required_argument, NULL, OPT_VERIFY},
                                          {"period-days", required_argument, NULL, OPT_PERIOD},
+                                         {"usage", required_argument, NULL, OPT_USAGE},
                                          CLI_COMMON_OPTIONS};
     int rc = CLI_GO_ON;
     int stop = CLI_EXIT_OK;
@@ -97,6 +114,10 @@ book_open_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__Bo
         } else if (opt == OPT_VERIFY && !cli_verify_parse(optarg, &b->verify_mode)) {
             rc = cli_usage_error(cmd, "--verify must be unit, work-order or consumption, not '%s'",
                                  optarg);
+        } else if (opt == OPT_USAGE && strcmp(optarg, "repair") == 0) {
+            b->usage = BZL__V1__BOOK_USAGE__BOOK_USAGE_REPAIR;
+        } else if (opt == OPT_USAGE && strcmp(optarg, "general") != 0) {
+            rc = cli_usage_error(cmd, "--usage must be general or repair, not '%s'", optarg);
         } else if (opt == OPT_PERIOD && !cli_parse_u32(optarg, 1, UINT32_MAX, &b->period_days)) {
             rc = cli_usage_error(cmd, "--period-days must be a positive number of days, not '%s'",
                                  optarg);

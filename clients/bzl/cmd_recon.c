@@ -515,6 +515,27 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
+    if (!all) {
+        /* A repair book answers with its repair accounts (docs/LEDGER.md "Bonded repair"):
+         * a table of its own, printed as it comes. */
+        Bzl__V1__Response *resp = NULL;
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_RECONCILE;
+        req.reconcile = &body;
+        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
+        const Bzl__V1__Table *t = resp->table;
+        if (t->n_columns > 4 && strcmp(t->columns[4], "account") == 0) {
+            out o = {.csv = v.csv, .ok = true};
+            out_page(c, &o, t);
+            rc = out_finish(c, &o, t);
+            bzl__v1__response__free_unpacked(resp, NULL);
+            return rc;
+        }
+        bzl__v1__response__free_unpacked(resp, NULL);
+    }
     cli_recon_rows r;
     cli_recon_rows_init(&r);
     rc = reconcile_pages(c, &body, all, &r);
@@ -547,26 +568,30 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     return ack_call(c, &req, csv, what);
 }
 
-/* Follows the daemon's rate pages, each asking with the token the previous one gave, into one
- * table. A daemon whose pages do not advance or do not end is refused. */
-static int
-rates_pages(cli *c, Bzl__V1__ListRates *body, bool csv)
+int
+cli_table_call(cli *c, Bzl__V1__Request *req, bool csv)
+{
+    return table_call(c, req, csv);
+}
+
+/* Follows the daemon's pages of a Table listing, each asking with the token the previous one
+ * gave (*token points into the request's body), into one table. A daemon whose pages do not
+ * advance or do not end is refused. */
+int
+cli_table_pages(cli *c, Bzl__V1__Request *req, char **token, const char *what, bool csv)
 {
     out o = {.csv = csv, .ok = true};
     Bzl__V1__Response *resp = NULL;
     cli_pager pg;
     int rc = CLI_EXIT_OK;
-    cli_pager_init(&pg, "rate pages");
+    cli_pager_init(&pg, what);
     while (rc == CLI_EXIT_OK && pg.more) {
-        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
-        req.body_case = BZL__V1__REQUEST__BODY_LIST_RATES;
-        req.list_rates = body;
-        body->page_token = pg.token;
+        *token = pg.token;
         if (resp != NULL) {
             bzl__v1__response__free_unpacked(resp, NULL);
             resp = NULL;
         }
-        rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
+        rc = cli_call(c, req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
         if (rc != CLI_EXIT_OK) {
             break;
         }
@@ -594,7 +619,10 @@ cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (rc != CLI_GO_ON) {
         return rc;
     }
-    return rates_pages(c, &body, csv);
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_RATES;
+    req.list_rates = &body;
+    return cli_table_pages(c, &req, &body.page_token, "rate pages", csv);
 }
 
 int

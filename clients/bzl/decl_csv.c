@@ -37,6 +37,7 @@ static const col_spec specs[] = {
     {"pending", false, false, C_BOOL},
     {"related_book", false, false, C_TEXT},
     {"related_id", false, false, C_TEXT},
+    {"origin", false, false, C_TEXT},
     {"item", true, true, C_ITEM},
     {"qty", true, true, C_TEXT},
     {"unit", true, true, C_TEXT},

@@ -89,6 +89,8 @@ static const field_spec decl_fields[] = {
     DECL_FIELD(pending, FT_BOOL, false, NULL, 0),
     DECL_FIELD(related_book, FT_TEXT, false, &rule_book, 0),
     DECL_FIELD(related_id, FT_TEXT, false, NULL, BZL_DECL_ID_BYTES_MAX),
+    /* repair books: abroad | outside (the daemon checks the word and where it belongs) */
+    DECL_FIELD(origin, FT_TEXT, false, NULL, 16),
     DECL_FIELD(lines, FT_LINES, true, NULL, 0),
 };
 

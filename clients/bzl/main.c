@@ -26,14 +26,20 @@ static const cli_cmd commands[] = {
      cli_enterprise_list},
     {"enterprise show", "CODE", "show one enterprise",
      "Shows the enterprise with customs code CODE.\n", cli_enterprise_show},
-    {"book open", "--book NO --enterprise CODE [--verify MODE] [--period-days N]",
+    {"book open",
+     "--book NO --enterprise CODE [--verify MODE] [--period-days N]\n"
+     "                     [--usage general|repair]",
      "open an account book for an enterprise",
      "Opens an account book (e.g. an H-book) owned by an enterprise.\n"
      "\n"
      "  --book NO           book number, 12 characters, first letter B/C/E/H/T\n"
      "  --enterprise CODE   the owner's customs code\n"
-     "  --verify MODE       unit | work-order | consumption (default: unit)\n"
-     "  --period-days N     verification period in days (default: the daemon's)\n",
+     "  --verify MODE       unit | work-order | consumption (default: unit; work-order\n"
+     "                      for a repair book)\n"
+     "  --period-days N     verification period in days (default: the daemon's; a repair\n"
+     "                      book's at most bzld.conf [zone] repair_cycle_days, 730)\n"
+     "  --usage USAGE       general (default) or repair: a bonded repair book (保税维修),\n"
+     "                      an H-book verified by work order\n",
      cli_book_open},
     {"book show", "NO", "show an account book",
      "Shows the account book numbered NO: owner, type (from the number's first letter),\n"
@@ -222,6 +228,36 @@ static const cli_cmd commands[] = {
      "not, is a shortage or surplus beyond tolerance or has a book balance below zero.\n"
      "1-4 are failures, as for every command, and win over 5.\n",
      cli_reconcile},
+    {"workorder open", "--book NO --item N --origin abroad|outside --date DATE [--csv]",
+     "open a repair work order for one unit awaiting repair",
+     "Opens a work order on a repair book (book open --usage repair) for one unit of product\n"
+     "item N received for repair from abroad or from outside the zone (1371). Refused when\n"
+     "no unit of the item from that origin awaits repair without a work order already.\n"
+     "Prints the work order with its number.\n",
+     cli_workorder_open},
+    {"workorder complete",
+     "--book NO --workorder N (--repaired | --unrepairable) --date DATE\n"
+     "                     [--materials ITEM=QTY,...] [--parts ITEM=QTY,...] [--csv]",
+     "complete a work order: repaired or unrepairable, materials used, parts out",
+     "Completes an open work order: its unit moves from awaiting repair to repaired (or\n"
+     "unrepairable), the repair materials it used are consumed as used (据实, not by norm),\n"
+     "and the old or broken parts it took out are generated, kept by the origin of the\n"
+     "goods. A part is generated only where a new one was used: at most the quantity of\n"
+     "the same material item. --materials and --parts take ITEM=QTY lists (commas or\n"
+     "spaces) and may be repeated.\n",
+     cli_workorder_complete},
+    {"workorder list", "--book NO [--csv]", "list a repair book's work orders",
+     "Lists work orders in number order: item, origin, state, dates, materials and parts.\n",
+     cli_workorder_list},
+    {"workorder show", "--book NO --workorder N [--csv]", "show one work order", "",
+     cli_workorder_show},
+    {"repair overdue", "[--book NO] [--as-of DATE] [--csv]",
+     "list old parts past or near their disposal limit",
+     "Ages each repair book's old parts first in first out (disposals take the oldest work\n"
+     "orders' parts first) against the zone's disposal period (bzld.conf [zone]\n"
+     "repair_disposal_days) and lists the lots still on hand that are past it or within\n"
+     "repair_warn_days of it. --as-of defaults to the daemon's today.\n",
+     cli_repair_overdue},
     {"rates set", "--month YYYY-MM --currency CODE --cny RATE", "set a monthly customs rate",
      "RATE is CNY per unit of the currency (e.g. 502 USD at 7.1). USD statistics convert\n"
      "through CNY with the month's rates.\n",
@@ -311,6 +347,25 @@ static const cli_cmd commands[] = {
      "the n-th of the other and quantities are compared as declared, so WHY names the\n"
      "first line whose quantities differ with both quantities, or both line counts.\n",
      cli_transfers_unmatched},
+    {"transfers report", "[--counterpart NO] [--as-of DATE] [--csv]",
+     "deliveries against transfer declarations, aged (90-day rule)",
+     "Per (book, counterpart book, kind, item): delivered (deliveries - returns), declared\n"
+     "(posted deep-processing transfer declarations naming the counterpart), delivered not\n"
+     "declared (已交货未结转), declared not delivered (已结转未交货), the oldest delivery not\n"
+     "wholly declared and its age, and the quantity of deliveries undeclared beyond the\n"
+     "zone's limit (bzld.conf [zone] transfer_declare_days, 90), flagged. Declarations cover\n"
+     "deliveries oldest first; a return takes back the latest deliveries. kind product: the\n"
+     "sending side; kind material: the receiving side. --as-of defaults to today.\n",
+     cli_transfers_report},
+    {"delivery record",
+     "--book NO --counterpart-book NO --kind product|material --item N --qty DEC\n"
+     "                     --date DATE [--return] [--csv]",
+     "record a transfer delivery (or a return) on one side",
+     "Records one batch of a deep-processing transfer in the delivery register of one side,\n"
+     "apart from declarations: the sending side records the product it delivered (--kind\n"
+     "product), the receiving side the material it received (--kind material); --return\n"
+     "records goods sent back (退货), refused beyond what was delivered by its date.\n",
+     cli_delivery_record},
     {"scrap", "--book NO [--item N] [--csv]", "show the scrap (边角料) allowance per material",
      "The tangible-loss allowance consumption generated, what scrap dispositions used,\n"
      "and what remains, per material item. --item naming no material of the book is\n"
@@ -384,7 +439,8 @@ static const cli_cmd commands[] = {
      "  --book NO          only entries about that book's records\n"
      "  --action TYPE      only entries of that type: enterprise, book, item, declaration,\n"
      "                     post, void, reverse, period_close, norm, item_mode, reject,\n"
-     "                     stocktake, rate, trade\n"
+     "                     stocktake, rate, trade, workorder_open, workorder_complete,\n"
+     "                     delivery\n"
      "  --csv              CSV: a header row (the table's columns in lower case), then a\n"
      "                     row per entry\n"
      "\n"

@@ -77,6 +77,9 @@ static const enum_word entry_types[] = {
     {"stocktake", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_STOCKTAKE},
     {"rate", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_RATE},
     {"trade", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TRADE},
+    {"workorder_open", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_OPEN},
+    {"workorder_complete", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_COMPLETE},
+    {"delivery", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_DELIVERY},
 };
 /* Where a declaration stands: `bzl declaration list --state` and its STATE column. */
 static const enum_word decl_states[] = {

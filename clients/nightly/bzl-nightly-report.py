@@ -165,7 +165,7 @@ EXC_HEADER = ["kind", "enterprise", "enterprise_name", "book", "item", "item_nam
               "figure", "rate_pct", "tolerance_pct", "detail"]
 
 
-def exceptions(about, zone, flag_rows, pending, transfers, books, gaps):
+def exceptions(about, zone, flag_rows, pending, transfers, books, gaps, overdue=()):
     """Every row that needs the officer, most severe kind first (the order of the page)."""
     tol = about["tolerance_pct"]
     out = []
@@ -203,6 +203,10 @@ def exceptions(about, zone, flag_rows, pending, transfers, books, gaps):
         row("unmatched_transfer", t["book"], enterprise=t["enterprise"], item=t["id"],
             detail="%s %s, counterpart %s %s: %s" % (t["flow"], t["state"], t["related_book"],
                                                    t["related_id"], t["why"]))
+    for o in overdue:
+        row("repair_overdue", o["book"], item=o["item"], figure=o["on_hand"],
+            detail="old parts %s of work order %s (%s), generated %s: %s, due %s"
+            % (o["on_hand"], o["workorder"], o["origin"], o["generated"], o["status"], o["due"]))
     end = about["period_end"]
     for b in books:
         ct = b.get("closed_through") or ""
@@ -240,6 +244,7 @@ KIND_TITLES = [
     ("uncounted_book", "Books never counted in the period"),
     ("pending", "Pending declarations waiting too long"),
     ("unmatched_transfer", "Unmatched transfers"),
+    ("repair_overdue", "Repair parts past or near their disposal limit"),
     ("period_not_closed", "Periods not closed"),
     ("rate_missing", "Missing exchange rates"),
 ]
@@ -665,8 +670,9 @@ def main(argv):
     split_books(d, os.path.join(d, "reconcile.csv"))
     items = {(r["book"], r["item"]): r["name"] for r in recon}
     gaps = read_csv(d, "gaps.csv")
+    overdue = read_csv(d, "repair-overdue.csv")
     exc = exceptions(about, zone, flagged(recon), read_csv(d, "pending.csv"), transfers, books,
-                     gaps)
+                     gaps, overdue)
     write_csv(d, "exceptions.csv", EXC_HEADER, exc)
     with open(chart_path, encoding="utf-8") as f:
         chartjs = f.read()

@@ -23,7 +23,8 @@ written: a run that fails or is killed leaves it on the previous complete report
 
 The page lists the exceptions first: materials beyond tolerance (signed difference,
 rate and tolerance), book balances below zero, books with activity but no stocktake in
-the period, pending declarations older than N days, unmatched transfers, books whose
+the period, pending declarations older than N days, unmatched transfers, old parts of repair
+books past or near their disposal period, books whose
 periods are not closed through the end of P, and any missing exchange rate. Then it
 charts the value-added ratio by month, the processing-trade share by month against the
 zone plan's target, the signed difference per counted material against the tolerance
@@ -195,6 +196,8 @@ must enterprises.json enterprise list --json
 must books.csv book list --csv
 must pending.csv declaration list --state pending --older-than "$pending_days" --csv
 must transfers.json transfers unmatched --json
+# Old parts of repair books past or near the zone's disposal period (bzld.conf [zone]).
+must repair-overdue.csv repair overdue --csv
 
 echo "month,group,exports_usd,imports_usd,var_pct,net_export_pct" >"$stage/var-trend.csv"
 echo "bucket,enterprise,oem_usd,odm_usd,obm_usd,none_usd,oem_pct,odm_pct,obm_pct,none_pct" \

@@ -144,6 +144,14 @@ bzld_handle_open_book(bzld_slot *slot)
         return;
     }
     bzl_status st = bzld_wire_book(slot->req->open_book->book, &w->book, &w->fault);
+    uint32_t cycle = bzld_of_slot(slot)->cfg.repair_cycle_days;
+    if (st == BZL_OK && w->book.usage == BZL_USAGE_REPAIR && w->book.period_days > cycle) {
+        /* 核销周期 of a zone repair book: at most 2 years [next-wave.md §C.4], or the zone's
+         * repair_cycle_days (bzld.conf(5)). */
+        st = bzl_fault_set(&w->fault, BZL_INVALID_ARGUMENT, 0, "period_days",
+                           "a repair book's verification period is at most %u days (%u asked)",
+                           (unsigned)cycle, (unsigned)w->book.period_days);
+    }
     master_start(slot, w, st);
 }
 

@@ -420,6 +420,19 @@ bzld_handle_reconcile(bzld_slot *slot)
         }
     }
     bzld_table t;
+    if (st == BZL_OK && book_no[0] != '\0' &&
+        bzld_repair_reconcile(txn, book_no, &t, &st, &fault)) {
+        /* A repair book reconciles its repair accounts (handler_repair.c). */
+        bzl_txn_abort(txn);
+        free(lines);
+        if (st != BZL_OK) {
+            bzld_table_deinit(&t);
+            bzld_slot_reply_fault(slot, st, &fault);
+            return;
+        }
+        bzld_table_reply(slot, &t, "", 0, 0);
+        return;
+    }
     bzld_table_init(&t, recon_cols, BZL_ARRAY_LEN(recon_cols));
     uint32_t beyond = 0;
     bool more = false;

@@ -77,4 +77,21 @@ void bzld_handle_report(bzld_slot *slot);
 /* handler_ops.c */
 void bzld_handle_backup(bzld_slot *slot);
 
+/* handler_transfer.c: deep-processing transfer deliveries and their report */
+void bzld_handle_record_delivery(bzld_slot *slot);
+void bzld_handle_transfers_report(bzld_slot *slot);
+
+/* handler_repair.c: bonded repair books */
+void bzld_handle_open_workorder(bzld_slot *slot);
+void bzld_handle_complete_workorder(bzld_slot *slot);
+void bzld_handle_list_workorders(bzld_slot *slot);
+void bzld_handle_repair_overdue(bzld_slot *slot);
+/* For reconcile of one book: when book_no is a repair book, fills t (initialised here) with its
+ * repair accounts and the equations of next-wave.md §C.3 and returns true, with *st BZL_OK or a
+ * failure described in fault (t is then to be freed by the caller with bzld_table_deinit);
+ * false (t untouched) when it is not a repair book or does not exist. */
+struct bzld_table;
+bool bzld_repair_reconcile(bzl_txn *txn, const char *book_no, struct bzld_table *t, bzl_status *st,
+                           bzl_fault *fault);
+
 #endif

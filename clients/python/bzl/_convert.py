@@ -282,6 +282,7 @@ _DECL_FIELDS = {
     "pending": (False, "bool"),
     "related_book": (False, "text"),
     "related_id": (False, "text"),
+    "origin": (False, "text"),  # repair books: "abroad" or "outside"
     "lines": (True, "lines"),
 }
 _LINE_FIELDS = {
@@ -381,5 +382,9 @@ def declaration_record(msg: Any) -> Declaration:
         for ln in d.lines
     ]
     return dataclasses.replace(
-        d, lines=lines, related_book=d.related_book or None, related_id=d.related_id or None
+        d,
+        lines=lines,
+        related_book=d.related_book or None,
+        related_id=d.related_id or None,
+        origin=d.origin or None,
     )

@@ -223,14 +223,18 @@ class _Requests:
         enterprise: str,
         verify_mode: Optional[str] = None,
         period_days: Optional[int] = None,
+        usage: Optional[str] = None,
     ) -> Book:
         """Opens an account book (admin). ``verify_mode`` is "unit" (the default),
-        "work-order" or "consumption"; ``period_days`` None takes the daemon's default."""
+        "work-order" or "consumption"; ``period_days`` None takes the daemon's default;
+        ``usage`` "repair" opens a bonded repair book (verified by work order), None or
+        "general" a processing-trade book."""
         req, body = _request("open_book")
         b = body.book
         b.book, b.enterprise = _text(book, "book"), _text(enterprise, "enterprise")
         b.verify_mode = cv.enum_number("VerifyMode", verify_mode, "verify_mode")
         b.period_days = _uint(period_days, "period_days")
+        b.usage = cv.enum_number("BookUsage", usage, "usage")
         return self._unary(req, _decode("book", Book))
 
     def get_book(self, book: str) -> Book:
@@ -703,6 +707,102 @@ class _Requests:
         req, _ = _request("checkpoint")
         return self._unary(req, _decode("checkpoint", Checkpoint))
 
+    # -- bonded repair books (120-129) --
+
+    def open_workorder(
+        self, book: str, item: int, origin: str, on: Union[date, str]
+    ) -> Table:
+        """Opens a work order on a repair book for one unit of product ``item`` awaiting
+        repair from ``origin`` ("abroad" or "outside"), dated ``on``. The Table's one row is the
+        work order, its number in column "workorder"."""
+        req, body = _request("open_workorder")
+        body.book = _text(book, "book")
+        body.item = _uint(item, "item")
+        body.origin = _text(origin, "origin")
+        body.date = cv.date_text(on, "date")
+        return self._unary(req, _table)
+
+    def complete_workorder(
+        self,
+        book: str,
+        workorder: int,
+        on: Union[date, str],
+        unrepairable: bool = False,
+        materials: Optional[Dict[int, cv.DecimalLike]] = None,
+        parts: Optional[Dict[int, cv.DecimalLike]] = None,
+    ) -> Table:
+        """Completes an open work order as repaired (or ``unrepairable``): ``materials`` the
+        repair materials used ({item: qty}), ``parts`` the old parts taken out (at most the
+        materials of the same item used)."""
+        req, body = _request("complete_workorder")
+        body.book = _text(book, "book")
+        body.workorder = _uint(workorder, "workorder")
+        body.date = cv.date_text(on, "date")
+        body.unrepairable = bool(unrepairable)
+        for item, qty in (materials or {}).items():
+            line = body.materials.add()
+            line.item = _uint(item, "materials")
+            line.qty = cv.decimal_text(qty, "materials")
+        for item, qty in (parts or {}).items():
+            line = body.parts.add()
+            line.item = _uint(item, "parts")
+            line.qty = cv.decimal_text(qty, "parts")
+        return self._unary(req, _table)
+
+    def workorders(self, book: str, workorder: int = 0, *, page_size: int = 0) -> Table:
+        """A repair book's work orders in number order (every page joined), or the one
+        numbered ``workorder``."""
+        req, body = _request("list_workorders")
+        body.book = _text(book, "book")
+        body.workorder = _uint(workorder, "workorder")
+        body.page_size = _uint(page_size, "page_size")
+        return self._paged(req, "list_workorders", _table_page, cv.table)
+
+    def repair_overdue(
+        self, book: Optional[str] = None, as_of: Optional[Union[date, str]] = None
+    ) -> Table:
+        """Old parts of repair books past or near the zone's disposal period (FIFO), as of
+        ``as_of`` (None: the daemon's today); every repair book when ``book`` is None."""
+        req, body = _request("repair_overdue")
+        body.book = _text(book, "book")
+        if as_of is not None:
+            body.as_of = cv.date_text(as_of, "as_of")
+        return self._unary(req, _table)
+
+    def record_delivery(
+        self,
+        book: str,
+        counterpart_book: str,
+        kind: str,
+        item: int,
+        qty: cv.DecimalLike,
+        on: Union[date, str],
+        is_return: bool = False,
+    ) -> Table:
+        """Records one batch of a deep-processing transfer in ``book``'s delivery register:
+        ``kind`` "product" for what the sending side delivered, "material" for what the
+        receiving side received; ``is_return`` for goods sent back."""
+        req, body = _request("record_delivery")
+        body.book = _text(book, "book")
+        body.counterpart_book = _text(counterpart_book, "counterpart_book")
+        body.kind = cv.enum_number("Kind", kind, "kind")
+        body.item = _uint(item, "item")
+        body.qty = cv.decimal_text(qty, "qty")
+        body.date = cv.date_text(on, "date")
+        body.is_return = bool(is_return)
+        return self._unary(req, _table)
+
+    def transfers_report(
+        self, counterpart: Optional[str] = None, as_of: Optional[Union[date, str]] = None
+    ) -> Table:
+        """Deliveries against posted transfer declarations per (book, counterpart, item), aged
+        first in first out, flagging deliveries undeclared past the zone's limit (90 days)."""
+        req, body = _request("transfers_report")
+        body.counterpart = _text(counterpart, "counterpart")
+        if as_of is not None:
+            body.as_of = cv.date_text(as_of, "as_of")
+        return self._unary(req, _table)
+
     # -- operations (100-109) --
 
     def backup(self, out: str) -> BackupResult:
@@ -752,6 +852,12 @@ METHODS: Dict[str, str] = {
     "journal": "journal",
     "checkpoint": "checkpoint",
     "backup": "backup",
+    "open_workorder": "open_workorder",
+    "complete_workorder": "complete_workorder",
+    "list_workorders": "workorders",
+    "repair_overdue": "repair_overdue",
+    "record_delivery": "record_delivery",
+    "transfers_report": "transfers_report",
 }
 
 

@@ -307,6 +307,18 @@ class Aborted(Error):
     STATUS = "ABORTED"
 
 
+class WrongOrigin(Error):
+    """Repair goods or their parts sent elsewhere than where they came from."""
+
+    STATUS = "WRONG_ORIGIN"
+
+
+class TransferMismatch(Error):
+    """A transfer's export names a missing or different import."""
+
+    STATUS = "TRANSFER_MISMATCH"
+
+
 _CLASSES: Tuple[Type[Error], ...] = (
     InvalidArgument,
     NotFound,
@@ -345,6 +357,8 @@ _CLASSES: Tuple[Type[Error], ...] = (
     Tampered,
     NotReady,
     Aborted,
+    WrongOrigin,
+    TransferMismatch,
 )
 #: Status name (without "STATUS_") → its exception class.
 STATUS_CLASSES: Dict[str, Type[Error]] = {str(cls.STATUS): cls for cls in _CLASSES}

@@ -78,6 +78,7 @@ class Book:
     status: Optional[str]  #: "open", "suspended" or "closed"
     period_days: int
     closed_through: Optional[date] = None  #: its periods are closed through this date
+    usage: Optional[str] = None  #: "general" or "repair"
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Declaration:
     pending: bool = False
     related_book: Optional[str] = None
     related_id: Optional[str] = None
+    origin: Optional[str] = None  #: repair books: "abroad" or "outside"
 
     def to_dict(self) -> Dict[str, Any]:
         """The CLI's JSON declaration shape: optional fields only when set."""

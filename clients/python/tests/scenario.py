@@ -21,6 +21,7 @@ import bzl
 A, B = "6201230001", "6201230002"
 USCC_A, USCC_B = "91620100MA71AB1C2F", "91620100MA72CD3E4K"
 BOOK, BOOK_B = "E72012400003", "H72012400002"
+REPAIR = "H72012400005"  # a bonded repair book of A
 
 
 def decl(
@@ -132,6 +133,28 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     )
     ans["set_item_mode"] = c.set_item_mode(BOOK, 1, "ODM", from_date=date(2026, 2, 1))
     ans["close_period"] = c.close_period(BOOK, date(2026, 1, 31))
+
+    # A repair book: one unit from abroad, repaired with a servo board, its old one re-exported.
+    c.open_book(REPAIR, A, usage="repair")
+    c.add_item(REPAIR, "product", 1, "8537101190", "CNC controller", "001")
+    c.add_item(REPAIR, "material", 1, "8538900000", "servo board", "007")
+    for ident, kind, item, qty, unit in (("RP1", "product", 1, "1", "001"),
+                                         ("RP2", "material", 1, "2", "007")):
+        c.submit(dict(decl(ident, kind, "in", "1371", "2026-01-05", item, qty), book=REPAIR,
+                      origin="abroad",
+                      lines=[{"item": item, "qty": qty, "unit": unit, "value": "1",
+                              "currency": "502"}]))
+    ans["open_workorder"] = c.open_workorder(REPAIR, 1, "abroad", date(2026, 1, 6))
+    ans["complete_workorder"] = c.complete_workorder(
+        REPAIR, 1, date(2026, 1, 7), materials={1: "1"}, parts={1: "1"}
+    )
+    ans["list_workorders"] = c.workorders(REPAIR)
+    ans["repair_overdue"] = c.repair_overdue(as_of=date(2026, 12, 31))
+    # The import T1 (10 of material 1 from E72012400099) was delivered in one batch of 12.
+    ans["record_delivery"] = c.record_delivery(
+        BOOK, "E72012400099", "material", 1, "12", date(2026, 2, 6)
+    )
+    ans["transfers_report"] = c.transfers_report("E72012400099", as_of=date(2026, 4, 30))
 
     ans["list_enterprises"] = list(c.enterprises())
     ans["list_books"] = list(c.books())

@@ -56,6 +56,7 @@ def test_records_come_back_as_registered(ledger: scenario.Ledger) -> None:
     assert [(b.book, b.closed_through) for b in a["list_books"]] == [
         (scenario.BOOK, date(2026, 1, 31)),
         (scenario.BOOK_B, None),
+        (scenario.REPAIR, None),
     ]
     assert [(i.kind, i.item) for i in a["list_items"]] == [
         ("material", 1),
@@ -76,7 +77,9 @@ def test_declarations_and_two_phase_actions(ledger: scenario.Ledger) -> None:
     assert a["reject_declaration"].state == "rejected"
     assert a["reverse_declaration"].state == "reversed"
     queue = a["list_declarations"]
-    assert [d.id for d in queue] == ["D1", "D2", "D3", "T1", "T2", "P1", "P2", "P3", "R1"]
+    assert [d.id for d in queue] == [
+        "D1", "D2", "D3", "T1", "T2", "P1", "P2", "P3", "R1", "RP1", "RP2"
+    ]
     states = {d.id: d.state for d in queue}
     assert (states["P1"], states["P2"], states["P3"], states["R1"]) == (
         "posted",
@@ -248,3 +251,33 @@ def test_declaration_and_audit_filters(client: bzl.Client, ledger: scenario.Ledg
     assert {e.type for e in client.audit(book=scenario.BOOK_B)} == {"book", "item"}
     with pytest.raises(ValueError, match="'posted'"):
         client.declarations(state="approved")
+
+
+def test_repair_book_work_orders_and_overdue_parts(ledger: scenario.Ledger) -> None:
+    """The scenario's repair book: work order 1 opened for the one unit from abroad, completed
+    repaired with one servo board whose old one is the lot overdue on 2026-12-31 (generated
+    2026-01-07, the default 90-day disposal period: due 2026-04-07, never disposed of)."""
+    a = ledger.answers
+    opened = a["open_workorder"].raw_rows
+    assert opened == [[scenario.REPAIR, "1", "1", "abroad", "open", "2026-01-06", "", "", ""]]
+    done = a["complete_workorder"].raw_rows
+    assert done == [
+        [scenario.REPAIR, "1", "1", "abroad", "repaired", "2026-01-06", "2026-01-07", "1=1", "1=1"]
+    ]
+    assert a["list_workorders"].raw_rows == done
+    assert a["repair_overdue"].raw_rows == [
+        [scenario.REPAIR, "1", "abroad", "1", "2026-01-07", "1", "1", "2026-04-07", "past due"]
+    ]
+
+
+def test_transfer_deliveries_against_declarations(ledger: scenario.Ledger) -> None:
+    """The scenario's imports T1 (10) and T2 (20) of material 1 from E72012400099, posted, against
+    one delivery of 12 on 2026-02-06: 30 declared, 12 delivered, 18 declared-not-delivered and
+    nothing left undeclared to age."""
+    a = ledger.answers
+    assert a["record_delivery"].raw_rows[0][:6] == [
+        scenario.BOOK, "E72012400099", "material", "1", "12", "2026-02-06"
+    ]
+    assert a["transfers_report"].raw_rows == [
+        [scenario.BOOK, "E72012400099", "material", "1", "12", "30", "0", "18", "", "", "0", ""]
+    ]

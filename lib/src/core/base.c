@@ -4,10 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Numbers are dense once every branch's statuses are merged; while 38-40 are held by work in
+ * progress elsewhere (proto/bzl.proto's Status comment) the map may skip them, and a skipped
+ * number reads as unknown. */
 #define BZL_STATUS_MAX_ENUM(name, num, text) +1
-static_assert(0 BZL_STATUS_MAP(BZL_STATUS_MAX_ENUM) == BZL_STATUS_COUNT,
-              "BZL_STATUS_COUNT must equal the number of statuses (numbers are dense)");
+static_assert(0 BZL_STATUS_MAP(BZL_STATUS_MAX_ENUM) <= BZL_STATUS_COUNT,
+              "BZL_STATUS_COUNT bounds the number of statuses");
 #undef BZL_STATUS_MAX_ENUM
+static_assert(BZL_TRANSFER_MISMATCH + 1 == BZL_STATUS_COUNT, "the highest status closes the map");
 
 static const char *const status_names[BZL_STATUS_COUNT] = {
 #define BZL_STATUS_NAME(name, num, text) [num] = #name,

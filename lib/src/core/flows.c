@@ -61,6 +61,11 @@ static const flow_row flow_table[] = {
     {"0400", M, O, "BCEH",  BZL_FLOW_SCRAP_DESTROY},
     {"0020", M, O, "BCEHT", BZL_FLOW_CONSUMPTION_REPORT},
     {"0040", M, O, "BCEHT", BZL_FLOW_ADJUST_DOWN},
+    /* bonded repair (next-wave.md §C; repair books only: repair.h) */
+    {"1371", M, I, "H",     BZL_FLOW_MAT_IMPORT},
+    {"0050", M, O, "H",     BZL_FLOW_REPAIR_GATE},
+    {"1371", P, I, "H",     BZL_FLOW_REPAIR_RECEIVE},
+    {"1371", P, O, "H",     BZL_FLOW_REPAIR_RETURN},
     /* products out */
     {"0214", P, O, "BE",    BZL_FLOW_PROD_EXPORT},
     {"0615", P, O, "CE",    BZL_FLOW_PROD_EXPORT},
@@ -124,6 +129,9 @@ static const char *const flow_names[BZL_FLOW_COUNT] = {
     [BZL_FLOW_ADJUST_UP] = "adjustment up",
     [BZL_FLOW_ADJUST_DOWN] = "adjustment down",
     [BZL_FLOW_MAT_ZONE_TRANSFER_OUT] = "in-zone material transfer out",
+    [BZL_FLOW_REPAIR_GATE] = "repair parts gate registration",
+    [BZL_FLOW_REPAIR_RECEIVE] = "repair goods in",
+    [BZL_FLOW_REPAIR_RETURN] = "repair goods return",
 };
 
 const char *
@@ -201,7 +209,7 @@ bzl_flow_lookup(bzl_kind kind, bzl_direction dir, const char *trade_mode, char b
     BZL_ASSERT(out != NULL);
     const flow_row *hit = NULL;
     bool mode_known = false;
-    for (size_t i = 0; i < BZL_ARRAY_LEN(flow_table) && hit == NULL; i++) { /* 52 rows */
+    for (size_t i = 0; i < BZL_ARRAY_LEN(flow_table) && hit == NULL; i++) { /* 56 rows */
         const flow_row *r = &flow_table[i];
         if (strcmp(r->mode, trade_mode) != 0 || r->kind != kind || r->dir != dir) {
             continue;
@@ -259,7 +267,7 @@ bool
 bzl_flow_is_scrap(bzl_flow flow)
 {
     return flow == BZL_FLOW_SCRAP_SALE || flow == BZL_FLOW_SCRAP_REEXPORT ||
-           flow == BZL_FLOW_SCRAP_DESTROY;
+           flow == BZL_FLOW_SCRAP_DESTROY || flow == BZL_FLOW_REPAIR_GATE;
 }
 
 bool

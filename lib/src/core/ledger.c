@@ -421,6 +421,20 @@ bzl_book_check(const bzl_book *b, bzl_fault *fault)
                            "period_days %u is over the maximum of %u", (unsigned)b->period_days,
                            BZL_BOOK_PERIOD_DAYS_MAX);
     }
+    if (st == BZL_OK && b->usage != 0 && b->usage != 3) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "usage",
+                           "book usage %u is not general or repair", (unsigned)b->usage);
+    }
+    /* A zone repair book is an H-book verified by work order (next-wave.md §C.2). */
+    if (st == BZL_OK && b->usage == 3 && b->book_no[0] != 'H') {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "usage",
+                           "a repair book is a zone H-book; %s is not", b->book_no);
+    }
+    if (st == BZL_OK && b->usage == 3 && b->verify_mode != BZL_VERIFY_WORK_ORDER) {
+        st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "verify_mode",
+                           "a repair book is verified by work order (工单), not %s",
+                           bzl_verify_mode_name((bzl_verify_mode)b->verify_mode));
+    }
     return st;
 }
 

@@ -41,12 +41,14 @@
  *   20+n    1     area_len u8 (0..64)
  *   21+n    m     area
  *
- * book — key: book_no[12]; value 16 bytes
+ * book — key: book_no[12]; value 16 bytes, or 17 for a repair book
  *
  *   0       10    enterprise
  *   10      1     verify_mode (bzl_verify_mode)
  *   11      1     status (bzl_book_status)
  *   12      4     period_days u32
+ *   16      1     usage u8, present only when not 0 (3: 保税维修, repair.h); so every other book
+ *                 and its journal entry keep their 16 bytes
  *
  * item — key: book_no[12] | kind u8 | item_no u32 BE (17 bytes)
  *
@@ -69,7 +71,8 @@
  *
  *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration, 5 post, 6 void,
  *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject, 12 stocktake,
- *                 13 rate, 14 trade
+ *                 13 rate, 14 trade; 18 work order open, 19 work order complete,
+ *                 20 delivery (payloads at the top of storage_repair.c and storage_transfer.c)
  *   1       8     time_ms i64
  *   9       4     uid u32
  *   13      4     gid u32
@@ -105,7 +108,8 @@
  *                  14 trade        month u32 (yyyymm) | currency[3] | exports_e5 i64 |
  *                                  imports_e5 i64 (the row as recorded, replacing any earlier)
  *                 Types 12-14 (storage_recon.c) carry no EFFECTS: they move no balance. A
- *                 replayed rate or trade recording (same values) writes no entry.
+ *                 replayed rate or trade recording (same values) writes no entry. Neither do
+ *                 18-20: they move the repair accounts and the delivery register below.
  *
  *   EFFECTS section (storage_effects.c): every balance delta an entry applied, so that
  *   bzl_storage_verify_balances can recompute every balance and allowance from the journal.
@@ -261,6 +265,11 @@
  *   when customs counted none, saying which (bzl_recon_summary.counted_by). A database of its
  *   own rather than a new key layout, so every row written before it reads as it did and no
  *   schema version bump or upgrade is needed: it is created empty when absent.
+ *
+ * repair, workorder (storage_repair.c) and delivery (storage_transfer.c): bonded repair books'
+ *   accounts and work orders, and deep-processing transfers' delivery registers, laid out at the
+ *   top of those files. Created empty when absent; derived from entries 4 and 18-20, and
+ *   recomputed by verify (storage_verify_repair.c).
  *
  * rate — key: month u32 BE (yyyymm) | currency[3]; value 8 bytes: cny_e9 i64 (CNY per unit).
  *

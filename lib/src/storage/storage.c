@@ -25,6 +25,8 @@ static const char *const db_names[DB_COUNT] = {
     [DB_TRADE] = "trade",         [DB_TRADE_VALUE] = "trade_value",
     [DB_CLOSING] = "closing",     [DB_VALUE] = "value",
     [DB_SPLIT] = "split",         [DB_STOCKTAKE_ENT] = "stocktake_enterprise",
+    [DB_REPAIR] = "repair",       [DB_WORKORDER] = "workorder",
+    [DB_DELIVERY] = "delivery",
 };
 
 #define META_SCHEMA "schema"

@@ -303,6 +303,61 @@ summary_item_mode(const uint8_t *p, size_t n, bzl_audit_row *row)
              r.bad ? "?" : book, item, mode < BZL_ARRAY_LEN(modes) ? modes[mode] : "?", day);
 }
 
+/* "work order 3 opened on H72012400009 for product 1 from abroad, 2026-01-10" and "work order 3
+ * of H72012400009 completed repaired 2026-01-12: 2 material lines, 1 part line" (entries 18 and
+ * 19, storage_repair.c). */
+static void
+summary_workorder(uint8_t type, const uint8_t *p, size_t n, bzl_audit_row *row)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    uint32_t no = rd_u32(&r);
+    uint32_t item = rd_u32(&r);
+    uint8_t origin = rd_u8(&r);
+    uint8_t state = type == JOURNAL_WO_COMPLETE ? rd_u8(&r) : 0;
+    char day[16];
+    bzl_date_format(rd_i32(&r), day, sizeof day);
+    unsigned mats = type == JOURNAL_WO_COMPLETE ? rd_u16(&r) : 0;
+    unsigned parts = type == JOURNAL_WO_COMPLETE ? rd_u16(&r) : 0;
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
+    if (type == JOURNAL_WO_OPEN) {
+        snprintf(row->summary, sizeof row->summary,
+                 "work order %" PRIu32 " opened on %s for product %" PRIu32 " %s, %s", no,
+                 r.bad ? "?" : book, item, bzl_origin_phrase(origin), day);
+        return;
+    }
+    const char *how = bzl_wo_state_name(state);
+    snprintf(row->summary, sizeof row->summary,
+             "work order %" PRIu32 " of %s completed %s %s: %u material line%s, %u part line%s", no,
+             r.bad ? "?" : book, how != NULL ? how : "?", day, mats, mats == 1 ? "" : "s", parts,
+             parts == 1 ? "" : "s");
+}
+
+/* "delivery H72012400001 product 1 to H72012400002: 100 on 2026-01-10" or "return … from …"
+ * (entry 20, storage_transfer.c). */
+static void
+summary_delivery(const uint8_t *p, size_t n, bzl_audit_row *row)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char book[BZL_BOOK_NO_LEN + 1] = "";
+    char cp[BZL_BOOK_NO_LEN + 1] = "";
+    rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    rd_text(&r, cp, sizeof cp, BZL_BOOK_NO_LEN, true);
+    uint8_t kind = rd_u8(&r);
+    uint32_t item = rd_u32(&r);
+    char day[16];
+    bzl_date_format(rd_i32(&r), day, sizeof day);
+    char qty[BZL_DEC_TEXT_BYTES];
+    bzl_dec_format(rd_i64(&r), BZL_SCALE_QTY, qty, sizeof qty);
+    bool ret = rd_u8(&r) == 1;
+    memcpy(row->book_no, r.bad ? "" : book, r.bad ? 1 : sizeof row->book_no);
+    snprintf(row->summary, sizeof row->summary, "%s %s %s %" PRIu32 " %s %s: %s on %s",
+             ret ? "return" : "delivery", r.bad ? "?" : book,
+             kind == BZL_KIND_PRODUCT ? "product" : "material", item,
+             kind == BZL_KIND_PRODUCT ? "to" : "from", cp, qty, day);
+}
+
 static void
 audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
 {
@@ -321,8 +376,11 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
             memcpy(row->book_no, p, BZL_BOOK_NO_LEN);
             memcpy(row->enterprise, p + BZL_BOOK_NO_LEN, BZL_ENTERPRISE_CODE_LEN);
         }
-        snprintf(row->summary, sizeof row->summary, "book %.12s opened for %.10s",
-                 n >= 22 ? (const char *)p : "?", n >= 22 ? (const char *)p + 12 : "?");
+        snprintf(row->summary, sizeof row->summary, "book %.12s opened for %.10s%s",
+                 n >= 22 ? (const char *)p : "?", n >= 22 ? (const char *)p + 12 : "?",
+                 n == BOOK_RECORD_BYTES + 1u && p[BOOK_RECORD_BYTES] == BZL_USAGE_REPAIR
+                     ? " (repair book)"
+                     : "");
         break;
     case JOURNAL_ITEM: {
         bzl_rd r = {.p = p, .len = n, .off = BZL_BOOK_NO_LEN};
@@ -360,6 +418,13 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
     case JOURNAL_RATE:
     case JOURNAL_TRADE:
         summary_month_row(e[0], p, n, row);
+        break;
+    case JOURNAL_WO_OPEN:
+    case JOURNAL_WO_COMPLETE:
+        summary_workorder(e[0], p, n, row);
+        break;
+    case JOURNAL_DELIVERY:
+        summary_delivery(p, n, row);
         break;
     default:
         snprintf(row->summary, sizeof row->summary, "entry type %u, %zu payload bytes",

@@ -106,7 +106,21 @@ check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result 
     result->status = bzl_flow_lookup((bzl_kind)d->kind, (bzl_direction)d->direction, d->trade_mode,
                                      d->book_no[0], g->book.verify_mode, d->related_book[0] != '\0',
                                      &g->flow, &result->fault);
+    if (result->status == BZL_OK) {
+        /* Repair flows only on repair books, and a repair book's own rules (repair.h). */
+        result->status =
+            bzl_repair_flow_check(g->book.usage, g->flow, d->trade_mode, d->origin, &result->fault);
+    }
     return BZL_OK;
+}
+
+/* Whether the scrap allowance bounds this book's scrap dispositions: not on a consumption book
+ * (no norm generates it), nor on a repair book, whose parts are bounded by its repair accounts
+ * instead (storage_repair.c). */
+static bool
+scrap_bounded(const bzl_book *book)
+{
+    return book->verify_mode != BZL_VERIFY_CONSUMPTION && book->usage != BZL_USAGE_REPAIR;
 }
 
 /* Every line's item exists in the declaration's kind and has the line's unit. */
@@ -363,7 +377,7 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         g->seen = scratch_array(t, SCR_SEEN, g->applied.count, sizeof *g->seen);
         st = g->seen != NULL ? BZL_OK : BZL_NO_MEMORY;
     }
-    bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
+    bool bounded = scrap_bounded(&g->book);
     if (st == BZL_OK && result->status == BZL_OK) {
         st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, g->seen,
                                 &result->status, &result->fault);
@@ -384,6 +398,13 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         st = bzl__trade_values_check(t, d, (uint8_t)g->flow, 1, g->tv_seen, &result->status,
                                      &result->fault);
     }
+    if (st == BZL_OK && result->status == BZL_OK && g->book.usage == BZL_USAGE_REPAIR) {
+        st = bzl__repair_decide(t, d, g->flow, result); /* the repair accounts (C.3) */
+    }
+    if (st == BZL_OK && result->status == BZL_OK && g->flow == BZL_FLOW_PROD_TRANSFER_OUT &&
+        d->related_book[0] != '\0') {
+        st = bzl__transfer_pair_decide(t, d, result); /* the import it names (D.2) */
+    }
     return st;
 }
 
@@ -396,7 +417,7 @@ record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, 
     BZL_ASSERT(actor != NULL && seq != NULL);
     BZL_ASSERT(g->seen != NULL || g->applied.count == 0); /* decide() read them */
     uint32_t month = bzl_month_of(d->date);
-    bool bounded = g->book.verify_mode != BZL_VERIFY_CONSUMPTION;
+    bool bounded = scrap_bounded(&g->book);
     bzl_status refusal = BZL_OK;
     bzl_fault fault;
     bzl__history_note note = {
@@ -415,6 +436,10 @@ record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, 
     }
     if (st == BZL_OK) {
         st = record_accepted(t, d, g, month, actor, note.seq, seq);
+    }
+    if (st == BZL_OK && g->book.usage == BZL_USAGE_REPAIR) {
+        st = bzl__repair_apply(t, d, g->flow);
+        st = st == BZL_OVERFLOW ? BZL_INTERNAL : st;
     }
     if (st == BZL_OK && !d->pending) {
         /* Values per currency and mode for the reports (storage_recon.c). */

@@ -44,6 +44,11 @@ enum {
     DB_SPLIT,
     /* enterprises' stocktakes, kept apart from customs' (storage_recon.c); created when absent */
     DB_STOCKTAKE_ENT,
+    /* bonded repair books and transfer deliveries (storage_repair.c, storage_delivery.c);
+     * created when absent: a ledger written before them has no repair book and no delivery */
+    DB_REPAIR,
+    DB_WORKORDER,
+    DB_DELIVERY,
     DB_COUNT
 };
 
@@ -102,7 +107,20 @@ enum {
     JOURNAL_STOCKTAKE = 12,
     JOURNAL_RATE = 13,
     JOURNAL_TRADE = 14,
+    /* 15-17 are held by work in progress elsewhere (issue 18) */
+    /* bonded repair (storage_repair.c): no EFFECTS, they move the repair accounts only */
+    JOURNAL_WO_OPEN = 18,
+    JOURNAL_WO_COMPLETE = 19,
+    /* transfer deliveries (storage_transfer.c): no EFFECTS */
+    JOURNAL_DELIVERY = 20,
 };
+#define DELIVERY_ENTRY_BYTES (2u * BZL_BOOK_NO_LEN + 1u + 4u + 4u + 8u + 1u)
+
+/* Checks the pair export d (a product transfer out naming related_book) names (storage_transfer.c):
+ * a refusal (TRANSFER_MISMATCH) lands in result. A counterpart book not in this ledger is not
+ * checked. */
+BZL_NODISCARD bzl_status bzl__transfer_pair_decide(bzl_txn *t, const bzl_declaration *d,
+                                                   bzl_submit_result *result);
 
 /* The entry's chain hash sits in the header between request_id and payload_len, so the type
  * still opens the header and payload_len still closes it (format.h's table). */
@@ -471,6 +489,27 @@ BZL_NODISCARD bzl_status bzl__values_verify(bzl_txn *t, bzl_verify_report *out);
  * Written when a ledger is first opened by a build that keeps counts apart (format.h). */
 #define META_STOCK_BY_FROM "stocktake_by_from"
 
+/* ---- bonded repair (storage_repair.c) ------------------------------------------------------ */
+
+/* Decides, reading only, what declaration d (on repair book `book`, of flow `flow`) does to the
+ * repair accounts: a refusal lands in result (status and fault) with BZL_OK returned. Called
+ * by the declaration's decide() for a repair book only, after the flow passed
+ * bzl_repair_flow_check. */
+BZL_NODISCARD bzl_status bzl__repair_decide(bzl_txn *t, const bzl_declaration *d, bzl_flow flow,
+                                            bzl_submit_result *result);
+/* Applies what bzl__repair_decide allowed, in the same transaction. */
+BZL_NODISCARD bzl_status bzl__repair_apply(bzl_txn *t, const bzl_declaration *d, bzl_flow flow);
+/* The repair table's key: book | kind | item (BE) | origin | move. */
+#define REPAIR_KEY_BYTES (BZL_BOOK_NO_LEN + 1u + 4u + 1u + 1u)
+void bzl__repair_key(uint8_t key[REPAIR_KEY_BYTES], const char *book_no, uint8_t kind,
+                     uint32_t item_no, uint8_t origin, uint8_t move);
+/* The movement under "move" 13 of the awaiting rows: units under open work orders. */
+#define REPAIR_MOVE_IN_WORK 13u
+/* Journal payload sizes (format.h). */
+#define WO_OPEN_ENTRY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u + 1u + 4u)
+#define WO_DONE_ENTRY_FIXED (BZL_BOOK_NO_LEN + 4u + 4u + 1u + 1u + 4u + 2u + 2u)
+#define WO_LINE_BYTES (4u + 8u)
+
 /* ---- verify's keyed tables (storage_verify.c) -------------------------------------------- */
 
 /* Open addressing over fixed-size records whose first key_bytes bytes are their key, doubled
@@ -509,6 +548,16 @@ BZL_NODISCARD bzl_status bzl__derived_add(bzl__derived *d, bzl_txn *t, uint64_t 
  * first differing record in out (table, key, field, stored and recomputed). */
 BZL_NODISCARD bzl_status bzl__derived_compare(bzl__derived *d, bzl_txn *t, bzl_verify_report *out);
 void bzl__derived_destroy(bzl__derived *d);
+
+/* The repair accounts verify recomputes (storage_verify_repair.c), fed by bzl__derived_add and
+ * compared by bzl__derived_compare. lines: a buffer of BZL_DECL_LINES_CEILING lines. */
+typedef struct bzl__repair_derived bzl__repair_derived;
+BZL_NODISCARD bzl_status bzl__repair_derived_create(bzl__repair_derived **out);
+BZL_NODISCARD bzl_status bzl__repair_derived_add(bzl__repair_derived *r, uint64_t seq,
+                                                 const bzl__entry *e, bzl_decl_line *lines);
+BZL_NODISCARD bzl_status bzl__repair_derived_compare(bzl__repair_derived *r, bzl_txn *t,
+                                                     bzl_verify_report *out);
+void bzl__repair_derived_destroy(bzl__repair_derived *r);
 
 /* Stocktake arithmetic shared by the write and verify (storage_recon.c): adds qty into field
  * (0 direct, 1 converted, 2 scrap) of item's row in rows (kept in item order, grown), and the

@@ -363,6 +363,15 @@ action_plan(bzl_txn *t, act_kind kind, action *a, bzl_action_result *out, bool *
     if (a->ds.state != need) {
         return conflict(out, a, verbs[kind]);
     }
+    if (kind == ACT_REVERSE && a->book.usage == BZL_USAGE_REPAIR) {
+        /* Its repair accounts moved with it, and work orders may have used what it brought:
+         * a repair book corrects by a new declaration instead (docs/LEDGER.md). */
+        out->status = bzl_fault_set(&out->fault, BZL_STATE_CONFLICT, 0, "id",
+                                    "declaration %s is on repair book %s, whose declarations "
+                                    "are not reversed; correct it with a new declaration",
+                                    a->d.id, a->d.book_no);
+        return BZL_OK;
+    }
     bzl_status st = BZL_OK;
     if (kind != ACT_VOID && kind != ACT_REJECT && period_refused(t, a, out, &st)) {
         return st;

@@ -146,7 +146,10 @@ book_encode(const bzl_book *b, uint8_t *buf, size_t cap)
     wr_u8(&w, b->verify_mode);
     wr_u8(&w, b->status);
     wr_u32(&w, b->period_days);
-    BZL_ASSERT(w.len == BOOK_RECORD_BYTES);
+    if (b->usage != 0) {
+        wr_u8(&w, b->usage); /* only then: every other book keeps its 16 bytes */
+    }
+    BZL_ASSERT(w.len == BOOK_RECORD_BYTES + (b->usage != 0 ? 1u : 0u));
     return w.len;
 }
 
@@ -161,7 +164,9 @@ book_decode(const void *key, const MDB_val *v, bzl_book *out)
     b.verify_mode = rd_u8(&r);
     b.status = rd_u8(&r);
     b.period_days = rd_u32(&r);
-    if (!rd_done(&r) || b.verify_mode < BZL_VERIFY_UNIT || b.verify_mode > BZL_VERIFY_CONSUMPTION ||
+    b.usage = v->mv_size == BOOK_VALUE_BYTES + 1u ? rd_u8(&r) : 0;
+    if (!rd_done(&r) || (v->mv_size > BOOK_VALUE_BYTES && b.usage != 3) ||
+        b.verify_mode < BZL_VERIFY_UNIT || b.verify_mode > BZL_VERIFY_CONSUMPTION ||
         b.status < BZL_BOOK_OPEN || b.status > BZL_BOOK_CLOSED) {
         return BZL_CORRUPT;
     }
@@ -183,7 +188,7 @@ bzl_storage_book_add(bzl_txn *t, const bzl_book *b, const bzl_actor *actor, bzl_
     if (st != BZL_OK) {
         return st;
     }
-    uint8_t rec[BOOK_RECORD_BYTES];
+    uint8_t rec[BOOK_RECORD_BYTES + 1u];
     size_t len = book_encode(b, rec, sizeof rec);
     st = record_add(t, DB_BOOK, JOURNAL_BOOK, rec, BZL_BOOK_NO_LEN, len, actor);
     if (st == BZL_ALREADY_EXISTS) {

@@ -102,6 +102,7 @@ struct bzl__derived {
     bzl_decl_line *lines;   /* BZL_DECL_LINES_CEILING, for decoding declarations */
     bzl_norm *resolved;     /* a product's norm rows in force, grown */
     uint32_t resolved_cap;
+    bzl__repair_derived *repair; /* the repair accounts (storage_verify_repair.c) */
 };
 
 bzl_status
@@ -127,6 +128,7 @@ bzl__derived_create(bzl_txn *t, bzl__derived **out)
         (bzl__keyed){.rec_bytes = sizeof(close_rec), .key_bytes = CLOSE_KEY_BYTES, .first_cap = 64};
     d->lines = malloc(BZL_DECL_LINES_CEILING * sizeof *d->lines);
     bzl_status st = d->lines != NULL ? BZL_OK : BZL_NO_MEMORY;
+    st = st == BZL_OK ? bzl__repair_derived_create(&d->repair) : st;
     st = st == BZL_OK ? bzl__meta_u64_get(t, META_SCHEMA4_FROM, &d->schema4_from) : st;
     st = st == BZL_NOT_FOUND ? BZL_OK : st;
     d->stock_by_from = UINT64_MAX; /* never marked: every count went to the one table */
@@ -163,6 +165,7 @@ bzl__derived_destroy(bzl__derived *d)
     for (size_t i = 0; i < BZL_ARRAY_LEN(tables); i++) {
         bzl__keyed_free(tables[i]);
     }
+    bzl__repair_derived_destroy(d->repair);
     free(d->lines);
     free(d->resolved);
     free(d);
@@ -592,6 +595,10 @@ bzl_status
 bzl__derived_add(bzl__derived *d, bzl_txn *t, uint64_t seq, const bzl__entry *e)
 {
     BZL_ASSERT(d != NULL && e != NULL);
+    bzl_status rst = bzl__repair_derived_add(d->repair, seq, e, d->lines);
+    if (rst != BZL_OK) {
+        return rst;
+    }
     switch (e->type) {
     case JOURNAL_BOOK:
         return on_book(d, e);
@@ -1024,5 +1031,6 @@ bzl__derived_compare(bzl__derived *d, bzl_txn *t, bzl_verify_report *out)
     st = st == BZL_OK ? compare_tvs(d, t, out) : st;
     st = st == BZL_OK ? compare_stocks(d, t, out) : st;
     /* Closings are checked against the stored totals, so only after those are proven. */
-    return st == BZL_OK ? compare_closings(d, t, out) : st;
+    st = st == BZL_OK ? compare_closings(d, t, out) : st;
+    return st == BZL_OK ? bzl__repair_derived_compare(d->repair, t, out) : st;
 }

@@ -49,7 +49,7 @@ static const char config_text[] = "# check_access: one principal per role\n"
 static harness h;
 
 /* Statuses (base.h), written out here rather than taken from the code under test. */
-enum { OK = 0, INV = 1, NF = 2, PD = 4, DATE = 20, UNS = 23, WB = 26 };
+enum { OK = 0, INV = 1, NF = 2, PD = 4, DATE = 20, UNS = 23, WB = 26, FNA = 31 };
 
 /* The columns of a row's expectations. */
 typedef enum role { R_ADMIN, R_CUSTOMS, R_RECON, R_ENT, R_NONE, ROLE_COUNT } role;
@@ -290,6 +290,12 @@ typedef struct req_buf {
     Bzl__V1__StocktakeLine sl;
     Bzl__V1__StocktakeLine *sls[1];
     Bzl__V1__SubmitStocktake st;
+    Bzl__V1__OpenWorkOrder ow;
+    Bzl__V1__CompleteWorkOrder cw;
+    Bzl__V1__ListWorkOrders lw;
+    Bzl__V1__RepairOverdue ro;
+    Bzl__V1__RecordDelivery rd;
+    Bzl__V1__TransfersReport tr;
     Bzl__V1__Reconcile rc;
     Bzl__V1__SetRate sr;
     Bzl__V1__ListRates lr;
@@ -753,6 +759,75 @@ b_report(req_buf *r)
     r->req.report = &r->rp;
 }
 
+/* Work orders on the matrix's books, which are general books: an allowed one is refused by the
+ * ledger as FLOW_NOT_ALLOWED ("not a repair book"), a foreign or missing one as NOT_FOUND. */
+static void
+b_open_workorder(req_buf *r)
+{
+    bzl__v1__open_work_order__init(&r->ow);
+    r->ow.book = (char *)r->book;
+    r->ow.item = 1;
+    r->ow.origin = "abroad";
+    r->ow.date = "2026-03-31";
+    r->req.body_case = BZL__V1__REQUEST__BODY_OPEN_WORKORDER;
+    r->req.open_workorder = &r->ow;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_complete_workorder(req_buf *r)
+{
+    bzl__v1__complete_work_order__init(&r->cw);
+    r->cw.book = (char *)r->book;
+    r->cw.workorder = 1;
+    r->cw.date = "2026-03-31";
+    r->req.body_case = BZL__V1__REQUEST__BODY_COMPLETE_WORKORDER;
+    r->req.complete_workorder = &r->cw;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_list_workorders(req_buf *r)
+{
+    bzl__v1__list_work_orders__init(&r->lw);
+    r->lw.book = (char *)r->book;
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_WORKORDERS;
+    r->req.list_workorders = &r->lw;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_repair_overdue(req_buf *r)
+{
+    bzl__v1__repair_overdue__init(&r->ro);
+    r->req.body_case = BZL__V1__REQUEST__BODY_REPAIR_OVERDUE;
+    r->req.repair_overdue = &r->ro;
+}
+
+/* A receipt of material 1 of the named book from a counterpart book that need not exist here. */
+static void
+b_record_delivery(req_buf *r)
+{
+    bzl__v1__record_delivery__init(&r->rd);
+    r->rd.book = (char *)r->book;
+    r->rd.counterpart_book = "H72012400055";
+    r->rd.kind = BZL__V1__KIND__KIND_MATERIAL;
+    r->rd.item = 1;
+    r->rd.qty = "1";
+    r->rd.date = "2026-03-31";
+    r->req.body_case = BZL__V1__REQUEST__BODY_RECORD_DELIVERY;
+    r->req.record_delivery = &r->rd;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_transfers_report(req_buf *r)
+{
+    bzl__v1__transfers_report__init(&r->tr);
+    r->req.body_case = BZL__V1__REQUEST__BODY_TRANSFERS_REPORT;
+    r->req.transfers_report = &r->tr;
+}
+
 static void
 b_empty(req_buf *r)
 {
@@ -878,6 +953,19 @@ static const row rows[] = {
     {B(LIST_RATES),      "list_rates",                     T_OWN,     NULL, b_list_rates,        {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {B(RECORD_TRADE),    "record_trade",                   T_OWN,     NULL, b_record_trade,      {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
     {B(REPORT),          "report",                         T_OWN,     NULL, b_report,            {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(OPEN_WORKORDER),  "open_workorder own",             T_OWN,     NULL, b_open_workorder,    {FNA, PD,  PD,  FNA, PD}, true, 1, 0, 0},
+    {B(OPEN_WORKORDER),  "open_workorder other",           T_OTHER,   NULL, b_open_workorder,    {FNA, PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    {B(OPEN_WORKORDER),  "open_workorder missing",         T_MISSING, NULL, b_open_workorder,    {NF,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    {B(COMPLETE_WORKORDER), "complete_workorder own",      T_OWN,     NULL, b_complete_workorder, {FNA, PD, PD,  FNA, PD}, true, 1, 0, 0},
+    {B(COMPLETE_WORKORDER), "complete_workorder other",    T_OTHER,   NULL, b_complete_workorder, {FNA, PD, PD,  NF,  PD}, true, 1, 0, 0},
+    {B(LIST_WORKORDERS), "list_workorders own",            T_OWN,     NULL, b_list_workorders,   {FNA, FNA, FNA, FNA, PD}, false, 0, 0, 0},
+    {B(LIST_WORKORDERS), "list_workorders other",          T_OTHER,   NULL, b_list_workorders,   {FNA, FNA, FNA, NF,  PD}, false, 0, 0, 0},
+    {B(LIST_WORKORDERS), "list_workorders missing",        T_MISSING, NULL, b_list_workorders,   {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(REPAIR_OVERDUE),  "repair_overdue",                 T_OWN,     NULL, b_repair_overdue,    {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(RECORD_DELIVERY), "record_delivery own",            T_OWN,     NULL, b_record_delivery,   {OK,  PD,  PD,  OK,  PD}, true, 1, 0, 0},
+    {B(RECORD_DELIVERY), "record_delivery other",          T_OTHER,   NULL, b_record_delivery,   {OK,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    {B(RECORD_DELIVERY), "record_delivery missing",        T_MISSING, NULL, b_record_delivery,   {NF,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    {B(TRANSFERS_REPORT), "transfers_report",              T_OWN,     NULL, b_transfers_report,  {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {0,                  "empty body",                     T_OWN,     NULL, b_empty,             {UNS, PD,  PD,  PD,  PD}, false, 0, 0, 0},
 };
 /* clang-format on */

@@ -182,7 +182,7 @@ check "the refusal says why, naming through and today" \
 check "the refusal printed nothing on stdout" test ! -s "$tmp/out"
 officer period close --book $B1 --through "$(date -d '+2 days' +%F)" >/dev/null 2>&1
 check "the day after tomorrow is refused too" test $? -eq 1
-check "the book is still not closed (JSON null)" bash -c "'$bzl' --json book show $B1 | grep -qx '  \"closed_through\": null'"
+check "the book is still not closed (JSON null)" bash -c "'$bzl' --json book show $B1 | grep -qx '  \"closed_through\": null,'"
 through=$(date -d yesterday +%F)
 [[ $through > 2026-02-28 ]] && through=2026-02-28 # before every declaration of the day
 officer period close --book $B1 --through "$through" >/dev/null 2>"$tmp/err"
@@ -190,8 +190,8 @@ check "a past date closes (exit 0)" test $? -eq 0
 "$bzl" book show $B1 >"$tmp/book.txt"
 check "book show prints the closed-through date" \
   test "$(squeeze <"$tmp/book.txt")" = "$(printf '%s\n' \
-    "BOOK ENTERPRISE TYPE VERIFY STATUS PERIOD_DAYS CLOSED_THROUGH" \
-    "$B1 $E1 zone e-book unit open 365 $through")"
+    "BOOK ENTERPRISE TYPE VERIFY STATUS PERIOD_DAYS CLOSED_THROUGH USAGE" \
+    "$B1 $E1 zone e-book unit open 365 $through general")"
 officer period close --book $B3 --through 2099-12-31 --force >/dev/null 2>"$tmp/err"
 check "--force closes through a future date" test $? -eq 0
 check "audit shows both closes by the officer" \

@@ -84,11 +84,12 @@ decl exp2 A-EXP-2 $A $BA product out 5015 2026-03-20 "$(line 1 100 001 3000)"
 check "export by the version in force accepted" accepted exp2 A-EXP-2
 check "v2 consumption is 260.41667" test "$(qty $BA material 1)" = "8739.58333"
 # 4. deep-processing transfer of 500 gadgets to enterprise B (0654): material 1 −500 × 0.4 =
-#    −200, material 2 −500; B's material in, naming A's declaration.
-decl dp1 A-DP-1 $A $BA product out 0654 2026-03-10 "$(line 2 500 001 9000)" ',"related_book":"H72012400002","related_id":"B-DP-1"'
-check "transfer out accepted" accepted dp1 A-DP-1
+#    −200, material 2 −500; B's material in, naming A's declaration, filed first (the export
+#    naming it is checked against it, next-wave.md D.2).
 decl dpb B-DP-1 $B $BB material in 0654 2026-03-10 "$(line 1 500 001 9000)" ',"related_book":"H72012400001","related_id":"A-DP-1"'
 check "transfer in accepted" accepted dpb B-DP-1
+decl dp1 A-DP-1 $A $BA product out 0654 2026-03-10 "$(line 2 500 001 9000)" ',"related_book":"H72012400002","related_id":"B-DP-1"'
+check "transfer out accepted" accepted dp1 A-DP-1
 decl dpx B-DP-2 $B $BB material in 0654 2026-03-11 "$(line 1 10 001 180)" ',"related_book":"H72012400001","related_id":"A-DP-9"'
 check "unpaired transfer in accepted" accepted dpx B-DP-2
 um=$("$bzl" transfers unmatched)

@@ -60,6 +60,10 @@ typedef struct req_buf {
     Bzl__V1__StocktakeLine sl;
     Bzl__V1__StocktakeLine *sls[1];
     Bzl__V1__SubmitStocktake st;
+    Bzl__V1__OpenWorkOrder ow;
+    Bzl__V1__CompleteWorkOrder cw;
+    Bzl__V1__ListWorkOrders lw;
+    Bzl__V1__RecordDelivery rd;
     Bzl__V1__Request req;
 } req_buf;
 
@@ -126,6 +130,36 @@ build(req_buf *b, Bzl__V1__Request__BodyCase body, const char *ent, const char *
         bzl__v1__query_scrap__init(&b->qs);
         b->qs.book = k;
         b->req.scrap = &b->qs;
+        break;
+    case BZL__V1__REQUEST__BODY_OPEN_WORKORDER:
+        bzl__v1__open_work_order__init(&b->ow);
+        b->ow.book = k;
+        b->ow.item = 1;
+        b->ow.origin = "abroad";
+        b->ow.date = "2026-03-31";
+        b->req.open_workorder = &b->ow;
+        break;
+    case BZL__V1__REQUEST__BODY_COMPLETE_WORKORDER:
+        bzl__v1__complete_work_order__init(&b->cw);
+        b->cw.book = k;
+        b->cw.workorder = 1;
+        b->cw.date = "2026-03-31";
+        b->req.complete_workorder = &b->cw;
+        break;
+    case BZL__V1__REQUEST__BODY_RECORD_DELIVERY:
+        bzl__v1__record_delivery__init(&b->rd);
+        b->rd.book = k;
+        b->rd.counterpart_book = "H72012400055";
+        b->rd.kind = BZL__V1__KIND__KIND_PRODUCT;
+        b->rd.item = 1;
+        b->rd.qty = "1";
+        b->rd.date = "2026-03-31";
+        b->req.record_delivery = &b->rd;
+        break;
+    case BZL__V1__REQUEST__BODY_LIST_WORKORDERS:
+        bzl__v1__list_work_orders__init(&b->lw);
+        b->lw.book = k;
+        b->req.list_workorders = &b->lw;
         break;
     case BZL__V1__REQUEST__BODY_STOCKTAKE:
         bzl__v1__stocktake_line__init(&b->sl);
@@ -216,7 +250,9 @@ START_TEST(access_an_enterprise_sees_its_own_records_and_not_anothers)
                              BZLD_ACCESS_FOREIGN);
         }
     }
-    ck_assert_uint_eq(scoped, 11); /* the eleven kinds check_access's matrix names as scoped */
+    /* the eleven kinds check_access's matrix names as scoped, the three work-order kinds and
+     * record_delivery */
+    ck_assert_uint_eq(scoped, 15);
 }
 END_TEST
 

@@ -67,6 +67,14 @@ static const expect expected[] = {
     {B(LIST_RATES), "list_rates", false, STAFF, BZLD_SCOPE_NONE},
     {B(RECORD_TRADE), "record_trade", true, C | A, BZLD_SCOPE_NONE},
     {B(REPORT), "report", false, STAFF, BZLD_SCOPE_NONE},
+    /* bonded repair (issue 19): an enterprise's own repair book, customs reads overdue parts */
+    {B(OPEN_WORKORDER), "open_workorder", true, E | A, BZLD_SCOPE_BOOK},
+    {B(COMPLETE_WORKORDER), "complete_workorder", true, E | A, BZLD_SCOPE_BOOK},
+    {B(LIST_WORKORDERS), "list_workorders", false, STAFF | E, BZLD_SCOPE_BOOK},
+    {B(REPAIR_OVERDUE), "repair_overdue", false, STAFF, BZLD_SCOPE_NONE},
+    /* transfer deliveries: each side records its own register; the report is staff work */
+    {B(RECORD_DELIVERY), "record_delivery", true, E | A, BZLD_SCOPE_BOOK},
+    {B(TRANSFERS_REPORT), "transfers_report", false, STAFF, BZLD_SCOPE_NONE},
 };
 
 static const expect *

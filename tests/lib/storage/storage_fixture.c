@@ -159,6 +159,23 @@ seed(void)
     ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
 }
 
+void
+seed_repair_book(void)
+{
+    bzl_book b;
+    bzl_item it;
+    bzl_txn *t = write_txn();
+    make_book(&b, RBOOK, ENT);
+    b.usage = 3;
+    b.verify_mode = BZL_VERIFY_WORK_ORDER;
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    make_item(&it, RBOOK, BZL_KIND_MATERIAL, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    make_item(&it, RBOOK, BZL_KIND_PRODUCT, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+}
+
 bzl_balance
 balance_of(bzl_kind kind, uint32_t item)
 {

@@ -52,6 +52,10 @@ void make_item(bzl_item *it, const char *book_no, bzl_kind kind, uint32_t item_n
 
 /* Enterprise ENT with book BOOK holding materials 1, 2 and product 1: four journal entries. */
 void seed(void);
+/* A repair book (usage 3, verified by work order) of ENT with material 1 and product 1, beside
+ * what seed() made: declarations with an origin belong on it (repair.h). */
+#define RBOOK "H72012400077"
+void seed_repair_book(void);
 #define SEED_ENTRIES 5u
 
 /* The journal's entry count, read in its own transaction. */

@@ -52,7 +52,9 @@
     X(RATE_MISSING, 34, "no exchange rate is recorded for the currency and month")                 \
     X(TAMPERED, 35, "the journal or a balance does not verify")                                    \
     X(NOT_READY, 36, "a prerequisite record or step is missing")                                   \
-    X(ABORTED, 37, "not committed: another declaration of the all-or-nothing batch was refused")
+    X(ABORTED, 37, "not committed: another declaration of the all-or-nothing batch was refused")   \
+    X(WRONG_ORIGIN, 41, "repair goods or their parts must go back where they came from")           \
+    X(TRANSFER_MISMATCH, 42, "the halves of a transfer do not pair")
 
 typedef enum bzl_status {
 #define BZL_STATUS_ENUM(name, num, text) BZL_##name = num,
@@ -61,7 +63,7 @@ typedef enum bzl_status {
 } bzl_status;
 
 /* One past the highest status number; a table indexed by status has this many rows. */
-#define BZL_STATUS_COUNT 38
+#define BZL_STATUS_COUNT 43
 
 /* The status's stable upper-case name ("INSUFFICIENT_BALANCE"); "UNKNOWN" outside the map. */
 const char *bzl_status_name(bzl_status status);

@@ -41,7 +41,10 @@ typedef enum bzl_flow {
     BZL_FLOW_ADJUST_UP = 24,          /* 核增, bzl code 0030 */
     BZL_FLOW_ADJUST_DOWN = 25,        /* 核减, bzl code 0040 */
     BZL_FLOW_MAT_ZONE_TRANSFER_OUT =
-        26, /* 区内流转 out of materials: 5014/5015 with a counterpart */
+        26,                    /* 区内流转 out of materials: 5014/5015 with a counterpart */
+    BZL_FLOW_REPAIR_GATE = 27, /* 卡口登记 of repair parts to outside the zone, bzl code 0050 */
+    BZL_FLOW_REPAIR_RECEIVE = 28, /* 保税维修 goods to repair in, 1371 (repair books) */
+    BZL_FLOW_REPAIR_RETURN = 29,  /* 保税维修 goods back to their origin, 1371 (repair books) */
     BZL_FLOW_COUNT
 } bzl_flow;
 

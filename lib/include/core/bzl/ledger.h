@@ -77,6 +77,7 @@ typedef struct bzl_book {
     uint8_t verify_mode; /* bzl_verify_mode */
     uint8_t status;      /* bzl_book_status */
     uint32_t period_days;
+    uint8_t usage; /* 账册用途: 0 general, 3 repair (BZL_USAGE_*, repair.h) */
 } bzl_book;
 
 typedef struct bzl_item {

@@ -53,6 +53,29 @@
 #define BZL_BOOK_PERIOD_DAYS_MAX 3660u
 #define BZL_BOOK_PERIOD_DAYS_DEFAULT 365u
 
+/* ---- bonded repair (next-wave.md §C) -------------------------------------------------------- */
+
+/* Material and part lines of one work order's completion, each: a repair replaces a handful of
+ * parts; 64 covers a module overhaul and keeps a work order record under 2 KiB. */
+#define BZL_WO_LINES_MAX 64u
+/* The verification cycle (核销周期) of a zone repair book is at most 2 years [next-wave.md §C.4];
+ * the default cap of repair_cycle_days (bzld.conf(5)), which may not exceed the book ceiling. */
+#define BZL_REPAIR_CYCLE_DAYS_DEFAULT 730u
+/* The disposal period of old parts and repair scrap is the zone's 监管方案's (§C.4, no national
+ * figure): a default of 90 days until the zone configures its own (repair_disposal_days). */
+#define BZL_REPAIR_DISPOSAL_DAYS_DEFAULT 90u
+/* How long before its limit a lot counts as near it (repair_warn_days). */
+#define BZL_REPAIR_WARN_DAYS_DEFAULT 14u
+/* Rows of a repair book's accounts one answer carries: (kind, item, origin) triples. */
+#define BZL_REPAIR_ROWS_MAX 4096u
+/* Part lots (work-order completions × part lines) one overdue answer ages: bounded so the walk
+ * is one allocation; a zone that reaches it narrows by book. */
+#define BZL_REPAIR_LOTS_MAX 65536u
+
+/* Delivery records and transfer declaration lines one transfers report gathers: bounded so the
+ * report is a few allocations; a zone beyond it narrows by counterpart. */
+#define BZL_TRANSFER_ENTRIES_MAX 1048576u
+
 /* ---- verification and reports ---------------------------------------------------------- */
 
 /* Books per reconcile --all page: 1,000 books × 20 materials × 25 cells stays far below the

@@ -124,4 +124,31 @@ typedef struct bzl_report_query {
 BZL_NODISCARD bzl_status bzl_query_report(bzl_txn *t, bzl_report_query *q);
 void bzl_report_query_free(bzl_report_query *q);
 
+/* ---- bonded repair: disposal ageing (repair_walk.c) ------------------------------------------ */
+
+/* One lot of old parts — the parts of one item a work order generated — still on hand, aged
+ * against the disposal period: first in first out, the parts disposed of so far (re-exported,
+ * destroyed, gate-registered) taken from the oldest lots of the (item, origin) first. */
+typedef struct bzl_overdue_row {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint32_t item_no;
+    uint8_t origin;
+    uint32_t workorder;   /* the work order that generated the lot */
+    int32_t generated;    /* its completion date (days) */
+    int64_t qty_e5;       /* parts it generated */
+    int64_t remaining_e5; /* of those, still on hand after FIFO disposal */
+    int32_t due;          /* generated + days */
+    int state;            /* 1 due within warn_days, 2 past due (bzl_repair_due_state) */
+} bzl_overdue_row;
+
+/* The lots of book_no (every repair book for "") still on hand on as_of that are past their
+ * disposal limit or within warn_days of it, in (book, item, origin, date) order: at most cap
+ * into out, *more when more were found. Reads only. BZL_NOT_FOUND when book_no names no book;
+ * BZL_FLOW_NOT_ALLOWED when it names a book that is not a repair book; BZL_LIMIT_EXCEEDED when
+ * a book holds more than BZL_REPAIR_LOTS_MAX lots; BZL_NO_MEMORY; storage statuses. */
+BZL_NODISCARD bzl_status bzl_query_repair_overdue(bzl_txn *t, const char *book_no, int32_t as_of,
+                                                  uint32_t days, uint32_t warn_days,
+                                                  bzl_overdue_row *out, size_t cap, size_t *count,
+                                                  bool *more);
+
 #endif

@@ -20,6 +20,8 @@
 #include "bzl/base.h"
 #include "bzl/ledger.h"
 #include "bzl/norms.h"
+#include "bzl/repair.h"
+#include "bzl/transfer.h"
 
 /* True when a status a write's callee returned means the batch transaction cannot go on and
  * must be aborted (then, for BZL_STORAGE_FULL, grown and replayed): the four above and the two
@@ -778,5 +780,107 @@ BZL_NODISCARD bzl_status bzl_storage_closing_put(bzl_txn *t, const char *book_no
 BZL_NODISCARD bzl_status bzl_storage_closing_latest(bzl_txn *t, const char *book_no,
                                                     uint32_t item_no, uint32_t before_month,
                                                     uint32_t *month, int64_t *book_e5);
+
+/* ---- bonded repair books (storage_repair.c; next-wave.md §C) ------------------------------ */
+
+/* A work order: one unit of a product item awaiting repair, from one origin, until completed
+ * as repaired or unrepairable with the repair materials it used and the old parts it gave. */
+typedef struct bzl_workorder {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint32_t no;       /* 1, 2, … per book, in the order they were opened */
+    uint32_t item_no;  /* the product item repaired */
+    uint8_t origin;    /* BZL_ORIGIN_ABROAD or BZL_ORIGIN_OUTSIDE */
+    uint8_t state;     /* BZL_WO_OPEN, BZL_WO_REPAIRED, BZL_WO_UNREPAIRABLE */
+    int32_t opened;    /* date (days) */
+    int32_t completed; /* date; 0 while open */
+    uint64_t open_seq; /* its journal entries; done_seq 0 while open */
+    uint64_t done_seq;
+    uint32_t n_materials; /* lines[0 .. n_materials) materials used, then n_parts parts */
+    uint32_t n_parts;
+    bzl_wo_line lines[2u * BZL_WO_LINES_MAX];
+} bzl_workorder;
+
+/* Opens work order *no on repair book book_no for one unit of product item_no awaiting repair
+ * from origin, dated date, and journals it (entry type 18). Refusals in *out: BZL_NOT_FOUND
+ * (book, item), BZL_FLOW_NOT_ALLOWED (not a repair book), BZL_BOOK_NOT_OPEN, BZL_PERIOD_CLOSED,
+ * BZL_INVALID_ARGUMENT (origin), BZL_INSUFFICIENT_BALANCE (no unit of the item from that origin
+ * awaiting repair that another open work order does not hold already). Storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_workorder_open(bzl_txn *batch, const char *book_no,
+                                                    uint32_t item_no, uint8_t origin, int32_t date,
+                                                    const bzl_actor *actor, bzl_action_result *out,
+                                                    uint32_t *no);
+/* Completes open work order `no` as state (BZL_WO_REPAIRED or BZL_WO_UNREPAIRABLE) on date: the
+ * unit moves from awaiting repair to repaired or unrepairable, the materials are consumed from
+ * the repair materials, the parts are generated as old parts of the unit's origin; journaled
+ * as entry type 19. Refusals in *out: BZL_NOT_FOUND (work order, material item),
+ * BZL_STATE_CONFLICT (already completed), BZL_INVALID_DATE (before it was opened),
+ * BZL_PERIOD_CLOSED, BZL_BOOK_NOT_OPEN, BZL_INSUFFICIENT_BALANCE (a material beyond what is on
+ * hand), and bzl_wo_lines_check's. Storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_workorder_complete(
+    bzl_txn *batch, const char *book_no, uint32_t no, uint8_t state, int32_t date,
+    const bzl_wo_line *materials, uint32_t n_materials, const bzl_wo_line *parts, uint32_t n_parts,
+    const bzl_actor *actor, bzl_action_result *out);
+/* One work order; BZL_NOT_FOUND when the book has none numbered `no`. */
+BZL_NODISCARD bzl_status bzl_storage_workorder_get(bzl_txn *t, const char *book_no, uint32_t no,
+                                                   bzl_workorder *out);
+/* Work orders of book_no numbered after after_no, in number order, at most cap into out;
+ * *more when further ones exist. */
+BZL_NODISCARD bzl_status bzl_storage_workorder_list(bzl_txn *t, const char *book_no,
+                                                    uint32_t after_no, bzl_workorder *out,
+                                                    size_t cap, size_t *count, bool *more);
+
+/* The movements of one (kind, item, origin) of a repair book. */
+typedef struct bzl_repair_row {
+    uint8_t kind;
+    uint32_t item_no;
+    uint8_t origin;
+    bzl_repair_totals totals;
+    int64_t in_work_e5; /* units under open work orders (awaiting accounts only) */
+} bzl_repair_row;
+/* Every (kind, item, origin) of book_no that has a movement, in that order, at most cap; *more
+ * when further rows exist. */
+BZL_NODISCARD bzl_status bzl_storage_repair_rows(bzl_txn *t, const char *book_no,
+                                                 bzl_repair_row *out, size_t cap, size_t *count,
+                                                 bool *more);
+
+/* ---- deep-processing transfer deliveries (storage_transfer.c; next-wave.md §D) --------------- */
+
+/* A delivery record: what the book's side delivered to (kind product, the sending side) or
+ * received from (kind material, the receiving side) the counterpart book, or a return of it. */
+typedef struct bzl_delivery {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char counterpart[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind; /* bzl_kind: product delivered, material received */
+    uint32_t item_no;
+    int32_t date;
+    int64_t qty_e5; /* > 0 */
+    bool is_return;
+    uint64_t seq; /* read back: its journal entry */
+} bzl_delivery;
+
+/* Records dv and journals it (entry type 20). Refusals in *out: BZL_NOT_FOUND (book, item),
+ * BZL_PERIOD_CLOSED, BZL_INSUFFICIENT_BALANCE (a return beyond what was delivered by its date).
+ * Storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_delivery_record(bzl_txn *batch, const bzl_delivery *dv,
+                                                     const bzl_actor *actor,
+                                                     bzl_action_result *out);
+
+/* One row of the transfers report: a (book, counterpart, kind, item) with deliveries or posted
+ * deep-processing transfer declarations naming the counterpart. */
+typedef struct bzl_transfer_report_row {
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    char counterpart[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind;
+    uint32_t item_no;
+    bzl_transfer_age age;
+} bzl_transfer_report_row;
+/* Every row, counterpart "" for all, as of as_of (records and declarations dated after it are
+ * left out), the undeclared deliveries older than limit_days counted: at most cap rows in
+ * (book, counterpart, kind, item) order, *more when more exist. BZL_LIMIT_EXCEEDED past
+ * BZL_TRANSFER_ENTRIES_MAX records; BZL_NO_MEMORY; storage statuses. */
+BZL_NODISCARD bzl_status bzl_storage_transfer_report(bzl_txn *t, const char *counterpart,
+                                                     int32_t as_of, uint32_t limit_days,
+                                                     bzl_transfer_report_row *out, size_t cap,
+                                                     size_t *count, bool *more);
 
 #endif
