@@ -531,9 +531,15 @@ header_from_pb(const Bzl__V1__Declaration *pb, bzl_declaration *d, bzl_fault *fa
                              "date \"%.20s\" is not a calendar date YYYY-MM-DD between %d and %d",
                              pb->date, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
     }
+    bzl_origin origin = BZL_ORIGIN_NONE;
+    if (!bzl_origin_parse(pb->origin, &origin)) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "origin",
+                             "origin \"%.20s\" is neither abroad nor outside", pb->origin);
+    }
     d->kind = (uint8_t)pb->kind;
     d->direction = (uint8_t)pb->direction;
     d->pending = pb->pending;
+    d->origin = (uint8_t)origin;
     return BZL_OK;
 }
 

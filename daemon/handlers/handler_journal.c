@@ -132,6 +132,7 @@ decl_to_pb(page_build *b, const bzl_journal_record *r)
     pd->pending = d->pending;
     pd->related_book = page_strdup(b, d->related_book);
     pd->related_id = page_strdup(b, d->related_id);
+    pd->origin = (char *)bzl_origin_name((bzl_origin)d->origin);
     for (uint32_t i = 0; i < d->line_count && b->status == BZL_OK; i++) {
         const bzl_decl_line *l = &d->lines[i];
         Bzl__V1__DeclarationLine *pl = page_alloc(b, sizeof *pl);

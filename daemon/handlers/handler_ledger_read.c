@@ -82,6 +82,7 @@ decl_to_pb(show *s, Bzl__V1__Declaration *out)
     out->pending = d->pending;
     out->related_book = (char *)d->related_book;
     out->related_id = (char *)d->related_id;
+    out->origin = (char *)bzl_origin_name((bzl_origin)d->origin);
     for (uint32_t i = 0; i < d->line_count; i++) {
         const bzl_decl_line *l = &d->lines[i];
         Bzl__V1__DeclarationLine *pl = &s->pb_lines[i];

@@ -22,6 +22,8 @@ static const char *const direction_names[] = {
     [BZL_DIR_IN] = "in",
     [BZL_DIR_OUT] = "out",
 };
+static const char *const origin_names[] = {
+    [BZL_ORIGIN_NONE] = "", [BZL_ORIGIN_ABROAD] = "abroad", [BZL_ORIGIN_OUTSIDE] = "outside"};
 static const char *const biz_mode_names[] = {
     [BZL_BIZ_NONE] = "",
     [BZL_BIZ_OEM] = "OEM",
@@ -89,6 +91,23 @@ bzl_direction_parse(const char *s, bzl_direction *out)
         return false;
     }
     *out = (bzl_direction)v;
+    return true;
+}
+
+const char *
+bzl_origin_name(bzl_origin origin)
+{
+    return name_of(origin_names, BZL_ARRAY_LEN(origin_names), (unsigned)origin);
+}
+
+bool
+bzl_origin_parse(const char *s, bzl_origin *out)
+{
+    unsigned v = 0;
+    if (!parse_of(origin_names, BZL_ARRAY_LEN(origin_names), s, &v)) {
+        return false;
+    }
+    *out = (bzl_origin)v;
     return true;
 }
 

@@ -141,7 +141,8 @@
  *   1     direction
  *   4     trade_mode
  *   4     date i32 (days since 1970-01-01)
- *   1     pending (0 or 1)
+ *   1     flags: 1 pending, 2 an ATTRS section follows the lines (no other bit set; a
+ *           declaration without attributes encodes exactly as before attributes existed)
  *   12    related_book, padded
  *   1     related_id_len u8 (0..64)
  *   m     related_id
@@ -157,6 +158,18 @@
  *           3  currency
  *           3  country, padded
  *           8  bom_version, padded
+ *   ATTRS section, only when flags has 2 (storage_decl_codec.c):
+ *   4     attrs_len u32 (> 0): the bytes of the records that follow
+ *   6+n×  records in strictly ascending (line, tag) order, one per attribute that is not at
+ *         its default (absent attributes are not written, which keeps the encoding canonical):
+ *           4  line u32: 0 for the declaration, 1..line_count for a line
+ *           1  tag u8 (the table below; an unknown tag is CORRUPT)
+ *           1  len u8 (1..255)
+ *           n  value
+ *   Tags, allocated in ranges by subject: 1-31 repair and transfers, 32-63 domestic-sale tax
+ *   and lots, 64-159 the 核注清单's own fields (INV101), 160-255 free.
+ *         tag  scope        value
+ *           1  declaration  origin u8: 1 abroad, 2 outside the zone (bzl_origin; repair books)
  *
  *   Stocktake payload (storage_recon.c):
  *
@@ -302,6 +315,13 @@
 #define DECL_LINE_BYTES                                                                            \
     (4u + 8u + 8u + 1u + 8u + 1u + BZL_UNIT_LEN + BZL_CURRENCY_LEN + BZL_COUNTRY_LEN +             \
      BZL_BOM_VERSION_BYTES_MAX)
+/* The declaration's flags byte and its ATTRS section. */
+#define DECL_FLAG_PENDING 1u
+#define DECL_FLAG_ATTRS 2u
+#define ATTR_RECORD_HEADER_BYTES (4u + 1u + 1u)
+enum {
+    ATTR_ORIGIN = 1,
+};
 /* Stocktake payload (entry type 12): header, then lines. */
 #define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
 #define STOCK_ENTRY_LINE_BYTES (1u + 4u + 8u + BZL_BOM_VERSION_BYTES_MAX)

@@ -7,16 +7,100 @@
 #include <stdlib.h>
 
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
+/* ATTRS at its largest: every tag on the declaration and on every line, each 255 bytes. */
+#define ATTRS_BYTES_CEILING                                                                        \
+    (4u + ((uint64_t)BZL_DECL_LINES_CEILING + 1u) * 256u * (ATTR_RECORD_HEADER_BYTES + 255u))
 static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
-                      (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES <=
+                      (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES + ATTRS_BYTES_CEILING <=
                   UINT32_MAX - JOURNAL_HEADER_BYTES,
               "the largest declaration fits the journal's u32 payload length");
+
+/* ---- attributes (the ATTRS section in format.h) ------------------------------------------- */
+
+/* One attribute record; written to w when w is not NULL. Returns its bytes. */
+static size_t
+attr_put(bzl_wr *w, uint32_t line, uint8_t tag, const void *value, uint8_t len)
+{
+    BZL_ASSERT(len > 0);
+    if (w != NULL) {
+        wr_u32(w, line);
+        wr_u8(w, tag);
+        wr_u8(w, len);
+        wr_bytes(w, value, len);
+    }
+    return ATTR_RECORD_HEADER_BYTES + len;
+}
+
+/* Every attribute of d that is not at its default, in (line, tag) order: written to w when w
+ * is not NULL. Returns their bytes either way, 0 when d has none. A new attribute is one
+ * attr_put here, in its place in that order, and one case in attr_decode. */
+static size_t
+attrs_encode(bzl_wr *w, const bzl_declaration *d)
+{
+    size_t n = 0;
+    if (d->origin != BZL_ORIGIN_NONE) {
+        n += attr_put(w, 0, ATTR_ORIGIN, &d->origin, 1);
+    }
+    return n;
+}
+
+/* One record's value into d (line 0) or line l (lines 1..n). False for an unknown tag, a tag
+ * on the wrong scope, or a value out of its range: written by a newer bzl, or damaged. */
+static bool
+attr_decode(uint32_t line, uint8_t tag, const uint8_t *v, size_t len, bzl_declaration *d,
+            bzl_decl_line *l)
+{
+    (void)l;
+    if (line == 0) {
+        switch (tag) {
+        case ATTR_ORIGIN:
+            d->origin = v[0];
+            return len == 1 && (v[0] == BZL_ORIGIN_ABROAD || v[0] == BZL_ORIGIN_OUTSIDE);
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
+/* The ATTRS section after the lines. lines may be NULL (the caller skips lines); line
+ * attributes are then checked and dropped. */
+static void
+attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines)
+{
+    uint32_t len = rd_u32(r);
+    r->bad |= len == 0 || r->off > r->len || len > r->len - r->off;
+    size_t end = r->off + (r->bad ? 0 : len);
+    uint64_t last = 0;
+    while (!r->bad && r->off < end) {
+        uint32_t line = rd_u32(r);
+        uint8_t tag = rd_u8(r);
+        size_t vlen = rd_u8(r);
+        uint64_t order = (uint64_t)line << 8 | tag;
+        r->bad |= order <= last && last != 0;
+        r->bad |= (line == 0 && tag == 0) || line > d->line_count || vlen == 0 || r->off > end ||
+                  vlen > end - r->off;
+        if (r->bad) {
+            return;
+        }
+        bzl_decl_line scratch;
+        bzl_decl_line *l = line == 0 ? NULL : lines != NULL ? &lines[line - 1] : &scratch;
+        r->bad |= !attr_decode(line, tag, r->p + r->off, vlen, d, l);
+        r->off += vlen;
+        last = order;
+    }
+    r->bad |= r->off != end;
+}
+
+/* ---- encoding ----------------------------------------------------------------------------- */
 
 size_t
 bzl__decl_encoded_size(const bzl_declaration *d)
 {
+    size_t attrs = attrs_encode(NULL, d);
     return DECL_FIXED_BYTES + strnlen(d->id, sizeof d->id) +
-           strnlen(d->related_id, sizeof d->related_id) + (size_t)d->line_count * DECL_LINE_BYTES;
+           strnlen(d->related_id, sizeof d->related_id) + (size_t)d->line_count * DECL_LINE_BYTES +
+           (attrs > 0 ? 4u + attrs : 0);
 }
 
 static void
@@ -49,13 +133,21 @@ bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
     wr_u8(&w, d->direction);
     wr_fixed(&w, d->trade_mode, BZL_TRADE_MODE_LEN);
     wr_i32(&w, d->date);
-    wr_u8(&w, d->pending ? 1 : 0);
+    size_t attrs = attrs_encode(NULL, d);
+    wr_u8(&w, (uint8_t)((d->pending ? DECL_FLAG_PENDING : 0) | (attrs > 0 ? DECL_FLAG_ATTRS : 0)));
     wr_fixed(&w, d->related_book, BZL_BOOK_NO_LEN);
     wr_u8(&w, (uint8_t)related_len);
     wr_bytes(&w, d->related_id, related_len);
     wr_u32(&w, d->line_count);
     for (uint32_t i = 0; i < d->line_count; i++) {
         decl_line_encode(&w, &d->lines[i]);
+    }
+    if (attrs > 0) {
+        BZL_ASSERT(attrs <= UINT32_MAX);
+        wr_u32(&w, (uint32_t)attrs);
+        size_t before = w.len;
+        attrs_encode(&w, d);
+        BZL_ASSERT(w.len - before == attrs);
     }
     BZL_ASSERT(w.len == cap);
 }
@@ -97,7 +189,9 @@ bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line
     d->direction = rd_u8(&r);
     rd_text(&r, d->trade_mode, sizeof d->trade_mode, BZL_TRADE_MODE_LEN, true);
     d->date = rd_i32(&r);
-    d->pending = rd_u8(&r) != 0;
+    uint8_t flags = rd_u8(&r);
+    r.bad |= (flags & ~(DECL_FLAG_PENDING | DECL_FLAG_ATTRS)) != 0;
+    d->pending = (flags & DECL_FLAG_PENDING) != 0;
     rd_text(&r, d->related_book, sizeof d->related_book, BZL_BOOK_NO_LEN, true);
     size_t related_len = rd_u8(&r);
     r.bad |= related_len > BZL_DECL_ID_BYTES_MAX;
@@ -111,6 +205,9 @@ bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line
     for (uint32_t i = 0; !r.bad && i < d->line_count; i++) {
         bzl_decl_line skip;
         decl_line_decode(&r, lines != NULL ? &lines[i] : &skip);
+    }
+    if (!r.bad && (flags & DECL_FLAG_ATTRS) != 0) {
+        attrs_decode(&r, d, lines);
     }
     if (r.bad) {
         return BZL_CORRUPT;

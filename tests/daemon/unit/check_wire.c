@@ -104,6 +104,17 @@ START_TEST(wire_declaration_refuses_missing_too_long_and_bad_date)
     ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_INVALID_CODE);
     ck_assert_str_eq(fault.field, "book");
     ck_assert_str_eq(fault.message, "book \"H72012\" is not valid");
+    /* origin: "" is none, the two names map to their values, anything else is named. */
+    decl_fill(&m);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_OK);
+    ck_assert_uint_eq(d.origin, BZL_ORIGIN_NONE);
+    m.decl.origin = "outside";
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_OK);
+    ck_assert_uint_eq(d.origin, BZL_ORIGIN_OUTSIDE);
+    m.decl.origin = "Abroad";
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.field, "origin");
+    ck_assert_str_eq(fault.message, "origin \"Abroad\" is neither abroad nor outside");
 }
 END_TEST
 

@@ -697,6 +697,89 @@ START_TEST(grow_doubles_until_the_ceiling)
 }
 END_TEST
 
+/* ---- declaration attributes ------------------------------------------------------------------ */
+
+static void tamper(uint64_t seq, bool delete_it, size_t flip_offset);
+
+/* The declaration (enterprise ENT, id) as stored: BZL_OK with out filled, or its status. */
+static bzl_status
+declaration_read(const char *id, bzl_decl_info *out)
+{
+    bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
+    ck_assert_ptr_nonnull(lines);
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_declaration_get(t, ENT, id, out, lines, NULL, 0);
+    bzl_txn_abort(t);
+    free(lines);
+    out->decl.lines = NULL;
+    return st;
+}
+
+/* Attributes are part of a declaration's content: they read back as submitted beside the
+ * pending flag that shares their flags byte, a retry with the same ones replays, a retry with
+ * other attributes (or none) is ID_REUSED, and a declaration without attributes reads back
+ * without them. */
+START_TEST(declaration_attributes_round_trip_and_are_content)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_decl_info info;
+    seed();
+    make_decl(&d, &line, "A-1", BZL_DIR_IN, 1, E5(10));
+    d.pending = true;
+    d.origin = BZL_ORIGIN_ABROAD;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    uint64_t seq = r.seq;
+    ck_assert_int_eq(declaration_read("A-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.decl.origin, BZL_ORIGIN_ABROAD);
+    ck_assert(info.decl.pending);
+    ck_assert_uint_eq(info.decl.line_count, 1);
+
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_uint_eq(r.seq, seq);
+    d.origin = BZL_ORIGIN_OUTSIDE;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_ID_REUSED);
+    d.origin = BZL_ORIGIN_NONE;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_ID_REUSED);
+    ck_assert_uint_eq(journal_entries(), SEED_ENTRIES + 1);
+
+    make_decl(&d, &line, "A-2", BZL_DIR_IN, 1, E5(10));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(declaration_read("A-2", &info), BZL_OK);
+    ck_assert_uint_eq(info.decl.origin, BZL_ORIGIN_NONE);
+    ck_assert(!info.decl.pending);
+}
+END_TEST
+
+/* A damaged attribute record (its tag, or its value out of range) reads as CORRUPT, never as
+ * a declaration without the attribute. Offsets: the journal header is 66 bytes; the payload
+ * (format.h) holds 1 + 3 ("A-1") + 10 + 12 + 1 + 1 + 4 + 4 + 1 + 12 + 1 + 4 + 47 = 101 bytes
+ * before ATTRS, then attrs_len (4) and the record: line (4), tag at 109, len at 110, value at
+ * 111. Flipping bit 0 turns tag 1 into 0 and origin 1 (abroad) into 0. */
+START_TEST(declaration_attribute_damage_is_corrupt)
+{
+    const size_t offsets[] = {66 + 109, 66 + 111};
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_decl_info info;
+    seed();
+    make_decl(&d, &line, "A-1", BZL_DIR_IN, 1, E5(10));
+    d.origin = BZL_ORIGIN_ABROAD;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(declaration_read("A-1", &info), BZL_OK);
+    tamper(r.seq, false, offsets[_i]);
+    ck_assert_int_eq(declaration_read("A-1", &info), BZL_CORRUPT);
+}
+END_TEST
+
 /* ---- verification ---------------------------------------------------------------------------- */
 
 /* Seeds master data and two declarations: 7 entries, a balance on material 1. */
@@ -1283,7 +1366,8 @@ storage_suite(void)
           submit_two_declarations_in_one_batch_see_each_other,
           submit_outflow_beyond_balance_names_item_and_available,
           submit_refuses_unknown_foreign_and_suspended_books,
-          submit_pending_outflow_reserves_stored_balance}},
+          submit_pending_outflow_reserves_stored_balance,
+          declaration_attributes_round_trip_and_are_content}},
         {"balance", {balance_list_pages_in_kind_and_item_order}},
         {"faults",
          {corrupt_balance_row_is_reported_not_trusted, corrupt_book_row_is_reported_not_trusted,
@@ -1317,6 +1401,7 @@ storage_suite(void)
     tcase_add_loop_test(tc, verify_chain_names_an_altered_entry, 0, 5);
     tcase_add_loop_test(tc, verify_chain_names_a_deleted_entry, 0, 2);
     tcase_add_loop_test(tc, verify_chain_names_an_altered_recon_entry, 0, 3);
+    tcase_add_loop_test(tc, declaration_attribute_damage_is_corrupt, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -25,6 +25,14 @@ typedef enum bzl_direction {
     BZL_DIR_OUT = 2,
 } bzl_direction;
 
+/* Where a repair book's goods come from or go back to (保税维修, next-wave.md C.2): a
+ * declaration attribute, BZL_ORIGIN_NONE on every other book. */
+typedef enum bzl_origin {
+    BZL_ORIGIN_NONE = 0,
+    BZL_ORIGIN_ABROAD = 1,  /* 境外 */
+    BZL_ORIGIN_OUTSIDE = 2, /* 境内区外 */
+} bzl_origin;
+
 typedef enum bzl_biz_mode {
     BZL_BIZ_NONE = 0,
     BZL_BIZ_OEM = 1,
@@ -49,6 +57,8 @@ const char *bzl_kind_name(bzl_kind kind);
 bool bzl_kind_parse(const char *s, bzl_kind *out);
 const char *bzl_direction_name(bzl_direction dir);
 bool bzl_direction_parse(const char *s, bzl_direction *out);
+const char *bzl_origin_name(bzl_origin origin);        /* "" for BZL_ORIGIN_NONE */
+bool bzl_origin_parse(const char *s, bzl_origin *out); /* "" parses as BZL_ORIGIN_NONE */
 const char *bzl_biz_mode_name(bzl_biz_mode mode);
 bool bzl_biz_mode_parse(const char *s, bzl_biz_mode *out);
 const char *bzl_verify_mode_name(bzl_verify_mode mode);
@@ -115,6 +125,9 @@ typedef struct bzl_declaration {
     char related_id[BZL_DECL_ID_BYTES_MAX + 1];
     uint32_t line_count;
     bzl_decl_line *lines; /* borrowed: owned by whoever built the declaration */
+    /* Attributes: optional fields kept in the stored declaration's ATTRS section (format.h),
+     * each zero when absent, so a declaration without them encodes as it always did. */
+    uint8_t origin; /* bzl_origin */
 } bzl_declaration;
 
 /* Where a rejection points: the 1-based line (0 for the header), the field, the item and,
