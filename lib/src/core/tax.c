@@ -229,7 +229,6 @@ tax_parts(bzl_tax_sale *sale, bzl_tax_result *out)
 {
     bool material = sale->basis == BZL_BASIS_MATERIAL;
     bzl_status st = BZL_OK;
-    int64_t duty_cv = 0;
     for (uint32_t i = 0; st == BZL_OK && i < sale->part_count; i++) {
         bzl_tax_part *p = &sale->parts[i];
         if (material) {
@@ -242,19 +241,33 @@ tax_parts(bzl_tax_sale *sale, bzl_tax_result *out)
             st = sum_amounts(&out->total, &p->tax);
         }
         if (st == BZL_OK) {
-            st = bzl_dec_add(duty_cv, p->cv_e5, &duty_cv);
+            st = bzl_dec_add(out->duty_cv_e5, p->cv_e5, &out->duty_cv_e5);
         }
     }
-    out->cv_e5 = duty_cv;
-    if (st == BZL_OK && sale->has_goods) {
-        /* PRODUCT: everything on the goods. MATERIAL: excise and VAT on the goods plus the
-         * materials' duty (B.5, QDC2021). */
-        st = bzl_tax_on_value(sale->goods.cv_e5, material ? out->total.duty_e5 : 0,
-                              &sale->goods.rates, !material, &sale->goods.tax);
-        if (st == BZL_OK) {
-            st = sum_amounts(&out->total, &sale->goods.tax);
+    out->cv_e5 = material ? 0 : out->duty_cv_e5;
+    for (uint32_t g = 0; st == BZL_OK && g < sale->goods_count; g++) {
+        /* PRODUCT: everything on the goods. MATERIAL: excise and VAT on the goods plus the duty
+         * of the materials they embody (B.5, QDC2021). */
+        int64_t embodied_duty = 0;
+        for (uint32_t i = 0; st == BZL_OK && material && i < sale->part_count; i++) {
+            if (sale->parts[i].goods_index == g) {
+                st = bzl_dec_add(embodied_duty, sale->parts[i].tax.duty_e5, &embodied_duty);
+            }
         }
-        out->cv_e5 = sale->goods.cv_e5;
+        bzl_tax_part *goods = &sale->goods[g];
+        if (st == BZL_OK) {
+            st = bzl_tax_on_value(goods->cv_e5, embodied_duty, &goods->rates, !material,
+                                  &goods->tax);
+        }
+        if (st == BZL_OK) {
+            st = sum_amounts(&out->total, &goods->tax);
+        }
+        if (st == BZL_OK) {
+            st = bzl_dec_add(out->cv_e5, goods->cv_e5, &out->cv_e5);
+        }
+        if (st == BZL_OK && !material) {
+            st = bzl_dec_add(out->duty_cv_e5, goods->cv_e5, &out->duty_cv_e5);
+        }
     }
     return st;
 }
@@ -268,8 +281,9 @@ small_exempt(bzl_tax_sale *sale, const bzl_tax_rules *rules, bzl_tax_result *out
     bool duty = out->total.duty_e5 > 0 && out->total.duty_e5 <= lim;
     bool excise = out->total.excise_e5 > 0 && out->total.excise_e5 <= lim;
     bool vat = out->total.vat_e5 > 0 && out->total.vat_e5 <= lim;
-    for (uint32_t i = 0; i <= sale->part_count; i++) {
-        bzl_tax_part *p = i < sale->part_count ? &sale->parts[i] : &sale->goods;
+    for (uint32_t i = 0; i < sale->part_count + sale->goods_count; i++) {
+        bzl_tax_part *p =
+            i < sale->part_count ? &sale->parts[i] : &sale->goods[i - sale->part_count];
         p->tax.duty_e5 = duty ? 0 : p->tax.duty_e5;
         p->tax.excise_e5 = excise ? 0 : p->tax.excise_e5;
         p->tax.vat_e5 = vat ? 0 : p->tax.vat_e5;
@@ -337,6 +351,7 @@ bzl_tax_assess(bzl_tax_sale *sale, const bzl_tax_rules *rules, bzl_tax_result *o
 {
     assert(sale != NULL && rules != NULL && out != NULL);
     assert(sale->part_count == 0 || sale->parts != NULL);
+    assert(sale->goods_count == 0 || sale->goods != NULL);
     bool needs_goods = sale->basis == BZL_BASIS_PRODUCT || sale->basis == BZL_BASIS_MATERIAL;
     bool needs_parts = sale->basis != BZL_BASIS_PRODUCT;
     if (sale->basis < BZL_BASIS_ORDINARY || sale->basis > BZL_BASIS_SCRAP) {
@@ -344,7 +359,12 @@ bzl_tax_assess(bzl_tax_sale *sale, const bzl_tax_rules *rules, bzl_tax_result *o
                              "the tax basis %u is not ordinary, product, material or scrap",
                              (unsigned)sale->basis);
     }
-    if (needs_goods != sale->has_goods || (needs_parts && sale->part_count == 0)) {
+    bool material_of_goods = true;
+    for (uint32_t i = 0; sale->basis == BZL_BASIS_MATERIAL && i < sale->part_count; i++) {
+        material_of_goods = material_of_goods && sale->parts[i].goods_index < sale->goods_count;
+    }
+    if (needs_goods != (sale->goods_count > 0) || (needs_parts && sale->part_count == 0) ||
+        !material_of_goods) {
         return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "duty_basis", "the %s basis needs %s",
                              bzl_tax_basis_name(sale->basis),
                              needs_goods ? "the goods as presented and their materials"

@@ -14,17 +14,32 @@
 #include <sodium.h>
 
 static const char *const db_names[DB_COUNT] = {
-    [DB_META] = "meta",           [DB_ENTERPRISE] = "enterprise",
-    [DB_BOOK] = "book",           [DB_ITEM] = "item",
-    [DB_BALANCE] = "balance",     [DB_JOURNAL] = "journal",
-    [DB_IDEM] = "idem",           [DB_NORM] = "norm",
-    [DB_SCRAP] = "scrap",         [DB_TOTAL] = "total",
-    [DB_PERIOD] = "period",       [DB_ITEM_MODE] = "item_mode",
-    [DB_TRANSFER] = "transfer",   [DB_HISTORY] = "history",
-    [DB_STOCKTAKE] = "stocktake", [DB_RATE] = "rate",
-    [DB_TRADE] = "trade",         [DB_TRADE_VALUE] = "trade_value",
-    [DB_CLOSING] = "closing",     [DB_VALUE] = "value",
-    [DB_SPLIT] = "split",         [DB_STOCKTAKE_ENT] = "stocktake_enterprise",
+    [DB_META] = "meta",
+    [DB_ENTERPRISE] = "enterprise",
+    [DB_BOOK] = "book",
+    [DB_ITEM] = "item",
+    [DB_BALANCE] = "balance",
+    [DB_JOURNAL] = "journal",
+    [DB_IDEM] = "idem",
+    [DB_NORM] = "norm",
+    [DB_SCRAP] = "scrap",
+    [DB_TOTAL] = "total",
+    [DB_PERIOD] = "period",
+    [DB_ITEM_MODE] = "item_mode",
+    [DB_TRANSFER] = "transfer",
+    [DB_HISTORY] = "history",
+    [DB_STOCKTAKE] = "stocktake",
+    [DB_RATE] = "rate",
+    [DB_TRADE] = "trade",
+    [DB_TRADE_VALUE] = "trade_value",
+    [DB_CLOSING] = "closing",
+    [DB_VALUE] = "value",
+    [DB_SPLIT] = "split",
+    [DB_STOCKTAKE_ENT] = "stocktake_enterprise",
+    [DB_TARIFF] = "tariff",
+    [DB_INTEREST] = "interest",
+    [DB_ASSESSMENT] = "assessment",
+    [DB_TAX_FIRST] = "tax_first",
 };
 
 #define META_SCHEMA "schema"
@@ -464,6 +479,7 @@ bzl__storage_open(const bzl_storage_options *opts, bool check_schema, bzl_storag
         st = BZL_NO_MEMORY;
         goto fail;
     }
+    bzl_tax_rules_default(&s->tax_rules);
     pthread_rwlockattr_t attr;
     pthread_rwlockattr_init(&attr);
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);

@@ -361,6 +361,17 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
     case JOURNAL_TRADE:
         summary_month_row(e[0], p, n, row);
         break;
+    case JOURNAL_TARIFF:
+    case JOURNAL_INTEREST:
+    case JOURNAL_ASSESSMENT: {
+        bzl__entry te = {.type = e[0], .payload = p, .payload_len = n};
+        if (!bzl__tax_audit_summary(&te, row->summary, sizeof row->summary, row->enterprise,
+                                    row->book_no)) {
+            snprintf(row->summary, sizeof row->summary, "tax entry type %u does not decode",
+                     (unsigned)e[0]);
+        }
+        break;
+    }
     default:
         snprintf(row->summary, sizeof row->summary, "entry type %u, %zu payload bytes",
                  (unsigned)e[0], n);

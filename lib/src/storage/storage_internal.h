@@ -9,6 +9,7 @@
 #include "bzl/calendar.h"
 #include "bzl/norms.h"
 #include "bzl/storage.h"
+#include "bzl/tax.h"
 #include "format.h"
 
 #include <lmdb.h>
@@ -44,6 +45,11 @@ enum {
     DB_SPLIT,
     /* enterprises' stocktakes, kept apart from customs' (storage_recon.c); created when absent */
     DB_STOCKTAKE_ENT,
+    /* domestic-sale tax (storage_tax.c): created when absent, empty in an older ledger */
+    DB_TARIFF,
+    DB_INTEREST,
+    DB_ASSESSMENT,
+    DB_TAX_FIRST,
     DB_COUNT
 };
 
@@ -68,6 +74,8 @@ struct bzl_storage {
      * top-level transaction holds this for reading, bzl_storage_grow takes it for writing
      * (writer-preferring, so a stream of point reads cannot starve a grow). */
     pthread_rwlock_t resize_lock;
+    /* The rules assessments are made under (bzl_storage_tax_rules_set); defaults at open. */
+    bzl_tax_rules tax_rules;
 };
 
 struct bzl_txn {
@@ -102,6 +110,10 @@ enum {
     JOURNAL_STOCKTAKE = 12,
     JOURNAL_RATE = 13,
     JOURNAL_TRADE = 14,
+    /* domestic-sale tax (storage_tax.c): no balance effects */
+    JOURNAL_TARIFF = 15,
+    JOURNAL_INTEREST = 16,
+    JOURNAL_ASSESSMENT = 17,
 };
 
 /* The entry's chain hash sits in the header between request_id and payload_len, so the type
@@ -459,6 +471,31 @@ BZL_NODISCARD bzl_status bzl__values_verify(bzl_txn *t, bzl_verify_report *out);
  * (an enterprise's to stocktake_enterprise); earlier ones, whoever counted, are in stocktake.
  * Written when a ledger is first opened by a build that keeps counts apart (format.h). */
 #define META_STOCK_BY_FROM "stocktake_by_from"
+
+/* ---- domestic-sale tax (storage_tax.c) --------------------------------------------------- */
+
+/* After declaration d (entry decl_seq, flow `flow`) was posted by entry ref_seq in t: an import
+ * may move the book's first-import date, a domestic sale gets its assessment (journaled,
+ * entry type 17). d carries its lines. Storage statuses only: a missing rate or tariff is part
+ * of the assessment, never a refusal. */
+BZL_NODISCARD bzl_status bzl__tax_posted(bzl_txn *t, uint64_t decl_seq, const bzl_declaration *d,
+                                         uint8_t flow, uint64_t ref_seq, const bzl_actor *actor);
+/* After the posting of entry decl_seq was reversed by entry ref_seq: its assessment, if it has
+ * one, is journaled again as reversed. */
+BZL_NODISCARD bzl_status bzl__tax_reversed(bzl_txn *t, uint64_t decl_seq, uint64_t ref_seq,
+                                           const bzl_actor *actor);
+/* Verify's side (storage_verify.c): remembers the last tax entry (15-17) of every row key in
+ * the one journal pass, then compares every row of the tax tables with it both ways. */
+typedef struct bzl__tax_marks bzl__tax_marks;
+BZL_NODISCARD bzl_status bzl__tax_marks_create(bzl__tax_marks **out);
+BZL_NODISCARD bzl_status bzl__tax_marks_add(bzl__tax_marks *m, uint64_t seq, const bzl__entry *e);
+BZL_NODISCARD bzl_status bzl__tax_marks_compare(bzl__tax_marks *m, bzl_txn *t,
+                                                bzl_verify_report *out);
+void bzl__tax_marks_destroy(bzl__tax_marks *m);
+/* A tax entry's audit sentence ("tariff 8542310000 from 2024-01-01 duty 5 vat 13 excise 0"),
+ * its book and enterprise (assessments). False when the payload does not decode. */
+bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
+                            char *book_no);
 
 /* ---- verify's keyed tables (storage_verify.c) -------------------------------------------- */
 

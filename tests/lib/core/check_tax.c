@@ -351,10 +351,13 @@ START_TEST(selective_duty_bases_differ_as_worked)
     s.basis = BZL_BASIS_MATERIAL;
     s.parts = parts;
     s.part_count = 2;
-    s.has_goods = true;
-    s.goods.kind = BZL_KIND_PRODUCT;
-    s.goods.cv_e5 = F(1000000);
-    s.goods.rates = (bzl_tax_rates){P(1000), P(1300), 0};
+    bzl_tax_part goods;
+    memset(&goods, 0, sizeof goods);
+    goods.kind = BZL_KIND_PRODUCT;
+    goods.cv_e5 = F(1000000);
+    goods.rates = (bzl_tax_rates){P(1000), P(1300), 0};
+    s.goods = &goods;
+    s.goods_count = 1;
     s.interest_start = day(2023, 1, 1);
     s.interest_end = day(2023, 7, 1);
     s.interest_rate_e9 = P(35);
@@ -364,8 +367,8 @@ START_TEST(selective_duty_bases_differ_as_worked)
     ck_assert_int_eq(parts[0].tax.duty_e5, F(15000));
     ck_assert_int_eq(parts[0].tax.vat_e5, 0);
     ck_assert_int_eq(parts[1].tax.duty_e5, F(16000));
-    ck_assert_int_eq(s.goods.tax.duty_e5, 0);
-    ck_assert_int_eq(s.goods.tax.vat_e5, F(134030));
+    ck_assert_int_eq(goods.tax.duty_e5, 0);
+    ck_assert_int_eq(goods.tax.vat_e5, F(134030));
     ck_assert_int_eq(res.total.duty_e5, F(31000));
     ck_assert_int_eq(res.total.vat_e5, F(134030));
     ck_assert_int_eq(res.interest_base_e5, F(31000));
@@ -378,6 +381,55 @@ START_TEST(selective_duty_bases_differ_as_worked)
     ck_assert_int_eq(res.total.vat_e5, F(143000));
     ck_assert_int_eq(res.interest_e5, 0);
     ck_assert_int_eq(res.interest_exempt, BZL_EXEMPT_BASIS);
+}
+END_TEST
+
+/* Material basis over two product lines: each line's VAT takes the duty of its own materials.
+ *   line 0: goods CV 1000.00, VAT 13 %, embodies M1 CV 1000.00 at duty 5 % = 50.00
+ *           → VAT (1000 + 50) × 13 % = 136.50
+ *   line 1: goods CV 2000.00, VAT 9 %, embodies M2 CV 1000.00 at duty 8 % = 80.00
+ *           → VAT (2000 + 80) × 9 % = 187.20
+ *   duty 130.00 on materials worth 2000.00; VAT 323.70 on goods worth 3000.00.
+ * A material naming a line that does not exist is refused. */
+START_TEST(material_basis_attributes_each_material_duty_to_its_own_line)
+{
+    bzl_tax_part parts[2];
+    memset(parts, 0, sizeof parts);
+    parts[0].cv_e5 = F(100000);
+    parts[0].rates.duty_e9 = P(500);
+    parts[0].goods_index = 0;
+    parts[1].cv_e5 = F(100000);
+    parts[1].rates.duty_e9 = P(800);
+    parts[1].goods_index = 1;
+    bzl_tax_part goods[2];
+    memset(goods, 0, sizeof goods);
+    goods[0].cv_e5 = F(100000);
+    goods[0].rates = (bzl_tax_rates){P(1000), P(1300), 0};
+    goods[1].cv_e5 = F(200000);
+    goods[1].rates = (bzl_tax_rates){P(1000), P(900), 0};
+    bzl_tax_sale s;
+    memset(&s, 0, sizeof s);
+    s.basis = BZL_BASIS_MATERIAL;
+    s.parts = parts;
+    s.part_count = 2;
+    s.goods = goods;
+    s.goods_count = 2;
+    s.interest_start = day(2023, 1, 1);
+    s.interest_end = day(2023, 1, 1);
+    s.interest_rate_e9 = P(35);
+    bzl_tax_rules r = rules();
+    bzl_tax_result res;
+    ck_assert_int_eq(bzl_tax_assess(&s, &r, &res, NULL), BZL_OK);
+    ck_assert_int_eq(goods[0].tax.vat_e5, F(13650));
+    ck_assert_int_eq(goods[1].tax.vat_e5, F(18720));
+    ck_assert_int_eq(res.total.duty_e5, F(13000));
+    ck_assert_int_eq(res.total.vat_e5, F(32370));
+    ck_assert_int_eq(res.duty_cv_e5, F(200000));
+    ck_assert_int_eq(res.cv_e5, F(300000));
+    parts[1].goods_index = 2;
+    bzl_fault f;
+    ck_assert_int_eq(bzl_tax_assess(&s, &r, &res, &f), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(f.field, "duty_basis");
 }
 END_TEST
 
@@ -498,6 +550,7 @@ tax_suite(void)
     tcase_add_test(tc, product_is_taxed_on_three_materials_by_its_norms);
     tcase_add_test(tc, interest_per_tax_can_lose_a_fen_against_the_total);
     tcase_add_test(tc, selective_duty_bases_differ_as_worked);
+    tcase_add_test(tc, material_basis_attributes_each_material_duty_to_its_own_line);
     tcase_add_test(tc, small_amount_rule_zeroes_each_kind_at_or_below_the_limit_only_when_on);
     tcase_add_test(tc, assess_refuses_incomplete_sales);
     tcase_add_test(tc, builtin_rate_history_and_lookup);

@@ -127,7 +127,8 @@ typedef struct bzl_tax_part {
     int64_t qty_e5;
     int64_t cv_e5; /* customs value, CNY, rounded to the fen */
     bzl_tax_rates rates;
-    bzl_tax_amounts tax; /* out */
+    uint32_t goods_index; /* MATERIAL basis: the goods (index into goods[]) it is embodied in */
+    bzl_tax_amounts tax;  /* out */
 } bzl_tax_part;
 
 typedef struct bzl_tax_sale {
@@ -136,16 +137,19 @@ typedef struct bzl_tax_sale {
      * SCRAP: the lines themselves) */
     bzl_tax_part *parts;
     uint32_t part_count;
-    /* the goods as presented (PRODUCT and MATERIAL bases; has_goods false otherwise) */
-    bool has_goods;
-    bzl_tax_part goods;
+    /* the goods as presented, one per declaration line (PRODUCT and MATERIAL bases; none
+     * otherwise) */
+    bzl_tax_part *goods;
+    uint32_t goods_count;
     int32_t interest_start; /* the book's last verification through-date, or its first import */
     int32_t interest_end;   /* the assessment date */
     int64_t interest_rate_e9;
 } bzl_tax_sale;
 
 typedef struct bzl_tax_result {
-    int64_t cv_e5; /* Σ customs values taxed (materials for duty, goods for VAT on MATERIAL) */
+    int64_t cv_e5;      /* Σ customs values of what VAT is levied on (parts, or the goods) */
+    int64_t duty_cv_e5; /* Σ customs values of what duty is levied on (the materials on the
+                           MATERIAL basis; cv_e5 otherwise) */
     bzl_tax_amounts total;
     int64_t interest_base_e5; /* the taxes that bear interest */
     int32_t interest_days;
