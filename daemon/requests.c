@@ -250,6 +250,35 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
     (void)bzl_fault_missing(fault, "book", "book", req->list_items->book);
 }
 
+static const char *
+key_tax_show(const Bzl__V1__Request *req)
+{
+    return req->tax_show->enterprise;
+}
+
+static const char *
+key_tax_compare(const Bzl__V1__Request *req)
+{
+    return req->tax_compare->enterprise;
+}
+
+/* handler_tax.c's words for another enterprise's declaration, which must read as a missing one. */
+static void
+missing_tax_show(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id",
+                        "enterprise %.20s has no assessed domestic sale %.64s (only posted "
+                        "domestic sales are assessed)",
+                        req->tax_show->enterprise, req->tax_show->id);
+}
+
+static void
+missing_tax_compare(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id", "enterprise %.20s has no declaration %.64s",
+                        req->tax_compare->enterprise, req->tax_compare->id);
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Enterprises submit and void their own pending declarations; customs posts, rejects,
@@ -335,7 +364,19 @@ missing_list_items(const Bzl__V1__Request *req, bzl_fault *fault)
     X(AUDIT, .name = "audit", .handle = bzld_handle_audit, .roles = R_STAFF)                       \
     X(JOURNAL, .name = "journal", .handle = bzld_handle_journal, .roles = R_STAFF)                 \
     X(CHECKPOINT, .name = "checkpoint", .handle = bzld_handle_checkpoint, .roles = R_STAFF)        \
-    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)
+    X(BACKUP, .name = "backup", .handle = bzld_handle_backup, .roles = R_ADMIN | R_BACKUP)         \
+    X(SET_TARIFF, .name = "set_tariff", .handle = bzld_handle_set_tariff, .write = true,           \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(LIST_TARIFFS, .name = "list_tariffs", .handle = bzld_handle_list_tariffs, .roles = R_STAFF)  \
+    X(SET_INTEREST_RATE, .name = "set_interest_rate", .handle = bzld_handle_set_interest_rate,     \
+      .write = true, .roles = R_CUSTOMS | R_ADMIN)                                                 \
+    X(LIST_INTEREST_RATES, .name = "list_interest_rates",                                          \
+      .handle = bzld_handle_list_interest_rates, .roles = R_STAFF)                                 \
+    X(TAX_SHOW, .name = "tax_show", .handle = bzld_handle_tax_show, .roles = R_READERS,            \
+      .scope = BZLD_SCOPE_CODE, .key = key_tax_show, .missing = missing_tax_show)                  \
+    X(TAX_COMPARE, .name = "tax_compare", .handle = bzld_handle_tax_compare, .roles = R_READERS,   \
+      .scope = BZLD_SCOPE_CODE, .key = key_tax_compare, .missing = missing_tax_compare)            \
+    X(TAX_REPORT, .name = "tax_report", .handle = bzld_handle_tax_report, .roles = R_STAFF)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};

@@ -88,6 +88,7 @@ typedef enum bzld_listing {
     BZLD_LIST_BOOK_RECORDS = 'k', /* last book listed (book list) */
     BZLD_LIST_ITEMS = 'i',        /* bzld_item_position of the last row */
     BZLD_LIST_JOURNAL = 'j',      /* last journal sequence sent (journal stream) */
+    BZLD_LIST_TARIFFS = 'g',      /* rows already listed */
 } bzld_listing;
 
 /* Room for any token the daemon writes, NUL included. */

@@ -52,6 +52,8 @@ static const field_spec decl_fields[] = {
     DECL_FIELD(pending, FT_BOOL, false),
     DECL_FIELD(related_book, FT_TEXT, false),
     DECL_FIELD(related_id, FT_TEXT, false),
+    DECL_FIELD(duty_basis, FT_TEXT, false),
+    DECL_FIELD(tax_date, FT_TEXT, false),
     DECL_FIELD(lines, FT_LINES, true),
 };
 

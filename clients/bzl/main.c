@@ -223,6 +223,44 @@ static const cli_cmd commands[] = {
      "dominant modes in two periods, mode events and the transition matrix", "", cli_report},
     {"report share", "--period P", "processing-trade share of the zone's trade per month", "",
      cli_report},
+    {"report tax", "--period P [--by enterprise|item|month]",
+     "duty, excise, VAT and 缓税利息 assessed on domestic sales",
+     "Sums the assessments dated in the period (docs/TAX.md) per group and basis\n"
+     "(ordinary, product, material, scrap): customs value, duty, excise, VAT, interest\n"
+     "and payable, in CNY. Reversed and incomplete assessments are counted in a note, not\n"
+     "in the rows; the rows sum to the total the note gives. --by item puts each taxed\n"
+     "part under its item and the interest, which belongs to the sale, in a row of its own.\n",
+     cli_report_tax},
+    {"tariff set", "--hs CODE --from DATE --duty PCT [--vat PCT] [--excise PCT]",
+     "set an HS code's tax rates from a date",
+     "Rates are percentages (duty 0-1000, VAT 0-100, default 13; excise 0 to below 100,\n"
+     "default 0). A row is in force from its date until the code's next row; assessments\n"
+     "take the row in force on the assessment date. Journaled; customs and admin only.\n",
+     cli_tariff_set},
+    {"tariff list", "[--hs CODE]", "list tariff rows in (hs, from) order", "", cli_tariff_list},
+    {"interest set", "--from DATE --rate PCT", "set the 缓税利息 rate (annual percent) from a date",
+     "Adds to the built-in PBOC demand-deposit history, or replaces its row of the same\n"
+     "date. The rate in force on the assessment date applies to the whole interest period\n"
+     "(海关总署公告2009年第13号). Journaled; customs and admin only.\n",
+     cli_interest_set},
+    {"interest list", "", "list the 缓税利息 rate history, built-in and set", "",
+     cli_interest_list},
+    {"tax show", "--enterprise CODE ID", "show the tax assessed on a domestic sale",
+     "One row per taxed part (a material the sale embodies, a line, or the goods as\n"
+     "presented) with its HS code, quantity, value, rate, customs value, the tax rates and\n"
+     "duty, excise and VAT; then a total row with the interest base, days, rate, 缓税利息\n"
+     "and the payable. Notes say the basis, the assessment date, the interest window and\n"
+     "any exemption. A sale whose rate, tariff or value was missing when posted shows why\n"
+     "and no figures. Only posted domestic sales (0245/0644, 0444/0445/5000, scrap\n"
+     "0844/0845/5200) are assessed.\n",
+     cli_tax_show},
+    {"tax compare", "--enterprise CODE ID",
+     "both bases of the zone's selective duty for a domestic sale, side by side",
+     "For a product sold from a zone (H) book: the material basis (duty on the embodied\n"
+     "materials, interest on the duty) and the product basis (everything on the goods as\n"
+     "presented, no interest), computed now at the declaration's dates. Elsewhere the one\n"
+     "basis the sale has.\n",
+     cli_tax_compare},
     {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE]",
      "list the journal lines of one item with running balances",
      "One row per journal entry that moved the item: sequence, date, declaration id,\n"

@@ -761,20 +761,28 @@ assess(bzl_assessment *a, int64_t rate_e9, const bzl_tax_rules *rules)
     return BZL_OK;
 }
 
-/* The basis a sale is assessed on: scrap for scrap; in a zone (H book) the declaration's
- * choice, by default the goods as presented (B.2, B.5); elsewhere ordinary. */
+/* The basis a sale is assessed on: scrap for scrap; for a product, the basis asked for, else
+ * the one the declaration names (选择性征收关税, B.5: a zone's choice, honoured on any book so an
+ * enterprise can weigh it, docs/TAX.md), else the book's default: the goods as presented in a
+ * zone (H) book (B.2), ordinary (折料, B.3) elsewhere. A material sold as such is taxed as
+ * presented in a zone and ordinarily elsewhere. */
 static uint8_t
 basis_of(const bzl_declaration *d, uint8_t flow, uint8_t asked)
 {
+    bool zone = d->book_no[0] == 'H';
     if (flow == BZL_FLOW_SCRAP_SALE) {
         return BZL_BASIS_SCRAP;
     }
-    if (d->book_no[0] != 'H') {
-        return BZL_BASIS_ORDINARY;
+    if (flow != BZL_FLOW_PROD_DOMESTIC_SALE) {
+        return zone ? BZL_BASIS_PRODUCT : BZL_BASIS_ORDINARY;
     }
-    uint8_t basis = asked != 0 ? asked : d->duty_basis != 0 ? d->duty_basis : BZL_BASIS_PRODUCT;
-    /* Only products embody materials; a material sold as such is taxed as presented. */
-    return flow == BZL_FLOW_PROD_DOMESTIC_SALE ? basis : BZL_BASIS_PRODUCT;
+    if (asked != 0) {
+        return asked;
+    }
+    if (d->duty_basis != 0) {
+        return d->duty_basis;
+    }
+    return zone ? BZL_BASIS_PRODUCT : BZL_BASIS_ORDINARY;
 }
 
 bzl_status

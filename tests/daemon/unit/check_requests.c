@@ -67,6 +67,13 @@ static const expect expected[] = {
     {B(LIST_RATES), "list_rates", false, STAFF, BZLD_SCOPE_NONE},
     {B(RECORD_TRADE), "record_trade", true, C | A, BZLD_SCOPE_NONE},
     {B(REPORT), "report", false, STAFF, BZLD_SCOPE_NONE},
+    {B(SET_TARIFF), "set_tariff", true, C | A, BZLD_SCOPE_NONE},
+    {B(LIST_TARIFFS), "list_tariffs", false, STAFF, BZLD_SCOPE_NONE},
+    {B(SET_INTEREST_RATE), "set_interest_rate", true, C | A, BZLD_SCOPE_NONE},
+    {B(LIST_INTEREST_RATES), "list_interest_rates", false, STAFF, BZLD_SCOPE_NONE},
+    {B(TAX_SHOW), "tax_show", false, STAFF | E, BZLD_SCOPE_CODE},
+    {B(TAX_COMPARE), "tax_compare", false, STAFF | E, BZLD_SCOPE_CODE},
+    {B(TAX_REPORT), "tax_report", false, STAFF, BZLD_SCOPE_NONE},
 };
 
 static const expect *

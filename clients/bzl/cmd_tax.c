@@ -1,0 +1,128 @@
+/* cmd_tax.c — domestic-sale tax (docs/TAX.md): tariff and 缓税利息-rate tables, a sale's
+ * assessment, both bases of the zone's selective duty, and the tax report. Every answer is a
+ * daemon Table, printed by cmd_recon.c's table printer (table, --csv or --json). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+int
+cli_tariff_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__SetTariff body = BZL__V1__SET_TARIFF__INIT;
+    bool csv = false;
+    const cli_recon_opt specs[] = {{"hs", &body.hs, NULL, true},
+                                   {"from", &body.from, NULL, true},
+                                   {"duty", &body.duty, NULL, true},
+                                   {"vat", &body.vat, NULL, false},
+                                   {"excise", &body.excise, NULL, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SET_TARIFF;
+    req.set_tariff = &body;
+    return cli_table_call(c, &req, csv);
+}
+
+int
+cli_tariff_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__ListTariffs body = BZL__V1__LIST_TARIFFS__INIT;
+    bool csv = false;
+    const cli_recon_opt specs[] = {{"hs", &body.hs, NULL, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    body.page_size = BZL_LIST_ROWS_MAX;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_TARIFFS;
+    req.list_tariffs = &body;
+    return cli_table_call(c, &req, csv);
+}
+
+int
+cli_interest_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__SetInterestRate body = BZL__V1__SET_INTEREST_RATE__INIT;
+    bool csv = false;
+    const cli_recon_opt specs[] = {{"from", &body.from, NULL, true},
+                                   {"rate", &body.rate, NULL, true}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SET_INTEREST_RATE;
+    req.set_interest_rate = &body;
+    return cli_table_call(c, &req, csv);
+}
+
+int
+cli_interest_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__ListInterestRates body = BZL__V1__LIST_INTEREST_RATES__INIT;
+    bool csv = false;
+    int rc = cli_recon_opts(c, cmd, argc, argv, NULL, 0, 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_INTEREST_RATES;
+    req.list_interest_rates = &body;
+    return cli_table_call(c, &req, csv);
+}
+
+/* tax show and tax compare: --enterprise CODE ID. */
+static int
+tax_query(cli *c, const cli_cmd *cmd, int argc, char **argv, bool compare)
+{
+    Bzl__V1__TaxQuery body = BZL__V1__TAX_QUERY__INIT;
+    bool csv = false;
+    const cli_recon_opt specs[] = {{"enterprise", &body.enterprise, NULL, true}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    body.id = argv[optind];
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    if (compare) {
+        req.body_case = BZL__V1__REQUEST__BODY_TAX_COMPARE;
+        req.tax_compare = &body;
+    } else {
+        req.body_case = BZL__V1__REQUEST__BODY_TAX_SHOW;
+        req.tax_show = &body;
+    }
+    return cli_table_call(c, &req, csv);
+}
+
+int
+cli_tax_show(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    return tax_query(c, cmd, argc, argv, false);
+}
+
+int
+cli_tax_compare(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    return tax_query(c, cmd, argc, argv, true);
+}
+
+int
+cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__TaxReport body = BZL__V1__TAX_REPORT__INIT;
+    bool csv = false;
+    const cli_recon_opt specs[] = {{"period", &body.period, NULL, true},
+                                   {"by", &body.by, NULL, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_TAX_REPORT;
+    req.tax_report = &body;
+    return cli_table_call(c, &req, csv);
+}
