@@ -13,6 +13,7 @@
 #include "bzl/frame.h"
 #include "bzl/limits.h"
 #include "bzl/storage.h"
+#include "bzl/tax.h"
 
 #include "access.h"
 
@@ -47,6 +48,9 @@ typedef struct bzld_config {
     /* The Ed25519 key that signs checkpoints (checkpoint_key.h); "" until set: DATA-keys/
      * checkpoint.key beside the data directory, never inside it. */
     char checkpoint_key[256];
+    /* [tax]: the rules domestic-sale assessments are made under (docs/TAX.md, bzld.conf(5));
+     * read at start. */
+    bzl_tax_rules tax_rules;
 } bzld_config;
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */
