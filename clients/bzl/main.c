@@ -385,7 +385,7 @@ static const cli_cmd commands[] = {
      "  --book NO          only entries about that book's records\n"
      "  --action TYPE      only entries of that type: enterprise, book, item, declaration,\n"
      "                     post, void, reverse, period_close, norm, item_mode, reject,\n"
-     "                     stocktake, rate, trade, tariff, interest, assessment\n"
+     "                     stocktake, rate, trade, tax_table, assessment, lot_method\n"
      "  --csv              CSV: a header row (the table's columns in lower case), then a\n"
      "                     row per entry\n"
      "\n"

@@ -76,9 +76,9 @@ static const enum_word entry_types[] = {
     {"stocktake", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_STOCKTAKE},
     {"rate", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_RATE},
     {"trade", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TRADE},
-    {"tariff", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TARIFF},
-    {"interest", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_INTEREST},
+    {"tax_table", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TAX_TABLE},
     {"assessment", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ASSESSMENT},
+    {"lot_method", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_LOT_METHOD},
 };
 /* Where a declaration stands: `bzl declaration list --state` and its STATE column. */
 static const enum_word decl_states[] = {

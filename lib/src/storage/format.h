@@ -104,11 +104,14 @@
  *                                  previous_e9 i64 (the rate it replaced; 0 when none)
  *                  14 trade        month u32 (yyyymm) | currency[3] | exports_e5 i64 |
  *                                  imports_e5 i64 (the row as recorded, replacing any earlier)
- *                 15 tariff      hs[10] | from i32 (days) | duty_e9 i64 | vat_e9 i64 |
- *                                excise_e9 i64 | had u8 (a row of that key existed) |
- *                                previous duty_e9, vat_e9, excise_e9 i64 (0 when not had)
- *                 16 interest    from i32 | rate_e9 i64 | had u8 | previous_e9 i64
- *                 17 assessment  the assessment payload (below)
+ *                 15 tax table   table u8, then for 1 (a tariff row): hs[10] | from i32
+ *                                (days) | duty_e9 i64 | vat_e9 i64 | excise_e9 i64 | had u8
+ *                                (a row of that key existed) | previous duty_e9, vat_e9,
+ *                                excise_e9 i64 (0 when not had); for 2 (a 缓税利息-rate row):
+ *                                from i32 | rate_e9 i64 | had u8 | previous_e9 i64
+ *                 16 assessment  the assessment payload (below)
+ *                 17 lot method  book_no[12] | method u8 (1 FIFO, 2 SPECIFIC, 3 AVERAGE) |
+ *                                previous u8 (storage_lots.c)
  *                 Types 12-17 (storage_recon.c, storage_tax.c) carry no EFFECTS: they move no
  *                 balance. A replayed rate, trade, tariff or interest recording (same values)
  *                 writes no entry.
@@ -192,7 +195,7 @@
  *           8  qty_e5 i64
  *           8  bom_version, padded ("" for the version in force)
  *
- *   Assessment payload (entry type 17, storage_tax.c): what customs collects for one posted
+ *   Assessment payload (entry type 16, storage_tax.c): what customs collects for one posted
  *   domestic sale (flows 6, 15, 19), journaled after the entry that posted it, and again, as
  *   reversed, after the entry that reversed it.
  *
@@ -316,11 +319,13 @@
  * Every row's value is seq u64 | the payload of entry seq, the last entry of its key, which
  * verify proves byte for byte.
  *
- * tariff — key: hs[10] | from u32 BE (days) (14 bytes); value: seq | tariff payload (type 15).
- * interest — key: from u32 BE (days); value: seq | interest payload (type 16). The built-in
+ * tariff — key: hs[10] | from u32 BE (days) (14 bytes); value: seq | the tax-table payload
+ *   (type 15, table 1).
+ * interest — key: from u32 BE (days); value: seq | the tax-table payload (type 15, table 2). The
+ built-in
  *   PBOC history (lib/src/core/tax.c) is not stored: a row here adds to it or replaces the
  *   built-in row of its date.
- * assessment — key: decl_seq u64 BE; value: seq | assessment payload (type 17).
+ * assessment — key: decl_seq u64 BE; value: seq | assessment payload (type 16).
  * tax_first — key: book_no[12]; value: date i32 | seq u64: the book's earliest posted material
  *   import (flow 1) and its declaration entry, the start of 缓税利息 while the book was never
  *   verified (B.4). Moved only to an earlier date; a reversal leaves it (the goods did arrive).
@@ -383,9 +388,9 @@ enum {
 
 /* Tax entries and rows (types 15-17; storage_tax.c). */
 #define TARIFF_KEY_BYTES (BZL_HS_LEN + 4u)
-#define TARIFF_ENTRY_BYTES (BZL_HS_LEN + 4u + 3u * 8u + 1u + 3u * 8u)
+#define TARIFF_ENTRY_BYTES (1u + BZL_HS_LEN + 4u + 3u * 8u + 1u + 3u * 8u)
 #define INTEREST_KEY_BYTES 4u
-#define INTEREST_ENTRY_BYTES (4u + 8u + 1u + 8u)
+#define INTEREST_ENTRY_BYTES (1u + 4u + 8u + 1u + 8u)
 #define ASSESS_PART_BYTES                                                                          \
     (1u + 4u + 4u + BZL_HS_LEN + 8u + 8u + BZL_CURRENCY_LEN + 8u + 8u + 3u * 8u + 3u * 8u)
 #define ASSESS_FIXED_BYTES                                                                         \

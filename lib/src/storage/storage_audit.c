@@ -361,8 +361,7 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
     case JOURNAL_TRADE:
         summary_month_row(e[0], p, n, row);
         break;
-    case JOURNAL_TARIFF:
-    case JOURNAL_INTEREST:
+    case JOURNAL_TAX_TABLE:
     case JOURNAL_ASSESSMENT: {
         bzl__entry te = {.type = e[0], .payload = p, .payload_len = n};
         if (!bzl__tax_audit_summary(&te, row->summary, sizeof row->summary, row->enterprise,

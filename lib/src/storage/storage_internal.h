@@ -111,9 +111,9 @@ enum {
     JOURNAL_RATE = 13,
     JOURNAL_TRADE = 14,
     /* domestic-sale tax (storage_tax.c): no balance effects */
-    JOURNAL_TARIFF = 15,
-    JOURNAL_INTEREST = 16,
-    JOURNAL_ASSESSMENT = 17,
+    JOURNAL_TAX_TABLE = 15,  /* a tariff or 缓税利息-rate row (the payload's first byte says) */
+    JOURNAL_ASSESSMENT = 16, /* a domestic sale's assessment, or its reversal */
+    JOURNAL_LOT_METHOD = 17, /* a book's lot consumption method (storage_lots.c) */
 };
 
 /* The entry's chain hash sits in the header between request_id and payload_len, so the type
@@ -484,7 +484,7 @@ BZL_NODISCARD bzl_status bzl__tax_posted(bzl_txn *t, uint64_t decl_seq, const bz
  * one, is journaled again as reversed. */
 BZL_NODISCARD bzl_status bzl__tax_reversed(bzl_txn *t, uint64_t decl_seq, uint64_t ref_seq,
                                            const bzl_actor *actor);
-/* Verify's side (storage_verify.c): remembers the last tax entry (15-17) of every row key in
+/* Verify's side (storage_verify.c): remembers the last tax entry (15, 16) of every row key in
  * the one journal pass, then compares every row of the tax tables with it both ways. */
 typedef struct bzl__tax_marks bzl__tax_marks;
 BZL_NODISCARD bzl_status bzl__tax_marks_create(bzl__tax_marks **out);
@@ -492,8 +492,8 @@ BZL_NODISCARD bzl_status bzl__tax_marks_add(bzl__tax_marks *m, uint64_t seq, con
 BZL_NODISCARD bzl_status bzl__tax_marks_compare(bzl__tax_marks *m, bzl_txn *t,
                                                 bzl_verify_report *out);
 void bzl__tax_marks_destroy(bzl__tax_marks *m);
-/* A tax entry's audit sentence ("tariff 8542310000 from 2024-01-01 duty 5 vat 13 excise 0"),
- * its book and enterprise (assessments). False when the payload does not decode. */
+/* A tax entry's (15, 16) audit sentence ("tariff 8542310000 from 2024-01-01 duty 5 vat 13 excise
+ * 0"), its book and enterprise (assessments). False when the payload does not decode. */
 bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
                             char *book_no);
 

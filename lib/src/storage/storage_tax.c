@@ -21,8 +21,11 @@
 #define USD_CODE "502"
 #define ONE_E9 1000000000LL
 
-static_assert(TARIFF_ENTRY_BYTES == 63u, "tariff entry as documented");
-static_assert(INTEREST_ENTRY_BYTES == 21u, "interest entry as documented");
+static_assert(TARIFF_ENTRY_BYTES == 64u, "tariff entry as documented");
+static_assert(INTEREST_ENTRY_BYTES == 22u, "interest entry as documented");
+
+/* The tables of entry type 15's first byte, and the assessment's, as verify keys them. */
+enum { TABLE_TARIFF = 1, TABLE_INTEREST = 2, TABLE_ASSESSMENT = 3 };
 static_assert(ASSESS_PART_BYTES == 102u, "assessment part as documented");
 
 /* ---- rows: seq | payload -------------------------------------------------------------------- */
@@ -86,6 +89,7 @@ static bool
 tariff_decode(const uint8_t *p, size_t len, bzl_tariff_row *out, bool *had, bzl_tax_rates *prev)
 {
     bzl_rd r = {.p = p, .len = len};
+    r.bad |= rd_u8(&r) != TABLE_TARIFF;
     rd_text(&r, out->hs, sizeof out->hs, BZL_HS_LEN, false);
     out->from = rd_i32(&r);
     out->rates.duty_e9 = rd_i64(&r);
@@ -148,6 +152,7 @@ bzl_storage_tariff_set(bzl_txn *batch, const bzl_tariff_row *row, const bzl_acto
     }
     uint8_t p[TARIFF_ENTRY_BYTES];
     bzl_wr w = {.p = p, .cap = sizeof p};
+    wr_u8(&w, TABLE_TARIFF);
     wr_fixed(&w, row->hs, BZL_HS_LEN);
     wr_i32(&w, row->from);
     wr_i64(&w, row->rates.duty_e9);
@@ -158,7 +163,7 @@ bzl_storage_tariff_set(bzl_txn *batch, const bzl_tariff_row *row, const bzl_acto
     wr_i64(&w, old.rates.vat_e9);
     wr_i64(&w, old.rates.excise_e9);
     BZL_ASSERT(w.len == sizeof p);
-    return journal_row(batch, JOURNAL_TARIFF, DB_TARIFF, key, sizeof key, p, sizeof p, actor,
+    return journal_row(batch, JOURNAL_TAX_TABLE, DB_TARIFF, key, sizeof key, p, sizeof p, actor,
                        &out->seq);
 }
 
@@ -232,6 +237,7 @@ interest_decode(const uint8_t *p, size_t len, int32_t *from, int64_t *rate, bool
                 int64_t *prev)
 {
     bzl_rd r = {.p = p, .len = len};
+    r.bad |= rd_u8(&r) != TABLE_INTEREST;
     *from = rd_i32(&r);
     *rate = rd_i64(&r);
     *had = rd_u8(&r) != 0;
@@ -290,12 +296,13 @@ bzl_storage_interest_set(bzl_txn *batch, int32_t from, int64_t rate_e9, const bz
     }
     uint8_t p[INTEREST_ENTRY_BYTES];
     bzl_wr w = {.p = p, .cap = sizeof p};
+    wr_u8(&w, TABLE_INTEREST);
     wr_i32(&w, from);
     wr_i64(&w, rate_e9);
     wr_u8(&w, had ? 1 : 0);
     wr_i64(&w, old.rate_e9);
     BZL_ASSERT(w.len == sizeof p);
-    return journal_row(batch, JOURNAL_INTEREST, DB_INTEREST, key, sizeof key, p, sizeof p, actor,
+    return journal_row(batch, JOURNAL_TAX_TABLE, DB_INTEREST, key, sizeof key, p, sizeof p, actor,
                        &out->seq);
 }
 
@@ -1188,13 +1195,15 @@ bzl__tax_marks_destroy(bzl__tax_marks *m)
     }
 }
 
-/* The row key an entry of type 15-17 writes, from its payload; false when it does not decode. */
+/* The table and row key an entry of type 15 or 16 writes, from its payload; false when it does
+ * not decode. */
 static bool
 entry_row_key(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES])
 {
     memset(key, 0, MARK_KEY_BYTES);
-    key[0] = e->type;
-    if (e->type == JOURNAL_TARIFF) {
+    bool table = e->type == JOURNAL_TAX_TABLE && e->payload_len > 0;
+    key[0] = table ? e->payload[0] : TABLE_ASSESSMENT;
+    if (table && key[0] == TABLE_TARIFF) {
         bzl_tariff_row row;
         bool had = false;
         bzl_tax_rates prev;
@@ -1204,7 +1213,7 @@ entry_row_key(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES])
         tariff_key(key + 1, row.hs, row.from);
         return true;
     }
-    if (e->type == JOURNAL_INTEREST) {
+    if (table && key[0] == TABLE_INTEREST) {
         int32_t from = 0;
         int64_t rate = 0;
         int64_t prev = 0;
@@ -1214,6 +1223,9 @@ entry_row_key(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES])
         }
         interest_key(key + 1, from);
         return true;
+    }
+    if (e->type != JOURNAL_ASSESSMENT) {
+        return false;
     }
     bzl_rd r = {.p = e->payload, .len = e->payload_len};
     uint64_t decl_seq = rd_u64(&r);
@@ -1225,7 +1237,7 @@ entry_row_key(const bzl__entry *e, uint8_t key[MARK_KEY_BYTES])
 bzl_status
 bzl__tax_marks_add(bzl__tax_marks *m, uint64_t seq, const bzl__entry *e)
 {
-    if (e->type != JOURNAL_TARIFF && e->type != JOURNAL_INTEREST && e->type != JOURNAL_ASSESSMENT) {
+    if (e->type != JOURNAL_TAX_TABLE && e->type != JOURNAL_ASSESSMENT) {
         return BZL_OK;
     }
     uint8_t key[MARK_KEY_BYTES];
@@ -1241,9 +1253,9 @@ bzl__tax_marks_add(bzl__tax_marks *m, uint64_t seq, const bzl__entry *e)
 }
 
 static const char *
-table_of(uint8_t type)
+table_of(uint8_t table)
 {
-    return type == JOURNAL_TARIFF ? "tariff" : type == JOURNAL_INTEREST ? "interest" : "assessment";
+    return table == TABLE_TARIFF ? "tariff" : table == TABLE_INTEREST ? "interest" : "assessment";
 }
 
 static bzl_status
@@ -1264,8 +1276,8 @@ tax_mismatch(bzl_verify_report *out, uint8_t type, uint64_t row_seq, uint64_t en
 /* Compares every row of db with the last entry of its key: the row must name that entry and
  * hold exactly its payload. */
 static bzl_status
-compare_rows(bzl__tax_marks *m, bzl_txn *t, unsigned db, uint8_t type, size_t key_len,
-             bzl_verify_report *out)
+compare_rows(bzl__tax_marks *m, bzl_txn *t, unsigned db, uint8_t type, uint8_t table,
+             size_t key_len, bzl_verify_report *out)
 {
     bzl__walk w;
     bzl__walk_begin(t, db, NULL, 0, 0, &w);
@@ -1273,7 +1285,7 @@ compare_rows(bzl__tax_marks *m, bzl_txn *t, unsigned db, uint8_t type, size_t ke
     while (st == BZL_OK && bzl__walk_next(&w)) {
         uint8_t key[MARK_KEY_BYTES];
         memset(key, 0, sizeof key);
-        key[0] = type;
+        key[0] = table;
         if (w.k.mv_size != key_len || w.v.mv_size < 8u) {
             st = BZL_CORRUPT;
             break;
@@ -1284,12 +1296,12 @@ compare_rows(bzl__tax_marks *m, bzl_txn *t, unsigned db, uint8_t type, size_t ke
         out->rows++;
         tax_mark *x = bzl__keyed_find(&m->m, key, false);
         if (x == NULL) {
-            st = tax_mismatch(out, type, seq, 0, "no journal entry wrote it");
+            st = tax_mismatch(out, table, seq, 0, "no journal entry wrote it");
             break;
         }
         x->stored = true;
         if (x->seq != seq) {
-            st = tax_mismatch(out, type, seq, x->seq, "it names another entry than the last");
+            st = tax_mismatch(out, table, seq, x->seq, "it names another entry than the last");
             break;
         }
         /* Copy: the journal read below may move the cursor's view. */
@@ -1304,9 +1316,9 @@ compare_rows(bzl__tax_marks *m, bzl_txn *t, unsigned db, uint8_t type, size_t ke
         st = bzl__journal_get(t, seq, &e);
         if (st == BZL_OK &&
             (e.type != type || e.payload_len != len || memcmp(e.payload, row, len) != 0)) {
-            st = tax_mismatch(out, type, seq, x->seq, "its bytes differ from the entry's");
+            st = tax_mismatch(out, table, seq, x->seq, "its bytes differ from the entry's");
         } else if (st == BZL_NOT_FOUND) {
-            st = tax_mismatch(out, type, seq, x->seq, "the entry it names does not exist");
+            st = tax_mismatch(out, table, seq, x->seq, "the entry it names does not exist");
         }
         free(row);
     }
@@ -1361,12 +1373,14 @@ compare_first(bzl_txn *t, bzl_verify_report *out)
 bzl_status
 bzl__tax_marks_compare(bzl__tax_marks *m, bzl_txn *t, bzl_verify_report *out)
 {
-    bzl_status st = compare_rows(m, t, DB_TARIFF, JOURNAL_TARIFF, TARIFF_KEY_BYTES, out);
+    bzl_status st =
+        compare_rows(m, t, DB_TARIFF, JOURNAL_TAX_TABLE, TABLE_TARIFF, TARIFF_KEY_BYTES, out);
     if (st == BZL_OK) {
-        st = compare_rows(m, t, DB_INTEREST, JOURNAL_INTEREST, INTEREST_KEY_BYTES, out);
+        st = compare_rows(m, t, DB_INTEREST, JOURNAL_TAX_TABLE, TABLE_INTEREST, INTEREST_KEY_BYTES,
+                          out);
     }
     if (st == BZL_OK) {
-        st = compare_rows(m, t, DB_ASSESSMENT, JOURNAL_ASSESSMENT, 8u, out);
+        st = compare_rows(m, t, DB_ASSESSMENT, JOURNAL_ASSESSMENT, TABLE_ASSESSMENT, 8u, out);
     }
     for (size_t i = 0; st == BZL_OK && i < m->m.cap; i++) {
         const tax_mark *x = bzl__keyed_at(&m->m, i);
@@ -1396,7 +1410,8 @@ bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *ent
     char a[BZL_DEC_TEXT_BYTES];
     char b[BZL_DEC_TEXT_BYTES];
     char c[BZL_DEC_TEXT_BYTES];
-    if (e->type == JOURNAL_TARIFF) {
+    uint8_t table = e->type == JOURNAL_TAX_TABLE && e->payload_len > 0 ? e->payload[0] : 0;
+    if (table == TABLE_TARIFF) {
         bzl_tariff_row row;
         bool had = false;
         bzl_tax_rates prev;
@@ -1417,7 +1432,7 @@ bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *ent
         }
         return true;
     }
-    if (e->type == JOURNAL_INTEREST) {
+    if (table == TABLE_INTEREST) {
         int32_t from = 0;
         int64_t rate = 0;
         int64_t prev = 0;

@@ -3,7 +3,8 @@
  *
  * Part of the storage module (bzl/storage.h: transactions, actors, action results); a header
  * of its own so the tax tables read apart from the ledger's. Every write here is journaled
- * (entry types 15 tariff, 16 interest rate, 17 assessment: lib/src/storage/format.h) in the
+ * (entry types 15 tax table — a tariff or an interest-rate row — and 16 assessment:
+ * lib/src/storage/format.h) in the
  * same transaction, and every row is derived from the last entry of its key, which
  * bzl_storage_verify_balances proves. The arithmetic is lib's (bzl/tax.h); nothing here rounds.
  */
@@ -47,7 +48,7 @@ typedef struct bzl_interest_row {
 } bzl_interest_row;
 
 /* Sets the rate in force from `from` (0 < rate <= 100 %, the caller checked) and journals it
- * (entry type 16, with the stored rate it replaced). A row set on a built-in row's date
+ * (entry type 15, with the stored rate it replaced). A row set on a built-in row's date
  * replaces it. The same rate again replays. */
 BZL_NODISCARD bzl_status bzl_storage_interest_set(bzl_txn *batch, int32_t from, int64_t rate_e9,
                                                   const bzl_actor *actor, bzl_action_result *out);
