@@ -279,6 +279,25 @@ missing_tax_compare(const Bzl__V1__Request *req, bzl_fault *fault)
                         req->tax_compare->enterprise, req->tax_compare->id);
 }
 
+static const char *
+key_set_lot_method(const Bzl__V1__Request *req)
+{
+    return req->set_lot_method->book;
+}
+
+/* Storage's words for a missing book (storage_lots.c), the same for every principal. */
+static void
+missing_set_lot_method(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->set_lot_method->book);
+}
+
+static const char *
+key_list_lots(const Bzl__V1__Request *req)
+{
+    return req->list_lots->book;
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Enterprises submit and void their own pending declarations; customs posts, rejects,
@@ -376,7 +395,12 @@ missing_tax_compare(const Bzl__V1__Request *req, bzl_fault *fault)
       .scope = BZLD_SCOPE_CODE, .key = key_tax_show, .missing = missing_tax_show)                  \
     X(TAX_COMPARE, .name = "tax_compare", .handle = bzld_handle_tax_compare, .roles = R_READERS,   \
       .scope = BZLD_SCOPE_CODE, .key = key_tax_compare, .missing = missing_tax_compare)            \
-    X(TAX_REPORT, .name = "tax_report", .handle = bzld_handle_tax_report, .roles = R_STAFF)
+    X(TAX_REPORT, .name = "tax_report", .handle = bzld_handle_tax_report, .roles = R_STAFF)        \
+    X(SET_LOT_METHOD, .name = "set_lot_method", .handle = bzld_handle_set_lot_method,              \
+      .write = true, .roles = R_ENT | R_CUSTOMS | R_ADMIN, .scope = BZLD_SCOPE_BOOK,               \
+      .key = key_set_lot_method, .missing = missing_set_lot_method)                                \
+    X(LIST_LOTS, .name = "list_lots", .handle = bzld_handle_list_lots, .roles = R_READERS,         \
+      .scope = BZLD_SCOPE_BOOK, .key = key_list_lots, .missing = missing_the_book)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};

@@ -407,6 +407,8 @@ int cli_interest_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_tax_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_tax_compare(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_lots_method(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
 /* Prints one CSV cell, quoted when it holds a comma, quote or newline, then ',' or, for the

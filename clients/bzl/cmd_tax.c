@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -124,5 +125,59 @@ cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_TAX_REPORT;
     req.tax_report = &body;
+    return cli_table_call(c, &req, csv);
+}
+
+/* ---- lots (next-wave.md E.4) ---------------------------------------------------------------- */
+
+int
+cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__ListLots body = BZL__V1__LIST_LOTS__INIT;
+    bool csv = false;
+    char *kind = "";
+    char *item = "";
+    const cli_recon_opt specs[] = {{"book", &body.book, NULL, true},
+                                   {"kind", &kind, NULL, false},
+                                   {"item", &item, NULL, false},
+                                   {"as-of", &body.as_of, NULL, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    if (kind[0] != '\0' && !cli_kind_parse(kind, &body.kind)) {
+        return cli_usage_error(cmd, "--kind takes material or product, not '%s'", kind);
+    }
+    if (item[0] != '\0') {
+        char *end = NULL;
+        unsigned long n = strtoul(item, &end, 10);
+        if (*end != '\0' || n == 0 || n > BZL_ITEM_NO_MAX || item[0] == '-') {
+            return cli_usage_error(cmd, "--item takes an item number, not '%s'", item);
+        }
+        if (kind[0] == '\0') {
+            body.kind = BZL__V1__KIND__KIND_MATERIAL; /* lots of an item are a material's */
+        }
+        body.item = (uint32_t)n;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_LIST_LOTS;
+    req.list_lots = &body;
+    return cli_table_call(c, &req, csv);
+}
+
+int
+cli_lots_method(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__SetLotMethod body = BZL__V1__SET_LOT_METHOD__INIT;
+    bool csv = false;
+    const cli_recon_opt specs[] = {{"book", &body.book, NULL, true},
+                                   {"method", &body.method, NULL, true}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SET_LOT_METHOD;
+    req.set_lot_method = &body;
     return cli_table_call(c, &req, csv);
 }

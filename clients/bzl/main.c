@@ -261,6 +261,21 @@ static const cli_cmd commands[] = {
      "presented, no interest), computed now at the declaration's dates. Elsewhere the one\n"
      "basis the sale has.\n",
      cli_tax_compare},
+    {"lots", "--book NO [--kind material|product] [--item N] [--as-of DATE] [--csv]",
+     "list a book's open lots with their age",
+     "Lots (next-wave.md E.4) are the enterprise's evidence under the customs ledger:\n"
+     "every posted receipt opens one (the entry, its date, quantity and value), every\n"
+     "outflow consumes them by the book's method (FIFO by receipt date by default,\n"
+     "AVERAGE pro rata; SPECIFIC takes FIFO until a declaration can name lots). For\n"
+     "every item the open lots sum to the balance, which `bzl verify` proves. Columns:\n"
+     "kind, item, entry, received, age_days (to --as-of, default today), received_qty,\n"
+     "remaining, value, remaining_value. --item alone means a material.\n",
+     cli_lots},
+    {"lots-method", "--book NO --method FIFO|SPECIFIC|AVERAGE",
+     "set how a book's lots are consumed, at a verification boundary",
+     "Refused (STATE_CONFLICT) once the book moved lots after its last period close: the\n"
+     "method changes only between verification cycles (E.4 (3)). Journaled (entry 17).\n",
+     cli_lots_method},
     {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE]",
      "list the journal lines of one item with running balances",
      "One row per journal entry that moved the item: sequence, date, declaration id,\n"

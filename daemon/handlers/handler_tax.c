@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "access.h"
 #include "bzl/decimal.h"
+#include "bzl/storage_lots.h"
 #include "bzl/storage_tax.h"
 #include "dispatch.h"
 #include "handlers.h"
@@ -17,7 +20,10 @@
 /* ---- writes: tariffs and the interest rate ------------------------------------------------- */
 
 typedef struct tax_work {
-    bool tariff; /* else the interest rate */
+    bool tariff; /* else the interest rate, or the lot method when book_no is set */
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t method;
+    bzld_principal principal; /* re-checked on the writer thread (bzld_access_book) */
     bzl_tariff_row row;
     int32_t from;
     int64_t rate_e9;
@@ -29,9 +35,22 @@ static bzl_status
 tax_apply(bzld_job *job, bzl_txn *txn)
 {
     tax_work *w = bzld_slot_of_job(job)->work;
-    bzl_status st = w->tariff
-                        ? bzl_storage_tariff_set(txn, &w->row, &w->actor, &w->result)
-                        : bzl_storage_interest_set(txn, w->from, w->rate_e9, &w->actor, &w->result);
+    bzl_status st = BZL_OK;
+    if (w->book_no[0] != '\0') {
+        /* The owner may have changed since the access check: checked where it cannot. */
+        memset(&w->result, 0, sizeof w->result);
+        st = bzld_access_book(&w->principal, txn, w->book_no, &w->result.fault);
+        if (st == BZL_NOT_FOUND) {
+            w->result.status = st;
+            st = BZL_OK;
+        } else if (st == BZL_OK) {
+            st = bzl_storage_lot_method_set(txn, w->book_no, w->method, &w->actor, &w->result);
+        }
+    } else if (w->tariff) {
+        st = bzl_storage_tariff_set(txn, &w->row, &w->actor, &w->result);
+    } else {
+        st = bzl_storage_interest_set(txn, w->from, w->rate_e9, &w->actor, &w->result);
+    }
     return bzld_apply_outcome(st, &w->result.status, &w->result.fault);
 }
 
@@ -61,6 +80,7 @@ tax_start(bzld_slot *slot, tax_work *w, bzl_status st, const bzl_fault *fault)
         return;
     }
     bzld_actor_of_slot(slot, &w->actor);
+    w->principal = *bzld_principal_of_slot(slot);
     if (bzld_slot_push_write(slot, w, 1, tax_apply, tax_reply) != BZL_OK) {
         free(w);
     }
@@ -656,5 +676,131 @@ bzld_handle_tax_report(bzld_slot *slot)
                             "interest belongs to the sale and has its own row");
     }
     free(r.groups);
+    bzld_table_reply(slot, &t, "", 0, 0);
+}
+
+/* ---- lots (next-wave.md E.4) ----------------------------------------------------------------- */
+
+void
+bzld_handle_set_lot_method(bzld_slot *slot)
+{
+    BZLD_HANDLER_BEGIN(slot, SET_LOT_METHOD);
+    const Bzl__V1__SetLotMethod *req = slot->req->set_lot_method;
+    tax_work *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory");
+        return;
+    }
+    bzl_fault fault = {0};
+    bzl_status st = BZL_OK;
+    if (bzld_check_book_no(req->book, strlen(req->book)) != BZL_OK) {
+        st = bzl_fault_set(&fault, BZL_INVALID_CODE, 0, "book",
+                           "book \"%.20s\" is not a book number", req->book);
+    } else if (!bzl_lot_method_parse(req->method, &w->method)) {
+        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "method",
+                           "method \"%.20s\" is not FIFO, SPECIFIC or AVERAGE", req->method);
+    } else {
+        memcpy(w->book_no, req->book, BZL_BOOK_NO_LEN + 1);
+    }
+    tax_start(slot, w, st, &fault);
+}
+
+static const char *const lot_cols[] = {"kind",      "item",     "entry",
+                                       "received",  "age_days", "received_qty",
+                                       "remaining", "value",    "remaining_value"};
+
+void
+bzld_handle_list_lots(bzld_slot *slot)
+{
+    BZLD_HANDLER_BEGIN(slot, LIST_LOTS);
+    const Bzl__V1__ListLots *req = slot->req->list_lots;
+    bzl_fault fault = {0};
+    int32_t today = (int32_t)(time(NULL) / 86400);
+    int32_t as_of = 0;
+    bzl_status st = bzld_check_book_no(req->book, strlen(req->book)) == BZL_OK
+                        ? BZL_OK
+                        : bzl_fault_set(&fault, BZL_INVALID_CODE, 0, "book",
+                                        "book \"%.20s\" is not a book number", req->book);
+    st = st == BZL_OK ? bzld_wire_date(req->as_of, true, today, "as_of", &as_of, &fault) : st;
+    uint8_t kind = 0;
+    if (st == BZL_OK && req->kind != BZL__V1__KIND__KIND_UNSPECIFIED) {
+        bzl_kind k = BZL_KIND_MATERIAL;
+        st = bzld_wire_kind(req->kind, &k, &fault);
+        kind = (uint8_t)k;
+    }
+    if (st == BZL_OK && req->item != 0 && kind == 0) {
+        st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "kind", "an item needs its kind");
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    bzl_lot *lots = calloc(BZL_LIST_ROWS_MAX, sizeof *lots);
+    bzl_txn *txn = NULL;
+    size_t n = 0;
+    bool more = false;
+    uint8_t method = BZL_LOTS_FIFO;
+    st = lots != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    bzl_book book;
+    if (st == BZL_OK) {
+        /* A missing book answers as the request table answers an enterprise (finding 5). */
+        st = bzl_storage_book_get(txn, req->book, &book);
+    }
+    if (st == BZL_OK) {
+        st = bzl_storage_lot_list(txn, req->book, kind, req->item, lots, BZL_LIST_ROWS_MAX, &n,
+                                  &more);
+        st = st == BZL_OK ? bzl_storage_lot_method_get(txn, req->book, &method) : st;
+    }
+    if (txn != NULL) {
+        bzl_txn_abort(txn);
+    }
+    if (st == BZL_NOT_FOUND) {
+        free(lots);
+        (void)bzl_fault_missing(&fault, "book", "the book", NULL);
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    if (st != BZL_OK) {
+        free(lots);
+        bzld_slot_reply_status(slot, st, "reading the lots failed: %s", bzl_status_text(st));
+        return;
+    }
+    bzld_table t;
+    bzld_table_init(&t, lot_cols, BZL_ARRAY_LEN(lot_cols));
+    for (size_t i = 0; i < n; i++) {
+        const bzl_lot *l = &lots[i];
+        char day[16] = "";
+        if (l->date != 0) {
+            bzl_date_format(l->date, day, sizeof day);
+        }
+        bzld_table_add(&t, "%s", bzl_kind_name((bzl_kind)l->kind));
+        bzld_table_add(&t, "%u", (unsigned)l->item_no);
+        bzld_table_add(&t, "%llu", (unsigned long long)l->seq);
+        bzld_table_add(&t, "%s", day);
+        if (l->date != 0) {
+            bzld_table_add(&t, "%d", (int)(as_of - l->date));
+        } else {
+            bzld_table_add(&t, "%s", "");
+        }
+        bzld_table_dec(&t, l->qty_e5, BZL_SCALE_QTY, 0, true);
+        bzld_table_dec(&t, l->remaining_e5, BZL_SCALE_QTY, 0, true);
+        bzld_table_dec(&t, l->value_e5, BZL_SCALE_QTY, 0, true);
+        int64_t rv = 0;
+        bool has = l->qty_e5 > 0 && bzl_dec_quotient((bzl_i128)l->value_e5 * l->remaining_e5,
+                                                     l->qty_e5, &rv) == BZL_OK;
+        bzld_table_dec(&t, rv, BZL_SCALE_QTY, 0, has);
+    }
+    free(lots);
+    char day[16];
+    bzl_date_format(as_of, day, sizeof day);
+    bzld_table_note(&t,
+                    "book %s consumes its lots %s; ages in days to %s; value in the receiving "
+                    "declaration's currency; open lots only",
+                    req->book, bzl_lot_method_name(method), day);
+    bzld_table_note(&t, "lots are the enterprise's evidence under the customs ledger: they never "
+                        "change a customs quantity nor the 缓税利息 start (docs/TAX.md)");
+    if (more) {
+        bzld_table_note(&t, "more than %u lots: name a kind and item", BZL_LIST_ROWS_MAX);
+    }
     bzld_table_reply(slot, &t, "", 0, 0);
 }

@@ -82,6 +82,8 @@ void bzld_handle_list_interest_rates(bzld_slot *slot);
 void bzld_handle_tax_show(bzld_slot *slot);
 void bzld_handle_tax_compare(bzld_slot *slot);
 void bzld_handle_tax_report(bzld_slot *slot);
+void bzld_handle_set_lot_method(bzld_slot *slot);
+void bzld_handle_list_lots(bzld_slot *slot);
 
 /* handler_ops.c */
 void bzld_handle_backup(bzld_slot *slot);

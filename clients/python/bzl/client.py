@@ -649,6 +649,30 @@ class _Requests:
         body.by = _text(by, "by")
         return self._unary(req, _table)
 
+    def set_lot_method(self, book: str, method: str) -> bool:
+        """Sets how ``book``'s lots are consumed ("FIFO", "SPECIFIC", "AVERAGE"), only at a
+        verification boundary (StateConflict otherwise). True when recorded, False when
+        unchanged."""
+        req, body = _request("set_lot_method")
+        body.book, body.method = _text(book, "book"), _text(method, "method")
+        return self._unary(req, _recorded)
+
+    def lots(
+        self,
+        book: str,
+        kind: Optional[str] = None,
+        item: int = 0,
+        as_of: Optional[cv.DateLike] = None,
+    ) -> Table:
+        """``book``'s open lots with their age in days to ``as_of`` (None: today)."""
+        req, body = _request("list_lots")
+        body.book = _text(book, "book")
+        if kind is not None:
+            body.kind = cv.enum_number("Kind", kind, "kind")
+        body.item = _uint(item, "item")
+        body.as_of = "" if as_of is None else cv.date_text(as_of, "as_of")
+        return self._unary(req, _table)
+
     def _report(self, kind: str, **fields: Any) -> Table:
         req, body = _request("report")
         body.kind = cv.enum_number("ReportKind", kind, "kind")
@@ -815,6 +839,8 @@ METHODS: Dict[str, str] = {
     "tax_show": "tax_show",
     "tax_compare": "tax_compare",
     "tax_report": "report_tax",
+    "set_lot_method": "set_lot_method",
+    "list_lots": "lots",
 }
 
 

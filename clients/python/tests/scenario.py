@@ -159,6 +159,13 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     ans["tax_show"] = c.tax_show(A, "S1")
     ans["tax_compare"] = c.tax_compare(A, "S1")
     ans["tax_report"] = c.report_tax("2026-02")
+    ans["list_lots"] = c.lots(BOOK, "material", 1, as_of=date(2026, 3, 1))
+    # The book was closed through 2026-01-31 before its February lots moved: refused.
+    try:
+        c.set_lot_method(BOOK, "AVERAGE")
+    except bzl.StateConflict:
+        pass
+    ans["set_lot_method"] = c.set_lot_method(BOOK, "FIFO")  # its method already: unchanged
     ans["verify"] = c.verify()
     ans["audit"] = list(c.audit())
     ans["journal"] = list(c.journal())

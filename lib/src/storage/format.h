@@ -331,6 +331,20 @@
  *   verified (B.4). Moved only to an earlier date; a reversal leaves it (the goods did arrive).
  *   Verify checks that the entry it names is a posted import of that book on that date.
  *
+ * LOTS (storage_lots.c; next-wave.md E.4). Created empty when absent; the first open by a build
+ * that keeps lots writes meta "lots_from" (journal_next then) and, for a ledger written before,
+ * one opening lot (entry 0) per item holding a quantity.
+ *
+ * lot — key: the item key | date u32 BE (receipt date; 0 for an opening lot) | seq u64 BE (the
+ *   entry that received it; 0 for an opening lot) (29 bytes), so key order is FIFO order and an
+ *   outflow reads only the oldest lots it takes; value 24 bytes: qty_e5 i64 (received) |
+ *   remaining_e5 i64 (> 0) | value_e5 i64 (the value received). Open lots only: a lot that
+ *   reaches 0 is deleted. An item's deficit row (what an outflow found no open lot for) has
+ *   date and seq all ones (it sorts last), qty 0 and remaining < 0. Σ remaining per item = its
+ *   balance's qty_e5.
+ * lot_method — key: book_no[12]; value 9 bytes: method u8 (1 FIFO, 2 SPECIFIC, 3 AVERAGE) |
+ *   last_move u64 (the entry of the book's last lot movement). Absent: FIFO, no movement.
+ *
  * VALUES PER CURRENCY (storage_values.c; schema 5). A balance's value_e5 sums values declared in
  * different currencies; these two databases keep it apart, so nothing shows an unlabelled sum.
  *
@@ -397,6 +411,11 @@ enum {
     (8u + BZL_ENTERPRISE_CODE_LEN + 1u + BZL_BOOK_NO_LEN + 1u + 8u + 1u + 4u + 1u + 1u + 1u + 4u + \
      7u * 8u + 4u + 8u + 1u + 1u + 4u + 4u)
 #define TAX_FIRST_VALUE_BYTES (4u + 8u)
+/* Lots (storage_lots.c) and the lot-method entry (type 17). */
+#define LOT_KEY_BYTES (ITEM_KEY_BYTES + 4u + 8u)
+#define LOT_VALUE_BYTES (3u * 8u)
+#define LOT_METHOD_VALUE_BYTES (1u + 8u)
+#define LOT_METHOD_ENTRY_BYTES (BZL_BOOK_NO_LEN + 1u + 1u)
 
 /* ---- keys and values ------------------------------------------------------------------------ */
 

@@ -40,6 +40,8 @@ static const char *const db_names[DB_COUNT] = {
     [DB_INTEREST] = "interest",
     [DB_ASSESSMENT] = "assessment",
     [DB_TAX_FIRST] = "tax_first",
+    [DB_LOT] = "lot",
+    [DB_LOT_METHOD] = "lot_method",
 };
 
 #define META_SCHEMA "schema"
@@ -428,6 +430,7 @@ dbs_open(bzl_storage *s, bool check_schema, char *why, size_t why_cap)
     bzl_status st = BZL_OK;
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     for (size_t i = 0; rc == MDB_SUCCESS && i < DB_COUNT; i++) {
+        BZL_ASSERT(db_names[i] != NULL); /* a NULL name would open the main database */
         rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
     }
     if (rc != MDB_SUCCESS) {
@@ -436,6 +439,10 @@ dbs_open(bzl_storage *s, bool check_schema, char *why, size_t why_cap)
         goto fail;
     }
     st = check_schema ? schema_check(s, txn, why, why_cap) : BZL_OK;
+    if (st == BZL_OK && check_schema) {
+        bzl_txn lt = {.s = s, .txn = txn, .write = true};
+        st = bzl__lots_open(&lt, why, why_cap);
+    }
     if (st != BZL_OK) {
         goto fail;
     }

@@ -50,6 +50,9 @@ enum {
     DB_INTEREST,
     DB_ASSESSMENT,
     DB_TAX_FIRST,
+    /* lots (storage_lots.c): created when absent; an older ledger gets opening lots at open */
+    DB_LOT,
+    DB_LOT_METHOD,
     DB_COUNT
 };
 
@@ -303,7 +306,8 @@ typedef struct bzl__history_note {
     uint8_t type; /* the journal entry type */
     uint8_t flow;
     int32_t date;
-    const char *id; /* the declaration id */
+    const char *id;        /* the declaration id */
+    uint64_t reversed_seq; /* a reversal: the posting entry it negates (0 otherwise) */
 } bzl__history_note;
 
 /* Decides, without writing, whether bzl__effects_apply would refuse list: a refusal lands in
@@ -496,6 +500,19 @@ void bzl__tax_marks_destroy(bzl__tax_marks *m);
  * 0"), its book and enterprise (assessments). False when the payload does not decode. */
 bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
                             char *book_no);
+
+/* ---- lots (storage_lots.c) ------------------------------------------------------------------ */
+
+/* Moves the lots of e's item by e's posted quantity (nothing when it moves none), as entry
+ * note->seq dated note->date (storage_effects.c, for every effect it stores). */
+BZL_NODISCARD bzl_status bzl__lots_move(bzl_txn *t, const char *book_no, const bzl_effect *e,
+                                        const bzl__history_note *note);
+/* At open: a ledger written before lots gets one opening lot per item holding a quantity, and
+ * meta "lots_from" (the first entry whose lots are kept). */
+BZL_NODISCARD bzl_status bzl__lots_open(bzl_txn *t, char *why, size_t why_cap);
+/* Verify: every lot against the entry that opened it, and Σ lot remaining = the balance of
+ * every item. BZL_TAMPERED with the first mismatch in out. */
+BZL_NODISCARD bzl_status bzl__lots_verify(bzl_txn *t, bzl_verify_report *out);
 
 /* ---- verify's keyed tables (storage_verify.c) -------------------------------------------- */
 

@@ -256,8 +256,11 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
               const bzl_actor *actor, bzl_action_result *out)
 {
     bool bounded = a->book.verify_mode != BZL_VERIFY_CONSUMPTION;
-    bzl__history_note note = {
-        .type = type, .flow = (uint8_t)a->flow, .date = a->d.date, .id = a->d.id};
+    bzl__history_note note = {.type = type,
+                              .flow = (uint8_t)a->flow,
+                              .date = a->d.date,
+                              .id = a->d.id,
+                              .reversed_seq = type == JOURNAL_REVERSE ? a->ds.posted_seq : 0};
     bzl_status st = bzl__journal_next(t, &note.seq);
     if (st == BZL_OK) {
         st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list, NULL,

@@ -590,6 +590,10 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
         /* The tax tables: each row is its key's last tax entry (storage_tax.c). */
         st = bzl__tax_marks_compare(x, t, out);
     }
+    if (st == BZL_OK) {
+        /* Lots: each against its entry, and Σ remaining = every balance (storage_lots.c). */
+        st = bzl__lots_verify(t, out);
+    }
     bzl__tax_marks_destroy(x);
     bzl__derived_destroy(d);
     bzl__keyed_free(&m);

@@ -137,6 +137,20 @@ check "the reversed sale leaves the report" sh -c "! grep -q ',product,' '$tmp/r
 "$bzl" report tax --period 2026-03 >"$tmp/rep2.txt"
 check "report total after the reversal is 914.73" grep -q 'payable in all 914.73 CNY' "$tmp/rep2.txt"
 
+# Lots (E.4), FIFO by receipt date: D1's 1000 kg went out with the export (1000 kg consumed),
+# D5 and D6 took 200 + 100 of D2's 1000, D6's reversal opened a lot of its own (100 kg, dated
+# as D6); D3 is whole. Ages to 2026-03-31: 56, 49 and 20 days. 700 + 2000 + 100 = 2800 kg, the
+# balance (4000 - 1000 - 200 - 100 + 100).
+"$bzl" lots --csv --book $BK --item 1 --as-of 2026-03-31 >"$tmp/lots.csv"
+check "lots: D2 keeps 700 of 1000 (value 840 of 1200)" grep -Eq '^material,1,[0-9]+,2026-02-03,56,1000,700,1200,840$' "$tmp/lots.csv"
+check "lots: D3 is whole" grep -Eq '^material,1,[0-9]+,2026-02-10,49,2000,2000,3000,3000$' "$tmp/lots.csv"
+check "lots: the reversal opened a lot of 100" grep -Eq '^material,1,[0-9]+,2026-03-11,20,100,100,' "$tmp/lots.csv"
+check "lots: D1 was consumed first" sh -c "! grep -q 2026-01-05 '$tmp/lots.csv'"
+lsum=$(awk -F, 'NR > 1 { s += $7 } END { print s }' "$tmp/lots.csv")
+check "lots sum to the balance (2800)" test "$lsum" = 2800
+"$bzl" lots-method --book $BK --method AVERAGE >"$tmp/out" 2>&1
+check "the lot method changes only at a verification boundary" grep -q 'verification boundary' "$tmp/out"
+
 # Not a domestic sale; another enterprise's sale reads as missing.
 "$bzl" tax show --enterprise $A D1 >"$tmp/out" 2>&1
 check "an import has no assessment" grep -q 'no assessed domestic sale' "$tmp/out"

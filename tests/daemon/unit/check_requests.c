@@ -74,6 +74,8 @@ static const expect expected[] = {
     {B(TAX_SHOW), "tax_show", false, STAFF | E, BZLD_SCOPE_CODE},
     {B(TAX_COMPARE), "tax_compare", false, STAFF | E, BZLD_SCOPE_CODE},
     {B(TAX_REPORT), "tax_report", false, STAFF, BZLD_SCOPE_NONE},
+    {B(SET_LOT_METHOD), "set_lot_method", true, E | C | A, BZLD_SCOPE_BOOK},
+    {B(LIST_LOTS), "list_lots", false, STAFF | E, BZLD_SCOPE_BOOK},
 };
 
 static const expect *
