@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS bzl_entry (
   time            timestamptz NOT NULL,
   type            text        NOT NULL,  -- enterprise, book, item, declaration, post, void,
                                          -- reverse, period_close, norm, item_mode, reject,
-                                         -- stocktake, rate, trade
+                                         -- stocktake, rate, trade, tax_table,
+                                         -- assessment, lot_method (docs/TAX.md)
   uid             bigint      NOT NULL,
   role            text,
   request_id      numeric(20) NOT NULL,
