@@ -13,6 +13,7 @@
 #include "bzl/frame.h"
 #include "bzl/limits.h"
 #include "bzl/storage.h"
+#include "bzl/tax.h"
 
 #include "access.h"
 
@@ -52,6 +53,9 @@ typedef struct bzld_config {
     uint32_t repair_warn_days;      /* `repair overdue` lists lots this near their limit */
     uint32_t repair_cycle_days;     /* a repair book's verification period is at most this */
     uint32_t transfer_declare_days; /* a transfer delivery is declared within it */
+    /* [tax]: the rules domestic-sale assessments are made under (docs/TAX.md, bzld.conf(5));
+     * read at start. */
+    bzl_tax_rules tax_rules;
 } bzld_config;
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bzl/calendar.h"
+#include "bzl/decimal.h"
 #include "log.h"
 
 void
@@ -38,6 +40,7 @@ bzld_config_defaults(bzld_config *cfg)
     cfg->repair_warn_days = BZL_REPAIR_WARN_DAYS_DEFAULT;
     cfg->repair_cycle_days = BZL_REPAIR_CYCLE_DAYS_DEFAULT;
     cfg->transfer_declare_days = BZL_TRANSFER_DECLARE_DAYS_DEFAULT;
+    bzl_tax_rules_default(&cfg->tax_rules);
 }
 
 /* ---- parsing state -------------------------------------------------------------------------- */
@@ -331,6 +334,60 @@ access_key(parse_ctx *ctx, const char *name, const char *value)
     return access_list(ctx, name, value, rule);
 }
 
+/* ---- [tax] (docs/TAX.md: each key is a rule the reference leaves open) ----------------------- */
+
+static int
+tax_date_key(parse_ctx *ctx, const char *name, const char *value, int32_t *out)
+{
+    if (bzl_date_parse(value, strlen(value), out) != BZL_OK) {
+        return fail(ctx, "%s: \"%.32s\" is not a date YYYY-MM-DD", name, value);
+    }
+    return 1;
+}
+
+static int
+tax_key(parse_ctx *ctx, const char *name, const char *value)
+{
+    bzl_tax_rules *r = &ctx->cfg->tax_rules;
+    if (strcmp(name, "interest_day_count") == 0) {
+        if (strcmp(value, "end_minus_start") == 0 || strcmp(value, "inclusive") == 0) {
+            r->day_count = value[0] == 'e' ? BZL_DAYS_END_MINUS_START : BZL_DAYS_INCLUSIVE;
+            return 1;
+        }
+        return fail(ctx, "interest_day_count: \"%.32s\" is not end_minus_start or inclusive",
+                    value);
+    }
+    if (strcmp(name, "interest_on") == 0) {
+        if (strcmp(value, "total") == 0 || strcmp(value, "per_tax") == 0) {
+            r->interest_on = value[0] == 't' ? BZL_INTEREST_ON_TOTAL : BZL_INTEREST_ON_PER_TAX;
+            return 1;
+        }
+        return fail(ctx, "interest_on: \"%.32s\" is not total or per_tax", value);
+    }
+    if (strcmp(name, "small_amount_exemption") == 0) {
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+            return fail(ctx, "small_amount_exemption: \"%.16s\" is not yes or no", value);
+        }
+        r->small_exempt = value[0] == 'y';
+        return 1;
+    }
+    if (strcmp(name, "small_amount_cny") == 0) {
+        int64_t v = 0;
+        if (bzl_dec_parse(value, strlen(value), BZL_SCALE_QTY, false, &v) != BZL_OK) {
+            return fail(ctx, "small_amount_cny: \"%.32s\" is not a plain decimal", value);
+        }
+        r->small_limit_e5 = v;
+        return 1;
+    }
+    if (strcmp(name, "interest_exempt_from") == 0) {
+        return tax_date_key(ctx, name, value, &r->exempt_from);
+    }
+    if (strcmp(name, "interest_exempt_through") == 0) {
+        return tax_date_key(ctx, name, value, &r->exempt_through);
+    }
+    return fail(ctx, "unknown key \"%.64s\" in [tax]", name);
+}
+
 /* ---- the file ------------------------------------------------------------------------------- */
 
 static int
@@ -356,6 +413,9 @@ config_handler(void *user, const char *section, const char *name, const char *va
     }
     if (strcmp(section, "zone") == 0) {
         return numeric_key(ctx, zone_keys, BZL_ARRAY_LEN(zone_keys), "zone", name, value);
+    }
+    if (strcmp(section, "tax") == 0) {
+        return tax_key(ctx, name, value);
     }
     return fail(ctx, "unknown section [%.64s] (key \"%.64s\")", section, name);
 }

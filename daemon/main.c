@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "bzl/storage_tax.h"
 #include "checkpoint_key.h"
 #include "config.h"
 #include "conn.h"
@@ -402,6 +403,7 @@ run(bzld *d, int ready_fd)
                  bzl_status_name(st), why);
         return 1;
     }
+    bzl_storage_tax_rules_set(d->store, &d->cfg.tax_rules);
     uv_loop_t loop;
     BZL_ASSERT(uv_loop_init(&loop) == 0);
     d->loop = &loop;

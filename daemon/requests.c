@@ -347,6 +347,54 @@ missing_record_delivery(const Bzl__V1__Request *req, bzl_fault *fault)
     (void)bzl_fault_missing(fault, "book", "book", req->record_delivery->book);
 }
 
+static const char *
+key_tax_show(const Bzl__V1__Request *req)
+{
+    return req->tax_show->enterprise;
+}
+
+static const char *
+key_tax_compare(const Bzl__V1__Request *req)
+{
+    return req->tax_compare->enterprise;
+}
+
+/* handler_tax.c's words for another enterprise's declaration, which must read as a missing one. */
+static void
+missing_tax_show(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id",
+                        "enterprise %.20s has no assessed domestic sale %.64s (only posted "
+                        "domestic sales are assessed)",
+                        req->tax_show->enterprise, req->tax_show->id);
+}
+
+static void
+missing_tax_compare(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_set(fault, BZL_NOT_FOUND, 0, "id", "enterprise %.20s has no declaration %.64s",
+                        req->tax_compare->enterprise, req->tax_compare->id);
+}
+
+static const char *
+key_set_lot_method(const Bzl__V1__Request *req)
+{
+    return req->set_lot_method->book;
+}
+
+/* Storage's words for a missing book (storage_lots.c), the same for every principal. */
+static void
+missing_set_lot_method(const Bzl__V1__Request *req, bzl_fault *fault)
+{
+    (void)bzl_fault_missing(fault, "book", "book", req->set_lot_method->book);
+}
+
+static const char *
+key_list_lots(const Bzl__V1__Request *req)
+{
+    return req->list_lots->book;
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Enterprises submit and void their own pending declarations; customs posts, rejects,
@@ -451,7 +499,24 @@ missing_record_delivery(const Bzl__V1__Request *req, bzl_fault *fault)
       .validate = check_record_delivery, .key = key_record_delivery,                               \
       .missing = missing_record_delivery)                                                          \
     X(TRANSFERS_REPORT, .name = "transfers_report", .handle = bzld_handle_transfers_report,        \
-      .roles = R_STAFF)
+      .roles = R_STAFF)                                                                            \
+    X(SET_TARIFF, .name = "set_tariff", .handle = bzld_handle_set_tariff, .write = true,           \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(LIST_TARIFFS, .name = "list_tariffs", .handle = bzld_handle_list_tariffs, .roles = R_STAFF)  \
+    X(SET_INTEREST_RATE, .name = "set_interest_rate", .handle = bzld_handle_set_interest_rate,     \
+      .write = true, .roles = R_CUSTOMS | R_ADMIN)                                                 \
+    X(LIST_INTEREST_RATES, .name = "list_interest_rates",                                          \
+      .handle = bzld_handle_list_interest_rates, .roles = R_STAFF)                                 \
+    X(TAX_SHOW, .name = "tax_show", .handle = bzld_handle_tax_show, .roles = R_READERS,            \
+      .scope = BZLD_SCOPE_CODE, .key = key_tax_show, .missing = missing_tax_show)                  \
+    X(TAX_COMPARE, .name = "tax_compare", .handle = bzld_handle_tax_compare, .roles = R_READERS,   \
+      .scope = BZLD_SCOPE_CODE, .key = key_tax_compare, .missing = missing_tax_compare)            \
+    X(TAX_REPORT, .name = "tax_report", .handle = bzld_handle_tax_report, .roles = R_STAFF)        \
+    X(SET_LOT_METHOD, .name = "set_lot_method", .handle = bzld_handle_set_lot_method,              \
+      .write = true, .roles = R_ENT | R_CUSTOMS | R_ADMIN, .scope = BZLD_SCOPE_BOOK,               \
+      .key = key_set_lot_method, .missing = missing_set_lot_method)                                \
+    X(LIST_LOTS, .name = "list_lots", .handle = bzld_handle_list_lots, .roles = R_READERS,         \
+      .scope = BZLD_SCOPE_BOOK, .key = key_list_lots, .missing = missing_the_book)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bzl/tax.h"
+
 static_assert((int)BZL__V1__KIND__KIND_MATERIAL == (int)BZL_KIND_MATERIAL, "kind numbers match");
 static_assert((int)BZL__V1__KIND__KIND_PRODUCT == (int)BZL_KIND_PRODUCT, "kind numbers match");
 static_assert((int)BZL__V1__DIRECTION__DIRECTION_IN == (int)BZL_DIR_IN, "direction numbers match");
@@ -549,6 +551,25 @@ header_from_pb(const Bzl__V1__Declaration *pb, bzl_declaration *d, bzl_fault *fa
     d->direction = (uint8_t)pb->direction;
     d->pending = pb->pending;
     d->origin = (uint8_t)origin;
+    d->duty_basis = 0;
+    if (pb->duty_basis[0] != '\0') {
+        uint8_t basis = 0;
+        if (!bzl_tax_basis_parse(pb->duty_basis, &basis) ||
+            (basis != BZL_BASIS_MATERIAL && basis != BZL_BASIS_PRODUCT)) {
+            return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "duty_basis",
+                                 "duty_basis \"%.20s\" is neither material nor product",
+                                 pb->duty_basis);
+        }
+        d->duty_basis = basis;
+    }
+    d->tax_date = 0;
+    if (pb->tax_date[0] != '\0' &&
+        bzl_date_parse(pb->tax_date, strlen(pb->tax_date), &d->tax_date) != BZL_OK) {
+        return bzl_fault_set(fault, BZL_INVALID_DATE, 0, "tax_date",
+                             "tax_date \"%.20s\" is not a calendar date YYYY-MM-DD between %d and "
+                             "%d",
+                             pb->tax_date, BZL_DATE_MIN_YEAR, BZL_DATE_MAX_YEAR);
+    }
     return BZL_OK;
 }
 

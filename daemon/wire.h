@@ -89,6 +89,7 @@ typedef enum bzld_listing {
     BZLD_LIST_ITEMS = 'i',        /* bzld_item_position of the last row */
     BZLD_LIST_JOURNAL = 'j',      /* last journal sequence sent (journal stream) */
     BZLD_LIST_WORKORDERS = 'w',   /* last work order listed */
+    BZLD_LIST_TARIFFS = 'g',      /* rows already listed */
 } bzld_listing;
 
 /* Room for any token the daemon writes, NUL included. */

@@ -471,6 +471,16 @@ int cli_workorder_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_repair_overdue(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_delivery_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_transfers_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
+/* cmd_tax.c: domestic-sale tax */
+int cli_tariff_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_tariff_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_interest_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_interest_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_tax_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_tax_compare(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_lots_method(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv);
 /* Prints one CSV cell, quoted when it holds a comma, quote or newline, then ',' or, for the
@@ -526,5 +536,23 @@ void cli_recon_rows_deinit(cli_recon_rows *r);
  * after saying so when the output could not be built, else CLI_EXIT_BEYOND when any row (shown
  * or not) is a shortage, a surplus or negative_book, else CLI_EXIT_OK. */
 int cli_recon_print(const cli *c, const cli_recon_rows *r, const cli_recon_view *v);
+
+/* ---- table commands (cmd_recon.c) ------------------------------------------------------- */
+
+/* One option of a command whose answer is a Table: --name VALUE into *value, or a flag. */
+typedef struct cli_recon_opt {
+    const char *name;
+    char **value; /* NULL for a flag */
+    bool *flag;
+    bool required;
+} cli_recon_opt;
+
+/* Reads specs, --csv and the common options; expects `positional` arguments at optind.
+ * CLI_GO_ON to go on, else the exit code. */
+int cli_recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_recon_opt *specs,
+                   size_t n, int positional, bool *csv);
+/* One request whose answer is a single Table, printed as a table, CSV or JSON (with its notes
+ * after a table). */
+int cli_table_call(cli *c, Bzl__V1__Request *req, bool csv);
 
 #endif

@@ -304,7 +304,8 @@ audit_options(cli *c, const cli_cmd *cmd, int argc, char **argv, Bzl__V1__AuditQ
         return cli_usage_error(cmd,
                                "--action must be an entry type (enterprise, book, item, "
                                "declaration, post, void, reverse, period_close, norm, "
-                               "item_mode, reject, stocktake, rate, trade), not '%s'",
+                               "item_mode, reject, stocktake, rate, trade, tax_table, "
+                               "assessment, lot_method), not '%s'",
                                action);
     }
     return CLI_GO_ON;

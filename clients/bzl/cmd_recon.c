@@ -13,19 +13,11 @@
 static_assert(BZL_RECON_PAGE_BOOKS_MAX == 64u, "the --page-books message says 1..64");
 
 /* One option of these commands: a value (--NAME VALUE) or a flag (--NAME). */
-typedef struct recon_opt {
-    const char *name;
-    char **value; /* NULL for a flag */
-    bool *flag;
-    bool required;
-} recon_opt;
-
 enum { OPT_CSV = 0x300 };
 
-/* Reads specs, --csv and the common options; expects `positional` arguments at optind. */
-static int
-recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const recon_opt *specs, size_t n,
-           int positional, bool *csv)
+int
+cli_recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const cli_recon_opt *specs,
+               size_t n, int positional, bool *csv)
 {
     struct option opts[24];
     static const struct option common[] = {CLI_COMMON_OPTIONS};
@@ -44,7 +36,7 @@ recon_opts(cli *c, const cli_cmd *cmd, int argc, char **argv, const recon_opt *s
         if (opt == OPT_CSV) {
             *csv = true;
         } else if (opt >= 0x200 && opt < 0x200 + (int)n) {
-            const recon_opt *s = &specs[opt - 0x200];
+            const cli_recon_opt *s = &specs[opt - 0x200];
             if (s->value != NULL) {
                 *s->value = optarg;
             } else {
@@ -214,9 +206,8 @@ out_finish(cli *c, out *o, const Bzl__V1__Table *last)
     return rc;
 }
 
-/* One request whose answer is a single Table. */
-static int
-table_call(cli *c, Bzl__V1__Request *req, bool csv)
+int
+cli_table_call(cli *c, Bzl__V1__Request *req, bool csv)
 {
     Bzl__V1__Response *resp = NULL;
     int rc = cli_call(c, req, BZL__V1__RESPONSE__RESULT_TABLE, &resp);
@@ -400,8 +391,8 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     bool count_scrap = false;
     bool csv = false;
-    const recon_opt specs[] = {{"count-scrap", NULL, &count_scrap, false}};
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1, &csv);
+    const cli_recon_opt specs[] = {{"count-scrap", NULL, &count_scrap, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -427,7 +418,7 @@ cli_stocktake_submit(cli *c, const cli_cmd *cmd, int argc, char **argv)
         Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
         req.body_case = BZL__V1__REQUEST__BODY_STOCKTAKE;
         req.stocktake = &body;
-        rc = table_call(c, &req, csv);
+        rc = cli_table_call(c, &req, csv);
     }
     free(lines);
     free(ptrs);
@@ -490,7 +481,7 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
     cli_recon_view v = {0};
     char *page = "";
     char *sort = "";
-    const recon_opt specs[] = {
+    const cli_recon_opt specs[] = {
         {"book", &body.book, NULL, false},
         {"period", &body.period, NULL, true},
         {"tolerance", &body.tolerance, NULL, false},
@@ -501,7 +492,7 @@ cli_reconcile(cli *c, const cli_cmd *cmd, int argc, char **argv)
         {"flagged", NULL, &v.flagged, false},
         {"sort", &sort, NULL, false},
     };
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &v.csv);
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &v.csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -553,10 +544,10 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__SetRate body = BZL__V1__SET_RATE__INIT;
     bool csv = false;
-    const recon_opt specs[] = {{"month", &body.month, NULL, true},
-                               {"currency", &body.currency, NULL, true},
-                               {"cny", &body.cny, NULL, true}};
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    const cli_recon_opt specs[] = {{"month", &body.month, NULL, true},
+                                   {"currency", &body.currency, NULL, true},
+                                   {"cny", &body.cny, NULL, true}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -566,12 +557,6 @@ cli_rates_set(cli *c, const cli_cmd *cmd, int argc, char **argv)
     char what[160];
     snprintf(what, sizeof what, "rate %.8s %.10s = %.40s CNY", body.currency, body.month, body.cny);
     return ack_call(c, &req, csv, what);
-}
-
-int
-cli_table_call(cli *c, Bzl__V1__Request *req, bool csv)
-{
-    return table_call(c, req, csv);
 }
 
 /* Follows the daemon's pages of a Table listing, each asking with the token the previous one
@@ -614,8 +599,8 @@ cli_rates_list(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__ListRates body = BZL__V1__LIST_RATES__INIT;
     bool csv = false;
-    const recon_opt specs[] = {{"month", &body.month, NULL, false}};
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    const cli_recon_opt specs[] = {{"month", &body.month, NULL, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -630,11 +615,11 @@ cli_trade_record(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__RecordTrade body = BZL__V1__RECORD_TRADE__INIT;
     bool csv = false;
-    const recon_opt specs[] = {{"month", &body.month, NULL, true},
-                               {"currency", &body.currency, NULL, true},
-                               {"exports", &body.exports, NULL, true},
-                               {"imports", &body.imports, NULL, true}};
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    const cli_recon_opt specs[] = {{"month", &body.month, NULL, true},
+                                   {"currency", &body.currency, NULL, true},
+                                   {"exports", &body.exports, NULL, true},
+                                   {"imports", &body.imports, NULL, true}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -658,11 +643,11 @@ cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
     bool upgrades = strcmp(argv[0], "upgrades") == 0;
     char *by = "";
     char *granularity = "";
-    const recon_opt specs[] = {
+    const cli_recon_opt specs[] = {
         {"period", &body.period, NULL, !upgrades},  {"by", &by, NULL, false},
         {"from", &body.from, NULL, upgrades},       {"to", &body.to, NULL, upgrades},
         {"granularity", &granularity, NULL, false}, {"exclude-transfers", NULL, &exclude, false}};
-    int rc = recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
     }
@@ -686,5 +671,5 @@ cli_report(cli *c, const cli_cmd *cmd, int argc, char **argv)
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_REPORT;
     req.report = &body;
-    return table_call(c, &req, csv);
+    return cli_table_call(c, &req, csv);
 }

@@ -91,6 +91,9 @@ static const field_spec decl_fields[] = {
     DECL_FIELD(related_id, FT_TEXT, false, NULL, BZL_DECL_ID_BYTES_MAX),
     /* repair books: abroad | outside (the daemon checks the word and where it belongs) */
     DECL_FIELD(origin, FT_TEXT, false, NULL, 16),
+    /* domestic sales: material | product (docs/TAX.md), and the tax notice's date */
+    DECL_FIELD(duty_basis, FT_TEXT, false, NULL, 16),
+    DECL_FIELD(tax_date, FT_DATE, false, NULL, 0),
     DECL_FIELD(lines, FT_LINES, true, NULL, 0),
 };
 

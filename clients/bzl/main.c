@@ -293,6 +293,59 @@ static const cli_cmd commands[] = {
      "Bonded processing trade (E + I) against general trade per bucket (default: month)\n"
      "and in total; the total adds the rows as printed.\n",
      cli_report},
+    {"report tax", "--period P [--by enterprise|item|month]",
+     "duty, excise, VAT and 缓税利息 assessed on domestic sales",
+     "Sums the assessments dated in the period (docs/TAX.md) per group and basis\n"
+     "(ordinary, product, material, scrap): customs value, duty, excise, VAT, interest\n"
+     "and payable, in CNY. Reversed and incomplete assessments are counted in a note, not\n"
+     "in the rows; the rows sum to the total the note gives. --by item puts each taxed\n"
+     "part under its item and the interest, which belongs to the sale, in a row of its own.\n",
+     cli_report_tax},
+    {"tariff set", "--hs CODE --from DATE --duty PCT [--vat PCT] [--excise PCT]",
+     "set an HS code's tax rates from a date",
+     "Rates are percentages (duty 0-1000, VAT 0-100, default 13; excise 0 to below 100,\n"
+     "default 0). A row is in force from its date until the code's next row; assessments\n"
+     "take the row in force on the assessment date. Journaled; customs and admin only.\n",
+     cli_tariff_set},
+    {"tariff list", "[--hs CODE]", "list tariff rows in (hs, from) order", "", cli_tariff_list},
+    {"interest set", "--from DATE --rate PCT", "set the 缓税利息 rate (annual percent) from a date",
+     "Adds to the built-in PBOC demand-deposit history, or replaces its row of the same\n"
+     "date. The rate in force on the assessment date applies to the whole interest period\n"
+     "(海关总署公告2009年第13号). Journaled; customs and admin only.\n",
+     cli_interest_set},
+    {"interest list", "", "list the 缓税利息 rate history, built-in and set", "",
+     cli_interest_list},
+    {"tax show", "--enterprise CODE ID", "show the tax assessed on a domestic sale",
+     "One row per taxed part (a material the sale embodies, a line, or the goods as\n"
+     "presented) with its HS code, quantity, value, rate, customs value, the tax rates and\n"
+     "duty, excise and VAT; then a total row with the interest base, days, rate, 缓税利息\n"
+     "and the payable. Notes say the basis, the assessment date, the interest window and\n"
+     "any exemption. A sale whose rate, tariff or value was missing when posted shows why\n"
+     "and no figures. Only posted domestic sales (0245/0644, 0444/0445/5000, scrap\n"
+     "0844/0845/5200) are assessed.\n",
+     cli_tax_show},
+    {"tax compare", "--enterprise CODE ID",
+     "both bases of the zone's selective duty for a domestic sale, side by side",
+     "For a product sold from a zone (H) book: the material basis (duty on the embodied\n"
+     "materials, interest on the duty) and the product basis (everything on the goods as\n"
+     "presented, no interest), computed now at the declaration's dates. Elsewhere the one\n"
+     "basis the sale has.\n",
+     cli_tax_compare},
+    {"lots", "--book NO [--kind material|product] [--item N] [--as-of DATE] [--csv]",
+     "list a book's open lots with their age",
+     "Lots (next-wave.md E.4) are the enterprise's evidence under the customs ledger:\n"
+     "every posted receipt opens one (the entry, its date, quantity and value), every\n"
+     "outflow consumes them by the book's method (FIFO by receipt date by default,\n"
+     "AVERAGE pro rata; SPECIFIC takes FIFO until a declaration can name lots). For\n"
+     "every item the open lots sum to the balance, which `bzl verify` proves. Columns:\n"
+     "kind, item, entry, received, age_days (to --as-of, default today), received_qty,\n"
+     "remaining, value, remaining_value. --item alone means a material.\n",
+     cli_lots},
+    {"lots-method", "--book NO --method FIFO|SPECIFIC|AVERAGE",
+     "set how a book's lots are consumed, at a verification boundary",
+     "Refused (STATE_CONFLICT) once the book moved lots after its last period close: the\n"
+     "method changes only between verification cycles (E.4 (3)). Journaled (entry 17).\n",
+     cli_lots_method},
     {"history", "--book NO --kind material|product --item N [--from DATE] [--to DATE] [--csv]",
      "list the journal lines of one item with running balances",
      "One row per journal entry that moved the item: sequence, date, declaration id,\n"
@@ -441,6 +494,7 @@ static const cli_cmd commands[] = {
      "                     post, void, reverse, period_close, norm, item_mode, reject,\n"
      "                     stocktake, rate, trade, workorder_open, workorder_complete,\n"
      "                     delivery\n"
+     "                     stocktake, rate, trade, tax_table, assessment, lot_method\n"
      "  --csv              CSV: a header row (the table's columns in lower case), then a\n"
      "                     row per entry\n"
      "\n"

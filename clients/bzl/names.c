@@ -80,6 +80,9 @@ static const enum_word entry_types[] = {
     {"workorder_open", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_OPEN},
     {"workorder_complete", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_COMPLETE},
     {"delivery", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_DELIVERY},
+    {"tax_table", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TAX_TABLE},
+    {"assessment", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ASSESSMENT},
+    {"lot_method", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_LOT_METHOD},
 };
 /* Where a declaration stands: `bzl declaration list --state` and its STATE column. */
 static const enum_word decl_states[] = {

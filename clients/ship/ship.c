@@ -78,27 +78,12 @@ word(const char *const *words, size_t n, int v)
 static const char *
 type_word(Bzl__V1__EntryType t)
 {
-    static const char *const w[] = {NULL,
-                                    "enterprise",
-                                    "book",
-                                    "item",
-                                    "declaration",
-                                    "post",
-                                    "void",
-                                    "reverse",
-                                    "period_close",
-                                    "norm",
-                                    "item_mode",
-                                    "reject",
-                                    "stocktake",
-                                    "rate",
-                                    "trade",
-                                    NULL,
-                                    NULL,
-                                    NULL, /* 15-17: issue 18 */
-                                    "workorder_open",
-                                    "workorder_complete",
-                                    "delivery"};
+    static const char *const w[] = {
+        NULL,        "enterprise", "book",       "item",           "declaration",
+        "post",      "void",       "reverse",    "period_close",   "norm",
+        "item_mode", "reject",     "stocktake",  "rate",           "trade",
+        "tax_table", "assessment", "lot_method", "workorder_open", "workorder_complete",
+        "delivery"};
     const char *s = word(w, BZL_ARRAY_LEN(w), (int)t);
     return s != NULL ? s : "other";
 }

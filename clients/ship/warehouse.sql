@@ -16,8 +16,9 @@ CREATE TABLE IF NOT EXISTS bzl_entry (
   time            timestamptz NOT NULL,
   type            text        NOT NULL,  -- enterprise, book, item, declaration, post, void,
                                          -- reverse, period_close, norm, item_mode, reject,
-                                         -- stocktake, rate, trade, workorder_open,
-                                         -- workorder_complete, delivery (summary only)
+                                         -- stocktake, rate, trade, tax_table,
+                                         -- assessment, lot_method (docs/TAX.md),
+                                         -- workorder_open, workorder_complete, delivery
   uid             bigint      NOT NULL,
   role            text,
   request_id      numeric(20) NOT NULL,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bzl/tax.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "reply.h"
@@ -133,6 +134,8 @@ decl_to_pb(page_build *b, const bzl_journal_record *r)
     pd->related_book = page_strdup(b, d->related_book);
     pd->related_id = page_strdup(b, d->related_id);
     pd->origin = (char *)bzl_origin_name((bzl_origin)d->origin);
+    pd->duty_basis = d->duty_basis != 0 ? (char *)bzl_tax_basis_name(d->duty_basis) : (char *)"";
+    pd->tax_date = d->tax_date != 0 ? page_date(b, d->tax_date) : (char *)"";
     for (uint32_t i = 0; i < d->line_count && b->status == BZL_OK; i++) {
         const bzl_decl_line *l = &d->lines[i];
         Bzl__V1__DeclarationLine *pl = page_alloc(b, sizeof *pl);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "bzl/decimal.h"
+#include "bzl/tax.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "reply.h"
@@ -36,6 +37,7 @@ typedef struct show {
     Bzl__V1__Effect **effect_ptrs;
     effect_text *effect_txt;
     char date[16];
+    char tax_date[16];
 } show;
 
 static void
@@ -83,6 +85,12 @@ decl_to_pb(show *s, Bzl__V1__Declaration *out)
     out->related_book = (char *)d->related_book;
     out->related_id = (char *)d->related_id;
     out->origin = (char *)bzl_origin_name((bzl_origin)d->origin);
+    out->duty_basis = d->duty_basis != 0 ? (char *)bzl_tax_basis_name(d->duty_basis) : (char *)"";
+    s->tax_date[0] = '\0';
+    if (d->tax_date != 0) {
+        bzl_date_format(d->tax_date, s->tax_date, sizeof s->tax_date);
+    }
+    out->tax_date = s->tax_date;
     for (uint32_t i = 0; i < d->line_count; i++) {
         const bzl_decl_line *l = &d->lines[i];
         Bzl__V1__DeclarationLine *pl = &s->pb_lines[i];

@@ -74,6 +74,17 @@ void bzld_handle_record_trade(bzld_slot *slot);
 /* handler_report.c */
 void bzld_handle_report(bzld_slot *slot);
 
+/* handler_tax.c: domestic-sale tax (docs/TAX.md) */
+void bzld_handle_set_tariff(bzld_slot *slot);
+void bzld_handle_list_tariffs(bzld_slot *slot);
+void bzld_handle_set_interest_rate(bzld_slot *slot);
+void bzld_handle_list_interest_rates(bzld_slot *slot);
+void bzld_handle_tax_show(bzld_slot *slot);
+void bzld_handle_tax_compare(bzld_slot *slot);
+void bzld_handle_tax_report(bzld_slot *slot);
+void bzld_handle_set_lot_method(bzld_slot *slot);
+void bzld_handle_list_lots(bzld_slot *slot);
+
 /* handler_ops.c */
 void bzld_handle_backup(bzld_slot *slot);
 

@@ -597,6 +597,91 @@ class _Requests:
         body.imports = cv.decimal_text(imports, "imports")
         return self._unary(req, _recorded)
 
+    # -- domestic-sale tax (proto fields 110-119; docs/TAX.md) --
+
+    def set_tariff(
+        self,
+        hs: str,
+        from_date: cv.DateLike,
+        duty: cv.DecimalLike,
+        vat: Optional[cv.DecimalLike] = None,
+        excise: Optional[cv.DecimalLike] = None,
+    ) -> bool:
+        """Sets an HS code's tax rates (percent) in force from ``from_date``; ``vat`` None for
+        13, ``excise`` None for 0. True when recorded, False when unchanged."""
+        req, body = _request("set_tariff")
+        body.hs = _text(hs, "hs")
+        setattr(body, "from", cv.date_text(from_date, "from"))
+        body.duty = cv.decimal_text(duty, "duty")
+        body.vat = "" if vat is None else cv.decimal_text(vat, "vat")
+        body.excise = "" if excise is None else cv.decimal_text(excise, "excise")
+        return self._unary(req, _recorded)
+
+    def tariffs(self, hs: Optional[str] = None, *, page_size: int = 0) -> Table:
+        """Tariff rows in (hs, from) order, every page joined into one Table; ``hs`` None for
+        every code."""
+        req, body = _request("list_tariffs")
+        body.hs = _text(hs, "hs")
+        body.page_size = _uint(page_size, "page_size")
+        return self._paged(req, "list_tariffs", _table_page, cv.table)
+
+    def set_interest_rate(self, from_date: cv.DateLike, rate: cv.DecimalLike) -> bool:
+        """Sets the 缓税利息 rate (annual percent) in force from ``from_date``. True when
+        recorded, False when unchanged."""
+        req, body = _request("set_interest_rate")
+        setattr(body, "from", cv.date_text(from_date, "from"))
+        body.rate = cv.decimal_text(rate, "rate")
+        return self._unary(req, _recorded)
+
+    def interest_rates(self) -> Table:
+        """The 缓税利息 rate history, built-in and set rows merged, in date order."""
+        req, _ = _request("list_interest_rates")
+        return self._unary(req, _table)
+
+    def tax_show(self, enterprise: str, id: str) -> Table:
+        """The assessment kept with a posted domestic sale: its parts and a total row."""
+        req, body = _request("tax_show")
+        body.enterprise, body.id = _text(enterprise, "enterprise"), _text(id, "id")
+        return self._unary(req, _table)
+
+    def tax_compare(self, enterprise: str, id: str) -> Table:
+        """Every basis a domestic sale could be assessed on, computed now, one row each."""
+        req, body = _request("tax_compare")
+        body.enterprise, body.id = _text(enterprise, "enterprise"), _text(id, "id")
+        return self._unary(req, _table)
+
+    def report_tax(self, period: Period, by: Optional[str] = None) -> Table:
+        """Assessments dated in ``period`` summed per group ("enterprise", "item", "month")
+        and basis."""
+        req, body = _request("tax_report")
+        body.period = cv.period_text(period, "period")
+        body.by = _text(by, "by")
+        return self._unary(req, _table)
+
+    def set_lot_method(self, book: str, method: str) -> bool:
+        """Sets how ``book``'s lots are consumed ("FIFO", "SPECIFIC", "AVERAGE"), only at a
+        verification boundary (StateConflict otherwise). True when recorded, False when
+        unchanged."""
+        req, body = _request("set_lot_method")
+        body.book, body.method = _text(book, "book"), _text(method, "method")
+        return self._unary(req, _recorded)
+
+    def lots(
+        self,
+        book: str,
+        kind: Optional[str] = None,
+        item: int = 0,
+        as_of: Optional[cv.DateLike] = None,
+    ) -> Table:
+        """``book``'s open lots with their age in days to ``as_of`` (None: today)."""
+        req, body = _request("list_lots")
+        body.book = _text(book, "book")
+        if kind is not None:
+            body.kind = cv.enum_number("Kind", kind, "kind")
+        body.item = _uint(item, "item")
+        body.as_of = "" if as_of is None else cv.date_text(as_of, "as_of")
+        return self._unary(req, _table)
+
     def _report(self, kind: str, **fields: Any) -> Table:
         req, body = _request("report")
         body.kind = cv.enum_number("ReportKind", kind, "kind")
@@ -858,6 +943,15 @@ METHODS: Dict[str, str] = {
     "repair_overdue": "repair_overdue",
     "record_delivery": "record_delivery",
     "transfers_report": "transfers_report",
+    "set_tariff": "set_tariff",
+    "list_tariffs": "tariffs",
+    "set_interest_rate": "set_interest_rate",
+    "list_interest_rates": "interest_rates",
+    "tax_show": "tax_show",
+    "tax_compare": "tax_compare",
+    "tax_report": "report_tax",
+    "set_lot_method": "set_lot_method",
+    "list_lots": "lots",
 }
 
 

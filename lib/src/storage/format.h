@@ -107,9 +107,18 @@
  *                                  previous_e9 i64 (the rate it replaced; 0 when none)
  *                  14 trade        month u32 (yyyymm) | currency[3] | exports_e5 i64 |
  *                                  imports_e5 i64 (the row as recorded, replacing any earlier)
- *                 Types 12-14 (storage_recon.c) carry no EFFECTS: they move no balance. A
- *                 replayed rate or trade recording (same values) writes no entry. Neither do
- *                 18-20: they move the repair accounts and the delivery register below.
+ *                 15 tax table   table u8, then for 1 (a tariff row): hs[10] | from i32
+ *                                (days) | duty_e9 i64 | vat_e9 i64 | excise_e9 i64 | had u8
+ *                                (a row of that key existed) | previous duty_e9, vat_e9,
+ *                                excise_e9 i64 (0 when not had); for 2 (a 缓税利息-rate row):
+ *                                from i32 | rate_e9 i64 | had u8 | previous_e9 i64
+ *                 16 assessment  the assessment payload (below)
+ *                 17 lot method  book_no[12] | method u8 (1 FIFO, 2 SPECIFIC, 3 AVERAGE) |
+ *                                previous u8 (storage_lots.c)
+ *                 Types 12-17 (storage_recon.c, storage_tax.c) carry no EFFECTS: they move no
+ *                 balance. A replayed rate, trade, tariff or interest recording (same values)
+ *                 writes no entry. Neither do 18-20: they move the repair accounts and the
+                 delivery register below.
  *
  *   EFFECTS section (storage_effects.c): every balance delta an entry applied, so that
  *   bzl_storage_verify_balances can recompute every balance and allowance from the journal.
@@ -174,6 +183,8 @@
  *   and lots, 64-159 the 核注清单's own fields (INV101), 160-255 free.
  *         tag  scope        value
  *           1  declaration  origin u8: 1 abroad, 2 outside the zone (bzl_origin; repair books)
+ *          32  declaration  duty_basis u8: 2 product, 3 material (bzl_tax_basis; domestic sales)
+ *          33  declaration  tax_date i32 LE (days): the tax notice's date (domestic sales)
  *
  *   Stocktake payload (storage_recon.c):
  *
@@ -187,6 +198,33 @@
  *           4  item_no u32
  *           8  qty_e5 i64
  *           8  bom_version, padded ("" for the version in force)
+ *
+ *   Assessment payload (entry type 16, storage_tax.c): what customs collects for one posted
+ *   domestic sale (flows 6, 15, 19), journaled after the entry that posted it, and again, as
+ *   reversed, after the entry that reversed it.
+ *
+ *   size  field
+ *   8     decl_seq u64 (the declaration's entry)
+ *   10    enterprise
+ *   1     id_len u8 | n id
+ *   12    book_no
+ *   1     state u8 (1 assessed, 2 reversed)
+ *   8     ref_seq u64 (the posting, or the reversing, entry)
+ *   1     flow u8
+ *   4     date i32 (the assessment date)
+ *   1     basis u8 (1 ordinary, 2 product, 3 material, 4 scrap)
+ *   1     status u8 (a bzl_status: 0 when every figure is known)
+ *   1     msg_len u8 | m msg (why not, when status is not 0)
+ *   4     interest_start i32
+ *   56    cv, duty_cv, duty, excise, vat, interest_base, interest: i64 each (e5, fen-rounded)
+ *   4     interest_days i32
+ *   8     interest_rate_e9 i64
+ *   1     interest_exempt u8 (0 none, 1 basis, 2 window, 3 small)
+ *   1     small_exempted u8
+ *   4     part_count u32 | 4 goods_count u32
+ *   102×  parts, then goods, each: kind u8 | item u32 | goods_index u32 | hs[10] | qty_e5 i64 |
+ *         value_e5 i64 | currency[3] | cny_e9 i64 | cv_e5 i64 | duty_e9 | vat_e9 | excise_e9 |
+ *         duty_e5 | excise_e5 | vat_e5 (i64 each)
  *
  * idem — key: enterprise[10] | declaration id (1..64 bytes); value 25 bytes, the declaration's
  *   state (storage_effects.c):
@@ -285,6 +323,37 @@
  *   book_e5 i64, the book balance (应剩余) at the end of `month` that a period close carried
  *   forward as the next period's opening.
  *
+ * DOMESTIC-SALE TAX (storage_tax.c). Created empty when absent (no schema bump: a ledger
+ * written before them has no tariffs, only the built-in interest rates, and no assessments).
+ * Every row's value is seq u64 | the payload of entry seq, the last entry of its key, which
+ * verify proves byte for byte.
+ *
+ * tariff — key: hs[10] | from u32 BE (days) (14 bytes); value: seq | the tax-table payload
+ *   (type 15, table 1).
+ * interest — key: from u32 BE (days); value: seq | the tax-table payload (type 15, table 2). The
+ built-in
+ *   PBOC history (lib/src/core/tax.c) is not stored: a row here adds to it or replaces the
+ *   built-in row of its date.
+ * assessment — key: decl_seq u64 BE; value: seq | assessment payload (type 16).
+ * tax_first — key: book_no[12]; value: date i32 | seq u64: the book's earliest posted material
+ *   import (flow 1) and its declaration entry, the start of 缓税利息 while the book was never
+ *   verified (B.4). Moved only to an earlier date; a reversal leaves it (the goods did arrive).
+ *   Verify checks that the entry it names is a posted import of that book on that date.
+ *
+ * LOTS (storage_lots.c; next-wave.md E.4). Created empty when absent; the first open by a build
+ * that keeps lots writes meta "lots_from" (journal_next then) and, for a ledger written before,
+ * one opening lot (entry 0) per item holding a quantity.
+ *
+ * lot — key: the item key | date u32 BE (receipt date; 0 for an opening lot) | seq u64 BE (the
+ *   entry that received it; 0 for an opening lot) (29 bytes), so key order is FIFO order and an
+ *   outflow reads only the oldest lots it takes; value 24 bytes: qty_e5 i64 (received) |
+ *   remaining_e5 i64 (> 0) | value_e5 i64 (the value received). Open lots only: a lot that
+ *   reaches 0 is deleted. An item's deficit row (what an outflow found no open lot for) has
+ *   date and seq all ones (it sorts last), qty 0 and remaining < 0. Σ remaining per item = its
+ *   balance's qty_e5.
+ * lot_method — key: book_no[12]; value 9 bytes: method u8 (1 FIFO, 2 SPECIFIC, 3 AVERAGE) |
+ *   last_move u64 (the entry of the book's last lot movement). Absent: FIFO, no movement.
+ *
  * VALUES PER CURRENCY (storage_values.c; schema 5). A balance's value_e5 sums values declared in
  * different currencies; these two databases keep it apart, so nothing shows an unlabelled sum.
  *
@@ -330,6 +399,8 @@
 #define ATTR_RECORD_HEADER_BYTES (4u + 1u + 2u)
 enum {
     ATTR_ORIGIN = 1,
+    ATTR_DUTY_BASIS = 32,
+    ATTR_TAX_DATE = 33,
 };
 /* Stocktake payload (entry type 12): header, then lines. */
 #define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
@@ -337,6 +408,23 @@ enum {
 /* Rate and trade payloads (entry types 13, 14): month | currency | two i64. */
 #define MONTH_KEY_BYTES (4u + BZL_CURRENCY_LEN)
 #define MONTH_ENTRY_BYTES (MONTH_KEY_BYTES + 8u + 8u)
+
+/* Tax entries and rows (types 15-17; storage_tax.c). */
+#define TARIFF_KEY_BYTES (BZL_HS_LEN + 4u)
+#define TARIFF_ENTRY_BYTES (1u + BZL_HS_LEN + 4u + 3u * 8u + 1u + 3u * 8u)
+#define INTEREST_KEY_BYTES 4u
+#define INTEREST_ENTRY_BYTES (1u + 4u + 8u + 1u + 8u)
+#define ASSESS_PART_BYTES                                                                          \
+    (1u + 4u + 4u + BZL_HS_LEN + 8u + 8u + BZL_CURRENCY_LEN + 8u + 8u + 3u * 8u + 3u * 8u)
+#define ASSESS_FIXED_BYTES                                                                         \
+    (8u + BZL_ENTERPRISE_CODE_LEN + 1u + BZL_BOOK_NO_LEN + 1u + 8u + 1u + 4u + 1u + 1u + 1u + 4u + \
+     7u * 8u + 4u + 8u + 1u + 1u + 4u + 4u)
+#define TAX_FIRST_VALUE_BYTES (4u + 8u)
+/* Lots (storage_lots.c) and the lot-method entry (type 17). */
+#define LOT_KEY_BYTES (ITEM_KEY_BYTES + 4u + 8u)
+#define LOT_VALUE_BYTES (3u * 8u)
+#define LOT_METHOD_VALUE_BYTES (1u + 8u)
+#define LOT_METHOD_ENTRY_BYTES (BZL_BOOK_NO_LEN + 1u + 1u)
 
 /* ---- keys and values ------------------------------------------------------------------------ */
 

@@ -27,6 +27,12 @@ static const char *const db_names[DB_COUNT] = {
     [DB_SPLIT] = "split",         [DB_STOCKTAKE_ENT] = "stocktake_enterprise",
     [DB_REPAIR] = "repair",       [DB_WORKORDER] = "workorder",
     [DB_DELIVERY] = "delivery",
+    [DB_TARIFF] = "tariff",
+    [DB_INTEREST] = "interest",
+    [DB_ASSESSMENT] = "assessment",
+    [DB_TAX_FIRST] = "tax_first",
+    [DB_LOT] = "lot",
+    [DB_LOT_METHOD] = "lot_method",
 };
 
 #define META_SCHEMA "schema"
@@ -415,6 +421,7 @@ dbs_open(bzl_storage *s, bool check_schema, char *why, size_t why_cap)
     bzl_status st = BZL_OK;
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     for (size_t i = 0; rc == MDB_SUCCESS && i < DB_COUNT; i++) {
+        BZL_ASSERT(db_names[i] != NULL); /* a NULL name would open the main database */
         rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
     }
     if (rc != MDB_SUCCESS) {
@@ -423,6 +430,10 @@ dbs_open(bzl_storage *s, bool check_schema, char *why, size_t why_cap)
         goto fail;
     }
     st = check_schema ? schema_check(s, txn, why, why_cap) : BZL_OK;
+    if (st == BZL_OK && check_schema) {
+        bzl_txn lt = {.s = s, .txn = txn, .write = true};
+        st = bzl__lots_open(&lt, why, why_cap);
+    }
     if (st != BZL_OK) {
         goto fail;
     }
@@ -466,6 +477,7 @@ bzl__storage_open(const bzl_storage_options *opts, bool check_schema, bzl_storag
         st = BZL_NO_MEMORY;
         goto fail;
     }
+    bzl_tax_rules_default(&s->tax_rules);
     pthread_rwlockattr_t attr;
     pthread_rwlockattr_init(&attr);
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);

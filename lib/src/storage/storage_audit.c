@@ -426,6 +426,31 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
     case JOURNAL_DELIVERY:
         summary_delivery(p, n, row);
         break;
+    case JOURNAL_LOT_METHOD: {
+        bzl_rd r = {.p = p, .len = n};
+        char book[BZL_BOOK_NO_LEN + 1] = "";
+        rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, false);
+        uint8_t method = rd_u8(&r);
+        uint8_t was = rd_u8(&r);
+        static const char *const names[] = {"?", "FIFO", "SPECIFIC", "AVERAGE"};
+        if (rd_done(&r)) {
+            memcpy(row->book_no, book, sizeof row->book_no);
+        }
+        snprintf(row->summary, sizeof row->summary, "lot method of book %s: %s (was %s)",
+                 rd_done(&r) ? book : "?", names[method <= 3 ? method : 0],
+                 names[was <= 3 ? was : 0]);
+        break;
+    }
+    case JOURNAL_TAX_TABLE:
+    case JOURNAL_ASSESSMENT: {
+        bzl__entry te = {.type = e[0], .payload = p, .payload_len = n};
+        if (!bzl__tax_audit_summary(&te, row->summary, sizeof row->summary, row->enterprise,
+                                    row->book_no)) {
+            snprintf(row->summary, sizeof row->summary, "tax entry type %u does not decode",
+                     (unsigned)e[0]);
+        }
+        break;
+    }
     default:
         snprintf(row->summary, sizeof row->summary, "entry type %u, %zu payload bytes",
                  (unsigned)e[0], n);

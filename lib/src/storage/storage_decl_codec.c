@@ -39,6 +39,15 @@ attrs_encode(bzl_wr *w, const bzl_declaration *d)
     if (d->origin != BZL_ORIGIN_NONE) {
         n += attr_put(w, 0, ATTR_ORIGIN, &d->origin, 1);
     }
+    if (d->duty_basis != 0) {
+        n += attr_put(w, 0, ATTR_DUTY_BASIS, &d->duty_basis, 1);
+    }
+    if (d->tax_date != 0) {
+        uint8_t le[4];
+        bzl_wr dw = {.p = le, .cap = sizeof le};
+        wr_i32(&dw, d->tax_date);
+        n += attr_put(w, 0, ATTR_TAX_DATE, le, sizeof le);
+    }
     return n;
 }
 
@@ -54,6 +63,14 @@ attr_decode(uint32_t line, uint8_t tag, const uint8_t *v, size_t len, bzl_declar
         case ATTR_ORIGIN:
             d->origin = v[0];
             return len == 1 && (v[0] == BZL_ORIGIN_ABROAD || v[0] == BZL_ORIGIN_OUTSIDE);
+        case ATTR_DUTY_BASIS:
+            d->duty_basis = v[0];
+            return len == 1 && (v[0] == BZL_BASIS_PRODUCT || v[0] == BZL_BASIS_MATERIAL);
+        case ATTR_TAX_DATE: {
+            bzl_rd dr = {.p = v, .len = len};
+            d->tax_date = rd_i32(&dr);
+            return rd_done(&dr) && d->tax_date != 0;
+        }
         default:
             return false;
         }

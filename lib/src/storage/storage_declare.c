@@ -446,6 +446,10 @@ record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, 
         st = bzl__trade_values_apply(t, d, (uint8_t)g->flow, 1, g->tv_seen);
         st = st == BZL_OVERFLOW ? BZL_INTERNAL : st;
     }
+    if (st == BZL_OK && !d->pending) {
+        /* A domestic sale's assessment, an import's interest start (storage_tax.c). */
+        st = bzl__tax_posted(t, *seq, d, (uint8_t)g->flow, *seq, actor);
+    }
     return st;
 }
 

@@ -397,6 +397,10 @@ effect_store(bzl_txn *t, const char *book_no, uint32_t month, bool scrap_bounded
     if (st == BZL_OK && generates_loss(e)) {
         st = total_write(t, book_no, month, e, BZL_CATEGORY_TANGIBLE_LOSS, rows.tangible_e5, 0);
     }
+    if (st == BZL_OK && e->qty_e5 != 0) {
+        /* The enterprise's lots follow the posted quantity (storage_lots.c). */
+        st = bzl__lots_move(t, book_no, e, note);
+    }
     return st;
 }
 

@@ -9,6 +9,7 @@
 #include "bzl/calendar.h"
 #include "bzl/norms.h"
 #include "bzl/storage.h"
+#include "bzl/tax.h"
 #include "format.h"
 
 #include <lmdb.h>
@@ -49,6 +50,14 @@ enum {
     DB_REPAIR,
     DB_WORKORDER,
     DB_DELIVERY,
+    /* domestic-sale tax (storage_tax.c): created when absent, empty in an older ledger */
+    DB_TARIFF,
+    DB_INTEREST,
+    DB_ASSESSMENT,
+    DB_TAX_FIRST,
+    /* lots (storage_lots.c): created when absent; an older ledger gets opening lots at open */
+    DB_LOT,
+    DB_LOT_METHOD,
     DB_COUNT
 };
 
@@ -73,6 +82,8 @@ struct bzl_storage {
      * top-level transaction holds this for reading, bzl_storage_grow takes it for writing
      * (writer-preferring, so a stream of point reads cannot starve a grow). */
     pthread_rwlock_t resize_lock;
+    /* The rules assessments are made under (bzl_storage_tax_rules_set); defaults at open. */
+    bzl_tax_rules tax_rules;
 };
 
 struct bzl_txn {
@@ -107,12 +118,15 @@ enum {
     JOURNAL_STOCKTAKE = 12,
     JOURNAL_RATE = 13,
     JOURNAL_TRADE = 14,
-    /* 15-17 are held by work in progress elsewhere (issue 18) */
     /* bonded repair (storage_repair.c): no EFFECTS, they move the repair accounts only */
     JOURNAL_WO_OPEN = 18,
     JOURNAL_WO_COMPLETE = 19,
     /* transfer deliveries (storage_transfer.c): no EFFECTS */
     JOURNAL_DELIVERY = 20,
+    /* domestic-sale tax (storage_tax.c): no balance effects */
+    JOURNAL_TAX_TABLE = 15,  /* a tariff or 缓税利息-rate row (the payload's first byte says) */
+    JOURNAL_ASSESSMENT = 16, /* a domestic sale's assessment, or its reversal */
+    JOURNAL_LOT_METHOD = 17, /* a book's lot consumption method (storage_lots.c) */
 };
 #define DELIVERY_ENTRY_BYTES (2u * BZL_BOOK_NO_LEN + 1u + 4u + 4u + 8u + 1u)
 
@@ -309,7 +323,8 @@ typedef struct bzl__history_note {
     uint8_t type; /* the journal entry type */
     uint8_t flow;
     int32_t date;
-    const char *id; /* the declaration id */
+    const char *id;        /* the declaration id */
+    uint64_t reversed_seq; /* a reversal: the posting entry it negates (0 otherwise) */
 } bzl__history_note;
 
 /* Decides, without writing, whether bzl__effects_apply would refuse list: a refusal lands in
@@ -509,6 +524,43 @@ void bzl__repair_key(uint8_t key[REPAIR_KEY_BYTES], const char *book_no, uint8_t
 #define WO_OPEN_ENTRY_BYTES (BZL_BOOK_NO_LEN + 4u + 4u + 1u + 4u)
 #define WO_DONE_ENTRY_FIXED (BZL_BOOK_NO_LEN + 4u + 4u + 1u + 1u + 4u + 2u + 2u)
 #define WO_LINE_BYTES (4u + 8u)
+/* ---- domestic-sale tax (storage_tax.c) --------------------------------------------------- */
+
+/* After declaration d (entry decl_seq, flow `flow`) was posted by entry ref_seq in t: an import
+ * may move the book's first-import date, a domestic sale gets its assessment (journaled,
+ * entry type 17). d carries its lines. Storage statuses only: a missing rate or tariff is part
+ * of the assessment, never a refusal. */
+BZL_NODISCARD bzl_status bzl__tax_posted(bzl_txn *t, uint64_t decl_seq, const bzl_declaration *d,
+                                         uint8_t flow, uint64_t ref_seq, const bzl_actor *actor);
+/* After the posting of entry decl_seq was reversed by entry ref_seq: its assessment, if it has
+ * one, is journaled again as reversed. */
+BZL_NODISCARD bzl_status bzl__tax_reversed(bzl_txn *t, uint64_t decl_seq, uint64_t ref_seq,
+                                           const bzl_actor *actor);
+/* Verify's side (storage_verify.c): remembers the last tax entry (15, 16) of every row key in
+ * the one journal pass, then compares every row of the tax tables with it both ways. */
+typedef struct bzl__tax_marks bzl__tax_marks;
+BZL_NODISCARD bzl_status bzl__tax_marks_create(bzl__tax_marks **out);
+BZL_NODISCARD bzl_status bzl__tax_marks_add(bzl__tax_marks *m, uint64_t seq, const bzl__entry *e);
+BZL_NODISCARD bzl_status bzl__tax_marks_compare(bzl__tax_marks *m, bzl_txn *t,
+                                                bzl_verify_report *out);
+void bzl__tax_marks_destroy(bzl__tax_marks *m);
+/* A tax entry's (15, 16) audit sentence ("tariff 8542310000 from 2024-01-01 duty 5 vat 13 excise
+ * 0"), its book and enterprise (assessments). False when the payload does not decode. */
+bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
+                            char *book_no);
+
+/* ---- lots (storage_lots.c) ------------------------------------------------------------------ */
+
+/* Moves the lots of e's item by e's posted quantity (nothing when it moves none), as entry
+ * note->seq dated note->date (storage_effects.c, for every effect it stores). */
+BZL_NODISCARD bzl_status bzl__lots_move(bzl_txn *t, const char *book_no, const bzl_effect *e,
+                                        const bzl__history_note *note);
+/* At open: a ledger written before lots gets one opening lot per item holding a quantity, and
+ * meta "lots_from" (the first entry whose lots are kept). */
+BZL_NODISCARD bzl_status bzl__lots_open(bzl_txn *t, char *why, size_t why_cap);
+/* Verify: every lot against the entry that opened it, and Σ lot remaining = the balance of
+ * every item. BZL_TAMPERED with the first mismatch in out. */
+BZL_NODISCARD bzl_status bzl__lots_verify(bzl_txn *t, bzl_verify_report *out);
 
 /* ---- verify's keyed tables (storage_verify.c) -------------------------------------------- */
 

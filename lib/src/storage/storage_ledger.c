@@ -2,6 +2,8 @@
  * payloads' effects sections, and period locks. Byte layouts: format.h. */
 #include "storage_internal.h"
 
+#include "bzl/storage_tax.h"
+
 #include "bzl/calendar.h"
 #include "bzl/decimal.h"
 
@@ -231,14 +233,34 @@ journal_action(bzl_txn *t, uint8_t type, const action *a, uint64_t ref2, const c
     return bzl__journal_seal(t, *seq);
 }
 
+/* The tax side of posting a pending declaration (storage_tax.c), with its lines. */
+static bzl_status
+tax_posted(bzl_txn *t, const action *a, uint64_t post_seq, const bzl_actor *actor)
+{
+    if (a->flow != BZL_FLOW_MAT_IMPORT && !bzl_tax_flow_assessed((uint8_t)a->flow)) {
+        return BZL_OK;
+    }
+    bzl_declaration d;
+    memset(&d, 0, sizeof d);
+    bzl_status st = bzl__decl_read_seq(t, a->ds.seq, &d);
+    if (st == BZL_OK) {
+        st = bzl__tax_posted(t, a->ds.seq, &d, (uint8_t)a->flow, post_seq, actor);
+        free(d.lines);
+    }
+    return st;
+}
+
 /* Applies a->list, journals the action and records the new state. */
 static bzl_status
 action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *reason,
               const bzl_actor *actor, bzl_action_result *out)
 {
     bool bounded = a->book.verify_mode != BZL_VERIFY_CONSUMPTION;
-    bzl__history_note note = {
-        .type = type, .flow = (uint8_t)a->flow, .date = a->d.date, .id = a->d.id};
+    bzl__history_note note = {.type = type,
+                              .flow = (uint8_t)a->flow,
+                              .date = a->d.date,
+                              .id = a->d.id,
+                              .reversed_seq = type == JOURNAL_REVERSE ? a->ds.posted_seq : 0};
     bzl_status st = bzl__journal_next(t, &note.seq);
     if (st == BZL_OK) {
         st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list, NULL,
@@ -278,6 +300,14 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
         if (st != BZL_OK) {
             return st;
         }
+    }
+    if (type == JOURNAL_POST) {
+        st = tax_posted(t, a, out->seq, actor);
+    } else if (type == JOURNAL_REVERSE) {
+        st = bzl__tax_reversed(t, a->ds.seq, out->seq, actor);
+    }
+    if (st != BZL_OK) {
+        return st;
     }
     return bzl__decl_state_put(t, a->d.enterprise, a->d.id, &a->ds);
 }

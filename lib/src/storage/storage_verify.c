@@ -172,7 +172,8 @@ static bzl_status marks_add_entry(bzl__keyed *m, const bzl__entry *e);
 /* The one journal pass: effects into s, the last rate and trade entries into m, and every
  * entry into the derived tables' recomputation d. */
 static bzl_status
-sums_from_journal(bzl_txn *t, bzl__keyed *s, bzl__keyed *m, bzl__derived *d, uint64_t *entries)
+sums_from_journal(bzl_txn *t, bzl__keyed *s, bzl__keyed *m, bzl__derived *d, bzl__tax_marks *x,
+                  uint64_t *entries)
 {
     bzl__walk w;
     bzl__walk_begin(t, DB_JOURNAL, NULL, 0, 0, &w);
@@ -192,6 +193,9 @@ sums_from_journal(bzl_txn *t, bzl__keyed *s, bzl__keyed *m, bzl__derived *d, uin
         }
         if (st == BZL_OK) {
             st = bzl__derived_add(d, t, seq, &e);
+        }
+        if (st == BZL_OK) {
+            st = bzl__tax_marks_add(x, seq, &e);
         }
         (*entries)++;
         t->journal_reads++;
@@ -547,9 +551,13 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     bzl__keyed s = {.rec_bytes = sizeof(sum), .key_bytes = ITEM_KEY_BYTES, .first_cap = 1024};
     bzl__keyed m = {.rec_bytes = sizeof(mark), .key_bytes = MARK_TABLE_KEY_BYTES, .first_cap = 64};
     bzl__derived *d = NULL;
+    bzl__tax_marks *x = NULL;
     bzl_status st = bzl__derived_create(t, &d);
     if (st == BZL_OK) {
-        st = sums_from_journal(t, &s, &m, d, &out->entries);
+        st = bzl__tax_marks_create(&x);
+    }
+    if (st == BZL_OK) {
+        st = sums_from_journal(t, &s, &m, d, x, &out->entries);
     }
     if (st == BZL_OK) {
         st = compare_sums(t, &s, out);
@@ -578,6 +586,15 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     if (st == BZL_OK) {
         st = bzl__derived_compare(d, t, out);
     }
+    if (st == BZL_OK) {
+        /* The tax tables: each row is its key's last tax entry (storage_tax.c). */
+        st = bzl__tax_marks_compare(x, t, out);
+    }
+    if (st == BZL_OK) {
+        /* Lots: each against its entry, and Σ remaining = every balance (storage_lots.c). */
+        st = bzl__lots_verify(t, out);
+    }
+    bzl__tax_marks_destroy(x);
     bzl__derived_destroy(d);
     bzl__keyed_free(&m);
     bzl__keyed_free(&s);

@@ -301,6 +301,14 @@ typedef struct req_buf {
     Bzl__V1__ListRates lr;
     Bzl__V1__RecordTrade rt;
     Bzl__V1__Report rp;
+    Bzl__V1__SetTariff stf;
+    Bzl__V1__ListTariffs ltf;
+    Bzl__V1__SetInterestRate sir;
+    Bzl__V1__ListInterestRates lir;
+    Bzl__V1__TaxQuery tq;
+    Bzl__V1__TaxReport trp;
+    Bzl__V1__SetLotMethod slm;
+    Bzl__V1__ListLots ll;
     decl_msg d;
     Bzl__V1__Request req;
 } req_buf;
@@ -861,6 +869,108 @@ p_posted(req_buf *r)
     prepare_decl(r, false);
 }
 
+/* ---- domestic-sale tax and lots (110-119) ------------------------------------------------ */
+
+static void
+b_set_tariff(req_buf *r)
+{
+    bzl__v1__set_tariff__init(&r->stf);
+    r->stf.hs = "3901100000";
+    r->stf.from = "2030-01-01";
+    snprintf(r->figure, sizeof r->figure, "0.%04u", r->serial); /* each row differs */
+    r->stf.duty = r->figure;
+    r->req.body_case = BZL__V1__REQUEST__BODY_SET_TARIFF;
+    r->req.set_tariff = &r->stf;
+}
+
+static void
+b_list_tariffs(req_buf *r)
+{
+    bzl__v1__list_tariffs__init(&r->ltf);
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_TARIFFS;
+    r->req.list_tariffs = &r->ltf;
+}
+
+static void
+b_set_interest(req_buf *r)
+{
+    bzl__v1__set_interest_rate__init(&r->sir);
+    r->sir.from = "2030-01-01";
+    snprintf(r->figure, sizeof r->figure, "0.%04u", r->serial); /* each rate differs */
+    r->sir.rate = r->figure;
+    r->req.body_case = BZL__V1__REQUEST__BODY_SET_INTEREST_RATE;
+    r->req.set_interest_rate = &r->sir;
+}
+
+static void
+b_list_interest(req_buf *r)
+{
+    bzl__v1__list_interest_rates__init(&r->lir);
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_INTEREST_RATES;
+    r->req.list_interest_rates = &r->lir;
+}
+
+/* The seeded declaration is an import: it has no assessment, so even its owner hears
+ * NOT_FOUND, in the words another's or a missing one gets. */
+static void
+b_tax_show(req_buf *r)
+{
+    snprintf(r->id, sizeof r->id, "%s", r->on == T_MISSING ? "NO-SUCH" : seed_id(r->ent));
+    bzl__v1__tax_query__init(&r->tq);
+    r->tq.enterprise = (char *)r->ent;
+    r->tq.id = r->id;
+    r->req.body_case = BZL__V1__REQUEST__BODY_TAX_SHOW;
+    r->req.tax_show = &r->tq;
+    snprintf(r->missing, sizeof r->missing,
+             "enterprise %s has no assessed domestic sale %s (only posted domestic sales are "
+             "assessed)",
+             r->ent, r->id);
+}
+
+/* An import is no domestic sale: INVALID_ARGUMENT to whoever may see it. */
+static void
+b_tax_compare(req_buf *r)
+{
+    snprintf(r->id, sizeof r->id, "%s", r->on == T_MISSING ? "NO-SUCH" : seed_id(r->ent));
+    bzl__v1__tax_query__init(&r->tq);
+    r->tq.enterprise = (char *)r->ent;
+    r->tq.id = r->id;
+    r->req.body_case = BZL__V1__REQUEST__BODY_TAX_COMPARE;
+    r->req.tax_compare = &r->tq;
+    snprintf(r->missing, sizeof r->missing, "enterprise %s has no declaration %s", r->ent, r->id);
+}
+
+static void
+b_tax_report(req_buf *r)
+{
+    bzl__v1__tax_report__init(&r->trp);
+    r->trp.period = "2026";
+    r->req.body_case = BZL__V1__REQUEST__BODY_TAX_REPORT;
+    r->req.tax_report = &r->trp;
+}
+
+/* FIFO is every book's method already: an accepted request replays and writes nothing. */
+static void
+b_set_lot_method(req_buf *r)
+{
+    bzl__v1__set_lot_method__init(&r->slm);
+    r->slm.book = (char *)r->book;
+    r->slm.method = "FIFO";
+    r->req.body_case = BZL__V1__REQUEST__BODY_SET_LOT_METHOD;
+    r->req.set_lot_method = &r->slm;
+    snprintf(r->missing, sizeof r->missing, "book %s does not exist", r->book);
+}
+
+static void
+b_list_lots(req_buf *r)
+{
+    bzl__v1__list_lots__init(&r->ll);
+    r->ll.book = (char *)r->book;
+    r->req.body_case = BZL__V1__REQUEST__BODY_LIST_LOTS;
+    r->req.list_lots = &r->ll;
+    snprintf(r->missing, sizeof r->missing, "the book does not exist");
+}
+
 /* ---- the matrix ------------------------------------------------------------------------------ */
 
 typedef struct row {
@@ -966,6 +1076,23 @@ static const row rows[] = {
     {B(RECORD_DELIVERY), "record_delivery other",          T_OTHER,   NULL, b_record_delivery,   {OK,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
     {B(RECORD_DELIVERY), "record_delivery missing",        T_MISSING, NULL, b_record_delivery,   {NF,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
     {B(TRANSFERS_REPORT), "transfers_report",              T_OWN,     NULL, b_transfers_report,  {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(SET_TARIFF),      "set_tariff",                     T_OWN,     NULL, b_set_tariff,        {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
+    {B(LIST_TARIFFS),    "list_tariffs",                   T_OWN,     NULL, b_list_tariffs,      {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(SET_INTEREST_RATE), "set_interest_rate",            T_OWN,     NULL, b_set_interest,      {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
+    {B(LIST_INTEREST_RATES), "list_interest_rates",        T_OWN,     NULL, b_list_interest,     {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(TAX_SHOW),        "tax_show own",                   T_OWN,     NULL, b_tax_show,          {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(TAX_SHOW),        "tax_show other",                 T_OTHER,   NULL, b_tax_show,          {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(TAX_SHOW),        "tax_show missing",               T_MISSING, NULL, b_tax_show,          {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(TAX_COMPARE),     "tax_compare own",                T_OWN,     NULL, b_tax_compare,       {INV, INV, INV, INV, PD}, false, 0, 0, 0},
+    {B(TAX_COMPARE),     "tax_compare other",              T_OTHER,   NULL, b_tax_compare,       {INV, INV, INV, NF,  PD}, false, 0, 0, 0},
+    {B(TAX_COMPARE),     "tax_compare missing",            T_MISSING, NULL, b_tax_compare,       {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(TAX_REPORT),      "tax_report",                     T_OWN,     NULL, b_tax_report,        {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
+    {B(SET_LOT_METHOD),  "set_lot_method own",             T_OWN,     NULL, b_set_lot_method,    {OK,  OK,  PD,  OK,  PD}, false, 0, 0, 0},
+    {B(SET_LOT_METHOD),  "set_lot_method other",           T_OTHER,   NULL, b_set_lot_method,    {OK,  OK,  PD,  NF,  PD}, false, 0, 0, 0},
+    {B(SET_LOT_METHOD),  "set_lot_method missing",         T_MISSING, NULL, b_set_lot_method,    {NF,  NF,  PD,  NF,  PD}, false, 0, 0, 0},
+    {B(LIST_LOTS),       "list_lots own",                  T_OWN,     NULL, b_list_lots,         {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
+    {B(LIST_LOTS),       "list_lots other",                T_OTHER,   NULL, b_list_lots,         {OK,  OK,  OK,  NF,  PD}, false, 0, 0, 0},
+    {B(LIST_LOTS),       "list_lots missing",              T_MISSING, NULL, b_list_lots,         {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
     {0,                  "empty body",                     T_OWN,     NULL, b_empty,             {UNS, PD,  PD,  PD,  PD}, false, 0, 0, 0},
 };
 /* clang-format on */

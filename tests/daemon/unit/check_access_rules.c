@@ -64,6 +64,9 @@ typedef struct req_buf {
     Bzl__V1__CompleteWorkOrder cw;
     Bzl__V1__ListWorkOrders lw;
     Bzl__V1__RecordDelivery rd;
+    Bzl__V1__TaxQuery tq;
+    Bzl__V1__SetLotMethod slm;
+    Bzl__V1__ListLots ll;
     Bzl__V1__Request req;
 } req_buf;
 
@@ -174,6 +177,24 @@ build(req_buf *b, Bzl__V1__Request__BodyCase body, const char *ent, const char *
         b->st.lines = b->sls;
         b->req.stocktake = &b->st;
         break;
+    case BZL__V1__REQUEST__BODY_TAX_SHOW:
+    case BZL__V1__REQUEST__BODY_TAX_COMPARE:
+        bzl__v1__tax_query__init(&b->tq);
+        b->tq.enterprise = e;
+        b->tq.id = "D-1";
+        b->req.tax_show = &b->tq; /* one oneof: tax_compare is the same pointer */
+        break;
+    case BZL__V1__REQUEST__BODY_SET_LOT_METHOD:
+        bzl__v1__set_lot_method__init(&b->slm);
+        b->slm.book = k;
+        b->slm.method = "AVERAGE";
+        b->req.set_lot_method = &b->slm;
+        break;
+    case BZL__V1__REQUEST__BODY_LIST_LOTS:
+        bzl__v1__list_lots__init(&b->ll);
+        b->ll.book = k;
+        b->req.list_lots = &b->ll;
+        break;
     default:
         break; /* unscoped kinds: the body is never read by the decision */
     }
@@ -250,9 +271,9 @@ START_TEST(access_an_enterprise_sees_its_own_records_and_not_anothers)
                              BZLD_ACCESS_FOREIGN);
         }
     }
-    /* the eleven kinds check_access's matrix names as scoped, the three work-order kinds and
-     * record_delivery */
-    ck_assert_uint_eq(scoped, 15);
+    /* the eleven kinds check_access's matrix names as scoped, the three work-order kinds,
+     * record_delivery, tax show and compare, set_lot_method and list_lots */
+    ck_assert_uint_eq(scoped, 19);
 }
 END_TEST
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bzl/calendar.h"
 #include "checkpoint_key.h"
 #include "config.h"
 
@@ -78,6 +79,51 @@ START_TEST(config_file_overrides_limits_and_reads_access_rules)
     ck_assert(t.rules[1].by_gid);
     ck_assert_str_eq(t.rules[1].enterprise, "6201230002");
     bzld_access_table_deinit(&t);
+}
+END_TEST
+
+/* [tax]: the defaults are the reference's (end − start, interest on the total, no small-amount
+ * rule, RMB 50, the 2020-04-15…2020-12-31 window); every key overrides its rule; a bad value is
+ * refused naming the key. */
+START_TEST(config_tax_keys_override_the_reference_defaults)
+{
+    bzld_config cfg;
+    bzld_access_table t;
+    char why[256] = "";
+    bzld_config_defaults(&cfg);
+    ck_assert_uint_eq(cfg.tax_rules.day_count, BZL_DAYS_END_MINUS_START);
+    ck_assert_uint_eq(cfg.tax_rules.interest_on, BZL_INTEREST_ON_TOTAL);
+    ck_assert(!cfg.tax_rules.small_exempt);
+    ck_assert_int_eq(cfg.tax_rules.small_limit_e5, 5000000);
+    ck_assert_int_eq(cfg.tax_rules.exempt_from, bzl_date_from_civil(2020, 4, 15));
+    ck_assert_int_eq(cfg.tax_rules.exempt_through, bzl_date_from_civil(2020, 12, 31));
+    bzl_status st = load("[tax]\n"
+                         "interest_day_count = inclusive\n"
+                         "interest_on = per_tax\n"
+                         "small_amount_exemption = yes\n"
+                         "small_amount_cny = 10.5\n"
+                         "interest_exempt_from = 2020-04-15\n"
+                         "interest_exempt_through = 2021-12-31\n",
+                         &cfg, &t, why, sizeof why);
+    ck_assert_msg(st == BZL_OK, "%s", why);
+    ck_assert_uint_eq(cfg.tax_rules.day_count, BZL_DAYS_INCLUSIVE);
+    ck_assert_uint_eq(cfg.tax_rules.interest_on, BZL_INTEREST_ON_PER_TAX);
+    ck_assert(cfg.tax_rules.small_exempt);
+    ck_assert_int_eq(cfg.tax_rules.small_limit_e5, 1050000);
+    ck_assert_int_eq(cfg.tax_rules.exempt_through, bzl_date_from_civil(2021, 12, 31));
+    bzld_access_table_deinit(&t);
+    static const char *const bad[] = {
+        "[tax]\ninterest_day_count = both\n",         "[tax]\ninterest_on = sum\n",
+        "[tax]\nsmall_amount_exemption = 1\n",        "[tax]\nsmall_amount_cny = -1\n",
+        "[tax]\ninterest_exempt_from = 2020-02-30\n", "[tax]\nrate = 1\n"};
+    static const char *const named[] = {"interest_day_count",     "interest_on",
+                                        "small_amount_exemption", "small_amount_cny",
+                                        "interest_exempt_from",   "rate"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(load(bad[i], &cfg, &t, why, sizeof why), BZL_INVALID_ARGUMENT);
+        ck_assert_msg(strstr(why, named[i]) != NULL, "%s", why);
+        bzld_access_table_deinit(&t);
+    }
 }
 END_TEST
 
@@ -237,6 +283,7 @@ config_suite(void)
     tcase_add_test(tc, config_defaults_pass_the_relation_checks);
     tcase_add_test(tc, config_file_overrides_limits_and_reads_access_rules);
     tcase_add_test(tc, config_refusals_name_file_line_and_key);
+    tcase_add_test(tc, config_tax_keys_override_the_reference_defaults);
     tcase_add_test(tc, config_missing_file_is_an_io_error);
     tcase_add_test(tc, config_check_refuses_per_uid_connections_above_the_total);
     tcase_add_test(tc, config_checkpoint_key_is_absolute_or_beside_the_data);

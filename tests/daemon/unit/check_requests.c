@@ -75,6 +75,15 @@ static const expect expected[] = {
     /* transfer deliveries: each side records its own register; the report is staff work */
     {B(RECORD_DELIVERY), "record_delivery", true, E | A, BZLD_SCOPE_BOOK},
     {B(TRANSFERS_REPORT), "transfers_report", false, STAFF, BZLD_SCOPE_NONE},
+    {B(SET_TARIFF), "set_tariff", true, C | A, BZLD_SCOPE_NONE},
+    {B(LIST_TARIFFS), "list_tariffs", false, STAFF, BZLD_SCOPE_NONE},
+    {B(SET_INTEREST_RATE), "set_interest_rate", true, C | A, BZLD_SCOPE_NONE},
+    {B(LIST_INTEREST_RATES), "list_interest_rates", false, STAFF, BZLD_SCOPE_NONE},
+    {B(TAX_SHOW), "tax_show", false, STAFF | E, BZLD_SCOPE_CODE},
+    {B(TAX_COMPARE), "tax_compare", false, STAFF | E, BZLD_SCOPE_CODE},
+    {B(TAX_REPORT), "tax_report", false, STAFF, BZLD_SCOPE_NONE},
+    {B(SET_LOT_METHOD), "set_lot_method", true, E | C | A, BZLD_SCOPE_BOOK},
+    {B(LIST_LOTS), "list_lots", false, STAFF | E, BZLD_SCOPE_BOOK},
 };
 
 static const expect *

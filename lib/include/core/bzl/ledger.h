@@ -129,6 +129,11 @@ typedef struct bzl_declaration {
     /* Attributes: optional fields kept in the stored declaration's ATTRS section (format.h),
      * each zero when absent, so a declaration without them encodes as it always did. */
     uint8_t origin; /* bzl_origin */
+    /* Domestic sales (docs/TAX.md): the zone's selective duty basis the enterprise chose
+     * (bzl_tax_basis: 2 product, 3 material; 0 for the book's default), and the date customs
+     * issued the tax notice (缴款书), the assessment date (0: the declaration's date). */
+    uint8_t duty_basis;
+    int32_t tax_date;
 } bzl_declaration;
 
 /* Where a rejection points: the 1-based line (0 for the header), the field, the item and,

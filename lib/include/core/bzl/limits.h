@@ -93,6 +93,19 @@
 #define BZL_REPORT_NORM_MATERIALS_MAX 512u
 static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default within the cap");
 
+/* ---- domestic-sale tax (docs/TAX.md) ------------------------------------------------------ */
+
+/* Rows of the 缓税利息 rate history, built in and set together: the PBOC changed the
+ * demand-deposit rate a handful of times a decade; 256 is decades of room and one list page. */
+#define BZL_TAX_RATE_ROWS_MAX 256u
+/* Taxed parts of one assessment (materials a sale embodies, and one goods row per line): a
+ * book holds at most BZL_RECON_MATERIALS_MAX materials, so an ordinary sale, which sums each
+ * material over its lines, never needs more. A material-basis sale keeps its materials per
+ * line and may: it is then assessed as LIMIT_EXCEEDED (the declaration still stands). */
+#define BZL_TAX_PARTS_MAX 4096u
+static_assert(BZL_TAX_PARTS_MAX >= BZL_RECON_MATERIALS_MAX, "an ordinary sale always fits");
+static_assert(BZL_TAX_RATE_ROWS_MAX <= 4096u, "the rate history is one list page");
+
 /* ---- daemon -------------------------------------------------------------------------- */
 
 /* Concurrent connections in total and per peer uid (OpenSMTPD caps per uid too). 1,024 keeps

@@ -1,0 +1,364 @@
+/* check_lots.c — proves the lot projection (storage_lots.h, next-wave.md E.4): after 1,000
+ * random receipts, outflows and reversals on two materials, Σ lot remaining equals the book
+ * balance of every item under FIFO, SPECIFIC and AVERAGE, and verify agrees; FIFO takes the
+ * oldest receipt date first, AVERAGE takes every lot pro rata; a reversed receipt takes back its
+ * own lot; the method changes only at a verification boundary; and verify detects a lot row
+ * changed, or deleted, on disk. The fixture is storage_fixture.h (book BOOK, an H book with
+ * materials 1 and 2).
+ */
+#include "bzl/calendar.h"
+#include "bzl/storage.h"
+#include "bzl/storage_lots.h"
+#include "storage_fixture.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEPS 1000u
+#define LOTS_CAP 4096u
+
+static unsigned decl_no;
+
+/* One-line declaration of material `item` on BOOK: 5015 in (a receipt) or out (a re-export). */
+static bzl_status
+submit(bzl_direction dir, uint32_t item, int64_t qty_e5, int64_t value_e5, int32_t date,
+       char *id_out)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    memset(&d, 0, sizeof d);
+    memset(&line, 0, sizeof line);
+    snprintf(d.id, sizeof d.id, "L%u", ++decl_no);
+    strcpy(d.enterprise, ENT);
+    strcpy(d.book_no, BOOK);
+    d.kind = BZL_KIND_MATERIAL;
+    d.direction = (uint8_t)dir;
+    strcpy(d.trade_mode, "5015");
+    d.date = date;
+    d.line_count = 1;
+    d.lines = &line;
+    line.item_no = item;
+    line.qty_e5 = qty_e5;
+    line.value_e5 = value_e5;
+    strcpy(line.unit, "035");
+    strcpy(line.currency, "502");
+    bzl_submit_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_submit(t, &d, &actor, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    if (id_out != NULL) {
+        strcpy(id_out, d.id);
+    }
+    return r.status;
+}
+
+static bzl_status
+reverse(const char *id)
+{
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_reverse(t, ENT, id, "test", &actor, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    return r.status;
+}
+
+static bzl_action_result
+set_method(uint8_t method)
+{
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_lot_method_set(t, BOOK, method, &actor, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    return r;
+}
+
+static void
+close_through(int32_t through)
+{
+    bzl_action_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_period_close(t, BOOK, through, &actor, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+}
+
+/* The open lots of one material of BOOK. */
+static size_t
+lots_of(uint32_t item, bzl_lot *out)
+{
+    size_t n = 0;
+    bool more = false;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(
+        bzl_storage_lot_list(t, BOOK, BZL_KIND_MATERIAL, item, out, LOTS_CAP, &n, &more), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!more);
+    return n;
+}
+
+/* Σ lot remaining = balance, item by item, and no lot outside (0, received]. */
+static void
+assert_lots_match_balances(const char *when)
+{
+    bzl_lot *lots = calloc(LOTS_CAP, sizeof *lots);
+    ck_assert_ptr_nonnull(lots);
+    for (uint32_t item = 1; item <= 2; item++) {
+        size_t n = lots_of(item, lots);
+        int64_t sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(lots[i].remaining_e5 > 0 && lots[i].remaining_e5 <= lots[i].qty_e5,
+                          "%s: lot %llu of item %u holds %lld of %lld", when,
+                          (unsigned long long)lots[i].seq, item, (long long)lots[i].remaining_e5,
+                          (long long)lots[i].qty_e5);
+            sum += lots[i].remaining_e5;
+        }
+        bzl_balance b = balance_of(BZL_KIND_MATERIAL, item);
+        ck_assert_msg(sum == b.qty_e5, "%s: item %u lots %lld, balance %lld", when, item,
+                      (long long)sum, (long long)b.qty_e5);
+    }
+    free(lots);
+}
+
+static void
+assert_verifies(void)
+{
+    bzl_verify_report rep;
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_verify_balances(t, &rep);
+    bzl_txn_abort(t);
+    ck_assert_msg(st == BZL_OK, "verify: %s", rep.message);
+}
+
+/* 1,000 random steps: receipts (60 %) of 1..500 units on a random day of 2026, outflows (30 %)
+ * of up to the item's balance, and reversals (10 %) of a random earlier declaration, which
+ * the ledger may refuse (a receipt whose goods went out, one reversed already). */
+static void
+random_walk(uint8_t method, unsigned rand_seed)
+{
+    seed();
+    if (method != BZL_LOTS_FIFO) {
+        bzl_action_result r = set_method(method);
+        ck_assert_int_eq(r.status, BZL_OK); /* no lot moved yet: a boundary */
+    }
+    srand(rand_seed);
+    static char ids[STEPS][BZL_DECL_ID_BYTES_MAX + 1];
+    unsigned n_ids = 0;
+    int32_t jan1 = bzl_date_from_civil(2026, 1, 1);
+    for (unsigned step = 0; step < STEPS; step++) {
+        uint32_t item = 1 + (uint32_t)(rand() % 2);
+        int r = rand() % 10;
+        int32_t date = jan1 + rand() % 365;
+        if (r < 6) {
+            int64_t qty = E5(1 + rand() % 500) + rand() % 100000;
+            ck_assert_int_eq(submit(BZL_DIR_IN, item, qty, E5(rand() % 1000), date, ids[n_ids]),
+                             BZL_OK);
+            n_ids++;
+        } else if (r < 9) {
+            bzl_balance b = balance_of(BZL_KIND_MATERIAL, item);
+            if (b.qty_e5 <= 0) {
+                continue;
+            }
+            int64_t qty = 1 + (int64_t)((uint64_t)rand() * (uint64_t)rand() % (uint64_t)b.qty_e5);
+            ck_assert_int_eq(submit(BZL_DIR_OUT, item, qty, 0, date, ids[n_ids]), BZL_OK);
+            n_ids++;
+        } else if (n_ids > 0) {
+            (void)reverse(ids[rand() % n_ids]);
+        }
+        if (step % 100 == 99) {
+            assert_lots_match_balances("mid-walk");
+        }
+    }
+    assert_lots_match_balances("after 1,000 steps");
+    assert_verifies();
+}
+
+START_TEST(fifo_lots_sum_to_the_balance_after_1000_random_steps)
+{
+    random_walk(BZL_LOTS_FIFO, 18);
+}
+END_TEST
+
+START_TEST(specific_lots_sum_to_the_balance_after_1000_random_steps)
+{
+    random_walk(BZL_LOTS_SPECIFIC, 19);
+}
+END_TEST
+
+START_TEST(average_lots_sum_to_the_balance_after_1000_random_steps)
+{
+    random_walk(BZL_LOTS_AVERAGE, 20);
+}
+END_TEST
+
+/* FIFO is by receipt date, not by journal order: receipts of 100 dated 03-10, then 100 dated
+ * 03-01 (journaled later); an outflow of 150 empties the 03-01 lot and leaves 50 of the 03-10
+ * one. */
+START_TEST(fifo_takes_the_oldest_receipt_date_first)
+{
+    seed();
+    int32_t mar1 = bzl_date_from_civil(2026, 3, 1);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(100), mar1 + 9, NULL), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(120), mar1, NULL), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_OUT, 1, E5(150), 0, mar1 + 20, NULL), BZL_OK);
+    bzl_lot lots[4];
+    ck_assert_uint_eq(lots_of(1, lots), 1);
+    ck_assert_int_eq(lots[0].date, mar1 + 9);
+    ck_assert_int_eq(lots[0].remaining_e5, E5(50));
+    ck_assert_int_eq(lots[0].qty_e5, E5(100));
+    ck_assert_int_eq(lots[0].value_e5, E5(100));
+}
+END_TEST
+
+/* AVERAGE takes pro rata: lots of 100 and 300, an outflow of 100 takes 25 and 75 (100 × 100 /
+ * 400 and 300 × 100 / 400), leaving 75 and 225; a third of a unit more (0.33333) takes
+ * floor(75 × 0.33333 / 300) = 0.08333 and floor(225 × 0.33333 / 300) = 0.24999, and the 0.00001
+ * rounding leaves from the oldest lot: 74.91666 and 224.75001. */
+START_TEST(average_takes_every_lot_pro_rata)
+{
+    seed();
+    ck_assert_int_eq(set_method(BZL_LOTS_AVERAGE).status, BZL_OK);
+    int32_t day1 = bzl_date_from_civil(2026, 3, 1);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(100), day1, NULL), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(300), E5(600), day1 + 1, NULL), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_OUT, 1, E5(100), 0, day1 + 2, NULL), BZL_OK);
+    bzl_lot lots[4];
+    ck_assert_uint_eq(lots_of(1, lots), 2);
+    ck_assert_int_eq(lots[0].remaining_e5, E5(75));
+    ck_assert_int_eq(lots[1].remaining_e5, E5(225));
+    ck_assert_int_eq(submit(BZL_DIR_OUT, 1, 33333, 0, day1 + 3, NULL), BZL_OK);
+    ck_assert_uint_eq(lots_of(1, lots), 2);
+    ck_assert_int_eq(lots[0].remaining_e5, 7491666);
+    ck_assert_int_eq(lots[1].remaining_e5, 22475001);
+    assert_verifies();
+}
+END_TEST
+
+/* Reversing a receipt takes back its own lot first (E.4 (5)), not the oldest one. */
+START_TEST(reversed_receipt_takes_back_its_own_lot)
+{
+    seed();
+    int32_t day1 = bzl_date_from_civil(2026, 3, 1);
+    char second[BZL_DECL_ID_BYTES_MAX + 1];
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(100), day1, NULL), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(40), E5(80), day1 + 1, second), BZL_OK);
+    ck_assert_int_eq(reverse(second), BZL_OK);
+    bzl_lot lots[4];
+    ck_assert_uint_eq(lots_of(1, lots), 1);
+    ck_assert_int_eq(lots[0].date, day1);
+    ck_assert_int_eq(lots[0].remaining_e5, E5(100));
+    assert_verifies();
+}
+END_TEST
+
+/* The method changes only at a verification boundary: refused once lots moved after the last
+ * close (naming the field), allowed after a period close, and the same method again replays. */
+START_TEST(method_changes_only_at_a_verification_boundary)
+{
+    seed();
+    int32_t day1 = bzl_date_from_civil(2026, 3, 1);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(10), E5(10), day1, NULL), BZL_OK);
+    bzl_action_result r = set_method(BZL_LOTS_AVERAGE);
+    ck_assert_int_eq(r.status, BZL_STATE_CONFLICT);
+    ck_assert_str_eq(r.fault.field, "method");
+    close_through(bzl_date_from_civil(2026, 3, 31));
+    r = set_method(BZL_LOTS_AVERAGE);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(!r.replayed);
+    r = set_method(BZL_LOTS_AVERAGE);
+    ck_assert(r.replayed);
+    uint8_t m = 0;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_lot_method_get(t, BOOK, &m), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert_uint_eq(m, BZL_LOTS_AVERAGE);
+}
+END_TEST
+
+/* The lot key of material 1 in BOOK received on `date` by entry seq (format.h: item key |
+ * date u32 BE | seq u64 BE). */
+static void
+lot_key_of(uint8_t key[29], int32_t date, uint64_t seq)
+{
+    memcpy(key, BOOK, 12);
+    key[12] = BZL_KIND_MATERIAL;
+    key[13] = 0;
+    key[14] = 0;
+    key[15] = 0;
+    key[16] = 1;
+    for (int i = 0; i < 4; i++) {
+        key[17 + i] = (uint8_t)((uint32_t)date >> (24 - 8 * i));
+    }
+    for (int i = 0; i < 8; i++) {
+        key[21 + i] = (uint8_t)(seq >> (56 - 8 * i));
+    }
+}
+
+/* A lot row whose remaining quantity was changed on disk, and one deleted, fail verify naming
+ * the lot table; the untouched ledger verifies. */
+START_TEST(verify_detects_a_changed_or_missing_lot_row)
+{
+    seed();
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(10), E5(10), DAYS_2026_03_15, NULL), BZL_OK);
+    assert_verifies();
+    bzl_lot lots[2];
+    ck_assert_uint_eq(lots_of(1, lots), 1);
+    uint8_t key[29];
+    lot_key_of(key, DAYS_2026_03_15, lots[0].seq);
+    /* qty | remaining 9 instead of 10 | value, little-endian. */
+    uint8_t val[24];
+    int64_t fields[3] = {E5(10), E5(9), E5(10)};
+    for (int f = 0; f < 3; f++) {
+        for (int i = 0; i < 8; i++) {
+            val[8 * f + i] = (uint8_t)((uint64_t)fields[f] >> (8 * i));
+        }
+    }
+    forge("lot", key, sizeof key, val, sizeof val);
+    open_with(0, 0);
+    bzl_verify_report rep;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &rep), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert_str_eq(rep.table, "lot");
+    ck_assert_int_eq(rep.stored_e5, E5(9));
+    ck_assert_int_eq(rep.recomputed_e5, E5(10));
+    forge("lot", key, sizeof key, NULL, 0);
+    open_with(0, 0);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &rep), BZL_TAMPERED);
+    bzl_txn_abort(t);
+    ck_assert_str_eq(rep.table, "lot");
+    ck_assert_int_eq(rep.stored_e5, 0);
+}
+END_TEST
+
+static Suite *
+lots_suite(void)
+{
+    Suite *s = suite_create("lots");
+    TCase *tc = tcase_create("storage");
+    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_checked_fixture(tc, db_setup, db_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, fifo_lots_sum_to_the_balance_after_1000_random_steps);
+    tcase_add_test(tc, specific_lots_sum_to_the_balance_after_1000_random_steps);
+    tcase_add_test(tc, average_lots_sum_to_the_balance_after_1000_random_steps);
+    tcase_add_test(tc, fifo_takes_the_oldest_receipt_date_first);
+    tcase_add_test(tc, average_takes_every_lot_pro_rata);
+    tcase_add_test(tc, reversed_receipt_takes_back_its_own_lot);
+    tcase_add_test(tc, method_changes_only_at_a_verification_boundary);
+    tcase_add_test(tc, verify_detects_a_changed_or_missing_lot_row);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(lots_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
