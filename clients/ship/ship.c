@@ -149,6 +149,14 @@ warehouse_open(shipper *s)
         return SHIP_EXIT_TRANSPORT;
     }
     PQsetErrorVerbosity(s->db, PQERRORS_DEFAULT);
+    /* A batch's rows and its cursor commit together, so a commit PostgreSQL loses in a crash
+     * loses both, and the next run ships those entries again from the older cursor: exactly
+     * once holds without waiting for each commit's WAL flush, which would otherwise compete
+     * with the zone's own fsyncs on a shared disk. --sync-commit keeps the server's setting. */
+    if (!s->o->sync_commit &&
+        !pg_exec(s->db, "SET synchronous_commit = off", "setting synchronous_commit")) {
+        return SHIP_EXIT_TRANSPORT;
+    }
     if (!pg_exec(s->db, "SET client_min_messages = warning", "setting client_min_messages") ||
         !pg_exec(s->db, "BEGIN", "BEGIN") ||
         !pg_ok(PQexec(s->db, "SELECT pg_advisory_xact_lock(7420020)"), PGRES_TUPLES_OK,
@@ -512,10 +520,10 @@ page_read(shipper *s, const cursor *c, uint32_t wait_ms, Bzl__V1__Response **res
     return SHIP_EXIT_OK;
 }
 
-/* One round: read a page after the cursor, check it, write it. *idle when the zone had
- * nothing new. */
+/* One round: read a page after the cursor, check it, write it. *shipped is how many entries
+ * it wrote (0 when the zone had nothing new). */
 static int
-ship_round(shipper *s, bool *idle, uint64_t *head)
+ship_round(shipper *s, uint32_t *shipped, uint64_t *head)
 {
     cursor c;
     if (!cursor_read(s, false, &c)) {
@@ -539,10 +547,10 @@ ship_round(shipper *s, bool *idle, uint64_t *head)
     }
     if (rc == SHIP_EXIT_OK) {
         *head = resp->journal->head_seq;
-        *idle = resp->journal->n_entries == 0;
-        rc = *idle ? SHIP_EXIT_OK : batch_write(s, &c, resp->journal);
+        *shipped = (uint32_t)resp->journal->n_entries;
+        rc = *shipped == 0 ? SHIP_EXIT_OK : batch_write(s, &c, resp->journal);
     }
-    if (rc == SHIP_EXIT_OK && !*idle) {
+    if (rc == SHIP_EXIT_OK && *shipped != 0) {
         progress(s, resp->journal->entries[resp->journal->n_entries - 1]->seq, *head, false);
     }
     bzl__v1__response__free_unpacked(resp, NULL);
@@ -566,10 +574,16 @@ ship_run(shipper *s)
     uint64_t head = 0;
     /* Bounded by the zone's journal without --follow; with it, runs until stopped. */
     while (rc == SHIP_EXIT_OK) {
-        bool idle = false;
-        rc = ship_round(s, &idle, &head);
-        if (rc == SHIP_EXIT_OK && idle && !s->o->follow) {
+        uint32_t shipped = 0;
+        rc = ship_round(s, &shipped, &head);
+        if (rc == SHIP_EXIT_OK && shipped == 0 && !s->o->follow) {
             break;
+        }
+        if (rc == SHIP_EXIT_OK && s->o->follow && shipped < s->o->batch && s->o->linger_ms > 0) {
+            /* Caught up: let the next batch gather instead of chasing every commit. */
+            struct timespec ts = {.tv_sec = s->o->linger_ms / 1000u,
+                                  .tv_nsec = (long)(s->o->linger_ms % 1000u) * 1000000L};
+            nanosleep(&ts, NULL);
         }
     }
     if (rc == SHIP_EXIT_OK) {
@@ -635,6 +649,7 @@ ship_status(shipper *s)
 
 static const char usage_text[] =
     "usage: bzl-ship --zone CODE --db CONNINFO [--socket PATH] [--follow] [--batch N]\n"
+    "                [--linger MS] [--sync-commit]\n"
     "       bzl-ship --zone CODE --db CONNINFO [--socket PATH] --status\n"
     "\n"
     "Ships the zone's journal from bzld into a PostgreSQL warehouse exactly once, in order and\n"
@@ -650,6 +665,11 @@ static const char usage_text[] =
     "  --socket PATH    the daemon's socket (default: $BZL_SOCKET, else ./bzl-data/bzld.sock)\n"
     "  --follow         at the end, wait for new entries and ship them as they come\n"
     "  --batch N        entries per batch and transaction, 1-4096 (default 1024)\n"
+    "  --linger MS      with --follow, once caught up, gather new entries for MS ms before\n"
+    "                   shipping them, 0-60000 (default 1000): fewer, larger batches\n"
+    "  --sync-commit    wait for each batch's commit to be flushed in PostgreSQL (by default\n"
+    "                   the session commits asynchronously: a commit lost in a crash loses its\n"
+    "                   cursor move with it, and is shipped again)\n"
     "  --status         print where the zone's stream stands and its lag, and exit\n"
     "\n"
     "Exit status: 0 done; 1 refused (a fork, a shorter journal, a refused request); 2 usage;\n"
@@ -688,9 +708,11 @@ parse_opts(int argc, char **argv, ship_opts *o)
         {"socket", required_argument, NULL, 's'}, {"zone", required_argument, NULL, 'z'},
         {"db", required_argument, NULL, 'd'},     {"batch", required_argument, NULL, 'b'},
         {"follow", no_argument, NULL, 'f'},       {"status", no_argument, NULL, 'S'},
+        {"linger", required_argument, NULL, 'l'}, {"sync-commit", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     o->socket_path = bzl_client_default_socket();
     o->batch = SHIP_BATCH_DEFAULT;
+    o->linger_ms = SHIP_LINGER_MS_DEFAULT;
     for (int ch; (ch = getopt_long(argc, argv, "", longs, NULL)) != -1;) {
         char *end = NULL;
         unsigned long n = 0;
@@ -710,6 +732,16 @@ parse_opts(int argc, char **argv, ship_opts *o)
                 return usage_error("--batch must be 1 to 4096 entries, not '%s'", optarg);
             }
             o->batch = (uint32_t)n;
+            break;
+        case 'l':
+            n = strtoul(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n > SHIP_LINGER_MS_MAX) {
+                return usage_error("--linger must be 0 to 60000 ms, not '%s'", optarg);
+            }
+            o->linger_ms = (uint32_t)n;
+            break;
+        case 'c':
+            o->sync_commit = true;
             break;
         case 'f':
             o->follow = true;

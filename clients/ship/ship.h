@@ -27,13 +27,19 @@ enum {
 #define SHIP_BATCH_MAX 4096u
 /* A zone code: the warehouse's distribution key, chosen by the operator. */
 #define SHIP_ZONE_BYTES_MAX 32u
+/* --linger: how long --follow gathers new entries once caught up, in ms, so that a busy zone is
+ * shipped in fewer, larger batches (docs/WAREHOUSE.md "What shipping costs the zone"). */
+#define SHIP_LINGER_MS_DEFAULT 1000u
+#define SHIP_LINGER_MS_MAX 60000u
 
 typedef struct ship_opts {
     const char *socket_path;
     const char *zone;
     const char *conninfo;
     uint32_t batch;
+    uint32_t linger_ms;
     bool follow;
+    bool sync_commit;
     bool status;
 } ship_opts;
 

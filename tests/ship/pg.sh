@@ -24,7 +24,8 @@ pg_start() {
     [ "$(id -u)" = 0 ] && chown "$PGUSER_OS" "$tmp/pg"
     as_pg "$PGBIN/initdb" -D "$tmp/pg/data" -U bzl --auth=trust -E UTF8 --locale=C >/dev/null
   fi
-  # fsync and synchronous_commit stay on: a commit is durable, as the cursor's contract needs.
+  # fsync and synchronous_commit stay on at the server (bzl-ship turns the latter off for its own
+  # session: a lost commit loses its cursor move too, so exactly once holds; bzl-ship(1)).
   # PG_NICE (default 0): the niceness PostgreSQL runs at, for a warehouse sharing bzld's machine.
   as_pg nice -n "${PG_NICE:-0}" "$PGBIN/pg_ctl" -D "$tmp/pg/data" -l "$tmp/pg/log" -w \
     -o "-k $tmp/pg -c listen_addresses=''" start >/dev/null

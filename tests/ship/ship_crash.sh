@@ -2,10 +2,11 @@
 # ship_crash.sh — exactly once under crashes: while bzl-bench writes declarations into a zone,
 # `bzl-ship --follow` (a random batch size each time) is killed with SIGKILL at a random moment
 # 20 times, and PostgreSQL is stopped hard (pg_ctl -m immediate) and restarted once with a
-# shipper running. Afterwards one more run catches up, and the warehouse holds every journal
-# entry exactly once: as many rows as distinct sequences as `bzl verify` counts, 1..N, the hash
-# chain unbroken in SQL, the cursor at verify's head hash, every declaration line, and balances
-# equal to `bzl balance` (tests/ship/compare.py).
+# shipper running (bzl-ship commits asynchronously by default, so that crash may lose batches it
+# saw committed: they must be shipped again, once). Afterwards one more run catches up, and the
+# warehouse holds every journal entry exactly once: as many rows as distinct sequences as
+# `bzl verify` counts, 1..N, the hash chain unbroken in SQL, the cursor at verify's head hash,
+# every declaration line, and balances equal to `bzl balance` (tests/ship/compare.py).
 #   usage: ship_crash.sh BZLD BZL BZL-SHIP BZL-BENCH SRC [KILLS]
 set -uo pipefail
 bzld=$1 bzl=$2 ship=$3 bench=$4 src=$5 kills=${6:-20}
@@ -31,7 +32,7 @@ for _ in $(seq 100); do [ "$("$bzl" --json stats | sed -n 's/.*"journal_entries"
 
 killed=0 restarted=0 exits=""
 for k in $(seq "$kills"); do
-  "$ship" --zone CZ --db "$db" --follow --batch $((RANDOM % 300 + 1)) 2>>"$tmp/ship.log" &
+  "$ship" --zone CZ --db "$db" --follow --batch $((RANDOM % 300 + 1)) --linger $((RANDOM % 300)) 2>>"$tmp/ship.log" &
   shipper=$!
   sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
   if [ "$k" -eq $((kills / 2)) ]; then

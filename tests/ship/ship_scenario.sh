@@ -48,7 +48,7 @@ check "… as entry n+1, chained" test "$(pg -c "SELECT count(*) FROM bzl_entry 
 "$ship" --zone LZ --db "$db" --status >"$tmp/status" 2>&1
 check "--status names the cursor and the lag" grep -q "zone LZ: shipped through entry $((n + 1)) (hash [0-9a-f]\{64\}) .*zone head $((n + 2)) now; lag 1 entries" "$tmp/status"
 
-for bad in "--db x" "--zone LZ" "--zone bad/zone --db x" "--zone LZ --db x --batch 0" "--zone LZ --db x --batch 5000" "--zone LZ --db x extra"; do
+for bad in "--db x" "--zone LZ" "--zone bad/zone --db x" "--zone LZ --db x --batch 0" "--zone LZ --db x --batch 5000" "--zone LZ --db x --linger 60001" "--zone LZ --db x --linger -1" "--zone LZ --db x extra"; do
   # shellcheck disable=SC2086 # each is a command line
   "$ship" $bad >/dev/null 2>&1; rc=$?
   check "bzl-ship $bad is a usage error (exit 2)" test "$rc" -eq 2
