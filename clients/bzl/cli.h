@@ -342,6 +342,8 @@ typedef struct decl_file {
     size_t *decl_bytes;               /* owned, n_decls: each declaration's packed size */
     Bzl__V1__DeclarationLine *lines;  /* owned: every declaration's lines */
     Bzl__V1__DeclarationLine **line_ptrs;
+    Bzl__V1__LotRef *lots; /* owned: every line's named lots (SPECIFIC) */
+    Bzl__V1__LotRef **lot_ptrs;
     size_t n_decls;
 } decl_file;
 

@@ -9,7 +9,10 @@
 
 #include "bzl/storage_lots.h"
 
+#include "bzl/decimal.h"
+
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -296,15 +299,35 @@ take(bzl_txn *t, bzl_lot *l, int64_t *need)
 }
 
 /* Consumes need (> 0) of an item: the lot `first` names first (a reversed receipt, E.4 (5):
- * its date and entry), then by the method. What no lot holds goes to the item's deficit row
- * (negative remaining), so that Σ remaining still equals the balance. */
+ * its date and entry), on a SPECIFIC book the lots the declaration names for the item, then by
+ * the method (SPECIFIC's rest FIFO). What no lot holds goes to the item's deficit row (negative
+ * remaining), so that Σ remaining still equals the balance. */
 static bzl_status
 consume(bzl_txn *t, const char *book_no, const bzl_effect *e, uint8_t method, int32_t first_date,
-        uint64_t first)
+        uint64_t first, const bzl__history_note *note)
 {
     int64_t need = -e->qty_e5;
     bzl_status st = BZL_OK;
-    if (first != 0) {
+    BZL_ASSERT(note->take_count == 0 || note->takes != NULL);
+    for (uint32_t i = 0; method == BZL_LOTS_SPECIFIC && st == BZL_OK && i < note->take_count; i++) {
+        const bzl__lot_take *k = &note->takes[i];
+        if (k->kind != e->kind || k->item_no != e->item_no) {
+            continue;
+        }
+        uint8_t key[LOT_KEY_BYTES];
+        lot_key(key, book_no, k->kind, k->item_no, (uint32_t)k->date, k->seq);
+        bzl_lot named;
+        st = lot_get(t, key, &named);
+        if (st == BZL_OK) {
+            int64_t want = k->qty_e5 < need ? k->qty_e5 : need;
+            int64_t left = want;
+            st = take(t, &named, &left);
+            need -= want - left;
+        } else if (st == BZL_NOT_FOUND) {
+            st = BZL_OK; /* a post's lot consumed meanwhile: the rest goes by the method */
+        }
+    }
+    if (st == BZL_OK && first != 0) {
         uint8_t key[LOT_KEY_BYTES];
         lot_key(key, book_no, e->kind, e->item_no, (uint32_t)first_date, first);
         bzl_lot own;
@@ -402,10 +425,158 @@ bzl__lots_move(bzl_txn *t, const char *book_no, const bzl_effect *e, const bzl__
         }
     } else if (st == BZL_OK) {
         st = consume(t, book_no, e, method, note->date,
-                     note->type == JOURNAL_REVERSE ? note->reversed_seq : 0);
+                     note->type == JOURNAL_REVERSE ? note->reversed_seq : 0, note);
     }
     if (st == BZL_OK) {
         st = method_put(t, book_no, method, note->seq);
+    }
+    return st;
+}
+
+/* ---- SPECIFIC: the lots a declaration names ------------------------------------------------ */
+
+/* The refusal of reference r. */
+static bzl_status ref_refuse(bzl_status *refusal, bzl_fault *fault, bzl_status st,
+                             const bzl_lot_ref *r, const char *fmt, ...) BZL_PRINTF(5, 6);
+static bzl_status
+ref_refuse(bzl_status *refusal, bzl_fault *fault, bzl_status st, const bzl_lot_ref *r,
+           const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    *refusal = bzl_fault_set(fault, st, r->line, "lots", "line %u: the lot %.64s line %u %s",
+                             (unsigned)r->line, r->receipt, (unsigned)r->receipt_line, why);
+    return BZL_OK;
+}
+
+/* The receipt r names: its declaration (header only) and the item of its line. *found false
+ * when the enterprise has no such declaration or line (nothing else is looked at). */
+static bzl_status
+receipt_of(bzl_txn *t, const char *enterprise, const bzl_lot_ref *r, bzl__decl_state *ds,
+           bzl_declaration *rd, uint32_t *item_no, bool *found)
+{
+    *found = false;
+    bzl_status st = bzl__decl_state_get(t, enterprise, r->receipt, ds);
+    if (st == BZL_NOT_FOUND) {
+        return BZL_OK;
+    }
+    bzl__entry e;
+    size_t used = 0;
+    st = st == BZL_OK ? bzl__journal_get(t, ds->seq, &e) : st;
+    st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    if (st == BZL_OK) {
+        st = e.type == JOURNAL_DECLARATION
+                 ? bzl__decl_decode(e.payload, e.payload_len, rd, NULL, 0, &used)
+                 : BZL_CORRUPT;
+    }
+    if (st != BZL_OK || r->receipt_line > rd->line_count) {
+        return st;
+    }
+    /* Lines are fixed-size and follow the header (format.h): read just the one named. */
+    bzl_decl_line *lines = calloc(rd->line_count, sizeof *lines);
+    if (lines == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    bzl_declaration full;
+    st = bzl__decl_decode(e.payload, e.payload_len, &full, lines, rd->line_count, &used);
+    if (st == BZL_OK) {
+        *item_no = lines[r->receipt_line - 1].item_no;
+        *found = true;
+    }
+    free(lines);
+    return st;
+}
+
+bzl_status
+bzl__lots_resolve(bzl_txn *t, const bzl_declaration *d, bool refuse, bzl__lot_take *takes,
+                  uint32_t *count, bzl_status *refusal, bzl_fault *fault)
+{
+    BZL_ASSERT(d->lot_count == 0 || d->lots != NULL);
+    *count = 0;
+    *refusal = BZL_OK;
+    uint8_t method = 0;
+    uint64_t last = 0;
+    bzl_status st = d->lot_count > 0 ? method_get(t, d->book_no, &method, &last) : BZL_OK;
+    if (st == BZL_OK && refuse && d->lot_count > 0 && method != BZL_LOTS_SPECIFIC) {
+        *refusal =
+            bzl_fault_set(fault, BZL_STATE_CONFLICT, d->lots[0].line, "lots",
+                          "line %u names lots, but book %s consumes lots %s: only a "
+                          "SPECIFIC book takes the lots a declaration names "
+                          "(bzl lots-method)",
+                          (unsigned)d->lots[0].line, d->book_no, bzl_lot_method_name(method));
+        return BZL_OK;
+    }
+    for (uint32_t i = 0; st == BZL_OK && *refusal == BZL_OK && i < d->lot_count; i++) {
+        const bzl_lot_ref *r = &d->lots[i];
+        const bzl_decl_line *l = &d->lines[r->line - 1];
+        bzl__decl_state ds;
+        bzl_declaration rd;
+        uint32_t item = 0;
+        bool found = false;
+        st = receipt_of(t, d->enterprise, r, &ds, &rd, &item, &found);
+        if (st != BZL_OK || (!refuse && (!found || ds.state != BZL_DECL_POSTED))) {
+            continue;
+        }
+        if (!found) {
+            char key[BZL_DECL_ID_BYTES_MAX + 24];
+            snprintf(key, sizeof key, "%s line %u", r->receipt, (unsigned)r->receipt_line);
+            *refusal = bzl_fault_missing(fault, "lots", "lot", key);
+            if (fault != NULL) {
+                fault->line = r->line;
+            }
+            break;
+        }
+        if (ds.state != BZL_DECL_POSTED) {
+            (void)ref_refuse(refusal, fault, BZL_NOT_FOUND, r,
+                             "is not open: declaration %.64s is %s, not posted", r->receipt,
+                             bzl_decl_state_name(ds.state));
+            break;
+        }
+        if (strcmp(rd.book_no, d->book_no) != 0 || rd.kind != d->kind ||
+            rd.direction != BZL_DIR_IN || item != l->item_no) {
+            if (!refuse) {
+                continue;
+            }
+            (void)ref_refuse(refusal, fault, BZL_LOT_MISMATCH, r,
+                             "is %s %u received %s book %s, not %s %u of book %s",
+                             bzl_kind_name((bzl_kind)rd.kind), (unsigned)item,
+                             rd.direction == BZL_DIR_IN ? "into" : "(an outflow) from", rd.book_no,
+                             bzl_kind_name((bzl_kind)d->kind), (unsigned)l->item_no, d->book_no);
+            if (fault != NULL) {
+                fault->item_no = l->item_no;
+            }
+            break;
+        }
+        bzl__lot_take *k = &takes[*count];
+        k->kind = d->kind;
+        k->item_no = l->item_no;
+        k->date = rd.date;
+        k->seq = ds.posted_seq;
+        k->qty_e5 = r->qty_e5;
+        uint8_t key[LOT_KEY_BYTES];
+        lot_key(key, d->book_no, k->kind, k->item_no, (uint32_t)k->date, k->seq);
+        bzl_lot lot;
+        st = lot_get(t, key, &lot);
+        int64_t remaining = st == BZL_OK ? lot.remaining_e5 : 0;
+        st = st == BZL_NOT_FOUND ? BZL_OK : st;
+        if (st == BZL_OK && remaining < r->qty_e5 && refuse) {
+            char have[BZL_DEC_TEXT_BYTES];
+            char want[BZL_DEC_TEXT_BYTES];
+            bzl_dec_format(remaining, BZL_SCALE_QTY, have, sizeof have);
+            bzl_dec_format(r->qty_e5, BZL_SCALE_QTY, want, sizeof want);
+            (void)ref_refuse(refusal, fault, BZL_LOT_MISMATCH, r,
+                             "of %s %u holds %s, less than the %s the line takes from it",
+                             bzl_kind_name((bzl_kind)d->kind), (unsigned)l->item_no, have, want);
+            if (fault != NULL) {
+                fault->item_no = l->item_no;
+                fault->available_e5 = remaining;
+            }
+            break;
+        }
+        *count += st == BZL_OK && remaining > 0;
     }
     return st;
 }

@@ -30,6 +30,12 @@
 #define BZL_BATCH_DECLS_DEFAULT 1000u
 #define BZL_BATCH_DECLS_CEILING 10000u
 
+/* Lots one declaration names (SPECIFIC lots, docs/TAX.md): a line names the receipt lines it
+ * takes from, at 88 bytes each in memory. 800 is close to a named lot per line of a
+ * default-sized declaration, and all of them named by one line still fit that line's one
+ * attribute record (77 bytes each, a u16 length: storage_decl_codec.c). */
+#define BZL_DECL_LOTS_MAX 800u
+
 /* A declaration's optional attributes (the ATTRS section of its journal entry) all together.
  * Each arrives in a request frame with at least 3 bytes of protobuf around a value we store
  * with 7 bytes of header, so 4 × the largest frame bounds them, and the stored declaration then
