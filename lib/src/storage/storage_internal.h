@@ -581,6 +581,13 @@ BZL_NODISCARD bzl_status bzl__lots_move(bzl_txn *t, const char *book_no, const b
 BZL_NODISCARD bzl_status bzl__lots_resolve(bzl_txn *t, const bzl_declaration *d, bool refuse,
                                            bzl__lot_take *takes, uint32_t *count,
                                            bzl_status *refusal, bzl_fault *fault);
+/* The receipt line r names: the enterprise's declaration r->receipt (*ds, its header in *rd)
+ * and its line r->receipt_line (*line). *found false when there is no such declaration or line
+ * (then nothing else is set). */
+BZL_NODISCARD bzl_status bzl__lot_receipt_line(bzl_txn *t, const char *enterprise,
+                                               const bzl_lot_ref *r, bzl__decl_state *ds,
+                                               bzl_declaration *rd, bzl_decl_line *line,
+                                               bool *found);
 /* At open: a ledger written before lots gets one opening lot per item holding a quantity, and
  * meta "lots_from" (the first entry whose lots are kept). */
 BZL_NODISCARD bzl_status bzl__lots_open(bzl_txn *t, char *why, size_t why_cap);

@@ -452,11 +452,9 @@ ref_refuse(bzl_status *refusal, bzl_fault *fault, bzl_status st, const bzl_lot_r
     return BZL_OK;
 }
 
-/* The receipt r names: its declaration (header only) and the item of its line. *found false
- * when the enterprise has no such declaration or line (nothing else is looked at). */
-static bzl_status
-receipt_of(bzl_txn *t, const char *enterprise, const bzl_lot_ref *r, bzl__decl_state *ds,
-           bzl_declaration *rd, uint32_t *item_no, bool *found)
+bzl_status
+bzl__lot_receipt_line(bzl_txn *t, const char *enterprise, const bzl_lot_ref *r, bzl__decl_state *ds,
+                      bzl_declaration *rd, bzl_decl_line *line, bool *found)
 {
     *found = false;
     bzl_status st = bzl__decl_state_get(t, enterprise, r->receipt, ds);
@@ -483,7 +481,7 @@ receipt_of(bzl_txn *t, const char *enterprise, const bzl_lot_ref *r, bzl__decl_s
     bzl_declaration full;
     st = bzl__decl_decode(e.payload, e.payload_len, &full, lines, rd->line_count, &used);
     if (st == BZL_OK) {
-        *item_no = lines[r->receipt_line - 1].item_no;
+        *line = lines[r->receipt_line - 1];
         *found = true;
     }
     free(lines);
@@ -514,9 +512,11 @@ bzl__lots_resolve(bzl_txn *t, const bzl_declaration *d, bool refuse, bzl__lot_ta
         const bzl_decl_line *l = &d->lines[r->line - 1];
         bzl__decl_state ds;
         bzl_declaration rd;
-        uint32_t item = 0;
+        bzl_decl_line rl;
+        memset(&rl, 0, sizeof rl);
         bool found = false;
-        st = receipt_of(t, d->enterprise, r, &ds, &rd, &item, &found);
+        st = bzl__lot_receipt_line(t, d->enterprise, r, &ds, &rd, &rl, &found);
+        uint32_t item = rl.item_no;
         if (st != BZL_OK || (!refuse && (!found || ds.state != BZL_DECL_POSTED))) {
             continue;
         }

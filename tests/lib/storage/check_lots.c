@@ -12,6 +12,7 @@
 #include "bzl/calendar.h"
 #include "bzl/storage.h"
 #include "bzl/storage_lots.h"
+#include "bzl/storage_tax.h"
 #include "storage_fixture.h"
 
 #include <check.h>
@@ -538,6 +539,138 @@ START_TEST(specific_pending_outflow_takes_its_lots_when_posted)
 }
 END_TEST
 
+/* A declaration of material 1 on book_no in USD (502): a receipt or an outflow of qty for
+ * value on date under trade mode tm, naming lots[n]. The result's status. */
+#define EBOOK "E72012400011"
+static bzl_status
+submit_on(const char *book_no, const char *id, const char *tm, bzl_direction dir, int64_t qty_e5,
+          int64_t value_e5, int32_t date, const bzl_lot_ref *lots, uint32_t n)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    memset(&d, 0, sizeof d);
+    memset(&line, 0, sizeof line);
+    strcpy(d.id, id);
+    strcpy(d.enterprise, ENT);
+    strcpy(d.book_no, book_no);
+    d.kind = BZL_KIND_MATERIAL;
+    d.direction = (uint8_t)dir;
+    strcpy(d.trade_mode, tm);
+    d.date = date;
+    d.line_count = 1;
+    d.lines = &line;
+    d.lot_count = n;
+    d.lots = lots;
+    line.item_no = 1;
+    line.qty_e5 = qty_e5;
+    line.value_e5 = value_e5;
+    strcpy(line.unit, "035");
+    strcpy(line.currency, "502");
+    bzl_submit_result r;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_submit(t, &d, &actor, &r), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s: %s", id, r.fault.message);
+    return r.status;
+}
+
+/* A domestic sale of a material that names its lots is valued at those lots' own import value
+ * (L211 Art. 4 ¶1, the batch identified; E.4 (4a)), not at the cycle's weighted average; and
+ * the lots set neither the customs quantity nor the 缓税利息 start (E.4 (4d)). E-book EBOOK,
+ * SPECIFIC, material 1 (HS 8542319000: duty 6.5 %, VAT 13 %), USD at 7.1 in March 2026:
+ *   R1 2026-01-05 100 kg for USD 100, R2 2026-01-10 100 kg for 150, R3 2026-01-20 30 kg for 100.
+ *   S  2026-03-10 sells 40 kg at home (0644), naming R2 for 30 and R3 for 10:
+ *     R2: CNY 150 × 7.1 = 1065.00000; 30 of 100 kg: round5(30 × 1065 / 100) = 319.50000
+ *     R3: CNY 100 × 7.1 =  710.00000; 10 of 30 kg:  round5(10 × 710 / 30)   = 236.66667
+ *     value 556.16667 → CV 556.17
+ *     duty 556.17 × 6.5 % = 36.15105 → 36.15; VAT (556.17 + 36.15) × 13 % = 77.0016 → 77.00
+ *     interest from the book's first import 2026-01-05 (never verified), not from a lot's date,
+ *     to 2026-03-10: 26 + 28 + 10 = 64 days; (36.15 + 77.00) × 64 × 0.35 % / 360 = 0.0704 → 0.07
+ *   The same sale naming no lot: the weighted average of every import (never verified),
+ *     (100 + 150 + 100) × 7.1 / 230 kg, 40 kg: round5(40 × 2485 / 230) = 432.17391 → 432.17.
+ *   The balance after the sale is 230 − 40 = 190, whatever the lots. */
+START_TEST(a_sale_naming_lots_is_valued_at_their_import_value)
+{
+    seed();
+    bzl_book b;
+    bzl_item it;
+    bzl_txn *t = write_txn();
+    make_book(&b, EBOOK, ENT);
+    ck_assert_int_eq(bzl_storage_book_add(t, &b, &actor, NULL), BZL_OK);
+    make_item(&it, EBOOK, BZL_KIND_MATERIAL, 1);
+    ck_assert_int_eq(bzl_storage_item_add(t, &it, &actor, NULL), BZL_OK);
+    bzl_action_result ar;
+    ck_assert_int_eq(bzl_storage_lot_method_set(t, EBOOK, BZL_LOTS_SPECIFIC, &actor, &ar), BZL_OK);
+    ck_assert_int_eq(ar.status, BZL_OK);
+    bzl_rate_row rate = {.month = 202603, .currency = "502", .cny_e9 = 7100000000LL};
+    ck_assert_int_eq(bzl_storage_rate_set(t, &rate, &actor, &ar), BZL_OK);
+    bzl_tariff_row tariff;
+    memset(&tariff, 0, sizeof tariff);
+    strcpy(tariff.hs, "8542319000");
+    tariff.from = bzl_date_from_civil(2026, 1, 1);
+    tariff.rates.duty_e9 = 6500000000LL;
+    tariff.rates.vat_e9 = 13000000000LL;
+    ck_assert_int_eq(bzl_storage_tariff_set(t, &tariff, &actor, &ar), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    submit_on(EBOOK, "R1", "0615", BZL_DIR_IN, E5(100), E5(100), bzl_date_from_civil(2026, 1, 5),
+              NULL, 0);
+    submit_on(EBOOK, "R2", "0615", BZL_DIR_IN, E5(100), E5(150), bzl_date_from_civil(2026, 1, 10),
+              NULL, 0);
+    submit_on(EBOOK, "R3", "0615", BZL_DIR_IN, E5(30), E5(100), bzl_date_from_civil(2026, 1, 20),
+              NULL, 0);
+    bzl_lot_ref refs[2] = {ref_of("R2", E5(30)), ref_of("R3", E5(10))};
+    submit_on(EBOOK, "S", "0644", BZL_DIR_OUT, E5(40), E5(600), bzl_date_from_civil(2026, 3, 10),
+              refs, 2);
+
+    bzl_assessment a;
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_assessment_get(t, ENT, "S", &a), BZL_OK);
+    ck_assert_msg(a.status == BZL_OK, "%s", a.message);
+    ck_assert_uint_eq(a.basis, BZL_BASIS_ORDINARY);
+    ck_assert_uint_eq(a.part_count, 1);
+    ck_assert_int_eq(a.parts[0].value_e5, 55616667);
+    ck_assert_int_eq(a.parts[0].part.cv_e5, 55617000);
+    ck_assert_int_eq(a.result.cv_e5, 55617000);
+    ck_assert_int_eq(a.result.total.duty_e5, 3615000);
+    ck_assert_int_eq(a.result.total.vat_e5, 7700000);
+    ck_assert_int_eq(a.interest_start, bzl_date_from_civil(2026, 1, 5));
+    ck_assert_int_eq(a.result.interest_days, 64);
+    ck_assert_int_eq(a.result.interest_e5, 7000);
+    bzl_assessment_free(&a);
+
+    /* The same declaration naming no lot: the weighted average. */
+    bzl_declaration d;
+    bzl_decl_line line;
+    memset(&d, 0, sizeof d);
+    memset(&line, 0, sizeof line);
+    strcpy(d.id, "S-UNNAMED");
+    strcpy(d.enterprise, ENT);
+    strcpy(d.book_no, EBOOK);
+    d.kind = BZL_KIND_MATERIAL;
+    d.direction = BZL_DIR_OUT;
+    strcpy(d.trade_mode, "0644");
+    d.date = bzl_date_from_civil(2026, 3, 10);
+    d.line_count = 1;
+    d.lines = &line;
+    line.item_no = 1;
+    line.qty_e5 = E5(40);
+    line.value_e5 = E5(600);
+    strcpy(line.unit, "035");
+    strcpy(line.currency, "502");
+    ck_assert_int_eq(bzl_storage_tax_compute(t, &d, BZL_FLOW_MAT_DOMESTIC_SALE, 0, NULL, &a),
+                     BZL_OK);
+    ck_assert_msg(a.status == BZL_OK, "%s", a.message);
+    ck_assert_int_eq(a.parts[0].value_e5, 43217391);
+    ck_assert_int_eq(a.parts[0].part.cv_e5, 43217000);
+    bzl_assessment_free(&a);
+    bzl_balance bal;
+    ck_assert_int_eq(bzl_storage_balance_get(t, EBOOK, BZL_KIND_MATERIAL, 1, &bal), BZL_OK);
+    ck_assert_int_eq(bal.qty_e5, E5(190));
+    bzl_txn_abort(t);
+    assert_verifies();
+}
+END_TEST
+
 /* Reversing a receipt takes back its own lot first (E.4 (5)), not the oldest one. */
 START_TEST(reversed_receipt_takes_back_its_own_lot)
 {
@@ -652,6 +785,7 @@ lots_suite(void)
     tcase_add_test(tc, specific_takes_exactly_the_named_lots);
     tcase_add_test(tc, specific_bad_lots_are_refused_naming_line_and_lot);
     tcase_add_test(tc, specific_pending_outflow_takes_its_lots_when_posted);
+    tcase_add_test(tc, a_sale_naming_lots_is_valued_at_their_import_value);
     tcase_add_test(tc, reversed_receipt_takes_back_its_own_lot);
     tcase_add_test(tc, method_changes_only_at_a_verification_boundary);
     tcase_add_test(tc, verify_detects_a_changed_or_missing_lot_row);
