@@ -480,6 +480,7 @@ int cli_interest_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_interest_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_tax_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_tax_compare(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_tax_quote(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_lots_method(cli *c, const cli_cmd *cmd, int argc, char **argv);

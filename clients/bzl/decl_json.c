@@ -128,6 +128,7 @@ typedef struct parse_ctx {
     const decl_file *f;
     size_t decl_ix;   /* 0-based */
     uint32_t line_no; /* 1-based; 0 in the declaration header */
+    size_t lot_no;    /* 1-based within the line's lots; 0 outside them */
     bool in_decl;     /* decl_ix is meaningful */
     const char *id;   /* borrowed from the document: the declaration's id, NULL until known */
 } parse_ctx;
@@ -137,12 +138,19 @@ static void
 parse_error(parse_ctx *p, const char *field, const char *fmt, ...)
 {
     char reason[400];
-    char path[96] = "";
+    char path[128] = "";
+    char lot_field[48];
     size_t file_line = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    if (p->lot_no > 0) {
+        /* A lot's own field: lots[i].qty, in the JSON path and the CSV column alike. */
+        snprintf(lot_field, sizeof lot_field, "lots[%zu]%s%s", p->lot_no - 1,
+                 field != NULL ? "." : "", field != NULL ? field : "");
+        field = lot_field;
+    }
     if (p->in_decl) {
         decl_file_where(p->f, p->decl_ix, p->line_no, field != NULL ? field : "", &file_line, path,
                         sizeof path);
@@ -357,15 +365,15 @@ lots_fill(parse_ctx *p, json_t *arr, Bzl__V1__DeclarationLine *l, Bzl__V1__LotRe
         json_t *lot = json_array_get(arr, i);
         lots[i] = lot_init;
         ptrs[i] = &lots[i];
+        p->lot_no = i + 1;
         if (!json_is_object(lot)) {
-            parse_error(p, "lots",
-                        "lot %zu must be an object {\"receipt\", \"line\", \"qty\"}, "
-                        "not %s",
-                        i + 1, json_type_text(lot));
+            parse_error(p, NULL, "a lot must be an object {\"receipt\", \"line\", \"qty\"}, not %s",
+                        json_type_text(lot));
         } else {
             fields_fill(p, lot, lot_fields, BZL_ARRAY_LEN(lot_fields), &lots[i]);
         }
     }
+    p->lot_no = 0;
     return n;
 }
 

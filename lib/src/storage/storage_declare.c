@@ -115,6 +115,10 @@ check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result 
         result->status =
             bzl_repair_flow_check(g->book.usage, g->flow, d->trade_mode, d->origin, &result->fault);
     }
+    if (result->status == BZL_OK) {
+        /* duty_basis and tax_date only where they mean something (docs/TAX.md). */
+        result->status = bzl_tax_decl_check(d, (uint8_t)g->flow, &result->fault);
+    }
     return BZL_OK;
 }
 

@@ -613,6 +613,76 @@ bzl_storage_lot_list(bzl_txn *t, const char *book_no, uint8_t kind, uint32_t ite
     return st;
 }
 
+bzl_status
+bzl_storage_lot_walk(bzl_txn *t, const char *book_no, uint8_t kind, uint32_t item, bzl_lot_cb cb,
+                     void *ctx)
+{
+    uint8_t key[LOT_KEY_BYTES];
+    lot_key(key, book_no, kind, item, 0, 0);
+    size_t prefix = kind == 0 ? BZL_BOOK_NO_LEN : item == 0 ? BZL_BOOK_NO_LEN + 1u : ITEM_KEY_BYTES;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_LOT, key, prefix == BZL_BOOK_NO_LEN ? BZL_BOOK_NO_LEN : sizeof key,
+                    prefix, &w);
+    bzl_status st = BZL_OK;
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        bzl_lot l;
+        st = lot_decode(&w.k, &w.v, &l);
+        st = st == BZL_OK ? cb(ctx, &l) : st;
+    }
+    return bzl__walk_end(&w, st);
+}
+
+bzl_status
+bzl_storage_lot_source(bzl_txn *t, const bzl_lot *lot, bzl_lot_source *out)
+{
+    memset(out, 0, sizeof *out);
+    if (lot->seq == 0 || lot->deficit) {
+        return BZL_OK;
+    }
+    bzl__entry e;
+    bzl_status st = bzl__journal_get(t, lot->seq, &e);
+    st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint64_t decl_seq = 0;
+    if (e.type == JOURNAL_DECLARATION) {
+        decl_seq = lot->seq;
+    } else if (e.type == JOURNAL_POST || e.type == JOURNAL_REVERSE) {
+        bzl_rd r = {.p = e.payload, .len = e.payload_len};
+        decl_seq = rd_u64(&r); /* post and reverse open with the declaration's entry */
+        out->reversal = e.type == JOURNAL_REVERSE;
+        if (r.bad) {
+            return BZL_CORRUPT;
+        }
+    } else {
+        return BZL_OK; /* an entry of another kind opened it: no receipt line to show */
+    }
+    bzl_declaration d;
+    st = bzl__decl_read_seq(t, decl_seq, &d);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (out->reversal) {
+        /* The outflow reversed, whether its line or its norm took the item. */
+        memcpy(out->receipt, d.id, sizeof out->receipt);
+    }
+    for (uint32_t i = 0; i < d.line_count && d.kind == lot->kind; i++) {
+        const bzl_decl_line *l = &d.lines[i];
+        if (l->item_no == lot->item_no) {
+            memcpy(out->receipt, d.id, sizeof out->receipt);
+            out->line = i + 1;
+            memcpy(out->currency, l->currency, sizeof out->currency);
+            out->has_usd = l->has_usd;
+            out->usd_e5 = l->usd_e5;
+            memcpy(out->country, l->country, sizeof out->country);
+            break;
+        }
+    }
+    free(d.lines);
+    return BZL_OK;
+}
+
 /* ---- opening an older ledger --------------------------------------------------------------- */
 
 bzl_status

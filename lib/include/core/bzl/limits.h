@@ -112,6 +112,10 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
 static_assert(BZL_TAX_PARTS_MAX >= BZL_RECON_MATERIALS_MAX, "an ordinary sale always fits");
 static_assert(BZL_TAX_RATE_ROWS_MAX <= 4096u, "the rate history is one list page");
 
+/* Ageing buckets of a lot listing (bzl lots --ageing): a handful of bounds is what an ageing
+ * report shows (the default is three: 90, 180 and 365 days); 16 keeps the answer small. */
+#define BZL_LOT_BUCKETS_MAX 16u
+
 /* ---- daemon -------------------------------------------------------------------------- */
 
 /* Concurrent connections in total and per peer uid (OpenSMTPD caps per uid too). 1,024 keeps

@@ -175,6 +175,13 @@ const char *bzl_tax_exempt_name(uint8_t why);
 BZL_NODISCARD bzl_status bzl_tax_assess(bzl_tax_sale *sale, const bzl_tax_rules *rules,
                                         bzl_tax_result *out, bzl_fault *fault);
 
+/* Where a declaration's tax attributes belong (docs/TAX.md): duty_basis only on a product
+ * domestic sale (flow BZL_FLOW_PROD_DOMESTIC_SALE: the choice of B.5 is a product's), tax_date
+ * only on a domestic sale (bzl_tax_flow_assessed's flows 6, 15, 19: the tax notice's date).
+ * BZL_INVALID_ARGUMENT naming the field otherwise. */
+BZL_NODISCARD bzl_status bzl_tax_decl_check(const bzl_declaration *d, uint8_t flow,
+                                            bzl_fault *fault);
+
 /* 折料: the quantity of each material qty_e5 of product consumed by its norm rows, by the
  * ledger's own arithmetic (bzl_norm_consume: round5(qty × round9(单耗 × 保税比例))). out[i] is
  * the material of rows[i]. BZL_OVERFLOW. */
