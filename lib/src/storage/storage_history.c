@@ -160,7 +160,9 @@ bzl_storage_declaration_get(bzl_txn *t, const char *enterprise, const char *id, 
                             bzl_decl_line *lines, bzl_effect *effects, uint32_t effects_cap)
 {
     BZL_ASSERT(out != NULL && lines != NULL);
+    bzl_lot_ref *room = out->lots;
     memset(out, 0, sizeof *out);
+    out->lots = room;
     if (strlen(enterprise) != BZL_ENTERPRISE_CODE_LEN || strlen(id) == 0 ||
         strlen(id) > BZL_DECL_ID_BYTES_MAX) {
         return BZL_NOT_FOUND;
@@ -174,8 +176,9 @@ bzl_storage_declaration_get(bzl_txn *t, const char *enterprise, const char *id, 
         st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
     }
     if (st == BZL_OK) {
-        st = bzl__decl_decode(e.payload, e.payload_len, &out->decl, lines, BZL_DECL_LINES_CEILING,
-                              &used_bytes);
+        st = bzl__decl_decode_lots(e.payload, e.payload_len, &out->decl, lines,
+                                   BZL_DECL_LINES_CEILING, room,
+                                   room != NULL ? BZL_DECL_LOTS_MAX : 0, &used_bytes);
     }
     if (st != BZL_OK) {
         return st;

@@ -50,6 +50,10 @@ out() {
 # O1 names R2 for 30 and R3 for 10 (JSON): R2 keeps 70, R3 90, R1 (the oldest) all 100.
 out O1 2026-05-01 40 '[{"receipt":"R2","line":1,"qty":"30"},{"receipt":"R3","line":1,"qty":"10"}]'
 check "O1 naming two lots is accepted" grep -q '1 OK' "$tmp/out"
+"$bzl" --json declaration show --enterprise $A O1 >"$tmp/o1.json"
+check "declaration show gives back the lots O1 named" \
+  test "$(tr -d ' \n' <"$tmp/o1.json" | grep -o '"lots":\[[^]]*\]')" = \
+  '"lots":[{"receipt":"R2","line":1,"qty":"30"},{"receipt":"R3","line":1,"qty":"10"}]'
 # O2 names R4 for 20 in a CSV file, by the Chinese column name 批次.
 printf 'id,enterprise,book,kind,direction,trade_mode,date,item,qty,unit,value,currency,批次\nO2,%s,%s,material,out,0664,2026-05-02,1,20,035,0,502,R4:1:20\n' \
   $A $BK >"$tmp/o2.csv"

@@ -351,6 +351,9 @@ typedef struct bzl_decl_entry {
 
 typedef struct bzl_decl_info {
     bzl_declaration decl; /* lines point into the caller's array */
+    /* In: room for BZL_DECL_LOTS_MAX lots, where decl.lots then points (the lots its lines
+     * name, SPECIFIC); NULL to leave them out (decl.lot_count still counts them). Kept. */
+    bzl_lot_ref *lots;
     uint8_t state;
     uint8_t flow;
     uint32_t entry_count;
