@@ -80,7 +80,6 @@ show_alloc(show *s)
     s->pb_lots = calloc(BZL_DECL_LOTS_MAX, sizeof *s->pb_lots);
     s->lot_ptrs = calloc(BZL_DECL_LOTS_MAX, sizeof *s->lot_ptrs);
     s->lot_txt = calloc(BZL_DECL_LOTS_MAX, sizeof *s->lot_txt);
-    s->info.lots = s->lots;
     return s->lines && s->effects && s->pb_lines && s->line_ptrs && s->line_txt && s->pb_effects &&
            s->effect_ptrs && s->effect_txt && s->lots && s->pb_lots && s->lot_ptrs && s->lot_txt;
 }
@@ -221,6 +220,13 @@ bzld_handle_get_declaration(bzld_slot *slot)
     if (st == BZL_OK) {
         st = bzl_storage_declaration_get(txn, req->enterprise, req->id, &s.info, s.lines, s.effects,
                                          SHOW_EFFECTS_MAX);
+        uint32_t n_lots = 0;
+        if (st == BZL_OK && s.info.decl.lot_count > 0) {
+            st = bzl_storage_declaration_lots(txn, req->enterprise, req->id, s.lots,
+                                              BZL_DECL_LOTS_MAX, &n_lots);
+            s.info.decl.lots = s.lots;
+            s.info.decl.lot_count = n_lots;
+        }
         bzl_txn_abort(txn);
     }
     if (st == BZL_NOT_FOUND) {

@@ -414,8 +414,10 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
          * then every lot a line names is open, of its item, and holds enough. */
         result->status = bzl_decl_check_lots(d, &result->fault);
     }
-    if (st == BZL_OK && result->status == BZL_OK && d->lot_count > 0) {
-        g->takes = malloc(d->lot_count * sizeof *g->takes);
+    if (st == BZL_OK && result->status == BZL_OK &&
+        (d->lot_count > 0 ||
+         (t->s->tax_rules.specific_unnamed_refused && d->direction == BZL_DIR_OUT))) {
+        g->takes = malloc((d->lot_count + 1) * sizeof *g->takes);
         st = g->takes != NULL ? bzl__lots_resolve(t, d, true, g->takes, &g->take_count,
                                                   &result->status, &result->fault)
                               : BZL_NO_MEMORY;

@@ -497,7 +497,28 @@ bzl__lots_resolve(bzl_txn *t, const bzl_declaration *d, bool refuse, bzl__lot_ta
     *refusal = BZL_OK;
     uint8_t method = 0;
     uint64_t last = 0;
-    bzl_status st = d->lot_count > 0 ? method_get(t, d->book_no, &method, &last) : BZL_OK;
+    bool unnamed_refused =
+        refuse && t->s->tax_rules.specific_unnamed_refused && d->direction == BZL_DIR_OUT;
+    bzl_status st =
+        d->lot_count > 0 || unnamed_refused ? method_get(t, d->book_no, &method, &last) : BZL_OK;
+    if (st == BZL_OK && unnamed_refused && method == BZL_LOTS_SPECIFIC) {
+        /* bzld.conf [tax] lots_specific_unnamed = refuse: every outflow line names its lots. */
+        uint32_t k = 0;
+        for (uint32_t line = 1; line <= d->line_count; line++) {
+            bool named = k < d->lot_count && d->lots[k].line == line;
+            while (k < d->lot_count && d->lots[k].line == line) {
+                k++;
+            }
+            if (!named) {
+                *refusal = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "lots",
+                                         "line %u names no lot, but book %s consumes lots "
+                                         "SPECIFIC and bzld.conf [tax] lots_specific_unnamed is "
+                                         "refuse: name the lots it takes",
+                                         (unsigned)line, d->book_no);
+                return BZL_OK;
+            }
+        }
+    }
     if (st == BZL_OK && refuse && d->lot_count > 0 && method != BZL_LOTS_SPECIFIC) {
         *refusal =
             bzl_fault_set(fault, BZL_STATE_CONFLICT, d->lots[0].line, "lots",

@@ -539,6 +539,38 @@ START_TEST(specific_pending_outflow_takes_its_lots_when_posted)
 }
 END_TEST
 
+/* bzld.conf [tax] lots_specific_unnamed = refuse: on a SPECIFIC book an outflow line naming no
+ * lot is refused (INVALID_ARGUMENT, field lots, its line) and moves nothing; one naming its lot
+ * is accepted; on a FIFO book nothing changes. Under the default (fifo) the same unnamed outflow
+ * is accepted, as specific_takes_exactly_the_named_lots shows. */
+START_TEST(specific_unnamed_outflow_refused_when_configured)
+{
+    seed();
+    bzl_tax_rules rules;
+    bzl_tax_rules_default(&rules);
+    ck_assert(!rules.specific_unnamed_refused);
+    rules.specific_unnamed_refused = true;
+    bzl_storage_tax_rules_set(store, &rules);
+    int32_t mar1 = bzl_date_from_civil(2026, 3, 1);
+    char a[BZL_DECL_ID_BYTES_MAX + 1];
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(100), mar1, a), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_OUT, 1, E5(10), 0, mar1 + 1, NULL), BZL_OK); /* FIFO book */
+    close_through(mar1 + 1);
+    ck_assert_int_eq(set_method(BZL_LOTS_SPECIFIC).status, BZL_OK);
+    bzl_submit_result res;
+    ck_assert_int_eq(submit_lots(BZL_DIR_OUT, 1, E5(10), mar1 + 2, NULL, 0, false, NULL, &res),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(res.fault.field, "lots");
+    ck_assert_uint_eq(res.fault.line, 1);
+    ck_assert_ptr_nonnull(strstr(res.fault.message, "lots_specific_unnamed"));
+    bzl_lot_ref r = ref_of(a, E5(10));
+    ck_assert_int_eq(submit_lots(BZL_DIR_OUT, 1, E5(10), mar1 + 2, &r, 1, false, NULL, &res),
+                     BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(80));
+    assert_lots_match_balances("after the refusal and the named outflow");
+}
+END_TEST
+
 /* A declaration of material 1 on book_no in USD (502): a receipt or an outflow of qty for
  * value on date under trade mode tm, naming lots[n]. The result's status. */
 #define EBOOK "E72012400011"
@@ -786,6 +818,7 @@ lots_suite(void)
     tcase_add_test(tc, specific_bad_lots_are_refused_naming_line_and_lot);
     tcase_add_test(tc, specific_pending_outflow_takes_its_lots_when_posted);
     tcase_add_test(tc, a_sale_naming_lots_is_valued_at_their_import_value);
+    tcase_add_test(tc, specific_unnamed_outflow_refused_when_configured);
     tcase_add_test(tc, reversed_receipt_takes_back_its_own_lot);
     tcase_add_test(tc, method_changes_only_at_a_verification_boundary);
     tcase_add_test(tc, verify_detects_a_changed_or_missing_lot_row);

@@ -74,6 +74,9 @@ typedef struct bzl_tax_rules {
     int64_t small_limit_e5; /* default RMB 50 (关税条例, M) */
     int32_t exempt_from;    /* interest exemption window on the end date, inclusive; */
     int32_t exempt_through; /* default 2020-04-15 … 2020-12-31 (XH2020; extension open Q7) */
+    /* A SPECIFIC book's outflow line that names no lot: taken FIFO (false, the default: lots
+     * never hold up the customs ledger), or refused (true) (E.4 (3), C; docs/TAX.md). */
+    bool specific_unnamed_refused;
 } bzl_tax_rules;
 
 void bzl_tax_rules_default(bzl_tax_rules *out);
