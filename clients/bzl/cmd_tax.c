@@ -193,8 +193,8 @@ cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv)
     for (char *p = buckets; *p != '\0';) {
         char *end = NULL;
         unsigned long n = strtoul(p, &end, 10);
-        if (end == p || (*end != ',' && *end != '\0') || n == 0 || n > 36500 || *p == '-' ||
-            body.n_buckets == BZL_LOT_BUCKETS_MAX ||
+        if (end == p || (*end != ',' && *end != '\0') || n == 0 || n > BZL_LOT_BUCKET_DAYS_MAX ||
+            *p == '-' || body.n_buckets == BZL_LOT_BUCKETS_MAX ||
             (body.n_buckets > 0 && n <= bounds[body.n_buckets - 1])) {
             return cli_usage_error(cmd,
                                    "--buckets takes up to %u rising day counts such as 90,180,365, "

@@ -891,10 +891,11 @@ lots_ageing(bzld_slot *slot, const Bzl__V1__ListLots *req, uint8_t kind, int32_t
                            "%zu ageing buckets; at most %u", req->n_buckets, BZL_LOT_BUCKETS_MAX);
     }
     for (size_t i = 0; st == BZL_OK && i < req->n_buckets; i++) {
-        if (req->buckets[i] == 0 || (i > 0 && req->buckets[i] <= req->buckets[i - 1])) {
+        if (req->buckets[i] == 0 || req->buckets[i] > BZL_LOT_BUCKET_DAYS_MAX ||
+            (i > 0 && req->buckets[i] <= req->buckets[i - 1])) {
             st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "buckets",
-                               "ageing bucket bounds are days above 0, rising: %u after %u",
-                               (unsigned)req->buckets[i],
+                               "ageing bucket bounds are days from 1 to %u, rising: %u after %u",
+                               BZL_LOT_BUCKET_DAYS_MAX, (unsigned)req->buckets[i],
                                i > 0 ? (unsigned)req->buckets[i - 1] : 0u);
         }
         bounds[n++] = req->buckets[i];

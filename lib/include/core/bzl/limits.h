@@ -115,6 +115,9 @@ static_assert(BZL_TAX_RATE_ROWS_MAX <= 4096u, "the rate history is one list page
 /* Ageing buckets of a lot listing (bzl lots --ageing): a handful of bounds is what an ageing
  * report shows (the default is three: 90, 180 and 365 days); 16 keeps the answer small. */
 #define BZL_LOT_BUCKETS_MAX 16u
+/* A bucket's bound in days: a century is past any storage or disposal limit a bound stands
+ * for, and keeps an age comparison far from the int32 day range. */
+#define BZL_LOT_BUCKET_DAYS_MAX 36500u
 
 /* ---- daemon -------------------------------------------------------------------------- */
 
