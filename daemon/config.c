@@ -385,6 +385,13 @@ tax_key(parse_ctx *ctx, const char *name, const char *value)
     if (strcmp(name, "interest_exempt_through") == 0) {
         return tax_date_key(ctx, name, value, &r->exempt_through);
     }
+    if (strcmp(name, "lots_specific_unnamed") == 0) {
+        if (strcmp(value, "fifo") != 0 && strcmp(value, "refuse") != 0) {
+            return fail(ctx, "lots_specific_unnamed: \"%.16s\" is not fifo or refuse", value);
+        }
+        r->specific_unnamed_refused = value[0] == 'r';
+        return 1;
+    }
     return fail(ctx, "unknown key \"%.64s\" in [tax]", name);
 }
 

@@ -500,6 +500,41 @@ line_from_pb(const Bzl__V1__DeclarationLine *pb, uint32_t line, bzl_decl_line *o
     return st;
 }
 
+/* The lots line `line` names, appended at lots[*n] (room checked by the caller). */
+static bzl_status
+lots_from_pb(const Bzl__V1__DeclarationLine *pb, uint32_t line, bzl_lot_ref *lots, uint32_t *n,
+             bzl_fault *fault)
+{
+    bzl_status st = BZL_OK;
+    for (size_t i = 0; st == BZL_OK && i < pb->n_lots; i++) {
+        const Bzl__V1__LotRef *r = pb->lots[i];
+        bzl_lot_ref *out = &lots[*n];
+        memset(out, 0, sizeof *out);
+        out->line = line;
+        out->receipt_line = r->line;
+        st = bzld_copy_text(r->receipt, 1, BZL_DECL_ID_BYTES_MAX, out->receipt, sizeof out->receipt,
+                            "lots", fault);
+        if (st == BZL_OK) {
+            st = decl_decimal(r->qty, false, NULL, line, "lots", &out->qty_e5, fault);
+        }
+        if (st != BZL_OK) {
+            fault->line = line;
+        }
+        *n += st == BZL_OK;
+    }
+    return st;
+}
+
+size_t
+bzld_wire_lot_count(const Bzl__V1__Declaration *pb)
+{
+    size_t n = 0;
+    for (size_t i = 0; pb != NULL && i < pb->n_lines; i++) {
+        n += pb->lines[i] != NULL ? pb->lines[i]->n_lots : 0;
+    }
+    return n;
+}
+
 static bzl_status
 header_from_pb(const Bzl__V1__Declaration *pb, bzl_declaration *d, bzl_fault *fault)
 {
@@ -575,7 +610,7 @@ header_from_pb(const Bzl__V1__Declaration *pb, bzl_declaration *d, bzl_fault *fa
 
 bzl_status
 bzld_wire_declaration(const Bzl__V1__Declaration *pb, uint32_t lines_max, bzl_declaration *d,
-                      bzl_decl_line *lines, bzl_fault *fault)
+                      bzl_decl_line *lines, bzl_lot_ref *lots, bzl_fault *fault)
 {
     BZL_ASSERT(d != NULL);
     BZL_ASSERT(lines != NULL || lines_max == 0);
@@ -593,14 +628,27 @@ bzld_wire_declaration(const Bzl__V1__Declaration *pb, uint32_t lines_max, bzl_de
                              "the declaration has %zu lines; the limit is %u", pb->n_lines,
                              lines_max);
     }
+    size_t lot_count = bzld_wire_lot_count(pb);
+    if (lot_count > BZL_DECL_LOTS_MAX) {
+        return bzl_fault_set(fault, BZL_LIMIT_EXCEEDED, 0, "lots",
+                             "the declaration names %zu lots; the limit is %u", lot_count,
+                             BZL_DECL_LOTS_MAX);
+    }
+    BZL_ASSERT(lots != NULL || lot_count == 0);
+    uint32_t lots_n = 0;
     for (size_t i = 0; i < pb->n_lines; i++) {
         st = line_from_pb(pb->lines[i], (uint32_t)i + 1, &lines[i], fault);
+        if (st == BZL_OK) {
+            st = lots_from_pb(pb->lines[i], (uint32_t)i + 1, lots, &lots_n, fault);
+        }
         if (st != BZL_OK) {
             return st;
         }
     }
     d->line_count = (uint32_t)pb->n_lines;
     d->lines = lines;
+    d->lot_count = lots_n;
+    d->lots = lots_n > 0 ? lots : NULL;
     return bzl_decl_check_fields(d, lines_max, fault);
 }
 

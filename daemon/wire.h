@@ -135,12 +135,15 @@ void bzld_item_to_pb(const bzl_item *item, Bzl__V1__Item *out);
 /* ---- declarations ---------------------------------------------------------------------------- */
 
 /* Converts and checks one declaration (bzl_decl_check_fields included); lines[] has room for
- * min(pb->n_lines, lines_max) lines and d->lines points at it on success. A NULL pb is
- * BZL_INVALID_ARGUMENT ("the declaration is missing"); more than lines_max lines is
- * BZL_LIMIT_EXCEEDED. */
+ * min(pb->n_lines, lines_max) lines and d->lines points at it on success, lots[] for
+ * min(bzld_wire_lot_count(pb), BZL_DECL_LOTS_MAX) lots the lines name (d->lots). A NULL pb is
+ * BZL_INVALID_ARGUMENT ("the declaration is missing"); more than lines_max lines, or more than
+ * BZL_DECL_LOTS_MAX lots, is BZL_LIMIT_EXCEEDED. */
 BZL_NODISCARD bzl_status bzld_wire_declaration(const Bzl__V1__Declaration *pb, uint32_t lines_max,
                                                bzl_declaration *d, bzl_decl_line *lines,
-                                               bzl_fault *fault);
+                                               bzl_lot_ref *lots, bzl_fault *fault);
+/* The lots pb's lines name, all together (0 for a NULL pb). */
+size_t bzld_wire_lot_count(const Bzl__V1__Declaration *pb);
 
 /* ---- the bonded ledger ----------------------------------------------------------------------- */
 

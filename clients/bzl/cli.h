@@ -342,6 +342,8 @@ typedef struct decl_file {
     size_t *decl_bytes;               /* owned, n_decls: each declaration's packed size */
     Bzl__V1__DeclarationLine *lines;  /* owned: every declaration's lines */
     Bzl__V1__DeclarationLine **line_ptrs;
+    Bzl__V1__LotRef *lots; /* owned: every line's named lots (SPECIFIC) */
+    Bzl__V1__LotRef **lot_ptrs;
     size_t n_decls;
 } decl_file;
 
@@ -478,6 +480,7 @@ int cli_interest_set(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_interest_list(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_tax_show(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_tax_compare(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_tax_quote(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_lots_method(cli *c, const cli_cmd *cmd, int argc, char **argv);

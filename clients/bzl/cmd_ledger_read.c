@@ -227,7 +227,8 @@ typedef struct decl_tables {
 } decl_tables;
 
 /* {"line", "item", "qty", "unit", "value", "currency", "usd", "bom_version", "mode",
- * "country"}: the line as submitted (mode null for none). */
+ * "country"[, "lots"]}: the line as submitted (mode null for none; lots only when it names
+ * some). */
 static json_t *
 line_json(size_t index, const Bzl__V1__DeclarationLine *l, bool *ok)
 {
@@ -243,6 +244,18 @@ line_json(size_t index, const Bzl__V1__DeclarationLine *l, bool *ok)
     cli_json_put(o, "bom_version", cli_json_str(l->bom_version), ok);
     cli_json_put(o, "mode", mode[0] != '\0' ? cli_json_str(mode) : json_null(), ok);
     cli_json_put(o, "country", cli_json_str(l->country), ok);
+    if (l->n_lots > 0) {
+        /* SPECIFIC lots, as the declaration file names them. */
+        json_t *lots = json_array();
+        for (size_t k = 0; k < l->n_lots; k++) {
+            json_t *lot = json_object();
+            cli_json_put(lot, "receipt", cli_json_str(l->lots[k]->receipt), ok);
+            cli_json_put(lot, "line", json_integer(l->lots[k]->line), ok);
+            cli_json_put(lot, "qty", cli_json_str(l->lots[k]->qty), ok);
+            cli_json_push(lots, lot, ok);
+        }
+        cli_json_put(o, "lots", lots, ok);
+    }
     return o;
 }
 

@@ -111,6 +111,43 @@ cli_tax_compare(cli *c, const cli_cmd *cmd, int argc, char **argv)
     return tax_query(c, cmd, argc, argv, true);
 }
 
+/* tax quote FILE: every basis of a domestic sale not sent yet, the file read and checked as
+ * submit reads it; nothing is stored. */
+int
+cli_tax_quote(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    bool csv = false;
+    char *encoding = NULL;
+    const cli_recon_opt specs[] = {{"encoding", &encoding, NULL, false}};
+    int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1, &csv);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    const char *path = argv[optind];
+    decl_errors errs = {0};
+    decl_file f = {0};
+    bzl_status st = decl_file_load(path, encoding, &errs, &f);
+    if (st == BZL_OK && f.n_decls != 1) {
+        decl_errors_begin(&errs, f.label);
+        decl_error(&errs, 0, NULL, NULL,
+                   "holds %zu declarations; tax quote takes a file of one domestic sale",
+                   f.n_decls);
+        st = BZL_MALFORMED;
+    }
+    if (st == BZL_OK) {
+        Bzl__V1__TaxQuote body = BZL__V1__TAX_QUOTE__INIT;
+        body.declaration = f.decl_ptrs[0];
+        Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+        req.body_case = BZL__V1__REQUEST__BODY_TAX_QUOTE;
+        req.tax_quote = &body;
+        rc = cli_table_call(c, &req, csv);
+    } else {
+        rc = st == BZL_MALFORMED ? CLI_EXIT_BAD_FILE : CLI_EXIT_TRANSPORT;
+    }
+    decl_file_deinit(&f);
+    return rc;
+}
+
 int
 cli_report_tax(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
@@ -135,15 +172,37 @@ cli_lots(cli *c, const cli_cmd *cmd, int argc, char **argv)
 {
     Bzl__V1__ListLots body = BZL__V1__LIST_LOTS__INIT;
     bool csv = false;
+    bool ageing = false;
     char *kind = "";
     char *item = "";
-    const cli_recon_opt specs[] = {{"book", &body.book, NULL, true},
-                                   {"kind", &kind, NULL, false},
-                                   {"item", &item, NULL, false},
-                                   {"as-of", &body.as_of, NULL, false}};
+    char *buckets = "";
+    const cli_recon_opt specs[] = {
+        {"book", &body.book, NULL, true}, {"kind", &kind, NULL, false},
+        {"item", &item, NULL, false},     {"as-of", &body.as_of, NULL, false},
+        {"ageing", NULL, &ageing, false}, {"buckets", &buckets, NULL, false}};
     int rc = cli_recon_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 0, &csv);
     if (rc != CLI_GO_ON) {
         return rc;
+    }
+    uint32_t bounds[BZL_LOT_BUCKETS_MAX];
+    body.ageing = ageing;
+    body.buckets = bounds;
+    if (buckets[0] != '\0' && !ageing) {
+        return cli_usage_error(cmd, "--buckets goes with --ageing");
+    }
+    for (char *p = buckets; *p != '\0';) {
+        char *end = NULL;
+        unsigned long n = strtoul(p, &end, 10);
+        if (end == p || (*end != ',' && *end != '\0') || n == 0 || n > BZL_LOT_BUCKET_DAYS_MAX ||
+            *p == '-' || body.n_buckets == BZL_LOT_BUCKETS_MAX ||
+            (body.n_buckets > 0 && n <= bounds[body.n_buckets - 1])) {
+            return cli_usage_error(cmd,
+                                   "--buckets takes up to %u rising day counts such as 90,180,365, "
+                                   "not '%s'",
+                                   BZL_LOT_BUCKETS_MAX, buckets);
+        }
+        bounds[body.n_buckets++] = (uint32_t)n;
+        p = *end == ',' ? end + 1 : end;
     }
     if (kind[0] != '\0' && !cli_kind_parse(kind, &body.kind)) {
         return cli_usage_error(cmd, "--kind takes material or product, not '%s'", kind);

@@ -10,12 +10,12 @@
 
 #include "cli.h"
 
-/* Columns in a row: the 19 fields with room for an exporter's extra columns to be named. */
+/* Columns in a row: the 22 fields with room for an exporter's extra columns to be named. */
 #define CSV_COLUMNS_MAX 64u
 
 /* What a cell becomes in the JSON document: text (which decl_json.c checks by the field's rule,
  * naming this row's line), or the JSON number or boolean the JSON format writes there. */
-typedef enum col_type { C_TEXT, C_ITEM, C_BOOL } col_type;
+typedef enum col_type { C_TEXT, C_ITEM, C_BOOL, C_LOTS } col_type;
 
 typedef struct col_spec {
     const char *name;
@@ -38,6 +38,8 @@ static const col_spec specs[] = {
     {"related_book", false, false, C_TEXT},
     {"related_id", false, false, C_TEXT},
     {"origin", false, false, C_TEXT},
+    {"duty_basis", false, false, C_TEXT},
+    {"tax_date", false, false, C_TEXT},
     {"item", true, true, C_ITEM},
     {"qty", true, true, C_TEXT},
     {"unit", true, true, C_TEXT},
@@ -47,6 +49,8 @@ static const col_spec specs[] = {
     {"bom_version", true, false, C_TEXT},
     {"mode", true, false, C_TEXT},
     {"country", true, false, C_TEXT},
+    /* SPECIFIC lots: RECEIPT:LINE:QTY, several separated by ';' (docs/TAX.md) */
+    {"lots", true, false, C_LOTS},
 };
 
 /* The Chinese column names a header may use for a field, as the customs declaration forms and
@@ -94,6 +98,11 @@ static const col_alias col_aliases[] = {
     {"原产国", "country"},
     {"原产国(地区)", "country"},
     {"最终目的国", "country"},
+    {"征税方式", "duty_basis"},
+    {"选择性征税", "duty_basis"},
+    {"缴款书日期", "tax_date"},
+    {"税款缴款书日期", "tax_date"},
+    {"批次", "lots"},
     /* stocktake files (cmd_recon.c) */
     {"盘点数量", "qty"},
 };
@@ -325,9 +334,66 @@ cell_problem(col_type type, const char *v)
         }
         return NULL;
     case C_TEXT:
+    case C_LOTS:
         return NULL;
     }
     return "has a type this build does not know";
+}
+
+/* A lots cell, RECEIPT:LINE:QTY[;RECEIPT:LINE:QTY…], as the JSON format's array of lot objects
+ * (the receipt id may hold ':' itself: the last two separate). NULL after saying why. The
+ * receipt and the quantity go on as text, which decl_json.c checks naming this row's line. */
+static json_t *
+lots_json(csv_ctx *x, size_t line, const char *v)
+{
+    json_t *arr = json_array();
+    const char *p = v;
+    size_t n = 0;
+    while (arr != NULL && *p != '\0') {
+        const char *end = strchr(p, ';');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        char one[160];
+        n++;
+        bool ok = len > 0 && len < sizeof one;
+        char *qty = NULL;
+        char *num = NULL;
+        if (ok) {
+            memcpy(one, p, len);
+            one[len] = '\0';
+            qty = strrchr(one, ':');
+            if (qty != NULL) {
+                *qty++ = '\0';
+                num = strrchr(one, ':');
+            }
+            if (num != NULL) {
+                *num++ = '\0';
+            }
+            ok = num != NULL && one[0] != '\0' && *qty != '\0' && cell_problem(C_ITEM, num) == NULL;
+        }
+        json_t *lot = NULL;
+        if (ok) {
+            json_t *id = json_string(one);
+            json_t *q = json_string(qty);
+            lot = id != NULL && q != NULL ? json_pack("{s:o,s:I,s:o}", "receipt", id, "line",
+                                                      (json_int_t)strtoul(num, NULL, 10), "qty", q)
+                                          : NULL;
+            if (lot == NULL) {
+                json_decref(id);
+                json_decref(q);
+            }
+        }
+        if (lot == NULL) {
+            csv_error(x, line, "lots",
+                      "lot %zu \"%.*s\" is not RECEIPT:LINE:QTY (the receipt declaration's "
+                      "id, its line number, the quantity taken; several separated by ';')",
+                      n, (int)(len < 60 ? len : 60), p);
+            json_decref(arr);
+            return NULL;
+        }
+        json_array_append_new(arr, lot);
+        p += len + (end != NULL);
+    }
+    return arr;
 }
 
 /* The JSON value of field i on this row: NULL when it is empty and optional, or after an error
@@ -350,6 +416,12 @@ cell_json(csv_ctx *x, size_t line, size_t i, bool *bad)
         j = json_integer((json_int_t)strtoul(v, NULL, 10));
     } else if (why == NULL && sp->type == C_BOOL) {
         j = json_boolean(strcmp(v, "true") == 0);
+    } else if (why == NULL && sp->type == C_LOTS) {
+        j = lots_json(x, line, v);
+        if (j == NULL) {
+            *bad = true;
+            return NULL;
+        }
     } else if (why == NULL) {
         j = json_string(v); /* NULL for invalid UTF-8 */
         why = j == NULL ? "is not valid UTF-8" : NULL;

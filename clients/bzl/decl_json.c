@@ -30,6 +30,7 @@ typedef enum field_type {
     FT_DIRECTION, /* "in" | "out" */
     FT_MODE,      /* "OEM" | "ODM" | "OBM" */
     FT_LINES,     /* the array of line objects, handled by lines_fill */
+    FT_LOTS,      /* a line's array of lot objects, handled by lots_fill */
 } field_type;
 
 /* A code's rule: the lib's check, the width its digits are padded to (0: not a number a
@@ -107,6 +108,18 @@ static const field_spec line_fields[] = {
     LINE_FIELD(bom_version, FT_TEXT, false, NULL, BZL_BOM_VERSION_BYTES_MAX),
     LINE_FIELD(mode, FT_MODE, false, NULL, 0),
     LINE_FIELD(country, FT_TEXT, false, &rule_country, 0),
+    /* SPECIFIC lots: [{"receipt": ID, "line": N, "qty": "Q"}, …] (docs/TAX.md) */
+    LINE_FIELD(lots, FT_LOTS, false, NULL, 0),
+};
+
+#define LOT_FIELD(name, type, required, code, bytes_max)                                           \
+    {                                                                                              \
+#name, type, required, offsetof(Bzl__V1__LotRef, name), code, bytes_max                    \
+    }
+static const field_spec lot_fields[] = {
+    LOT_FIELD(receipt, FT_TEXT, true, NULL, BZL_DECL_ID_BYTES_MAX),
+    LOT_FIELD(line, FT_ITEM, true, NULL, 0),
+    LOT_FIELD(qty, FT_DECIMAL, true, NULL, 0),
 };
 
 /* Where the parser is, for messages: a CSV row's line, or the JSON path. */
@@ -115,6 +128,7 @@ typedef struct parse_ctx {
     const decl_file *f;
     size_t decl_ix;   /* 0-based */
     uint32_t line_no; /* 1-based; 0 in the declaration header */
+    size_t lot_no;    /* 1-based within the line's lots; 0 outside them */
     bool in_decl;     /* decl_ix is meaningful */
     const char *id;   /* borrowed from the document: the declaration's id, NULL until known */
 } parse_ctx;
@@ -124,12 +138,19 @@ static void
 parse_error(parse_ctx *p, const char *field, const char *fmt, ...)
 {
     char reason[400];
-    char path[96] = "";
+    char path[128] = "";
+    char lot_field[48];
     size_t file_line = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    if (p->lot_no > 0) {
+        /* A lot's own field: lots[i].qty, in the JSON path and the CSV column alike. */
+        snprintf(lot_field, sizeof lot_field, "lots[%zu]%s%s", p->lot_no - 1,
+                 field != NULL ? "." : "", field != NULL ? field : "");
+        field = lot_field;
+    }
     if (p->in_decl) {
         decl_file_where(p->f, p->decl_ix, p->line_no, field != NULL ? field : "", &file_line, path,
                         sizeof path);
@@ -264,7 +285,11 @@ field_store(parse_ctx *p, const field_spec *spec, const json_t *v, void *msg)
                     json_type_text(v));
     } else if (spec->type == FT_LINES && !json_is_array(v)) {
         parse_error(p, spec->name, "must be an array of line objects, not %s", json_type_text(v));
-    } else if (spec->type != FT_LINES) {
+    } else if (spec->type == FT_LOTS && !json_is_array(v)) {
+        parse_error(p, spec->name,
+                    "must be an array of lot objects {\"receipt\", \"line\", \"qty\"}, not %s",
+                    json_type_text(v));
+    } else if (spec->type != FT_LINES && spec->type != FT_LOTS) {
         word_store(p, spec, v, slot);
     }
 }
@@ -319,10 +344,44 @@ lines_of(json_t *decl)
     return json_is_array(lines) ? lines : NULL;
 }
 
-/* Fills d's lines from the declaration's "lines" array into the slots given. */
+/* The lots array of a line object, or NULL when it has none or it is not an array. */
+static json_t *
+lots_of(json_t *line)
+{
+    json_t *lots = json_is_object(line) ? json_object_get(line, "lots") : NULL;
+    return json_is_array(lots) ? lots : NULL;
+}
+
+/* Fills line l's lots from its "lots" array into the slots given; returns how many it used. */
+static size_t
+lots_fill(parse_ctx *p, json_t *arr, Bzl__V1__DeclarationLine *l, Bzl__V1__LotRef *lots,
+          Bzl__V1__LotRef **ptrs)
+{
+    static const Bzl__V1__LotRef lot_init = BZL__V1__LOT_REF__INIT;
+    size_t n = arr != NULL ? json_array_size(arr) : 0;
+    l->n_lots = n;
+    l->lots = n > 0 ? ptrs : NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *lot = json_array_get(arr, i);
+        lots[i] = lot_init;
+        ptrs[i] = &lots[i];
+        p->lot_no = i + 1;
+        if (!json_is_object(lot)) {
+            parse_error(p, NULL, "a lot must be an object {\"receipt\", \"line\", \"qty\"}, not %s",
+                        json_type_text(lot));
+        } else {
+            fields_fill(p, lot, lot_fields, BZL_ARRAY_LEN(lot_fields), &lots[i]);
+        }
+    }
+    p->lot_no = 0;
+    return n;
+}
+
+/* Fills d's lines from the declaration's "lines" array into the slots given, and their lots
+ * into the lot slots from *lot_next on (advanced). */
 static void
 lines_fill(parse_ctx *p, json_t *arr, Bzl__V1__Declaration *d, Bzl__V1__DeclarationLine *lines,
-           Bzl__V1__DeclarationLine **ptrs)
+           Bzl__V1__DeclarationLine **ptrs, decl_file *f, size_t *lot_next)
 {
     static const Bzl__V1__DeclarationLine line_init = BZL__V1__DECLARATION_LINE__INIT;
     if (arr == NULL) {
@@ -343,6 +402,8 @@ lines_fill(parse_ctx *p, json_t *arr, Bzl__V1__Declaration *d, Bzl__V1__Declarat
             parse_error(p, NULL, "a line must be an object, not %s", json_type_text(line));
         } else {
             fields_fill(p, line, line_fields, BZL_ARRAY_LEN(line_fields), &lines[i]);
+            *lot_next += lots_fill(p, lots_of(line), &lines[i], f->lots + *lot_next,
+                                   f->lot_ptrs + *lot_next);
         }
     }
     p->line_no = 0;
@@ -356,6 +417,7 @@ decls_fill(parse_ctx *p, decl_file *f)
 {
     static const Bzl__V1__Declaration decl_init = BZL__V1__DECLARATION__INIT;
     size_t line_next = 0;
+    size_t lot_next = 0;
     for (size_t i = 0; i < f->n_decls && p->e->count <= CLI_FILE_ERRORS_MAX; i++) {
         json_t *obj = decl_at(f->root, i);
         json_t *lines = lines_of(obj);
@@ -373,7 +435,7 @@ decls_fill(parse_ctx *p, decl_file *f)
             continue;
         }
         fields_fill(p, obj, decl_fields, BZL_ARRAY_LEN(decl_fields), d);
-        lines_fill(p, lines, d, f->lines + line_next, f->line_ptrs + line_next);
+        lines_fill(p, lines, d, f->lines + line_next, f->line_ptrs + line_next, f, &lot_next);
         line_next += lines != NULL ? json_array_size(lines) : 0;
         f->decl_bytes[i] =
             p->e->count == errors_before ? bzl__v1__declaration__get_packed_size(d) : 0;
@@ -399,9 +461,14 @@ decls_alloc(parse_ctx *p, decl_file *f)
         goto fail;
     }
     f->n_decls = json_is_array(f->root) ? json_array_size(f->root) : 1;
+    size_t n_lots = 0;
     for (size_t i = 0; i < f->n_decls; i++) {
         json_t *lines = lines_of(decl_at(f->root, i));
         n_lines += lines != NULL ? json_array_size(lines) : 0;
+        for (size_t j = 0; lines != NULL && j < json_array_size(lines); j++) {
+            json_t *lots = lots_of(json_array_get(lines, j));
+            n_lots += lots != NULL ? json_array_size(lots) : 0;
+        }
     }
     st = BZL_NO_MEMORY;
     /* calloc(0) may return NULL: ask for one element at least so NULL means no memory. */
@@ -410,8 +477,10 @@ decls_alloc(parse_ctx *p, decl_file *f)
     f->decl_bytes = calloc(f->n_decls + 1, sizeof *f->decl_bytes);
     f->lines = calloc(n_lines + 1, sizeof *f->lines);
     f->line_ptrs = calloc(n_lines + 1, sizeof *f->line_ptrs);
+    f->lots = calloc(n_lots + 1, sizeof *f->lots);
+    f->lot_ptrs = calloc(n_lots + 1, sizeof *f->lot_ptrs);
     if (f->decls == NULL || f->decl_ptrs == NULL || f->decl_bytes == NULL || f->lines == NULL ||
-        f->line_ptrs == NULL) {
+        f->line_ptrs == NULL || f->lots == NULL || f->lot_ptrs == NULL) {
         fprintf(stderr, "bzl: %s: out of memory for %zu declarations\n", f->label, f->n_decls);
         goto fail;
     }
@@ -516,6 +585,8 @@ fail:
 void
 decl_file_deinit(decl_file *f)
 {
+    free(f->lot_ptrs);
+    free(f->lots);
     free(f->line_ptrs);
     free(f->lines);
     free(f->decl_bytes);

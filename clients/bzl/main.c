@@ -115,9 +115,12 @@ static const cli_cmd commands[] = {
      "\n"
      "Declaration fields: id, enterprise, book, kind (material|product), direction\n"
      "(in|out), trade_mode, date (YYYY-MM-DD), lines; optional: pending (true|false),\n"
-     "related_book, related_id. Line fields: item (a number), qty, unit, value,\n"
-     "currency; optional: usd, bom_version, mode (OEM|ODM|OBM), country. Decimals are\n"
-     "strings (\"qty\": \"20000.5\") so that they stay exact. Unknown fields are errors.\n"
+     "related_book, related_id, origin, duty_basis (material|product: a product sold\n"
+     "at home), tax_date (a domestic sale's tax notice). Line fields: item (a number),\n"
+     "qty, unit, value, currency; optional: usd, bom_version, mode (OEM|ODM|OBM),\n"
+     "country, lots (a SPECIFIC book's outflow: [{\"receipt\": ID, \"line\": N, \"qty\":\n"
+     "\"Q\"}]; CSV RECEIPT:LINE:QTY;...). Decimals are strings (\"qty\": \"20000.5\") so\n"
+     "that they stay exact. Unknown fields are errors.\n"
      "\n"
      "JSON: an array of {\"file\", \"line\", \"path\", \"id\", \"status\", \"seq\",\n"
      "\"replayed\", \"message\"} (\"seq\" is null when refused; \"fault\" is added when the\n"
@@ -331,15 +334,29 @@ static const cli_cmd commands[] = {
      "presented, no interest), computed now at the declaration's dates. Elsewhere the one\n"
      "basis the sale has.\n",
      cli_tax_compare},
-    {"lots", "--book NO [--kind material|product] [--item N] [--as-of DATE] [--csv]",
+    {"tax quote", "[--encoding ENC] FILE",
+     "every basis of a domestic sale not sent yet, side by side",
+     "Reads FILE (a declaration file of one domestic sale, JSON or CSV, as `bzl submit`\n"
+     "reads it) and shows what it would be assessed on each basis, as `tax compare`\n"
+     "does for a sent one, computed now from the tables as they stand. The daemon checks\n"
+     "it as it would a submission (the book, the flow, duty_basis, lots) but stores\n"
+     "nothing: no journal entry, no reservation. Exit 4 for a file with errors.\n",
+     cli_tax_quote},
+    {"lots",
+     "--book NO [--kind material|product] [--item N] [--as-of DATE] [--ageing [--buckets "
+     "D,D,..]] [--csv]",
      "list a book's open lots with their age",
      "Lots (next-wave.md E.4) are the enterprise's evidence under the customs ledger:\n"
      "every posted receipt opens one (the entry, its date, quantity and value), every\n"
      "outflow consumes them by the book's method (FIFO by receipt date by default,\n"
-     "AVERAGE pro rata; SPECIFIC takes FIFO until a declaration can name lots). For\n"
-     "every item the open lots sum to the balance, which `bzl verify` proves. Columns:\n"
-     "kind, item, entry, received, age_days (to --as-of, default today), received_qty,\n"
-     "remaining, value, remaining_value. --item alone means a material.\n",
+     "AVERAGE pro rata, SPECIFIC the lots the declaration names, FIFO for a line naming\n"
+     "none). For every item the open lots sum to the balance, which `bzl verify` proves.\n"
+     "Columns: kind, item, entry, received, age_days (to --as-of, default today),\n"
+     "received_qty, remaining, value, remaining_value, receipt and line (what a SPECIFIC\n"
+     "outflow names: \"lots\": [{\"receipt\": ID, \"line\": N, \"qty\": \"Q\"}]), currency, usd,\n"
+     "origin. --item alone means a material. --ageing sums every open lot per item into\n"
+     "age buckets instead (kind, item, bucket, lots, remaining); --buckets sets their\n"
+     "upper bounds in days (default 90,180,365; older lots fall in a last bucket).\n",
      cli_lots},
     {"lots-method", "--book NO --method FIFO|SPECIFIC|AVERAGE",
      "set how a book's lots are consumed, at a verification boundary",

@@ -543,8 +543,34 @@ def enterprise_html(code, zone, g, opened):
     return "".join(parts)
 
 
+AGEING_BUCKETS = ["0-90", "91-180", "181-365", ">365", "undated"]
+
+
+def ageing_html(rows, zone, about):
+    """Every book's open lots by age at the period's end (lot-ageing.csv, bzl lots --ageing):
+    one row per book and item, the quantity and the number of lots in each bucket."""
+    if not rows:
+        return "<p>No book holds an open lot.</p>"
+    cells = {}
+    for r in rows:
+        cells.setdefault((r["book"], r["kind"], r["item"]), {})[r["bucket"]] = r
+    out = []
+    for (book, kind, item), by in cells.items():
+        row = [esc(book), zone.ent(zone.owner.get(book, "")), esc(kind), esc(item)]
+        for bucket in AGEING_BUCKETS:
+            c = by.get(bucket)
+            row.append("" if c is None else "%s (%s)" % (esc(c["remaining"]), esc(c["lots"])))
+        out.append(row)
+    header = [("book", False), ("enterprise", False), ("kind", False), ("item", False)]
+    header += [("%s days" % b if b != "undated" else b, True) for b in AGEING_BUCKETS]
+    return ("<p>Open lots by age in days at %s: the quantity they hold and, in brackets, how "
+            "many lots (docs/TAX.md). Lots are the enterprise's evidence; they never change a "
+            "customs quantity.</p>" % esc(about.get("period_end", ""))
+            + table(header, out, "lot-ageing"))
+
+
 def page(d, about, zone, ents, books, recon, var, var_trend, share, modes, upgrades, gaps, exc,
-         items, chartjs):
+         items, chartjs, ageing=()):
     data = chart_data(about, zone, recon, var_trend, share, modes, items)
     total = [r for r in share if r["month"] == "total"]
     tgt = dec(about["share_target_pct"])
@@ -641,6 +667,7 @@ def page(d, about, zone, ents, books, recon, var, var_trend, share, modes, upgra
                ("change", False)],
               [[esc(r["section"]), upg_entity(r), esc(r["from_mode"]), esc(r["to_mode"]),
                 esc(r["date"]), esc(r["change"])] for r in upg], "upgrades"),
+        '<h2 id="lots">Lot ageing</h2>', ageing_html(ageing, zone, about),
         '<h2 id="enterprises">Enterprises</h2>',
         "".join(enterprise_html(e["code"], zone, groups, len(ents) <= 20) for e in ents),
         '<h2 id="files">Files</h2><p>Every figure on this page is read from these files, written '
@@ -678,7 +705,8 @@ def main(argv):
         chartjs = f.read()
     text = page(d, about, zone, ents, books, recon, read_csv(d, "var.csv"),
                 read_csv(d, "var-trend.csv"), read_csv(d, "share.csv"), read_csv(d, "modes.csv"),
-                read_csv(d, "upgrades.csv"), gaps, exc, items, chartjs)
+                read_csv(d, "upgrades.csv"), gaps, exc, items, chartjs,
+                read_csv(d, "lot-ageing.csv"))
     with open(os.path.join(d, "report.html"), "w", encoding="utf-8") as f:
         f.write(text)
     print(len(exc))

@@ -29,7 +29,8 @@ periods are not closed through the end of P, and any missing exchange rate. Then
 charts the value-added ratio by month, the processing-trade share by month against the
 zone plan's target, the signed difference per counted material against the tolerance
 band, and the OEM/ODM/OBM mix by month, and shows the mode transition matrix between the
-same period a year earlier and P as a 3 x 3 grid, with one section per enterprise.
+same period a year earlier and P as a 3 x 3 grid, the ageing of every book's lots at the end
+of P (0-90, 91-180, 181-365 and over 365 days), with one section per enterprise.
 Every enterprise code is shown with its name. Every figure on the page is read from the
 CSV files beside it.
 
@@ -198,6 +199,17 @@ must pending.csv declaration list --state pending --older-than "$pending_days" -
 must transfers.json transfers unmatched --json
 # Old parts of repair books past or near the zone's disposal period (bzld.conf [zone]).
 must repair-overdue.csv repair overdue --csv
+# Lot ageing (docs/TAX.md "Lots", E.4 (4b)): every book's open lots by age to the period's end,
+# in the default buckets 0-90, 91-180, 181-365 and >365 days.
+progress "lot ageing"
+echo "book,kind,item,bucket,lots,remaining" >"$stage/lot-ageing.csv"
+while IFS= read -r bk; do
+  b lots --ageing --book "$bk" --as-of "$period_end" --csv >"$stage/.lots.csv" 2>"$stage/.err" ||
+    fail "bzl lots --ageing --book $bk failed: $(cat "$stage/.err")"
+  tail -n +2 "$stage/.lots.csv" | sed "s/^/$bk,/" >>"$stage/lot-ageing.csv"
+done < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["book"] }' \
+  "$stage/books.csv")
+rm -f "$stage/.lots.csv"
 
 echo "month,group,exports_usd,imports_usd,var_pct,net_export_pct" >"$stage/var-trend.csv"
 echo "bucket,enterprise,oem_usd,odm_usd,obm_usd,none_usd,oem_pct,odm_pct,obm_pct,none_pct" \

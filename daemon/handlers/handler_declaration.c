@@ -23,6 +23,7 @@ typedef struct submit_work {
     bool *valid; /* passed conversion; the others already carry their refusal */
     bzl_submit_result *results;
     bzl_decl_line *lines;
+    bzl_lot_ref *lots; /* the lots the lines name (SPECIFIC lots) */
 } submit_work;
 
 /* The work and its arrays are one allocation (submit_work_new). */
@@ -214,17 +215,20 @@ aligned(size_t n)
     return (n + a - 1) / a * a;
 }
 
-/* Allocates the work for `count` declarations holding `lines_total` lines: the struct and
- * its four arrays in one zeroed block, one allocation per request. count and lines_total are
- * bounded by the frame size, so the sum cannot overflow. */
+/* Allocates the work for `count` declarations holding `lines_total` lines and naming
+ * `lots_total` lots: the struct and its five arrays in one zeroed block, one allocation per
+ * request. count, lines_total and lots_total are bounded by the frame size, so the sum cannot
+ * overflow. */
 static submit_work *
-submit_work_new(uint32_t count, size_t lines_total)
+submit_work_new(uint32_t count, size_t lines_total, size_t lots_total)
 {
     size_t at_decls = aligned(sizeof(submit_work));
     size_t at_valid = at_decls + aligned(count * sizeof(bzl_declaration));
     size_t at_results = at_valid + aligned(count * sizeof(bool));
     size_t at_lines = at_results + aligned(count * sizeof(bzl_submit_result));
-    size_t total = at_lines + (lines_total == 0 ? 1 : lines_total) * sizeof(bzl_decl_line);
+    size_t at_lots =
+        at_lines + aligned((lines_total == 0 ? 1 : lines_total) * sizeof(bzl_decl_line));
+    size_t total = at_lots + (lots_total == 0 ? 1 : lots_total) * sizeof(bzl_lot_ref);
     uint8_t *block = calloc(1, total);
     if (block == NULL) {
         return NULL;
@@ -235,6 +239,7 @@ submit_work_new(uint32_t count, size_t lines_total)
     w->valid = (bool *)(block + at_valid);
     w->results = (bzl_submit_result *)(block + at_results);
     w->lines = (bzl_decl_line *)(block + at_lines);
+    w->lots = (bzl_lot_ref *)(block + at_lots);
     return w;
 }
 
@@ -244,12 +249,15 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
 {
     bzld *d = bzld_of_slot(slot);
     size_t lines_total = 0;
+    size_t lots_total = 0;
     for (size_t i = 0; i < count; i++) {
         /* Bound each before summing, so the allocation is bounded by count × lines_max. */
         size_t n = pbs[i] == NULL ? 0 : pbs[i]->n_lines;
         lines_total += n > d->cfg.decl_lines_max ? 0 : n;
+        size_t lots = bzld_wire_lot_count(pbs[i]);
+        lots_total += lots > BZL_DECL_LOTS_MAX ? 0 : lots;
     }
-    submit_work *w = submit_work_new((uint32_t)count, lines_total);
+    submit_work *w = submit_work_new((uint32_t)count, lines_total, lots_total);
     if (w == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory for %zu declarations", count);
         return;
@@ -257,6 +265,7 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
     w->batch = batch;
     w->atomic = atomic;
     bzl_decl_line *lines = w->lines;
+    bzl_lot_ref *lots = w->lots;
     uint32_t valid = 0;
     /* An enterprise principal submits only for its own enterprises and books: submit_apply
      * checks each declaration's owner once, on the writer thread where it cannot change, and
@@ -264,11 +273,12 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
     const bzld_principal *p = bzld_principal_of_slot(slot);
     for (size_t i = 0; i < count; i++) {
         bzl_submit_result *r = &w->results[i];
-        r->status =
-            bzld_wire_declaration(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, &r->fault);
+        r->status = bzld_wire_declaration(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, lots,
+                                          &r->fault);
         w->valid[i] = r->status == BZL_OK;
         valid += w->valid[i];
         lines += w->valid[i] ? w->decls[i].line_count : 0;
+        lots += w->valid[i] ? w->decls[i].lot_count : 0;
     }
     if (atomic && valid > 0 && valid < count) {
         /* A declaration refused on conversion already decides an all-or-nothing batch. */

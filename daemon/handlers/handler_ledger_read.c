@@ -21,6 +21,10 @@ typedef struct line_text {
     dec_text qty, value, usd;
 } line_text;
 
+typedef struct lot_text {
+    dec_text qty;
+} lot_text;
+
 typedef struct effect_text {
     dec_text qty, value, pin, pout, gen, used, total;
 } effect_text;
@@ -36,6 +40,10 @@ typedef struct show {
     Bzl__V1__Effect *pb_effects;
     Bzl__V1__Effect **effect_ptrs;
     effect_text *effect_txt;
+    bzl_lot_ref *lots; /* the lots the lines name, and their messages */
+    Bzl__V1__LotRef *pb_lots;
+    Bzl__V1__LotRef **lot_ptrs;
+    lot_text *lot_txt;
     char date[16];
     char tax_date[16];
 } show;
@@ -51,6 +59,10 @@ show_free(show *s)
     free(s->pb_effects);
     free(s->effect_ptrs);
     free(s->effect_txt);
+    free(s->lots);
+    free(s->pb_lots);
+    free(s->lot_ptrs);
+    free(s->lot_txt);
 }
 
 static bool
@@ -64,8 +76,12 @@ show_alloc(show *s)
     s->pb_effects = calloc(SHOW_EFFECTS_MAX, sizeof *s->pb_effects);
     s->effect_ptrs = calloc(SHOW_EFFECTS_MAX, sizeof *s->effect_ptrs);
     s->effect_txt = calloc(SHOW_EFFECTS_MAX, sizeof *s->effect_txt);
+    s->lots = calloc(BZL_DECL_LOTS_MAX, sizeof *s->lots);
+    s->pb_lots = calloc(BZL_DECL_LOTS_MAX, sizeof *s->pb_lots);
+    s->lot_ptrs = calloc(BZL_DECL_LOTS_MAX, sizeof *s->lot_ptrs);
+    s->lot_txt = calloc(BZL_DECL_LOTS_MAX, sizeof *s->lot_txt);
     return s->lines && s->effects && s->pb_lines && s->line_ptrs && s->line_txt && s->pb_effects &&
-           s->effect_ptrs && s->effect_txt;
+           s->effect_ptrs && s->effect_txt && s->lots && s->pb_lots && s->lot_ptrs && s->lot_txt;
 }
 
 static void
@@ -112,6 +128,22 @@ decl_to_pb(show *s, Bzl__V1__Declaration *out)
         pl->bom_version = (char *)l->bom_version;
         pl->mode = (Bzl__V1__BizMode)l->biz_mode;
         s->line_ptrs[i] = pl;
+    }
+    /* The lots each line names (in line order, so each line's are contiguous). */
+    for (uint32_t k = 0; d->lots != NULL && k < d->lot_count; k++) {
+        const bzl_lot_ref *r = &d->lots[k];
+        Bzl__V1__LotRef *pr = &s->pb_lots[k];
+        bzl__v1__lot_ref__init(pr);
+        pr->receipt = (char *)r->receipt;
+        pr->line = r->receipt_line;
+        bzl_dec_format(r->qty_e5, BZL_SCALE_QTY, s->lot_txt[k].qty, sizeof s->lot_txt[k].qty);
+        pr->qty = s->lot_txt[k].qty;
+        s->lot_ptrs[k] = pr;
+        Bzl__V1__DeclarationLine *pl = &s->pb_lines[r->line - 1];
+        if (pl->n_lots == 0) {
+            pl->lots = &s->lot_ptrs[k];
+        }
+        pl->n_lots++;
     }
     out->n_lines = d->line_count;
     out->lines = s->line_ptrs;
@@ -188,6 +220,13 @@ bzld_handle_get_declaration(bzld_slot *slot)
     if (st == BZL_OK) {
         st = bzl_storage_declaration_get(txn, req->enterprise, req->id, &s.info, s.lines, s.effects,
                                          SHOW_EFFECTS_MAX);
+        uint32_t n_lots = 0;
+        if (st == BZL_OK && s.info.decl.lot_count > 0) {
+            st = bzl_storage_declaration_lots(txn, req->enterprise, req->id, s.lots,
+                                              BZL_DECL_LOTS_MAX, &n_lots);
+            s.info.decl.lots = s.lots;
+            s.info.decl.lot_count = n_lots;
+        }
         bzl_txn_abort(txn);
     }
     if (st == BZL_NOT_FOUND) {

@@ -414,6 +414,60 @@ compare_row(bzld_table *t, const bzl_assessment *a, bool chosen)
     bzld_table_add(t, "%s", known ? "ok" : a->message);
 }
 
+/* Every basis declaration d (a domestic sale, flow) could be assessed on, into all[*n]: a
+ * product on every basis — ordinary (outside a zone, by default), material and product —
+ * anything else on its one basis. Storage statuses only. */
+static bzl_status
+compare_compute(bzl_txn *txn, const bzl_declaration *d, uint8_t flow, bzl_assessment all[3],
+                uint32_t *n)
+{
+    bool product = flow == BZL_FLOW_PROD_DOMESTIC_SALE;
+    bool zone = d->book_no[0] == 'H';
+    uint8_t bases[3] = {0, 0, 0};
+    uint32_t want = 1;
+    if (product) {
+        want = 0;
+        if (!zone) {
+            bases[want++] = BZL_BASIS_ORDINARY;
+        }
+        bases[want++] = BZL_BASIS_MATERIAL;
+        bases[want++] = BZL_BASIS_PRODUCT;
+    }
+    bzl_status st = BZL_OK;
+    *n = 0;
+    for (uint32_t i = 0; st == BZL_OK && i < want; i++) {
+        st = bzl_storage_tax_compute(txn, d, flow, bases[i], NULL, &all[i]);
+        *n += st == BZL_OK;
+    }
+    return st;
+}
+
+/* The compare table of all[n], d's chosen basis marked. */
+static void
+compare_reply(bzld_slot *slot, const bzl_declaration *d, uint8_t flow, const bzl_assessment *all,
+              uint32_t n, const char *when)
+{
+    bool product = flow == BZL_FLOW_PROD_DOMESTIC_SALE;
+    bool zone = d->book_no[0] == 'H';
+    bzld_table t;
+    bzld_table_init(&t, compare_cols, BZL_ARRAY_LEN(compare_cols));
+    uint8_t chosen = d->duty_basis != 0 ? d->duty_basis
+                     : zone             ? BZL_BASIS_PRODUCT
+                                        : BZL_BASIS_ORDINARY;
+    for (uint32_t i = 0; i < n; i++) {
+        compare_row(&t, &all[i], !product || all[i].basis == chosen);
+    }
+    bzld_table_note(&t, "%s",
+                    product ? "选择性征收关税 (B.5): material = duty on the embodied materials, "
+                              "VAT and excise on the goods plus that duty, interest on the "
+                              "duty; product = everything on the goods as presented, no "
+                              "interest; ordinary (outside a zone) = every tax on the "
+                              "materials consumed (折料), interest on all of it"
+                            : "only a product sale has a choice of basis");
+    bzld_table_note(&t, "%s", when);
+    bzld_table_reply(slot, &t, "", 0, 0);
+}
+
 void
 bzld_handle_tax_compare(bzld_slot *slot)
 {
@@ -431,26 +485,11 @@ bzld_handle_tax_compare(bzld_slot *slot)
     if (st == BZL_OK) {
         st = bzl_storage_declaration_get(txn, req->enterprise, req->id, info, lines, &effect, 1);
     }
-    /* A product may be assessed on every basis: ordinary (outside a zone, by default), material
-     * and product; anything else on its one basis. */
-    bool product = st == BZL_OK && info->flow == BZL_FLOW_PROD_DOMESTIC_SALE;
-    bool zone = st == BZL_OK && info->decl.book_no[0] == 'H';
     if (st == BZL_OK && !bzl_tax_flow_assessed(info->flow)) {
         st = BZL_INVALID_ARGUMENT;
     }
-    uint8_t bases[3] = {0, 0, 0};
-    uint32_t want = 1;
-    if (product) {
-        want = 0;
-        if (!zone) {
-            bases[want++] = BZL_BASIS_ORDINARY;
-        }
-        bases[want++] = BZL_BASIS_MATERIAL;
-        bases[want++] = BZL_BASIS_PRODUCT;
-    }
-    for (uint32_t i = 0; st == BZL_OK && i < want; i++) {
-        st = bzl_storage_tax_compute(txn, &info->decl, info->flow, bases[i], NULL, &all[i]);
-        n += st == BZL_OK;
+    if (st == BZL_OK) {
+        st = compare_compute(txn, &info->decl, info->flow, all, &n);
     }
     if (txn != NULL) {
         bzl_txn_abort(txn);
@@ -465,31 +504,92 @@ bzld_handle_tax_compare(bzld_slot *slot)
         bzld_slot_reply_status(slot, st, "computing the assessment failed: %s",
                                bzl_status_text(st));
     } else {
-        bzld_table t;
-        bzld_table_init(&t, compare_cols, BZL_ARRAY_LEN(compare_cols));
-        uint8_t chosen = info->decl.duty_basis != 0 ? info->decl.duty_basis
-                         : zone                     ? BZL_BASIS_PRODUCT
-                                                    : BZL_BASIS_ORDINARY;
-        for (uint32_t i = 0; i < n; i++) {
-            compare_row(&t, &all[i], !product || all[i].basis == chosen);
-        }
-        bzld_table_note(&t, "%s",
-                        product
-                            ? "选择性征收关税 (B.5): material = duty on the embodied materials, "
-                              "VAT and excise on the goods plus that duty, interest on the "
-                              "duty; product = everything on the goods as presented, no "
-                              "interest; ordinary (outside a zone) = every tax on the "
-                              "materials consumed (折料), interest on all of it"
-                            : "only a product sale has a choice of basis");
-        bzld_table_note(&t, "computed now from the tables as they stand, at the declaration's "
-                            "dates; tax show gives what was assessed when it was posted");
-        bzld_table_reply(slot, &t, "", 0, 0);
+        compare_reply(slot, &info->decl, info->flow, all, n,
+                      "computed now from the tables as they stand, at the declaration's dates; "
+                      "tax show gives what was assessed when it was posted");
     }
     for (uint32_t i = 0; i < 3; i++) {
         bzl_assessment_free(&all[i]);
     }
     free(lines);
     free(info);
+}
+
+void
+bzld_handle_tax_quote(bzld_slot *slot)
+{
+    BZLD_HANDLER_BEGIN(slot, TAX_QUOTE);
+    const Bzl__V1__TaxQuote *req = slot->req->tax_quote;
+    bzld *d = bzld_of_slot(slot);
+    bzl_declaration decl;
+    bzl_decl_line *lines = calloc(d->cfg.decl_lines_max, sizeof *lines);
+    bzl_lot_ref *lots = calloc(BZL_DECL_LOTS_MAX, sizeof *lots);
+    bzl_assessment all[3];
+    memset(all, 0, sizeof all);
+    bzl_fault fault = {0};
+    bzl_status refusal = BZL_OK;
+    bzl_status st = lines != NULL && lots != NULL ? BZL_OK : BZL_NO_MEMORY;
+    if (st == BZL_OK) {
+        /* Converted and checked as a submission is: the same refusals, naming the same fields. */
+        refusal = bzld_wire_declaration(req->declaration, d->cfg.decl_lines_max, &decl, lines, lots,
+                                        &fault);
+    }
+    bzl_txn *txn = NULL;
+    if (st == BZL_OK && refusal == BZL_OK) {
+        st = bzld_read_begin(d, &txn);
+    }
+    bzl_book book;
+    bzl_flow flow = BZL_FLOW_NONE;
+    uint32_t n = 0;
+    if (st == BZL_OK && refusal == BZL_OK) {
+        /* Another enterprise's book reads as a missing one, as for a submission. */
+        refusal = bzld_access_decl(bzld_principal_of_slot(slot), txn, decl.enterprise, decl.book_no,
+                                   &fault);
+    }
+    if (st == BZL_OK && refusal == BZL_OK) {
+        st = bzl_storage_book_get(txn, decl.book_no, &book);
+        if (st == BZL_NOT_FOUND) {
+            refusal = bzl_fault_missing(&fault, "book", "book", decl.book_no);
+            st = BZL_OK;
+        }
+    }
+    if (st == BZL_OK && refusal == BZL_OK) {
+        refusal = bzl_decl_check_book(&decl, &book, &fault);
+    }
+    if (st == BZL_OK && refusal == BZL_OK) {
+        refusal = bzl_flow_lookup((bzl_kind)decl.kind, (bzl_direction)decl.direction,
+                                  decl.trade_mode, decl.book_no[0], book.verify_mode,
+                                  decl.related_book[0] != '\0', &flow, &fault);
+    }
+    if (st == BZL_OK && refusal == BZL_OK && !bzl_tax_flow_assessed((uint8_t)flow)) {
+        refusal = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "trade_mode",
+                                "declaration %.64s is a %s, not a domestic sale: nothing to "
+                                "quote",
+                                decl.id, bzl_flow_name(flow));
+    }
+    if (st == BZL_OK && refusal == BZL_OK) {
+        refusal = bzl_tax_decl_check(&decl, (uint8_t)flow, &fault);
+    }
+    if (st == BZL_OK && refusal == BZL_OK) {
+        st = compare_compute(txn, &decl, (uint8_t)flow, all, &n);
+    }
+    if (txn != NULL) {
+        bzl_txn_abort(txn);
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "computing the quote failed: %s", bzl_status_text(st));
+    } else if (refusal != BZL_OK) {
+        bzld_slot_reply_fault(slot, refusal, &fault);
+    } else {
+        compare_reply(slot, &decl, (uint8_t)flow, all, n,
+                      "a quote of a declaration not sent: computed now from the tables as they "
+                      "stand, at its dates; nothing was stored");
+    }
+    for (uint32_t i = 0; i < 3; i++) {
+        bzl_assessment_free(&all[i]);
+    }
+    free(lots);
+    free(lines);
 }
 
 /* ---- the tax report ------------------------------------------------------------------------ */
@@ -705,9 +805,148 @@ bzld_handle_set_lot_method(bzld_slot *slot)
     tax_start(slot, w, st, &fault);
 }
 
-static const char *const lot_cols[] = {"kind",      "item",     "entry",
-                                       "received",  "age_days", "received_qty",
-                                       "remaining", "value",    "remaining_value"};
+static const char *const lot_cols[] = {
+    "kind",         "item",      "entry", "received",        "age_days",
+    "received_qty", "remaining", "value", "remaining_value", "receipt",
+    "line",         "currency",  "usd",   "origin"};
+
+/* The default ageing buckets' upper bounds in days (docs/TAX.md): a quarter, half a year, a
+ * year; older lots fall in the last bucket. */
+static const uint32_t default_buckets[] = {90, 180, 365};
+
+static const char *const ageing_cols[] = {"kind", "item", "bucket", "lots", "remaining"};
+
+/* One item's ageing rows being summed: lots and remaining per bucket (the last two: older than
+ * every bound, and the undated opening lots). */
+typedef struct ageing {
+    bzld_table *t;
+    const uint32_t *bounds;
+    uint32_t n_bounds;
+    int32_t as_of;
+    bool have;
+    uint8_t kind;
+    uint32_t item;
+    uint32_t lots[BZL_LOT_BUCKETS_MAX + 2];
+    int64_t qty[BZL_LOT_BUCKETS_MAX + 2];
+} ageing;
+
+/* Writes the rows of the item summed so far. */
+static void
+ageing_flush(ageing *a)
+{
+    for (uint32_t b = 0; a->have && b < a->n_bounds + 2; b++) {
+        if (a->lots[b] == 0) {
+            continue;
+        }
+        char label[32];
+        if (b == a->n_bounds + 1) {
+            snprintf(label, sizeof label, "undated");
+        } else if (b == a->n_bounds) {
+            snprintf(label, sizeof label, ">%u", (unsigned)a->bounds[b - 1]);
+        } else {
+            snprintf(label, sizeof label, "%u-%u", b == 0 ? 0u : (unsigned)a->bounds[b - 1] + 1,
+                     (unsigned)a->bounds[b]);
+        }
+        bzld_table_add(a->t, "%s", bzl_kind_name((bzl_kind)a->kind));
+        bzld_table_add(a->t, "%u", (unsigned)a->item);
+        bzld_table_add(a->t, "%s", label);
+        bzld_table_add(a->t, "%u", (unsigned)a->lots[b]);
+        bzld_table_dec(a->t, a->qty[b], BZL_SCALE_QTY, 0, true);
+    }
+    memset(a->lots, 0, sizeof a->lots);
+    memset(a->qty, 0, sizeof a->qty);
+    a->have = false;
+}
+
+static bzl_status
+ageing_add(void *ctx, const bzl_lot *l)
+{
+    ageing *a = ctx;
+    if (a->have && (a->kind != l->kind || a->item != l->item_no)) {
+        ageing_flush(a);
+    }
+    a->have = true;
+    a->kind = l->kind;
+    a->item = l->item_no;
+    uint32_t b = a->n_bounds + 1; /* undated: an opening lot, or the deficit row */
+    if (l->date != 0 && !l->deficit) {
+        int64_t age = (int64_t)a->as_of - l->date;
+        for (b = 0; b < a->n_bounds && age > (int64_t)a->bounds[b]; b++) {
+        }
+    }
+    a->lots[b]++;
+    return bzl_dec_add(a->qty[b], l->remaining_e5, &a->qty[b]);
+}
+
+/* The ageing answer of ListLots (req->ageing): rows per item and bucket over every lot. */
+static void
+lots_ageing(bzld_slot *slot, const Bzl__V1__ListLots *req, uint8_t kind, int32_t as_of)
+{
+    uint32_t bounds[BZL_LOT_BUCKETS_MAX];
+    uint32_t n = 0;
+    bzl_fault fault = {0};
+    bzl_status st = BZL_OK;
+    if (req->n_buckets > BZL_LOT_BUCKETS_MAX) {
+        st = bzl_fault_set(&fault, BZL_LIMIT_EXCEEDED, 0, "buckets",
+                           "%zu ageing buckets; at most %u", req->n_buckets, BZL_LOT_BUCKETS_MAX);
+    }
+    for (size_t i = 0; st == BZL_OK && i < req->n_buckets; i++) {
+        if (req->buckets[i] == 0 || req->buckets[i] > BZL_LOT_BUCKET_DAYS_MAX ||
+            (i > 0 && req->buckets[i] <= req->buckets[i - 1])) {
+            st = bzl_fault_set(&fault, BZL_INVALID_ARGUMENT, 0, "buckets",
+                               "ageing bucket bounds are days from 1 to %u, rising: %u after %u",
+                               BZL_LOT_BUCKET_DAYS_MAX, (unsigned)req->buckets[i],
+                               i > 0 ? (unsigned)req->buckets[i - 1] : 0u);
+        }
+        bounds[n++] = req->buckets[i];
+    }
+    for (size_t i = 0; req->n_buckets == 0 && i < BZL_ARRAY_LEN(default_buckets); i++) {
+        bounds[n++] = default_buckets[i];
+    }
+    if (st != BZL_OK) {
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    bzld_table t;
+    bzld_table_init(&t, ageing_cols, BZL_ARRAY_LEN(ageing_cols));
+    ageing *a = calloc(1, sizeof *a);
+    bzl_txn *txn = NULL;
+    uint8_t method = BZL_LOTS_FIFO;
+    st = a != NULL ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
+    bzl_book book;
+    st = st == BZL_OK ? bzl_storage_book_get(txn, req->book, &book) : st;
+    if (st == BZL_OK) {
+        a->t = &t;
+        a->bounds = bounds;
+        a->n_bounds = n;
+        a->as_of = as_of;
+        st = bzl_storage_lot_walk(txn, req->book, kind, req->item, ageing_add, a);
+        ageing_flush(a);
+        st = st == BZL_OK ? bzl_storage_lot_method_get(txn, req->book, &method) : st;
+    }
+    if (txn != NULL) {
+        bzl_txn_abort(txn);
+    }
+    free(a);
+    if (st == BZL_NOT_FOUND) {
+        bzld_table_deinit(&t);
+        (void)bzl_fault_missing(&fault, "book", "the book", NULL);
+        bzld_slot_reply_fault(slot, st, &fault);
+        return;
+    }
+    if (st != BZL_OK) {
+        bzld_table_deinit(&t);
+        bzld_slot_reply_status(slot, st, "reading the lots failed: %s", bzl_status_text(st));
+        return;
+    }
+    char day[16];
+    bzl_date_format(as_of, day, sizeof day);
+    bzld_table_note(&t,
+                    "book %s (lots %s): open lots and the quantity they hold by age in days to "
+                    "%s; undated: lots opened before lots were kept",
+                    req->book, bzl_lot_method_name(method), day);
+    bzld_table_reply(slot, &t, "", 0, 0);
+}
 
 void
 bzld_handle_list_lots(bzld_slot *slot)
@@ -735,6 +974,10 @@ bzld_handle_list_lots(bzld_slot *slot)
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
+    if (req->ageing) {
+        lots_ageing(slot, req, kind, as_of);
+        return;
+    }
     bzl_lot *lots = calloc(BZL_LIST_ROWS_MAX, sizeof *lots);
     bzl_txn *txn = NULL;
     size_t n = 0;
@@ -751,17 +994,25 @@ bzld_handle_list_lots(bzld_slot *slot)
                                   &more);
         st = st == BZL_OK ? bzl_storage_lot_method_get(txn, req->book, &method) : st;
     }
+    /* Where each came from (E.4 (1)): read from the entry that opened it. */
+    bzl_lot_source *src = st == BZL_OK ? calloc(n + 1, sizeof *src) : NULL;
+    st = st == BZL_OK && src == NULL ? BZL_NO_MEMORY : st;
+    for (size_t i = 0; st == BZL_OK && i < n; i++) {
+        st = bzl_storage_lot_source(txn, &lots[i], &src[i]);
+    }
     if (txn != NULL) {
         bzl_txn_abort(txn);
     }
     if (st == BZL_NOT_FOUND) {
         free(lots);
+        free(src);
         (void)bzl_fault_missing(&fault, "book", "the book", NULL);
         bzld_slot_reply_fault(slot, st, &fault);
         return;
     }
     if (st != BZL_OK) {
         free(lots);
+        free(src);
         bzld_slot_reply_status(slot, st, "reading the lots failed: %s", bzl_status_text(st));
         return;
     }
@@ -789,13 +1040,25 @@ bzld_handle_list_lots(bzld_slot *slot)
         bool has = l->qty_e5 > 0 && bzl_dec_quotient((bzl_i128)l->value_e5 * l->remaining_e5,
                                                      l->qty_e5, &rv) == BZL_OK;
         bzld_table_dec(&t, rv, BZL_SCALE_QTY, 0, has);
+        const bzl_lot_source *s = &src[i];
+        bzld_table_add(&t, "%s%s", s->reversal ? "reversal of " : "", s->receipt);
+        if (s->line != 0 && !s->reversal) {
+            bzld_table_add(&t, "%u", (unsigned)s->line);
+        } else {
+            bzld_table_add(&t, "%s", "");
+        }
+        bzld_table_add(&t, "%s", s->currency);
+        bzld_table_dec(&t, s->usd_e5, BZL_SCALE_QTY, 0, s->has_usd);
+        bzld_table_add(&t, "%s", s->country);
     }
     free(lots);
+    free(src);
     char day[16];
     bzl_date_format(as_of, day, sizeof day);
     bzld_table_note(&t,
                     "book %s consumes its lots %s; ages in days to %s; value in the receiving "
-                    "declaration's currency; open lots only",
+                    "declaration's currency, usd its USD value as received, origin its country; "
+                    "a SPECIFIC outflow names a lot by receipt and line; open lots only",
                     req->book, bzl_lot_method_name(method), day);
     bzld_table_note(&t, "lots are the enterprise's evidence under the customs ledger: they never "
                         "change a customs quantity nor the 缓税利息 start (docs/TAX.md)");

@@ -81,6 +81,7 @@ void bzld_handle_set_interest_rate(bzld_slot *slot);
 void bzld_handle_list_interest_rates(bzld_slot *slot);
 void bzld_handle_tax_show(bzld_slot *slot);
 void bzld_handle_tax_compare(bzld_slot *slot);
+void bzld_handle_tax_quote(bzld_slot *slot);
 void bzld_handle_tax_report(bzld_slot *slot);
 void bzld_handle_set_lot_method(bzld_slot *slot);
 void bzld_handle_list_lots(bzld_slot *slot);

@@ -60,13 +60,15 @@ static void
 submit(Bzl__V1__Declaration *const *pbs, size_t n)
 {
     static bzl_decl_line lines[BZL_DECL_LINES_DEFAULT];
+    static bzl_lot_ref lots[BZL_DECL_LOTS_MAX];
     bzl_txn *t = NULL;
     BZL_ASSERT(bzl_txn_begin(store, NULL, true, &t) == BZL_OK);
     bool accepted = false;
     for (size_t i = 0; i < n && i < 8; i++) {
         bzl_declaration d;
         bzl_fault fault;
-        if (bzld_wire_declaration(pbs[i], BZL_DECL_LINES_DEFAULT, &d, lines, &fault) != BZL_OK) {
+        if (bzld_wire_declaration(pbs[i], BZL_DECL_LINES_DEFAULT, &d, lines, lots, &fault) !=
+            BZL_OK) {
             continue;
         }
         bzl_submit_result r;

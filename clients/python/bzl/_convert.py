@@ -283,6 +283,8 @@ _DECL_FIELDS = {
     "related_book": (False, "text"),
     "related_id": (False, "text"),
     "origin": (False, "text"),  # repair books: "abroad" or "outside"
+    "duty_basis": (False, "text"),  # a product sold at home: "material" or "product"
+    "tax_date": (False, "date"),  # a domestic sale: the tax notice's date
     "lines": (True, "lines"),
 }
 _LINE_FIELDS = {
@@ -295,6 +297,12 @@ _LINE_FIELDS = {
     "bom_version": (False, "text"),
     "mode": (False, "BizMode"),
     "country": (False, "text"),
+    "lots": (False, "lots"),  # SPECIFIC lots: [{"receipt": ID, "line": N, "qty": "Q"}]
+}
+_LOT_FIELDS = {
+    "receipt": (True, "text"),
+    "line": (True, "item"),
+    "qty": (True, "decimal"),
 }
 ITEM_MAX = 999999999  # BZL_ITEM_NO_MAX: 9-digit item numbers
 
@@ -338,7 +346,17 @@ def _fill(
     for key, (required, kind) in spec.items():
         if required and obj.get(key) is None:
             raise ValueError(f'{where}missing field "{key}"')
-        if kind != "lines":
+        if kind == "lots":
+            lots = obj.get(key)
+            if lots is None:
+                continue
+            if isinstance(lots, (str, bytes, abc.Mapping)) or not isinstance(lots, abc.Sequence):
+                raise TypeError(f'{where}field "lots" must be a list, not {type(lots).__name__}')
+            for i, lot in enumerate(lots):
+                if not isinstance(lot, abc.Mapping):
+                    raise TypeError(f'{where}lot {i + 1} must be a dict, not {type(lot).__name__}')
+                _fill(msg.lots.add(), lot, _LOT_FIELDS, f"{where}lot {i + 1}: ")
+        elif kind != "lines":
             _put(msg, key, kind, obj.get(key), where)
 
 

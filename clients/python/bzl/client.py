@@ -650,6 +650,13 @@ class _Requests:
         body.enterprise, body.id = _text(enterprise, "enterprise"), _text(id, "id")
         return self._unary(req, _table)
 
+    def tax_quote(self, declaration: DeclarationLike) -> Table:
+        """Every basis a domestic sale not sent yet would be assessed on, computed now; the
+        declaration is checked as a submission is, and nothing is stored."""
+        req, body = _request("tax_quote")
+        cv.declaration_pb(declaration, out=body.declaration)
+        return self._unary(req, _table)
+
     def report_tax(self, period: Period, by: Optional[str] = None) -> Table:
         """Assessments dated in ``period`` summed per group ("enterprise", "item", "month")
         and basis."""
@@ -952,6 +959,7 @@ METHODS: Dict[str, str] = {
     "tax_report": "report_tax",
     "set_lot_method": "set_lot_method",
     "list_lots": "lots",
+    "tax_quote": "tax_quote",
 }
 
 

@@ -307,6 +307,12 @@ class Aborted(Error):
     STATUS = "ABORTED"
 
 
+class LotMismatch(Error):
+    """A lot a declaration line names is of another item, or holds less than the line takes."""
+
+    STATUS = "LOT_MISMATCH"
+
+
 class WrongOrigin(Error):
     """Repair goods or their parts sent elsewhere than where they came from."""
 
@@ -357,6 +363,7 @@ _CLASSES: Tuple[Type[Error], ...] = (
     Tampered,
     NotReady,
     Aborted,
+    LotMismatch,
     WrongOrigin,
     TransferMismatch,
 )

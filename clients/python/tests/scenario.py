@@ -181,6 +181,9 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     c.submit(decl("S1", "material", "out", "0644", "2026-02-10", 1, "10", "40"))
     ans["tax_show"] = c.tax_show(A, "S1")
     ans["tax_compare"] = c.tax_compare(A, "S1")
+    # The same sale unsent: the same figures, nothing stored.
+    ans["tax_quote"] = c.tax_quote(decl("Q1", "material", "out", "0644", "2026-02-10", 1, "10", "40"))
+    assert ans["tax_quote"].rows == ans["tax_compare"].rows
     ans["tax_report"] = c.report_tax("2026-02")
     ans["list_lots"] = c.lots(BOOK, "material", 1, as_of=date(2026, 3, 1))
     # The book was closed through 2026-01-31 before its February lots moved: refused.

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Numbers are dense once every branch's statuses are merged; while 38-40 are held by work in
+/* Numbers are dense once every branch's statuses are merged; while 39-40 are held by work in
  * progress elsewhere (proto/bzl.proto's Status comment) the map may skip them, and a skipped
  * number reads as unknown. */
 #define BZL_STATUS_MAX_ENUM(name, num, text) +1

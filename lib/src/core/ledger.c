@@ -662,7 +662,7 @@ bzl_decl_check_fields(const bzl_declaration *d, uint32_t lines_max, bzl_fault *f
             return st;
         }
     }
-    return BZL_OK;
+    return bzl_decl_check_lots(d, fault);
 }
 
 bzl_status

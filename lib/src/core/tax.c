@@ -3,6 +3,7 @@
 
 #include "bzl/calendar.h"
 #include "bzl/decimal.h"
+#include "bzl/flows.h"
 
 #include <string.h>
 
@@ -386,6 +387,32 @@ bzl_tax_assess(bzl_tax_sale *sale, const bzl_tax_rules *rules, bzl_tax_result *o
         *out = r;
     }
     return st;
+}
+
+bzl_status
+bzl_tax_decl_check(const bzl_declaration *d, uint8_t flow, bzl_fault *fault)
+{
+    assert(d != NULL);
+    bool sale = flow == BZL_FLOW_MAT_DOMESTIC_SALE || flow == BZL_FLOW_PROD_DOMESTIC_SALE ||
+                flow == BZL_FLOW_SCRAP_SALE;
+    if (d->duty_basis != 0 && flow != BZL_FLOW_PROD_DOMESTIC_SALE) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "duty_basis",
+                             "duty_basis %s: only a product sold at home (0245, 0644, 0444, "
+                             "0445) chooses the basis of its duty (选择性征收关税, B.5); this "
+                             "declaration is a %s",
+                             bzl_tax_basis_name(d->duty_basis), bzl_flow_name((bzl_flow)flow));
+    }
+    if (d->tax_date != 0 && !sale) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "tax_date",
+                             "tax_date: only a domestic sale has a tax notice; this declaration "
+                             "is a %s",
+                             bzl_flow_name((bzl_flow)flow));
+    }
+    if (d->tax_date != 0 && d->tax_date < d->date) {
+        return bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "tax_date",
+                             "tax_date: the tax notice cannot precede the declaration's date");
+    }
+    return BZL_OK;
 }
 
 bzl_status

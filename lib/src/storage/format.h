@@ -185,6 +185,8 @@
  *           1  declaration  origin u8: 1 abroad, 2 outside the zone (bzl_origin; repair books)
  *          32  declaration  duty_basis u8: 2 product, 3 material (bzl_tax_basis; domestic sales)
  *          33  declaration  tax_date i32 LE (days): the tax notice's date (domestic sales)
+ *          34  line         lots: count u16, then count × (receipt_line u32 | qty_e5 i64 |
+ *                           id_len u8 | id): the lots the line takes (SPECIFIC, storage_lots.c)
  *
  *   Stocktake payload (storage_recon.c):
  *
@@ -401,7 +403,10 @@ enum {
     ATTR_ORIGIN = 1,
     ATTR_DUTY_BASIS = 32,
     ATTR_TAX_DATE = 33,
+    ATTR_LOTS = 34,
 };
+/* One lot reference in an ATTR_LOTS value, without its id. */
+#define ATTR_LOT_REF_BYTES (4u + 8u + 1u)
 /* Stocktake payload (entry type 12): header, then lines. */
 #define STOCK_ENTRY_HEADER_BYTES (BZL_BOOK_NO_LEN + 4u + 1u + 4u)
 #define STOCK_ENTRY_LINE_BYTES (1u + 4u + 8u + BZL_BOM_VERSION_BYTES_MAX)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
+static_assert(sizeof(bzl_decl_line) % _Alignof(bzl_lot_ref) == 0,
+              "lots placed after the lines are aligned");
 static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
                       (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES + 4u +
                       BZL_DECL_ATTRS_BYTES_MAX <=
@@ -25,6 +27,35 @@ attr_put(bzl_wr *w, uint32_t line, uint8_t tag, const void *value, uint16_t len)
         wr_u8(w, tag);
         wr_u16(w, len);
         wr_bytes(w, value, len);
+    }
+    return ATTR_RECORD_HEADER_BYTES + len;
+}
+
+static_assert(2u + BZL_DECL_LOTS_MAX * (ATTR_LOT_REF_BYTES + BZL_DECL_ID_BYTES_MAX) <= UINT16_MAX,
+              "every lot a declaration names fits one line's ATTR_LOTS record");
+
+/* The ATTR_LOTS record of line `line` (lots[from..to), all of that line): written to w when w
+ * is not NULL. Returns its bytes. */
+static size_t
+lots_put(bzl_wr *w, uint32_t line, const bzl_lot_ref *lots, uint32_t from, uint32_t to)
+{
+    size_t len = 2;
+    for (uint32_t i = from; i < to; i++) {
+        len += ATTR_LOT_REF_BYTES + strnlen(lots[i].receipt, sizeof lots[i].receipt);
+    }
+    BZL_ASSERT(len <= UINT16_MAX);
+    if (w != NULL) {
+        wr_u32(w, line);
+        wr_u8(w, ATTR_LOTS);
+        wr_u16(w, (uint16_t)len);
+        wr_u16(w, (uint16_t)(to - from));
+        for (uint32_t i = from; i < to; i++) {
+            size_t id_len = strnlen(lots[i].receipt, sizeof lots[i].receipt);
+            wr_u32(w, lots[i].receipt_line);
+            wr_i64(w, lots[i].qty_e5);
+            wr_u8(w, (uint8_t)id_len);
+            wr_bytes(w, lots[i].receipt, id_len);
+        }
     }
     return ATTR_RECORD_HEADER_BYTES + len;
 }
@@ -48,16 +79,62 @@ attrs_encode(bzl_wr *w, const bzl_declaration *d)
         wr_i32(&dw, d->tax_date);
         n += attr_put(w, 0, ATTR_TAX_DATE, le, sizeof le);
     }
+    BZL_ASSERT(d->lot_count == 0 || d->lots != NULL); /* a declaration read back is not encoded */
+    for (uint32_t i = 0; i < d->lot_count;) {
+        uint32_t j = i;
+        while (j < d->lot_count && d->lots[j].line == d->lots[i].line) {
+            j++;
+        }
+        n += lots_put(w, d->lots[i].line, d->lots, i, j);
+        i = j;
+    }
     return n;
+}
+
+/* Where the lots of a decoded declaration go: refs[cap] (NULL: counted and checked only). */
+typedef struct lots_sink {
+    bzl_lot_ref *refs;
+    uint32_t cap;
+} lots_sink;
+
+/* An ATTR_LOTS value of line `line` into d's count and the sink. */
+static bool
+lots_decode(uint32_t line, const uint8_t *v, size_t len, bzl_declaration *d, lots_sink *sink)
+{
+    bzl_rd r = {.p = v, .len = len};
+    uint32_t n = rd_u16(&r);
+    r.bad |= n == 0 || d->lot_count + n > BZL_DECL_LOTS_MAX;
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        bzl_lot_ref ref;
+        memset(&ref, 0, sizeof ref);
+        ref.line = line;
+        ref.receipt_line = rd_u32(&r);
+        ref.qty_e5 = rd_i64(&r);
+        size_t id_len = rd_u8(&r);
+        r.bad |= id_len == 0 || id_len > BZL_DECL_ID_BYTES_MAX || ref.receipt_line == 0 ||
+                 ref.qty_e5 <= 0;
+        rd_text(&r, ref.receipt, sizeof ref.receipt, r.bad ? 0 : id_len, false);
+        if (!r.bad && sink != NULL && sink->refs != NULL) {
+            r.bad |= d->lot_count >= sink->cap;
+            if (!r.bad) {
+                sink->refs[d->lot_count] = ref;
+            }
+        }
+        d->lot_count += r.bad ? 0 : 1;
+    }
+    return rd_done(&r);
 }
 
 /* One record's value into d (line 0) or line l (lines 1..n). False for an unknown tag, a tag
  * on the wrong scope, or a value out of its range: written by a newer bzl, or damaged. */
 static bool
 attr_decode(uint32_t line, uint8_t tag, const uint8_t *v, size_t len, bzl_declaration *d,
-            bzl_decl_line *l)
+            bzl_decl_line *l, lots_sink *sink)
 {
     (void)l;
+    if (line != 0 && tag == ATTR_LOTS) {
+        return lots_decode(line, v, len, d, sink);
+    }
     if (line == 0) {
         switch (tag) {
         case ATTR_ORIGIN:
@@ -81,7 +158,7 @@ attr_decode(uint32_t line, uint8_t tag, const uint8_t *v, size_t len, bzl_declar
 /* The ATTRS section after the lines. lines may be NULL (the caller skips lines); line
  * attributes are then checked and dropped. */
 static void
-attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines)
+attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines, lots_sink *sink)
 {
     uint32_t len = rd_u32(r);
     r->bad |= len == 0 || r->off > r->len || len > r->len - r->off;
@@ -100,7 +177,7 @@ attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines)
         }
         bzl_decl_line scratch;
         bzl_decl_line *l = line == 0 ? NULL : lines != NULL ? &lines[line - 1] : &scratch;
-        r->bad |= !attr_decode(line, tag, r->p + r->off, vlen, d, l);
+        r->bad |= !attr_decode(line, tag, r->p + r->off, vlen, d, l, sink);
         r->off += vlen;
         last = order;
     }
@@ -190,9 +267,9 @@ decl_line_decode(bzl_rd *r, bzl_decl_line *l)
     rd_text(r, l->bom_version, sizeof l->bom_version, BZL_BOM_VERSION_BYTES_MAX, true);
 }
 
-bzl_status
-bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lines,
-                 uint32_t line_cap, size_t *used)
+static bzl_status
+decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lines,
+            uint32_t line_cap, lots_sink *sink, size_t *used)
 {
     bzl_rd r = {.p = p, .len = len};
     memset(d, 0, sizeof *d);
@@ -223,14 +300,30 @@ bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line
         decl_line_decode(&r, lines != NULL ? &lines[i] : &skip);
     }
     if (!r.bad && (flags & DECL_FLAG_ATTRS) != 0) {
-        attrs_decode(&r, d, lines);
+        attrs_decode(&r, d, lines, sink);
     }
     if (r.bad) {
         return BZL_CORRUPT;
     }
     d->lines = lines;
+    d->lots = sink != NULL && sink->refs != NULL && d->lot_count > 0 ? sink->refs : NULL;
     *used = r.off;
     return BZL_OK;
+}
+
+bzl_status
+bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lines,
+                 uint32_t line_cap, size_t *used)
+{
+    return decl_decode(p, len, d, lines, line_cap, NULL, used);
+}
+
+bzl_status
+bzl__decl_decode_lots(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lines,
+                      uint32_t line_cap, bzl_lot_ref *lots, uint32_t lot_cap, size_t *used)
+{
+    lots_sink sink = {.refs = lots, .cap = lot_cap};
+    return decl_decode(p, len, d, lines, line_cap, &sink, used);
 }
 
 bzl_status
@@ -238,12 +331,17 @@ bzl__decl_read_seq(bzl_txn *t, uint64_t seq, bzl_declaration *d)
 {
     bzl__entry e;
     size_t used = 0;
-    bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
+    /* One block: the lines, then the lots (static_asserts keep the lots aligned). */
+    bzl_decl_line *lines =
+        malloc(BZL_DECL_LINES_CEILING * sizeof *lines + BZL_DECL_LOTS_MAX * sizeof(bzl_lot_ref));
+    bzl_lot_ref *lots =
+        lines != NULL ? (bzl_lot_ref *)(void *)(lines + BZL_DECL_LINES_CEILING) : NULL;
     bzl_status st = lines != NULL ? bzl__journal_get(t, seq, &e) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = e.type == JOURNAL_DECLARATION ? bzl__decl_decode(e.payload, e.payload_len, d, lines,
-                                                              BZL_DECL_LINES_CEILING, &used)
-                                           : BZL_CORRUPT;
+        st = e.type == JOURNAL_DECLARATION
+                 ? bzl__decl_decode_lots(e.payload, e.payload_len, d, lines, BZL_DECL_LINES_CEILING,
+                                         lots, BZL_DECL_LOTS_MAX, &used)
+                 : BZL_CORRUPT;
     }
     if (st != BZL_OK) {
         free(lines);

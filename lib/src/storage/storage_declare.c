@@ -28,6 +28,8 @@ typedef struct gather {
     bzl_effect_list applied; /* what this entry applies */
     bzl__effect_rows *seen;  /* the rows each applied effect meets, read by decide() */
     bzl__tv_row *tv_seen;    /* each line's trade-value row as decide() found it would be */
+    bzl__lot_take *takes;    /* the lots the declaration names, resolved (heap; NULL: none) */
+    uint32_t take_count;
 } gather;
 
 enum { SCR_NORM_AT, SCR_LINE_NORMS, SCR_NORMS, SCR_POSTED, SCR_APPLIED, SCR_SEEN, SCR_TV };
@@ -62,6 +64,8 @@ gather_release(bzl_txn *t, gather *g)
         s->buf = g->norms;
         s->cap = (size_t)g->norm_cap * sizeof *g->norms;
     }
+    free(g->takes);
+    g->takes = NULL;
 }
 
 static bzl_status
@@ -110,6 +114,10 @@ check_header(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result 
         /* Repair flows only on repair books, and a repair book's own rules (repair.h). */
         result->status =
             bzl_repair_flow_check(g->book.usage, g->flow, d->trade_mode, d->origin, &result->fault);
+    }
+    if (result->status == BZL_OK) {
+        /* duty_basis and tax_date only where they mean something (docs/TAX.md). */
+        result->status = bzl_tax_decl_check(d, (uint8_t)g->flow, &result->fault);
     }
     return BZL_OK;
 }
@@ -401,6 +409,19 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
     if (st == BZL_OK && result->status == BZL_OK && g->book.usage == BZL_USAGE_REPAIR) {
         st = bzl__repair_decide(t, d, g->flow, result); /* the repair accounts (C.3) */
     }
+    if (st == BZL_OK && result->status == BZL_OK && d->lot_count > 0) {
+        /* SPECIFIC lots: their shape (the daemon checked it; storage's callers may not have),
+         * then every lot a line names is open, of its item, and holds enough. */
+        result->status = bzl_decl_check_lots(d, &result->fault);
+    }
+    if (st == BZL_OK && result->status == BZL_OK &&
+        (d->lot_count > 0 ||
+         (t->s->tax_rules.specific_unnamed_refused && d->direction == BZL_DIR_OUT))) {
+        g->takes = malloc((d->lot_count + 1) * sizeof *g->takes);
+        st = g->takes != NULL ? bzl__lots_resolve(t, d, true, g->takes, &g->take_count,
+                                                  &result->status, &result->fault)
+                              : BZL_NO_MEMORY;
+    }
     if (st == BZL_OK && result->status == BZL_OK && g->flow == BZL_FLOW_PROD_TRANSFER_OUT &&
         d->related_book[0] != '\0') {
         st = bzl__transfer_pair_decide(t, d, result); /* the import it names (D.2) */
@@ -420,8 +441,12 @@ record(bzl_txn *t, const bzl_declaration *d, gather *g, const bzl_actor *actor, 
     bool bounded = scrap_bounded(&g->book);
     bzl_status refusal = BZL_OK;
     bzl_fault fault;
-    bzl__history_note note = {
-        .type = JOURNAL_DECLARATION, .flow = (uint8_t)g->flow, .date = d->date, .id = d->id};
+    bzl__history_note note = {.type = JOURNAL_DECLARATION,
+                              .flow = (uint8_t)g->flow,
+                              .date = d->date,
+                              .id = d->id,
+                              .takes = g->takes,
+                              .take_count = g->take_count};
     bzl_status st = bzl__journal_next(t, &note.seq);
     if (st == BZL_OK) {
         st = bzl__effects_apply(t, d->book_no, month, bounded, &g->applied, g->seen, &note,

@@ -156,6 +156,31 @@ entry_add(bzl_txn *t, uint64_t seq, bzl_decl_info *info, bzl_effect *effects, ui
 }
 
 bzl_status
+bzl_storage_declaration_lots(bzl_txn *t, const char *enterprise, const char *id, bzl_lot_ref *out,
+                             uint32_t cap, uint32_t *count)
+{
+    BZL_ASSERT(out != NULL && count != NULL);
+    *count = 0;
+    if (strlen(enterprise) != BZL_ENTERPRISE_CODE_LEN || strlen(id) == 0 ||
+        strlen(id) > BZL_DECL_ID_BYTES_MAX) {
+        return BZL_NOT_FOUND;
+    }
+    bzl__decl_state ds;
+    bzl_status st = bzl__decl_state_get(t, enterprise, id, &ds);
+    bzl_declaration d;
+    st = st == BZL_OK ? bzl__decl_read_seq(t, ds.seq, &d) : st;
+    if (st != BZL_OK) {
+        return st;
+    }
+    for (uint32_t i = 0; i < d.lot_count && i < cap; i++) {
+        out[i] = d.lots[i];
+    }
+    *count = d.lot_count < cap ? d.lot_count : cap;
+    free(d.lines);
+    return BZL_OK;
+}
+
+bzl_status
 bzl_storage_declaration_get(bzl_txn *t, const char *enterprise, const char *id, bzl_decl_info *out,
                             bzl_decl_line *lines, bzl_effect *effects, uint32_t effects_cap)
 {

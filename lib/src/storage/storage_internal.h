@@ -318,13 +318,25 @@ typedef struct bzl__effect_rows {
 /* The entry an effect list is applied for, as its history rows name it. seq is the sequence
  * the entry will take (bzl__journal_next): the rows are written before the entry, whose
  * encoding holds the effects as applied. */
+/* A lot a declaration line names, resolved to its row (storage_lots.c): the lot key and the
+ * quantity the line takes from it. */
+typedef struct bzl__lot_take {
+    uint8_t kind;
+    uint32_t item_no;
+    int32_t date; /* the lot's receipt date */
+    uint64_t seq; /* the entry that opened it */
+    int64_t qty_e5;
+} bzl__lot_take;
+
 typedef struct bzl__history_note {
     uint64_t seq;
     uint8_t type; /* the journal entry type */
     uint8_t flow;
     int32_t date;
-    const char *id;        /* the declaration id */
-    uint64_t reversed_seq; /* a reversal: the posting entry it negates (0 otherwise) */
+    const char *id;             /* the declaration id */
+    uint64_t reversed_seq;      /* a reversal: the posting entry it negates (0 otherwise) */
+    const bzl__lot_take *takes; /* the lots the declaration names (SPECIFIC), or NULL */
+    uint32_t take_count;
 } bzl__history_note;
 
 /* Decides, without writing, whether bzl__effects_apply would refuse list: a refusal lands in
@@ -352,9 +364,14 @@ BZL_NODISCARD bzl_status bzl__effects_apply(bzl_txn *t, const char *book_no, uin
 BZL_NODISCARD bzl_status bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d,
                                           bzl_decl_line *lines, uint32_t line_cap, size_t *used);
 
+/* bzl__decl_decode, and the lots the declaration names into lots[lot_cap] (d->lots). */
+BZL_NODISCARD bzl_status bzl__decl_decode_lots(const uint8_t *p, size_t len, bzl_declaration *d,
+                                               bzl_decl_line *lines, uint32_t line_cap,
+                                               bzl_lot_ref *lots, uint32_t lot_cap, size_t *used);
+
 /* The declaration journaled as entry seq, its lines in a heap array d->lines (free it after a
- * BZL_OK). Another record named the entry, so a missing or non-declaration entry is
- * BZL_CORRUPT. */
+ * BZL_OK) and its lots in the same block (d->lots). Another record named the entry, so a
+ * missing or non-declaration entry is BZL_CORRUPT. */
 BZL_NODISCARD bzl_status bzl__decl_read_seq(bzl_txn *t, uint64_t seq, bzl_declaration *d);
 
 /* The declaration's canonical encoding (storage_submit.c): its size, and the bytes (exactly
@@ -555,6 +572,22 @@ bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char
  * note->seq dated note->date (storage_effects.c, for every effect it stores). */
 BZL_NODISCARD bzl_status bzl__lots_move(bzl_txn *t, const char *book_no, const bzl_effect *e,
                                         const bzl__history_note *note);
+/* The lots d names (SPECIFIC lots), resolved to their rows into takes[d->lot_count] (*count of
+ * them). With refuse (a submission): the book must consume SPECIFIC (else STATE_CONFLICT), and a
+ * lot that does not exist (NOT_FOUND), is of another book, kind or item, or holds less than the
+ * line takes from it (LOT_MISMATCH) is a refusal in *refusal and fault naming the line and the
+ * lot. Without (a post, which is never refused for lots): such a reference is left out, and its
+ * quantity is taken by the method like an unnamed line's. d->lots must be present. */
+BZL_NODISCARD bzl_status bzl__lots_resolve(bzl_txn *t, const bzl_declaration *d, bool refuse,
+                                           bzl__lot_take *takes, uint32_t *count,
+                                           bzl_status *refusal, bzl_fault *fault);
+/* The receipt line r names: the enterprise's declaration r->receipt (*ds, its header in *rd)
+ * and its line r->receipt_line (*line). *found false when there is no such declaration or line
+ * (then nothing else is set). */
+BZL_NODISCARD bzl_status bzl__lot_receipt_line(bzl_txn *t, const char *enterprise,
+                                               const bzl_lot_ref *r, bzl__decl_state *ds,
+                                               bzl_declaration *rd, bzl_decl_line *line,
+                                               bool *found);
 /* At open: a ledger written before lots gets one opening lot per item holding a quantity, and
  * meta "lots_from" (the first entry whose lots are kept). */
 BZL_NODISCARD bzl_status bzl__lots_open(bzl_txn *t, char *why, size_t why_cap);

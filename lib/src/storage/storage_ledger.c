@@ -250,6 +250,26 @@ tax_posted(bzl_txn *t, const action *a, uint64_t post_seq, const bzl_actor *acto
     return st;
 }
 
+/* The lots a pending declaration names, resolved for its post (heap: free *takes). A lot
+ * consumed meanwhile is left out: a post is not refused for the enterprise's lots. */
+static bzl_status
+post_takes(bzl_txn *t, const action *a, bzl__lot_take **takes, uint32_t *count)
+{
+    *takes = NULL;
+    *count = 0;
+    bzl_declaration d;
+    bzl_status st = bzl__decl_read_seq(t, a->ds.seq, &d);
+    if (st != BZL_OK) {
+        return st;
+    }
+    *takes = malloc(d.lot_count * sizeof **takes + 1);
+    bzl_status refusal = BZL_OK;
+    st = *takes != NULL ? bzl__lots_resolve(t, &d, false, *takes, count, &refusal, NULL)
+                        : BZL_NO_MEMORY;
+    free(d.lines);
+    return st;
+}
+
 /* Applies a->list, journals the action and records the new state. */
 static bzl_status
 action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *reason,
@@ -261,11 +281,18 @@ action_commit(bzl_txn *t, uint8_t type, action *a, uint64_t ref2, const char *re
                               .date = a->d.date,
                               .id = a->d.id,
                               .reversed_seq = type == JOURNAL_REVERSE ? a->ds.posted_seq : 0};
-    bzl_status st = bzl__journal_next(t, &note.seq);
+    bzl__lot_take *takes = NULL;
+    bzl_status st = BZL_OK;
+    if (type == JOURNAL_POST && a->d.lot_count > 0) {
+        st = post_takes(t, a, &takes, &note.take_count);
+        note.takes = takes;
+    }
+    st = st == BZL_OK ? bzl__journal_next(t, &note.seq) : st;
     if (st == BZL_OK) {
         st = bzl__effects_apply(t, a->d.book_no, bzl_month_of(a->d.date), bounded, &a->list, NULL,
                                 &note, &out->status, &out->fault);
     }
+    free(takes); /* the lots moved with the effects */
     if (st != BZL_OK || out->status != BZL_OK) {
         return st;
     }

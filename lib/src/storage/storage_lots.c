@@ -9,7 +9,10 @@
 
 #include "bzl/storage_lots.h"
 
+#include "bzl/decimal.h"
+
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -296,15 +299,35 @@ take(bzl_txn *t, bzl_lot *l, int64_t *need)
 }
 
 /* Consumes need (> 0) of an item: the lot `first` names first (a reversed receipt, E.4 (5):
- * its date and entry), then by the method. What no lot holds goes to the item's deficit row
- * (negative remaining), so that Σ remaining still equals the balance. */
+ * its date and entry), on a SPECIFIC book the lots the declaration names for the item, then by
+ * the method (SPECIFIC's rest FIFO). What no lot holds goes to the item's deficit row (negative
+ * remaining), so that Σ remaining still equals the balance. */
 static bzl_status
 consume(bzl_txn *t, const char *book_no, const bzl_effect *e, uint8_t method, int32_t first_date,
-        uint64_t first)
+        uint64_t first, const bzl__history_note *note)
 {
     int64_t need = -e->qty_e5;
     bzl_status st = BZL_OK;
-    if (first != 0) {
+    BZL_ASSERT(note->take_count == 0 || note->takes != NULL);
+    for (uint32_t i = 0; method == BZL_LOTS_SPECIFIC && st == BZL_OK && i < note->take_count; i++) {
+        const bzl__lot_take *k = &note->takes[i];
+        if (k->kind != e->kind || k->item_no != e->item_no) {
+            continue;
+        }
+        uint8_t key[LOT_KEY_BYTES];
+        lot_key(key, book_no, k->kind, k->item_no, (uint32_t)k->date, k->seq);
+        bzl_lot named;
+        st = lot_get(t, key, &named);
+        if (st == BZL_OK) {
+            int64_t want = k->qty_e5 < need ? k->qty_e5 : need;
+            int64_t left = want;
+            st = take(t, &named, &left);
+            need -= want - left;
+        } else if (st == BZL_NOT_FOUND) {
+            st = BZL_OK; /* a post's lot consumed meanwhile: the rest goes by the method */
+        }
+    }
+    if (st == BZL_OK && first != 0) {
         uint8_t key[LOT_KEY_BYTES];
         lot_key(key, book_no, e->kind, e->item_no, (uint32_t)first_date, first);
         bzl_lot own;
@@ -402,10 +425,179 @@ bzl__lots_move(bzl_txn *t, const char *book_no, const bzl_effect *e, const bzl__
         }
     } else if (st == BZL_OK) {
         st = consume(t, book_no, e, method, note->date,
-                     note->type == JOURNAL_REVERSE ? note->reversed_seq : 0);
+                     note->type == JOURNAL_REVERSE ? note->reversed_seq : 0, note);
     }
     if (st == BZL_OK) {
         st = method_put(t, book_no, method, note->seq);
+    }
+    return st;
+}
+
+/* ---- SPECIFIC: the lots a declaration names ------------------------------------------------ */
+
+/* The refusal of reference r. */
+static bzl_status ref_refuse(bzl_status *refusal, bzl_fault *fault, bzl_status st,
+                             const bzl_lot_ref *r, const char *fmt, ...) BZL_PRINTF(5, 6);
+static bzl_status
+ref_refuse(bzl_status *refusal, bzl_fault *fault, bzl_status st, const bzl_lot_ref *r,
+           const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    *refusal = bzl_fault_set(fault, st, r->line, "lots", "line %u: the lot %.64s line %u %s",
+                             (unsigned)r->line, r->receipt, (unsigned)r->receipt_line, why);
+    return BZL_OK;
+}
+
+bzl_status
+bzl__lot_receipt_line(bzl_txn *t, const char *enterprise, const bzl_lot_ref *r, bzl__decl_state *ds,
+                      bzl_declaration *rd, bzl_decl_line *line, bool *found)
+{
+    *found = false;
+    bzl_status st = bzl__decl_state_get(t, enterprise, r->receipt, ds);
+    if (st == BZL_NOT_FOUND) {
+        return BZL_OK;
+    }
+    bzl__entry e;
+    size_t used = 0;
+    st = st == BZL_OK ? bzl__journal_get(t, ds->seq, &e) : st;
+    st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    if (st == BZL_OK) {
+        st = e.type == JOURNAL_DECLARATION
+                 ? bzl__decl_decode(e.payload, e.payload_len, rd, NULL, 0, &used)
+                 : BZL_CORRUPT;
+    }
+    if (st != BZL_OK || r->receipt_line > rd->line_count) {
+        return st;
+    }
+    /* Lines are fixed-size and follow the header (format.h): read just the one named. */
+    bzl_decl_line *lines = calloc(rd->line_count, sizeof *lines);
+    if (lines == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    bzl_declaration full;
+    st = bzl__decl_decode(e.payload, e.payload_len, &full, lines, rd->line_count, &used);
+    if (st == BZL_OK) {
+        *line = lines[r->receipt_line - 1];
+        *found = true;
+    }
+    free(lines);
+    return st;
+}
+
+bzl_status
+bzl__lots_resolve(bzl_txn *t, const bzl_declaration *d, bool refuse, bzl__lot_take *takes,
+                  uint32_t *count, bzl_status *refusal, bzl_fault *fault)
+{
+    BZL_ASSERT(d->lot_count == 0 || d->lots != NULL);
+    *count = 0;
+    *refusal = BZL_OK;
+    uint8_t method = 0;
+    uint64_t last = 0;
+    bool unnamed_refused =
+        refuse && t->s->tax_rules.specific_unnamed_refused && d->direction == BZL_DIR_OUT;
+    bzl_status st =
+        d->lot_count > 0 || unnamed_refused ? method_get(t, d->book_no, &method, &last) : BZL_OK;
+    if (st == BZL_OK && unnamed_refused && method == BZL_LOTS_SPECIFIC) {
+        /* bzld.conf [tax] lots_specific_unnamed = refuse: every outflow line names its lots. */
+        uint32_t k = 0;
+        for (uint32_t line = 1; line <= d->line_count; line++) {
+            bool named = k < d->lot_count && d->lots[k].line == line;
+            while (k < d->lot_count && d->lots[k].line == line) {
+                k++;
+            }
+            if (!named) {
+                *refusal = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, line, "lots",
+                                         "line %u names no lot, but book %s consumes lots "
+                                         "SPECIFIC and bzld.conf [tax] lots_specific_unnamed is "
+                                         "refuse: name the lots it takes",
+                                         (unsigned)line, d->book_no);
+                return BZL_OK;
+            }
+        }
+    }
+    if (st == BZL_OK && refuse && d->lot_count > 0 && method != BZL_LOTS_SPECIFIC) {
+        *refusal =
+            bzl_fault_set(fault, BZL_STATE_CONFLICT, d->lots[0].line, "lots",
+                          "line %u names lots, but book %s consumes lots %s: only a "
+                          "SPECIFIC book takes the lots a declaration names "
+                          "(bzl lots-method)",
+                          (unsigned)d->lots[0].line, d->book_no, bzl_lot_method_name(method));
+        return BZL_OK;
+    }
+    for (uint32_t i = 0; st == BZL_OK && *refusal == BZL_OK && i < d->lot_count; i++) {
+        const bzl_lot_ref *r = &d->lots[i];
+        const bzl_decl_line *l = &d->lines[r->line - 1];
+        bzl__decl_state ds;
+        bzl_declaration rd;
+        bzl_decl_line rl;
+        memset(&rl, 0, sizeof rl);
+        bool found = false;
+        st = bzl__lot_receipt_line(t, d->enterprise, r, &ds, &rd, &rl, &found);
+        uint32_t item = rl.item_no;
+        if (st != BZL_OK || (!refuse && (!found || ds.state != BZL_DECL_POSTED))) {
+            continue;
+        }
+        if (!found) {
+            char key[BZL_DECL_ID_BYTES_MAX + 24];
+            snprintf(key, sizeof key, "%s line %u", r->receipt, (unsigned)r->receipt_line);
+            *refusal = bzl_fault_missing(fault, "lots", "lot", key);
+            if (fault != NULL) {
+                fault->line = r->line;
+            }
+            break;
+        }
+        if (ds.state != BZL_DECL_POSTED) {
+            (void)ref_refuse(refusal, fault, BZL_NOT_FOUND, r,
+                             "is not open: declaration %.64s is %s, not posted", r->receipt,
+                             bzl_decl_state_name(ds.state));
+            break;
+        }
+        if (strcmp(rd.book_no, d->book_no) != 0 || rd.kind != d->kind ||
+            rd.direction != BZL_DIR_IN || item != l->item_no) {
+            if (!refuse) {
+                continue;
+            }
+            (void)ref_refuse(refusal, fault, BZL_LOT_MISMATCH, r,
+                             "is %s %u received %s book %s, not %s %u of book %s",
+                             bzl_kind_name((bzl_kind)rd.kind), (unsigned)item,
+                             rd.direction == BZL_DIR_IN ? "into" : "(an outflow) from", rd.book_no,
+                             bzl_kind_name((bzl_kind)d->kind), (unsigned)l->item_no, d->book_no);
+            if (fault != NULL) {
+                fault->item_no = l->item_no;
+            }
+            break;
+        }
+        bzl__lot_take *k = &takes[*count];
+        k->kind = d->kind;
+        k->item_no = l->item_no;
+        k->date = rd.date;
+        k->seq = ds.posted_seq;
+        k->qty_e5 = r->qty_e5;
+        uint8_t key[LOT_KEY_BYTES];
+        lot_key(key, d->book_no, k->kind, k->item_no, (uint32_t)k->date, k->seq);
+        bzl_lot lot;
+        st = lot_get(t, key, &lot);
+        int64_t remaining = st == BZL_OK ? lot.remaining_e5 : 0;
+        st = st == BZL_NOT_FOUND ? BZL_OK : st;
+        if (st == BZL_OK && remaining < r->qty_e5 && refuse) {
+            char have[BZL_DEC_TEXT_BYTES];
+            char want[BZL_DEC_TEXT_BYTES];
+            bzl_dec_format(remaining, BZL_SCALE_QTY, have, sizeof have);
+            bzl_dec_format(r->qty_e5, BZL_SCALE_QTY, want, sizeof want);
+            (void)ref_refuse(refusal, fault, BZL_LOT_MISMATCH, r,
+                             "of %s %u holds %s, less than the %s the line takes from it",
+                             bzl_kind_name((bzl_kind)d->kind), (unsigned)l->item_no, have, want);
+            if (fault != NULL) {
+                fault->item_no = l->item_no;
+                fault->available_e5 = remaining;
+            }
+            break;
+        }
+        *count += st == BZL_OK && remaining > 0;
     }
     return st;
 }
@@ -440,6 +632,76 @@ bzl_storage_lot_list(bzl_txn *t, const char *book_no, uint8_t kind, uint32_t ite
         *more = further;
     }
     return st;
+}
+
+bzl_status
+bzl_storage_lot_walk(bzl_txn *t, const char *book_no, uint8_t kind, uint32_t item, bzl_lot_cb cb,
+                     void *ctx)
+{
+    uint8_t key[LOT_KEY_BYTES];
+    lot_key(key, book_no, kind, item, 0, 0);
+    size_t prefix = kind == 0 ? BZL_BOOK_NO_LEN : item == 0 ? BZL_BOOK_NO_LEN + 1u : ITEM_KEY_BYTES;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_LOT, key, prefix == BZL_BOOK_NO_LEN ? BZL_BOOK_NO_LEN : sizeof key,
+                    prefix, &w);
+    bzl_status st = BZL_OK;
+    while (st == BZL_OK && bzl__walk_next(&w)) {
+        bzl_lot l;
+        st = lot_decode(&w.k, &w.v, &l);
+        st = st == BZL_OK ? cb(ctx, &l) : st;
+    }
+    return bzl__walk_end(&w, st);
+}
+
+bzl_status
+bzl_storage_lot_source(bzl_txn *t, const bzl_lot *lot, bzl_lot_source *out)
+{
+    memset(out, 0, sizeof *out);
+    if (lot->seq == 0 || lot->deficit) {
+        return BZL_OK;
+    }
+    bzl__entry e;
+    bzl_status st = bzl__journal_get(t, lot->seq, &e);
+    st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    if (st != BZL_OK) {
+        return st;
+    }
+    uint64_t decl_seq = 0;
+    if (e.type == JOURNAL_DECLARATION) {
+        decl_seq = lot->seq;
+    } else if (e.type == JOURNAL_POST || e.type == JOURNAL_REVERSE) {
+        bzl_rd r = {.p = e.payload, .len = e.payload_len};
+        decl_seq = rd_u64(&r); /* post and reverse open with the declaration's entry */
+        out->reversal = e.type == JOURNAL_REVERSE;
+        if (r.bad) {
+            return BZL_CORRUPT;
+        }
+    } else {
+        return BZL_OK; /* an entry of another kind opened it: no receipt line to show */
+    }
+    bzl_declaration d;
+    st = bzl__decl_read_seq(t, decl_seq, &d);
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (out->reversal) {
+        /* The outflow reversed, whether its line or its norm took the item. */
+        memcpy(out->receipt, d.id, sizeof out->receipt);
+    }
+    for (uint32_t i = 0; i < d.line_count && d.kind == lot->kind; i++) {
+        const bzl_decl_line *l = &d.lines[i];
+        if (l->item_no == lot->item_no) {
+            memcpy(out->receipt, d.id, sizeof out->receipt);
+            out->line = i + 1;
+            memcpy(out->currency, l->currency, sizeof out->currency);
+            out->has_usd = l->has_usd;
+            out->usd_e5 = l->usd_e5;
+            memcpy(out->country, l->country, sizeof out->country);
+            break;
+        }
+    }
+    free(d.lines);
+    return BZL_OK;
 }
 
 /* ---- opening an older ledger --------------------------------------------------------------- */

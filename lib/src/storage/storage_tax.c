@@ -554,6 +554,83 @@ value_material(bzl_txn *t, bzl_assessment *a, uint32_t cycle_from, bzl_assessmen
     return BZL_OK;
 }
 
+/* The CNY value of one declaration line at the assessment month's rates, scale 5 unrounded
+ * beyond it: its value at its currency's rate, or its USD value at the USD rate when it has
+ * one (the trade values' rule, imports_of). */
+static bzl_status
+line_cny(bzl_txn *t, bzl_assessment *a, const bzl_decl_line *l, int64_t *cny_e5)
+{
+    int64_t rate = 0;
+    bzl_status st = rate_of(t, a, l->has_usd ? USD_CODE : l->currency, &rate);
+    if (st != BZL_OK || a->status != BZL_OK) {
+        return st;
+    }
+    st = bzl_dec_mul(l->has_usd ? l->usd_e5 : l->value_e5, BZL_SCALE_QTY, rate, BZL_SCALE_RATE,
+                     BZL_SCALE_QTY, cny_e5);
+    return st == BZL_OK ? BZL_OK
+                        : lacking(a, BZL_OVERFLOW, "item %u: its value is beyond range in CNY",
+                                  (unsigned)l->item_no);
+}
+
+/* The customs value of a material sold as such whose line names its lots: the identified
+ * batches' own import value (L211 Art. 4 ¶1; E.4 (4a)). Per named lot, round5(taken × CNY of the
+ * receipt line / the receipt line's quantity), summed; then rounded to the fen. *named false
+ * (nothing set) when the material's line names no lot. */
+static bzl_status
+value_by_lots(bzl_txn *t, bzl_assessment *a, const bzl_declaration *d, bzl_assessment_part *p,
+              bool *named)
+{
+    *named = false;
+    uint32_t line = 0;
+    for (uint32_t i = 0; i < d->line_count && line == 0; i++) {
+        line = d->lines[i].item_no == p->part.item_no ? i + 1 : 0;
+    }
+    int64_t sum = 0;
+    bzl_status st = BZL_OK;
+    for (uint32_t i = 0; st == BZL_OK && a->status == BZL_OK && i < d->lot_count; i++) {
+        const bzl_lot_ref *r = &d->lots[i];
+        if (r->line != line || line == 0) {
+            continue;
+        }
+        *named = true;
+        bzl__decl_state ds;
+        bzl_declaration rd;
+        bzl_decl_line rl;
+        bool found = false;
+        st = bzl__lot_receipt_line(t, d->enterprise, r, &ds, &rd, &rl, &found);
+        if (st != BZL_OK) {
+            break;
+        }
+        if (!found || rl.qty_e5 <= 0) {
+            st = lacking(a, BZL_NOT_FOUND, "line %u names lot %s line %u, which is not a receipt",
+                         (unsigned)line, r->receipt, (unsigned)r->receipt_line);
+            break;
+        }
+        int64_t cny = 0;
+        int64_t part = 0;
+        st = line_cny(t, a, &rl, &cny);
+        if (st != BZL_OK || a->status != BZL_OK) {
+            break;
+        }
+        if (bzl_tax_average_value(r->qty_e5, cny, rl.qty_e5, &part) != BZL_OK ||
+            bzl_dec_add(sum, part, &sum) != BZL_OK) {
+            st = lacking(a, BZL_OVERFLOW, "material %u: its lots' value is beyond range",
+                         (unsigned)p->part.item_no);
+        }
+    }
+    if (st != BZL_OK || a->status != BZL_OK || !*named) {
+        return st;
+    }
+    memcpy(p->currency, CNY_CODE, sizeof p->currency);
+    p->cny_e9 = ONE_E9;
+    p->value_e5 = sum;
+    if (bzl_tax_convert(sum, ONE_E9, &p->part.cv_e5) != BZL_OK) {
+        return lacking(a, BZL_OVERFLOW, "material %u: its value is beyond range",
+                       (unsigned)p->part.item_no);
+    }
+    return BZL_OK;
+}
+
 /* Adds qty of material `item` to the part of (item, goods_index), appending one. */
 static bzl_status
 add_material(bzl_assessment *a, uint32_t item, uint32_t goods_index, int64_t qty)
@@ -825,12 +902,31 @@ bzl_storage_tax_compute(bzl_txn *t, const bzl_declaration *d, uint8_t flow, uint
     if (st == BZL_OK && out->status == BZL_OK) {
         st = gather_parts(t, out, d);
     }
+    /* A material sold as such is valued by the lots its line names (the batch identified,
+     * E.4 (4a)), read back with the declaration when d came without them; every other part by
+     * the cycle's weighted average (docs/TAX.md). */
+    bool by_lots =
+        out->basis == BZL_BASIS_ORDINARY && d->kind == BZL_KIND_MATERIAL && d->lot_count > 0;
+    bzl_declaration with_lots;
+    memset(&with_lots, 0, sizeof with_lots);
+    if (st == BZL_OK && by_lots && d->lots == NULL) {
+        bzl__decl_state ds;
+        st = bzl__decl_state_get(t, d->enterprise, d->id, &ds);
+        st = st == BZL_OK ? bzl__decl_read_seq(t, ds.seq, &with_lots) : st;
+        st = st == BZL_NOT_FOUND ? BZL_CORRUPT : st;
+    }
+    const bzl_declaration *dl = with_lots.lines != NULL ? &with_lots : d;
     for (uint32_t i = 0; st == BZL_OK && out->status == BZL_OK && i < out->part_count; i++) {
-        if (out->basis != BZL_BASIS_SCRAP) {
+        bool named = false;
+        if (by_lots) {
+            st = value_by_lots(t, out, dl, &out->parts[i], &named);
+        }
+        if (st == BZL_OK && out->basis != BZL_BASIS_SCRAP && !named) {
             st = value_material(t, out, cycle_from, &out->parts[i]);
         }
         st = st == BZL_OK ? rates_of(t, out, &out->parts[i]) : st;
     }
+    free(with_lots.lines);
     for (uint32_t i = 0; st == BZL_OK && out->status == BZL_OK && i < out->goods_count; i++) {
         st = rates_of(t, out, &out->goods[i]);
     }

@@ -309,6 +309,7 @@ typedef struct req_buf {
     Bzl__V1__TaxReport trp;
     Bzl__V1__SetLotMethod slm;
     Bzl__V1__ListLots ll;
+    Bzl__V1__TaxQuote tqt;
     decl_msg d;
     Bzl__V1__Request req;
 } req_buf;
@@ -971,6 +972,20 @@ b_list_lots(req_buf *r)
     snprintf(r->missing, sizeof r->missing, "the book does not exist");
 }
 
+/* The submission's declaration, quoted: an import is no domestic sale (INVALID_ARGUMENT) for
+ * whoever may see the book; scoped like a submission (another's enterprise is not registered,
+ * a missing book does not exist). */
+static void
+b_tax_quote(req_buf *r)
+{
+    declaration(r, false);
+    bzl__v1__tax_quote__init(&r->tqt);
+    r->tqt.declaration = &r->d.decl;
+    bzl__v1__request__init(&r->req);
+    r->req.body_case = BZL__V1__REQUEST__BODY_TAX_QUOTE;
+    r->req.tax_quote = &r->tqt;
+}
+
 /* ---- the matrix ------------------------------------------------------------------------------ */
 
 typedef struct row {
@@ -1093,6 +1108,10 @@ static const row rows[] = {
     {B(LIST_LOTS),       "list_lots own",                  T_OWN,     NULL, b_list_lots,         {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},
     {B(LIST_LOTS),       "list_lots other",                T_OTHER,   NULL, b_list_lots,         {OK,  OK,  OK,  NF,  PD}, false, 0, 0, 0},
     {B(LIST_LOTS),       "list_lots missing",              T_MISSING, NULL, b_list_lots,         {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    {B(TAX_QUOTE),       "tax_quote own",                  T_OWN,     NULL, b_tax_quote,         {INV, INV, INV, INV, PD}, false, 0, 0, 0},
+    {B(TAX_QUOTE),       "tax_quote in the other's book",  T_OWN_IN_OTHER, NULL, b_tax_quote,    {WB,  WB,  WB,  NF,  PD}, false, 0, 0, 0},
+    {B(TAX_QUOTE),       "tax_quote for the other",        T_OTHER,   NULL, b_tax_quote,         {INV, INV, INV, NF,  PD}, false, 0, 0, 0},
+    {B(TAX_QUOTE),       "tax_quote in a missing book",    T_MISSING, NULL, b_tax_quote,         {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
     {0,                  "empty body",                     T_OWN,     NULL, b_empty,             {UNS, PD,  PD,  PD,  PD}, false, 0, 0, 0},
 };
 /* clang-format on */

@@ -96,6 +96,12 @@ check "reconcile --json also has the name, unit, in and out" \
   test "$(json_pairs "$tmp/jan.json" | grep -E '^(name|unit|in|out)=' | tr '\n' ' ')" = \
   "name=sunflower seed unit=035 in=1370 out=165 "
 check "nightly wrote the HTML report" test -s "$tmp/nightly/latest/report.html"
+# Lot ageing at the period's end (docs/TAX.md): every lot of material 1 was received in
+# January, so all 915 (its balance) are 0-90 days old on 2026-01-31.
+check "nightly's lot ageing: material 1's 915 all 0-90 days old" \
+  grep -Eq "^$BK,material,1,0-90,[0-9]+,915$" "$tmp/nightly/latest/lot-ageing.csv"
+check "the page shows the lot ageing" grep -q '<h2 id="lots">Lot ageing</h2>' "$tmp/nightly/latest/report.html"
+check "… with material 1's 915 under 0-90 days" grep -Eq '<td class="n">915 \([0-9]+\)</td>' "$tmp/nightly/latest/report.html"
 
 # Close January: it freezes, and February opens with the carried balance 915.
 run period close --book $BK --through 2026-01-31

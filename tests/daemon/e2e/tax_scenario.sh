@@ -102,6 +102,41 @@ check "compare: ordinary basis" grep -q '^ordinary,,1960.00,1960.00,127.40,0.00,
 check "compare: material basis, chosen" grep -q '^material,yes,5600.00,1960.00,127.40,0.00,744.56,871.96,0.05,872.01,ok$' "$tmp/cmp.csv"
 check "compare: product basis" grep -q '^product,,5600.00,5600.00,448.00,0.00,786.24,1234.24,0.00,1234.24,ok$' "$tmp/cmp.csv"
 
+# tax quote: the same sale, not sent (Q1), quoted from a JSON file and from a CSV file with the
+# duty_basis and tax_date columns: the rows tax compare gave D5 (the same figures, worked
+# above), the chosen basis marked, and nothing stored: the journal does not grow and Q1 is
+# unknown afterwards.
+printf '{"id":"Q1","enterprise":"%s","book":"%s","kind":"product","direction":"out","trade_mode":"0644","date":"2026-03-10","duty_basis":"material","lines":[{"item":1,"qty":"100","unit":"007","value":"800","currency":"502"}]}\n' \
+  $A $BK >"$tmp/q1.json"
+"$bzl" audit --csv >"$tmp/audit-before.csv"
+"$bzl" tax quote --csv "$tmp/q1.json" >"$tmp/quote.csv" 2>"$tmp/err"
+check "quote (JSON): ordinary basis as compared" grep -q '^ordinary,,1960.00,1960.00,127.40,0.00,271.36,398.76,0.15,398.91,ok$' "$tmp/quote.csv"
+check "quote (JSON): material basis, chosen" grep -q '^material,yes,5600.00,1960.00,127.40,0.00,744.56,871.96,0.05,872.01,ok$' "$tmp/quote.csv"
+check "quote (JSON): product basis" grep -q '^product,,5600.00,5600.00,448.00,0.00,786.24,1234.24,0.00,1234.24,ok$' "$tmp/quote.csv"
+printf 'id,enterprise,book,kind,direction,trade_mode,date,征税方式,缴款书日期,item,qty,unit,value,currency\nQ1,%s,%s,product,out,0644,2026-03-10,product,2026-03-10,1,100,007,800,502\n' \
+  $A $BK >"$tmp/q1.csv"
+"$bzl" tax quote --csv "$tmp/q1.csv" >"$tmp/quote2.csv" 2>"$tmp/err"
+check "quote (CSV, 征税方式 product): product basis chosen" grep -q '^product,yes,5600.00,5600.00,448.00,' "$tmp/quote2.csv"
+check "quote (CSV): material basis not chosen" grep -q '^material,,5600.00,1960.00,127.40,' "$tmp/quote2.csv"
+"$bzl" audit --csv >"$tmp/audit-after.csv"
+check "a quote journals nothing" cmp -s "$tmp/audit-before.csv" "$tmp/audit-after.csv"
+"$bzl" tax show --enterprise $A Q1 >"$tmp/out" 2>&1
+check "a quoted declaration is not stored" grep -q 'NOT_FOUND' "$tmp/out"
+printf 'id,enterprise,book,kind,direction,trade_mode,date,duty_basis,tax_date,item,qty,unit,value,currency\nQ2,%s,%s,product,out,0644,2026-03-10,material,2026-13-01,1,100,007,800,502\n' \
+  $A $BK >"$tmp/q2.csv"
+"$bzl" tax quote "$tmp/q2.csv" >"$tmp/out" 2>&1
+rc=$?
+check "a CSV tax_date that is no date: exit 4" test "$rc" = 4
+check "… naming the file line and the column" grep -q 'q2.csv:2: tax_date: "2026-13-01" is not a calendar date' "$tmp/out"
+printf '{"id":"Q3","enterprise":"%s","book":"%s","kind":"material","direction":"in","trade_mode":"0615","date":"2026-03-10","lines":[{"item":1,"qty":"1","unit":"035","value":"1","currency":"502"}]}\n' \
+  $A $BK >"$tmp/q3.json"
+"$bzl" tax quote "$tmp/q3.json" >"$tmp/out" 2>&1
+check "quoting an import is refused: not a domestic sale" grep -q 'not a domestic sale' "$tmp/out"
+# duty_basis belongs to a product sold at home; on an import it is refused naming the field.
+sed 's/"id":"Q3"/"id":"Q4","duty_basis":"material"/' "$tmp/q3.json" >"$tmp/q4.json"
+"$bzl" submit "$tmp/q4.json" >"$tmp/out" 2>&1
+check "duty_basis on an import is refused naming duty_basis" grep -q 'duty_basis.*only a product sold at home' "$tmp/out"
+
 # D7 2026-03-12 scrap (0844): 20 kg sold for USD 30: CV 210.00; duty 6.5 % = 13.65; VAT 13 % of
 # 223.65 = 29.0745 → 29.07; no interest; payable 42.72.
 mv material out 0844 2026-03-12 1 20 035 30
@@ -140,11 +175,13 @@ check "report total after the reversal is 914.73" grep -q 'payable in all 914.73
 # Lots (E.4), FIFO by receipt date: D1's 1000 kg went out with the export (1000 kg consumed),
 # D5 and D6 took 200 + 100 of D2's 1000, D6's reversal opened a lot of its own (100 kg, dated
 # as D6); D3 is whole. Ages to 2026-03-31: 56, 49 and 20 days. 700 + 2000 + 100 = 2800 kg, the
-# balance (4000 - 1000 - 200 - 100 + 100).
+# balance (4000 - 1000 - 200 - 100 + 100). Each lot names its receipt line (D2 line 1, in USD
+# 502, no USD value or origin declared); the reversal's lot names the outflow it reversed (the
+# product sale D6, whose norm took the material: no line of its own).
 "$bzl" lots --csv --book $BK --item 1 --as-of 2026-03-31 >"$tmp/lots.csv"
-check "lots: D2 keeps 700 of 1000 (value 840 of 1200)" grep -Eq '^material,1,[0-9]+,2026-02-03,56,1000,700,1200,840$' "$tmp/lots.csv"
-check "lots: D3 is whole" grep -Eq '^material,1,[0-9]+,2026-02-10,49,2000,2000,3000,3000$' "$tmp/lots.csv"
-check "lots: the reversal opened a lot of 100" grep -Eq '^material,1,[0-9]+,2026-03-11,20,100,100,' "$tmp/lots.csv"
+check "lots: D2 keeps 700 of 1000 (value 840 of 1200)" grep -Eq '^material,1,[0-9]+,2026-02-03,56,1000,700,1200,840,D2,1,502,n/a,$' "$tmp/lots.csv"
+check "lots: D3 is whole" grep -Eq '^material,1,[0-9]+,2026-02-10,49,2000,2000,3000,3000,D3,1,502,n/a,$' "$tmp/lots.csv"
+check "lots: the reversal opened a lot of 100" grep -Eq '^material,1,[0-9]+,2026-03-11,20,100,100,.*,reversal of D6,,,n/a,$' "$tmp/lots.csv"
 check "lots: D1 was consumed first" sh -c "! grep -q 2026-01-05 '$tmp/lots.csv'"
 lsum=$(awk -F, 'NR > 1 { s += $7 } END { print s }' "$tmp/lots.csv")
 check "lots sum to the balance (2800)" test "$lsum" = 2800

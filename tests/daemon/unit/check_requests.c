@@ -84,6 +84,9 @@ static const expect expected[] = {
     {B(TAX_REPORT), "tax_report", false, STAFF, BZLD_SCOPE_NONE},
     {B(SET_LOT_METHOD), "set_lot_method", true, E | C | A, BZLD_SCOPE_BOOK},
     {B(LIST_LOTS), "list_lots", false, STAFF | E, BZLD_SCOPE_BOOK},
+    /* an unsent declaration quoted: the handler scopes it like a submission (its enterprise
+     * and book) */
+    {B(TAX_QUOTE), "tax_quote", false, STAFF | E, BZLD_SCOPE_HANDLER},
 };
 
 static const expect *

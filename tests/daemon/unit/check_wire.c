@@ -46,7 +46,7 @@ START_TEST(wire_declaration_converts_every_field)
     bzl_declaration d;
     bzl_decl_line lines[4];
     bzl_fault fault = {0};
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 4, &d, lines, &fault), BZL_OK);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 4, &d, lines, NULL, &fault), BZL_OK);
     ck_assert_str_eq(d.id, "D-1");
     ck_assert_str_eq(d.enterprise, "6201230001");
     ck_assert_str_eq(d.book_no, "H72012400001");
@@ -76,7 +76,8 @@ START_TEST(wire_declaration_names_line_and_field_of_a_bad_quantity)
     bzl_declaration d;
     bzl_decl_line lines[4];
     bzl_fault fault = {0};
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 4, &d, lines, &fault), BZL_DECIMAL_SYNTAX);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 4, &d, lines, NULL, &fault),
+                     BZL_DECIMAL_SYNTAX);
     ck_assert_str_eq(fault.field, "qty");
     ck_assert_uint_eq(fault.line, 2);
     ck_assert_ptr_nonnull(strstr(fault.message, "line 2: qty \"1e3\""));
@@ -88,31 +89,33 @@ START_TEST(wire_declaration_refuses_missing_too_long_and_bad_date)
     bzl_declaration d;
     bzl_decl_line lines[1];
     bzl_fault fault = {0};
-    ck_assert_int_eq(bzld_wire_declaration(NULL, 1, &d, lines, &fault), BZL_INVALID_ARGUMENT);
+    ck_assert_int_eq(bzld_wire_declaration(NULL, 1, &d, lines, NULL, &fault), BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(fault.field, "declaration");
     decl_pb m;
     decl_fill(&m);
     m.decl.n_lines = 2;
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_LIMIT_EXCEEDED);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault),
+                     BZL_LIMIT_EXCEEDED);
     ck_assert_str_eq(fault.field, "lines");
     decl_fill(&m);
     m.decl.date = "2026-02-30";
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_INVALID_DATE);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault), BZL_INVALID_DATE);
     ck_assert_str_eq(fault.field, "date");
     decl_fill(&m);
     m.decl.book = "H72012";
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_INVALID_CODE);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault), BZL_INVALID_CODE);
     ck_assert_str_eq(fault.field, "book");
     ck_assert_str_eq(fault.message, "book \"H72012\" is not valid");
     /* origin: "" is none, the two names map to their values, anything else is named. */
     decl_fill(&m);
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_OK);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault), BZL_OK);
     ck_assert_uint_eq(d.origin, BZL_ORIGIN_NONE);
     m.decl.origin = "outside";
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_OK);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault), BZL_OK);
     ck_assert_uint_eq(d.origin, BZL_ORIGIN_OUTSIDE);
     m.decl.origin = "Abroad";
-    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, &fault), BZL_INVALID_ARGUMENT);
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault),
+                     BZL_INVALID_ARGUMENT);
     ck_assert_str_eq(fault.field, "origin");
     ck_assert_str_eq(fault.message, "origin \"Abroad\" is neither abroad nor outside");
 }

@@ -4,8 +4,10 @@
  * (first and last day, both day counts, total vs per tax), the scrap and product-basis
  * exemptions, the 2020-04-15…2020-12-31 window edges, the small-amount rule, a product taxed
  * on three materials by 折料 through the ledger's norm arithmetic, both bases of the zone's
- * selective duty, the rate history and its look-up, and the refusals. */
+ * selective duty, the rate history and its look-up, and the refusals; and where a declaration's
+ * duty_basis and tax_date belong (bzl_tax_decl_check). */
 #include "bzl/calendar.h"
+#include "bzl/flows.h"
 #include "bzl/tax.h"
 
 #include <check.h>
@@ -533,6 +535,38 @@ START_TEST(basis_names_round_trip)
 }
 END_TEST
 
+/* duty_basis belongs to a product sold at home only (flow 15): refused, naming the field, on a
+ * material sale, scrap and an import; tax_date to a domestic sale (6, 15, 19) only, and never
+ * before the declaration's date. */
+START_TEST(tax_attributes_only_where_they_mean_something)
+{
+    bzl_declaration d;
+    bzl_fault f;
+    memset(&d, 0, sizeof d);
+    d.date = day(2026, 3, 10);
+    d.duty_basis = BZL_BASIS_MATERIAL;
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_PROD_DOMESTIC_SALE, &f), BZL_OK);
+    const uint8_t not_product[] = {BZL_FLOW_MAT_DOMESTIC_SALE, BZL_FLOW_SCRAP_SALE,
+                                   BZL_FLOW_MAT_IMPORT};
+    for (size_t i = 0; i < sizeof not_product; i++) {
+        ck_assert_int_eq(bzl_tax_decl_check(&d, not_product[i], &f), BZL_INVALID_ARGUMENT);
+        ck_assert_str_eq(f.field, "duty_basis");
+    }
+    d.duty_basis = 0;
+    d.tax_date = day(2026, 3, 12);
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_MAT_DOMESTIC_SALE, &f), BZL_OK);
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_SCRAP_SALE, &f), BZL_OK);
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_PROD_DOMESTIC_SALE, &f), BZL_OK);
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_MAT_IMPORT, &f), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(f.field, "tax_date");
+    d.tax_date = day(2026, 3, 9); /* the day before the declaration */
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_MAT_DOMESTIC_SALE, &f), BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(f.field, "tax_date");
+    d.tax_date = d.date; /* the same day is fine */
+    ck_assert_int_eq(bzl_tax_decl_check(&d, BZL_FLOW_MAT_DOMESTIC_SALE, &f), BZL_OK);
+}
+END_TEST
+
 static Suite *
 tax_suite(void)
 {
@@ -555,6 +589,7 @@ tax_suite(void)
     tcase_add_test(tc, assess_refuses_incomplete_sales);
     tcase_add_test(tc, builtin_rate_history_and_lookup);
     tcase_add_test(tc, basis_names_round_trip);
+    tcase_add_test(tc, tax_attributes_only_where_they_mean_something);
     suite_add_tcase(s, tc);
     return s;
 }

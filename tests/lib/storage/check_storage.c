@@ -8,6 +8,7 @@
  */
 #include "bzl/calendar.h"
 #include "bzl/storage.h"
+#include "bzl/storage_lots.h"
 #include "storage_fixture.h"
 
 #include <check.h>
@@ -785,6 +786,42 @@ START_TEST(declaration_attribute_damage_is_corrupt)
 }
 END_TEST
 
+/* A damaged lots record (SPECIFIC lots, tag 34 on a line) reads as CORRUPT, never as a line
+ * naming other lots or none. An outflow "O-1" names lot "R-1" line 1 for 10: 101 bytes before
+ * ATTRS as above, attrs_len (4), then line u32 (105), tag at 109, len u16 (110), the value at
+ * 112: count u16 (112), receipt_line u32 at 114, qty i64 (118), id_len at 126, id (127). Flipping
+ * bit 0 turns tag 34 into 35 (unknown), the count 1 into 0, the receipt line 1 into 0, and the
+ * id's length 3 into 2 (the record no longer ends where its length says). Undamaged, the lots
+ * read back. */
+START_TEST(declaration_lots_damage_is_corrupt)
+{
+    const size_t offsets[] = {66 + 109, 66 + 112, 66 + 114, 66 + 126};
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_decl_info info;
+    seed();
+    bzl_action_result ar;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_lot_method_set(t, BOOK, BZL_LOTS_SPECIFIC, &actor, &ar), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(ar.status, BZL_OK);
+    make_decl(&d, &line, "R-1", BZL_DIR_IN, 1, E5(10));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    make_decl(&d, &line, "O-1", BZL_DIR_OUT, 1, E5(10));
+    bzl_lot_ref ref = {.line = 1, .receipt_line = 1, .qty_e5 = E5(10), .receipt = "R-1"};
+    d.lot_count = 1;
+    d.lots = &ref;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_msg(r.status == BZL_OK, "%s", r.fault.message);
+    ck_assert_int_eq(declaration_read("O-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.decl.lot_count, 1);
+    tamper(r.seq, false, offsets[_i]);
+    ck_assert_int_eq(declaration_read("O-1", &info), BZL_CORRUPT);
+}
+END_TEST
+
 /* ---- verification ---------------------------------------------------------------------------- */
 
 /* Seeds master data and two declarations: 7 entries, a balance on material 1. */
@@ -1407,6 +1444,7 @@ storage_suite(void)
     tcase_add_loop_test(tc, verify_chain_names_a_deleted_entry, 0, 2);
     tcase_add_loop_test(tc, verify_chain_names_an_altered_recon_entry, 0, 3);
     tcase_add_loop_test(tc, declaration_attribute_damage_is_corrupt, 0, 2);
+    tcase_add_loop_test(tc, declaration_lots_damage_is_corrupt, 0, 4);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -53,6 +53,7 @@
     X(TAMPERED, 35, "the journal or a balance does not verify")                                    \
     X(NOT_READY, 36, "a prerequisite record or step is missing")                                   \
     X(ABORTED, 37, "not committed: another declaration of the all-or-nothing batch was refused")   \
+    X(LOT_MISMATCH, 38, "a named lot is not of the line's item or holds less than it takes")       \
     X(WRONG_ORIGIN, 41, "repair goods or their parts must go back where they came from")           \
     X(TRANSFER_MISMATCH, 42, "the halves of a transfer do not pair")
 

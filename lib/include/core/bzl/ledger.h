@@ -113,6 +113,16 @@ typedef struct bzl_decl_line {
     char bom_version[BZL_BOM_VERSION_BYTES_MAX + 1];
 } bzl_decl_line;
 
+/* A lot an outflow line names (SPECIFIC lots, docs/TAX.md "Lots"): the receipt line that opened
+ * it — the receiving declaration's id (of the same enterprise) and its 1-based line — and the
+ * quantity the line takes from it. */
+typedef struct bzl_lot_ref {
+    uint32_t line;         /* the 1-based line of this declaration that takes from it */
+    uint32_t receipt_line; /* the 1-based line of the receipt */
+    int64_t qty_e5;        /* > 0 */
+    char receipt[BZL_DECL_ID_BYTES_MAX + 1];
+} bzl_lot_ref;
+
 typedef struct bzl_declaration {
     char id[BZL_DECL_ID_BYTES_MAX + 1];
     char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
@@ -134,6 +144,11 @@ typedef struct bzl_declaration {
      * issued the tax notice (缴款书), the assessment date (0: the declaration's date). */
     uint8_t duty_basis;
     int32_t tax_date;
+    /* SPECIFIC lots: the lots outflow lines name, in line order (at most BZL_DECL_LOTS_MAX; the
+     * quantities one line names add up to its quantity). lots is borrowed, like lines; a
+     * declaration read back without its lots has lot_count set and lots NULL. */
+    uint32_t lot_count;
+    const bzl_lot_ref *lots;
 } bzl_declaration;
 
 /* Where a rejection points: the 1-based line (0 for the header), the field, the item and,
@@ -185,10 +200,18 @@ BZL_NODISCARD bzl_status bzl_item_check(const bzl_item *item, bzl_fault *fault);
 uint32_t bzl_book_period_days(uint32_t days);
 
 /* Checks a declaration on its own: codes, dates, at least one and at most lines_max lines,
- * quantities > 0, values >= 0, no item on two lines. Statuses: BZL_INVALID_ARGUMENT,
- * BZL_INVALID_CODE, BZL_INVALID_DATE, BZL_LIMIT_EXCEEDED, BZL_DUPLICATE_LINE. */
+ * quantities > 0, values >= 0, no item on two lines; the lots it names (bzl_decl_check_lots).
+ * Statuses: BZL_INVALID_ARGUMENT, BZL_INVALID_CODE, BZL_INVALID_DATE, BZL_LIMIT_EXCEEDED,
+ * BZL_DUPLICATE_LINE. */
 BZL_NODISCARD bzl_status bzl_decl_check_fields(const bzl_declaration *d, uint32_t lines_max,
                                                bzl_fault *fault);
+
+/* The lots a declaration names, on their own: only an outflow names lots, at most
+ * BZL_DECL_LOTS_MAX, in line order, each on an existing line, with a receipt id of 1..64 bytes,
+ * a receipt line >= 1 and a quantity > 0, no lot twice on one line, and the quantities of a line
+ * adding up to its quantity. BZL_INVALID_ARGUMENT (BZL_LIMIT_EXCEEDED for the count) naming the
+ * field "lots" and the line. */
+BZL_NODISCARD bzl_status bzl_decl_check_lots(const bzl_declaration *d, bzl_fault *fault);
 
 /* Checks a declaration against its book: the book belongs to the declaring enterprise
  * (BZL_WRONG_BOOK) and is open (BZL_BOOK_NOT_OPEN). */

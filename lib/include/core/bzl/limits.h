@@ -30,6 +30,12 @@
 #define BZL_BATCH_DECLS_DEFAULT 1000u
 #define BZL_BATCH_DECLS_CEILING 10000u
 
+/* Lots one declaration names (SPECIFIC lots, docs/TAX.md): a line names the receipt lines it
+ * takes from, at 88 bytes each in memory. 800 is close to a named lot per line of a
+ * default-sized declaration, and all of them named by one line still fit that line's one
+ * attribute record (77 bytes each, a u16 length: storage_decl_codec.c). */
+#define BZL_DECL_LOTS_MAX 800u
+
 /* A declaration's optional attributes (the ATTRS section of its journal entry) all together.
  * Each arrives in a request frame with at least 3 bytes of protobuf around a value we store
  * with 7 bytes of header, so 4 × the largest frame bounds them, and the stored declaration then
@@ -105,6 +111,13 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
 #define BZL_TAX_PARTS_MAX 4096u
 static_assert(BZL_TAX_PARTS_MAX >= BZL_RECON_MATERIALS_MAX, "an ordinary sale always fits");
 static_assert(BZL_TAX_RATE_ROWS_MAX <= 4096u, "the rate history is one list page");
+
+/* Ageing buckets of a lot listing (bzl lots --ageing): a handful of bounds is what an ageing
+ * report shows (the default is three: 90, 180 and 365 days); 16 keeps the answer small. */
+#define BZL_LOT_BUCKETS_MAX 16u
+/* A bucket's bound in days: a century is past any storage or disposal limit a bound stands
+ * for, and keeps an age comparison far from the int32 day range. */
+#define BZL_LOT_BUCKET_DAYS_MAX 36500u
 
 /* ---- daemon -------------------------------------------------------------------------- */
 

@@ -74,6 +74,9 @@ typedef struct bzl_tax_rules {
     int64_t small_limit_e5; /* default RMB 50 (关税条例, M) */
     int32_t exempt_from;    /* interest exemption window on the end date, inclusive; */
     int32_t exempt_through; /* default 2020-04-15 … 2020-12-31 (XH2020; extension open Q7) */
+    /* A SPECIFIC book's outflow line that names no lot: taken FIFO (false, the default: lots
+     * never hold up the customs ledger), or refused (true) (E.4 (3), C; docs/TAX.md). */
+    bool specific_unnamed_refused;
 } bzl_tax_rules;
 
 void bzl_tax_rules_default(bzl_tax_rules *out);
@@ -174,6 +177,13 @@ const char *bzl_tax_exempt_name(uint8_t why);
  * needed), BZL_INVALID_DATE (end before start), BZL_OVERFLOW, with fault. */
 BZL_NODISCARD bzl_status bzl_tax_assess(bzl_tax_sale *sale, const bzl_tax_rules *rules,
                                         bzl_tax_result *out, bzl_fault *fault);
+
+/* Where a declaration's tax attributes belong (docs/TAX.md): duty_basis only on a product
+ * domestic sale (flow BZL_FLOW_PROD_DOMESTIC_SALE: the choice of B.5 is a product's), tax_date
+ * only on a domestic sale (bzl_tax_flow_assessed's flows 6, 15, 19: the tax notice's date).
+ * BZL_INVALID_ARGUMENT naming the field otherwise. */
+BZL_NODISCARD bzl_status bzl_tax_decl_check(const bzl_declaration *d, uint8_t flow,
+                                            bzl_fault *fault);
 
 /* 折料: the quantity of each material qty_e5 of product consumed by its norm rows, by the
  * ledger's own arithmetic (bzl_norm_consume: round5(qty × round9(单耗 × 保税比例))). out[i] is

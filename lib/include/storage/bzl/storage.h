@@ -350,7 +350,8 @@ typedef struct bzl_decl_entry {
 } bzl_decl_entry;
 
 typedef struct bzl_decl_info {
-    bzl_declaration decl; /* lines point into the caller's array */
+    bzl_declaration decl; /* lines point into the caller's array; lots NULL (lot_count counts
+                             them: bzl_storage_declaration_lots) */
     uint8_t state;
     uint8_t flow;
     uint32_t entry_count;
@@ -364,6 +365,13 @@ BZL_NODISCARD bzl_status bzl_storage_declaration_get(bzl_txn *t, const char *ent
                                                      const char *id, bzl_decl_info *out,
                                                      bzl_decl_line *lines, bzl_effect *effects,
                                                      uint32_t effects_cap);
+
+/* The lots enterprise's declaration id names (SPECIFIC lots), in line order, into out[cap]
+ * (cap >= BZL_DECL_LOTS_MAX holds any); *count of them. BZL_NOT_FOUND for an unknown
+ * (enterprise, id). */
+BZL_NODISCARD bzl_status bzl_storage_declaration_lots(bzl_txn *t, const char *enterprise,
+                                                      const char *id, bzl_lot_ref *out,
+                                                      uint32_t cap, uint32_t *count);
 
 typedef struct bzl_transfer_row {
     char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];

@@ -45,6 +45,28 @@ BZL_NODISCARD bzl_status bzl_storage_lot_list(bzl_txn *t, const char *book_no, u
                                               uint32_t item, bzl_lot *out, size_t cap,
                                               size_t *count, bool *more);
 
+/* Calls cb for every open lot of a book in the same order and selection as bzl_storage_lot_list,
+ * however many there are; cb borrows the lot for the call, and a status other than BZL_OK from
+ * it stops the walk and is returned. */
+typedef bzl_status (*bzl_lot_cb)(void *ctx, const bzl_lot *lot);
+BZL_NODISCARD bzl_status bzl_storage_lot_walk(bzl_txn *t, const char *book_no, uint8_t kind,
+                                              uint32_t item, bzl_lot_cb cb, void *ctx);
+
+/* Where a lot came from (E.4 (1)), read from the entry that opened it, so it cannot drift from
+ * the journal: the receipt line (declaration id and line: what a SPECIFIC outflow names), its
+ * currency, USD value and origin. */
+typedef struct bzl_lot_source {
+    char receipt[BZL_DECL_ID_BYTES_MAX + 1]; /* "" for an opening lot or the deficit row */
+    uint32_t line;                           /* 1-based; 0 with no receipt */
+    bool reversal; /* opened by the reversal of outflow `receipt` (E.4 (5)): not nameable */
+    char currency[BZL_CURRENCY_LEN + 1];
+    bool has_usd;
+    int64_t usd_e5;                    /* the receipt line's USD value, when it has one */
+    char country[BZL_COUNTRY_LEN + 1]; /* origin; "" when the line names none */
+} bzl_lot_source;
+BZL_NODISCARD bzl_status bzl_storage_lot_source(bzl_txn *t, const bzl_lot *lot,
+                                                bzl_lot_source *out);
+
 /* The book's consumption method (FIFO when never set). */
 BZL_NODISCARD bzl_status bzl_storage_lot_method_get(bzl_txn *t, const char *book_no,
                                                     uint8_t *method);
