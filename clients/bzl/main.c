@@ -538,6 +538,35 @@ static const cli_cmd commands[] = {
      "\"problems\": [{\"line\", \"path\", \"message\"}]}. Exit status 4 when any file has a\n"
      "problem or cannot be read.\n",
      cli_inv101_check},
+    {"inv101 import", "FILE|FOLDER... [--json]",
+     "submit 核注清单 (INV101) files as declarations, every field kept",
+     "Reads each INV101 file (a folder: every *.xml in it, in name order), checks it as\n"
+     "`inv101 check` does, and submits it as a pending declaration: EtpsInnerInvtNo is the\n"
+     "declaration id (the idempotency key), BizopEtpsno the enterprise, PutrecNo the book,\n"
+     "MtpckEndprdMarkcd/ImpexpMarkcd the kind and direction, SupvModecd the trade mode,\n"
+     "InvtDclTime the date; a line's PutrecSeqno is the item, DclQty/DclUnitcd the quantity\n"
+     "and unit, DclTotalAmt/DclCurrcd the value, Natcd the country, UcnsVerno the BOM\n"
+     "version. Every other field is kept on the declaration as the list had it (declaration\n"
+     "show lists them; docs/INV101.md maps each). A file already imported with the same\n"
+     "content is replayed, not an error, so re-running over a folder is safe. Every problem,\n"
+     "the daemon's refusals included, is printed as FILE:LINE: PATH: message, PATH naming\n"
+     "the element (InvtListType[3]/DclQty). Drafts (DelcareFlag 0) and changes or\n"
+     "deletions (DclTypecd 2, 3) are refused for now. Ends with a summary line.\n"
+     "\n"
+     "JSON: {\"files\": [{\"file\", \"list\", \"outcome\" (imported, replayed,\n"
+     "refused), \"seq\", \"problems\": [{\"line\", \"path\", \"message\"}]}],\n"
+     "\"imported\", \"replayed\", \"refused\"}. Exit status 4 when a file has a problem,\n"
+     "1 when the daemon refused a list, 3 when it cannot be reached.\n",
+     cli_inv101_import},
+    {"inv101 export", "--enterprise CODE ID [--out FILE]",
+     "write a declaration as a 核注清单 (INV101) file for the customs client",
+     "Reads the declaration and writes it as an INV101 Package (UTF-8, no signature: the\n"
+     "customs client signs) on stdout or into FILE: its core fields as their elements and\n"
+     "every kept list field as it was imported, so exporting an imported list gives the\n"
+     "same fields and values. A declaration that was not imported from a list lacks\n"
+     "fields the message requires: the file is written, the missing fields are listed\n"
+     "and the exit status is 4.\n",
+     cli_inv101_export},
     {"backup", "--out FILE | --out-dir DIR",
      "make a consistent, compacted copy of the ledger while it keeps working",
      "Asks the daemon for a hot backup: one consistent snapshot, compacted, written while\n"

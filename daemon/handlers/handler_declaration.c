@@ -23,6 +23,8 @@ typedef struct submit_work {
     bool *valid; /* passed conversion; the others already carry their refusal */
     bzl_submit_result *results;
     bzl_decl_line *lines;
+    uint8_t *list_bytes; /* the declarations' 核注清单 fields (list_fields.h), one after another */
+    size_t list_cap;
 } submit_work;
 
 /* The work and its arrays are one allocation (submit_work_new). */
@@ -218,13 +220,15 @@ aligned(size_t n)
  * its four arrays in one zeroed block, one allocation per request. count and lines_total are
  * bounded by the frame size, so the sum cannot overflow. */
 static submit_work *
-submit_work_new(uint32_t count, size_t lines_total)
+submit_work_new(uint32_t count, size_t lines_total, size_t list_bytes)
 {
     size_t at_decls = aligned(sizeof(submit_work));
     size_t at_valid = at_decls + aligned(count * sizeof(bzl_declaration));
     size_t at_results = at_valid + aligned(count * sizeof(bool));
     size_t at_lines = at_results + aligned(count * sizeof(bzl_submit_result));
-    size_t total = at_lines + (lines_total == 0 ? 1 : lines_total) * sizeof(bzl_decl_line);
+    size_t at_list =
+        at_lines + aligned((lines_total == 0 ? 1 : lines_total) * sizeof(bzl_decl_line));
+    size_t total = at_list + list_bytes;
     uint8_t *block = calloc(1, total);
     if (block == NULL) {
         return NULL;
@@ -235,6 +239,8 @@ submit_work_new(uint32_t count, size_t lines_total)
     w->valid = (bool *)(block + at_valid);
     w->results = (bzl_submit_result *)(block + at_results);
     w->lines = (bzl_decl_line *)(block + at_lines);
+    w->list_bytes = block + at_list;
+    w->list_cap = list_bytes;
     return w;
 }
 
@@ -244,12 +250,15 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
 {
     bzld *d = bzld_of_slot(slot);
     size_t lines_total = 0;
+    size_t list_total = 0;
     for (size_t i = 0; i < count; i++) {
         /* Bound each before summing, so the allocation is bounded by count × lines_max. */
         size_t n = pbs[i] == NULL ? 0 : pbs[i]->n_lines;
         lines_total += n > d->cfg.decl_lines_max ? 0 : n;
+        /* Text the frame carried, so bounded by the frame cap. */
+        list_total += bzld_wire_list_bytes(pbs[i], d->cfg.decl_lines_max);
     }
-    submit_work *w = submit_work_new((uint32_t)count, lines_total);
+    submit_work *w = submit_work_new((uint32_t)count, lines_total, list_total);
     if (w == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory for %zu declarations", count);
         return;
@@ -257,6 +266,7 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
     w->batch = batch;
     w->atomic = atomic;
     bzl_decl_line *lines = w->lines;
+    uint8_t *list_at = w->list_bytes;
     uint32_t valid = 0;
     /* An enterprise principal submits only for its own enterprises and books: submit_apply
      * checks each declaration's owner once, on the writer thread where it cannot change, and
@@ -266,6 +276,11 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
         bzl_submit_result *r = &w->results[i];
         r->status =
             bzld_wire_declaration(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, &r->fault);
+        if (r->status == BZL_OK) {
+            size_t cap = bzld_wire_list_bytes(pbs[i], d->cfg.decl_lines_max);
+            r->status = bzld_wire_list_fields(pbs[i], list_at, cap, &w->decls[i], &r->fault);
+            list_at += r->status == BZL_OK ? cap : 0;
+        }
         w->valid[i] = r->status == BZL_OK;
         valid += w->valid[i];
         lines += w->valid[i] ? w->decls[i].line_count : 0;

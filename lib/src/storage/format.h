@@ -185,6 +185,34 @@
  *           1  declaration  origin u8: 1 abroad, 2 outside the zone (bzl_origin; repair books)
  *          32  declaration  duty_basis u8: 2 product, 3 material (bzl_tax_basis; domestic sales)
  *          33  declaration  tax_date i32 LE (days): the tax notice's date (domestic sales)
+ *      64-159  both         the 核注清单's own fields (INV101), UTF-8 text as the list had it, at
+ *                           most 4 bytes per character of the message's bound; the table is
+ *                           lib/src/core/list_fields.c, the run's reader bzl_list_field_next.
+ *                           They follow every other record. Header (line 0), 64 + the element's
+ *                           place in InvtHeadType:
+ *                64 SeqNo  65 BondInvtNo  66 ChgTmsCnt  68 InvtType  71 BizopEtpsSccd
+ *                72 BizopEtpsNm  73 RcvgdEtpsno  74 RvsngdEtpsSccd  75 RcvgdEtpsNm  76 DclEtpsno
+ *                77 DclEtpsSccd  78 DclEtpsNm  79 InputCode  80 InputCreditCode  81 InputName
+ *                82 InputTime  84 EntryNo  85 EntryDclTime  86 CorrEntryDclEtpsNo
+ *                87 CorrEntryDclEtpsSccd  88 CorrEntryDclEtpsNm  89 RltInvtNo  90 RltPutrecNo
+ *                91 RltEntryNo  92 RltEntryBizopEtpsno  93 RltEntryBizopEtpsSccd
+ *                94 RltEntryBizopEtpsNm  95 RltEntryRcvgdEtpsno  96 RltEntryRvsngdEtpsSccd
+ *                97 RltEntryRcvgdEtpsNm  98 RltEntryDclEtpsno  99 RltEntryDclEtpsSccd
+ *                100 RltEntryDclEtpsNm  101 ImpexpPortcd  102 DclPlcCuscd  106 TrspModecd
+ *                107 ApplyNo  108 ListType  109 DclcusFlag  110 DclcusTypecd  111 DecType
+ *                112 GenDecFlag  113 StshipTrsarvNatcd  114 DclTypecd  115 IcCardNo  116 Rmk
+ *                117 LevyBlAmt  118 BondInvtTypecd  119 ListStat  120 VrfdedMarkcd
+ *                121 InvtIochkptStucd  122 PassportUsedTypeCd  123 EntryStucd
+ *                124 NeedEntryModified  125 PrevdTime  126 FormalVrfdedTime  127 DelcareFlag
+ *                128 SysId  129 OperCusRegCode
+ *              (67, 69, 70, 83, 103-105: core fields, never used). Lines (1..n), 64 + the
+ *              element's place in InvtListType:
+ *                64 SeqNo  65 GdsSeqno  67 GdsMtno  68 Gdecd  69 GdsNm  70 GdsSpcfModelDesc
+ *                72 LawfUnitcd  73 SecdLawfUnitcd  75 LawfQty  76 SecdLawfQty  77 DclUprcAmt
+ *                82 DestinationNatcd  83 LvyrlfModecd  84 WtSfVal  85 FstSfVal  86 SecdSfVal
+ *                87 GrossWt  88 NetWt  90 ClyMarkcd  91 EntryGdsSeqno  92 ApplyTbSeqno
+ *                93 UseCd  94 ModfMarkcd  95 Rmk  96 ActlPassQty  97 PassportUsedQty
+ *              (66, 71, 74, 78-81, 89: core fields, never used).
  *
  *   Stocktake payload (storage_recon.c):
  *

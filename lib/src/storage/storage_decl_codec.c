@@ -6,6 +6,11 @@
 
 #include <stdlib.h>
 
+#include "bzl/list_fields.h"
+
+static_assert(ATTR_RECORD_HEADER_BYTES == BZL_LIST_RECORD_HEADER_BYTES,
+              "list fields are ATTRS records");
+
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
 static_assert(DECL_FIXED_BYTES + 2u * BZL_DECL_ID_BYTES_MAX +
                       (uint64_t)BZL_DECL_LINES_CEILING * DECL_LINE_BYTES + 4u +
@@ -47,6 +52,14 @@ attrs_encode(bzl_wr *w, const bzl_declaration *d)
         bzl_wr dw = {.p = le, .cap = sizeof le};
         wr_i32(&dw, d->tax_date);
         n += attr_put(w, 0, ATTR_TAX_DATE, le, sizeof le);
+    }
+    /* The list fields come last: their tags (64-159) follow every other header tag and their
+     * lines follow the header's, and the run is already in format.h's record layout. */
+    if (d->list_fields_len > 0) {
+        if (w != NULL) {
+            wr_bytes(w, d->list_fields, d->list_fields_len);
+        }
+        n += d->list_fields_len;
     }
     return n;
 }
@@ -96,6 +109,18 @@ attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines)
         r->bad |= (line == 0 && tag == 0) || line > d->line_count || vlen == 0 || r->off > end ||
                   vlen > end - r->off;
         if (r->bad) {
+            return;
+        }
+        if (line > 0 || tag >= BZL_LIST_TAG_FIRST) {
+            /* The list fields run to the end of the section (list_fields.h). */
+            size_t start = r->off - ATTR_RECORD_HEADER_BYTES;
+            r->bad |= end - start > UINT32_MAX ||
+                      bzl_list_fields_check(r->p + start, end - start, d->line_count) != BZL_OK;
+            if (!r->bad) {
+                d->list_fields = r->p + start;
+                d->list_fields_len = (uint32_t)(end - start);
+                r->off = end;
+            }
             return;
         }
         bzl_decl_line scratch;

@@ -134,6 +134,10 @@ typedef struct bzl_declaration {
      * issued the tax notice (缴款书), the assessment date (0: the declaration's date). */
     uint8_t duty_basis;
     int32_t tax_date;
+    /* The 核注清单's own fields (list_fields.h): a run of records in (line, tag) order, borrowed
+     * (the request's buffer, or the journal entry read); NULL and 0 when there are none. */
+    const uint8_t *list_fields;
+    uint32_t list_fields_len;
 } bzl_declaration;
 
 /* Where a rejection points: the 1-based line (0 for the header), the field, the item and,

@@ -1,0 +1,381 @@
+/* cmd_inv101_io.c — bzl inv101 import and export: 核注清单 (INV101) files in and out of the
+ * ledger (clients/inv101, docs/INV101.md). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "inv101.h"
+#include "inv101_map.h"
+
+/* Files one import takes (the arguments with every *.xml of the folders among them): a month
+ * of a busy enterprise's lists, many times over, while the names stay one allocation. */
+#define CLI_INV101_FILES_MAX 1000000u
+
+/* ---- the files: arguments, folders expanded in name order ----------------------------------- */
+
+typedef struct file_list {
+    char **paths; /* owned, each owned */
+    size_t count;
+    size_t cap;
+} file_list;
+
+static bool
+file_list_add(file_list *l, const char *dir, const char *name)
+{
+    if (l->count == CLI_INV101_FILES_MAX) {
+        fprintf(stderr, "bzl: more than %u files; import them in parts\n",
+                (unsigned)CLI_INV101_FILES_MAX);
+        return false;
+    }
+    if (l->count == l->cap) {
+        size_t cap = l->cap == 0 ? 64 : l->cap * 2;
+        char **grown = realloc(l->paths, cap * sizeof *grown);
+        if (grown == NULL) {
+            return false;
+        }
+        l->paths = grown;
+        l->cap = cap;
+    }
+    size_t n = (dir != NULL ? strlen(dir) + 1 : 0) + strlen(name) + 1;
+    char *p = malloc(n);
+    if (p == NULL) {
+        return false;
+    }
+    snprintf(p, n, "%s%s%s", dir != NULL ? dir : "", dir != NULL ? "/" : "", name);
+    l->paths[l->count++] = p;
+    return true;
+}
+
+static void
+file_list_free(file_list *l)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        free(l->paths[i]);
+    }
+    free(l->paths);
+    memset(l, 0, sizeof *l);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+ends_xml(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".xml") == 0 && name[0] != '.';
+}
+
+/* Every *.xml of dir, in byte order of their names (the customs client names its files by time,
+ * so that is the order they were written). */
+static bool
+folder_add(file_list *l, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        fprintf(stderr, "%s: cannot open the folder: %s\n", dir, strerror(errno));
+        return false;
+    }
+    size_t first = l->count;
+    bool ok = true;
+    for (struct dirent *e = readdir(d); ok && e != NULL; e = readdir(d)) {
+        if (ends_xml(e->d_name)) {
+            ok = file_list_add(l, dir, e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(l->paths + first, l->count - first, sizeof *l->paths, name_cmp);
+    return ok;
+}
+
+/* ---- import --------------------------------------------------------------------------------- */
+
+typedef struct import_run {
+    cli *c;
+    json_t *files; /* --json: one object per file */
+    bool ok;       /* the JSON could be built */
+    uint64_t imported, replayed, refused, bad;
+    bool transport; /* the daemon cannot be reached: stop */
+} import_run;
+
+/* One problem: "FILE:LINE: PATH: message" on stderr, or into arr. */
+static void
+say_problem(import_run *r, const char *file, uint32_t line, const char *path, const char *msg,
+            json_t *arr)
+{
+    if (r->c->json) {
+        json_t *o = json_object();
+        cli_json_put(o, "line", json_integer(line), &r->ok);
+        cli_json_put(o, "path", cli_json_str(path), &r->ok);
+        cli_json_put(o, "message", cli_json_str(msg), &r->ok);
+        cli_json_push(arr, o, &r->ok);
+    } else if (path[0] != '\0') {
+        fprintf(stderr, "%s:%u: %s: %s\n", file, (unsigned)line, path, msg);
+    } else {
+        fprintf(stderr, "%s:%u: %s\n", file, (unsigned)line, msg);
+    }
+}
+
+/* The file's verdict: a line on stdout, or its JSON object. */
+static void
+say_verdict(import_run *r, const char *file, const char *list, const char *outcome, uint64_t seq,
+            json_t *problems)
+{
+    if (r->c->json) {
+        json_t *o = json_object();
+        cli_json_put(o, "file", cli_json_str(file), &r->ok);
+        cli_json_put(o, "list", list != NULL ? cli_json_str(list) : json_null(), &r->ok);
+        cli_json_put(o, "outcome", cli_json_str(outcome), &r->ok);
+        cli_json_put(o, "seq", seq != 0 ? cli_json_u64(seq) : json_null(), &r->ok);
+        cli_json_put(o, "problems", problems, &r->ok);
+        cli_json_push(r->files, o, &r->ok);
+        return;
+    }
+    json_decref(problems);
+    if (seq != 0) {
+        printf("%s: list %s %s (journal %llu)\n", file, list, outcome, (unsigned long long)seq);
+    } else {
+        printf("%s: %s%s%s\n", file, list != NULL ? "list " : "", list != NULL ? list : "",
+               list != NULL ? (strcmp(outcome, "refused") == 0 ? " refused" : "")
+                            : "not a readable INV101 list");
+    }
+}
+
+/* Sends the declaration; says the outcome, the daemon's refusal mapped to the element. */
+static void
+import_send(import_run *r, const char *file, const inv101_doc *doc, inv101_decl *m,
+            json_t *problems)
+{
+    Bzl__V1__SubmitDeclaration body = BZL__V1__SUBMIT_DECLARATION__INIT;
+    body.declaration = &m->decl;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT;
+    req.submit = &body;
+    Bzl__V1__Response *resp = NULL;
+    if (cli_exchange(r->c, &req, &resp) != CLI_EXIT_OK) {
+        r->transport = true;
+        json_decref(problems);
+        return;
+    }
+    const Bzl__V1__SubmitResult *res =
+        resp->result_case == BZL__V1__RESPONSE__RESULT_SUBMIT ? resp->submit : NULL;
+    int status = res != NULL ? (int)res->status : (int)resp->status;
+    if (status == BZL__V1__STATUS__STATUS_OK && res != NULL) {
+        r->imported += !res->replayed;
+        r->replayed += res->replayed;
+        say_verdict(r, file, m->decl.id, res->replayed ? "replayed" : "imported", res->seq,
+                    problems);
+    } else {
+        const Bzl__V1__Fault *f = res != NULL ? res->fault : resp->fault;
+        const char *msg = res != NULL ? res->message : resp->message;
+        char path[96];
+        uint32_t xml_line = 0;
+        inv101_fault_where(doc, f != NULL ? f->line : 0, f != NULL ? f->field : "", &xml_line, path,
+                           sizeof path);
+        char buf[24];
+        char text[400];
+        snprintf(text, sizeof text, "%s: %s", cli_status_name(status, buf, sizeof buf),
+                 msg[0] != '\0' ? msg : bzl_status_text((bzl_status)status));
+        say_problem(r, file, xml_line, path, text, problems);
+        r->refused++;
+        say_verdict(r, file, m->decl.id, "refused", 0, problems);
+    }
+    bzl__v1__response__free_unpacked(resp, NULL);
+}
+
+static bool
+is_draft(const inv101_doc *doc)
+{
+    const char *v = doc->message.values[inv101_field_find(INV101_MESSAGE, "DelcareFlag")];
+    return v != NULL && strcmp(v, "0") == 0;
+}
+
+/* One file: read, checked against the message's rules, mapped and sent. */
+static void
+import_one(import_run *r, const char *file)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    inv101_doc doc = {0};
+    inv101_problems p = {0};
+    inv101_decl m = {0};
+    json_t *problems = r->c->json ? json_array() : NULL;
+    bool readable = cli_inv101_file_read(file, &bytes, &len);
+    bzl_status st = readable ? inv101_read(bytes, len, file, &doc, &p) : BZL_IO_ERROR;
+    free(bytes);
+    bool clean = st == BZL_OK && inv101_check(&doc, &p);
+    const char *dcl_type =
+        st == BZL_OK ? doc.head.values[inv101_field_find(INV101_HEAD, "DclTypecd")] : NULL;
+    if (clean && dcl_type != NULL && strcmp(dcl_type, "1") != 0) {
+        /* Changes and deletions replace or void a pending list: not yet (docs/INV101.md). */
+        char path[96];
+        uint32_t line = 0;
+        inv101_fault_where(&doc, 0, "DclTypecd", &line, path, sizeof path);
+        say_problem(r, file, line, path,
+                    "DclTypecd (申报类型) 2 (change) and 3 (delete) are not imported by this bzl; "
+                    "void the pending list (bzl void) and import the new one under a new "
+                    "EtpsInnerInvtNo, or reverse a posted one (bzl reverse)",
+                    problems);
+        clean = false;
+    }
+    if (clean && is_draft(&doc)) {
+        char path[96];
+        uint32_t line = 0;
+        inv101_fault_where(&doc, 0, "DelcareFlag", &line, path, sizeof path);
+        say_problem(r, file, line, path,
+                    "DelcareFlag 0 (暂存): a draft is not imported by this bzl; import the list "
+                    "when it is declared (DelcareFlag 1)",
+                    problems);
+        clean = false;
+    }
+    if (clean && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
+        clean = false;
+    }
+    for (uint32_t i = 0; i < p.count; i++) {
+        say_problem(r, file, p.items[i].xml_line, p.items[i].path, p.items[i].message, problems);
+    }
+    if (p.dropped > 0 && !r->c->json) {
+        fprintf(stderr, "%s: %u more problems not shown\n", file, (unsigned)p.dropped);
+    }
+    if (clean) {
+        import_send(r, file, &doc, &m, problems);
+    } else {
+        r->bad++;
+        const char *list = st == BZL_OK
+                               ? doc.head.values[inv101_field_find(INV101_HEAD, "EtpsInnerInvtNo")]
+                               : NULL;
+        say_verdict(r, file, list, "refused", 0, problems);
+    }
+    inv101_decl_deinit(&m);
+    inv101_doc_deinit(&doc);
+}
+
+int
+cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    int stop = CLI_EXIT_OK;
+    int opt = 0;
+    cli_opts_begin();
+    while ((opt = cli_next_opt(c, cmd, argc, argv, opts, &stop)) >= 0) {
+    }
+    if (opt == CLI_OPTS_STOP) {
+        return stop;
+    }
+    if (optind >= argc) {
+        return cli_usage_error(cmd, "name at least one INV101 file or folder");
+    }
+    file_list files = {0};
+    bool listed = true;
+    for (int i = optind; listed && i < argc; i++) {
+        struct stat sb;
+        listed = stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)
+                     ? folder_add(&files, argv[i])
+                     : file_list_add(&files, NULL, argv[i]);
+    }
+    if (!listed) {
+        file_list_free(&files);
+        return CLI_EXIT_BAD_FILE;
+    }
+    import_run r = {.c = c, .ok = true, .files = c->json ? json_array() : NULL};
+    for (size_t i = 0; i < files.count && !r.transport; i++) {
+        import_one(&r, files.paths[i]);
+    }
+    int rc = r.transport     ? CLI_EXIT_TRANSPORT
+             : r.bad > 0     ? CLI_EXIT_BAD_FILE
+             : r.refused > 0 ? CLI_EXIT_REFUSED
+                             : CLI_EXIT_OK;
+    if (c->json) {
+        json_t *doc = json_object();
+        cli_json_put(doc, "files", r.files, &r.ok);
+        cli_json_put(doc, "imported", cli_json_u64(r.imported), &r.ok);
+        cli_json_put(doc, "replayed", cli_json_u64(r.replayed), &r.ok);
+        cli_json_put(doc, "refused", cli_json_u64(r.refused + r.bad), &r.ok);
+        int erc = cli_emit(c, NULL, doc, r.ok);
+        json_decref(doc);
+        rc = rc != CLI_EXIT_OK ? rc : erc;
+    } else {
+        printf("%zu file%s: %llu imported, %llu replayed, %llu refused\n", files.count,
+               files.count == 1 ? "" : "s", (unsigned long long)r.imported,
+               (unsigned long long)r.replayed, (unsigned long long)(r.refused + r.bad));
+    }
+    if (fflush(stdout) != 0) {
+        rc = CLI_EXIT_TRANSPORT;
+    }
+    file_list_free(&files);
+    return rc;
+}
+
+/* ---- export --------------------------------------------------------------------------------- */
+
+static int
+write_out(const char *out, const char *xml, size_t len)
+{
+    FILE *f = out != NULL ? fopen(out, "wb") : stdout;
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot create: %s\n", out, strerror(errno));
+        return CLI_EXIT_BAD_FILE;
+    }
+    bool ok = fwrite(xml, 1, len, f) == len;
+    ok = (out != NULL ? fclose(f) == 0 : fflush(f) == 0) && ok;
+    if (!ok) {
+        fprintf(stderr, "%s: cannot write: %s\n", out != NULL ? out : "stdout", strerror(errno));
+        return CLI_EXIT_TRANSPORT;
+    }
+    return CLI_EXIT_OK;
+}
+
+int
+cli_inv101_export(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    Bzl__V1__GetDeclaration body = BZL__V1__GET_DECLARATION__INIT;
+    char *out = NULL;
+    const cli_ledger_opt specs[] = {{"enterprise", &body.enterprise, true}, {"out", &out, false}};
+    int rc = cli_ledger_opts(c, cmd, argc, argv, specs, BZL_ARRAY_LEN(specs), 1);
+    if (rc != CLI_GO_ON) {
+        return rc;
+    }
+    body.id = argv[optind];
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_DECLARATION;
+    req.get_declaration = &body;
+    Bzl__V1__Response *resp = NULL;
+    rc = cli_call(c, &req, BZL__V1__RESPONSE__RESULT_DECLARATION, &resp);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    inv101_doc doc = {0};
+    char *xml = NULL;
+    size_t len = 0;
+    const Bzl__V1__Declaration *d = resp->declaration->declaration;
+    bzl_status st = d != NULL ? inv101_from_decl(d, &doc) : BZL_MALFORMED;
+    st = st == BZL_OK ? inv101_write(&doc, &xml, &len) : st;
+    if (st != BZL_OK) {
+        fprintf(stderr, "bzl: %s: cannot write the list: %s\n", bzl_status_name(st),
+                bzl_status_text(st));
+        rc = CLI_EXIT_TRANSPORT;
+    } else {
+        rc = write_out(out, xml, len);
+    }
+    /* A declaration not imported from a list lacks what the message requires: say so. */
+    inv101_problems p = {0};
+    if (rc == CLI_EXIT_OK && !inv101_check(&doc, &p)) {
+        for (uint32_t i = 0; i < p.count; i++) {
+            fprintf(stderr, "%s: %s: %s\n", out != NULL ? out : "stdout", p.items[i].path,
+                    p.items[i].message);
+        }
+        fprintf(stderr, "bzl: the list was written but does not pass the message's rules\n");
+        rc = CLI_EXIT_BAD_FILE;
+    }
+    free(xml);
+    inv101_doc_deinit(&doc);
+    bzl__v1__response__free_unpacked(resp, NULL);
+    return rc;
+}
