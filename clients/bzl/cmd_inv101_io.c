@@ -190,6 +190,109 @@ import_send(import_run *r, const char *file, const inv101_doc *doc, inv101_decl 
     bzl__v1__response__free_unpacked(resp, NULL);
 }
 
+static const char *
+head_of(const inv101_doc *doc, const char *tag)
+{
+    return doc->head.values[inv101_field_find(INV101_HEAD, tag)];
+}
+
+/* The daemon's refusal of an action on the list the header names, said at its id's element,
+ * with the way on when the list is posted. */
+static void
+action_refused(import_run *r, const char *file, const inv101_doc *doc, int status,
+               const char *message, json_t *problems)
+{
+    char path[96];
+    char buf[24];
+    char text[480];
+    uint32_t line = 0;
+    inv101_fault_where(doc, 0, "id", &line, path, sizeof path);
+    const char *id = head_of(doc, "EtpsInnerInvtNo");
+    const char *ent = head_of(doc, "BizopEtpsno");
+    int n = snprintf(text, sizeof text, "%s: %s", cli_status_name(status, buf, sizeof buf), message);
+    if (status == BZL__V1__STATUS__STATUS_STATE_CONFLICT && n > 0 && (size_t)n < sizeof text) {
+        snprintf(text + n, sizeof text - (size_t)n,
+                 "; a posted list is corrected by reversal: bzl reverse --enterprise %s %s "
+                 "--reason TEXT, then a new list",
+                 ent, id);
+    }
+    say_problem(r, file, line, path, text, problems);
+    r->refused++;
+    say_verdict(r, file, id, "refused", 0, problems);
+}
+
+/* DclTypecd 3 (删除申请): the pending list is voided; a posted one is refused with the way to
+ * reverse it. Deleting a deleted list replays. */
+static void
+import_delete(import_run *r, const char *file, const inv101_doc *doc, json_t *problems)
+{
+    char reason[160];
+    const char *seq_no = head_of(doc, "SeqNo");
+    snprintf(reason, sizeof reason, "INV101 删除申请 (DclTypecd 3), SeqNo %s",
+             seq_no != NULL ? seq_no : "-");
+    Bzl__V1__DeclarationRef body = BZL__V1__DECLARATION_REF__INIT;
+    body.enterprise = (char *)head_of(doc, "BizopEtpsno");
+    body.id = (char *)head_of(doc, "EtpsInnerInvtNo");
+    body.reason = reason;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_VOID_DECLARATION;
+    req.void_declaration = &body;
+    Bzl__V1__Response *resp = NULL;
+    if (cli_exchange(r->c, &req, &resp) != CLI_EXIT_OK) {
+        r->transport = true;
+        json_decref(problems);
+        return;
+    }
+    if (resp->status == BZL__V1__STATUS__STATUS_OK &&
+        resp->result_case == BZL__V1__RESPONSE__RESULT_ACTION) {
+        r->imported += !resp->action->replayed;
+        r->replayed += resp->action->replayed;
+        say_verdict(r, file, body.id, resp->action->replayed ? "replayed" : "deleted",
+                    resp->action->seq, problems);
+    } else {
+        action_refused(r, file, doc, (int)resp->status, resp->message, problems);
+    }
+    bzl__v1__response__free_unpacked(resp, NULL);
+}
+
+/* DclTypecd 2 (变更申请): not applied by this bzl; the list's state says what to do instead. */
+static void
+import_change(import_run *r, const char *file, const inv101_doc *doc, json_t *problems)
+{
+    Bzl__V1__GetDeclaration body = BZL__V1__GET_DECLARATION__INIT;
+    body.enterprise = (char *)head_of(doc, "BizopEtpsno");
+    body.id = (char *)head_of(doc, "EtpsInnerInvtNo");
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_GET_DECLARATION;
+    req.get_declaration = &body;
+    Bzl__V1__Response *resp = NULL;
+    if (cli_exchange(r->c, &req, &resp) != CLI_EXIT_OK) {
+        r->transport = true;
+        json_decref(problems);
+        return;
+    }
+    const char *state = resp->status == BZL__V1__STATUS__STATUS_OK &&
+                                resp->result_case == BZL__V1__RESPONSE__RESULT_DECLARATION
+                            ? resp->declaration->state
+                            : NULL;
+    char text[400];
+    if (state == NULL) {
+        snprintf(text, sizeof text, "%s", resp->message);
+        action_refused(r, file, doc, (int)resp->status, text, problems);
+    } else if (strcmp(state, "posted") == 0) {
+        snprintf(text, sizeof text, "list %s is posted and cannot be changed", body.id);
+        action_refused(r, file, doc, BZL__V1__STATUS__STATUS_STATE_CONFLICT, text, problems);
+    } else {
+        snprintf(text, sizeof text,
+                 "list %s is %s; a change (DclTypecd 2) is not applied by this bzl: delete it "
+                 "(DclTypecd 3, or bzl void) and import the changed list under a new "
+                 "EtpsInnerInvtNo",
+                 body.id, state);
+        action_refused(r, file, doc, BZL__V1__STATUS__STATUS_UNSUPPORTED, text, problems);
+    }
+    bzl__v1__response__free_unpacked(resp, NULL);
+}
+
 static bool
 is_draft(const inv101_doc *doc)
 {
@@ -211,21 +314,10 @@ import_one(import_run *r, const char *file)
     bzl_status st = readable ? inv101_read(bytes, len, file, &doc, &p) : BZL_IO_ERROR;
     free(bytes);
     bool clean = st == BZL_OK && inv101_check(&doc, &p);
-    const char *dcl_type =
-        st == BZL_OK ? doc.head.values[inv101_field_find(INV101_HEAD, "DclTypecd")] : NULL;
-    if (clean && dcl_type != NULL && strcmp(dcl_type, "1") != 0) {
-        /* Changes and deletions replace or void a pending list: not yet (docs/INV101.md). */
-        char path[96];
-        uint32_t line = 0;
-        inv101_fault_where(&doc, 0, "DclTypecd", &line, path, sizeof path);
-        say_problem(r, file, line, path,
-                    "DclTypecd (申报类型) 2 (change) and 3 (delete) are not imported by this bzl; "
-                    "void the pending list (bzl void) and import the new one under a new "
-                    "EtpsInnerInvtNo, or reverse a posted one (bzl reverse)",
-                    problems);
-        clean = false;
-    }
-    if (clean && is_draft(&doc)) {
+    const char *dcl_type = st == BZL_OK ? head_of(&doc, "DclTypecd") : NULL;
+    bool change = clean && dcl_type != NULL && strcmp(dcl_type, "2") == 0;
+    bool delete = clean && dcl_type != NULL && strcmp(dcl_type, "3") == 0;
+    if (clean && !delete && is_draft(&doc)) {
         char path[96];
         uint32_t line = 0;
         inv101_fault_where(&doc, 0, "DelcareFlag", &line, path, sizeof path);
@@ -235,7 +327,7 @@ import_one(import_run *r, const char *file)
                     problems);
         clean = false;
     }
-    if (clean && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
+    if (clean && !delete && !change && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
         clean = false;
     }
     for (uint32_t i = 0; i < p.count; i++) {
@@ -244,13 +336,15 @@ import_one(import_run *r, const char *file)
     if (p.dropped > 0 && !r->c->json) {
         fprintf(stderr, "%s: %u more problems not shown\n", file, (unsigned)p.dropped);
     }
-    if (clean) {
+    if (clean && delete) {
+        import_delete(r, file, &doc, problems);
+    } else if (clean && change) {
+        import_change(r, file, &doc, problems);
+    } else if (clean) {
         import_send(r, file, &doc, &m, problems);
     } else {
         r->bad++;
-        const char *list = st == BZL_OK
-                               ? doc.head.values[inv101_field_find(INV101_HEAD, "EtpsInnerInvtNo")]
-                               : NULL;
+        const char *list = st == BZL_OK ? head_of(&doc, "EtpsInnerInvtNo") : NULL;
         say_verdict(r, file, list, "refused", 0, problems);
     }
     inv101_decl_deinit(&m);
