@@ -209,7 +209,8 @@ action_refused(import_run *r, const char *file, const inv101_doc *doc, int statu
     inv101_fault_where(doc, 0, "id", &line, path, sizeof path);
     const char *id = head_of(doc, "EtpsInnerInvtNo");
     const char *ent = head_of(doc, "BizopEtpsno");
-    int n = snprintf(text, sizeof text, "%s: %s", cli_status_name(status, buf, sizeof buf), message);
+    int n =
+        snprintf(text, sizeof text, "%s: %s", cli_status_name(status, buf, sizeof buf), message);
     if (status == BZL__V1__STATUS__STATUS_STATE_CONFLICT && n > 0 && (size_t)n < sizeof text) {
         snprintf(text + n, sizeof text - (size_t)n,
                  "; a posted list is corrected by reversal: bzl reverse --enterprise %s %s "
@@ -317,7 +318,7 @@ import_one(import_run *r, const char *file)
     const char *dcl_type = st == BZL_OK ? head_of(&doc, "DclTypecd") : NULL;
     bool change = clean && dcl_type != NULL && strcmp(dcl_type, "2") == 0;
     bool delete = clean && dcl_type != NULL && strcmp(dcl_type, "3") == 0;
-    if (clean && !delete && is_draft(&doc)) {
+    if (clean && !delete &&is_draft(&doc)) {
         char path[96];
         uint32_t line = 0;
         inv101_fault_where(&doc, 0, "DelcareFlag", &line, path, sizeof path);
@@ -327,7 +328,7 @@ import_one(import_run *r, const char *file)
                     problems);
         clean = false;
     }
-    if (clean && !delete && !change && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
+    if (clean && !delete &&!change && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
         clean = false;
     }
     for (uint32_t i = 0; i < p.count; i++) {
