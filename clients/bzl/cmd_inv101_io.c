@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "inv101.h"
@@ -97,12 +98,29 @@ folder_add(file_list *l, const char *dir)
 
 /* ---- import --------------------------------------------------------------------------------- */
 
+/* A list read, checked and mapped, waiting for its batch. */
+typedef struct queued_list {
+    const char *file; /* borrowed from the file list */
+    inv101_doc doc;
+    inv101_decl m; /* its strings point into doc */
+    json_t *problems;
+} queued_list;
+
+/* Lists per SubmitBatch: the daemon's default batch bound, and few enough that their documents
+ * held in memory stay small (a 20-line list is about 30 KiB parsed). Bytes per batch:
+ * CLI_BATCH_BYTES_MAX, as for bzl submit. */
+#define CLI_INV101_BATCH_MAX 256u
+static_assert(CLI_INV101_BATCH_MAX <= CLI_BATCH_DECLS_MAX, "a batch the daemon takes");
+
 typedef struct import_run {
     cli *c;
     json_t *files; /* --json: one object per file */
     bool ok;       /* the JSON could be built */
     uint64_t imported, replayed, refused, bad;
     bool transport; /* the daemon cannot be reached: stop */
+    queued_list queue[CLI_INV101_BATCH_MAX];
+    size_t queued;
+    size_t queued_bytes; /* the packed declarations with their prefixes */
 } import_run;
 
 /* One problem: "FILE:LINE: PATH: message" on stderr, or into arr. */
@@ -148,46 +166,112 @@ say_verdict(import_run *r, const char *file, const char *list, const char *outco
     }
 }
 
-/* Sends the declaration; says the outcome, the daemon's refusal mapped to the element. */
+/* One list's outcome in a batch reply (res NULL: the whole batch was refused with status and
+ * message); a refusal is said at the element the daemon's fault names. */
 static void
-import_send(import_run *r, const char *file, const inv101_doc *doc, inv101_decl *m,
-            json_t *problems)
+say_result(import_run *r, queued_list *q, const Bzl__V1__SubmitResult *res, int status,
+           const char *message)
 {
-    Bzl__V1__SubmitDeclaration body = BZL__V1__SUBMIT_DECLARATION__INIT;
-    body.declaration = &m->decl;
-    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
-    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT;
-    req.submit = &body;
-    Bzl__V1__Response *resp = NULL;
-    if (cli_exchange(r->c, &req, &resp) != CLI_EXIT_OK) {
-        r->transport = true;
-        json_decref(problems);
-        return;
+    const Bzl__V1__Fault *f = NULL;
+    if (res != NULL) {
+        status = (int)res->status;
+        message = res->message;
+        f = res->fault;
     }
-    const Bzl__V1__SubmitResult *res =
-        resp->result_case == BZL__V1__RESPONSE__RESULT_SUBMIT ? resp->submit : NULL;
-    int status = res != NULL ? (int)res->status : (int)resp->status;
     if (status == BZL__V1__STATUS__STATUS_OK && res != NULL) {
         r->imported += !res->replayed;
         r->replayed += res->replayed;
-        say_verdict(r, file, m->decl.id, res->replayed ? "replayed" : "imported", res->seq,
-                    problems);
-    } else {
-        const Bzl__V1__Fault *f = res != NULL ? res->fault : resp->fault;
-        const char *msg = res != NULL ? res->message : resp->message;
-        char path[96];
-        uint32_t xml_line = 0;
-        inv101_fault_where(doc, f != NULL ? f->line : 0, f != NULL ? f->field : "", &xml_line, path,
-                           sizeof path);
-        char buf[24];
-        char text[400];
-        snprintf(text, sizeof text, "%s: %s", cli_status_name(status, buf, sizeof buf),
-                 msg[0] != '\0' ? msg : bzl_status_text((bzl_status)status));
-        say_problem(r, file, xml_line, path, text, problems);
-        r->refused++;
-        say_verdict(r, file, m->decl.id, "refused", 0, problems);
+        say_verdict(r, q->file, q->m.decl.id, res->replayed ? "replayed" : "imported", res->seq,
+                    q->problems);
+        q->problems = NULL;
+        return;
     }
-    bzl__v1__response__free_unpacked(resp, NULL);
+    char path[96];
+    uint32_t xml_line = 0;
+    inv101_fault_where(&q->doc, f != NULL ? f->line : 0, f != NULL ? f->field : "", &xml_line, path,
+                       sizeof path);
+    char buf[24];
+    char text[400];
+    snprintf(text, sizeof text, "%s: %s", cli_status_name(status, buf, sizeof buf),
+             message[0] != '\0' ? message : bzl_status_text((bzl_status)status));
+    say_problem(r, q->file, xml_line, path, text, q->problems);
+    r->refused++;
+    say_verdict(r, q->file, q->m.decl.id, "refused", 0, q->problems);
+    q->problems = NULL;
+}
+
+/* Sends the queued lists as one SubmitBatch (each accepted or refused on its own) and says
+ * each outcome in file order. A batch answered BUSY is sent again after a pause: replays are
+ * safe, the ids being idempotency keys. */
+static void
+queue_flush(import_run *r)
+{
+    Bzl__V1__Declaration *decls[CLI_INV101_BATCH_MAX];
+    for (size_t i = 0; i < r->queued; i++) {
+        decls[i] = &r->queue[i].m.decl;
+    }
+    Bzl__V1__SubmitBatch body = BZL__V1__SUBMIT_BATCH__INIT;
+    body.n_declarations = r->queued;
+    body.declarations = decls;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_SUBMIT_BATCH;
+    req.submit_batch = &body;
+    Bzl__V1__Response *resp = NULL;
+    unsigned pause_ms = CLI_BUSY_PAUSE_MS;
+    for (unsigned attempt = 0; r->queued > 0 && !r->transport; attempt++) {
+        if (cli_exchange(r->c, &req, &resp) != CLI_EXIT_OK) {
+            r->transport = true;
+            break;
+        }
+        if (resp->status != BZL__V1__STATUS__STATUS_BUSY || attempt == CLI_BUSY_RETRIES) {
+            break;
+        }
+        bzl__v1__response__free_unpacked(resp, NULL);
+        resp = NULL;
+        struct timespec ts = {.tv_sec = pause_ms / 1000,
+                              .tv_nsec = (long)(pause_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        pause_ms *= 2;
+    }
+    bool per_list = resp != NULL && resp->status == BZL__V1__STATUS__STATUS_OK &&
+                    resp->result_case == BZL__V1__RESPONSE__RESULT_BATCH &&
+                    resp->batch->n_results == r->queued;
+    for (size_t i = 0; resp != NULL && i < r->queued; i++) {
+        say_result(r, &r->queue[i], per_list ? resp->batch->results[i] : NULL,
+                   per_list ? 0 : (int)resp->status, per_list ? "" : resp->message);
+    }
+    for (size_t i = 0; i < r->queued; i++) {
+        json_decref(r->queue[i].problems);
+        inv101_decl_deinit(&r->queue[i].m);
+        inv101_doc_deinit(&r->queue[i].doc);
+    }
+    if (resp != NULL) {
+        bzl__v1__response__free_unpacked(resp, NULL);
+    }
+    r->queued = 0;
+    r->queued_bytes = 0;
+}
+
+/* Takes doc and m (left zeroed) into the queue, sending the queue first when the list would
+ * overflow its count or bytes. */
+static void
+queue_add(import_run *r, const char *file, inv101_doc *doc, inv101_decl *m, json_t *problems)
+{
+    size_t bytes = bzl__v1__declaration__get_packed_size(&m->decl) + CLI_DECL_PREFIX_BYTES;
+    if (r->queued == CLI_INV101_BATCH_MAX ||
+        (r->queued > 0 && r->queued_bytes + bytes > CLI_BATCH_BYTES_MAX)) {
+        queue_flush(r);
+    }
+    queued_list *q = &r->queue[r->queued++];
+    q->file = file;
+    q->doc = *doc;
+    q->m = *m;
+    q->m.decl.date = q->m.date; /* the one string m holds inline */
+    q->problems = problems;
+    /* m's pointers into the document's values stay valid: the values moved, not their text. */
+    memset(doc, 0, sizeof *doc);
+    memset(m, 0, sizeof *m);
+    r->queued_bytes += bytes;
 }
 
 static const char *
@@ -337,12 +421,15 @@ import_one(import_run *r, const char *file)
     if (p.dropped > 0 && !r->c->json) {
         fprintf(stderr, "%s: %u more problems not shown\n", file, (unsigned)p.dropped);
     }
+    if (clean && !delete &&!change) {
+        queue_add(r, file, &doc, &m, problems);
+        return;
+    }
+    queue_flush(r); /* what came before is said first, and a deletion sees it */
     if (clean && delete) {
         import_delete(r, file, &doc, problems);
     } else if (clean && change) {
         import_change(r, file, &doc, problems);
-    } else if (clean) {
-        import_send(r, file, &doc, &m, problems);
     } else {
         r->bad++;
         const char *list = st == BZL_OK ? head_of(&doc, "EtpsInnerInvtNo") : NULL;
@@ -379,31 +466,42 @@ cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv)
         file_list_free(&files);
         return CLI_EXIT_BAD_FILE;
     }
-    import_run r = {.c = c, .ok = true, .files = c->json ? json_array() : NULL};
-    for (size_t i = 0; i < files.count && !r.transport; i++) {
-        import_one(&r, files.paths[i]);
+    /* The queue holds a batch of documents: on the heap. */
+    import_run *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        file_list_free(&files);
+        fputs("bzl: NO_MEMORY: out of memory\n", stderr);
+        return CLI_EXIT_TRANSPORT;
     }
-    int rc = r.transport     ? CLI_EXIT_TRANSPORT
-             : r.bad > 0     ? CLI_EXIT_BAD_FILE
-             : r.refused > 0 ? CLI_EXIT_REFUSED
-                             : CLI_EXIT_OK;
+    r->c = c;
+    r->ok = true;
+    r->files = c->json ? json_array() : NULL;
+    for (size_t i = 0; i < files.count && !r->transport; i++) {
+        import_one(r, files.paths[i]);
+    }
+    queue_flush(r);
+    int rc = r->transport     ? CLI_EXIT_TRANSPORT
+             : r->bad > 0     ? CLI_EXIT_BAD_FILE
+             : r->refused > 0 ? CLI_EXIT_REFUSED
+                              : CLI_EXIT_OK;
     if (c->json) {
         json_t *doc = json_object();
-        cli_json_put(doc, "files", r.files, &r.ok);
-        cli_json_put(doc, "imported", cli_json_u64(r.imported), &r.ok);
-        cli_json_put(doc, "replayed", cli_json_u64(r.replayed), &r.ok);
-        cli_json_put(doc, "refused", cli_json_u64(r.refused + r.bad), &r.ok);
-        int erc = cli_emit(c, NULL, doc, r.ok);
+        cli_json_put(doc, "files", r->files, &r->ok);
+        cli_json_put(doc, "imported", cli_json_u64(r->imported), &r->ok);
+        cli_json_put(doc, "replayed", cli_json_u64(r->replayed), &r->ok);
+        cli_json_put(doc, "refused", cli_json_u64(r->refused + r->bad), &r->ok);
+        int erc = cli_emit(c, NULL, doc, r->ok);
         json_decref(doc);
         rc = rc != CLI_EXIT_OK ? rc : erc;
     } else {
         printf("%zu file%s: %llu imported, %llu replayed, %llu refused\n", files.count,
-               files.count == 1 ? "" : "s", (unsigned long long)r.imported,
-               (unsigned long long)r.replayed, (unsigned long long)(r.refused + r.bad));
+               files.count == 1 ? "" : "s", (unsigned long long)r->imported,
+               (unsigned long long)r->replayed, (unsigned long long)(r->refused + r->bad));
     }
     if (fflush(stdout) != 0) {
         rc = CLI_EXIT_TRANSPORT;
     }
+    free(r);
     file_list_free(&files);
     return rc;
 }
