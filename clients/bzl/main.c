@@ -358,14 +358,16 @@ static const cli_cmd commands[] = {
      "direction, trade mode, date), then three tables: the declared lines (item, qty,\n"
      "unit, value, currency, BOM version), the history (each journal entry: the\n"
      "declaration, then its post, void, reject or reverse, with time in UTC, the uid and\n"
-     "role that wrote it and the reason given) and the exact effects each entry applied.\n"
+     "role that wrote it and the reason given) and the exact effects each entry applied;\n"
+     "for a declaration imported from a 核注清单, a fourth table of the list's own fields\n"
+     "(line - for the header; docs/INV101.md).\n"
      "\n"
      "JSON: {\"id\", \"enterprise\", \"book\", \"trade_mode\", \"date\", \"state\", \"flow\",\n"
      "\"kind\", \"direction\", \"related_book\", \"related_id\", \"lines\": [{\"line\", \"item\",\n"
      "\"qty\", \"unit\", \"value\", \"currency\", \"usd\", \"bom_version\", \"mode\", "
-     "\"country\"}],\n"
+     "\"country\", \"list_fields\"}],\n"
      "\"entries\": [{\"seq\", \"type\", \"reason\", \"effects\", \"uid\", \"role\", "
-     "\"time\", \"time_ms\"}]}.\n",
+     "\"time\", \"time_ms\"}], \"list_fields\": {ELEMENT: text}}.\n",
      cli_declaration_show},
     {"declaration list",
      "[--state STATE] [--enterprise CODE] [--book NO] [--from DATE]\n"
@@ -550,8 +552,10 @@ static const cli_cmd commands[] = {
      "show lists them; docs/INV101.md maps each). A file already imported with the same\n"
      "content is replayed, not an error, so re-running over a folder is safe. Every problem,\n"
      "the daemon's refusals included, is printed as FILE:LINE: PATH: message, PATH naming\n"
-     "the element (InvtListType[3]/DclQty). Drafts (DelcareFlag 0) and changes or\n"
-     "deletions (DclTypecd 2, 3) are refused for now. Ends with a summary line.\n"
+     "the element (InvtListType[3]/DclQty). Lists go to bzld in batches of up to 256,\n"
+     "each accepted or refused on its own. A deletion (DclTypecd 3) voids the pending\n"
+     "list (a posted one is refused naming bzl reverse). Drafts (DelcareFlag 0) and\n"
+     "changes (DclTypecd 2) are refused. Ends with a summary line.\n"
      "\n"
      "JSON: {\"files\": [{\"file\", \"list\", \"outcome\" (imported, replayed,\n"
      "refused), \"seq\", \"problems\": [{\"line\", \"path\", \"message\"}]}],\n"
