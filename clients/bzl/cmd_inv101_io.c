@@ -200,6 +200,8 @@ say_result(import_run *r, queued_list *q, const Bzl__V1__SubmitResult *res, int 
     q->problems = NULL;
 }
 
+static bool after_draft(import_run *r, queued_list *q);
+
 /* Sends the queued lists as one SubmitBatch (each accepted or refused on its own) and says
  * each outcome in file order. A batch answered BUSY is sent again after a pause: replays are
  * safe, the ids being idempotency keys. */
@@ -237,8 +239,13 @@ queue_flush(import_run *r)
                     resp->result_case == BZL__V1__RESPONSE__RESULT_BATCH &&
                     resp->batch->n_results == r->queued;
     for (size_t i = 0; resp != NULL && i < r->queued; i++) {
-        say_result(r, &r->queue[i], per_list ? resp->batch->results[i] : NULL,
-                   per_list ? 0 : (int)resp->status, per_list ? "" : resp->message);
+        const Bzl__V1__SubmitResult *res = per_list ? resp->batch->results[i] : NULL;
+        if (res != NULL && res->status == BZL__V1__STATUS__STATUS_ID_REUSED &&
+            after_draft(r, &r->queue[i])) {
+            continue;
+        }
+        say_result(r, &r->queue[i], res, per_list ? 0 : (int)resp->status,
+                   per_list ? "" : resp->message);
     }
     for (size_t i = 0; i < r->queued; i++) {
         json_decref(r->queue[i].problems);
@@ -340,9 +347,12 @@ import_delete(import_run *r, const char *file, const inv101_doc *doc, json_t *pr
     bzl__v1__response__free_unpacked(resp, NULL);
 }
 
-/* DclTypecd 2 (变更申请): not applied by this bzl; the list's state says what to do instead. */
-static void
-import_change(import_run *r, const char *file, const inv101_doc *doc, json_t *problems)
+/* The current version of the list the header names: its state ("draft", "pending", …) and
+ * the ChgTmsCnt it was filed with (0 when it had none) into *chg. NULL with *resp NULL when
+ * bzld cannot be reached; NULL with the refusal in *resp otherwise. *resp owned by the
+ * caller (the state points into it). */
+static const char *
+current_state(import_run *r, const inv101_doc *doc, uint64_t *chg, Bzl__V1__Response **resp)
 {
     Bzl__V1__GetDeclaration body = BZL__V1__GET_DECLARATION__INIT;
     body.enterprise = (char *)head_of(doc, "BizopEtpsno");
@@ -350,39 +360,125 @@ import_change(import_run *r, const char *file, const inv101_doc *doc, json_t *pr
     Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
     req.body_case = BZL__V1__REQUEST__BODY_GET_DECLARATION;
     req.get_declaration = &body;
+    *resp = NULL;
+    *chg = 0;
+    if (cli_exchange(r->c, &req, resp) != CLI_EXIT_OK) {
+        r->transport = true;
+        return NULL;
+    }
+    if ((*resp)->status != BZL__V1__STATUS__STATUS_OK ||
+        (*resp)->result_case != BZL__V1__RESPONSE__RESULT_DECLARATION ||
+        (*resp)->declaration->declaration == NULL) {
+        return NULL;
+    }
+    const Bzl__V1__Declaration *d = (*resp)->declaration->declaration;
+    for (size_t i = 0; i < d->n_list_fields; i++) {
+        if (strcmp(d->list_fields[i]->name, "ChgTmsCnt") == 0) {
+            *chg = strtoull(d->list_fields[i]->value, NULL, 10);
+        }
+    }
+    return (*resp)->declaration->state;
+}
+
+/* Sends q's declaration as the new version of its id (ReplaceDeclaration) and says the
+ * outcome as an import's: "changed" or the refusal at its element. */
+static void
+send_replace(import_run *r, queued_list *q, const char *reason, const char *outcome)
+{
+    Bzl__V1__ReplaceDeclaration body = BZL__V1__REPLACE_DECLARATION__INIT;
+    body.declaration = &q->m.decl;
+    body.reason = (char *)reason;
+    Bzl__V1__Request req = BZL__V1__REQUEST__INIT;
+    req.body_case = BZL__V1__REQUEST__BODY_REPLACE_DECLARATION;
+    req.replace_declaration = &body;
     Bzl__V1__Response *resp = NULL;
     if (cli_exchange(r->c, &req, &resp) != CLI_EXIT_OK) {
         r->transport = true;
-        json_decref(problems);
+        json_decref(q->problems);
+        q->problems = NULL;
         return;
     }
-    const char *state = resp->status == BZL__V1__STATUS__STATUS_OK &&
-                                resp->result_case == BZL__V1__RESPONSE__RESULT_DECLARATION
-                            ? resp->declaration->state
-                            : NULL;
-    char text[400];
-    if (state == NULL) {
-        snprintf(text, sizeof text, "%s", resp->message);
-        action_refused(r, file, doc, (int)resp->status, text, problems);
-    } else if (strcmp(state, "posted") == 0) {
-        snprintf(text, sizeof text, "list %s is posted and cannot be changed", body.id);
-        action_refused(r, file, doc, BZL__V1__STATUS__STATUS_STATE_CONFLICT, text, problems);
+    const Bzl__V1__SubmitResult *res =
+        resp->result_case == BZL__V1__RESPONSE__RESULT_SUBMIT ? resp->submit : NULL;
+    if (res != NULL && res->status == BZL__V1__STATUS__STATUS_OK && !res->replayed) {
+        r->imported++;
+        say_verdict(r, q->file, q->m.decl.id, outcome, res->seq, q->problems);
+        q->problems = NULL;
     } else {
-        snprintf(text, sizeof text,
-                 "list %s is %s; a change (DclTypecd 2) is not applied by this bzl: delete it "
-                 "(DclTypecd 3, or bzl void) and import the changed list under a new "
-                 "EtpsInnerInvtNo",
-                 body.id, state);
-        action_refused(r, file, doc, BZL__V1__STATUS__STATUS_UNSUPPORTED, text, problems);
+        say_result(r, q, res, (int)resp->status, resp->message);
     }
     bzl__v1__response__free_unpacked(resp, NULL);
 }
 
+/* A list whose EtpsInnerInvtNo is taken: when the declaration under it is a draft (暂存),
+ * this list is its next version (the draft declared, or saved again) and replaces it. True
+ * when that was done and said; false to report the ID_REUSED as it is. */
 static bool
-is_draft(const inv101_doc *doc)
+after_draft(import_run *r, queued_list *q)
 {
-    const char *v = doc->message.values[inv101_field_find(INV101_MESSAGE, "DelcareFlag")];
-    return v != NULL && strcmp(v, "0") == 0;
+    uint64_t chg = 0;
+    Bzl__V1__Response *resp = NULL;
+    const char *state = current_state(r, &q->doc, &chg, &resp);
+    bool draft = state != NULL && strcmp(state, "draft") == 0;
+    if (draft) {
+        send_replace(r, q,
+                     q->m.decl.draft ? "INV101 暂存 (DelcareFlag 0): the draft saved again"
+                                     : "INV101 申报 (DelcareFlag 1): the draft declared",
+                     q->m.decl.draft ? "saved again" : "declared");
+    }
+    if (resp != NULL) {
+        bzl__v1__response__free_unpacked(resp, NULL);
+    }
+    return draft || r->transport;
+}
+
+/* DclTypecd 2 (变更申请): the pending or draft list is replaced by this version, whose
+ * ChgTmsCnt counts one more change than the current one's (A.5 rule 3, C); a posted list is
+ * refused naming the reversal. */
+static void
+import_change(import_run *r, const char *file, inv101_doc *doc, inv101_decl *m, json_t *problems)
+{
+    uint64_t chg = 0;
+    Bzl__V1__Response *resp = NULL;
+    const char *state = current_state(r, doc, &chg, &resp);
+    queued_list q = {.file = file, .doc = *doc, .m = *m, .problems = problems};
+    const char *file_chg = head_of(doc, "ChgTmsCnt");
+    uint64_t want = file_chg != NULL ? strtoull(file_chg, NULL, 10) : 0;
+    char text[400];
+    if (resp == NULL) {
+        json_decref(problems);
+    } else if (state == NULL) {
+        action_refused(r, file, doc, (int)resp->status, resp->message, problems);
+    } else if (strcmp(state, "posted") == 0) {
+        snprintf(text, sizeof text, "list %s is posted and cannot be changed", q.m.decl.id);
+        action_refused(r, file, doc, BZL__V1__STATUS__STATUS_STATE_CONFLICT, text, problems);
+    } else if (want == chg && want > 0) {
+        /* This change was applied already (a re-run of the in-box): submitted as it is, the
+         * daemon replays it when the content is the current version's, or says ID_REUSED. */
+        queue_add(r, file, doc, m, problems);
+        queue_flush(r);
+    } else if (want != chg + 1) {
+        char path[96];
+        uint32_t line = 0;
+        inv101_fault_where(doc, 0, "ChgTmsCnt", &line, path, sizeof path);
+        snprintf(text, sizeof text,
+                 "ChgTmsCnt (变更次数) is %llu; list %s was filed with %llu, so this change is "
+                 "%llu (A.5 rule 3)",
+                 (unsigned long long)want, q.m.decl.id, (unsigned long long)chg,
+                 (unsigned long long)chg + 1);
+        say_problem(r, file, line, path, text, problems);
+        r->bad++;
+        say_verdict(r, file, q.m.decl.id, "refused", 0, problems);
+    } else {
+        char reason[96];
+        snprintf(reason, sizeof reason, "INV101 变更申请 (DclTypecd 2), ChgTmsCnt %llu",
+                 (unsigned long long)want);
+        send_replace(r, &q, reason, "changed");
+        json_decref(q.problems);
+    }
+    if (resp != NULL) {
+        bzl__v1__response__free_unpacked(resp, NULL);
+    }
 }
 
 /* One file: read, checked against the message's rules, mapped and sent. */
@@ -400,19 +496,9 @@ import_one(import_run *r, const char *file)
     free(bytes);
     bool clean = st == BZL_OK && inv101_check(&doc, &p);
     const char *dcl_type = st == BZL_OK ? head_of(&doc, "DclTypecd") : NULL;
-    bool change = clean && dcl_type != NULL && strcmp(dcl_type, "2") == 0;
-    bool delete = clean && dcl_type != NULL && strcmp(dcl_type, "3") == 0;
-    if (clean && !delete &&is_draft(&doc)) {
-        char path[96];
-        uint32_t line = 0;
-        inv101_fault_where(&doc, 0, "DelcareFlag", &line, path, sizeof path);
-        say_problem(r, file, line, path,
-                    "DelcareFlag 0 (暂存): a draft is not imported by this bzl; import the list "
-                    "when it is declared (DelcareFlag 1)",
-                    problems);
-        clean = false;
-    }
-    if (clean && !delete &&!change && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
+    bool changing = clean && dcl_type != NULL && strcmp(dcl_type, "2") == 0;
+    bool deletion = clean && dcl_type != NULL && strcmp(dcl_type, "3") == 0;
+    if (clean && !deletion && inv101_to_decl(&doc, &m, &p) != BZL_OK) {
         clean = false;
     }
     for (uint32_t i = 0; i < p.count; i++) {
@@ -421,15 +507,15 @@ import_one(import_run *r, const char *file)
     if (p.dropped > 0 && !r->c->json) {
         fprintf(stderr, "%s: %u more problems not shown\n", file, (unsigned)p.dropped);
     }
-    if (clean && !delete &&!change) {
+    if (clean && !deletion && !changing) {
         queue_add(r, file, &doc, &m, problems);
         return;
     }
     queue_flush(r); /* what came before is said first, and a deletion sees it */
-    if (clean && delete) {
+    if (clean && deletion) {
         import_delete(r, file, &doc, problems);
-    } else if (clean && change) {
-        import_change(r, file, &doc, problems);
+    } else if (clean && changing) {
+        import_change(r, file, &doc, &m, problems);
     } else {
         r->bad++;
         const char *list = st == BZL_OK ? head_of(&doc, "EtpsInnerInvtNo") : NULL;

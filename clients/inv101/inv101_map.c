@@ -143,6 +143,8 @@ inv101_to_decl(const inv101_doc *doc, inv101_decl *out, inv101_problems *problem
              strlen(day) >= 6 ? day + 6 : "");
     d->date = out->date;
     d->pending = true;
+    const char *flag = value_of(&doc->message, INV101_MESSAGE, "DelcareFlag");
+    d->draft = flag != NULL && strcmp(flag, "0") == 0; /* 暂存: stored, applying nothing */
     size_t at = 0;
     d->list_fields = out->field_ptrs;
     d->n_list_fields = fields_of(&doc->message, INV101_MESSAGE, NULL, 0, out, &at);

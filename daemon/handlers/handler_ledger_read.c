@@ -84,6 +84,7 @@ decl_to_pb(show *s, Bzl__V1__Declaration *out)
     bzl_date_format(d->date, s->date, sizeof s->date);
     out->date = s->date;
     out->pending = d->pending;
+    out->draft = d->draft;
     out->related_book = (char *)d->related_book;
     out->related_id = (char *)d->related_id;
     out->origin = (char *)bzl_origin_name((bzl_origin)d->origin);

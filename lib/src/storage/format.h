@@ -72,7 +72,11 @@
  *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration, 5 post, 6 void,
  *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject, 12 stocktake,
  *                 13 rate, 14 trade; 18 work order open, 19 work order complete,
- *                 20 delivery (payloads at the top of storage_repair.c and storage_transfer.c)
+ *                 20 delivery (payloads at the top of storage_repair.c and storage_transfer.c),
+ *                 21 declaration changed (storage_replace.c: enterprise 10 | id_len u8 | id |
+ *                 old version's entry u64 | its void entry u64 | new version's entry u64 |
+ *                 reason_len u16 | reason; no effects: the void and the new declaration carry
+ *                 them)
  *   1       8     time_ms i64
  *   9       4     uid u32
  *   13      4     gid u32
@@ -154,8 +158,9 @@
  *   1     direction
  *   4     trade_mode
  *   4     date i32 (days since 1970-01-01)
- *   1     flags: 1 pending, 2 an ATTRS section follows the lines (no other bit set; a
- *           declaration without attributes encodes exactly as before attributes existed)
+ *   1     flags: 1 pending, 2 an ATTRS section follows the lines, 4 a draft (暂存: its
+ *           effects sections are empty; always with 1) (no other bit set; a declaration
+ *           without attributes encodes exactly as before attributes existed)
  *   12    related_book, padded
  *   1     related_id_len u8 (0..64)
  *   m     related_id
@@ -424,6 +429,7 @@
 /* The declaration's flags byte and its ATTRS section. */
 #define DECL_FLAG_PENDING 1u
 #define DECL_FLAG_ATTRS 2u
+#define DECL_FLAG_DRAFT 4u
 #define ATTR_RECORD_HEADER_BYTES (4u + 1u + 2u)
 enum {
     ATTR_ORIGIN = 1,

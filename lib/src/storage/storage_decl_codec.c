@@ -175,7 +175,9 @@ bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
     wr_fixed(&w, d->trade_mode, BZL_TRADE_MODE_LEN);
     wr_i32(&w, d->date);
     size_t attrs = attrs_encode(NULL, d);
-    wr_u8(&w, (uint8_t)((d->pending ? DECL_FLAG_PENDING : 0) | (attrs > 0 ? DECL_FLAG_ATTRS : 0)));
+    BZL_ASSERT(!d->draft || d->pending);
+    wr_u8(&w, (uint8_t)((d->pending ? DECL_FLAG_PENDING : 0) | (attrs > 0 ? DECL_FLAG_ATTRS : 0) |
+                        (d->draft ? DECL_FLAG_DRAFT : 0)));
     wr_fixed(&w, d->related_book, BZL_BOOK_NO_LEN);
     wr_u8(&w, (uint8_t)related_len);
     wr_bytes(&w, d->related_id, related_len);
@@ -231,8 +233,10 @@ bzl__decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line
     rd_text(&r, d->trade_mode, sizeof d->trade_mode, BZL_TRADE_MODE_LEN, true);
     d->date = rd_i32(&r);
     uint8_t flags = rd_u8(&r);
-    r.bad |= (flags & ~(DECL_FLAG_PENDING | DECL_FLAG_ATTRS)) != 0;
+    r.bad |= (flags & ~(DECL_FLAG_PENDING | DECL_FLAG_ATTRS | DECL_FLAG_DRAFT)) != 0;
     d->pending = (flags & DECL_FLAG_PENDING) != 0;
+    d->draft = (flags & DECL_FLAG_DRAFT) != 0;
+    r.bad |= d->draft && !d->pending;
     rd_text(&r, d->related_book, sizeof d->related_book, BZL_BOOK_NO_LEN, true);
     size_t related_len = rd_u8(&r);
     r.bad |= related_len > BZL_DECL_ID_BYTES_MAX;

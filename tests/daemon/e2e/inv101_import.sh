@@ -3,11 +3,13 @@
 # 核注清单 of tests/fixtures/inv101 as a pending declaration keeping every field, and that
 # `bzl inv101 export` gives the same list back (same fields and values, compared element by
 # element by inv101_same.py) for the import, the export, the transfer pair, the domestic sale
-# and the signed import; that a re-import replays and a folder import is idempotent with its
+# the signed import, the draft and the change; that a re-import replays and a folder import is idempotent with its
 # summary; that a list breaking the message's rules and a list the daemon refuses are each named
 # FILE:LINE: element path (the line found here with grep, not by bzl); that a deletion
 # (DclTypecd 3) voids a pending list and is refused for a posted one naming `bzl reverse`; that
-# drafts and changes are refused with their reason and leave the ledger as it was; and that
+# a draft (DelcareFlag 0) is stored without touching balances and replaced when declared, a
+# change (DclTypecd 2) replaces a pending list (ChgTmsCnt counted, a re-run replays) and is
+# refused for a posted one naming `bzl reverse`; and that
 # malformed files (truncated, DOCTYPE, wrong root) are refused with no crash.
 #   usage: inv101_import.sh BZLD BZL SRC
 set -uo pipefail
@@ -150,15 +152,53 @@ line=$(grep -n '<EtpsInnerInvtNo>' "$tmp/reuse.xml" | cut -d: -f1)
 check "other content under an imported EtpsInnerInvtNo is ID_REUSED at its element" \
   grep -qF "$tmp/reuse.xml:$line: InvtHeadType/EtpsInnerInvtNo: ID_REUSED" "$tmp/err"
 
-# ---- drafts and changes: refused with their reason, nothing written --------------------------
-before=$(entries)
+# ---- a draft (DelcareFlag 0) is stored and applies nothing; declared, it replaces itself ------
+#   Item 2 holds 1000 posted (import.xml's line 2, posted above) and nothing pending.
+bal2() { "$bzl" --json balance --book $BA --kind material --item 2 >"$tmp/bal2.json"
+         field "$tmp/bal2.json" '(d[0]["qty"], d[0]["pending_in"])'; }
+check "item 2 starts at 1000 posted, 0 pending in" test "$(bal2)" = "('1000', '0')"
 "$bzl" inv101 import "$fx/draft.xml" >"$tmp/out" 2>"$tmp/err"
-check "a draft (DelcareFlag 0) exits 4" test $? -eq 4
-check "the draft's refusal names DelcareFlag" grep -q 'draft.xml:[0-9]*: InvtMessage/DelcareFlag: DelcareFlag 0 (暂存)' "$tmp/err"
+check "a draft is imported (exit 0)" test $? -eq 0
+check "… said so" grep -q 'draft.xml: list W-2603-IMP2 imported' "$tmp/out"
+"$bzl" --json declaration show --enterprise $A W-2603-IMP2 >"$tmp/show.json"
+check "its state is draft" test "$(field "$tmp/show.json" 'd["state"]')" = draft
+check "the draft moves no balance of item 2" test "$(bal2)" = "('1000', '0')"
+"$bzl" post --enterprise $A W-2603-IMP2 >"$tmp/out" 2>&1
+check "a draft cannot be posted" grep -q 'STATE_CONFLICT' "$tmp/out"
+"$bzl" inv101 export --enterprise $A W-2603-IMP2 >"$tmp/draft-out.xml"
+check "import then export gives the same list (draft.xml, DelcareFlag 0)" $same "$fx/draft.xml" "$tmp/draft-out.xml"
+"$bzl" inv101 import "$fx/draft.xml" >"$tmp/out" 2>"$tmp/err"
+check "re-importing the draft replays" grep -q 'W-2603-IMP2 replayed' "$tmp/out"
+sed 's|<DelcareFlag>0</DelcareFlag>|<DelcareFlag>1</DelcareFlag>|' "$fx/draft.xml" >"$tmp/declared.xml"
+"$bzl" inv101 import "$tmp/declared.xml" >"$tmp/out" 2>"$tmp/err"
+check "the declared draft replaces it" grep -q 'declared.xml: list W-2603-IMP2 declared (journal [0-9]*)' "$tmp/out"
+"$bzl" --json declaration show --enterprise $A W-2603-IMP2 >"$tmp/show.json"
+check "… now pending" test "$(field "$tmp/show.json" 'd["state"]')" = pending
+check "… reserving its 1000 on item 2" test "$(bal2)" = "('1000', '1000')"
+"$bzl" --json audit >"$tmp/audit.json"
+check "a change entry links the draft, its void and the declared version" \
+  grep -q 'change W-2603-IMP2 of 3301230001: entry [0-9]* replaced by [0-9]* (void [0-9]*): INV101 申报 (DelcareFlag 1): the draft declared' "$tmp/audit.json"
+
+# ---- a change (DclTypecd 2) before posting replaces the list; after posting it is refused ----
+#   400 at 3.3333 is 1333.32 (1333.332, within 0.01).
+sed 's|<DclTypecd>1</DclTypecd>|<DclTypecd>2</DclTypecd>|; s|<ChgTmsCnt>0</ChgTmsCnt>|<SeqNo>202600000122717121</SeqNo><ChgTmsCnt>1</ChgTmsCnt>|; s|<DclQty>1000</DclQty>|<DclQty>400</DclQty>|; s|<DclTotalAmt>3333.30</DclTotalAmt>|<DclTotalAmt>1333.33</DclTotalAmt>|; s|<DelcareFlag>0</DelcareFlag>|<DelcareFlag>1</DelcareFlag>|' \
+  "$fx/draft.xml" >"$tmp/change-pending.xml"
+"$bzl" inv101 import "$tmp/change-pending.xml" >"$tmp/out" 2>"$tmp/err"
+check "a change of a pending list is applied" grep -q 'list W-2603-IMP2 changed' "$tmp/out"
+[ -s "$tmp/err" ] && cat "$tmp/err" >&2
+check "… its reservation is now 400" test "$(bal2)" = "('1000', '400')"
+"$bzl" inv101 import "$tmp/change-pending.xml" >"$tmp/out" 2>"$tmp/err"
+check "the same change again replays" grep -q 'list W-2603-IMP2 replayed' "$tmp/out"
+sed 's|<ChgTmsCnt>1</ChgTmsCnt>|<ChgTmsCnt>3</ChgTmsCnt>|' "$tmp/change-pending.xml" >"$tmp/change-skip.xml"
+line=$(grep -n '<ChgTmsCnt>3<' "$tmp/change-skip.xml" | cut -d: -f1)
+"$bzl" inv101 import "$tmp/change-skip.xml" >"$tmp/out" 2>"$tmp/err"
+check "a change that skips a count is refused at ChgTmsCnt (A.5 rule 3)" \
+  grep -qF "$tmp/change-skip.xml:$line: InvtHeadType/ChgTmsCnt: ChgTmsCnt (变更次数) is 3; list W-2603-IMP2 was filed with 1, so this change is 2" "$tmp/err"
+before=$(entries)
 "$bzl" inv101 import "$fx/change.xml" >"$tmp/out" 2>"$tmp/err"
 check "a change of a posted list is refused naming the reversal" \
   grep -q "change.xml:[0-9]*: InvtHeadType/EtpsInnerInvtNo: STATE_CONFLICT: list W-2603-IMP is posted and cannot be changed; a posted list is corrected by reversal: bzl reverse --enterprise $A W-2603-IMP" "$tmp/err"
-check "neither writes anything" test "$(entries)" = "$before"
+check "the refusals write nothing" test "$(entries)" = "$before"
 
 # ---- deletion (DclTypecd 3): voids a pending list; a posted one names the reversal -----------
 sed 's|<DclTypecd>2</DclTypecd>|<DclTypecd>3</DclTypecd>|' "$fx/change.xml" >"$tmp/delete-posted.xml"
@@ -197,11 +237,16 @@ setup
 check "the signed list is imported" grep -q 'import-signed.xml: list W-2603-IMP imported' "$tmp/out"
 "$bzl" inv101 export --enterprise $A W-2603-IMP >"$tmp/signed-out.xml"
 check "import then export gives the same list (import-signed.xml)" $same "$fx/import-signed.xml" "$tmp/signed-out.xml"
-"$bzl" --json inv101 import "$fx/import-signed.xml" "$fx/draft.xml" >"$tmp/out.json" 2>"$tmp/err"
+"$bzl" inv101 import "$fx/change.xml" >"$tmp/out" 2>"$tmp/err"
+check "change.xml changes the pending signed list" grep -q 'change.xml: list W-2603-IMP changed' "$tmp/out"
+"$bzl" inv101 export --enterprise $A W-2603-IMP >"$tmp/change-out.xml"
+check "import then export gives the same list (change.xml)" $same "$fx/change.xml" "$tmp/change-out.xml"
+check "the ledger with its changes verifies" sh -c "\"$bzl\" verify >/dev/null"
+"$bzl" --json inv101 import "$fx/change.xml" "$tmp/unit.xml" >"$tmp/out.json" 2>"$tmp/err"
 check "--json: one object per file with its outcome" \
   test "$(field "$tmp/out.json" '[f["outcome"] for f in d["files"]], d["replayed"], d["refused"]')" = "(['replayed', 'refused'], 1, 1)"
-check "--json: the draft's problem has its path" \
-  test "$(field "$tmp/out.json" 'd["files"][1]["problems"][0]["path"]')" = "InvtMessage/DelcareFlag"
+check "--json: the refusal's problem has its path" \
+  test "$(field "$tmp/out.json" 'd["files"][1]["problems"][0]["path"]')" = "InvtListType[1]/DclUnitcd"
 
 stop_daemon
 scenario_end inv101_import

@@ -84,6 +84,7 @@ static const expect expected[] = {
     {B(TAX_REPORT), "tax_report", false, STAFF, BZLD_SCOPE_NONE},
     {B(SET_LOT_METHOD), "set_lot_method", true, E | C | A, BZLD_SCOPE_BOOK},
     {B(LIST_LOTS), "list_lots", false, STAFF | E, BZLD_SCOPE_BOOK},
+    {B(REPLACE_DECLARATION), "replace_declaration", true, E | A, BZLD_SCOPE_HANDLER},
 };
 
 static const expect *

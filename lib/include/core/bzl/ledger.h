@@ -122,6 +122,9 @@ typedef struct bzl_declaration {
     char trade_mode[BZL_TRADE_MODE_LEN + 1];
     int32_t date; /* days since 1970-01-01 */
     bool pending;
+    /* A draft (暂存, INV101 DelcareFlag 0): checked like any declaration, stored, but applying
+     * nothing to any balance until a declared version replaces it; always pending too. */
+    bool draft;
     char related_book[BZL_BOOK_NO_LEN + 1]; /* "" when absent */
     char related_id[BZL_DECL_ID_BYTES_MAX + 1];
     uint32_t line_count;
