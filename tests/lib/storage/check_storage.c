@@ -901,6 +901,140 @@ START_TEST(declaration_list_field_damage_is_corrupt)
 }
 END_TEST
 
+/* Replaces d's declaration (d's id) in a batch of its own and commits; the result's status. */
+static bzl_status
+replace_one(const bzl_declaration *d, const char *reason, bzl_submit_result *r)
+{
+    bzl_txn *t = write_txn();
+    bzl_status st = bzl_storage_replace(t, d, reason, &actor, r);
+    if (st != BZL_OK) {
+        bzl_txn_abort(t);
+        return st;
+    }
+    return bzl_txn_commit(t);
+}
+
+static void
+balances_verify(void)
+{
+    bzl_verify_report br;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &br), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!br.mismatch);
+}
+
+/* A draft is stored but reserves nothing: pending in and out stay 0; it cannot be posted;
+ * voiding it releases nothing; declared (a replacement), it reserves as any pending one; the
+ * balances recompute from the journal. */
+START_TEST(draft_reserves_nothing_until_declared)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_action_result a;
+    bzl_decl_info info;
+    seed();
+    make_decl(&d, &line, "DR-1", BZL_DIR_IN, 1, E5(10));
+    d.pending = true;
+    d.draft = true;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, 0);
+    ck_assert_int_eq(declaration_read("DR-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.state, BZL_DECL_DRAFT);
+    ck_assert(info.decl.draft && info.decl.pending);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_post(t, ENT, "DR-1", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_STATE_CONFLICT);
+    bzl_txn_abort(t);
+    /* A draft is not refused for the balance it would need (item 1 has none): it reserves
+     * nothing yet; its declared version will meet that rule. */
+    bzl_declaration out;
+    bzl_decl_line out_line;
+    make_decl(&out, &out_line, "DR-OUT", BZL_DIR_OUT, 1, E5(10));
+    out.pending = true;
+    out.draft = true;
+    ck_assert_int_eq(submit_one(&out, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_out_e5, 0);
+
+    d.draft = false; /* declared: 10 pending in */
+    ck_assert_int_eq(replace_one(&d, "the draft declared", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, E5(10));
+    ck_assert_int_eq(declaration_read("DR-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.state, BZL_DECL_PENDING);
+    ck_assert(!info.decl.draft);
+
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_void(t, ENT, "DR-OUT", false, "", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_out_e5, 0);
+    balances_verify();
+}
+END_TEST
+
+/* A change before posting: the old reservation released, the new one made, three entries (void,
+ * declaration, change); the same content replays; after posting, STATE_CONFLICT naming the
+ * reversal; a new version the rules refuse writes nothing and leaves the old one. */
+START_TEST(replace_changes_a_pending_declaration_only)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_action_result a;
+    bzl_decl_info info;
+    seed();
+    make_decl(&d, &line, "CH-1", BZL_DIR_IN, 1, E5(10));
+    d.pending = true;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    uint64_t before = journal_entries();
+    line.qty_e5 = E5(7);
+    ck_assert_int_eq(replace_one(&d, "ChgTmsCnt 1", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_uint_eq(journal_entries(), before + 3);
+    ck_assert_uint_eq(r.seq, before + 2); /* void, then the new declaration, then the link */
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, E5(7));
+    ck_assert_int_eq(declaration_read("CH-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.state, BZL_DECL_PENDING);
+
+    ck_assert_int_eq(replace_one(&d, "ChgTmsCnt 1 again", &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_uint_eq(r.seq, before + 2);
+    ck_assert_uint_eq(journal_entries(), before + 3);
+
+    /* A new version the rules refuse (an outflow of 1000; nothing is posted) writes nothing. */
+    bzl_declaration bad = d;
+    bzl_decl_line bad_line = line;
+    bad.lines = &bad_line;
+    bad.direction = BZL_DIR_OUT;
+    strcpy(bad.trade_mode, "5015");
+    bad_line.qty_e5 = E5(1000);
+    ck_assert_int_eq(replace_one(&bad, "an outflow", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_INSUFFICIENT_BALANCE);
+    ck_assert_uint_eq(journal_entries(), before + 3);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, E5(7));
+
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_post(t, ENT, "CH-1", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(7));
+    line.qty_e5 = E5(5);
+    ck_assert_int_eq(replace_one(&d, "ChgTmsCnt 2", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_STATE_CONFLICT);
+    ck_assert_ptr_nonnull(strstr(r.fault.message, "bzl reverse"));
+
+    make_decl(&d, &line, "CH-NONE", BZL_DIR_IN, 1, E5(1));
+    ck_assert_int_eq(replace_one(&d, "no such list", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_NOT_FOUND);
+    balances_verify();
+}
+END_TEST
+
 /* ---- verification ---------------------------------------------------------------------------- */
 
 /* Seeds master data and two declarations: 7 entries, a balance on material 1. */
@@ -1489,7 +1623,8 @@ storage_suite(void)
           submit_refuses_unknown_foreign_and_suspended_books,
           submit_pending_outflow_reserves_stored_balance,
           declaration_attributes_round_trip_and_are_content,
-          declaration_list_fields_round_trip_and_are_content}},
+          declaration_list_fields_round_trip_and_are_content, draft_reserves_nothing_until_declared,
+          replace_changes_a_pending_declaration_only}},
         {"balance", {balance_list_pages_in_kind_and_item_order}},
         {"faults",
          {corrupt_balance_row_is_reported_not_trusted, corrupt_book_row_is_reported_not_trusted,
