@@ -561,7 +561,8 @@ static const cli_cmd commands[] = {
      "are refused naming bzl reverse. Ends with a summary line.\n"
      "\n"
      "JSON: {\"files\": [{\"file\", \"list\", \"outcome\" (imported, replayed,\n"
-     "refused), \"seq\", \"problems\": [{\"line\", \"path\", \"message\"}]}],\n"
+     "declared, saved again, changed, deleted, refused), \"seq\", \"problems\":\n"
+     "[{\"line\", \"path\", \"message\"}]}],\n"
      "\"imported\", \"replayed\", \"refused\"}. Exit status 4 when a file has a problem,\n"
      "1 when the daemon refused a list, 3 when it cannot be reached.\n",
      cli_inv101_import},
