@@ -518,6 +518,9 @@ key_list_lots(const Bzl__V1__Request *req)
     X(LIST_LOTS, .name = "list_lots", .handle = bzld_handle_list_lots, .roles = R_READERS,         \
       .scope = BZLD_SCOPE_BOOK, .key = key_list_lots, .missing = missing_the_book)                 \
     X(TAX_QUOTE, .name = "tax_quote", .handle = bzld_handle_tax_quote, .roles = R_READERS,         \
+      .scope = BZLD_SCOPE_HANDLER)                                                                 \
+    X(REPLACE_DECLARATION, .name = "replace_declaration",                                          \
+      .handle = bzld_handle_replace_declaration, .write = true, .roles = R_ENT | R_ADMIN,          \
       .scope = BZLD_SCOPE_HANDLER)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},

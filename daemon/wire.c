@@ -19,6 +19,8 @@ static_assert((int)BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REVERSED ==
                       (int)BZL_DECL_REVERSED &&
                   (int)BZL__V1__DECLARATION_STATE__DECLARATION_STATE_POSTED == (int)BZL_DECL_POSTED,
               "declaration state numbers match");
+static_assert((int)BZL__V1__DECLARATION_STATE__DECLARATION_STATE_DRAFT == (int)BZL_DECL_DRAFT,
+              "declaration state numbers match");
 static_assert((int)BZL__V1__BOOK_STATUS__BOOK_STATUS_CLOSED == (int)BZL_BOOK_CLOSED,
               "book status numbers match");
 
@@ -584,7 +586,8 @@ header_from_pb(const Bzl__V1__Declaration *pb, bzl_declaration *d, bzl_fault *fa
     }
     d->kind = (uint8_t)pb->kind;
     d->direction = (uint8_t)pb->direction;
-    d->pending = pb->pending;
+    d->pending = pb->pending || pb->draft; /* a draft is pending: it never posts as it is */
+    d->draft = pb->draft;
     d->origin = (uint8_t)origin;
     d->duty_basis = 0;
     if (pb->duty_basis[0] != '\0') {
@@ -831,9 +834,9 @@ bzld_wire_list_declarations(const Bzl__V1__ListDeclarations *req, bzl_decl_filte
     memset(f, 0, sizeof *f);
     bzl_status st = BZL_OK;
     if (req->state < BZL__V1__DECLARATION_STATE__DECLARATION_STATE_UNSPECIFIED ||
-        req->state > BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REVERSED) {
+        req->state > BZL__V1__DECLARATION_STATE__DECLARATION_STATE_DRAFT) {
         st = bzl_fault_set(fault, BZL_INVALID_ARGUMENT, 0, "state",
-                           "state %d is not posted, pending, voided, rejected or reversed",
+                           "state %d is not posted, pending, voided, rejected, reversed or draft",
                            (int)req->state);
     }
     f->state = (uint8_t)req->state;

@@ -145,6 +145,30 @@ BZL_NODISCARD bzl_status bzld_wire_declaration(const Bzl__V1__Declaration *pb, u
 /* The lots pb's lines name, all together (0 for a NULL pb). */
 size_t bzld_wire_lot_count(const Bzl__V1__Declaration *pb);
 
+/* The bytes the 核注清单 fields of pb take as list-field records (list_fields.h): what
+ * bzld_wire_list_fields needs in buf. 0 when pb is NULL or has more than lines_max lines. */
+size_t bzld_wire_list_bytes(const Bzl__V1__Declaration *pb, uint32_t lines_max);
+/* The 核注清单 fields of pb (header and lines) into buf as list-field records, and d's run
+ * pointing at them (NULL when none); d was converted from pb by bzld_wire_declaration. A name
+ * the table does not keep at its place, one given twice, an empty or over-long value, bad
+ * UTF-8 or a control character: BZL_INVALID_ARGUMENT with fault naming the element and the
+ * line. */
+BZL_NODISCARD bzl_status bzld_wire_list_fields(const Bzl__V1__Declaration *pb, uint8_t *buf,
+                                               size_t cap, bzl_declaration *d, bzl_fault *fault);
+
+/* What a reply's ListField pairs point into; owned, released by bzld_list_pb_free. */
+typedef struct bzld_list_pb {
+    Bzl__V1__ListField *pairs;
+    Bzl__V1__ListField **ptrs;
+    char *text;
+} bzld_list_pb;
+/* d's 核注清单 fields onto out and its lines (lines[i] is line i + 1's message, already
+ * initialised). BZL_CORRUPT for a malformed run, BZL_NO_MEMORY. */
+BZL_NODISCARD bzl_status bzld_list_fields_to_pb(const bzl_declaration *d, Bzl__V1__Declaration *out,
+                                                Bzl__V1__DeclarationLine *const *lines,
+                                                bzld_list_pb *lp);
+void bzld_list_pb_free(bzld_list_pb *lp);
+
 /* ---- the bonded ledger ----------------------------------------------------------------------- */
 
 BZL_NODISCARD bzl_status bzld_wire_norm(const Bzl__V1__Norm *pb, bzl_norm *n, bzl_fault *fault);

@@ -453,6 +453,14 @@ int cli_transfers_unmatched(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_scrap(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_backup(cli *c, const cli_cmd *cmd, int argc, char **argv);
 int cli_inv101_check(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101.c */
+/* Bytes of one INV101 file: a list of INV101_LINES_MAX lines at about 2 KiB of XML each, with
+ * room; a larger file is not a 核注清单. */
+#define CLI_INV101_BYTES_MAX (64u << 20)
+/* The whole file into a malloc'd buffer (*bytes owned by the caller); a message on stderr and
+ * false when it cannot be read or is larger than CLI_INV101_BYTES_MAX. */
+bool cli_inv101_file_read(const char *path, char **bytes, size_t *len);
+int cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
+int cli_inv101_export(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
 
 /* ---- verification and reports (cmd_recon.c) ------------------------------------------------ */
 

@@ -8,13 +8,8 @@
 #include "cli.h"
 #include "inv101.h"
 
-/* Bytes of one INV101 file: a list of INV101_LINES_MAX lines at about 2 KiB of XML each, with
- * room; a larger file is not a 核注清单. */
-#define CLI_INV101_BYTES_MAX (64u << 20)
-
-/* The whole file into a malloc'd buffer; a message on stderr and false when it cannot be. */
-static bool
-file_read(const char *path, char **bytes, size_t *len)
+bool
+cli_inv101_file_read(const char *path, char **bytes, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -73,7 +68,7 @@ check_one(const cli *c, const char *path, json_t *arr, bool *ok)
     size_t len = 0;
     inv101_doc doc = {0};
     inv101_problems p = {0};
-    bool readable = file_read(path, &bytes, &len);
+    bool readable = cli_inv101_file_read(path, &bytes, &len);
     bzl_status st = readable ? inv101_read(bytes, len, path, &doc, &p) : BZL_IO_ERROR;
     free(bytes);
     if (st == BZL_NO_MEMORY) {

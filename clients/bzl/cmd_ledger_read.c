@@ -219,18 +219,44 @@ effect_json(const Bzl__V1__Effect *e, bool *ok)
     return o;
 }
 
-/* The three tables `declaration show` prints under its header line. */
+/* The tables `declaration show` prints under its header line. */
 typedef struct decl_tables {
     cli_table lines;   /* what was declared, line by line */
     cli_table history; /* each journal entry: when, who, what, why */
     cli_table effects; /* what each entry did to each item */
+    cli_table fields;  /* the 核注清单's own fields (docs/INV101.md), when it has any */
 } decl_tables;
+
+static const cli_column field_cols[] = {{"LINE", false}, {"FIELD", false}, {"VALUE", false}};
+
+/* The 核注清单 fields of one place (the header, line 0, or a line) as rows of t, or an object
+ * {name: value} (returned, owned; NULL as text). */
+static json_t *
+list_field_rows(const cli *c, size_t line, Bzl__V1__ListField *const *f, size_t n, cli_table *t,
+                bool *ok)
+{
+    json_t *o = c->json ? json_object() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (c->json) {
+            cli_json_put(o, f[i]->name, cli_json_str(f[i]->value), ok);
+            continue;
+        }
+        if (line == 0) {
+            cli_table_add(t, "-");
+        } else {
+            cli_table_addf(t, "%zu", line);
+        }
+        cli_table_add(t, f[i]->name);
+        cli_table_add(t, f[i]->value);
+    }
+    return o;
+}
 
 /* {"line", "item", "qty", "unit", "value", "currency", "usd", "bom_version", "mode",
  * "country"[, "lots"]}: the line as submitted (mode null for none; lots only when it names
  * some). */
 static json_t *
-line_json(size_t index, const Bzl__V1__DeclarationLine *l, bool *ok)
+line_json(const cli *c, size_t index, const Bzl__V1__DeclarationLine *l, bool *ok)
 {
     const char *mode = cli_mode_name(l->mode);
     json_t *o = json_object();
@@ -256,20 +282,25 @@ line_json(size_t index, const Bzl__V1__DeclarationLine *l, bool *ok)
         }
         cli_json_put(o, "lots", lots, ok);
     }
+    cli_json_put(o, "list_fields",
+                 list_field_rows(c, index + 1, l->list_fields, l->n_list_fields, NULL, ok), ok);
     return o;
 }
 
-/* Every declared line, into the lines table or a JSON array (returned, owned; NULL as text). */
+/* Every declared line, into the lines table (and its list fields into the fields table) or a
+ * JSON array (returned, owned; NULL as text). */
 static json_t *
-line_rows(const cli *c, const Bzl__V1__Declaration *d, cli_table *t, bool *ok)
+line_rows(const cli *c, const Bzl__V1__Declaration *d, decl_tables *tt, bool *ok)
 {
     json_t *arr = c->json ? json_array() : NULL;
+    cli_table *t = &tt->lines;
     for (size_t i = 0; d != NULL && i < d->n_lines; i++) {
         const Bzl__V1__DeclarationLine *l = d->lines[i];
         if (c->json) {
-            cli_json_push(arr, line_json(i, l, ok), ok);
+            cli_json_push(arr, line_json(c, i, l, ok), ok);
             continue;
         }
+        (void)list_field_rows(c, i + 1, l->list_fields, l->n_list_fields, &tt->fields, ok);
         cli_table_addf(t, "%zu", i + 1);
         cli_table_addf(t, "%u", (unsigned)l->item);
         cli_table_add(t, l->qty);
@@ -344,10 +375,11 @@ declaration_text(const Bzl__V1__DeclarationInfo *info, const decl_tables *tt)
             printf("counterpart %s on book %s\n", d->related_id, d->related_book);
         }
     }
-    const char *const titles[] = {"declared lines", "history", "effects"};
-    const cli_table *tables[] = {&tt->lines, &tt->history, &tt->effects};
+    const char *const titles[] = {"declared lines", "history", "effects", "list fields (核注清单)"};
+    const cli_table *tables[] = {&tt->lines, &tt->history, &tt->effects, &tt->fields};
+    size_t shown = BZL_ARRAY_LEN(tables) - (tt->fields.n_cells == 0);
     bzl_status st = BZL_OK;
-    for (size_t i = 0; i < BZL_ARRAY_LEN(tables) && st == BZL_OK; i++) {
+    for (size_t i = 0; i < shown && st == BZL_OK; i++) {
         printf("\n%s\n", titles[i]);
         st = cli_table_print(tables[i]);
     }
@@ -393,20 +425,26 @@ declaration_print(const cli *c, const Bzl__V1__Response *resp)
     cli_table_init(&tt.lines, line_cols, BZL_ARRAY_LEN(line_cols));
     cli_table_init(&tt.history, history_entry_cols, BZL_ARRAY_LEN(history_entry_cols));
     cli_table_init(&tt.effects, effect_cols, BZL_ARRAY_LEN(effect_cols));
+    cli_table_init(&tt.fields, field_cols, BZL_ARRAY_LEN(field_cols));
     json_t *doc = c->json ? declaration_head_json(info, &ok) : NULL;
     json_t *entries = c->json ? json_array() : NULL;
-    json_t *lines = line_rows(c, info->declaration, &tt.lines, &ok);
+    const Bzl__V1__Declaration *d = info->declaration;
+    json_t *head_fields =
+        d != NULL ? list_field_rows(c, 0, d->list_fields, d->n_list_fields, &tt.fields, &ok) : NULL;
+    json_t *lines = line_rows(c, info->declaration, &tt, &ok);
     for (size_t i = 0; i < info->n_entries; i++) {
         entry_rows(c, info->entries[i], &tt, entries, &ok);
     }
     if (c->json) {
         cli_json_put(doc, "lines", lines, &ok);
         cli_json_put(doc, "entries", entries, &ok);
+        cli_json_put(doc, "list_fields", head_fields != NULL ? head_fields : json_object(), &ok);
         rc = cli_emit(c, NULL, doc, ok);
     } else {
         rc = declaration_text(info, &tt);
     }
     json_decref(doc);
+    cli_table_deinit(&tt.fields);
     cli_table_deinit(&tt.effects);
     cli_table_deinit(&tt.history);
     cli_table_deinit(&tt.lines);

@@ -375,14 +375,16 @@ static const cli_cmd commands[] = {
      "direction, trade mode, date), then three tables: the declared lines (item, qty,\n"
      "unit, value, currency, BOM version), the history (each journal entry: the\n"
      "declaration, then its post, void, reject or reverse, with time in UTC, the uid and\n"
-     "role that wrote it and the reason given) and the exact effects each entry applied.\n"
+     "role that wrote it and the reason given) and the exact effects each entry applied;\n"
+     "for a declaration imported from a 核注清单, a fourth table of the list's own fields\n"
+     "(line - for the header; docs/INV101.md).\n"
      "\n"
      "JSON: {\"id\", \"enterprise\", \"book\", \"trade_mode\", \"date\", \"state\", \"flow\",\n"
      "\"kind\", \"direction\", \"related_book\", \"related_id\", \"lines\": [{\"line\", \"item\",\n"
      "\"qty\", \"unit\", \"value\", \"currency\", \"usd\", \"bom_version\", \"mode\", "
-     "\"country\"}],\n"
+     "\"country\", \"list_fields\"}],\n"
      "\"entries\": [{\"seq\", \"type\", \"reason\", \"effects\", \"uid\", \"role\", "
-     "\"time\", \"time_ms\"}]}.\n",
+     "\"time\", \"time_ms\"}], \"list_fields\": {ELEMENT: text}}.\n",
      cli_declaration_show},
     {"declaration list",
      "[--state STATE] [--enterprise CODE] [--book NO] [--from DATE]\n"
@@ -393,7 +395,8 @@ static const cli_cmd commands[] = {
      "following the daemon's pages to the end: id, enterprise, book, date, trade mode,\n"
      "flow, lines, state now and age. An enterprise principal sees its own only.\n"
      "\n"
-     "  --state STATE       pending | posted | rejected | voided | reversed\n"
+     "  --state STATE       pending | posted | rejected | voided | reversed |\n"
+     "                      draft\n"
      "  --enterprise CODE   only this enterprise's\n"
      "  --book NO           only this book's\n"
      "  --from DATE         declared on or after DATE (YYYY-MM-DD)\n"
@@ -555,6 +558,40 @@ static const cli_cmd commands[] = {
      "\"problems\": [{\"line\", \"path\", \"message\"}]}. Exit status 4 when any file has a\n"
      "problem or cannot be read.\n",
      cli_inv101_check},
+    {"inv101 import", "FILE|FOLDER... [--json]",
+     "submit 核注清单 (INV101) files as declarations, every field kept",
+     "Reads each INV101 file (a folder: every *.xml in it, in name order), checks it as\n"
+     "`inv101 check` does, and submits it as a pending declaration: EtpsInnerInvtNo is the\n"
+     "declaration id (the idempotency key), BizopEtpsno the enterprise, PutrecNo the book,\n"
+     "MtpckEndprdMarkcd/ImpexpMarkcd the kind and direction, SupvModecd the trade mode,\n"
+     "InvtDclTime the date; a line's PutrecSeqno is the item, DclQty/DclUnitcd the quantity\n"
+     "and unit, DclTotalAmt/DclCurrcd the value, Natcd the country, UcnsVerno the BOM\n"
+     "version. Every other field is kept on the declaration as the list had it (declaration\n"
+     "show lists them; docs/INV101.md maps each). A file already imported with the same\n"
+     "content is replayed, not an error, so re-running over a folder is safe. Every problem,\n"
+     "the daemon's refusals included, is printed as FILE:LINE: PATH: message, PATH naming\n"
+     "the element (InvtListType[3]/DclQty). Lists go to bzld in batches of up to 256,\n"
+     "each accepted or refused on its own. A draft (DelcareFlag 0) is stored in state\n"
+     "draft, moving no balance; a later list under its EtpsInnerInvtNo replaces it. A\n"
+     "change (DclTypecd 2, ChgTmsCnt one more than the current version's) replaces a\n"
+     "pending or draft list; a deletion (DclTypecd 3) voids it; for a posted list both\n"
+     "are refused naming bzl reverse. Ends with a summary line.\n"
+     "\n"
+     "JSON: {\"files\": [{\"file\", \"list\", \"outcome\" (imported, replayed,\n"
+     "declared, saved again, changed, deleted, refused), \"seq\", \"problems\":\n"
+     "[{\"line\", \"path\", \"message\"}]}],\n"
+     "\"imported\", \"replayed\", \"refused\"}. Exit status 4 when a file has a problem,\n"
+     "1 when the daemon refused a list, 3 when it cannot be reached.\n",
+     cli_inv101_import},
+    {"inv101 export", "--enterprise CODE ID [--out FILE]",
+     "write a declaration as a 核注清单 (INV101) file for the customs client",
+     "Reads the declaration and writes it as an INV101 Package (UTF-8, no signature: the\n"
+     "customs client signs) on stdout or into FILE: its core fields as their elements and\n"
+     "every kept list field as it was imported, so exporting an imported list gives the\n"
+     "same fields and values. A declaration that was not imported from a list lacks\n"
+     "fields the message requires: the file is written, the missing fields are listed\n"
+     "and the exit status is 4.\n",
+     cli_inv101_export},
     {"backup", "--out FILE | --out-dir DIR",
      "make a consistent, compacted copy of the ledger while it keeps working",
      "Asks the daemon for a hot backup: one consistent snapshot, compacted, written while\n"

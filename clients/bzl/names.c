@@ -80,6 +80,7 @@ static const enum_word entry_types[] = {
     {"workorder_open", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_OPEN},
     {"workorder_complete", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_COMPLETE},
     {"delivery", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_DELIVERY},
+    {"change", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_CHANGE},
     {"tax_table", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TAX_TABLE},
     {"assessment", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ASSESSMENT},
     {"lot_method", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_LOT_METHOD},
@@ -91,6 +92,7 @@ static const enum_word decl_states[] = {
     {"rejected", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REJECTED},
     {"voided", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_VOIDED},
     {"reversed", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_REVERSED},
+    {"draft", BZL__V1__DECLARATION_STATE__DECLARATION_STATE_DRAFT},
 };
 static const enum_word roles[] = {
     {"none", BZL__V1__ROLE__ROLE_NONE},

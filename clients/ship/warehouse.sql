@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS bzl_entry (
                                          -- reverse, period_close, norm, item_mode, reject,
                                          -- stocktake, rate, trade, tax_table,
                                          -- assessment, lot_method (docs/TAX.md),
-                                         -- workorder_open, workorder_complete, delivery
+                                         -- workorder_open, workorder_complete, delivery,
+                                         -- change (a 核注清单 change, docs/INV101.md)
   uid             bigint      NOT NULL,
   role            text,
   request_id      numeric(20) NOT NULL,

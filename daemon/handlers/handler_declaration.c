@@ -24,6 +24,8 @@ typedef struct submit_work {
     bzl_submit_result *results;
     bzl_decl_line *lines;
     bzl_lot_ref *lots; /* the lots the lines name (SPECIFIC lots) */
+    uint8_t *list_bytes; /* the declarations' 核注清单 fields (list_fields.h), one after another */
+    size_t list_cap;
 } submit_work;
 
 /* The work and its arrays are one allocation (submit_work_new). */
@@ -215,12 +217,12 @@ aligned(size_t n)
     return (n + a - 1) / a * a;
 }
 
-/* Allocates the work for `count` declarations holding `lines_total` lines and naming
- * `lots_total` lots: the struct and its five arrays in one zeroed block, one allocation per
- * request. count, lines_total and lots_total are bounded by the frame size, so the sum cannot
- * overflow. */
+/* Allocates the work for `count` declarations holding `lines_total` lines, naming
+ * `lots_total` lots and carrying `list_bytes` of 核注清单 fields: the struct and its six arrays
+ * in one zeroed block, one allocation per request. All three are bounded by the frame size, so
+ * the sum cannot overflow. */
 static submit_work *
-submit_work_new(uint32_t count, size_t lines_total, size_t lots_total)
+submit_work_new(uint32_t count, size_t lines_total, size_t lots_total, size_t list_bytes)
 {
     size_t at_decls = aligned(sizeof(submit_work));
     size_t at_valid = at_decls + aligned(count * sizeof(bzl_declaration));
@@ -228,7 +230,8 @@ submit_work_new(uint32_t count, size_t lines_total, size_t lots_total)
     size_t at_lines = at_results + aligned(count * sizeof(bzl_submit_result));
     size_t at_lots =
         at_lines + aligned((lines_total == 0 ? 1 : lines_total) * sizeof(bzl_decl_line));
-    size_t total = at_lots + (lots_total == 0 ? 1 : lots_total) * sizeof(bzl_lot_ref);
+    size_t at_list = at_lots + aligned((lots_total == 0 ? 1 : lots_total) * sizeof(bzl_lot_ref));
+    size_t total = at_list + list_bytes;
     uint8_t *block = calloc(1, total);
     if (block == NULL) {
         return NULL;
@@ -240,6 +243,8 @@ submit_work_new(uint32_t count, size_t lines_total, size_t lots_total)
     w->results = (bzl_submit_result *)(block + at_results);
     w->lines = (bzl_decl_line *)(block + at_lines);
     w->lots = (bzl_lot_ref *)(block + at_lots);
+    w->list_bytes = block + at_list;
+    w->list_cap = list_bytes;
     return w;
 }
 
@@ -250,14 +255,17 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
     bzld *d = bzld_of_slot(slot);
     size_t lines_total = 0;
     size_t lots_total = 0;
+    size_t list_total = 0;
     for (size_t i = 0; i < count; i++) {
         /* Bound each before summing, so the allocation is bounded by count × lines_max. */
         size_t n = pbs[i] == NULL ? 0 : pbs[i]->n_lines;
         lines_total += n > d->cfg.decl_lines_max ? 0 : n;
         size_t lots = bzld_wire_lot_count(pbs[i]);
         lots_total += lots > BZL_DECL_LOTS_MAX ? 0 : lots;
+        /* Text the frame carried, so bounded by the frame cap. */
+        list_total += bzld_wire_list_bytes(pbs[i], d->cfg.decl_lines_max);
     }
-    submit_work *w = submit_work_new((uint32_t)count, lines_total, lots_total);
+    submit_work *w = submit_work_new((uint32_t)count, lines_total, lots_total, list_total);
     if (w == NULL) {
         bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory for %zu declarations", count);
         return;
@@ -266,6 +274,7 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
     w->atomic = atomic;
     bzl_decl_line *lines = w->lines;
     bzl_lot_ref *lots = w->lots;
+    uint8_t *list_at = w->list_bytes;
     uint32_t valid = 0;
     /* An enterprise principal submits only for its own enterprises and books: submit_apply
      * checks each declaration's owner once, on the writer thread where it cannot change, and
@@ -275,6 +284,11 @@ submit_start(bzld_slot *slot, Bzl__V1__Declaration *const *pbs, size_t count, bo
         bzl_submit_result *r = &w->results[i];
         r->status = bzld_wire_declaration(pbs[i], d->cfg.decl_lines_max, &w->decls[i], lines, lots,
                                           &r->fault);
+        if (r->status == BZL_OK) {
+            size_t cap = bzld_wire_list_bytes(pbs[i], d->cfg.decl_lines_max);
+            r->status = bzld_wire_list_fields(pbs[i], list_at, cap, &w->decls[i], &r->fault);
+            list_at += r->status == BZL_OK ? cap : 0;
+        }
         w->valid[i] = r->status == BZL_OK;
         valid += w->valid[i];
         lines += w->valid[i] ? w->decls[i].line_count : 0;

@@ -131,6 +131,7 @@ decl_to_pb(page_build *b, const bzl_journal_record *r)
     pd->trade_mode = page_strdup(b, d->trade_mode);
     pd->date = page_date(b, d->date);
     pd->pending = d->pending;
+    pd->draft = d->draft;
     pd->related_book = page_strdup(b, d->related_book);
     pd->related_id = page_strdup(b, d->related_id);
     pd->origin = (char *)bzl_origin_name((bzl_origin)d->origin);

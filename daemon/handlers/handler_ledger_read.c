@@ -46,6 +46,7 @@ typedef struct show {
     lot_text *lot_txt;
     char date[16];
     char tax_date[16];
+    bzld_list_pb list; /* the 核注清单 fields, pointing into the read transaction's entry */
 } show;
 
 static void
@@ -63,6 +64,7 @@ show_free(show *s)
     free(s->pb_lots);
     free(s->lot_ptrs);
     free(s->lot_txt);
+    bzld_list_pb_free(&s->list);
 }
 
 static bool
@@ -84,7 +86,7 @@ show_alloc(show *s)
            s->effect_ptrs && s->effect_txt && s->lots && s->pb_lots && s->lot_ptrs && s->lot_txt;
 }
 
-static void
+static bzl_status
 decl_to_pb(show *s, Bzl__V1__Declaration *out)
 {
     const bzl_declaration *d = &s->info.decl;
@@ -98,6 +100,7 @@ decl_to_pb(show *s, Bzl__V1__Declaration *out)
     bzl_date_format(d->date, s->date, sizeof s->date);
     out->date = s->date;
     out->pending = d->pending;
+    out->draft = d->draft;
     out->related_book = (char *)d->related_book;
     out->related_id = (char *)d->related_id;
     out->origin = (char *)bzl_origin_name((bzl_origin)d->origin);
@@ -147,6 +150,7 @@ decl_to_pb(show *s, Bzl__V1__Declaration *out)
     }
     out->n_lines = d->line_count;
     out->lines = s->line_ptrs;
+    return bzld_list_fields_to_pb(d, out, s->line_ptrs, &s->list);
 }
 
 static void
@@ -178,7 +182,12 @@ show_reply(bzld_slot *slot, show *s)
     Bzl__V1__Declaration decl;
     Bzl__V1__JournalEntry entries[BZL_DECL_ENTRIES_MAX];
     Bzl__V1__JournalEntry *entry_ptrs[BZL_DECL_ENTRIES_MAX];
-    decl_to_pb(s, &decl);
+    bzl_status st = decl_to_pb(s, &decl);
+    if (st != BZL_OK) {
+        bzld_slot_reply_status(slot, st, "reading the declaration's list fields failed: %s",
+                               bzl_status_text(st));
+        return;
+    }
     for (uint32_t i = 0; i < s->info.entry_count; i++) {
         const bzl_decl_entry *de = &s->info.entries[i];
         bzl__v1__journal_entry__init(&entries[i]);
@@ -227,7 +236,6 @@ bzld_handle_get_declaration(bzld_slot *slot)
             s.info.decl.lots = s.lots;
             s.info.decl.lot_count = n_lots;
         }
-        bzl_txn_abort(txn);
     }
     if (st == BZL_NOT_FOUND) {
         bzld_slot_reply_status(slot, st, "enterprise %.20s has no declaration %.64s",
@@ -235,7 +243,10 @@ bzld_handle_get_declaration(bzld_slot *slot)
     } else if (st != BZL_OK) {
         bzld_slot_reply_status(slot, st, "reading the declaration failed: %s", bzl_status_text(st));
     } else {
-        show_reply(slot, &s);
+        show_reply(slot, &s); /* the list fields are a view of the entry: txn still open */
+    }
+    if (txn != NULL) {
+        bzl_txn_abort(txn);
     }
     show_free(&s);
 }

@@ -86,6 +86,9 @@ void bzld_handle_tax_report(bzld_slot *slot);
 void bzld_handle_set_lot_method(bzld_slot *slot);
 void bzld_handle_list_lots(bzld_slot *slot);
 
+/* handler_list.c: 核注清单 (INV101) changes */
+void bzld_handle_replace_declaration(bzld_slot *slot);
+
 /* handler_ops.c */
 void bzld_handle_backup(bzld_slot *slot);
 

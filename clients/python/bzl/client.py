@@ -302,6 +302,16 @@ class _Requests:
         cv.declaration_pb(declaration, out=body.declaration)
         return self._unary(req, lambda resp: _submit_result(_result(resp, "submit")))
 
+    def replace_declaration(self, declaration: DeclarationLike, reason: str) -> SubmitResult:
+        """Replaces a pending or draft declaration by a new version under the same id (a
+        核注清单 change, or a draft declared): the old version is voided with the reason and the
+        new one applied, in one step. The same content replays; a posted declaration raises
+        StateConflict naming the reversal (docs/INV101.md)."""
+        req, body = _request("replace_declaration")
+        cv.declaration_pb(declaration, out=body.declaration)
+        body.reason = _text(reason, "reason")
+        return self._unary(req, lambda resp: _submit_result(_result(resp, "submit")))
+
     def submit_batch(
         self, declarations: Iterable[DeclarationLike], *, atomic: bool = False
     ) -> List[SubmitResult]:
@@ -960,6 +970,7 @@ METHODS: Dict[str, str] = {
     "set_lot_method": "set_lot_method",
     "list_lots": "lots",
     "tax_quote": "tax_quote",
+    "replace_declaration": "replace_declaration",
 }
 
 

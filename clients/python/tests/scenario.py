@@ -118,6 +118,11 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
             decl("R1", "material", "in", "0615", "2026-01-13", 1, "8"),
         ]
     )
+    # P1 again, unchanged: a change with the same content replays and writes nothing.
+    ans["replace_declaration"] = c.replace_declaration(
+        decl("P1", "material", "in", "0615", "2026-01-10", 1, "5", pending=True),
+        reason="INV101 变更申请, nothing changed",
+    )
     ans["post_declaration"] = c.post("P1", A)
     ans["void_declaration"] = c.void("P2", A, reason="entered twice")
     ans["reject_declaration"] = c.reject("P3", A, reason="wrong trade mode")

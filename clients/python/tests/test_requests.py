@@ -70,6 +70,8 @@ def test_records_come_back_as_registered(ledger: scenario.Ledger) -> None:
 def test_declarations_and_two_phase_actions(ledger: scenario.Ledger) -> None:
     a = ledger.answers
     assert a["submit"].ok and a["submit"].seq > 0 and not a["submit"].replayed
+    # The unchanged P1 replays: its own sequence, nothing written.
+    assert a["replace_declaration"].ok and a["replace_declaration"].replayed
     assert [r.id for r in a["submit_batch"]] == ["D2", "D3", "T1", "T2", "P1", "P2", "P3", "R1"]
     assert all(r.ok and r.error is None for r in a["submit_batch"])
     assert a["post_declaration"].state == "posted"

@@ -72,7 +72,11 @@
  *   0       1     type: 1 enterprise, 2 book, 3 item, 4 declaration, 5 post, 6 void,
  *                 7 reverse, 8 period close, 9 norm, 10 item mode, 11 reject, 12 stocktake,
  *                 13 rate, 14 trade; 18 work order open, 19 work order complete,
- *                 20 delivery (payloads at the top of storage_repair.c and storage_transfer.c)
+ *                 20 delivery (payloads at the top of storage_repair.c and storage_transfer.c),
+ *                 21 declaration changed (storage_replace.c: enterprise 10 | id_len u8 | id |
+ *                 old version's entry u64 | its void entry u64 | new version's entry u64 |
+ *                 reason_len u16 | reason; no effects: the void and the new declaration carry
+ *                 them)
  *   1       8     time_ms i64
  *   9       4     uid u32
  *   13      4     gid u32
@@ -154,8 +158,9 @@
  *   1     direction
  *   4     trade_mode
  *   4     date i32 (days since 1970-01-01)
- *   1     flags: 1 pending, 2 an ATTRS section follows the lines (no other bit set; a
- *           declaration without attributes encodes exactly as before attributes existed)
+ *   1     flags: 1 pending, 2 an ATTRS section follows the lines, 4 a draft (暂存: its
+ *           effects sections are empty; always with 1) (no other bit set; a declaration
+ *           without attributes encodes exactly as before attributes existed)
  *   12    related_book, padded
  *   1     related_id_len u8 (0..64)
  *   m     related_id
@@ -174,7 +179,9 @@
  *   ATTRS section, only when flags has 2 (storage_decl_codec.c):
  *   4     attrs_len u32 (> 0): the bytes of the records that follow
  *   7+n×  records in strictly ascending (line, tag) order, one per attribute that is not at
- *         its default (absent attributes are not written, which keeps the encoding canonical):
+ *         its default (absent attributes are not written, which keeps the encoding canonical),
+ *         except that the 核注清单's fields (tags 64-159) follow all the others as one run, in
+ *         its own strictly ascending (line, tag) order:
  *           4  line u32: 0 for the declaration, 1..line_count for a line
  *           1  tag u8 (the table below; an unknown tag is CORRUPT)
  *           2  len u16 (1..65535)
@@ -187,6 +194,34 @@
  *          33  declaration  tax_date i32 LE (days): the tax notice's date (domestic sales)
  *          34  line         lots: count u16, then count × (receipt_line u32 | qty_e5 i64 |
  *                           id_len u8 | id): the lots the line takes (SPECIFIC, storage_lots.c)
+ *      64-159  both         the 核注清单's own fields (INV101), UTF-8 text as the list had it, at
+ *                           most 4 bytes per character of the message's bound; the table is
+ *                           lib/src/core/list_fields.c, the run's reader bzl_list_field_next.
+ *                           They follow every other record. Header (line 0), 64 + the element's
+ *                           place in InvtHeadType:
+ *                64 SeqNo  65 BondInvtNo  66 ChgTmsCnt  68 InvtType  71 BizopEtpsSccd
+ *                72 BizopEtpsNm  73 RcvgdEtpsno  74 RvsngdEtpsSccd  75 RcvgdEtpsNm  76 DclEtpsno
+ *                77 DclEtpsSccd  78 DclEtpsNm  79 InputCode  80 InputCreditCode  81 InputName
+ *                82 InputTime  84 EntryNo  85 EntryDclTime  86 CorrEntryDclEtpsNo
+ *                87 CorrEntryDclEtpsSccd  88 CorrEntryDclEtpsNm  89 RltInvtNo  90 RltPutrecNo
+ *                91 RltEntryNo  92 RltEntryBizopEtpsno  93 RltEntryBizopEtpsSccd
+ *                94 RltEntryBizopEtpsNm  95 RltEntryRcvgdEtpsno  96 RltEntryRvsngdEtpsSccd
+ *                97 RltEntryRcvgdEtpsNm  98 RltEntryDclEtpsno  99 RltEntryDclEtpsSccd
+ *                100 RltEntryDclEtpsNm  101 ImpexpPortcd  102 DclPlcCuscd  106 TrspModecd
+ *                107 ApplyNo  108 ListType  109 DclcusFlag  110 DclcusTypecd  111 DecType
+ *                112 GenDecFlag  113 StshipTrsarvNatcd  114 DclTypecd  115 IcCardNo  116 Rmk
+ *                117 LevyBlAmt  118 BondInvtTypecd  119 ListStat  120 VrfdedMarkcd
+ *                121 InvtIochkptStucd  122 PassportUsedTypeCd  123 EntryStucd
+ *                124 NeedEntryModified  125 PrevdTime  126 FormalVrfdedTime  127 DelcareFlag
+ *                128 SysId  129 OperCusRegCode
+ *              (67, 69, 70, 83, 103-105: core fields, never used). Lines (1..n), 64 + the
+ *              element's place in InvtListType:
+ *                64 SeqNo  65 GdsSeqno  67 GdsMtno  68 Gdecd  69 GdsNm  70 GdsSpcfModelDesc
+ *                72 LawfUnitcd  73 SecdLawfUnitcd  75 LawfQty  76 SecdLawfQty  77 DclUprcAmt
+ *                82 DestinationNatcd  83 LvyrlfModecd  84 WtSfVal  85 FstSfVal  86 SecdSfVal
+ *                87 GrossWt  88 NetWt  90 ClyMarkcd  91 EntryGdsSeqno  92 ApplyTbSeqno
+ *                93 UseCd  94 ModfMarkcd  95 Rmk  96 ActlPassQty  97 PassportUsedQty
+ *              (66, 71, 74, 78-81, 89: core fields, never used).
  *
  *   Stocktake payload (storage_recon.c):
  *
@@ -398,6 +433,7 @@
 /* The declaration's flags byte and its ATTRS section. */
 #define DECL_FLAG_PENDING 1u
 #define DECL_FLAG_ATTRS 2u
+#define DECL_FLAG_DRAFT 4u
 #define ATTR_RECORD_HEADER_BYTES (4u + 1u + 2u)
 enum {
     ATTR_ORIGIN = 1,

@@ -358,6 +358,30 @@ summary_delivery(const uint8_t *p, size_t n, bzl_audit_row *row)
              kind == BZL_KIND_PRODUCT ? "to" : "from", cp, qty, day);
 }
 
+/* "change ID of ENTERPRISE: entry 12 replaced by 14 (void 13): 变更申请 ChgTmsCnt 1". */
+static void
+summary_change(const uint8_t *p, size_t n, bzl_audit_row *row)
+{
+    bzl_rd r = {.p = p, .len = n};
+    char ent[BZL_ENTERPRISE_CODE_LEN + 1] = "";
+    rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+    size_t id_len = rd_u8(&r);
+    char id[BZL_DECL_ID_BYTES_MAX + 1] = "";
+    rd_text(&r, id, sizeof id, id_len <= BZL_DECL_ID_BYTES_MAX ? id_len : 0, false);
+    uint64_t old_seq = rd_u64(&r);
+    uint64_t void_seq = rd_u64(&r);
+    uint64_t new_seq = rd_u64(&r);
+    size_t reason_len = rd_u16(&r);
+    char reason[BZL_TEXT_BYTES_MAX + 1] = "";
+    rd_text(&r, reason, sizeof reason, reason_len <= BZL_TEXT_BYTES_MAX ? reason_len : 0, false);
+    if (!r.bad) {
+        memcpy(row->enterprise, ent, sizeof row->enterprise);
+    }
+    snprintf(row->summary, sizeof row->summary,
+             "change %s of %s: entry %" PRIu64 " replaced by %" PRIu64 " (void %" PRIu64 "): %.80s",
+             r.bad ? "?" : id, r.bad ? "?" : ent, old_seq, new_seq, void_seq, r.bad ? "" : reason);
+}
+
 static void
 audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
 {
@@ -425,6 +449,9 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
         break;
     case JOURNAL_DELIVERY:
         summary_delivery(p, n, row);
+        break;
+    case JOURNAL_CHANGE:
+        summary_change(p, n, row);
         break;
     case JOURNAL_LOT_METHOD: {
         bzl_rd r = {.p = p, .len = n};

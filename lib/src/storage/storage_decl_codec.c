@@ -6,6 +6,11 @@
 
 #include <stdlib.h>
 
+#include "bzl/list_fields.h"
+
+static_assert(ATTR_RECORD_HEADER_BYTES == BZL_LIST_RECORD_HEADER_BYTES,
+              "list fields are ATTRS records");
+
 static_assert(BZL_DECL_ID_BYTES_MAX <= UINT8_MAX, "id length fits its u8");
 static_assert(sizeof(bzl_decl_line) % _Alignof(bzl_lot_ref) == 0,
               "lots placed after the lines are aligned");
@@ -60,9 +65,10 @@ lots_put(bzl_wr *w, uint32_t line, const bzl_lot_ref *lots, uint32_t from, uint3
     return ATTR_RECORD_HEADER_BYTES + len;
 }
 
-/* Every attribute of d that is not at its default, in (line, tag) order: written to w when w
- * is not NULL. Returns their bytes either way, 0 when d has none. A new attribute is one
- * attr_put here, in its place in that order, and one case in attr_decode. */
+/* Every attribute of d that is not at its default, in (line, tag) order, then the list fields'
+ * run (format.h): written to w when w is not NULL. Returns their bytes either way, 0 when d has
+ * none. A new attribute is one attr_put here, in its place in that order, and one case in
+ * attr_decode. */
 static size_t
 attrs_encode(bzl_wr *w, const bzl_declaration *d)
 {
@@ -87,6 +93,14 @@ attrs_encode(bzl_wr *w, const bzl_declaration *d)
         }
         n += lots_put(w, d->lots[i].line, d->lots, i, j);
         i = j;
+    }
+    /* The list fields come last, after every other record, the header's and the lines' (the
+     * lots): the run is already in format.h's record layout and its own (line, tag) order. */
+    if (d->list_fields_len > 0) {
+        if (w != NULL) {
+            wr_bytes(w, d->list_fields, d->list_fields_len);
+        }
+        n += d->list_fields_len;
     }
     return n;
 }
@@ -169,10 +183,23 @@ attrs_decode(bzl_rd *r, bzl_declaration *d, bzl_decl_line *lines, lots_sink *sin
         uint8_t tag = rd_u8(r);
         size_t vlen = rd_u16(r);
         uint64_t order = (uint64_t)line << 8 | tag;
-        r->bad |= order <= last && last != 0;
+        /* The list fields' run keeps its own order (checked below), after all the others. */
+        r->bad |= order <= last && last != 0 && tag < BZL_LIST_TAG_FIRST;
         r->bad |= (line == 0 && tag == 0) || line > d->line_count || vlen == 0 || r->off > end ||
                   vlen > end - r->off;
         if (r->bad) {
+            return;
+        }
+        if (tag >= BZL_LIST_TAG_FIRST) {
+            /* The list fields run to the end of the section (list_fields.h). */
+            size_t start = r->off - ATTR_RECORD_HEADER_BYTES;
+            r->bad |= end - start > UINT32_MAX ||
+                      bzl_list_fields_check(r->p + start, end - start, d->line_count) != BZL_OK;
+            if (!r->bad) {
+                d->list_fields = r->p + start;
+                d->list_fields_len = (uint32_t)(end - start);
+                r->off = end;
+            }
             return;
         }
         bzl_decl_line scratch;
@@ -227,7 +254,9 @@ bzl__decl_encode(const bzl_declaration *d, uint8_t *buf, size_t cap)
     wr_fixed(&w, d->trade_mode, BZL_TRADE_MODE_LEN);
     wr_i32(&w, d->date);
     size_t attrs = attrs_encode(NULL, d);
-    wr_u8(&w, (uint8_t)((d->pending ? DECL_FLAG_PENDING : 0) | (attrs > 0 ? DECL_FLAG_ATTRS : 0)));
+    BZL_ASSERT(!d->draft || d->pending);
+    wr_u8(&w, (uint8_t)((d->pending ? DECL_FLAG_PENDING : 0) | (attrs > 0 ? DECL_FLAG_ATTRS : 0) |
+                        (d->draft ? DECL_FLAG_DRAFT : 0)));
     wr_fixed(&w, d->related_book, BZL_BOOK_NO_LEN);
     wr_u8(&w, (uint8_t)related_len);
     wr_bytes(&w, d->related_id, related_len);
@@ -283,8 +312,10 @@ decl_decode(const uint8_t *p, size_t len, bzl_declaration *d, bzl_decl_line *lin
     rd_text(&r, d->trade_mode, sizeof d->trade_mode, BZL_TRADE_MODE_LEN, true);
     d->date = rd_i32(&r);
     uint8_t flags = rd_u8(&r);
-    r.bad |= (flags & ~(DECL_FLAG_PENDING | DECL_FLAG_ATTRS)) != 0;
+    r.bad |= (flags & ~(DECL_FLAG_PENDING | DECL_FLAG_ATTRS | DECL_FLAG_DRAFT)) != 0;
     d->pending = (flags & DECL_FLAG_PENDING) != 0;
+    d->draft = (flags & DECL_FLAG_DRAFT) != 0;
+    r.bad |= d->draft && !d->pending;
     rd_text(&r, d->related_book, sizeof d->related_book, BZL_BOOK_NO_LEN, true);
     size_t related_len = rd_u8(&r);
     r.bad |= related_len > BZL_DECL_ID_BYTES_MAX;

@@ -280,7 +280,8 @@ journal_declaration(bzl_txn *t, const bzl_declaration *d, const gather *g, uint3
     BZL_ASSERT(month == bzl_month_of(d->date));
     BZL_ASSERT(g->applied.count <= g->applied.cap);
     static const bzl_effect_list none = {0};
-    const bzl_effect_list *deferred = d->pending ? &g->posted : &none;
+    /* A draft defers nothing: voiding it releases nothing, and it is never posted. */
+    const bzl_effect_list *deferred = d->pending && !d->draft ? &g->posted : &none;
     size_t decl_len = bzl__decl_encoded_size(d);
     size_t len =
         decl_len + bzl__effects_size(g->applied.count) + bzl__effects_size(deferred->count);
@@ -336,7 +337,9 @@ record_accepted(bzl_txn *t, const bzl_declaration *d, const gather *g, uint32_t 
         return BZL_INTERNAL; /* the history rows already name `expected` */
     }
     bzl__decl_state ds = {.seq = *seq,
-                          .state = d->pending ? BZL_DECL_PENDING : BZL_DECL_POSTED,
+                          .state = d->draft     ? BZL_DECL_DRAFT
+                                   : d->pending ? BZL_DECL_PENDING
+                                                : BZL_DECL_POSTED,
                           .posted_seq = d->pending ? 0 : *seq};
     st = bzl__decl_state_put(t, d->enterprise, d->id, &ds);
     if (st == BZL_OK && bzl_flow_is_transfer(g->flow) && d->related_book[0] != '\0') {
@@ -381,6 +384,16 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
     if (st == BZL_OK && result->status == BZL_OK) {
         st = compute_effects(t, d, g, result);
     }
+    if (st == BZL_OK && result->status == BZL_OK && d->draft) {
+        /* A draft is checked like the declaration it will become, and applies nothing. */
+        g->applied.count = 0;
+        if (g->book.usage == BZL_USAGE_REPAIR) {
+            result->status = bzl_fault_set(&result->fault, BZL_INVALID_ARGUMENT, 0, "draft",
+                                           "a repair book's declarations post at once; book %s "
+                                           "takes no draft",
+                                           d->book_no);
+        }
+    }
     if (st == BZL_OK && result->status == BZL_OK) {
         g->seen = scratch_array(t, SCR_SEEN, g->applied.count, sizeof *g->seen);
         st = g->seen != NULL ? BZL_OK : BZL_NO_MEMORY;
@@ -390,7 +403,8 @@ decide(bzl_txn *t, const bzl_declaration *d, gather *g, bzl_submit_result *resul
         st = bzl__effects_check(t, d->book_no, month, bounded, &g->applied, g->seen,
                                 &result->status, &result->fault);
     }
-    if (st == BZL_OK && result->status == BZL_OK && d->pending && draws_allowance(&g->posted)) {
+    if (st == BZL_OK && result->status == BZL_OK && d->pending && !d->draft &&
+        draws_allowance(&g->posted)) {
         /* A pending declaration is refused by every rule its posting would meet, so that what
          * it reserves can be posted: its reservation moves no allowance, but the posted form
          * draws it (scrap dispositions, products returned in) and must find it now. The

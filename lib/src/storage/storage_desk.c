@@ -55,6 +55,9 @@ decl_row(bzl_txn *t, const bzl_decl_filter *f, uint64_t seq, const MDB_val *v, b
     }
     bzl__decl_state ds;
     st = bzl__decl_state_get(t, d.enterprise, d.id, &ds);
+    if (st == BZL_OK && ds.seq > seq) {
+        return BZL_OK; /* an earlier version, replaced by a change (storage_replace.c) */
+    }
     if (st == BZL_NOT_FOUND || (st == BZL_OK && ds.seq != seq)) {
         return BZL_CORRUPT; /* every declaration entry has its state, pointing back at it */
     }

@@ -75,7 +75,7 @@ bzl__decl_state_get(bzl_txn *t, const char *enterprise, const char *id, bzl__dec
     s.state = rd_u8(&r);
     s.posted_seq = rd_u64(&r);
     s.closed_seq = rd_u64(&r);
-    if (!rd_done(&r) || s.seq == 0 || s.state < BZL_DECL_POSTED || s.state > BZL_DECL_REVERSED) {
+    if (!rd_done(&r) || s.seq == 0 || s.state < BZL_DECL_POSTED || s.state > BZL_DECL_DRAFT) {
         return BZL_CORRUPT;
     }
     *out = s;
@@ -86,7 +86,7 @@ bzl_status
 bzl__decl_state_put(bzl_txn *t, const char *enterprise, const char *id, const bzl__decl_state *s)
 {
     BZL_ASSERT(s->seq != 0);
-    BZL_ASSERT(s->state >= BZL_DECL_POSTED && s->state <= BZL_DECL_REVERSED);
+    BZL_ASSERT(s->state >= BZL_DECL_POSTED && s->state <= BZL_DECL_DRAFT);
     uint8_t key[IDEM_KEY_BYTES_MAX];
     uint8_t value[DECL_STATE_BYTES];
     bzl_wr w = {.p = value, .cap = sizeof value};

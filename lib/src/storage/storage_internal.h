@@ -123,6 +123,8 @@ enum {
     JOURNAL_WO_COMPLETE = 19,
     /* transfer deliveries (storage_transfer.c): no EFFECTS */
     JOURNAL_DELIVERY = 20,
+    /* a declaration changed before posting (storage_replace.c): a link, no EFFECTS */
+    JOURNAL_CHANGE = 21,
     /* domestic-sale tax (storage_tax.c): no balance effects */
     JOURNAL_TAX_TABLE = 15,  /* a tariff or 缓税利息-rate row (the payload's first byte says) */
     JOURNAL_ASSESSMENT = 16, /* a domestic sale's assessment, or its reversal */

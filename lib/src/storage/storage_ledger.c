@@ -13,7 +13,7 @@
 static const char *const decl_state_names[] = {
     [BZL_DECL_POSTED] = "posted",     [BZL_DECL_PENDING] = "pending",
     [BZL_DECL_VOIDED] = "voided",     [BZL_DECL_REJECTED] = "rejected",
-    [BZL_DECL_REVERSED] = "reversed",
+    [BZL_DECL_REVERSED] = "reversed", [BZL_DECL_DRAFT] = "draft",
 };
 
 const char *
@@ -417,7 +417,10 @@ action_plan(bzl_txn *t, act_kind kind, action *a, bzl_action_result *out, bool *
     }
     static const char *const verbs[] = {"posted", "voided", "rejected", "reversed"};
     uint8_t need = kind == ACT_REVERSE ? BZL_DECL_POSTED : BZL_DECL_PENDING;
-    if (a->ds.state != need) {
+    /* A draft is voided like a pending declaration; its empty deferred section releases
+     * nothing. It is never posted, rejected or reversed. */
+    bool draft_void = kind == ACT_VOID && a->ds.state == BZL_DECL_DRAFT;
+    if (a->ds.state != need && !draft_void) {
         return conflict(out, a, verbs[kind]);
     }
     if (kind == ACT_REVERSE && a->book.usage == BZL_USAGE_REPAIR) {

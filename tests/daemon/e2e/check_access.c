@@ -281,6 +281,7 @@ typedef struct req_buf {
     Bzl__V1__ListNorms ln;
     Bzl__V1__SetItemMode sm;
     Bzl__V1__DeclarationRef ref;
+    Bzl__V1__ReplaceDeclaration rpl;
     Bzl__V1__ClosePeriod cp;
     Bzl__V1__QueryHistory qh;
     Bzl__V1__GetDeclaration gd;
@@ -837,6 +838,21 @@ b_transfers_report(req_buf *r)
     r->req.transfers_report = &r->tr;
 }
 
+/* A new version (quantity 2) of the row's declaration: as a submission, so the words for a
+ * missing book or a foreign enterprise are the submission's. */
+static void
+b_replace(req_buf *r)
+{
+    declaration(r, false);
+    r->d.line.qty = "2";
+    r->d.decl.pending = true;
+    bzl__v1__replace_declaration__init(&r->rpl);
+    r->rpl.declaration = &r->d.decl;
+    r->rpl.reason = "INV101 变更申请";
+    r->req.body_case = BZL__V1__REQUEST__BODY_REPLACE_DECLARATION;
+    r->req.replace_declaration = &r->rpl;
+}
+
 static void
 b_empty(req_buf *r)
 {
@@ -1049,6 +1065,11 @@ static const row rows[] = {
     {B(VOID_DECLARATION), "void own pending",              T_OWN,     p_pending, b_void,         {OK,  PD,  PD,  OK,  PD}, true, 1, 0, -1},
     {B(VOID_DECLARATION), "void the other's pending",      T_OTHER,   p_pending, b_void,         {OK,  PD,  PD,  NF,  PD}, true, 1, 0, -1},
     {B(VOID_DECLARATION), "void a missing declaration",    T_MISSING, NULL, b_void,              {NF,  PD,  PD,  NF,  PD}, true, 1, 0, 0},
+    /* A change voids the old version (pending 1) and declares the new (pending 2), then links
+     * them: three entries, pending in +1. */
+    {B(REPLACE_DECLARATION), "replace own pending",        T_OWN,     p_pending, b_replace,      {OK,  PD,  PD,  OK,  PD}, true, 3, 0, 1},
+    {B(REPLACE_DECLARATION), "replace the other's pending", T_OTHER,  p_pending, b_replace,      {OK,  PD,  PD,  NF,  PD}, true, 3, 0, 1},
+    {B(REPLACE_DECLARATION), "replace in a missing book",  T_MISSING, NULL, b_replace,           {NF,  PD,  PD,  NF,  PD}, true, 3, 0, 0},
     {B(REVERSE_DECLARATION), "reverse a posted declaration", T_OWN,   p_posted, b_reverse,       {OK,  OK,  PD,  PD,  PD}, true, 1, -1, 0},
     {B(CLOSE_PERIOD),    "close_period",                   T_OWN,     NULL, b_close_period,      {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
     {B(HISTORY),         "history own",                    T_OWN,     NULL, b_history,           {OK,  OK,  OK,  OK,  PD}, false, 0, 0, 0},

@@ -87,6 +87,7 @@ static const expect expected[] = {
     /* an unsent declaration quoted: the handler scopes it like a submission (its enterprise
      * and book) */
     {B(TAX_QUOTE), "tax_quote", false, STAFF | E, BZLD_SCOPE_HANDLER},
+    {B(REPLACE_DECLARATION), "replace_declaration", true, E | A, BZLD_SCOPE_HANDLER},
 };
 
 static const expect *

@@ -121,6 +121,79 @@ START_TEST(wire_declaration_refuses_missing_too_long_and_bad_date)
 }
 END_TEST
 
+/* The 核注清单 fields: pairs in any order become records in tag order (header first), the
+ * byte bound covers them, a list read back gives the same pairs; an unknown name, a name at
+ * the wrong place, a name twice or a control character is refused naming element and line. */
+START_TEST(wire_list_fields_sort_check_and_read_back)
+{
+    decl_pb m;
+    decl_fill(&m);
+    Bzl__V1__ListField h1 = BZL__V1__LIST_FIELD__INIT;
+    Bzl__V1__ListField h2 = BZL__V1__LIST_FIELD__INIT;
+    Bzl__V1__ListField l1 = BZL__V1__LIST_FIELD__INIT;
+    h1.name = "Rmk"; /* tag 116 */
+    h1.value = "备注";
+    h2.name = "InvtType"; /* tag 68 */
+    h2.value = "0";
+    l1.name = "GdsNm"; /* tag 69 on a line */
+    l1.value = "机芯";
+    Bzl__V1__ListField *head[] = {&h1, &h2};
+    Bzl__V1__ListField *line[] = {&l1};
+    m.decl.list_fields = head;
+    m.decl.n_list_fields = 2;
+    m.line.list_fields = line;
+    m.line.n_list_fields = 1;
+    bzl_declaration d;
+    bzl_decl_line lines[1];
+    bzl_fault fault = {0};
+    ck_assert_int_eq(bzld_wire_declaration(&m.decl, 1, &d, lines, NULL, &fault), BZL_OK);
+    size_t cap = bzld_wire_list_bytes(&m.decl, 1);
+    ck_assert_uint_eq(cap, (7 + 6) + (7 + 1) + (7 + 6)); /* "备注" and "机芯" are 6 bytes */
+    uint8_t buf[64];
+    ck_assert_int_eq(bzld_wire_list_fields(&m.decl, buf, cap, &d, &fault), BZL_OK);
+    ck_assert_uint_eq(d.list_fields_len, cap);
+    ck_assert_uint_eq(buf[4], 68);      /* InvtType first: tag order */
+    ck_assert_uint_eq(buf[4 + 8], 116); /* then Rmk */
+    ck_assert_uint_eq(buf[21], 1);      /* then line 1's record */
+    ck_assert_uint_eq(buf[21 + 4], 69);
+
+    /* Read back onto fresh messages: the same pairs, in tag order. */
+    Bzl__V1__Declaration out = BZL__V1__DECLARATION__INIT;
+    Bzl__V1__DeclarationLine out_line = BZL__V1__DECLARATION_LINE__INIT;
+    Bzl__V1__DeclarationLine *out_lines[] = {&out_line};
+    bzld_list_pb lp;
+    ck_assert_int_eq(bzld_list_fields_to_pb(&d, &out, out_lines, &lp), BZL_OK);
+    ck_assert_uint_eq(out.n_list_fields, 2);
+    ck_assert_str_eq(out.list_fields[0]->name, "InvtType");
+    ck_assert_str_eq(out.list_fields[1]->value, "备注");
+    ck_assert_uint_eq(out_line.n_list_fields, 1);
+    ck_assert_str_eq(out_line.list_fields[0]->value, "机芯");
+    bzld_list_pb_free(&lp);
+
+    l1.name = "BizopEtpsNm"; /* a header field on a line */
+    ck_assert_int_eq(bzld_wire_list_fields(&m.decl, buf, sizeof buf, &d, &fault),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.field, "BizopEtpsNm");
+    ck_assert_uint_eq(fault.line, 1);
+    ck_assert_str_eq(fault.message, "BizopEtpsNm is not a 核注清单 field bzl keeps on the line");
+    l1.name = "GdsNm";
+    h2.name = "Rmk"; /* given twice */
+    ck_assert_int_eq(bzld_wire_list_fields(&m.decl, buf, sizeof buf, &d, &fault),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.message, "Rmk is given twice on the header");
+    h2.name = "PutrecNo"; /* a core field is not a list field */
+    ck_assert_int_eq(bzld_wire_list_fields(&m.decl, buf, sizeof buf, &d, &fault),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.field, "PutrecNo");
+    ck_assert_uint_eq(fault.line, 0);
+    h2.name = "InvtType";
+    h1.value = "two\nlines";
+    ck_assert_int_eq(bzld_wire_list_fields(&m.decl, buf, sizeof buf, &d, &fault),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_str_eq(fault.field, "Rmk");
+}
+END_TEST
+
 START_TEST(wire_master_records_round_trip)
 {
     Bzl__V1__Enterprise epb = BZL__V1__ENTERPRISE__INIT;
@@ -376,6 +449,7 @@ wire_suite(void)
     tcase_add_test(tc, wire_declaration_converts_every_field);
     tcase_add_test(tc, wire_declaration_names_line_and_field_of_a_bad_quantity);
     tcase_add_test(tc, wire_declaration_refuses_missing_too_long_and_bad_date);
+    tcase_add_test(tc, wire_list_fields_sort_check_and_read_back);
     tcase_add_test(tc, wire_master_records_round_trip);
     tcase_add_test(tc, wire_norm_round_trips_through_its_texts);
     tcase_add_test(tc, wire_stocktake_check_names_the_bad_line);

@@ -10,6 +10,7 @@
  * is storage_fixture.h (book BOOK, an H book with materials 1 and 2).
  */
 #include "bzl/calendar.h"
+#include "bzl/list_fields.h"
 #include "bzl/storage.h"
 #include "bzl/storage_lots.h"
 #include "bzl/storage_tax.h"
@@ -571,6 +572,82 @@ START_TEST(specific_unnamed_outflow_refused_when_configured)
 }
 END_TEST
 
+/* A line that names its lots and carries 核注清单 fields keeps both: the lots' record (tag 34,
+ * on line 1) and the list fields' run (tags 64-159, after every other record: format.h) are
+ * encoded together, the pending outflow's post takes exactly the named lot (which needs the
+ * lots decoded from the stored declaration), and the list fields read back byte for byte. */
+START_TEST(named_lots_and_list_fields_travel_together)
+{
+    seed();
+    ck_assert_int_eq(set_method(BZL_LOTS_SPECIFIC).status, BZL_OK);
+    int32_t mar1 = bzl_date_from_civil(2026, 3, 1);
+    char a[BZL_DECL_ID_BYTES_MAX + 1];
+    char b[BZL_DECL_ID_BYTES_MAX + 1];
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(100), mar1, a), BZL_OK);
+    ck_assert_int_eq(submit(BZL_DIR_IN, 1, E5(100), E5(100), mar1 + 1, b), BZL_OK);
+    uint8_t fields[128];
+    size_t used = 0;
+    bzl_fault fault = {0};
+    ck_assert_int_eq(bzl_list_field_put(fields, sizeof fields, &used, 0,
+                                        bzl_list_field_by_name(BZL_LIST_HEAD, "InvtType"), "0", 1,
+                                        &fault),
+                     BZL_OK);
+    ck_assert_int_eq(bzl_list_field_put(fields, sizeof fields, &used, 1,
+                                        bzl_list_field_by_name(BZL_LIST_LINE, "GdsNm"), "机芯",
+                                        strlen("机芯"), &fault),
+                     BZL_OK);
+    bzl_lot_ref r = ref_of(b, E5(30)); /* the newer lot: FIFO would take a */
+    bzl_declaration d;
+    bzl_decl_line line;
+    memset(&d, 0, sizeof d);
+    memset(&line, 0, sizeof line);
+    strcpy(d.id, "LF-1");
+    strcpy(d.enterprise, ENT);
+    strcpy(d.book_no, BOOK);
+    d.kind = BZL_KIND_MATERIAL;
+    d.direction = BZL_DIR_OUT;
+    strcpy(d.trade_mode, "5015");
+    d.date = mar1 + 2;
+    d.pending = true;
+    d.line_count = 1;
+    d.lines = &line;
+    d.lot_count = 1;
+    d.lots = &r;
+    d.list_fields = fields;
+    d.list_fields_len = (uint32_t)used;
+    line.item_no = 1;
+    line.qty_e5 = E5(30);
+    strcpy(line.unit, "035");
+    strcpy(line.currency, "502");
+    bzl_submit_result sr;
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_submit(t, &d, &actor, &sr), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(sr.status, BZL_OK);
+    bzl_action_result pr;
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_post(t, ENT, "LF-1", &actor, &pr), BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(pr.status, BZL_OK);
+    bzl_lot lots[4];
+    ck_assert_uint_eq(lots_of(1, lots), 2);
+    ck_assert_int_eq(lots[0].remaining_e5, E5(100)); /* a untouched */
+    ck_assert_int_eq(lots[1].remaining_e5, E5(70));  /* b gave the 30 */
+    bzl_decl_info info;
+    bzl_decl_line *back = malloc(BZL_DECL_LINES_CEILING * sizeof *back);
+    ck_assert_ptr_nonnull(back);
+    t = read_txn();
+    ck_assert_int_eq(bzl_storage_declaration_get(t, ENT, "LF-1", &info, back, NULL, 0), BZL_OK);
+    ck_assert_uint_eq(info.decl.lot_count, 1);
+    ck_assert_uint_eq(info.decl.list_fields_len, used);
+    ck_assert_mem_eq(info.decl.list_fields, fields, used);
+    bzl_txn_abort(t);
+    free(back);
+    assert_lots_match_balances("after the post");
+    assert_verifies();
+}
+END_TEST
+
 /* A declaration of material 1 on book_no in USD (502): a receipt or an outflow of qty for
  * value on date under trade mode tm, naming lots[n]. The result's status. */
 #define EBOOK "E72012400011"
@@ -817,6 +894,7 @@ lots_suite(void)
     tcase_add_test(tc, specific_takes_exactly_the_named_lots);
     tcase_add_test(tc, specific_bad_lots_are_refused_naming_line_and_lot);
     tcase_add_test(tc, specific_pending_outflow_takes_its_lots_when_posted);
+    tcase_add_test(tc, named_lots_and_list_fields_travel_together);
     tcase_add_test(tc, a_sale_naming_lots_is_valued_at_their_import_value);
     tcase_add_test(tc, specific_unnamed_outflow_refused_when_configured);
     tcase_add_test(tc, reversed_receipt_takes_back_its_own_lot);

@@ -7,6 +7,7 @@
  * leaves nothing behind either.
  */
 #include "bzl/calendar.h"
+#include "bzl/list_fields.h"
 #include "bzl/storage.h"
 #include "bzl/storage_lots.h"
 #include "storage_fixture.h"
@@ -786,6 +787,255 @@ START_TEST(declaration_attribute_damage_is_corrupt)
 }
 END_TEST
 
+/* The list fields of declaration (ENT, id) copied into buf (a stored declaration's are a view
+ * of its journal entry, valid in the read transaction only); *len their bytes. */
+static bzl_status
+list_fields_read(const char *id, uint8_t *buf, size_t cap, size_t *len)
+{
+    bzl_decl_info info;
+    bzl_decl_line *lines = malloc(BZL_DECL_LINES_CEILING * sizeof *lines);
+    ck_assert_ptr_nonnull(lines);
+    bzl_txn *t = read_txn();
+    bzl_status st = bzl_storage_declaration_get(t, ENT, id, &info, lines, NULL, 0);
+    *len = st == BZL_OK ? info.decl.list_fields_len : 0;
+    ck_assert_uint_le(*len, cap);
+    if (*len > 0) {
+        memcpy(buf, info.decl.list_fields, *len);
+    }
+    bzl_txn_abort(t);
+    free(lines);
+    return st;
+}
+
+/* The 核注清单 fields of a test declaration: InvtType "0" and BizopEtpsNm on the header, GdsNm
+ * on line 1, as bzl_list_field_put writes them (list_fields.h), in (line, tag) order. */
+static size_t
+list_fields_of(uint8_t *buf, size_t cap, const char *name_on_line)
+{
+    size_t used = 0;
+    bzl_fault fault = {0};
+    const char *nm = "杭州综保区表业有限公司";
+    ck_assert_int_eq(bzl_list_field_put(buf, cap, &used, 0,
+                                        bzl_list_field_by_name(BZL_LIST_HEAD, "InvtType"), "0", 1,
+                                        &fault),
+                     BZL_OK);
+    ck_assert_int_eq(bzl_list_field_put(buf, cap, &used, 0,
+                                        bzl_list_field_by_name(BZL_LIST_HEAD, "BizopEtpsNm"), nm,
+                                        strlen(nm), &fault),
+                     BZL_OK);
+    ck_assert_int_eq(bzl_list_field_put(buf, cap, &used, 1,
+                                        bzl_list_field_by_name(BZL_LIST_LINE, "GdsNm"),
+                                        name_on_line, strlen(name_on_line), &fault),
+                     BZL_OK);
+    return used;
+}
+
+/* The 核注清单 fields are content like any attribute: they read back byte for byte, a retry
+ * with the same replays, one with another value (or without them) is ID_REUSED. */
+START_TEST(declaration_list_fields_round_trip_and_are_content)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_decl_info info;
+    uint8_t buf[256];
+    uint8_t other[256];
+    seed();
+    make_decl(&d, &line, "L-1", BZL_DIR_IN, 1, E5(10));
+    size_t len = list_fields_of(buf, sizeof buf, "手表机芯");
+    /* 7 + 1, 7 + 33 (11 characters of 3 bytes), 7 + 12. */
+    ck_assert_uint_eq(len, 8 + 40 + 19);
+    d.list_fields = buf;
+    d.list_fields_len = (uint32_t)len;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    uint64_t seq = r.seq;
+    uint8_t back[256];
+    size_t back_len = 0;
+    ck_assert_int_eq(list_fields_read("L-1", back, sizeof back, &back_len), BZL_OK);
+    ck_assert_uint_eq(back_len, len);
+    ck_assert_mem_eq(back, buf, len);
+
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_uint_eq(r.seq, seq);
+    size_t other_len = list_fields_of(other, sizeof other, "手表机芯X");
+    d.list_fields = other;
+    d.list_fields_len = (uint32_t)other_len;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_ID_REUSED);
+    d.list_fields = NULL;
+    d.list_fields_len = 0;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_ID_REUSED);
+
+    make_decl(&d, &line, "L-2", BZL_DIR_IN, 1, E5(10));
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(list_fields_read("L-2", back, sizeof back, &back_len), BZL_OK);
+    ck_assert_uint_eq(back_len, 0);
+    ck_assert_int_eq(declaration_read("L-2", &info), BZL_OK);
+    ck_assert_ptr_null(info.decl.list_fields);
+}
+END_TEST
+
+/* A damaged list-field record reads as CORRUPT. Offsets as in the test above: the first
+ * record (InvtType, tag 68) has its tag at 109 and its length at 110. Flipping bit 0 makes the
+ * tag 69, which a header never uses (EtpsInnerInvtNo is the id), or the length 0. */
+START_TEST(declaration_list_field_damage_is_corrupt)
+{
+    const size_t offsets[] = {66 + 109, 66 + 110};
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_decl_info info;
+    uint8_t buf[256];
+    seed();
+    make_decl(&d, &line, "A-1", BZL_DIR_IN, 1, E5(10));
+    size_t len = list_fields_of(buf, sizeof buf, "机芯");
+    d.list_fields = buf;
+    d.list_fields_len = (uint32_t)len;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(declaration_read("A-1", &info), BZL_OK);
+    tamper(r.seq, false, offsets[_i]);
+    ck_assert_int_eq(declaration_read("A-1", &info), BZL_CORRUPT);
+}
+END_TEST
+
+/* Replaces d's declaration (d's id) in a batch of its own and commits; the result's status. */
+static bzl_status
+replace_one(const bzl_declaration *d, const char *reason, bzl_submit_result *r)
+{
+    bzl_txn *t = write_txn();
+    bzl_status st = bzl_storage_replace(t, d, reason, &actor, r);
+    if (st != BZL_OK) {
+        bzl_txn_abort(t);
+        return st;
+    }
+    return bzl_txn_commit(t);
+}
+
+static void
+balances_verify(void)
+{
+    bzl_verify_report br;
+    bzl_txn *t = read_txn();
+    ck_assert_int_eq(bzl_storage_verify_balances(t, &br), BZL_OK);
+    bzl_txn_abort(t);
+    ck_assert(!br.mismatch);
+}
+
+/* A draft is stored but reserves nothing: pending in and out stay 0; it cannot be posted;
+ * voiding it releases nothing; declared (a replacement), it reserves as any pending one; the
+ * balances recompute from the journal. */
+START_TEST(draft_reserves_nothing_until_declared)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_action_result a;
+    bzl_decl_info info;
+    seed();
+    make_decl(&d, &line, "DR-1", BZL_DIR_IN, 1, E5(10));
+    d.pending = true;
+    d.draft = true;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, 0);
+    ck_assert_int_eq(declaration_read("DR-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.state, BZL_DECL_DRAFT);
+    ck_assert(info.decl.draft && info.decl.pending);
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_post(t, ENT, "DR-1", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_STATE_CONFLICT);
+    bzl_txn_abort(t);
+    /* A draft is not refused for the balance it would need (item 1 has none): it reserves
+     * nothing yet; its declared version will meet that rule. */
+    bzl_declaration out;
+    bzl_decl_line out_line;
+    make_decl(&out, &out_line, "DR-OUT", BZL_DIR_OUT, 1, E5(10));
+    out.pending = true;
+    out.draft = true;
+    ck_assert_int_eq(submit_one(&out, &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_out_e5, 0);
+
+    d.draft = false; /* declared: 10 pending in */
+    ck_assert_int_eq(replace_one(&d, "the draft declared", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, E5(10));
+    ck_assert_int_eq(declaration_read("DR-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.state, BZL_DECL_PENDING);
+    ck_assert(!info.decl.draft);
+
+    t = write_txn();
+    ck_assert_int_eq(bzl_storage_void(t, ENT, "DR-OUT", false, "", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_out_e5, 0);
+    balances_verify();
+}
+END_TEST
+
+/* A change before posting: the old reservation released, the new one made, three entries (void,
+ * declaration, change); the same content replays; after posting, STATE_CONFLICT naming the
+ * reversal; a new version the rules refuse writes nothing and leaves the old one. */
+START_TEST(replace_changes_a_pending_declaration_only)
+{
+    bzl_declaration d;
+    bzl_decl_line line;
+    bzl_submit_result r;
+    bzl_action_result a;
+    bzl_decl_info info;
+    seed();
+    make_decl(&d, &line, "CH-1", BZL_DIR_IN, 1, E5(10));
+    d.pending = true;
+    ck_assert_int_eq(submit_one(&d, &r), BZL_OK);
+    uint64_t before = journal_entries();
+    line.qty_e5 = E5(7);
+    ck_assert_int_eq(replace_one(&d, "ChgTmsCnt 1", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_OK);
+    ck_assert(!r.replayed);
+    ck_assert_uint_eq(journal_entries(), before + 3);
+    ck_assert_uint_eq(r.seq, before + 2); /* void, then the new declaration, then the link */
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, E5(7));
+    ck_assert_int_eq(declaration_read("CH-1", &info), BZL_OK);
+    ck_assert_uint_eq(info.state, BZL_DECL_PENDING);
+
+    ck_assert_int_eq(replace_one(&d, "ChgTmsCnt 1 again", &r), BZL_OK);
+    ck_assert(r.replayed);
+    ck_assert_uint_eq(r.seq, before + 2);
+    ck_assert_uint_eq(journal_entries(), before + 3);
+
+    /* A new version the rules refuse (an outflow of 1000; nothing is posted) writes nothing. */
+    bzl_declaration bad = d;
+    bzl_decl_line bad_line = line;
+    bad.lines = &bad_line;
+    bad.direction = BZL_DIR_OUT;
+    strcpy(bad.trade_mode, "5015");
+    bad_line.qty_e5 = E5(1000);
+    ck_assert_int_eq(replace_one(&bad, "an outflow", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_INSUFFICIENT_BALANCE);
+    ck_assert_uint_eq(journal_entries(), before + 3);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).pending_in_e5, E5(7));
+
+    bzl_txn *t = write_txn();
+    ck_assert_int_eq(bzl_storage_post(t, ENT, "CH-1", &actor, &a), BZL_OK);
+    ck_assert_int_eq(a.status, BZL_OK);
+    ck_assert_int_eq(bzl_txn_commit(t), BZL_OK);
+    ck_assert_int_eq(balance_of(BZL_KIND_MATERIAL, 1).qty_e5, E5(7));
+    line.qty_e5 = E5(5);
+    ck_assert_int_eq(replace_one(&d, "ChgTmsCnt 2", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_STATE_CONFLICT);
+    ck_assert_ptr_nonnull(strstr(r.fault.message, "bzl reverse"));
+
+    make_decl(&d, &line, "CH-NONE", BZL_DIR_IN, 1, E5(1));
+    ck_assert_int_eq(replace_one(&d, "no such list", &r), BZL_OK);
+    ck_assert_int_eq(r.status, BZL_NOT_FOUND);
+    balances_verify();
+}
+END_TEST
+
 /* A damaged lots record (SPECIFIC lots, tag 34 on a line) reads as CORRUPT, never as a line
  * naming other lots or none. An outflow "O-1" names lot "R-1" line 1 for 10: 101 bytes before
  * ATTRS as above, attrs_len (4), then line u32 (105), tag at 109, len u16 (110), the value at
@@ -1409,7 +1659,9 @@ storage_suite(void)
           submit_outflow_beyond_balance_names_item_and_available,
           submit_refuses_unknown_foreign_and_suspended_books,
           submit_pending_outflow_reserves_stored_balance,
-          declaration_attributes_round_trip_and_are_content}},
+          declaration_attributes_round_trip_and_are_content,
+          declaration_list_fields_round_trip_and_are_content, draft_reserves_nothing_until_declared,
+          replace_changes_a_pending_declaration_only}},
         {"balance", {balance_list_pages_in_kind_and_item_order}},
         {"faults",
          {corrupt_balance_row_is_reported_not_trusted, corrupt_book_row_is_reported_not_trusted,
@@ -1445,6 +1697,7 @@ storage_suite(void)
     tcase_add_loop_test(tc, verify_chain_names_an_altered_recon_entry, 0, 3);
     tcase_add_loop_test(tc, declaration_attribute_damage_is_corrupt, 0, 2);
     tcase_add_loop_test(tc, declaration_lots_damage_is_corrupt, 0, 4);
+    tcase_add_loop_test(tc, declaration_list_field_damage_is_corrupt, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

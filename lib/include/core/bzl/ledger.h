@@ -132,6 +132,9 @@ typedef struct bzl_declaration {
     char trade_mode[BZL_TRADE_MODE_LEN + 1];
     int32_t date; /* days since 1970-01-01 */
     bool pending;
+    /* A draft (暂存, INV101 DelcareFlag 0): checked like any declaration, stored, but applying
+     * nothing to any balance until a declared version replaces it; always pending too. */
+    bool draft;
     char related_book[BZL_BOOK_NO_LEN + 1]; /* "" when absent */
     char related_id[BZL_DECL_ID_BYTES_MAX + 1];
     uint32_t line_count;
@@ -149,6 +152,10 @@ typedef struct bzl_declaration {
      * declaration read back without its lots has lot_count set and lots NULL. */
     uint32_t lot_count;
     const bzl_lot_ref *lots;
+    /* The 核注清单's own fields (list_fields.h): a run of records in (line, tag) order, borrowed
+     * (the request's buffer, or the journal entry read); NULL and 0 when there are none. */
+    const uint8_t *list_fields;
+    uint32_t list_fields_len;
 } bzl_declaration;
 
 /* Where a rejection points: the 1-based line (0 for the header), the field, the item and,

@@ -213,6 +213,20 @@ typedef struct bzl_submit_result {
 BZL_NODISCARD bzl_status bzl_storage_submit(bzl_txn *batch, const bzl_declaration *d,
                                             const bzl_actor *actor, bzl_submit_result *result);
 
+/* Replaces the pending or draft declaration (d->enterprise, d->id) by d (checked by
+ * bzl_decl_check_fields): in one nested transaction the current version is voided (reason
+ * "changed: replaced by a new version (REASON)"), d is applied as a new declaration under the
+ * same id (pending, draft or posted as d says), and a change entry (type 21) links the old
+ * version, its void and the new version. The same content as the current version replays.
+ * Refusals in *result: BZL_NOT_FOUND (no such declaration), BZL_STATE_CONFLICT (posted: the
+ * message names the reversal; voided, rejected, reversed), and every refusal of
+ * bzl_storage_submit for the new content (then nothing is written and the old version stays).
+ * reason: 1..BZL_TEXT_BYTES_MAX bytes. Returns a storage-level status when the batch must be
+ * aborted, as bzl_storage_submit. */
+BZL_NODISCARD bzl_status bzl_storage_replace(bzl_txn *batch, const bzl_declaration *d,
+                                             const char *reason, const bzl_actor *actor,
+                                             bzl_submit_result *result);
+
 /* ---- the bonded ledger: two-phase declarations, corrections, periods, norms ------------------ */
 
 /* A declaration's lifecycle. Stable numbers (stored in the idempotency record). */
@@ -222,6 +236,7 @@ typedef enum bzl_decl_state {
     BZL_DECL_VOIDED = 3,   /* deleted by the enterprise before posting */
     BZL_DECL_REJECTED = 4, /* refused by customs before posting */
     BZL_DECL_REVERSED = 5, /* posted, then negated by a reversal */
+    BZL_DECL_DRAFT = 6,    /* 暂存: stored, applying nothing; replaced or voided later */
 } bzl_decl_state;
 
 /* "posted", "pending", …; "unknown" otherwise. */
