@@ -112,10 +112,10 @@ struct bzld_slot {
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
-/* Request kinds counted by status: the Request body oneof uses field numbers below 130
+/* Request kinds counted by status: the Request body oneof uses field numbers below 140
  * (bzl.proto's ranges; requests.c asserts it of every row); statuses are fewer than 64
  * (base.h's map, append-only). */
-#define BZLD_STATS_KINDS 130u
+#define BZLD_STATS_KINDS 140u
 #define BZLD_STATS_STATUSES 64u
 
 typedef struct bzld_stats {

@@ -403,7 +403,8 @@ key_list_lots(const Bzl__V1__Request *req)
  * the separation of duties the zone needs is between enterprises, customs and reconcilers.
  * Verification: an enterprise submits its own books' stocktakes; customs and admin set rates
  * and record the zone's general trade (figures customs answers for; the reconciler only reads
- * and reports); verification and reports are staff work. */
+ * and reports); verification and reports are staff work. Customs receipts are customs' own
+ * word on a list (docs/INV101.md): customs applies them, staff read the INV211 differences. */
 #define BZLD_REQUESTS(X)                                                                           \
     X(REGISTER_ENTERPRISE, .name = "register_enterprise",                                          \
       .handle = bzld_handle_register_enterprise, .write = true, .roles = R_ADMIN)                  \
@@ -516,7 +517,10 @@ key_list_lots(const Bzl__V1__Request *req)
       .write = true, .roles = R_ENT | R_CUSTOMS | R_ADMIN, .scope = BZLD_SCOPE_BOOK,               \
       .key = key_set_lot_method, .missing = missing_set_lot_method)                                \
     X(LIST_LOTS, .name = "list_lots", .handle = bzld_handle_list_lots, .roles = R_READERS,         \
-      .scope = BZLD_SCOPE_BOOK, .key = key_list_lots, .missing = missing_the_book)
+      .scope = BZLD_SCOPE_BOOK, .key = key_list_lots, .missing = missing_the_book)                 \
+    X(APPLY_RECEIPT, .name = "apply_receipt", .handle = bzld_handle_apply_receipt, .write = true,  \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(RECEIPT_DIFF, .name = "receipt_diff", .handle = bzld_handle_receipt_diff, .roles = R_STAFF)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};
