@@ -84,6 +84,9 @@ static const expect expected[] = {
     {B(TAX_REPORT), "tax_report", false, STAFF, BZLD_SCOPE_NONE},
     {B(SET_LOT_METHOD), "set_lot_method", true, E | C | A, BZLD_SCOPE_BOOK},
     {B(LIST_LOTS), "list_lots", false, STAFF | E, BZLD_SCOPE_BOOK},
+    /* customs receipts: customs' own word on a list; the INV211 differences are staff work */
+    {B(APPLY_RECEIPT), "apply_receipt", true, C | A, BZLD_SCOPE_NONE},
+    {B(RECEIPT_DIFF), "receipt_diff", false, STAFF, BZLD_SCOPE_NONE},
 };
 
 static const expect *
