@@ -198,6 +198,8 @@ must pending.csv declaration list --state pending --older-than "$pending_days" -
 must transfers.json transfers unmatched --json
 # Old parts of repair books past or near the zone's disposal period (bzld.conf [zone]).
 must repair-overdue.csv repair overdue --csv
+# Book items whose latest INV211 book line disagrees with bzl's balance (docs/INV101.md).
+must receipt-diff.csv receipt diff --csv
 
 echo "month,group,exports_usd,imports_usd,var_pct,net_export_pct" >"$stage/var-trend.csv"
 echo "bucket,enterprise,oem_usd,odm_usd,obm_usd,none_usd,oem_pct,odm_pct,obm_pct,none_pct" \

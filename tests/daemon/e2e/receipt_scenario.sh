@@ -11,11 +11,12 @@
 # impossible transition is STATE_CONFLICT naming both states; a truncated file, a wrong root, a
 # DOCTYPE entity bomb and an INV201 without its code are refused by file, line and element, and
 # bzld keeps answering. The back-fills are shown by declaration show and the audit trail.
-#   usage: receipt_scenario.sh BZLD BZL FIXTURES
+# The nightly report lists the disagreement among its exceptions.
+#   usage: receipt_scenario.sh BZLD BZL FIXTURES BZL_NIGHTLY
 set -uo pipefail
-bzld=$1 bzl=$2 fx=$3
+bzld=$1 bzl=$2 fx=$3 nightly=$4
 tmp=$(mktemp -d /tmp/bzl-receipt-XXXXXX)
-export BZL_SOCKET=$tmp/bzld.sock
+export BZL_SOCKET=$tmp/bzld.sock BZL=$bzl # BZL: the bzl bzl-nightly runs
 . "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
 "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>>"$tmp/bzld.log" &
@@ -170,5 +171,12 @@ check "audit: the pre-deduction as a sentence with its back-fills" grep -q \
 check "audit: the deduction names the post entry it wrote" grep -qE \
   "INV201 manageResult 1 for list QDL-0001 of $E1: PRE_DEDUCTED -> DEDUCTED \(ledger entry [0-9]+\)" "$tmp/audit"
 check "verify: the ledger still proves itself" bash -c "'$bzl' verify >/dev/null"
+
+# The nightly report: the one disagreement among the exceptions, with both figures.
+"$nightly" --out "$tmp/night" --period 2026-02 >"$tmp/night.log" 2>&1
+check "nightly: receipt-diff.csv and a receipt_diff exception for item 2 (+10)" bash -c \
+  "grep -q '^$B1,material,2,410,400,10,QDL-0001,$E1,' '$tmp/night/latest/receipt-diff.csv' &&
+   grep -q '^receipt_diff,$E1,.*,$B1,2,.*,10,.*INV211 of list QDL-0001 (entry [0-9]*): customs 410, bzl 400' '$tmp/night/latest/exceptions.csv'" ||
+  { cat "$tmp/night.log"; head -5 "$tmp/night/latest/exceptions.csv"; } >&2
 
 scenario_end receipt_scenario
