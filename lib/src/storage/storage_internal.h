@@ -559,6 +559,12 @@ bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char
  * not decode. */
 bool bzl__receipt_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
                                 char *book_no);
+/* Proves the receipt table against the journal's receipt entries (journal_receipts of them):
+ * each list's receipt records are its entries, in order, and replaying them gives its stored
+ * state and back-fills; each SeqNo names a list receipts reached; each book line is what the
+ * INV211 it names sent. BZL_TAMPERED with the first difference in out. */
+BZL_NODISCARD bzl_status bzl__receipt_verify(bzl_txn *t, uint64_t journal_receipts,
+                                             bzl_verify_report *out);
 
 /* ---- lots (storage_lots.c) ------------------------------------------------------------------ */
 

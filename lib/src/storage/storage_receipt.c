@@ -107,12 +107,6 @@ field_order(const bzl_receipt_field *a, const bzl_receipt_field *b)
     return strcmp(a->name, b->name);
 }
 
-static int
-field_cmp(const void *a, const void *b)
-{
-    return field_order(a, b);
-}
-
 /* ---- keys ----------------------------------------------------------------------------------- */
 
 static size_t
@@ -197,68 +191,104 @@ list_get(bzl_txn *t, const char *enterprise, const char *id, list_rec *out)
     return BZL_OK;
 }
 
-/* Merges the receipt's fields of groups 0 and 1 into the list's (the receipt's value wins),
- * and writes the record. */
-static bzl_status
-list_put(bzl_txn *t, const char *enterprise, const char *id, const list_rec *old, uint8_t state,
-         uint64_t seq, const bzl_receipt *r, bzl_receipt_result *out)
+/* A field with its rank: the receipt's own come first, in their order, then the list's. */
+typedef struct ranked {
+    bzl_receipt_field f;
+    size_t rank;
+} ranked;
+
+static int
+ranked_cmp(const void *a, const void *b)
 {
-    size_t cap = (size_t)old->field_count + r->field_count;
-    bzl_receipt_field *all = malloc((cap == 0 ? 1 : cap) * sizeof *all);
+    const ranked *x = a;
+    const ranked *y = b;
+    int c = field_order(&x->f, &y->f);
+    return c != 0 ? c : x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The list record after a receipt: the receipt's fields of groups 0 and 1 merged into the
+ * list's old ones (for each (group, line, name) the receipt's first value wins, else the old
+ * one), in field order, behind state | count | last_seq. *val malloc'd. BZL_LIMIT_EXCEEDED
+ * when the merged values pass BZL_RECEIPT_FIELDS_MAX or BZL_RECEIPT_BYTES_MAX (*kept says how
+ * many). The one definition apply and verify share. */
+static bzl_status
+list_value(const bzl_receipt_field *old, uint32_t n_old, const bzl_receipt_field *fresh,
+           uint32_t n_fresh, uint8_t state, uint32_t count, uint64_t seq, uint8_t **val,
+           size_t *len, size_t *kept)
+{
+    *val = NULL;
+    ranked *all = malloc(((size_t)n_old + n_fresh + 1u) * sizeof *all);
     if (all == NULL) {
         return BZL_NO_MEMORY;
     }
     size_t n = 0;
-    for (uint32_t i = 0; i < r->field_count; i++) {
-        if (r->fields[i].group != 2) {
-            all[n++] = r->fields[i];
+    for (uint32_t i = 0; i < n_fresh; i++) {
+        if (fresh[i].group != 2) {
+            all[n] = (ranked){fresh[i], n};
+            n++;
         }
     }
-    /* Stable by order of arrival: the receipt's own first, so a later duplicate within the
-     * receipt and every old value of the same name give way to its first. */
-    size_t fresh = n;
-    qsort(all, fresh, sizeof *all, field_cmp);
-    for (uint32_t i = 0; i < old->field_count; i++) {
-        if (bsearch(&old->fields[i], all, fresh, sizeof *all, field_cmp) == NULL) {
-            all[n++] = old->fields[i];
-        }
+    for (uint32_t i = 0; i < n_old; i++) {
+        all[n] = (ranked){old[i], n};
+        n++;
     }
-    qsort(all, n, sizeof *all, field_cmp);
-    size_t kept = 0;
+    qsort(all, n, sizeof *all, ranked_cmp);
+    size_t k = 0;
     size_t bytes = 1u + 2u + 8u + 2u;
     for (size_t i = 0; i < n; i++) {
-        if (kept > 0 && field_order(&all[kept - 1], &all[i]) == 0) {
-            continue;
+        if (k > 0 && field_order(&all[k - 1].f, &all[i].f) == 0) {
+            continue; /* a later rank of the same value name */
         }
-        all[kept++] = all[i];
-        bytes += field_bytes(&all[i]);
+        all[k++] = all[i];
+        bytes += field_bytes(&all[i].f);
     }
-    bzl_status st = BZL_OK;
-    if (kept > BZL_RECEIPT_FIELDS_MAX || bytes > BZL_RECEIPT_BYTES_MAX) {
+    *kept = k;
+    if (k > BZL_RECEIPT_FIELDS_MAX || bytes > BZL_RECEIPT_BYTES_MAX || count > UINT16_MAX) {
+        free(all);
+        return BZL_LIMIT_EXCEEDED;
+    }
+    uint8_t *v = malloc(bytes);
+    if (v == NULL) {
+        free(all);
+        return BZL_NO_MEMORY;
+    }
+    bzl_wr w = {.p = v, .cap = bytes};
+    wr_u8(&w, state);
+    wr_u16(&w, (uint16_t)count);
+    wr_u64(&w, seq);
+    wr_u16(&w, (uint16_t)k);
+    for (size_t i = 0; i < k; i++) {
+        field_put(&w, &all[i].f);
+    }
+    BZL_ASSERT(w.len == w.cap);
+    free(all);
+    *val = v;
+    *len = bytes;
+    return BZL_OK;
+}
+
+/* Writes the list's record after receipt r (entry seq) took it to state. */
+static bzl_status
+list_put(bzl_txn *t, const char *enterprise, const char *id, const list_rec *old, uint8_t state,
+         uint64_t seq, const bzl_receipt *r, bzl_receipt_result *out)
+{
+    uint8_t *val = NULL;
+    size_t len = 0;
+    size_t kept = 0;
+    bzl_status st = list_value(old->fields, old->field_count, r->fields, r->field_count, state,
+                               old->count + 1u, seq, &val, &len, &kept);
+    if (st == BZL_LIMIT_EXCEEDED) {
         out->status = bzl_fault_set(&out->fault, BZL_LIMIT_EXCEEDED, 0, "fields",
                                     "list %s would keep %zu back-filled values; at most %u", id,
                                     kept, (unsigned)BZL_RECEIPT_FIELDS_MAX);
-        free(all);
         return BZL_OK;
     }
-    uint8_t *val = malloc(bytes);
-    st = val != NULL ? BZL_OK : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        bzl_wr w = {.p = val, .cap = bytes};
-        wr_u8(&w, state);
-        wr_u16(&w, (uint16_t)(old->count + 1u));
-        wr_u64(&w, seq);
-        wr_u16(&w, (uint16_t)kept);
-        for (size_t i = 0; i < kept; i++) {
-            field_put(&w, &all[i]);
-        }
-        BZL_ASSERT(w.len == w.cap);
         uint8_t key[RECEIPT_KEY_BYTES_MAX];
         size_t klen = list_key(key, 'L', enterprise, id);
-        st = put(t, key, klen, val, bytes);
+        st = put(t, key, klen, val, len);
     }
     free(val);
-    free(all);
     return st;
 }
 
@@ -467,14 +497,14 @@ book_lines_put(bzl_txn *t, const bzl_receipt *r, const char *id, const char *boo
     return st;
 }
 
-/* The journal entry: enterprise | book | id_len | id | from u8 | to u8 | ledger_seq u64 |
- * content. */
+/* The journal entry: enterprise | book | kind u8 | id_len | id | from u8 | to u8 |
+ * ledger_seq u64 | content (format.h). */
 static bzl_status
-journal_receipt(bzl_txn *t, const bzl_receipt *r, const char *id, const char *book_no, uint8_t from,
-                uint8_t to, uint64_t ledger_seq, const uint8_t *content, size_t len,
+journal_receipt(bzl_txn *t, const bzl_receipt *r, const char *id, const char *book_no, uint8_t kind,
+                uint8_t from, uint8_t to, uint64_t ledger_seq, const uint8_t *content, size_t len,
                 const bzl_actor *actor, uint64_t *seq)
 {
-    size_t bytes = BZL_ENTERPRISE_CODE_LEN + BZL_BOOK_NO_LEN + 1u + strlen(id) + 2u + 8u + len;
+    size_t bytes = BZL_ENTERPRISE_CODE_LEN + BZL_BOOK_NO_LEN + 1u + 1u + strlen(id) + 2u + 8u + len;
     uint8_t *p = NULL;
     bzl_status st = bzl__journal_reserve(t, JOURNAL_RECEIPT, actor, bytes, &p, seq);
     if (st != BZL_OK) {
@@ -483,6 +513,7 @@ journal_receipt(bzl_txn *t, const bzl_receipt *r, const char *id, const char *bo
     bzl_wr w = {.p = p, .cap = bytes};
     wr_fixed(&w, r->enterprise, BZL_ENTERPRISE_CODE_LEN);
     wr_fixed(&w, book_no, BZL_BOOK_NO_LEN);
+    wr_u8(&w, kind);
     wr_u8(&w, (uint8_t)strlen(id));
     wr_bytes(&w, id, strlen(id));
     wr_u8(&w, from);
@@ -577,8 +608,8 @@ apply_found(bzl_txn *t, const bzl_receipt *r, const bzl__decl_state *ds, const u
             return st;
         }
     }
-    st = journal_receipt(t, r, id, d.book_no, lr.state, (uint8_t)next, out->ledger_seq, content,
-                         len, actor, &out->seq);
+    st = journal_receipt(t, r, id, d.book_no, d.kind, lr.state, (uint8_t)next, out->ledger_seq,
+                         content, len, actor, &out->seq);
     if (st == BZL_OK) {
         st = list_put(t, r->enterprise, id, &lr, (uint8_t)next, out->seq, r, out);
     }
@@ -815,6 +846,7 @@ bzl__receipt_audit_summary(const bzl__entry *e, char *summary, size_t cap, char 
     char seq_no[BZL_RECEIPT_SEQ_NO_BYTES_MAX + 1] = "";
     rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
     rd_text(&r, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    (void)rd_u8(&r); /* the kind */
     text_of(&r, id, sizeof id, rd_u8(&r));
     uint8_t from = rd_u8(&r);
     uint8_t to = rd_u8(&r);
@@ -870,4 +902,257 @@ bzl__receipt_audit_summary(const bzl__entry *e, char *summary, size_t cap, char 
     }
     (void)bzl_text_sanitize(summary); /* a value cut by the cap ends on a whole character */
     return true;
+}
+
+/* ---- verify: the receipt table against entries 22 ------------------------------------------- */
+
+/* One receipt entry's payload, decoded (views into the entry). */
+typedef struct entry_view {
+    char enterprise[BZL_ENTERPRISE_CODE_LEN + 1];
+    char book_no[BZL_BOOK_NO_LEN + 1];
+    uint8_t kind;
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    uint8_t from, to;
+    uint64_t ledger_seq;
+    const uint8_t *content;
+    size_t content_len;
+} entry_view;
+
+static bool
+entry_view_of(const bzl__entry *e, entry_view *v)
+{
+    bzl_rd r = {.p = e->payload, .len = e->payload_len};
+    rd_text(&r, v->enterprise, sizeof v->enterprise, BZL_ENTERPRISE_CODE_LEN, true);
+    rd_text(&r, v->book_no, sizeof v->book_no, BZL_BOOK_NO_LEN, true);
+    v->kind = rd_u8(&r);
+    text_of(&r, v->id, sizeof v->id, rd_u8(&r));
+    v->from = rd_u8(&r);
+    v->to = rd_u8(&r);
+    v->ledger_seq = rd_u64(&r);
+    v->content = r.bad ? NULL : r.p + r.off;
+    v->content_len = r.bad ? 0 : r.len - r.off;
+    return e->type == JOURNAL_RECEIPT && !r.bad && v->to < BZL_CS_COUNT;
+}
+
+/* The fields of a content section (after message, code and SeqNo) into out. */
+static bool
+content_fields(const uint8_t *p, size_t n, bzl_receipt_field *out, uint32_t *count)
+{
+    bzl_rd r = {.p = p, .len = n};
+    (void)rd_u8(&r);
+    (void)take(&r, rd_u8(&r));
+    (void)take(&r, rd_u8(&r));
+    return fields_get(&r, out, BZL_RECEIPT_FIELDS_MAX, count) && rd_done(&r);
+}
+
+static bzl_status
+tampered(bzl_verify_report *out, const char *key, const char *field, const char *why)
+{
+    out->mismatch = true;
+    snprintf(out->table, sizeof out->table, "receipt");
+    snprintf(out->key, sizeof out->key, "%s", key);
+    snprintf(out->field, sizeof out->field, "%s", field);
+    snprintf(out->message, sizeof out->message, "receipt %s: %s", key, why);
+    return BZL_TAMPERED;
+}
+
+/* One list: its receipts against their entries, replayed into the list record it must have. */
+static bzl_status
+verify_list(bzl_txn *t, const MDB_val *k, const MDB_val *v, bzl_receipt_field *fresh,
+            bzl_receipt_field *merged, uint64_t *receipts, bzl_verify_report *out)
+{
+    char ent[BZL_ENTERPRISE_CODE_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    bzl_rd kr = {.p = k->mv_data, .len = k->mv_size, .off = 1};
+    rd_text(&kr, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+    text_of(&kr, id, sizeof id, rd_u8(&kr));
+    if (!rd_done(&kr)) {
+        return BZL_CORRUPT;
+    }
+    char name[BZL_ENTERPRISE_CODE_LEN + BZL_DECL_ID_BYTES_MAX + 8];
+    snprintf(name, sizeof name, "%s/%s", ent, id);
+    uint8_t key[RECEIPT_KEY_BYTES_MAX];
+    size_t klen = list_key(key, 'R', ent, id);
+    uint8_t *value = NULL; /* the replayed list record */
+    size_t value_len = 0;
+    uint32_t merged_n = 0;
+    uint8_t state = BZL_CS_SUBMITTED;
+    uint64_t last = 0;
+    uint32_t n = 0;
+    bzl_status st = BZL_OK;
+    bzl__walk w;
+    bzl__walk_begin(t, DB_RECEIPT, key, klen, klen, &w);
+    while (st == BZL_OK && bzl__walk_next(&w)) { /* the list's receipts, in order */
+        bzl_rd rv = {.p = w.v.mv_data, .len = w.v.mv_size};
+        uint64_t seq = rd_u64(&rv);
+        uint64_t ledger_seq = rd_u64(&rv);
+        bzl__entry e;
+        entry_view ev;
+        const uint8_t *kb = w.k.mv_data;
+        if (w.k.mv_size != klen + 2u || rv.bad || ((uint32_t)kb[klen] << 8 | kb[klen + 1]) != n) {
+            st = tampered(out, name, "seq", "a receipt record out of its list's order");
+            break;
+        }
+        st = seq > last ? bzl__journal_get(t, seq, &e) : BZL_NOT_FOUND;
+        if (st == BZL_NOT_FOUND || (st == BZL_OK && !entry_view_of(&e, &ev))) {
+            st = tampered(out, name, "seq",
+                          "a receipt record names no receipt entry after the last");
+            break;
+        }
+        if (st != BZL_OK) {
+            break;
+        }
+        if (strcmp(ev.enterprise, ent) != 0 || strcmp(ev.id, id) != 0 || ev.from != state ||
+            ev.ledger_seq != ledger_seq || ev.content_len != w.v.mv_size - 16u ||
+            memcmp(ev.content, (const uint8_t *)w.v.mv_data + 16u, ev.content_len) != 0) {
+            st = tampered(out, name, "content",
+                          "a receipt record differs from the journal's receipt entry");
+            break;
+        }
+        uint32_t nf = 0;
+        if (!content_fields(ev.content, ev.content_len, fresh, &nf)) {
+            st = BZL_CORRUPT;
+            break;
+        }
+        uint8_t *next = NULL;
+        size_t next_len = 0;
+        size_t kept = 0;
+        st = list_value(merged, merged_n, fresh, nf, ev.to, n + 1u, seq, &next, &next_len, &kept);
+        free(value);
+        value = next;
+        value_len = next_len;
+        if (st == BZL_OK) {
+            bzl_rd mr = {.p = value, .len = value_len, .off = 1u + 2u + 8u};
+            st = fields_get(&mr, merged, BZL_RECEIPT_FIELDS_MAX, &merged_n) ? BZL_OK : BZL_CORRUPT;
+        }
+        state = ev.to;
+        last = seq;
+        n++;
+    }
+    st = bzl__walk_end(&w, st);
+    if (st == BZL_OK &&
+        (n == 0 || value_len != v->mv_size || memcmp(value, v->mv_data, value_len) != 0)) {
+        st = tampered(out, name, "state",
+                      "the list's state and back-fills are not what its receipt entries make");
+    }
+    free(value);
+    *receipts += n;
+    out->rows++;
+    return st;
+}
+
+/* A book line: what the receipt entry it names sent for that item. */
+static bzl_status
+verify_book_line(bzl_txn *t, const MDB_val *k, const MDB_val *v, bzl_receipt_field *fields,
+                 bzl_verify_report *out)
+{
+    char name[48];
+    bzl_rd kr = {.p = (const uint8_t *)k->mv_data + 1, .len = k->mv_size - 1};
+    char book[BZL_BOOK_NO_LEN + 1];
+    rd_text(&kr, book, sizeof book, BZL_BOOK_NO_LEN, true);
+    uint8_t kind = rd_u8(&kr);
+    uint32_t item = (uint32_t)rd_be(&kr, 4);
+    snprintf(name, sizeof name, "%s %s %u", book, bzl_kind_name((bzl_kind)kind), (unsigned)item);
+    bzl_rd r = {.p = v->mv_data, .len = v->mv_size};
+    uint64_t seq = rd_u64(&r);
+    char ent[BZL_ENTERPRISE_CODE_LEN + 1];
+    char id[BZL_DECL_ID_BYTES_MAX + 1];
+    rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+    text_of(&r, id, sizeof id, rd_u8(&r));
+    if (!rd_done(&kr) || r.bad) {
+        return BZL_CORRUPT;
+    }
+    const uint8_t *stored = r.p + r.off;
+    size_t stored_len = r.len - r.off;
+    bzl__entry e;
+    entry_view ev;
+    bzl_status st = bzl__journal_get(t, seq, &e);
+    uint32_t nf = 0;
+    if (st == BZL_NOT_FOUND ||
+        (st == BZL_OK &&
+         (!entry_view_of(&e, &ev) || strcmp(ev.book_no, book) != 0 || ev.kind != kind ||
+          strcmp(ev.enterprise, ent) || strcmp(ev.id, id) != 0))) {
+        return tampered(out, name, "seq", "the book line names no INV211 of its book and item");
+    }
+    if (st != BZL_OK) {
+        return st;
+    }
+    if (!content_fields(ev.content, ev.content_len, fields, &nf)) {
+        return BZL_CORRUPT;
+    }
+    size_t want = 2u;
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < nf; i++) {
+        if (fields[i].group == 2 && fields[i].line == item) {
+            want += field_bytes(&fields[i]);
+            m++;
+        }
+    }
+    uint8_t *buf = malloc(want);
+    if (buf == NULL) {
+        return BZL_NO_MEMORY;
+    }
+    bzl_wr w = {.p = buf, .cap = want};
+    wr_u16(&w, (uint16_t)m);
+    for (uint32_t i = 0; i < nf; i++) {
+        if (fields[i].group == 2 && fields[i].line == item) {
+            field_put(&w, &fields[i]);
+        }
+    }
+    bool same = m > 0 && want == stored_len && memcmp(buf, stored, want) == 0;
+    free(buf);
+    out->rows++;
+    return same ? BZL_OK
+                : tampered(out, name, "book_line",
+                           "the book line differs from what its INV211 sent");
+}
+
+bzl_status
+bzl__receipt_verify(bzl_txn *t, uint64_t journal_receipts, bzl_verify_report *out)
+{
+    bzl_receipt_field *a = malloc(BZL_RECEIPT_FIELDS_MAX * sizeof *a);
+    bzl_receipt_field *b = malloc(BZL_RECEIPT_FIELDS_MAX * sizeof *b);
+    bzl_status st = a != NULL && b != NULL ? BZL_OK : BZL_NO_MEMORY;
+    uint64_t listed = 0;
+    uint64_t records = 0;
+    static const uint8_t tags[] = {'L', 'R', 'S', 'B'};
+    for (size_t i = 0; st == BZL_OK && i < BZL_ARRAY_LEN(tags); i++) {
+        bzl__walk w;
+        bzl__walk_begin(t, DB_RECEIPT, &tags[i], 1, 1, &w);
+        while (st == BZL_OK && bzl__walk_next(&w)) { /* every record of the tag once */
+            if (tags[i] == 'L') {
+                st = verify_list(t, &w.k, &w.v, a, b, &listed, out);
+            } else if (tags[i] == 'R') {
+                records++;
+            } else if (tags[i] == 'S') {
+                /* The SeqNo's list must have a record: it was named by one of its receipts. */
+                bzl_rd r = {.p = w.v.mv_data, .len = w.v.mv_size};
+                char ent[BZL_ENTERPRISE_CODE_LEN + 1];
+                char id[BZL_DECL_ID_BYTES_MAX + 1];
+                rd_text(&r, ent, sizeof ent, BZL_ENTERPRISE_CODE_LEN, true);
+                text_of(&r, id, sizeof id, rd_u8(&r));
+                uint8_t key[RECEIPT_KEY_BYTES_MAX];
+                MDB_val v;
+                st = rd_done(&r) ? get(t, key, list_key(key, 'L', ent, id), &v) : BZL_CORRUPT;
+                if (st == BZL_NOT_FOUND) {
+                    st = tampered(out, id, "seq_no", "a SeqNo names a list no receipt reached");
+                }
+            } else {
+                st = verify_book_line(t, &w.k, &w.v, a, out);
+            }
+        }
+        st = bzl__walk_end(&w, st);
+    }
+    if (st == BZL_OK && (records != listed || listed != journal_receipts)) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "%llu receipt records, %llu under their lists, %llu receipt entries in the "
+                 "journal",
+                 (unsigned long long)records, (unsigned long long)listed,
+                 (unsigned long long)journal_receipts);
+        st = tampered(out, "table", "count", why);
+    }
+    free(b);
+    free(a);
+    return st;
 }

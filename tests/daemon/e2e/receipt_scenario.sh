@@ -11,17 +11,22 @@
 # impossible transition is STATE_CONFLICT naming both states; a truncated file, a wrong root, a
 # DOCTYPE entity bomb and an INV201 without its code are refused by file, line and element, and
 # bzld keeps answering. The back-fills are shown by declaration show and the audit trail.
-# The nightly report lists the disagreement among its exceptions.
-#   usage: receipt_scenario.sh BZLD BZL FIXTURES BZL_NIGHTLY
+# The nightly report lists the disagreement among its exceptions; verify replays the receipt
+# table from the journal and names a list record or a book line changed behind bzld's back.
+#   usage: receipt_scenario.sh BZLD BZL FIXTURES BZL_NIGHTLY BZL_TAMPER
 set -uo pipefail
-bzld=$1 bzl=$2 fx=$3 nightly=$4
+bzld=$1 bzl=$2 fx=$3 nightly=$4 tamper=$5
 tmp=$(mktemp -d /tmp/bzl-receipt-XXXXXX)
 export BZL_SOCKET=$tmp/bzld.sock BZL=$bzl # BZL: the bzl bzl-nightly runs
 . "$(dirname "$0")/scenario.sh" # check, scenario_end, cleanup of $tmp and $pid
 
-"$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>>"$tmp/bzld.log" &
-pid=$!
-for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+start() {
+  "$bzld" --foreground --data "$tmp/data" --socket "$BZL_SOCKET" 2>>"$tmp/bzld.log" &
+  pid=$!
+  for _ in $(seq 100); do "$bzl" stats >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop() { kill "$pid" && wait "$pid" 2>/dev/null; pid=; }
+start
 
 E1=6201230001 E2=6201230002 B1=H72012400021 B2=H72012400022
 run() { "$bzl" "$@" >/dev/null 2>"$tmp/err" || { echo "setup failed: $*: $(cat "$tmp/err")" >&2; exit 1; }; }
@@ -178,5 +183,25 @@ check "nightly: receipt-diff.csv and a receipt_diff exception for item 2 (+10)" 
   "grep -q '^$B1,material,2,410,400,10,QDL-0001,$E1,' '$tmp/night/latest/receipt-diff.csv' &&
    grep -q '^receipt_diff,$E1,.*,$B1,2,.*,10,.*INV211 of list QDL-0001 (entry [0-9]*): customs 410, bzl 400' '$tmp/night/latest/exceptions.csv'" ||
   { cat "$tmp/night.log"; head -5 "$tmp/night/latest/exceptions.csv"; } >&2
+
+# Tampering: the receipt table's rows in key order are the two book lines (B…), then the lists
+# (L…): row 0 is item 1's book line (its entry number first), row 2 QDL-0001's record (its
+# state first). Each change is named by verify.
+stop
+cp -r "$tmp/data" "$tmp/data.good"
+"$tamper" "$tmp/data" add receipt 0 1 >/dev/null
+start
+"$bzl" verify >"$tmp/verify" 2>&1
+check "verify names a book line moved to another entry" \
+  bash -c "grep -q BROKEN '$tmp/verify' && grep -q 'receipt $B1 material 1: the book line names no INV211' '$tmp/verify'" ||
+  cat "$tmp/verify" >&2
+stop
+rm -rf "$tmp/data" && mv "$tmp/data.good" "$tmp/data"
+"$tamper" "$tmp/data" add receipt 2 1 >/dev/null
+start
+"$bzl" verify >"$tmp/verify" 2>&1
+check "verify names a list record whose state was changed" \
+  bash -c "grep -q BROKEN '$tmp/verify' && grep -q 'receipt $E1/QDL-0001: the list.s state and back-fills are not what its receipt entries make' '$tmp/verify'" ||
+  cat "$tmp/verify" >&2
 
 scenario_end receipt_scenario
