@@ -567,7 +567,8 @@ static const cli_cmd commands[] = {
      "list the INV211 book lines that disagree with bzl's balances",
      "Compares each book item's latest INV211 book line (BwsDt) with bzl's posted quantity\n"
      "on hand and lists every item where they differ: book, kind, item, the customs figure\n"
-     "(inQty as customs sent it, or actlIncQty - actlRedcQty when inQty is empty), bzl's,\n"
+     "(inQty as customs sent it, or actlIncQty - actlRedcQty: bzld.conf [receipts]\n"
+     "diff_figure), bzl's,\n"
      "the difference (customs - bzl), the list whose INV211 sent it and its journal entry;\n"
      "a line whose figures are not decimals is listed with a note. Matching items are not\n"
      "listed. The nightly report lists the same as exceptions.\n"

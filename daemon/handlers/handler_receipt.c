@@ -224,8 +224,8 @@ bzld_handle_receipt_diff(bzld_slot *slot)
     bzl_txn *txn = NULL;
     st = rows && pb && ptrs && txt ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
-        st = bzl_storage_receipt_diff(txn, book, (uint32_t)skip, rows, cap, &count, &compared,
-                                      &more);
+        st = bzl_storage_receipt_diff(txn, book, bzld_of_slot(slot)->cfg.receipt_diff_figure,
+                                      (uint32_t)skip, rows, cap, &count, &compared, &more);
         bzl_txn_abort(txn);
     }
     if (st != BZL_OK) {

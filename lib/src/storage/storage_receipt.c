@@ -721,12 +721,14 @@ dec_field(const char *name, const char *v, int64_t *out, char *note, size_t cap)
     return true;
 }
 
-/* The customs figure of a book line (names matched without regard to case): inQty, the
- * quantity on the book line after posting (next-wave.md A.2 BwsDt; GXB's INV211 sends it and
- * leaves the actl fields empty), or actlIncQty − actlRedcQty (实增 − 实减) when it has no
- * inQty. Our reading (C): docs/INV101.md. */
+/* The customs figure of a book line (names matched without regard to case), by `figure`
+ * (bzl_receipt_figure): inQty, the quantity on the book line after posting (next-wave.md A.2
+ * BwsDt; GXB's INV211 sends it and leaves the actl fields empty), or actlIncQty − actlRedcQty
+ * (实增 − 实减), each falling back on the other when its field is absent. Our reading (C):
+ * docs/INV101.md. */
 static bool
-customs_figure(const bzl_receipt_field *f, uint32_t n, int64_t *out, char *note, size_t cap)
+customs_figure(const bzl_receipt_field *f, uint32_t n, uint8_t figure, int64_t *out, char *note,
+               size_t cap)
 {
     const char *in = NULL;
     const char *inc = NULL;
@@ -740,7 +742,8 @@ customs_figure(const bzl_receipt_field *f, uint32_t n, int64_t *out, char *note,
             redc = f[i].value;
         }
     }
-    if (in != NULL) {
+    bool use_in = in != NULL && (figure == BZL_RECEIPT_FIGURE_IN_QTY || inc == NULL);
+    if (use_in) {
         return dec_field("inQty", in, out, note, cap);
     }
     if (inc == NULL) {
@@ -758,8 +761,9 @@ customs_figure(const bzl_receipt_field *f, uint32_t n, int64_t *out, char *note,
 }
 
 bzl_status
-bzl_storage_receipt_diff(bzl_txn *t, const char *book_no, uint32_t skip, bzl_receipt_diff_row *out,
-                         size_t cap, size_t *count, uint32_t *compared, bool *more)
+bzl_storage_receipt_diff(bzl_txn *t, const char *book_no, uint8_t figure, uint32_t skip,
+                         bzl_receipt_diff_row *out, size_t cap, size_t *count, uint32_t *compared,
+                         bool *more)
 {
     BZL_ASSERT(t != NULL && book_no != NULL && out != NULL && cap > 0);
     *count = 0;
@@ -806,7 +810,8 @@ bzl_storage_receipt_diff(bzl_txn *t, const char *book_no, uint32_t skip, bzl_rec
             break;
         }
         (*compared)++;
-        row.readable = customs_figure(fields, n, &row.customs_e5, row.note, sizeof row.note);
+        row.readable =
+            customs_figure(fields, n, figure, &row.customs_e5, row.note, sizeof row.note);
         bzl_balance bal;
         uint8_t key[ITEM_KEY_BYTES];
         memcpy(key, (const uint8_t *)w.k.mv_data + 1, ITEM_KEY_BYTES);
@@ -885,9 +890,11 @@ bzl__receipt_audit_summary(const bzl__entry *e, char *summary, size_t cap, char 
     memcpy(book_no, book, sizeof book);
     static const char *const code_words[] = {"", " DealFlag ", " manageResult ", " manageResult ",
                                              ""};
-    int w = snprintf(summary, cap, "receipt %s%s%s for list %s of %s: %s -> %s",
-                     bzl_receipt_message_name(message), code_words[message <= 4 ? message : 0],
-                     code, id, ent, bzl_customs_state_name(from), bzl_customs_state_name(to));
+    /* "import receipt DealFlag 0 for …", "receipt INV201 manageResult 4 for …" */
+    int w = snprintf(summary, cap, "%s%s%s%s for list %s of %s: %s -> %s",
+                     message == BZL_RM_IMPORT ? "" : "receipt ", bzl_receipt_message_name(message),
+                     code_words[message <= 4 ? message : 0], code, id, ent,
+                     bzl_customs_state_name(from), bzl_customs_state_name(to));
     if (w > 0 && (size_t)w < cap && ledger_seq != 0) {
         w += snprintf(summary + w, cap - (size_t)w, " (ledger entry %" PRIu64 ")", ledger_seq);
     }

@@ -9,7 +9,8 @@
 # releases its 200. Replaying every receipt changes nothing (balances, journal length, audit).
 # An unknown list is NOT_FOUND naming it, another enterprise's list answers the same words; an
 # impossible transition is STATE_CONFLICT naming both states; a truncated file, a wrong root, a
-# DOCTYPE entity bomb and an INV201 without its code are refused by file, line and element, and
+# DOCTYPE entity bomb, 10,000 nested elements, GBK bytes in a UTF-8 file and an INV201 without
+# its code are refused by file, line and element, and
 # bzld keeps answering. The back-fills are shown by declaration show and the audit trail.
 # The nightly report lists the disagreement among its exceptions; verify replays the receipt
 # table from the journal and names a list record or a book line changed behind bzld's back.
@@ -154,6 +155,14 @@ imp "$fx/bad/doctype-entity.xml"
 check "DOCTYPE entity bomb: refused unread" says "declares a DOCTYPE; a customs receipt has none"
 imp "$fx/bad/no-manage-result.xml"
 check "INV201 without manageResult: line and element named" says "no-manage-result.xml:8: INV201/HdeApprResult: manageResult is missing"
+python3 -c 'import sys; sys.stdout.write("<CommonResponeMessage>" + "<a>" * 10000 + "</a>" * 10000 + "</CommonResponeMessage>")' >"$tmp/deep.xml"
+imp "$tmp/deep.xml"
+rc=$?
+check "10,000 nested elements: exit 4, not well-formed XML (libxml2's depth limit)" bash -c \
+  "[ $rc -eq 4 ] && grep -q 'deep.xml:1: not well-formed XML' '$tmp/out'" || cat "$tmp/out" >&2
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<CommonResponeMessage><CheckInfo>\xb1\xa3\xcb\xb0</CheckInfo></CommonResponeMessage>\n' >"$tmp/gbk.xml"
+imp "$tmp/gbk.xml"
+check "GBK bytes in a file that says UTF-8: refused with its line" says "gbk.xml:2: not well-formed XML"
 check "bzld still answers after the bad files" bash -c "'$bzl' stats >/dev/null"
 
 # What customs sent, as sent: declaration show and the audit trail.

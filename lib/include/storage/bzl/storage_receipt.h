@@ -68,6 +68,13 @@ BZL_NODISCARD bzl_status bzl_storage_receipt_info(bzl_txn *t, const char *enterp
                                                   const char *id, bzl_receipt_info *out);
 void bzl_receipt_info_free(bzl_receipt_info *info);
 
+/* Which figure of an INV211 book line (BwsDt) stands for customs' quantity on the book line
+ * (bzld.conf [receipts] diff_figure; our reading, C, of next-wave.md A.2's field list). */
+typedef enum bzl_receipt_figure {
+    BZL_RECEIPT_FIGURE_IN_QTY = 0, /* inQty; actlIncQty − actlRedcQty when it has none */
+    BZL_RECEIPT_FIGURE_ACTL = 1,   /* actlIncQty − actlRedcQty; inQty when it has none */
+} bzl_receipt_figure;
+
 /* One book line the latest INV211 sent that disagrees with bzl's posted balance. */
 typedef struct bzl_receipt_diff_row {
     char book_no[BZL_BOOK_NO_LEN + 1];
@@ -83,10 +90,12 @@ typedef struct bzl_receipt_diff_row {
 } bzl_receipt_diff_row;
 
 /* The book lines (of book_no, or every book when "") after `skip` compared lines, in (book,
- * kind, item) order: at most cap disagreements in out; *compared counts the lines examined
- * (matching ones too), *more whether lines remain. */
-BZL_NODISCARD bzl_status bzl_storage_receipt_diff(bzl_txn *t, const char *book_no, uint32_t skip,
-                                                  bzl_receipt_diff_row *out, size_t cap,
-                                                  size_t *count, uint32_t *compared, bool *more);
+ * kind, item) order, customs' figure taken by `figure` (bzl_receipt_figure): at most cap
+ * disagreements in out; *compared counts the lines examined (matching ones too), *more whether
+ * lines remain. */
+BZL_NODISCARD bzl_status bzl_storage_receipt_diff(bzl_txn *t, const char *book_no, uint8_t figure,
+                                                  uint32_t skip, bzl_receipt_diff_row *out,
+                                                  size_t cap, size_t *count, uint32_t *compared,
+                                                  bool *more);
 
 #endif
