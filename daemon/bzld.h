@@ -56,6 +56,9 @@ typedef struct bzld_config {
     /* [tax]: the rules domestic-sale assessments are made under (docs/TAX.md, bzld.conf(5));
      * read at start. */
     bzl_tax_rules tax_rules;
+    /* [receipts] diff_figure: which INV211 book-line figure receipt diff compares
+     * (bzl_receipt_figure; docs/INV101.md "INV211 reconciliation") */
+    uint8_t receipt_diff_figure;
 } bzld_config;
 
 /* ---- a write job: work the writer thread applies inside the batch transaction ---------- */

@@ -1,6 +1,7 @@
 /* config.c — embedded defaults and the INI configuration file (parsed with inih). */
 #include "config.h"
 
+#include "bzl/storage_receipt.h"
 #include "bzl/transfer.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ bzld_config_defaults(bzld_config *cfg)
     cfg->repair_warn_days = BZL_REPAIR_WARN_DAYS_DEFAULT;
     cfg->repair_cycle_days = BZL_REPAIR_CYCLE_DAYS_DEFAULT;
     cfg->transfer_declare_days = BZL_TRANSFER_DECLARE_DAYS_DEFAULT;
+    cfg->receipt_diff_figure = BZL_RECEIPT_FIGURE_IN_QTY;
     bzl_tax_rules_default(&cfg->tax_rules);
 }
 
@@ -395,6 +397,22 @@ tax_key(parse_ctx *ctx, const char *name, const char *value)
     return fail(ctx, "unknown key \"%.64s\" in [tax]", name);
 }
 
+/* ---- [receipts] (docs/INV101.md "Receipts": our reading of a field list, C) ----------------- */
+
+static int
+receipts_key(parse_ctx *ctx, const char *name, const char *value)
+{
+    if (strcmp(name, "diff_figure") == 0) {
+        if (strcmp(value, "in_qty") == 0 || strcmp(value, "actl") == 0) {
+            ctx->cfg->receipt_diff_figure =
+                value[0] == 'i' ? BZL_RECEIPT_FIGURE_IN_QTY : BZL_RECEIPT_FIGURE_ACTL;
+            return 1;
+        }
+        return fail(ctx, "diff_figure: \"%.32s\" is not in_qty or actl", value);
+    }
+    return fail(ctx, "unknown key \"%.64s\" in [receipts]", name);
+}
+
 /* ---- the file ------------------------------------------------------------------------------- */
 
 static int
@@ -423,6 +441,9 @@ config_handler(void *user, const char *section, const char *name, const char *va
     }
     if (strcmp(section, "tax") == 0) {
         return tax_key(ctx, name, value);
+    }
+    if (strcmp(section, "receipts") == 0) {
+        return receipts_key(ctx, name, value);
     }
     return fail(ctx, "unknown section [%.64s] (key \"%.64s\")", section, name);
 }

@@ -403,7 +403,8 @@ key_list_lots(const Bzl__V1__Request *req)
  * the separation of duties the zone needs is between enterprises, customs and reconcilers.
  * Verification: an enterprise submits its own books' stocktakes; customs and admin set rates
  * and record the zone's general trade (figures customs answers for; the reconciler only reads
- * and reports); verification and reports are staff work. */
+ * and reports); verification and reports are staff work. Customs receipts are customs' own
+ * word on a list (docs/INV101.md): customs applies them, staff read the INV211 differences. */
 #define BZLD_REQUESTS(X)                                                                           \
     X(REGISTER_ENTERPRISE, .name = "register_enterprise",                                          \
       .handle = bzld_handle_register_enterprise, .write = true, .roles = R_ADMIN)                  \
@@ -521,7 +522,10 @@ key_list_lots(const Bzl__V1__Request *req)
       .scope = BZLD_SCOPE_HANDLER)                                                                 \
     X(REPLACE_DECLARATION, .name = "replace_declaration",                                          \
       .handle = bzld_handle_replace_declaration, .write = true, .roles = R_ENT | R_ADMIN,          \
-      .scope = BZLD_SCOPE_HANDLER)
+      .scope = BZLD_SCOPE_HANDLER)                                                                 \
+    X(APPLY_RECEIPT, .name = "apply_receipt", .handle = bzld_handle_apply_receipt, .write = true,  \
+      .roles = R_CUSTOMS | R_ADMIN)                                                                \
+    X(RECEIPT_DIFF, .name = "receipt_diff", .handle = bzld_handle_receipt_diff, .roles = R_STAFF)
 
 #define REQUEST_ROW(kind, ...) {.body = BZL__V1__REQUEST__BODY_##kind, __VA_ARGS__},
 static const bzld_request rows[] = {BZLD_REQUESTS(REQUEST_ROW)};

@@ -90,6 +90,7 @@ typedef enum bzld_listing {
     BZLD_LIST_JOURNAL = 'j',      /* last journal sequence sent (journal stream) */
     BZLD_LIST_WORKORDERS = 'w',   /* last work order listed */
     BZLD_LIST_TARIFFS = 'g',      /* rows already listed */
+    BZLD_LIST_RECEIPT_DIFF = 'c', /* INV211 book lines already compared */
 } bzld_listing;
 
 /* Room for any token the daemon writes, NUL included. */

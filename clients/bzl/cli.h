@@ -461,6 +461,14 @@ int cli_inv101_check(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_
 bool cli_inv101_file_read(const char *path, char **bytes, size_t *len);
 int cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
 int cli_inv101_export(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
+/* cmd_receipt.c: customs receipts (docs/INV101.md "Receipts") */
+int cli_receipt_import(cli *c, const cli_cmd *cmd, int argc, char **argv);
+int cli_receipt_diff(cli *c, const cli_cmd *cmd, int argc, char **argv);
+/* declaration show's customs part: the state, receipts and back-fills as a titled section of
+ * text (nothing before any receipt), or as keys customs_state, receipt_count, back_fills of
+ * doc. */
+BZL_NODISCARD bzl_status cli_receipt_customs_text(const Bzl__V1__DeclarationInfo *info);
+void cli_receipt_customs_json(const Bzl__V1__DeclarationInfo *info, json_t *doc, bool *ok);
 
 /* ---- verification and reports (cmd_recon.c) ------------------------------------------------ */
 

@@ -383,6 +383,9 @@ declaration_text(const Bzl__V1__DeclarationInfo *info, const decl_tables *tt)
         printf("\n%s\n", titles[i]);
         st = cli_table_print(tables[i]);
     }
+    if (st == BZL_OK) {
+        st = cli_receipt_customs_text(info); /* cmd_receipt.c */
+    }
     if (st != BZL_OK) {
         fputs("bzl: NO_MEMORY: cannot build the output\n", stderr);
         return CLI_EXIT_TRANSPORT;
@@ -412,6 +415,7 @@ declaration_head_json(const Bzl__V1__DeclarationInfo *info, bool *ok)
                  ok);
     cli_json_put(doc, "related_book", cli_json_str(d != NULL ? d->related_book : ""), ok);
     cli_json_put(doc, "related_id", cli_json_str(d != NULL ? d->related_id : ""), ok);
+    cli_receipt_customs_json(info, doc, ok); /* cmd_receipt.c */
     return doc;
 }
 

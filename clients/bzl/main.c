@@ -513,8 +513,7 @@ static const cli_cmd commands[] = {
      "  --action TYPE      only entries of that type: enterprise, book, item, declaration,\n"
      "                     post, void, reverse, period_close, norm, item_mode, reject,\n"
      "                     stocktake, rate, trade, workorder_open, workorder_complete,\n"
-     "                     delivery\n"
-     "                     stocktake, rate, trade, tax_table, assessment, lot_method\n"
+     "                     delivery, tax_table, assessment, lot_method, receipt\n"
      "  --csv              CSV: a header row (the table's columns in lower case), then a\n"
      "                     row per entry\n"
      "\n"
@@ -592,6 +591,49 @@ static const cli_cmd commands[] = {
      "fields the message requires: the file is written, the missing fields are listed\n"
      "and the exit status is 4.\n",
      cli_inv101_export},
+    {"receipt import", "FILE...|DIR... [--enterprise CODE] [--list ID] [--json]",
+     "apply customs receipts (import receipt, INV201, INV202, INV211) to their lists",
+     "Reads each receipt file from the customs client's in-box (a folder takes its files in\n"
+     "name order) and applies it to its list, a declaration whose id is the list's\n"
+     "EtpsInnerInvtNo: the import receipt (CommonResponeMessage: SeqNo, DealFlag), INV201\n"
+     "(HdeApprResult manageResult Y/1/2/3/4/5 with BondInvtBsc), INV202 (InvApprResult:\n"
+     "entrySeqNo) and INV211 (BondInvtBsc with the BwsDt book lines after posting). Each\n"
+     "moves the list through next-wave.md A.6 (docs/INV101.md \"Receipts\"): 4 pre-deducted\n"
+     "keeps the declaration pending, 1 deducted (or INV211) posts it, 3 returned rejects it\n"
+     "and releases what it held; the others are recorded. Customs' values are kept exactly\n"
+     "as sent (bzl declaration show). A receipt applied before changes nothing. Prints one\n"
+     "line per file: FILE: RECEIPT for list ID of ENTERPRISE: FROM -> TO, declaration\n"
+     "STATE; a problem as FILE:LINE: PATH: message. Files with a DOCTYPE are refused unread.\n"
+     "\n"
+     "  --enterprise CODE  the list's enterprise when the receipt does not name it (the\n"
+     "                     import receipt and INV202 carry no BondInvtBsc/bizopEtpsno)\n"
+     "  --list ID          the list (declaration id) of the one file given, when its own\n"
+     "                     number is not the EtpsInnerInvtNo (EtpsPreentNo of an import\n"
+     "                     receipt); INV202 names its list by SeqNo only\n"
+     "\n"
+     "Customs and admin only. JSON: an array of {\"file\", \"ok\", \"message\", \"code\",\n"
+     "\"enterprise\", \"list\", \"previous\", \"state\", \"ledger_state\", \"replayed\", \"seq\",\n"
+     "\"ledger_seq\"} or {\"file\", \"ok\", \"status\", \"error\"} or {\"file\", \"ok\",\n"
+     "\"problems\"}. Exit status 1 when bzld refused a receipt (NOT_FOUND: no such list;\n"
+     "STATE_CONFLICT: A.6 does not allow it), 4 when a file is unreadable or no receipt.\n",
+     cli_receipt_import},
+    {"receipt diff", "[--book NO] [--csv]",
+     "list the INV211 book lines that disagree with bzl's balances",
+     "Compares each book item's latest INV211 book line (BwsDt) with bzl's posted quantity\n"
+     "on hand and lists every item where they differ: book, kind, item, the customs figure\n"
+     "(inQty as customs sent it, or actlIncQty - actlRedcQty: bzld.conf [receipts]\n"
+     "diff_figure), bzl's,\n"
+     "the difference (customs - bzl), the list whose INV211 sent it and its journal entry;\n"
+     "a line whose figures are not decimals is listed with a note. Matching items are not\n"
+     "listed. The nightly report lists the same as exceptions.\n"
+     "\n"
+     "  --book NO   only that book's items\n"
+     "  --csv       CSV: a header row (the columns in lower case), then a row per item\n"
+     "\n"
+     "Customs, reconciler and admin only. JSON: an array of {\"book\", \"kind\", \"item\",\n"
+     "\"customs_qty\", \"bzl_qty\", \"difference\", \"list\", \"enterprise\", \"seq\",\n"
+     "\"note\"}.\n",
+     cli_receipt_diff},
     {"backup", "--out FILE | --out-dir DIR",
      "make a consistent, compacted copy of the ledger while it keeps working",
      "Asks the daemon for a hot backup: one consistent snapshot, compacted, written while\n"

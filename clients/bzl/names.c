@@ -81,6 +81,7 @@ static const enum_word entry_types[] = {
     {"workorder_complete", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_WORKORDER_COMPLETE},
     {"delivery", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_DELIVERY},
     {"change", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_CHANGE},
+    {"receipt", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_RECEIPT},
     {"tax_table", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_TAX_TABLE},
     {"assessment", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_ASSESSMENT},
     {"lot_method", BZL__V1__ENTRY_TYPE__ENTRY_TYPE_LOT_METHOD},

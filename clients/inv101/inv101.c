@@ -285,19 +285,21 @@ package_read(xmlNode *package, inv101_doc *doc, inv101_problems *out)
 }
 
 bzl_status
-inv101_read(const char *bytes, size_t len, const char *name, inv101_doc *doc, inv101_problems *out)
+inv101_xml_parse(const char *bytes, size_t len, const char *name, const char *what,
+                 struct _xmlDoc **xdoc_out, inv101_problems *out)
 {
     BZL_ASSERT(bytes != NULL || len == 0);
-    BZL_ASSERT(doc != NULL && out != NULL);
-    memset(doc, 0, sizeof *doc);
+    BZL_ASSERT(what != NULL && xdoc_out != NULL && out != NULL);
+    *xdoc_out = NULL;
     /* No DTD, so no entity can be declared, let alone expanded (billion laughs, external
      * entities): refused before libxml2 sees the bytes. */
     static const char doctype[] = "<!DOCTYPE";
     for (size_t i = 0; i + sizeof doctype - 1 <= len; i++) {
         if (memcmp(bytes + i, doctype, sizeof doctype - 1) == 0) {
             problem_add(out, 0, "",
-                        "the file declares a DOCTYPE; an INV101 message has none, and bzl reads "
-                        "no DTD or entity");
+                        "the file declares a DOCTYPE; %s has none, and bzl reads no DTD or "
+                        "entity",
+                        what);
             return BZL_MALFORMED;
         }
     }
@@ -328,6 +330,22 @@ inv101_read(const char *bytes, size_t len, const char *name, inv101_doc *doc, in
         xmlFreeParserCtxt(ctxt);
         return BZL_MALFORMED;
     }
+    xmlFreeParserCtxt(ctxt);
+    *xdoc_out = xdoc;
+    return BZL_OK;
+}
+
+bzl_status
+inv101_read(const char *bytes, size_t len, const char *name, inv101_doc *doc, inv101_problems *out)
+{
+    BZL_ASSERT(bytes != NULL || len == 0);
+    BZL_ASSERT(doc != NULL && out != NULL);
+    memset(doc, 0, sizeof *doc);
+    xmlDocPtr xdoc = NULL;
+    bzl_status parsed = inv101_xml_parse(bytes, len, name, "an INV101 message", &xdoc, out);
+    if (parsed != BZL_OK) {
+        return parsed;
+    }
     xmlNode *root = xmlDocGetRootElement(xdoc);
     xmlNode *package = NULL;
     if (root != NULL && is_named(root, "Package")) {
@@ -346,7 +364,6 @@ inv101_read(const char *bytes, size_t len, const char *name, inv101_doc *doc, in
         st = package_read(package, doc, out);
     }
     xmlFreeDoc(xdoc);
-    xmlFreeParserCtxt(ctxt);
     if (st != BZL_OK) {
         inv101_doc_deinit(doc);
     }

@@ -82,6 +82,17 @@ typedef struct inv101_problems {
 BZL_NODISCARD bzl_status inv101_read(const char *bytes, size_t len, const char *name,
                                      inv101_doc *doc, inv101_problems *out);
 
+/* The one safe way bzl parses a customs XML file (an INV101 here, a receipt in receipt.c): a
+ * DOCTYPE anywhere is refused before libxml2 sees the bytes (so no entity is ever declared or
+ * expanded), libxml2 runs with XML_PARSE_NONET and its default depth and size limits, and
+ * its errors are kept out of stderr. On BZL_OK *xdoc is the document (xmlFreeDoc it);
+ * BZL_MALFORMED with the problem in out (what, "an INV101 message", names the kind of file
+ * in the DOCTYPE refusal); BZL_NO_MEMORY. */
+struct _xmlDoc;
+BZL_NODISCARD bzl_status inv101_xml_parse(const char *bytes, size_t len, const char *name,
+                                          const char *what, struct _xmlDoc **xdoc,
+                                          inv101_problems *out);
+
 /* Checks every field against its length, form and code table and the cross-field rules of
  * next-wave.md A.5 (those that need no ledger: 1-4 and 6-8). Appends each violation to out.
  * Returns true when there was none. */

@@ -165,7 +165,8 @@ EXC_HEADER = ["kind", "enterprise", "enterprise_name", "book", "item", "item_nam
               "figure", "rate_pct", "tolerance_pct", "detail"]
 
 
-def exceptions(about, zone, flag_rows, pending, transfers, books, gaps, overdue=()):
+def exceptions(about, zone, flag_rows, pending, transfers, books, gaps, overdue=(),
+               receipt_diff=()):
     """Every row that needs the officer, most severe kind first (the order of the page)."""
     tol = about["tolerance_pct"]
     out = []
@@ -207,6 +208,12 @@ def exceptions(about, zone, flag_rows, pending, transfers, books, gaps, overdue=
         row("repair_overdue", o["book"], item=o["item"], figure=o["on_hand"],
             detail="old parts %s of work order %s (%s), generated %s: %s, due %s"
             % (o["on_hand"], o["workorder"], o["origin"], o["generated"], o["status"], o["due"]))
+    for x in receipt_diff:
+        row("receipt_diff", x["book"], enterprise=x["enterprise"], item=x["item"],
+            figure=x["difference"],
+            detail="INV211 of list %s (entry %s): customs %s, bzl %s%s"
+            % (x["list"], x["entry"], x["customs"] or "?", x["bzl"],
+               "; " + x["note"] if x["note"] else ""))
     end = about["period_end"]
     for b in books:
         ct = b.get("closed_through") or ""
@@ -245,6 +252,7 @@ KIND_TITLES = [
     ("pending", "Pending declarations waiting too long"),
     ("unmatched_transfer", "Unmatched transfers"),
     ("repair_overdue", "Repair parts past or near their disposal limit"),
+    ("receipt_diff", "Book lines where customs' INV211 figure differs from bzl"),
     ("period_not_closed", "Periods not closed"),
     ("rate_missing", "Missing exchange rates"),
 ]
@@ -699,7 +707,7 @@ def main(argv):
     gaps = read_csv(d, "gaps.csv")
     overdue = read_csv(d, "repair-overdue.csv")
     exc = exceptions(about, zone, flagged(recon), read_csv(d, "pending.csv"), transfers, books,
-                     gaps, overdue)
+                     gaps, overdue, read_csv(d, "receipt-diff.csv"))
     write_csv(d, "exceptions.csv", EXC_HEADER, exc)
     with open(chart_path, encoding="utf-8") as f:
         chartjs = f.read()

@@ -211,6 +211,9 @@ done < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print 
   "$stage/books.csv")
 rm -f "$stage/.lots.csv"
 
+# Book items whose latest INV211 book line disagrees with bzl's balance (docs/INV101.md).
+must receipt-diff.csv receipt diff --csv
+
 echo "month,group,exports_usd,imports_usd,var_pct,net_export_pct" >"$stage/var-trend.csv"
 echo "bucket,enterprise,oem_usd,odm_usd,obm_usd,none_usd,oem_pct,odm_pct,obm_pct,none_pct" \
   >"$stage/modes.csv"

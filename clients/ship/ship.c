@@ -83,7 +83,7 @@ type_word(Bzl__V1__EntryType t)
         "post",      "void",       "reverse",    "period_close",   "norm",
         "item_mode", "reject",     "stocktake",  "rate",           "trade",
         "tax_table", "assessment", "lot_method", "workorder_open", "workorder_complete",
-        "delivery",  "change"};
+        "delivery",  "change",     "receipt"};
     const char *s = word(w, BZL_ARRAY_LEN(w), (int)t);
     return s != NULL ? s : "other";
 }

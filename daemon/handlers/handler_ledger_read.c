@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "bzl/decimal.h"
+#include "bzl/storage_receipt.h"
 #include "bzl/tax.h"
 #include "dispatch.h"
 #include "handlers.h"
@@ -176,8 +177,35 @@ effect_to_pb(const bzl_effect *e, Bzl__V1__Effect *out, effect_text *t)
     out->total = t->total;
 }
 
+/* The customs side of the list (docs/INV101.md "Receipts") into info; false when out of
+ * memory. *fields is the caller's to free. */
+static bool
+customs_to_pb(const bzl_receipt_info *ri, Bzl__V1__DeclarationInfo *info,
+              Bzl__V1__ReceiptField **fields, Bzl__V1__ReceiptField ***ptrs)
+{
+    info->customs_state = (char *)bzl_customs_state_name(ri->state);
+    info->receipt_count = ri->receipt_count;
+    *fields = calloc(ri->field_count == 0 ? 1 : ri->field_count, sizeof **fields);
+    *ptrs = calloc(ri->field_count == 0 ? 1 : ri->field_count, sizeof **ptrs);
+    if (*fields == NULL || *ptrs == NULL) {
+        return false;
+    }
+    for (uint32_t i = 0; i < ri->field_count; i++) {
+        Bzl__V1__ReceiptField *f = &(*fields)[i];
+        bzl__v1__receipt_field__init(f);
+        f->group = ri->fields[i].group;
+        f->line = ri->fields[i].line;
+        f->name = (char *)ri->fields[i].name;
+        f->value = (char *)ri->fields[i].value;
+        (*ptrs)[i] = f;
+    }
+    info->n_back_fills = ri->field_count;
+    info->back_fills = *ptrs;
+    return true;
+}
+
 static void
-show_reply(bzld_slot *slot, show *s)
+show_reply(bzld_slot *slot, show *s, const bzl_receipt_info *ri)
 {
     Bzl__V1__Declaration decl;
     Bzl__V1__JournalEntry entries[BZL_DECL_ENTRIES_MAX];
@@ -211,10 +239,18 @@ show_reply(bzld_slot *slot, show *s)
     info.flow = (char *)bzl_flow_name((bzl_flow)s->info.flow);
     info.n_entries = s->info.entry_count;
     info.entries = entry_ptrs;
-    Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
-    resp.result_case = BZL__V1__RESPONSE__RESULT_DECLARATION;
-    resp.declaration = &info;
-    bzld_slot_reply(slot, &resp);
+    Bzl__V1__ReceiptField *fields = NULL;
+    Bzl__V1__ReceiptField **field_ptrs = NULL;
+    if (!customs_to_pb(ri, &info, &fields, &field_ptrs)) {
+        bzld_slot_reply_status(slot, BZL_NO_MEMORY, "out of memory building the declaration");
+    } else {
+        Bzl__V1__Response resp = BZL__V1__RESPONSE__INIT;
+        resp.result_case = BZL__V1__RESPONSE__RESULT_DECLARATION;
+        resp.declaration = &info;
+        bzld_slot_reply(slot, &resp);
+    }
+    free(field_ptrs);
+    free(fields);
 }
 
 void
@@ -224,6 +260,8 @@ bzld_handle_get_declaration(bzld_slot *slot)
     const Bzl__V1__GetDeclaration *req = slot->req->get_declaration;
     show s;
     memset(&s, 0, sizeof s);
+    bzl_receipt_info ri;
+    memset(&ri, 0, sizeof ri);
     bzl_txn *txn = NULL;
     bzl_status st = show_alloc(&s) ? bzld_read_begin(bzld_of_slot(slot), &txn) : BZL_NO_MEMORY;
     if (st == BZL_OK) {
@@ -236,6 +274,9 @@ bzld_handle_get_declaration(bzld_slot *slot)
             s.info.decl.lots = s.lots;
             s.info.decl.lot_count = n_lots;
         }
+        if (st == BZL_OK) {
+            st = bzl_storage_receipt_info(txn, req->enterprise, req->id, &ri);
+        }
     }
     if (st == BZL_NOT_FOUND) {
         bzld_slot_reply_status(slot, st, "enterprise %.20s has no declaration %.64s",
@@ -243,11 +284,12 @@ bzld_handle_get_declaration(bzld_slot *slot)
     } else if (st != BZL_OK) {
         bzld_slot_reply_status(slot, st, "reading the declaration failed: %s", bzl_status_text(st));
     } else {
-        show_reply(slot, &s); /* the list fields are a view of the entry: txn still open */
+        show_reply(slot, &s, &ri); /* the list fields are a view of the entry: txn still open */
     }
     if (txn != NULL) {
         bzl_txn_abort(txn);
     }
+    bzl_receipt_info_free(&ri);
     show_free(&s);
 }
 

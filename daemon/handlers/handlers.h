@@ -109,4 +109,8 @@ struct bzld_table;
 bool bzld_repair_reconcile(bzl_txn *txn, const char *book_no, struct bzld_table *t, bzl_status *st,
                            bzl_fault *fault);
 
+/* handler_receipt.c: customs receipts (docs/INV101.md "Receipts") */
+void bzld_handle_apply_receipt(bzld_slot *slot);
+void bzld_handle_receipt_diff(bzld_slot *slot);
+
 #endif

@@ -122,7 +122,7 @@ def time_ms_text(value: Union[datetime, date, int], what: str) -> int:
 # How each enum's words are spelled, after its type prefix is taken off the value names
 # (KIND_MATERIAL → "material"): lower case unless listed. The zero value means "none" or
 # "unspecified" and reads as None, except where it is a real answer (Status OK, Role NONE).
-_UPPER = {"BizMode", "Status"}
+_UPPER = {"BizMode", "Status", "ReceiptMessage"}
 _DASHED = {"VerifyMode"}
 _ZERO_IS_WORD = {"Status", "Role"}
 

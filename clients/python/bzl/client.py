@@ -47,6 +47,8 @@ from .records import (
     Item,
     Norm,
     Rate,
+    ReceiptDiffRow,
+    ReceiptResult,
     ScrapRow,
     Stats,
     SubmitResult,
@@ -460,7 +462,8 @@ class _Requests:
         return self._paged(req, "history", _page("history", "lines", HistoryLine))
 
     def get_declaration(self, id: str, enterprise: str) -> DeclarationInfo:
-        """One declaration as submitted, its state, flow and journal entries."""
+        """One declaration as submitted, its state, flow and journal entries, and its customs
+        state with the receipts' back-filled values."""
         req, body = _request("get_declaration")
         body.id, body.enterprise = _text(id, "id"), _text(enterprise, "enterprise")
 
@@ -472,6 +475,9 @@ class _Requests:
                 state=info.state,
                 flow=info.flow,
                 entries=info.entries,
+                customs_state=info.customs_state,
+                receipt_count=info.receipt_count,
+                back_fills=info.back_fills,
             )
 
         return self._unary(req, decode)
@@ -894,6 +900,46 @@ class _Requests:
         body.is_return = bool(is_return)
         return self._unary(req, _table)
 
+    # -- customs receipts (135-139, docs/INV101.md "Receipts") --
+
+    def apply_receipt(
+        self,
+        message: str,
+        code: str = "",
+        *,
+        enterprise: Optional[str] = None,
+        id: Optional[str] = None,
+        seq_no: Optional[str] = None,
+        fields: Sequence[Tuple[int, int, str, str]] = (),
+    ) -> ReceiptResult:
+        """Applies one customs receipt to its list (customs, admin): ``message`` "IMPORT",
+        "INV201", "INV202" or "INV211", ``code`` its DealFlag or manageResult as sent, the list
+        named by ``enterprise`` and ``id`` (its EtpsInnerInvtNo) or by ``seq_no`` once recorded,
+        ``fields`` the back-filled values as (group, line, name, value). A receipt applied
+        before is replayed (``replayed``). NotFound for an unknown list; StateConflict when
+        next-wave.md A.6 does not allow the step."""
+        req, body = _request("apply_receipt")
+        body.enterprise = _text(enterprise, "enterprise")
+        body.id = _text(id, "id")
+        body.seq_no = _text(seq_no, "seq_no")
+        body.message = cv.enum_number("ReceiptMessage", message, "message")
+        body.code = _text(code, "code")
+        for group, line, name, value in fields:
+            f = body.fields.add()
+            f.group, f.line = _uint(group, "group"), _uint(line, "line")
+            f.name, f.value = _text(name, "name"), _text(value, "value")
+        return self._unary(req, _decode("receipt", ReceiptResult))
+
+    def receipt_diff(
+        self, book: Optional[str] = None, *, page_size: int = 0
+    ) -> Iterator[ReceiptDiffRow]:
+        """The book items whose latest INV211 book line disagrees with bzl's posted quantity;
+        ``book`` None for every book."""
+        req, body = _request("receipt_diff")
+        body.book = _text(book, "book")
+        body.page_size = _uint(page_size, "page_size")
+        return self._paged(req, "receipt_diff", _page("receipt_diff", "rows", ReceiptDiffRow))
+
     def transfers_report(
         self, counterpart: Optional[str] = None, as_of: Optional[Union[date, str]] = None
     ) -> Table:
@@ -971,6 +1017,8 @@ METHODS: Dict[str, str] = {
     "list_lots": "lots",
     "tax_quote": "tax_quote",
     "replace_declaration": "replace_declaration",
+    "apply_receipt": "apply_receipt",
+    "receipt_diff": "receipt_diff",
 }
 
 

@@ -47,6 +47,9 @@ __all__ = [
     "JournalRecord",
     "Checkpoint",
     "BackupResult",
+    "ReceiptField",
+    "ReceiptResult",
+    "ReceiptDiffRow",
 ]
 
 
@@ -333,12 +336,17 @@ class JournalEntry:
 
 @dataclass(frozen=True)
 class DeclarationInfo:
-    """A declaration with its state and journal entries."""
+    """A declaration with its state and journal entries, and where it stands with customs: the
+    A.6 state, the receipts applied and customs' back-filled values as sent (docs/INV101.md
+    "Receipts")."""
 
     declaration: Declaration
     state: str
     flow: str
     entries: List[JournalEntry]
+    customs_state: str = ""
+    receipt_count: int = 0
+    back_fills: List["ReceiptField"] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -368,6 +376,53 @@ class ScrapRow:
     generated: Decimal
     used: Decimal
     remaining: Decimal
+
+
+# ---- customs receipts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptField:
+    """One value customs sent in a receipt, exactly as sent: ``group`` 0 the list, 1 a list
+    line, 2 a book line (INV211 BwsDt); ``line`` that line's gdsSeqno (0 for the list)."""
+
+    group: int
+    line: int
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ReceiptResult:
+    """What one customs receipt did to its list: the customs state before and after (A.6's
+    names), the declaration's state afterwards, whether it had been applied before, its
+    journal entry and the post or reject entry it wrote (0 when none)."""
+
+    enterprise: str
+    id: str
+    previous: str
+    state: str
+    ledger_state: str
+    replayed: bool
+    seq: int
+    ledger_seq: int
+
+
+@dataclass(frozen=True)
+class ReceiptDiffRow:
+    """A book item whose latest INV211 figure differs from bzl's posted quantity;
+    ``customs_qty`` and ``difference`` None when customs' figure is not a decimal (``note``)."""
+
+    book: str
+    kind: str
+    item: int
+    customs_qty: Optional[Decimal]
+    bzl_qty: Decimal
+    difference: Optional[Decimal]
+    enterprise: str
+    id: str
+    seq: int
+    note: str
 
 
 # ---- verification, reports, audit, operations -----------------------------------------------

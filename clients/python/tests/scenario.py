@@ -127,6 +127,12 @@ def build(c: bzl.Client, scratch: str) -> Ledger:
     ans["void_declaration"] = c.void("P2", A, reason="entered twice")
     ans["reject_declaration"] = c.reject("P3", A, reason="wrong trade mode")
     ans["reverse_declaration"] = c.reverse("R1", A, reason="goods never arrived")
+    # Customs' import receipt for P1 (posted by the officer above): recorded, nothing moves.
+    ans["apply_receipt"] = c.apply_receipt(
+        "IMPORT", "0", enterprise=A, id="P1", seq_no="202600000000000001",
+        fields=[(0, 0, "SeqNo", "202600000000000001"), (0, 0, "DealFlag", "0")],
+    )
+    ans["receipt_diff"] = list(c.receipt_diff())
     ans["get_declaration"] = c.get_declaration("D3", A)
     ans["stocktake"] = c.stocktake(
         BOOK,

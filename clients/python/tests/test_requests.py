@@ -161,6 +161,29 @@ def test_verification_reports_and_rates(ledger: scenario.Ledger) -> None:
     assert share["month"] == "total" and isinstance(share["share_pct"], Decimal)
 
 
+def test_receipts(client: bzl.Client, ledger: scenario.Ledger) -> None:
+    """An import receipt moves P1 from SUBMITTED to ACCEPTED_BY_DC without touching the ledger
+    (P1 stays posted); sent again it is replayed; no INV211 came, so no book line differs; an
+    unknown list is NotFound; get_declaration shows the back-fills as sent."""
+    r = ledger.answers["apply_receipt"]
+    assert (r.id, r.previous, r.state, r.ledger_state, r.replayed, r.ledger_seq) == (
+        "P1", "SUBMITTED", "ACCEPTED_BY_DC", "posted", False, 0
+    )
+    again = client.apply_receipt(
+        "IMPORT", "0", enterprise=scenario.A, id="P1", seq_no="202600000000000001",
+        fields=[(0, 0, "SeqNo", "202600000000000001"), (0, 0, "DealFlag", "0")],
+    )
+    assert again.replayed and again.seq == r.seq
+    assert ledger.answers["receipt_diff"] == []
+    with pytest.raises(bzl.NotFound):
+        client.apply_receipt("IMPORT", "0", enterprise=scenario.A, id="NO-SUCH-LIST")
+    info = client.get_declaration("P1", scenario.A)
+    assert info.customs_state == "ACCEPTED_BY_DC" and info.receipt_count == 1
+    assert [(f.name, f.value) for f in info.back_fills] == [
+        ("DealFlag", "0"), ("SeqNo", "202600000000000001")
+    ]
+
+
 def test_verify_audit_backup_stats(ledger: scenario.Ledger) -> None:
     a = ledger.answers
     v = a["verify"]

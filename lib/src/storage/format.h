@@ -76,7 +76,8 @@
  *                 21 declaration changed (storage_replace.c: enterprise 10 | id_len u8 | id |
  *                 old version's entry u64 | its void entry u64 | new version's entry u64 |
  *                 reason_len u16 | reason; no effects: the void and the new declaration carry
- *                 them)
+ *                 them), 22 receipt (a customs receipt applied to a list: the receipt table
+ *                 below; 23 is held for customs receipts)
  *   1       8     time_ms i64
  *   9       4     uid u32
  *   13      4     gid u32
@@ -187,7 +188,8 @@
  *           2  len u16 (1..65535)
  *           n  value
  *   Tags, allocated in ranges by subject: 1-31 repair and transfers, 32-63 domestic-sale tax
- *   and lots, 64-159 the 核注清单's own fields (INV101), 160-255 free.
+ *   and lots, 64-159 the 核注清单's own fields (INV101), 160-191 held for customs receipts
+ *   (unused: receipts keep their back-fills in the receipt table), 192-255 free.
  *         tag  scope        value
  *           1  declaration  origin u8: 1 abroad, 2 outside the zone (bzl_origin; repair books)
  *          32  declaration  duty_basis u8: 2 product, 3 material (bzl_tax_basis; domestic sales)
@@ -359,6 +361,23 @@
  * closing — key: book_no[12] | material item u32 BE | month u32 BE (20 bytes); value 8 bytes:
  *   book_e5 i64, the book balance (应剩余) at the end of `month` that a period close carried
  *   forward as the next period's opening.
+ *
+ * CUSTOMS RECEIPTS (storage_receipt.c; docs/INV101.md "Receipts"). receipt — one named database,
+ * created empty when absent (no schema bump), every record derived from the receipt entries
+ * (22) and proved by verify. FIELDS below is count u16 | per field: group u8 (0 the list, 1 a
+ * list line, 2 a book line) | line u32 | name_len u8 | name | 0 | value_len u16 | value | 0.
+ *   'L' enterprise[10] | id_len u8 | id → state u8 (bzl_customs_state) | receipts u16 |
+ *       last_seq u64 | FIELDS: the latest value of each (group 0/1, line, name), in that order
+ *   'R' enterprise[10] | id_len u8 | id | n u16 BE → seq u64 | ledger_seq u64 | content: the
+ *       list's n-th receipt (0 first), content = message u8 | code_len u8 | code |
+ *       seq_no_len u8 | seq_no | FIELDS in the receipt's order (what makes two receipts the
+ *       same: a receipt whose content is one of its list's is replayed)
+ *   'S' SeqNo (1..18 bytes) → enterprise[10] | id_len u8 | id
+ *   'B' book_no[12] | kind u8 | item u32 BE → seq u64 | enterprise[10] | id_len u8 | id |
+ *       FIELDS: the item's BwsDt values of the latest INV211 (what receipt diff compares)
+ * Receipt payload (entry type 22): enterprise[10] | book_no[12] | kind u8 | id_len u8 | id |
+ *   from u8 | to u8 (bzl_customs_state) | ledger_seq u64 (the post or reject entry written with
+ *   it, 0 for none) | content.
  *
  * DOMESTIC-SALE TAX (storage_tax.c). Created empty when absent (no schema bump: a ledger
  * written before them has no tariffs, only the built-in interest rates, and no assessments).

@@ -45,6 +45,7 @@ static const char *const db_names[DB_COUNT] = {
     [DB_TAX_FIRST] = "tax_first",
     [DB_LOT] = "lot",
     [DB_LOT_METHOD] = "lot_method",
+    [DB_RECEIPT] = "receipt",
 };
 
 #define META_SCHEMA "schema"

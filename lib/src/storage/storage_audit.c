@@ -468,6 +468,14 @@ audit_summary(const uint8_t *e, size_t len, bzl_audit_row *row)
                  names[was <= 3 ? was : 0]);
         break;
     }
+    case JOURNAL_RECEIPT: {
+        bzl__entry re = {.type = e[0], .payload = p, .payload_len = n};
+        if (!bzl__receipt_audit_summary(&re, row->summary, sizeof row->summary, row->enterprise,
+                                        row->book_no)) {
+            snprintf(row->summary, sizeof row->summary, "receipt entry does not decode");
+        }
+        break;
+    }
     case JOURNAL_TAX_TABLE:
     case JOURNAL_ASSESSMENT: {
         bzl__entry te = {.type = e[0], .payload = p, .payload_len = n};

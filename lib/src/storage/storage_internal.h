@@ -58,6 +58,8 @@ enum {
     /* lots (storage_lots.c): created when absent; an older ledger gets opening lots at open */
     DB_LOT,
     DB_LOT_METHOD,
+    /* customs receipts (storage_receipt.c): created when absent, empty in an older ledger */
+    DB_RECEIPT,
     DB_COUNT
 };
 
@@ -129,6 +131,8 @@ enum {
     JOURNAL_TAX_TABLE = 15,  /* a tariff or 缓税利息-rate row (the payload's first byte says) */
     JOURNAL_ASSESSMENT = 16, /* a domestic sale's assessment, or its reversal */
     JOURNAL_LOT_METHOD = 17, /* a book's lot consumption method (storage_lots.c) */
+    /* customs receipts (storage_receipt.c): their ledger moves are entries 5 and 11 */
+    JOURNAL_RECEIPT = 22,
 };
 #define DELIVERY_ENTRY_BYTES (2u * BZL_BOOK_NO_LEN + 1u + 4u + 4u + 8u + 1u)
 
@@ -567,6 +571,19 @@ void bzl__tax_marks_destroy(bzl__tax_marks *m);
  * 0"), its book and enterprise (assessments). False when the payload does not decode. */
 bool bzl__tax_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
                             char *book_no);
+
+/* ---- customs receipts (storage_receipt.c) -------------------------------------------------- */
+
+/* A receipt entry's (22) audit sentence, its enterprise and book. False when the payload does
+ * not decode. */
+bool bzl__receipt_audit_summary(const bzl__entry *e, char *summary, size_t cap, char *enterprise,
+                                char *book_no);
+/* Proves the receipt table against the journal's receipt entries (journal_receipts of them):
+ * each list's receipt records are its entries, in order, and replaying them gives its stored
+ * state and back-fills; each SeqNo names a list receipts reached; each book line is what the
+ * INV211 it names sent. BZL_TAMPERED with the first difference in out. */
+BZL_NODISCARD bzl_status bzl__receipt_verify(bzl_txn *t, uint64_t journal_receipts,
+                                             bzl_verify_report *out);
 
 /* ---- lots (storage_lots.c) ------------------------------------------------------------------ */
 

@@ -173,7 +173,7 @@ static bzl_status marks_add_entry(bzl__keyed *m, const bzl__entry *e);
  * entry into the derived tables' recomputation d. */
 static bzl_status
 sums_from_journal(bzl_txn *t, bzl__keyed *s, bzl__keyed *m, bzl__derived *d, bzl__tax_marks *x,
-                  uint64_t *entries)
+                  uint64_t *entries, uint64_t *receipts)
 {
     bzl__walk w;
     bzl__walk_begin(t, DB_JOURNAL, NULL, 0, 0, &w);
@@ -197,6 +197,7 @@ sums_from_journal(bzl_txn *t, bzl__keyed *s, bzl__keyed *m, bzl__derived *d, bzl
         if (st == BZL_OK) {
             st = bzl__tax_marks_add(x, seq, &e);
         }
+        *receipts += st == BZL_OK && e.type == JOURNAL_RECEIPT;
         (*entries)++;
         t->journal_reads++;
     }
@@ -552,12 +553,13 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     bzl__keyed m = {.rec_bytes = sizeof(mark), .key_bytes = MARK_TABLE_KEY_BYTES, .first_cap = 64};
     bzl__derived *d = NULL;
     bzl__tax_marks *x = NULL;
+    uint64_t receipts = 0; /* entries 22 */
     bzl_status st = bzl__derived_create(t, &d);
     if (st == BZL_OK) {
         st = bzl__tax_marks_create(&x);
     }
     if (st == BZL_OK) {
-        st = sums_from_journal(t, &s, &m, d, x, &out->entries);
+        st = sums_from_journal(t, &s, &m, d, x, &out->entries, &receipts);
     }
     if (st == BZL_OK) {
         st = compare_sums(t, &s, out);
@@ -593,6 +595,10 @@ bzl_storage_verify_balances(bzl_txn *t, bzl_verify_report *out)
     if (st == BZL_OK) {
         /* Lots: each against its entry, and Σ remaining = every balance (storage_lots.c). */
         st = bzl__lots_verify(t, out);
+    }
+    if (st == BZL_OK) {
+        /* Customs receipts: the receipt table replayed from entries 22 (storage_receipt.c). */
+        st = bzl__receipt_verify(t, receipts, out);
     }
     bzl__tax_marks_destroy(x);
     bzl__derived_destroy(d);

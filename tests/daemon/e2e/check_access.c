@@ -311,6 +311,9 @@ typedef struct req_buf {
     Bzl__V1__SetLotMethod slm;
     Bzl__V1__ListLots ll;
     Bzl__V1__TaxQuote tqt;
+    Bzl__V1__ApplyReceipt ar;
+    Bzl__V1__ReceiptDiff rdf;
+    char seq_no[24];
     decl_msg d;
     Bzl__V1__Request req;
 } req_buf;
@@ -1002,6 +1005,36 @@ b_tax_quote(req_buf *r)
     r->req.tax_quote = &r->tqt;
 }
 
+/* ---- customs receipts (135-139) ---------------------------------------------------------- */
+
+/* An import receipt (DealFlag 0) for the declaration: one journal entry, no movement. A missing
+ * list is NOT_FOUND in storage's words. */
+static void
+b_apply_receipt(req_buf *r)
+{
+    if (r->on == T_MISSING) {
+        snprintf(r->id, sizeof r->id, "NO-SUCH-%u", r->serial);
+    }
+    bzl__v1__apply_receipt__init(&r->ar);
+    snprintf(r->seq_no, sizeof r->seq_no, "2026%014u", r->serial);
+    r->ar.enterprise = (char *)r->ent;
+    r->ar.id = r->id;
+    r->ar.seq_no = r->seq_no;
+    r->ar.message = BZL__V1__RECEIPT_MESSAGE__RECEIPT_MESSAGE_IMPORT;
+    r->ar.code = "0";
+    r->req.body_case = BZL__V1__REQUEST__BODY_APPLY_RECEIPT;
+    r->req.apply_receipt = &r->ar;
+    snprintf(r->missing, sizeof r->missing, "list %s does not exist", r->id);
+}
+
+static void
+b_receipt_diff(req_buf *r)
+{
+    bzl__v1__receipt_diff__init(&r->rdf);
+    r->req.body_case = BZL__V1__REQUEST__BODY_RECEIPT_DIFF;
+    r->req.receipt_diff = &r->rdf;
+}
+
 /* ---- the matrix ------------------------------------------------------------------------------ */
 
 typedef struct row {
@@ -1133,6 +1166,10 @@ static const row rows[] = {
     {B(TAX_QUOTE),       "tax_quote in the other's book",  T_OWN_IN_OTHER, NULL, b_tax_quote,    {WB,  WB,  WB,  NF,  PD}, false, 0, 0, 0},
     {B(TAX_QUOTE),       "tax_quote for the other",        T_OTHER,   NULL, b_tax_quote,         {INV, INV, INV, NF,  PD}, false, 0, 0, 0},
     {B(TAX_QUOTE),       "tax_quote in a missing book",    T_MISSING, NULL, b_tax_quote,         {NF,  NF,  NF,  NF,  PD}, false, 0, 0, 0},
+    /* customs receipts: customs (and admin) apply them; the differences are staff reading */
+    {B(APPLY_RECEIPT),   "apply_receipt to a pending list", T_OWN,    p_pending, b_apply_receipt, {OK,  OK,  PD,  PD,  PD}, true, 1, 0, 0},
+    {B(APPLY_RECEIPT),   "apply_receipt to a missing list", T_MISSING, NULL, b_apply_receipt,   {NF,  NF,  PD,  PD,  PD}, true, 1, 0, 0},
+    {B(RECEIPT_DIFF),    "receipt_diff",                   T_OWN,     NULL, b_receipt_diff,      {OK,  OK,  OK,  PD,  PD}, false, 0, 0, 0},
     {0,                  "empty body",                     T_OWN,     NULL, b_empty,             {UNS, PD,  PD,  PD,  PD}, false, 0, 0, 0},
 };
 /* clang-format on */

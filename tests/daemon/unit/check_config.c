@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bzl/calendar.h"
+#include "bzl/storage_receipt.h"
 #include "checkpoint_key.h"
 #include "config.h"
 
@@ -124,6 +125,30 @@ START_TEST(config_tax_keys_override_the_reference_defaults)
         ck_assert_msg(strstr(why, named[i]) != NULL, "%s", why);
         bzld_access_table_deinit(&t);
     }
+}
+END_TEST
+
+/* [receipts] diff_figure: in_qty by default (docs/INV101.md), actl when set; another word is
+ * refused naming the key, an unknown key naming the section. */
+START_TEST(config_receipts_diff_figure)
+{
+    bzld_config cfg;
+    bzld_access_table t;
+    char why[256] = "";
+    bzld_config_defaults(&cfg);
+    ck_assert_uint_eq(cfg.receipt_diff_figure, BZL_RECEIPT_FIGURE_IN_QTY);
+    bzl_status st = load("[receipts]\ndiff_figure = actl\n", &cfg, &t, why, sizeof why);
+    ck_assert_msg(st == BZL_OK, "%s", why);
+    ck_assert_uint_eq(cfg.receipt_diff_figure, BZL_RECEIPT_FIGURE_ACTL);
+    bzld_access_table_deinit(&t);
+    ck_assert_int_eq(load("[receipts]\ndiff_figure = inqty\n", &cfg, &t, why, sizeof why),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(why, "diff_figure: \"inqty\" is not in_qty or actl") != NULL, "%s", why);
+    bzld_access_table_deinit(&t);
+    ck_assert_int_eq(load("[receipts]\nfigure = actl\n", &cfg, &t, why, sizeof why),
+                     BZL_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(why, "unknown key \"figure\" in [receipts]") != NULL, "%s", why);
+    bzld_access_table_deinit(&t);
 }
 END_TEST
 
@@ -284,6 +309,7 @@ config_suite(void)
     tcase_add_test(tc, config_file_overrides_limits_and_reads_access_rules);
     tcase_add_test(tc, config_refusals_name_file_line_and_key);
     tcase_add_test(tc, config_tax_keys_override_the_reference_defaults);
+    tcase_add_test(tc, config_receipts_diff_figure);
     tcase_add_test(tc, config_missing_file_is_an_io_error);
     tcase_add_test(tc, config_check_refuses_per_uid_connections_above_the_total);
     tcase_add_test(tc, config_checkpoint_key_is_absolute_or_beside_the_data);

@@ -88,6 +88,9 @@ static const expect expected[] = {
      * and book) */
     {B(TAX_QUOTE), "tax_quote", false, STAFF | E, BZLD_SCOPE_HANDLER},
     {B(REPLACE_DECLARATION), "replace_declaration", true, E | A, BZLD_SCOPE_HANDLER},
+    /* customs receipts: customs' own word on a list; the INV211 differences are staff work */
+    {B(APPLY_RECEIPT), "apply_receipt", true, C | A, BZLD_SCOPE_NONE},
+    {B(RECEIPT_DIFF), "receipt_diff", false, STAFF, BZLD_SCOPE_NONE},
 };
 
 static const expect *

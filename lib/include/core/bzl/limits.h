@@ -109,6 +109,7 @@ static_assert(BZL_RECON_PAGE_BOOKS_DEFAULT <= BZL_RECON_PAGE_BOOKS_MAX, "default
  * material over its lines, never needs more. A material-basis sale keeps its materials per
  * line and may: it is then assessed as LIMIT_EXCEEDED (the declaration still stands). */
 #define BZL_TAX_PARTS_MAX 4096u
+
 static_assert(BZL_TAX_PARTS_MAX >= BZL_RECON_MATERIALS_MAX, "an ordinary sale always fits");
 static_assert(BZL_TAX_RATE_ROWS_MAX <= 4096u, "the rate history is one list page");
 
@@ -118,6 +119,24 @@ static_assert(BZL_TAX_RATE_ROWS_MAX <= 4096u, "the rate history is one list page
 /* A bucket's bound in days: a century is past any storage or disposal limit a bound stands
  * for, and keeps an age comparison far from the int32 day range. */
 #define BZL_LOT_BUCKET_DAYS_MAX 36500u
+/* ---- customs receipts (docs/INV101.md "Receipts") ---------------------------------------- */
+
+/* Back-filled values one receipt carries: its
+ * head's dozen or so and a few per list line (UsdStatTotalAmt, ActlPassQty, PassportUsedQty)
+ * or book line (BwsDt), for a list of up to BZL_DECL_LINES_DEFAULT lines. */
+#define BZL_RECEIPT_FIELDS_MAX 8192u
+/* An element name: the longest in the messages is under 30 characters. */
+#define BZL_RECEIPT_NAME_BYTES_MAX 64u
+/* An element's text: Rmk holds 4000 characters [A.3], up to 3 UTF-8 bytes each. */
+#define BZL_RECEIPT_VALUE_BYTES_MAX 12000u
+/* A receipt's encoded content (names, values and their framing): within the default frame. */
+#define BZL_RECEIPT_BYTES_MAX (1u << 20)
+/* SeqNo is 18 characters [A.3]; a code (DealFlag, manageResult) a few. */
+#define BZL_RECEIPT_SEQ_NO_BYTES_MAX 18u
+#define BZL_RECEIPT_CODE_BYTES_MAX 8u
+/* Receipts kept per list: an import receipt, a handful of INV201/202/211 per filing and per
+ * change; a list that gathers more is refused (LIMIT_EXCEEDED), never silently cut. */
+#define BZL_RECEIPTS_PER_LIST_MAX 256u
 
 /* ---- daemon -------------------------------------------------------------------------- */
 
