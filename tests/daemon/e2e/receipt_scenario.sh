@@ -39,8 +39,7 @@ run item add --book $B1 --kind material --seq 1 --hs 8542319000 --name wafer --u
 run item add --book $B1 --kind material --seq 2 --hs 8542399000 --name module --unit 007
 run item add --book $B2 --kind material --seq 1 --hs 8542319000 --name wafer --unit 007
 
-# decl ID ENT BOOK DIR EXTRA LINES: one declaration file, submitted. (After issue 17's INV101
-# import lands, `bzl inv101 import` of the list replaces this step.)
+# decl ID ENT BOOK DIR EXTRA LINES: one declaration file, submitted.
 line() { printf '{"item":%s,"qty":"%s","unit":"007","value":"100","currency":"502"}' "$1" "$2"; }
 decl() {
   printf '{"id":"%s","enterprise":"%s","book":"%s","kind":"material","direction":"%s","trade_mode":"5000","date":"2026-02-01"%s,"lines":[%s]}\n' \
@@ -48,8 +47,45 @@ decl() {
   run submit "$tmp/$1.json"
 }
 decl I0 $E1 $B1 in "" "$(line 1 1000),$(line 2 500)"
-decl QDL-0001 $E1 $B1 out ',"pending":true' "$(line 1 300),$(line 2 100)"
-decl QDL-0002 $E1 $B1 out ',"pending":true' "$(line 1 200)"
+# list_xml ID ENT BOOK "ITEM QTY"...: a declared (DelcareFlag 1) INV101 list moving material out
+# of BOOK under 5000, price 1 so each line's total is its quantity.
+list_xml() {
+  local id=$1 ent=$2 book=$3 n=0 spec
+  shift 3
+  printf '<?xml version="1.0" encoding="UTF-8"?>
+<Package><DataInfo><BussinessData><DelcareFlag>1</DelcareFlag><InvtMessage>
+<SysId>Z7</SysId><OperCusRegCode>%s</OperCusRegCode>
+<InvtHeadType><ChgTmsCnt>0</ChgTmsCnt><PutrecNo>%s</PutrecNo><InvtType>0</InvtType>
+<EtpsInnerInvtNo>%s</EtpsInnerInvtNo><BizopEtpsno>%s</BizopEtpsno>
+<BizopEtpsSccd>91330100MA2CFB8K1X</BizopEtpsSccd><BizopEtpsNm>Zone Wafer Co.</BizopEtpsNm>
+<RcvgdEtpsno>%s</RcvgdEtpsno><RvsngdEtpsSccd>91330100MA2CFB8K1X</RvsngdEtpsSccd>
+<RcvgdEtpsNm>Zone Wafer Co.</RcvgdEtpsNm><DclEtpsno>%s</DclEtpsno>
+<DclEtpsSccd>91330100MA2CFB8K1X</DclEtpsSccd><DclEtpsNm>Zone Wafer Co.</DclEtpsNm>
+<InputCode>%s</InputCode><InputCreditCode>91330100MA2CFB8K1X</InputCreditCode>
+<InputName>Zone Wafer Co.</InputName><InputTime>20260201</InputTime><InvtDclTime>20260201</InvtDclTime>
+<ImpexpPortcd>2901</ImpexpPortcd><DclPlcCuscd>2992</DclPlcCuscd><ImpexpMarkcd>E</ImpexpMarkcd>
+<MtpckEndprdMarkcd>I</MtpckEndprdMarkcd><SupvModecd>5000</SupvModecd><TrspModecd>2</TrspModecd>
+<DclcusFlag>2</DclcusFlag><GenDecFlag>2</GenDecFlag><StshipTrsarvNatcd>110</StshipTrsarvNatcd>
+<DclTypecd>1</DclTypecd></InvtHeadType>\n' "$ent" "$book" "$id" "$ent" "$ent" "$ent" "$ent"
+  for spec in "$@"; do
+    set -- $spec
+    n=$((n + 1))
+    printf '<InvtListType><GdsSeqno>%s</GdsSeqno><PutrecSeqno>%s</PutrecSeqno><GdsMtno>W-%s</GdsMtno>
+<Gdecd>8542319000</Gdecd><GdsNm>wafer</GdsNm><GdsSpcfModelDesc>0|0|wafer</GdsSpcfModelDesc>
+<DclUnitcd>007</DclUnitcd><LawfUnitcd>007</LawfUnitcd><DclQty>%s</DclQty><LawfQty>%s</LawfQty>
+<DclUprcAmt>1</DclUprcAmt><DclTotalAmt>%s</DclTotalAmt><DclCurrcd>502</DclCurrcd><Natcd>110</Natcd>
+<DestinationNatcd>142</DestinationNatcd><LvyrlfModecd>3</LvyrlfModecd><ModfMarkcd>3</ModfMarkcd>
+</InvtListType>\n' "$n" "$1" "$1" "$2" "$2" "$2"
+  done
+  printf '</InvtMessage></BussinessData></DataInfo></Package>\n'
+}
+# The two lists the receipts answer are filed as customs has them: INV101 files, imported.
+list_xml QDL-0001 $E1 $B1 "1 300" "2 100" >"$tmp/QDL-0001.xml"
+list_xml QDL-0002 $E1 $B1 "1 200" >"$tmp/QDL-0002.xml"
+run inv101 import "$tmp/QDL-0001.xml" "$tmp/QDL-0002.xml"
+check "inv101 import: QDL-0001 and QDL-0002 are pending declarations" bash -c \
+  "'$bzl' declaration show --enterprise $E1 QDL-0001 | head -1 | grep -q ': pending' &&
+   '$bzl' declaration show --enterprise $E1 QDL-0002 | head -1 | grep -q ': pending'"
 decl QDL-0003 $E1 $B1 out ',"pending":true' "$(line 2 1)"
 decl QDL-9009 $E2 $B2 in ',"pending":true' "$(line 1 5)"
 
