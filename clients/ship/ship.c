@@ -521,9 +521,10 @@ page_read(shipper *s, const cursor *c, uint32_t wait_ms, Bzl__V1__Response **res
 }
 
 /* One round: read a page after the cursor, check it, write it. *shipped is how many entries
- * it wrote (0 when the zone had nothing new). */
+ * it wrote (0 when the zone had nothing new); *at_head whether they reached the zone's head
+ * (a page can end before it, cut by the daemon's page size or bytes, however small). */
 static int
-ship_round(shipper *s, uint32_t *shipped, uint64_t *head)
+ship_round(shipper *s, uint32_t *shipped, uint64_t *head, bool *at_head)
 {
     cursor c;
     if (!cursor_read(s, false, &c)) {
@@ -550,8 +551,11 @@ ship_round(shipper *s, uint32_t *shipped, uint64_t *head)
         *shipped = (uint32_t)resp->journal->n_entries;
         rc = *shipped == 0 ? SHIP_EXIT_OK : batch_write(s, &c, resp->journal);
     }
+    *at_head = rc == SHIP_EXIT_OK && *shipped == 0;
     if (rc == SHIP_EXIT_OK && *shipped != 0) {
-        progress(s, resp->journal->entries[resp->journal->n_entries - 1]->seq, *head, false);
+        uint64_t last = resp->journal->entries[resp->journal->n_entries - 1]->seq;
+        *at_head = last >= *head;
+        progress(s, last, *head, false);
     }
     bzl__v1__response__free_unpacked(resp, NULL);
     return rc;
@@ -575,11 +579,12 @@ ship_run(shipper *s)
     /* Bounded by the zone's journal without --follow; with it, runs until stopped. */
     while (rc == SHIP_EXIT_OK) {
         uint32_t shipped = 0;
-        rc = ship_round(s, &shipped, &head);
+        bool at_head = false;
+        rc = ship_round(s, &shipped, &head, &at_head);
         if (rc == SHIP_EXIT_OK && shipped == 0 && !s->o->follow) {
             break;
         }
-        if (rc == SHIP_EXIT_OK && s->o->follow && shipped < s->o->batch && s->o->linger_ms > 0) {
+        if (rc == SHIP_EXIT_OK && s->o->follow && at_head && s->o->linger_ms > 0) {
             /* Caught up: let the next batch gather instead of chasing every commit. */
             struct timespec ts = {.tv_sec = s->o->linger_ms / 1000u,
                                   .tv_nsec = (long)(s->o->linger_ms % 1000u) * 1000000L};
