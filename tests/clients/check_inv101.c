@@ -286,6 +286,11 @@ START_TEST(fields_keep_their_form)
     assert_refused(&doc, "InvtListType[2]/Gdecd", "must be digits only");
     set(&doc.lines[1], INV101_LINE, "GdsSeqno", "3");
     assert_refused(&doc, "InvtListType[2]/GdsSeqno", "so this one is 2");
+    /* A.5 rule 9: the list's code worlds are numeric; ISO letters belong to the 报关单. */
+    set(&doc.lines[0], INV101_LINE, "DclCurrcd", "USD");
+    assert_refused(&doc, "InvtListType[1]/DclCurrcd", "\"USD\" must be digits only");
+    set(&doc.lines[0], INV101_LINE, "Natcd", "CN");
+    assert_refused(&doc, "InvtListType[1]/Natcd", "has 2 characters; it must have 3");
     char name[600];
     memset(name, 'a', 513);
     name[513] = '\0';
