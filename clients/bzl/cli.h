@@ -459,6 +459,19 @@ int cli_inv101_check(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_
 /* The whole file into a malloc'd buffer (*bytes owned by the caller); a message on stderr and
  * false when it cannot be read or is larger than CLI_INV101_BYTES_MAX. */
 bool cli_inv101_file_read(const char *path, char **bytes, size_t *len);
+
+/* inbox.c: the files of an in-box command's arguments, in order: a file as given, a folder as
+ * its regular, not hidden files ending in suffix (NULL: every one), in byte order of their
+ * names (the customs client names its files by time, so that is the order they came in). */
+typedef struct cli_files {
+    char **paths; /* owned */
+    size_t count;
+    size_t cap;
+} cli_files;
+/* Adds arg's files, at most max paths in all. False, said on stderr, when a folder cannot be
+ * read, there would be more than max, or memory runs out. */
+bool cli_files_add(cli_files *l, const char *arg, const char *suffix, size_t max);
+void cli_files_free(cli_files *l);
 int cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
 int cli_inv101_export(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
 /* cmd_receipt.c: customs receipts (docs/INV101.md "Receipts") */

@@ -1,11 +1,9 @@
 /* cmd_inv101_io.c — bzl inv101 import and export: 核注清单 (INV101) files in and out of the
  * ledger (clients/inv101, docs/INV101.md). */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -15,86 +13,6 @@
 /* Files one import takes (the arguments with every *.xml of the folders among them): a month
  * of a busy enterprise's lists, many times over, while the names stay one allocation. */
 #define CLI_INV101_FILES_MAX 1000000u
-
-/* ---- the files: arguments, folders expanded in name order ----------------------------------- */
-
-typedef struct file_list {
-    char **paths; /* owned, each owned */
-    size_t count;
-    size_t cap;
-} file_list;
-
-static bool
-file_list_add(file_list *l, const char *dir, const char *name)
-{
-    if (l->count == CLI_INV101_FILES_MAX) {
-        fprintf(stderr, "bzl: more than %u files; import them in parts\n",
-                (unsigned)CLI_INV101_FILES_MAX);
-        return false;
-    }
-    if (l->count == l->cap) {
-        size_t cap = l->cap == 0 ? 64 : l->cap * 2;
-        char **grown = realloc(l->paths, cap * sizeof *grown);
-        if (grown == NULL) {
-            return false;
-        }
-        l->paths = grown;
-        l->cap = cap;
-    }
-    size_t n = (dir != NULL ? strlen(dir) + 1 : 0) + strlen(name) + 1;
-    char *p = malloc(n);
-    if (p == NULL) {
-        return false;
-    }
-    snprintf(p, n, "%s%s%s", dir != NULL ? dir : "", dir != NULL ? "/" : "", name);
-    l->paths[l->count++] = p;
-    return true;
-}
-
-static void
-file_list_free(file_list *l)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        free(l->paths[i]);
-    }
-    free(l->paths);
-    memset(l, 0, sizeof *l);
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool
-ends_xml(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".xml") == 0 && name[0] != '.';
-}
-
-/* Every *.xml of dir, in byte order of their names (the customs client names its files by time,
- * so that is the order they were written). */
-static bool
-folder_add(file_list *l, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        fprintf(stderr, "%s: cannot open the folder: %s\n", dir, strerror(errno));
-        return false;
-    }
-    size_t first = l->count;
-    bool ok = true;
-    for (struct dirent *e = readdir(d); ok && e != NULL; e = readdir(d)) {
-        if (ends_xml(e->d_name)) {
-            ok = file_list_add(l, dir, e->d_name);
-        }
-    }
-    closedir(d);
-    qsort(l->paths + first, l->count - first, sizeof *l->paths, name_cmp);
-    return ok;
-}
 
 /* ---- import --------------------------------------------------------------------------------- */
 
@@ -540,22 +458,19 @@ cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (optind >= argc) {
         return cli_usage_error(cmd, "name at least one INV101 file or folder");
     }
-    file_list files = {0};
+    cli_files files = {0};
     bool listed = true;
     for (int i = optind; listed && i < argc; i++) {
-        struct stat sb;
-        listed = stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)
-                     ? folder_add(&files, argv[i])
-                     : file_list_add(&files, NULL, argv[i]);
+        listed = cli_files_add(&files, argv[i], ".xml", CLI_INV101_FILES_MAX);
     }
     if (!listed) {
-        file_list_free(&files);
+        cli_files_free(&files);
         return CLI_EXIT_BAD_FILE;
     }
     /* The queue holds a batch of documents: on the heap. */
     import_run *r = calloc(1, sizeof *r);
     if (r == NULL) {
-        file_list_free(&files);
+        cli_files_free(&files);
         fputs("bzl: NO_MEMORY: out of memory\n", stderr);
         return CLI_EXIT_TRANSPORT;
     }
@@ -588,7 +503,7 @@ cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv)
         rc = CLI_EXIT_TRANSPORT;
     }
     free(r);
-    file_list_free(&files);
+    cli_files_free(&files);
     return rc;
 }
 

@@ -2,12 +2,10 @@
  * customs client's receipt files to their lists, bzl receipt diff lists the INV211 book lines
  * that disagree with bzl's balances, and declaration show's customs part. Reading a file is
  * clients/inv101/receipt.c's (the hostile-input defences of inv101_xml_parse). */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bzl/receipt.h"
 #include "cli.h"
@@ -67,82 +65,6 @@ file_bytes(const char *path, char **bytes, size_t *len, char *why, size_t cap)
     *bytes = buf;
     *len = n;
     return true;
-}
-
-typedef struct file_list {
-    char **paths;
-    size_t count;
-    size_t cap;
-} file_list;
-
-static bool
-list_add(file_list *l, const char *path)
-{
-    if (l->count == CLI_RECEIPT_FILES_MAX) {
-        return false;
-    }
-    if (l->count == l->cap) {
-        size_t cap = l->cap == 0 ? 64 : l->cap * 2;
-        char **grown = realloc(l->paths, cap * sizeof *grown);
-        if (grown == NULL) {
-            return false;
-        }
-        l->paths = grown;
-        l->cap = cap;
-    }
-    char *p = strdup(path);
-    if (p == NULL) {
-        return false;
-    }
-    l->paths[l->count++] = p;
-    return true;
-}
-
-static int
-path_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A folder's regular files (not hidden), in name order: the customs client's in-box. */
-static bool
-folder_add(file_list *l, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        fprintf(stderr, "%s: cannot open the folder: %s\n", dir, strerror(errno));
-        return false;
-    }
-    size_t from = l->count;
-    bool ok = true;
-    for (struct dirent *e = readdir(d); ok && e != NULL; e = readdir(d)) {
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        char path[4096];
-        struct stat sb;
-        int w = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (w < 0 || (size_t)w >= sizeof path || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-            continue;
-        }
-        ok = list_add(l, path);
-    }
-    closedir(d);
-    if (!ok) {
-        fprintf(stderr, "%s: more than %u files, or out of memory\n", dir,
-                (unsigned)CLI_RECEIPT_FILES_MAX);
-    }
-    qsort(l->paths + from, l->count - from, sizeof *l->paths, path_cmp);
-    return ok;
-}
-
-static void
-list_free(file_list *l)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        free(l->paths[i]);
-    }
-    free(l->paths);
 }
 
 /* ---- receipt import ------------------------------------------------------------------------ */
@@ -359,18 +281,15 @@ cli_receipt_import(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (optind >= argc) {
         return cli_usage_error(cmd, "name at least one receipt file or folder");
     }
-    file_list files = {0};
+    cli_files files = {0};
     int rc = CLI_EXIT_OK;
     for (int i = optind; i < argc; i++) {
-        struct stat sb;
-        bool ok = stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode) ? folder_add(&files, argv[i])
-                                                                 : list_add(&files, argv[i]);
-        if (!ok) {
+        if (!cli_files_add(&files, argv[i], NULL, CLI_RECEIPT_FILES_MAX)) {
             rc = worse(rc, CLI_EXIT_BAD_FILE);
         }
     }
     if (io.list[0] != '\0' && files.count != 1) {
-        list_free(&files);
+        cli_files_free(&files);
         return cli_usage_error(cmd, "--list names the list of one receipt file; %zu given",
                                files.count);
     }
@@ -393,7 +312,7 @@ cli_receipt_import(cli *c, const cli_cmd *cmd, int argc, char **argv)
     if (fflush(stdout) != 0) {
         rc = CLI_EXIT_TRANSPORT;
     }
-    list_free(&files);
+    cli_files_free(&files);
     return rc;
 }
 

@@ -19,11 +19,8 @@
 
 /* ---- problems ------------------------------------------------------------------------------- */
 
-static void problem_add(inv101_problems *out, uint32_t xml_line, const char *path, const char *fmt,
-                        ...) BZL_PRINTF(4, 5);
-
-static void
-problem_add(inv101_problems *out, uint32_t xml_line, const char *path, const char *fmt, ...)
+void
+inv101_problem_add(inv101_problems *out, uint32_t xml_line, const char *path, const char *fmt, ...)
 {
     if (out->count == INV101_ERRORS_MAX) {
         out->dropped++;
@@ -161,16 +158,17 @@ record_read(xmlNode *parent, inv101_group g, uint32_t line_no, inv101_record *r,
         path_of(path, sizeof path, g, line_no, tag);
         int i = inv101_field_find(g, tag);
         if (i < 0) {
-            problem_add(out, line_of(c), path, "%s is not a field of %s", tag,
-                        inv101_tables[g].element);
+            inv101_problem_add(out, line_of(c), path, "%s is not a field of %s", tag,
+                               inv101_tables[g].element);
             continue;
         }
         bool nested = false;
         char *v = text_of(c, &nested, &oom);
         if (nested) {
-            problem_add(out, line_of(c), path, "%s holds elements; a field holds text only", tag);
+            inv101_problem_add(out, line_of(c), path, "%s holds elements; a field holds text only",
+                               tag);
         } else if (r->values[i] != NULL) {
-            problem_add(out, line_of(c), path, "%s appears twice", tag);
+            inv101_problem_add(out, line_of(c), path, "%s appears twice", tag);
         }
         if (nested || r->values[i] != NULL) {
             free(v);
@@ -211,16 +209,17 @@ package_read(xmlNode *package, inv101_doc *doc, inv101_problems *out)
     xmlNode *data = child_named(package, "DataInfo");
     xmlNode *bd = child_named(data, "BussinessData");
     if (bd == NULL && child_named(data, "BusinessData") != NULL) {
-        problem_add(out, line_of(child_named(data, "BusinessData")), "DataInfo/BusinessData",
-                    "the message spells it BussinessData (sic), and so must the file");
+        inv101_problem_add(out, line_of(child_named(data, "BusinessData")), "DataInfo/BusinessData",
+                           "the message spells it BussinessData (sic), and so must the file");
         return BZL_MALFORMED;
     }
     xmlNode *msg = child_named(bd, "InvtMessage");
     xmlNode *head = child_named(msg, "InvtHeadType");
     if (head == NULL) {
-        problem_add(out, line_of(package), "Package",
-                    "no Package/DataInfo/BussinessData/InvtMessage/InvtHeadType: not an INV101 "
-                    "核注清单");
+        inv101_problem_add(
+            out, line_of(package), "Package",
+            "no Package/DataInfo/BussinessData/InvtMessage/InvtHeadType: not an INV101 "
+            "核注清单");
         return BZL_MALFORMED;
     }
     if (!record_init(&doc->envelope, INV101_ENVELOPE) ||
@@ -243,8 +242,8 @@ package_read(xmlNode *package, inv101_doc *doc, inv101_problems *out)
     bd_rec.values[MSG_DELCARE_FLAG] = NULL;
     for (size_t i = 1; i < inv101_tables[INV101_MESSAGE].count; i++) {
         if (bd_rec.values[i] != NULL) {
-            problem_add(out, line_of(bd), "BussinessData", "%s belongs in InvtMessage",
-                        inv101_tables[INV101_MESSAGE].fields[i].tag);
+            inv101_problem_add(out, line_of(bd), "BussinessData", "%s belongs in InvtMessage",
+                               inv101_tables[INV101_MESSAGE].fields[i].tag);
         }
     }
     record_free(&bd_rec, inv101_tables[INV101_MESSAGE].count);
@@ -256,9 +255,9 @@ package_read(xmlNode *package, inv101_doc *doc, inv101_problems *out)
         n += is_named(c, "InvtListType");
     }
     if (n > INV101_LINES_MAX) {
-        problem_add(out, line_of(msg), "InvtMessage",
-                    "%u InvtListType lines; a list holds at most %u", (unsigned)n,
-                    (unsigned)INV101_LINES_MAX);
+        inv101_problem_add(out, line_of(msg), "InvtMessage",
+                           "%u InvtListType lines; a list holds at most %u", (unsigned)n,
+                           (unsigned)INV101_LINES_MAX);
         return BZL_MALFORMED;
     }
     doc->lines = calloc(n > 0 ? n : 1, sizeof *doc->lines);
@@ -279,7 +278,7 @@ package_read(xmlNode *package, inv101_doc *doc, inv101_problems *out)
         }
     }
     if (n == 0) {
-        problem_add(out, line_of(msg), "InvtMessage", "the list has no InvtListType line");
+        inv101_problem_add(out, line_of(msg), "InvtMessage", "the list has no InvtListType line");
     }
     return out->count + out->dropped == before ? BZL_OK : BZL_MALFORMED;
 }
@@ -296,15 +295,15 @@ inv101_xml_parse(const char *bytes, size_t len, const char *name, const char *wh
     static const char doctype[] = "<!DOCTYPE";
     for (size_t i = 0; i + sizeof doctype - 1 <= len; i++) {
         if (memcmp(bytes + i, doctype, sizeof doctype - 1) == 0) {
-            problem_add(out, 0, "",
-                        "the file declares a DOCTYPE; %s has none, and bzl reads no DTD or "
-                        "entity",
-                        what);
+            inv101_problem_add(out, 0, "",
+                               "the file declares a DOCTYPE; %s has none, and bzl reads no DTD or "
+                               "entity",
+                               what);
             return BZL_MALFORMED;
         }
     }
     if (len > (size_t)INT32_MAX) {
-        problem_add(out, 0, "", "the file is larger than 2 GiB");
+        inv101_problem_add(out, 0, "", "the file is larger than 2 GiB");
         return BZL_MALFORMED;
     }
     xmlSetStructuredErrorFunc(NULL, silent);
@@ -325,8 +324,8 @@ inv101_xml_parse(const char *bytes, size_t len, const char *name, const char *wh
                 msg[--n] = '\0';
             }
         }
-        problem_add(out, e != NULL && e->line > 0 ? (uint32_t)e->line : 0, "",
-                    "not well-formed XML: %s", msg);
+        inv101_problem_add(out, e != NULL && e->line > 0 ? (uint32_t)e->line : 0, "",
+                           "not well-formed XML: %s", msg);
         xmlFreeParserCtxt(ctxt);
         return BZL_MALFORMED;
     }
@@ -356,10 +355,10 @@ inv101_read(const char *bytes, size_t len, const char *name, inv101_doc *doc, in
     }
     bzl_status st = BZL_MALFORMED;
     if (package == NULL) {
-        problem_add(out, root != NULL ? line_of(root) : 0, "",
-                    "the root element is %s; an INV101 file's is Package, or an xmldsig "
-                    "Signature whose Object holds it",
-                    root != NULL ? (const char *)root->name : "missing");
+        inv101_problem_add(out, root != NULL ? line_of(root) : 0, "",
+                           "the root element is %s; an INV101 file's is Package, or an xmldsig "
+                           "Signature whose Object holds it",
+                           root != NULL ? (const char *)root->name : "missing");
     } else {
         st = package_read(package, doc, out);
     }
@@ -428,13 +427,15 @@ field_check(const field *f, const char *v, uint32_t xml_line, const char *path,
 {
     size_t chars = chars_of(v);
     if (f->exact != 0 && f->form != F_DATE8 && chars != f->exact) {
-        problem_add(out, xml_line, path, "%s (%s) \"%.40s\" has %zu characters; it must have %u",
-                    f->tag, f->label, v, chars, (unsigned)f->exact);
+        inv101_problem_add(out, xml_line, path,
+                           "%s (%s) \"%.40s\" has %zu characters; it must have %u", f->tag,
+                           f->label, v, chars, (unsigned)f->exact);
         return;
     }
     if (chars > f->max) {
-        problem_add(out, xml_line, path, "%s (%s) has %zu characters; at most %u are allowed",
-                    f->tag, f->label, chars, (unsigned)f->max);
+        inv101_problem_add(out, xml_line, path,
+                           "%s (%s) has %zu characters; at most %u are allowed", f->tag, f->label,
+                           chars, (unsigned)f->max);
         return;
     }
     switch ((form)f->form) {
@@ -442,21 +443,21 @@ field_check(const field *f, const char *v, uint32_t xml_line, const char *path,
         return;
     case F_DIGITS:
         if (!all_digits(v)) {
-            problem_add(out, xml_line, path, "%s (%s) \"%.40s\" must be digits only", f->tag,
-                        f->label, v);
+            inv101_problem_add(out, xml_line, path, "%s (%s) \"%.40s\" must be digits only", f->tag,
+                               f->label, v);
         }
         return;
     case F_CODES:
         if (!in_codes(f->codes, v)) {
-            problem_add(out, xml_line, path, "%s (%s) \"%.20s\" is not one of %s", f->tag, f->label,
-                        v, f->codes);
+            inv101_problem_add(out, xml_line, path, "%s (%s) \"%.20s\" is not one of %s", f->tag,
+                               f->label, v, f->codes);
         }
         return;
     case F_DATE8:
         if (!date8_ok(v)) {
-            problem_add(out, xml_line, path,
-                        "%s (%s) \"%.20s\" is not a calendar date written yyyyMMdd", f->tag,
-                        f->label, v);
+            inv101_problem_add(out, xml_line, path,
+                               "%s (%s) \"%.20s\" is not a calendar date written yyyyMMdd", f->tag,
+                               f->label, v);
         }
         return;
     case F_DECIMAL: {
@@ -466,15 +467,16 @@ field_check(const field *f, const char *v, uint32_t xml_line, const char *path,
         bool digits = strspn(v, "0123456789.") == strlen(v) && v[0] != '.' &&
                       (dot == NULL || (places > 0 && strchr(dot + 1, '.') == NULL));
         if (!digits) {
-            problem_add(out, xml_line, path, "%s (%s) \"%.40s\" is not a decimal number", f->tag,
-                        f->label, v);
+            inv101_problem_add(out, xml_line, path, "%s (%s) \"%.40s\" is not a decimal number",
+                               f->tag, f->label, v);
         } else if (places > f->places) {
-            problem_add(out, xml_line, path, "%s (%s) \"%.40s\" has %zu decimals; at most %u",
-                        f->tag, f->label, v, places, (unsigned)f->places);
+            inv101_problem_add(out, xml_line, path,
+                               "%s (%s) \"%.40s\" has %zu decimals; at most %u", f->tag, f->label,
+                               v, places, (unsigned)f->places);
         } else if (f->positive &&
                    (bzl_dec_parse(v, strlen(v), BZL_SCALE_QTY, false, &e5) != BZL_OK || e5 <= 0)) {
-            problem_add(out, xml_line, path, "%s (%s) \"%.40s\" must be greater than 0", f->tag,
-                        f->label, v);
+            inv101_problem_add(out, xml_line, path, "%s (%s) \"%.40s\" must be greater than 0",
+                               f->tag, f->label, v);
         }
         return;
     }
@@ -493,7 +495,7 @@ record_check(const inv101_record *r, inv101_group g, uint32_t line_no, inv101_pr
         path_of(path, sizeof path, g, line_no, f->tag);
         if (r->values[i] == NULL) {
             if (f->required) {
-                problem_add(out, r->xml_line, path, "%s (%s) is required", f->tag, f->label);
+                inv101_problem_add(out, r->xml_line, path, "%s (%s) is required", f->tag, f->label);
             }
             continue;
         }
@@ -533,33 +535,35 @@ check_declaration_link(const inv101_doc *doc, inv101_problems *out)
     uint32_t at = doc->head.xml_line;
     char path[96];
     if (is(flag, "2") && type != NULL) {
-        problem_add(out, at_line(&doc->head, H_DCLCUS_TYPECD), "InvtHeadType/DclcusTypecd",
-                    "DclcusTypecd (报关类型) must be empty when DclcusFlag is 2 (非报关)");
+        inv101_problem_add(out, at_line(&doc->head, H_DCLCUS_TYPECD), "InvtHeadType/DclcusTypecd",
+                           "DclcusTypecd (报关类型) must be empty when DclcusFlag is 2 (非报关)");
     }
     if (is(flag, "1") && type == NULL) {
-        problem_add(out, at, "InvtHeadType/DclcusTypecd",
-                    "DclcusTypecd (报关类型) is required when DclcusFlag is 1 (报关)");
+        inv101_problem_add(out, at, "InvtHeadType/DclcusTypecd",
+                           "DclcusTypecd (报关类型) is required when DclcusFlag is 1 (报关)");
     }
     if (is(flag, "1") && head_value(doc, H_DEC_TYPE) == NULL) {
-        problem_add(out, at, "InvtHeadType/DecType",
-                    "DecType (报关单类型) is required when DclcusFlag is 1 (报关)");
+        inv101_problem_add(out, at, "InvtHeadType/DecType",
+                           "DecType (报关单类型) is required when DclcusFlag is 1 (报关)");
     }
     for (size_t i = 0; is(type, "1") && i < BZL_ARRAY_LEN(rlt); i++) {
         if (head_value(doc, rlt[i]) == NULL) {
             path_of(path, sizeof path, INV101_HEAD, 0,
                     inv101_tables[INV101_HEAD].fields[rlt[i]].tag);
-            problem_add(out, at, path, "%s (%s) is required when DclcusTypecd is 1 (关联报关)",
-                        inv101_tables[INV101_HEAD].fields[rlt[i]].tag,
-                        inv101_tables[INV101_HEAD].fields[rlt[i]].label);
+            inv101_problem_add(out, at, path,
+                               "%s (%s) is required when DclcusTypecd is 1 (关联报关)",
+                               inv101_tables[INV101_HEAD].fields[rlt[i]].tag,
+                               inv101_tables[INV101_HEAD].fields[rlt[i]].label);
         }
     }
     for (size_t i = 0; is(type, "2") && i < BZL_ARRAY_LEN(corr); i++) {
         if (head_value(doc, corr[i]) == NULL) {
             path_of(path, sizeof path, INV101_HEAD, 0,
                     inv101_tables[INV101_HEAD].fields[corr[i]].tag);
-            problem_add(out, at, path, "%s (%s) is required when DclcusTypecd is 2 (对应报关)",
-                        inv101_tables[INV101_HEAD].fields[corr[i]].tag,
-                        inv101_tables[INV101_HEAD].fields[corr[i]].label);
+            inv101_problem_add(out, at, path,
+                               "%s (%s) is required when DclcusTypecd is 2 (对应报关)",
+                               inv101_tables[INV101_HEAD].fields[corr[i]].tag,
+                               inv101_tables[INV101_HEAD].fields[corr[i]].label);
         }
     }
 }
@@ -571,28 +575,31 @@ check_head_rules(const inv101_doc *doc, inv101_problems *out)
     uint32_t at = doc->head.xml_line;
     const char *dcl_type = head_value(doc, H_DCL_TYPECD);
     if ((is(dcl_type, "2") || is(dcl_type, "3")) && head_value(doc, H_SEQ_NO) == NULL) {
-        problem_add(out, at, "InvtHeadType/SeqNo",
-                    "SeqNo (预录入统一编号) is required to change or delete a list (DclTypecd %s)",
-                    dcl_type);
+        inv101_problem_add(
+            out, at, "InvtHeadType/SeqNo",
+            "SeqNo (预录入统一编号) is required to change or delete a list (DclTypecd %s)",
+            dcl_type);
     }
     if (is(dcl_type, "2") &&
         (head_value(doc, H_CHG_TMS_CNT) == NULL || is(head_value(doc, H_CHG_TMS_CNT), "0"))) {
-        problem_add(out, at, "InvtHeadType/ChgTmsCnt",
-                    "ChgTmsCnt (变更次数) must count this change (1 or more) when DclTypecd is 2");
+        inv101_problem_add(
+            out, at, "InvtHeadType/ChgTmsCnt",
+            "ChgTmsCnt (变更次数) must count this change (1 or more) when DclTypecd is 2");
     }
     const char *list_type = head_value(doc, H_LIST_TYPE);
     if (list_type != NULL && head_value(doc, H_RLT_PUTREC_NO) == NULL) {
-        problem_add(out, at, "InvtHeadType/RltPutrecNo",
-                    "RltPutrecNo (关联备案编号) is required for a transfer (ListType %s)",
-                    list_type);
+        inv101_problem_add(out, at, "InvtHeadType/RltPutrecNo",
+                           "RltPutrecNo (关联备案编号) is required for a transfer (ListType %s)",
+                           list_type);
     }
     /* D.2: the sending (export) side names the receiving side's import list. */
     if (list_type != NULL && is(head_value(doc, H_IMPEXP_MARKCD), "E") &&
         head_value(doc, H_RLT_INVT_NO) == NULL) {
-        problem_add(out, at, "InvtHeadType/RltInvtNo",
-                    "RltInvtNo (关联清单编号) must name the receiving side's import list on the "
-                    "export side of a transfer (ListType %s)",
-                    list_type);
+        inv101_problem_add(
+            out, at, "InvtHeadType/RltInvtNo",
+            "RltInvtNo (关联清单编号) must name the receiving side's import list on the "
+            "export side of a transfer (ListType %s)",
+            list_type);
     }
     const char *no = head_value(doc, H_BOND_INVT_NO);
     const char *ie = head_value(doc, H_IMPEXP_MARKCD);
@@ -601,14 +608,15 @@ check_head_rules(const inv101_doc *doc, inv101_problems *out)
                      (no[8] == 'I' || no[8] == 'E') && strspn(no + 9, "0123456789") == 9;
         at = at_line(&doc->head, H_BOND_INVT_NO);
         if (!shape) {
-            problem_add(out, at, "InvtHeadType/BondInvtNo",
-                        "BondInvtNo (清单编号) \"%s\" is not QD + 4-digit customs + 2-digit year "
-                        "+ I or E + 9 digits",
-                        no);
+            inv101_problem_add(
+                out, at, "InvtHeadType/BondInvtNo",
+                "BondInvtNo (清单编号) \"%s\" is not QD + 4-digit customs + 2-digit year "
+                "+ I or E + 9 digits",
+                no);
         } else if (ie != NULL && (ie[0] != no[8] || ie[1] != '\0')) {
-            problem_add(out, at, "InvtHeadType/BondInvtNo",
-                        "BondInvtNo (清单编号) \"%s\" is an %c list but ImpexpMarkcd is %s", no,
-                        no[8], ie);
+            inv101_problem_add(out, at, "InvtHeadType/BondInvtNo",
+                               "BondInvtNo (清单编号) \"%s\" is an %c list but ImpexpMarkcd is %s",
+                               no, no[8], ie);
         }
     }
 }
@@ -622,7 +630,7 @@ check_line_rules(const inv101_record *r, uint32_t line_no, inv101_problems *out)
     bool qty = r->values[L_SECD_LAWF_QTY] != NULL;
     if (unit != qty) {
         path_of(path, sizeof path, INV101_LINE, line_no, unit ? "SecdLawfQty" : "SecdLawfUnitcd");
-        problem_add(
+        inv101_problem_add(
             out, at_line(r, unit ? L_SECD_LAWF_UNITCD : L_SECD_LAWF_QTY), path,
             "SecdLawfUnitcd and SecdLawfQty (第二法定单位与数量) go together: %s without %s",
             unit ? "a unit" : "a quantity", unit ? "a quantity" : "a unit");
@@ -632,10 +640,11 @@ check_line_rules(const inv101_record *r, uint32_t line_no, inv101_problems *out)
     snprintf(want, sizeof want, "%u", (unsigned)line_no);
     if (gds != NULL && all_digits(gds) && strcmp(gds, want) != 0) {
         path_of(path, sizeof path, INV101_LINE, line_no, "GdsSeqno");
-        problem_add(out, at_line(r, L_GDS_SEQNO), path,
-                    "GdsSeqno (商品序号) is %s; the lines of a list are numbered 1 to n in order, "
-                    "so this one is %s",
-                    gds, want);
+        inv101_problem_add(
+            out, at_line(r, L_GDS_SEQNO), path,
+            "GdsSeqno (商品序号) is %s; the lines of a list are numbered 1 to n in order, "
+            "so this one is %s",
+            gds, want);
     }
     int64_t qty_e5 = 0;
     int64_t price_e5 = 0;
@@ -653,10 +662,11 @@ check_line_rules(const inv101_record *r, uint32_t line_no, inv101_problems *out)
     bzl_i128 diff = (bzl_i128)qty_e5 * price_e5 - (bzl_i128)total_e5 * 100000;
     if (diff > 100000000 || diff < -100000000) {
         path_of(path, sizeof path, INV101_LINE, line_no, "DclTotalAmt");
-        problem_add(out, at_line(r, L_DCL_TOTAL_AMT), path,
-                    "DclTotalAmt (企业申报总价) %s differs from DclQty × DclUprcAmt (%s × %s) by "
-                    "more than 0.01",
-                    t, q, p);
+        inv101_problem_add(
+            out, at_line(r, L_DCL_TOTAL_AMT), path,
+            "DclTotalAmt (企业申报总价) %s differs from DclQty × DclUprcAmt (%s × %s) by "
+            "more than 0.01",
+            t, q, p);
     }
 }
 

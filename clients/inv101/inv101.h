@@ -73,6 +73,10 @@ typedef struct inv101_problems {
     uint32_t dropped; /* found beyond the cap */
 } inv101_problems;
 
+/* Adds a problem at xml_line and path (beyond INV101_ERRORS_MAX it is only counted). */
+void inv101_problem_add(inv101_problems *out, uint32_t xml_line, const char *path, const char *fmt,
+                        ...) BZL_PRINTF(4, 5);
+
 /* Reads an INV101 document from bytes (a whole file, UTF-8 or as its XML declaration says).
  * name is used in messages only. On BZL_OK *doc is filled (release with inv101_doc_deinit);
  * the structure was understood, which says nothing yet about the rules (inv101_check).

@@ -6,31 +6,11 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bzl/receipt.h"
-
-static void problem(inv101_problems *out, uint32_t xml_line, const char *path, const char *fmt, ...)
-    BZL_PRINTF(4, 5);
-
-static void
-problem(inv101_problems *out, uint32_t xml_line, const char *path, const char *fmt, ...)
-{
-    if (out->count == INV101_ERRORS_MAX) {
-        out->dropped++;
-        return;
-    }
-    inv101_problem *p = &out->items[out->count++];
-    p->xml_line = xml_line;
-    snprintf(p->path, sizeof p->path, "%s", path);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->message, sizeof p->message, fmt, ap);
-    va_end(ap);
-}
 
 static bool
 is_named(const xmlNode *n, const char *name)
@@ -166,10 +146,10 @@ section(reader *rd, xmlNode *el, const char *path, uint8_t group)
         unsigned long n = v != NULL ? strtoul(v, &end, 10) : 0;
         if (v == NULL || *end != '\0' || n == 0 || n > BZL_ITEM_NO_MAX || v[0] == '-' ||
             v[0] == '+') {
-            problem(rd->out, line_of(g != NULL ? g : el), path,
-                    "gdsSeqno %s%s%s is not a line or book item number (1 to %u)",
-                    v != NULL ? "'" : "", v != NULL ? v : "is missing and", v != NULL ? "'" : "",
-                    (unsigned)BZL_ITEM_NO_MAX);
+            inv101_problem_add(rd->out, line_of(g != NULL ? g : el), path,
+                               "gdsSeqno %s%s%s is not a line or book item number (1 to %u)",
+                               v != NULL ? "'" : "", v != NULL ? v : "is missing and",
+                               v != NULL ? "'" : "", (unsigned)BZL_ITEM_NO_MAX);
             free(v);
             return;
         }
@@ -187,13 +167,13 @@ section(reader *rd, xmlNode *el, const char *path, uint8_t group)
             nested |= k->type == XML_ELEMENT_NODE;
         }
         if (nested) {
-            problem(rd->out, line_of(c), at, "a value element holds elements");
+            inv101_problem_add(rd->out, line_of(c), at, "a value element holds elements");
             continue;
         }
         if (!name_ok((const char *)c->name)) {
-            problem(rd->out, line_of(c), at,
-                    "the element name is not 1 to %u letters, digits or underscores",
-                    (unsigned)BZL_RECEIPT_NAME_BYTES_MAX);
+            inv101_problem_add(rd->out, line_of(c), at,
+                               "the element name is not 1 to %u letters, digits or underscores",
+                               (unsigned)BZL_RECEIPT_NAME_BYTES_MAX);
             continue;
         }
         char *v = trimmed(c, &rd->oom);
@@ -201,19 +181,20 @@ section(reader *rd, xmlNode *el, const char *path, uint8_t group)
             continue; /* empty elements are not kept */
         }
         if (strlen(v) > BZL_RECEIPT_VALUE_BYTES_MAX) {
-            problem(rd->out, line_of(c), at, "the value is %zu bytes; bzld keeps at most %u",
-                    strlen(v), (unsigned)BZL_RECEIPT_VALUE_BYTES_MAX);
+            inv101_problem_add(rd->out, line_of(c), at,
+                               "the value is %zu bytes; bzld keeps at most %u", strlen(v),
+                               (unsigned)BZL_RECEIPT_VALUE_BYTES_MAX);
             free(v);
             continue;
         }
         if (value_of(rd->r, group, line, (const char *)c->name, first) != NULL) {
-            problem(rd->out, line_of(c), at, "the element appears twice");
+            inv101_problem_add(rd->out, line_of(c), at, "the element appears twice");
             free(v);
             continue;
         }
         if (!push(rd, group, line, (const char *)c->name, v) && !rd->oom) {
-            problem(rd->out, line_of(c), at, "the receipt carries more than %u values",
-                    (unsigned)BZL_RECEIPT_FIELDS_MAX);
+            inv101_problem_add(rd->out, line_of(c), at, "the receipt carries more than %u values",
+                               (unsigned)BZL_RECEIPT_FIELDS_MAX);
             return;
         }
     }
@@ -226,14 +207,14 @@ required(reader *rd, xmlNode *el, const char *path, const char *name, size_t max
     const char *v = value_of(rd->r, 0, 0, name, 0);
     xmlNode *c = child(el, name);
     if (v == NULL) {
-        problem(rd->out, line_of(c != NULL ? c : el), path, "%s %s", name,
-                c != NULL ? "is empty" : "is missing");
+        inv101_problem_add(rd->out, line_of(c != NULL ? c : el), path, "%s %s", name,
+                           c != NULL ? "is empty" : "is missing");
         return "";
     }
     if (strlen(v) > max) {
         char at[96];
         snprintf(at, sizeof at, "%s/%s", path, name);
-        problem(rd->out, line_of(c), at, "'%.40s' is longer than %zu bytes", v, max);
+        inv101_problem_add(rd->out, line_of(c), at, "'%.40s' is longer than %zu bytes", v, max);
         return "";
     }
     return v;
@@ -257,8 +238,8 @@ read_import(reader *rd, xmlNode *root)
     r->seq_no = optional(r, "SeqNo");
     r->id = optional(r, "EtpsPreentNo");
     if (r->seq_no[0] == '\0' && r->id[0] == '\0') {
-        problem(rd->out, line_of(root), "CommonResponeMessage",
-                "neither SeqNo nor EtpsPreentNo names the list");
+        inv101_problem_add(rd->out, line_of(root), "CommonResponeMessage",
+                           "neither SeqNo nor EtpsPreentNo names the list");
     }
 }
 
@@ -269,7 +250,7 @@ read_bsc(reader *rd, xmlNode *bsc, const char *path, bool needed)
     inv_receipt *r = rd->r;
     if (bsc == NULL) {
         if (needed) {
-            problem(rd->out, 0, path, "BondInvtBsc is missing");
+            inv101_problem_add(rd->out, 0, path, "BondInvtBsc is missing");
         }
         return;
     }
@@ -293,9 +274,10 @@ read_package(reader *rd, xmlNode *package)
         body = child(bd, kinds[k]);
     }
     if (body == NULL) {
-        problem(rd->out, line_of(package), "Package",
-                "Package/DataInfo/BussinessData holds no INV201, INV202 or INV211: not a "
-                "customs receipt (an INV101 is a list: bzl inv101 check)");
+        inv101_problem_add(
+            rd->out, line_of(package), "Package",
+            "Package/DataInfo/BussinessData holds no INV201, INV202 or INV211: not a "
+            "customs receipt (an INV101 is a list: bzl inv101 check)");
         return;
     }
     const char *kind = kinds[k - 1];
@@ -305,7 +287,7 @@ read_package(reader *rd, xmlNode *package)
         xmlNode *res = child(body, "InvApprResult");
         snprintf(path, sizeof path, "INV202/InvApprResult");
         if (res == NULL) {
-            problem(rd->out, line_of(body), "INV202", "InvApprResult is missing");
+            inv101_problem_add(rd->out, line_of(body), "INV202", "InvApprResult is missing");
             return;
         }
         section(rd, res, path, 0);
@@ -317,7 +299,7 @@ read_package(reader *rd, xmlNode *package)
         r->message = BZL_RM_INV201;
         xmlNode *res = child(body, "HdeApprResult");
         if (res == NULL) {
-            problem(rd->out, line_of(body), "INV201", "HdeApprResult is missing");
+            inv101_problem_add(rd->out, line_of(body), "INV201", "HdeApprResult is missing");
             return;
         }
         section(rd, res, "INV201/HdeApprResult", 0);
@@ -346,8 +328,8 @@ read_package(reader *rd, xmlNode *package)
         r->book_lines = n;
     }
     if (r->id[0] == '\0' && r->seq_no[0] == '\0') {
-        problem(rd->out, line_of(body), kind,
-                "neither BondInvtBsc/etpsInnerInvtNo nor a SeqNo names the list");
+        inv101_problem_add(rd->out, line_of(body), kind,
+                           "neither BondInvtBsc/etpsInnerInvtNo nor a SeqNo names the list");
     }
 }
 
@@ -357,12 +339,12 @@ lengths(reader *rd)
 {
     inv_receipt *r = rd->r;
     if (strlen(r->id) > BZL_DECL_ID_BYTES_MAX) {
-        problem(rd->out, 0, "", "the list number '%.40s…' is longer than %u bytes", r->id,
-                (unsigned)BZL_DECL_ID_BYTES_MAX);
+        inv101_problem_add(rd->out, 0, "", "the list number '%.40s…' is longer than %u bytes",
+                           r->id, (unsigned)BZL_DECL_ID_BYTES_MAX);
     }
     if (strlen(r->seq_no) > BZL_RECEIPT_SEQ_NO_BYTES_MAX) {
-        problem(rd->out, 0, "", "SeqNo '%.40s' is longer than %u characters", r->seq_no,
-                (unsigned)BZL_RECEIPT_SEQ_NO_BYTES_MAX);
+        inv101_problem_add(rd->out, 0, "", "SeqNo '%.40s' is longer than %u characters", r->seq_no,
+                           (unsigned)BZL_RECEIPT_SEQ_NO_BYTES_MAX);
     }
 }
 
@@ -392,10 +374,11 @@ inv_receipt_read(const char *bytes, size_t len, const char *name, inv_receipt *r
     } else if (package != NULL) {
         read_package(&rd, package);
     } else {
-        problem(out, line_of(root), "",
-                "the root element is %s; a customs receipt's is CommonResponeMessage (the "
-                "import receipt) or Package holding INV201, INV202 or INV211",
-                root != NULL ? (const char *)root->name : "missing");
+        inv101_problem_add(
+            out, line_of(root), "",
+            "the root element is %s; a customs receipt's is CommonResponeMessage (the "
+            "import receipt) or Package holding INV201, INV202 or INV211",
+            root != NULL ? (const char *)root->name : "missing");
     }
     lengths(&rd);
     xmlFreeDoc(xdoc);
