@@ -472,6 +472,11 @@ typedef struct cli_files {
  * read, there would be more than max, or memory runs out. */
 bool cli_files_add(cli_files *l, const char *arg, const char *suffix, size_t max);
 void cli_files_free(cli_files *l);
+/* The whole file into *bytes (malloc'd, owned by the caller), at most max bytes (a power of two
+ * of at least 16 KiB); false with the reason in why ("cannot open: …", "larger than N MiB: not
+ * WHAT", "cannot read: …"). */
+bool cli_file_read(const char *path, size_t max, const char *what, char **bytes, size_t *len,
+                   char *why, size_t why_cap);
 int cli_inv101_import(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
 int cli_inv101_export(cli *c, const cli_cmd *cmd, int argc, char **argv); /* cmd_inv101_io.c */
 /* cmd_receipt.c: customs receipts (docs/INV101.md "Receipts") */

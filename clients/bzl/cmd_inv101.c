@@ -1,6 +1,5 @@
 /* cmd_inv101.c — bzl inv101 check: 核注清单 (INV101) files checked against the message's rules
  * before they go to the customs client (clients/inv101, docs/INV101.md). Needs no daemon. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,45 +10,13 @@
 bool
 cli_inv101_file_read(const char *path, char **bytes, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
-        return false;
-    }
-    size_t cap = 1u << 16;
-    size_t n = 0;
-    char *buf = malloc(cap);
-    bool ok = buf != NULL;
-    while (ok) {
-        if (n == cap) {
-            char *grown = cap < CLI_INV101_BYTES_MAX ? realloc(buf, cap * 2) : NULL;
-            if (grown == NULL) {
-                fprintf(stderr, "%s: larger than %u MiB, not an INV101 list\n", path,
-                        (unsigned)(CLI_INV101_BYTES_MAX >> 20));
-                ok = false;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
-                ok = false;
-            }
-            break;
-        }
-    }
-    fclose(f);
+    char why[256];
+    bool ok =
+        cli_file_read(path, CLI_INV101_BYTES_MAX, "an INV101 list", bytes, len, why, sizeof why);
     if (!ok) {
-        free(buf);
-        return false;
+        fprintf(stderr, "%s: %s\n", path, why);
     }
-    *bytes = buf;
-    *len = n;
-    return true;
+    return ok;
 }
 
 static const char *

@@ -2,7 +2,6 @@
  * customs client's receipt files to their lists, bzl receipt diff lists the INV211 book lines
  * that disagree with bzl's balances, and declaration show's customs part. Reading a file is
  * clients/inv101/receipt.c's (the hostile-input defences of inv101_xml_parse). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,56 +15,6 @@
 #define CLI_RECEIPT_FILE_BYTES_MAX (16u << 20)
 /* Files one import takes from its arguments and folders: a busy in-box's day and more. */
 #define CLI_RECEIPT_FILES_MAX 65536u
-
-/* ---- reading files --------------------------------------------------------------------------- */
-
-/* The whole file into *bytes (malloc'd); false with the reason in why. */
-static bool
-file_bytes(const char *path, char **bytes, size_t *len, char *why, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(why, cap, "cannot open: %s", strerror(errno));
-        return false;
-    }
-    size_t n = 0;
-    size_t size = 1u << 14;
-    char *buf = malloc(size);
-    bool ok = buf != NULL;
-    if (!ok) {
-        snprintf(why, cap, "out of memory");
-    }
-    while (ok) { /* bounded by CLI_RECEIPT_FILE_BYTES_MAX */
-        if (n == size) {
-            char *grown = size < CLI_RECEIPT_FILE_BYTES_MAX ? realloc(buf, size * 2) : NULL;
-            if (grown == NULL) {
-                snprintf(why, cap, "larger than %u MiB: not a customs receipt",
-                         (unsigned)(CLI_RECEIPT_FILE_BYTES_MAX >> 20));
-                ok = false;
-                break;
-            }
-            buf = grown;
-            size *= 2;
-        }
-        size_t got = fread(buf + n, 1, size - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                snprintf(why, cap, "cannot read: %s", strerror(errno));
-                ok = false;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (!ok) {
-        free(buf);
-        return false;
-    }
-    *bytes = buf;
-    *len = n;
-    return true;
-}
 
 /* ---- receipt import ------------------------------------------------------------------------ */
 
@@ -148,7 +97,8 @@ import_one(cli *c, const char *path, const import_opts *opts, json_t *arr, bool 
     memset(&p, 0, sizeof p);
     int rc = CLI_EXIT_OK;
     bzl_status st = BZL_IO_ERROR;
-    if (!file_bytes(path, &bytes, &len, why, sizeof why)) {
+    if (!cli_file_read(path, CLI_RECEIPT_FILE_BYTES_MAX, "a customs receipt", &bytes, &len, why,
+                       sizeof why)) {
         p.count = 1;
         snprintf(p.items[0].message, sizeof p.items[0].message, "%s", why);
     } else {

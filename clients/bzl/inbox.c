@@ -1,5 +1,5 @@
-/* inbox.c — the files a command takes from the customs client's folders: `inv101 import` and
- * `receipt import` name files and folders alike (cli.h, cli_files). */
+/* inbox.c — the files a command takes from the customs client's folders: `inv101 check|import`
+ * and `receipt import` name files and folders alike and read each whole (cli.h, cli_files). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -88,4 +88,51 @@ cli_files_free(cli_files *l)
     }
     free(l->paths);
     memset(l, 0, sizeof *l);
+}
+
+bool
+cli_file_read(const char *path, size_t max, const char *what, char **bytes, size_t *len, char *why,
+              size_t why_cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(why, why_cap, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    size_t n = 0;
+    size_t size = 1u << 14;
+    char *buf = malloc(size);
+    bool ok = buf != NULL;
+    if (!ok) {
+        snprintf(why, why_cap, "out of memory");
+    }
+    while (ok) { /* bounded by max */
+        if (n == size) {
+            char *grown = size < max ? realloc(buf, size * 2) : NULL;
+            if (grown == NULL) {
+                snprintf(why, why_cap, "larger than %zu MiB: not %s", max >> 20, what);
+                ok = false;
+                break;
+            }
+            buf = grown;
+            size *= 2;
+        }
+        size_t got = fread(buf + n, 1, size - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                snprintf(why, why_cap, "cannot read: %s", strerror(errno));
+                ok = false;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (!ok) {
+        free(buf);
+        return false;
+    }
+    *bytes = buf;
+    *len = n;
+    return true;
 }
