@@ -408,7 +408,8 @@
  *   date and seq all ones (it sorts last), qty 0 and remaining < 0. Σ remaining per item = its
  *   balance's qty_e5.
  * lot_method — key: book_no[12]; value 9 bytes: method u8 (1 FIFO, 2 SPECIFIC, 3 AVERAGE) |
- *   last_move u64 (the entry of the book's last lot movement). Absent: FIFO, no movement.
+ *   last_move u64 (the entry of the book's first lot movement since its latest period close,
+ *   else of an earlier one; storage_lots.c). Absent: FIFO, no movement.
  *
  * VALUES PER CURRENCY (storage_values.c; schema 5). A balance's value_e5 sums values declared in
  * different currencies; these two databases keep it apart, so nothing shows an unlabelled sum.

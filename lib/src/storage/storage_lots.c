@@ -166,7 +166,10 @@ lots_of_item(bzl_txn *t, const char *book_no, uint8_t kind, uint32_t item, int64
 /* ---- the method --------------------------------------------------------------------------------
  */
 
-/* The book's method and the entry of its last lot movement (FIFO and 0 when it has no row). */
+/* The book's method and the entry of a lot movement: the first since the book's latest period
+ * close when there was one, else an earlier one (FIFO and 0 when it has no row). Only whether it
+ * comes after that close matters (bzl_storage_lot_method_set), so a movement rewrites the row
+ * only when the stored one does not already (lots_move): not on every line of every receipt. */
 static bzl_status
 method_get(bzl_txn *t, const char *book_no, uint8_t *method, uint64_t *last_move)
 {
@@ -186,6 +189,26 @@ method_get(bzl_txn *t, const char *book_no, uint8_t *method, uint64_t *last_move
     *last_move = rd_u64(&r);
     return rd_done(&r) && *method >= BZL_LOTS_FIFO && *method <= BZL_LOTS_AVERAGE ? BZL_OK
                                                                                   : BZL_CORRUPT;
+}
+
+/* The entry of the book's latest period close (0 when it never closed one). */
+static bzl_status
+close_seq_get(bzl_txn *t, const char *book_no, uint64_t *close_seq)
+{
+    MDB_val pk = bzl__mval(book_no, BZL_BOOK_NO_LEN);
+    MDB_val pv;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_PERIOD], &pk, &pv);
+    *close_seq = 0;
+    if (rc == MDB_NOTFOUND) {
+        return BZL_OK;
+    }
+    if (rc != MDB_SUCCESS) {
+        return bzl__mdb_status(rc);
+    }
+    bzl_rd r = {.p = pv.mv_data, .len = pv.mv_size};
+    (void)rd_i32(&r);
+    *close_seq = rd_u64(&r);
+    return rd_done(&r) ? BZL_OK : BZL_CORRUPT;
 }
 
 static bzl_status
@@ -233,21 +256,12 @@ bzl_storage_lot_method_set(bzl_txn *batch, const char *book_no, uint8_t method,
         out->replayed = true;
         return BZL_OK;
     }
-    /* Only at a verification boundary (E.4 (3)): the book's latest period close came after
-     * its last lot movement. */
-    MDB_val pk = bzl__mval(book_no, BZL_BOOK_NO_LEN);
-    MDB_val pv;
-    int rc = mdb_get(batch->txn, batch->s->dbi[DB_PERIOD], &pk, &pv);
+    /* Only at a verification boundary (E.4 (3)): no lot moved after the book's latest period
+     * close. */
     uint64_t close_seq = 0;
-    if (rc == MDB_SUCCESS) {
-        bzl_rd r = {.p = pv.mv_data, .len = pv.mv_size};
-        (void)rd_i32(&r);
-        close_seq = rd_u64(&r);
-        if (!rd_done(&r)) {
-            return BZL_CORRUPT;
-        }
-    } else if (rc != MDB_NOTFOUND) {
-        return bzl__mdb_status(rc);
+    st = close_seq_get(batch, book_no, &close_seq);
+    if (st != BZL_OK) {
+        return st;
     }
     if (last_move != 0 && close_seq < last_move) {
         out->status = bzl_fault_set(&out->fault, BZL_STATE_CONFLICT, 0, "method",
@@ -427,8 +441,12 @@ bzl__lots_move(bzl_txn *t, const char *book_no, const bzl_effect *e, const bzl__
         st = consume(t, book_no, e, method, note->date,
                      note->type == JOURNAL_REVERSE ? note->reversed_seq : 0, note);
     }
-    if (st == BZL_OK) {
-        st = method_put(t, book_no, method, note->seq);
+    uint64_t close_seq = 0;
+    if (st == BZL_OK && last != 0) {
+        st = close_seq_get(t, book_no, &close_seq);
+    }
+    if (st == BZL_OK && (last == 0 || last <= close_seq)) {
+        st = method_put(t, book_no, method, note->seq); /* the first movement since the close */
     }
     return st;
 }
